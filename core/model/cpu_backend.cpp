@@ -1,0 +1,437 @@
+// CpuBackend: the reference Falcon forward pass (HF FalconForCausalLM semantics, fp32).
+//
+// KV cache: per layer, keys and values of the KV heads only, (capacity, n_kv_heads, head_dim);
+// keys are stored rotated (RoPE) for their position, which is their cache index.
+//
+// Eviction: the K/V of a token in layer >= 1 depend on every token before it, so after
+// removing tokens [begin, begin + count) the K/V of the tokens after them are stale. evict()
+// keeps the prefix [0, begin) as is and recomputes the rest from the stored token ids, at
+// their new positions (so no key needs re-rotating). That is what makes the window invariant
+// exact: next-token logits after any evictions equal a fresh prefill of the kept tokens at
+// positions 0..n-1. Merely compacting the cache and re-rotating keys would not: it shifts the
+// logits by however much the evicted tokens influenced the later ones.
+//
+// Dynamic NTK RoPE scaling: HF's forward of a sequence of L > max_position_embeddings tokens
+// uses frequencies that depend on L for every position, so the whole cache is a function of L.
+// We match that definition (not HF's cached generate(), whose keys keep the frequencies of the
+// step that made them and so depend on how the sequence was fed): when the length selects new
+// frequencies, the cache is recomputed from the token ids. This makes every decode step past
+// max_position_embeddings a full prefill; no released Falcon checkpoint uses rope_scaling.
+#include "core/model/cpu_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <new>
+
+#include "core/common/error.h"
+#include "core/common/thread_pool.h"
+#include "core/model/cpu_ops.h"
+
+namespace falcon {
+namespace {
+
+using cpu::Linear;
+
+struct Norm {
+  std::vector<float> weight;  // (hidden)
+  std::vector<float> bias;    // (hidden)
+};
+
+struct Layer {
+  Norm norm_attn;        // input_layernorm or ln_attn
+  Norm norm_mlp;         // ln_mlp (2 parallel LNs) or post_attention_layernorm (sequential); else empty
+  Linear qkv;            // (qkv_out_features, hidden)
+  Linear dense;          // (hidden, hidden)
+  Linear fc1;            // dense_h_to_4h (ffn, hidden)
+  Linear fc2;            // dense_4h_to_h (hidden, ffn)
+  std::vector<float> k;  // (capacity, n_kv, head_dim), rotated to their positions
+  std::vector<float> v;  // (capacity, n_kv, head_dim)
+};
+
+// Most tokens pushed through the layers at once; bounds scratch memory for long prompts.
+constexpr int kMaxChunk = 64;
+
+class CpuBackend final : public Backend {
+ public:
+  CpuBackend(const ModelConfig& config, std::shared_ptr<const CheckpointReader> weights,
+             const CpuBackendOptions& options);
+
+  const ModelConfig& config() const override { return c_; }
+  std::string describe() const override {
+    return "cpu, " + std::to_string(pool_.size()) + (pool_.size() == 1 ? " thread" : " threads");
+  }
+  int cache_size() const override { return static_cast<int>(tokens_.size()); }
+  int cache_capacity() const override { return capacity_; }
+  void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
+  void evict(int begin, int count) override;
+  void truncate(int n) override;
+
+ private:
+  void run_chunk(const int32_t* tokens, int n, bool want_all, float* logits_out);
+  void attention(Layer& L, int p0, int n);
+  void prepare_rope(int seq_len);
+  int freq_len_for(int seq_len) const;
+  Norm load_norm(const std::string& name) const;
+  Linear load_linear(const std::string& name, int out, int in) const;
+
+  ModelConfig c_;
+  std::shared_ptr<const CheckpointReader> weights_;
+  mutable ThreadPool pool_;
+  int capacity_ = 0;
+  int group_ = 1;          // query heads per KV head
+  TensorView embeddings_;  // (vocab, hidden)
+  TensorView lm_head_;     // (vocab, hidden)
+  Norm ln_f_;
+  std::vector<Layer> layers_;
+  std::vector<int32_t> tokens_;  // ids in the cache, position = index
+  std::vector<float> slopes_;    // ALiBi, (num_heads)
+
+  // RoPE cos/sin for positions [0, rope_len_) under the frequencies of sequence length
+  // rope_freq_len_ (0 = the unscaled-by-length frequencies; only dynamic scaling sets it).
+  std::vector<float> cos_, sin_;  // (capacity, head_dim / 2)
+  int rope_len_ = 0;
+  int rope_freq_len_ = -1;
+
+  // Scratch, sized for kMaxChunk tokens.
+  std::vector<float> x_, a_, m_, qkv_, q_, attn_, tmp_, ffn_;
+};
+
+Norm CpuBackend::load_norm(const std::string& name) const {
+  const std::vector<int64_t> shape{c_.hidden_size};
+  Norm n;
+  n.weight.resize(static_cast<std::size_t>(c_.hidden_size));
+  n.bias.resize(static_cast<std::size_t>(c_.hidden_size));
+  to_float(weights_->get(name + ".weight", shape), 0, c_.hidden_size, n.weight.data());
+  to_float(weights_->get(name + ".bias", shape), 0, c_.hidden_size, n.bias.data());
+  return n;
+}
+
+Linear CpuBackend::load_linear(const std::string& name, int out, int in) const {
+  Linear l;
+  l.out_features = out;
+  l.in_features = in;
+  const std::vector<int64_t> shape{out, in};
+  l.weight = weights_->get(name + ".weight", shape);
+  if (c_.bias) {
+    l.bias.resize(static_cast<std::size_t>(out));
+    to_float(weights_->get(name + ".bias", std::vector<int64_t>{out}), 0, out, l.bias.data());
+  }
+  return l;
+}
+
+CpuBackend::CpuBackend(const ModelConfig& config, std::shared_ptr<const CheckpointReader> weights,
+                       const CpuBackendOptions& options)
+    : c_(config), weights_(std::move(weights)), pool_(options.threads) {
+  if (!weights_) throw_usage_error("create_cpu_backend: no checkpoint");
+  if (options.cache_capacity < 0) throw_usage_error("cache_capacity must be >= 0");
+  weights_->validate(c_);
+  capacity_ = options.cache_capacity;
+  if (capacity_ == 0) {
+    // RoPE scaling exists to run past max_position_embeddings; give the cache that room.
+    const double f = c_.rope_scaling == RopeScaling::None ? 1.0 : c_.rope_scaling_factor;
+    capacity_ = static_cast<int>(std::min(1e7, std::ceil(c_.max_position_embeddings * f)));
+  }
+  group_ = c_.num_heads / c_.num_kv_heads;
+  const int h = c_.hidden_size;
+  const std::vector<int64_t> emb_shape{c_.vocab_size, h};
+  embeddings_ = weights_->get(kWordEmbeddings, emb_shape);
+  lm_head_ = weights_->lm_head(c_);
+  ln_f_ = load_norm("transformer.ln_f");
+  const std::size_t kv_floats = static_cast<std::size_t>(capacity_) * c_.num_kv_heads * c_.head_dim;
+  layers_.resize(static_cast<std::size_t>(c_.num_layers));
+  for (int i = 0; i < c_.num_layers; ++i) {
+    Layer& L = layers_[static_cast<std::size_t>(i)];
+    const std::string p = layer_prefix(i);
+    if (!c_.parallel_attn) {
+      L.norm_attn = load_norm(p + "input_layernorm");
+      L.norm_mlp = load_norm(p + "post_attention_layernorm");
+    } else if (c_.has_two_parallel_layernorms()) {
+      L.norm_attn = load_norm(p + "ln_attn");
+      L.norm_mlp = load_norm(p + "ln_mlp");
+    } else {
+      L.norm_attn = load_norm(p + "input_layernorm");
+    }
+    L.qkv = load_linear(p + "self_attention.query_key_value", c_.qkv_out_features(), h);
+    L.dense = load_linear(p + "self_attention.dense", h, h);
+    L.fc1 = load_linear(p + "mlp.dense_h_to_4h", c_.ffn_hidden_size, h);
+    L.fc2 = load_linear(p + "mlp.dense_4h_to_h", h, c_.ffn_hidden_size);
+    L.k.assign(kv_floats, 0.0f);
+    L.v.assign(kv_floats, 0.0f);
+  }
+  if (c_.alibi) slopes_ = cpu::alibi_slopes(c_.num_heads);
+  if (c_.rotary()) {
+    cos_.resize(static_cast<std::size_t>(capacity_) * (c_.head_dim / 2));
+    sin_.resize(cos_.size());
+  }
+  const std::size_t T = kMaxChunk;
+  x_.resize(T * h);
+  a_.resize(T * h);
+  m_.resize(T * h);
+  qkv_.resize(T * c_.qkv_out_features());
+  q_.resize(T * h);
+  attn_.resize(T * h);
+  tmp_.resize(T * h);
+  ffn_.resize(T * c_.ffn_hidden_size);
+  tokens_.reserve(static_cast<std::size_t>(capacity_));
+}
+
+// Which frequency set a sequence of seq_len tokens uses: 0 unless dynamic scaling is active.
+int CpuBackend::freq_len_for(int seq_len) const {
+  const bool dynamic = c_.rope_scaling == RopeScaling::Dynamic;
+  return dynamic && seq_len > c_.max_position_embeddings ? seq_len : 0;
+}
+
+// Makes cos_/sin_ valid for positions [0, seq_len) under the frequencies HF uses for a
+// sequence of seq_len tokens. Without dynamic scaling they never change: the table only grows.
+void CpuBackend::prepare_rope(int seq_len) {
+  const int freq_len = freq_len_for(seq_len);
+  if (freq_len != rope_freq_len_) {
+    rope_freq_len_ = freq_len;
+    rope_len_ = 0;
+  }
+  if (seq_len <= rope_len_) return;
+  const int half = c_.head_dim / 2;
+  const std::vector<float> inv = cpu::rope_inv_freq(c_, seq_len);
+  for (int p = rope_len_; p < seq_len; ++p) {
+    for (int i = 0; i < half; ++i) {
+      // HF: angle = float32(position) * inv_freq in float32, then cos/sin in float32.
+      const float angle = static_cast<float>(p) * inv[static_cast<std::size_t>(i)];
+      cos_[static_cast<std::size_t>(p) * half + i] = static_cast<float>(std::cos(static_cast<double>(angle)));
+      sin_[static_cast<std::size_t>(p) * half + i] = static_cast<float>(std::sin(static_cast<double>(angle)));
+    }
+  }
+  rope_len_ = seq_len;
+}
+
+void CpuBackend::forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) {
+  const int n = static_cast<int>(tokens.size());
+  if (n == 0) throw_usage_error("forward: no tokens");
+  if (n > capacity_ - cache_size()) {
+    throw_usage_error("forward: " + std::to_string(n) + " tokens do not fit in the KV cache (" +
+                      std::to_string(cache_size()) + " of " + std::to_string(capacity_) + " used)");
+  }
+  for (int32_t t : tokens) {
+    if (t < 0 || t >= c_.vocab_size) {
+      throw_usage_error("forward: token id " + std::to_string(t) + " is outside the vocabulary (0.." +
+                        std::to_string(c_.vocab_size - 1) + ")");
+    }
+  }
+  const std::size_t V = static_cast<std::size_t>(c_.vocab_size);
+  logits.assign((all_logits ? static_cast<std::size_t>(n) : 1) * V, 0.0f);
+  const int seq_len = cache_size() + n;
+  if (c_.rotary()) {
+    // Dynamic scaling: a new length may mean new frequencies for every cached key, and for
+    // everything computed from them; recompute the cache under the new ones (file comment).
+    if (cache_size() > 0 && freq_len_for(seq_len) != rope_freq_len_) {
+      std::vector<int32_t> replay(tokens_);
+      tokens_.clear();
+      prepare_rope(seq_len);
+      for (std::size_t done = 0; done < replay.size();) {
+        const int k = static_cast<int>(std::min<std::size_t>(kMaxChunk, replay.size() - done));
+        run_chunk(replay.data() + done, k, false, nullptr);
+        done += static_cast<std::size_t>(k);
+      }
+    }
+    prepare_rope(seq_len);
+  }
+  for (int done = 0; done < n;) {
+    const int k = std::min(kMaxChunk, n - done);
+    const bool last_chunk = done + k == n;
+    float* out = all_logits ? logits.data() + static_cast<std::size_t>(done) * V
+                            : (last_chunk ? logits.data() : nullptr);
+    run_chunk(tokens.data() + done, k, all_logits, out);
+    done += k;
+  }
+}
+
+// Runs n <= kMaxChunk tokens at positions cache_size().. and appends them to the cache.
+// logits_out: n rows (want_all), the last row only (!want_all), or nothing (nullptr).
+void CpuBackend::run_chunk(const int32_t* tokens, int n, bool want_all, float* logits_out) {
+  const int h = c_.hidden_size;
+  const int hd = c_.head_dim;
+  const int p0 = cache_size();
+  float* x = x_.data();
+  for (int t = 0; t < n; ++t) rows_to_float(embeddings_, tokens[t], 1, x + static_cast<std::size_t>(t) * h);
+
+  for (Layer& L : layers_) {
+    float* a = a_.data();
+    cpu::layer_norm(x, n, h, L.norm_attn.weight.data(), L.norm_attn.bias.data(), c_.layer_norm_epsilon, a);
+    cpu::linear(pool_, a, n, L.qkv, qkv_.data());
+    // Split the fused projection (see ModelConfig::qkv_out_features for the three layouts) into
+    // q (n, num_heads, hd) and this layer's cache rows k, v (n, n_kv, hd).
+    const int qkv_w = c_.qkv_out_features();
+    for (int t = 0; t < n; ++t) {
+      const float* row = qkv_.data() + static_cast<std::size_t>(t) * qkv_w;
+      float* q = q_.data() + static_cast<std::size_t>(t) * h;
+      float* k = L.k.data() + static_cast<std::size_t>(p0 + t) * c_.num_kv_heads * hd;
+      float* v = L.v.data() + static_cast<std::size_t>(p0 + t) * c_.num_kv_heads * hd;
+      auto copy = [hd](float* dst, const float* src) { std::copy(src, src + hd, dst); };
+      if (c_.new_decoder_architecture) {
+        // (n_kv, group + 2, hd): per KV head its `group` query heads, then k, then v.
+        for (int g = 0; g < c_.num_kv_heads; ++g) {
+          const float* base = row + static_cast<std::size_t>(g) * (group_ + 2) * hd;
+          for (int j = 0; j < group_; ++j)
+            copy(q + static_cast<std::size_t>(g * group_ + j) * hd, base + j * hd);
+          copy(k + static_cast<std::size_t>(g) * hd, base + group_ * hd);
+          copy(v + static_cast<std::size_t>(g) * hd, base + (group_ + 1) * hd);
+        }
+      } else if (c_.multi_query) {
+        // (num_heads + 2, hd): all query heads, then the one k, then the one v.
+        std::copy(row, row + h, q);
+        copy(k, row + h);
+        copy(v, row + h + hd);
+      } else {
+        // (num_heads, 3, hd): q, k, v interleaved per head.
+        for (int j = 0; j < c_.num_heads; ++j) {
+          const float* base = row + static_cast<std::size_t>(j) * 3 * hd;
+          copy(q + static_cast<std::size_t>(j) * hd, base);
+          copy(k + static_cast<std::size_t>(j) * hd, base + hd);
+          copy(v + static_cast<std::size_t>(j) * hd, base + 2 * hd);
+        }
+      }
+    }
+    if (c_.rotary()) {
+      const int half = hd / 2;
+      for (int t = 0; t < n; ++t) {
+        const std::size_t p = static_cast<std::size_t>(p0 + t);
+        const float* cs = &cos_[p * half];
+        const float* sn = &sin_[p * half];
+        for (int j = 0; j < c_.num_heads; ++j)
+          cpu::rope_rotate(q_.data() + (t * static_cast<std::size_t>(c_.num_heads) + j) * hd, hd, cs, sn);
+        for (int g = 0; g < c_.num_kv_heads; ++g)
+          cpu::rope_rotate(L.k.data() + (p * c_.num_kv_heads + g) * hd, hd, cs, sn);
+      }
+    }
+    attention(L, p0, n);
+    float* attn_out = tmp_.data();
+    cpu::linear(pool_, attn_.data(), n, L.dense, attn_out);
+
+    // MLP input: its own LN (new arch, 2 LNs), the shared LN (parallel, 1 LN), or the LN of
+    // the attention residual (sequential RW blocks).
+    const float* mlp_in = a;
+    if (!c_.parallel_attn) {
+      for (std::size_t i = 0; i < static_cast<std::size_t>(n) * h; ++i) x[i] += attn_out[i];
+      cpu::layer_norm(x, n, h, L.norm_mlp.weight.data(), L.norm_mlp.bias.data(), c_.layer_norm_epsilon,
+                      m_.data());
+      mlp_in = m_.data();
+    } else if (c_.has_two_parallel_layernorms()) {
+      cpu::layer_norm(x, n, h, L.norm_mlp.weight.data(), L.norm_mlp.bias.data(), c_.layer_norm_epsilon,
+                      m_.data());
+      mlp_in = m_.data();
+    }
+    cpu::linear(pool_, mlp_in, n, L.fc1, ffn_.data());
+    cpu::gelu_inplace(ffn_.data(), static_cast<int64_t>(n) * c_.ffn_hidden_size);
+    float* mlp_out = m_.data();  // mlp_in no longer needed
+    cpu::linear(pool_, ffn_.data(), n, L.fc2, mlp_out);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n) * h; ++i) {
+      x[i] += c_.parallel_attn ? mlp_out[i] + attn_out[i] : mlp_out[i];
+    }
+  }
+  tokens_.insert(tokens_.end(), tokens, tokens + n);
+  if (!logits_out) return;
+
+  const int first = want_all ? 0 : n - 1;
+  const int rows = n - first;
+  float* xf = a_.data();
+  cpu::layer_norm(x + static_cast<std::size_t>(first) * h, rows, h, ln_f_.weight.data(), ln_f_.bias.data(),
+                  c_.layer_norm_epsilon, xf);
+  Linear head;
+  head.weight = lm_head_;
+  head.out_features = c_.vocab_size;
+  head.in_features = h;
+  cpu::linear(pool_, xf, rows, head, logits_out);
+}
+
+// Causal attention of the n new queries (positions p0..p0+n-1) over the cache [0, p0+n).
+// Writes attn_ (n, num_heads * hd).
+void CpuBackend::attention(Layer& L, int p0, int n) {
+  const int hd = c_.head_dim;
+  const int nkv = c_.num_kv_heads;
+  const int total = p0 + n;
+  const float* keys = L.k.data();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  const int heads = c_.num_heads;
+  const int group = group_;
+  pool_.parallel_for(static_cast<int64_t>(n) * heads, [&](int64_t b, int64_t e) {
+    std::vector<float> scores(static_cast<std::size_t>(total));
+    for (int64_t task = b; task < e; ++task) {
+      const int t = static_cast<int>(task / heads);
+      const int head = static_cast<int>(task % heads);
+      const int g = head / group;  // its KV head (MQA: group == num_heads, so always 0)
+      const int pos = p0 + t;
+      const float* q = q_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
+      float mx = -std::numeric_limits<float>::infinity();
+      for (int j = 0; j <= pos; ++j) {
+        const float* kj = keys + (static_cast<std::size_t>(j) * nkv + g) * hd;
+        float s = 0;
+        for (int i = 0; i < hd; ++i) s += q[i] * kj[i];
+        // ALiBi: (q.k + bias) / sqrt(hd), bias by key position, as HF's attention mask.
+        s = c_.alibi ? s * scale + cpu::alibi_bias(slopes_[static_cast<std::size_t>(head)], j) /
+                                       std::sqrt(static_cast<float>(hd))
+                     : s * scale;
+        scores[static_cast<std::size_t>(j)] = s;
+        mx = std::max(mx, s);
+      }
+      double sum = 0;
+      for (int j = 0; j <= pos; ++j) {
+        const float e_j = std::exp(scores[static_cast<std::size_t>(j)] - mx);
+        scores[static_cast<std::size_t>(j)] = e_j;
+        sum += e_j;
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      float* out = attn_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
+      std::fill(out, out + hd, 0.0f);
+      for (int j = 0; j <= pos; ++j) {
+        const float w = scores[static_cast<std::size_t>(j)] * inv;
+        const float* vj = L.v.data() + (static_cast<std::size_t>(j) * nkv + g) * hd;
+        for (int i = 0; i < hd; ++i) out[i] += w * vj[i];
+      }
+    }
+  });
+}
+
+void CpuBackend::truncate(int n) {
+  if (n < 0 || n > cache_size()) {
+    throw_usage_error("truncate(" + std::to_string(n) + "): the cache holds " + std::to_string(cache_size()) +
+                      " tokens");
+  }
+  tokens_.resize(static_cast<std::size_t>(n));
+}
+
+void CpuBackend::evict(int begin, int count) {
+  const int size = cache_size();
+  if (begin < 0 || count < 0 || begin > size || count > size - begin) {
+    throw_usage_error("evict(" + std::to_string(begin) + ", " + std::to_string(count) +
+                      "): the cache holds " + std::to_string(size) + " tokens");
+  }
+  if (count == 0) return;
+  // See the file comment: the tokens after the evicted span are recomputed at their new
+  // positions; the prefix [0, begin) is unaffected (causal attention never looked ahead).
+  std::vector<int32_t> rest(tokens_.begin() + begin + count, tokens_.end());
+  tokens_.resize(static_cast<std::size_t>(begin));
+  if (rest.empty()) return;
+  std::vector<float> unused;
+  forward(rest, false, unused);
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> create_cpu_backend(const ModelConfig& config,
+                                            std::shared_ptr<const CheckpointReader> weights,
+                                            const CpuBackendOptions& options) {
+  try {
+    return std::make_unique<CpuBackend>(config, std::move(weights), options);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::OutOfMemory, "not enough memory for the CPU backend's KV cache and buffers");
+  }
+}
+
+std::unique_ptr<Backend> create_cpu_backend(const std::filesystem::path& model_dir,
+                                            const CpuBackendOptions& options) {
+  ModelConfig config = load_model_config(model_dir);
+  auto weights = std::make_shared<const CheckpointReader>(model_dir);
+  return create_cpu_backend(config, std::move(weights), options);
+}
+
+}  // namespace falcon

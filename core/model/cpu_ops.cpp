@@ -1,0 +1,153 @@
+#include "core/model/cpu_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace falcon::cpu {
+
+namespace {
+
+// Dot product with 8 independent partial sums (vectorises without -ffast-math and is more
+// accurate than one running sum).
+inline float dot(const float* a, const float* b, int n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) acc[k] += a[i + k] * b[i + k];
+  }
+  float tail = 0;
+  for (; i < n; ++i) tail += a[i] * b[i];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+}
+
+}  // namespace
+
+void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y) {
+  const int in = layer.in_features;
+  const int out = layer.out_features;
+  const bool direct = layer.weight.dtype == DType::F32 &&
+                      reinterpret_cast<std::uintptr_t>(layer.weight.data.data()) % alignof(float) == 0;
+  pool.parallel_for(out, [&](int64_t o_begin, int64_t o_end) {
+    std::vector<float> row_buf(direct ? 0 : static_cast<std::size_t>(in));
+    // Four weight rows at a time so every input row loaded is used four times.
+    constexpr int kBlock = 4;
+    std::vector<float> block_buf(direct ? 0 : static_cast<std::size_t>(in) * kBlock);
+    for (int64_t o = o_begin; o < o_end; o += kBlock) {
+      const int nb = static_cast<int>(std::min<int64_t>(kBlock, o_end - o));
+      const float* w[kBlock];
+      for (int k = 0; k < nb; ++k) {
+        if (direct) {
+          w[k] = reinterpret_cast<const float*>(layer.weight.data.data()) + (o + k) * in;
+        } else {
+          float* dst = block_buf.data() + static_cast<std::size_t>(k) * in;
+          rows_to_float(layer.weight, o + k, 1, dst);
+          w[k] = dst;
+        }
+      }
+      for (int r = 0; r < rows; ++r) {
+        const float* xr = x + static_cast<std::size_t>(r) * in;
+        float* yr = y + static_cast<std::size_t>(r) * out;
+        for (int k = 0; k < nb; ++k) {
+          float v = dot(xr, w[k], in);
+          if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o + k)];
+          yr[o + k] = v;
+        }
+      }
+    }
+  });
+}
+
+void layer_norm(const float* x, int rows, int dim, const float* weight, const float* bias, double eps,
+                float* y) {
+  for (int r = 0; r < rows; ++r) {
+    const float* xr = x + static_cast<std::size_t>(r) * dim;
+    float* yr = y + static_cast<std::size_t>(r) * dim;
+    double mean = 0;
+    for (int i = 0; i < dim; ++i) mean += xr[i];
+    mean /= dim;
+    double var = 0;
+    for (int i = 0; i < dim; ++i) {
+      const double d = xr[i] - mean;
+      var += d * d;
+    }
+    var /= dim;
+    const double inv = 1.0 / std::sqrt(var + eps);
+    for (int i = 0; i < dim; ++i) yr[i] = static_cast<float>((xr[i] - mean) * inv) * weight[i] + bias[i];
+  }
+}
+
+void gelu_inplace(float* x, int64_t n) {
+  constexpr double kInvSqrt2 = 0.70710678118654752440;
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    x[i] = static_cast<float>(0.5 * v * (1.0 + std::erf(v * kInvSqrt2)));
+  }
+}
+
+std::vector<float> rope_inv_freq(const ModelConfig& c, int seq_len) {
+  const int dim = c.head_dim;
+  double base = c.rope_theta;
+  if (c.rope_scaling == RopeScaling::Dynamic && seq_len > c.max_position_embeddings) {
+    const double f = c.rope_scaling_factor;
+    base *=
+        std::pow(f * seq_len / c.max_position_embeddings - (f - 1.0), static_cast<double>(dim) / (dim - 2));
+  }
+  std::vector<float> inv(static_cast<std::size_t>(dim / 2));
+  for (int i = 0; i < dim / 2; ++i) {
+    // HF: 1 / base ** (float32(2i) / dim), in float32.
+    const float expo = static_cast<float>(2 * i) / static_cast<float>(dim);
+    float v = 1.0f / static_cast<float>(std::pow(base, static_cast<double>(expo)));
+    if (c.rope_scaling == RopeScaling::Linear) v /= static_cast<float>(c.rope_scaling_factor);
+    inv[static_cast<std::size_t>(i)] = v;
+  }
+  return inv;
+}
+
+void rope_rotate(float* x, int head_dim, const float* cos, const float* sin) {
+  const int half = head_dim / 2;
+  for (int i = 0; i < half; ++i) {
+    const float x1 = x[i];
+    const float x2 = x[i + half];
+    x[i] = x1 * cos[i] - x2 * sin[i];
+    x[i + half] = x2 * cos[i] + x1 * sin[i];
+  }
+}
+
+std::vector<float> alibi_slopes(int num_heads) {
+  int p2 = 1;
+  while (p2 * 2 <= num_heads) p2 *= 2;
+  std::vector<float> s;
+  // HF: base = 2 ** (-(2 ** -(log2(p2) - 3))) in float64, then float32 pow(base, k).
+  const float base = static_cast<float>(std::pow(2.0, -std::pow(2.0, -(std::log2(p2) - 3.0))));
+  for (int k = 1; k <= p2; ++k) s.push_back(static_cast<float>(std::pow(static_cast<double>(base), k)));
+  if (p2 != num_heads) {
+    const float extra = static_cast<float>(std::pow(2.0, -std::pow(2.0, -(std::log2(2.0 * p2) - 3.0))));
+    const int remaining = std::min(p2, num_heads - p2);
+    for (int k = 1; k < 1 + 2 * remaining; k += 2) {
+      s.push_back(static_cast<float>(std::pow(static_cast<double>(extra), k)));
+    }
+  }
+  return s;
+}
+
+float round_to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7f800000u) == 0x7f800000u) {  // inf / NaN: keep (quiet NaN)
+    u = (u & 0xffff0000u) | ((u & 0xffffu) ? 0x00400000u : 0u);
+  } else {
+    u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest, ties to even
+    u &= 0xffff0000u;
+  }
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+float alibi_bias(float slope, int key_position) {
+  return round_to_bf16(round_to_bf16(slope) * static_cast<float>(key_position));
+}
+
+}  // namespace falcon::cpu

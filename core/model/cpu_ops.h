@@ -1,0 +1,54 @@
+#pragma once
+// The CPU backend's numerical kernels, fp32 throughout. Kept apart from the backend so the
+// GPU backend's tests can use them as a reference for single operations.
+#include <cstdint>
+#include <vector>
+
+#include "core/common/thread_pool.h"
+#include "core/model/model_config.h"
+#include "core/model/safetensors.h"
+
+namespace falcon::cpu {
+
+// A linear layer as stored in the checkpoint: y = x W^T + b.
+struct Linear {
+  TensorView weight;        // (out_features, in_features), file dtype
+  std::vector<float> bias;  // (out_features) or empty
+  int out_features = 0;
+  int in_features = 0;
+};
+
+// y (rows, out_features) = x (rows, in_features) W^T + b. Parallel over output features; each
+// weight row is converted to fp32 once per call and used for every input row.
+void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y);
+
+// LayerNorm over the last dimension (biased variance, as torch.nn.LayerNorm).
+// x, y: (rows, dim); weight, bias: (dim). y may alias x.
+void layer_norm(const float* x, int rows, int dim, const float* weight, const float* bias, double eps,
+                float* y);
+
+// Exact GELU 0.5 x (1 + erf(x / sqrt 2)), in place.
+void gelu_inplace(float* x, int64_t n);
+
+// RoPE inverse frequencies (head_dim / 2 of them) for a sequence of `seq_len` tokens, as HF
+// computes them in float32: default base^(-2i/d); linear divides them by the factor; dynamic
+// (NTK) raises the base to base * (factor * seq_len / max_pos - (factor - 1))^(d / (d - 2))
+// once seq_len exceeds max_position_embeddings.
+std::vector<float> rope_inv_freq(const ModelConfig& c, int seq_len);
+
+// NeoX half-split rotation of one head vector x (head_dim) at a position whose per-frequency
+// cos/sin are given (head_dim / 2 each): (x1, x2) -> (x1 cos - x2 sin, x2 cos + x1 sin).
+void rope_rotate(float* x, int head_dim, const float* cos, const float* sin);
+
+// ALiBi slopes for `num_heads`, as HF's build_alibi_tensor: a geometric series for the largest
+// power of two <= num_heads, then the odd powers of the next series for the rest.
+std::vector<float> alibi_slopes(int num_heads);
+
+// HF adds slope * key_position computed in bfloat16 (it builds the ALiBi tensor in bf16):
+// bf16(bf16(slope) * position). Returned as float.
+float alibi_bias(float slope, int key_position);
+
+// Round-to-nearest-even float -> bfloat16 -> float.
+float round_to_bf16(float x);
+
+}  // namespace falcon::cpu
