@@ -1,0 +1,75 @@
+// falcon-run: the Qt-free command line front end of the engine (DESIGN.md §5).
+// Exit status: 0 ok, 2 usage, 3 model/tokenizer cannot be loaded, 4 out of memory, 1 other.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "app/cli/cli_options.h"
+#include "app/cli/commands.h"
+#include "core/common/error.h"
+#include "core/common/version.h"
+
+namespace {
+
+int run(int argc, char** argv) {
+  using falcon::cli::CliOptions;
+  CliOptions o;
+  CLI::App app{"falcon-run: run Falcon language models from the command line"};
+  app.set_version_flag("--version", [] { return falcon::cli::version_text(); }, "Print version and build features");
+  app.add_option("--model", o.model_dir, "Checkpoint folder (config.json + safetensors + tokenizer)");
+  app.add_option("--backend", o.backend, "auto|cpu|cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  app.add_option("--weights", o.weights, "bf16|int8|int4")->check(CLI::IsMember({"bf16", "int8", "int4"}));
+  app.add_option("--prompt", o.prompt, "Raw text through the model's tokenizer, no template");
+  app.add_option("--chat", o.chat, "One user turn through the chat template");
+  app.add_option("--system", o.system, "System prompt for --chat (pinned in the KV window)");
+  app.add_option("--prompt-tokens", o.prompt_tokens, "Token ids instead of text, e.g. 5,17,42");
+  app.add_option("--max-new-tokens", o.max_new_tokens, "Tokens to generate")->check(CLI::NonNegativeNumber);
+  app.add_flag("--greedy", o.greedy, "Always pick the most likely token");
+  app.add_option("--temperature", o.temperature, "Sampling temperature (0 = greedy)");
+  app.add_option("--top-k", o.top_k, "Keep the K most likely tokens (0 = off)");
+  app.add_option("--top-p", o.top_p, "Nucleus sampling mass in (0, 1]");
+  app.add_option("--min-p", o.min_p, "Drop tokens below min-p x the top probability");
+  app.add_option("--repeat-penalty", o.repeat_penalty, "Repetition penalty (1 = off)");
+  app.add_option("--seed", o.seed, "Random seed for sampling");
+  app.add_option("--window", o.window, "Recent-token window behind the pinned system prompt");
+  app.add_flag("--print-tokens", o.print_tokens, "Print the generated ids on one stdout line");
+  app.add_option("--dump-logits", o.dump_logits, "Write float32 logits, vocab_size per row, to FILE");
+  app.add_option("--tokenize", o.tokenize, "Print the ids of TEXT and exit");
+  app.add_option("--detokenize", o.detokenize, "Print the text of ids 5,17,42 and exit");
+  app.add_option("--db", o.db, "Conversation database (SQLite)");
+  app.add_option("--conversation", o.conversation, "Conversation id in --db to continue");
+  app.add_flag("--bench", o.bench, "Print timings as one JSON line");
+  app.add_option("--synthetic", o.synthetic, "Random weights of a real shape: 7b|40b|180b|11b|rw-1b (benchmarks)")
+      ->check(CLI::IsMember({"7b", "40b", "180b", "11b", "rw-1b"}));
+  app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help/version or the usage error
+    return code == 0 ? 0 : 2;
+  }
+  return falcon::cli::execute(o);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const falcon::Error& e) {
+    std::fprintf(stderr, "falcon-run: %s\n", e.what());
+    switch (e.kind()) {
+      case falcon::ErrorKind::Usage: return 2;
+      case falcon::ErrorKind::Load: return 3;
+      case falcon::ErrorKind::OutOfMemory: return 4;
+      default: return 1;
+    }
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "falcon-run: out of host memory\n");
+    return 4;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "falcon-run: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,13 @@
+# Warnings, sanitizers and the helper every falcon target uses.
+add_library(falcon_options INTERFACE)
+target_compile_options(falcon_options INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wno-missing-field-initializers>)
+if(FALCON_WERROR)
+  target_compile_options(falcon_options INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>
+                                                  $<$<COMPILE_LANGUAGE:CUDA>:-Werror=all-warnings>)
+endif()
+if(FALCON_SANITIZE)
+  set(_san "-fsanitize=${FALCON_SANITIZE}")
+  target_compile_options(falcon_options INTERFACE $<$<COMPILE_LANGUAGE:CXX,C>:${_san} -fno-omit-frame-pointer -fno-sanitize-recover=all>)
+  target_link_options(falcon_options INTERFACE ${_san})
+endif()

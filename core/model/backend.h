@@ -1,0 +1,41 @@
+#pragma once
+// The engine's one interface to a Falcon model plus its KV cache. CpuBackend (core/model)
+// is the reference; CudaBackend (gpu/) is the fast one. Both hold the cache as
+// `n = cache_size()` tokens at positions 0..n-1, storing only the KV heads.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/model/model_config.h"
+
+namespace falcon {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual const ModelConfig& config() const = 0;
+  // One line for status bars and logs, e.g. "cpu, 2 threads" or "cuda, NVIDIA H200".
+  virtual std::string describe() const = 0;
+
+  // Tokens in the cache now; their positions are 0..cache_size()-1.
+  virtual int cache_size() const = 0;
+  // Most tokens the cache can hold; fixed when the backend is created.
+  virtual int cache_capacity() const = 0;
+
+  // Runs `tokens` at positions cache_size() .. cache_size()+k-1 and appends them to the cache.
+  // `logits` is resized to vocab_size floats per row: one row (the last token's) or, with
+  // all_logits, k rows where row i predicts the token after tokens[i].
+  // Throws Error(Usage) if the cache would overflow; the cache is then unchanged.
+  virtual void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) = 0;
+
+  // Removes cached tokens [begin, begin + count). The ones after them move down so positions
+  // stay contiguous (RoPE keys are re-rotated to their new positions; ALiBi needs nothing).
+  virtual void evict(int begin, int count) = 0;
+
+  // Keeps tokens [0, n) and drops the rest (regenerate, edit, reset with n = 0).
+  virtual void truncate(int n) = 0;
+};
+
+}  // namespace falcon

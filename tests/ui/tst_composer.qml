@@ -1,0 +1,72 @@
+import QtQuick
+import QtTest
+import FalconChat.Ui
+
+// The composer's keyboard contract: Enter sends, Shift+Enter adds a line, Esc stops a reply.
+TestCase {
+    id: test
+    name: "Composer"
+    width: 600
+    height: 200
+    visible: true
+    when: windowShown
+
+    Component {
+        id: composerComponent
+        Composer {
+            width: 600
+            height: 120
+        }
+    }
+
+    SignalSpy { id: sendSpy; signalName: "sendRequested" }
+    SignalSpy { id: stopSpy; signalName: "stopRequested" }
+
+    function createComposer() {
+        const c = createTemporaryObject(composerComponent, test)
+        sendSpy.target = c
+        stopSpy.target = c
+        sendSpy.clear()
+        stopSpy.clear()
+        const input = findChild(c, "composerInput")
+        input.forceActiveFocus()
+        return [c, input]
+    }
+
+    function test_enter_sends_trimmed_text() {
+        const [c, input] = createComposer()
+        keyClick("h"); keyClick("i"); keyClick(Qt.Key_Space)
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.count, 1)
+        compare(sendSpy.signalArguments[0][0], "hi")
+        compare(input.text, "", "the composer is cleared after sending")
+    }
+
+    function test_shift_enter_adds_a_line() {
+        const [c, input] = createComposer()
+        keyClick("a")
+        keyClick(Qt.Key_Return, Qt.ShiftModifier)
+        keyClick("b")
+        compare(sendSpy.count, 0)
+        compare(input.text, "a\nb")
+    }
+
+    function test_empty_text_is_not_sent() {
+        const [c, input] = createComposer()
+        keyClick(Qt.Key_Space)
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.count, 0)
+    }
+
+    function test_escape_stops_only_while_busy() {
+        const [c, input] = createComposer()
+        keyClick(Qt.Key_Escape)
+        compare(stopSpy.count, 0)
+        c.busy = true
+        keyClick(Qt.Key_Escape)
+        compare(stopSpy.count, 1)
+        keyClick("x")
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.count, 0, "nothing is sent while a reply is running")
+    }
+}

@@ -1,0 +1,59 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import FalconChat.Ui
+
+// The message editor: Enter sends, Shift+Enter adds a line, Esc (or Stop) cancels a reply.
+Pane {
+    id: root
+    property bool busy: false
+    property alias text: input.text
+    signal sendRequested(string text)
+    signal stopRequested()
+    padding: Theme.spacing
+
+    function send() {
+        const message = input.text.trim()
+        if (message.length === 0 || root.busy)
+            return
+        root.sendRequested(message)
+        input.clear()
+    }
+
+    RowLayout {
+        anchors.fill: parent
+        spacing: Theme.spacing
+
+        ScrollView {
+            Layout.fillWidth: true
+            Layout.maximumHeight: 200
+            TextArea {
+                id: input
+                objectName: "composerInput"
+                placeholderText: qsTr("Type a message… (Enter sends, Shift+Enter for a new line)")
+                wrapMode: TextEdit.Wrap
+                font.pixelSize: Theme.baseFontSize
+                Accessible.name: qsTr("Message")
+                Keys.onPressed: (event) => {
+                    if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
+                            && !(event.modifiers & Qt.ShiftModifier)) {
+                        event.accepted = true
+                        root.send()
+                    } else if (event.key === Qt.Key_Escape && root.busy) {
+                        event.accepted = true
+                        root.stopRequested()
+                    }
+                }
+            }
+        }
+
+        Button {
+            objectName: "sendButton"
+            text: root.busy ? qsTr("Stop") : qsTr("Send")
+            highlighted: !root.busy
+            enabled: root.busy || input.text.trim().length > 0
+            Accessible.name: root.busy ? qsTr("Stop the reply") : qsTr("Send the message")
+            onClicked: root.busy ? root.stopRequested() : root.send()
+        }
+    }
+}
