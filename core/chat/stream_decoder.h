@@ -48,15 +48,16 @@ class StreamDecoder {
 
  private:
   std::string take_safe_text(bool flush);
-  std::string release_held(bool flush);
+  std::string release_held(std::string text, bool flush);
 
   const Tokenizer* tokenizer_;
   std::vector<std::string> stops_;
   bool skip_special_;
-  std::vector<int32_t> ids_;
-  size_t prefix_offset_ = 0;  // ids_[prefix_offset_, read_offset_) is context already decoded
-  size_t read_offset_ = 0;    // ids_[read_offset_, end) are not yet turned into text
-  std::string held_;          // decoded text not emitted yet: a possible stop-string start
+  std::vector<int32_t> ids_;     // every id pushed
+  std::vector<int32_t> window_;  // the ids that make text (specials dropped when skip_special)
+  size_t prefix_offset_ = 0;     // window_[prefix_offset_, read_offset_): context, already shown
+  size_t read_offset_ = 0;       // window_[read_offset_, end): not yet turned into text
+  std::string held_;             // decoded text not emitted yet: a possible stop-string start
   std::string emitted_;
   std::string matched_stop_;
   bool stopped_ = false;
