@@ -1,0 +1,46 @@
+#pragma once
+// Parsing and validation of the JSON export format (described in store_export.cpp). Pure: no
+// database access, so a rejected file can never leave half an import behind.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/store/store_types.h"
+
+namespace falcon {
+
+inline constexpr const char* kExportFormatName = "falcon-chat-conversations";
+inline constexpr int kExportFormatVersion = 1;
+
+// Limits that keep a hostile file from exhausting memory or time; far above real chats.
+inline constexpr size_t kImportMaxBytes = size_t{1} << 30;   // whole file
+inline constexpr size_t kImportMaxText = size_t{64} << 20;   // one string
+inline constexpr size_t kImportMaxTokens = size_t{1} << 24;  // window state tokens
+inline constexpr int kImportMaxDepth = 16;                   // JSON nesting (the format needs 5)
+
+struct ImportedMessage {
+  std::optional<int64_t> parent;  // index of an earlier message of the same conversation
+  Role role = Role::User;
+  std::string text;
+  int64_t created_ms = 0;
+  int64_t token_count = 0;
+  std::optional<double> ttft_ms;
+  std::optional<double> tokens_per_s;
+  StopReason stop_reason = StopReason::None;
+  std::optional<std::string> error;
+};
+
+struct ImportedConversation {
+  Conversation conv;  // id and active_leaf_id unused
+  std::vector<ImportedMessage> messages;
+  std::optional<int64_t> active_leaf;  // index into messages
+  std::optional<WindowState> window;
+};
+
+// Throws StoreError(InvalidImport) naming the offending place, e.g.
+// "conversations[2].messages[7].parent: refers to message 9, which does not come before it".
+std::vector<ImportedConversation> parse_import(std::string_view json);
+
+}  // namespace falcon
