@@ -20,11 +20,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/chat_types.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace falcon {
 
-enum class Role { System, User, Assistant };
 
 // "system" | "user" | "assistant"
 std::string_view role_name(Role role);

@@ -8,20 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/chat_types.h"
+
 namespace falcon {
 
-enum class Role { System, User, Assistant };
-
-// Why a generated reply ended. Stored as text ("eos", "stop_string", ...), see to_string().
-enum class StopReason {
-  None,         // not a generated message (user/system), or not finished
-  Eos,          // the model produced its end-of-sequence token
-  StopString,   // a configured stop string appeared
-  Length,       // max new tokens reached
-  Cancelled,    // the user pressed stop
-  Interrupted,  // the program died while streaming (set on the next open)
-  Error,        // generation failed; GenerationStats::error_text says why
-};
+// Role and StopReason live in core/common/chat_types.h (shared with the generator and template).
 
 // A reply is Streaming between begin_assistant_reply() and finish_reply(); Complete otherwise.
 enum class MessageState { Complete, Streaming };
