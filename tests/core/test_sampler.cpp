@@ -1,0 +1,498 @@
+// Sampler tests: every operation against a straightforward double-precision implementation of
+// its definition (written independently here, following HF transformers' formulation: full
+// sort, cumulative sums), the RNG against the published xoshiro256** / splitmix64 vectors, and
+// the sampled distribution against the expected one with a chi-square goodness-of-fit test.
+#include <QtTest>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+#include "core/chat/sampler.h"
+#include "core/common/error.h"
+
+using namespace falcon;
+
+namespace {
+
+// ---- reference implementation (double precision, full sort, HF formulation) --------------
+// Returns a probability for every token (0 for filtered ones).
+std::vector<double> reference_distribution(const std::vector<float>& logits,
+                                           const std::vector<int32_t>& history, const SamplingSettings& s) {
+  const size_t v = logits.size();
+  std::vector<double> l(logits.begin(), logits.end());
+  // Penalties over the last N tokens.
+  size_t n = s.repeat_last_n < 0 ? history.size() : std::min(history.size(), size_t(s.repeat_last_n));
+  std::map<int32_t, int> counts;
+  for (size_t i = history.size() - n; i < history.size(); ++i) counts[history[i]]++;
+  for (auto [id, c] : counts) {
+    double& x = l[size_t(id)];
+    if (x < 0)
+      x *= double(s.repeat_penalty);
+    else
+      x /= double(s.repeat_penalty);
+    x -= double(s.frequency_penalty) * c + double(s.presence_penalty) * (c > 0 ? 1 : 0);
+  }
+  std::vector<double> p(v, 0.0);
+  if (s.is_greedy()) {
+    p[size_t(std::max_element(l.begin(), l.end()) - l.begin())] = 1.0;
+    return p;
+  }
+  for (auto& x : l) x /= double(s.temperature);
+  const double neg_inf = -std::numeric_limits<double>::infinity();
+  // top-k: everything below the k-th largest value is -inf.
+  if (s.top_k > 0 && size_t(s.top_k) < v) {
+    std::vector<double> sorted = l;
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    const double kth = sorted[size_t(s.top_k) - 1];
+    for (auto& x : l)
+      if (x < kth) x = neg_inf;
+  }
+  auto softmax = [&](const std::vector<double>& x) {
+    double m = *std::max_element(x.begin(), x.end()), z = 0;
+    std::vector<double> out(x.size());
+    for (size_t i = 0; i < x.size(); ++i) z += (out[i] = std::exp(x[i] - m));
+    for (auto& o : out) o /= z;
+    return out;
+  };
+  // top-p as HF writes it: ascending sort, remove tokens whose cumulative prob <= 1 - top_p,
+  // but always keep the most probable one.
+  if (s.top_p < 1.0f) {
+    auto probs = softmax(l);
+    std::vector<size_t> idx(v);
+    std::iota(idx.begin(), idx.end(), 0);
+    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return probs[a] < probs[b]; });
+    double cum = 0;
+    for (size_t r = 0; r < v; ++r) {
+      cum += probs[idx[r]];
+      if (cum <= 1.0 - double(s.top_p) && r != v - 1) l[idx[r]] = neg_inf;
+    }
+  }
+  if (s.min_p > 0.0f) {
+    auto probs = softmax(l);
+    const double top = *std::max_element(probs.begin(), probs.end());
+    for (size_t i = 0; i < v; ++i)
+      if (probs[i] < double(s.min_p) * top) l[i] = neg_inf;
+  }
+  return softmax(l);
+}
+
+SamplingSettings all_off() {
+  SamplingSettings s;
+  s.temperature = 1.0f;
+  s.top_k = 0;
+  s.top_p = 1.0f;
+  s.min_p = 0.0f;
+  s.repeat_penalty = 1.0f;
+  s.presence_penalty = 0.0f;
+  s.frequency_penalty = 0.0f;
+  s.seed = 1234;
+  return s;
+}
+
+std::vector<float> random_logits(size_t v, uint64_t seed, double scale = 3.0) {
+  Rng r(seed);
+  std::vector<float> out(v);
+  for (auto& x : out) x = float((r.next_double() * 2 - 1) * scale);
+  return out;
+}
+
+// Regularised upper incomplete gamma Q(a, x), for chi-square p-values: series for x < a + 1,
+// Lentz continued fraction otherwise (Numerical Recipes' formulation, written from the math).
+double gamma_q(double a, double x) {
+  if (x <= 0) return 1.0;
+  const double lg = std::lgamma(a);
+  if (x < a + 1) {
+    double sum = 1.0 / a, term = sum, ap = a;
+    for (int i = 0; i < 10000; ++i) {
+      ap += 1;
+      term *= x / ap;
+      sum += term;
+      if (std::abs(term) < std::abs(sum) * 1e-15) break;
+    }
+    return 1.0 - sum * std::exp(-x + a * std::log(x) - lg);
+  }
+  const double tiny = 1e-300;
+  double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+  for (int i = 1; i < 10000; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (std::abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const double delta = d * c;
+    h *= delta;
+    if (std::abs(delta - 1) < 1e-15) break;
+  }
+  return std::exp(-x + a * std::log(x) - lg) * h;
+}
+
+// Pearson chi-square p-value of `counts` against `expected_probs` (bins with p = 0 must be empty,
+// otherwise the p-value is 0).
+double chi_square_p(const std::vector<long>& counts, const std::vector<double>& expected_probs) {
+  long total = std::accumulate(counts.begin(), counts.end(), 0L);
+  double chi2 = 0;
+  int bins = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (expected_probs[i] == 0.0) {
+      if (counts[i] != 0) return 0.0;
+      continue;
+    }
+    const double e = expected_probs[i] * double(total);
+    chi2 += (double(counts[i]) - e) * (double(counts[i]) - e) / e;
+    ++bins;
+  }
+  return gamma_q((bins - 1) / 2.0, chi2 / 2.0);
+}
+
+}  // namespace
+
+class TestSampler : public QObject {
+  Q_OBJECT
+
+ private:
+  // Compares Sampler::distribution() with the reference for the given case.
+  void expect_matches_reference(const std::vector<float>& logits, const std::vector<int32_t>& history,
+                                const SamplingSettings& s) {
+    const auto ref = reference_distribution(logits, history, s);
+    Sampler sampler(s);
+    const auto got = sampler.distribution(logits, history);
+    std::vector<double> dense(logits.size(), 0.0);
+    for (const auto& tp : got) dense[size_t(tp.id)] = tp.prob;
+    for (size_t i = 0; i < logits.size(); ++i) {
+      if (std::abs(dense[i] - ref[i]) > 1e-6 * std::max(1.0, ref[i]))
+        QFAIL(qPrintable(QString("token %1: got p=%2, reference p=%3 (T=%4 k=%5 p=%6 min_p=%7)")
+                             .arg(i)
+                             .arg(dense[i], 0, 'g', 10)
+                             .arg(ref[i], 0, 'g', 10)
+                             .arg(s.temperature)
+                             .arg(s.top_k)
+                             .arg(s.top_p)
+                             .arg(s.min_p)));
+    }
+    // Sorted most probable first.
+    for (size_t i = 1; i < got.size(); ++i) QVERIFY(got[i - 1].prob >= got[i].prob);
+  }
+
+ private slots:
+  void rngMatchesPublishedVectors() {
+    // splitmix64 from seed 0 (Vigna's reference): the seeding of our state.
+    Rng seeded(0);
+    QCOMPARE(seeded.state()[0], 0xE220A8397B1DCDAFULL);
+    QCOMPARE(seeded.state()[1], 0x6E789E6AA1B965F4ULL);
+    QCOMPARE(seeded.state()[2], 0x06C45D188009454FULL);
+    // xoshiro256** from state {1, 2, 3, 4} (rand_xoshiro's reference test).
+    Rng r;
+    r.set_state({1, 2, 3, 4});
+    const uint64_t expected[] = {11520ULL,
+                                 0ULL,
+                                 1509978240ULL,
+                                 1215971899390074240ULL,
+                                 1216172134540287360ULL,
+                                 607988272756665600ULL,
+                                 16172922978634559625ULL,
+                                 8476171486693032832ULL,
+                                 10595114339597558777ULL,
+                                 2904607092377533576ULL};
+    for (uint64_t e : expected) QCOMPARE(r.next_u64(), e);
+    // seed_from_u64(42) in rand_xoshiro seeds through splitmix64 exactly as we do.
+    Rng r42(42);
+    QCOMPARE(r42.next_u64(), 1546998764402558742ULL);
+    QCOMPARE(r42.next_u64(), 6990951692964543102ULL);
+  }
+
+  void rngDoublesAreUniform() {
+    Rng r(7);
+    const int n = 200000, bins = 20;
+    std::vector<long> counts(bins, 0);
+    for (int i = 0; i < n; ++i) {
+      const double u = r.next_double();
+      QVERIFY(u >= 0.0 && u < 1.0);
+      counts[size_t(u * bins)]++;
+    }
+    QVERIFY(chi_square_p(counts, std::vector<double>(bins, 1.0 / bins)) > 1e-4);
+  }
+
+  void validateRejectsInvalidSettings() {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    struct Case {
+      const char* field;
+      std::function<void(SamplingSettings&)> set;
+    };
+    const std::vector<Case> cases = {
+        {"temperature", [](SamplingSettings& s) { s.temperature = -0.1f; }},
+        {"temperature", [&](SamplingSettings& s) { s.temperature = nan; }},
+        {"temperature", [](SamplingSettings& s) { s.temperature = std::numeric_limits<float>::infinity(); }},
+        {"top_k", [](SamplingSettings& s) { s.top_k = -1; }},
+        {"top_p", [](SamplingSettings& s) { s.top_p = 0.0f; }},
+        {"top_p", [](SamplingSettings& s) { s.top_p = 1.5f; }},
+        {"top_p", [&](SamplingSettings& s) { s.top_p = nan; }},
+        {"min_p", [](SamplingSettings& s) { s.min_p = -0.01f; }},
+        {"min_p", [](SamplingSettings& s) { s.min_p = 1.01f; }},
+        {"repeat_penalty", [](SamplingSettings& s) { s.repeat_penalty = 0.0f; }},
+        {"repeat_penalty", [](SamplingSettings& s) { s.repeat_penalty = -1.0f; }},
+        {"repeat_penalty", [&](SamplingSettings& s) { s.repeat_penalty = nan; }},
+        {"repeat_last_n", [](SamplingSettings& s) { s.repeat_last_n = -2; }},
+        {"presence_penalty", [&](SamplingSettings& s) { s.presence_penalty = nan; }},
+        {"frequency_penalty", [&](SamplingSettings& s) { s.frequency_penalty = nan; }},
+        {"max_new_tokens", [](SamplingSettings& s) { s.max_new_tokens = -5; }},
+        {"stop_strings",
+         [](SamplingSettings& s) {
+           s.stop_strings = {"ok", ""};
+         }},
+    };
+    QVERIFY(SamplingSettings{}.validate().empty());
+    for (const auto& c : cases) {
+      SamplingSettings s;
+      c.set(s);
+      const std::string msg = s.validate();
+      QVERIFY2(msg.find(c.field) != std::string::npos, msg.c_str());
+      try {
+        Sampler sampler(s);
+        QFAIL("Sampler accepted invalid settings");
+      } catch (const Error& e) {
+        QCOMPARE(e.kind(), ErrorKind::Usage);
+        QCOMPARE(std::string(e.what()), msg);
+      }
+    }
+    // Edge values that are valid.
+    SamplingSettings edge;
+    edge.temperature = 0.0f;
+    edge.top_p = 1.0f;
+    edge.min_p = 1.0f;
+    edge.repeat_last_n = -1;
+    edge.presence_penalty = -2.0f;
+    QVERIFY(edge.validate().empty());
+  }
+
+  void penaltiesMatchDefinition() {
+    const std::vector<float> logits = {2.0f, -1.0f, 0.5f, 0.0f, -3.0f, 1.5f, 4.0f, -0.25f};
+    const std::vector<int32_t> history = {6, 0, 1, 1, 4, 3, 6, 6, 2};
+    for (int last_n : {-1, 0, 1, 4, 9, 100}) {
+      SamplingSettings s = all_off();
+      s.repeat_penalty = 1.3f;
+      s.presence_penalty = 0.4f;
+      s.frequency_penalty = 0.15f;
+      s.repeat_last_n = last_n;
+      std::vector<float> got = logits;
+      Sampler::apply_penalties(got, history, s);
+      // Independent per-token formula (counts by a linear scan, not by sorting).
+      const size_t n = last_n < 0 ? history.size() : std::min(history.size(), size_t(last_n));
+      for (size_t t = 0; t < logits.size(); ++t) {
+        int c = 0;
+        for (size_t i = history.size() - n; i < history.size(); ++i) c += history[i] == int32_t(t);
+        double x = logits[t];
+        if (c > 0) {
+          x = x > 0 ? x / 1.3 : x * 1.3;
+          x -= 0.15 * c + 0.4;
+        }
+        QVERIFY2(std::abs(got[t] - x) < 1e-6, qPrintable(QString("last_n %1 token %2").arg(last_n).arg(t)));
+      }
+    }
+    // Out-of-vocabulary context ids are an error, not a crash.
+    SamplingSettings s = all_off();
+    s.repeat_penalty = 1.2f;
+    std::vector<float> l = logits;
+    QVERIFY_THROWS_EXCEPTION(Error, Sampler::apply_penalties(l, std::vector<int32_t>{3, 99}, s));
+  }
+
+  void eachOperationMatchesReference() {
+    const std::vector<float> logits = {1.0f, 3.0f, -2.0f, 2.5f, 0.0f, 2.9f, -0.5f, 1.7f, 0.3f, -4.0f};
+    const std::vector<int32_t> history = {1, 3, 3, 8};
+    auto with = [](auto f) {
+      SamplingSettings s = all_off();
+      f(s);
+      return s;
+    };
+    expect_matches_reference(logits, history, all_off());  // plain softmax
+    expect_matches_reference(logits, history, with([](auto& s) { s.temperature = 0.5f; }));
+    expect_matches_reference(logits, history, with([](auto& s) { s.temperature = 2.0f; }));
+    for (int k : {1, 2, 3, 9, 10, 11})
+      expect_matches_reference(logits, history, with([k](auto& s) { s.top_k = k; }));
+    for (float p : {0.05f, 0.3f, 0.5f, 0.8f, 0.95f, 0.999f})
+      expect_matches_reference(logits, history, with([p](auto& s) { s.top_p = p; }));
+    for (float m : {0.01f, 0.1f, 0.5f, 0.9f, 1.0f})
+      expect_matches_reference(logits, history, with([m](auto& s) { s.min_p = m; }));
+    expect_matches_reference(logits, history, with([](auto& s) {
+                               s.repeat_penalty = 1.5f;
+                               s.presence_penalty = 0.3f;
+                               s.frequency_penalty = 0.2f;
+                             }));
+    // Everything together.
+    expect_matches_reference(logits, history, with([](auto& s) {
+                               s.temperature = 0.7f;
+                               s.top_k = 6;
+                               s.top_p = 0.9f;
+                               s.min_p = 0.05f;
+                               s.repeat_penalty = 1.2f;
+                               s.frequency_penalty = 0.1f;
+                             }));
+  }
+
+  void randomCasesMatchReference() {
+    // Many random settings on random logits, including the real vocabulary size (this exercises
+    // the growing partial sort of top-p without top-k).
+    Rng r(99);
+    for (int round = 0; round < 60; ++round) {
+      const size_t v = round % 10 == 0 ? 65024 : 50 + size_t(r.next_double() * 2000);
+      const auto logits = random_logits(v, 1000 + uint64_t(round), 1.0 + 8 * r.next_double());
+      std::vector<int32_t> history(size_t(r.next_double() * 200));
+      for (auto& h : history) h = int32_t(r.next_double() * double(v));
+      SamplingSettings s = all_off();
+      s.temperature = float(0.2 + 1.5 * r.next_double());
+      s.top_k = r.next_double() < 0.5 ? 0 : 1 + int(r.next_double() * 100);
+      s.top_p = r.next_double() < 0.3 ? 1.0f : float(0.05 + 0.94 * r.next_double());
+      s.min_p = r.next_double() < 0.4 ? 0.0f : float(0.3 * r.next_double());
+      s.repeat_penalty = float(1.0 + r.next_double());
+      s.repeat_last_n = int(r.next_double() * 128) - 1;
+      s.presence_penalty = float(r.next_double() - 0.5);
+      s.frequency_penalty = float(r.next_double() * 0.5);
+      expect_matches_reference(logits, history, s);
+      if (QTest::currentTestFailed()) return;
+    }
+  }
+
+  void greedyIsArgmaxLowestIdOnTies() {
+    SamplingSettings s = all_off();
+    s.temperature = 0.0f;
+    Sampler sampler(s);
+    const std::vector<float> logits = {1.0f, 5.0f, 2.0f, 5.0f};
+    QCOMPARE(sampler.sample(logits, {}), 1);
+    // The penalty on token 1 makes token 3 the argmax.
+    s.repeat_penalty = 1.5f;
+    Sampler penalised(s);
+    QCOMPARE(penalised.sample(logits, std::vector<int32_t>{1}), 3);
+    // greedy flag with a temperature set is greedy too, and consumes no randomness.
+    SamplingSettings g = all_off();
+    g.greedy = true;
+    Sampler flagged(g);
+    const auto before = flagged.rng().state();
+    QCOMPARE(flagged.sample(logits, {}), 1);
+    QVERIFY(flagged.rng().state() == before);
+  }
+
+  void nanAndInfAreHandled() {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    Sampler sampler(all_off());
+    const std::vector<float> logits = {nan, 0.0f, -inf, nan, 0.0f};
+    for (int i = 0; i < 200; ++i) {
+      const int32_t t = sampler.sample(logits, {});
+      QVERIFY(t == 1 || t == 4);
+    }
+    const std::vector<float> all_bad = {nan, -inf, nan};
+    QCOMPARE(sampler.sample(all_bad, {}), 0);
+    QVERIFY_THROWS_EXCEPTION(Error, sampler.sample(std::vector<float>{}, {}));
+    const std::vector<float> plus_inf = {0.0f, inf, 1.0f};
+    QCOMPARE(sampler.sample(plus_inf, {}), 1);
+  }
+
+  void sameSeedSameSequence() {
+    const auto logits = random_logits(65024, 5, 4.0);
+    SamplingSettings s;  // defaults: T 0.8, top-k 40, top-p 0.95, min-p 0.05
+    s.seed = 2024;
+    Sampler a(s), b(s);
+    s.seed = 2025;
+    Sampler c(s);
+    std::vector<int32_t> ha, hb, hc;
+    for (int i = 0; i < 200; ++i) {
+      ha.push_back(a.sample(logits, ha));
+      hb.push_back(b.sample(logits, hb));
+      hc.push_back(c.sample(logits, hc));
+    }
+    QVERIFY(ha == hb);
+    QVERIFY(ha != hc);
+  }
+
+  // The sampled frequencies fit the expected distribution; the same test rejects a slightly
+  // different distribution, so it has the power to fail.
+  void chiSquareGoodnessOfFit() {
+    const std::vector<float> logits = {1.0f,  3.0f, -2.0f, 2.5f,  0.0f, 2.9f,
+                                       -0.5f, 1.7f, 0.3f,  -4.0f, 2.2f, 1.1f};
+    const std::vector<int32_t> history = {1, 5, 5};
+    SamplingSettings s = all_off();
+    s.temperature = 0.9f;
+    s.top_k = 9;
+    s.top_p = 0.97f;
+    s.min_p = 0.02f;
+    s.repeat_penalty = 1.1f;
+    s.seed = 31337;
+    const auto expected = reference_distribution(logits, history, s);
+    int filtered = 0;
+    for (double p : expected) filtered += p == 0.0;
+    QVERIFY2(filtered >= 3, "the case should exercise the filters");
+
+    Sampler sampler(s);
+    const int draws = 200000;
+    std::vector<long> counts(logits.size(), 0);
+    for (int i = 0; i < draws; ++i) counts[size_t(sampler.sample(logits, history))]++;
+    const double p_value = chi_square_p(counts, expected);
+    qInfo("chi-square p-value against the true distribution: %.4f", p_value);
+    QVERIFY2(p_value > 1e-4, qPrintable(QString("p = %1").arg(p_value)));
+
+    // A wrong hypothesis: temperature 0.95 instead of 0.9.
+    SamplingSettings wrong = s;
+    wrong.temperature = 0.95f;
+    const double p_wrong = chi_square_p(counts, reference_distribution(logits, history, wrong));
+    qInfo("chi-square p-value against a wrong distribution: %.3g", p_wrong);
+    QVERIFY2(p_wrong < 1e-4, qPrintable(QString("p = %1").arg(p_wrong)));
+  }
+
+  void chiSquareLargeVocabulary() {
+    // The real vocabulary size with top-p only (the growing partial sort) and min-p: bins are
+    // the 30 most probable tokens plus "everything else".
+    // Shaped like a language model's output: a long flat tail and a few hundred plausible tokens.
+    auto logits = random_logits(65024, 77, 6.0);
+    for (auto& l : logits) l -= 6.0f;
+    for (size_t i = 0; i < logits.size(); i += 250) logits[i] += 9.0f;
+    SamplingSettings s = all_off();
+    s.temperature = 0.8f;
+    s.top_p = 0.9f;
+    s.seed = 4242;
+    const auto expected = reference_distribution(logits, {}, s);
+    std::vector<size_t> idx(expected.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return expected[a] > expected[b]; });
+    const size_t top = 30;
+    std::vector<long> rank_of(expected.size(), long(top));
+    for (size_t r = 0; r < top; ++r) rank_of[idx[r]] = long(r);
+    std::vector<double> binned(top + 1, 0.0);
+    for (size_t t = 0; t < expected.size(); ++t) binned[size_t(rank_of[t])] += expected[t];
+    Sampler sampler(s);
+    std::vector<long> counts(top + 1, 0);
+    for (int i = 0; i < 10000; ++i) {
+      const int32_t t = sampler.sample(logits, {});
+      QVERIFY(expected[size_t(t)] > 0.0);
+      counts[size_t(rank_of[size_t(t)])]++;
+    }
+    const double p_value = chi_square_p(counts, binned);
+    QVERIFY2(p_value > 1e-4, qPrintable(QString("p = %1").arg(p_value)));
+  }
+
+  void speedOnRealVocabulary() {
+    // Not a benchmark, a guard against an accidental full sort or allocation storm per token.
+    const auto logits = random_logits(65024, 3, 5.0);
+    std::vector<int32_t> history(512);
+    for (size_t i = 0; i < history.size(); ++i) history[i] = int32_t(i * 97 % 65024);
+    for (int top_k : {40, 0}) {
+      SamplingSettings s;
+      s.seed = 1;
+      s.top_k = top_k;
+      Sampler sampler(s);
+      const int n = 200;
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < n; ++i) sampler.sample(logits, history);
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / n;
+      qInfo("top_k %d: %.3f ms per token (vocab 65024)", top_k, ms);
+      QVERIFY2(ms < 25.0, qPrintable(QString("%1 ms per token").arg(ms)));
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TestSampler)
+#include "test_sampler.moc"
