@@ -140,6 +140,9 @@ ConversationStore::ConversationStore(const std::string& path, StoreOptions optio
   s.db = sql::Db(raw);
   if (rc != SQLITE_OK) sql::fail(raw, rc, "opening " + path);
   sqlite3_extended_result_codes(raw, 1);
+  // Until the file has passed every check, closing must not checkpoint: that would write a
+  // (possibly damaged) file's WAL into it and delete the WAL we promise to move aside intact.
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   if (sqlite3_db_readonly(raw, "main") == 1) {
     throw StoreError(StoreErrorCode::ReadOnly, "conversation store: the database " + path +
                                                    " can only be read (file or folder permissions); "
@@ -210,6 +213,7 @@ ConversationStore::ConversationStore(const std::string& path, StoreOptions optio
       r.run();
       s.interrupted_on_open = sqlite3_changes64(raw);
     }
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
   } catch (const StoreError& e) {
     if (e.code() == StoreErrorCode::Corrupt) throw_corrupt(path, e);
     throw;

@@ -83,8 +83,8 @@ std::string get_string(const json& v, const std::string& where, size_t max_bytes
 int64_t get_int(const json& v, const std::string& where, int64_t lo, int64_t hi) {
   if (!v.is_number_integer()) bad(where, "must be an integer");
   if (v.is_number_unsigned()) {
-    auto u = v.get<uint64_t>();
-    if (u > static_cast<uint64_t>(hi))
+    auto u = v.get<uint64_t>();  // non-negative numbers parse as unsigned: check both bounds
+    if (u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo)
       bad(where, "is out of range (" + std::to_string(lo) + ".." + std::to_string(hi) + ")");
     return static_cast<int64_t>(u);
   }

@@ -1,0 +1,218 @@
+// Export and import: JSON round trip (export -> import into a fresh database -> export gives
+// the same bytes), import into a non-empty database remaps ids, every kind of invalid input
+// is rejected with a clear message and nothing half-imported, and the Markdown export.
+#include <QFile>
+#include <QtTest>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "core/store/conversation_store.h"
+#include "test_store_util.h"
+
+using namespace falcon;
+using falcon::test::error_code_of;
+
+namespace {
+
+// A store with every feature the export must carry: branches, both roots and siblings,
+// streaming/finished/errored replies, odd numbers and text, flags, window state.
+void fill(ConversationStore& s) {
+  int64_t a = s.create_conversation({.title = "Ünïcode ✓ \"quoted\"\ttab",
+                                     .system_prompt = "Be terse.\nLine two.",
+                                     .model_path = "/models/falcon-7b-instruct",
+                                     .model_fingerprint = "sha256:abc123",
+                                     .weights_format = "int4",
+                                     .sampling_json = R"({"temperature":0.1,"top_p":0.95,"seed":42})",
+                                     .window_size = 2048});
+  int64_t u1 = s.append_message(a, std::nullopt, Role::User, "Hello 👋 <b>not html</b> \\ backslash", 9);
+  int64_t r1 = s.begin_assistant_reply(a, u1);
+  GenerationStats st;
+  st.ttft_ms = 0.1;
+  st.tokens_per_s = 123456.789;
+  st.stop_reason = StopReason::StopString;
+  s.finish_reply(r1, "Hi!\n\n```cpp\nint x = 1;\n```", 12, st);
+  int64_t r2 = s.begin_assistant_reply(a, u1);  // regenerate
+  GenerationStats err;
+  err.ttft_ms = 1e-7;
+  err.stop_reason = StopReason::Error;
+  err.error_text = "out of memory";
+  s.finish_reply(r2, "", 0, err);
+  int64_t u1b = s.append_message(a, std::nullopt, Role::User, "edited first message", 3);  // second root
+  int64_t r3 = s.begin_assistant_reply(a, u1b);
+  s.update_partial(r3, "still stream", 2);  // exported as interrupted
+  s.switch_branch(r1);
+  s.save_window_state(a, {{11, 0, 2147483647, 65024}, 17, 2, "sha256:abc123"});
+  s.set_pinned(a, true);
+
+  int64_t b = s.create_conversation({.title = "archived empty"});
+  s.set_archived(b, true);
+  int64_t c = s.create_conversation({.title = "", .sampling_json = "not even json, opaque"});
+  int64_t sys = s.append_message(c, std::nullopt, Role::System, "system turn");
+  s.append_message(c, sys, Role::User, std::string(5000, 'z'));
+}
+
+}  // namespace
+
+class TestStoreExport : public QObject {
+  Q_OBJECT
+
+ private slots:
+  // Not a test: writes the fuzz seed (a real export) when FALCON_MAKE_FUZZ_SEED names a folder
+  // (tools/make_store_fixtures.sh).
+  void writeFuzzSeed() {
+    const char* out = std::getenv("FALCON_MAKE_FUZZ_SEED");
+    if (!out) QSKIP("set FALCON_MAKE_FUZZ_SEED=DIR to write the seed");
+    ConversationStore src(":memory:", test::ticking_options());
+    fill(src);
+    QFile f(QString(out) + "/export_three_conversations.json");
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(QByteArray::fromStdString(src.export_json()));
+  }
+
+  void roundTripIsExact() {
+    ConversationStore src(":memory:", test::ticking_options());
+    fill(src);
+    std::string first = src.export_json();
+
+    ConversationStore dst(":memory:");
+    std::vector<int64_t> ids = dst.import_json(first);
+    QCOMPARE(ids.size(), size_t(3));
+    std::string second = dst.export_json();
+    QCOMPARE(second, first);
+
+    // The exported fields really carry the data (not just an empty round trip).
+    auto j = nlohmann::json::parse(first);
+    QCOMPARE(j["conversations"].size(), size_t(3));
+    const auto& a = j["conversations"][0];
+    QCOMPARE(a["messages"].size(), size_t(5));
+    QCOMPARE(a["messages"][1]["stop_reason"].get<std::string>(), std::string("stop_string"));
+    QCOMPARE(a["messages"][1]["tokens_per_s"].get<double>(), 123456.789);
+    QCOMPARE(a["messages"][2]["ttft_ms"].get<double>(), 1e-7);
+    QCOMPARE(a["messages"][4]["stop_reason"].get<std::string>(), std::string("interrupted"));
+    QCOMPARE(a["active_leaf"].get<int>(), 1);
+    QCOMPARE(a["window_state"]["tokens"][2].get<int64_t>(), int64_t(2147483647));
+
+    // The imported tree behaves like the original.
+    Conversation ca = dst.conversation(ids[0]);
+    QVERIFY(ca.pinned);
+    QCOMPARE(ca.window_size, int64_t(2048));
+    auto path = dst.active_path(ids[0]);
+    QCOMPARE(path.size(), size_t(2));
+    QCOMPARE(path[1].text, std::string("Hi!\n\n```cpp\nint x = 1;\n```"));
+    QCOMPARE(path[1].sibling_count, 2);
+    QCOMPARE(path[0].sibling_count, 2);  // two roots
+    QCOMPARE(dst.window_state(ids[0])->pinned_count, int64_t(2));
+    QVERIFY(dst.conversation(ids[1]).archived);
+    QCOMPARE(dst.search("backslash").size(), size_t(1));  // imported text is indexed
+    QCOMPARE(dst.integrity_check(), std::string("ok"));
+  }
+
+  void importIntoNonEmptyStoreRemapsIds() {
+    ConversationStore src(":memory:");
+    fill(src);
+    ConversationStore dst(":memory:");
+    dst.import_json(src.export_json());  // ids 1..3 taken, messages too
+    auto ids = dst.import_json(src.export_json(1));
+    QCOMPARE(ids.size(), size_t(1));
+    QVERIFY(ids[0] != 1);
+    QCOMPARE(dst.export_json(ids[0]), src.export_json(1));
+    QCOMPARE(dst.count_conversations(ArchiveFilter::All), int64_t(4));
+  }
+
+  void invalidInputIsRejectedWhole() {
+    ConversationStore src(":memory:");
+    fill(src);
+    const std::string good = src.export_json();
+    auto with = [&](const std::function<void(nlohmann::json&)>& edit) {
+      auto j = nlohmann::json::parse(good);
+      edit(j);
+      return j.dump();
+    };
+    struct Case {
+      const char* name;
+      std::string json;
+      const char* expect;  // part of the message
+    };
+    std::vector<Case> cases = {
+        {"not json", "{\"format\": ", "not valid JSON"},
+        {"binary", std::string("\x00\xff\x10", 3), "not valid JSON"},
+        {"wrong format", with([](auto& j) { j["format"] = "chatgpt"; }), "format"},
+        {"newer", with([](auto& j) { j["version"] = 2; }), "newer falcon-chat"},
+        {"unknown key", with([](auto& j) { j["conversations"][0]["colour"] = 1; }), "unknown key \"colour\""},
+        {"forward parent", with([](auto& j) { j["conversations"][0]["messages"][1]["parent"] = 3; }),
+         "conversations[0].messages[1].parent: refers to message 3"},
+        {"self parent", with([](auto& j) { j["conversations"][0]["messages"][0]["parent"] = 0; }), "parent"},
+        {"negative parent", with([](auto& j) { j["conversations"][0]["messages"][1]["parent"] = -1; }),
+         "parent"},
+        {"bad role", with([](auto& j) { j["conversations"][2]["messages"][0]["role"] = "robot"; }), "role"},
+        {"text not string", with([](auto& j) { j["conversations"][0]["messages"][0]["text"] = 5; }),
+         "string"},
+        {"bad stop", with([](auto& j) { j["conversations"][0]["messages"][1]["stop_reason"] = "bored"; }),
+         "stop_reason"},
+        {"nan-ish ttft", with([](auto& j) { j["conversations"][0]["messages"][1]["ttft_ms"] = -3.0; }),
+         "ttft_ms"},
+        {"leaf out of range", with([](auto& j) { j["conversations"][0]["active_leaf"] = 99; }),
+         "active_leaf"},
+        {"window size", with([](auto& j) { j["conversations"][0]["window_size"] = 0; }), "window_size"},
+        {"float count", with([](auto& j) { j["conversations"][0]["messages"][0]["token_count"] = 1.5; }),
+         "integer"},
+        {"token out of int32",
+         with([](auto& j) { j["conversations"][0]["window_state"]["tokens"][0] = 4294967296LL; }),
+         "tokens[0]"},
+        {"pinned > kept", with([](auto& j) { j["conversations"][0]["window_state"]["pinned_count"] = 5; }),
+         "pinned_count"},
+        {"missing messages", with([](auto& j) { j["conversations"][1].erase("messages"); }), "missing key"},
+        {"flag type", with([](auto& j) { j["conversations"][1]["archived"] = "yes"; }), "true or false"},
+        {"deep nesting", std::string(5000, '[') + std::string(5000, ']'), "nested too deeply"},
+        {"top not object", "[1, 2, 3]", "must be an object"},
+    };
+    // The last conversation is bad while the first ones are fine: nothing may be imported.
+    ConversationStore dst(":memory:");
+    for (const Case& c : cases) {
+      std::string msg;
+      QVERIFY2(error_code_of([&] { dst.import_json(c.json); }, &msg) == StoreErrorCode::InvalidImport,
+               c.name);
+      QVERIFY2(msg.find(c.expect) != std::string::npos,
+               qPrintable(QString("%1: %2").arg(c.name, msg.c_str())));
+      QCOMPARE(dst.count_conversations(ArchiveFilter::All), int64_t(0));
+    }
+    // Still usable afterwards.
+    QCOMPARE(dst.import_json(good).size(), size_t(3));
+  }
+
+  void handWrittenMinimalFileImports() {
+    ConversationStore dst(":memory:");
+    auto ids = dst.import_json(R"({"format":"falcon-chat-conversations","version":1,"conversations":[
+      {"title":"hand made","messages":[{"parent":null,"role":"user","text":"hi"},
+                                       {"parent":0,"role":"assistant","text":"hello"}]}]})");
+    QCOMPARE(ids.size(), size_t(1));
+    auto path = dst.active_path(ids[0]);
+    QCOMPARE(path.size(), size_t(2));  // the last message is the active leaf by default
+    QCOMPARE(path[1].text, std::string("hello"));
+    QCOMPARE(dst.conversation(ids[0]).sampling_json, std::string("{}"));
+  }
+
+  void markdownShowsTheActiveBranch() {
+    ConversationStore src(":memory:");
+    fill(src);
+    std::string md = src.export_markdown(1);
+    QVERIFY(md.rfind("# Ünïcode ✓ \"quoted\"\ttab\n", 0) == 0);
+    QVERIFY(md.find("## System prompt\n\nBe terse.\nLine two.") != std::string::npos);
+    size_t user = md.find("## User (version 1 of 2)\n\nHello 👋");
+    size_t reply = md.find("## Assistant (version 1 of 2)\n\nHi!\n\n```cpp");
+    QVERIFY2(user != std::string::npos && reply != std::string::npos && user < reply, md.c_str());
+    QVERIFY(md.find("out of memory") == std::string::npos);  // other branch
+    QVERIFY(md.find("still stream") == std::string::npos);   // other branch
+    QVERIFY(md.find("/models/falcon-7b-instruct (int4)") != std::string::npos);
+    std::string all = src.export_markdown();
+    QVERIFY(all.find("# archived empty") != std::string::npos);
+    QVERIFY(all.find("# Untitled conversation") != std::string::npos);
+    QVERIFY(all.find(std::string(5000, 'z')) != std::string::npos);
+    src.switch_branch(5);  // the interrupted reply
+    md = src.export_markdown(1);
+    QVERIFY2(md.find("still stream\n\n_(reply ended: interrupted)_") != std::string::npos, md.c_str());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestStoreExport)
+#include "test_store_export.moc"
