@@ -25,7 +25,6 @@
 
 namespace falcon {
 
-
 // "system" | "user" | "assistant"
 std::string_view role_name(Role role);
 std::optional<Role> parse_role(std::string_view name);

@@ -7,10 +7,11 @@
 namespace falcon {
 namespace {
 
-// A character split over byte tokens needs at most 4 of them; past this many ids without a
-// complete character the text (with its U+FFFD) is shown anyway, so a model that emits an
-// invalid byte run cannot stall the stream.
-constexpr size_t kMaxPendingIds = 8;
+// Tokens of a byte-level vocabulary may straddle characters for a while (small vocabularies
+// split runs of CJK so that no token boundary meets a character boundary). Past this many ids
+// without a clean boundary the window is closed anyway (its incomplete tail then shows as
+// U+FFFD), so the per-push cost stays bounded.
+constexpr size_t kMaxPendingIds = 64;
 // The window is compacted once this many ids lie before the decoding context.
 constexpr size_t kCompactAfter = 256;
 
@@ -43,29 +44,39 @@ std::string StreamDecoder::finish() {
   return out;
 }
 
-// Decodes window_[prefix_offset_, end) and returns what it adds to window_[prefix_offset_,
-// read_offset_), once that addition ends on a complete character (or `flush`).
+// Decodes window_[prefix_offset_, end) and returns the part not shown yet, up to the last
+// complete character (everything when `flush`). When the decoded text ends on a complete
+// character the window is closed: its newest ids become the context of the next one (a
+// sentencepiece word needs the previous token to decode its leading space).
 std::string StreamDecoder::take_safe_text(bool flush) {
   if (read_offset_ >= window_.size()) return {};
   const std::span<const int32_t> all(window_);
-  const std::string prefix_text =
-      tokenizer_->decode(all.subspan(prefix_offset_, read_offset_ - prefix_offset_), skip_special_);
-  const std::string new_text = tokenizer_->decode(all.subspan(prefix_offset_), skip_special_);
+  const std::string text = tokenizer_->decode(all.subspan(prefix_offset_), skip_special_);
   const size_t pending = window_.size() - read_offset_;
-  // Wait while the newest character is incomplete (decode shows it as U+FFFD).
-  if (!flush && ends_with_replacement(new_text) && pending < kMaxPendingIds) return {};
-  if (new_text.size() <= prefix_text.size() && !flush && pending < kMaxPendingIds) return {};
-  // Normally new_text extends prefix_text. Should a decoder ever rewrite the context, already
-  // shown text cannot be taken back: emit what lies past the old length, from a character start.
-  size_t cut = prefix_text.size();
-  while (cut < new_text.size() && (static_cast<uint8_t>(new_text[cut]) & 0xC0) == 0x80) ++cut;
-  std::string delta = cut < new_text.size() ? new_text.substr(cut) : std::string();
-  prefix_offset_ = read_offset_;
-  read_offset_ = window_.size();
-  if (prefix_offset_ >= kCompactAfter) {
-    window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(prefix_offset_));
-    read_offset_ -= prefix_offset_;
-    prefix_offset_ = 0;
+  const bool clean = !ends_with_replacement(text);
+  const bool close = clean || flush || pending >= kMaxPendingIds;
+  size_t stable = text.size();
+  if (!close) {
+    while (ends_with_replacement(text.substr(0, stable))) stable -= 3;  // an unfinished character
+  }
+  std::string delta;
+  if (stable > shown_in_window_) {
+    size_t cut = shown_in_window_;
+    while (cut < stable && (static_cast<uint8_t>(text[cut]) & 0xC0) == 0x80) ++cut;
+    delta = text.substr(cut, stable - cut);
+    shown_in_window_ = stable;
+  }
+  if (close) {
+    prefix_offset_ = read_offset_;
+    read_offset_ = window_.size();
+    if (prefix_offset_ >= kCompactAfter) {
+      window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(prefix_offset_));
+      read_offset_ -= prefix_offset_;
+      prefix_offset_ = 0;
+    }
+    const std::span<const int32_t> w(window_);
+    shown_in_window_ =
+        tokenizer_->decode(w.subspan(prefix_offset_, read_offset_ - prefix_offset_), skip_special_).size();
   }
   return delta;
 }

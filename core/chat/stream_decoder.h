@@ -56,7 +56,8 @@ class StreamDecoder {
   std::vector<int32_t> ids_;     // every id pushed
   std::vector<int32_t> window_;  // the ids that make text (specials dropped when skip_special)
   size_t prefix_offset_ = 0;     // window_[prefix_offset_, read_offset_): context, already shown
-  size_t read_offset_ = 0;       // window_[read_offset_, end): not yet turned into text
+  size_t read_offset_ = 0;       // window_[read_offset_, end): since the last clean boundary
+  size_t shown_in_window_ = 0;   // bytes of decode(window_[prefix_offset_, end)) already shown
   std::string held_;             // decoded text not emitted yet: a possible stop-string start
   std::string emitted_;
   std::string matched_stop_;

@@ -92,7 +92,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(std::string_view json_text
     }
     tok->model_ = std::make_unique<BpeModel>(model);
     tok->normalizer_ = make_normalizer(j.value("normalizer", nlohmann::json()), "normalizer");
-    tok->pre_tokenizer_ = make_pre_tokenizer(j.value("pre_tokenizer", nlohmann::json()), "pre_tokenizer");
+    tok->pre_tokenizers_ = make_pre_tokenizers(j.value("pre_tokenizer", nlohmann::json()), "pre_tokenizer");
     tok->decoder_ = make_decoder(j.value("decoder", nlohmann::json()), "decoder");
     // post_processor: never applied (encode adds no special tokens), so any kind is accepted.
 
@@ -194,7 +194,8 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view input, bool parse_spe
   std::vector<Segment> raw;
   split_added(text, true, raw_set_, parse_special, raw);
 
-  std::vector<Piece> pieces;
+  std::vector<std::vector<Piece>> levels(pre_tokenizers_.size());
+  auto emit = [&](const std::string& word) { model_->encode_word(word, ids); };
   std::vector<Segment> inner;
   std::string normalized;
   for (const Segment& seg : raw) {
@@ -211,10 +212,7 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view input, bool parse_spe
         ids.push_back(s.id);
         continue;
       }
-      pieces.clear();
-      pieces.push_back({std::string(s.text), s.at_origin});
-      if (pre_tokenizer_) pre_tokenizer_->apply(pieces, scratch);
-      for (const Piece& p : pieces) model_->encode_word(p.text, ids);
+      pre_tokenize(pre_tokenizers_, 0, Piece{std::string(s.text), s.at_origin}, levels, scratch, emit);
     }
   }
   return ids;
@@ -232,9 +230,13 @@ std::string BpeTokenizer::decode(std::span<const int32_t> ids, bool skip_special
   for (int32_t id : ids) {
     auto it = added_by_id_.find(id);
     if (it != added_by_id_.end()) {
-      const AddedToken* added = &added_[it->second];
-      if (skip_special && added->special) continue;
-      tokens.push_back(added->content);
+      // HF (0.23) decodes a normalized added token through its normalized form, so that the
+      // decoder can undo the normalization (e.g. byte-level); skipping compares that string
+      // with the special tokens' contents.
+      const AddedToken& added = added_[it->second];
+      const std::string& text = added.normalized ? normalized_content_[it->second] : added.content;
+      if (skip_special && added.special && text == added.content) continue;
+      tokens.push_back(text);
       continue;
     }
     if (const std::string* s = model_->id_to_token(id)) tokens.push_back(*s);  // unknown ids are skipped

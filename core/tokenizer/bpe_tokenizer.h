@@ -65,7 +65,7 @@ class BpeTokenizer final : public Tokenizer {
 
   std::unique_ptr<BpeModel> model_;
   std::unique_ptr<Normalizer> normalizer_;
-  std::unique_ptr<PreTokenizer> pre_tokenizer_;
+  std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers_;  // stages, Sequence flattened
   std::unique_ptr<Decoder> decoder_;
   std::vector<AddedToken> added_;
   std::vector<int> raw_set_;                     // indices into added_ matched on the raw text

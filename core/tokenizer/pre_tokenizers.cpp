@@ -14,6 +14,11 @@ namespace {
 constexpr std::string_view kGpt2Pattern =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
+// HF's Whitespace pre-tokenizer regex \w+|[^\w\s]+ as Rust's regex crate reads it.
+constexpr std::string_view kRustWhitespacePattern =
+    R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+|)"
+    R"([^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\t-\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]+)";
+
 struct ByteTables {
   std::array<std::string, 256> to_char;
   ByteTables() {
@@ -52,42 +57,30 @@ SplitBehavior parse_behavior(const nlohmann::json& j, const std::string& where) 
   throw_load_error("tokenizer.json: " + where + ".behavior '" + b + "' is not a split behavior");
 }
 
-// Splits every piece by the matches `find(text, spans)` reports.
-template <class Find>
-void split_all(std::vector<Piece>& pieces, SplitBehavior behavior, bool invert, Find find) {
-  std::vector<Piece> out;
-  out.reserve(pieces.size() * 2);
-  std::vector<Span> spans;
-  for (const Piece& p : pieces) {
-    find(std::string_view(p.text), spans);
-    split_piece(p, spans, behavior, invert, out);
-  }
-  pieces.swap(out);
-}
-
 class CharSplit final : public PreTokenizer {
  public:
   enum class Kind { Punctuation, Digits, Whitespace, Delimiter };
   CharSplit(Kind kind, SplitBehavior behavior, int32_t delimiter = 0)
       : kind_(kind), behavior_(behavior), delimiter_(delimiter) {}
-  void apply(std::vector<Piece>& pieces, RegexScratch&) const override {
-    split_all(pieces, behavior_, false, [this](std::string_view t, std::vector<Span>& spans) {
-      switch (kind_) {
-        case Kind::Punctuation:
-          char_matches(t, unicode::is_punctuation, spans);
-          break;
-        case Kind::Digits:
-          char_matches(t, unicode::is_numeric, spans);
-          break;
-        case Kind::Whitespace:
-          char_matches(t, unicode::is_whitespace, spans);
-          break;
-        case Kind::Delimiter:
-          char_matches(
-              t, [this](int32_t c) { return c == delimiter_; }, spans);
-          break;
-      }
-    });
+  void split(Piece&& in, std::vector<Piece>& out, RegexScratch& scratch) const override {
+    auto& spans = scratch.spans;
+    const std::string_view t(in.text);
+    switch (kind_) {
+      case Kind::Punctuation:
+        char_matches(t, unicode::is_punctuation, spans);
+        break;
+      case Kind::Digits:
+        char_matches(t, unicode::is_numeric, spans);
+        break;
+      case Kind::Whitespace:
+        char_matches(t, unicode::is_whitespace, spans);
+        break;
+      case Kind::Delimiter:
+        char_matches(
+            t, [this](int32_t c) { return c == delimiter_; }, spans);
+        break;
+    }
+    split_piece(std::move(in), spans, behavior_, false, out);
   }
 
  private:
@@ -100,9 +93,9 @@ class RegexSplit final : public PreTokenizer {
  public:
   RegexSplit(std::unique_ptr<Regex> re, SplitBehavior behavior, bool invert)
       : re_(std::move(re)), behavior_(behavior), invert_(invert) {}
-  void apply(std::vector<Piece>& pieces, RegexScratch& scratch) const override {
-    split_all(pieces, behavior_, invert_,
-              [&](std::string_view t, std::vector<Span>& spans) { re_->find_all(t, scratch, spans); });
+  void split(Piece&& in, std::vector<Piece>& out, RegexScratch& scratch) const override {
+    re_->find_all(in.text, scratch, scratch.spans);
+    split_piece(std::move(in), scratch.spans, behavior_, invert_, out);
   }
 
  private:
@@ -116,17 +109,16 @@ class ByteLevel final : public PreTokenizer {
   ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space) {
     if (use_regex) re_ = std::make_unique<Regex>(kGpt2Pattern, false);
   }
-  void apply(std::vector<Piece>& pieces, RegexScratch& scratch) const override {
-    if (add_prefix_space_) {
-      for (Piece& p : pieces) {
-        if (p.text.empty() || p.text[0] != ' ') p.text.insert(0, 1, ' ');
-      }
-    }
+  void split(Piece&& in, std::vector<Piece>& out, RegexScratch& scratch) const override {
+    if (add_prefix_space_ && (in.text.empty() || in.text[0] != ' ')) in.text.insert(0, 1, ' ');
+    const size_t start = out.size();
     if (re_) {
-      split_all(pieces, SplitBehavior::Isolated, false,
-                [&](std::string_view t, std::vector<Span>& spans) { re_->find_all(t, scratch, spans); });
+      re_->find_all(in.text, scratch, scratch.spans);
+      split_piece(std::move(in), scratch.spans, SplitBehavior::Isolated, false, out);
+    } else if (!in.text.empty()) {
+      out.push_back(std::move(in));
     }
-    for (Piece& p : pieces) p.text = byte_level_encode(p.text);
+    for (size_t i = start; i < out.size(); ++i) out[i].text = byte_level_encode(out[i].text);
   }
 
  private:
@@ -140,49 +132,37 @@ class Metaspace final : public PreTokenizer {
   Metaspace(int32_t replacement, Prepend prepend, bool split) : prepend_(prepend), split_(split) {
     unicode::append_utf8(rep_, replacement);
   }
-  void apply(std::vector<Piece>& pieces, RegexScratch&) const override {
-    for (Piece& p : pieces) {
-      std::string t;
-      t.reserve(p.text.size() + rep_.size());
-      for (char c : p.text) {
-        if (c == ' ') {
-          t += rep_;
-        } else {
-          t += c;
-        }
+  void split(Piece&& in, std::vector<Piece>& out, RegexScratch& scratch) const override {
+    std::string t;
+    t.reserve(in.text.size() + rep_.size());
+    for (char c : in.text) {
+      if (c == ' ') {
+        t += rep_;
+      } else {
+        t += c;
       }
-      const bool starts = t.compare(0, rep_.size(), rep_) == 0;
-      if (!starts && (prepend_ == Prepend::Always || (prepend_ == Prepend::First && p.at_origin))) {
-        t.insert(0, rep_);
-      }
-      p.text = std::move(t);
     }
-    if (split_) {
-      split_all(
-          pieces, SplitBehavior::MergedWithNext, false, [this](std::string_view t, std::vector<Span>& spans) {
-            spans.clear();
-            for (size_t i = t.find(rep_); i != std::string_view::npos; i = t.find(rep_, i + rep_.size())) {
-              spans.push_back({i, i + rep_.size()});
-            }
-          });
+    const bool starts = t.compare(0, rep_.size(), rep_) == 0;
+    if (!starts && (prepend_ == Prepend::Always || (prepend_ == Prepend::First && in.at_origin)))
+      t.insert(0, rep_);
+    Piece p{std::move(t), in.at_origin};
+    if (!split_) {
+      if (!p.text.empty()) out.push_back(std::move(p));
+      return;
     }
+    auto& spans = scratch.spans;
+    spans.clear();
+    const std::string_view v(p.text);
+    for (size_t i = v.find(rep_); i != std::string_view::npos; i = v.find(rep_, i + rep_.size())) {
+      spans.push_back({i, i + rep_.size()});
+    }
+    split_piece(std::move(p), spans, SplitBehavior::MergedWithNext, false, out);
   }
 
  private:
   std::string rep_;
   Prepend prepend_;
   bool split_;
-};
-
-class Sequence final : public PreTokenizer {
- public:
-  explicit Sequence(std::vector<std::unique_ptr<PreTokenizer>> parts) : parts_(std::move(parts)) {}
-  void apply(std::vector<Piece>& pieces, RegexScratch& scratch) const override {
-    for (const auto& p : parts_) p->apply(pieces, scratch);
-  }
-
- private:
-  std::vector<std::unique_ptr<PreTokenizer>> parts_;
 };
 
 }  // namespace
@@ -211,88 +191,85 @@ std::string byte_level_encode(std::string_view text) {
   return out;
 }
 
-void split_piece(const Piece& piece, const std::vector<Span>& matches, SplitBehavior behavior, bool invert,
+void split_piece(Piece&& piece, const std::vector<Span>& matches, SplitBehavior behavior, bool invert,
                  std::vector<Piece>& out) {
+  const size_t n = piece.text.size();
+  if (n == 0) return;
+  // Nothing to cut: the piece goes through whole (unless it is all delimiter to remove).
+  if (matches.empty() && !(invert && behavior == SplitBehavior::Removed)) {
+    out.push_back(std::move(piece));
+    return;
+  }
+  if (!invert && matches.size() == 1 && matches[0].begin == 0 && matches[0].end == n &&
+      behavior != SplitBehavior::Removed) {
+    out.push_back(std::move(piece));
+    return;
+  }
   const std::string& t = piece.text;
-  if (t.empty()) return;
-  // (span, is_match) covering the whole text, as HF's Pattern::find_matches.
-  struct Part {
-    Span span;
-    bool match;
+  const bool origin = piece.at_origin;
+  auto emit = [&](Span s) {
+    if (s.end > s.begin) out.push_back({t.substr(s.begin, s.end - s.begin), origin && s.begin == 0});
   };
-  std::vector<Part> parts;
-  parts.reserve(matches.size() * 2 + 1);
+  // Walks the (span, is_match) parts that cover the text, as HF's Pattern::find_matches, and
+  // merges them per behavior with at most one pending span (HF folds over the same list).
+  bool have_pending = false;
+  Span pending;
+  bool pending_match = false;  // MergedWithNext: the pending span is a match waiting for a gap
+  bool previous_match = false;
+  auto part = [&](Span s, bool is_match) {
+    switch (behavior) {
+      case SplitBehavior::Removed:
+        if (!is_match) emit(s);
+        break;
+      case SplitBehavior::Isolated:
+        emit(s);
+        break;
+      case SplitBehavior::Contiguous:
+        if (have_pending && is_match == previous_match) {
+          pending.end = s.end;
+        } else {
+          if (have_pending) emit(pending);
+          pending = s;
+          have_pending = true;
+        }
+        break;
+      case SplitBehavior::MergedWithPrevious:
+        if (have_pending && is_match && !previous_match) {
+          pending.end = s.end;
+        } else {
+          if (have_pending) emit(pending);
+          pending = s;
+          have_pending = true;
+        }
+        break;
+      case SplitBehavior::MergedWithNext:
+        if (have_pending && pending_match && !is_match) {
+          emit({pending.begin, s.end});
+          have_pending = false;
+        } else {
+          if (have_pending) emit(pending);
+          pending = s;
+          have_pending = true;
+          pending_match = is_match;
+        }
+        break;
+    }
+    previous_match = is_match;
+  };
   size_t prev = 0;
   for (const Span& m : matches) {
-    if (m.begin > prev) parts.push_back({{prev, m.begin}, invert});
-    parts.push_back({m, !invert});
+    if (m.begin > prev) part({prev, m.begin}, invert);
+    part(m, !invert);
     prev = m.end;
   }
-  if (prev < t.size()) parts.push_back({{prev, t.size()}, invert});
-
-  // (span, remove) after the behavior's merging.
-  std::vector<Part> cut;
-  cut.reserve(parts.size());
-  bool previous_match = false;
-  switch (behavior) {
-    case SplitBehavior::Removed:
-      cut = parts;  // matches are removed below
-      break;
-    case SplitBehavior::Isolated:
-      for (const Part& p : parts) cut.push_back({p.span, false});
-      break;
-    case SplitBehavior::Contiguous:
-      for (const Part& p : parts) {
-        if (p.match == previous_match && !cut.empty()) {
-          cut.back().span.end = p.span.end;
-        } else {
-          cut.push_back({p.span, false});
-        }
-        previous_match = p.match;
-      }
-      break;
-    case SplitBehavior::MergedWithPrevious:
-      for (const Part& p : parts) {
-        if (p.match && !previous_match && !cut.empty()) {
-          cut.back().span.end = p.span.end;
-        } else {
-          cut.push_back({p.span, false});
-        }
-        previous_match = p.match;
-      }
-      break;
-    case SplitBehavior::MergedWithNext:
-      for (size_t k = parts.size(); k-- > 0;) {
-        const Part& p = parts[k];
-        if (p.match && !previous_match && !cut.empty()) {
-          cut.back().span.begin = p.span.begin;
-        } else {
-          cut.push_back({p.span, false});
-        }
-        previous_match = p.match;
-      }
-      std::reverse(cut.begin(), cut.end());
-      break;
-  }
-  for (const Part& p : cut) {
-    if (p.match && behavior == SplitBehavior::Removed) continue;
-    if (p.span.end <= p.span.begin) continue;  // HF drops empty splits
-    out.push_back({t.substr(p.span.begin, p.span.end - p.span.begin), piece.at_origin && p.span.begin == 0});
-  }
+  if (prev < n) part({prev, n}, invert);
+  if (have_pending) emit(pending);
 }
 
-std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const std::string& where) {
-  if (j.is_null()) return nullptr;
+namespace {
+
+std::unique_ptr<PreTokenizer> make_one(const nlohmann::json& j, const std::string& where) {
   const std::string type = json_type(j, where);
-  if (type == "Sequence") {
-    std::vector<std::unique_ptr<PreTokenizer>> parts;
-    const auto& list = json_array(j, "pretokenizers", where);
-    for (size_t i = 0; i < list.size(); ++i) {
-      auto p = make_pre_tokenizer(list[i], where + ".pretokenizers[" + std::to_string(i) + "]");
-      if (p) parts.push_back(std::move(p));
-    }
-    return std::make_unique<Sequence>(std::move(parts));
-  }
   if (type == "Punctuation") {
     const auto b = j.contains("behavior") ? parse_behavior(j, where) : SplitBehavior::Isolated;
     return std::make_unique<CharSplit>(CharSplit::Kind::Punctuation, b);
@@ -309,8 +286,10 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const 
                                        json_char(j, "delimiter", where, -1));
   }
   if (type == "Whitespace") {
-    // HF: keep the matches of \w+|[^\w\s]+ (Oniguruma classes), drop the rest.
-    return std::make_unique<RegexSplit>(std::make_unique<Regex>(R"(\w+|[^\w\s]+)", false),
+    // HF keeps the matches of \w+|[^\w\s]+ and drops the rest. This one regex is compiled by
+    // Rust's regex crate, not Oniguruma: \w = Alphabetic, M, Nd, Pc, Join_Control and
+    // \s = White_Space.
+    return std::make_unique<RegexSplit>(std::make_unique<Regex>(kRustWhitespacePattern, false, true),
                                         SplitBehavior::Removed, true);
   }
   if (type == "Split") {
@@ -345,6 +324,29 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const 
       "tokenizer.json: pre-tokenizer type '" + type + "' (at " + where +
       ") is not supported; supported: Sequence, Punctuation, ByteLevel, Digits, Split, Whitespace, "
       "WhitespaceSplit, Metaspace, CharDelimiterSplit");
+}
+
+void flatten(const nlohmann::json& j, const std::string& where,
+             std::vector<std::unique_ptr<PreTokenizer>>& out, int depth) {
+  if (j.is_null()) return;
+  if (depth > 32) throw_load_error("tokenizer.json: " + where + " nests Sequences too deeply");
+  if (json_type(j, where) == "Sequence") {
+    const auto& list = json_array(j, "pretokenizers", where);
+    for (size_t i = 0; i < list.size(); ++i) {
+      flatten(list[i], where + ".pretokenizers[" + std::to_string(i) + "]", out, depth + 1);
+    }
+    return;
+  }
+  out.push_back(make_one(j, where));
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<PreTokenizer>> make_pre_tokenizers(const nlohmann::json& j,
+                                                               const std::string& where) {
+  std::vector<std::unique_ptr<PreTokenizer>> out;
+  flatten(j, where, out, 0);
+  return out;
 }
 
 }  // namespace falcon

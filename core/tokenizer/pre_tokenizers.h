@@ -22,17 +22,39 @@ enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext
 // Cuts `piece` at `matches` (sorted, non-overlapping byte spans) as HF's NormalizedString::split
 // does for `behavior` (with `invert`, matches and gaps swap roles); appends the non-empty
 // results to `out`.
-void split_piece(const Piece& piece, const std::vector<Span>& matches, SplitBehavior behavior, bool invert,
+void split_piece(Piece&& piece, const std::vector<Span>& matches, SplitBehavior behavior, bool invert,
                  std::vector<Piece>& out);
 
+// One stage. Every HF pre-tokenizer maps each piece independently, so a chain can run depth
+// first (piece by piece through all stages), which keeps the working set small.
 class PreTokenizer {
  public:
   virtual ~PreTokenizer() = default;
-  // Replaces `pieces` by their pre-tokenization.
-  virtual void apply(std::vector<Piece>& pieces, RegexScratch& scratch) const = 0;
+  // Appends the pieces `in` splits into to `out`.
+  virtual void split(Piece&& in, std::vector<Piece>& out, RegexScratch& scratch) const = 0;
 };
 
-std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const std::string& where);
+// The stages of a tokenizer.json "pre_tokenizer" (a Sequence flattened; empty for null).
+std::vector<std::unique_ptr<PreTokenizer>> make_pre_tokenizers(const nlohmann::json& j,
+                                                               const std::string& where);
+
+// Runs `piece` through stages[k..] depth first and calls emit(word) for every final piece.
+// `levels` is per-call scratch (one vector per stage).
+template <class Emit>
+void pre_tokenize(const std::vector<std::unique_ptr<PreTokenizer>>& stages, size_t k, Piece&& piece,
+                  std::vector<std::vector<Piece>>& levels, RegexScratch& scratch, Emit& emit) {
+  if (k == stages.size()) {
+    emit(piece.text);
+    return;
+  }
+  auto& out = levels[k];
+  const size_t start = out.size();
+  stages[k]->split(std::move(piece), out, scratch);
+  // levels[k] is not touched by the deeper levels, so indices stay valid.
+  for (size_t i = start; i < out.size(); ++i)
+    pre_tokenize(stages, k + 1, std::move(out[i]), levels, scratch, emit);
+  out.resize(start);
+}
 
 // The byte-level alphabet (GPT-2): byte -> the UTF-8 text of the character standing for it.
 const std::string& byte_level_char(uint8_t byte);

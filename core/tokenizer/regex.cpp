@@ -76,8 +76,9 @@ RegexScratch::~RegexScratch() {
   pcre2_match_context_free(ctx_);
 }
 
-Regex::Regex(std::string_view pattern, bool literal) : source_(pattern) {
-  const std::string translated = literal ? std::string(pattern) : translate_onig_pattern(pattern);
+Regex::Regex(std::string_view pattern, bool literal, bool pcre_syntax) : source_(pattern) {
+  const std::string translated =
+      (literal || pcre_syntax) ? std::string(pattern) : translate_onig_pattern(pattern);
   int err = 0;
   PCRE2_SIZE offset = 0;
   uint32_t options = PCRE2_UTF | PCRE2_UCP;
@@ -91,6 +92,24 @@ Regex::Regex(std::string_view pattern, bool literal) : source_(pattern) {
                      reinterpret_cast<const char*>(msg) + " at offset " + std::to_string(offset) + ")");
   }
   jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0;
+  uint32_t min_length = 0, first_type = 0;
+  const uint8_t* bitmap = nullptr;
+  pcre2_pattern_info(code_, PCRE2_INFO_MINLENGTH, &min_length);
+  pcre2_pattern_info(code_, PCRE2_INFO_FIRSTCODETYPE, &first_type);
+  pcre2_pattern_info(code_, PCRE2_INFO_FIRSTBITMAP, &bitmap);
+  if (min_length > 0 && first_type == 1) {
+    uint32_t unit = 0;
+    pcre2_pattern_info(code_, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+    // A letter might be matched caselessly ((?i) inside the pattern); only trust others.
+    const bool letter = (unit >= 'a' && unit <= 'z') || (unit >= 'A' && unit <= 'Z');
+    if (unit < 128 && !letter) {
+      has_first_bytes_ = true;
+      first_bytes_[unit] = true;
+    }
+  } else if (min_length > 0 && first_type == 0 && bitmap != nullptr) {
+    has_first_bytes_ = true;
+    for (int b = 0; b < 256; ++b) first_bytes_[b] = (bitmap[b / 8] >> (b % 8)) & 1;
+  }
 }
 
 Regex::~Regex() {
@@ -99,6 +118,16 @@ Regex::~Regex() {
 
 void Regex::find_all(std::string_view text, RegexScratch& scratch, std::vector<Span>& out) const {
   out.clear();
+  if (has_first_bytes_) {
+    bool possible = false;
+    for (char c : text) {
+      if (first_bytes_[static_cast<uint8_t>(c)]) {
+        possible = true;
+        break;
+      }
+    }
+    if (!possible) return;
+  }
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
   size_t pos = 0;
   bool have_last_end = false;

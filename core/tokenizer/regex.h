@@ -27,6 +27,7 @@ class RegexScratch {
   RegexScratch& operator=(const RegexScratch&) = delete;
   pcre2_match_data* match_data() const { return md_; }
   pcre2_match_context* context() const { return ctx_; }
+  std::vector<Span> spans;  // reusable match list for the caller
 
  private:
   pcre2_match_data* md_ = nullptr;
@@ -36,8 +37,9 @@ class RegexScratch {
 class Regex {
  public:
   // `pattern` in Oniguruma syntax (as HF tokenizer.json stores it), or a literal string when
-  // `literal`. Throws Error(Load) with PCRE2's message and the offset on a bad pattern.
-  Regex(std::string_view pattern, bool literal);
+  // `literal`, or (pcre_syntax) already PCRE2 syntax, used as is. Throws Error(Load) with
+  // PCRE2's message and the offset on a bad pattern.
+  Regex(std::string_view pattern, bool literal, bool pcre_syntax = false);
   ~Regex();
   Regex(const Regex&) = delete;
   Regex& operator=(const Regex&) = delete;
@@ -54,6 +56,10 @@ class Regex {
   std::string source_;
   pcre2_code* code_ = nullptr;
   bool jit_ = false;
+  // When PCRE2 knows the possible first bytes of a (non-empty) match: text without any of
+  // them cannot match, so the call is skipped (most pieces never hold a digit, for example).
+  bool has_first_bytes_ = false;
+  bool first_bytes_[256] = {};
 };
 
 // Exposed for tests: the Oniguruma-to-PCRE2 rewrite of \s \S \w \W.
