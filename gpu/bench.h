@@ -1,0 +1,42 @@
+#pragma once
+// GPU benchmarks with random weights of the real Falcon shapes (no checkpoint needed), for
+// `falcon-run --bench --synthetic SHAPE` and tools/gpu_bench.sh. No CUDA headers here.
+#include <string>
+
+#include "core/model/model_config.h"
+
+namespace falcon::gpu {
+
+// The configs of the released models: "7b", "40b", "180b", "11b" (Falcon2-11B), "rw-1b".
+// Throws Error(Usage) naming the valid shapes for anything else.
+ModelConfig synthetic_config(const std::string& shape);
+
+struct BenchOptions {
+  int device = 0;
+  int decode_steps = 64;     // timed decode steps at each cache size (median reported)
+  bool long_context = true;  // also decode with 8192 tokens in the cache
+  uint64_t seed = 42;
+};
+
+struct BenchResult {
+  std::string shape, device;
+  double weight_gib = 0, kv_cache_gib = 0;  // what the backend allocated for them
+  double create_s = 0;                      // allocation + on-device weight generation
+  double prefill_2048_ms = 0;               // one forward of 2048 tokens (last logits)
+  double ttft_512_ms = 0;                   // forward of a 512-token prompt until its logits are on the host
+  double decode_512_tok_s = 0;              // batch-1 decode with 512 tokens in the cache
+  double decode_8192_tok_s = 0;             // ... with 8192 tokens in the cache (0 when not run)
+  double bound_tok_s = 0;                   // weight bytes per token / 4.27 TB/s
+  double peak_gib = 0;                      // device memory in use at the peak (cudaMemGetInfo)
+  std::string to_json() const;
+};
+
+// Builds a synthetic CudaBackend of `shape` and times it. Throws Error(OutOfMemory) with the
+// numbers when the shape does not fit (e.g. 180b on one 141 GB GPU).
+BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& options = {});
+
+// Per-kernel microbenchmarks (copy and GEMM ceilings, GEMV, attention, LayerNorm) as a
+// Markdown table with achieved GB/s or TFLOP/s.
+std::string run_kernel_bench(int device = 0);
+
+}  // namespace falcon::gpu

@@ -1,0 +1,471 @@
+// CudaBackend: Backend on one GPU. Prefill runs layer by layer with cuBLAS GEMMs and our
+// attention/LayerNorm/elementwise kernels; a decode step (one token) is a fixed sequence of
+// ~4 kernels per layer (LayerNorm, fused QKV+up GEMV with RoPE/cache append/GELU, split-K
+// attention, fused down GEMV with residual add) captured once in a CUDA graph and replayed with
+// the token and position read from device memory.
+//
+// Cache semantics follow CpuBackend exactly: positions are cache indices 0..n-1; evict()
+// recomputes the tokens after the evicted span from their ids (so logits after evictions equal
+// a fresh prefill of the kept tokens); with dynamic NTK RoPE, a change of the frequency set
+// replays the whole cache under the new frequencies. Keys are stored rotated.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/common/error.h"
+#include "core/model/cpu_ops.h"
+#include "gpu/blas.h"
+#include "gpu/cuda_backend.h"
+#include "gpu/cuda_check.h"
+#include "gpu/cuda_model.h"
+#include "gpu/kernels/kernels.h"
+#include "gpu/weights_loader.h"
+
+namespace falcon {
+namespace {
+
+using gpu::bf16;
+using gpu::GemvArgs;
+using gpu::GemvEpilogue;
+
+constexpr uint64_t kContextMargin = 512ull << 20;  // CUDA context, cuBLAS handle, graph: not in our arena
+
+std::string gib(uint64_t b) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", b / 1073741824.0);
+  return buf;
+}
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, const CheckpointReader* ck, uint64_t seed);
+  ~CudaBackend() override;
+  CudaBackend(const CudaBackend&) = delete;
+  CudaBackend& operator=(const CudaBackend&) = delete;
+
+  const ModelConfig& config() const override { return c_; }
+  std::string describe() const override { return "cuda, " + device_name_; }
+  int cache_size() const override { return static_cast<int>(tokens_.size()); }
+  int cache_capacity() const override { return d_.capacity; }
+  void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
+  void evict(int begin, int count) override;
+  void truncate(int n) override;
+
+ private:
+  int freq_len_for(int seq_len) const {
+    return c_.rope_scaling == RopeScaling::Dynamic && seq_len > c_.max_position_embeddings ? seq_len : 0;
+  }
+  void set_rope(int seq_len);
+  // Runs tokens at positions cache_size().. through the model, chunk by chunk; writes logits
+  // (all rows or the last) to `out` when not null.
+  void run(const int32_t* tokens, int n, bool all_logits, float* out);
+  void prefill_chunk(const int32_t* tokens, int T, int pos0, bool all_logits, float* out);
+  void decode_step(int32_t token, int pos, float* out);
+  void enqueue_decode();
+  gpu::AttnShape shape() const { return {d_.heads, d_.kv, d_.hd, d_.cap}; }
+  gpu::AttnArgs attn_args(const gpu::LayerDev& L) const;
+
+  ModelConfig c_;
+  CudaBackendOptions o_;
+  gpu::Dims d_;
+  gpu::DeviceModel m_;
+  gpu::DecodePlan plan_;
+  cudaStream_t stream_ = nullptr;
+  std::unique_ptr<gpu::Blas> blas_;
+  cudaGraph_t graph_ = nullptr;
+  cudaGraphExec_t graph_exec_ = nullptr;
+  int32_t* h_step_ = nullptr;  // pinned [token, position]
+  float* h_logits_ = nullptr;  // pinned (logit_rows, vocab)
+  std::vector<int32_t> tokens_;
+  int rope_freq_len_ = -1;
+  bool rotary_;
+  std::string device_name_;
+};
+
+CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, const CheckpointReader* ck,
+                         uint64_t seed)
+    : c_(c), o_(o), rotary_(c.rotary()) {
+  if (o.cache_capacity < 0) throw_usage_error("cache_capacity must be >= 0");
+  if (c.num_kv_heads <= 0 || c.num_heads % c.num_kv_heads != 0 || c.head_dim <= 0)
+    throw_load_error("config: num_heads must be a multiple of num_kv_heads");
+  if (c.head_dim > 256) throw_load_error("CUDA backend: head_dim above 256 is not supported");
+  if (ck) ck->validate(c);  // names every missing or misshaped tensor before any allocation
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    cudaGetLastError();
+    throw Error(ErrorKind::Other, "no usable CUDA device (the CPU backend still works)");
+  }
+  if (o.device < 0 || o.device >= count)
+    throw_usage_error("CUDA device " + std::to_string(o.device) + " does not exist (" +
+                      std::to_string(count) + " found)");
+  FALCON_CUDA_CHECK(cudaSetDevice(o.device));
+  cudaDeviceProp prop{};
+  FALCON_CUDA_CHECK(cudaGetDeviceProperties(&prop, o.device));
+  device_name_ = prop.name;
+  d_ = gpu::make_dims(c, o.cache_capacity, o.max_batch_tokens);
+  plan_ = gpu::plan_decode_attention(shape(), d_.capacity, prop.multiProcessorCount);
+  const uint64_t ws = gpu::decode_workspace_bytes(shape(), plan_);
+  const int counters = gpu::decode_counter_count(shape(), plan_);
+  const uint64_t need = gpu::layout_model(c, d_, ws, counters, nullptr, nullptr);
+  size_t free_b = 0, total_b = 0;
+  FALCON_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+  if (need + kContextMargin > free_b) {
+    throw Error(ErrorKind::OutOfMemory, "not enough GPU memory on " + device_name_ + ": the model needs " +
+                                            gib(need + kContextMargin) + " (weights, a KV cache of " +
+                                            std::to_string(d_.capacity) + " tokens and scratch) but only " +
+                                            gib(free_b) + " of " + gib(total_b) +
+                                            " are free; try a smaller cache or the CPU backend");
+  }
+  void* base = nullptr;
+  FALCON_CUDA_CHECK(cudaMalloc(&base, need));
+  try {
+    gpu::layout_model(c, d_, ws, counters, base, &m_);
+    FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    // Everything but the weights starts at zero: cache rows past the end stay finite.
+    FALCON_CUDA_CHECK(cudaMemsetAsync(base, 0, need, stream_));
+    if (ck)
+      gpu::load_checkpoint_weights(c, *ck, m_, stream_, o.progress);
+    else
+      gpu::fill_synthetic_weights(c, m_, seed, stream_);
+    if (c.alibi) {
+      std::vector<float> s = cpu::alibi_slopes(c.num_heads);
+      for (float& v : s) v = cpu::round_to_bf16(v);  // HF builds the ALiBi tensor in bf16
+      FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.slopes, s.data(), s.size() * 4, cudaMemcpyHostToDevice, stream_));
+    }
+    blas_ = std::make_unique<gpu::Blas>(stream_, m_.blas_ws, m_.blas_ws_bytes);
+    FALCON_CUDA_CHECK(cudaMallocHost(&h_step_, 4 * sizeof(int32_t)));
+    FALCON_CUDA_CHECK(
+        cudaMallocHost(&h_logits_, static_cast<size_t>(d_.logit_rows) * d_.vocab * sizeof(float)));
+    gpu::prepare_attention(d_.hd);
+    if (rotary_) set_rope(0);
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  } catch (...) {
+    if (stream_) cudaStreamDestroy(stream_);
+    if (h_step_) cudaFreeHost(h_step_);
+    if (h_logits_) cudaFreeHost(h_logits_);
+    blas_.reset();
+    cudaFree(base);
+    throw;
+  }
+  tokens_.reserve(static_cast<size_t>(d_.capacity));
+}
+
+CudaBackend::~CudaBackend() {
+  if (stream_) cudaStreamSynchronize(stream_);
+  if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
+  if (graph_) cudaGraphDestroy(graph_);
+  blas_.reset();
+  if (stream_) cudaStreamDestroy(stream_);
+  if (h_step_) cudaFreeHost(h_step_);
+  if (h_logits_) cudaFreeHost(h_logits_);
+  if (m_.base) cudaFree(m_.base);
+}
+
+// Uploads the RoPE frequencies HF uses for a sequence of seq_len tokens (they change only
+// with dynamic scaling past max_position_embeddings).
+void CudaBackend::set_rope(int seq_len) {
+  const int fl = freq_len_for(seq_len);
+  if (fl == rope_freq_len_) return;
+  const std::vector<float> inv = cpu::rope_inv_freq(c_, std::max(seq_len, 1));
+  FALCON_CUDA_CHECK(
+      cudaMemcpyAsync(m_.inv_freq, inv.data(), inv.size() * 4, cudaMemcpyHostToDevice, stream_));
+  FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));  // `inv` is pageable and about to go away
+  rope_freq_len_ = fl;
+}
+
+gpu::AttnArgs CudaBackend::attn_args(const gpu::LayerDev& L) const {
+  gpu::AttnArgs a;
+  a.shape = shape();
+  a.q = m_.act;
+  a.ldq = d_.act_ld;
+  a.k_cache = L.k_cache;
+  a.v_cache = L.v_cache;
+  a.out = m_.act + d_.off_ctx;
+  a.ldo = d_.act_ld;
+  a.inv_freq = rotary_ ? m_.inv_freq : nullptr;
+  a.slopes = c_.alibi ? m_.slopes : nullptr;
+  return a;
+}
+
+void CudaBackend::forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) {
+  const int n = static_cast<int>(tokens.size());
+  if (n == 0) throw_usage_error("forward: no tokens");
+  if (n > d_.capacity - cache_size())
+    throw_usage_error("forward: " + std::to_string(n) + " tokens do not fit in the KV cache (" +
+                      std::to_string(cache_size()) + " of " + std::to_string(d_.capacity) + " used)");
+  for (int32_t t : tokens)
+    if (t < 0 || t >= c_.vocab_size)
+      throw_usage_error("forward: token id " + std::to_string(t) + " is outside the vocabulary (0.." +
+                        std::to_string(c_.vocab_size - 1) + ")");
+  logits.assign((all_logits ? static_cast<size_t>(n) : 1) * d_.vocab, 0.f);
+  const int seq_len = cache_size() + n;
+  if (rotary_ && freq_len_for(seq_len) != rope_freq_len_) {
+    // Dynamic scaling: new frequencies for every cached key; recompute the cache under them.
+    std::vector<int32_t> replay(tokens_);
+    tokens_.clear();
+    set_rope(seq_len);
+    if (!replay.empty()) run(replay.data(), static_cast<int>(replay.size()), false, nullptr);
+  }
+  run(tokens.data(), n, all_logits, logits.data());
+}
+
+void CudaBackend::run(const int32_t* tokens, int n, bool all_logits, float* out) {
+  if (n == 1) {
+    decode_step(tokens[0], cache_size(), out);
+    tokens_.push_back(tokens[0]);
+    return;
+  }
+  for (int done = 0; done < n;) {
+    const int k = std::min(d_.chunk, n - done);
+    const bool last = done + k == n;
+    float* o =
+        out ? (all_logits ? out + static_cast<size_t>(done) * d_.vocab : (last ? out : nullptr)) : nullptr;
+    prefill_chunk(tokens + done, k, cache_size(), all_logits, o);
+    tokens_.insert(tokens_.end(), tokens + done, tokens + done + k);
+    done += k;
+  }
+}
+
+void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all_logits, float* out) {
+  const gpu::Dims& d = d_;
+  cudaStream_t s = stream_;
+  FALCON_CUDA_CHECK(
+      cudaMemcpyAsync(m_.tokens, tokens, static_cast<size_t>(T) * 4, cudaMemcpyHostToDevice, s));
+  gpu::launch_embed(m_.tokens, T, m_.embed, d.dim, m_.x, s);
+  const float eps = static_cast<float>(c_.layer_norm_epsilon);
+  const float* kinv = rotary_ ? m_.inv_freq : nullptr;
+  const int down_ld = d.ffn + d.dim;
+  bf16* act = m_.act;
+  for (const gpu::LayerDev& L : m_.layers) {
+    const gpu::AttnArgs aa = attn_args(L);
+    if (c_.parallel_attn) {
+      gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb,
+                            d.xn_ld, s);
+      if (m_.xb) {
+        blas_->gemm(m_.xa, d.xn_ld, T, L.w_up, d.dim, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
+        blas_->gemm(m_.xb, d.xn_ld, T, L.w_up + static_cast<size_t>(d.qkv_out) * d.dim, d.dim, d.ffn, d.dim,
+                    act + d.off_h, d.act_ld, false, 0.f);
+      } else {
+        blas_->gemm(m_.xa, d.xn_ld, T, L.w_up, d.dim, d.qkv_out + d.ffn, d.dim, act, d.act_ld, false, 0.f);
+      }
+      gpu::launch_rope_append(act, d.act_ld, T, pos0, shape(), L.b_up, kinv, L.k_cache, L.v_cache, s);
+      gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
+      gpu::launch_attention_prefill(aa, T, pos0, s);
+      if (L.b_down) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_down, s);
+      blas_->gemm(act + d.off_h, d.act_ld, T, L.w_down, down_ld, d.dim, d.ffn + d.dim, m_.x, d.dim, true,
+                  1.f);
+    } else {
+      gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,
+                            d.xn_ld, s);
+      blas_->gemm(m_.xa, d.xn_ld, T, L.w_up, d.dim, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
+      gpu::launch_rope_append(act, d.act_ld, T, pos0, shape(), L.b_up, kinv, L.k_cache, L.v_cache, s);
+      gpu::launch_attention_prefill(aa, T, pos0, s);
+      if (L.b_dense) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_dense, s);
+      blas_->gemm(act + d.off_ctx, d.act_ld, T, L.w_down + d.ffn, down_ld, d.dim, d.dim, m_.x, d.dim, true,
+                  1.f);
+      gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln2_g, L.ln2_b, m_.xa, nullptr, nullptr, nullptr,
+                            d.xn_ld, s);
+      blas_->gemm(m_.xa, d.xn_ld, T, L.w_up + static_cast<size_t>(d.qkv_out) * d.dim, d.dim, d.ffn, d.dim,
+                  act + d.off_h, d.act_ld, false, 0.f);
+      gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
+      if (L.b_fc2) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_fc2, s);
+      blas_->gemm(act + d.off_h, d.act_ld, T, L.w_down, down_ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
+    }
+  }
+  if (!out) {
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
+    return;
+  }
+  const size_t V = static_cast<size_t>(d.vocab);
+  if (all_logits) {
+    gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, m_.lnf_g, m_.lnf_b, m_.xa, nullptr, nullptr, nullptr,
+                          d.xn_ld, s);
+    for (int r0 = 0; r0 < T; r0 += d.logit_rows) {
+      const int rows = std::min(d.logit_rows, T - r0);
+      blas_->gemm(m_.xa + static_cast<size_t>(r0) * d.xn_ld, d.xn_ld, rows, m_.lm_head, d.dim, d.vocab, d.dim,
+                  m_.logits, d.vocab, true, 0.f);
+      FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, rows * V * 4, cudaMemcpyDeviceToHost, s));
+      FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
+      std::memcpy(out + static_cast<size_t>(r0) * V, h_logits_, rows * V * 4);
+    }
+    return;
+  }
+  gpu::launch_layernorm(m_.x + static_cast<size_t>(T - 1) * d.dim, d.dim, 1, d.dim, eps, m_.lnf_g, m_.lnf_b,
+                        m_.xa, nullptr, nullptr, nullptr, d.xn_ld, s);
+  GemvArgs g;
+  g.w = m_.lm_head;
+  g.n_rows = d.vocab;
+  g.k = d.dim;
+  g.ldw = d.dim;
+  g.xa = m_.xa;
+  g.out_f32 = m_.logits;
+  gpu::launch_gemv(GemvEpilogue::Store, g, s);
+  FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, V * 4, cudaMemcpyDeviceToHost, s));
+  FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
+  std::memcpy(out, h_logits_, V * 4);
+}
+
+// One decode step's kernels; token and position come from m_.step (device), so the same
+// sequence can be captured once and replayed.
+void CudaBackend::enqueue_decode() {
+  const gpu::Dims& d = d_;
+  cudaStream_t s = stream_;
+  const float eps = static_cast<float>(c_.layer_norm_epsilon);
+  const int* pos = m_.step + 1;
+  gpu::launch_embed(m_.step, 1, m_.embed, d.dim, m_.x, s);
+  for (const gpu::LayerDev& L : m_.layers) {
+    GemvArgs up;
+    up.w = L.w_up;
+    up.k = d.dim;
+    up.ldw = d.dim;
+    up.xa = m_.xa;
+    up.bias = L.b_up;
+    up.q_out = m_.act;
+    up.h_out = m_.act + d.off_h;
+    up.k_cache = L.k_cache;
+    up.v_cache = L.v_cache;
+    up.pos = pos;
+    up.inv_freq = rotary_ ? m_.inv_freq : nullptr;
+    up.shape = shape();
+    GemvArgs down;
+    down.ldw = d.ffn + d.dim;
+    down.out_f32 = m_.x;
+    if (c_.parallel_attn) {
+      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb,
+                            d.xn_ld, s);
+      up.n_rows = d.qkv_out + d.ffn;
+      up.split = d.qkv_out;
+      up.xb = m_.xb ? m_.xb : m_.xa;
+      gpu::launch_gemv(GemvEpilogue::QkvUp, up, s);
+      gpu::launch_attention_decode(attn_args(L), pos, plan_, m_.attn_ws, m_.attn_counters, s);
+      down.w = L.w_down;
+      down.n_rows = d.dim;
+      down.k = d.ffn + d.dim;
+      down.xa = m_.act + d.off_h;
+      down.bias = L.b_down;
+      gpu::launch_gemv(GemvEpilogue::Residual, down, s);
+    } else {
+      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,
+                            d.xn_ld, s);
+      up.n_rows = d.qkv_out;
+      up.split = d.qkv_out;
+      gpu::launch_gemv(GemvEpilogue::QkvUp, up, s);
+      gpu::launch_attention_decode(attn_args(L), pos, plan_, m_.attn_ws, m_.attn_counters, s);
+      down.w = L.w_down + d.ffn;
+      down.n_rows = d.dim;
+      down.k = d.dim;
+      down.xa = m_.act + d.off_ctx;
+      down.bias = L.b_dense;
+      gpu::launch_gemv(GemvEpilogue::Residual, down, s);
+      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln2_g, L.ln2_b, m_.xa, nullptr, nullptr, nullptr,
+                            d.xn_ld, s);
+      GemvArgs fc1 = up;
+      fc1.w = L.w_up + static_cast<size_t>(d.qkv_out) * d.dim;
+      fc1.n_rows = d.ffn;
+      fc1.split = 0;
+      fc1.bias = L.b_up ? L.b_up + d.qkv_out : nullptr;
+      gpu::launch_gemv(GemvEpilogue::QkvUp, fc1, s);
+      GemvArgs fc2 = down;
+      fc2.w = L.w_down;
+      fc2.k = d.ffn;
+      fc2.xa = m_.act + d.off_h;
+      fc2.bias = L.b_fc2;
+      gpu::launch_gemv(GemvEpilogue::Residual, fc2, s);
+    }
+  }
+  gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, m_.lnf_g, m_.lnf_b, m_.xa, nullptr, nullptr, nullptr,
+                        d.xn_ld, s);
+  GemvArgs g;
+  g.w = m_.lm_head;
+  g.n_rows = d.vocab;
+  g.k = d.dim;
+  g.ldw = d.dim;
+  g.xa = m_.xa;
+  g.out_f32 = m_.logits;
+  gpu::launch_gemv(GemvEpilogue::Store, g, s);
+}
+
+void CudaBackend::decode_step(int32_t token, int pos, float* out) {
+  cudaStream_t s = stream_;
+  h_step_[0] = token;
+  h_step_[1] = pos;
+  const size_t V = static_cast<size_t>(d_.vocab);
+  if (o_.use_cuda_graph && !graph_exec_) {
+    FALCON_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
+    try {
+      FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.step, h_step_, 2 * sizeof(int32_t), cudaMemcpyHostToDevice, s));
+      enqueue_decode();
+      FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, V * 4, cudaMemcpyDeviceToHost, s));
+    } catch (...) {
+      cudaGraph_t broken = nullptr;
+      cudaStreamEndCapture(s, &broken);
+      if (broken) cudaGraphDestroy(broken);
+      throw;
+    }
+    FALCON_CUDA_CHECK(cudaStreamEndCapture(s, &graph_));
+    FALCON_CUDA_CHECK(cudaGraphInstantiate(&graph_exec_, graph_, 0));
+  }
+  if (graph_exec_) {
+    FALCON_CUDA_CHECK(cudaGraphLaunch(graph_exec_, s));
+  } else {
+    FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.step, h_step_, 2 * sizeof(int32_t), cudaMemcpyHostToDevice, s));
+    enqueue_decode();
+    FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, V * 4, cudaMemcpyDeviceToHost, s));
+  }
+  FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
+  if (out) std::memcpy(out, h_logits_, V * 4);
+}
+
+void CudaBackend::truncate(int n) {
+  if (n < 0 || n > cache_size())
+    throw_usage_error("truncate(" + std::to_string(n) + "): the cache holds " + std::to_string(cache_size()) +
+                      " tokens");
+  tokens_.resize(static_cast<size_t>(n));
+}
+
+void CudaBackend::evict(int begin, int count) {
+  const int size = cache_size();
+  if (begin < 0 || count < 0 || begin > size || count > size - begin)
+    throw_usage_error("evict(" + std::to_string(begin) + ", " + std::to_string(count) +
+                      "): the cache holds " + std::to_string(size) + " tokens");
+  if (count == 0) return;
+  // As CpuBackend: the K/V of the tokens after the span depend on the evicted ones, so they are
+  // recomputed at their new positions; the prefix [0, begin) is unaffected.
+  std::vector<int32_t> rest(tokens_.begin() + begin + count, tokens_.end());
+  tokens_.resize(static_cast<size_t>(begin));
+  if (rest.empty()) return;
+  std::vector<float> unused;
+  forward(rest, false, unused);
+}
+
+}  // namespace
+
+uint64_t cuda_backend_device_bytes(const ModelConfig& config, const CudaBackendOptions& options) {
+  const gpu::Dims d = gpu::make_dims(config, options.cache_capacity, options.max_batch_tokens);
+  const gpu::AttnShape s{d.heads, d.kv, d.hd, d.cap};
+  const gpu::DecodePlan p = gpu::plan_decode_attention(s, d.capacity, 132);
+  return gpu::layout_model(config, d, gpu::decode_workspace_bytes(s, p), gpu::decode_counter_count(s, p),
+                           nullptr, nullptr);
+}
+
+std::unique_ptr<Backend> create_cuda_backend(const ModelConfig& config,
+                                             std::shared_ptr<const CheckpointReader> weights,
+                                             const CudaBackendOptions& options) {
+  if (!weights) throw_usage_error("create_cuda_backend: no checkpoint");
+  return std::make_unique<CudaBackend>(config, options, weights.get(), 0);
+}
+
+std::unique_ptr<Backend> create_cuda_backend(const std::filesystem::path& model_dir,
+                                             const CudaBackendOptions& options) {
+  const ModelConfig config = load_model_config(model_dir);
+  const CheckpointReader reader(model_dir);
+  return std::make_unique<CudaBackend>(config, options, &reader, 0);
+}
+
+std::unique_ptr<Backend> create_synthetic_cuda_backend(const ModelConfig& config, uint64_t seed,
+                                                       const CudaBackendOptions& options) {
+  return std::make_unique<CudaBackend>(config, options, nullptr, seed);
+}
+
+}  // namespace falcon

@@ -1,0 +1,75 @@
+#pragma once
+// Internal to falcon_gpu: the device-side layout of one model (weights, KV cache, scratch), all
+// carved out of one allocation whose size is known before anything is allocated.
+#include <cuda_bf16.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/model/model_config.h"
+
+namespace falcon::gpu {
+
+using bf16 = __nv_bfloat16;
+
+// Sizes derived from the config and options.
+struct Dims {
+  int dim = 0, ffn = 0, qkv_out = 0, heads = 0, kv = 0, hd = 0, vocab = 0, layers = 0;
+  int cap = 0;         // KV cache rows per (layer, KV head): capacity rounded up to 64
+  int capacity = 0;    // tokens the cache may hold (Backend::cache_capacity)
+  int chunk = 0;       // most tokens per prefill pass
+  int logit_rows = 0;  // rows of the logits scratch (all_logits is produced in pieces of this many)
+  // One activation row per token: [QKV (qkv_out) | gelu(fc1) (ffn) | attention context (dim)],
+  // so the merged down-projection reads [fc1 | ctx] as one input of ffn + dim columns.
+  int off_h = 0, off_ctx = 0, act_ld = 0;
+  int xn_ld = 0;  // normalised-input row stride
+};
+
+Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens);
+
+struct LayerDev {
+  float *ln1_g = nullptr, *ln1_b = nullptr;  // input_layernorm / ln_attn (dim)
+  float *ln2_g = nullptr,
+        *ln2_b = nullptr;  // ln_mlp / post_attention_layernorm (dim); null for 1-LN parallel
+  bf16* w_up = nullptr;    // (qkv_out + ffn, dim): canonical QKV rows [Q heads | K heads | V heads], then fc1
+  bf16* w_down = nullptr;  // (dim, ffn + dim): dense_4h_to_h columns, then self_attention.dense columns
+  float* b_up = nullptr;   // (qkv_out + ffn) canonical order, or null
+  float *b_fc2 = nullptr, *b_dense = nullptr,
+        *b_down = nullptr;                      // (dim) each or null; b_down = b_fc2 + b_dense
+  bf16 *k_cache = nullptr, *v_cache = nullptr;  // (kv, cap, hd); keys rotated unless dynamic RoPE
+};
+
+struct DeviceModel {
+  Dims d;
+  void* base = nullptr;  // the one allocation
+  uint64_t bytes = 0;
+  bf16* embed = nullptr;    // (vocab, dim)
+  bf16* lm_head = nullptr;  // (vocab, dim); == embed when tied
+  float *lnf_g = nullptr, *lnf_b = nullptr;
+  std::vector<LayerDev> layers;
+  // scratch
+  float* x = nullptr;         // (chunk, dim) residual stream, fp32
+  bf16* xa = nullptr;         // (chunk, xn_ld) LayerNorm output (attention / single LN)
+  bf16* xb = nullptr;         // (chunk, xn_ld) second LayerNorm output (ln_mlp) or null
+  bf16* act = nullptr;        // (chunk, act_ld)
+  float* logits = nullptr;    // (logit_rows, vocab)
+  float* inv_freq = nullptr;  // (hd/2)
+  float* slopes = nullptr;    // (heads)
+  int32_t* tokens = nullptr;  // (chunk) prefill token ids
+  int32_t* step = nullptr;    // [token, position] of the decode step
+  float* attn_ws = nullptr;   // decode attention partials
+  int* attn_counters = nullptr;
+  void* blas_ws = nullptr;
+  uint64_t blas_ws_bytes = 0;
+};
+
+// Carves `m` out of an allocation of `base` (or, with base == nullptr, only counts). Returns bytes.
+uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_bytes, int attn_counters,
+                      void* base, DeviceModel* m);
+
+// Maps canonical QKV row blocks (head_dim rows each: Q heads, K heads, V heads) to the
+// checkpoint's fused layout (grouped for the new architecture, [q.., k, v] for multi-query,
+// per-head [q, k, v] for classic MHA). Returns the source block of each canonical block.
+std::vector<int> qkv_source_blocks(const ModelConfig& c);
+
+}  // namespace falcon::gpu

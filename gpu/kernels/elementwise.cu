@@ -1,0 +1,145 @@
+// Elementwise family: embedding lookup, bias adds, bias+GELU, RoPE + KV-cache append for
+// prefill, and the synthetic-weight generator.
+#include <algorithm>
+
+#include "gpu/cuda_check.h"
+#include "gpu/kernels/common.cuh"
+#include "gpu/kernels/kernels.h"
+
+namespace falcon::gpu {
+namespace {
+
+__global__ void embed_kernel(const int32_t* __restrict__ tokens, const bf16* __restrict__ table, int dim,
+                             float* __restrict__ x) {
+  const bf16* src = table + static_cast<size_t>(tokens[blockIdx.x]) * dim;
+  float* dst = x + static_cast<size_t>(blockIdx.x) * dim;
+  for (int i = threadIdx.x; i < dim; i += blockDim.x) dst[i] = __bfloat162float(src[i]);
+}
+
+__global__ void add_bias_kernel(float* __restrict__ x, int ldx, int dim, const float* __restrict__ bias) {
+  float* row = x + static_cast<size_t>(blockIdx.x) * ldx;
+  for (int i = threadIdx.x; i < dim; i += blockDim.x) row[i] += bias[i];
+}
+
+__global__ void bias_gelu_kernel(bf16* __restrict__ h, int ldh, int n, const float* __restrict__ bias) {
+  bf16* row = h + static_cast<size_t>(blockIdx.x) * ldh;
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    float v = __bfloat162float(row[i]) + (bias ? bias[i] : 0.f);
+    row[i] = __float2bfloat16(gelu_erf(v));
+  }
+}
+
+// One block per token. Q: bias in place. K: bias, rotate, store. V: bias, store.
+__global__ void rope_append_kernel(bf16* __restrict__ qkv, int ldq, int pos0, AttnShape s,
+                                   const float* __restrict__ bias, const float* __restrict__ inv_freq,
+                                   bf16* __restrict__ k_cache, bf16* __restrict__ v_cache) {
+  const int t = blockIdx.x, pos = pos0 + t, hd = s.head_dim;
+  bf16* row = qkv + static_cast<size_t>(t) * ldq;
+  const int nq = s.num_heads * hd, nkv = s.num_kv * hd;
+  if (bias)
+    for (int i = threadIdx.x; i < nq; i += blockDim.x)
+      row[i] = __float2bfloat16(__bfloat162float(row[i]) + bias[i]);
+  const bf16* k = row + nq;
+  const bf16* v = k + nkv;
+  const float* kb = bias ? bias + nq : nullptr;
+  const float* vb = bias ? bias + nq + nkv : nullptr;
+  if (inv_freq) {
+    const int half = hd / 2;
+    for (int idx = threadIdx.x; idx < s.num_kv * half; idx += blockDim.x) {
+      const int h = idx / half, i = idx % half;
+      const int e0 = h * hd + i, e1 = e0 + half;
+      const float a = __bfloat162float(k[e0]) + (kb ? kb[e0] : 0.f);
+      const float b = __bfloat162float(k[e1]) + (kb ? kb[e1] : 0.f);
+      float sn, cs;
+      sincosf(static_cast<float>(pos) * inv_freq[i], &sn, &cs);
+      bf16* dst = k_cache + (static_cast<size_t>(h) * s.cache_cap + pos) * hd;
+      dst[i] = __float2bfloat16(a * cs - b * sn);
+      dst[i + half] = __float2bfloat16(b * cs + a * sn);
+    }
+  } else {
+    for (int e = threadIdx.x; e < nkv; e += blockDim.x) {
+      const int h = e / hd, i = e % hd;
+      k_cache[(static_cast<size_t>(h) * s.cache_cap + pos) * hd + i] =
+          __float2bfloat16(__bfloat162float(k[e]) + (kb ? kb[e] : 0.f));
+    }
+  }
+  for (int e = threadIdx.x; e < nkv; e += blockDim.x) {
+    const int h = e / hd, i = e % hd;
+    v_cache[(static_cast<size_t>(h) * s.cache_cap + pos) * hd + i] =
+        __float2bfloat16(__bfloat162float(v[e]) + (vb ? vb[e] : 0.f));
+  }
+}
+
+__device__ __forceinline__ uint64_t splitmix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Uniform in [-1, 1) from the top 24 bits of the hash of (seed, index).
+__device__ __forceinline__ float hash_uniform(uint64_t seed, uint64_t i) {
+  return static_cast<float>(splitmix64(seed * 0x100000001b3ull ^ i) >> 40) * (2.f / 16777216.f) - 1.f;
+}
+
+__global__ void fill_bf16_kernel(bf16* __restrict__ p, uint64_t n, uint64_t seed, float scale) {
+  for (uint64_t i = blockIdx.x * static_cast<uint64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<uint64_t>(gridDim.x) * blockDim.x)
+    p[i] = __float2bfloat16(scale * hash_uniform(seed, i));
+}
+
+__global__ void fill_f32_kernel(float* __restrict__ p, uint64_t n, uint64_t seed, float offset, float scale) {
+  for (uint64_t i = blockIdx.x * static_cast<uint64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<uint64_t>(gridDim.x) * blockDim.x)
+    p[i] = offset + scale * hash_uniform(seed, i);
+}
+
+int threads_for(int n) {
+  return std::min(256, std::max(32, (n + 31) / 32 * 32));
+}
+
+}  // namespace
+
+void launch_embed(const int32_t* tokens, int rows, const bf16* table, int dim, float* x,
+                  cudaStream_t stream) {
+  if (rows <= 0) return;
+  embed_kernel<<<rows, threads_for(dim), 0, stream>>>(tokens, table, dim, x);
+  FALCON_CHECK_LAUNCH("embed_kernel");
+}
+
+void launch_add_bias(float* x, int ldx, int rows, int dim, const float* bias, cudaStream_t stream) {
+  if (rows <= 0) return;
+  add_bias_kernel<<<rows, threads_for(dim), 0, stream>>>(x, ldx, dim, bias);
+  FALCON_CHECK_LAUNCH("add_bias_kernel");
+}
+
+void launch_bias_gelu(bf16* h, int ldh, int rows, int n, const float* bias, cudaStream_t stream) {
+  if (rows <= 0) return;
+  bias_gelu_kernel<<<rows, threads_for(n), 0, stream>>>(h, ldh, n, bias);
+  FALCON_CHECK_LAUNCH("bias_gelu_kernel");
+}
+
+void launch_rope_append(bf16* qkv, int ldq, int rows, int pos0, const AttnShape& s, const float* bias,
+                        const float* inv_freq, bf16* k_cache, bf16* v_cache, cudaStream_t stream) {
+  if (rows <= 0) return;
+  rope_append_kernel<<<rows, threads_for(s.num_kv * s.head_dim), 0, stream>>>(qkv, ldq, pos0, s, bias,
+                                                                              inv_freq, k_cache, v_cache);
+  FALCON_CHECK_LAUNCH("rope_append_kernel");
+}
+
+void launch_fill_random_bf16(bf16* p, uint64_t n, uint64_t seed, float scale, cudaStream_t stream) {
+  if (n == 0) return;
+  const unsigned blocks = static_cast<unsigned>(std::min<uint64_t>((n + 255) / 256, 132ull * 64));
+  fill_bf16_kernel<<<blocks, 256, 0, stream>>>(p, n, seed, scale);
+  FALCON_CHECK_LAUNCH("fill_bf16_kernel");
+}
+
+void launch_fill_random_f32(float* p, uint64_t n, uint64_t seed, float offset, float scale,
+                            cudaStream_t stream) {
+  if (n == 0) return;
+  const unsigned blocks = static_cast<unsigned>(std::min<uint64_t>((n + 255) / 256, 132ull * 64));
+  fill_f32_kernel<<<blocks, 256, 0, stream>>>(p, n, seed, offset, scale);
+  FALCON_CHECK_LAUNCH("fill_f32_kernel");
+}
+
+}  // namespace falcon::gpu

@@ -1,0 +1,194 @@
+// Decode GEMV family: y = W x for one token, W bf16 streamed from HBM with 16-byte loads.
+//
+// Each warp owns two rows (a "pair") so every x chunk it loads from L1 feeds two weight rows;
+// lanes stride over the row in 16-byte chunks with kUnroll chunks of both rows in flight before
+// the first FMA (the loads, not the FMAs, are the bottleneck: ~4.3 TB/s of weights).
+// The epilogue is fused: residual add, logits store, or (QkvUp) bias + RoPE + KV-cache append
+// for the attention rows and bias + GELU for the MLP rows. With RoPE the attention rows are
+// paired (i, i + HD/2) inside a head, so the rotation happens in registers.
+#include <algorithm>
+
+#include "gpu/cuda_check.h"
+#include "gpu/kernels/common.cuh"
+#include "gpu/kernels/kernels.h"
+
+namespace falcon::gpu {
+namespace {
+
+constexpr int kWarps = 8;   // warps per block
+constexpr int kUnroll = 4;  // 16-byte chunks per row in flight per lane
+
+__device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc) {
+  const float2 w0 = bf16x2_to_float2(w.x), w1 = bf16x2_to_float2(w.y), w2 = bf16x2_to_float2(w.z),
+               w3 = bf16x2_to_float2(w.w);
+  const float2 x0 = bf16x2_to_float2(x.x), x1 = bf16x2_to_float2(x.y), x2 = bf16x2_to_float2(x.z),
+               x3 = bf16x2_to_float2(x.w);
+  acc = fmaf(w0.x, x0.x, acc);
+  acc = fmaf(w0.y, x0.y, acc);
+  acc = fmaf(w1.x, x1.x, acc);
+  acc = fmaf(w1.y, x1.y, acc);
+  acc = fmaf(w2.x, x2.x, acc);
+  acc = fmaf(w2.y, x2.y, acc);
+  acc = fmaf(w3.x, x3.x, acc);
+  acc = fmaf(w3.y, x3.y, acc);
+}
+
+// Rows of pair p. Region A = rows [0, split), region B = [split, n); a pair never straddles them.
+struct PairRows {
+  int a, b;  // b = -1 when the pair has one row (odd region)
+  bool in_a;
+};
+
+__device__ __forceinline__ PairRows pair_rows(int p, int pairs_a, int split, int n, bool headpair, int hd) {
+  PairRows r;
+  if (p < pairs_a) {
+    r.in_a = true;
+    if (headpair) {
+      const int half = hd / 2, head = p / half, i = p % half;
+      r.a = head * hd + i;
+      r.b = r.a + half;
+    } else {
+      r.a = 2 * p;
+      r.b = r.a + 1 < split ? r.a + 1 : -1;
+    }
+  } else {
+    r.in_a = false;
+    r.a = split + 2 * (p - pairs_a);
+    r.b = r.a + 1 < n ? r.a + 1 : -1;
+  }
+  return r;
+}
+
+template <GemvEpilogue kEpi>
+__device__ __forceinline__ void epilogue(const GemvArgs& a, PairRows r, float ya, float yb) {
+  if (a.bias) {
+    ya += a.bias[r.a];
+    if (r.b >= 0) yb += a.bias[r.b];
+  }
+  if constexpr (kEpi == GemvEpilogue::Store) {
+    a.out_f32[r.a] = ya;
+    if (r.b >= 0) a.out_f32[r.b] = yb;
+  } else if constexpr (kEpi == GemvEpilogue::Residual) {
+    a.out_f32[r.a] += ya;
+    if (r.b >= 0) a.out_f32[r.b] += yb;
+  } else {
+    if (!r.in_a) {  // MLP up-projection rows
+      a.h_out[r.a - a.split] = __float2bfloat16(gelu_erf(ya));
+      if (r.b >= 0) a.h_out[r.b - a.split] = __float2bfloat16(gelu_erf(yb));
+      return;
+    }
+    const int hd = a.shape.head_dim, nq = a.shape.num_heads * hd, nk = a.shape.num_kv * hd;
+    const int pos = *a.pos;
+    if (a.inv_freq && r.a >= nq && r.a < nq + nk) {  // a RoPE pair of a key head
+      const int half = hd / 2, i = (r.a - nq) % hd;
+      float sn, cs;
+      sincosf(static_cast<float>(pos) * a.inv_freq[i % half], &sn, &cs);
+      const float ra = ya * cs - yb * sn, rb = yb * cs + ya * sn;
+      ya = ra;
+      yb = rb;
+    }
+    const int rows[2] = {r.a, r.b};
+    const float ys[2] = {ya, yb};
+#pragma unroll
+    for (int j = 0; j < 2; ++j) {
+      const int row = rows[j];
+      if (row < 0) continue;
+      if (row < nq) {
+        a.q_out[row] = __float2bfloat16(ys[j]);
+      } else {
+        const bool is_k = row < nq + nk;
+        const int e = row - nq - (is_k ? 0 : nk), h = e / hd, i = e % hd;
+        bf16* cache = is_k ? a.k_cache : a.v_cache;
+        cache[(static_cast<size_t>(h) * a.shape.cache_cap + pos) * hd + i] = __float2bfloat16(ys[j]);
+      }
+    }
+  }
+}
+
+template <GemvEpilogue kEpi, bool kVec>
+__global__ void __launch_bounds__(kWarps * 32)
+    gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair) {
+  const int lane = threadIdx.x & 31;
+  const int warps_total = gridDim.x * kWarps;
+  for (int p = blockIdx.x * kWarps + (threadIdx.x >> 5); p < pairs_total; p += warps_total) {
+    const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
+    const bf16* wa = a.w + static_cast<size_t>(r.a) * a.ldw;
+    const bf16* wb = a.w + static_cast<size_t>(r.b >= 0 ? r.b : r.a) * a.ldw;
+    const bf16* x = r.in_a ? a.xa : a.xb;
+    float acc_a = 0.f, acc_b = 0.f;
+    if constexpr (kVec) {
+      const int chunks = a.k >> 3;
+      int c = lane;
+      for (; c + 32 * (kUnroll - 1) < chunks; c += 32 * kUnroll) {
+        uint4 va[kUnroll], vb[kUnroll], vx[kUnroll];
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) {
+          va[u] = load_stream16(wa + (c + 32 * u) * 8);
+          vb[u] = load_stream16(wb + (c + 32 * u) * 8);
+        }
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) vx[u] = load_cached16(x + (c + 32 * u) * 8);
+#pragma unroll
+        for (int u = 0; u < kUnroll; ++u) {
+          dot8(va[u], vx[u], acc_a);
+          dot8(vb[u], vx[u], acc_b);
+        }
+      }
+      for (; c < chunks; c += 32) {
+        const uint4 va = load_stream16(wa + c * 8), vb = load_stream16(wb + c * 8),
+                    vx = load_cached16(x + c * 8);
+        dot8(va, vx, acc_a);
+        dot8(vb, vx, acc_b);
+      }
+    } else {
+      for (int i = lane; i < a.k; i += 32) {
+        const float xv = __bfloat162float(x[i]);
+        acc_a = fmaf(__bfloat162float(wa[i]), xv, acc_a);
+        acc_b = fmaf(__bfloat162float(wb[i]), xv, acc_b);
+      }
+    }
+    acc_a = warp_sum(acc_a);
+    acc_b = warp_sum(acc_b);
+    if (lane == 0) epilogue<kEpi>(a, r, acc_a, acc_b);
+  }
+}
+
+bool aligned16(const void* p) {
+  return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
+}
+
+template <GemvEpilogue kEpi>
+void launch_typed(const GemvArgs& a, cudaStream_t stream) {
+  const bool headpair = kEpi == GemvEpilogue::QkvUp && a.inv_freq != nullptr;
+  const int pairs_a = headpair ? a.split / 2 : (a.split + 1) / 2;
+  const int pairs_total = pairs_a + (a.n_rows - a.split + 1) / 2;
+  if (pairs_total <= 0) return;
+  const int blocks = std::min((pairs_total + kWarps - 1) / kWarps, 65535);
+  const bool vec = a.k % 8 == 0 && a.ldw % 8 == 0 && aligned16(a.w) && aligned16(a.xa) && aligned16(a.xb);
+  if (vec)
+    gemv_kernel<kEpi, true><<<blocks, kWarps * 32, 0, stream>>>(a, pairs_a, pairs_total, headpair);
+  else
+    gemv_kernel<kEpi, false><<<blocks, kWarps * 32, 0, stream>>>(a, pairs_a, pairs_total, headpair);
+  FALCON_CHECK_LAUNCH("gemv_kernel");
+}
+
+}  // namespace
+
+void launch_gemv(GemvEpilogue epilogue, const GemvArgs& args, cudaStream_t stream) {
+  GemvArgs a = args;
+  if (!a.xb) a.xb = a.xa;
+  if (a.split < 0 || a.split > a.n_rows) a.split = a.n_rows;
+  switch (epilogue) {
+    case GemvEpilogue::Store:
+      launch_typed<GemvEpilogue::Store>(a, stream);
+      break;
+    case GemvEpilogue::Residual:
+      launch_typed<GemvEpilogue::Residual>(a, stream);
+      break;
+    case GemvEpilogue::QkvUp:
+      launch_typed<GemvEpilogue::QkvUp>(a, stream);
+      break;
+  }
+}
+
+}  // namespace falcon::gpu

@@ -1,0 +1,120 @@
+#pragma once
+// Launchers of falcon_gpu's kernels. One family per .cu file in this folder, kernels first
+// and launchers after; every launcher checks its launch (FALCON_CHECK_LAUNCH) and takes the
+// stream it runs on. Shapes are given as (rows, columns), row-major, unless noted.
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace falcon::gpu {
+
+using bf16 = __nv_bfloat16;
+
+// ---- layernorm.cu -----------------------------------------------------------------------------
+// out1[r] = LN(x[r]; g1, b1) and, when g2 is not null, out2[r] = LN(x[r]; g2, b2) from the same
+// read (the 2-LayerNorm blocks). x (rows, dim) fp32 with row stride ldx; out (rows, dim) bf16 with
+// stride ldo. Biases may be null (LayerNorm without bias). Statistics in fp32.
+void launch_layernorm(const float* x, int ldx, int rows, int dim, float eps, const float* g1, const float* b1,
+                      bf16* out1, const float* g2, const float* b2, bf16* out2, int ldo, cudaStream_t stream);
+
+// ---- elementwise.cu ---------------------------------------------------------------------------
+// x[t] = float(table[tokens[t]]) for t < rows; table (vocab, dim) bf16, x (rows, dim) fp32.
+void launch_embed(const int32_t* tokens, int rows, const bf16* table, int dim, float* x, cudaStream_t stream);
+// x[t][i] += bias[i]; x (rows, dim) fp32 with stride ldx.
+void launch_add_bias(float* x, int ldx, int rows, int dim, const float* bias, cudaStream_t stream);
+// h[t][i] = gelu(h[t][i] + bias[i]) in place; h (rows, n) bf16 with stride ldh; bias may be null.
+void launch_bias_gelu(bf16* h, int ldh, int rows, int n, const float* bias, cudaStream_t stream);
+
+// The attention geometry shared by the RoPE, cache and attention kernels.
+struct AttnShape {
+  int num_heads = 0;  // query heads H
+  int num_kv = 0;     // KV heads; query head h reads KV head h / (H / num_kv)
+  int head_dim = 0;   // HD
+  int cache_cap = 0;  // rows per (layer, KV head) in the cache: positions 0..cache_cap-1
+};
+
+// For tokens t < rows of a prefill at positions pos0 + t: reads the canonical QKV row
+// qkv[t] = [Q (H*HD) | K (KV*HD) | V (KV*HD)] (stride ldq), adds `bias` (canonical order, may be
+// null; Q gets it in place), rotates K with RoPE when inv_freq is not null (HD/2 frequencies,
+// null for ALiBi models; angle = pos * inv_freq[i], NeoX half split), and writes K and V into the layer's
+// cache k_cache/v_cache (KV, cache_cap, HD) at rows pos0 + t. Q is left unrotated (attention rotates it).
+void launch_rope_append(bf16* qkv, int ldq, int rows, int pos0, const AttnShape& s, const float* bias,
+                        const float* inv_freq, bf16* k_cache, bf16* v_cache, cudaStream_t stream);
+
+// Deterministic pseudo-random fills (synthetic benchmark weights, made on the device).
+// bf16: uniform in [-scale, scale); f32: offset + uniform in [-scale, scale).
+void launch_fill_random_bf16(bf16* p, uint64_t n, uint64_t seed, float scale, cudaStream_t stream);
+void launch_fill_random_f32(float* p, uint64_t n, uint64_t seed, float offset, float scale,
+                            cudaStream_t stream);
+
+// ---- gemv.cu ------------------------------------------------------------------------------------
+// Batch-1 matrix-vector product y = W x for decode, each warp computing two rows, fp32
+// accumulation, with an epilogue per use. W is (n_rows, k) bf16 with row stride ldw.
+// Rows [0, split) read xa, rows [split, n_rows) read xb (the two LayerNorms of a 2-LN block).
+enum class GemvEpilogue {
+  Store,     // out_f32[row] = y + bias[row]                       (logits)
+  Residual,  // out_f32[row] += y + bias[row]                      (residual stream)
+  QkvUp,     // rows [0, split): canonical QKV, y + bias: Q -> q_out[row] (bf16), K -> RoPE -> k_cache
+             // at *pos, V -> v_cache at *pos; rows [split, n): gelu(y + bias) -> h_out[row - split]
+};
+
+struct GemvArgs {
+  const bf16* w = nullptr;  // (n_rows, k), row stride ldw
+  int n_rows = 0, k = 0, ldw = 0;
+  const bf16* xa = nullptr;     // (k) bf16
+  const bf16* xb = nullptr;     // (k) bf16, for rows >= split (may equal xa)
+  int split = -1;               // -1: every row is in region A
+  const float* bias = nullptr;  // (n_rows) or null
+  float* out_f32 = nullptr;     // Store / Residual
+  // QkvUp only:
+  bf16* q_out = nullptr;    // (H*HD)
+  bf16* h_out = nullptr;    // (n_rows - split)
+  bf16* k_cache = nullptr;  // layer's (KV, cache_cap, HD)
+  bf16* v_cache = nullptr;
+  const int* pos = nullptr;         // device: position of the token being decoded
+  const float* inv_freq = nullptr;  // (HD/2) or null when there is no RoPE
+  AttnShape shape;
+};
+void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
+
+// ---- attention.cu ---------------------------------------------------------------------------------
+// Causal attention over the KV cache, fp32 softmax statistics, RoPE on Q (when inv_freq) and
+// ALiBi (when slopes: score = (q.k + slope[h] * key_pos) / sqrt(HD)) applied inside.
+struct AttnArgs {
+  AttnShape shape;
+  const bf16* q = nullptr;  // token t, head h at q + t*ldq + h*HD (unrotated)
+  int ldq = 0;
+  const bf16* k_cache = nullptr;  // layer's (KV, cache_cap, HD), keys already rotated
+  const bf16* v_cache = nullptr;
+  bf16* out = nullptr;  // token t, head h at out + t*ldo + h*HD
+  int ldo = 0;
+  const float* inv_freq = nullptr;
+  // ALiBi slopes (H), already rounded to bf16, or null. As HF builds the ALiBi tensor in bf16,
+  // the bias is bf16(slope * key_pos).
+  const float* slopes = nullptr;
+};
+// Prefill: tokens t < rows at positions pos0 + t attend to keys 0 .. pos0 + t.
+void launch_attention_prefill(const AttnArgs& a, int rows, int pos0, cudaStream_t stream);
+
+// Decode (one token, position *pos, keys 0..*pos), split over the keys ("flash decoding"): each
+// block reads one KV head's slice once for all the query heads of its group. `workspace` and
+// `counters` come from decode_workspace_bytes / decode_counter_count; counters start at zero and
+// are left at zero (so the launch can sit in a replayed CUDA graph). max_keys bounds *pos + 1.
+struct DecodePlan {
+  int splits = 1;      // key slices per KV head (grid.x)
+  int row_blocks = 1;  // blocks over the query heads of a group (grid.z)
+  int rows_tiles = 1;  // 16-row tiles per block
+  int key_warps = 1;   // warps per block that take alternate key tiles
+  bool fallback = false;
+};
+DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count);
+size_t decode_workspace_bytes(const AttnShape& s, const DecodePlan& p);
+int decode_counter_count(const AttnShape& s, const DecodePlan& p);
+void launch_attention_decode(const AttnArgs& a, const int* pos, const DecodePlan& plan, float* workspace,
+                             int* counters, cudaStream_t stream);
+// Raises the tensor-core kernels' shared-memory limit for head_dim (launches inside a CUDA graph
+// capture cannot do it themselves). Call once before capturing.
+void prepare_attention(int head_dim);
+
+}  // namespace falcon::gpu

@@ -1,0 +1,47 @@
+// falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
+// --synthetic calls gpu::run_gpu_bench itself.
+//   falcon-gpu-bench [--kernels] [--no-long] [--steps N] SHAPE...   (SHAPE = 7b|40b|180b|11b|rw-1b)
+// One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/common/error.h"
+#include "gpu/bench.h"
+
+int main(int argc, char** argv) {
+  falcon::gpu::BenchOptions o;
+  bool kernels = false;
+  int status = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--kernels")
+      kernels = true;
+    else if (a == "--no-long")
+      o.long_context = false;
+    else if (a == "--steps" && i + 1 < argc)
+      o.decode_steps = std::atoi(argv[++i]);
+    else {
+      try {
+        std::printf("%s\n", falcon::gpu::run_gpu_bench(a, o).to_json().c_str());
+      } catch (const falcon::Error& e) {
+        std::printf("{\"shape\":\"%s\",\"error_kind\":%d,\"error\":\"%s\"}\n", a.c_str(),
+                    static_cast<int>(e.kind()), e.what());
+        status = 1;
+      } catch (const std::exception& e) {
+        std::printf("{\"shape\":\"%s\",\"error\":\"%s\"}\n", a.c_str(), e.what());
+        status = 1;
+      }
+      std::fflush(stdout);
+    }
+  }
+  if (kernels) {
+    try {
+      falcon::gpu::run_kernel_bench(0);
+    } catch (const std::exception& e) {
+      std::printf("kernel bench failed: %s\n", e.what());
+      status = 1;
+    }
+  }
+  return status;
+}

@@ -1,0 +1,334 @@
+// Device layout of a model and the two ways to fill its weights: from a safetensors checkpoint
+// (pinned staging buffers, host conversion to bf16 overlapped with the DMA of the previous
+// chunk) and synthetic (random bf16 made on the device, for benchmarks of real shapes).
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+#include "core/model/checkpoint.h"
+#include "gpu/cuda_check.h"
+#include "gpu/cuda_model.h"
+#include "gpu/kernels/kernels.h"
+#include "gpu/weights_loader.h"
+
+namespace falcon::gpu {
+namespace {
+
+int round_up(int v, int m) {
+  return (v + m - 1) / m * m;
+}
+
+// Bump allocator over the one device allocation (or a counter when base is null).
+struct Carver {
+  char* base;
+  uint64_t off = 0;
+  template <class T>
+  T* take(uint64_t count) {
+    off = (off + 255) / 256 * 256;
+    T* p = base ? reinterpret_cast<T*>(base + off) : nullptr;
+    off += count * sizeof(T);
+    return p;
+  }
+};
+
+uint16_t f32_to_bf16_bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7f800000u) == 0x7f800000u)
+    return static_cast<uint16_t>((u >> 16) | ((u & 0xffffu) ? 0x40u : 0u));
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return static_cast<uint16_t>(u >> 16);
+}
+
+}  // namespace
+
+Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens) {
+  Dims d;
+  d.dim = c.hidden_size;
+  d.ffn = c.ffn_hidden_size;
+  d.heads = c.num_heads;
+  d.kv = c.num_kv_heads;
+  d.hd = c.head_dim;
+  d.qkv_out = (c.num_heads + 2 * c.num_kv_heads) * c.head_dim;
+  d.vocab = c.vocab_size;
+  d.layers = c.num_layers;
+  d.capacity = cache_capacity;
+  if (d.capacity <= 0) {  // as CpuBackend: room for what RoPE scaling was made for
+    const double f = c.rope_scaling == RopeScaling::None ? 1.0 : c.rope_scaling_factor;
+    d.capacity = static_cast<int>(std::min(1e7, std::ceil(c.max_position_embeddings * f)));
+  }
+  d.cap = round_up(std::max(d.capacity, 1), 64);
+  d.chunk = std::max(1, std::min(max_batch_tokens > 0 ? max_batch_tokens : 2048, d.capacity));
+  d.logit_rows = std::min(d.chunk, 256);
+  d.off_h = d.qkv_out;
+  d.off_ctx = d.qkv_out + d.ffn;
+  d.act_ld = round_up(d.qkv_out + d.ffn + d.dim, 8);
+  d.xn_ld = round_up(d.dim, 8);
+  return d;
+}
+
+uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_bytes, int attn_counters,
+                      void* base, DeviceModel* m) {
+  Carver cv{static_cast<char*>(base)};
+  DeviceModel tmp;
+  DeviceModel& M = m ? *m : tmp;
+  M.d = d;
+  const uint64_t dim = d.dim, vocab = d.vocab;
+  M.embed = cv.take<bf16>(vocab * dim);
+  M.lm_head = c.tie_word_embeddings ? M.embed : cv.take<bf16>(vocab * dim);
+  M.lnf_g = cv.take<float>(dim);
+  M.lnf_b = cv.take<float>(dim);
+  const bool two_ln = !c.parallel_attn || c.has_two_parallel_layernorms();
+  M.layers.assign(static_cast<size_t>(d.layers), LayerDev{});
+  for (auto& L : M.layers) {
+    L.ln1_g = cv.take<float>(dim);
+    L.ln1_b = cv.take<float>(dim);
+    if (two_ln) {
+      L.ln2_g = cv.take<float>(dim);
+      L.ln2_b = cv.take<float>(dim);
+    }
+    L.w_up = cv.take<bf16>(static_cast<uint64_t>(d.qkv_out + d.ffn) * dim);
+    L.w_down = cv.take<bf16>(dim * static_cast<uint64_t>(d.ffn + d.dim));
+    if (c.bias) {
+      L.b_up = cv.take<float>(d.qkv_out + d.ffn);
+      L.b_fc2 = cv.take<float>(dim);
+      L.b_dense = cv.take<float>(dim);
+      L.b_down = cv.take<float>(dim);
+    }
+    const uint64_t kv = static_cast<uint64_t>(d.kv) * d.cap * d.hd;
+    L.k_cache = cv.take<bf16>(kv);
+    L.v_cache = cv.take<bf16>(kv);
+  }
+  const uint64_t ch = d.chunk;
+  M.x = cv.take<float>(ch * dim);
+  M.xa = cv.take<bf16>(ch * d.xn_ld);
+  M.xb = c.parallel_attn && c.has_two_parallel_layernorms() ? cv.take<bf16>(ch * d.xn_ld) : nullptr;
+  M.act = cv.take<bf16>(ch * d.act_ld);
+  M.logits = cv.take<float>(static_cast<uint64_t>(d.logit_rows) * vocab);
+  M.inv_freq = cv.take<float>(std::max(1, d.hd / 2));
+  M.slopes = cv.take<float>(d.heads);
+  M.tokens = cv.take<int32_t>(ch);
+  M.step = cv.take<int32_t>(4);
+  M.attn_ws = cv.take<float>(std::max<uint64_t>(1, attn_ws_bytes / sizeof(float)));
+  M.attn_counters = cv.take<int>(std::max(1, attn_counters));
+  M.blas_ws_bytes = 32ull << 20;  // cuBLAS's recommended workspace on Hopper
+  M.blas_ws = cv.take<char>(M.blas_ws_bytes);
+  M.base = base;
+  M.bytes = (cv.off + 255) / 256 * 256;
+  return M.bytes;
+}
+
+std::vector<int> qkv_source_blocks(const ModelConfig& c) {
+  const int H = c.num_heads, KV = c.num_kv_heads, G = H / KV;
+  std::vector<int> src(static_cast<size_t>(H + 2 * KV));
+  for (int h = 0; h < H; ++h) {
+    if (c.new_decoder_architecture)
+      src[h] = (h / G) * (G + 2) + h % G;  // per group [q x G, k, v]
+    else if (KV == 1)
+      src[h] = h;  // [q x H, k, v]
+    else
+      src[h] = 3 * h;  // per head [q, k, v]
+  }
+  for (int g = 0; g < KV; ++g) {
+    int k, v;
+    if (c.new_decoder_architecture)
+      k = g * (G + 2) + G, v = k + 1;
+    else if (KV == 1)
+      k = H, v = H + 1;
+    else
+      k = 3 * g + 1, v = 3 * g + 2;
+    src[H + g] = k;
+    src[H + KV + g] = v;
+  }
+  return src;
+}
+
+// ---- checkpoint upload ------------------------------------------------------------------------
+
+Uploader::Uploader(cudaStream_t stream, size_t staging_bytes) : stream_(stream), bytes_(staging_bytes) {
+  for (int i = 0; i < 2; ++i) {
+    FALCON_CUDA_CHECK(cudaMallocHost(&staging_[i], bytes_));
+    FALCON_CUDA_CHECK(cudaEventCreateWithFlags(&done_[i], cudaEventDisableTiming));
+  }
+}
+
+Uploader::~Uploader() {
+  cudaStreamSynchronize(stream_);
+  for (int i = 0; i < 2; ++i) {
+    if (done_[i]) cudaEventDestroy(done_[i]);
+    if (staging_[i]) cudaFreeHost(staging_[i]);
+  }
+}
+
+void Uploader::finish() {
+  FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
+
+// Converts one source row (row_size elements of view's dtype) to bf16.
+static void row_to_bf16(const TensorView& v, int64_t row, uint16_t* out) {
+  const int64_t n = v.row_size();
+  const std::byte* p = v.data.data() + static_cast<size_t>(row * n) * dtype_size(v.dtype);
+  if (v.dtype == DType::BF16) {
+    std::memcpy(out, p, static_cast<size_t>(n) * 2);
+  } else if (v.dtype == DType::F16) {
+    for (int64_t i = 0; i < n; ++i) {
+      uint16_t b;
+      std::memcpy(&b, p + 2 * i, 2);
+      out[i] = f32_to_bf16_bits(f16_to_float(b));
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      float f;
+      std::memcpy(&f, p + 4 * i, 4);
+      out[i] = f32_to_bf16_bits(f);
+    }
+  }
+}
+
+void Uploader::put_rows(const TensorView& v, const std::function<int64_t(int64_t)>& source_row, int64_t rows,
+                        bf16* dst, int64_t dst_pitch) {
+  const int64_t width = v.row_size();
+  const int64_t rows_per_chunk = std::max<int64_t>(1, static_cast<int64_t>(bytes_ / (width * 2)));
+  for (int64_t r0 = 0; r0 < rows; r0 += rows_per_chunk) {
+    const int64_t n = std::min(rows_per_chunk, rows - r0);
+    // Wait until the DMA that last read this buffer is done, then fill it while the other
+    // buffer's copy is in flight.
+    FALCON_CUDA_CHECK(cudaEventSynchronize(done_[next_]));
+    auto* buf = static_cast<uint16_t*>(staging_[next_]);
+    for (int64_t r = 0; r < n; ++r) row_to_bf16(v, source_row ? source_row(r0 + r) : r0 + r, buf + r * width);
+    FALCON_CUDA_CHECK(cudaMemcpy2DAsync(dst + r0 * dst_pitch, dst_pitch * 2, buf, width * 2, width * 2, n,
+                                        cudaMemcpyHostToDevice, stream_));
+    FALCON_CUDA_CHECK(cudaEventRecord(done_[next_], stream_));
+    next_ ^= 1;
+  }
+}
+
+void Uploader::put_floats(const float* host, int64_t n, float* dst) {
+  // Small vectors (norms, biases): synchronous copies from pageable memory are fine.
+  FALCON_CUDA_CHECK(cudaMemcpyAsync(dst, host, static_cast<size_t>(n) * 4, cudaMemcpyHostToDevice, stream_));
+  FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
+}
+
+void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, DeviceModel& m,
+                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress) {
+  const Dims& d = m.d;
+  Uploader up(stream, 64ull << 20);
+  const uint64_t total = ck.total_tensor_bytes();
+  uint64_t done = 0;
+  auto tick = [&](const TensorView& v) {
+    done += v.data.size();
+    if (progress) progress(std::min(done, total), total);
+  };
+  const int64_t h = d.dim;
+  auto vec = [&](const std::string& name, int64_t n, float* dst) {
+    std::vector<float> tmp(static_cast<size_t>(n));
+    const TensorView v = ck.get(name, std::vector<int64_t>{n});
+    to_float(v, 0, n, tmp.data());
+    up.put_floats(tmp.data(), n, dst);
+    tick(v);
+    return tmp;
+  };
+  {
+    const TensorView e = ck.get(kWordEmbeddings, std::vector<int64_t>{d.vocab, h});
+    up.put_rows(e, nullptr, d.vocab, m.embed, h);
+    tick(e);
+    if (m.lm_head != m.embed) {
+      const TensorView l = ck.lm_head(c);
+      up.put_rows(l, nullptr, d.vocab, m.lm_head, h);
+      tick(l);
+    }
+  }
+  vec("transformer.ln_f.weight", h, m.lnf_g);
+  vec("transformer.ln_f.bias", h, m.lnf_b);
+  const std::vector<int> blocks = qkv_source_blocks(c);
+  const int hd = d.hd;
+  for (int i = 0; i < d.layers; ++i) {
+    LayerDev& L = m.layers[static_cast<size_t>(i)];
+    const std::string p = layer_prefix(i);
+    std::string n1 = "input_layernorm", n2;
+    if (!c.parallel_attn)
+      n2 = "post_attention_layernorm";
+    else if (c.has_two_parallel_layernorms())
+      n1 = "ln_attn", n2 = "ln_mlp";
+    vec(p + n1 + ".weight", h, L.ln1_g);
+    vec(p + n1 + ".bias", h, L.ln1_b);
+    if (!n2.empty()) {
+      vec(p + n2 + ".weight", h, L.ln2_g);
+      vec(p + n2 + ".bias", h, L.ln2_b);
+    }
+    const TensorView qkv =
+        ck.get(p + "self_attention.query_key_value.weight", std::vector<int64_t>{d.qkv_out, h});
+    auto qkv_row = [&](int64_t r) {
+      return static_cast<int64_t>(blocks[static_cast<size_t>(r / hd)]) * hd + r % hd;
+    };
+    up.put_rows(qkv, qkv_row, d.qkv_out, L.w_up, h);
+    tick(qkv);
+    const TensorView fc1 = ck.get(p + "mlp.dense_h_to_4h.weight", std::vector<int64_t>{d.ffn, h});
+    up.put_rows(fc1, nullptr, d.ffn, L.w_up + static_cast<int64_t>(d.qkv_out) * h, h);
+    tick(fc1);
+    const int64_t down_ld = d.ffn + d.dim;
+    const TensorView fc2 = ck.get(p + "mlp.dense_4h_to_h.weight", std::vector<int64_t>{h, d.ffn});
+    up.put_rows(fc2, nullptr, h, L.w_down, down_ld);
+    tick(fc2);
+    const TensorView dense = ck.get(p + "self_attention.dense.weight", std::vector<int64_t>{h, h});
+    up.put_rows(dense, nullptr, h, L.w_down + d.ffn, down_ld);
+    tick(dense);
+    if (c.bias) {
+      std::vector<float> bq(static_cast<size_t>(d.qkv_out)), bu(static_cast<size_t>(d.qkv_out + d.ffn));
+      const TensorView bqv =
+          ck.get(p + "self_attention.query_key_value.bias", std::vector<int64_t>{d.qkv_out});
+      to_float(bqv, 0, d.qkv_out, bq.data());
+      tick(bqv);
+      for (int r = 0; r < d.qkv_out; ++r) bu[static_cast<size_t>(r)] = bq[static_cast<size_t>(qkv_row(r))];
+      const TensorView b1 = ck.get(p + "mlp.dense_h_to_4h.bias", std::vector<int64_t>{d.ffn});
+      to_float(b1, 0, d.ffn, bu.data() + d.qkv_out);
+      tick(b1);
+      up.put_floats(bu.data(), d.qkv_out + d.ffn, L.b_up);
+      const std::vector<float> b2 = vec(p + "mlp.dense_4h_to_h.bias", h, L.b_fc2);
+      const std::vector<float> bd = vec(p + "self_attention.dense.bias", h, L.b_dense);
+      std::vector<float> sum(static_cast<size_t>(h));
+      for (int64_t j = 0; j < h; ++j)
+        sum[static_cast<size_t>(j)] = b2[static_cast<size_t>(j)] + bd[static_cast<size_t>(j)];
+      up.put_floats(sum.data(), h, L.b_down);
+    }
+  }
+  up.finish();
+  if (progress) progress(total, total);
+}
+
+void fill_synthetic_weights(const ModelConfig& c, DeviceModel& m, uint64_t seed, cudaStream_t stream) {
+  const Dims& d = m.d;
+  uint64_t s = seed;
+  const uint64_t h = d.dim;
+  // Uniform(-a, a) with a = sqrt(3 / fan_in) keeps activations O(1) through the layers.
+  auto w = [&](bf16* p, uint64_t rows, uint64_t cols, float a) {
+    launch_fill_random_bf16(p, rows * cols, ++s, a, stream);
+  };
+  auto f = [&](float* p, uint64_t n, float offset, float scale) {
+    if (p) launch_fill_random_f32(p, n, ++s, offset, scale, stream);
+  };
+  w(m.embed, d.vocab, h, 1.f);
+  if (m.lm_head != m.embed) w(m.lm_head, d.vocab, h, std::sqrt(3.f / h));
+  f(m.lnf_g, h, 1.f, 0.1f);
+  f(m.lnf_b, h, 0.f, 0.1f);
+  for (auto& L : m.layers) {
+    f(L.ln1_g, h, 1.f, 0.1f);
+    f(L.ln1_b, h, 0.f, 0.1f);
+    f(L.ln2_g, h, 1.f, 0.1f);
+    f(L.ln2_b, h, 0.f, 0.1f);
+    w(L.w_up, d.qkv_out + d.ffn, h, std::sqrt(3.f / h));
+    // fc2 and dense columns differ in fan-in; one scale for the merged row is close enough here.
+    w(L.w_down, h, d.ffn + d.dim, std::sqrt(3.f / (d.ffn + d.dim)));
+    f(L.b_up, d.qkv_out + d.ffn, 0.f, 0.02f);
+    f(L.b_fc2, h, 0.f, 0.02f);
+    f(L.b_dense, h, 0.f, 0.02f);
+    f(L.b_down, h, 0.f, 0.04f);
+  }
+  (void)c;
+  FALCON_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+}  // namespace falcon::gpu

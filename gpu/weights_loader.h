@@ -1,0 +1,42 @@
+#pragma once
+// Internal to falcon_gpu: filling a DeviceModel's weights from a checkpoint or at random.
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <functional>
+
+#include "core/model/checkpoint.h"
+#include "gpu/cuda_model.h"
+
+namespace falcon::gpu {
+
+// Host -> device copies through two pinned staging buffers: the host converts one chunk to
+// bf16 while the DMA engine copies the previous one.
+class Uploader {
+ public:
+  Uploader(cudaStream_t stream, size_t staging_bytes);
+  ~Uploader();
+  Uploader(const Uploader&) = delete;
+  Uploader& operator=(const Uploader&) = delete;
+  // Destination row r (of `rows`, each view.row_size() wide) = source row source_row(r) (r when
+  // empty), converted to bf16; destination rows are dst_pitch elements apart.
+  void put_rows(const TensorView& v, const std::function<int64_t(int64_t)>& source_row, int64_t rows,
+                bf16* dst, int64_t dst_pitch);
+  void put_floats(const float* host, int64_t n, float* dst);
+  void finish();
+
+ private:
+  cudaStream_t stream_;
+  size_t bytes_;
+  void* staging_[2] = {nullptr, nullptr};
+  cudaEvent_t done_[2] = {nullptr, nullptr};
+  int next_ = 0;
+};
+
+void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, DeviceModel& m,
+                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress);
+
+// Random weights (LayerNorm gains near 1) generated on the device; biases when c.bias.
+void fill_synthetic_weights(const ModelConfig& c, DeviceModel& m, uint64_t seed, cudaStream_t stream);
+
+}  // namespace falcon::gpu

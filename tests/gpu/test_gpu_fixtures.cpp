@@ -1,0 +1,114 @@
+// CudaBackend on every HF fixture (tests/fixtures/models/*): logits against the float32
+// references from transformers, the greedy continuation, and the CPU backend.
+//  - prompt logits (one forward of the prompt, every row) and full logits (prompt + greedy
+//    continuation in one forward): max |diff| <= 2e-2 * max |ref|;
+//  - the 24-token greedy continuation, decoded one token at a time through the KV cache and
+//    the CUDA graph, equals the reference wherever the reference's top-1 margin (from
+//    full_logits.bin) exceeds that error bound; below it a different token is allowed and the
+//    comparison stops there (the sequences legitimately diverge);
+//  - the same forward on CpuBackend agrees within the same bound.
+#include <nlohmann/json.hpp>
+
+#include "core/model/cpu_backend.h"
+#include "gpu/cuda_backend.h"
+#include "tests/gpu/gpu_test_util.h"
+
+namespace falcon::test {
+namespace {
+
+constexpr double kTol = 2e-2;
+
+void run_fixture(Checks& ck, const std::filesystem::path& dir) {
+  const std::string n = dir.filename().string() + ": ";
+  std::ifstream rf(dir / "reference.json");
+  const nlohmann::json ref = nlohmann::json::parse(rf);
+  const int V = ref.at("vocab_size").get<int>();
+  const std::vector<int32_t> prompt = ref.at("prompt").get<std::vector<int32_t>>();
+  const std::vector<int32_t> greedy = ref.at("greedy").get<std::vector<int32_t>>();
+  const std::vector<int32_t> full = ref.at("full_tokens").get<std::vector<int32_t>>();
+  const std::vector<float> prompt_ref = read_f32(dir / ref.at("prompt_logits").at("file").get<std::string>());
+  const std::vector<float> full_ref = read_f32(dir / ref.at("full_logits").at("file").get<std::string>());
+  ck.expect(prompt_ref.size() == prompt.size() * V && full_ref.size() == full.size() * V,
+            n + "reference files sized");
+
+  auto gpu = create_cuda_backend(dir);
+  std::vector<float> out;
+  gpu->forward(prompt, true, out);
+  Diff d = diff(out.data(), prompt_ref.data(), prompt_ref.size());
+  ck.expect(d.finite && d.max_abs <= kTol * d.max_ref,
+            n + "prompt logits vs HF" +
+                fmt(": max|diff| %.3g, max|ref| %.3g, rel %.2e", d.max_abs, d.max_ref, d.rel()));
+  gpu->truncate(0);
+  gpu->forward(full, true, out);
+  const Diff dfull = diff(out.data(), full_ref.data(), full_ref.size());
+  ck.expect(dfull.finite && dfull.max_abs <= kTol * dfull.max_ref,
+            n + "full logits vs HF" +
+                fmt(": max|diff| %.3g, max|ref| %.3g, rel %.2e", dfull.max_abs, dfull.max_ref, dfull.rel()));
+
+  // Greedy continuation through the cache (prefill, then one token per forward).
+  const double bound = kTol * dfull.max_ref;
+  gpu->truncate(0);
+  gpu->forward(prompt, false, out);
+  int matched = 0;
+  bool ok = true;
+  std::string note = "all 24 match";
+  for (size_t i = 0; i < greedy.size(); ++i) {
+    const int mine = argmax(out.data(), V);
+    const float* row = full_ref.data() + (prompt.size() - 1 + i) * V;
+    std::vector<float> sorted(row, row + V);
+    std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<float>());
+    const double margin = sorted[0] - sorted[1];
+    if (mine != greedy[i]) {
+      if (margin > bound) ok = false;
+      note = "token " + std::to_string(i) + " differs (" + std::to_string(mine) + " vs " +
+             std::to_string(greedy[i]) + ", reference margin " + fmt("%.3g", margin) +
+             (margin > bound ? " above" : " below") + " the bound " + fmt("%.3g)", bound);
+      break;
+    }
+    ++matched;
+    gpu->forward(std::vector<int32_t>{greedy[i]}, false, out);
+  }
+  ck.expect(ok, n + "greedy continuation: " + std::to_string(matched) + " tokens match; " + note);
+
+  // Against the CPU backend: the prompt, then the continuation one token at a time.
+  auto cpu = create_cpu_backend(dir);
+  gpu->truncate(0);
+  std::vector<float> a, b;
+  cpu->forward(prompt, true, a);
+  gpu->forward(prompt, true, b);
+  d = diff(b.data(), a.data(), a.size());
+  bool cpu_ok = d.finite && d.max_abs <= kTol * d.max_ref;
+  double worst = d.rel();
+  for (int32_t t : greedy) {
+    cpu->forward(std::vector<int32_t>{t}, false, a);
+    gpu->forward(std::vector<int32_t>{t}, false, b);
+    d = diff(b.data(), a.data(), a.size());
+    cpu_ok &= d.finite && d.max_abs <= kTol * d.max_ref;
+    worst = std::max(worst, d.rel());
+  }
+  ck.expect(cpu_ok, n + "vs CPU backend (prompt + 24 decode steps), worst rel " + fmt("%.2e", worst));
+}
+
+}  // namespace
+}  // namespace falcon::test
+
+int main() {
+  using namespace falcon::test;
+  if (no_device()) return 77;
+  Checks ck;
+  const auto root = fixtures_dir() / "models";
+  std::vector<std::filesystem::path> dirs;
+  if (std::filesystem::exists(root))
+    for (const auto& e : std::filesystem::directory_iterator(root))
+      if (std::filesystem::exists(e.path() / "reference.json")) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  ck.expect(!dirs.empty(), "fixtures found under " + root.string());
+  for (const auto& d : dirs) {
+    try {
+      run_fixture(ck, d);
+    } catch (const std::exception& e) {
+      ck.expect(false, d.filename().string() + ": exception: " + e.what());
+    }
+  }
+  return ck.finish("test_gpu_fixtures");
+}

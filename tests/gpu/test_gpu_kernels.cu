@@ -1,0 +1,339 @@
+// Each kernel family against a CPU reference in double precision, on fresh random inputs,
+// outputs poisoned (NaN) first so unwritten elements fail. Attention covers both paths (tensor
+// core: head_dim 32/64/128; generic: 16), prefill and split-K decode, GQA/MQA/MHA groups of
+// 1..128 heads, RoPE and ALiBi, caches of 1..8192 tokens.
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "gpu/cuda_check.h"
+#include "gpu/kernels/kernels.h"
+#include "tests/gpu/gpu_test_util.h"
+
+namespace falcon::test {
+namespace {
+
+using gpu::bf16;
+std::mt19937 rng(7);
+
+std::vector<float> rand_bf16(size_t n, float scale) {  // values exactly representable in bf16
+  std::uniform_real_distribution<float> u(-scale, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = bf16_round(u(rng));
+  return v;
+}
+
+template <class T>
+struct Dev {
+  T* p = nullptr;
+  size_t n = 0;
+  explicit Dev(size_t count) : n(count) {
+    FALCON_CUDA_CHECK(cudaMalloc(&p, std::max<size_t>(1, n) * sizeof(T)));
+  }
+  ~Dev() { cudaFree(p); }
+  Dev(const Dev&) = delete;
+  Dev& operator=(const Dev&) = delete;
+};
+
+Dev<bf16>* to_dev_bf16(const std::vector<float>& v) {
+  std::vector<uint16_t> b(v.size());
+  for (size_t i = 0; i < v.size(); ++i) b[i] = to_bf16_bits(v[i]);
+  auto* d = new Dev<bf16>(v.size());
+  FALCON_CUDA_CHECK(cudaMemcpy(d->p, b.data(), b.size() * 2, cudaMemcpyHostToDevice));
+  return d;
+}
+std::vector<float> from_dev_bf16(const bf16* p, size_t n) {
+  std::vector<uint16_t> b(n);
+  FALCON_CUDA_CHECK(cudaMemcpy(b.data(), p, n * 2, cudaMemcpyDeviceToHost));
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t u = static_cast<uint32_t>(b[i]) << 16;
+    std::memcpy(&v[i], &u, 4);
+  }
+  return v;
+}
+void poison(void* p, size_t bytes) {
+  FALCON_CUDA_CHECK(cudaMemset(p, 0xff, bytes));
+}  // NaN in bf16 and f32
+
+std::vector<float> inv_freq_of(int hd, double theta) {
+  std::vector<float> f(static_cast<size_t>(hd / 2));
+  for (int i = 0; i < hd / 2; ++i)
+    f[static_cast<size_t>(i)] = static_cast<float>(1.0 / std::pow(theta, 2.0 * i / hd));
+  return f;
+}
+std::vector<float> slopes_of(int h) {  // any distinct positive values; the kernel rounds the product
+  std::vector<float> s(static_cast<size_t>(h));
+  for (int i = 0; i < h; ++i) s[static_cast<size_t>(i)] = bf16_round(std::pow(2.f, -8.f * (i + 1) / h));
+  return s;
+}
+
+// ---- attention reference ----------------------------------------------------------------------
+// q: (T, H, HD) unrotated; k, v: (KV, cap, HD); out (T, H, HD).
+std::vector<double> attention_ref(const std::vector<float>& q, const std::vector<float>& k,
+                                  const std::vector<float>& v, int T, int pos0, int H, int KV, int HD,
+                                  int cap, const std::vector<float>* inv, const std::vector<float>* slopes) {
+  std::vector<double> out(static_cast<size_t>(T) * H * HD);
+  const int G = H / KV;
+  std::vector<double> qr(HD), s;
+  for (int t = 0; t < T; ++t)
+    for (int h = 0; h < H; ++h) {
+      const int pos = pos0 + t, kvh = h / G;
+      const float* qp = &q[(static_cast<size_t>(t) * H + h) * HD];
+      for (int d = 0; d < HD; ++d) qr[d] = qp[d];
+      if (inv)
+        for (int i = 0; i < HD / 2; ++i) {
+          const double a = static_cast<float>(pos) * (*inv)[i];
+          qr[i] = qp[i] * std::cos(a) - qp[i + HD / 2] * std::sin(a);
+          qr[i + HD / 2] = qp[i + HD / 2] * std::cos(a) + qp[i] * std::sin(a);
+        }
+      s.assign(pos + 1, 0.0);
+      double mx = -1e300;
+      for (int j = 0; j <= pos; ++j) {
+        const float* kp = &k[(static_cast<size_t>(kvh) * cap + j) * HD];
+        double dot = 0;
+        for (int d = 0; d < HD; ++d) dot += qr[d] * kp[d];
+        if (slopes) dot += bf16_round((*slopes)[h] * static_cast<float>(j));
+        s[j] = dot / std::sqrt(double(HD));
+        mx = std::max(mx, s[j]);
+      }
+      double l = 0;
+      for (auto& x : s) l += (x = std::exp(x - mx));
+      double* op = &out[(static_cast<size_t>(t) * H + h) * HD];
+      for (int j = 0; j <= pos; ++j) {
+        const float* vp = &v[(static_cast<size_t>(kvh) * cap + j) * HD];
+        for (int d = 0; d < HD; ++d) op[d] += s[j] / l * vp[d];
+      }
+    }
+  return out;
+}
+
+void check_close(Checks& ck, const std::vector<float>& got, const std::vector<double>& ref, double tol,
+                 const std::string& what) {
+  double mx = 0, mr = 0;
+  bool finite = true;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    if (!std::isfinite(got[i])) finite = false;
+    mx = std::max(mx, std::fabs(got[i] - ref[i]));
+    mr = std::max(mr, std::fabs(ref[i]));
+  }
+  ck.expect(finite && mx <= tol * mr,
+            what + fmt(": max|diff| %.3g, max|ref| %.3g, rel %.2e", mx, mr, mx / mr));
+}
+
+void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int pos0, bool rope, bool alibi) {
+  const int cap = (pos0 + T + 63) / 64 * 64 + (decode ? 0 : 64);
+  const auto q = rand_bf16(static_cast<size_t>(T) * H * HD, 1.5f);
+  const auto k = rand_bf16(static_cast<size_t>(KV) * cap * HD, 1.5f);
+  const auto v = rand_bf16(static_cast<size_t>(KV) * cap * HD, 1.f);
+  const auto inv = inv_freq_of(HD, 10000.0);
+  const auto sl = slopes_of(H);
+  std::unique_ptr<Dev<bf16>> dq(to_dev_bf16(q)), dk(to_dev_bf16(k)), dv(to_dev_bf16(v));
+  Dev<bf16> dout(static_cast<size_t>(T) * H * HD);
+  Dev<float> dinv(inv.size()), dsl(sl.size());
+  Dev<int> dpos(1);
+  FALCON_CUDA_CHECK(cudaMemcpy(dinv.p, inv.data(), inv.size() * 4, cudaMemcpyHostToDevice));
+  FALCON_CUDA_CHECK(cudaMemcpy(dsl.p, sl.data(), sl.size() * 4, cudaMemcpyHostToDevice));
+  poison(dout.p, dout.n * 2);
+  gpu::AttnArgs a;
+  a.shape = {H, KV, HD, cap};
+  a.q = dq->p;
+  a.ldq = H * HD;
+  a.k_cache = dk->p;
+  a.v_cache = dv->p;
+  a.out = dout.p;
+  a.ldo = H * HD;
+  a.inv_freq = rope ? dinv.p : nullptr;
+  a.slopes = alibi ? dsl.p : nullptr;
+  std::string what = std::string(decode ? "attention decode" : "attention prefill") +
+                     " H=" + std::to_string(H) + " KV=" + std::to_string(KV) + " HD=" + std::to_string(HD) +
+                     " T=" + std::to_string(T) + " pos0=" + std::to_string(pos0) + (rope ? " rope" : "") +
+                     (alibi ? " alibi" : "");
+  if (decode) {
+    const gpu::DecodePlan plan = gpu::plan_decode_attention(a.shape, cap, 132);
+    Dev<float> ws(gpu::decode_workspace_bytes(a.shape, plan) / 4 + 1);
+    Dev<int> counters(static_cast<size_t>(gpu::decode_counter_count(a.shape, plan)) + 1);
+    FALCON_CUDA_CHECK(cudaMemset(counters.p, 0, counters.n * 4));
+    FALCON_CUDA_CHECK(cudaMemcpy(dpos.p, &pos0, 4, cudaMemcpyHostToDevice));
+    what += " (splits " + std::to_string(plan.splits) + ", row tiles " + std::to_string(plan.rows_tiles) +
+            ", key warps " + std::to_string(plan.key_warps) + (plan.fallback ? ", generic)" : ")");
+    // Twice: the second launch checks that the counters were left at zero.
+    for (int rep = 0; rep < 2; ++rep) {
+      poison(dout.p, dout.n * 2);
+      gpu::launch_attention_decode(a, dpos.p, plan, ws.p, counters.p, nullptr);
+    }
+  } else {
+    gpu::launch_attention_prefill(a, T, pos0, nullptr);
+  }
+  FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+  const auto got = from_dev_bf16(dout.p, dout.n);
+  const auto ref =
+      attention_ref(q, k, v, T, pos0, H, KV, HD, cap, rope ? &inv : nullptr, alibi ? &sl : nullptr);
+  check_close(ck, got, ref, 2e-2, what);
+}
+
+// ---- GEMV ---------------------------------------------------------------------------------------
+void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias) {
+  const auto w = rand_bf16(static_cast<size_t>(n) * k, 1.f), x = rand_bf16(k, 1.f), b = rand_bf16(n, 1.f);
+  const auto y0 = rand_bf16(n, 1.f);
+  std::unique_ptr<Dev<bf16>> dw(to_dev_bf16(w)), dx(to_dev_bf16(x));
+  Dev<float> dy(n), db(n);
+  FALCON_CUDA_CHECK(cudaMemcpy(db.p, b.data(), n * 4, cudaMemcpyHostToDevice));
+  if (residual)
+    FALCON_CUDA_CHECK(cudaMemcpy(dy.p, y0.data(), n * 4, cudaMemcpyHostToDevice));
+  else
+    poison(dy.p, n * 4);
+  gpu::GemvArgs g;
+  g.w = dw->p, g.n_rows = n, g.k = k, g.ldw = k, g.xa = dx->p, g.bias = bias ? db.p : nullptr,
+  g.out_f32 = dy.p;
+  gpu::launch_gemv(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, g, nullptr);
+  std::vector<float> got(n);
+  FALCON_CUDA_CHECK(cudaMemcpy(got.data(), dy.p, n * 4, cudaMemcpyDeviceToHost));
+  std::vector<double> ref(n);
+  for (int r = 0; r < n; ++r) {
+    double s = (residual ? y0[r] : 0.0) + (bias ? b[r] : 0.0);
+    for (int i = 0; i < k; ++i) s += double(w[static_cast<size_t>(r) * k + i]) * x[i];
+    ref[r] = s;
+  }
+  check_close(ck, got, ref, 1e-4,
+              std::string("gemv ") + (residual ? "residual" : "store") + " n=" + std::to_string(n) +
+                  " k=" + std::to_string(k) + (bias ? " bias" : ""));
+}
+
+// QKV + up rows with RoPE, cache append and GELU; xa for QKV rows, xb for the MLP rows.
+void test_gemv_qkv_up(Checks& ck, int H, int KV, int HD, int dim, int ffn, int pos, bool rope) {
+  const int qkv = (H + 2 * KV) * HD, n = qkv + ffn, cap = 128;
+  const auto w = rand_bf16(static_cast<size_t>(n) * dim, 0.3f), xa = rand_bf16(dim, 1.f),
+             xb = rand_bf16(dim, 1.f);
+  const auto b = rand_bf16(n, 0.5f);
+  const auto inv = inv_freq_of(HD, 10000.0);
+  std::unique_ptr<Dev<bf16>> dw(to_dev_bf16(w)), dxa(to_dev_bf16(xa)), dxb(to_dev_bf16(xb));
+  Dev<bf16> q(static_cast<size_t>(H) * HD), h(ffn), kc(static_cast<size_t>(KV) * cap * HD), vc(kc.n);
+  Dev<float> db(n), dinv(inv.size());
+  Dev<int> dpos(1);
+  FALCON_CUDA_CHECK(cudaMemcpy(db.p, b.data(), n * 4, cudaMemcpyHostToDevice));
+  FALCON_CUDA_CHECK(cudaMemcpy(dinv.p, inv.data(), inv.size() * 4, cudaMemcpyHostToDevice));
+  FALCON_CUDA_CHECK(cudaMemcpy(dpos.p, &pos, 4, cudaMemcpyHostToDevice));
+  for (auto* p : {&q, &h, &kc, &vc}) poison(p->p, p->n * 2);
+  gpu::GemvArgs g;
+  g.w = dw->p, g.n_rows = n, g.k = dim, g.ldw = dim, g.xa = dxa->p, g.xb = dxb->p, g.split = qkv,
+  g.bias = db.p;
+  g.q_out = q.p, g.h_out = h.p, g.k_cache = kc.p, g.v_cache = vc.p, g.pos = dpos.p;
+  g.inv_freq = rope ? dinv.p : nullptr;
+  g.shape = {H, KV, HD, cap};
+  gpu::launch_gemv(gpu::GemvEpilogue::QkvUp, g, nullptr);
+  FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+  std::vector<double> y(n);
+  for (int r = 0; r < n; ++r) {
+    const auto& x = r < qkv ? xa : xb;
+    double s = b[r];
+    for (int i = 0; i < dim; ++i) s += double(w[static_cast<size_t>(r) * dim + i]) * x[i];
+    y[r] = s;
+  }
+  std::vector<double> rq(y.begin(), y.begin() + H * HD), rk, rv, rh;
+  for (int kh = 0; kh < KV; ++kh) {
+    std::vector<double> kk(y.begin() + H * HD + kh * HD, y.begin() + H * HD + (kh + 1) * HD);
+    if (rope)
+      for (int i = 0; i < HD / 2; ++i) {
+        const double a = static_cast<float>(pos) * inv[i];
+        const double x1 = kk[i], x2 = kk[i + HD / 2];
+        kk[i] = x1 * std::cos(a) - x2 * std::sin(a);
+        kk[i + HD / 2] = x2 * std::cos(a) + x1 * std::sin(a);
+      }
+    rk.insert(rk.end(), kk.begin(), kk.end());
+    rv.insert(rv.end(), y.begin() + (H + KV + kh) * HD, y.begin() + (H + KV + kh + 1) * HD);
+  }
+  for (int i = 0; i < ffn; ++i) rh.push_back(0.5 * y[qkv + i] * (1 + std::erf(y[qkv + i] / std::sqrt(2.0))));
+  const auto gk = from_dev_bf16(kc.p, kc.n), gv = from_dev_bf16(vc.p, vc.n);
+  std::vector<float> gk_pos, gv_pos;
+  for (int kh = 0; kh < KV; ++kh)
+    for (int d = 0; d < HD; ++d) {
+      gk_pos.push_back(gk[(static_cast<size_t>(kh) * cap + pos) * HD + d]);
+      gv_pos.push_back(gv[(static_cast<size_t>(kh) * cap + pos) * HD + d]);
+    }
+  const std::string tag = " H=" + std::to_string(H) + " KV=" + std::to_string(KV) +
+                          " HD=" + std::to_string(HD) + (rope ? " rope" : "") + " pos=" + std::to_string(pos);
+  check_close(ck, from_dev_bf16(q.p, q.n), rq, 1e-2, "gemv qkv-up: Q" + tag);
+  check_close(ck, gk_pos, rk, 1e-2, "gemv qkv-up: K in cache" + tag);
+  check_close(ck, gv_pos, rv, 1e-2, "gemv qkv-up: V in cache" + tag);
+  check_close(ck, from_dev_bf16(h.p, h.n), rh, 1e-2, "gemv qkv-up: gelu(up)" + tag);
+}
+
+// ---- LayerNorm ----------------------------------------------------------------------------------
+void test_layernorm(Checks& ck, int rows, int dim, bool two, bool bias) {
+  std::vector<float> x(static_cast<size_t>(rows) * dim);
+  std::uniform_real_distribution<float> u(-3.f, 5.f);
+  for (auto& v : x) v = u(rng);
+  const auto g1 = rand_bf16(dim, 1.f), b1 = rand_bf16(dim, 1.f), g2 = rand_bf16(dim, 1.f),
+             b2 = rand_bf16(dim, 1.f);
+  Dev<float> dx(x.size()), dg1(dim), db1(dim), dg2(dim), db2(dim);
+  Dev<bf16> o1(x.size()), o2(x.size());
+  FALCON_CUDA_CHECK(cudaMemcpy(dx.p, x.data(), x.size() * 4, cudaMemcpyHostToDevice));
+  for (auto [d, h] : {std::pair{&dg1, &g1}, {&db1, &b1}, {&dg2, &g2}, {&db2, &b2}})
+    FALCON_CUDA_CHECK(cudaMemcpy(d->p, h->data(), dim * 4, cudaMemcpyHostToDevice));
+  poison(o1.p, o1.n * 2);
+  poison(o2.p, o2.n * 2);
+  gpu::launch_layernorm(dx.p, dim, rows, dim, 1e-5f, dg1.p, bias ? db1.p : nullptr, o1.p,
+                        two ? dg2.p : nullptr, bias ? db2.p : nullptr, two ? o2.p : nullptr, dim, nullptr);
+  FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+  std::vector<double> r1, r2;
+  for (int r = 0; r < rows; ++r) {
+    double m = 0, var = 0;
+    for (int i = 0; i < dim; ++i) m += x[static_cast<size_t>(r) * dim + i];
+    m /= dim;
+    for (int i = 0; i < dim; ++i) var += std::pow(x[static_cast<size_t>(r) * dim + i] - m, 2);
+    const double rs = 1 / std::sqrt(var / dim + 1e-5);
+    for (int i = 0; i < dim; ++i) {
+      const double nrm = (x[static_cast<size_t>(r) * dim + i] - m) * rs;
+      r1.push_back(nrm * g1[i] + (bias ? b1[i] : 0));
+      r2.push_back(nrm * g2[i] + (bias ? b2[i] : 0));
+    }
+  }
+  const std::string tag =
+      " rows=" + std::to_string(rows) + " dim=" + std::to_string(dim) + (bias ? " bias" : "");
+  check_close(ck, from_dev_bf16(o1.p, o1.n), r1, 1e-2, "layernorm first" + tag);
+  if (two) check_close(ck, from_dev_bf16(o2.p, o2.n), r2, 1e-2, "layernorm second (same read)" + tag);
+}
+
+}  // namespace
+}  // namespace falcon::test
+
+int main() {
+  using namespace falcon::test;
+  if (no_device()) return 77;
+  Checks ck;
+  try {
+    test_layernorm(ck, 3, 4544, true, true);
+    test_layernorm(ck, 5, 100, false, false);
+    test_layernorm(ck, 1, 8192, true, true);
+    test_gemv_store(ck, 1001, 4544, false, false);
+    test_gemv_store(ck, 257, 100, false, true);  // scalar path (k % 8 != 0)
+    test_gemv_store(ck, 4096, 8192, true, true);
+    test_gemv_qkv_up(ck, 8, 2, 64, 512, 1024, 77, true);
+    test_gemv_qkv_up(ck, 4, 1, 16, 64, 256, 5, true);
+    test_gemv_qkv_up(ck, 4, 4, 64, 256, 256, 3, false);
+    // Prefill, tensor cores and generic.
+    for (int T : {1, 7, 63, 65, 200}) test_attention(ck, false, 8, 2, 64, T, 0, true, false);
+    test_attention(ck, false, 4, 1, 128, 130, 37, true, false);
+    test_attention(ck, false, 36, 1, 32, 63, 100, true, false);
+    test_attention(ck, false, 4, 4, 64, 129, 0, false, true);
+    test_attention(ck, false, 6, 1, 16, 20, 5, true, false);
+    test_attention(ck, false, 4, 4, 16, 33, 0, false, true);
+    // Decode (split-K), every group shape of the real models and more.
+    // Under compute-sanitizer (FALCON_KERNEL_TEST_QUICK) the largest cases are left out.
+    const bool quick = std::getenv("FALCON_KERNEL_TEST_QUICK") != nullptr;
+    for (int n : {1, 64, 65, 512, 8192})
+      if (!quick || n < 8192) test_attention(ck, true, 128, 8, 64, 1, n - 1, true, false);
+    test_attention(ck, true, 71, 1, 64, 1, 999, true, false);               // Falcon-7B: 5 row tiles
+    if (!quick) test_attention(ck, true, 232, 8, 64, 1, 300, true, false);  // Falcon-180B: group of 29
+    test_attention(ck, true, 32, 8, 128, 1, 700, true, false);              // Falcon2-11B
+    test_attention(ck, true, 32, 32, 64, 1, 2047, false, true);             // RW-1B: MHA + ALiBi
+    test_attention(ck, true, 40, 2, 32, 1, 300, false, true);
+    test_attention(ck, true, 6, 1, 16, 1, 49, true, false);  // generic
+  } catch (const std::exception& e) {
+    ck.expect(false, std::string("exception: ") + e.what());
+  }
+  return ck.finish("test_gpu_kernels");
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
+#   bash tools/gpu_run.sh [smoke] [tests] [bench] [kernels] [sanitize] [all]
+# (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
+# Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
+set -u
+DIST=${FALCON_GPU_DIST:-build-gpu/dist}
+OUT=${OUT:-/tmp/falcon-gpu-out}
+LOG=$(mktemp -d)
+mkdir -p "$OUT"
+export FALCON_FIXTURES_DIR="$PWD/tests/fixtures"
+# cuBLAS 13 from the CUDA toolkit (or from the Python wheels as a fallback).
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+         $(python3 -c 'import nvidia.cublas, os; print(os.path.dirname(nvidia.cublas.__file__) + "/lib")' 2>/dev/null); do
+  [ -e "$d/libcublas.so.13" ] && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}" && break
+done
+steps="$*"
+[ -z "$steps" ] && steps=all
+want() { [[ " $steps " == *" $1 "* || " $steps " == *" all "* ]]; }
+summary=()
+step() {  # step NAME LIMIT_S COMMAND...
+  local name=$1 limit=$2; shift 2
+  local t0=$SECONDS
+  echo "=== $name: $*"
+  timeout "$limit" "$@" >"$LOG/$name.log" 2>&1
+  local rc=$?
+  local status=PASS
+  [ $rc -eq 77 ] && status=SKIP
+  [ $rc -ne 0 ] && [ $rc -ne 77 ] && status="FAIL(rc=$rc)"
+  grep -E "^(FAIL|device|driver|trivial|cuBLAS|test_gpu|\{)|passed|ERROR SUMMARY|error" "$LOG/$name.log" | tail -25
+  summary+=("$(printf '%-28s %-12s %4ds' "$name" "$status" $((SECONDS - t0)))")
+}
+nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.mem --format=csv >"$LOG/nvidia-smi.txt" 2>&1
+cat "$LOG/nvidia-smi.txt"
+want smoke && step smoke 60 "$DIST/test_gpu_smoke"
+if want tests; then
+  step kernels 240 "$DIST/test_gpu_kernels"
+  step fixtures 240 "$DIST/test_gpu_fixtures"
+  step backend 420 "$DIST/test_gpu_backend"
+fi
+if want bench; then
+  step bench 300 "$DIST/falcon-gpu-bench" 40b 7b 180b
+  grep '^{' "$LOG/bench.log" >"$OUT/bench.jsonl" || true
+fi
+want kernels && step kernel-bench 180 "$DIST/falcon-gpu-bench" --kernels
+if want sanitize; then
+  CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+  export FALCON_KERNEL_TEST_QUICK=1
+  step memcheck-kernels 300 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_kernels"
+  step racecheck-kernels 300 "$CS" --tool racecheck --error-exitcode 9 "$DIST/test_gpu_kernels"
+  step memcheck-fixtures 300 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_fixtures"
+fi
+tar -czf "$OUT/gpu-logs.tar.gz" -C "$LOG" . 2>/dev/null
+echo
+echo "===== summary ($(date -u +%FT%TZ)) ====="
+printf '%s\n' "${summary[@]}"
