@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [bench] [kernels] [sanitize] [all]
+#   bash tools/gpu_run.sh [smoke] [tests] [bench] [kernels] [sanitize] [all] [hf]
 # (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 set -u
@@ -46,9 +46,14 @@ want kernels && step kernel-bench 180 "$DIST/falcon-gpu-bench" --kernels
 if want sanitize; then
   CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
   export FALCON_KERNEL_TEST_QUICK=1
-  step memcheck-kernels 300 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_kernels"
-  step racecheck-kernels 300 "$CS" --tool racecheck --error-exitcode 9 "$DIST/test_gpu_kernels"
-  step memcheck-fixtures 300 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_fixtures"
+  step memcheck-kernels 150 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_kernels"
+  step racecheck-kernels 180 "$CS" --tool racecheck --error-exitcode 9 "$DIST/test_gpu_kernels"
+  step memcheck-fixtures 120 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_fixtures"
+fi
+if [[ " $steps " == *" hf "* ]]; then  # not part of "all": costs device minutes
+  export PYTHONUNBUFFERED=1
+  step hf-eager-7b 150 python3 tools/hf_baseline.py --shape 7b --mode eager
+  grep '^{' "$LOG/hf-eager-7b.log" >>"$OUT/bench.jsonl" || true
 fi
 tar -czf "$OUT/gpu-logs.tar.gz" -C "$LOG" . 2>/dev/null
 echo

@@ -306,29 +306,46 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
     }
     return;
   } else {
-    // ---- partial (m, l, O) of this warp: record [m, l, O[HD]] per row ----
-    const int parts = gridDim.x * KS;
-    const int part = blockIdx.x * KS + ks;
-    const size_t rec = HD + 2;
+    // ---- decode (one 16-row tile per block): merge the block's key warps in shared memory,
+    // write one partial (m, l, O unnormalised) per block, and let the last block of this KV
+    // head combine the partials of all splits. Records are [m, l, O[HD]].
+    constexpr int kRec = HD + 2;
+    float* part = reinterpret_cast<float*>(smem_raw);  // (KS, 16, kRec): the tile buffers are free now
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      float* r = part + (ks * 16 + g + 8 * h) * kRec;
+      if (t == 0) {
+        r[0] = m_run[h];
+        r[1] = l_run[h];
+      }
+#pragma unroll
+      for (int n = 0; n < HD / 8; ++n) {
+        r[2 + n * 8 + 2 * t] = o[n][2 * h];
+        r[3 + n * 8 + 2 * t] = o[n][2 * h + 1];
+      }
+    }
+    __syncthreads();
     float* ws =
-        ka.workspace + (static_cast<size_t>(blockIdx.y * gridDim.z + blockIdx.z) * parts) * block_rows * rec;
-    const int has_work = tile_begin < tile_end;
-    if (has_work) {
-#pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        float* r = ws + (static_cast<size_t>(part) * block_rows + rt * 16 + g + 8 * h) * rec;
-        if (t == 0) {
-          r[0] = m_run[h];
-          r[1] = l_run[h];
+        ka.workspace + static_cast<size_t>(blockIdx.y * gridDim.z + blockIdx.z) * gridDim.x * 16 * kRec;
+    if (tile_begin < tile_end) {
+      for (int idx = threadIdx.x; idx < 16 * kRec; idx += blockDim.x) {
+        const int r = idx / kRec, c = idx % kRec;
+        float M = -INFINITY;
+        for (int k = 0; k < KS; ++k)
+          if (part[(k * 16 + r) * kRec + 1] > 0.f) M = fmaxf(M, part[(k * 16 + r) * kRec]);
+        float v = M;
+        if (c > 0) {
+          v = 0.f;
+          for (int k = 0; k < KS; ++k) {
+            const float* pk = part + (k * 16 + r) * kRec;
+            if (pk[1] > 0.f) v += exp2f(pk[0] - M) * pk[c];
+          }
         }
-#pragma unroll
-        for (int n = 0; n < HD / 8; ++n) {
-          r[2 + n * 8 + 2 * t] = o[n][2 * h];
-          r[2 + n * 8 + 2 * t + 1] = o[n][2 * h + 1];
-        }
+        ws[(static_cast<size_t>(blockIdx.x) * 16 + r) * kRec + c] = v;
       }
     }
     __shared__ int is_last;
+    __shared__ float wts[16][32];  // per row, the weight of each split's partial
     __threadfence();
     __syncthreads();
     int* counter = ka.counters + blockIdx.y * gridDim.z + blockIdx.z;
@@ -336,29 +353,29 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
     __syncthreads();
     if (!is_last) return;
     __threadfence();
-    // Splits that had tiles: per_split tiles each, the first `active` splits.
+    // Splits that had tiles: per_split tiles each, the first `active` (<= 32) splits.
     const int per_split = (tiles_total + gridDim.x - 1) / gridDim.x;
     const int active = per_split > 0 ? (tiles_total + per_split - 1) / per_split : 0;
-    const int nparts = active * KS;
-    for (int idx = threadIdx.x; idx < block_rows * HD; idx += blockDim.x) {
+    for (int r = warp; r < 16; r += blockDim.x / 32) {  // a warp per row, a lane per split
+      float m = -INFINITY, l = 0.f;
+      if (lane < active) {
+        m = __ldcg(ws + (static_cast<size_t>(lane) * 16 + r) * kRec);
+        l = __ldcg(ws + (static_cast<size_t>(lane) * 16 + r) * kRec + 1);
+      }
+      const float M = warp_max(l > 0.f ? m : -INFINITY);
+      const float w = (lane < active && l > 0.f) ? exp2f(m - M) : 0.f;
+      const float L = warp_sum(w * l);
+      wts[r][lane] = L > 0.f ? w / L : 0.f;
+    }
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < 16 * HD; idx += blockDim.x) {
       const int r = idx / HD, d = idx % HD;
-      const int gi = blockIdx.z * block_rows + r;
+      const int gi = blockIdx.z * 16 + r;
       if (gi >= G) continue;
-      float M = -INFINITY;
-      for (int p = 0; p < nparts; ++p) {
-        const float* rp = ws + (static_cast<size_t>(p) * block_rows + r) * rec;
-        if (__ldcg(rp + 1) > 0.f) M = fmaxf(M, __ldcg(rp));
-      }
-      float L = 0.f, acc = 0.f;
-      for (int p = 0; p < nparts; ++p) {
-        const float* rp = ws + (static_cast<size_t>(p) * block_rows + r) * rec;
-        const float l = __ldcg(rp + 1);
-        if (!(l > 0.f)) continue;
-        const float w = exp2f(__ldcg(rp) - M);
-        L += w * l;
-        acc += w * __ldcg(rp + 2 + d);
-      }
-      a.out[(static_cast<size_t>(kvh) * G + gi) * HD + d] = __float2bfloat16(L > 0.f ? acc / L : 0.f);
+      float acc = 0.f;
+      for (int p = 0; p < active; ++p)
+        acc += wts[r][p] * __ldcg(ws + (static_cast<size_t>(p) * 16 + r) * kRec + 2 + d);
+      a.out[(static_cast<size_t>(kvh) * G + gi) * HD + d] = __float2bfloat16(acc);
     }
     if (threadIdx.x == 0) *counter = 0;  // ready for the next step (graph replay)
   }
@@ -445,13 +462,15 @@ DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count)
     p.fallback = true;
     return p;
   }
+  // One 16-head tile per block (groups of more than 16 heads get several blocks, which re-read
+  // the KV slice from L2), warps taking alternate key tiles, and at most 32 key splits so that
+  // the final combine is one warp-wide step per row.
   const int G = s.num_heads / s.num_kv;
-  const int tiles_total = (G + 15) / 16;
-  p.rows_tiles = std::min(tiles_total, 8);
-  p.row_blocks = (tiles_total + p.rows_tiles - 1) / p.rows_tiles;
-  p.key_warps = std::max(1, std::min(4 / p.rows_tiles, 256 / s.head_dim));
+  p.rows_tiles = 1;
+  p.row_blocks = (G + 15) / 16;
+  p.key_warps = std::max(1, std::min(4, 256 / s.head_dim));
   const int key_tiles = std::max(1, (max_keys + kTile - 1) / kTile);
-  const int max_splits = std::max(1, key_tiles / p.key_warps);
+  const int max_splits = std::max(1, std::min(32, key_tiles / p.key_warps));
   const int want = (2 * sm_count + s.num_kv * p.row_blocks - 1) / (s.num_kv * p.row_blocks);
   p.splits = std::max(1, std::min(want, max_splits));
   return p;
@@ -459,8 +478,7 @@ DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count)
 
 size_t decode_workspace_bytes(const AttnShape& s, const DecodePlan& p) {
   if (p.fallback) return 0;
-  return static_cast<size_t>(s.num_kv) * p.row_blocks * p.splits * p.key_warps * p.rows_tiles * 16 *
-         (s.head_dim + 2) * sizeof(float);
+  return static_cast<size_t>(s.num_kv) * p.row_blocks * p.splits * 16 * (s.head_dim + 2) * sizeof(float);
 }
 
 int decode_counter_count(const AttnShape& s, const DecodePlan& p) {

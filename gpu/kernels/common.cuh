@@ -57,11 +57,12 @@ __device__ __forceinline__ uint32_t float2_to_bf16x2(float lo, float hi) {
 }
 
 // 16-byte load that streams past L1 (weights are read once per step; keep L1 for activations).
+// Not volatile: the loads have no side effects, so the compiler may batch them.
 __device__ __forceinline__ uint4 load_stream16(const void* p) {
   uint4 v;
-  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];"
-               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-               : "l"(p));
+  asm("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];"
+      : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+      : "l"(p));
   return v;
 }
 

@@ -51,13 +51,84 @@ __global__ void layernorm_kernel(const float* __restrict__ x, int ldx, int dim, 
   }
 }
 
+// Single-read version: the row is held in registers (kVecs float4 per thread), so HBM/L2 is
+// read once; used whenever dim % 4 == 0 and the row fits (dim <= 16384 with 1024 threads).
+template <int kVecs>
+__global__ void layernorm_reg_kernel(const float* __restrict__ x, int ldx, int dim, float eps,
+                                     const float* __restrict__ g1, const float* __restrict__ b1,
+                                     bf16* __restrict__ out1, const float* __restrict__ g2,
+                                     const float* __restrict__ b2, bf16* __restrict__ out2, int ldo) {
+  __shared__ float scratch[32];
+  const float4* row = reinterpret_cast<const float4*>(x + static_cast<size_t>(blockIdx.x) * ldx);
+  const int n4 = dim / 4;
+  float4 v[kVecs];
+  float s = 0.f;
+#pragma unroll
+  for (int j = 0; j < kVecs; ++j) {
+    const int i = threadIdx.x + j * blockDim.x;
+    v[j] = i < n4 ? row[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+    s += (v[j].x + v[j].y) + (v[j].z + v[j].w);
+  }
+  const float mean = block_sum(s, scratch) / dim;
+  float q = 0.f;
+#pragma unroll
+  for (int j = 0; j < kVecs; ++j) {
+    if (threadIdx.x + j * blockDim.x >= n4) continue;
+    const float a = v[j].x - mean, b = v[j].y - mean, c = v[j].z - mean, d = v[j].w - mean;
+    q += (a * a + b * b) + (c * c + d * d);
+  }
+  const float rstd = rsqrtf(block_sum(q, scratch) / dim + eps);
+  bf16* o1 = out1 + static_cast<size_t>(blockIdx.x) * ldo;
+  bf16* o2 = out2 ? out2 + static_cast<size_t>(blockIdx.x) * ldo : nullptr;
+#pragma unroll
+  for (int j = 0; j < kVecs; ++j) {
+    const int i = threadIdx.x + j * blockDim.x;
+    if (i >= n4) continue;
+    const float n[4] = {(v[j].x - mean) * rstd, (v[j].y - mean) * rstd, (v[j].z - mean) * rstd,
+                        (v[j].w - mean) * rstd};
+    const float4 ga = reinterpret_cast<const float4*>(g1)[i];
+    const float4 ba = b1 ? reinterpret_cast<const float4*>(b1)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+    uint2 w;
+    w.x = float2_to_bf16x2(n[0] * ga.x + ba.x, n[1] * ga.y + ba.y);
+    w.y = float2_to_bf16x2(n[2] * ga.z + ba.z, n[3] * ga.w + ba.w);
+    *reinterpret_cast<uint2*>(o1 + 4 * i) = w;
+    if (o2) {
+      const float4 gb = reinterpret_cast<const float4*>(g2)[i];
+      const float4 bb = b2 ? reinterpret_cast<const float4*>(b2)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+      w.x = float2_to_bf16x2(n[0] * gb.x + bb.x, n[1] * gb.y + bb.y);
+      w.y = float2_to_bf16x2(n[2] * gb.z + bb.z, n[3] * gb.w + bb.w);
+      *reinterpret_cast<uint2*>(o2 + 4 * i) = w;
+    }
+  }
+}
+
+bool aligned(const void* p, size_t a) {
+  return p == nullptr || reinterpret_cast<uintptr_t>(p) % a == 0;
+}
+
 }  // namespace
 
 void launch_layernorm(const float* x, int ldx, int rows, int dim, float eps, const float* g1, const float* b1,
                       bf16* out1, const float* g2, const float* b2, bf16* out2, int ldo,
                       cudaStream_t stream) {
   if (rows <= 0) return;
-  // One row (decode) gets a wide block so the step's latency stays short; many rows get 256.
+  const int n4 = dim / 4;
+  if (dim % 4 == 0 && ldx % 4 == 0 && ldo % 4 == 0 && n4 <= 4 * 1024 && aligned(x, 16) && aligned(g1, 16) &&
+      aligned(b1, 16) && aligned(g2, 16) && aligned(b2, 16) && aligned(out1, 8) && aligned(out2, 8)) {
+    // One row (decode): the widest block, for latency. Many rows: enough threads for <= 4 vectors each.
+    const int want = rows == 1 ? n4 : (n4 + 3) / 4;
+    const int t = std::min(1024, std::max(32, (want + 31) / 32 * 32));
+    const int vecs = (n4 + t - 1) / t;
+    if (vecs <= 1)
+      layernorm_reg_kernel<1><<<rows, t, 0, stream>>>(x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
+    else if (vecs <= 2)
+      layernorm_reg_kernel<2><<<rows, t, 0, stream>>>(x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
+    else
+      layernorm_reg_kernel<4><<<rows, t, 0, stream>>>(x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
+    FALCON_CHECK_LAUNCH("layernorm_reg_kernel");
+    return;
+  }
+  // Otherwise the general three-pass kernel. One row gets a wide block; many rows get 256.
   int threads = rows == 1 ? 1024 : 256;
   threads = std::min(threads, std::max(32, (dim / 4 + 31) / 32 * 32));
   const bool vec = dim % 4 == 0 && ldx % 4 == 0 && (reinterpret_cast<uintptr_t>(x) % 16) == 0;
