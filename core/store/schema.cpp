@@ -86,17 +86,21 @@ END;
 INSERT INTO message_fts(message_fts) VALUES ('rebuild');
 )sql";
 
-// ---- v3: pinned token count of the window state ---------------------------------------------
-// Resuming exactly needs to know which leading tokens are the pinned system prompt; v1/v2
-// files did not record it, 0 (nothing pinned) is what their windows meant.
+// ---- v3: everything KvWindow needs to resume exactly ----------------------------------------
+// Which leading tokens are pinned (system prompt + attention sinks), where each kept turn
+// starts (eviction prefers whole turns), and how many sink tokens are pinned already. v1/v2
+// windows recorded none of it; "nothing pinned, no turn marks" is what they meant.
+// turn_starts: int32 little-endian indexes into tokens, ascending, (n_turns,)
 constexpr const char* kV3 = R"sql(
 ALTER TABLE window_state ADD COLUMN pinned_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE window_state ADD COLUMN turn_starts BLOB NOT NULL DEFAULT x'';
+ALTER TABLE window_state ADD COLUMN sinks_taken INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 constexpr Migration kMigrations[] = {
     {1, "create the schema", kV1},
     {2, "add the archive flag and the full-text index", kV2},
-    {3, "add the pinned token count to the window state", kV3},
+    {3, "add pinned count, turn starts and sinks to the window state", kV3},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestVersion);
 

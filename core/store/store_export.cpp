@@ -14,7 +14,7 @@
 //                  "stop_reason": "eos|stop_string|length|cancelled|interrupted|error"|null,
 //                  "error": s|null}],
 //    "window_state": null | {"tokens": [i32...], "evicted_count": i, "pinned_count": i,
-//                            "model_fingerprint": s}}]}
+//                            "turn_starts": [i32...], "sinks_taken": i, "model_fingerprint": s}}]}
 // A reply still streaming is exported as interrupted (it is a snapshot of unfinished work).
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -33,7 +33,7 @@ ojson opt_number(const sql::Stmt& s, int col) {
   return s.is_null(col) ? ojson(nullptr) : ojson(s.f64(col));
 }
 
-ojson export_one(ConversationStore::Impl& impl, const Conversation& c) {
+ojson export_one(ConversationStore& store, ConversationStore::Impl& impl, const Conversation& c) {
   ojson conv;
   conv["title"] = c.title;
   conv["created_ms"] = c.created_ms;
@@ -88,17 +88,14 @@ ojson export_one(ConversationStore::Impl& impl, const Conversation& c) {
   conv["messages"] = std::move(messages);
 
   conv["window_state"] = nullptr;
-  auto w = impl.q(
-      "SELECT tokens, evicted_count, pinned_count, model_fingerprint FROM window_state WHERE conversation_id "
-      "= ?1");
-  w.bind(1, c.id);
-  if (w.step()) {
-    std::vector<uint8_t> blob = w.blob(0);
+  if (std::optional<WindowState> w = store.window_state(c.id)) {
     ojson ws;
-    ws["tokens"] = decode_tokens(blob);
-    ws["evicted_count"] = w.i64(1);
-    ws["pinned_count"] = w.i64(2);
-    ws["model_fingerprint"] = w.text(3);
+    ws["tokens"] = w->tokens;
+    ws["evicted_count"] = w->evicted_count;
+    ws["pinned_count"] = w->pinned_count;
+    ws["turn_starts"] = w->turn_starts;
+    ws["sinks_taken"] = w->sinks_taken;
+    ws["model_fingerprint"] = w->model_fingerprint;
     conv["window_state"] = std::move(ws);
   }
   return conv;
@@ -142,7 +139,7 @@ std::string ConversationStore::export_json(std::optional<int64_t> conversation_i
   ojson list = ojson::array();
   // One read transaction: a consistent snapshot even while another connection writes.
   sql::Transaction tx(impl_->raw(), sql::Transaction::Read);
-  for (const Conversation& c : selected(*this, conversation_id)) list.push_back(export_one(*impl_, c));
+  for (const Conversation& c : selected(*this, conversation_id)) list.push_back(export_one(*this, *impl_, c));
   tx.commit();
   root["conversations"] = std::move(list);
   // Invalid UTF-8 (which the store never writes itself) is replaced rather than failing.
@@ -223,15 +220,7 @@ std::vector<int64_t> ConversationStore::import_json(std::string_view json) {
       auto u = impl_->q("UPDATE conversations SET active_leaf_id = ?2 WHERE id = ?1");
       u.bind(1, cid).bind(2, new_id[static_cast<size_t>(*c.active_leaf)]).run();
     }
-    if (c.window) {
-      std::string blob = encode_tokens(c.window->tokens);
-      auto w = impl_->q(
-          "INSERT INTO window_state (conversation_id, tokens, evicted_count, pinned_count, "
-          "model_fingerprint, "
-          "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-      w.bind(1, cid).bind_blob(2, blob.data(), blob.size()).bind(3, c.window->evicted_count);
-      w.bind(4, c.window->pinned_count).bind(5, c.window->model_fingerprint).bind(6, impl_->now_ms()).run();
-    }
+    if (c.window) save_window_state(cid, *c.window);  // joins this transaction
     ids.push_back(cid);
   }
   tx.commit();

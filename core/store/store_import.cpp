@@ -149,7 +149,8 @@ ImportedMessage parse_message(const json& v, const std::string& where, size_t in
 
 WindowState parse_window(const json& v, const std::string& where) {
   object_at(v, where);
-  only_keys(v, where, {"tokens", "evicted_count", "pinned_count", "model_fingerprint"});
+  only_keys(v, where,
+            {"tokens", "evicted_count", "pinned_count", "turn_starts", "sinks_taken", "model_fingerprint"});
   WindowState w;
   const json& tokens = array_at(required(v, "tokens", where), where + ".tokens");
   if (tokens.size() > kImportMaxTokens)
@@ -164,6 +165,18 @@ WindowState parse_window(const json& v, const std::string& where) {
   if (const json* p = find(v, "pinned_count")) {
     w.pinned_count = get_int(*p, where + ".pinned_count", 0, static_cast<int64_t>(w.tokens.size()));
   }
+  if (const json* t = find(v, "turn_starts")) {
+    const json& turns = array_at(*t, where + ".turn_starts");
+    if (turns.size() > w.tokens.size() + 1)
+      bad(where + ".turn_starts", "has more entries than there are tokens");
+    for (size_t i = 0; i < turns.size(); ++i) {
+      std::string at = where + ".turn_starts[" + std::to_string(i) + "]";
+      int64_t lo = w.turn_starts.empty() ? 0 : int64_t{w.turn_starts.back()} + 1;  // strictly ascending
+      w.turn_starts.push_back(
+          static_cast<int32_t>(get_int(turns[i], at, lo, static_cast<int64_t>(w.tokens.size()))));
+    }
+  }
+  if (const json* s = find(v, "sinks_taken")) w.sinks_taken = get_int(*s, where + ".sinks_taken", 0, kMaxInt);
   if (const json* f = find(v, "model_fingerprint"))
     w.model_fingerprint = get_string(*f, where + ".model_fingerprint", 4096);
   return w;

@@ -321,32 +321,46 @@ void ConversationStore::finish_reply(int64_t message_id, std::string_view text, 
 void ConversationStore::save_window_state(int64_t conversation_id, const WindowState& w) {
   check_count(w.evicted_count, "evicted count");
   check_count(w.pinned_count, "pinned count");
+  check_count(w.sinks_taken, "sink count");
   if (w.pinned_count > static_cast<int64_t>(w.tokens.size())) {
     throw StoreError(StoreErrorCode::InvalidArgument,
                      "conversation store: window state pins more tokens than it keeps");
   }
+  for (size_t i = 0; i < w.turn_starts.size(); ++i) {
+    if (w.turn_starts[i] < 0 || w.turn_starts[i] > static_cast<int64_t>(w.tokens.size()) ||
+        (i > 0 && w.turn_starts[i] <= w.turn_starts[i - 1])) {
+      throw StoreError(StoreErrorCode::InvalidArgument,
+                       "conversation store: window turn starts must ascend within the kept tokens");
+    }
+  }
   sql::Transaction tx(impl_->raw());
   impl_->require_conversation(conversation_id);
   std::string blob = encode_tokens(w.tokens);
+  std::string turns = encode_tokens(w.turn_starts);
   auto s = impl_->q(
       "INSERT INTO window_state (conversation_id, tokens, evicted_count, pinned_count, model_fingerprint, "
-      "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(conversation_id) DO UPDATE SET "
-      "tokens = excluded.tokens, evicted_count = excluded.evicted_count, pinned_count = "
-      "excluded.pinned_count, "
-      "model_fingerprint = excluded.model_fingerprint, updated_ms = excluded.updated_ms");
+      "updated_ms, turn_starts, sinks_taken) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT(conversation_id) DO UPDATE SET tokens = excluded.tokens, evicted_count = "
+      "excluded.evicted_count, "
+      "pinned_count = excluded.pinned_count, model_fingerprint = excluded.model_fingerprint, "
+      "updated_ms = excluded.updated_ms, turn_starts = excluded.turn_starts, sinks_taken = "
+      "excluded.sinks_taken");
   s.bind(1, conversation_id).bind_blob(2, blob.data(), blob.size()).bind(3, w.evicted_count);
-  s.bind(4, w.pinned_count).bind(5, w.model_fingerprint).bind(6, impl_->now_ms()).run();
+  s.bind(4, w.pinned_count).bind(5, w.model_fingerprint).bind(6, impl_->now_ms());
+  s.bind_blob(7, turns.data(), turns.size()).bind(8, w.sinks_taken).run();
   tx.commit();
 }
 
 std::optional<WindowState> ConversationStore::window_state(int64_t conversation_id) {
   auto s = impl_->q(
-      "SELECT tokens, evicted_count, pinned_count, model_fingerprint FROM window_state WHERE conversation_id "
-      "= ?1");
+      "SELECT tokens, evicted_count, pinned_count, model_fingerprint, turn_starts, sinks_taken FROM "
+      "window_state "
+      "WHERE conversation_id = ?1");
   s.bind(1, conversation_id);
   if (!s.step()) return std::nullopt;
   std::vector<uint8_t> blob = s.blob(0);
-  if (blob.size() % 4 != 0) {
+  std::vector<uint8_t> turns = s.blob(4);
+  if (blob.size() % 4 != 0 || turns.size() % 4 != 0) {
     throw StoreError(StoreErrorCode::Corrupt, "conversation store: the window state of conversation " +
                                                   std::to_string(conversation_id) + " is damaged");
   }
@@ -355,6 +369,8 @@ std::optional<WindowState> ConversationStore::window_state(int64_t conversation_
   w.evicted_count = s.i64(1);
   w.pinned_count = s.i64(2);
   w.model_fingerprint = s.text(3);
+  w.turn_starts = decode_tokens(turns);
+  w.sinks_taken = s.i64(5);
   return w;
 }
 

@@ -78,12 +78,15 @@ struct MessagePage {
   bool has_more = false;
 };
 
-// The kept context of the KV window, enough to resume a chat exactly (DESIGN.md §4).
+// The kept context of the KV window, enough to resume a chat exactly (DESIGN.md §4). Field for
+// field the KvWindowState of core/chat/kv_window.h, plus the model the ids belong to.
 struct WindowState {
-  std::vector<int32_t> tokens;    // (n_kept,) token ids: pinned prefix then the recent window
-  int64_t evicted_count = 0;      // tokens dropped from the front of the recent part so far
-  int64_t pinned_count = 0;       // leading tokens of `tokens` that are pinned (system prompt)
-  std::string model_fingerprint;  // the model the ids belong to; resume only with the same one
+  std::vector<int32_t> tokens;       // (n_kept,) token ids: pinned prefix then the recent window
+  int64_t evicted_count = 0;         // tokens dropped from the front of the recent part so far
+  int64_t pinned_count = 0;          // tokens[0, pinned_count) are pinned (system prompt, sinks)
+  std::vector<int32_t> turn_starts;  // (n_turns,) ascending indexes into tokens where a turn begins
+  int64_t sinks_taken = 0;           // attention-sink tokens already pinned
+  std::string model_fingerprint;     // the model the ids belong to; resume only with the same one
 };
 
 enum class ArchiveFilter { NotArchived, Archived, All };

@@ -278,6 +278,8 @@ class TestStoreBasic : public QObject {
     w.tokens = {1, 0x01020304, -1, 65023, 0};
     w.evicted_count = 77;
     w.pinned_count = 2;
+    w.turn_starts = {2, 4};
+    w.sinks_taken = 1;
     w.model_fingerprint = "abc";
     store.save_window_state(c, w);
     auto back = store.window_state(c);
@@ -286,13 +288,21 @@ class TestStoreBasic : public QObject {
     QCOMPARE(back->evicted_count, int64_t(77));
     QCOMPARE(back->pinned_count, int64_t(2));
     QCOMPARE(back->model_fingerprint, std::string("abc"));
+    QCOMPARE(back->turn_starts, (std::vector<int32_t>{2, 4}));
+    QCOMPARE(back->sinks_taken, int64_t(1));
     RawDb raw(path);
     QCOMPARE(raw.scalar("SELECT hex(tokens) FROM window_state"), std::string("01000000"
                                                                              "04030201"
                                                                              "FFFFFFFF"
                                                                              "FFFD0000"
                                                                              "00000000"));
+    QCOMPARE(raw.scalar("SELECT hex(turn_starts) FROM window_state"), std::string("0200000004000000"));
+    w.turn_starts = {4, 2};  // must ascend
+    QCOMPARE(error_code_of([&] { store.save_window_state(c, w); }), StoreErrorCode::InvalidArgument);
+    w.turn_starts = {6};  // beyond the kept tokens
+    QCOMPARE(error_code_of([&] { store.save_window_state(c, w); }), StoreErrorCode::InvalidArgument);
     w.tokens = {};
+    w.turn_starts = {};
     w.pinned_count = 0;
     store.save_window_state(c, w);  // overwrite, with an empty window
     QCOMPARE(store.window_state(c)->tokens.size(), size_t(0));
@@ -332,7 +342,7 @@ class TestStoreBasic : public QObject {
     int64_t u = store.append_message(c, std::nullopt, Role::User, "zebra crossing");
     store.append_message(c, u, Role::Assistant, "zebra answer");
     store.append_message(keep, std::nullopt, Role::User, "zebra elsewhere");
-    store.save_window_state(c, {{1, 2, 3}, 0, 0, ""});
+    store.save_window_state(c, {{1, 2, 3}, 0, 0, {}, 0, ""});
     QCOMPARE(store.search("zebra").size(), size_t(3));
     store.delete_conversation(c);
     RawDb raw(path);

@@ -41,7 +41,7 @@ void fill(ConversationStore& s) {
   int64_t r3 = s.begin_assistant_reply(a, u1b);
   s.update_partial(r3, "still stream", 2);  // exported as interrupted
   s.switch_branch(r1);
-  s.save_window_state(a, {{11, 0, 2147483647, 65024}, 17, 2, "sha256:abc123"});
+  s.save_window_state(a, {{11, 0, 2147483647, 65024}, 17, 2, {2, 3}, 1, "sha256:abc123"});
   s.set_pinned(a, true);
 
   int64_t b = s.create_conversation({.title = "archived empty"});
@@ -102,6 +102,8 @@ class TestStoreExport : public QObject {
     QCOMPARE(path[1].sibling_count, 2);
     QCOMPARE(path[0].sibling_count, 2);  // two roots
     QCOMPARE(dst.window_state(ids[0])->pinned_count, int64_t(2));
+    QCOMPARE(dst.window_state(ids[0])->turn_starts, (std::vector<int32_t>{2, 3}));
+    QCOMPARE(dst.window_state(ids[0])->sinks_taken, int64_t(1));
     QVERIFY(dst.conversation(ids[1]).archived);
     QCOMPARE(dst.search("backslash").size(), size_t(1));  // imported text is indexed
     QCOMPARE(dst.integrity_check(), std::string("ok"));
@@ -161,6 +163,10 @@ class TestStoreExport : public QObject {
          "tokens[0]"},
         {"pinned > kept", with([](auto& j) { j["conversations"][0]["window_state"]["pinned_count"] = 5; }),
          "pinned_count"},
+        {"turns not ascending", with([](auto& j) {
+           j["conversations"][0]["window_state"]["turn_starts"] = {3, 3};
+         }),
+         "turn_starts[1]"},
         {"missing messages", with([](auto& j) { j["conversations"][1].erase("messages"); }), "missing key"},
         {"flag type", with([](auto& j) { j["conversations"][1]["archived"] = "yes"; }), "true or false"},
         {"deep nesting", std::string(5000, '[') + std::string(5000, ']'), "nested too deeply"},

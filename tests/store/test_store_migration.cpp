@@ -122,7 +122,9 @@ class TestStoreMigration : public QObject {
     QVERIFY(w);
     QCOMPARE(w->tokens, (std::vector<int32_t>{1, 2, 2147483647}));
     QCOMPARE(w->evicted_count, int64_t(3));
-    QCOMPARE(w->pinned_count, int64_t(0));  // v3 default: v1/v2 windows pinned nothing
+    QCOMPARE(w->pinned_count, int64_t(0));  // v3 defaults: v1/v2 windows pinned nothing,
+    QVERIFY(w->turn_starts.empty());        // marked no turns
+    QCOMPARE(w->sinks_taken, int64_t(0));
     // Full-text search covers the messages that existed before the index did.
     auto hits = store.search("belem");
     QCOMPARE(hits.size(), size_t(1));
