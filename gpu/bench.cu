@@ -18,7 +18,6 @@ namespace falcon::gpu {
 namespace {
 
 constexpr double kCopyBw = 4.27e12;  // measured device-to-device copy on the H200 (bytes read + written)
-constexpr double kGemmRate = 776e12;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

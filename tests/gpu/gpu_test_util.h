@@ -162,9 +162,20 @@ inline void write_synth_checkpoint(const std::filesystem::path& dir, const Synth
       data.push_back(to_bf16_bits(v));
     }
     std::string shape;
-    for (size_t i = 0; i < t.shape.size(); ++i) shape += (i ? "," : "") + std::to_string(t.shape[i]);
-    header += std::string(first ? "" : ",") + "\"" + t.name + "\":{\"dtype\":\"BF16\",\"shape\":[" + shape +
-              "],\"data_offsets\":[" + std::to_string(begin) + "," + std::to_string(data.size() * 2) + "]}";
+    for (size_t i = 0; i < t.shape.size(); ++i) {
+      if (i) shape += ',';
+      shape += std::to_string(t.shape[i]);
+    }
+    if (!first) header += ',';
+    header += '"';
+    header += t.name;
+    header += "\":{\"dtype\":\"BF16\",\"shape\":[";
+    header += shape;
+    header += "],\"data_offsets\":[";
+    header += std::to_string(begin);
+    header += ',';
+    header += std::to_string(data.size() * 2);
+    header += "]}";
     first = false;
   }
   header += "}";
