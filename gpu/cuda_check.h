@@ -15,18 +15,18 @@ namespace falcon::gpu {
 
 }  // namespace falcon::gpu
 
-#define FALCON_CUDA_CHECK(call)                                                        \
-  do {                                                                                 \
-    cudaError_t falcon_status_ = (call);                                               \
-    if (falcon_status_ != cudaSuccess)                                                 \
-      ::falcon::gpu::throw_cuda_error(falcon_status_, #call, __FILE__, __LINE__);      \
+#define FALCON_CUDA_CHECK(call)                                                   \
+  do {                                                                            \
+    cudaError_t falcon_status_ = (call);                                          \
+    if (falcon_status_ != cudaSuccess)                                            \
+      ::falcon::gpu::throw_cuda_error(falcon_status_, #call, __FILE__, __LINE__); \
   } while (0)
 
-#define FALCON_CUBLAS_CHECK(call)                                                      \
-  do {                                                                                 \
-    cublasStatus_t falcon_status_ = (call);                                            \
-    if (falcon_status_ != CUBLAS_STATUS_SUCCESS)                                       \
-      ::falcon::gpu::throw_cublas_error(falcon_status_, #call, __FILE__, __LINE__);    \
+#define FALCON_CUBLAS_CHECK(call)                                                   \
+  do {                                                                              \
+    cublasStatus_t falcon_status_ = (call);                                         \
+    if (falcon_status_ != CUBLAS_STATUS_SUCCESS)                                    \
+      ::falcon::gpu::throw_cublas_error(falcon_status_, #call, __FILE__, __LINE__); \
   } while (0)
 
 // After a kernel launch: reports a bad launch configuration at once, with the kernel's name.

@@ -22,7 +22,8 @@ std::vector<DeviceInfo> list_devices() {
     d.multiprocessors = prop.multiProcessorCount;
     d.total_bytes = prop.totalGlobalMem;
     size_t free_b = 0, total_b = 0;
-    if (cudaSetDevice(i) == cudaSuccess && cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) d.free_bytes = free_b;
+    if (cudaSetDevice(i) == cudaSuccess && cudaMemGetInfo(&free_b, &total_b) == cudaSuccess)
+      d.free_bytes = free_b;
     cudaGetLastError();
     out.push_back(d);
   }

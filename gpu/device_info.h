@@ -8,8 +8,8 @@ namespace falcon::gpu {
 
 struct DeviceInfo {
   int index = 0;
-  std::string name;            // "NVIDIA H200"
-  int cc_major = 0;            // compute capability, e.g. 9.0
+  std::string name;  // "NVIDIA H200"
+  int cc_major = 0;  // compute capability, e.g. 9.0
   int cc_minor = 0;
   int multiprocessors = 0;
   std::uint64_t total_bytes = 0;  // device memory
