@@ -199,6 +199,9 @@ void CudaBackend::forward(std::span<const int32_t> tokens, bool all_logits, std:
       throw_usage_error("forward: token id " + std::to_string(t) + " is outside the vocabulary (0.." +
                         std::to_string(c_.vocab_size - 1) + ")");
   logits.assign((all_logits ? static_cast<size_t>(n) : 1) * d_.vocab, 0.f);
+  // The current device is per host thread; the app creates the backend on one thread and runs
+  // it on its inference worker.
+  FALCON_CUDA_CHECK(cudaSetDevice(o_.device));
   const int seq_len = cache_size() + n;
   if (rotary_ && freq_len_for(seq_len) != rope_freq_len_) {
     // Dynamic scaling: new frequencies for every cached key; recompute the cache under them.

@@ -37,6 +37,7 @@ if want tests; then
   step kernels 240 "$DIST/test_gpu_kernels"
   step fixtures 240 "$DIST/test_gpu_fixtures"
   step backend 420 "$DIST/test_gpu_backend"
+  step oom 120 "$DIST/test_gpu_oom"
 fi
 if want bench; then
   step bench 300 "$DIST/falcon-gpu-bench" 40b 7b 180b

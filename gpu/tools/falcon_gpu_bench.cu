@@ -2,6 +2,7 @@
 // --synthetic calls gpu::run_gpu_bench itself.
 //   falcon-gpu-bench [--kernels] [--no-long] [--steps N] SHAPE...   (SHAPE = 7b|40b|180b|11b|rw-1b)
 // One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
+// Exit status 1 for any error except a shape that does not fit the GPU (OutOfMemory).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
