@@ -1,0 +1,126 @@
+#include "app/app_settings.h"
+
+#include <QCoreApplication>
+#include <QGuiApplication>
+#include <QLocale>
+#include <QQmlEngine>
+#include <QSettings>
+#include <algorithm>
+
+namespace {
+const QString kTheme = QStringLiteral("ui/theme");
+const QString kFontSize = QStringLiteral("ui/fontSize");
+const QString kLanguage = QStringLiteral("ui/language");
+const QString kSystemPrompt = QStringLiteral("chat/defaultSystemPrompt");
+const QString kModelDir = QStringLiteral("model/dir");
+const QString kModelBackend = QStringLiteral("model/backend");
+const QString kModelWeights = QStringLiteral("model/weights");
+const QString kLastChat = QStringLiteral("chat/lastConversation");
+const QStringList kLanguages = {QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("ar")};
+}  // namespace
+
+AppSettings::AppSettings(QQmlEngine* engine, QObject* parent) : QObject(parent), engine_(engine) {}
+AppSettings::~AppSettings() {
+  if (translator_) QCoreApplication::removeTranslator(translator_.get());
+}
+
+AppSettings* AppSettings::create(QQmlEngine* qml_engine, QJSEngine*) {
+  auto* s = new AppSettings(qml_engine);
+  s->applyLanguage();
+  return s;
+}
+
+int AppSettings::theme() const {
+  return std::clamp(QSettings().value(kTheme, 0).toInt(), 0, 2);
+}
+void AppSettings::setTheme(int theme) {
+  if (theme < 0 || theme > 2 || theme == this->theme()) return;
+  QSettings().setValue(kTheme, theme);
+  emit themeChanged();
+}
+
+int AppSettings::fontSize() const {
+  return std::clamp(QSettings().value(kFontSize, kDefaultFontSize).toInt(), kMinFontSize, kMaxFontSize);
+}
+void AppSettings::setFontSize(int size) {
+  size = std::clamp(size, kMinFontSize, kMaxFontSize);
+  if (size == fontSize()) return;
+  QSettings().setValue(kFontSize, size);
+  emit fontSizeChanged();
+}
+
+QString AppSettings::language() const {
+  const QString l = QSettings().value(kLanguage).toString();
+  return kLanguages.contains(l) ? l : QString();
+}
+void AppSettings::setLanguage(const QString& language) {
+  if (!language.isEmpty() && !kLanguages.contains(language)) return;
+  if (language == this->language()) return;
+  QSettings().setValue(kLanguage, language);
+  applyLanguage();
+}
+
+QStringList AppSettings::availableLanguages() const {
+  return QStringList{QString()} + kLanguages;
+}
+
+QString AppSettings::defaultSystemPrompt() const {
+  return QSettings().value(kSystemPrompt, tr("You are a helpful assistant.")).toString();
+}
+void AppSettings::setDefaultSystemPrompt(const QString& prompt) {
+  if (prompt == defaultSystemPrompt()) return;
+  QSettings().setValue(kSystemPrompt, prompt);
+  emit defaultSystemPromptChanged();
+}
+
+void AppSettings::applyLanguage() {
+  QString chosen = language();
+  if (chosen.isEmpty()) {
+    chosen = QStringLiteral("en");
+    for (const QString& ui : QLocale::system().uiLanguages()) {
+      const QString code = ui.section(QLatin1Char('-'), 0, 0).section(QLatin1Char('_'), 0, 0).toLower();
+      if (kLanguages.contains(code)) {
+        chosen = code;
+        break;
+      }
+    }
+  }
+  if (translator_) {
+    QCoreApplication::removeTranslator(translator_.get());
+    translator_.reset();
+  }
+  if (chosen != QLatin1String("en")) {
+    auto t = std::make_unique<QTranslator>();
+    if (t->load(QStringLiteral(":/i18n/falcon-chat_%1.qm").arg(chosen))) {
+      QCoreApplication::installTranslator(t.get());
+      translator_ = std::move(t);
+    }
+  }
+  effective_language_ = chosen;
+  if (qobject_cast<QGuiApplication*>(QCoreApplication::instance()))
+    QGuiApplication::setLayoutDirection(rightToLeft() ? Qt::RightToLeft : Qt::LeftToRight);
+  if (engine_) engine_->retranslate();
+  emit languageChanged();
+}
+
+QString AppSettings::lastModelDir() const {
+  return QSettings().value(kModelDir).toString();
+}
+QString AppSettings::lastBackend() const {
+  return QSettings().value(kModelBackend, QStringLiteral("auto")).toString();
+}
+QString AppSettings::lastWeights() const {
+  return QSettings().value(kModelWeights, QStringLiteral("bf16")).toString();
+}
+void AppSettings::setLastModel(const QString& dir, const QString& backend, const QString& weights) {
+  QSettings s;
+  s.setValue(kModelDir, dir);
+  s.setValue(kModelBackend, backend);
+  s.setValue(kModelWeights, weights);
+}
+qint64 AppSettings::lastConversationId() const {
+  return QSettings().value(kLastChat, 0).toLongLong();
+}
+void AppSettings::setLastConversationId(qint64 id) {
+  QSettings().setValue(kLastChat, id);
+}

@@ -1,0 +1,74 @@
+#pragma once
+// AppSettings: the user's preferences (QSettings, so they survive restarts): theme, font size,
+// language, the last model and the last chat. Window geometry is kept by Main.qml through
+// Qt.labs.settings in the same QSettings file.
+//
+// Language: "" follows the system; "en", "de", "ar" pick one. Changing it installs the
+// translator and retranslates the QML engine at once; Arabic turns the layout right-to-left.
+#include <QtQml/qqmlregistration.h>
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+#include <QTranslator>
+#include <memory>
+
+class QQmlEngine;
+class QJSEngine;
+
+class AppSettings : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_SINGLETON
+  Q_PROPERTY(int theme READ theme WRITE setTheme NOTIFY themeChanged)  // 0 system, 1 light, 2 dark
+  Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY fontSizeChanged)
+  Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
+  Q_PROPERTY(QString effectiveLanguage READ effectiveLanguage NOTIFY languageChanged)
+  Q_PROPERTY(bool rightToLeft READ rightToLeft NOTIFY languageChanged)
+  Q_PROPERTY(QString defaultSystemPrompt READ defaultSystemPrompt WRITE setDefaultSystemPrompt NOTIFY
+                 defaultSystemPromptChanged)
+
+ public:
+  explicit AppSettings(QQmlEngine* engine = nullptr, QObject* parent = nullptr);
+  ~AppSettings() override;
+  static AppSettings* create(QQmlEngine* qml_engine, QJSEngine* js_engine);
+
+  static constexpr int kMinFontSize = 10;
+  static constexpr int kMaxFontSize = 24;
+  static constexpr int kDefaultFontSize = 14;
+
+  int theme() const;
+  void setTheme(int theme);
+  int fontSize() const;
+  void setFontSize(int size);
+  QString language() const;
+  void setLanguage(const QString& language);
+  // "en", "de" or "ar": the language actually shown.
+  QString effectiveLanguage() const { return effective_language_; }
+  bool rightToLeft() const { return effective_language_ == QLatin1String("ar"); }
+  QString defaultSystemPrompt() const;
+  void setDefaultSystemPrompt(const QString& prompt);
+  Q_INVOKABLE QStringList availableLanguages() const;  // codes; "" = system
+
+  QString lastModelDir() const;
+  QString lastBackend() const;
+  QString lastWeights() const;
+  void setLastModel(const QString& dir, const QString& backend, const QString& weights);
+  qint64 lastConversationId() const;
+  void setLastConversationId(qint64 id);
+
+  // Installs the translator for the current setting (also called once at start-up).
+  void applyLanguage();
+
+ signals:
+  void themeChanged();
+  void fontSizeChanged();
+  void languageChanged();
+  void defaultSystemPromptChanged();
+
+ private:
+  QPointer<QQmlEngine> engine_;
+  std::unique_ptr<QTranslator> translator_;
+  QString effective_language_ = QStringLiteral("en");
+};

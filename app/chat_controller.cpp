@@ -1,0 +1,310 @@
+#include "app/chat_controller.h"
+
+#include <QClipboard>
+#include <QDir>
+#include <QGuiApplication>
+#include <QStandardPaths>
+
+#include "app/app_settings.h"
+#include "core/store/conversation_store.h"
+
+using falcon::ReplyKind;
+using falcon::ReplyRequest;
+
+ChatController::ChatController(Options options, QObject* parent)
+    : QObject(parent), options_(std::move(options)) {
+  store_ = std::make_unique<falcon::ConversationStore>(options_.db_path.toStdString());
+  settings_ = std::make_unique<AppSettings>();
+  list_ = new ConversationListModel(this);
+  filter_ = new ConversationFilterModel(this);
+  filter_->setSourceModel(list_);
+  messages_ = new MessageModel(this);
+  search_ = new SearchResultsModel(this);
+  sampling_ = new SamplingConfig(this);
+  connect(sampling_, &SamplingConfig::edited, this, [this] {
+    if (current_id_ == 0) return;  // a new chat takes them when its first message is sent
+    try {
+      const falcon::Conversation c = store_->conversation(current_id_);
+      store_->set_sampling(current_id_, sampling_->toJson().toStdString());
+      if (c.window_size != sampling_->windowSize()) {
+        store_->set_window_size(current_id_, sampling_->windowSize());
+        if (model_state_ == QLatin1String("ready")) inference_->openConversation(current_id_);
+      }
+    } catch (const std::exception& e) {
+      fail(QString::fromUtf8(e.what()));
+    }
+  });
+  delete_timer_.setSingleShot(true);
+  delete_timer_.setInterval(options_.undo_delete_ms);
+  connect(&delete_timer_, &QTimer::timeout, this, &ChatController::commitPendingDelete);
+
+  inference_ = std::make_unique<InferenceThread>(options_.db_path, options_.engine);
+  connectWorker();
+  system_prompt_ = settings_->defaultSystemPrompt();
+  reloadConversations();
+  if (options_.restore_last_session) restoreLastSession();
+}
+
+ChatController::~ChatController() {
+  commitPendingDelete();
+  inference_.reset();  // joins the worker before the store goes away
+}
+
+QString ChatController::defaultDatabasePath() {
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  QDir().mkpath(dir);
+  return dir + QStringLiteral("/conversations.db");
+}
+
+void ChatController::connectWorker() {
+  InferenceWorker* w = inference_->worker();
+  // Every connection crosses the thread boundary: queued, explicitly (DESIGN.md §1).
+  connect(w, &InferenceWorker::replyStarted, this, &ChatController::onReplyStarted, Qt::QueuedConnection);
+  connect(w, &InferenceWorker::replyText, this, &ChatController::onReplyText, Qt::QueuedConnection);
+  connect(w, &InferenceWorker::replyFinished, this, &ChatController::onReplyFinished, Qt::QueuedConnection);
+  connect(w, &InferenceWorker::replyFailed, this, &ChatController::onReplyFailed, Qt::QueuedConnection);
+  connect(w, &InferenceWorker::modelLoaded, this, &ChatController::onModelLoaded, Qt::QueuedConnection);
+  connect(w, &InferenceWorker::modelLoadFailed, this, &ChatController::onModelLoadFailed,
+          Qt::QueuedConnection);
+  connect(
+      w, &InferenceWorker::loadProgress, this,
+      [this](double p) {
+        load_progress_ = p;
+        emit loadProgressChanged();
+      },
+      Qt::QueuedConnection);
+  connect(
+      w, &InferenceWorker::contextChanged, this,
+      [this](qint64 pinned, qint64 evicted, qint64 recent, qint64 window) {
+        ctx_pinned_ = pinned;
+        ctx_evicted_ = evicted;
+        ctx_recent_ = recent;
+        ctx_window_ = window;
+        emit contextChanged();
+      },
+      Qt::QueuedConnection);
+  connect(
+      w, &InferenceWorker::conversationOpened, this,
+      [this](qint64, const QString& notice) {
+        if (notice.isEmpty()) return;
+        notice_ = notice;
+        emit noticeChanged();
+      },
+      Qt::QueuedConnection);
+  connect(w, &InferenceWorker::initializeFailed, this, &ChatController::fail, Qt::QueuedConnection);
+}
+
+void ChatController::fail(const QString& message) {
+  emit errorOccurred(message);
+}
+
+void ChatController::setBusy(bool busy, qint64 streaming_id) {
+  if (busy == busy_ && streaming_id == streaming_id_) return;
+  busy_ = busy;
+  streaming_id_ = streaming_id;
+  emit busyChanged();
+}
+
+QString ChatController::currentTitle() const {
+  if (const falcon::Conversation* c = list_->find(current_id_)) return QString::fromStdString(c->title);
+  return tr("New conversation");
+}
+
+void ChatController::setSystemPrompt(const QString& prompt) {
+  if (prompt == system_prompt_) return;
+  system_prompt_ = prompt;
+  if (current_id_ != 0) {
+    try {
+      store_->set_system_prompt(current_id_, prompt.toStdString());
+      // The pinned part of the cache changes: the worker re-reads the conversation.
+      if (model_state_ == QLatin1String("ready")) inference_->openConversation(current_id_);
+    } catch (const std::exception& e) {
+      fail(QString::fromUtf8(e.what()));
+    }
+  }
+  emit systemPromptChanged();
+}
+
+void ChatController::setSearchQuery(const QString& query) {
+  if (query == search_query_) return;
+  search_query_ = query;
+  try {
+    search_->search(*store_, query);
+  } catch (const std::exception& e) {
+    search_->clear();
+    fail(QString::fromUtf8(e.what()));
+  }
+  emit searchQueryChanged();
+}
+
+// ---- replies --------------------------------------------------------------------------
+
+bool ChatController::ensureConversation(const QString& first_text) {
+  if (current_id_ != 0) return true;
+  try {
+    falcon::NewConversation nc;
+    QString title = first_text.simplified();
+    if (title.size() > 48) title = title.left(47) + QChar(0x2026);
+    nc.title = title.toStdString();
+    nc.system_prompt = system_prompt_.toStdString();
+    nc.sampling_json = sampling_->toJson().toStdString();
+    nc.window_size = sampling_->windowSize();
+    current_id_ = store_->create_conversation(nc);
+    settings_->setLastConversationId(current_id_);
+    reloadConversations();
+    messages_->load(*store_, current_id_);
+    emit currentConversationChanged();
+    return true;
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+    return false;
+  }
+}
+
+bool ChatController::startReply(ReplyRequest request, const QString& prefix) {
+  request.conversation_id = current_id_;
+  request.settings = sampling_->settings();
+  streaming_prefix_ = prefix;
+  streaming_conversation_ = current_id_;
+  setBusy(true, 0);
+  inference_->reply(request);
+  return true;
+}
+
+bool ChatController::send(const QString& text) {
+  const QString trimmed = text.trimmed();
+  if (trimmed.isEmpty() || busy_) return false;
+  if (model_state_ != QLatin1String("ready")) {
+    fail(model_state_ == QLatin1String("loading")
+             ? tr("The model is still loading. Please wait a moment.")
+             : tr("No model is loaded. Open one from the model menu first."));
+    return false;
+  }
+  if (!ensureConversation(trimmed)) return false;
+  ReplyRequest r;
+  r.kind = ReplyKind::Send;
+  r.text = trimmed.toStdString();
+  return startReply(r, {});
+}
+
+void ChatController::stop() {
+  if (busy_) inference_->cancelReply();
+}
+
+bool ChatController::regenerate(qint64 assistant_message_id) {
+  const falcon::Message* m = messages_->find(assistant_message_id);
+  if (busy_ || !m || m->role != falcon::Role::Assistant || model_state_ != QLatin1String("ready"))
+    return false;
+  ReplyRequest r;
+  r.kind = ReplyKind::Regenerate;
+  r.message_id = assistant_message_id;
+  return startReply(r, {});
+}
+
+bool ChatController::editAndResend(qint64 user_message_id, const QString& text) {
+  const falcon::Message* m = messages_->find(user_message_id);
+  if (busy_ || !m || m->role != falcon::Role::User || text.trimmed().isEmpty() ||
+      model_state_ != QLatin1String("ready"))
+    return false;
+  ReplyRequest r;
+  r.kind = ReplyKind::EditAndResend;
+  r.message_id = user_message_id;
+  r.text = text.trimmed().toStdString();
+  return startReply(r, {});
+}
+
+bool ChatController::continueReply(qint64 assistant_message_id) {
+  const int row = messages_->rowOf(assistant_message_id);
+  if (busy_ || row < 0 || model_state_ != QLatin1String("ready")) return false;
+  if (!messages_->data(messages_->index(row), MessageModel::CanContinueRole).toBool()) return false;
+  ReplyRequest r;
+  r.kind = ReplyKind::Continue;
+  r.message_id = assistant_message_id;
+  return startReply(r, messages_->data(messages_->index(row), MessageModel::TextRole).toString());
+}
+
+void ChatController::onReplyStarted(qint64 conversation_id, qint64 message_id) {
+  setBusy(true, message_id);
+  if (conversation_id != current_id_) return;
+  reloadMessages();
+  // The row's text is rebuilt from the batches: the store may already hold a partial write
+  // whose text the batches queued behind this signal would repeat.
+  messages_->resetText(message_id, streaming_prefix_);
+  messages_->setStreaming(message_id, true);
+}
+
+void ChatController::onReplyText(qint64 message_id, const QString& batch) {
+  messages_->appendText(message_id, batch);
+}
+
+void ChatController::onReplyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats) {
+  setBusy(false, 0);
+  const QVariant tps = stats.value(QStringLiteral("tokensPerS"));
+  if (tps.isValid() && !tps.isNull()) {
+    last_tps_ = tps.toDouble();
+    emit statsChanged();
+  }
+  reloadConversations();
+  if (conversation_id == current_id_) reloadMessages();
+  emit replyFinished(message_id, stats.value(QStringLiteral("stopReason")).toString());
+}
+
+void ChatController::onReplyFailed(qint64 conversation_id, qint64, const QString& message) {
+  setBusy(false, 0);
+  if (conversation_id == current_id_) reloadMessages();
+  fail(message);
+}
+
+// ---- message actions ---------------------------------------------------------------------
+
+void ChatController::deleteMessage(qint64 message_id) {
+  if (busy_) return;
+  try {
+    store_->delete_message(message_id);
+    reloadMessages();
+    if (model_state_ == QLatin1String("ready")) inference_->openConversation(current_id_);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+  }
+}
+
+void ChatController::switchSibling(qint64 message_id, int delta) {
+  if (busy_) return;
+  try {
+    const std::vector<falcon::Message> sibs = store_->siblings(message_id);
+    int at = -1;
+    for (size_t i = 0; i < sibs.size(); ++i)
+      if (sibs[i].id == message_id) at = int(i);
+    const int to = at + delta;
+    if (at < 0 || to < 0 || to >= int(sibs.size())) return;
+    store_->switch_branch(sibs[size_t(to)].id);
+    reloadMessages();
+    if (model_state_ == QLatin1String("ready")) inference_->openConversation(current_id_);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+  }
+}
+
+void ChatController::copyText(const QString& text) {
+  if (auto* app = qobject_cast<QGuiApplication*>(QCoreApplication::instance())) {
+    app->clipboard()->setText(text);
+    emit copied();
+  }
+}
+
+bool ChatController::copyLastReply() {
+  const QString text = messages_->lastReplyText();
+  if (text.isEmpty()) return false;
+  copyText(text);
+  return true;
+}
+
+void ChatController::reloadMessages() {
+  try {
+    messages_->load(*store_, current_id_);
+    if (busy_ && streaming_id_ != 0) messages_->setStreaming(streaming_id_, true);
+  } catch (const std::exception& e) {
+    messages_->clear();
+    fail(QString::fromUtf8(e.what()));
+  }
+}

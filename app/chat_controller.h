@@ -1,0 +1,196 @@
+#pragma once
+// ChatController: the QML facade (DESIGN.md §1). It lives on the UI thread, owns the UI
+// thread's ConversationStore connection and the list models, and drives the InferenceWorker
+// through InferenceThread (queued calls out, queued signals back). Nothing here runs a model
+// step, loads weights or tokenizes a conversation.
+//
+// Implementation: chat_controller.cpp (replies, messages), chat_controller_conversations.cpp
+// (sidebar, export/import), chat_controller_model.cpp (model picker, loading),
+// chat_controller_qml.cpp (the QML singleton with the real engine).
+#include <QtQml/qqmlregistration.h>
+
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+#include <QVariantMap>
+#include <memory>
+
+#include "app/conversation_list_model.h"
+#include "app/inference_worker.h"
+#include "app/message_model.h"
+#include "app/sampling_config.h"
+#include "app/search_results_model.h"
+
+class QQmlEngine;
+class QJSEngine;
+class AppSettings;
+
+class ChatController : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_SINGLETON
+  Q_PROPERTY(ConversationFilterModel* conversations READ conversations CONSTANT)
+  Q_PROPERTY(MessageModel* messages READ messages CONSTANT)
+  Q_PROPERTY(SearchResultsModel* searchResults READ searchResults CONSTANT)
+  Q_PROPERTY(SamplingConfig* sampling READ sampling CONSTANT)
+  Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentConversationChanged)
+  Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentConversationChanged)
+  Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
+  Q_PROPERTY(QString searchQuery READ searchQuery WRITE setSearchQuery NOTIFY searchQueryChanged)
+  Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+  Q_PROPERTY(qint64 streamingMessageId READ streamingMessageId NOTIFY busyChanged)
+  // "none" | "loading" | "ready" | "failed"
+  Q_PROPERTY(QString modelState READ modelState NOTIFY modelChanged)
+  Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
+  Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+  Q_PROPERTY(QString modelError READ modelError NOTIFY modelChanged)
+  Q_PROPERTY(QString backendDescription READ backendDescription NOTIFY modelChanged)
+  Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)  // fallback/resume notes
+  Q_PROPERTY(double lastTokensPerSecond READ lastTokensPerSecond NOTIFY statsChanged)
+  Q_PROPERTY(qint64 contextPinned READ contextPinned NOTIFY contextChanged)
+  Q_PROPERTY(qint64 contextEvicted READ contextEvicted NOTIFY contextChanged)
+  Q_PROPERTY(qint64 contextRecent READ contextRecent NOTIFY contextChanged)
+  Q_PROPERTY(qint64 contextWindow READ contextWindow NOTIFY contextChanged)
+  Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY pendingDeleteChanged)
+  Q_PROPERTY(QString pendingDeleteTitle READ pendingDeleteTitle NOTIFY pendingDeleteChanged)
+  Q_PROPERTY(QString databasePath READ databasePath CONSTANT)
+
+ public:
+  struct Options {
+    QString db_path;                        // ":memory:" is not allowed (two connections)
+    InferenceWorker::EngineFactory engine;  // called once, on the worker thread
+    int undo_delete_ms = 6000;              // how long "Undo" is offered after a delete
+    bool restore_last_session = false;      // reopen the last model and chat (the app does)
+  };
+
+  explicit ChatController(Options options, QObject* parent = nullptr);
+  ~ChatController() override;  // finishes a pending delete, stops the worker
+  static ChatController* create(QQmlEngine* qml_engine, QJSEngine* js_engine);  // chat_controller_qml.cpp
+  // Where the app keeps its conversations: AppDataLocation/conversations.db.
+  static QString defaultDatabasePath();
+
+  ConversationFilterModel* conversations() const { return filter_; }
+  MessageModel* messages() const { return messages_; }
+  SearchResultsModel* searchResults() const { return search_; }
+  SamplingConfig* sampling() const { return sampling_; }
+  qint64 currentConversationId() const { return current_id_; }
+  QString currentTitle() const;
+  QString systemPrompt() const { return system_prompt_; }
+  void setSystemPrompt(const QString& prompt);
+  QString searchQuery() const { return search_query_; }
+  void setSearchQuery(const QString& query);
+  bool busy() const { return busy_; }
+  qint64 streamingMessageId() const { return streaming_id_; }
+  QString modelState() const { return model_state_; }
+  double loadProgress() const { return load_progress_; }
+  QString modelName() const;
+  QString modelError() const { return model_error_; }
+  QString backendDescription() const { return backend_; }
+  QString notice() const { return notice_; }
+  double lastTokensPerSecond() const { return last_tps_; }
+  qint64 contextPinned() const { return ctx_pinned_; }
+  qint64 contextEvicted() const { return ctx_evicted_; }
+  qint64 contextRecent() const { return ctx_recent_; }
+  qint64 contextWindow() const { return ctx_window_; }
+  bool canUndoDelete() const { return pending_delete_id_ != 0; }
+  QString pendingDeleteTitle() const { return pending_delete_title_; }
+  QString databasePath() const { return options_.db_path; }
+
+  // ---- conversations (chat_controller_conversations.cpp) --------------------------------
+  Q_INVOKABLE void newConversation();
+  Q_INVOKABLE void selectConversation(qint64 id);
+  Q_INVOKABLE bool renameConversation(qint64 id, const QString& title);
+  Q_INVOKABLE void deleteConversation(qint64 id);  // undoable for undo_delete_ms
+  Q_INVOKABLE void undoDelete();
+  Q_INVOKABLE void setPinned(qint64 id, bool pinned);
+  Q_INVOKABLE void setArchived(qint64 id, bool archived);
+  Q_INVOKABLE bool exportConversation(qint64 id, const QUrl& file,
+                                      const QString& format);  // "markdown"|"json"
+  Q_INVOKABLE int importConversations(const QUrl& file);       // how many were imported; -1 on error
+  Q_INVOKABLE void openSearchHit(qint64 conversation_id, qint64 message_id);
+
+  // ---- messages and replies (chat_controller.cpp) ----------------------------------------
+  Q_INVOKABLE bool send(const QString& text);
+  Q_INVOKABLE void stop();
+  Q_INVOKABLE bool regenerate(qint64 assistant_message_id);
+  Q_INVOKABLE bool editAndResend(qint64 user_message_id, const QString& text);
+  Q_INVOKABLE bool continueReply(qint64 assistant_message_id);
+  Q_INVOKABLE void deleteMessage(qint64 message_id);
+  Q_INVOKABLE void switchSibling(qint64 message_id, int delta);  // ‹ (-1) and › (+1)
+  Q_INVOKABLE void copyText(const QString& text);
+  Q_INVOKABLE bool copyLastReply();
+  // The newest reply of the open chat (0 when none): keyboard shortcuts act on it.
+  Q_INVOKABLE qint64 lastReplyId() const { return messages_->lastReplyId(); }
+
+  // ---- model (chat_controller_model.cpp) -------------------------------------------------
+  Q_INVOKABLE QVariantMap inspectModel(const QUrl& folder) const;
+  Q_INVOKABLE void loadModel(const QUrl& folder, const QString& backend, const QString& weights);
+  Q_INVOKABLE void cancelLoad();
+  // Folders of bundled models next to the program (installed or in the build tree).
+  Q_INVOKABLE QStringList bundledModels() const;
+
+ signals:
+  void currentConversationChanged();
+  void systemPromptChanged();
+  void searchQueryChanged();
+  void busyChanged();
+  void modelChanged();
+  void loadProgressChanged();
+  void noticeChanged();
+  void statsChanged();
+  void contextChanged();
+  void pendingDeleteChanged();
+  void errorOccurred(const QString& message);
+  void replyFinished(qint64 message_id, const QString& stop_reason);
+  void copied();
+
+ private:
+  friend class ChatControllerTest;
+  void connectWorker();
+  bool startReply(falcon::ReplyRequest request, const QString& prefix);
+  bool ensureConversation(const QString& first_text);
+  void reloadConversations();
+  void reloadMessages();
+  void loadConversationSettings();
+  void commitPendingDelete();
+  void setBusy(bool busy, qint64 streaming_id);
+  void fail(const QString& message);
+  void restoreLastSession();
+  // worker signal handlers
+  void onReplyStarted(qint64 conversation_id, qint64 message_id);
+  void onReplyText(qint64 message_id, const QString& batch);
+  void onReplyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats);
+  void onReplyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
+  void onModelLoaded(const QVariantMap& info);
+  void onModelLoadFailed(const QString& message, bool cancelled);
+
+  Options options_;
+  std::unique_ptr<falcon::ConversationStore> store_;  // the UI thread's connection
+  std::unique_ptr<AppSettings> settings_;
+  ConversationListModel* list_ = nullptr;
+  ConversationFilterModel* filter_ = nullptr;
+  MessageModel* messages_ = nullptr;
+  SearchResultsModel* search_ = nullptr;
+  SamplingConfig* sampling_ = nullptr;
+  std::unique_ptr<InferenceThread> inference_;
+  QTimer delete_timer_;
+
+  qint64 current_id_ = 0;
+  QString system_prompt_;
+  QString search_query_;
+  bool busy_ = false;
+  qint64 streaming_id_ = 0;
+  qint64 streaming_conversation_ = 0;
+  QString streaming_prefix_;  // text a continued reply had before (batches carry only new text)
+  QString model_state_ = QStringLiteral("none");
+  double load_progress_ = 0;
+  QString model_dir_;
+  QString model_error_;
+  QString backend_;
+  QString notice_;
+  double last_tps_ = 0;
+  qint64 ctx_pinned_ = 0, ctx_evicted_ = 0, ctx_recent_ = 0, ctx_window_ = 0;
+  qint64 pending_delete_id_ = 0;
+  QString pending_delete_title_;
+  QString pending_model_backend_, pending_model_weights_;
+};

@@ -1,0 +1,187 @@
+// ChatController: the sidebar's actions and export/import.
+#include <QFile>
+#include <QSaveFile>
+
+#include "app/app_settings.h"
+#include "app/chat_controller.h"
+#include "core/store/conversation_store.h"
+
+void ChatController::reloadConversations() {
+  try {
+    list_->reload(*store_);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+  }
+}
+
+void ChatController::loadConversationSettings() {
+  if (current_id_ == 0) {
+    system_prompt_ = settings_->defaultSystemPrompt();
+    sampling_->load(QString(), SamplingConfig::kDefaultWindow);
+  } else {
+    const falcon::Conversation c = store_->conversation(current_id_);
+    system_prompt_ = QString::fromStdString(c.system_prompt);
+    sampling_->load(QString::fromStdString(c.sampling_json), int(c.window_size));
+  }
+  emit systemPromptChanged();
+}
+
+void ChatController::newConversation() {
+  if (current_id_ == 0 && messages_->count() == 0) return;  // already on a fresh chat
+  current_id_ = 0;
+  messages_->clear();
+  ctx_pinned_ = ctx_evicted_ = ctx_recent_ = 0;
+  emit contextChanged();
+  try {
+    loadConversationSettings();
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+  }
+  emit currentConversationChanged();
+}
+
+void ChatController::selectConversation(qint64 id) {
+  if (id == current_id_) return;
+  try {
+    const qint64 previous = current_id_;
+    current_id_ = id;
+    loadConversationSettings();
+    reloadMessages();
+    settings_->setLastConversationId(id);
+    if (previous != id) emit currentConversationChanged();
+    // Exact resume (DESIGN.md §4): the worker re-prefills the kept context in the background.
+    if (model_state_ == QLatin1String("ready")) inference_->openConversation(id);
+  } catch (const std::exception& e) {
+    current_id_ = 0;
+    messages_->clear();
+    emit currentConversationChanged();
+    fail(QString::fromUtf8(e.what()));
+  }
+}
+
+bool ChatController::renameConversation(qint64 id, const QString& title) {
+  const QString t = title.simplified();
+  if (t.isEmpty()) return false;
+  try {
+    store_->set_title(id, t.toStdString());
+    list_->refreshRow(*store_, id);
+    if (id == current_id_) emit currentConversationChanged();
+    return true;
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+    return false;
+  }
+}
+
+void ChatController::deleteConversation(qint64 id) {
+  const falcon::Conversation* c = list_->find(id);
+  if (!c) return;
+  commitPendingDelete();  // only one undo at a time: an earlier delete becomes final now
+  if (busy_ && streaming_conversation_ == id) inference_->cancelReply();
+  pending_delete_id_ = id;
+  pending_delete_title_ = QString::fromStdString(c->title);
+  filter_->setHiddenId(id);
+  if (id == current_id_) newConversation();
+  delete_timer_.start();
+  emit pendingDeleteChanged();
+}
+
+void ChatController::undoDelete() {
+  if (pending_delete_id_ == 0) return;
+  delete_timer_.stop();
+  pending_delete_id_ = 0;
+  pending_delete_title_.clear();
+  filter_->setHiddenId(0);
+  emit pendingDeleteChanged();
+}
+
+void ChatController::commitPendingDelete() {
+  if (pending_delete_id_ == 0) return;
+  delete_timer_.stop();
+  const qint64 id = pending_delete_id_;
+  pending_delete_id_ = 0;
+  pending_delete_title_.clear();
+  try {
+    store_->delete_conversation(id);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+  }
+  filter_->setHiddenId(0);
+  reloadConversations();
+  if (!search_query_.isEmpty()) {
+    const QString q = search_query_;
+    search_query_.clear();
+    setSearchQuery(q);
+  }
+  emit pendingDeleteChanged();
+}
+
+void ChatController::setPinned(qint64 id, bool pinned) {
+  try {
+    store_->set_pinned(id, pinned);
+    list_->refreshRow(*store_, id);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+  }
+}
+
+void ChatController::setArchived(qint64 id, bool archived) {
+  try {
+    store_->set_archived(id, archived);
+    list_->refreshRow(*store_, id);
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+  }
+}
+
+bool ChatController::exportConversation(qint64 id, const QUrl& file, const QString& format) {
+  const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  try {
+    const std::string text =
+        format == QLatin1String("json") ? store_->export_json(id) : store_->export_markdown(id);
+    QSaveFile out(path);  // written next to the target and renamed: never a half file
+    if (!out.open(QIODevice::WriteOnly) ||
+        out.write(text.data(), qint64(text.size())) != qint64(text.size()) || !out.commit()) {
+      fail(tr("Could not write %1: %2").arg(path, out.errorString()));
+      return false;
+    }
+    return true;
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+    return false;
+  }
+}
+
+int ChatController::importConversations(const QUrl& file) {
+  const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  QFile in(path);
+  if (!in.open(QIODevice::ReadOnly)) {
+    fail(tr("Could not read %1: %2").arg(path, in.errorString()));
+    return -1;
+  }
+  const QByteArray bytes = in.readAll();
+  try {
+    const std::vector<int64_t> ids =
+        store_->import_json(std::string_view(bytes.constData(), size_t(bytes.size())));
+    reloadConversations();
+    if (!ids.empty()) selectConversation(ids.front());
+    return int(ids.size());
+  } catch (const std::exception& e) {
+    fail(tr("Nothing was imported: %1").arg(QString::fromUtf8(e.what())));
+    return -1;
+  }
+}
+
+void ChatController::openSearchHit(qint64 conversation_id, qint64 message_id) {
+  selectConversation(conversation_id);
+  // A hit on another branch: make that branch active so the message is shown.
+  if (messages_->rowOf(message_id) < 0 && !busy_) {
+    try {
+      store_->switch_branch(message_id);
+      reloadMessages();
+      if (model_state_ == QLatin1String("ready")) inference_->openConversation(conversation_id);
+    } catch (const std::exception& e) {
+      fail(QString::fromUtf8(e.what()));
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// ChatController: the model picker and loading. The load itself runs on the worker thread;
+// here only its progress and outcome arrive, so the window stays usable throughout.
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include "app/app_settings.h"
+#include "app/chat_controller.h"
+#include "app/model_inspector.h"
+
+namespace {
+QString local_path(const QUrl& url) {
+  return url.isLocalFile() ? url.toLocalFile() : url.toString();
+}
+}  // namespace
+
+QVariantMap ChatController::inspectModel(const QUrl& folder) const {
+  return inspect_model_folder(local_path(folder));
+}
+
+QString ChatController::modelName() const {
+  return model_dir_.isEmpty() ? QString() : QFileInfo(model_dir_).fileName();
+}
+
+void ChatController::loadModel(const QUrl& folder, const QString& backend, const QString& weights) {
+  const QString dir = local_path(folder);
+  falcon::ModelLoadRequest r;
+  r.dir = dir.toStdString();
+  try {
+    r.backend = falcon::parse_backend_choice(backend.isEmpty() ? "auto" : backend.toStdString());
+    r.weights = falcon::parse_weight_format(weights.isEmpty() ? "bf16" : weights.toStdString());
+  } catch (const std::exception& e) {
+    fail(QString::fromUtf8(e.what()));
+    return;
+  }
+  if (busy_) inference_->cancelReply();  // the reply's engine is about to be replaced
+  model_dir_ = dir;
+  pending_model_backend_ = backend;
+  pending_model_weights_ = weights;
+  model_state_ = QStringLiteral("loading");
+  model_error_.clear();
+  load_progress_ = 0;
+  emit loadProgressChanged();
+  emit modelChanged();
+  inference_->loadModel(r);
+}
+
+void ChatController::cancelLoad() {
+  if (model_state_ == QLatin1String("loading")) inference_->cancelLoad();
+}
+
+void ChatController::onModelLoaded(const QVariantMap& info) {
+  model_state_ = QStringLiteral("ready");
+  backend_ = info.value(QStringLiteral("backend")).toString();
+  settings_->setLastModel(model_dir_, pending_model_backend_, pending_model_weights_);
+  const QString fallback = info.value(QStringLiteral("notice")).toString();
+  if (!fallback.isEmpty()) {
+    notice_ = fallback;
+    emit noticeChanged();
+  }
+  emit modelChanged();
+  if (current_id_ != 0) inference_->openConversation(current_id_);
+}
+
+void ChatController::onModelLoadFailed(const QString& message, bool cancelled) {
+  model_state_ = cancelled ? QStringLiteral("none") : QStringLiteral("failed");
+  model_error_ = cancelled ? QString() : message;
+  backend_.clear();
+  if (cancelled) model_dir_.clear();
+  emit modelChanged();
+  if (!cancelled) fail(tr("The model could not be loaded: %1").arg(message));
+}
+
+QStringList ChatController::bundledModels() const {
+  QStringList roots;
+  const QString env = qEnvironmentVariable("FALCON_CHAT_MODELS");
+  if (!env.isEmpty()) roots << env;
+  const QString app_dir = QCoreApplication::applicationDirPath();
+  roots << app_dir + QStringLiteral("/../share/falcon-chat/models")  // installed
+        << app_dir + QStringLiteral("/../../resources/models")       // build-tree/app/falcon-chat
+        << app_dir + QStringLiteral("/../resources/models");
+  QStringList found;
+  for (const QString& root : roots) {
+    const QDir d(root);
+    for (const QString& sub : d.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+      const QString dir = QDir::cleanPath(d.absoluteFilePath(sub));
+      if (QFileInfo::exists(dir + QStringLiteral("/config.json")) && !found.contains(dir)) found << dir;
+    }
+  }
+  return found;
+}
+
+void ChatController::restoreLastSession() {
+  // The last model (or the bundled one) loads in the background; the window is usable at once.
+  QString dir = settings_->lastModelDir();
+  QString backend = settings_->lastBackend();
+  QString weights = settings_->lastWeights();
+  if (dir.isEmpty() || !QFileInfo(dir).isDir()) {
+    const QStringList bundled = bundledModels();
+    dir = bundled.isEmpty() ? QString() : bundled.front();
+    backend = QStringLiteral("auto");
+    weights = QStringLiteral("bf16");
+  }
+  const qint64 last = settings_->lastConversationId();
+  if (last != 0 && list_->find(last)) selectConversation(last);
+  if (!dir.isEmpty()) loadModel(QUrl::fromLocalFile(dir), backend, weights);
+}

@@ -1,0 +1,69 @@
+#pragma once
+// ChatEngine: what the inference worker needs from "a model that chats", so the worker and the
+// controller can be tested with a fake, artificially fast engine (fake_engine.h) and run with
+// the real one (falcon_chat_engine.h: open_model + ChatSession) in the app.
+//
+// Threading: an engine is created, used and destroyed on the worker thread only. It writes the
+// conversation through the ConversationStore instance the worker owns on that thread.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "app/engine/chat_session.h"
+#include "app/engine/open_model.h"
+#include "core/chat/sampler.h"
+#include "core/store/conversation_store.h"
+
+namespace falcon {
+
+struct ModelLoadRequest {
+  std::string dir;  // checkpoint folder (config.json, *.safetensors, tokenizer files)
+  BackendChoice backend = BackendChoice::Auto;
+  WeightFormat weights = WeightFormat::Bf16;
+};
+
+// What the status bar shows once a model is loaded.
+struct LoadedModelInfo {
+  std::string dir;
+  std::string backend_description;  // Backend::describe(), e.g. "cpu, 2 threads"
+  std::string fallback_notice;      // why the GPU was not used ("" when it is or was not asked for)
+  std::string fingerprint;          // model_fingerprint(dir)
+  int context_length = 0;           // cache capacity in tokens
+};
+
+enum class ReplyKind { Send, Regenerate, EditAndResend, Continue };
+
+struct ReplyRequest {
+  ReplyKind kind = ReplyKind::Send;
+  int64_t conversation_id = 0;
+  int64_t message_id = 0;  // Regenerate/Continue: the assistant message; Edit: the user message
+  std::string text;        // Send/Edit: the user's text
+  SamplingSettings settings;
+};
+
+class ChatEngine {
+ public:
+  virtual ~ChatEngine() = default;
+
+  // Loads a model, replacing the current one. `progress` gets [0, 1] and returns false to
+  // cancel. Throws falcon::Error (Load, OutOfMemory, Usage, Cancelled); on failure the
+  // previous model is gone too (has_model() false), which the UI says.
+  virtual LoadedModelInfo load(const ModelLoadRequest& request,
+                               const std::function<bool(double)>& progress) = 0;
+  virtual bool has_model() const = 0;
+
+  // Brings the cache to the conversation's kept context (exact resume). Returns a notice for
+  // the user ("" when none). Throws falcon::Error.
+  virtual std::string open_conversation(ConversationStore& store, int64_t conversation_id,
+                                        const std::atomic<bool>& cancel) = 0;
+
+  // Runs one reply of the request's kind, writing messages through `store`. Throws falcon::Error.
+  virtual ReplyResult reply(ConversationStore& store, const ReplyRequest& request,
+                            const std::atomic<bool>& cancel, const ReplyCallbacks& callbacks) = 0;
+
+  // Pinned | evicted | recent tokens of the open conversation.
+  virtual ContextCounts context() const = 0;
+};
+
+}  // namespace falcon

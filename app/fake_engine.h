@@ -1,0 +1,46 @@
+#pragma once
+// FakeEngine: a ChatEngine with no model, for tests and the responsiveness check. It writes
+// the message tree exactly as ChatSession does (user message under the active leaf, assistant
+// reply streamed through PartialWriter, siblings for regenerate/edit, continue appends) and
+// streams "tokens" as fast as asked: token_delay_us = 0 is far faster than any GPU.
+#include <cstdint>
+#include <string>
+
+#include "app/chat_engine.h"
+
+namespace falcon {
+
+struct FakeEngineOptions {
+  int tokens_per_reply = 40;  // "word<i> " pieces per reply before an Eos
+  int token_delay_us = 0;     // sleep per token (0: as fast as the CPU goes)
+  int load_steps = 10;        // progress callbacks during load()
+  int load_step_ms = 5;       // sleep per load step (a blocking load, like reading weights)
+  std::string load_error;     // when set, load() throws Error(Load) with this text after the steps
+  int context_length = 2048;
+};
+
+class FakeEngine : public ChatEngine {
+ public:
+  explicit FakeEngine(FakeEngineOptions options = {}) : options_(std::move(options)) {}
+
+  LoadedModelInfo load(const ModelLoadRequest& request, const std::function<bool(double)>& progress) override;
+  bool has_model() const override { return loaded_; }
+  std::string open_conversation(ConversationStore& store, int64_t conversation_id,
+                                const std::atomic<bool>& cancel) override;
+  ReplyResult reply(ConversationStore& store, const ReplyRequest& request, const std::atomic<bool>& cancel,
+                    const ReplyCallbacks& callbacks) override;
+  ContextCounts context() const override { return context_; }
+
+  // How many replies ran (tests check that a cancelled load leaves no model, etc.).
+  int replies() const { return replies_; }
+
+ private:
+  void update_context(ConversationStore& store, int64_t conversation_id);
+
+  FakeEngineOptions options_;
+  bool loaded_ = false;
+  int replies_ = 0;
+  ContextCounts context_;
+};
+
+}  // namespace falcon

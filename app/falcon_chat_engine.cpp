@@ -1,0 +1,78 @@
+#include "app/falcon_chat_engine.h"
+
+#include "core/common/error.h"
+
+namespace falcon {
+namespace {
+
+class FalconChatEngine : public ChatEngine {
+ public:
+  LoadedModelInfo load(const ModelLoadRequest& request,
+                       const std::function<bool(double)>& progress) override {
+    session_.reset();  // it refers to the old backend
+    model_ = OpenedModel{};
+    OpenModelOptions o;
+    o.backend = request.backend;
+    o.weights = request.weights;
+    o.progress = progress;
+    OpenedModel opened = open_model(request.dir, o, /*with_tokenizer=*/true);
+    if (!opened.tokenizer)
+      throw Error(ErrorKind::Load,
+                  "No tokenizer in " + request.dir +
+                      ": a chat model needs tokenizer.json or tokenizer.model next to its weights.");
+    fingerprint_ = model_fingerprint(request.dir);
+    model_ = std::move(opened);
+    LoadedModelInfo info;
+    info.dir = request.dir;
+    info.backend_description = model_.backend->describe();
+    info.fallback_notice = model_.fallback_notice;
+    info.fingerprint = fingerprint_;
+    info.context_length = model_.backend->cache_capacity();
+    return info;
+  }
+
+  bool has_model() const override { return model_.backend && model_.tokenizer; }
+
+  std::string open_conversation(ConversationStore& store, int64_t conversation_id,
+                                const std::atomic<bool>& cancel) override {
+    if (!has_model()) throw Error(ErrorKind::Usage, "No model is loaded.");
+    session_.reset();
+    ChatSessionOptions o;
+    o.model_fingerprint = fingerprint_;
+    session_ = std::make_unique<ChatSession>(store, conversation_id, *model_.backend, *model_.tokenizer,
+                                             ChatTemplate::falcon_instruct(), o);
+    return session_->resume(cancel);
+  }
+
+  ReplyResult reply(ConversationStore& store, const ReplyRequest& r, const std::atomic<bool>& cancel,
+                    const ReplyCallbacks& callbacks) override {
+    if (!session_ || session_->conversation_id() != r.conversation_id)
+      open_conversation(store, r.conversation_id, cancel);
+    switch (r.kind) {
+      case ReplyKind::Send:
+        return session_->send(r.text, r.settings, cancel, callbacks);
+      case ReplyKind::Regenerate:
+        return session_->regenerate(r.message_id, r.settings, cancel, callbacks);
+      case ReplyKind::EditAndResend:
+        return session_->edit_and_resend(r.message_id, r.text, r.settings, cancel, callbacks);
+      case ReplyKind::Continue:
+        return session_->continue_reply(r.message_id, r.settings, cancel, callbacks);
+    }
+    throw Error(ErrorKind::Other, "unknown reply kind");
+  }
+
+  ContextCounts context() const override { return session_ ? session_->context() : ContextCounts{}; }
+
+ private:
+  OpenedModel model_;
+  std::string fingerprint_;
+  std::unique_ptr<ChatSession> session_;
+};
+
+}  // namespace
+
+std::unique_ptr<ChatEngine> make_falcon_chat_engine() {
+  return std::make_unique<FalconChatEngine>();
+}
+
+}  // namespace falcon

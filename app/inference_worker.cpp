@@ -1,0 +1,187 @@
+#include "app/inference_worker.h"
+
+#include <chrono>
+
+#include "app/token_coalescer.h"
+#include "core/common/error.h"
+
+using namespace falcon;
+
+namespace {
+
+QString stop_reason_text(StopReason r) {
+  return QString::fromUtf8(std::string(to_string(r)).c_str());
+}
+
+QVariantMap stats_map(const ReplyResult& r) {
+  QVariantMap m;
+  m[QStringLiteral("ttftMs")] = r.stats.ttft_ms ? QVariant(*r.stats.ttft_ms) : QVariant();
+  m[QStringLiteral("tokensPerS")] = r.stats.tokens_per_s ? QVariant(*r.stats.tokens_per_s) : QVariant();
+  m[QStringLiteral("stopReason")] = stop_reason_text(r.stats.stop_reason);
+  m[QStringLiteral("text")] = QString::fromStdString(r.text);
+  return m;
+}
+
+QString error_text(const std::exception& e) {
+  return QString::fromUtf8(e.what());
+}
+
+}  // namespace
+
+InferenceWorker::InferenceWorker(QString db_path, EngineFactory factory,
+                                 const std::atomic<bool>* reply_cancel, const std::atomic<bool>* load_cancel,
+                                 const std::atomic<bool>* open_cancel)
+    : db_path_(std::move(db_path)),
+      factory_(std::move(factory)),
+      reply_cancel_(reply_cancel),
+      load_cancel_(load_cancel),
+      open_cancel_(open_cancel) {}
+
+InferenceWorker::~InferenceWorker() = default;
+
+void InferenceWorker::initialize() {
+  try {
+    store_ = std::make_unique<ConversationStore>(db_path_.toStdString());
+    engine_ = factory_();
+  } catch (const std::exception& e) {
+    emit initializeFailed(error_text(e));
+  }
+}
+
+void InferenceWorker::shutdown() {
+  engine_.reset();
+  store_.reset();
+}
+
+void InferenceWorker::emitContext() {
+  if (!engine_) return;
+  const ContextCounts c = engine_->context();
+  emit contextChanged(c.pinned, c.evicted, c.recent, c.window);
+}
+
+void InferenceWorker::loadModel(const ModelLoadRequest& request) {
+  if (!engine_) {
+    emit modelLoadFailed(tr("The inference engine could not start."), false);
+    return;
+  }
+  // Progress is throttled like text: at most one signal per ~16 ms or per whole percent.
+  TokenCoalescer pacing;
+  int last_percent = -1;
+  auto progress = [&](double p) {
+    const int percent = int(p * 100);
+    if (percent != last_percent && pacing.add("x")) {
+      pacing.take();
+      last_percent = percent;
+      emit loadProgress(p);
+    }
+    return !load_cancel_->load();
+  };
+  try {
+    const LoadedModelInfo info = engine_->load(request, progress);
+    emit loadProgress(1.0);
+    QVariantMap m;
+    m[QStringLiteral("dir")] = QString::fromStdString(info.dir);
+    m[QStringLiteral("backend")] = QString::fromStdString(info.backend_description);
+    m[QStringLiteral("notice")] = QString::fromStdString(info.fallback_notice);
+    m[QStringLiteral("fingerprint")] = QString::fromStdString(info.fingerprint);
+    m[QStringLiteral("contextLength")] = info.context_length;
+    emit modelLoaded(m);
+  } catch (const Error& e) {
+    emit modelLoadFailed(error_text(e), e.kind() == ErrorKind::Cancelled);
+  } catch (const std::bad_alloc&) {
+    emit modelLoadFailed(tr("Not enough memory to load this model."), false);
+  } catch (const std::exception& e) {
+    emit modelLoadFailed(error_text(e), false);
+  }
+}
+
+void InferenceWorker::openConversation(qint64 conversation_id) {
+  if (!engine_ || !store_ || !engine_->has_model()) return;
+  try {
+    const std::string notice = engine_->open_conversation(*store_, conversation_id, *open_cancel_);
+    emit conversationOpened(conversation_id, QString::fromStdString(notice));
+    emitContext();
+  } catch (const std::exception& e) {
+    emit conversationOpened(conversation_id, error_text(e));
+  }
+}
+
+void InferenceWorker::runReply(const ReplyRequest& request) {
+  const qint64 conv = request.conversation_id;
+  if (!engine_ || !store_ || !engine_->has_model()) {
+    emit replyFailed(conv, 0, tr("No model is loaded. Open one from the model menu first."));
+    return;
+  }
+  TokenCoalescer batch;
+  qint64 message_id = 0;
+  ReplyCallbacks callbacks;
+  callbacks.on_started = [&](int64_t id) {
+    message_id = id;
+    emit replyStarted(conv, id);
+  };
+  callbacks.on_text = [&](std::string_view piece) {
+    if (batch.add(piece)) emit replyText(message_id, QString::fromStdString(batch.take()));
+    return !reply_cancel_->load(std::memory_order_relaxed);
+  };
+  try {
+    const ReplyResult result = engine_->reply(*store_, request, *reply_cancel_, callbacks);
+    if (batch.has_pending()) emit replyText(message_id, QString::fromStdString(batch.take()));
+    // The context first, so that whoever reacts to replyFinished already sees it.
+    const ContextCounts& c = result.context;
+    emit contextChanged(c.pinned, c.evicted, c.recent, c.window);
+    emit replyFinished(conv, result.assistant_message_id, stats_map(result));
+  } catch (const std::bad_alloc&) {
+    emit replyFailed(conv, message_id, tr("Out of memory while generating the reply."));
+  } catch (const std::exception& e) {
+    if (batch.has_pending()) emit replyText(message_id, QString::fromStdString(batch.take()));
+    emit replyFailed(conv, message_id, error_text(e));
+  }
+}
+
+// ---- InferenceThread -------------------------------------------------------------------
+
+InferenceThread::InferenceThread(const QString& db_path, InferenceWorker::EngineFactory factory,
+                                 QObject* parent)
+    : QObject(parent) {
+  worker_ = new InferenceWorker(db_path, std::move(factory), &reply_cancel_, &load_cancel_, &open_cancel_);
+  worker_->moveToThread(&thread_);
+  thread_.setObjectName(QStringLiteral("inference"));
+  thread_.start();
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_] { w->initialize(); }, Qt::QueuedConnection);
+}
+
+InferenceThread::~InferenceThread() {
+  reply_cancel_.store(true);
+  load_cancel_.store(true);
+  open_cancel_.store(true);
+  // Runs after any job still queued (each stops quickly now), on the worker thread.
+  QMetaObject::invokeMethod(
+      worker_,
+      [w = worker_] {
+        w->shutdown();
+        QThread::currentThread()->quit();
+      },
+      Qt::QueuedConnection);
+  thread_.wait();
+  delete worker_;  // the thread has finished; nothing runs on it any more
+}
+
+void InferenceThread::loadModel(const ModelLoadRequest& request) {
+  load_cancel_.store(false);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, request] { w->loadModel(request); }, Qt::QueuedConnection);
+}
+
+void InferenceThread::openConversation(qint64 conversation_id) {
+  open_cancel_.store(false);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, conversation_id] { w->openConversation(conversation_id); },
+      Qt::QueuedConnection);
+}
+
+void InferenceThread::reply(const ReplyRequest& request) {
+  reply_cancel_.store(false);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, request] { w->runReply(request); }, Qt::QueuedConnection);
+}

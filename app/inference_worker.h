@@ -1,0 +1,87 @@
+#pragma once
+// InferenceWorker: the engine's side of the app, living on its own QThread (DESIGN.md §1).
+// The engine and the worker's ConversationStore are created, used and destroyed on that thread
+// only. The UI talks to it through InferenceThread, which posts every call as a queued
+// invocation and connects every signal with Qt::QueuedConnection. The only state shared across
+// the threads is three atomic cancel flags (reply, load, resume).
+//
+// Streamed text is coalesced (TokenCoalescer): replyText arrives about once per 16 ms frame with
+// every piece generated since, never once per token.
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <QVariantMap>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "app/chat_engine.h"
+
+class InferenceWorker : public QObject {
+  Q_OBJECT
+
+ public:
+  using EngineFactory = std::function<std::unique_ptr<falcon::ChatEngine>()>;
+
+  // The flags belong to InferenceThread: stop the running reply, load, or conversation resume.
+  InferenceWorker(QString db_path, EngineFactory factory, const std::atomic<bool>* reply_cancel,
+                  const std::atomic<bool>* load_cancel, const std::atomic<bool>* open_cancel);
+  ~InferenceWorker() override;
+
+  // These run on the worker thread (InferenceThread posts them).
+  void initialize();
+  void loadModel(const falcon::ModelLoadRequest& request);
+  void openConversation(qint64 conversation_id);
+  void runReply(const falcon::ReplyRequest& request);
+  void shutdown();
+
+ signals:
+  void initializeFailed(const QString& message);
+  void loadProgress(double fraction);
+  // keys: dir, backend, notice, fingerprint, contextLength
+  void modelLoaded(const QVariantMap& info);
+  void modelLoadFailed(const QString& message, bool cancelled);
+  void conversationOpened(qint64 conversation_id, const QString& notice);
+  void replyStarted(qint64 conversation_id, qint64 message_id);
+  void replyText(qint64 message_id, const QString& batch);
+  // stats keys: tokens, ttftMs, tokensPerS, stopReason
+  void replyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats);
+  void replyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
+  void contextChanged(qint64 pinned, qint64 evicted, qint64 recent, qint64 window);
+
+ private:
+  void emitContext();
+
+  QString db_path_;
+  EngineFactory factory_;
+  const std::atomic<bool>* reply_cancel_;
+  const std::atomic<bool>* load_cancel_;
+  const std::atomic<bool>* open_cancel_;
+  std::unique_ptr<falcon::ConversationStore> store_;  // the worker thread's own connection
+  std::unique_ptr<falcon::ChatEngine> engine_;
+};
+
+// Owns the worker thread. Lives on the UI thread; its methods never block.
+class InferenceThread : public QObject {
+  Q_OBJECT
+
+ public:
+  InferenceThread(const QString& db_path, InferenceWorker::EngineFactory factory, QObject* parent = nullptr);
+  ~InferenceThread() override;  // cancels, lets the worker destroy the engine on its thread, joins
+
+  InferenceWorker* worker() const { return worker_; }
+  QThread* thread_handle() { return &thread_; }
+
+  void loadModel(const falcon::ModelLoadRequest& request);
+  void openConversation(qint64 conversation_id);
+  void reply(const falcon::ReplyRequest& request);
+  void cancelReply() { reply_cancel_.store(true); }
+  void cancelLoad() { load_cancel_.store(true); }
+
+ private:
+  std::atomic<bool> reply_cancel_{false};
+  std::atomic<bool> load_cancel_{false};
+  std::atomic<bool> open_cancel_{false};
+  QThread thread_;
+  InferenceWorker* worker_ = nullptr;
+};

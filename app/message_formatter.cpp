@@ -1,0 +1,180 @@
+#include "app/message_formatter.h"
+
+#include <QSet>
+#include <QStringList>
+#include <QVariantMap>
+
+namespace {
+
+bool is_fence(const QString& line, QChar* fence_char, int* fence_len, QString* info) {
+  qsizetype indent = 0;
+  while (indent < line.size() && line[indent] == QLatin1Char(' ')) ++indent;
+  if (indent > 3) return false;  // 4+ spaces: an indented code block, not a fence
+  const QString t = line.trimmed();
+  if (t.size() < 3 || (t[0] != QLatin1Char('`') && t[0] != QLatin1Char('~'))) return false;
+  int n = 0;
+  while (n < t.size() && t[n] == t[0]) ++n;
+  if (n < 3) return false;
+  *fence_char = t[0];
+  *fence_len = n;
+  *info = t.mid(n).trimmed();
+  return true;
+}
+
+QVariantMap text_segment(const QString& prose) {
+  return {{QStringLiteral("kind"), QStringLiteral("text")},
+          {QStringLiteral("markdown"), MessageFormatter::neutralizeMarkdown(prose)}};
+}
+
+}  // namespace
+
+QVariantList MessageFormatter::segments(const QString& text, bool dark) const {
+  QVariantList out;
+  const QStringList lines = text.split(QLatin1Char('\n'));
+  QString prose;
+  for (qsizetype i = 0; i < lines.size(); ++i) {
+    QChar fc;
+    int flen = 0;
+    QString info;
+    if (!is_fence(lines[i], &fc, &flen, &info)) {
+      prose += lines[i];
+      if (i + 1 < lines.size()) prose += QLatin1Char('\n');
+      continue;
+    }
+    if (!prose.trimmed().isEmpty()) out << text_segment(prose);
+    prose.clear();
+    QStringList code;
+    qsizetype j = i + 1;
+    for (; j < lines.size(); ++j) {
+      const QString t = lines[j].trimmed();
+      // A closing fence: the same character, at least as long, nothing after it.
+      if (t.size() >= flen && t.startsWith(QString(flen, fc)) && t.count(fc) == t.size()) break;
+      code << lines[j];
+    }
+    const QString language = info.section(QLatin1Char(' '), 0, 0);
+    const QString body = code.join(QLatin1Char('\n'));
+    out << QVariantMap{
+        {QStringLiteral("kind"), QStringLiteral("code")},
+        {QStringLiteral("language"), language},
+        {QStringLiteral("code"), body},
+        {QStringLiteral("html"),
+         QStringLiteral("<pre>") + highlightCode(body, language, dark) + QStringLiteral("</pre>")}};
+    i = j;  // skip the closing fence (or we are at the end)
+  }
+  if (!prose.trimmed().isEmpty()) out << text_segment(prose);
+  return out;
+}
+
+QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
+  QString out;
+  out.reserve(prose.size() + 16);
+  qsizetype i = 0;
+  const qsizetype n = prose.size();
+  while (i < n) {
+    const QChar c = prose[i];
+    if (c == QLatin1Char('`')) {
+      // A code span: a run of k backticks up to the next run of exactly k; copied verbatim.
+      qsizetype k = 0;
+      while (i + k < n && prose[i + k] == QLatin1Char('`')) ++k;
+      const QString run(k, QLatin1Char('`'));
+      qsizetype close = prose.indexOf(run, i + k);
+      while (close >= 0 && close + k < n && prose[close + k] == QLatin1Char('`'))
+        close = prose.indexOf(run, close + k + 1);
+      if (close < 0) {
+        out += run;  // no closing run: the backticks are literal text
+        i += k;
+        continue;
+      }
+      out += prose.mid(i, close + k - i);
+      i = close + k;
+      continue;
+    }
+    if (c == QLatin1Char('\\') && i + 1 < n) {  // an existing escape stays as it is
+      out += prose.mid(i, 2);
+      i += 2;
+      continue;
+    }
+    if (c == QLatin1Char('<')) {
+      out += QStringLiteral("\\<");
+    } else if (c == QLatin1Char('!') && i + 1 < n && prose[i + 1] == QLatin1Char('[')) {
+      out += QStringLiteral("\\!");
+    } else {
+      out += c;
+    }
+    ++i;
+  }
+  return out;
+}
+
+QString MessageFormatter::highlightCode(const QString& code, const QString& language, bool dark) {
+  static const QSet<QString> kKeywords = {
+      QStringLiteral("if"),      QStringLiteral("else"),      QStringLiteral("for"),
+      QStringLiteral("while"),   QStringLiteral("return"),    QStringLiteral("def"),
+      QStringLiteral("class"),   QStringLiteral("struct"),    QStringLiteral("import"),
+      QStringLiteral("from"),    QStringLiteral("fn"),        QStringLiteral("let"),
+      QStringLiteral("const"),   QStringLiteral("var"),       QStringLiteral("function"),
+      QStringLiteral("int"),     QStringLiteral("void"),      QStringLiteral("auto"),
+      QStringLiteral("bool"),    QStringLiteral("true"),      QStringLiteral("false"),
+      QStringLiteral("None"),    QStringLiteral("True"),      QStringLiteral("False"),
+      QStringLiteral("null"),    QStringLiteral("nullptr"),   QStringLiteral("in"),
+      QStringLiteral("pub"),     QStringLiteral("static"),    QStringLiteral("public"),
+      QStringLiteral("private"), QStringLiteral("namespace"), QStringLiteral("include"),
+      QStringLiteral("package"), QStringLiteral("func"),      QStringLiteral("match"),
+      QStringLiteral("try"),     QStringLiteral("catch"),     QStringLiteral("except"),
+      QStringLiteral("async"),   QStringLiteral("await"),     QStringLiteral("new"),
+      QStringLiteral("delete"),  QStringLiteral("template"),  QStringLiteral("typename"),
+      QStringLiteral("using"),   QStringLiteral("switch"),    QStringLiteral("case"),
+      QStringLiteral("break"),   QStringLiteral("continue"),  QStringLiteral("echo"),
+      QStringLiteral("then"),    QStringLiteral("fi"),        QStringLiteral("do"),
+      QStringLiteral("done"),    QStringLiteral("lambda"),    QStringLiteral("self"),
+      QStringLiteral("this"),    QStringLiteral("impl"),      QStringLiteral("mut"),
+      QStringLiteral("use"),     QStringLiteral("enum"),      QStringLiteral("with"),
+      QStringLiteral("as")};
+  const QString kw = dark ? QStringLiteral("#c792ea") : QStringLiteral("#7a3e9d");
+  const QString str = dark ? QStringLiteral("#c3e88d") : QStringLiteral("#2e7d32");
+  const QString num = dark ? QStringLiteral("#f78c6c") : QStringLiteral("#b35c00");
+  const QString com = dark ? QStringLiteral("#8a93a8") : QStringLiteral("#6a737d");
+  const bool hash_comments =
+      language.isEmpty() ||
+      QStringList{QStringLiteral("python"), QStringLiteral("py"),    QStringLiteral("bash"),
+                  QStringLiteral("sh"),     QStringLiteral("shell"), QStringLiteral("ruby"),
+                  QStringLiteral("yaml"),   QStringLiteral("toml"),  QStringLiteral("cmake")}
+          .contains(language.toLower());
+  auto span = [](const QString& color, const QString& text) {
+    return QStringLiteral("<span style=\"color:%1\">%2</span>").arg(color, text.toHtmlEscaped());
+  };
+  QString out;
+  const qsizetype n = code.size();
+  qsizetype i = 0;
+  while (i < n) {
+    const QChar c = code[i];
+    const bool slash_comment = c == QLatin1Char('/') && i + 1 < n && code[i + 1] == QLatin1Char('/');
+    if (slash_comment || (hash_comments && c == QLatin1Char('#'))) {
+      qsizetype end = code.indexOf(QLatin1Char('\n'), i);
+      if (end < 0) end = n;
+      out += span(com, code.mid(i, end - i));
+      i = end;
+    } else if (c == QLatin1Char('"') || c == QLatin1Char('\'')) {
+      qsizetype j = i + 1;
+      while (j < n && code[j] != c && code[j] != QLatin1Char('\n')) j += code[j] == QLatin1Char('\\') ? 2 : 1;
+      j = std::min(j + 1, n);
+      out += span(str, code.mid(i, j - i));
+      i = j;
+    } else if (c.isDigit()) {
+      qsizetype j = i;
+      while (j < n && (code[j].isLetterOrNumber() || code[j] == QLatin1Char('.'))) ++j;
+      out += span(num, code.mid(i, j - i));
+      i = j;
+    } else if (c.isLetter() || c == QLatin1Char('_')) {
+      qsizetype j = i;
+      while (j < n && (code[j].isLetterOrNumber() || code[j] == QLatin1Char('_'))) ++j;
+      const QString word = code.mid(i, j - i);
+      out += kKeywords.contains(word) ? span(kw, word) : word.toHtmlEscaped();
+      i = j;
+    } else {
+      out += QString(c).toHtmlEscaped();
+      ++i;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+#pragma once
+// MessageFormatter: turns a message's Markdown into what the chat view renders safely.
+//
+// A message becomes segments: prose (Markdown for Text.MarkdownText) and fenced code blocks
+// (shown monospace, syntax-coloured, with a Copy button). Prose is neutralised so nothing is
+// ever fetched: raw HTML and <autolinks> are escaped ("\<"), and image syntax "![" is escaped
+// so no image can form (Qt would load its URL). Links stay links; the view never opens them.
+// Code spans and code blocks are left untouched (escapes are literal inside them).
+#include <QtQml/qqmlregistration.h>
+
+#include <QObject>
+#include <QString>
+#include <QVariantList>
+
+class MessageFormatter : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_SINGLETON
+
+ public:
+  explicit MessageFormatter(QObject* parent = nullptr) : QObject(parent) {}
+
+  // [{kind: "text", markdown}, {kind: "code", language, code, html}, ...] in order. An unclosed
+  // fence (a reply still streaming) is a code block up to the end.
+  Q_INVOKABLE QVariantList segments(const QString& text, bool dark) const;
+
+  // The prose rules above, for one prose segment.
+  static QString neutralizeMarkdown(const QString& prose);
+  // Escaped HTML with <span style="color:…"> for comments, strings, numbers and keywords.
+  static QString highlightCode(const QString& code, const QString& language, bool dark);
+};

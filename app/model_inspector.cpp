@@ -1,0 +1,84 @@
+#include "app/model_inspector.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <set>
+
+#include "core/model/checkpoint.h"
+#include "core/model/model_config.h"
+#include "core/model/safetensors.h"
+
+namespace {
+
+QString variant_text(const falcon::ModelConfig& c) {
+  QString layout;
+  if (c.new_decoder_architecture)
+    layout = QCoreApplication::translate("ModelInspector", "new architecture, %1 KV heads, %2 LayerNorm(s)")
+                 .arg(c.num_kv_heads)
+                 .arg(c.has_two_parallel_layernorms() ? 2 : 1);
+  else if (c.multi_query)
+    layout = QCoreApplication::translate("ModelInspector", "multi-query (one KV head)");
+  else
+    layout = QCoreApplication::translate("ModelInspector", "classic multi-head attention");
+  const QString blocks = c.parallel_attn ? QCoreApplication::translate("ModelInspector", "parallel blocks")
+                                         : QCoreApplication::translate("ModelInspector", "sequential blocks");
+  const QString pos = c.alibi ? QStringLiteral("ALiBi") : QStringLiteral("RoPE");
+  return QStringLiteral("%1 · %2 · %3 · %4").arg(QString::fromStdString(c.model_type), layout, blocks, pos);
+}
+
+QString parameters_text(qint64 n) {
+  if (n >= 1'000'000'000) return QStringLiteral("%1 B").arg(double(n) / 1e9, 0, 'f', 1);
+  if (n >= 1'000'000) return QStringLiteral("%1 M").arg(double(n) / 1e6, 0, 'f', 1);
+  if (n >= 1'000) return QStringLiteral("%1 K").arg(double(n) / 1e3, 0, 'f', 1);
+  return QString::number(n);
+}
+
+}  // namespace
+
+QVariantMap inspect_model_folder(const QString& dir) {
+  QVariantMap m;
+  m[QStringLiteral("ok")] = false;
+  m[QStringLiteral("dir")] = dir;
+  m[QStringLiteral("name")] = QFileInfo(dir).fileName();
+  if (dir.isEmpty() || !QFileInfo(dir).isDir()) {
+    m[QStringLiteral("error")] =
+        QCoreApplication::translate("ModelInspector", "The folder %1 does not exist.").arg(dir);
+    return m;
+  }
+  const QDir d(dir);
+  if (d.exists(QStringLiteral("tokenizer.json")))
+    m[QStringLiteral("tokenizer")] = QStringLiteral("tokenizer.json");
+  else if (d.exists(QStringLiteral("tokenizer.model")))
+    m[QStringLiteral("tokenizer")] = QStringLiteral("tokenizer.model");
+  else
+    m[QStringLiteral("tokenizer")] = QString();
+  try {
+    const falcon::ModelConfig c = falcon::load_model_config(dir.toStdString());
+    m[QStringLiteral("variant")] = variant_text(c);
+    m[QStringLiteral("contextLength")] = c.max_position_embeddings;
+    m[QStringLiteral("vocabSize")] = c.vocab_size;
+    m[QStringLiteral("layers")] = c.num_layers;
+    const falcon::CheckpointReader reader(dir.toStdString());
+    qint64 params = 0;
+    std::set<std::string> dtypes;
+    for (const std::string& name : reader.names()) {
+      const falcon::TensorView t = reader.get(name);
+      params += t.numel();
+      dtypes.insert(falcon::dtype_name(t.dtype));
+    }
+    m[QStringLiteral("parameters")] = params;
+    m[QStringLiteral("parametersText")] = parameters_text(params);
+    m[QStringLiteral("dtype")] =
+        dtypes.size() == 1 ? QString::fromStdString(*dtypes.begin()).toLower() : QStringLiteral("mixed");
+    m[QStringLiteral("bytes")] = qint64(reader.total_tensor_bytes());
+    m[QStringLiteral("ok")] = true;
+    if (m[QStringLiteral("tokenizer")].toString().isEmpty())
+      m[QStringLiteral("warning")] = QCoreApplication::translate(
+          "ModelInspector",
+          "No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.");
+  } catch (const std::exception& e) {
+    m[QStringLiteral("error")] = QString::fromUtf8(e.what());
+  }
+  return m;
+}

@@ -1,0 +1,231 @@
+// The list models, proxies and formatters the QML views bind to, over a real store.
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app/conversation_list_model.h"
+#include "app/date_group.h"
+#include "app/message_formatter.h"
+#include "app/message_model.h"
+#include "app/sampling_config.h"
+#include "app/search_results_model.h"
+#include "core/store/conversation_store.h"
+
+using namespace falcon;
+
+class AppModelsTest : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_;
+
+ private slots:
+  void date_groups_follow_the_local_calendar() {
+    const QDateTime now(QDate(2026, 3, 10), QTime(9, 0));
+    auto at = [](QDate d, QTime t) { return QDateTime(d, t).toMSecsSinceEpoch(); };
+    QCOMPARE(date_group(at(QDate(2026, 3, 10), QTime(0, 1)), false, now), DateGroup::Today);
+    QCOMPARE(date_group(at(QDate(2026, 3, 9), QTime(23, 59)), false, now), DateGroup::Yesterday);
+    QCOMPARE(date_group(at(QDate(2026, 3, 8), QTime(12, 0)), false, now), DateGroup::Previous7Days);
+    QCOMPARE(date_group(at(QDate(2026, 3, 3), QTime(12, 0)), false, now), DateGroup::Previous7Days);
+    QCOMPARE(date_group(at(QDate(2026, 3, 2), QTime(12, 0)), false, now), DateGroup::Older);
+    QCOMPARE(date_group(at(QDate(2025, 1, 1), QTime(12, 0)), true, now), DateGroup::Pinned);
+    QCOMPARE(date_group(at(QDate(2026, 3, 11), QTime(12, 0)), false, now), DateGroup::Today);  // clock skew
+    QCOMPARE(date_group_title(DateGroup::Previous7Days), QStringLiteral("Previous 7 days"));
+  }
+
+  void conversation_proxy_sorts_pinned_first_and_filters() {
+    int64_t clock = 1'000'000;
+    StoreOptions so;
+    so.clock = [&] { return clock; };
+    ConversationStore store(dir_.filePath(QStringLiteral("list.db")).toStdString(), so);
+    auto make = [&](const char* title) {
+      clock += 1000;
+      NewConversation n;
+      n.title = title;
+      return store.create_conversation(n);
+    };
+    const int64_t a = make("Alpha recipes");
+    const int64_t b = make("Beta notes");
+    const int64_t c = make("Gamma plans");
+    const int64_t d = make("Delta archive");
+    store.set_pinned(a, true);
+    store.set_archived(d, true);
+
+    ConversationListModel list;
+    list.reload(store);
+    QCOMPARE(list.rowCount(), 4);
+    ConversationFilterModel proxy;
+    proxy.setSourceModel(&list);
+    QCOMPARE(proxy.count(), 3);
+    QCOMPARE(proxy.idAt(0), a);  // pinned first although oldest
+    QCOMPARE(proxy.idAt(1), c);  // then newest activity
+    QCOMPARE(proxy.idAt(2), b);
+    QCOMPARE(proxy.index(0, 0).data(ConversationListModel::SectionRole).toString(), QStringLiteral("Pinned"));
+
+    QSignalSpy count(&proxy, &ConversationFilterModel::countChanged);
+    proxy.setShowArchived(true);
+    QCOMPARE(proxy.count(), 1);
+    QCOMPARE(proxy.idAt(0), d);
+    QVERIFY(count.count() >= 1);
+    proxy.setShowArchived(false);
+
+    proxy.setTitleFilter(QStringLiteral("beta"));
+    QCOMPARE(proxy.count(), 1);
+    QCOMPARE(proxy.idAt(0), b);
+    proxy.setTitleFilter(QString());
+
+    proxy.setHiddenId(c);
+    QCOMPARE(proxy.count(), 2);
+    proxy.setHiddenId(0);
+    QCOMPARE(proxy.count(), 3);
+
+    // New activity moves a chat up without a reload of the proxy's source order.
+    clock += 1000;
+    store.append_message(b, std::nullopt, Role::User, "hi");
+    list.refreshRow(store, b);
+    QCOMPARE(proxy.idAt(1), b);
+  }
+
+  void message_model_shows_the_active_branch_and_streams() {
+    ConversationStore store(dir_.filePath(QStringLiteral("msg.db")).toStdString());
+    const int64_t conv = store.create_conversation({});
+    const int64_t u = store.append_message(conv, std::nullopt, Role::User, "question");
+    const int64_t r1 = store.append_message(conv, u, Role::Assistant, "first answer");
+    const int64_t r2 = store.append_message(conv, u, Role::Assistant, "second answer");
+    MessageModel model;
+    QSignalSpy count(&model, &MessageModel::countChanged);
+    model.load(store, conv);
+    QCOMPARE(count.count(), 1);
+    QCOMPARE(model.count(), 2);
+    const QModelIndex last = model.index(1);
+    QCOMPARE(last.data(MessageModel::IdRole).toLongLong(), r2);
+    QCOMPARE(last.data(MessageModel::RoleRole).toString(), QStringLiteral("assistant"));
+    QCOMPARE(last.data(MessageModel::SiblingIndexRole).toInt(), 1);
+    QCOMPARE(last.data(MessageModel::SiblingCountRole).toInt(), 2);
+    QCOMPARE(model.index(0).data(MessageModel::SiblingCountRole).toInt(), 1);
+
+    store.switch_branch(r1);
+    model.load(store, conv);
+    QCOMPARE(model.index(1).data(MessageModel::TextRole).toString(), QStringLiteral("first answer"));
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(model.appendText(r1, QStringLiteral(" and more")));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(model.lastReplyText(), QStringLiteral("first answer and more"));
+    QVERIFY(!model.appendText(r2, QStringLiteral("x")));  // not on the shown branch
+    model.refreshMessage(store, r1);
+    QCOMPARE(model.lastReplyText(), QStringLiteral("first answer"));
+  }
+
+  void search_snippets_are_escaped_and_highlighted() {
+    QCOMPARE(SearchResultsModel::highlightSnippet("a <img src=x> [match] & b", "[", "]"),
+             QStringLiteral("a &lt;img src=x&gt; <b>match</b> &amp; b"));
+    QCOMPARE(SearchResultsModel::highlightSnippet("[open", "[", "]"), QStringLiteral("<b>open</b>"));
+
+    ConversationStore store(dir_.filePath(QStringLiteral("search.db")).toStdString());
+    NewConversation n;
+    n.title = "Cooking";
+    const int64_t conv = store.create_conversation(n);
+    store.append_message(conv, std::nullopt, Role::User, "How long do I boil <b>pasta</b>?");
+    SearchResultsModel model;
+    model.search(store, QStringLiteral("pasta"));
+    QCOMPARE(model.count(), 1);
+    const QString snippet = model.index(0).data(SearchResultsModel::SnippetRole).toString();
+    QVERIFY2(snippet.contains(QStringLiteral("<b>pasta</b>")), qPrintable(snippet));
+    QVERIFY2(snippet.contains(QStringLiteral("&lt;b&gt;")), qPrintable(snippet));  // the user's markup, inert
+    QCOMPARE(model.index(0).data(SearchResultsModel::TitleRole).toString(), QStringLiteral("Cooking"));
+    model.search(store, QStringLiteral("   "));
+    QCOMPARE(model.count(), 0);
+  }
+
+  void sampling_rejects_invalid_values_and_round_trips() {
+    SamplingConfig s;
+    QVERIFY(s.isDefault());
+    QSignalSpy rejected(&s, &SamplingConfig::rejected);
+    QSignalSpy edited(&s, &SamplingConfig::edited);
+    s.setTemperature(5.0);
+    s.setTopP(0.0);
+    s.setTopK(-1);
+    s.setTemperature(std::nan(""));
+    s.setRepeatLastN(-2);
+    QCOMPARE(rejected.count(), 5);
+    QCOMPARE(edited.count(), 0);
+    QVERIFY(s.settings().validate().empty());
+    QVERIFY(s.isDefault());
+
+    s.setTemperature(0.2);
+    s.setTopK(7);
+    s.setSeed(1234);
+    s.setStopStrings({QStringLiteral("###"), QString()});
+    s.setWindowSize(1024);
+    QCOMPARE(edited.count(), 5);
+    QVERIFY(!s.isDefault());
+    QCOMPARE(s.stopStrings(), QStringList{QStringLiteral("###")});
+
+    SamplingConfig t;
+    t.load(s.toJson(), s.windowSize());
+    QCOMPARE(t.temperature(), s.temperature());
+    QCOMPARE(t.topK(), 7);
+    QVERIFY(!t.randomSeed());
+    QCOMPARE(t.seed(), 1234);
+    QCOMPARE(t.stopStrings(), s.stopStrings());
+    QCOMPARE(t.windowSize(), 1024);
+    QCOMPARE(t.toJson(), s.toJson());
+
+    t.setRandomSeed(true);
+    QVERIFY(!t.settings().seed.has_value());
+    t.resetToDefaults();
+    QVERIFY(t.isDefault());
+
+    // A damaged row falls back to the defaults field by field.
+    SamplingConfig u;
+    u.load(QStringLiteral("{\"temperature\": 99, \"top_k\": 5, \"top_p\": \"x\"}"), 3);
+    QCOMPARE(u.temperature(), double(SamplingSettings{}.temperature));
+    QCOMPARE(u.topK(), 5);
+    QCOMPARE(u.topP(), double(SamplingSettings{}.top_p));
+    QCOMPARE(u.windowSize(), SamplingConfig::kDefaultWindow);
+    u.load(QStringLiteral("not json"), 512);
+    QVERIFY(u.isDefault());
+
+    const QVariantMap r = s.range(QStringLiteral("topP"));
+    QCOMPARE(r.value(QStringLiteral("to")).toDouble(), 1.0);
+    QVERIFY(r.value(QStringLiteral("from")).toDouble() > 0.0);
+    QCOMPARE(r.value(QStringLiteral("default")).toDouble(), double(SamplingSettings{}.top_p));
+  }
+
+  void markdown_never_forms_images_or_html() {
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("see ![cat](http://x/cat.png)")),
+             QStringLiteral("see \\![cat](http://x/cat.png)"));
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("<img src=\"http://x\"> and <http://y>")),
+             QStringLiteral("\\<img src=\"http://x\"> and \\<http://y>"));
+    // Code spans are verbatim (escapes would show inside them).
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("use `a<b` or ``x ` <y``")),
+             QStringLiteral("use `a<b` or ``x ` <y``"));
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("an `unclosed <tag")),
+             QStringLiteral("an `unclosed \\<tag"));
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("keep \\* and \\<")),
+             QStringLiteral("keep \\* and \\<"));
+
+    MessageFormatter f;
+    const QVariantList s = f.segments(
+        QStringLiteral("Intro **bold**\n\n```python\nx = \"<s>\"  # note\n```\nafter\n```\nstreaming <"),
+        false);
+    QCOMPARE(s.size(), 4);
+    QCOMPARE(s[0].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("text"));
+    const QVariantMap code = s[1].toMap();
+    QCOMPARE(code.value(QStringLiteral("kind")).toString(), QStringLiteral("code"));
+    QCOMPARE(code.value(QStringLiteral("language")).toString(), QStringLiteral("python"));
+    QCOMPARE(code.value(QStringLiteral("code")).toString(), QStringLiteral("x = \"<s>\"  # note"));
+    const QString html = code.value(QStringLiteral("html")).toString();
+    QVERIFY2(html.contains(QStringLiteral("&quot;&lt;s&gt;&quot;")) ||
+                 html.contains(QStringLiteral("\"&lt;s&gt;\"")),
+             qPrintable(html));
+    QVERIFY2(!html.contains(QStringLiteral("<s>")), qPrintable(html));
+    QVERIFY2(html.contains(QStringLiteral("# note</span>")), qPrintable(html));
+    QCOMPARE(s[2].toMap().value(QStringLiteral("markdown")).toString().trimmed(), QStringLiteral("after"));
+    // An unclosed fence (a reply still streaming) is code up to the end.
+    QCOMPARE(s[3].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("streaming <"));
+  }
+};
+
+QTEST_GUILESS_MAIN(AppModelsTest)
+#include "test_app_models.moc"

@@ -1,0 +1,188 @@
+// The worker thread contract: the engine lives on the worker thread, text arrives in
+// frame-sized batches (never one signal per token), cancel stops a reply and a load, and
+// load failures come back as readable messages.
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app/fake_engine.h"
+#include "app/inference_worker.h"
+#include "app/token_coalescer.h"
+#include "core/store/conversation_store.h"
+
+using namespace falcon;
+
+// Re-emits the worker's signals on the test thread through queued connections (as the
+// controller receives them), so QSignalSpy never races the worker thread.
+class Relay : public QObject {
+  Q_OBJECT
+ public:
+  explicit Relay(InferenceWorker* w) {
+    connect(w, &InferenceWorker::replyStarted, this, &Relay::replyStarted, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::replyText, this, &Relay::replyText, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::replyFinished, this, &Relay::replyFinished, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::replyFailed, this, &Relay::replyFailed, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::modelLoaded, this, &Relay::modelLoaded, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::modelLoadFailed, this, &Relay::modelLoadFailed, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::loadProgress, this, &Relay::loadProgress, Qt::QueuedConnection);
+  }
+ signals:
+  void replyStarted(qint64 conversation_id, qint64 message_id);
+  void replyText(qint64 message_id, const QString& batch);
+  void replyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats);
+  void replyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
+  void modelLoaded(const QVariantMap& info);
+  void modelLoadFailed(const QString& message, bool cancelled);
+  void loadProgress(double fraction);
+};
+
+class InferenceWorkerTest : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_;
+  QString db() const { return dir_.filePath(QStringLiteral("c.db")); }
+
+  static InferenceWorker::EngineFactory fake(FakeEngineOptions o, QThread** created_on = nullptr) {
+    return [o, created_on] {
+      if (created_on) *created_on = QThread::currentThread();
+      return std::unique_ptr<ChatEngine>(new FakeEngine(o));
+    };
+  }
+
+  // Loads the fake model and waits for it.
+  static void load(InferenceThread& t) {
+    Relay relay(t.worker());
+    QSignalSpy loaded(&relay, &Relay::modelLoaded);
+    t.loadModel(ModelLoadRequest{"/fake/model", BackendChoice::Cpu, WeightFormat::Bf16});
+    QVERIFY(loaded.wait(5000));
+  }
+
+ private slots:
+  void coalescer_holds_pieces_until_a_frame_has_passed() {
+    int64_t now = 1000;
+    TokenCoalescer c(16, [&] { return now; });
+    QVERIFY(!c.add("a"));
+    now += 5;
+    QVERIFY(!c.add("b"));
+    now += 11;  // 16 ms after the start
+    QVERIFY(c.add("c"));
+    QCOMPARE(QString::fromStdString(c.take()), QStringLiteral("abc"));
+    QVERIFY(!c.has_pending());
+    now += 15;
+    QVERIFY(!c.add("d"));
+    now += 1;
+    QVERIFY(c.add(""));  // a due batch goes out with the next piece, even an empty one
+    QCOMPARE(QString::fromStdString(c.take()), QStringLiteral("d"));
+  }
+
+  void engine_is_created_on_the_worker_thread() {
+    QThread* created_on = nullptr;
+    InferenceThread t(db(), fake({}, &created_on));
+    load(t);
+    QVERIFY(created_on != nullptr);
+    QCOMPARE(created_on, t.thread_handle());
+    QVERIFY(created_on != QThread::currentThread());
+    QCOMPARE(t.worker()->thread(), t.thread_handle());
+  }
+
+  void fast_stream_arrives_in_batches_with_all_text() {
+    FakeEngineOptions o;
+    o.tokens_per_reply = 3000;
+    o.token_delay_us = 20;  // thousands of tokens per second: faster than any GPU at batch 1
+    InferenceThread t(db(), fake(o));
+    load(t);
+    ConversationStore store(db().toStdString());
+    const int64_t conv = store.create_conversation({});
+    Relay relay(t.worker());
+    QSignalSpy started(&relay, &Relay::replyStarted);
+    QSignalSpy text(&relay, &Relay::replyText);
+    QSignalSpy finished(&relay, &Relay::replyFinished);
+    ReplyRequest r;
+    r.conversation_id = conv;
+    r.text = "hello";
+    r.settings.max_new_tokens = 3000;
+    QElapsedTimer clock;
+    clock.start();
+    t.reply(r);
+    QVERIFY(finished.wait(60000));
+    const double seconds = clock.elapsed() / 1000.0;
+    QCOMPARE(started.count(), 1);
+    const qint64 id = started.at(0).at(1).toLongLong();
+    QString all;
+    for (const auto& args : text) {
+      QCOMPARE(args.at(0).toLongLong(), id);
+      all += args.at(1).toString();
+    }
+    // Everything streamed equals what was stored.
+    QCOMPARE(all, QString::fromStdString(store.message(id).text));
+    QVERIFY(all.startsWith(QStringLiteral("word0 word1 ")));
+    QCOMPARE(finished.at(0).at(2).toMap().value(QStringLiteral("stopReason")).toString(),
+             QStringLiteral("eos"));
+    // About one batch per 16 ms frame (+1 for the final flush), never one per token.
+    QVERIFY2(text.count() <= int(seconds * 1000 / 16) + 2,
+             qPrintable(QStringLiteral("%1 batches in %2 s").arg(text.count()).arg(seconds)));
+    QVERIFY2(text.count() < 3000 / 10, qPrintable(QString::number(text.count())));
+  }
+
+  void cancel_stops_a_reply() {
+    FakeEngineOptions o;
+    o.tokens_per_reply = 1000000;
+    o.token_delay_us = 200;
+    InferenceThread t(db(), fake(o));
+    load(t);
+    ConversationStore store(db().toStdString());
+    const int64_t conv = store.create_conversation({});
+    Relay relay(t.worker());
+    QSignalSpy text(&relay, &Relay::replyText);
+    QSignalSpy finished(&relay, &Relay::replyFinished);
+    ReplyRequest r;
+    r.conversation_id = conv;
+    r.text = "go";
+    r.settings.max_new_tokens = 1000000;
+    t.reply(r);
+    QVERIFY(text.wait(5000));
+    t.cancelReply();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.at(0).at(2).toMap().value(QStringLiteral("stopReason")).toString(),
+             QStringLiteral("cancelled"));
+    const qint64 id = finished.at(0).at(1).toLongLong();
+    QVERIFY(store.message(id).text.size() < 1000000);
+    QCOMPARE(store.message(id).stats.stop_reason, StopReason::Cancelled);
+  }
+
+  void load_failure_and_cancel_are_reported() {
+    FakeEngineOptions o;
+    o.load_error = "config.json is missing in /nowhere";
+    {
+      InferenceThread t(db(), fake(o));
+      Relay relay(t.worker());
+      QSignalSpy failed(&relay, &Relay::modelLoadFailed);
+      t.loadModel(ModelLoadRequest{"/nowhere", BackendChoice::Auto, WeightFormat::Bf16});
+      QVERIFY(failed.wait(5000));
+      QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("config.json is missing in /nowhere"));
+      QCOMPARE(failed.at(0).at(1).toBool(), false);
+      // A reply without a model is refused with a message, not a crash.
+      QSignalSpy reply_failed(&relay, &Relay::replyFailed);
+      t.reply(ReplyRequest{});
+      QVERIFY(reply_failed.wait(5000));
+      QVERIFY(!reply_failed.at(0).at(2).toString().isEmpty());
+    }
+    FakeEngineOptions slow;
+    slow.load_steps = 1000;
+    slow.load_step_ms = 5;
+    InferenceThread t(db(), fake(slow));
+    Relay relay(t.worker());
+    QSignalSpy progress(&relay, &Relay::loadProgress);
+    QSignalSpy failed(&relay, &Relay::modelLoadFailed);
+    t.loadModel(ModelLoadRequest{"/slow", BackendChoice::Auto, WeightFormat::Bf16});
+    QVERIFY(progress.wait(5000));
+    t.cancelLoad();
+    QVERIFY(failed.wait(5000));
+    QCOMPARE(failed.at(0).at(1).toBool(), true);
+    // Progress is throttled like text: far fewer signals than the 1000 steps.
+    QVERIFY(progress.count() < 200);
+  }
+};
+
+QTEST_GUILESS_MAIN(InferenceWorkerTest)
+#include "test_inference_worker.moc"
