@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
       } catch (const falcon::Error& e) {
         std::printf("{\"shape\":\"%s\",\"error_kind\":%d,\"error\":\"%s\"}\n", a.c_str(),
                     static_cast<int>(e.kind()), e.what());
-        status = 1;
+        // A shape too large for the card (180b on one GPU) is a result, reported above.
+        if (e.kind() != falcon::ErrorKind::OutOfMemory) status = 1;
       } catch (const std::exception& e) {
         std::printf("{\"shape\":\"%s\",\"error\":\"%s\"}\n", a.c_str(), e.what());
         status = 1;
