@@ -115,9 +115,10 @@ inline std::string le64(uint64_t n) {
   return s;
 }
 
-// A well-formed safetensors file: tensors laid out back to back in the given order.
+// A well-formed safetensors file: tensors laid out back to back in the given order. The header
+// is padded so the data area starts 8-aligned, or (misalign) 2 bytes past a 4-byte boundary.
 inline std::string make_safetensors(const std::vector<RawTensor>& tensors,
-                                    const nlohmann::json& metadata = nullptr) {
+                                    const nlohmann::json& metadata = nullptr, bool misalign = false) {
   nlohmann::json h = nlohmann::json::object();
   uint64_t off = 0;
   std::string data;
@@ -128,7 +129,7 @@ inline std::string make_safetensors(const std::vector<RawTensor>& tensors,
   }
   if (!metadata.is_null()) h["__metadata__"] = metadata;
   std::string header = h.dump();
-  while (header.size() % 8) header += ' ';
+  while (header.size() % 8 != (misalign ? 2u : 0u)) header += ' ';
   return le64(header.size()) + header + data;
 }
 

@@ -149,6 +149,41 @@ class TestCpuBackend : public QObject {
     expect_close(la.data() + (long_prompt.size() - 1) * V, lb.data(), V, name + " 150-token prefill", 1e-5f);
   }
 
+  // The same weights stored as F32 (exact: bf16 -> f32 loses nothing), once with the data
+  // area aligned (weights used in place) and once misaligned (converted row by row), give the
+  // same logits as the bf16 file.
+  void f32_checkpoint_gives_same_logits_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("misalign");
+    for (const char* n : {"gqa_2ln_sharded", "rw_mha_bias_seq_alibi"}) {
+      QTest::addRow("%s aligned", n) << QString(n) << false;
+      QTest::addRow("%s misaligned", n) << QString(n) << true;
+    }
+  }
+  void f32_checkpoint_gives_same_logits() {
+    QFETCH(QString, name);
+    QFETCH(bool, misalign);
+    const Fixture f = load_fixture(name.toStdString());
+    CheckpointReader bf16(f.dir);
+    std::vector<RawTensor> tensors;
+    for (const auto& n : bf16.names()) {
+      const TensorView v = bf16.get(n);
+      std::vector<float> vals(static_cast<std::size_t>(v.numel()));
+      to_float(v, 0, v.numel(), vals.data());
+      tensors.push_back({n, "F32", v.shape, f32_bytes(vals)});
+    }
+    QTemporaryDir tmp;
+    const std::filesystem::path dir = tmp.path().toStdString();
+    write_file(dir / "model.safetensors", make_safetensors(tensors, nullptr, misalign));
+    std::filesystem::copy_file(f.dir / "config.json", dir / "config.json");
+    auto be32 = create_cpu_backend(dir, CpuBackendOptions{2, 64});
+    auto be16 = backend_for(f);
+    std::vector<float> a, b;
+    be32->forward(f.prompt, true, a);
+    be16->forward(f.prompt, true, b);
+    expect_close(a.data(), b.data(), a.size(), name + " f32 vs bf16 file", 1e-6f);
+  }
+
   void errors_leave_cache_unchanged() {
     const Fixture f = load_fixture("mqa_rope_parallel");
     auto be = backend_for(f, 1, 40);
