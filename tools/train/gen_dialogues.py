@@ -351,6 +351,46 @@ def filler_turn(rng, vocab):
 FACT_TYPES = ["name", "number", "word", "color", "city", "pet"]
 
 
+def pick(rng, source):
+    """A value from a list, or from a sampler function (the open fact sets)."""
+    return source(rng) if callable(source) else rng.choice(source)
+
+
+SYLLABLES = """ba be bi bo bu da de di do ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no
+ra re ri ro ru sa se si so ta te ti to va ve vi vo za zo zu bran dor fel gar hal jin kor lan mar
+nor pel quin ros sil tor val wen xan yor zen ash el in or um an""".split()
+
+
+def pseudo_word(rng):
+    """A made-up word of 2-4 syllables ("korapel"): many tokens, never seen as a unit."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+def open_sources(vocab):
+    """Fact values from open sets (real names and words, words from the manuals, made-up
+    words), so that recalling them can only be done by copying from the system prompt.
+    The held-out names and words of the recall fixtures are never produced."""
+    held = {w.lower() for w in HELDOUT_NAMES + HELDOUT_WORDS}
+    doc_words = [w for w in vocab if len(w) >= 4 and w not in held]
+
+    def name(rng):
+        while True:
+            r = rng.random()
+            v = (rng.choice(NAMES) if r < 0.3 else pseudo_word(rng).capitalize() if r < 0.75
+                 else rng.choice(doc_words).capitalize())
+            if v.lower() not in held:
+                return v
+
+    def word(rng):
+        while True:
+            r = rng.random()
+            v = rng.choice(WORDS) if r < 0.25 else pseudo_word(rng) if r < 0.6 else rng.choice(doc_words)
+            if v.lower() not in held:
+                return v
+
+    return name, word
+
+
 def make_facts(rng, names, words, k=None):
     k = k or rng.choice([1, 1, 2, 2, 3, 4])
     kinds = rng.sample(FACT_TYPES, k)
@@ -358,12 +398,12 @@ def make_facts(rng, names, words, k=None):
         kinds[0] = rng.choice(["name", "number", "word"])
     facts = {}
     for kd in kinds:
-        facts[kd] = {"name": lambda: rng.choice(names),
+        facts[kd] = {"name": lambda: pick(rng, names),
                      "number": lambda: str(rng.choice([rng.randint(1, 99), rng.randint(100, 999), rng.randint(1000, 9999)])),
-                     "word": lambda: rng.choice(words),
+                     "word": lambda: pick(rng, words),
                      "color": lambda: rng.choice(COLORS),
                      "city": lambda: rng.choice(CITIES),
-                     "pet": lambda: rng.choice(NAMES)}[kd]()
+                     "pet": lambda: pick(rng, names) if callable(names) else rng.choice(NAMES)}[kd]()
     return facts
 
 
@@ -455,7 +495,7 @@ def sample_multi(rng, vocab, names, words):
             q, a, _ = fact_turn(rng, facts)
             turns.append((q, a))
         elif not facts and r < 0.08 and told_name is None:
-            told_name = rng.choice(names)
+            told_name = pick(rng, names)
             turns.append((f"My name is {told_name}.", f"Nice to meet you, {told_name}!"))
         elif told_name and r < 0.15:
             turns.append((rng.choice(FACT_QUESTIONS["name"][0]), f"Your name is {told_name}."))
@@ -569,6 +609,8 @@ def main():
     ap.add_argument("--single", type=int, default=500000)
     ap.add_argument("--multi", type=int, default=160000)
     ap.add_argument("--window", type=int, default=100000)
+    ap.add_argument("--open-facts", action="store_true",
+                    help="fact values from open sets (stage 2); default: the fixed lists (stage 1)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -585,8 +627,9 @@ def main():
     for src, d in docs:
         samples += [("doc:" + src, c) for c in doc_chunks(d)]
     samples += [("single", sample_single(rng, vocab)) for _ in range(args.single)]
-    samples += [("multi", sample_multi(rng, vocab, NAMES, WORDS)) for _ in range(args.multi)]
-    samples += [("window", sample_window(rng, vocab, NAMES, WORDS)) for _ in range(args.window)]
+    names, words = open_sources(vocab) if args.open_facts else (NAMES, WORDS)
+    samples += [("multi", sample_multi(rng, vocab, names, words)) for _ in range(args.multi)]
+    samples += [("window", sample_window(rng, vocab, names, words)) for _ in range(args.window)]
 
     # 1% of the dialogue samples and 3% of the documentation chunks (by hash of the text) are
     # the validation split for perplexity.

@@ -38,12 +38,12 @@ import torch.nn.functional as F
 GEN_PROMPT = "\nFalcon:"
 STOP_STRINGS = ["\nUser:", "\nSystem:"]
 
+# tiiuae/falcon-180B-chat's chat_template, which core/chat/chat_template.h recognises as falcon_instruct().
 CHAT_TEMPLATE = (
     "{% for message in messages %}{% if not loop.first %}{{ '\\n' }}{% endif %}"
-    "{% if message['role'] == 'system' %}{{ 'System: ' + message['content'] }}"
-    "{% elif message['role'] == 'user' %}{{ 'User: ' + message['content'] }}"
-    "{% else %}{{ 'Falcon: ' + message['content'] }}{% endif %}{% endfor %}"
-    "{% if add_generation_prompt %}{{ '\\nFalcon:' }}{% endif %}"
+    "{% if message['role'] == 'system' %}{{ 'System: ' }}{% elif message['role'] == 'user' %}{{ 'User: ' }}"
+    "{% elif message['role'] == 'assistant' %}{{ 'Falcon: ' }}{% endif %}{{ message['content'] }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '\\n' + 'Falcon:' }}{% endif %}"
 )
 PREFIX = {"system": "System: ", "user": "User: ", "assistant": "Falcon: "}
 
@@ -120,6 +120,10 @@ def checked_model(args, vocab_size, device):
     """The default attention path, or HF's eager one if the default fails on this combination
     (ALiBi with multi-query is rare among real checkpoints)."""
     torch.manual_seed(args.seed)
+    if args.init_from:  # stage 2: continue from a saved checkpoint (bf16 weights, trained in fp32)
+        from transformers import FalconForCausalLM
+
+        return FalconForCausalLM.from_pretrained(args.init_from).to(device).float(), "default, from " + args.init_from
     model = build_model(args, vocab_size).to(device)
     try:
         x = torch.randint(3, vocab_size, (2, 16), device=device)
@@ -266,6 +270,8 @@ def main():
     ap.add_argument("--steps", type=int, default=0, help="fixed step count (default: fit --minutes)")
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--window", type=int, default=512)
+    ap.add_argument("--init-from", help="checkpoint folder to continue training from (stage 2)")
+    ap.add_argument("--title", default="falcon-mini", help="loss plot title prefix")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--stand-in", action="store_true", help="smoke test without transformers")
     args = ap.parse_args()
@@ -531,7 +537,7 @@ def main():
         ax.set_ylabel("cross-entropy (nats/token)")
         ax.set_yscale("log")
         ax.grid(True, which="both", alpha=0.3)
-        ax.set_title(f"falcon-mini: {n_params / 1e6:.1f} M params, {step} steps, {train_seconds / 60:.1f} min")
+        ax.set_title(f"{args.title}: {n_params / 1e6:.1f} M params, {step} steps, {train_seconds / 60:.1f} min")
         ax.legend()
         fig.tight_layout()
         fig.savefig(os.path.join(model_dir, "loss_curve.png"))
