@@ -455,7 +455,21 @@ def record_spm(path, strings, rng):
 # --------------------------------------------------------------------------------------------
 # Chat template
 # --------------------------------------------------------------------------------------------
-# tiiuae/falcon-180B-chat (and falcon-7b/40b-instruct) tokenizer_config.json "chat_template".
+# tiiuae/falcon-7b-instruct tokenizer_config.json "chat_template" (hub commit 1696201,
+# "add chat template to tokenizer_config.json"), verbatim.
+FALCON_7B_INSTRUCT_TEMPLATE = (
+    "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}"
+    "{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}"
+    "{% set system_message = '' %}{% endif %}{% for message in loop_messages %}"
+    "{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+    "{% if loop.index0 == 0 %}{{ system_message.strip() }}{% endif %}"
+    "{% if message['role'] == 'user' %}{{ '\\n\\nUser: ' + message['content'].strip().replace('\\r\\n', '\\n')"
+    ".replace('\\n\\n', '\\n') }}{% elif message['role'] == 'assistant' %}{{ '\\n\\nAssistant: ' + "
+    "message['content'].strip().replace('\\r\\n', '\\n').replace('\\n\\n', '\\n') }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '\\n\\nAssistant:' }}{% endif %}")
+
+# tiiuae/falcon-180B-chat tokenizer_config.json "chat_template" (System:/User:/Falcon:).
 FALCON_CHAT_TEMPLATE = (
     "{% for message in messages %}{% if not loop.first %}{{ '\\n' }}{% endif %}"
     "{% if message['role'] == 'system' %}{{ 'System: ' }}{% elif message['role'] == 'user' %}{{ 'User: ' }}"
@@ -526,7 +540,20 @@ def chat_renderer(tok_dir, renderer):
     import jinja2.ext
     from jinja2.sandbox import ImmutableSandboxedEnvironment
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+
+    def raise_exception(message):
+        raise jinja2.exceptions.TemplateError(message)
+
+    env.globals["raise_exception"] = raise_exception
     return lambda conv, tmpl, gp: env.from_string(tmpl).render(messages=conv, add_generation_prompt=gp)
+
+
+INSTRUCT_CONVERSATIONS = [
+    [{"role": "system", "content": "  padded system  \n"}, {"role": "user", "content": "  a\r\nb\n\nc\n\n\nd  "},
+     {"role": "assistant", "content": "\tx\u3000"}, {"role": "user", "content": "\u0085y\u001f"}],
+    [{"role": "user", "content": "first"}, {"role": "assistant", "content": "second\n\n\n\nthird"},
+     {"role": "user", "content": "\r\n\r\n"}],
+]
 
 
 def make_chat_fixture(tok_dir, renderer="transformers"):
@@ -538,6 +565,17 @@ def make_chat_fixture(tok_dir, renderer="transformers"):
                 continue
             r = render(conv, FALCON_CHAT_TEMPLATE, gp)
             out["falcon"].append({"messages": conv, "add_generation_prompt": gp, "rendered": r})
+    out["falcon_7b_instruct_template"] = FALCON_7B_INSTRUCT_TEMPLATE
+    out["falcon_7b_instruct"] = []
+    for conv in CONVERSATIONS + INSTRUCT_CONVERSATIONS:
+        for gp in (False, True):
+            if not conv:
+                continue
+            try:
+                r = render(conv, FALCON_7B_INSTRUCT_TEMPLATE, gp)
+            except Exception:  # noqa: BLE001  the template refuses non-alternating roles
+                continue
+            out["falcon_7b_instruct"].append({"messages": conv, "add_generation_prompt": gp, "rendered": r})
     for spec in CUSTOM_SPECS:
         jt = spec_to_jinja(spec)
         rendered = []

@@ -121,6 +121,31 @@ ChatTemplate ChatTemplate::falcon_instruct() {
   return custom(s);
 }
 
+ChatTemplate ChatTemplate::falcon_7b_instruct() {
+  CustomTemplateSpec s;
+  s.name = "falcon-7b-instruct";
+  s.system = "{system}";
+  s.user = "\n\nUser: {user}";
+  s.assistant = "\n\nAssistant: {assistant}";
+  s.separator = "";
+  s.generation_prompt = "\n\nAssistant:";
+  s.stop_strings = {"\nUser:"};
+  ChatTemplate t = custom(s);
+  t.system_.transform = Transform::Strip;
+  t.user_.transform = Transform::StripCollapseNewlines;
+  t.assistant_.transform = Transform::StripCollapseNewlines;
+  return t;
+}
+
+std::optional<ChatTemplate> ChatTemplate::from_hf_chat_template(std::string_view jinja) {
+  const auto has = [&](std::string_view needle) { return jinja.find(needle) != std::string_view::npos; };
+  if (has("'\\n\\nUser: '") && has("'\\n\\nAssistant:'") && has("system_message.strip()")) {
+    return falcon_7b_instruct();
+  }
+  if (has("'System: '") && has("'User: '") && has("'Falcon: '") && has("'Falcon:'")) return falcon_instruct();
+  return std::nullopt;
+}
+
 ChatTemplate ChatTemplate::plain() {
   CustomTemplateSpec s;
   s.name = "plain";
@@ -145,13 +170,64 @@ const ChatTemplate::RoleFormat& ChatTemplate::format(Role role) const {
   return user_;
 }
 
+namespace {
+
+// Python's str.isspace() (what Jinja's .strip() removes): White_Space plus U+001C..U+001F.
+bool python_space(int32_t c) {
+  return unicode::is_whitespace(c) || (c >= 0x1C && c <= 0x1F);
+}
+
+std::string python_strip(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e) {
+    size_t len = 1;
+    if (!python_space(unicode::decode_at(s, b, len))) break;
+    b += len;
+  }
+  while (e > b) {
+    size_t k = e - 1;
+    while (k > b && (static_cast<uint8_t>(s[k]) & 0xC0) == 0x80) --k;
+    size_t len = 1;
+    if (!python_space(unicode::decode_at(s, k, len))) break;
+    e = k;
+  }
+  return std::string(s.substr(b, e - b));
+}
+
+// Python's str.replace(from, to): non-overlapping, left to right, one pass.
+std::string replace_all(const std::string& s, std::string_view from, std::string_view to) {
+  std::string out;
+  size_t prev = 0;
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + from.size())) {
+    out.append(s, prev, p - prev);
+    out += to;
+    prev = p + from.size();
+  }
+  out.append(s, prev, std::string::npos);
+  return out;
+}
+
+}  // namespace
+
 std::string ChatTemplate::render_message(const ChatMessage& message, size_t index) const {
   const RoleFormat& f = format(message.role);
+  std::string content;
+  switch (f.transform) {
+    case Transform::None:
+      content = message.content;
+      break;
+    case Transform::Strip:
+      content = python_strip(message.content);
+      break;
+    case Transform::StripCollapseNewlines:
+      content = replace_all(replace_all(python_strip(message.content), "\r\n", "\n"), "\n\n", "\n");
+      break;
+  }
   std::string out;
-  out.reserve(separator_.size() + f.prefix.size() + message.content.size() + f.suffix.size());
+  out.reserve(separator_.size() + f.prefix.size() + content.size() + f.suffix.size());
   if (index > 0) out += separator_;
   out += f.prefix;
-  out += message.content;
+  out += content;
   out += f.suffix;
   return out;
 }

@@ -63,10 +63,18 @@ struct CustomTemplateSpec {
 
 class ChatTemplate {
  public:
-  // The Falcon instruct/chat format (falcon-7b/40b-instruct, falcon-180B-chat chat_template):
-  //   "System: {system}" "User: {user}" "Falcon: {assistant}", separator "\n",
-  //   generation prompt "\nFalcon:", stop strings "\nUser:" and "\nSystem:".
+  // The Falcon chat format of tiiuae/falcon-180B-chat's chat_template, which the bundled model
+  // is trained on: "System: {system}" "User: {user}" "Falcon: {assistant}", separator "\n",
+  // generation prompt "\nFalcon:", stop strings "\nUser:" and "\nSystem:".
   static ChatTemplate falcon_instruct();
+  // tiiuae/falcon-7b-instruct's chat_template: the stripped system prompt first, then
+  // "\n\nUser: {user}" and "\n\nAssistant: {assistant}" with each content stripped and "\r\n"
+  // then "\n\n" replaced by "\n"; generation prompt "\n\nAssistant:"; stop string "\nUser:".
+  // (HF refuses conversations whose roles do not alternate user/assistant; this renders them.)
+  static ChatTemplate falcon_7b_instruct();
+  // The built-in template whose HF chat_template (tokenizer_config.json) is `jinja`, if any:
+  // lets a checkpoint folder choose between falcon_7b_instruct() and falcon_instruct().
+  static std::optional<ChatTemplate> from_hf_chat_template(std::string_view jinja);
   // No template: message contents concatenated as they are; no generation prompt, no stops.
   static ChatTemplate plain();
   // Throws Error(Usage) naming the problem (missing/duplicate/unknown placeholder, stray brace,
@@ -94,9 +102,11 @@ class ChatTemplate {
                       bool add_generation_prompt) const;
 
  private:
+  enum class Transform { None, Strip, StripCollapseNewlines };
   struct RoleFormat {
-    std::string prefix;  // text before the content
-    std::string suffix;  // text after the content
+    std::string prefix;                     // text before the content
+    std::string suffix;                     // text after the content
+    Transform transform = Transform::None;  // applied to the content (falcon_7b_instruct)
   };
   const RoleFormat& format(Role role) const;
 

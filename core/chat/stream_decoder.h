@@ -9,6 +9,9 @@
 //  - a stop string is detected even when it spans token boundaries; the text before it is
 //    emitted, the stop string itself and anything after it never are;
 //  - text that might be the beginning of a stop string is held back until it is known not to be.
+// One limit: after 64 ids in a row that never end on a complete character (a model emitting
+// invalid byte runs), the decoder shows what it has; if that cut falls inside a byte run, the
+// number of U+FFFD shown may differ from decode() of the whole reply.
 // Cost per push is O(window + longest stop string): only a short trailing window of ids is
 // decoded, never the whole reply.
 #include <cstdint>

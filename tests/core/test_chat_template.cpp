@@ -70,6 +70,26 @@ class TestChatTemplate : public QObject {
     }
   }
 
+  void falcon_7b_instruct_matches_apply_chat_template() {
+    const auto t = ChatTemplate::falcon_7b_instruct();
+    QVERIFY(fx_["falcon_7b_instruct"].size() >= 10);
+    for (const auto& c : fx_["falcon_7b_instruct"]) {
+      const auto msgs = messages_of(c["messages"]);
+      QCOMPARE(t.render(msgs, c["add_generation_prompt"].get<bool>()), c["rendered"].get<std::string>());
+    }
+  }
+
+  // A checkpoint's tokenizer_config.json chat_template selects the matching built-in.
+  void recognises_hf_chat_templates() {
+    const auto a = ChatTemplate::from_hf_chat_template(fx_["falcon_7b_instruct_template"].get<std::string>());
+    QVERIFY(a.has_value());
+    QCOMPARE(a->name(), std::string("falcon-7b-instruct"));
+    const auto b = ChatTemplate::from_hf_chat_template(fx_["falcon_template"].get<std::string>());
+    QVERIFY(b.has_value());
+    QCOMPARE(b->name(), std::string("falcon-instruct"));
+    QVERIFY(!ChatTemplate::from_hf_chat_template(fx_["custom"][0]["jinja"].get<std::string>()).has_value());
+  }
+
   void custom_templates_match_apply_chat_template() {
     QVERIFY(!fx_["custom"].empty());
     for (const auto& c : fx_["custom"]) {
