@@ -5,7 +5,10 @@
 // concatenation of its segments, each encoded on its own. Appending a turn therefore never
 // changes the tokens of earlier turns, so the KV cache can be extended turn by turn and whole
 // turns can be evicted (DESIGN.md §4). The rendered text, by contrast, is exactly what HF's
-// apply_chat_template produces for the same template (tests/core/test_chat_template.cpp).
+// apply_chat_template produces for the same template (tests/core/test_chat_template.cpp;
+// the fixture is rendered by tools/make_tokenizer_fixtures.py, see its "renderer" field).
+// Message contents are tokenized with special-token parsing on, as HF tokenizes the rendered
+// string: a user who types "<|endoftext|>" gets that token.
 //
 // A template is a list of per-role formats, each holding its role's named placeholder once:
 //   system    "System: {system}"      user "User: {user}"      assistant "Falcon: {assistant}"
