@@ -177,11 +177,6 @@ bool KvWindow::restore(Backend& backend, const KvWindowState& s, std::vector<flo
                       std::to_string(n));
   if (s.sinks_taken < 0 || s.sinks_taken > s.pinned || s.evicted < 0)
     throw_usage_error("saved context is inconsistent: bad sink or eviction counts");
-  for (size_t i = 0; i < s.turn_starts.size(); ++i)
-    if (s.turn_starts[i] <= s.pinned || s.turn_starts[i] >= n ||
-        (i > 0 && s.turn_starts[i] <= s.turn_starts[i - 1]))
-      throw_usage_error("saved context is inconsistent: turn start " + std::to_string(s.turn_starts[i]) +
-                        " is out of order or outside the unpinned tokens");
   const int vocab = backend.config().vocab_size;
   for (int32_t id : s.tokens)
     if (id < 0 || id >= vocab)
@@ -193,7 +188,13 @@ bool KvWindow::restore(Backend& backend, const KvWindowState& s, std::vector<flo
   const auto all = std::span<const int32_t>(s.tokens);
   if (!forward(backend, all.first(static_cast<size_t>(s.pinned)), logits, true, piece, cancel)) return false;
   sinks_taken_ = options_.sink_tokens;  // the recent part is never pinned as sinks on the way in
-  turn_starts_ = s.turn_starts;         // final indexes; eviction on the way in shifts them
+  // Turn starts are eviction hints only: ones at or before the pinned edge, past the end or
+  // out of order are dropped rather than refused. They are final indexes; eviction on the way
+  // in shifts them.
+  turn_starts_.clear();
+  for (int start : s.turn_starts)
+    if (start > s.pinned && start < n && (turn_starts_.empty() || start > turn_starts_.back()))
+      turn_starts_.push_back(start);
   evicted_ = s.evicted;
   const bool done =
       forward(backend, all.subspan(static_cast<size_t>(s.pinned)), logits, false, piece, cancel);

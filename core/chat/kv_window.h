@@ -91,7 +91,8 @@ class KvWindow {
   // The state to persist, and resuming from it: the backend's cache is cleared and the kept
   // tokens are prefilled again (pinned part first), so the next logits are the same as before.
   // Returns false when `cancel` stopped the prefill; the window then holds what was prefilled.
-  // Throws Error(Usage) for an inconsistent state (pinned outside [0, size], bad turn starts).
+  // Throws Error(Usage) for an inconsistent state (pinned outside [0, size], ids outside the
+  // vocabulary); turn starts that make no sense are dropped (they are only eviction hints).
   KvWindowState state() const;
   bool restore(Backend& backend, const KvWindowState& state, std::vector<float>& logits, int piece = 256,
                const std::atomic<bool>* cancel = nullptr);

@@ -489,7 +489,7 @@ class TestSampler : public QObject {
       const double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / n;
       qInfo("top_k %d: %.3f ms per token (vocab 65024)", top_k, ms);
-      QVERIFY2(ms < 25.0, qPrintable(QString("%1 ms per token").arg(ms)));
+      QVERIFY2(ms < 50.0, qPrintable(QString("%1 ms per token").arg(ms)));
     }
   }
 };
