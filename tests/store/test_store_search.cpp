@@ -113,6 +113,32 @@ class TestStoreSearch : public QObject {
     QCOMPARE(seen.size(), size_t(31));
   }
 
+  void rankWindowRanksTheNewestMatches() {
+    ConversationStore store(":memory:");
+    int64_t c = store.create_conversation({});
+    int64_t best =
+        store.append_message(c, std::nullopt, Role::User, "lynx lynx lynx");  // oldest, most relevant
+    std::vector<int64_t> newer;
+    for (int i = 0; i < 30; ++i) {
+      newer.push_back(store.append_message(
+          c, std::nullopt, Role::User,
+          "a long message that mentions the lynx once among many other words " + std::to_string(i)));
+    }
+    SearchOptions o;
+    o.limit = 5;
+    o.prefix_last_term = false;
+    o.rank_window = 0;  // rank everything
+    QCOMPARE(store.search("lynx", o).at(0).message_id, best);
+    o.rank_window = 31;  // the window reaches the oldest match
+    QCOMPARE(store.search("lynx", o).at(0).message_id, best);
+    o.rank_window = 10;  // only the 10 newest matches are ranked
+    auto hits = store.search("lynx", o);
+    QCOMPARE(hits.size(), size_t(5));
+    for (auto& h : hits) QVERIFY(h.message_id >= newer[20]);
+    o.limit = 100;
+    QCOMPARE(store.search("lynx", o).size(), size_t(10));
+  }
+
   void anyTypedTextIsAValidQuery() {
     ConversationStore store(":memory:");
     int64_t c = store.create_conversation({});
