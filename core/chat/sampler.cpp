@@ -97,8 +97,9 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     work_[i] = std::isnan(l) ? kNegInf : std::min(l, kMax);
   }
   apply_penalties(work_, history, settings_);
-  for (float& l : work_)
-    if (std::isnan(l)) l = kNegInf;  // inf - inf after a huge penalty
+  // Huge penalties can overflow (l / tiny repeat_penalty = inf) or make inf - inf: keep the
+  // same conventions as for the input.
+  for (float& l : work_) l = std::isnan(l) ? kNegInf : std::min(l, kMax);
 
   candidates_.clear();
   if (settings_.is_greedy()) {
@@ -193,6 +194,10 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
 
   candidates_.reserve(order_.size());
   for (const auto& c : order_) candidates_.push_back({c.id, c.weight});
+  if (candidates_.empty()) {  // cannot happen (the top token always survives); never sample from nothing
+    const auto best = std::max_element(work_.begin(), work_.end());
+    candidates_.push_back({static_cast<int32_t>(best - work_.begin()), 1.0});
+  }
 }
 
 int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history) {

@@ -258,6 +258,23 @@ class TestKvWindow : public QObject {
     QCOMPARE(fresh.cache, saved.tokens);
   }
 
+  void restoreIntoSmallerWindowKeepsNewest() {
+    FakeBackend b(1000, 1000);
+    KvWindow w(KvWindowOptions{.window = 12});
+    std::vector<float> logits;
+    QVERIFY(w.forward(b, iota_tokens(3, 900), logits, true));
+    QVERIFY(w.forward(b, iota_tokens(12, 0), logits));
+    const KvWindowState saved = w.state();
+    FakeBackend fresh(1000, 1000);
+    KvWindow smaller(KvWindowOptions{.window = 5});
+    QVERIFY(smaller.restore(fresh, saved, logits));
+    QCOMPARE(smaller.pinned(), 3);
+    QVERIFY(smaller.recent() <= 5);
+    QCOMPARE(smaller.tokens().back(), 11);
+    QCOMPARE(smaller.evicted(), saved.evicted + (12 - smaller.recent()));
+    QCOMPARE(fresh.cache, as_vector(smaller.tokens()));
+  }
+
   // Random operations: the window always mirrors the cache, and what it keeps is the pinned
   // span followed by the newest tokens of the unpinned stream.
   void randomOperationsKeepInvariants() {

@@ -391,6 +391,41 @@ class TestSampler : public QObject {
     QCOMPARE(sampler.sample(plus_inf, {}), 1);
   }
 
+  void extremeSettingsNeverMisbehave() {
+    // Valid but extreme settings on awkward logits: always a finite-logit token, never a crash.
+    const float inf = std::numeric_limits<float>::infinity();
+    std::vector<float> logits = random_logits(5000, 11, 50.0);
+    logits[7] = -inf;
+    logits[8] = std::numeric_limits<float>::quiet_NaN();
+    logits[9] = 3.0e38f;
+    logits[10] = -3.0e38f;
+    std::vector<int32_t> history = {9, 9, 9, 10, 1, 2, 3};
+    Rng r(5);
+    for (int i = 0; i < 300; ++i) {
+      SamplingSettings s;
+      s.seed = uint64_t(i);
+      const float temps[] = {1e-30f, 1e-6f, 0.01f, 1.0f, 100.0f, 1e30f};
+      s.temperature = temps[i % 6];
+      s.top_k = int(r.next_double() * 3) == 0 ? 0 : 1 + int(r.next_double() * 6000);
+      s.top_p = r.next_double() < 0.5 ? 1.0f : std::max(1e-7f, float(r.next_double()));
+      s.min_p = r.next_double() < 0.5 ? 0.0f : float(r.next_double());
+      s.repeat_penalty = r.next_double() < 0.5 ? 1e-6f : 1e6f;
+      s.repeat_last_n = -1;
+      s.presence_penalty = float((r.next_double() - 0.5) * 1e30);
+      s.frequency_penalty = float((r.next_double() - 0.5) * 1e30);
+      Sampler sampler(s);
+      const int32_t t = sampler.sample(logits, history);
+      QVERIFY(t >= 0 && t < int32_t(logits.size()));
+      QVERIFY2(t != 7 && t != 8, qPrintable(QString("case %1 picked an impossible token %2").arg(i).arg(t)));
+      double total = 0;
+      for (const auto& c : sampler.distribution(logits, history)) {
+        QVERIFY(std::isfinite(c.prob) && c.prob >= 0);
+        total += c.prob;
+      }
+      QVERIFY(std::abs(total - 1.0) < 1e-9);
+    }
+  }
+
   void sameSeedSameSequence() {
     const auto logits = random_logits(65024, 5, 4.0);
     SamplingSettings s;  // defaults: T 0.8, top-k 40, top-p 0.95, min-p 0.05
