@@ -2,81 +2,1084 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ar_EG">
 <context>
-    <name>ChatPage</name>
+    <name>AppSettings</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="15"/>
+        <location filename="../app/app_settings.cpp" line="+64" />
+        <source>You are a helpful assistant.</source>
+        <translation>أنت مساعد مفيد.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <location filename="../app/chat_controller.cpp" line="+106" />
         <source>New conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>محادثة جديدة</translation>
     </message>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="35"/>
-        <source>Ask anything. Everything runs on this computer.</source>
-        <translation type="unfinished"></translation>
+        <location line="+68" />
+        <source>The model is still loading. Please wait a moment.</source>
+        <translation>لا يزال النموذج قيد التحميل. يرجى الانتظار قليلاً.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>No model is loaded. Open one from the model menu first.</source>
+        <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
+    </message>
+    <message>
+        <location filename="../app/chat_controller_conversations.cpp" line="+144" />
+        <source>Could not write %1: %2</source>
+        <translation>تعذّرت كتابة %1: %2</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Could not read %1: %2</source>
+        <translation>تعذّرت قراءة %1: %2</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>Nothing was imported: %1</source>
+        <translation>لم يتم استيراد أي شيء: %1</translation>
+    </message>
+    <message>
+        <location filename="../app/chat_controller_model.cpp" line="+65" />
+        <source>The model could not be loaded: %1</source>
+        <translation>تعذّر تحميل النموذج: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPage</name>
+    <message>
+        <location filename="../ui/pages/ChatPage.qml" line="+32" />
+        <source>Sampling</source>
+        <translation>أخذ العينات</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Sampling settings of this chat</source>
+        <translation>إعدادات أخذ العينات لهذه المحادثة</translation>
+    </message>
+    <message>
+        <location line="+26" />
+        <source>Messages</source>
+        <translation>الرسائل</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Copied</source>
+        <translation>تم النسخ</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Link copied (links are never opened)</source>
+        <translation>تم نسخ الرابط (لا تُفتح الروابط أبداً)</translation>
+    </message>
+</context>
+<context>
+    <name>CodeBlock</name>
+    <message>
+        <location filename="../ui/components/CodeBlock.qml" line="+27" />
+        <source>code</source>
+        <translation>شيفرة</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Copy</source>
+        <translation>نسخ</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Copy the code</source>
+        <translation>نسخ الشيفرة</translation>
     </message>
 </context>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="33"/>
+        <location filename="../ui/components/Composer.qml" line="+33" />
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
-        <translation type="unfinished"></translation>
+        <translation>اكتب رسالة… (Enter للإرسال، Shift+Enter لسطر جديد)</translation>
     </message>
     <message>
-        <location filename="../ui/components/Composer.qml" line="36"/>
+        <location line="+3" />
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>الرسالة</translation>
     </message>
     <message>
-        <location filename="../ui/components/Composer.qml" line="52"/>
+        <location line="+16" />
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>إيقاف</translation>
     </message>
     <message>
-        <location filename="../ui/components/Composer.qml" line="52"/>
+        <location line="+0" />
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>إرسال</translation>
     </message>
     <message>
-        <location filename="../ui/components/Composer.qml" line="55"/>
+        <location line="+3" />
         <source>Stop the reply</source>
-        <translation type="unfinished"></translation>
+        <translation>إيقاف الرد</translation>
     </message>
     <message>
-        <location filename="../ui/components/Composer.qml" line="55"/>
+        <location line="+0" />
         <source>Send the message</source>
-        <translation type="unfinished"></translation>
+        <translation>إرسال الرسالة</translation>
+    </message>
+</context>
+<context>
+    <name>ContextMapBar</name>
+    <message>
+        <location filename="../ui/components/ContextMapBar.qml" line="+25" />
+        <source>Context</source>
+        <translation>السياق</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>%1 | %2 | %3</source>
+        <translation>%1 | %2 | %3</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Pinned (system prompt): %1 tokens
+Evicted (no longer seen): %2 tokens
+Recent window: %3 of %4 tokens</source>
+        <translation>مثبّت (موجّه النظام): %1 رمزاً
+مُزال (لم يعد مرئياً): %2 رمزاً
+النافذة الحديثة: %3 من %4 رمزاً</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListDelegate</name>
+    <message>
+        <location filename="../ui/components/ConversationListDelegate.qml" line="+47" />
+        <source>Pinned</source>
+        <translation>مثبّتة</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Untitled</source>
+        <translation>بلا عنوان</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Conversation title</source>
+        <translation>عنوان المحادثة</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>Actions for %1</source>
+        <translation>إجراءات لـ %1</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Rename</source>
+        <translation>إعادة تسمية</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Unpin</source>
+        <translation>إلغاء التثبيت</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Pin</source>
+        <translation>تثبيت</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Unarchive</source>
+        <translation>إلغاء الأرشفة</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Archive</source>
+        <translation>أرشفة</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Export as Markdown…</source>
+        <translation>تصدير بصيغة Markdown…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Export as JSON…</source>
+        <translation>تصدير بصيغة JSON…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Delete</source>
+        <translation>حذف</translation>
     </message>
 </context>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="19"/>
+        <location filename="../ui/components/ConversationSidebar.qml" line="+41" />
         <source>New chat</source>
-        <translation type="unfinished"></translation>
+        <translation>محادثة جديدة</translation>
     </message>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="21"/>
+        <location line="+2" />
         <source>Start a new conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>بدء محادثة جديدة</translation>
     </message>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="31"/>
+        <location line="+1" />
+        <source>New chat (Ctrl+N)</source>
+        <translation>محادثة جديدة (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>More actions</source>
+        <translation>المزيد من الإجراءات</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Import conversations…</source>
+        <translation>استيراد المحادثات…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Settings…</source>
+        <translation>الإعدادات…</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Search all chats (Ctrl+F)</source>
+        <translation>البحث في كل المحادثات (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Search all conversations</source>
+        <translation>البحث في كل المحادثات</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Show archived</source>
+        <translation>عرض المؤرشفة</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Show archived conversations</source>
+        <translation>عرض المحادثات المؤرشفة</translation>
+    </message>
+    <message>
+        <location line="+11" />
         <source>Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>المحادثات</translation>
     </message>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="40"/>
+        <location line="+31" />
+        <source>No archived conversations.</source>
+        <translation>لا توجد محادثات مؤرشفة.</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>No conversations yet.
 Start one with New chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>لا توجد محادثات بعد.
+ابدأ واحدة عبر «محادثة جديدة».</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Search results</source>
+        <translation>نتائج البحث</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>No matches</source>
+        <translation>لا توجد نتائج</translation>
+    </message>
+</context>
+<context>
+    <name>DateGroup</name>
+    <message>
+        <location filename="../app/date_group.cpp" line="+17" />
+        <source>Pinned</source>
+        <translation>مثبّتة</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Today</source>
+        <translation>اليوم</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Yesterday</source>
+        <translation>أمس</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Previous 7 days</source>
+        <translation>الأيام السبعة الماضية</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Older</source>
+        <translation>أقدم</translation>
+    </message>
+</context>
+<context>
+    <name>EmptyChatHint</name>
+    <message>
+        <location filename="../ui/components/EmptyChatHint.qml" line="+18" />
+        <source>Ask anything. Everything runs on this computer.</source>
+        <translation>اسأل عن أي شيء. كل شيء يعمل على هذا الحاسوب.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Loading the model… you can already type.</source>
+        <translation>جارٍ تحميل النموذج… يمكنك البدء بالكتابة.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>No model is loaded yet.</source>
+        <translation>لم يتم تحميل أي نموذج بعد.</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Model loading progress</source>
+        <translation>تقدّم تحميل النموذج</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Open a model folder…</source>
+        <translation>فتح مجلد نموذج…</translation>
+    </message>
+</context>
+<context>
+    <name>InferenceWorker</name>
+    <message>
+        <location filename="../app/inference_worker.cpp" line="+56" />
+        <source>The inference engine could not start.</source>
+        <translation>تعذّر تشغيل محرك الاستدلال.</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>Not enough memory to load this model.</source>
+        <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>No model is loaded. Open one from the model menu first.</source>
+        <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>Out of memory while generating the reply.</source>
+        <translation>نفدت الذاكرة أثناء توليد الرد.</translation>
     </message>
 </context>
 <context>
     <name>Main</name>
     <message>
-        <location filename="../ui/Main.qml" line="13"/>
+        <location filename="../ui/Main.qml" line="+18" />
         <source>Falcon Chat</source>
-        <translation type="unfinished"></translation>
+        <translation>Falcon Chat</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>%1 — Falcon Chat</source>
+        <translation>%1 — Falcon Chat</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>Last reply copied</source>
+        <translation>تم نسخ آخر رد</translation>
+    </message>
+    <message>
+        <location line="+64" />
+        <source>Export as JSON</source>
+        <translation>تصدير بصيغة JSON</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Export as Markdown</source>
+        <translation>تصدير بصيغة Markdown</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+8" />
+        <source>JSON files (*.json)</source>
+        <translation>ملفات JSON (*.json)</translation>
+    </message>
+    <message>
+        <location line="-8" />
+        <source>Markdown files (*.md)</source>
+        <translation>ملفات Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Exported</source>
+        <translation>تم التصدير</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Import conversations</source>
+        <translation>استيراد المحادثات</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5" />
+        <source>Imported %n conversation(s)</source>
+        <translation><numerusform>لم يتم استيراد أي محادثة</numerusform><numerusform>تم استيراد محادثة واحدة</numerusform><numerusform>تم استيراد محادثتين</numerusform><numerusform>تم استيراد %n محادثات</numerusform><numerusform>تم استيراد %n محادثة</numerusform><numerusform>تم استيراد %n محادثة</numerusform></translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Deleted “%1”</source>
+        <translation>تم حذف «%1»</translation>
+    </message>
+</context>
+<context>
+    <name>MessageActions</name>
+    <message>
+        <location filename="../ui/components/MessageActions.qml" line="+25" />
+        <source>Copy</source>
+        <translation>نسخ</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Edit</source>
+        <translation>تعديل</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Regenerate</source>
+        <translation>إعادة التوليد</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Continue</source>
+        <translation>متابعة</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Delete</source>
+        <translation>حذف</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDelegate</name>
+    <message>
+        <location filename="../ui/components/MessageDelegate.qml" line="+47" />
+        <source>You</source>
+        <translation>أنت</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Falcon</source>
+        <translation>Falcon</translation>
+    </message>
+</context>
+<context>
+    <name>MessageEditor</name>
+    <message>
+        <location filename="../ui/components/MessageEditor.qml" line="+19" />
+        <source>Edit the message</source>
+        <translation>تعديل الرسالة</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Save &amp;&amp; resend</source>
+        <translation>حفظ وإعادة الإرسال</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Save and resend</source>
+        <translation>حفظ وإعادة الإرسال</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+</context>
+<context>
+    <name>ModelButton</name>
+    <message>
+        <location filename="../ui/components/ModelButton.qml" line="+11" />
+        <source>Loading %1… %2%</source>
+        <translation>جارٍ تحميل %1… %2%</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Model failed — choose another</source>
+        <translation>فشل النموذج — اختر غيره</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Open a model…</source>
+        <translation>فتح نموذج…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Choose the model</source>
+        <translation>اختيار النموذج</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Model (Ctrl+O)</source>
+        <translation>النموذج (Ctrl+O)</translation>
+    </message>
+</context>
+<context>
+    <name>ModelInspector</name>
+    <message>
+        <location filename="../app/model_inspector.cpp" line="+17" />
+        <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
+        <translation>البنية الجديدة، %1 رؤوس KV، %2 طبقة LayerNorm</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>multi-query (one KV head)</source>
+        <translation>استعلام متعدد (رأس KV واحد)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>classic multi-head attention</source>
+        <translation>انتباه متعدد الرؤوس تقليدي</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>parallel blocks</source>
+        <translation>كتل متوازية</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>sequential blocks</source>
+        <translation>كتل متتابعة</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>The folder %1 does not exist.</source>
+        <translation>المجلد %1 غير موجود.</translation>
+    </message>
+    <message>
+        <location line="+32" />
+        <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
+        <translation>لا يوجد مُقسِّم (tokenizer.json أو tokenizer.model) في هذا المجلد: لا يمكن للنموذج المحادثة.</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPickerDialog</name>
+    <message>
+        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+13" />
+        <source>Model</source>
+        <translation>النموذج</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <location line="+18" />
+        <source>Choose a model folder</source>
+        <translation>اختيار مجلد نموذج</translation>
+    </message>
+    <message>
+        <location line="-6" />
+        <source>No folder chosen</source>
+        <translation>لم يتم اختيار مجلد</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Choose folder…</source>
+        <translation>اختيار مجلد…</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>Architecture</source>
+        <translation>البنية</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Parameters</source>
+        <translation>المعاملات</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+28" />
+        <source>Weights</source>
+        <translation>الأوزان</translation>
+    </message>
+    <message>
+        <location line="-26" />
+        <source>Tokenizer</source>
+        <translation>المُقسِّم</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>none found</source>
+        <translation>لم يُعثر على شيء</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Context length</source>
+        <translation>طول السياق</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>%1 tokens</source>
+        <translation>%1 رمزاً</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Run on</source>
+        <translation>التشغيل على</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Automatic (GPU if available)</source>
+        <translation>تلقائي (GPU إن توفّر)</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>CPU</source>
+        <translation>المعالج (CPU)</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>GPU (CUDA)</source>
+        <translation>بطاقة الرسوميات (CUDA)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Backend</source>
+        <translation>الواجهة الخلفية</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>bf16 (exact)</source>
+        <translation>bf16 (دقيق)</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>int8 (half the memory)</source>
+        <translation>int8 (نصف الذاكرة)</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>int4 (a quarter)</source>
+        <translation>int4 (ربع الذاكرة)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Weight format</source>
+        <translation>صيغة الأوزان</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Model loading progress</source>
+        <translation>تقدّم تحميل النموذج</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Cancel loading</source>
+        <translation>إلغاء التحميل</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Loaded: %1 on %2</source>
+        <translation>تم التحميل: %1 على %2</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Load</source>
+        <translation>تحميل</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Load this model</source>
+        <translation>تحميل هذا النموذج</translation>
+    </message>
+</context>
+<context>
+    <name>ReplyStats</name>
+    <message>
+        <location filename="../ui/components/ReplyStats.qml" line="+17" />
+        <source>finished</source>
+        <translation>اكتمل</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>stop string</source>
+        <translation>نص الإيقاف</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>length limit</source>
+        <translation>حد الطول</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>stopped</source>
+        <translation>أُوقف</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>interrupted</source>
+        <translation>انقطع</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>error</source>
+        <translation>خطأ</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5" />
+        <source>%n token(s)</source>
+        <translation><numerusform>%n رمز</numerusform><numerusform>رمز واحد</numerusform><numerusform>رمزان</numerusform><numerusform>%n رموز</numerusform><numerusform>%n رمزاً</numerusform><numerusform>%n رمز</numerusform></translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>TTFT %1 ms</source>
+        <translation>زمن أول رمز %1 مللي ثانية</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1 tok/s</source>
+        <translation>%1 رمز/ث</translation>
+    </message>
+</context>
+<context>
+    <name>SamplingConfig</name>
+    <message>
+        <location filename="../app/sampling_config.cpp" line="+53" />
+        <source>%1 must be between %2 and %3.</source>
+        <translation>يجب أن تكون قيمة %1 بين %2 و%3.</translation>
+    </message>
+</context>
+<context>
+    <name>SamplingSettingsPage</name>
+    <message>
+        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+22" />
+        <source>Sampling</source>
+        <translation>أخذ العينات</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Reset to defaults</source>
+        <translation>استعادة القيم الافتراضية</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Close sampling settings</source>
+        <translation>إغلاق إعدادات أخذ العينات</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>For this chat. Changes apply from the next reply.</source>
+        <translation>لهذه المحادثة. تسري التغييرات من الرد التالي.</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>Temperature</source>
+        <translation>درجة الحرارة</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Higher is more varied, lower more focused; 0 always picks the likeliest token.</source>
+        <translation>القيمة الأعلى أكثر تنوعاً والأدنى أكثر تركيزاً؛ 0 تختار دائماً الرمز الأرجح.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Only the k likeliest tokens can be picked; 0 turns it off.</source>
+        <translation>لا يمكن اختيار إلا الرموز k الأرجح؛ 0 يعطّله.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Only the likeliest tokens that together reach this probability; 1 turns it off.</source>
+        <translation>فقط الرموز الأرجح التي تبلغ معاً هذا الاحتمال؛ 1 يعطّله.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Drops tokens less likely than this fraction of the likeliest one; 0 turns it off.</source>
+        <translation>يستبعد الرموز الأقل احتمالاً من هذه النسبة من الرمز الأرجح؛ 0 يعطّله.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Repetition penalty</source>
+        <translation>عقوبة التكرار</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Above 1 discourages repeating recent tokens; 1 turns it off.</source>
+        <translation>ما فوق 1 يقلّل تكرار الرموز الحديثة؛ 1 يعطّله.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Penalty window</source>
+        <translation>نافذة العقوبة</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>How many recent tokens the penalties look at; -1 means the whole context.</source>
+        <translation>عدد الرموز الحديثة التي تنظر إليها العقوبات؛ ‎-1 يعني السياق كله.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Presence penalty</source>
+        <translation>عقوبة الحضور</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Subtracted once from every token already used: favours new topics.</source>
+        <translation>تُطرح مرة واحدة من كل رمز سبق استخدامه: تشجّع مواضيع جديدة.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Frequency penalty</source>
+        <translation>عقوبة التكرار النسبي</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Subtracted for each use of a token: reduces word repetition.</source>
+        <translation>تُطرح عن كل استخدام للرمز: تقلّل تكرار الكلمات.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Max new tokens</source>
+        <translation>أقصى عدد من الرموز الجديدة</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>The longest a reply may be; a cut reply can be continued.</source>
+        <translation>أقصى طول للرد؛ يمكن متابعة الرد المقطوع.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Context window</source>
+        <translation>نافذة السياق</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Recent tokens the model keeps besides the system prompt; older turns are dropped.</source>
+        <translation>الرموز الحديثة التي يحتفظ بها النموذج إلى جانب موجّه النظام؛ تُحذف الأدوار الأقدم.</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <location line="+15" />
+        <source>Seed</source>
+        <translation>البذرة</translation>
+    </message>
+    <message>
+        <location line="-12" />
+        <source>Random</source>
+        <translation>عشوائية</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Random seed</source>
+        <translation>بذرة عشوائية</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>A fixed seed makes a reply repeatable with the same settings. (default: random)</source>
+        <translation>البذرة الثابتة تجعل الرد قابلاً للتكرار بالإعدادات نفسها. (الافتراضي: عشوائية)</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>Stop strings</source>
+        <translation>نصوص الإيقاف</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>One per line</source>
+        <translation>واحد في كل سطر</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Stop strings, one per line</source>
+        <translation>نصوص الإيقاف، واحد في كل سطر</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>The reply ends before any of these texts. (default: none)</source>
+        <translation>ينتهي الرد قبل أي من هذه النصوص. (الافتراضي: لا شيء)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingRow</name>
+    <message>
+        <location filename="../ui/components/SettingRow.qml" line="+70" />
+        <source>(default %1)</source>
+        <translation>(الافتراضي %1)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../ui/dialogs/SettingsDialog.qml" line="+10" />
+        <source>Settings</source>
+        <translation>الإعدادات</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <location line="+6" />
+        <source>Theme</source>
+        <translation>المظهر</translation>
+    </message>
+    <message>
+        <location line="-2" />
+        <location line="+22" />
+        <source>Follow the system</source>
+        <translation>اتباع النظام</translation>
+    </message>
+    <message>
+        <location line="-22" />
+        <source>Light</source>
+        <translation>فاتح</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Dark</source>
+        <translation>داكن</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <location line="+6" />
+        <source>Font size</source>
+        <translation>حجم الخط</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <location line="+8" />
+        <source>Language</source>
+        <translation>اللغة</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>New chats start with</source>
+        <translation>تبدأ المحادثات الجديدة بـ</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <location line="+1" />
+        <source>Default system prompt</source>
+        <translation>موجّه النظام الافتراضي</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Conversations are stored in</source>
+        <translation>تُحفظ المحادثات في</translation>
+    </message>
+</context>
+<context>
+    <name>SiblingNavigator</name>
+    <message>
+        <location filename="../ui/components/SiblingNavigator.qml" line="+18" />
+        <source>Previous version</source>
+        <translation>النسخة السابقة</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Version %1 of %2</source>
+        <translation>النسخة %1 من %2</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Next version</source>
+        <translation>النسخة التالية</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <location filename="../ui/components/StatusBar.qml" line="+18" />
+        <source>Backend: %1</source>
+        <translation>الواجهة الخلفية: %1</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Loading model…</source>
+        <translation>جارٍ تحميل النموذج…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>No model</source>
+        <translation>لا يوجد نموذج</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Last reply: %1 tok/s</source>
+        <translation>آخر رد: %1 رمز/ث</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Model loading progress</source>
+        <translation>تقدّم تحميل النموذج</translation>
+    </message>
+</context>
+<context>
+    <name>SystemPromptBar</name>
+    <message>
+        <location filename="../ui/components/SystemPromptBar.qml" line="+21" />
+        <source>System</source>
+        <translation>النظام</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>(no system prompt)</source>
+        <translation>(لا يوجد موجّه نظام)</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>System prompt</source>
+        <translation>موجّه النظام</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Save</source>
+        <translation>حفظ</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Edit</source>
+        <translation>تعديل</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Save the system prompt</source>
+        <translation>حفظ موجّه النظام</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Edit the system prompt</source>
+        <translation>تعديل موجّه النظام</translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <location filename="../ui/components/UndoBar.qml" line="+19" />
+        <source>Undo</source>
+        <translation>تراجع</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Undo the delete</source>
+        <translation>التراجع عن الحذف</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,10 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.Material
 import QtQuick.Layouts
+import QtQuick.Dialogs
+import Qt.labs.settings
+import FalconChat.Core
+import FalconChat.Ui
 
 ApplicationWindow {
     id: window
@@ -10,9 +14,37 @@ ApplicationWindow {
     minimumWidth: 640
     minimumHeight: 420
     visible: true
-    title: qsTr("Falcon Chat")
-    Material.theme: Material.System
+    title: ChatController.currentConversationId !== 0
+           ? qsTr("%1 — Falcon Chat").arg(ChatController.currentTitle) : qsTr("Falcon Chat")
+    Material.theme: AppSettings.theme === 1 ? Material.Light : AppSettings.theme === 2 ? Material.Dark : Material.System
     Material.accent: Material.Teal
+    font.pixelSize: Theme.baseFontSize
+
+    // Right-to-left languages mirror the whole layout.
+    LayoutMirroring.enabled: AppSettings.rightToLeft
+    LayoutMirroring.childrenInherit: true
+
+    Binding { target: Theme; property: "dark"; value: window.color.hslLightness < 0.5 }
+
+    Settings {
+        category: "window"
+        property alias x: window.x
+        property alias y: window.y
+        property alias width: window.width
+        property alias height: window.height
+        property alias samplingOpen: samplingDrawer.pinnedOpen
+    }
+
+    Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
+    Shortcut { sequence: "Ctrl+F"; onActivated: sidebar.focusSearch() }
+    Shortcut { sequences: ["Ctrl+,"]; onActivated: settingsDialog.open() }
+    Shortcut { sequence: "Ctrl+Shift+C"; onActivated: if (ChatController.copyLastReply()) toast.show(qsTr("Last reply copied")) }
+    Shortcut { sequence: "Esc"; enabled: ChatController.busy; onActivated: ChatController.stop() }
+    Shortcut { sequence: "Ctrl+O"; onActivated: modelDialog.open() }
+    Shortcut { sequence: StandardKey.Quit; onActivated: Qt.quit() }
+    Shortcut { sequence: "Ctrl+R"; onActivated: ChatController.regenerate(ChatController.lastReplyId()) }
+    Shortcut { sequence: "Alt+Left"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), -1) }
+    Shortcut { sequence: "Alt+Right"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), 1) }
 
     RowLayout {
         anchors.fill: parent
@@ -22,12 +54,88 @@ ApplicationWindow {
             id: sidebar
             Layout.preferredWidth: Theme.sidebarWidth
             Layout.fillHeight: true
+            conversationModel: ChatController.conversations
+            searchModel: ChatController.searchResults
+            currentId: ChatController.currentConversationId
+            onNewConversationRequested: ChatController.newConversation()
+            onSelectRequested: (id) => ChatController.selectConversation(id)
+            onRenameRequested: (id, title) => ChatController.renameConversation(id, title)
+            onDeleteRequested: (id) => ChatController.deleteConversation(id)
+            onPinRequested: (id, pinned) => ChatController.setPinned(id, pinned)
+            onArchiveRequested: (id, archived) => ChatController.setArchived(id, archived)
+            onExportRequested: (id, format) => exportDialog.ask(id, format)
+            onImportRequested: importDialog.open()
+            onSearchTextChanged: ChatController.searchQuery = searchText
+            onShowArchivedChanged: ChatController.conversations.showArchived = showArchived
+            onSearchHitActivated: (conversationId, messageId) => ChatController.openSearchHit(conversationId, messageId)
+            onSettingsRequested: settingsDialog.open()
         }
 
         ChatPage {
             id: chatPage
             Layout.fillWidth: true
             Layout.fillHeight: true
+            onOpenModelRequested: modelDialog.open()
+            onSamplingRequested: samplingDrawer.pinnedOpen = !samplingDrawer.pinnedOpen
+            onToast: (message) => toast.show(message)
         }
+
+        SamplingSettingsPage {
+            id: samplingDrawer
+            property bool pinnedOpen: false
+            visible: pinnedOpen
+            Layout.preferredWidth: Theme.settingsWidth
+            Layout.fillHeight: true
+            config: ChatController.sampling
+            onCloseRequested: pinnedOpen = false
+        }
+    }
+
+    footer: StatusBar { }
+
+    ModelPickerDialog { id: modelDialog }
+    SettingsDialog { id: settingsDialog }
+
+    FileDialog {
+        id: exportDialog
+        property var conversationId: 0
+        property string format: "markdown"
+        function ask(id, fmt) {
+            conversationId = id
+            format = fmt
+            selectedFile = ""
+            open()
+        }
+        title: format === "json" ? qsTr("Export as JSON") : qsTr("Export as Markdown")
+        fileMode: FileDialog.SaveFile
+        nameFilters: format === "json" ? [qsTr("JSON files (*.json)")] : [qsTr("Markdown files (*.md)")]
+        onAccepted: if (ChatController.exportConversation(conversationId, selectedFile, format)) toast.show(qsTr("Exported"))
+    }
+
+    FileDialog {
+        id: importDialog
+        title: qsTr("Import conversations")
+        fileMode: FileDialog.OpenFile
+        nameFilters: [qsTr("JSON files (*.json)")]
+        onAccepted: {
+            const n = ChatController.importConversations(selectedFile)
+            if (n >= 0) toast.show(qsTr("Imported %n conversation(s)", "", n))
+        }
+    }
+
+    UndoBar {
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: Theme.margin * 6
+        visible: ChatController.canUndoDelete
+        text: qsTr("Deleted “%1”").arg(ChatController.pendingDeleteTitle)
+        onUndo: ChatController.undoDelete()
+    }
+
+    Toast { id: toast }
+
+    Connections {
+        target: ChatController
+        function onErrorOccurred(message) { toast.show(message, true) }
     }
 }

@@ -1,13 +1,26 @@
 pragma Singleton
 import QtQuick
+import FalconChat.Core
 
-// Spacing, sizes and type scale shared by every component.
+// Spacing, sizes, type scale and colours shared by every component.
 QtObject {
     readonly property int spacing: 8
     readonly property int margin: 12
     readonly property int sidebarWidth: 280
+    readonly property int settingsWidth: 340
     readonly property int radius: 8
-    property int baseFontSize: 14
+    readonly property int baseFontSize: AppSettings.fontSize
     readonly property int smallFontSize: Math.round(baseFontSize * 0.85)
     readonly property int titleFontSize: Math.round(baseFontSize * 1.3)
+    readonly property string monoFamily: "monospace"
+    // Set by Main.qml from the window's actual background, so "follow the system" works too.
+    property bool dark: false
+    readonly property color text: dark ? "#e8eaed" : "#1f2328"
+    readonly property color selection: dark ? "#2f6f68" : "#b2dfdb"
+    readonly property color userBubble: dark ? "#24423f" : "#e3f2ef"
+    readonly property color codeBackground: dark ? "#1e2430" : "#f4f5f7"
+    readonly property color subtleText: dark ? "#a7adba" : "#5f6673"
+    readonly property color pinnedColor: "#3f8f88"
+    readonly property color evictedColor: dark ? "#5a5f6b" : "#b9bec8"
+    readonly property color recentColor: "#26a69a"
 }

@@ -1,19 +1,39 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import FalconChat.Core
 import FalconChat.Ui
 
-// One conversation: the messages above, the composer below.
+// One conversation: the system prompt pinned on top, the messages, the context map and the
+// composer.
 Page {
     id: root
     property alias composer: composer
+    signal openModelRequested()
+    signal samplingRequested()
+    signal toast(string message)
 
     header: ToolBar {
-        Label {
-            anchors.verticalCenter: parent.verticalCenter
-            x: Theme.margin
-            text: qsTr("New conversation")
-            font.pixelSize: Theme.titleFontSize
+        RowLayout {
+            anchors.fill: parent
+            anchors.leftMargin: Theme.margin
+            anchors.rightMargin: Theme.spacing
+            Label {
+                Layout.fillWidth: true
+                text: ChatController.currentTitle
+                font.pixelSize: Theme.titleFontSize
+                elide: Text.ElideRight
+            }
+            ModelButton {
+                onClicked: root.openModelRequested()
+            }
+            ToolButton {
+                objectName: "samplingButton"
+                text: qsTr("Sampling")
+                icon.name: "configure"
+                Accessible.name: qsTr("Sampling settings of this chat")
+                onClicked: root.samplingRequested()
+            }
         }
     }
 
@@ -21,24 +41,70 @@ Page {
         anchors.fill: parent
         spacing: 0
 
+        SystemPromptBar {
+            Layout.fillWidth: true
+            prompt: ChatController.systemPrompt
+            onEdited: (text) => ChatController.systemPrompt = text
+        }
+
         ListView {
             id: messages
+            objectName: "messageList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            model: 0
+            model: ChatController.messages
+            spacing: Theme.spacing
+            topMargin: Theme.margin
+            bottomMargin: Theme.margin
+            Accessible.name: qsTr("Messages")
+            ScrollBar.vertical: ScrollBar { }
+            // Follow a streaming reply while the user is at the bottom; leave them be otherwise.
+            property bool following: true
+            onMovementEnded: following = atYEnd
+            onCountChanged: if (following) Qt.callLater(positionViewAtEnd)
+            onContentHeightChanged: if (following && ChatController.busy) positionViewAtEnd()
 
-            Label {
-                anchors.centerIn: parent
-                visible: messages.count === 0
-                opacity: 0.7
-                text: qsTr("Ask anything. Everything runs on this computer.")
+            delegate: MessageDelegate {
+                width: ListView.view.width
+                busy: ChatController.busy
+                onCopyRequested: (text) => { ChatController.copyText(text); root.toast(qsTr("Copied")) }
+                onEditRequested: (id, text) => ChatController.editAndResend(id, text)
+                onRegenerateRequested: (id) => ChatController.regenerate(id)
+                onContinueRequested: (id) => ChatController.continueReply(id)
+                onDeleteRequested: (id) => ChatController.deleteMessage(id)
+                onSiblingRequested: (id, delta) => ChatController.switchSibling(id, delta)
+                onLinkClicked: (url) => { ChatController.copyText(url); root.toast(qsTr("Link copied (links are never opened)")) }
             }
+
+            EmptyChatHint {
+                parent: messages  // over the view, not inside its scrolling content
+                anchors.centerIn: parent
+                width: Math.min(parent.width - 4 * Theme.margin, 480)
+                visible: messages.count === 0
+                onOpenModelRequested: root.openModelRequested()
+            }
+        }
+
+        ContextMapBar {
+            Layout.fillWidth: true
+            visible: ChatController.currentConversationId !== 0
+            pinned: ChatController.contextPinned
+            evicted: ChatController.contextEvicted
+            recent: ChatController.contextRecent
+            windowSize: ChatController.contextWindow
         }
 
         Composer {
             id: composer
             Layout.fillWidth: true
+            busy: ChatController.busy
+            onSendRequested: (text) => {
+                if (!ChatController.send(text))
+                    composer.text = text  // refused (no model yet): keep what was typed
+                messages.following = true
+            }
+            onStopRequested: ChatController.stop()
         }
     }
 }

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""End-to-end test of the real falcon-chat under Xvfb with the bundled model (issue 9):
+  1. type a question, see the streamed reply; stop a second reply with Esc
+  2. regenerate (Ctrl+R) and switch branches (Alt+Left)
+  3. search (Ctrl+F)
+  4. quit, restart, and find the conversation restored (window title + messages)
+It checks the outcome in the app's own database and window title, and saves a screenshot of
+every step into OUT_DIR (look at them).
+Usage: e2e_falcon_chat.py FALCON_CHAT_BIN OUT_DIR [MODELS_DIR]
+Exit 77 (skipped) when no model is available."""
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xdrive  # noqa: E402
+
+binary, out_dir = sys.argv[1], sys.argv[2]
+models = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.path.dirname(__file__), "../../resources/models")
+if not os.path.isdir(models) or not any(os.path.isfile(os.path.join(models, d, "config.json")) for d in os.listdir(models)):
+    print("skipped: no bundled model in", models)
+    sys.exit(77)
+import shutil  # noqa: E402
+for tool in ("Xvfb", "import", "xwininfo"):
+    if shutil.which(tool) is None:
+        print("skipped: needs", tool)
+        sys.exit(77)
+os.makedirs(out_dir, exist_ok=True)
+home = tempfile.mkdtemp(prefix="falcon-e2e-")
+env = dict(os.environ, XDG_DATA_HOME=f"{home}/data", XDG_CONFIG_HOME=f"{home}/config", FALCON_CHAT_MODELS=models,
+           QT_QPA_PLATFORM="xcb", LANG="en_US.UTF-8", LANGUAGE="en")
+display = f":{random.randint(150, 250)}"
+env["DISPLAY"] = display
+xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(1.0)
+db_path = f"{home}/data/falcon-chat/conversations.db"
+conf_path = f"{home}/config/falcon-chat/falcon-chat.conf"
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def shot(name):
+    subprocess.run(["import", "-display", display, "-window", "root", os.path.join(out_dir, name)], check=False)
+
+
+def wait_for(pred, timeout, step=0.2):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if pred():
+                return True
+        except sqlite3.Error:
+            pass
+        time.sleep(step)
+    return False
+
+
+def query(sql, *args):
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def window_title():
+    r = subprocess.run(["xprop", "-display", display, "-root", "_NET_CLIENT_LIST"], capture_output=True, text=True)
+    tree = subprocess.run(["xwininfo", "-display", display, "-root", "-tree"], capture_output=True, text=True).stdout
+    titles = [line.split('"')[1] for line in tree.splitlines() if "Falcon Chat" in line and '"' in line]
+    return titles[0] if titles else ""
+
+
+def start_app():
+    app = subprocess.Popen([binary], env=env)
+    wait_for(lambda: "Falcon Chat" in window_title(), 30)
+    time.sleep(1.0)
+    x = xdrive.Display(display)
+    x.click(600, 655)  # into the composer of the default 1100x720 window, which also focuses it
+    return app, x
+
+
+def model_loaded():
+    return os.path.exists(conf_path) and "dir=" in open(conf_path).read()
+
+
+try:
+    app, x = start_app()
+    check(wait_for(model_loaded, 120), "the bundled model loads in the background")
+    shot("01-start.png")
+
+    # 1. A question and its streamed reply.
+    x.type("What is a falcon?\n")
+    check(wait_for(lambda: query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='complete'")[0][0] >= 1, 120),
+          "the first reply completes")
+    shot("02-reply.png")
+    # A second question, stopped with Esc while it streams.
+    x.type("Tell me a very long story about the sea.\n", pause=0.01)
+    time.sleep(0.15)
+    x.chord("Escape")
+    check(wait_for(lambda: query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='complete'")[0][0] >= 2, 60),
+          "the second reply ends")
+    reasons = [r[0] for r in query("SELECT stop_reason FROM messages WHERE role='assistant' ORDER BY id")]
+    check(reasons[-1] in ("cancelled", "eos", "length", "stop_string"), f"second reply stop reason {reasons[-1]!r}")
+    check(reasons[-1] == "cancelled", "Esc stopped the streaming reply")
+    shot("03-stopped.png")
+
+    # 2. Regenerate the last reply and switch back to the first version.
+    last = query("SELECT id, parent_id FROM messages WHERE role='assistant' ORDER BY id DESC LIMIT 1")[0]
+    x.chord("Control_L", "r")
+    check(wait_for(lambda: query("SELECT COUNT(*) FROM messages WHERE parent_id=? AND state='complete'", last[1])[0][0] == 2, 60),
+          "Ctrl+R made a sibling reply")
+    newest = query("SELECT id FROM messages WHERE parent_id=? ORDER BY id DESC LIMIT 1", last[1])[0][0]
+    check(query("SELECT active_leaf_id FROM conversations")[0][0] == newest, "the new version is active")
+    x.chord("Alt_L", "Left")
+    check(wait_for(lambda: query("SELECT active_leaf_id FROM conversations")[0][0] == last[0], 10),
+          "Alt+Left switched back to version 1/2")
+    shot("04-branches.png")
+
+    # 3. Search.
+    x.chord("Control_L", "f")
+    x.type("falcon")
+    time.sleep(1.0)
+    shot("05-search.png")
+    x.chord("Escape")
+
+    # 4. Quit and restart: the conversation is restored.
+    title = query("SELECT title FROM conversations")[0][0]
+    x.chord("Control_L", "q")
+    check(wait_for(lambda: app.poll() is not None, 15), "Ctrl+Q quits")
+    app, x = start_app()
+    check(wait_for(lambda: title in window_title(), 20), f"after a restart the window shows {title!r}")
+    time.sleep(2.0)
+    shot("06-restored.png")
+    x.chord("Control_L", "q")
+    wait_for(lambda: app.poll() is not None, 15)
+finally:
+    for p in ("app",):
+        proc = globals().get(p)
+        if proc and proc.poll() is None:
+            proc.terminate()
+    xvfb.terminate()
+
+print("screenshots in", out_dir)
+sys.exit(1 if failures else 0)

@@ -1,0 +1,125 @@
+import QtQuick
+import QtTest
+import FalconChat.Ui
+
+// The sidebar as a user meets it: date sections, open, inline rename, pin/delete through the
+// menu, search results replacing the list.
+TestCase {
+    id: test
+    name: "ConversationSidebar"
+    width: 320
+    height: 600
+    visible: true
+    when: windowShown
+
+    ListModel {
+        id: conversations
+        ListElement { conversationId: 11; title: "Pinned plan"; pinned: true; archived: false; section: "Pinned" }
+        ListElement { conversationId: 12; title: "Pasta recipe"; pinned: false; archived: false; section: "Today" }
+        ListElement { conversationId: 13; title: "Old notes"; pinned: false; archived: false; section: "Older" }
+    }
+    ListModel {
+        id: hits
+        ListElement { conversationId: 12; messageId: 99; title: "Pasta recipe"; snippet: "boil the <b>pasta</b> &lt;8&gt; min" }
+    }
+
+    Component {
+        id: sidebarComponent
+        ConversationSidebar {
+            width: 320
+            height: 600
+            conversationModel: conversations
+            searchModel: hits
+            currentId: 12
+        }
+    }
+
+    SignalSpy { id: selectSpy; signalName: "selectRequested" }
+    SignalSpy { id: renameSpy; signalName: "renameRequested" }
+    SignalSpy { id: deleteSpy; signalName: "deleteRequested" }
+    SignalSpy { id: pinSpy; signalName: "pinRequested" }
+    SignalSpy { id: newSpy; signalName: "newConversationRequested" }
+    SignalSpy { id: hitSpy; signalName: "searchHitActivated" }
+
+    function create() {
+        const s = createTemporaryObject(sidebarComponent, test)
+        for (const spy of [selectSpy, renameSpy, deleteSpy, pinSpy, newSpy, hitSpy]) {
+            spy.target = s
+            spy.clear()
+        }
+        const list = findChild(s, "conversationList")
+        tryCompare(list, "count", 3)
+        return [s, list]
+    }
+
+    function delegateAt(list, index) {
+        list.positionViewAtIndex(index, ListView.Contain)
+        tryVerify(() => list.itemAtIndex(index) !== null, 2000, "delegate " + index + " exists")
+        return list.itemAtIndex(index)
+    }
+
+    function test_sections_and_selection() {
+        const [s, list] = create()
+        compare(list.section.property, "section")
+        const second = delegateAt(list, 1)
+        verify(second.current, "the open conversation is highlighted")
+        mouseClick(delegateAt(list, 2))
+        compare(selectSpy.count, 1)
+        compare(selectSpy.signalArguments[0][0], 13)
+        mouseClick(findChild(s, "newChatButton"))
+        compare(newSpy.count, 1)
+    }
+
+    function test_inline_rename_commits_on_enter_and_cancels_on_escape() {
+        const [s, list] = create()
+        const d = delegateAt(list, 0)
+        mouseDoubleClickSequence(d)
+        verify(d.editing)
+        const editor = findChild(d, "renameField")
+        verify(editor.activeFocus)
+        editor.selectAll()
+        keyClick("N"); keyClick("e"); keyClick("w")
+        keyClick(Qt.Key_Return)
+        compare(renameSpy.count, 1)
+        compare(renameSpy.signalArguments[0][0], 11)
+        compare(renameSpy.signalArguments[0][1], "New")
+        verify(!d.editing)
+
+        d.startRename()
+        keyClick("x")
+        keyClick(Qt.Key_Escape)
+        compare(renameSpy.count, 1, "Esc cancels the rename")
+        verify(!d.editing)
+    }
+
+    function test_menu_actions_reach_the_controller_signals() {
+        const [s, list] = create()
+        const d = delegateAt(list, 1)
+        d.pinClicked()
+        compare(pinSpy.count, 1)
+        compare(pinSpy.signalArguments[0][0], 12)
+        compare(pinSpy.signalArguments[0][1], true, "an unpinned chat gets pinned")
+        d.deleteClicked()
+        compare(deleteSpy.count, 1)
+        compare(deleteSpy.signalArguments[0][0], 12)
+    }
+
+    function test_search_shows_highlighted_results() {
+        const [s, list] = create()
+        s.focusSearch()
+        keyClick("p"); keyClick("a")
+        compare(s.searchText, "pa")
+        verify(!list.visible)
+        const results = findChild(s, "searchResults")
+        verify(results.visible)
+        tryCompare(results, "count", 1)
+        const hit = results.itemAtIndex(0)
+        mouseClick(hit)
+        compare(hitSpy.count, 1)
+        compare(hitSpy.signalArguments[0][0], 12)
+        compare(hitSpy.signalArguments[0][1], 99)
+        keyClick(Qt.Key_Escape)  // clears the search, the list is back
+        compare(s.searchText, "")
+        verify(list.visible)
+    }
+}

@@ -1,0 +1,124 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import FalconChat.Core
+import FalconChat.Ui
+
+// One message: who wrote it, its content (Markdown prose and code blocks), the ‹ 2/3 ›
+// sibling switch, the actions, and under a reply its stats.
+Item {
+    id: root
+    required property var messageId
+    required property string role
+    required property string text
+    required property bool streaming
+    required property int siblingIndex
+    required property int siblingCount
+    required property var tokenCount
+    required property var ttftMs
+    required property var tokensPerS
+    required property string stopReason
+    required property string errorText
+    required property bool canContinue
+    property bool busy: false
+    property bool editing: false
+    readonly property bool isUser: role === "user"
+    signal copyRequested(string text)
+    signal editRequested(var id, string text)
+    signal regenerateRequested(var id)
+    signal continueRequested(var id)
+    signal deleteRequested(var id)
+    signal siblingRequested(var id, int delta)
+    signal linkClicked(string url)
+
+    implicitHeight: column.implicitHeight + Theme.spacing
+
+    HoverHandler { id: hover }
+
+    ColumnLayout {
+        id: column
+        x: Theme.margin
+        width: parent.width - 2 * Theme.margin
+        spacing: 4
+
+        RowLayout {
+            Layout.fillWidth: true
+            Label {
+                text: root.isUser ? qsTr("You") : qsTr("Falcon")
+                font.bold: true
+                color: root.isUser ? Theme.subtleText : Theme.recentColor
+            }
+            BusyIndicator {
+                visible: root.streaming
+                running: visible
+                Layout.preferredWidth: 20
+                Layout.preferredHeight: 20
+            }
+            Item { Layout.fillWidth: true }
+            SiblingNavigator {
+                visible: root.siblingCount > 1
+                index: root.siblingIndex
+                count: root.siblingCount
+                enabled: !root.busy
+                onStep: (delta) => root.siblingRequested(root.messageId, delta)
+            }
+        }
+
+        Rectangle {
+            Layout.fillWidth: true
+            implicitHeight: content.implicitHeight + (root.isUser ? 2 * Theme.spacing : 0)
+            radius: Theme.radius
+            color: root.isUser ? Theme.userBubble : "transparent"
+            visible: !root.editing
+
+            MessageContent {
+                id: content
+                x: root.isUser ? Theme.spacing : 0
+                y: root.isUser ? Theme.spacing : 0
+                width: parent.width - 2 * x
+                text: root.text
+                plain: root.isUser
+                onCopyRequested: (code) => root.copyRequested(code)
+                onLinkClicked: (url) => root.linkClicked(url)
+            }
+        }
+
+        MessageEditor {
+            Layout.fillWidth: true
+            visible: root.editing
+            active: root.editing
+            initialText: root.text
+            onAccepted: (text) => { root.editing = false; root.editRequested(root.messageId, text) }
+            onCancelled: root.editing = false
+        }
+
+        Label {
+            visible: root.errorText.length > 0
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            color: "#c62828"
+            text: root.errorText
+        }
+
+        ReplyStats {
+            visible: !root.isUser && !root.streaming && root.stopReason.length > 0
+            tokenCount: root.tokenCount
+            ttftMs: root.ttftMs
+            tokensPerS: root.tokensPerS
+            stopReason: root.stopReason
+        }
+
+        MessageActions {
+            opacity: hover.hovered || root.canContinue ? 1 : 0.35
+            visible: !root.streaming && !root.editing
+            isUser: root.isUser
+            busy: root.busy
+            canContinue: root.canContinue
+            onCopy: root.copyRequested(root.text)
+            onEdit: root.editing = true
+            onRegenerate: root.regenerateRequested(root.messageId)
+            onContinueReply: root.continueRequested(root.messageId)
+            onRemove: root.deleteRequested(root.messageId)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import QtQuick
+import QtQuick.Controls
+import FalconChat.Ui
+
+// Under a reply: tokens, time to first token, speed and why it stopped.
+Label {
+    id: root
+    property var tokenCount
+    property var ttftMs
+    property var tokensPerS
+    property string stopReason
+    font.pixelSize: Theme.smallFontSize
+    color: Theme.subtleText
+
+    function reasonText(r) {
+        switch (r) {
+        case "eos": return qsTr("finished")
+        case "stop_string": return qsTr("stop string")
+        case "length": return qsTr("length limit")
+        case "cancelled": return qsTr("stopped")
+        case "interrupted": return qsTr("interrupted")
+        case "error": return qsTr("error")
+        default: return r
+        }
+    }
+    text: {
+        const parts = [qsTr("%n token(s)", "", Number(tokenCount || 0))]
+        if (ttftMs !== undefined && ttftMs !== null)
+            parts.push(qsTr("TTFT %1 ms").arg(Math.round(ttftMs)))
+        if (tokensPerS !== undefined && tokensPerS !== null)
+            parts.push(qsTr("%1 tok/s").arg(Number(tokensPerS).toFixed(1)))
+        parts.push(reasonText(stopReason))
+        return parts.join(" · ")
+    }
+}

@@ -1,0 +1,65 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import FalconChat.Ui
+
+// The chat's system prompt, pinned above the messages (it is also pinned in the model's
+// context). Click Edit to change it; it applies from the next reply.
+Pane {
+    id: root
+    property string prompt
+    property bool editing: false
+    signal edited(string text)
+    padding: Theme.spacing
+    leftPadding: Theme.margin
+    rightPadding: Theme.margin
+
+    RowLayout {
+        anchors.fill: parent
+        spacing: Theme.spacing
+        Label {
+            text: qsTr("System")
+            font.bold: true
+            font.pixelSize: Theme.smallFontSize
+            color: Theme.pinnedColor
+            Layout.alignment: Qt.AlignTop
+        }
+        Label {
+            visible: !root.editing
+            Layout.fillWidth: true
+            text: root.prompt.length > 0 ? root.prompt : qsTr("(no system prompt)")
+            elide: Text.ElideRight
+            maximumLineCount: 2
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.smallFontSize
+            color: Theme.subtleText
+        }
+        TextArea {
+            id: area
+            objectName: "systemPromptEditor"
+            visible: root.editing
+            Layout.fillWidth: true
+            wrapMode: TextEdit.Wrap
+            font.pixelSize: Theme.smallFontSize
+            Accessible.name: qsTr("System prompt")
+            Keys.onEscapePressed: root.editing = false
+        }
+        Button {
+            objectName: "systemPromptButton"
+            text: root.editing ? qsTr("Save") : qsTr("Edit")
+            flat: !root.editing
+            highlighted: root.editing
+            Accessible.name: root.editing ? qsTr("Save the system prompt") : qsTr("Edit the system prompt")
+            onClicked: {
+                if (root.editing) {
+                    root.edited(area.text)
+                    root.editing = false
+                } else {
+                    area.text = root.prompt
+                    root.editing = true
+                    area.forceActiveFocus()
+                }
+            }
+        }
+    }
+}

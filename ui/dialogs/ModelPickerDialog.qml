@@ -1,0 +1,146 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import QtQuick.Dialogs
+import FalconChat.Core
+import FalconChat.Ui
+
+// Choose a checkpoint folder, see what it holds, pick backend and weight format, load it.
+// The load runs on the worker thread: the progress bar moves, Cancel stops it, and a failure
+// is shown here in words while the rest of the window keeps working.
+Dialog {
+    id: root
+    title: qsTr("Model")
+    modal: true
+    anchors.centerIn: parent
+    width: Math.min(parent.width - 4 * Theme.margin, 560)
+    standardButtons: Dialog.Close
+    property var info: ({})
+    property string folder: ""
+
+    function inspect(path) {
+        folder = path
+        info = ChatController.inspectModel(path.startsWith("/") ? "file://" + path : path)
+    }
+    onOpened: {
+        if (folder.length === 0) {
+            const bundled = ChatController.bundledModels()
+            if (bundled.length > 0)
+                inspect(bundled[0])
+        }
+    }
+
+    FolderDialog {
+        id: folderDialog
+        title: qsTr("Choose a model folder")
+        onAccepted: root.inspect(selectedFolder.toString())
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: Theme.spacing
+
+        RowLayout {
+            Layout.fillWidth: true
+            Label {
+                Layout.fillWidth: true
+                text: root.folder.length > 0 ? decodeURIComponent(root.folder.replace("file://", "")) : qsTr("No folder chosen")
+                elide: Text.ElideMiddle
+            }
+            Button {
+                objectName: "chooseFolderButton"
+                text: qsTr("Choose folder…")
+                Accessible.name: qsTr("Choose a model folder")
+                onClicked: folderDialog.open()
+            }
+        }
+
+        GridLayout {
+            visible: root.info.ok === true
+            columns: 2
+            columnSpacing: Theme.margin
+            Label { text: qsTr("Architecture"); color: Theme.subtleText }
+            Label { text: root.info.variant || ""; Layout.fillWidth: true; wrapMode: Text.Wrap }
+            Label { text: qsTr("Parameters"); color: Theme.subtleText }
+            Label { text: root.info.parametersText || "" }
+            Label { text: qsTr("Weights"); color: Theme.subtleText }
+            Label { text: root.info.dtype || "" }
+            Label { text: qsTr("Tokenizer"); color: Theme.subtleText }
+            Label { text: root.info.tokenizer ? root.info.tokenizer : qsTr("none found") }
+            Label { text: qsTr("Context length"); color: Theme.subtleText }
+            Label { text: root.info.contextLength ? qsTr("%1 tokens").arg(root.info.contextLength) : "" }
+        }
+        Label {
+            objectName: "inspectError"
+            Layout.fillWidth: true
+            visible: (root.info.error || root.info.warning || "").length > 0
+            text: root.info.error || root.info.warning || ""
+            wrapMode: Text.Wrap
+            color: "#c62828"
+        }
+
+        RowLayout {
+            Label { text: qsTr("Run on") }
+            ComboBox {
+                id: backendBox
+                objectName: "backendBox"
+                model: [qsTr("Automatic (GPU if available)"), qsTr("CPU"), qsTr("GPU (CUDA)")]
+                readonly property var values: ["auto", "cpu", "cuda"]
+                Accessible.name: qsTr("Backend")
+                Layout.fillWidth: true
+            }
+        }
+        RowLayout {
+            Label { text: qsTr("Weights") }
+            ComboBox {
+                id: weightsBox
+                objectName: "weightsBox"
+                model: [qsTr("bf16 (exact)"), qsTr("int8 (half the memory)"), qsTr("int4 (a quarter)")]
+                readonly property var values: ["bf16", "int8", "int4"]
+                Accessible.name: qsTr("Weight format")
+                Layout.fillWidth: true
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            visible: ChatController.modelState === "loading"
+            ProgressBar {
+                Layout.fillWidth: true
+                value: ChatController.loadProgress
+                Accessible.name: qsTr("Model loading progress")
+            }
+            Button {
+                objectName: "cancelLoadButton"
+                text: qsTr("Cancel")
+                Accessible.name: qsTr("Cancel loading")
+                onClicked: ChatController.cancelLoad()
+            }
+        }
+        Label {
+            Layout.fillWidth: true
+            visible: ChatController.modelState === "failed"
+            text: ChatController.modelError
+            wrapMode: Text.Wrap
+            color: "#c62828"
+        }
+        Label {
+            Layout.fillWidth: true
+            visible: ChatController.modelState === "ready"
+            text: qsTr("Loaded: %1 on %2").arg(ChatController.modelName).arg(ChatController.backendDescription)
+            wrapMode: Text.Wrap
+        }
+
+        Button {
+            objectName: "loadButton"
+            Layout.alignment: Qt.AlignRight
+            text: qsTr("Load")
+            highlighted: true
+            enabled: root.info.ok === true && ChatController.modelState !== "loading"
+            Accessible.name: qsTr("Load this model")
+            onClicked: ChatController.loadModel(root.info.dir.startsWith("/") ? "file://" + root.info.dir : root.info.dir,
+                                                backendBox.values[backendBox.currentIndex],
+                                                weightsBox.values[weightsBox.currentIndex])
+        }
+    }
+}

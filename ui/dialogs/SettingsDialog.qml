@@ -1,0 +1,74 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import FalconChat.Core
+import FalconChat.Ui
+
+// App settings (Ctrl+,): theme, font size, language, and the system prompt new chats start with.
+Dialog {
+    id: root
+    title: qsTr("Settings")
+    modal: true
+    anchors.centerIn: parent
+    width: Math.min(parent.width - 4 * Theme.margin, 480)
+    standardButtons: Dialog.Close
+
+    GridLayout {
+        anchors.fill: parent
+        columns: 2
+        columnSpacing: Theme.margin
+        rowSpacing: Theme.spacing
+
+        Label { text: qsTr("Theme") }
+        ComboBox {
+            objectName: "themeBox"
+            Layout.fillWidth: true
+            model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
+            currentIndex: AppSettings.theme
+            Accessible.name: qsTr("Theme")
+            onActivated: (index) => AppSettings.theme = index
+        }
+
+        Label { text: qsTr("Font size") }
+        SpinBox {
+            objectName: "fontSizeBox"
+            from: 10
+            to: 24
+            value: AppSettings.fontSize
+            Accessible.name: qsTr("Font size")
+            onValueModified: AppSettings.fontSize = value
+        }
+
+        Label { text: qsTr("Language") }
+        ComboBox {
+            objectName: "languageBox"
+            Layout.fillWidth: true
+            readonly property var codes: ["", "en", "de", "ar"]
+            // Each language is named in itself, so it can be found whatever is shown now.
+            model: [qsTr("Follow the system"), "English", "Deutsch", "العربية"]
+            currentIndex: Math.max(0, codes.indexOf(AppSettings.language))
+            Accessible.name: qsTr("Language")
+            onActivated: (index) => AppSettings.language = codes[index]
+        }
+
+        Label { text: qsTr("New chats start with"); Layout.alignment: Qt.AlignTop }
+        TextArea {
+            objectName: "defaultPromptField"
+            Layout.fillWidth: true
+            wrapMode: TextEdit.Wrap
+            text: AppSettings.defaultSystemPrompt
+            placeholderText: qsTr("Default system prompt")
+            Accessible.name: qsTr("Default system prompt")
+            onEditingFinished: AppSettings.defaultSystemPrompt = text
+        }
+
+        Label { text: qsTr("Conversations are stored in"); Layout.alignment: Qt.AlignTop }
+        Label {
+            Layout.fillWidth: true
+            text: ChatController.databasePath
+            wrapMode: Text.WrapAnywhere
+            font.pixelSize: Theme.smallFontSize
+            color: Theme.subtleText
+        }
+    }
+}
