@@ -45,6 +45,7 @@ Generator::Generator(Backend& backend, const Tokenizer& tokenizer, KvWindow& win
 }
 
 bool Generator::is_eos(int32_t id) const {
+  if (options_.ignore_eos) return false;
   const int32_t tok_eos = tokenizer_.specials().eos;
   const int32_t cfg_eos = backend_.config().eos_token_id;
   return (tok_eos >= 0 && id == tok_eos) || (cfg_eos >= 0 && id == cfg_eos);

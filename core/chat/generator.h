@@ -76,6 +76,7 @@ struct GenerationResult {
 
 struct GeneratorOptions {
   int prefill_piece = 256;  // tokens per prefill forward; cancel is checked between pieces
+  bool ignore_eos = false;  // eos is forwarded like any token (reference runs of exactly N tokens)
 };
 
 class Generator {

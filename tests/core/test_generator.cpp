@@ -128,6 +128,24 @@ class TestGenerator : public QObject {
     QVERIFY(r.stats.decode_tokens_per_s > 0.0);
   }
 
+  void ignoreEosRunsExactlyMaxNewTokens() {
+    auto script = encode("Hi");
+    script.push_back(eos_);
+    const auto tail = encode(" there");
+    script.insert(script.end(), tail.begin(), tail.end());
+    ScriptedModel m(vocab_, 1000, script);
+    KvWindow window;
+    Generator gen(m.backend, *tok_, window, GeneratorOptions{.ignore_eos = true});
+    Sampler sampler(greedy_settings(int(script.size())));
+    GenerationRequest req;
+    req.tokens = encode("Say:");
+    const auto r = gen.generate(req, sampler, m.callbacks());
+    QCOMPARE(r.reason, StopReason::Length);
+    QCOMPARE(r.tokens, script);                 // eos was forwarded like any token
+    QCOMPARE(r.text, std::string("Hi there"));  // and shows no text
+    QCOMPARE(m.backend.cache_size(), int(req.tokens.size() + script.size()));
+  }
+
   void stopsAtStopStringAndRollsBackHeldTokens() {
     const std::string said = "Sure thing.\nUser: and more";
     ScriptedModel m(vocab_, 1000, encode(said));
