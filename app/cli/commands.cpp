@@ -1,12 +1,16 @@
 #include "app/cli/commands.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <sstream>
 
+#include "app/engine/open_model.h"
 #include "core/common/error.h"
 #include "core/common/version.h"
+#include "core/model/model_config.h"
 #ifdef FALCON_HAVE_CUDA
+#include "gpu/bench.h"
 #include "gpu/device_info.h"
 #endif
 
@@ -25,7 +29,8 @@ std::vector<std::int32_t> parse_token_list(const std::string& text, const char* 
     std::int32_t value = 0;
     const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
     if (item.empty() || ec != std::errc() || ptr != item.data() + item.size() || value < 0) {
-      throw Error(ErrorKind::Usage, std::string(flag) + ": '" + item + "' is not a token id (expected e.g. 5,17,42)");
+      throw Error(ErrorKind::Usage,
+                  std::string(flag) + ": '" + item + "' is not a token id (expected e.g. 5,17,42)");
     }
     ids.push_back(value);
     pos = end + 1;
@@ -40,8 +45,8 @@ std::string version_text() {
   if (devices.empty()) text += "CUDA devices: none (" + gpu::no_device_reason() + ")\n";
   for (const auto& d : devices) {
     std::ostringstream line;
-    line << "CUDA device " << d.index << ": " << d.name << ", compute " << d.cc_major << '.' << d.cc_minor << ", "
-         << (d.total_bytes >> 20) << " MiB\n";
+    line << "CUDA device " << d.index << ": " << d.name << ", compute " << d.cc_major << '.' << d.cc_minor
+         << ", " << (d.total_bytes >> 20) << " MiB\n";
     text += line.str();
   }
 #endif
@@ -49,11 +54,94 @@ std::string version_text() {
   return text;
 }
 
-int execute(const CliOptions& o) {
-  if (o.model_dir.empty() && !o.synthetic) {
-    throw Error(ErrorKind::Usage, "--model DIR is required (a folder with config.json, safetensors and a tokenizer)");
+namespace {
+
+// --tokenize / --detokenize need only the tokenizer files, no config or weights.
+int run_tokenizer_only(const CliOptions& o) {
+  const auto tokenizer = load_tokenizer(o.model_dir);
+  if (o.tokenize) {
+    const auto ids = tokenizer->encode(*o.tokenize);
+    std::string line;
+    for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);
+    std::printf("%s\n", line.c_str());
+  } else {
+    const auto ids = parse_token_list(*o.detokenize, "--detokenize");
+    for (int32_t id : ids) {
+      if (id >= tokenizer->vocab_size()) {
+        throw Error(ErrorKind::Usage, "--detokenize: id " + std::to_string(id) +
+                                          " is outside the vocabulary (size " +
+                                          std::to_string(tokenizer->vocab_size()) + ")");
+      }
+    }
+    std::printf("%s\n", tokenizer->decode(ids).c_str());
   }
-  throw Error(ErrorKind::Usage, "generation is not available yet in this build");
+  return 0;
+}
+
+OpenModelOptions open_options(const CliOptions& o) {
+  OpenModelOptions m;
+  m.backend = parse_backend_choice(o.backend);
+  m.weights = parse_weight_format(o.weights);
+  m.cpu_threads = o.threads;
+  return m;
+}
+
+}  // namespace
+
+int execute(const CliOptions& o) {
+  if (o.tokenize && o.detokenize)
+    throw Error(ErrorKind::Usage, "use either --tokenize or --detokenize, not both");
+  if (o.synthetic) {
+    if (!o.bench) throw Error(ErrorKind::Usage, "--synthetic is for benchmarks only; add --bench");
+#ifdef FALCON_HAVE_CUDA
+    if (o.backend == "cpu") throw Error(ErrorKind::Usage, "--synthetic runs on the CUDA backend only");
+    std::string reason;
+    if (!cuda_available(&reason))
+      throw Error(ErrorKind::Usage, "--bench --synthetic needs a CUDA device: " + reason);
+    gpu::BenchOptions bench;
+    bench.decode_steps = std::max(8, o.max_new_tokens);
+    std::printf("%s\n", gpu::run_gpu_bench(*o.synthetic, bench).to_json().c_str());
+    return 0;
+#else
+    throw Error(ErrorKind::Usage, "--bench --synthetic needs the CUDA backend, and this build has none");
+#endif
+  }
+  if (o.model_dir.empty()) {
+    throw Error(ErrorKind::Usage,
+                "--model DIR is required (a folder with config.json, safetensors and a tokenizer)");
+  }
+  if (o.tokenize || o.detokenize) return run_tokenizer_only(o);
+
+  if (!o.bench && !o.prompt && !o.prompt_tokens && !o.chat) {
+    throw Error(ErrorKind::Usage,
+                "nothing to do: give --prompt, --prompt-tokens, --chat, --tokenize or --bench");
+  }
+  if (o.bench) {
+    OpenedModel model = open_model(o.model_dir, open_options(o), /*with_tokenizer=*/false);
+    if (!model.fallback_notice.empty())
+      std::fprintf(stderr, "falcon-run: %s\n", model.fallback_notice.c_str());
+    return run_bench(*model.backend, o, o.model_dir);
+  }
+  check_generation_options(o);
+  const ModelConfig config = load_model_config(o.model_dir);
+  std::unique_ptr<Tokenizer> tokenizer;
+  if (o.prompt || o.chat) tokenizer = load_tokenizer(o.model_dir);
+  OpenModelOptions options = open_options(o);
+  GenerationRequest request;
+  if (!o.db) {
+    // The whole run fits the cache unless --window asks for a sliding window: a prompt and
+    // reply longer than max_position_embeddings run on, as the reference implementation does.
+    request = build_request(o, tokenizer.get(), config.vocab_size);
+    if (!o.window) {
+      options.cache_capacity = std::max(config.max_position_embeddings,
+                                        static_cast<int>(request.tokens.size()) + o.max_new_tokens + 1);
+    }
+  }
+  OpenedModel model = open_model(o.model_dir, options, /*with_tokenizer=*/false);
+  model.tokenizer = std::move(tokenizer);
+  if (!model.fallback_notice.empty()) std::fprintf(stderr, "falcon-run: %s\n", model.fallback_notice.c_str());
+  if (o.db) return run_db_chat(model, o);
+  return run_generation(model, request, o);
 }
 
 }  // namespace falcon::cli

@@ -15,7 +15,8 @@ int run(int argc, char** argv) {
   using falcon::cli::CliOptions;
   CliOptions o;
   CLI::App app{"falcon-run: run Falcon language models from the command line"};
-  app.set_version_flag("--version", [] { return falcon::cli::version_text(); }, "Print version and build features");
+  app.set_version_flag(
+      "--version", [] { return falcon::cli::version_text(); }, "Print version and build features");
   app.add_option("--model", o.model_dir, "Checkpoint folder (config.json + safetensors + tokenizer)");
   app.add_option("--backend", o.backend, "auto|cpu|cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--weights", o.weights, "bf16|int8|int4")->check(CLI::IsMember({"bf16", "int8", "int4"}));
@@ -32,6 +33,8 @@ int run(int argc, char** argv) {
   app.add_option("--repeat-penalty", o.repeat_penalty, "Repetition penalty (1 = off)");
   app.add_option("--seed", o.seed, "Random seed for sampling");
   app.add_option("--window", o.window, "Recent-token window behind the pinned system prompt");
+  app.add_flag("--ignore-eos", o.ignore_eos,
+               "Keep generating after end-of-sequence (exactly --max-new-tokens)");
   app.add_flag("--print-tokens", o.print_tokens, "Print the generated ids on one stdout line");
   app.add_option("--dump-logits", o.dump_logits, "Write float32 logits, vocab_size per row, to FILE");
   app.add_option("--tokenize", o.tokenize, "Print the ids of TEXT and exit");
@@ -39,7 +42,8 @@ int run(int argc, char** argv) {
   app.add_option("--db", o.db, "Conversation database (SQLite)");
   app.add_option("--conversation", o.conversation, "Conversation id in --db to continue");
   app.add_flag("--bench", o.bench, "Print timings as one JSON line");
-  app.add_option("--synthetic", o.synthetic, "Random weights of a real shape: 7b|40b|180b|11b|rw-1b (benchmarks)")
+  app.add_option("--synthetic", o.synthetic,
+                 "Random weights of a real shape: 7b|40b|180b|11b|rw-1b (benchmarks)")
       ->check(CLI::IsMember({"7b", "40b", "180b", "11b", "rw-1b"}));
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
 
@@ -60,10 +64,14 @@ int main(int argc, char** argv) {
   } catch (const falcon::Error& e) {
     std::fprintf(stderr, "falcon-run: %s\n", e.what());
     switch (e.kind()) {
-      case falcon::ErrorKind::Usage: return 2;
-      case falcon::ErrorKind::Load: return 3;
-      case falcon::ErrorKind::OutOfMemory: return 4;
-      default: return 1;
+      case falcon::ErrorKind::Usage:
+        return 2;
+      case falcon::ErrorKind::Load:
+        return 3;
+      case falcon::ErrorKind::OutOfMemory:
+        return 4;
+      default:
+        return 1;
     }
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "falcon-run: out of host memory\n");

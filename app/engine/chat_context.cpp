@@ -1,0 +1,57 @@
+#include "app/engine/chat_context.h"
+
+#include <algorithm>
+
+namespace falcon {
+
+BranchTokens tokenize_branch(const ChatTemplate& chat_template, const Tokenizer& tokenizer,
+                             const std::string& system_prompt, const std::vector<Message>& path,
+                             bool generation_prompt) {
+  BranchTokens out;
+  size_t index = 0;
+  auto add = [&](const std::vector<int32_t>& segment) {
+    out.segment_begin.push_back(out.tokens.size());
+    out.tokens.insert(out.tokens.end(), segment.begin(), segment.end());
+  };
+  if (!system_prompt.empty()) {
+    add(chat_template.tokenize_message(tokenizer, ChatMessage{Role::System, system_prompt}, index++));
+    out.pinned = out.tokens.size();
+  }
+  for (const Message& m : path) {
+    if (m.role == Role::System) continue;  // the conversation's own system prompt is the one used
+    add(chat_template.tokenize_message(tokenizer, ChatMessage{m.role, m.text}, index++));
+    out.message_ids.push_back(m.id);
+  }
+  if (generation_prompt) add(chat_template.tokenize_generation_prompt(tokenizer, index));
+  return out;
+}
+
+KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int window) {
+  const size_t pinned = branch.pinned;
+  const size_t total = branch.tokens.size();
+  size_t start = std::min(total, pinned + static_cast<size_t>(std::max<int64_t>(0, evicted)));
+  if (total - start > static_cast<size_t>(window)) {
+    const size_t must = total - static_cast<size_t>(window);  // first index that can be kept
+    start = must;
+    for (size_t b : branch.segment_begin) {
+      if (b >= must) {
+        start = b;
+        break;
+      }
+    }
+    // A boundary that would keep nothing of the last segment is no better than a cut.
+    if (start >= total) start = must;
+  }
+  KvWindowState state;
+  state.pinned = static_cast<int>(pinned);
+  state.evicted = static_cast<int64_t>(start - pinned);
+  state.tokens.assign(branch.tokens.begin(), branch.tokens.begin() + static_cast<std::ptrdiff_t>(pinned));
+  state.tokens.insert(state.tokens.end(), branch.tokens.begin() + static_cast<std::ptrdiff_t>(start),
+                      branch.tokens.end());
+  for (size_t b : branch.segment_begin) {
+    if (b > start && b >= pinned) state.turn_starts.push_back(static_cast<int>(pinned + (b - start)));
+  }
+  return state;
+}
+
+}  // namespace falcon

@@ -1,0 +1,119 @@
+#include "app/engine/open_model.h"
+
+#include "core/common/error.h"
+#include "core/model/cpu_backend.h"
+#ifdef FALCON_HAVE_CUDA
+#include "gpu/cuda_backend.h"
+#include "gpu/device_info.h"
+#endif
+
+namespace falcon {
+
+BackendChoice parse_backend_choice(const std::string& text) {
+  if (text == "auto") return BackendChoice::Auto;
+  if (text == "cpu") return BackendChoice::Cpu;
+  if (text == "cuda") return BackendChoice::Cuda;
+  throw Error(ErrorKind::Usage, "backend '" + text + "' is not one of auto, cpu, cuda");
+}
+
+WeightFormat parse_weight_format(const std::string& text) {
+  if (text == "bf16") return WeightFormat::Bf16;
+  if (text == "int8") return WeightFormat::Int8;
+  if (text == "int4") return WeightFormat::Int4;
+  throw Error(ErrorKind::Usage, "weights '" + text + "' is not one of bf16, int8, int4");
+}
+
+bool cuda_available(std::string* reason) {
+#ifdef FALCON_HAVE_CUDA
+  if (!gpu::list_devices().empty()) return true;
+  if (reason) *reason = "no usable CUDA device (" + gpu::no_device_reason() + ")";
+  return false;
+#else
+  if (reason) *reason = "this build has no CUDA backend";
+  return false;
+#endif
+}
+
+namespace {
+
+std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenModelOptions& o) {
+  if (o.weights != WeightFormat::Bf16) {
+    throw Error(ErrorKind::Usage,
+                "int8/int4 weights are a GPU feature; the CPU backend runs the checkpoint's own dtype "
+                "(use --weights bf16 or --backend cuda)");
+  }
+  CpuBackendOptions cpu;
+  cpu.threads = o.cpu_threads;
+  cpu.cache_capacity = o.cache_capacity;
+  if (o.progress && !o.progress(0.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
+  auto backend = create_cpu_backend(dir, cpu);
+  if (o.progress && !o.progress(1.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
+  return backend;
+}
+
+std::unique_ptr<Backend> open_cuda(const std::filesystem::path& dir, const OpenModelOptions& o) {
+#ifdef FALCON_HAVE_CUDA
+  if (o.weights != WeightFormat::Bf16) {
+    throw Error(ErrorKind::Usage, "int8/int4 weights are not available yet; use --weights bf16");
+  }
+  CudaBackendOptions cuda;
+  cuda.cache_capacity = o.cache_capacity;
+  bool cancelled = false;
+  if (o.progress) {
+    cuda.progress = [&](uint64_t done, uint64_t total) {
+      if (!cancelled && total > 0 && !o.progress(static_cast<double>(done) / static_cast<double>(total))) {
+        cancelled = true;
+      }
+    };
+  }
+  auto backend = create_cuda_backend(dir, cuda);
+  if (cancelled) throw Error(ErrorKind::Cancelled, "loading cancelled");
+  return backend;
+#else
+  (void)dir;
+  (void)o;
+  throw Error(ErrorKind::Usage, "this build has no CUDA backend; use --backend cpu");
+#endif
+}
+
+}  // namespace
+
+OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions& options,
+                       bool with_tokenizer) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error(ErrorKind::Load, "model folder '" + dir.string() + "' does not exist or is not a folder");
+  }
+  OpenedModel out;
+  std::string reason;
+  switch (options.backend) {
+    case BackendChoice::Cpu:
+      out.backend = open_cpu(dir, options);
+      break;
+    case BackendChoice::Cuda:
+      if (!cuda_available(&reason)) throw Error(ErrorKind::Usage, "--backend cuda: " + reason);
+      out.backend = open_cuda(dir, options);
+      break;
+    case BackendChoice::Auto:
+      if (cuda_available(&reason)) {
+        try {
+          out.backend = open_cuda(dir, options);
+        } catch (const Error& e) {
+          if (e.kind() == ErrorKind::Load || e.kind() == ErrorKind::Cancelled) throw;
+          out.fallback_notice = std::string("GPU not used: ") + e.what() + "; running on the CPU";
+        }
+      } else {
+        out.fallback_notice = "GPU not used: " + reason + "; running on the CPU";
+      }
+      if (!out.backend) {
+        OpenModelOptions cpu = options;
+        cpu.weights = WeightFormat::Bf16;
+        out.backend = open_cpu(dir, cpu);
+      }
+      break;
+  }
+  if (with_tokenizer) out.tokenizer = load_tokenizer(dir);
+  return out;
+}
+
+}  // namespace falcon

@@ -1,0 +1,48 @@
+#pragma once
+// Opening a model the way a user asks for it: the backend choice (auto|cpu|cuda), with a clear
+// fallback notice when the GPU cannot be used. Qt-free; shared by falcon-run and the app's
+// inference worker so both take the same path.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/model/backend.h"
+#include "core/tokenizer/tokenizer.h"
+
+namespace falcon {
+
+enum class BackendChoice { Auto, Cpu, Cuda };
+enum class WeightFormat { Bf16, Int8, Int4 };
+
+// "auto" | "cpu" | "cuda" → choice; throws Error(Usage) otherwise.
+BackendChoice parse_backend_choice(const std::string& text);
+WeightFormat parse_weight_format(const std::string& text);
+
+struct OpenModelOptions {
+  BackendChoice backend = BackendChoice::Auto;
+  WeightFormat weights = WeightFormat::Bf16;
+  int cpu_threads = 0;     // 0 = all cores
+  int cache_capacity = 0;  // KV cache tokens; 0 = the backend's default
+  // Load progress in [0, 1]; return false to cancel (the load then throws Error(Cancelled)).
+  std::function<bool(double)> progress;
+};
+
+struct OpenedModel {
+  std::unique_ptr<Backend> backend;
+  std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none (token-id use only)
+  // Why the GPU was not used when the choice was Auto and the CPU backend was picked
+  // ("" when the GPU is in use or was not asked for). Shown to the user once.
+  std::string fallback_notice;
+};
+
+// True when this build has the CUDA backend and a device is present.
+bool cuda_available(std::string* reason = nullptr);
+
+// Loads the backend (and the tokenizer, when `with_tokenizer`) from a checkpoint folder.
+// Throws Error(Load) for a missing/broken checkpoint, Error(OutOfMemory), Error(Usage) for an
+// impossible choice (cuda without a device, int8 on the CPU backend, ...).
+OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions& options,
+                       bool with_tokenizer);
+
+}  // namespace falcon
