@@ -1,0 +1,196 @@
+// ChatSession on the bundled trained model (real weights, CPU backend): the store, the chat
+// template, the KV window and the generator together, as falcon-run --db and the app use them.
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+
+#include "app/engine/chat_context.h"
+#include "app/engine/chat_session.h"
+#include "core/model/cpu_backend.h"
+
+using namespace falcon;
+
+namespace {
+
+const std::string kModel = std::string(FALCON_SOURCE_DIR) + "/resources/models/falcon-mini";
+const std::string kSystem =
+    "You are a helpful assistant. The user's name is Alice. The secret word is lantern.";
+
+SamplingSettings greedy(int max_new = 48) {
+  SamplingSettings s;
+  s.greedy = true;
+  s.repeat_penalty = 1.0f;
+  s.max_new_tokens = max_new;
+  s.stop_strings = ChatTemplate::falcon_instruct().stop_strings();
+  return s;
+}
+
+// The chat as ChatTemplate::tokenize renders it in one go: an independent account of the
+// canonical tokens ChatSession must keep in the cache.
+std::vector<int32_t> template_tokens(const Tokenizer& tok, const std::string& system,
+                                     const std::vector<Message>& path) {
+  std::vector<ChatMessage> messages;
+  if (!system.empty()) messages.push_back({Role::System, system});
+  for (const Message& m : path) messages.push_back({m.role, m.text});
+  return ChatTemplate::falcon_instruct().tokenize(tok, messages, false).tokens;
+}
+
+std::vector<float> probe(Backend& b, int32_t token) {
+  std::vector<float> logits;
+  b.forward(std::span<const int32_t>(&token, 1), false, logits);
+  return logits;
+}
+
+float max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  float scale = 0, diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    scale = std::max(scale, std::fabs(b[i]));
+    diff = std::max(diff, std::fabs(a[i] - b[i]));
+  }
+  return diff / std::max(scale, 1e-20f);
+}
+
+}  // namespace
+
+class TestChatSession : public QObject {
+  Q_OBJECT
+
+  std::shared_ptr<Tokenizer> tok_;
+  std::string fingerprint_;
+
+  std::unique_ptr<Backend> backend() { return create_cpu_backend(kModel, CpuBackendOptions{0, 1024}); }
+
+  int64_t new_conversation(ConversationStore& store, int64_t window = 512) {
+    NewConversation c;
+    c.title = "test";
+    c.system_prompt = kSystem;
+    c.model_fingerprint = fingerprint_;
+    c.window_size = window;
+    return store.create_conversation(c);
+  }
+
+ private slots:
+  void initTestCase() {
+    tok_ = load_tokenizer(kModel);
+    fingerprint_ = model_fingerprint(kModel);
+  }
+
+  // A reply streams as pieces that make up the stored text; the cache then holds exactly the
+  // template's tokens of the conversation, and the window state is saved with the model's id.
+  void send_streams_stores_and_keeps_canonical_tokens() {
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store);
+    auto b = backend();
+    ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    const std::atomic<bool> cancel{false};
+    std::string streamed;
+    int64_t started = 0;
+    ReplyCallbacks cb;
+    cb.on_text = [&](std::string_view p) {
+      streamed += p;
+      return true;
+    };
+    cb.on_started = [&](int64_t m) { started = m; };
+    const ReplyResult r = session.send("What is 17 + 25?", greedy(), cancel, cb);
+    QCOMPARE(started, r.assistant_message_id);
+    QVERIFY2(r.text.find("42") != std::string::npos, r.text.c_str());  // the bundled model can add
+    QVERIFY(streamed.rfind(r.text, 0) == 0);  // stored text = streamed text (trailing space trimmed)
+    const auto path = store.active_path(id);
+    QCOMPARE(path.size(), size_t(2));
+    QCOMPARE(path[0].text, std::string("What is 17 + 25?"));
+    QCOMPARE(path[1].text, r.text);
+    QVERIFY(path[1].stats.stop_reason == StopReason::StopString ||
+            path[1].stats.stop_reason == StopReason::Eos);
+    QVERIFY(path[1].stats.ttft_ms.has_value());
+    const auto w = store.window_state(id);
+    QVERIFY(w.has_value());
+    QCOMPARE(w->model_fingerprint, fingerprint_);
+    QCOMPARE(w->tokens, template_tokens(*tok_, kSystem, path));
+    const std::vector<ChatMessage> system_message{{Role::System, kSystem}};
+    const auto system_only = ChatTemplate::falcon_instruct().tokenize(*tok_, system_message, false);
+    QCOMPARE(w->pinned_count, static_cast<int64_t>(system_only.system_tokens));
+    QCOMPARE(r.context.pinned, w->pinned_count);
+  }
+
+  // Save, drop the engine, resume on a fresh backend: the next-token logits are the same.
+  void resume_reproduces_the_next_token_distribution() {
+    QTemporaryDir dir;
+    const std::string db = dir.filePath("c.db").toStdString();
+    std::vector<float> live;
+    int64_t id = 0;
+    {
+      ConversationStore store(db);
+      id = new_conversation(store, 40);  // small window: evictions happen during the chat
+      auto b = backend();
+      ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+      const std::atomic<bool> cancel{false};
+      session.send("Hello! What is 12 + 30?", greedy(), cancel, {});
+      const ReplyResult r = session.send("Which day comes after Monday?", greedy(), cancel, {});
+      QVERIFY2(r.context.evicted > 0, "the 40-token window must have slid");
+      QCOMPARE(r.context.pinned, store.window_state(id)->pinned_count);
+      QVERIFY(r.context.recent <= 40);
+      live = probe(*b, 5);
+    }
+    ConversationStore store(db);
+    auto b = backend();
+    ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    const std::atomic<bool> cancel{false};
+    QCOMPARE(session.resume(cancel), std::string());
+    const auto resumed = probe(*b, 5);
+    QVERIFY2(max_rel_diff(resumed, live) <= 1e-5f, "resumed logits differ from the live session's");
+  }
+
+  // Regenerate makes a sibling and the cache follows the new branch; edit makes a user sibling.
+  void regenerate_and_edit_make_branches() {
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store);
+    auto b = backend();
+    ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    const std::atomic<bool> cancel{false};
+    const ReplyResult first = session.send("Spell the word cat backwards.", greedy(), cancel, {});
+    SamplingSettings sampled = greedy();
+    sampled.greedy = false;
+    sampled.temperature = 1.2f;
+    sampled.seed = 7;
+    const ReplyResult second = session.regenerate(first.assistant_message_id, sampled, cancel, {});
+    QVERIFY(second.assistant_message_id != first.assistant_message_id);
+    QCOMPARE(store.siblings(second.assistant_message_id).size(), size_t(2));
+    auto path = store.active_path(id);
+    QCOMPARE(path.back().id, second.assistant_message_id);
+    QCOMPARE(store.window_state(id)->tokens, template_tokens(*tok_, kSystem, path));
+
+    const ReplyResult edited =
+        session.edit_and_resend(first.user_message_id, "What is 5 + 4?", greedy(), cancel, {});
+    QCOMPARE(store.siblings(edited.user_message_id).size(), size_t(2));
+    path = store.active_path(id);
+    QCOMPARE(path.size(), size_t(2));
+    QCOMPARE(path[0].text, std::string("What is 5 + 4?"));
+    QCOMPARE(store.window_state(id)->tokens, template_tokens(*tok_, kSystem, path));
+  }
+
+  // Invalid settings are refused before anything is written; a chat made with another model is
+  // re-tokenized with a notice.
+  void invalid_settings_and_model_change() {
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store);
+    auto b = backend();
+    const std::atomic<bool> cancel{false};
+    {
+      ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+      SamplingSettings bad = greedy();
+      bad.top_p = 1.5f;
+      QVERIFY_THROWS_EXCEPTION(Error, session.send("hi", bad, cancel, {}));
+      QCOMPARE(store.active_path(id).size(), size_t(0));
+      session.send("Hi!", greedy(), cancel, {});
+    }
+    ChatSession other(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {"another-model#0"});
+    QVERIFY(!other.resume(cancel).empty());
+    QCOMPARE(other.context().pinned, store.window_state(id)->pinned_count);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestChatSession)
+#include "test_chat_session.moc"
