@@ -34,6 +34,10 @@ std::string no_device_reason() {
   int count = 0;
   cudaError_t status = cudaGetDeviceCount(&count);
   cudaGetLastError();
+  // Without an NVIDIA driver the runtime reports "driver version is insufficient", which
+  // reads like an upgrade hint; say what it means on such a machine.
+  if (status == cudaErrorInsufficientDriver || status == cudaErrorNoDevice)
+    return "no NVIDIA GPU driver or device found";
   if (status != cudaSuccess) return cudaGetErrorString(status);
   return count == 0 ? "no CUDA device found" : "";
 }
