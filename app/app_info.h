@@ -1,8 +1,9 @@
 #pragma once
 // AppInfo: read-only facts about this build for QML (About box, status bar).
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QString>
-#include <QtQml/qqmlregistration.h>
 
 class AppInfo : public QObject {
   Q_OBJECT

@@ -1,8 +1,9 @@
 // falcon-chat: the Qt Quick desktop application.
+#include <QtQml/qqmlextensionplugin.h>
+
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
-#include <QtQml/qqmlextensionplugin.h>
 #include <cstdio>
 #include <cstring>
 
@@ -19,8 +20,9 @@ int main(int argc, char* argv[]) {
       return 0;
     }
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::puts("usage: falcon-chat [--version] [--help] [Qt options]\n"
-                "A desktop chat with Falcon language models, run on this computer.");
+      std::puts(
+          "usage: falcon-chat [--version] [--help] [Qt options]\n"
+          "A desktop chat with Falcon language models, run on this computer.");
       return 0;
     }
   }
@@ -29,9 +31,11 @@ int main(int argc, char* argv[]) {
   QGuiApplication::setOrganizationName(QStringLiteral("falcon-chat"));
   QGuiApplication::setApplicationName(QStringLiteral("falcon-chat"));
   QGuiApplication::setApplicationDisplayName(QStringLiteral("Falcon Chat"));
-  QGuiApplication::setApplicationVersion(QString::fromStdString(falcon::version_banner("")).section('\n', 0, 0).trimmed());
+  QGuiApplication::setApplicationVersion(
+      QString::fromStdString(falcon::version_banner("")).section('\n', 0, 0).trimmed());
   QGuiApplication::setDesktopFileName(QStringLiteral("falcon-chat"));
-  if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE")) QQuickStyle::setStyle(QStringLiteral("Material"));
+  if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
+    QQuickStyle::setStyle(QStringLiteral("Material"));
 
   QQmlApplicationEngine engine;
   engine.addImportPath(QStringLiteral("qrc:/qt/qml"));

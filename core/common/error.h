@@ -25,7 +25,11 @@ class Error : public std::runtime_error {
 };
 
 // Shorthands so that call sites read as what went wrong.
-[[noreturn]] inline void throw_load_error(const std::string& m) { throw Error(ErrorKind::Load, m); }
-[[noreturn]] inline void throw_usage_error(const std::string& m) { throw Error(ErrorKind::Usage, m); }
+[[noreturn]] inline void throw_load_error(const std::string& m) {
+  throw Error(ErrorKind::Load, m);
+}
+[[noreturn]] inline void throw_usage_error(const std::string& m) {
+  throw Error(ErrorKind::Usage, m);
+}
 
 }  // namespace falcon
