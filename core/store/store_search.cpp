@@ -52,48 +52,63 @@ std::vector<SearchHit> ConversationStore::search(std::string_view query, const S
   if (match.empty() || o.limit <= 0) return {};
   sql::Transaction snapshot(impl_->raw(), sql::Transaction::Read);
 
-  // Phase 1: which messages, in bm25 order (lower is better; ties: newer first). bm25 costs a
-  // few microseconds per matching message, so a word found in 100,000 messages would take a
-  // third of a second to rank; rank_window bounds that work to the newest matches (FTS5 walks
-  // its doclist newest-first and stops). Only ids and scores here, no snippets yet.
   const bool filtered = o.conversation_id || !o.include_archived;
-  std::string inner = "SELECT message_fts.rowid AS id, bm25(message_fts) AS score FROM message_fts ";
+  std::string from = "FROM message_fts ";
   if (filtered) {
-    inner += "JOIN messages m ON m.id = message_fts.rowid JOIN conversations c ON c.id = m.conversation_id ";
+    from += "JOIN messages m ON m.id = message_fts.rowid JOIN conversations c ON c.id = m.conversation_id ";
   }
-  inner += "WHERE message_fts MATCH ?1 ";
-  if (o.conversation_id) inner += "AND m.conversation_id = ?5 ";
-  if (!o.include_archived) inner += "AND c.archived = 0 ";
-  if (o.rank_window > 0) inner += "ORDER BY message_fts.rowid DESC LIMIT ?4";
-  std::vector<std::pair<int64_t, double>> ranked;
-  {
-    auto s = impl_->q("SELECT id, score FROM (" + inner + ") ORDER BY score, id DESC LIMIT ?2 OFFSET ?3");
-    s.bind(1, match).bind(2, o.limit).bind(3, std::max(0, o.offset));
-    if (o.rank_window > 0) s.bind(4, o.rank_window);
-    if (o.conversation_id) s.bind(5, *o.conversation_id);
-    while (s.step()) ranked.emplace_back(s.i64(0), s.f64(1));
+  from += "WHERE message_fts MATCH ?1 ";
+  if (o.conversation_id) from += "AND m.conversation_id = ?2 ";
+  if (!o.include_archived) from += "AND c.archived = 0 ";
+
+  // bm25 costs a few microseconds per matching message, so a word found in 100,000 messages
+  // would take a third of a second to rank. With more than rank_window matches, only the
+  // newest rank_window are ranked: their lowest id is found by walking the doclist
+  // newest-first without scoring, and becomes a rowid bound FTS5 applies before ranking.
+  std::optional<int64_t> floor;
+  if (o.rank_window > 0) {
+    auto f =
+        impl_->q("SELECT message_fts.rowid " + from + "ORDER BY message_fts.rowid DESC LIMIT 1 OFFSET ?3");
+    f.bind(1, match).bind(3, o.rank_window - 1);
+    if (o.conversation_id) f.bind(2, *o.conversation_id);
+    if (f.step()) floor = f.i64(0);
   }
 
-  // Phase 2: details and the snippet of each hit (a snippet re-reads and re-tokenizes the
-  // text, so it is made for the page of hits only). `rowid = ?` makes FTS5 seek, not scan.
+  // One query, so FTS5 consumes ORDER BY rank itself and makes snippets for the returned page
+  // only (a snippet re-reads and re-tokenizes the text; a second MATCH per hit would redo the
+  // whole prefix expansion).
+  std::string sql =
+      "SELECT message_fts.rowid, snippet(message_fts, 0, ?4, ?5, ?6, ?7), bm25(message_fts), "
+      "(SELECT m2.conversation_id FROM messages m2 WHERE m2.id = message_fts.rowid) " +
+      from;
+  if (floor) sql += "AND message_fts.rowid >= ?8 ";
+  sql += "ORDER BY rank LIMIT ?9 OFFSET ?10";
   std::vector<SearchHit> out;
-  auto d = impl_->q(
-      "SELECT m.conversation_id, c.title, m.role, m.created_ms, snippet(message_fts, 0, ?3, ?4, ?5, ?6) "
-      "FROM message_fts JOIN messages m ON m.id = message_fts.rowid JOIN conversations c ON c.id = "
-      "m.conversation_id WHERE message_fts MATCH ?1 AND message_fts.rowid = ?2");
-  for (const auto& [id, score] : ranked) {
-    d.bind(1, match).bind(2, id).bind(3, o.highlight_open).bind(4, o.highlight_close).bind(5, o.ellipsis);
-    d.bind(6, std::clamp(o.snippet_tokens, 1, 64));
-    if (d.step()) {
+  {
+    auto s = impl_->q(sql);
+    s.bind(1, match).bind(4, o.highlight_open).bind(5, o.highlight_close).bind(6, o.ellipsis);
+    s.bind(7, std::clamp(o.snippet_tokens, 1, 64)).bind(9, o.limit).bind(10, std::max(0, o.offset));
+    if (o.conversation_id) s.bind(2, *o.conversation_id);
+    if (floor) s.bind(8, *floor);
+    while (s.step()) {
       SearchHit h;
-      h.message_id = id;
-      h.conversation_id = d.i64(0);
-      h.conversation_title = d.text(1);
-      h.role = role_from_string(d.text(2)).value_or(Role::User);
-      h.created_ms = d.i64(3);
-      h.snippet = d.text(4);
-      h.score = score;
+      h.message_id = s.i64(0);
+      h.snippet = s.text(1);
+      h.score = s.f64(2);
+      h.conversation_id = s.i64(3);
       out.push_back(std::move(h));
+    }
+  }
+  // Titles, roles and times for the page of hits: primary-key lookups.
+  auto d = impl_->q(
+      "SELECT c.title, m.role, m.created_ms FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+      "WHERE m.id = ?1");
+  for (SearchHit& h : out) {
+    d.bind(1, h.message_id);
+    if (d.step()) {
+      h.conversation_title = d.text(0);
+      h.role = role_from_string(d.text(1)).value_or(Role::User);
+      h.created_ms = d.i64(2);
     }
     d.reset();
   }

@@ -109,7 +109,7 @@ struct SearchOptions {
   int snippet_tokens = 16;  // words around the match in the snippet (1..64)
   // Rank (bm25) only the newest `rank_window` matching messages; 0 = rank every match. A rare
   // word is ranked exactly; a word in 100,000 messages stays fast (see docs/bench/store.md).
-  int rank_window = 10000;
+  int rank_window = 5000;
 };
 
 struct SearchHit {
