@@ -353,7 +353,7 @@ void CpuBackend::attention(Layer& L, int p0, int n) {
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const int heads = c_.num_heads;
   const int group = group_;
-  pool_.parallel_for(static_cast<int64_t>(n) * heads, [&](int64_t b, int64_t e) {
+  auto work = [&](int64_t b, int64_t e) {
     std::vector<float> scores(static_cast<std::size_t>(total));
     for (int64_t task = b; task < e; ++task) {
       const int t = static_cast<int>(task / heads);
@@ -388,7 +388,13 @@ void CpuBackend::attention(Layer& L, int p0, int n) {
         for (int i = 0; i < hd; ++i) out[i] += w * vj[i];
       }
     }
-  });
+  };
+  const int64_t tasks = static_cast<int64_t>(n) * heads;
+  if (tasks * total * hd < (int64_t{1} << 16)) {
+    work(0, tasks);  // too little work to be worth waking the pool
+  } else {
+    pool_.parallel_for(tasks, work);
+  }
 }
 
 void CpuBackend::truncate(int n) {

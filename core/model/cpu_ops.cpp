@@ -29,8 +29,7 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
   const int out = layer.out_features;
   const bool direct = layer.weight.dtype == DType::F32 &&
                       reinterpret_cast<std::uintptr_t>(layer.weight.data.data()) % alignof(float) == 0;
-  pool.parallel_for(out, [&](int64_t o_begin, int64_t o_end) {
-    std::vector<float> row_buf(direct ? 0 : static_cast<std::size_t>(in));
+  auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
     constexpr int kBlock = 4;
     std::vector<float> block_buf(direct ? 0 : static_cast<std::size_t>(in) * kBlock);
@@ -56,7 +55,13 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
         }
       }
     }
-  });
+  };
+  // Small products cost less than waking the pool's threads: run them here.
+  if (static_cast<int64_t>(rows) * out * in < (int64_t{1} << 16)) {
+    work(0, out);
+  } else {
+    pool.parallel_for(out, work);
+  }
 }
 
 void layer_norm(const float* x, int rows, int dim, const float* weight, const float* bias, double eps,
