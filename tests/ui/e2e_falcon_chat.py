@@ -38,7 +38,7 @@ env["DISPLAY"] = display
 xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 time.sleep(1.0)
-db_path = f"{home}/data/falcon-chat/conversations.db"
+db_path = f"{home}/data/falcon-chat/falcon-chat/conversations.db"  # AppDataLocation = <data>/<org>/<app>
 conf_path = f"{home}/config/falcon-chat/falcon-chat.conf"
 failures = []
 
@@ -74,10 +74,9 @@ def query(sql, *args):
 
 
 def window_title():
-    r = subprocess.run(["xprop", "-display", display, "-root", "_NET_CLIENT_LIST"], capture_output=True, text=True)
     tree = subprocess.run(["xwininfo", "-display", display, "-root", "-tree"], capture_output=True, text=True).stdout
-    titles = [line.split('"')[1] for line in tree.splitlines() if "Falcon Chat" in line and '"' in line]
-    return titles[0] if titles else ""
+    # Qt may own several top-level windows; all their names, one per line.
+    return "\n".join(line.split('"')[1] for line in tree.splitlines() if "Falcon Chat" in line and '"' in line)
 
 
 def start_app():
@@ -150,5 +149,5 @@ finally:
             proc.terminate()
     xvfb.terminate()
 
-print("screenshots in", out_dir)
+print("screenshots in", out_dir, "; app data in", home)
 sys.exit(1 if failures else 0)
