@@ -128,7 +128,7 @@ GenerationRequest build_request(const CliOptions& o, const Tokenizer* tokenizer,
     if (o.system && !o.system->empty()) messages.push_back({Role::System, *o.system});
     messages.push_back({Role::User, *o.chat});
     request = GenerationRequest::from_chat(
-        ChatTemplate::falcon_instruct().tokenize(*tokenizer, messages, true), true);
+        chat_template_for(o.model_dir).tokenize(*tokenizer, messages, true), true);
   }
   if (request.tokens.empty()) throw Error(ErrorKind::Usage, "the prompt is empty");
   for (int32_t id : request.tokens) {
@@ -144,7 +144,7 @@ GenerationRequest build_request(const CliOptions& o, const Tokenizer* tokenizer,
 int run_generation(OpenedModel& model, const GenerationRequest& request, const CliOptions& o) {
   Backend& backend = *model.backend;
   SamplingSettings settings = sampling_from(o);
-  if (o.chat) settings.stop_strings = ChatTemplate::falcon_instruct().stop_strings();
+  if (o.chat) settings.stop_strings = chat_template_for(o.model_dir).stop_strings();
 
   KvWindowOptions wo;
   const int room = backend.cache_capacity() - request.pin;
@@ -217,12 +217,13 @@ int run_db_chat(OpenedModel& model, const CliOptions& o) {
   }
   ChatSessionOptions so;
   so.model_fingerprint = fingerprint;
-  ChatSession session(store, id, *model.backend, *model.tokenizer, ChatTemplate::falcon_instruct(), so);
+  const ChatTemplate chat_template = chat_template_for(o.model_dir);
+  ChatSession session(store, id, *model.backend, *model.tokenizer, chat_template, so);
   const std::atomic<bool> cancel{false};
   const std::string notice = session.resume(cancel);
   if (!notice.empty()) std::fprintf(stderr, "falcon-run: %s\n", notice.c_str());
   SamplingSettings with_stops = settings;
-  with_stops.stop_strings = ChatTemplate::falcon_instruct().stop_strings();
+  with_stops.stop_strings = chat_template.stop_strings();
   ReplyCallbacks cb;
   cb.on_text = write_text;
   const ReplyResult r = session.send(*o.chat, with_stops, cancel, cb);

@@ -1,5 +1,8 @@
 #include "app/engine/open_model.h"
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "core/common/error.h"
 #include "core/model/cpu_backend.h"
 #ifdef FALCON_HAVE_CUDA
@@ -21,6 +24,17 @@ WeightFormat parse_weight_format(const std::string& text) {
   if (text == "int8") return WeightFormat::Int8;
   if (text == "int4") return WeightFormat::Int4;
   throw Error(ErrorKind::Usage, "weights '" + text + "' is not one of bf16, int8, int4");
+}
+
+ChatTemplate chat_template_for(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "tokenizer_config.json", std::ios::binary);
+  if (in) {
+    const auto config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (config.is_object() && config.contains("chat_template") && config["chat_template"].is_string()) {
+      if (auto t = ChatTemplate::from_hf_chat_template(config["chat_template"].get<std::string>())) return *t;
+    }
+  }
+  return ChatTemplate::falcon_instruct();
 }
 
 bool cuda_available(std::string* reason) {

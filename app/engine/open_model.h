@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/chat/chat_template.h"
 #include "core/model/backend.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -35,6 +36,11 @@ struct OpenedModel {
   // ("" when the GPU is in use or was not asked for). Shown to the user once.
   std::string fallback_notice;
 };
+
+// The chat template a checkpoint folder asks for: its tokenizer_config.json "chat_template"
+// when that is one of the Falcon formats we render, else the Falcon chat format
+// (System:/User:/Falcon:, as Falcon-180B-chat and the bundled model use).
+ChatTemplate chat_template_for(const std::filesystem::path& dir);
 
 // True when this build has the CUDA backend and a device is present.
 bool cuda_available(std::string* reason = nullptr);

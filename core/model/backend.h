@@ -31,7 +31,10 @@ class Backend {
   virtual void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) = 0;
 
   // Removes cached tokens [begin, begin + count). The ones after them move down so positions
-  // stay contiguous (RoPE keys are re-rotated to their new positions; ALiBi needs nothing).
+  // stay contiguous, and afterwards the cache equals a fresh prefill of the kept tokens at
+  // positions 0..n-1. Since in layer >= 1 a token's K/V depend on every token before it,
+  // compacting and re-rotating keys is not enough: both backends recompute the tokens after
+  // the evicted span from their ids (a prefill of that suffix), so callers evict in chunks.
   virtual void evict(int begin, int count) = 0;
 
   // Keeps tokens [0, n) and drops the rest (regenerate, edit, reset with n = 0).
