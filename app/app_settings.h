@@ -30,7 +30,9 @@ class AppSettings : public QObject {
                  defaultSystemPromptChanged)
 
  public:
-  explicit AppSettings(QQmlEngine* engine = nullptr, QObject* parent = nullptr);
+  // No default constructor on purpose: Qt 6.4 prefers a default constructor over create()
+  // for QML singletons, and create() is what installs the language at start-up.
+  explicit AppSettings(QQmlEngine* engine, QObject* parent = nullptr);
   ~AppSettings() override;
   static AppSettings* create(QQmlEngine* qml_engine, QJSEngine* js_engine);
 

@@ -14,7 +14,7 @@ using falcon::ReplyRequest;
 ChatController::ChatController(Options options, QObject* parent)
     : QObject(parent), options_(std::move(options)) {
   store_ = std::make_unique<falcon::ConversationStore>(options_.db_path.toStdString());
-  settings_ = std::make_unique<AppSettings>();
+  settings_ = std::make_unique<AppSettings>(nullptr);
   list_ = new ConversationListModel(this);
   filter_ = new ConversationFilterModel(this);
   filter_->setSourceModel(list_);

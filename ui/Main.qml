@@ -49,6 +49,8 @@ ApplicationWindow {
     RowLayout {
         anchors.fill: parent
         spacing: 0
+        LayoutMirroring.enabled: AppSettings.rightToLeft
+        LayoutMirroring.childrenInherit: true
 
         ConversationSidebar {
             id: sidebar
@@ -91,7 +93,10 @@ ApplicationWindow {
         }
     }
 
-    footer: StatusBar { }
+    footer: StatusBar {
+        LayoutMirroring.enabled: AppSettings.rightToLeft
+        LayoutMirroring.childrenInherit: true
+    }
 
     ModelPickerDialog { id: modelDialog }
     SettingsDialog { id: settingsDialog }
