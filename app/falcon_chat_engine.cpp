@@ -21,6 +21,8 @@ class FalconChatEngine : public ChatEngine {
                   "No tokenizer in " + request.dir +
                       ": a chat model needs tokenizer.json or tokenizer.model next to its weights.");
     fingerprint_ = model_fingerprint(request.dir);
+    // The prompt format the checkpoint was tuned on (tokenizer_config.json), as falcon-run uses.
+    template_ = chat_template_for(request.dir);
     model_ = std::move(opened);
     LoadedModelInfo info;
     info.dir = request.dir;
@@ -40,7 +42,7 @@ class FalconChatEngine : public ChatEngine {
     ChatSessionOptions o;
     o.model_fingerprint = fingerprint_;
     session_ = std::make_unique<ChatSession>(store, conversation_id, *model_.backend, *model_.tokenizer,
-                                             ChatTemplate::falcon_instruct(), o);
+                                             template_, o);
     return session_->resume(cancel);
   }
 
@@ -66,6 +68,7 @@ class FalconChatEngine : public ChatEngine {
  private:
   OpenedModel model_;
   std::string fingerprint_;
+  ChatTemplate template_ = ChatTemplate::falcon_instruct();
   std::unique_ptr<ChatSession> session_;
 };
 
