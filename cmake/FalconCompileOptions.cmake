@@ -1,7 +1,9 @@
 # Warnings, sanitizers and the helper every falcon target uses.
 add_library(falcon_options INTERFACE)
 target_compile_options(falcon_options INTERFACE
-  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wno-missing-field-initializers>)
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Wno-missing-field-initializers>
+  # GCC spells it -Wshadow=local; clang (fuzz builds) does not know that option.
+  $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-Wshadow=local>)
 if(FALCON_WERROR)
   target_compile_options(falcon_options INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>
                                                   $<$<COMPILE_LANGUAGE:CUDA>:-Werror=all-warnings>)

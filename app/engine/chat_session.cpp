@@ -134,6 +134,8 @@ struct ChatSession::Impl {
     w.tokens = s.tokens;
     w.pinned_count = s.pinned;
     w.evicted_count = s.evicted;
+    w.turn_starts.assign(s.turn_starts.begin(), s.turn_starts.end());
+    w.sinks_taken = s.sinks_taken;
     w.model_fingerprint = options.model_fingerprint;
     store.save_window_state(conversation, w);
   }
@@ -253,9 +255,8 @@ std::string ChatSession::resume(const std::atomic<bool>& cancel) {
       evicted = stored->evicted_count;
     } else {
       notice =
-          "This conversation was made with another model; its text is tokenized again for the one loaded "
-          "now, "
-          "so replies can differ from before.";
+          "This conversation was made with another model; its text is tokenized again for the one "
+          "loaded now, so replies can differ from before.";
     }
   }
   const BranchTokens branch = s.branch(conv, s.path_to(conv.active_leaf_id), false);
@@ -263,11 +264,14 @@ std::string ChatSession::resume(const std::atomic<bool>& cancel) {
   // Same model: the stored ids are exactly what the session's cache held, so they are what is
   // prefilled again. (They equal the recomputed ones unless the branch was changed by another
   // program; the next reply brings the cache back to this branch either way.)
-  if (stored && notice.empty() && stored->tokens != target.tokens) {
+  if (stored && notice.empty()) {
     target.tokens = stored->tokens;
     target.pinned =
         static_cast<int>(std::clamp<int64_t>(stored->pinned_count, 0, std::ssize(stored->tokens)));
     target.turn_starts.clear();
+    for (int32_t t : stored->turn_starts)
+      if (t > target.pinned && t < std::ssize(target.tokens)) target.turn_starts.push_back(t);
+    target.sinks_taken = static_cast<int>(stored->sinks_taken);
   }
   s.sync(target, 0, cancel, nullptr);
   return notice;
