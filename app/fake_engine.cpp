@@ -98,6 +98,7 @@ ReplyResult FakeEngine::reply(ConversationStore& store, const ReplyRequest& requ
       assistant = old.id;
       prefix = old.text;
       prefix_tokens = old.token_count;
+      store.reopen_reply(assistant);
       store.set_active_leaf(conv, assistant);
       break;
     }

@@ -162,6 +162,7 @@ struct ChatSession::Impl {
     if (prompt.tokens.empty()) throw Error(ErrorKind::Usage, "nothing to answer: the conversation is empty");
 
     ReplyResult result;
+    if (continuing) store.reopen_reply(path.back().id);
     const int64_t reply_id =
         continuing ? path.back().id : store.begin_assistant_reply(conversation, path.back().id);
     result.assistant_message_id = reply_id;

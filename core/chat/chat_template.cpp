@@ -63,25 +63,6 @@ void parse_field(const std::string& tmpl, const std::string& field, std::string_
 
 }  // namespace
 
-std::string_view role_name(Role role) {
-  switch (role) {
-    case Role::System:
-      return "system";
-    case Role::User:
-      return "user";
-    case Role::Assistant:
-      return "assistant";
-  }
-  return "user";
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-  if (name == "system") return Role::System;
-  if (name == "user") return Role::User;
-  if (name == "assistant") return Role::Assistant;
-  return std::nullopt;
-}
-
 ChatTemplate ChatTemplate::custom(const CustomTemplateSpec& spec) {
   ChatTemplate t;
   t.name_ = spec.name.empty() ? "custom" : spec.name;

@@ -28,10 +28,6 @@
 
 namespace falcon {
 
-// "system" | "user" | "assistant"
-std::string_view role_name(Role role);
-std::optional<Role> parse_role(std::string_view name);
-
 struct ChatMessage {
   Role role = Role::User;
   std::string content;

@@ -89,6 +89,9 @@ class ConversationStore {
   // ---- streaming replies ---------------------------------------------------------------
   // Creates an assistant message in state Streaming under `parent_id` and makes it active.
   int64_t begin_assistant_reply(int64_t conversation_id, std::optional<int64_t> parent_id);
+  // Makes a finished assistant reply streaming again, to continue it ("Continue"): its text
+  // stays; update_partial/finish_reply then extend it. A crash meanwhile marks it interrupted.
+  void reopen_reply(int64_t message_id);
   // Overwrites the partial text; call it through PartialWriter (≤ 1/s or per 32 tokens).
   void update_partial(int64_t message_id, std::string_view text, int64_t token_count);
   // Final text and stats; the message becomes Complete.

@@ -276,6 +276,24 @@ int64_t ConversationStore::begin_assistant_reply(int64_t conversation_id, std::o
   return id;
 }
 
+void ConversationStore::reopen_reply(int64_t message_id) {
+  sql::Transaction tx(impl_->raw());
+  {
+    auto s = impl_->q(
+        "UPDATE messages SET state = 'streaming', stop_reason = NULL, error_text = NULL "
+        "WHERE id = ?1 AND role = 'assistant' AND state = 'complete'");
+    s.bind(1, message_id).run();
+  }
+  if (sqlite3_changes64(impl_->raw()) == 0) {
+    placement(*impl_, message_id);  // NotFound if it does not exist at all
+    throw StoreError(
+        StoreErrorCode::InvalidArgument,
+        "conversation store: message " + std::to_string(message_id) + " is not a finished reply");
+  }
+  impl_->touch(placement(*impl_, message_id).conversation_id);
+  tx.commit();
+}
+
 namespace {
 [[noreturn]] void not_streaming(ConversationStore::Impl& impl, int64_t id) {
   placement(impl, id);  // NotFound if it does not exist at all

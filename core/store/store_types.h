@@ -17,11 +17,6 @@ namespace falcon {
 // A reply is Streaming between begin_assistant_reply() and finish_reply(); Complete otherwise.
 enum class MessageState { Complete, Streaming };
 
-std::string_view to_string(Role r);
-std::string_view to_string(StopReason r);
-std::optional<Role> role_from_string(std::string_view s);
-std::optional<StopReason> stop_reason_from_string(std::string_view s);  // "" -> None
-
 struct GenerationStats {
   std::optional<double> ttft_ms;       // time to first token, milliseconds
   std::optional<double> tokens_per_s;  // decode speed after the first token

@@ -159,11 +159,8 @@ class ChatControllerTest : public QObject {
         !c->continueReply(c->messages()->index(0).data(MessageModel::IdRole).toLongLong()));  // not a reply
     finished.clear();
     QVERIFY(c->continueReply(cut_id));
-    // ChatSession::continue_reply (and the fake, which writes the store the same way) append to
-    // a Complete message through PartialWriter, but the store accepts update_partial and
-    // finish_reply only for Streaming messages and has no call to reopen one. Until it has,
-    // the reply fails with the store's message (shown to the user) instead of growing.
-    QEXPECT_FAIL("", "the store cannot reopen a finished reply for continue yet", Abort);
+    // ChatSession::continue_reply (and the fake, which writes the store the same way) reopen
+    // the finished reply and extend it in place.
     QVERIFY(finished.wait(5000) && error.isEmpty());
     QCOMPARE(c->messages()->index(1).data(MessageModel::IdRole).toLongLong(), cut_id);
     QCOMPARE(text(*c, 1), before + QStringLiteral(" word0 word1 word2 word3 word4"));

@@ -20,7 +20,7 @@ namespace {
 std::vector<ChatMessage> messages_of(const nlohmann::json& j) {
   std::vector<ChatMessage> out;
   for (const auto& m : j)
-    out.push_back({*falcon::parse_role(m["role"].get<std::string>()), m["content"].get<std::string>()});
+    out.push_back({*falcon::role_from_string(m["role"].get<std::string>()), m["content"].get<std::string>()});
   return out;
 }
 

@@ -170,6 +170,25 @@ class TestChatSession : public QObject {
     QCOMPARE(store.window_state(id)->tokens, template_tokens(*tok_, kSystem, path));
   }
 
+  // Continue extends a reply that stopped at its length limit, in the same message.
+  void continue_extends_the_same_reply() {
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store);
+    auto b = backend();
+    ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    const std::atomic<bool> cancel{false};
+    const ReplyResult cut = session.send("Count from 1 to 20.", greedy(6), cancel, {});
+    QVERIFY(store.message(cut.assistant_message_id).stats.stop_reason == StopReason::Length);
+    const ReplyResult more = session.continue_reply(cut.assistant_message_id, greedy(12), cancel, {});
+    QCOMPARE(more.assistant_message_id, cut.assistant_message_id);
+    const Message m = store.message(cut.assistant_message_id);
+    QVERIFY(m.state == MessageState::Complete);
+    QVERIFY2(m.text.size() > cut.text.size() && m.text.rfind(cut.text, 0) == 0, m.text.c_str());
+    QCOMPARE(store.siblings(m.id).size(), size_t(1));
+    QCOMPARE(store.window_state(id)->tokens, template_tokens(*tok_, kSystem, store.active_path(id)));
+  }
+
   // Invalid settings are refused before anything is written; a chat made with another model is
   // re-tokenized with a notice.
   void invalid_settings_and_model_change() {
