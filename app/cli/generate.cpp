@@ -199,7 +199,11 @@ int run_db_chat(OpenedModel& model, const CliOptions& o) {
   }
   if (!exists) {
     NewConversation c;
-    c.title = o.chat->substr(0, 60);
+    // Title: the first 60 bytes of the message, cut at a character boundary (valid UTF-8).
+    size_t cut = std::min<size_t>(o.chat->size(), 60);
+    while (cut > 0 && cut < o.chat->size() && (static_cast<unsigned char>((*o.chat)[cut]) & 0xC0) == 0x80)
+      --cut;
+    c.title = o.chat->substr(0, cut);
     c.system_prompt = o.system.value_or("");
     c.model_path = o.model_dir;
     c.model_fingerprint = fingerprint;

@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include "core/model_fixture_util.h"
+#include "core/store/conversation_store.h"
 
 using namespace falcon::testutil;
 
@@ -154,6 +155,27 @@ class TestFalconRun : public QObject {
     const Result r = run({"--model", tmp.path(), "--backend", "cpu", "--prompt-tokens", "1,2"});
     QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("config.json"));
+  }
+
+  // --db chat on the bundled model: the reply is stored, and a title cut from a message of
+  // two-byte characters stays valid UTF-8 (it was once cut mid-character).
+  void db_chat_stores_the_reply_with_a_valid_title() {
+    QTemporaryDir tmp;
+    const QString db = tmp.filePath("chats.db");
+    const QString model = QStringLiteral(FALCON_SOURCE_DIR) + "/resources/models/falcon-mini";
+    const QString message = QString(QChar(0xE9)).repeated(40) + " 2 + 2?";
+    const Result r = run({"--model", model, "--backend", "cpu", "--db", db, "--conversation", "1", "--chat",
+                          message, "--greedy", "--max-new-tokens", "8"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    falcon::ConversationStore store(db.toStdString());
+    const auto conversations = store.list_conversations();
+    QCOMPARE(conversations.size(), size_t(1));
+    const QByteArray title = QByteArray::fromStdString(conversations[0].title);
+    QVERIFY(!title.isEmpty());
+    QCOMPARE(QString::fromUtf8(title).toUtf8(), title);  // round-trips: no broken sequence
+    const auto path = store.active_path(conversations[0].id);
+    QCOMPARE(path.size(), size_t(2));
+    QCOMPARE(QString::fromStdString(path[0].text), message);
   }
 
   // --tokenize / --detokenize need only the tokenizer files, and agree with HF tokenizers.
