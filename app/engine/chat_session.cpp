@@ -107,7 +107,7 @@ struct ChatSession::Impl {
       if (lcp < have.size()) window->truncate(backend, static_cast<int>(lcp));
       std::vector<int> starts;
       for (int s : target.turn_starts)
-        if (static_cast<size_t>(s) > lcp && static_cast<size_t>(s) < goal)
+        if (static_cast<size_t>(s) >= lcp && static_cast<size_t>(s) < goal)  // a turn may begin at lcp
           starts.push_back(s - static_cast<int>(lcp));
       if (!append(std::span<const int32_t>(target.tokens).subspan(lcp, goal - lcp), starts, cancel))
         return false;

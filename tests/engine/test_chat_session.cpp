@@ -170,6 +170,26 @@ class TestChatSession : public QObject {
     QCOMPARE(store.window_state(id)->tokens, template_tokens(*tok_, kSystem, path));
   }
 
+  // Every message is a turn the window can cut at, also one appended right behind the cache.
+  void every_message_starts_a_turn() {
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store);
+    auto b = backend();
+    ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    const std::atomic<bool> cancel{false};
+    session.send("Hello!", greedy(16), cancel, {});
+    session.send("What is 3 + 4?", greedy(16), cancel, {});
+    const auto path = store.active_path(id);
+    QCOMPARE(path.size(), size_t(4));
+    std::vector<int32_t> expected;  // where messages 2..4 begin in the template's tokens
+    for (size_t k = 1; k < path.size(); ++k) {
+      const std::vector<Message> head(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(k));
+      expected.push_back(static_cast<int32_t>(template_tokens(*tok_, kSystem, head).size()));
+    }
+    QCOMPARE(store.window_state(id)->turn_starts, expected);
+  }
+
   // Continue extends a reply that stopped at its length limit, in the same message.
   void continue_extends_the_same_reply() {
     QTemporaryDir dir;
