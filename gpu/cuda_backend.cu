@@ -48,6 +48,9 @@ class CudaBackend final : public Backend {
   std::string describe() const override { return "cuda, " + device_name_; }
   int cache_size() const override { return static_cast<int>(tokens_.size()); }
   int cache_capacity() const override { return d_.capacity; }
+  BackendMemory memory() const override {
+    return {m_.weight_bytes, m_.cache_bytes, m_.bytes - m_.weight_bytes - m_.cache_bytes, true, "bf16"};
+  }
   void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
   void evict(int begin, int count) override;
   void truncate(int n) override;

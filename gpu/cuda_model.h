@@ -43,6 +43,7 @@ struct DeviceModel {
   Dims d;
   void* base = nullptr;  // the one allocation
   uint64_t bytes = 0;
+  uint64_t weight_bytes = 0, cache_bytes = 0;  // parts of `bytes`; the rest is scratch
   bf16* embed = nullptr;    // (vocab, dim)
   bf16* lm_head = nullptr;  // (vocab, dim); == embed when tied
   float *lnf_g = nullptr, *lnf_b = nullptr;

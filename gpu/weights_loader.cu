@@ -101,7 +101,9 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
     const uint64_t kv = static_cast<uint64_t>(d.kv) * d.cap * d.hd;
     L.k_cache = cv.take<bf16>(kv);
     L.v_cache = cv.take<bf16>(kv);
+    M.cache_bytes += 2 * kv * sizeof(bf16);
   }
+  M.weight_bytes = cv.off - M.cache_bytes;  // everything carved so far that is not cache
   const uint64_t ch = d.chunk;
   M.x = cv.take<float>(ch * dim);
   M.xa = cv.take<bf16>(ch * d.xn_ld);

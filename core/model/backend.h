@@ -11,6 +11,16 @@
 
 namespace falcon {
 
+// Memory a backend holds for its model, for status bars and logs.
+struct BackendMemory {
+  uint64_t weights_bytes = 0;  // weights as the backend computes with them
+  uint64_t cache_bytes = 0;    // the KV cache at full capacity
+  uint64_t other_bytes = 0;    // activations, workspaces
+  bool on_device = false;      // GPU memory (else host memory; CPU weights are memory-mapped)
+  std::string weight_format;   // "bf16", "f16", "f32", "int8", "int4"
+  uint64_t total() const { return weights_bytes + cache_bytes + other_bytes; }
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -23,6 +33,8 @@ class Backend {
   virtual int cache_size() const = 0;
   // Most tokens the cache can hold; fixed when the backend is created.
   virtual int cache_capacity() const = 0;
+  // What the model occupies; empty for backends that hold no model.
+  virtual BackendMemory memory() const { return {}; }
 
   // Runs `tokens` at positions cache_size() .. cache_size()+k-1 and appends them to the cache.
   // `logits` is resized to vocab_size floats per row: one row (the last token's) or, with

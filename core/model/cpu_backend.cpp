@@ -20,6 +20,7 @@
 #include "core/model/cpu_backend.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <new>
@@ -63,6 +64,7 @@ class CpuBackend final : public Backend {
   }
   int cache_size() const override { return static_cast<int>(tokens_.size()); }
   int cache_capacity() const override { return capacity_; }
+  BackendMemory memory() const override;
   void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
   void evict(int begin, int count) override;
   void truncate(int n) override;
@@ -174,6 +176,17 @@ CpuBackend::CpuBackend(const ModelConfig& config, std::shared_ptr<const Checkpoi
   tmp_.resize(T * h);
   ffn_.resize(T * c_.ffn_hidden_size);
   tokens_.reserve(static_cast<std::size_t>(capacity_));
+}
+
+BackendMemory CpuBackend::memory() const {
+  BackendMemory mem;
+  mem.weights_bytes = weights_->total_tensor_bytes();
+  for (const Layer& L : layers_) mem.cache_bytes += (L.k.size() + L.v.size()) * sizeof(float);
+  for (const auto* v : {&x_, &a_, &m_, &qkv_, &q_, &attn_, &tmp_, &ffn_, &cos_, &sin_})
+    mem.other_bytes += v->size() * sizeof(float);
+  for (const char* ch = dtype_name(embeddings_.dtype); *ch; ++ch)  // "bf16", "f16", "f32"
+    mem.weight_format += static_cast<char>(std::tolower(static_cast<unsigned char>(*ch)));
+  return mem;
 }
 
 // Which frequency set a sequence of seq_len tokens uses: 0 unless dynamic scaling is active.
