@@ -14,7 +14,6 @@
 namespace falcon {
 
 enum class BackendChoice { Auto, Cpu, Cuda };
-enum class WeightFormat { Bf16, Int8, Int4 };
 
 // "auto" | "cpu" | "cuda" → choice; throws Error(Usage) otherwise.
 BackendChoice parse_backend_choice(const std::string& text);

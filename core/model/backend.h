@@ -11,6 +11,10 @@
 
 namespace falcon {
 
+// How the large weight matrices are held: as the checkpoint's bf16, or quantized at load time
+// (weight-only; CudaBackend only): int8 per output channel, int4 in groups of 128.
+enum class WeightFormat { Bf16, Int8, Int4 };
+
 // Memory a backend holds for its model, for status bars and logs.
 struct BackendMemory {
   uint64_t weights_bytes = 0;  // weights as the backend computes with them
