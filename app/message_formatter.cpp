@@ -65,7 +65,39 @@ QVariantList MessageFormatter::segments(const QString& text, bool dark) const {
   return out;
 }
 
+namespace {
+
+// Copies prose[i, end) to `out`, escaping image openers (an exclamation mark before a bracket
+// gets a backslash) and, unless `keep_angle`, every '<'. An existing backslash pair is copied
+// as it is, so an inserted backslash never pairs with one from the input.
+void copy_escaped(const QString& prose, qsizetype i, qsizetype end, bool keep_angle, QString& out) {
+  while (i < end) {
+    const QChar c = prose[i];
+    if (c == QLatin1Char('\\') && i + 1 < end) {
+      out += prose.mid(i, 2);
+      i += 2;
+      continue;
+    }
+    if (c == QLatin1Char('<') && !keep_angle) {
+      out += QStringLiteral("\\<");
+    } else if (c == QLatin1Char('!') && i + 1 < prose.size() && prose[i + 1] == QLatin1Char('[')) {
+      out += QStringLiteral("\\!");
+    } else {
+      out += c;
+    }
+    ++i;
+  }
+}
+
+}  // namespace
+
 QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
+  // Whether a backtick run opens a code span depends on block structure (a blank line, a
+  // heading or a list item ends a paragraph, a link destination swallows backticks) that this
+  // scanner does not model, and "`a\n\n![x](http://…)\n\n`" must not become an image because
+  // it looked like one code span. So "![" is escaped everywhere, code spans included (where
+  // the backslash shows: the price of never loading an image), and a code span keeps its "<"
+  // only when it closes on the same line.
   QString out;
   out.reserve(prose.size() + 16);
   qsizetype i = 0;
@@ -73,35 +105,42 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
   while (i < n) {
     const QChar c = prose[i];
     if (c == QLatin1Char('`')) {
-      // A code span: a run of k backticks up to the next run of exactly k; copied verbatim.
+      // A code span: a run of k backticks up to the next run of exactly k on the same line.
       qsizetype k = 0;
       while (i + k < n && prose[i + k] == QLatin1Char('`')) ++k;
       const QString run(k, QLatin1Char('`'));
-      qsizetype close = prose.indexOf(run, i + k);
+      qsizetype line_end = prose.indexOf(QLatin1Char('\n'), i + k);
+      if (line_end < 0) line_end = n;
+      // Searched within the line only, so many unclosed runs cost linear time, not quadratic.
+      const QStringView line = QStringView(prose).first(line_end);
+      qsizetype close = line.indexOf(run, i + k);
       while (close >= 0 && close + k < n && prose[close + k] == QLatin1Char('`'))
-        close = prose.indexOf(run, close + k + 1);
+        close = line.indexOf(run, close + k + 1);
       if (close < 0) {
-        out += run;  // no closing run: the backticks are literal text
+        out += run;  // no closing run on this line: the backticks are literal text
         i += k;
         continue;
       }
-      out += prose.mid(i, close + k - i);
+      out += run;
+      copy_escaped(prose, i + k, close, /*keep_angle=*/true, out);
+      out += run;
       i = close + k;
       continue;
     }
-    if (c == QLatin1Char('\\') && i + 1 < n) {  // an existing escape stays as it is
-      out += prose.mid(i, 2);
-      i += 2;
-      continue;
+    // Plain text up to the next backtick.
+    qsizetype next = prose.indexOf(QLatin1Char('`'), i);
+    if (next < 0) next = n;
+    // An escape pair may not be split at `next`: "\\`" is an escaped backtick, not a span.
+    qsizetype j = i;
+    while (j < next) {
+      if (prose[j] == QLatin1Char('\\') && j + 1 < n) {
+        j += 2;
+      } else {
+        ++j;
+      }
     }
-    if (c == QLatin1Char('<')) {
-      out += QStringLiteral("\\<");
-    } else if (c == QLatin1Char('!') && i + 1 < n && prose[i + 1] == QLatin1Char('[')) {
-      out += QStringLiteral("\\!");
-    } else {
-      out += c;
-    }
-    ++i;
+    copy_escaped(prose, i, j, /*keep_angle=*/false, out);
+    i = j;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 
 #include "app/engine/chat_context.h"
 #include "core/chat/generator.h"
@@ -195,7 +196,23 @@ struct ChatSession::Impl {
     GenerationResult gen;
     GenerationRequest request;
     const KvWindowState target = window_state_for(prompt, win.evicted(), win.options().window);
-    if (!sync(target, 1, cancel, &request)) {
+    // Bringing the cache to the prompt can fail like generation (device memory, say): the reply
+    // row exists already, so it is finished below with the error instead of left "streaming".
+    bool synced = false;
+    try {
+      synced = sync(target, 1, cancel, &request);
+    } catch (const Error& e) {
+      gen.reason = StopReason::Error;
+      gen.error = e.what();
+      gen.error_kind = e.kind();
+    } catch (const std::bad_alloc&) {
+      gen.reason = StopReason::Error;
+      gen.error = "out of memory while reading the conversation into the model";
+      gen.error_kind = ErrorKind::OutOfMemory;
+    }
+    if (gen.reason == StopReason::Error) {
+      window->reset(backend);  // the backend may hold part of a failed forward; rebuilt next time
+    } else if (!synced) {
       gen.reason = StopReason::Cancelled;
     } else {
       Generator generator(backend, tokenizer, win, GeneratorOptions{options.prefill_chunk});
@@ -217,14 +234,18 @@ struct ChatSession::Impl {
 
     result.text = text;
     result.stats = stats;
-    // Rewrite the cache's tail into canonical form: the reply as the template writes it.
+    // Rewrite the cache's tail into canonical form: the reply as the template writes it. After
+    // a cancel the user's flag still applies: a stop pressed during a long prefill must not be
+    // followed by that whole prefill here. The cache then keeps a prefix of the canonical
+    // tokens and the next reply's sync() continues from it.
     try {
       std::vector<Message> done = path;
       if (continuing) done.pop_back();
       done.push_back(store.message(reply_id));
       const BranchTokens canonical = branch(conv, done, false);
       const std::atomic<bool> no_cancel{false};
-      if (sync(window_state_for(canonical, win.evicted(), win.options().window), 0, no_cancel, nullptr))
+      const std::atomic<bool>& rewrite_cancel = gen.reason == StopReason::Cancelled ? cancel : no_cancel;
+      if (sync(window_state_for(canonical, win.evicted(), win.options().window), 0, rewrite_cancel, nullptr))
         save_window();
     } catch (const Error&) {
       window->reset(backend);  // rebuilt from the store on the next reply

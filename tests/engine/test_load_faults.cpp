@@ -1,0 +1,198 @@
+// Fault injection when a model is loaded (issue 12), through open_model(), the path falcon-run
+// and the app's worker share: a checkpoint truncated inside a shard's data or header, a shard
+// deleted between reading model.safetensors.index.json and opening the shard, and a shard that
+// cannot be read (permission denied). Each must be one Error(Load) that names the shard and the
+// cause, and the same process must load a good checkpoint afterwards.
+//
+// The deletion and the permission error are injected at the one call that opens a shard
+// (SafetensorsFile's ::open): this test defines open()/open64() itself, which the dynamic linker
+// prefers over libc's for the whole process, and passes every other call through unchanged. A
+// real chmod 000 is tried too, but root reads any file, so that half is skipped as root.
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <filesystem>
+
+#include "app/engine/open_model.h"
+#include "core/common/error.h"
+
+using namespace falcon;
+namespace fs = std::filesystem;
+
+namespace {
+
+// What the injected open() does to a path ending in `suffix`: nothing (fault None), unlink the
+// file first (the shard vanishes after the index named it), or fail with EACCES.
+enum class OpenFault { None, DeleteFirst, Denied };
+struct OpenInjection {
+  OpenFault fault = OpenFault::None;
+  std::string suffix;
+  int hits = 0;
+};
+// The test's only mutable global: open() has no other way to find it. Set and cleared by
+// FaultScope on the test thread; nothing else opens shards meanwhile.
+OpenInjection g_injection;
+
+struct FaultScope {
+  FaultScope(OpenFault f, std::string suffix) { g_injection = {f, std::move(suffix), 0}; }
+  ~FaultScope() { g_injection = {}; }
+};
+
+using OpenFn = int (*)(const char*, int, ...);
+
+int injected_open(const char* symbol, const char* path, int flags, mode_t mode) {
+  static const OpenFn real_open = reinterpret_cast<OpenFn>(dlsym(RTLD_NEXT, "open"));
+  static const OpenFn real_open64 = reinterpret_cast<OpenFn>(dlsym(RTLD_NEXT, "open64"));
+  const OpenFn real = std::strcmp(symbol, "open64") == 0 && real_open64 ? real_open64 : real_open;
+  const OpenInjection& in = g_injection;
+  if (in.fault != OpenFault::None && path) {
+    const std::string_view p(path);
+    if (p.size() >= in.suffix.size() && p.substr(p.size() - in.suffix.size()) == in.suffix) {
+      ++g_injection.hits;
+      if (in.fault == OpenFault::Denied) {
+        errno = EACCES;
+        return -1;
+      }
+      ::unlink(path);
+    }
+  }
+  return real(path, flags, mode);
+}
+
+}  // namespace
+
+extern "C" int open(const char* path, int flags, ...) {
+  mode_t mode = 0;
+  if (flags & (O_CREAT | O_TMPFILE)) {
+    va_list ap;
+    va_start(ap, flags);
+    mode = static_cast<mode_t>(va_arg(ap, int));
+    va_end(ap);
+  }
+  return injected_open("open", path, flags, mode);
+}
+
+extern "C" int open64(const char* path, int flags, ...) {
+  mode_t mode = 0;
+  if (flags & (O_CREAT | O_TMPFILE)) {
+    va_list ap;
+    va_start(ap, flags);
+    mode = static_cast<mode_t>(va_arg(ap, int));
+    va_end(ap);
+  }
+  return injected_open("open64", path, flags, mode);
+}
+
+namespace {
+
+const fs::path kSharded = fs::path(FALCON_FIXTURES_DIR) / "models" / "gqa_2ln_sharded";
+const char* kShard = "model-00003-of-00007.safetensors";
+
+// A private copy of the sharded fixture (7 shards + index), so faults never touch the original.
+fs::path copy_fixture(const QTemporaryDir& tmp) {
+  const fs::path dir = fs::path(tmp.path().toStdString()) / "model";
+  fs::copy(kSharded, dir, fs::copy_options::recursive);
+  return dir;
+}
+
+OpenModelOptions cpu() {
+  OpenModelOptions o;
+  o.backend = BackendChoice::Cpu;
+  o.cpu_threads = 1;
+  return o;
+}
+
+// Runs open_model and returns the Error(Load) message (fails the test on anything else).
+QString load_error(const fs::path& dir) {
+  try {
+    open_model(dir, cpu(), false);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Load) return QStringLiteral("wrong kind: ") + e.what();
+    return QString::fromStdString(e.what());
+  }
+  return QStringLiteral("loaded");
+}
+
+// One line, naming the shard.
+void check_message(const QString& m, const char* cause) {
+  QVERIFY2(!m.startsWith(QLatin1String("wrong kind")) && m != QLatin1String("loaded"), qPrintable(m));
+  QVERIFY2(m.contains(QLatin1String(kShard)), qPrintable(m));
+  QVERIFY2(m.contains(QLatin1String(cause), Qt::CaseInsensitive), qPrintable(m));
+  QVERIFY2(!m.contains(QLatin1Char('\n')), qPrintable(m));
+}
+
+}  // namespace
+
+class TestLoadFaults : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void truncated_shard_data() {
+    QTest::addColumn<qint64>("keep");  // bytes left of the shard; -1 = 60 % of it
+    QTest::addColumn<QString>("cause");
+    QTest::newRow("mid-data") << qint64(-1) << "outside the file's data area";
+    QTest::newRow("mid-header") << qint64(40) << "header";
+    QTest::newRow("length-prefix") << qint64(5) << "8-byte header length";
+  }
+  void truncated_shard() {
+    QFETCH(qint64, keep);
+    QFETCH(QString, cause);
+    QTemporaryDir tmp;
+    const fs::path dir = copy_fixture(tmp);
+    const fs::path shard = dir / kShard;
+    const auto size = static_cast<qint64>(fs::file_size(shard));
+    fs::resize_file(shard, static_cast<uintmax_t>(keep < 0 ? size * 6 / 10 : keep));
+    check_message(load_error(dir), qPrintable(cause));
+    // The process carries on: the intact fixture loads.
+    QVERIFY(open_model(kSharded, cpu(), false).backend);
+  }
+
+  // The index is read and every shard exists when it is checked; the shard disappears just
+  // before it is opened.
+  void shard_deleted_after_the_index_was_read() {
+    QTemporaryDir tmp;
+    const fs::path dir = copy_fixture(tmp);
+    QString m;
+    {
+      FaultScope fault(OpenFault::DeleteFirst, std::string("/") + kShard);
+      m = load_error(dir);
+      QCOMPARE(g_injection.hits, 1);  // the injection was reached, at the shard's one open
+    }
+    QVERIFY(!fs::exists(dir / kShard));
+    check_message(m, "No such file");
+    QVERIFY(open_model(kSharded, cpu(), false).backend);
+  }
+
+  void shard_permission_denied() {
+    QTemporaryDir tmp;
+    const fs::path dir = copy_fixture(tmp);
+    QString m;
+    {
+      FaultScope fault(OpenFault::Denied, std::string("/") + kShard);
+      m = load_error(dir);
+      QCOMPARE(g_injection.hits, 1);
+    }
+    check_message(m, "Permission denied");
+    QVERIFY(open_model(kSharded, cpu(), false).backend);
+  }
+
+  void shard_permission_denied_by_the_file_mode() {
+    if (::geteuid() == 0) QSKIP("root reads files whatever their mode; the injected EACCES above covers it");
+    QTemporaryDir tmp;
+    const fs::path dir = copy_fixture(tmp);
+    fs::permissions(dir / kShard, fs::perms::none);
+    check_message(load_error(dir), "Permission denied");
+    fs::permissions(dir / kShard, fs::perms::owner_read | fs::perms::owner_write);
+    QVERIFY(open_model(dir, cpu(), false).backend);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestLoadFaults)
+#include "test_load_faults.moc"

@@ -1,0 +1,85 @@
+// Fuzz target: the chat view's markdown pre-processing (app/message_formatter.*) on arbitrary
+// text. The property checked is the security one (docs/SECURITY.md): whatever a model writes,
+// nothing the view renders can load a resource. The oracle is Qt's own markdown importer, the
+// one TextEdit.MarkdownText uses: every prose segment is parsed by QTextDocument::setMarkdown
+// and every code segment's HTML by QTextDocument::setHtml, and the resulting document must hold
+// no image (an image's URL is what the view would fetch). The segments must also cover the
+// input: no text may vanish, and a code block shows its code.
+//
+// Input: the first byte picks the theme (dark or light); the rest is the message as UTF-8.
+#include <QGuiApplication>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextFragment>
+#include <QVariantMap>
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "app/message_formatter.h"
+
+namespace {
+
+// True when `doc` holds an image anywhere (any block, any fragment, frames and tables included:
+// QTextDocument's block iteration visits table cells' blocks too).
+bool has_image(const QTextDocument& doc) {
+  for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
+    for (auto it = b.begin(); !it.atEnd(); ++it) {
+      const QTextFragment f = it.fragment();
+      if (f.isValid() && f.charFormat().isImageFormat()) return true;
+    }
+  }
+  return false;
+}
+
+[[noreturn]] void fail(const char* what, const QString& text) {
+  std::fprintf(stderr, "fuzz_markdown: %s:\n%s\n", what, text.toUtf8().constData());
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // QTextDocument needs a QGuiApplication for fonts; one, offscreen, for the whole run.
+  static std::unique_ptr<QGuiApplication> app = [] {
+    static int argc = 3;
+    static char arg0[] = "fuzz_markdown", arg1[] = "-platform", arg2[] = "offscreen";
+    static char* argv[] = {arg0, arg1, arg2, nullptr};
+    return std::make_unique<QGuiApplication>(argc, argv);
+  }();
+  if (size == 0) return 0;
+  const bool dark = data[0] & 1;
+  const QString text =
+      QString::fromUtf8(reinterpret_cast<const char*>(data + 1), static_cast<qsizetype>(size - 1));
+
+  MessageFormatter formatter;
+  const QVariantList segments = formatter.segments(text, dark);
+  for (const QVariant& v : segments) {
+    const QVariantMap s = v.toMap();
+    const QString kind = s.value(QStringLiteral("kind")).toString();
+    QTextDocument doc;
+    if (kind == QLatin1String("text")) {
+      const QString md = s.value(QStringLiteral("markdown")).toString();
+      doc.setMarkdown(md);
+      if (has_image(doc)) fail("a prose segment renders an image", md);
+    } else if (kind == QLatin1String("code")) {
+      const QString html = s.value(QStringLiteral("html")).toString();
+      doc.setHtml(html);
+      if (has_image(doc)) fail("a code segment's HTML renders an image", html);
+      // The highlighted code shows exactly the code. Checked for printable ASCII only, where
+      // toPlainText() is exact (it turns no-break spaces into spaces, for one).
+      const QString code = s.value(QStringLiteral("code")).toString();
+      const bool plain_ascii = std::all_of(code.begin(), code.end(), [](QChar c) {
+        return c == QLatin1Char('\n') || (c.unicode() >= 0x20 && c.unicode() < 0x7f);
+      });
+      if (plain_ascii && doc.toPlainText() != code) fail("a code segment does not show its code", html);
+    } else {
+      fail("unknown segment kind", kind);
+    }
+  }
+  // Non-blank prose makes a text segment and a fence a code segment: text never vanishes.
+  if (segments.isEmpty() && !text.trimmed().isEmpty()) fail("non-blank text produced no segment", text);
+  return 0;
+}
