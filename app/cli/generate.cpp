@@ -144,7 +144,11 @@ GenerationRequest build_request(const CliOptions& o, const Tokenizer* tokenizer,
 int run_generation(OpenedModel& model, const GenerationRequest& request, const CliOptions& o) {
   Backend& backend = *model.backend;
   SamplingSettings settings = sampling_from(o);
-  if (o.chat) settings.stop_strings = chat_template_for(o.model_dir).stop_strings();
+  if (o.chat) {
+    const ChatTemplate t = chat_template_for(o.model_dir);
+    settings.stop_strings = t.stop_strings();
+    settings.turn_markers = t.turn_markers();
+  }
 
   KvWindowOptions wo;
   const int room = backend.cache_capacity() - request.pin;
@@ -228,6 +232,7 @@ int run_db_chat(OpenedModel& model, const CliOptions& o) {
   if (!notice.empty()) std::fprintf(stderr, "falcon-run: %s\n", notice.c_str());
   SamplingSettings with_stops = settings;
   with_stops.stop_strings = chat_template.stop_strings();
+  with_stops.turn_markers = chat_template.turn_markers();
   ReplyCallbacks cb;
   cb.on_text = write_text;
   const ReplyResult r = session.send(*o.chat, with_stops, cancel, cb);

@@ -84,6 +84,13 @@ ChatTemplate ChatTemplate::custom(const CustomTemplateSpec& spec) {
     if (!unicode::is_valid_utf8(s)) bad_template(t.name_, "a stop string is not valid UTF-8");
     t.stops_.push_back(s);
   }
+  if (spec.turn_markers.size() > kMaxStops)
+    bad_template(t.name_, "more than " + std::to_string(kMaxStops) + " turn markers");
+  for (const auto& m : spec.turn_markers) {
+    if (m.empty() || m.size() > kMaxStopBytes || !unicode::is_valid_utf8(m))
+      bad_template(t.name_, "a turn marker is empty, too long or not valid UTF-8");
+    t.markers_.push_back(m);
+  }
   return t;
 }
 
@@ -99,6 +106,7 @@ ChatTemplate ChatTemplate::falcon_instruct() {
   s.separator = "\n";
   s.generation_prompt = "\nFalcon:";
   s.stop_strings = {"\nUser:", "\nSystem:"};
+  s.turn_markers = {"User:", "System:"};
   return custom(s);
 }
 
@@ -111,6 +119,7 @@ ChatTemplate ChatTemplate::falcon_7b_instruct() {
   s.separator = "";
   s.generation_prompt = "\n\nAssistant:";
   s.stop_strings = {"\nUser:"};
+  s.turn_markers = {"User:"};
   ChatTemplate t = custom(s);
   t.system_.transform = Transform::Strip;
   t.user_.transform = Transform::StripCollapseNewlines;

@@ -58,17 +58,22 @@ struct CustomTemplateSpec {
   std::string separator = "\n";                         // before every message but the first
   std::string generation_prompt = "\nAssistant:";       // appended when the model is to answer
   std::vector<std::string> stop_strings = {"\nUser:"};  // text that ends the model's turn
+  // Role labels the model must not write, e.g. "User:": they end its turn at a line start or
+  // right after a sentence (". User:"), never inside one (SamplingSettings::turn_markers).
+  std::vector<std::string> turn_markers;
 };
 
 class ChatTemplate {
  public:
   // The Falcon chat format of tiiuae/falcon-180B-chat's chat_template, which the bundled model
   // is trained on: "System: {system}" "User: {user}" "Falcon: {assistant}", separator "\n",
-  // generation prompt "\nFalcon:", stop strings "\nUser:" and "\nSystem:".
+  // generation prompt "\nFalcon:", stop strings "\nUser:" and "\nSystem:", turn markers "User:"
+  // and "System:" (a small model sometimes writes "… is 42. User: …" without the newline).
   static ChatTemplate falcon_instruct();
   // tiiuae/falcon-7b-instruct's chat_template: the stripped system prompt first, then
   // "\n\nUser: {user}" and "\n\nAssistant: {assistant}" with each content stripped and "\r\n"
-  // then "\n\n" replaced by "\n"; generation prompt "\n\nAssistant:"; stop string "\nUser:".
+  // then "\n\n" replaced by "\n"; generation prompt "\n\nAssistant:"; stop string "\nUser:";
+  // turn marker "User:".
   // (HF refuses conversations whose roles do not alternate user/assistant; this renders them.)
   static ChatTemplate falcon_7b_instruct();
   // The built-in template whose HF chat_template (tokenizer_config.json) is `jinja`, if any:
@@ -82,6 +87,7 @@ class ChatTemplate {
 
   const std::string& name() const { return name_; }
   const std::vector<std::string>& stop_strings() const { return stops_; }
+  const std::vector<std::string>& turn_markers() const { return markers_; }
 
   // Text of message `index` of a conversation (separator included when index > 0).
   std::string render_message(const ChatMessage& message, size_t index) const;
@@ -114,6 +120,7 @@ class ChatTemplate {
   std::string separator_;
   std::string generation_prompt_;
   std::vector<std::string> stops_;
+  std::vector<std::string> markers_;
 };
 
 }  // namespace falcon

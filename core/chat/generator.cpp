@@ -132,6 +132,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, Sampler& 
     // ---- decode ----
     if (res.reason == StopReason::None) {
       StreamDecoder decoder(tokenizer_, settings.stop_strings);
+      decoder.set_turn_markers(settings.turn_markers);
       std::vector<int32_t>& reply = res.tokens;  // forwarded reply tokens
       for (;;) {
         if (st.generated_tokens >= settings.max_new_tokens) {

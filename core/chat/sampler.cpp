@@ -48,6 +48,8 @@ std::string SamplingSettings::validate() const {
   if (max_new_tokens < 0) return bad("max_new_tokens", std::to_string(max_new_tokens), ">= 0");
   for (const auto& s : stop_strings)
     if (s.empty()) return "invalid sampling setting stop_strings: a stop string must not be empty";
+  for (const auto& s : turn_markers)
+    if (s.empty()) return "invalid sampling setting turn_markers: a turn marker must not be empty";
   return {};
 }
 

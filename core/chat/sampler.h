@@ -45,6 +45,9 @@ struct SamplingSettings {
   bool greedy = false;             // argmax, same as temperature == 0
   int max_new_tokens = 512;        // >= 0
   std::vector<std::string> stop_strings;  // generation ends before any of these; never shown
+  // Role labels such as "User:" (ChatTemplate::turn_markers): generation ends before one at a
+  // line start or right after a sentence's . ! or ? (the punctuation is kept), never mid-sentence.
+  std::vector<std::string> turn_markers;
 
   bool is_greedy() const { return greedy || temperature == 0.0f; }
   // Empty when valid, else one sentence naming the field, its value and the allowed range.

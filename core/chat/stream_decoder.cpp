@@ -25,7 +25,19 @@ StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, std::vector<std::string
                              bool skip_special)
     : tokenizer_(&tokenizer), skip_special_(skip_special) {
   for (auto& s : stop_strings) {
-    if (!s.empty() && unicode::is_valid_utf8(s)) stops_.push_back(std::move(s));
+    if (!s.empty() && unicode::is_valid_utf8(s)) stops_.push_back({std::move(s), 0});
+  }
+}
+
+void StreamDecoder::set_turn_markers(const std::vector<std::string>& markers) {
+  for (const auto& m : markers) {
+    if (m.empty() || !unicode::is_valid_utf8(m)) continue;
+    stops_.push_back({"\n" + m, 0});
+    // A sentence that ends right before the marker: its punctuation stays in the reply.
+    for (const char* end : {".", "!", "?"}) {
+      stops_.push_back({std::string(end) + " " + m, 1});
+      stops_.push_back({std::string(end) + m, 1});
+    }
   }
 }
 
@@ -89,15 +101,15 @@ std::string StreamDecoder::release_held(std::string text, bool flush) {
   if (held_.empty()) return {};
   // Earliest stop string occurrence wins.
   size_t best = std::string::npos;
-  const std::string* which = nullptr;
+  const Stop* which = nullptr;
   for (const auto& s : stops_) {
-    const size_t p = held_.find(s);
+    const size_t p = held_.find(s.text);
     if (p != std::string::npos && p < best) best = p, which = &s;
   }
   std::string out;
   if (which) {
-    out = held_.substr(0, best);
-    matched_stop_ = *which;
+    out = held_.substr(0, best + which->keep);
+    matched_stop_ = which->text.substr(which->keep);
     stopped_ = true;
     held_.clear();
   } else if (flush) {
@@ -106,7 +118,8 @@ std::string StreamDecoder::release_held(std::string text, bool flush) {
     // Hold the longest suffix that is a proper prefix of a stop string. Stop strings are valid
     // UTF-8, so such a suffix always starts on a character boundary.
     size_t keep_from = held_.size();
-    for (const auto& s : stops_) {
+    for (const auto& stop : stops_) {
+      const std::string& s = stop.text;
       const size_t max_len = std::min(s.size() - 1, held_.size());
       for (size_t len = max_len; len > 0; --len) {
         if (held_.compare(held_.size() - len, len, s, 0, len) == 0) {
