@@ -1,0 +1,90 @@
+// CpuBackend::memory(), which the app's status bar shows: the KV cache is float32 K and V of the
+// KV heads for every layer at full capacity, and the weights are the checkpoint's tensors as
+// stored (memory-mapped). Both are computed here independently: the cache from the config, the
+// weights by reading every safetensors header of the fixture checkpoints ourselves.
+#include <QtTest>
+#include <cctype>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/model/cpu_backend.h"
+#include "model_fixture_util.h"
+
+using namespace falcon;
+using namespace falcon::testutil;
+
+namespace {
+
+struct CheckpointBytes {
+  uint64_t tensor_bytes = 0;
+  std::string embedding_dtype;  // safetensors dtype of word_embeddings, e.g. "BF16"
+};
+
+// Sums data_offsets[1] - data_offsets[0] over every tensor of every *.safetensors file.
+CheckpointBytes read_checkpoint_bytes(const std::filesystem::path& dir) {
+  CheckpointBytes out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".safetensors") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    unsigned char len_bytes[8] = {};
+    in.read(reinterpret_cast<char*>(len_bytes), 8);
+    uint64_t len = 0;
+    for (int i = 7; i >= 0; --i) len = (len << 8) | len_bytes[i];  // u64 little-endian
+    std::string header(len, '\0');
+    in.read(header.data(), static_cast<std::streamsize>(len));
+    const auto j = nlohmann::json::parse(header);
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "__metadata__") continue;
+      const auto& off = it.value()["data_offsets"];
+      out.tensor_bytes += off[1].get<uint64_t>() - off[0].get<uint64_t>();
+      if (it.key().find("word_embeddings") != std::string::npos)
+        out.embedding_dtype = it.value()["dtype"].get<std::string>();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+class TestCpuBackendMemory : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void memory_matches_config_and_checkpoint_data() {
+    QTest::addColumn<QString>("name");
+    for (const auto& n : fixture_names()) QTest::newRow(n.c_str()) << QString::fromStdString(n);
+  }
+  void memory_matches_config_and_checkpoint() {
+    QFETCH(QString, name);
+    const std::filesystem::path dir = models_dir() / name.toStdString();
+    const CheckpointBytes expected = read_checkpoint_bytes(dir);
+    QVERIFY(expected.tensor_bytes > 0);
+    QVERIFY(!expected.embedding_dtype.empty());
+    std::string format;
+    for (char c : expected.embedding_dtype)
+      format += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+
+    for (int capacity : {37, 256}) {
+      CpuBackendOptions o;
+      o.threads = 1;
+      o.cache_capacity = capacity;
+      const auto be = create_cpu_backend(dir, o);
+      const ModelConfig& c = be->config();
+      const BackendMemory mem = be->memory();
+      // (layers) x (K and V) x (capacity tokens) x (kv heads x head_dim) x float32
+      const uint64_t cache = uint64_t(c.num_layers) * 2 * uint64_t(capacity) * uint64_t(c.num_kv_heads) *
+                             uint64_t(c.head_dim) * sizeof(float);
+      QCOMPARE(be->cache_capacity(), capacity);
+      QCOMPARE(mem.cache_bytes, cache);
+      QCOMPARE(mem.weights_bytes, expected.tensor_bytes);
+      QCOMPARE(mem.weight_format, format);
+      QVERIFY(!mem.on_device);
+      QVERIFY(mem.other_bytes > 0);  // activations exist, but are not what the test pins down
+      QCOMPARE(mem.total(), mem.weights_bytes + mem.cache_bytes + mem.other_bytes);
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TestCpuBackendMemory)
+#include "test_cpu_backend_memory.moc"
