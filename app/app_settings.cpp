@@ -11,7 +11,6 @@ namespace {
 const QString kTheme = QStringLiteral("ui/theme");
 const QString kFontSize = QStringLiteral("ui/fontSize");
 const QString kLanguage = QStringLiteral("ui/language");
-const QString kSystemPrompt = QStringLiteral("chat/defaultSystemPrompt");
 const QString kModelDir = QStringLiteral("model/dir");
 const QString kModelBackend = QStringLiteral("model/backend");
 const QString kModelWeights = QStringLiteral("model/weights");
@@ -62,15 +61,6 @@ void AppSettings::setLanguage(const QString& language) {
 
 QStringList AppSettings::availableLanguages() const {
   return QStringList{QString()} + kLanguages;
-}
-
-QString AppSettings::defaultSystemPrompt() const {
-  return QSettings().value(kSystemPrompt, tr("You are a helpful assistant.")).toString();
-}
-void AppSettings::setDefaultSystemPrompt(const QString& prompt) {
-  if (prompt == defaultSystemPrompt()) return;
-  QSettings().setValue(kSystemPrompt, prompt);
-  emit defaultSystemPromptChanged();
 }
 
 void AppSettings::applyLanguage() {

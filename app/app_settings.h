@@ -1,6 +1,7 @@
 #pragma once
 // AppSettings: the user's preferences (QSettings, so they survive restarts): theme, font size,
-// language, the last model and the last chat. Window geometry is kept by Main.qml through
+// language, the last model and the last chat. (What a new chat starts with is a preset:
+// app/presets.h, ChatController::defaultPreset.) Window geometry is kept by Main.qml through
 // Qt.labs.settings in the same QSettings file.
 //
 // Language: "" follows the system; "en", "de", "ar" pick one. Changing it installs the
@@ -26,8 +27,6 @@ class AppSettings : public QObject {
   Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
   Q_PROPERTY(QString effectiveLanguage READ effectiveLanguage NOTIFY languageChanged)
   Q_PROPERTY(bool rightToLeft READ rightToLeft NOTIFY languageChanged)
-  Q_PROPERTY(QString defaultSystemPrompt READ defaultSystemPrompt WRITE setDefaultSystemPrompt NOTIFY
-                 defaultSystemPromptChanged)
 
  public:
   // No default constructor on purpose: Qt 6.4 prefers a default constructor over create()
@@ -49,8 +48,6 @@ class AppSettings : public QObject {
   // "en", "de" or "ar": the language actually shown.
   QString effectiveLanguage() const { return effective_language_; }
   bool rightToLeft() const { return effective_language_ == QLatin1String("ar"); }
-  QString defaultSystemPrompt() const;
-  void setDefaultSystemPrompt(const QString& prompt);
   Q_INVOKABLE QStringList availableLanguages() const;  // codes; "" = system
 
   QString lastModelDir() const;
@@ -67,7 +64,6 @@ class AppSettings : public QObject {
   void themeChanged();
   void fontSizeChanged();
   void languageChanged();
-  void defaultSystemPromptChanged();
 
  private:
   QPointer<QQmlEngine> engine_;

@@ -21,6 +21,10 @@ ChatController::ChatController(Options options, QObject* parent)
   messages_ = new MessageModel(this);
   search_ = new SearchResultsModel(this);
   sampling_ = new SamplingConfig(this);
+  presets_ = new PresetModel(this);
+  connect(sampling_, &SamplingConfig::changed, this, &ChatController::currentPresetChanged);
+  connect(this, &ChatController::systemPromptChanged, this, &ChatController::currentPresetChanged);
+  connect(presets_, &PresetModel::presetsChanged, this, &ChatController::currentPresetChanged);
   connect(sampling_, &SamplingConfig::edited, this, [this] {
     if (current_id_ == 0) return;  // a new chat takes them when its first message is sent
     try {
@@ -40,7 +44,7 @@ ChatController::ChatController(Options options, QObject* parent)
 
   inference_ = std::make_unique<InferenceThread>(options_.db_path, options_.engine);
   connectWorker();
-  system_prompt_ = settings_->defaultSystemPrompt();
+  loadConversationSettings();  // a new chat: the default preset
   reloadConversations();
   if (options_.restore_last_session) restoreLastSession();
 }

@@ -18,6 +18,7 @@
 #include "app/conversation_list_model.h"
 #include "app/inference_worker.h"
 #include "app/message_model.h"
+#include "app/presets.h"
 #include "app/sampling_config.h"
 #include "app/search_results_model.h"
 
@@ -33,6 +34,11 @@ class ChatController : public QObject {
   Q_PROPERTY(MessageModel* messages READ messages CONSTANT)
   Q_PROPERTY(SearchResultsModel* searchResults READ searchResults CONSTANT)
   Q_PROPERTY(SamplingConfig* sampling READ sampling CONSTANT)
+  Q_PROPERTY(PresetModel* presets READ presets CONSTANT)
+  // The preset whose system prompt and sampling the open chat has now ("" when it matches none).
+  Q_PROPERTY(QString currentPreset READ currentPreset NOTIFY currentPresetChanged)
+  // The preset a new chat starts from (kept in the settings file).
+  Q_PROPERTY(QString defaultPreset READ defaultPreset WRITE setDefaultPreset NOTIFY defaultPresetChanged)
   Q_PROPERTY(qint64 currentConversationId READ currentConversationId NOTIFY currentConversationChanged)
   Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentConversationChanged)
   Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
@@ -45,6 +51,11 @@ class ChatController : public QObject {
   Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
   Q_PROPERTY(QString modelError READ modelError NOTIFY modelChanged)
   Q_PROPERTY(QString backendDescription READ backendDescription NOTIFY modelChanged)
+  // The weight format in use ("bf16", "f32", "int8", ...) and the model's memory, for the status
+  // bar: "<backend> · <format> · weights X GiB + cache Y GiB (GPU|RAM)".
+  Q_PROPERTY(QString weightFormat READ weightFormat NOTIFY modelChanged)
+  Q_PROPERTY(QString memoryText READ memoryText NOTIFY modelChanged)
+  Q_PROPERTY(QString statusText READ statusText NOTIFY modelChanged)
   Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)  // fallback/resume notes
   Q_PROPERTY(double lastTokensPerSecond READ lastTokensPerSecond NOTIFY statsChanged)
   Q_PROPERTY(qint64 contextPinned READ contextPinned NOTIFY contextChanged)
@@ -73,6 +84,10 @@ class ChatController : public QObject {
   MessageModel* messages() const { return messages_; }
   SearchResultsModel* searchResults() const { return search_; }
   SamplingConfig* sampling() const { return sampling_; }
+  PresetModel* presets() const { return presets_; }
+  QString currentPreset() const;
+  QString defaultPreset() const;
+  void setDefaultPreset(const QString& name);
   qint64 currentConversationId() const { return current_id_; }
   QString currentTitle() const;
   QString systemPrompt() const { return system_prompt_; }
@@ -86,6 +101,11 @@ class ChatController : public QObject {
   QString modelName() const;
   QString modelError() const { return model_error_; }
   QString backendDescription() const { return backend_; }
+  QString weightFormat() const { return weight_format_; }
+  QString memoryText() const;
+  QString statusText() const;
+  // "512 MiB", "1.50 GiB": binary units, as memory is counted.
+  static QString formatBytes(quint64 bytes);
   QString notice() const { return notice_; }
   double lastTokensPerSecond() const { return last_tps_; }
   qint64 contextPinned() const { return ctx_pinned_; }
@@ -122,6 +142,14 @@ class ChatController : public QObject {
   // The newest reply of the open chat (0 when none): keyboard shortcuts act on it.
   Q_INVOKABLE qint64 lastReplyId() const { return messages_->lastReplyId(); }
 
+  // ---- presets (chat_controller_presets.cpp) ---------------------------------------------
+  // Gives the open chat (or the new one) the preset's system prompt and sampling settings.
+  Q_INVOKABLE bool applyPreset(const QString& name);
+  // Saves the open chat's system prompt and sampling as a user preset (creates or overwrites);
+  // false with errorOccurred(why) for a built-in's name or an empty one.
+  Q_INVOKABLE bool savePreset(const QString& name);
+  Q_INVOKABLE bool deletePreset(const QString& name);
+
   // ---- model (chat_controller_model.cpp) -------------------------------------------------
   Q_INVOKABLE QVariantMap inspectModel(const QUrl& folder) const;
   Q_INVOKABLE void loadModel(const QUrl& folder, const QString& backend, const QString& weights);
@@ -140,6 +168,8 @@ class ChatController : public QObject {
   void statsChanged();
   void contextChanged();
   void pendingDeleteChanged();
+  void currentPresetChanged();
+  void defaultPresetChanged();
   void errorOccurred(const QString& message);
   void replyFinished(qint64 message_id, const QString& stop_reason);
   void copied();
@@ -162,7 +192,7 @@ class ChatController : public QObject {
   void onReplyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats);
   void onReplyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
   void onModelLoaded(const QVariantMap& info);
-  void onModelLoadFailed(const QString& message, bool cancelled);
+  void onModelLoadFailed(const QString& message, bool cancelled, bool kept);
 
   Options options_;
   std::unique_ptr<falcon::ConversationStore> store_;  // the UI thread's connection
@@ -172,6 +202,7 @@ class ChatController : public QObject {
   MessageModel* messages_ = nullptr;
   SearchResultsModel* search_ = nullptr;
   SamplingConfig* sampling_ = nullptr;
+  PresetModel* presets_ = nullptr;
   std::unique_ptr<InferenceThread> inference_;
   QTimer delete_timer_;
 
@@ -187,6 +218,10 @@ class ChatController : public QObject {
   QString model_dir_;
   QString model_error_;
   QString backend_;
+  QString weight_format_;
+  quint64 weights_bytes_ = 0, cache_bytes_ = 0;
+  bool on_device_ = false;
+  QString previous_model_dir_;  // restored when a load is refused and the old model stays
   QString notice_;
   double last_tps_ = 0;
   qint64 ctx_pinned_ = 0, ctx_evicted_ = 0, ctx_recent_ = 0, ctx_window_ = 0;

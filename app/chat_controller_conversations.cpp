@@ -16,8 +16,9 @@ void ChatController::reloadConversations() {
 
 void ChatController::loadConversationSettings() {
   if (current_id_ == 0) {
-    system_prompt_ = settings_->defaultSystemPrompt();
-    sampling_->load(QString(), SamplingConfig::kDefaultWindow);
+    const Preset* p = presets_->find(defaultPreset());
+    system_prompt_ = p->system_prompt;
+    sampling_->load(p->sampling_json, p->window_size);
   } else {
     const falcon::Conversation c = store_->conversation(current_id_);
     system_prompt_ = QString::fromStdString(c.system_prompt);

@@ -33,7 +33,17 @@ void ChatController::loadModel(const QUrl& folder, const QString& backend, const
     fail(QString::fromUtf8(e.what()));
     return;
   }
+  if (!falcon::precheck_load(r).empty()) {
+    // Refused here, in the user's language; whatever is loaded stays loaded.
+    model_error_ =
+        tr("int8 and int4 weights need the GPU: the CPU backend computes with the "
+           "checkpoint's own format. Choose bf16, or run on the GPU.");
+    emit modelChanged();
+    fail(model_error_);
+    return;
+  }
   if (busy_) inference_->cancelReply();  // the reply's engine is about to be replaced
+  previous_model_dir_ = model_state_ == QLatin1String("ready") ? model_dir_ : QString();
   model_dir_ = dir;
   pending_model_backend_ = backend;
   pending_model_weights_ = weights;
@@ -52,6 +62,10 @@ void ChatController::cancelLoad() {
 void ChatController::onModelLoaded(const QVariantMap& info) {
   model_state_ = QStringLiteral("ready");
   backend_ = info.value(QStringLiteral("backend")).toString();
+  weight_format_ = info.value(QStringLiteral("weightFormat")).toString();
+  weights_bytes_ = info.value(QStringLiteral("weightsBytes")).toULongLong();
+  cache_bytes_ = info.value(QStringLiteral("cacheBytes")).toULongLong();
+  on_device_ = info.value(QStringLiteral("onDevice")).toBool();
   settings_->setLastModel(model_dir_, pending_model_backend_, pending_model_weights_);
   const QString fallback = info.value(QStringLiteral("notice")).toString();
   if (!fallback.isEmpty()) {
@@ -62,13 +76,45 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   if (current_id_ != 0) inference_->openConversation(current_id_);
 }
 
-void ChatController::onModelLoadFailed(const QString& message, bool cancelled) {
+void ChatController::onModelLoadFailed(const QString& message, bool cancelled, bool kept) {
+  if (kept && !previous_model_dir_.isEmpty()) {
+    // Refused before the old model was unloaded: it is still there and still usable.
+    model_state_ = QStringLiteral("ready");
+    model_dir_ = previous_model_dir_;
+    model_error_ = message;
+    emit modelChanged();
+    fail(tr("The model could not be loaded: %1").arg(message));
+    return;
+  }
   model_state_ = cancelled ? QStringLiteral("none") : QStringLiteral("failed");
   model_error_ = cancelled ? QString() : message;
   backend_.clear();
+  weight_format_.clear();
+  weights_bytes_ = cache_bytes_ = 0;
   if (cancelled) model_dir_.clear();
   emit modelChanged();
   if (!cancelled) fail(tr("The model could not be loaded: %1").arg(message));
+}
+
+QString ChatController::formatBytes(quint64 bytes) {
+  constexpr double kMiB = 1024.0 * 1024.0;
+  constexpr double kGiB = kMiB * 1024.0;
+  if (double(bytes) >= kGiB) return tr("%1 GiB").arg(double(bytes) / kGiB, 0, 'f', 2);
+  return tr("%1 MiB").arg(double(bytes) / kMiB, 0, 'f', 1);
+}
+
+QString ChatController::memoryText() const {
+  if (model_state_ != QLatin1String("ready") || weights_bytes_ == 0) return {};
+  return tr("weights %1 + cache %2 (%3)")
+      .arg(formatBytes(weights_bytes_), formatBytes(cache_bytes_), on_device_ ? tr("GPU") : tr("RAM"));
+}
+
+QString ChatController::statusText() const {
+  if (model_state_ != QLatin1String("ready")) return {};
+  QStringList parts{backend_};
+  if (!weight_format_.isEmpty()) parts << weight_format_;
+  if (const QString mem = memoryText(); !mem.isEmpty()) parts << mem;
+  return parts.join(QStringLiteral(" · "));
 }
 
 QStringList ChatController::bundledModels() const {

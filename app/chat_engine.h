@@ -30,7 +30,18 @@ struct LoadedModelInfo {
   std::string fallback_notice;      // why the GPU was not used ("" when it is or was not asked for)
   std::string fingerprint;          // model_fingerprint(dir)
   int context_length = 0;           // cache capacity in tokens
+  BackendMemory memory;             // weights/cache bytes, where, and the weight format in use
 };
+
+// A choice refused before anything is unloaded, so a wrong pick in the model picker costs the
+// user nothing: int8/int4 on the CPU backend (it computes with the checkpoint's own dtype).
+// "" when the request may be tried.
+inline std::string precheck_load(const ModelLoadRequest& request) {
+  if (request.backend == BackendChoice::Cpu && request.weights != WeightFormat::Bf16)
+    return "int8/int4 weights need the GPU backend; the CPU backend runs the checkpoint's own dtype. "
+           "Choose bf16, or run on the GPU.";
+  return {};
+}
 
 enum class ReplyKind { Send, Regenerate, EditAndResend, Continue };
 

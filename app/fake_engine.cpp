@@ -28,6 +28,11 @@ int64_t count_words(const std::string& text) {
 
 LoadedModelInfo FakeEngine::load(const ModelLoadRequest& request,
                                  const std::function<bool(double)>& progress) {
+  // Like the real engine: a refused choice leaves the loaded model in place.
+  if (const std::string problem = precheck_load(request); !problem.empty())
+    throw Error(ErrorKind::Usage, problem);
+  if (!options_.refuse_dir.empty() && request.dir == options_.refuse_dir)
+    throw Error(ErrorKind::Usage, "The GPU cannot be used: no usable CUDA device.");
   loaded_ = false;
   for (int i = 1; i <= options_.load_steps; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.load_step_ms));
@@ -41,6 +46,7 @@ LoadedModelInfo FakeEngine::load(const ModelLoadRequest& request,
   info.backend_description = "fake engine";
   info.fingerprint = "fake#" + request.dir;
   info.context_length = options_.context_length;
+  info.memory = options_.memory;
   return info;
 }
 

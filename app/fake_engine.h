@@ -16,7 +16,11 @@ struct FakeEngineOptions {
   int load_steps = 10;        // progress callbacks during load()
   int load_step_ms = 5;       // sleep per load step (a blocking load, like reading weights)
   std::string load_error;     // when set, load() throws Error(Load) with this text after the steps
+  // When set and a request names this folder, load() refuses it at once (Error(Usage)) and
+  // keeps the model it has, as the real engine does for a GPU that cannot be used.
+  std::string refuse_dir;
   int context_length = 2048;
+  BackendMemory memory;  // what load() reports as the model's memory
 };
 
 class FakeEngine : public ChatEngine {

@@ -1,5 +1,7 @@
 #include "app/falcon_chat_engine.h"
 
+#include <algorithm>
+
 #include "core/common/error.h"
 
 namespace falcon {
@@ -9,6 +11,12 @@ class FalconChatEngine : public ChatEngine {
  public:
   LoadedModelInfo load(const ModelLoadRequest& request,
                        const std::function<bool(double)>& progress) override {
+    // Refusals that need no loading come first, while the current model is still in place.
+    if (const std::string problem = precheck_load(request); !problem.empty())
+      throw Error(ErrorKind::Usage, problem);
+    std::string reason;
+    if (request.backend == BackendChoice::Cuda && !cuda_available(&reason))
+      throw Error(ErrorKind::Usage, "The GPU cannot be used: " + reason + ".");
     session_.reset();  // it refers to the old backend
     model_ = OpenedModel{};
     OpenModelOptions o;
@@ -30,6 +38,7 @@ class FalconChatEngine : public ChatEngine {
     info.fallback_notice = model_.fallback_notice;
     info.fingerprint = fingerprint_;
     info.context_length = model_.backend->cache_capacity();
+    info.memory = model_.backend->memory();
     return info;
   }
 
@@ -50,15 +59,16 @@ class FalconChatEngine : public ChatEngine {
                     const ReplyCallbacks& callbacks) override {
     if (!session_ || session_->conversation_id() != r.conversation_id)
       open_conversation(store, r.conversation_id, cancel);
+    const SamplingSettings settings = with_turn_stops(r.settings);
     switch (r.kind) {
       case ReplyKind::Send:
-        return session_->send(r.text, r.settings, cancel, callbacks);
+        return session_->send(r.text, settings, cancel, callbacks);
       case ReplyKind::Regenerate:
-        return session_->regenerate(r.message_id, r.settings, cancel, callbacks);
+        return session_->regenerate(r.message_id, settings, cancel, callbacks);
       case ReplyKind::EditAndResend:
-        return session_->edit_and_resend(r.message_id, r.text, r.settings, cancel, callbacks);
+        return session_->edit_and_resend(r.message_id, r.text, settings, cancel, callbacks);
       case ReplyKind::Continue:
-        return session_->continue_reply(r.message_id, r.settings, cancel, callbacks);
+        return session_->continue_reply(r.message_id, settings, cancel, callbacks);
     }
     throw Error(ErrorKind::Other, "unknown reply kind");
   }
@@ -66,6 +76,16 @@ class FalconChatEngine : public ChatEngine {
   ContextCounts context() const override { return session_ ? session_->context() : ContextCounts{}; }
 
  private:
+  // The user's stop strings plus the template's (as falcon-run --chat uses them): without them
+  // the model writes the next "User:" turn itself.
+  SamplingSettings with_turn_stops(SamplingSettings s) const {
+    for (const std::string& stop : template_.stop_strings())
+      if (std::find(s.stop_strings.begin(), s.stop_strings.end(), stop) == s.stop_strings.end())
+        s.stop_strings.push_back(stop);
+    s.turn_markers = template_.turn_markers();
+    return s;
+  }
+
   OpenedModel model_;
   std::string fingerprint_;
   ChatTemplate template_ = ChatTemplate::falcon_instruct();

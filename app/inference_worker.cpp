@@ -61,7 +61,7 @@ void InferenceWorker::emitContext() {
 
 void InferenceWorker::loadModel(const ModelLoadRequest& request) {
   if (!engine_) {
-    emit modelLoadFailed(tr("The inference engine could not start."), false);
+    emit modelLoadFailed(tr("The inference engine could not start."), false, false);
     return;
   }
   // Progress is throttled like text: at most one signal per ~16 ms or per whole percent.
@@ -85,13 +85,18 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
     m[QStringLiteral("notice")] = QString::fromStdString(info.fallback_notice);
     m[QStringLiteral("fingerprint")] = QString::fromStdString(info.fingerprint);
     m[QStringLiteral("contextLength")] = info.context_length;
+    m[QStringLiteral("weightsBytes")] = qulonglong(info.memory.weights_bytes);
+    m[QStringLiteral("cacheBytes")] = qulonglong(info.memory.cache_bytes);
+    m[QStringLiteral("otherBytes")] = qulonglong(info.memory.other_bytes);
+    m[QStringLiteral("onDevice")] = info.memory.on_device;
+    m[QStringLiteral("weightFormat")] = QString::fromStdString(info.memory.weight_format);
     emit modelLoaded(m);
   } catch (const Error& e) {
-    emit modelLoadFailed(error_text(e), e.kind() == ErrorKind::Cancelled);
+    emit modelLoadFailed(error_text(e), e.kind() == ErrorKind::Cancelled, engine_->has_model());
   } catch (const std::bad_alloc&) {
-    emit modelLoadFailed(tr("Not enough memory to load this model."), false);
+    emit modelLoadFailed(tr("Not enough memory to load this model."), false, engine_->has_model());
   } catch (const std::exception& e) {
-    emit modelLoadFailed(error_text(e), false);
+    emit modelLoadFailed(error_text(e), false, engine_->has_model());
   }
 }
 

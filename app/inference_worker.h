@@ -38,9 +38,11 @@ class InferenceWorker : public QObject {
  signals:
   void initializeFailed(const QString& message);
   void loadProgress(double fraction);
-  // keys: dir, backend, notice, fingerprint, contextLength
+  // keys: dir, backend, notice, fingerprint, contextLength, weightsBytes, cacheBytes, otherBytes
+  // (qulonglong), onDevice (bool), weightFormat
   void modelLoaded(const QVariantMap& info);
-  void modelLoadFailed(const QString& message, bool cancelled);
+  // `kept`: the previous model is still loaded (the request was refused before unloading it).
+  void modelLoadFailed(const QString& message, bool cancelled, bool kept);
   void conversationOpened(qint64 conversation_id, const QString& notice);
   void replyStarted(qint64 conversation_id, qint64 message_id);
   void replyText(qint64 message_id, const QString& batch);

@@ -1,8 +1,9 @@
 #include "app/message_formatter.h"
 
-#include <QSet>
 #include <QStringList>
 #include <QVariantMap>
+
+#include "app/code_highlighter.h"
 
 namespace {
 
@@ -146,74 +147,5 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
 }
 
 QString MessageFormatter::highlightCode(const QString& code, const QString& language, bool dark) {
-  static const QSet<QString> kKeywords = {
-      QStringLiteral("if"),      QStringLiteral("else"),      QStringLiteral("for"),
-      QStringLiteral("while"),   QStringLiteral("return"),    QStringLiteral("def"),
-      QStringLiteral("class"),   QStringLiteral("struct"),    QStringLiteral("import"),
-      QStringLiteral("from"),    QStringLiteral("fn"),        QStringLiteral("let"),
-      QStringLiteral("const"),   QStringLiteral("var"),       QStringLiteral("function"),
-      QStringLiteral("int"),     QStringLiteral("void"),      QStringLiteral("auto"),
-      QStringLiteral("bool"),    QStringLiteral("true"),      QStringLiteral("false"),
-      QStringLiteral("None"),    QStringLiteral("True"),      QStringLiteral("False"),
-      QStringLiteral("null"),    QStringLiteral("nullptr"),   QStringLiteral("in"),
-      QStringLiteral("pub"),     QStringLiteral("static"),    QStringLiteral("public"),
-      QStringLiteral("private"), QStringLiteral("namespace"), QStringLiteral("include"),
-      QStringLiteral("package"), QStringLiteral("func"),      QStringLiteral("match"),
-      QStringLiteral("try"),     QStringLiteral("catch"),     QStringLiteral("except"),
-      QStringLiteral("async"),   QStringLiteral("await"),     QStringLiteral("new"),
-      QStringLiteral("delete"),  QStringLiteral("template"),  QStringLiteral("typename"),
-      QStringLiteral("using"),   QStringLiteral("switch"),    QStringLiteral("case"),
-      QStringLiteral("break"),   QStringLiteral("continue"),  QStringLiteral("echo"),
-      QStringLiteral("then"),    QStringLiteral("fi"),        QStringLiteral("do"),
-      QStringLiteral("done"),    QStringLiteral("lambda"),    QStringLiteral("self"),
-      QStringLiteral("this"),    QStringLiteral("impl"),      QStringLiteral("mut"),
-      QStringLiteral("use"),     QStringLiteral("enum"),      QStringLiteral("with"),
-      QStringLiteral("as")};
-  const QString kw = dark ? QStringLiteral("#c792ea") : QStringLiteral("#7a3e9d");
-  const QString str = dark ? QStringLiteral("#c3e88d") : QStringLiteral("#2e7d32");
-  const QString num = dark ? QStringLiteral("#f78c6c") : QStringLiteral("#b35c00");
-  const QString com = dark ? QStringLiteral("#8a93a8") : QStringLiteral("#6a737d");
-  const bool hash_comments =
-      language.isEmpty() ||
-      QStringList{QStringLiteral("python"), QStringLiteral("py"),    QStringLiteral("bash"),
-                  QStringLiteral("sh"),     QStringLiteral("shell"), QStringLiteral("ruby"),
-                  QStringLiteral("yaml"),   QStringLiteral("toml"),  QStringLiteral("cmake")}
-          .contains(language.toLower());
-  auto span = [](const QString& color, const QString& text) {
-    return QStringLiteral("<span style=\"color:%1\">%2</span>").arg(color, text.toHtmlEscaped());
-  };
-  QString out;
-  const qsizetype n = code.size();
-  qsizetype i = 0;
-  while (i < n) {
-    const QChar c = code[i];
-    const bool slash_comment = c == QLatin1Char('/') && i + 1 < n && code[i + 1] == QLatin1Char('/');
-    if (slash_comment || (hash_comments && c == QLatin1Char('#'))) {
-      qsizetype end = code.indexOf(QLatin1Char('\n'), i);
-      if (end < 0) end = n;
-      out += span(com, code.mid(i, end - i));
-      i = end;
-    } else if (c == QLatin1Char('"') || c == QLatin1Char('\'')) {
-      qsizetype j = i + 1;
-      while (j < n && code[j] != c && code[j] != QLatin1Char('\n')) j += code[j] == QLatin1Char('\\') ? 2 : 1;
-      j = std::min(j + 1, n);
-      out += span(str, code.mid(i, j - i));
-      i = j;
-    } else if (c.isDigit()) {
-      qsizetype j = i;
-      while (j < n && (code[j].isLetterOrNumber() || code[j] == QLatin1Char('.'))) ++j;
-      out += span(num, code.mid(i, j - i));
-      i = j;
-    } else if (c.isLetter() || c == QLatin1Char('_')) {
-      qsizetype j = i;
-      while (j < n && (code[j].isLetterOrNumber() || code[j] == QLatin1Char('_'))) ++j;
-      const QString word = code.mid(i, j - i);
-      out += kKeywords.contains(word) ? span(kw, word) : word.toHtmlEscaped();
-      i = j;
-    } else {
-      out += QString(c).toHtmlEscaped();
-      ++i;
-    }
-  }
-  return out;
+  return codehl::highlight(code, language, dark);
 }

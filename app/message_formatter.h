@@ -26,6 +26,7 @@ class MessageFormatter : public QObject {
 
   // The prose rules above, for one prose segment.
   static QString neutralizeMarkdown(const QString& prose);
-  // Escaped HTML with <span style="color:…"> for comments, strings, numbers and keywords.
+  // Escaped HTML with <span class="kw|type|str|…" style="color:…"> per token (code_highlighter.h);
+  // an unknown language is escaped text without colour.
   static QString highlightCode(const QString& code, const QString& language, bool dark);
 };

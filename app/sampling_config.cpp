@@ -162,6 +162,12 @@ void SamplingConfig::resetToDefaults() {
 }
 
 QString SamplingConfig::toJson() const {
+  return jsonOf(s_);
+}
+
+QString SamplingConfig::jsonOf(const falcon::SamplingSettings& s_) {
+  QStringList stops;
+  for (const auto& s : s_.stop_strings) stops << QString::fromStdString(s);
   QJsonObject o;
   o[QStringLiteral("temperature")] = double(s_.temperature);
   o[QStringLiteral("top_k")] = s_.top_k;
@@ -173,11 +179,22 @@ QString SamplingConfig::toJson() const {
   o[QStringLiteral("frequency_penalty")] = double(s_.frequency_penalty);
   o[QStringLiteral("max_new_tokens")] = s_.max_new_tokens;
   o[QStringLiteral("seed")] = s_.seed ? QJsonValue(double(*s_.seed)) : QJsonValue();
-  o[QStringLiteral("stop_strings")] = QJsonArray::fromStringList(stopStrings());
+  o[QStringLiteral("stop_strings")] = QJsonArray::fromStringList(stops);
   return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 void SamplingConfig::load(const QString& json, int window_size) {
+  s_ = parse(json);
+  window_ = validWindow(window_size);
+  emit changed();
+}
+
+int SamplingConfig::validWindow(int window_size) {
+  const Range* w = find_range(QStringLiteral("windowSize"));
+  return window_size >= w->from && window_size <= w->to ? window_size : kDefaultWindow;
+}
+
+falcon::SamplingSettings SamplingConfig::parse(const QString& json) {
   falcon::SamplingSettings s;
   const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
   auto number = [&](const char* key, const char* range_name, auto& field) {
@@ -200,8 +217,5 @@ void SamplingConfig::load(const QString& json, int window_size) {
     s.seed = uint64_t(seed.toDouble());
   for (const QJsonValue v : o.value(QStringLiteral("stop_strings")).toArray())
     if (v.isString() && !v.toString().isEmpty()) s.stop_strings.push_back(v.toString().toStdString());
-  s_ = s;
-  const Range* w = find_range(QStringLiteral("windowSize"));
-  window_ = window_size >= w->from && window_size <= w->to ? window_size : kDefaultWindow;
-  emit changed();
+  return s;
 }

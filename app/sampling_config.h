@@ -73,6 +73,11 @@ class SamplingConfig : public QObject {
   // Loads stored settings; unknown keys are ignored and invalid or missing values fall back
   // to the defaults, so a damaged row never blocks a chat. Does not emit edited().
   void load(const QString& json, int window_size);
+  // The JSON form of any settings, and the settings a JSON text stands for under load()'s rules.
+  static QString jsonOf(const falcon::SamplingSettings& settings);
+  static falcon::SamplingSettings parse(const QString& json);
+  // A window size inside the valid range, else the default.
+  static int validWindow(int window_size);
 
   static constexpr int kDefaultWindow = 512;
 

@@ -2,75 +2,98 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ar_EG">
 <context>
-    <name>AppSettings</name>
-    <message>
-        <location filename="../app/app_settings.cpp" line="+64" />
-        <source>You are a helpful assistant.</source>
-        <translation>أنت مساعد مفيد.</translation>
-    </message>
-</context>
-<context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+106" />
+        <location filename="../app/chat_controller.cpp" line="+114"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
     <message>
-        <location line="+68" />
+        <location line="+69"/>
         <source>The model is still loading. Please wait a moment.</source>
         <translation>لا يزال النموذج قيد التحميل. يرجى الانتظار قليلاً.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+144" />
+        <location filename="../app/chat_controller_conversations.cpp" line="+146"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Could not read %1: %2</source>
         <translation>تعذّرت قراءة %1: %2</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+11"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+65" />
+        <location filename="../app/chat_controller_model.cpp" line="+39"/>
+        <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
+        <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 GiB</source>
+        <translation>%1 غيغابايت</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 MiB</source>
+        <translation>%1 ميغابايت</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>weights %1 + cache %2 (%3)</source>
+        <translation>الأوزان %1 + الذاكرة المؤقتة %2 (%3)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPU</source>
+        <translation>وحدة الرسومات</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>RAM</source>
+        <translation>الذاكرة</translation>
     </message>
 </context>
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+32" />
+        <location filename="../ui/pages/ChatPage.qml" line="+32"/>
         <source>Sampling</source>
         <translation>أخذ العينات</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Sampling settings of this chat</source>
         <translation>إعدادات أخذ العينات لهذه المحادثة</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+26"/>
         <source>Messages</source>
         <translation>الرسائل</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Copied</source>
         <translation>تم النسخ</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Link copied (links are never opened)</source>
         <translation>تم نسخ الرابط (لا تُفتح الروابط أبداً)</translation>
     </message>
@@ -78,17 +101,17 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+27" />
+        <location filename="../ui/components/CodeBlock.qml" line="+27"/>
         <source>code</source>
         <translation>شيفرة</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Copy the code</source>
         <translation>نسخ الشيفرة</translation>
     </message>
@@ -96,32 +119,32 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+33" />
+        <location filename="../ui/components/Composer.qml" line="+33"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>اكتب رسالة… (Enter للإرسال، Shift+Enter لسطر جديد)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Message</source>
         <translation>الرسالة</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>Stop</source>
         <translation>إيقاف</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Send</source>
         <translation>إرسال</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Stop the reply</source>
         <translation>إيقاف الرد</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Send the message</source>
         <translation>إرسال الرسالة</translation>
     </message>
@@ -129,17 +152,17 @@
 <context>
     <name>ContextMapBar</name>
     <message>
-        <location filename="../ui/components/ContextMapBar.qml" line="+25" />
+        <location filename="../ui/components/ContextMapBar.qml" line="+25"/>
         <source>Context</source>
         <translation>السياق</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>%1 | %2 | %3</source>
         <translation>%1 | %2 | %3</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Pinned (system prompt): %1 tokens
 Evicted (no longer seen): %2 tokens
 Recent window: %3 of %4 tokens</source>
@@ -151,62 +174,62 @@ Recent window: %3 of %4 tokens</source>
 <context>
     <name>ConversationListDelegate</name>
     <message>
-        <location filename="../ui/components/ConversationListDelegate.qml" line="+47" />
+        <location filename="../ui/components/ConversationListDelegate.qml" line="+48"/>
         <source>Pinned</source>
         <translation>مثبّتة</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Untitled</source>
         <translation>بلا عنوان</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Conversation title</source>
         <translation>عنوان المحادثة</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Actions for %1</source>
         <translation>إجراءات لـ %1</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Rename</source>
         <translation>إعادة تسمية</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unpin</source>
         <translation>إلغاء التثبيت</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Pin</source>
         <translation>تثبيت</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unarchive</source>
         <translation>إلغاء الأرشفة</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Archive</source>
         <translation>أرشفة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Export as Markdown…</source>
         <translation>تصدير بصيغة Markdown…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Export as JSON…</source>
         <translation>تصدير بصيغة JSON…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Delete</source>
         <translation>حذف</translation>
     </message>
@@ -214,79 +237,79 @@ Recent window: %3 of %4 tokens</source>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+41" />
+        <location filename="../ui/components/ConversationSidebar.qml" line="+41"/>
         <source>New chat</source>
         <translation>محادثة جديدة</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Start a new conversation</source>
         <translation>بدء محادثة جديدة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>New chat (Ctrl+N)</source>
         <translation>محادثة جديدة (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>More actions</source>
         <translation>المزيد من الإجراءات</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Import conversations…</source>
         <translation>استيراد المحادثات…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Settings…</source>
         <translation>الإعدادات…</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Search all chats (Ctrl+F)</source>
         <translation>البحث في كل المحادثات (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Search all conversations</source>
         <translation>البحث في كل المحادثات</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Show archived</source>
         <translation>عرض المؤرشفة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Show archived conversations</source>
         <translation>عرض المحادثات المؤرشفة</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Conversations</source>
         <translation>المحادثات</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+32"/>
         <source>No archived conversations.</source>
         <translation>لا توجد محادثات مؤرشفة.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No conversations yet.
 Start one with New chat.</source>
         <translation>لا توجد محادثات بعد.
 ابدأ واحدة عبر «محادثة جديدة».</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Search results</source>
         <translation>نتائج البحث</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+10"/>
         <source>No matches</source>
         <translation>لا توجد نتائج</translation>
     </message>
@@ -294,27 +317,27 @@ Start one with New chat.</source>
 <context>
     <name>DateGroup</name>
     <message>
-        <location filename="../app/date_group.cpp" line="+17" />
+        <location filename="../app/date_group.cpp" line="+18"/>
         <source>Pinned</source>
         <translation>مثبّتة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Today</source>
         <translation>اليوم</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Yesterday</source>
         <translation>أمس</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Previous 7 days</source>
         <translation>الأيام السبعة الماضية</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Older</source>
         <translation>أقدم</translation>
     </message>
@@ -322,27 +345,27 @@ Start one with New chat.</source>
 <context>
     <name>EmptyChatHint</name>
     <message>
-        <location filename="../ui/components/EmptyChatHint.qml" line="+18" />
+        <location filename="../ui/components/EmptyChatHint.qml" line="+18"/>
         <source>Ask anything. Everything runs on this computer.</source>
         <translation>اسأل عن أي شيء. كل شيء يعمل على هذا الحاسوب.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Loading the model… you can already type.</source>
         <translation>جارٍ تحميل النموذج… يمكنك البدء بالكتابة.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No model is loaded yet.</source>
         <translation>لم يتم تحميل أي نموذج بعد.</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Model loading progress</source>
         <translation>تقدّم تحميل النموذج</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Open a model folder…</source>
         <translation>فتح مجلد نموذج…</translation>
     </message>
@@ -350,22 +373,22 @@ Start one with New chat.</source>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+56" />
+        <location filename="../app/inference_worker.cpp" line="+64"/>
         <source>The inference engine could not start.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+33"/>
         <source>Not enough memory to load this model.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>Out of memory while generating the reply.</source>
         <translation>نفدت الذاكرة أثناء توليد الرد.</translation>
     </message>
@@ -373,58 +396,75 @@ Start one with New chat.</source>
 <context>
     <name>Main</name>
     <message>
-        <location filename="../ui/Main.qml" line="+18" />
+        <location filename="../ui/Main.qml" line="+18"/>
         <source>Falcon Chat</source>
         <translation>Falcon Chat</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>%1 — Falcon Chat</source>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Last reply copied</source>
         <translation>تم نسخ آخر رد</translation>
     </message>
     <message>
-        <location line="+64" />
+        <location line="+56"/>
+        <source>Preset saved</source>
+        <translation>تم حفظ الإعداد المسبق</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Preset deleted</source>
+        <translation>تم حذف الإعداد المسبق</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Export as JSON</source>
         <translation>تصدير بصيغة JSON</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Export as Markdown</source>
         <translation>تصدير بصيغة Markdown</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+8" />
+        <location line="+2"/>
+        <location line="+8"/>
         <source>JSON files (*.json)</source>
         <translation>ملفات JSON (*.json)</translation>
     </message>
     <message>
-        <location line="-8" />
+        <location line="-8"/>
         <source>Markdown files (*.md)</source>
         <translation>ملفات Markdown (*.md)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Exported</source>
         <translation>تم التصدير</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Import conversations</source>
         <translation>استيراد المحادثات</translation>
     </message>
     <message numerus="yes">
-        <location line="+5" />
+        <location line="+5"/>
         <source>Imported %n conversation(s)</source>
-        <translation><numerusform>لم يتم استيراد أي محادثة</numerusform><numerusform>تم استيراد محادثة واحدة</numerusform><numerusform>تم استيراد محادثتين</numerusform><numerusform>تم استيراد %n محادثات</numerusform><numerusform>تم استيراد %n محادثة</numerusform><numerusform>تم استيراد %n محادثة</numerusform></translation>
+        <translation>
+            <numerusform>لم يتم استيراد أي محادثة</numerusform>
+            <numerusform>تم استيراد محادثة واحدة</numerusform>
+            <numerusform>تم استيراد محادثتين</numerusform>
+            <numerusform>تم استيراد %n محادثات</numerusform>
+            <numerusform>تم استيراد %n محادثة</numerusform>
+            <numerusform>تم استيراد %n محادثة</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Deleted “%1”</source>
         <translation>تم حذف «%1»</translation>
     </message>
@@ -432,27 +472,27 @@ Start one with New chat.</source>
 <context>
     <name>MessageActions</name>
     <message>
-        <location filename="../ui/components/MessageActions.qml" line="+25" />
+        <location filename="../ui/components/MessageActions.qml" line="+25"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Edit</source>
         <translation>تعديل</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Regenerate</source>
         <translation>إعادة التوليد</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Continue</source>
         <translation>متابعة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Delete</source>
         <translation>حذف</translation>
     </message>
@@ -460,35 +500,40 @@ Start one with New chat.</source>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+47" />
+        <location filename="../ui/components/MessageDelegate.qml" line="+47"/>
         <source>You</source>
         <translation>أنت</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Falcon</source>
         <translation>Falcon</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>(stopped before any text: Regenerate or Continue)</source>
+        <translation>(توقف قبل أي نص: إعادة التوليد أو متابعة)</translation>
     </message>
 </context>
 <context>
     <name>MessageEditor</name>
     <message>
-        <location filename="../ui/components/MessageEditor.qml" line="+19" />
+        <location filename="../ui/components/MessageEditor.qml" line="+19"/>
         <source>Edit the message</source>
         <translation>تعديل الرسالة</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Save &amp;&amp; resend</source>
         <translation>حفظ وإعادة الإرسال</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Save and resend</source>
         <translation>حفظ وإعادة الإرسال</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Cancel</source>
         <translation>إلغاء</translation>
     </message>
@@ -496,27 +541,27 @@ Start one with New chat.</source>
 <context>
     <name>ModelButton</name>
     <message>
-        <location filename="../ui/components/ModelButton.qml" line="+11" />
+        <location filename="../ui/components/ModelButton.qml" line="+11"/>
         <source>Loading %1… %2%</source>
         <translation>جارٍ تحميل %1… %2%</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Model failed — choose another</source>
         <translation>فشل النموذج — اختر غيره</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Open a model…</source>
         <translation>فتح نموذج…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Choose the model</source>
         <translation>اختيار النموذج</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Model (Ctrl+O)</source>
         <translation>النموذج (Ctrl+O)</translation>
     </message>
@@ -524,37 +569,37 @@ Start one with New chat.</source>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+17" />
+        <location filename="../app/model_inspector.cpp" line="+17"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>البنية الجديدة، %1 رؤوس KV، %2 طبقة LayerNorm</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>multi-query (one KV head)</source>
         <translation>استعلام متعدد (رأس KV واحد)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>classic multi-head attention</source>
         <translation>انتباه متعدد الرؤوس تقليدي</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>parallel blocks</source>
         <translation>كتل متوازية</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+1"/>
         <source>sequential blocks</source>
         <translation>كتل متتابعة</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+21"/>
         <source>The folder %1 does not exist.</source>
         <translation>المجلد %1 غير موجود.</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+31"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>لا يوجد مُقسِّم (tokenizer.json أو tokenizer.model) في هذا المجلد: لا يمكن للنموذج المحادثة.</translation>
     </message>
@@ -562,182 +607,300 @@ Start one with New chat.</source>
 <context>
     <name>ModelPickerDialog</name>
     <message>
-        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+13" />
+        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+13"/>
         <source>Model</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+22" />
-        <location line="+18" />
+        <location line="+22"/>
+        <location line="+18"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
     <message>
-        <location line="-6" />
+        <location line="-6"/>
         <source>No folder chosen</source>
         <translation>لم يتم اختيار مجلد</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Choose folder…</source>
         <translation>اختيار مجلد…</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Architecture</source>
         <translation>البنية</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Parameters</source>
         <translation>المعاملات</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+28" />
+        <location line="+2"/>
+        <location line="+30"/>
         <source>Weights</source>
         <translation>الأوزان</translation>
     </message>
     <message>
-        <location line="-26" />
+        <location line="-28"/>
         <source>Tokenizer</source>
         <translation>المُقسِّم</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>none found</source>
         <translation>لم يُعثر على شيء</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Context length</source>
         <translation>طول السياق</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>%1 tokens</source>
         <translation>%1 رمزاً</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+16"/>
         <source>Run on</source>
         <translation>التشغيل على</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Automatic (GPU if available)</source>
         <translation>تلقائي (GPU إن توفّر)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>CPU</source>
         <translation>المعالج (CPU)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>GPU (CUDA)</source>
         <translation>بطاقة الرسوميات (CUDA)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Backend</source>
         <translation>الواجهة الخلفية</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+7"/>
         <source>bf16 (exact)</source>
         <translation>bf16 (دقيق)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>int8 (half the memory)</source>
         <translation>int8 (نصف الذاكرة)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>int4 (a quarter)</source>
         <translation>int4 (ربع الذاكرة)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Weight format</source>
         <translation>صيغة الأوزان</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+9"/>
+        <source>int8 and int4 need the GPU: on the CPU, choose bf16.</source>
+        <translation>يحتاج int8 وint4 إلى وحدة معالجة الرسومات: على المعالج اختر bf16.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>int8 and int4 need the GPU; without one the model loads in its own format.</source>
+        <translation>يحتاج int8 وint4 إلى وحدة معالجة الرسومات؛ بدونها يُحمَّل النموذج بتنسيقه الأصلي.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Model loading progress</source>
         <translation>تقدّم تحميل النموذج</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Cancel</source>
         <translation>إلغاء</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancel loading</source>
         <translation>إلغاء التحميل</translation>
     </message>
     <message>
-        <location line="+14" />
-        <source>Loaded: %1 on %2</source>
-        <translation>تم التحميل: %1 على %2</translation>
+        <location line="+15"/>
+        <source>Loaded: %1 — %2</source>
+        <translation>تم التحميل: %1 — %2</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Load</source>
         <translation>تحميل</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Load this model</source>
         <translation>تحميل هذا النموذج</translation>
     </message>
 </context>
 <context>
+    <name>PresetBar</name>
+    <message>
+        <location filename="../ui/components/PresetBar.qml" line="+40"/>
+        <location line="+9"/>
+        <source>Preset</source>
+        <translation>الإعداد المسبق</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Custom</source>
+        <translation>مخصص</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Save…</source>
+        <translation>حفظ…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save these settings as a preset</source>
+        <translation>حفظ هذه الإعدادات كإعداد مسبق</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Delete</source>
+        <translation>حذف</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete this preset</source>
+        <translation>حذف هذا الإعداد المسبق</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A preset sets the system prompt and every value below.</source>
+        <translation>يضبط الإعداد المسبق موجّه النظام وكل القيم أدناه.</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Save the system prompt and these settings as:</source>
+        <translation>حفظ موجّه النظام وهذه الإعدادات باسم:</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+1"/>
+        <source>Preset name</source>
+        <translation>اسم الإعداد المسبق</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A preset of that name is replaced.</source>
+        <translation>سيُستبدل الإعداد المسبق الذي يحمل هذا الاسم.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save</source>
+        <translation>حفظ</translation>
+    </message>
+</context>
+<context>
+    <name>PresetModel</name>
+    <message>
+        <location filename="../app/presets.cpp" line="+148"/>
+        <location line="+11"/>
+        <source>Default</source>
+        <translation>افتراضي</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <location line="+11"/>
+        <source>Precise</source>
+        <translation>دقيق</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <location line="+10"/>
+        <source>Creative</source>
+        <translation>إبداعي</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>A preset needs a name.</source>
+        <translation>يحتاج الإعداد المسبق إلى اسم.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A preset name can have at most %1 characters.</source>
+        <translation>يمكن أن يتكوّن اسم الإعداد المسبق من %1 حرفًا على الأكثر.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“%1” is a built-in preset; save under another name.</source>
+        <translation>«%1» إعداد مسبق مدمج؛ احفظ باسم آخر.</translation>
+    </message>
+</context>
+<context>
     <name>ReplyStats</name>
     <message>
-        <location filename="../ui/components/ReplyStats.qml" line="+17" />
+        <location filename="../ui/components/ReplyStats.qml" line="+17"/>
         <source>finished</source>
         <translation>اكتمل</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>stop string</source>
         <translation>نص الإيقاف</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>length limit</source>
         <translation>حد الطول</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>stopped</source>
         <translation>أُوقف</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>interrupted</source>
         <translation>انقطع</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>error</source>
         <translation>خطأ</translation>
     </message>
     <message numerus="yes">
-        <location line="+5" />
+        <location line="+5"/>
         <source>%n token(s)</source>
-        <translation><numerusform>%n رمز</numerusform><numerusform>رمز واحد</numerusform><numerusform>رمزان</numerusform><numerusform>%n رموز</numerusform><numerusform>%n رمزاً</numerusform><numerusform>%n رمز</numerusform></translation>
+        <translation>
+            <numerusform>%n رمز</numerusform>
+            <numerusform>رمز واحد</numerusform>
+            <numerusform>رمزان</numerusform>
+            <numerusform>%n رموز</numerusform>
+            <numerusform>%n رمزاً</numerusform>
+            <numerusform>%n رمز</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>TTFT %1 ms</source>
         <translation>زمن أول رمز %1 مللي ثانية</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>%1 tok/s</source>
         <translation>%1 رمز/ث</translation>
     </message>
@@ -745,7 +908,7 @@ Start one with New chat.</source>
 <context>
     <name>SamplingConfig</name>
     <message>
-        <location filename="../app/sampling_config.cpp" line="+53" />
+        <location filename="../app/sampling_config.cpp" line="+58"/>
         <source>%1 must be between %2 and %3.</source>
         <translation>يجب أن تكون قيمة %1 بين %2 و%3.</translation>
     </message>
@@ -753,163 +916,163 @@ Start one with New chat.</source>
 <context>
     <name>SamplingSettingsPage</name>
     <message>
-        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+22" />
+        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+28"/>
         <source>Sampling</source>
         <translation>أخذ العينات</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Reset to defaults</source>
         <translation>استعادة القيم الافتراضية</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Close sampling settings</source>
         <translation>إغلاق إعدادات أخذ العينات</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+13"/>
         <source>For this chat. Changes apply from the next reply.</source>
         <translation>لهذه المحادثة. تسري التغييرات من الرد التالي.</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Temperature</source>
         <translation>درجة الحرارة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Higher is more varied, lower more focused; 0 always picks the likeliest token.</source>
         <translation>القيمة الأعلى أكثر تنوعاً والأدنى أكثر تركيزاً؛ 0 تختار دائماً الرمز الأرجح.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Only the k likeliest tokens can be picked; 0 turns it off.</source>
         <translation>لا يمكن اختيار إلا الرموز k الأرجح؛ 0 يعطّله.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Only the likeliest tokens that together reach this probability; 1 turns it off.</source>
         <translation>فقط الرموز الأرجح التي تبلغ معاً هذا الاحتمال؛ 1 يعطّله.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Drops tokens less likely than this fraction of the likeliest one; 0 turns it off.</source>
         <translation>يستبعد الرموز الأقل احتمالاً من هذه النسبة من الرمز الأرجح؛ 0 يعطّله.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Repetition penalty</source>
         <translation>عقوبة التكرار</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Above 1 discourages repeating recent tokens; 1 turns it off.</source>
         <translation>ما فوق 1 يقلّل تكرار الرموز الحديثة؛ 1 يعطّله.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Penalty window</source>
         <translation>نافذة العقوبة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>How many recent tokens the penalties look at; -1 means the whole context.</source>
         <translation>عدد الرموز الحديثة التي تنظر إليها العقوبات؛ ‎-1 يعني السياق كله.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Presence penalty</source>
         <translation>عقوبة الحضور</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Subtracted once from every token already used: favours new topics.</source>
         <translation>تُطرح مرة واحدة من كل رمز سبق استخدامه: تشجّع مواضيع جديدة.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Frequency penalty</source>
         <translation>عقوبة التكرار النسبي</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Subtracted for each use of a token: reduces word repetition.</source>
         <translation>تُطرح عن كل استخدام للرمز: تقلّل تكرار الكلمات.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Max new tokens</source>
         <translation>أقصى عدد من الرموز الجديدة</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The longest a reply may be; a cut reply can be continued.</source>
         <translation>أقصى طول للرد؛ يمكن متابعة الرد المقطوع.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Context window</source>
         <translation>نافذة السياق</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Recent tokens the model keeps besides the system prompt; older turns are dropped.</source>
         <translation>الرموز الحديثة التي يحتفظ بها النموذج إلى جانب موجّه النظام؛ تُحذف الأدوار الأقدم.</translation>
     </message>
     <message>
-        <location line="+21" />
-        <location line="+15" />
+        <location line="+21"/>
+        <location line="+15"/>
         <source>Seed</source>
         <translation>البذرة</translation>
     </message>
     <message>
-        <location line="-12" />
+        <location line="-12"/>
         <source>Random</source>
         <translation>عشوائية</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Random seed</source>
         <translation>بذرة عشوائية</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>A fixed seed makes a reply repeatable with the same settings. (default: random)</source>
         <translation>البذرة الثابتة تجعل الرد قابلاً للتكرار بالإعدادات نفسها. (الافتراضي: عشوائية)</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Stop strings</source>
         <translation>نصوص الإيقاف</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>One per line</source>
         <translation>واحد في كل سطر</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Stop strings, one per line</source>
         <translation>نصوص الإيقاف، واحد في كل سطر</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>The reply ends before any of these texts. (default: none)</source>
         <translation>ينتهي الرد قبل أي من هذه النصوص. (الافتراضي: لا شيء)</translation>
     </message>
@@ -917,7 +1080,7 @@ Start one with New chat.</source>
 <context>
     <name>SettingRow</name>
     <message>
-        <location filename="../ui/components/SettingRow.qml" line="+70" />
+        <location filename="../ui/components/SettingRow.qml" line="+70"/>
         <source>(default %1)</source>
         <translation>(الافتراضي %1)</translation>
     </message>
@@ -925,57 +1088,56 @@ Start one with New chat.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../ui/dialogs/SettingsDialog.qml" line="+10" />
+        <location filename="../ui/dialogs/SettingsDialog.qml" line="+10"/>
         <source>Settings</source>
         <translation>الإعدادات</translation>
     </message>
     <message>
-        <location line="+12" />
-        <location line="+6" />
+        <location line="+12"/>
+        <location line="+6"/>
         <source>Theme</source>
         <translation>المظهر</translation>
     </message>
     <message>
-        <location line="-2" />
-        <location line="+22" />
+        <location line="-2"/>
+        <location line="+22"/>
         <source>Follow the system</source>
         <translation>اتباع النظام</translation>
     </message>
     <message>
-        <location line="-22" />
+        <location line="-22"/>
         <source>Light</source>
         <translation>فاتح</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Dark</source>
         <translation>داكن</translation>
     </message>
     <message>
-        <location line="+6" />
-        <location line="+6" />
+        <location line="+6"/>
+        <location line="+6"/>
         <source>Font size</source>
         <translation>حجم الخط</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+8" />
+        <location line="+4"/>
+        <location line="+8"/>
         <source>Language</source>
         <translation>اللغة</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>New chats start with</source>
         <translation>تبدأ المحادثات الجديدة بـ</translation>
     </message>
     <message>
-        <location line="+6" />
-        <location line="+1" />
-        <source>Default system prompt</source>
-        <translation>موجّه النظام الافتراضي</translation>
+        <location line="+8"/>
+        <source>Preset for new chats</source>
+        <translation>الإعداد المسبق للمحادثات الجديدة</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+7"/>
         <source>Conversations are stored in</source>
         <translation>تُحفظ المحادثات في</translation>
     </message>
@@ -983,22 +1145,22 @@ Start one with New chat.</source>
 <context>
     <name>SiblingNavigator</name>
     <message>
-        <location filename="../ui/components/SiblingNavigator.qml" line="+18" />
+        <location filename="../ui/components/SiblingNavigator.qml" line="+18"/>
         <source>Previous version</source>
         <translation>النسخة السابقة</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>%1/%2</source>
         <translation>%1/%2</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Version %1 of %2</source>
         <translation>النسخة %1 من %2</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Next version</source>
         <translation>النسخة التالية</translation>
     </message>
@@ -1006,27 +1168,22 @@ Start one with New chat.</source>
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../ui/components/StatusBar.qml" line="+18" />
-        <source>Backend: %1</source>
-        <translation>الواجهة الخلفية: %1</translation>
-    </message>
-    <message>
-        <location line="+1" />
+        <location filename="../ui/components/StatusBar.qml" line="+20"/>
         <source>Loading model…</source>
         <translation>جارٍ تحميل النموذج…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No model</source>
         <translation>لا يوجد نموذج</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+6"/>
         <source>Last reply: %1 tok/s</source>
         <translation>آخر رد: %1 رمز/ث</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Model loading progress</source>
         <translation>تقدّم تحميل النموذج</translation>
     </message>
@@ -1034,37 +1191,37 @@ Start one with New chat.</source>
 <context>
     <name>SystemPromptBar</name>
     <message>
-        <location filename="../ui/components/SystemPromptBar.qml" line="+21" />
+        <location filename="../ui/components/SystemPromptBar.qml" line="+21"/>
         <source>System</source>
         <translation>النظام</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+10"/>
         <source>(no system prompt)</source>
         <translation>(لا يوجد موجّه نظام)</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>System prompt</source>
         <translation>موجّه النظام</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Save</source>
         <translation>حفظ</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Edit</source>
         <translation>تعديل</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Save the system prompt</source>
         <translation>حفظ موجّه النظام</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Edit the system prompt</source>
         <translation>تعديل موجّه النظام</translation>
     </message>
@@ -1072,12 +1229,12 @@ Start one with New chat.</source>
 <context>
     <name>UndoBar</name>
     <message>
-        <location filename="../ui/components/UndoBar.qml" line="+19" />
+        <location filename="../ui/components/UndoBar.qml" line="+19"/>
         <source>Undo</source>
         <translation>تراجع</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Undo the delete</source>
         <translation>التراجع عن الحذف</translation>
     </message>

@@ -2,75 +2,98 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>AppSettings</name>
-    <message>
-        <location filename="../app/app_settings.cpp" line="+64" />
-        <source>You are a helpful assistant.</source>
-        <translation>Du bist ein hilfreicher Assistent.</translation>
-    </message>
-</context>
-<context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+106" />
+        <location filename="../app/chat_controller.cpp" line="+114"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
     <message>
-        <location line="+68" />
+        <location line="+69"/>
         <source>The model is still loading. Please wait a moment.</source>
         <translation>Das Modell wird noch geladen. Bitte einen Moment warten.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+144" />
+        <location filename="../app/chat_controller_conversations.cpp" line="+146"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Could not read %1: %2</source>
         <translation>%1 konnte nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+11"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+65" />
+        <location filename="../app/chat_controller_model.cpp" line="+39"/>
+        <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
+        <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 GiB</source>
+        <translation>%1 GiB</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 MiB</source>
+        <translation>%1 MiB</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>weights %1 + cache %2 (%3)</source>
+        <translation>Gewichte %1 + Cache %2 (%3)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>RAM</source>
+        <translation>RAM</translation>
     </message>
 </context>
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+32" />
+        <location filename="../ui/pages/ChatPage.qml" line="+32"/>
         <source>Sampling</source>
         <translation>Sampling</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Sampling settings of this chat</source>
         <translation>Sampling-Einstellungen dieses Chats</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+26"/>
         <source>Messages</source>
         <translation>Nachrichten</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Copied</source>
         <translation>Kopiert</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Link copied (links are never opened)</source>
         <translation>Link kopiert (Links werden nie geöffnet)</translation>
     </message>
@@ -78,17 +101,17 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+27" />
+        <location filename="../ui/components/CodeBlock.qml" line="+27"/>
         <source>code</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Copy</source>
         <translation>Kopieren</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Copy the code</source>
         <translation>Den Code kopieren</translation>
     </message>
@@ -96,32 +119,32 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+33" />
+        <location filename="../ui/components/Composer.qml" line="+33"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>Nachricht eingeben… (Enter sendet, Umschalt+Enter für eine neue Zeile)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Message</source>
         <translation>Nachricht</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Send</source>
         <translation>Senden</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Stop the reply</source>
         <translation>Die Antwort anhalten</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Send the message</source>
         <translation>Die Nachricht senden</translation>
     </message>
@@ -129,17 +152,17 @@
 <context>
     <name>ContextMapBar</name>
     <message>
-        <location filename="../ui/components/ContextMapBar.qml" line="+25" />
+        <location filename="../ui/components/ContextMapBar.qml" line="+25"/>
         <source>Context</source>
         <translation>Kontext</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>%1 | %2 | %3</source>
         <translation>%1 | %2 | %3</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Pinned (system prompt): %1 tokens
 Evicted (no longer seen): %2 tokens
 Recent window: %3 of %4 tokens</source>
@@ -151,62 +174,62 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
 <context>
     <name>ConversationListDelegate</name>
     <message>
-        <location filename="../ui/components/ConversationListDelegate.qml" line="+47" />
+        <location filename="../ui/components/ConversationListDelegate.qml" line="+48"/>
         <source>Pinned</source>
         <translation>Angeheftet</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Untitled</source>
         <translation>Ohne Titel</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Conversation title</source>
         <translation>Titel der Unterhaltung</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Actions for %1</source>
         <translation>Aktionen für %1</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Rename</source>
         <translation>Umbenennen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unpin</source>
         <translation>Lösen</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Pin</source>
         <translation>Anheften</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unarchive</source>
         <translation>Aus dem Archiv holen</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Archive</source>
         <translation>Archivieren</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Export as Markdown…</source>
         <translation>Als Markdown exportieren…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Export as JSON…</source>
         <translation>Als JSON exportieren…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Delete</source>
         <translation>Löschen</translation>
     </message>
@@ -214,79 +237,79 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+41" />
+        <location filename="../ui/components/ConversationSidebar.qml" line="+41"/>
         <source>New chat</source>
         <translation>Neuer Chat</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Start a new conversation</source>
         <translation>Eine neue Unterhaltung beginnen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>New chat (Ctrl+N)</source>
         <translation>Neuer Chat (Strg+N)</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>More actions</source>
         <translation>Weitere Aktionen</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Import conversations…</source>
         <translation>Unterhaltungen importieren…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Search all chats (Ctrl+F)</source>
         <translation>Alle Chats durchsuchen (Strg+F)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Search all conversations</source>
         <translation>Alle Unterhaltungen durchsuchen</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Show archived</source>
         <translation>Archivierte zeigen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Show archived conversations</source>
         <translation>Archivierte Unterhaltungen zeigen</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Conversations</source>
         <translation>Unterhaltungen</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+32"/>
         <source>No archived conversations.</source>
         <translation>Keine archivierten Unterhaltungen.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No conversations yet.
 Start one with New chat.</source>
         <translation>Noch keine Unterhaltungen.
 Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Search results</source>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+10"/>
         <source>No matches</source>
         <translation>Keine Treffer</translation>
     </message>
@@ -294,27 +317,27 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>DateGroup</name>
     <message>
-        <location filename="../app/date_group.cpp" line="+17" />
+        <location filename="../app/date_group.cpp" line="+18"/>
         <source>Pinned</source>
         <translation>Angeheftet</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Today</source>
         <translation>Heute</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Yesterday</source>
         <translation>Gestern</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Previous 7 days</source>
         <translation>Letzte 7 Tage</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+2"/>
         <source>Older</source>
         <translation>Älter</translation>
     </message>
@@ -322,27 +345,27 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>EmptyChatHint</name>
     <message>
-        <location filename="../ui/components/EmptyChatHint.qml" line="+18" />
+        <location filename="../ui/components/EmptyChatHint.qml" line="+18"/>
         <source>Ask anything. Everything runs on this computer.</source>
         <translation>Frag, was du willst. Alles läuft auf diesem Computer.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Loading the model… you can already type.</source>
         <translation>Das Modell wird geladen… du kannst schon tippen.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No model is loaded yet.</source>
         <translation>Noch ist kein Modell geladen.</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Model loading progress</source>
         <translation>Ladefortschritt des Modells</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Open a model folder…</source>
         <translation>Modellordner öffnen…</translation>
     </message>
@@ -350,22 +373,22 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+56" />
+        <location filename="../app/inference_worker.cpp" line="+64"/>
         <source>The inference engine could not start.</source>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+33"/>
         <source>Not enough memory to load this model.</source>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>Out of memory while generating the reply.</source>
         <translation>Kein Speicher mehr beim Erzeugen der Antwort.</translation>
     </message>
@@ -373,58 +396,71 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>Main</name>
     <message>
-        <location filename="../ui/Main.qml" line="+18" />
+        <location filename="../ui/Main.qml" line="+18"/>
         <source>Falcon Chat</source>
         <translation>Falcon Chat</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>%1 — Falcon Chat</source>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Last reply copied</source>
         <translation>Letzte Antwort kopiert</translation>
     </message>
     <message>
-        <location line="+64" />
+        <location line="+56"/>
+        <source>Preset saved</source>
+        <translation>Voreinstellung gespeichert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Preset deleted</source>
+        <translation>Voreinstellung gelöscht</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Export as JSON</source>
         <translation>Als JSON exportieren</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Export as Markdown</source>
         <translation>Als Markdown exportieren</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+8" />
+        <location line="+2"/>
+        <location line="+8"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location line="-8" />
+        <location line="-8"/>
         <source>Markdown files (*.md)</source>
         <translation>Markdown-Dateien (*.md)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Exported</source>
         <translation>Exportiert</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Import conversations</source>
         <translation>Unterhaltungen importieren</translation>
     </message>
     <message numerus="yes">
-        <location line="+5" />
+        <location line="+5"/>
         <source>Imported %n conversation(s)</source>
-        <translation><numerusform>%n Unterhaltung importiert</numerusform><numerusform>%n Unterhaltungen importiert</numerusform></translation>
+        <translation>
+            <numerusform>%n Unterhaltung importiert</numerusform>
+            <numerusform>%n Unterhaltungen importiert</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Deleted “%1”</source>
         <translation>„%1“ gelöscht</translation>
     </message>
@@ -432,27 +468,27 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageActions</name>
     <message>
-        <location filename="../ui/components/MessageActions.qml" line="+25" />
+        <location filename="../ui/components/MessageActions.qml" line="+25"/>
         <source>Copy</source>
         <translation>Kopieren</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Edit</source>
         <translation>Bearbeiten</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Regenerate</source>
         <translation>Neu erzeugen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Continue</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Delete</source>
         <translation>Löschen</translation>
     </message>
@@ -460,35 +496,40 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+47" />
+        <location filename="../ui/components/MessageDelegate.qml" line="+47"/>
         <source>You</source>
         <translation>Du</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Falcon</source>
         <translation>Falcon</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>(stopped before any text: Regenerate or Continue)</source>
+        <translation>(vor dem ersten Wort angehalten: Neu erzeugen oder Fortsetzen)</translation>
     </message>
 </context>
 <context>
     <name>MessageEditor</name>
     <message>
-        <location filename="../ui/components/MessageEditor.qml" line="+19" />
+        <location filename="../ui/components/MessageEditor.qml" line="+19"/>
         <source>Edit the message</source>
         <translation>Die Nachricht bearbeiten</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Save &amp;&amp; resend</source>
         <translation>Speichern &amp;&amp; erneut senden</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Save and resend</source>
         <translation>Speichern und erneut senden</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -496,27 +537,27 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ModelButton</name>
     <message>
-        <location filename="../ui/components/ModelButton.qml" line="+11" />
+        <location filename="../ui/components/ModelButton.qml" line="+11"/>
         <source>Loading %1… %2%</source>
         <translation>%1 wird geladen… %2 %</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Model failed — choose another</source>
         <translation>Modell fehlgeschlagen – anderes wählen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Open a model…</source>
         <translation>Modell öffnen…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Choose the model</source>
         <translation>Das Modell wählen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Model (Ctrl+O)</source>
         <translation>Modell (Strg+O)</translation>
     </message>
@@ -524,37 +565,37 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+17" />
+        <location filename="../app/model_inspector.cpp" line="+17"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>neue Architektur, %1 KV-Köpfe, %2 LayerNorm(s)</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>multi-query (one KV head)</source>
         <translation>Multi-Query (ein KV-Kopf)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>classic multi-head attention</source>
         <translation>klassische Multi-Head-Attention</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>parallel blocks</source>
         <translation>parallele Blöcke</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+1"/>
         <source>sequential blocks</source>
         <translation>sequenzielle Blöcke</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+21"/>
         <source>The folder %1 does not exist.</source>
         <translation>Der Ordner %1 existiert nicht.</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+31"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>Kein Tokenizer (tokenizer.json oder tokenizer.model) in diesem Ordner: das Modell kann nicht chatten.</translation>
     </message>
@@ -562,182 +603,296 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ModelPickerDialog</name>
     <message>
-        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+13" />
+        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+13"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+22" />
-        <location line="+18" />
+        <location line="+22"/>
+        <location line="+18"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="-6" />
+        <location line="-6"/>
         <source>No folder chosen</source>
         <translation>Kein Ordner gewählt</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Choose folder…</source>
         <translation>Ordner wählen…</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Architecture</source>
         <translation>Architektur</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Parameters</source>
         <translation>Parameter</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+28" />
+        <location line="+2"/>
+        <location line="+30"/>
         <source>Weights</source>
         <translation>Gewichte</translation>
     </message>
     <message>
-        <location line="-26" />
+        <location line="-28"/>
         <source>Tokenizer</source>
         <translation>Tokenizer</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>none found</source>
         <translation>keiner gefunden</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Context length</source>
         <translation>Kontextlänge</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>%1 tokens</source>
         <translation>%1 Tokens</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+16"/>
         <source>Run on</source>
         <translation>Ausführen auf</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Automatic (GPU if available)</source>
         <translation>Automatisch (GPU, falls vorhanden)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>GPU (CUDA)</source>
         <translation>GPU (CUDA)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Backend</source>
         <translation>Backend</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+7"/>
         <source>bf16 (exact)</source>
         <translation>bf16 (exakt)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>int8 (half the memory)</source>
         <translation>int8 (halber Speicher)</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>int4 (a quarter)</source>
         <translation>int4 (ein Viertel)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Weight format</source>
         <translation>Gewichtsformat</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+9"/>
+        <source>int8 and int4 need the GPU: on the CPU, choose bf16.</source>
+        <translation>int8 und int4 brauchen die GPU: Auf der CPU wähle bf16.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>int8 and int4 need the GPU; without one the model loads in its own format.</source>
+        <translation>int8 und int4 brauchen die GPU; ohne sie wird das Modell in seinem eigenen Format geladen.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Model loading progress</source>
         <translation>Ladefortschritt des Modells</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancel loading</source>
         <translation>Laden abbrechen</translation>
     </message>
     <message>
-        <location line="+14" />
-        <source>Loaded: %1 on %2</source>
-        <translation>Geladen: %1 auf %2</translation>
+        <location line="+15"/>
+        <source>Loaded: %1 — %2</source>
+        <translation>Geladen: %1 — %2</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Load</source>
         <translation>Laden</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Load this model</source>
         <translation>Dieses Modell laden</translation>
     </message>
 </context>
 <context>
+    <name>PresetBar</name>
+    <message>
+        <location filename="../ui/components/PresetBar.qml" line="+40"/>
+        <location line="+9"/>
+        <source>Preset</source>
+        <translation>Voreinstellung</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Custom</source>
+        <translation>Eigene Werte</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Save…</source>
+        <translation>Speichern…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save these settings as a preset</source>
+        <translation>Diese Einstellungen als Voreinstellung speichern</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete this preset</source>
+        <translation>Diese Voreinstellung löschen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A preset sets the system prompt and every value below.</source>
+        <translation>Eine Voreinstellung setzt den Systemprompt und alle Werte darunter.</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Save the system prompt and these settings as:</source>
+        <translation>Systemprompt und diese Einstellungen speichern als:</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+1"/>
+        <source>Preset name</source>
+        <translation>Name der Voreinstellung</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A preset of that name is replaced.</source>
+        <translation>Die Voreinstellung dieses Namens wird ersetzt.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+</context>
+<context>
+    <name>PresetModel</name>
+    <message>
+        <location filename="../app/presets.cpp" line="+148"/>
+        <location line="+11"/>
+        <source>Default</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <location line="+11"/>
+        <source>Precise</source>
+        <translation>Präzise</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <location line="+10"/>
+        <source>Creative</source>
+        <translation>Kreativ</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>A preset needs a name.</source>
+        <translation>Eine Voreinstellung braucht einen Namen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A preset name can have at most %1 characters.</source>
+        <translation>Der Name einer Voreinstellung darf höchstens %1 Zeichen haben.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“%1” is a built-in preset; save under another name.</source>
+        <translation>„%1“ ist eine eingebaute Voreinstellung; speichere unter einem anderen Namen.</translation>
+    </message>
+</context>
+<context>
     <name>ReplyStats</name>
     <message>
-        <location filename="../ui/components/ReplyStats.qml" line="+17" />
+        <location filename="../ui/components/ReplyStats.qml" line="+17"/>
         <source>finished</source>
         <translation>fertig</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>stop string</source>
         <translation>Stoppzeichenfolge</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>length limit</source>
         <translation>Längenlimit</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>stopped</source>
         <translation>angehalten</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>interrupted</source>
         <translation>unterbrochen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>error</source>
         <translation>Fehler</translation>
     </message>
     <message numerus="yes">
-        <location line="+5" />
+        <location line="+5"/>
         <source>%n token(s)</source>
-        <translation><numerusform>%n Token</numerusform><numerusform>%n Tokens</numerusform></translation>
+        <translation>
+            <numerusform>%n Token</numerusform>
+            <numerusform>%n Tokens</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>TTFT %1 ms</source>
         <translation>TTFT %1 ms</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>%1 tok/s</source>
         <translation>%1 Tok./s</translation>
     </message>
@@ -745,7 +900,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SamplingConfig</name>
     <message>
-        <location filename="../app/sampling_config.cpp" line="+53" />
+        <location filename="../app/sampling_config.cpp" line="+58"/>
         <source>%1 must be between %2 and %3.</source>
         <translation>%1 muss zwischen %2 und %3 liegen.</translation>
     </message>
@@ -753,163 +908,163 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SamplingSettingsPage</name>
     <message>
-        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+22" />
+        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+28"/>
         <source>Sampling</source>
         <translation>Sampling</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Reset to defaults</source>
         <translation>Auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Close sampling settings</source>
         <translation>Sampling-Einstellungen schließen</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+13"/>
         <source>For this chat. Changes apply from the next reply.</source>
         <translation>Für diesen Chat. Änderungen gelten ab der nächsten Antwort.</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Temperature</source>
         <translation>Temperatur</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Higher is more varied, lower more focused; 0 always picks the likeliest token.</source>
         <translation>Höher ist abwechslungsreicher, niedriger fokussierter; 0 wählt immer das wahrscheinlichste Token.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Only the k likeliest tokens can be picked; 0 turns it off.</source>
         <translation>Nur die k wahrscheinlichsten Tokens können gewählt werden; 0 schaltet es aus.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Only the likeliest tokens that together reach this probability; 1 turns it off.</source>
         <translation>Nur die wahrscheinlichsten Tokens, die zusammen diese Wahrscheinlichkeit erreichen; 1 schaltet es aus.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Min-p</source>
         <translation>Min-p</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Drops tokens less likely than this fraction of the likeliest one; 0 turns it off.</source>
         <translation>Verwirft Tokens, die unwahrscheinlicher sind als dieser Anteil des wahrscheinlichsten; 0 schaltet es aus.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Repetition penalty</source>
         <translation>Wiederholungsstrafe</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Above 1 discourages repeating recent tokens; 1 turns it off.</source>
         <translation>Über 1 hält davon ab, kürzliche Tokens zu wiederholen; 1 schaltet es aus.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Penalty window</source>
         <translation>Strafenfenster</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>How many recent tokens the penalties look at; -1 means the whole context.</source>
         <translation>Wie viele kürzliche Tokens die Strafen betrachten; -1 bedeutet den ganzen Kontext.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Presence penalty</source>
         <translation>Präsenzstrafe</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Subtracted once from every token already used: favours new topics.</source>
         <translation>Einmal von jedem bereits benutzten Token abgezogen: begünstigt neue Themen.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Frequency penalty</source>
         <translation>Häufigkeitsstrafe</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Subtracted for each use of a token: reduces word repetition.</source>
         <translation>Für jede Verwendung eines Tokens abgezogen: verringert Wortwiederholungen.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Max new tokens</source>
         <translation>Max. neue Tokens</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The longest a reply may be; a cut reply can be continued.</source>
         <translation>Die größte Länge einer Antwort; eine abgeschnittene Antwort kann fortgesetzt werden.</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Context window</source>
         <translation>Kontextfenster</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Recent tokens the model keeps besides the system prompt; older turns are dropped.</source>
         <translation>Kürzliche Tokens, die das Modell neben dem Systemprompt behält; ältere Beiträge entfallen.</translation>
     </message>
     <message>
-        <location line="+21" />
-        <location line="+15" />
+        <location line="+21"/>
+        <location line="+15"/>
         <source>Seed</source>
         <translation>Seed</translation>
     </message>
     <message>
-        <location line="-12" />
+        <location line="-12"/>
         <source>Random</source>
         <translation>Zufällig</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Random seed</source>
         <translation>Zufälliger Seed</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>A fixed seed makes a reply repeatable with the same settings. (default: random)</source>
         <translation>Ein fester Seed macht eine Antwort mit denselben Einstellungen wiederholbar. (Standard: zufällig)</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Stop strings</source>
         <translation>Stoppzeichenfolgen</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>One per line</source>
         <translation>Eine pro Zeile</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Stop strings, one per line</source>
         <translation>Stoppzeichenfolgen, eine pro Zeile</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>The reply ends before any of these texts. (default: none)</source>
         <translation>Die Antwort endet vor jedem dieser Texte. (Standard: keine)</translation>
     </message>
@@ -917,7 +1072,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SettingRow</name>
     <message>
-        <location filename="../ui/components/SettingRow.qml" line="+70" />
+        <location filename="../ui/components/SettingRow.qml" line="+70"/>
         <source>(default %1)</source>
         <translation>(Standard %1)</translation>
     </message>
@@ -925,57 +1080,56 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../ui/dialogs/SettingsDialog.qml" line="+10" />
+        <location filename="../ui/dialogs/SettingsDialog.qml" line="+10"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location line="+12" />
-        <location line="+6" />
+        <location line="+12"/>
+        <location line="+6"/>
         <source>Theme</source>
         <translation>Design</translation>
     </message>
     <message>
-        <location line="-2" />
-        <location line="+22" />
+        <location line="-2"/>
+        <location line="+22"/>
         <source>Follow the system</source>
         <translation>Wie das System</translation>
     </message>
     <message>
-        <location line="-22" />
+        <location line="-22"/>
         <source>Light</source>
         <translation>Hell</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Dark</source>
         <translation>Dunkel</translation>
     </message>
     <message>
-        <location line="+6" />
-        <location line="+6" />
+        <location line="+6"/>
+        <location line="+6"/>
         <source>Font size</source>
         <translation>Schriftgröße</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+8" />
+        <location line="+4"/>
+        <location line="+8"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>New chats start with</source>
         <translation>Neue Chats beginnen mit</translation>
     </message>
     <message>
-        <location line="+6" />
-        <location line="+1" />
-        <source>Default system prompt</source>
-        <translation>Standard-Systemprompt</translation>
+        <location line="+8"/>
+        <source>Preset for new chats</source>
+        <translation>Voreinstellung für neue Chats</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+7"/>
         <source>Conversations are stored in</source>
         <translation>Unterhaltungen werden gespeichert in</translation>
     </message>
@@ -983,22 +1137,22 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SiblingNavigator</name>
     <message>
-        <location filename="../ui/components/SiblingNavigator.qml" line="+18" />
+        <location filename="../ui/components/SiblingNavigator.qml" line="+18"/>
         <source>Previous version</source>
         <translation>Vorherige Version</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>%1/%2</source>
         <translation>%1/%2</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Version %1 of %2</source>
         <translation>Version %1 von %2</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Next version</source>
         <translation>Nächste Version</translation>
     </message>
@@ -1006,27 +1160,22 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../ui/components/StatusBar.qml" line="+18" />
-        <source>Backend: %1</source>
-        <translation>Backend: %1</translation>
-    </message>
-    <message>
-        <location line="+1" />
+        <location filename="../ui/components/StatusBar.qml" line="+20"/>
         <source>Loading model…</source>
         <translation>Modell wird geladen…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+6"/>
         <source>Last reply: %1 tok/s</source>
         <translation>Letzte Antwort: %1 Tok./s</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Model loading progress</source>
         <translation>Ladefortschritt des Modells</translation>
     </message>
@@ -1034,37 +1183,37 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SystemPromptBar</name>
     <message>
-        <location filename="../ui/components/SystemPromptBar.qml" line="+21" />
+        <location filename="../ui/components/SystemPromptBar.qml" line="+21"/>
         <source>System</source>
         <translation>System</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+10"/>
         <source>(no system prompt)</source>
         <translation>(kein Systemprompt)</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>System prompt</source>
         <translation>Systemprompt</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Edit</source>
         <translation>Bearbeiten</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Save the system prompt</source>
         <translation>Den Systemprompt speichern</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Edit the system prompt</source>
         <translation>Den Systemprompt bearbeiten</translation>
     </message>
@@ -1072,12 +1221,12 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>UndoBar</name>
     <message>
-        <location filename="../ui/components/UndoBar.qml" line="+19" />
+        <location filename="../ui/components/UndoBar.qml" line="+19"/>
         <source>Undo</source>
         <translation>Rückgängig</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Undo the delete</source>
         <translation>Das Löschen rückgängig machen</translation>
     </message>

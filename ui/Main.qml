@@ -41,6 +41,7 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+Shift+C"; onActivated: if (ChatController.copyLastReply()) toast.show(qsTr("Last reply copied")) }
     Shortcut { sequence: "Esc"; enabled: ChatController.busy; onActivated: ChatController.stop() }
     Shortcut { sequence: "Ctrl+O"; onActivated: modelDialog.open() }
+    Shortcut { sequence: "Ctrl+Shift+S"; onActivated: samplingDrawer.pinnedOpen = !samplingDrawer.pinnedOpen }
     Shortcut { sequence: StandardKey.Quit; onActivated: Qt.quit() }
     Shortcut { sequence: "Ctrl+R"; onActivated: ChatController.regenerate(ChatController.lastReplyId()) }
     Shortcut { sequence: "Alt+Left"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), -1) }
@@ -89,7 +90,12 @@ ApplicationWindow {
             Layout.preferredWidth: Theme.settingsWidth
             Layout.fillHeight: true
             config: ChatController.sampling
+            presets: ChatController.presets
+            currentPreset: ChatController.currentPreset
             onCloseRequested: pinnedOpen = false
+            onApplyPresetRequested: (name) => ChatController.applyPreset(name)
+            onSavePresetRequested: (name) => { if (ChatController.savePreset(name)) toast.show(qsTr("Preset saved")) }
+            onDeletePresetRequested: (name) => { if (ChatController.deletePreset(name)) toast.show(qsTr("Preset deleted")) }
         }
     }
 

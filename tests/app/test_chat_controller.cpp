@@ -295,6 +295,46 @@ class ChatControllerTest : public QObject {
                                    QStringLiteral("markdown")));
   }
 
+  void status_bar_shows_backend_format_and_memory() {
+    FakeEngineOptions fo;
+    fo.memory.weights_bytes = 7ull << 29;  // 3.5 GiB
+    fo.memory.cache_bytes = 256ull << 20;
+    fo.memory.on_device = true;
+    fo.memory.weight_format = "int8";
+    auto c = make(fo);
+    QCOMPARE(c->statusText(), QString());
+    loadModel(*c);
+    QCOMPARE(c->weightFormat(), QStringLiteral("int8"));
+    QCOMPARE(c->memoryText(), QStringLiteral("weights 3.50 GiB + cache 256.0 MiB (GPU)"));
+    QCOMPARE(c->statusText(),
+             QStringLiteral("fake engine · int8 · weights 3.50 GiB + cache 256.0 MiB (GPU)"));
+    QCOMPARE(ChatController::formatBytes(1536ull << 10), QStringLiteral("1.5 MiB"));
+  }
+
+  void a_refused_load_keeps_the_loaded_model() {
+    FakeEngineOptions fo;
+    fo.refuse_dir = "/needs/gpu";
+    auto c = make(fo);
+    loadModel(*c);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("before")), QStringLiteral("eos"));
+    QSignalSpy error(c.get(), &ChatController::errorOccurred);
+    // int8 on the CPU backend: refused at once, in words, and nothing is unloaded.
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/other")), QStringLiteral("cpu"),
+                 QStringLiteral("int8"));
+    QCOMPARE(c->modelState(), QStringLiteral("ready"));
+    QCOMPARE(error.count(), 1);
+    QVERIFY(c->modelError().contains(QStringLiteral("GPU")));
+    // A refusal that only the engine can know (no usable GPU): the old model comes back too.
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/needs/gpu")), QStringLiteral("cuda"),
+                 QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(error.count(), 2, 5000);
+    QCOMPARE(c->modelState(), QStringLiteral("ready"));
+    QCOMPARE(c->modelName(), QStringLiteral("model"));
+    QCOMPARE(c->backendDescription(), QStringLiteral("fake engine"));
+    QVERIFY(c->modelError().contains(QStringLiteral("GPU cannot be used")));
+    QCOMPARE(sendAndWait(*c, QStringLiteral("after")), QStringLiteral("eos"));
+  }
+
   void load_failure_is_shown_and_the_app_keeps_working() {
     FakeEngineOptions fo;
     fo.load_error = "/models/broken: config.json: hidden_size is missing";

@@ -32,7 +32,7 @@ class Relay : public QObject {
   void replyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats);
   void replyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
   void modelLoaded(const QVariantMap& info);
-  void modelLoadFailed(const QString& message, bool cancelled);
+  void modelLoadFailed(const QString& message, bool cancelled, bool kept);
   void loadProgress(double fraction);
 };
 
@@ -179,8 +179,44 @@ class InferenceWorkerTest : public QObject {
     t.cancelLoad();
     QVERIFY(failed.wait(5000));
     QCOMPARE(failed.at(0).at(1).toBool(), true);
+    QCOMPARE(failed.at(0).at(2).toBool(), false);  // the fake had no model before
     // Progress is throttled like text: far fewer signals than the 1000 steps.
     QVERIFY(progress.count() < 200);
+  }
+
+  void memory_is_reported_and_a_refused_choice_keeps_the_model() {
+    FakeEngineOptions o;
+    o.memory.weights_bytes = 3ull << 30;
+    o.memory.cache_bytes = 512ull << 20;
+    o.memory.on_device = true;
+    o.memory.weight_format = "int8";
+    InferenceThread t(db(), fake(o));
+    Relay relay(t.worker());
+    QSignalSpy loaded(&relay, &Relay::modelLoaded);
+    t.loadModel(ModelLoadRequest{"/fake/model", BackendChoice::Auto, WeightFormat::Bf16});
+    QVERIFY(loaded.wait(5000));
+    const QVariantMap info = loaded.at(0).at(0).toMap();
+    QCOMPARE(info.value(QStringLiteral("weightsBytes")).toULongLong(), 3ull << 30);
+    QCOMPARE(info.value(QStringLiteral("cacheBytes")).toULongLong(), 512ull << 20);
+    QCOMPARE(info.value(QStringLiteral("onDevice")).toBool(), true);
+    QCOMPARE(info.value(QStringLiteral("weightFormat")).toString(), QStringLiteral("int8"));
+
+    // int8 on the CPU backend is refused before anything is unloaded: the model stays usable.
+    QSignalSpy failed(&relay, &Relay::modelLoadFailed);
+    t.loadModel(ModelLoadRequest{"/other", BackendChoice::Cpu, WeightFormat::Int8});
+    QVERIFY(failed.wait(5000));
+    QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("GPU")));
+    QCOMPARE(failed.at(0).at(1).toBool(), false);
+    QCOMPARE(failed.at(0).at(2).toBool(), true);
+    ConversationStore store(db().toStdString());
+    NewConversation nc;
+    nc.title = "kept";
+    ReplyRequest r;
+    r.conversation_id = store.create_conversation(nc);
+    r.text = "still there?";
+    QSignalSpy finished(&relay, &Relay::replyFinished);
+    t.reply(r);
+    QVERIFY(finished.wait(5000));
   }
 };
 

@@ -4,12 +4,15 @@
   2. regenerate (Ctrl+R) and switch branches (Alt+Left)
   3. search (Ctrl+F)
   4. quit, restart, and find the conversation restored (window title + messages)
+  5. a chat with code blocks (written into the store while the app is closed, as an import
+     would), the sampling panel with its presets (Ctrl+Shift+S) and the model picker (Ctrl+O)
 It checks the outcome in the app's own database and window title, and saves a screenshot of
 every step into OUT_DIR (look at them).
 Usage: e2e_falcon_chat.py FALCON_CHAT_BIN OUT_DIR [MODELS_DIR]
 Exit 77 (skipped) when no model is available."""
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -88,6 +91,44 @@ def start_app():
     return app, x
 
 
+CODE_REPLY = """Here is a small Python function and the JSON that configures it:
+
+```python
+import json
+
+def load(path: str, retries: int = 3) -> dict:
+    \"\"\"Read a config file.\"\"\"
+    for attempt in range(retries):  # try a few times
+        with open(path) as f:
+            return json.load(f)
+    return None
+```
+
+```json
+{"name": "falcon-mini", "layers": 4, "alibi": true, "note": null}
+```
+
+Run it with `python3 load.py`."""
+
+
+def add_code_conversation():
+    """A conversation whose reply holds code blocks, written the way the store writes one."""
+    now = int(time.time() * 1000)
+    con = sqlite3.connect(db_path, timeout=5)
+    try:
+        cid = con.execute("INSERT INTO conversations(title, created_ms, updated_ms, system_prompt) VALUES (?, ?, ?, ?)",
+                          ("Code samples", now, now, "You are a helpful assistant.")).lastrowid
+        user = con.execute("INSERT INTO messages(conversation_id, parent_id, role, text, created_ms) VALUES (?, NULL, 'user', ?, ?)",
+                           (cid, "Show me a Python function and its JSON config.", now)).lastrowid
+        reply = con.execute("INSERT INTO messages(conversation_id, parent_id, role, text, created_ms, token_count, stop_reason) "
+                            "VALUES (?, ?, 'assistant', ?, ?, 90, 'eos')", (cid, user, CODE_REPLY, now)).lastrowid
+        con.execute("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (reply, cid))
+        con.commit()
+        return cid
+    finally:
+        con.close()
+
+
 def model_loaded():
     return os.path.exists(conf_path) and "dir=" in open(conf_path).read()
 
@@ -123,6 +164,7 @@ try:
     x.chord("Alt_L", "Left")
     check(wait_for(lambda: query("SELECT active_leaf_id FROM conversations")[0][0] == last[0], 10),
           "Alt+Left switched back to version 1/2")
+    time.sleep(0.5)  # let the view draw the switched branch
     shot("04-branches.png")
 
     # 3. Search.
@@ -141,7 +183,29 @@ try:
     time.sleep(2.0)
     shot("06-restored.png")
     x.chord("Control_L", "q")
-    wait_for(lambda: app.poll() is not None, 15)
+    check(wait_for(lambda: app.poll() is not None, 15), "Ctrl+Q quits again")
+
+    # 5. Code blocks, presets and the model picker, as a user sees them.
+    code_id = add_code_conversation()
+    with open(conf_path) as f:
+        conf = f.read()
+    with open(conf_path, "w") as f:
+        f.write(re.sub(r"(?m)^lastConversation=\d+", f"lastConversation={code_id}", conf))
+    app, x = start_app()
+    check(wait_for(lambda: "Code samples" in window_title(), 20), "the chat with code blocks opens")
+    time.sleep(2.0)
+    shot("07-code.png")
+    x.chord("Control_L", "Shift_L", "s")
+    time.sleep(1.0)
+    shot("08-presets.png")
+    x.chord("Control_L", "Shift_L", "s")
+    x.chord("Control_L", "o")
+    time.sleep(1.5)
+    shot("09-model-picker.png")
+    x.chord("Escape")  # closes the picker
+    time.sleep(0.5)
+    x.chord("Control_L", "q")
+    check(wait_for(lambda: app.poll() is not None, 15), "Esc closes the model picker and Ctrl+Q quits")
 finally:
     for p in ("app",):
         proc = globals().get(p)

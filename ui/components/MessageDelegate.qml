@@ -83,6 +83,16 @@ Item {
             }
         }
 
+        Label {
+            // A reply stopped before its first word would otherwise be an empty gap.
+            objectName: "emptyReplyLabel"
+            visible: !root.isUser && !root.streaming && !root.editing && root.text.length === 0
+                     && root.errorText.length === 0
+            text: qsTr("(stopped before any text: Regenerate or Continue)")
+            font.italic: true
+            color: Theme.subtleText
+        }
+
         MessageEditor {
             Layout.fillWidth: true
             visible: root.editing

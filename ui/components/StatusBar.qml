@@ -4,7 +4,8 @@ import QtQuick.Layouts
 import FalconChat.Core
 import FalconChat.Ui
 
-// Backend and device, the speed of the last reply, and notices (GPU fallback, resume).
+// Backend and device, weight format and memory, the speed of the last reply, and notices
+// (GPU fallback, resume).
 ToolBar {
     id: root
     implicitHeight: 28
@@ -15,10 +16,11 @@ ToolBar {
         spacing: Theme.margin * 2
         Label {
             objectName: "backendLabel"
-            text: ChatController.modelState === "ready" ? qsTr("Backend: %1").arg(ChatController.backendDescription)
+            text: ChatController.modelState === "ready" ? ChatController.statusText
                   : ChatController.modelState === "loading" ? qsTr("Loading model…")
                   : qsTr("No model")
             font.pixelSize: Theme.smallFontSize
+            Accessible.name: text
         }
         Label {
             visible: ChatController.lastTokensPerSecond > 0

@@ -22,7 +22,8 @@ Pane {
             font.bold: true
             font.pixelSize: Theme.smallFontSize
             color: Theme.pinnedColor
-            Layout.alignment: Qt.AlignTop
+            // Centred like the prompt beside it (the Edit button makes the row taller than a line).
+            Layout.alignment: root.editing ? Qt.AlignTop : Qt.AlignVCenter
         }
         Label {
             visible: !root.editing

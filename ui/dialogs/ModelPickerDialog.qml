@@ -12,6 +12,7 @@ Dialog {
     id: root
     title: qsTr("Model")
     modal: true
+    focus: true  // so that Esc closes it (a popup only sees keys while it has focus)
     anchors.centerIn: parent
     width: Math.min(parent.width - 4 * Theme.margin, 560)
     standardButtons: Dialog.Close
@@ -79,7 +80,11 @@ Dialog {
             color: "#c62828"
         }
 
-        RowLayout {
+        // One grid, so that both boxes start at the same x whatever the labels' lengths.
+        GridLayout {
+            Layout.fillWidth: true
+            columns: 2
+            columnSpacing: Theme.margin
             Label { text: qsTr("Run on") }
             ComboBox {
                 id: backendBox
@@ -89,8 +94,6 @@ Dialog {
                 Accessible.name: qsTr("Backend")
                 Layout.fillWidth: true
             }
-        }
-        RowLayout {
             Label { text: qsTr("Weights") }
             ComboBox {
                 id: weightsBox
@@ -100,6 +103,17 @@ Dialog {
                 Accessible.name: qsTr("Weight format")
                 Layout.fillWidth: true
             }
+        }
+        Label {
+            objectName: "weightsHint"
+            Layout.fillWidth: true
+            visible: weightsBox.currentIndex > 0 && backendBox.currentIndex !== 2
+            text: backendBox.currentIndex === 1
+                  ? qsTr("int8 and int4 need the GPU: on the CPU, choose bf16.")
+                  : qsTr("int8 and int4 need the GPU; without one the model loads in its own format.")
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.smallFontSize
+            color: Theme.subtleText
         }
 
         RowLayout {
@@ -118,8 +132,9 @@ Dialog {
             }
         }
         Label {
+            objectName: "modelErrorLabel"
             Layout.fillWidth: true
-            visible: ChatController.modelState === "failed"
+            visible: ChatController.modelState !== "loading" && ChatController.modelError.length > 0
             text: ChatController.modelError
             wrapMode: Text.Wrap
             color: "#c62828"
@@ -127,7 +142,7 @@ Dialog {
         Label {
             Layout.fillWidth: true
             visible: ChatController.modelState === "ready"
-            text: qsTr("Loaded: %1 on %2").arg(ChatController.modelName).arg(ChatController.backendDescription)
+            text: qsTr("Loaded: %1 — %2").arg(ChatController.modelName).arg(ChatController.statusText)
             wrapMode: Text.Wrap
         }
 

@@ -4,11 +4,12 @@ import QtQuick.Layouts
 import FalconChat.Core
 import FalconChat.Ui
 
-// App settings (Ctrl+,): theme, font size, language, and the system prompt new chats start with.
+// App settings (Ctrl+,): theme, font size, language, and the preset new chats start with.
 Dialog {
     id: root
     title: qsTr("Settings")
     modal: true
+    focus: true  // so that Esc closes it (a popup only sees keys while it has focus)
     anchors.centerIn: parent
     width: Math.min(parent.width - 4 * Theme.margin, 480)
     standardButtons: Dialog.Close
@@ -51,15 +52,19 @@ Dialog {
             onActivated: (index) => AppSettings.language = codes[index]
         }
 
-        Label { text: qsTr("New chats start with"); Layout.alignment: Qt.AlignTop }
-        TextArea {
-            objectName: "defaultPromptField"
+        Label { text: qsTr("New chats start with") }
+        ComboBox {
+            objectName: "defaultPresetBox"
             Layout.fillWidth: true
-            wrapMode: TextEdit.Wrap
-            text: AppSettings.defaultSystemPrompt
-            placeholderText: qsTr("Default system prompt")
-            Accessible.name: qsTr("Default system prompt")
-            onEditingFinished: AppSettings.defaultSystemPrompt = text
+            model: ChatController.presets
+            textRole: "displayName"
+            valueRole: "name"
+            currentIndex: ChatController.presets.indexOf(ChatController.defaultPreset)
+            Accessible.name: qsTr("Preset for new chats")
+            onActivated: (index) => {
+                ChatController.defaultPreset = currentValue
+                currentIndex = Qt.binding(() => ChatController.presets.indexOf(ChatController.defaultPreset))
+            }
         }
 
         Label { text: qsTr("Conversations are stored in"); Layout.alignment: Qt.AlignTop }

@@ -3,13 +3,19 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import FalconChat.Ui
 
-// The sampling settings of the open chat. Each value is limited to its valid range; changes
-// apply from the next reply. `config` is the controller's SamplingConfig (or, in tests,
-// anything with the same properties and range()).
+// The sampling settings of the open chat, with its preset on top. Each value is limited to its
+// valid range; changes apply from the next reply. `config` is the controller's SamplingConfig
+// (or, in tests, anything with the same properties and range()); `presets` and `currentPreset`
+// feed the PresetBar, whose requests are passed on.
 Pane {
     id: root
     property var config: null
+    property var presets: null
+    property string currentPreset: ""
     signal closeRequested()
+    signal applyPresetRequested(string name)
+    signal savePresetRequested(string name)
+    signal deletePresetRequested(string name)
     padding: Theme.margin
 
     function r(name, key) { return root.config ? root.config.range(name)[key] : 0 }
@@ -28,6 +34,15 @@ Pane {
                 onClicked: root.config.resetToDefaults()
             }
             ToolButton { text: "✕"; Accessible.name: qsTr("Close sampling settings"); onClicked: root.closeRequested() }
+        }
+        PresetBar {
+            Layout.fillWidth: true
+            visible: root.presets !== null
+            presets: root.presets
+            currentPreset: root.currentPreset
+            onApplyRequested: (name) => root.applyPresetRequested(name)
+            onSaveRequested: (name) => root.savePresetRequested(name)
+            onDeleteRequested: (name) => root.deletePresetRequested(name)
         }
         Label {
             Layout.fillWidth: true

@@ -1,0 +1,102 @@
+// The German and Arabic translations are complete (issue 9): every string the sources mark with
+// tr()/qsTr() that lupdate found has a finished translation in both files, and every
+// placeholder of the English text (%1, %2, %n) appears in its translation, so no message loses
+// its numbers or names in another language.
+#include <QFile>
+#include <QRegularExpression>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+namespace {
+
+struct Entry {
+  QString context, source, translation, type;
+  bool numerus = false;
+};
+
+QList<Entry> read_ts(const QString& path) {
+  QList<Entry> out;
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return out;
+  QXmlStreamReader xml(&f);
+  QString context;
+  Entry e;
+  while (!xml.atEnd()) {
+    xml.readNext();
+    if (!xml.isStartElement()) {
+      if (xml.isEndElement() && xml.name() == QLatin1String("message")) out.append(e);
+      continue;
+    }
+    if (xml.name() == QLatin1String("name")) {
+      context = xml.readElementText();
+    } else if (xml.name() == QLatin1String("message")) {
+      e = Entry{
+          context, {}, {}, {}, xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes")};
+    } else if (xml.name() == QLatin1String("source")) {
+      e.source = xml.readElementText();
+    } else if (xml.name() == QLatin1String("translation")) {
+      e.type = xml.attributes().value(QLatin1String("type")).toString();
+      e.translation = xml.readElementText(QXmlStreamReader::IncludeChildElements);
+    }
+  }
+  return out;
+}
+
+QStringList placeholders(const QString& s) {
+  static const QRegularExpression kArg(QStringLiteral("%(\\d|n)"));
+  QStringList out;
+  auto it = kArg.globalMatch(s);
+  while (it.hasNext()) out << it.next().captured(0);
+  out.removeDuplicates();
+  out.sort();
+  return out;
+}
+
+}  // namespace
+
+class TranslationsTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void complete_data() {
+    QTest::addColumn<QString>("language");
+    QTest::newRow("de") << QStringLiteral("de");
+    QTest::newRow("ar") << QStringLiteral("ar");
+  }
+  void complete() {
+    QFETCH(QString, language);
+    const QList<Entry> entries =
+        read_ts(QStringLiteral(FALCON_SOURCE_DIR "/translations/falcon-chat_%1.ts").arg(language));
+    QVERIFY2(entries.size() > 100, "the .ts file is missing or nearly empty");
+    int live = 0;
+    for (const Entry& e : entries) {
+      if (e.type == QLatin1String("vanished") || e.type == QLatin1String("obsolete")) continue;
+      ++live;
+      const QString where = e.context + QStringLiteral(": ") + e.source;
+      QVERIFY2(e.type != QLatin1String("unfinished"), qPrintable(QStringLiteral("unfinished: ") + where));
+      QVERIFY2(!e.translation.trimmed().isEmpty(), qPrintable(QStringLiteral("empty: ") + where));
+      // A numerus entry holds several forms; each must carry the placeholders (%n may be dropped
+      // in the singular form of some languages, so only the other ones are compared there).
+      if (!e.numerus) {
+        QVERIFY2(placeholders(e.translation) == placeholders(e.source),
+                 qPrintable(QStringLiteral("placeholders differ: ") + where + QStringLiteral(" -> ") +
+                            e.translation));
+      }
+    }
+    QVERIFY(live > 100);
+  }
+
+  void both_languages_translate_the_same_strings() {
+    QSet<QString> de, ar;
+    for (const Entry& e : read_ts(QStringLiteral(FALCON_SOURCE_DIR "/translations/falcon-chat_de.ts")))
+      if (e.type != QLatin1String("vanished") && e.type != QLatin1String("obsolete"))
+        de.insert(e.context + e.source);
+    for (const Entry& e : read_ts(QStringLiteral(FALCON_SOURCE_DIR "/translations/falcon-chat_ar.ts")))
+      if (e.type != QLatin1String("vanished") && e.type != QLatin1String("obsolete"))
+        ar.insert(e.context + e.source);
+    QCOMPARE(de, ar);
+  }
+};
+
+QTEST_GUILESS_MAIN(TranslationsTest)
+#include "test_translations.moc"
