@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/json_depth.h"
 
 namespace falcon {
 
@@ -109,8 +110,12 @@ struct CheckpointReader::Impl {
     std::ifstream in(index_path, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
-    json j = json::parse(ss.str(), nullptr, false);
+    const std::string text = ss.str();
     const std::string origin = index_path.string();
+    if (!json_depth_within(text))
+      throw_load_error(origin + " nests arrays/objects more than " + std::to_string(kMaxJsonDepth) +
+                       " levels deep");
+    json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw_load_error(origin + " is not a valid JSON object");
     auto wm = j.find("weight_map");
     if (wm == j.end() || !wm->is_object())

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/json_depth.h"
 
 namespace falcon {
 namespace {
@@ -40,7 +41,7 @@ int64_t as_int(const json& v, const std::string& key) {
     double d = v.get<double>();
     if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15) return static_cast<int64_t>(d);
   }
-  fail(key, "must be an integer, got " + v.dump());
+  fail(key, "must be an integer, got " + v.dump().substr(0, 64));  // a huge value would flood the message
 }
 
 std::optional<int64_t> opt_int(const json& j, const char* key) {
@@ -172,6 +173,9 @@ int ModelConfig::qkv_out_features() const {
 }
 
 ModelConfig parse_model_config(std::string_view json_text) {
+  if (!json_depth_within(json_text))
+    throw_load_error("config.json nests arrays/objects more than " + std::to_string(kMaxJsonDepth) +
+                     " levels deep");
   json j = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) throw_load_error("config.json is not valid JSON");
   if (!j.is_object()) throw_load_error("config.json must hold a JSON object");
@@ -293,7 +297,9 @@ ModelConfig load_model_config(const std::filesystem::path& dir) {
   }
   const auto gen_path = dir / "generation_config.json";
   if (std::filesystem::is_regular_file(gen_path, ec)) {
-    json g = json::parse(read_text(gen_path), nullptr, false);
+    const std::string gen_text = read_text(gen_path);
+    json g =
+        json_depth_within(gen_text) ? json::parse(gen_text, nullptr, false) : json(json::value_t::discarded);
     if (g.is_discarded() || !g.is_object())
       throw_load_error(gen_path.string() + " is not a valid JSON object");
     try {

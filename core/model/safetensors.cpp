@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/common/json_depth.h"
 
 namespace falcon {
 
@@ -134,7 +135,7 @@ bool is_known_other_dtype(const std::string& s) {
 
 uint64_t as_offset(const json& v, const std::string& origin, const std::string& what) {
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0)) {
-    bad(origin, what + " must be a non-negative integer, got " + v.dump());
+    bad(origin, what + " must be a non-negative integer, got " + v.dump().substr(0, 64));
   }
   return v.get<uint64_t>();
 }
@@ -155,6 +156,8 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, cons
                     std::to_string(file.size()) + " bytes)");
   }
   const char* text = reinterpret_cast<const char*>(file.data() + 8);
+  if (!json_depth_within(std::string_view(text, n)))
+    bad(origin, "header nests arrays/objects more than " + std::to_string(kMaxJsonDepth) + " levels deep");
   json j = json::parse(text, text + n, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) bad(origin, "header is not well-formed JSON");
   if (!j.is_object()) bad(origin, "header must be a JSON object");

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/json_depth.h"
 #include "core/tokenizer/bpe_model.h"
 #include "core/tokenizer/decoders.h"
 #include "core/tokenizer/json_util.h"
@@ -72,6 +73,10 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_file(const std::filesystem::pat
 }
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(std::string_view json_text) {
+  if (!json_depth_within(json_text)) {
+    throw_load_error("tokenizer.json nests arrays/objects more than " + std::to_string(kMaxJsonDepth) +
+                     " levels deep");
+  }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json_text.begin(), json_text.end());

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/json_depth.h"
 #include "core/tokenizer/bpe_tokenizer.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 #include "core/tokenizer/tokenizer.h"
@@ -20,8 +21,12 @@ nlohmann::json read_json(const std::filesystem::path& path) {
   if (!in) throw_load_error("cannot read " + path.string());
   std::stringstream buf;
   buf << in.rdbuf();
+  const std::string text = buf.str();
+  if (!json_depth_within(text))
+    throw_load_error(path.string() + " nests arrays/objects more than " + std::to_string(kMaxJsonDepth) +
+                     " levels deep");
   try {
-    auto j = nlohmann::json::parse(buf.str());
+    auto j = nlohmann::json::parse(text);
     if (!j.is_object()) throw_load_error(path.string() + ": expected a JSON object");
     return j;
   } catch (const nlohmann::json::exception& e) {

@@ -74,7 +74,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const bool plain_ascii = std::all_of(code.begin(), code.end(), [](QChar c) {
         return c == QLatin1Char('\n') || (c.unicode() >= 0x20 && c.unicode() < 0x7f);
       });
-      if (plain_ascii && doc.toPlainText() != code) fail("a code segment does not show its code", html);
+      // Newlines at the very start and end of a <pre> are not shown (HTML drops them); that
+      // changes nothing the reader sees.
+      auto inner = [](QString t) {
+        while (t.startsWith(QLatin1Char('\n'))) t.remove(0, 1);
+        while (t.endsWith(QLatin1Char('\n'))) t.chop(1);
+        return t;
+      };
+      if (plain_ascii && inner(doc.toPlainText()) != inner(code))
+        fail("a code segment does not show its code", html);
     } else {
       fail("unknown segment kind", kind);
     }
