@@ -67,7 +67,7 @@
     <message>
         <location line="+0"/>
         <source>RAM</source>
-        <translation>الذاكرة</translation>
+        <translation>ذاكرة RAM</translation>
     </message>
 </context>
 <context>

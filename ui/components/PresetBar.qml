@@ -35,23 +35,10 @@ ColumnLayout {
     readonly property int currentRow: rowOf(currentPreset)
     readonly property bool currentIsBuiltIn: currentRow >= 0 && entry(currentRow).builtIn
 
+    // The name on its own line: translations of "Preset" and long preset names need the width.
     RowLayout {
         Layout.fillWidth: true
-        Label { text: qsTr("Preset"); font.bold: true }
-        ComboBox {
-            id: box
-            objectName: "presetBox"
-            Layout.fillWidth: true
-            model: root.presets
-            textRole: "displayName"
-            currentIndex: root.currentRow
-            displayText: root.currentRow >= 0 ? currentText : qsTr("Custom")
-            Accessible.name: qsTr("Preset")
-            onActivated: (index) => {
-                root.applyRequested(root.entry(index).name)
-                currentIndex = Qt.binding(() => root.currentRow)  // a pick must not cut the binding
-            }
-        }
+        Label { text: qsTr("Preset"); font.bold: true; Layout.fillWidth: true }
         ToolButton {
             objectName: "savePresetButton"
             text: qsTr("Save…")
@@ -71,6 +58,20 @@ ColumnLayout {
             enabled: root.currentRow >= 0 && !root.currentIsBuiltIn
             Accessible.name: qsTr("Delete this preset")
             onClicked: root.deleteRequested(root.currentPreset)
+        }
+    }
+    ComboBox {
+        id: box
+        objectName: "presetBox"
+        Layout.fillWidth: true
+        model: root.presets
+        textRole: "displayName"
+        currentIndex: root.currentRow
+        displayText: root.currentRow >= 0 ? currentText : qsTr("Custom")
+        Accessible.name: qsTr("Preset")
+        onActivated: (index) => {
+            root.applyRequested(root.entry(index).name)
+            currentIndex = Qt.binding(() => root.currentRow)  // a pick must not cut the binding
         }
     }
     Label {

@@ -62,7 +62,9 @@ ColumnLayout {
             height: 6
             color: Theme.subtleText
             y: parent.height - height
-            x: slider.leftPadding + (slider.availableWidth - width) * (root.defaultValue - root.from) / (root.to - root.from)
+            // A right-to-left slider runs from the right: the mark mirrors with it.
+            readonly property real fraction: (root.defaultValue - root.from) / (root.to - root.from)
+            x: slider.leftPadding + (slider.availableWidth - width) * (slider.mirrored ? 1 - fraction : fraction)
         }
     }
     Label {
