@@ -59,7 +59,7 @@ class FalconChatEngine : public ChatEngine {
                     const ReplyCallbacks& callbacks) override {
     if (!session_ || session_->conversation_id() != r.conversation_id)
       open_conversation(store, r.conversation_id, cancel);
-    const SamplingSettings settings = with_turn_stops(r.settings);
+    const SamplingSettings settings = with_template_stops(r.settings, template_);
     switch (r.kind) {
       case ReplyKind::Send:
         return session_->send(r.text, settings, cancel, callbacks);
@@ -76,16 +76,6 @@ class FalconChatEngine : public ChatEngine {
   ContextCounts context() const override { return session_ ? session_->context() : ContextCounts{}; }
 
  private:
-  // The user's stop strings plus the template's (as falcon-run --chat uses them): without them
-  // the model writes the next "User:" turn itself.
-  SamplingSettings with_turn_stops(SamplingSettings s) const {
-    for (const std::string& stop : template_.stop_strings())
-      if (std::find(s.stop_strings.begin(), s.stop_strings.end(), stop) == s.stop_strings.end())
-        s.stop_strings.push_back(stop);
-    s.turn_markers = template_.turn_markers();
-    return s;
-  }
-
   OpenedModel model_;
   std::string fingerprint_;
   ChatTemplate template_ = ChatTemplate::falcon_instruct();
@@ -93,6 +83,15 @@ class FalconChatEngine : public ChatEngine {
 };
 
 }  // namespace
+
+SamplingSettings with_template_stops(SamplingSettings settings, const ChatTemplate& chat_template) {
+  for (const std::string& stop : chat_template.stop_strings())
+    if (std::find(settings.stop_strings.begin(), settings.stop_strings.end(), stop) ==
+        settings.stop_strings.end())
+      settings.stop_strings.push_back(stop);
+  settings.turn_markers = chat_template.turn_markers();
+  return settings;
+}
 
 std::unique_ptr<ChatEngine> make_falcon_chat_engine() {
   return std::make_unique<FalconChatEngine>();

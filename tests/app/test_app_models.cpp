@@ -5,6 +5,7 @@
 
 #include "app/conversation_list_model.h"
 #include "app/date_group.h"
+#include "app/falcon_chat_engine.h"
 #include "app/message_formatter.h"
 #include "app/message_model.h"
 #include "app/sampling_config.h"
@@ -190,6 +191,18 @@ class AppModelsTest : public QObject {
     QCOMPARE(r.value(QStringLiteral("to")).toDouble(), 1.0);
     QVERIFY(r.value(QStringLiteral("from")).toDouble() > 0.0);
     QCOMPARE(r.value(QStringLiteral("default")).toDouble(), double(SamplingSettings{}.top_p));
+  }
+
+  void replies_use_the_templates_stops_and_turn_markers() {
+    SamplingSettings s;
+    s.stop_strings = {"END", "\nUser:"};
+    const SamplingSettings out = with_template_stops(s, ChatTemplate::falcon_instruct());
+    // The user's first, then the template's that were missing; no duplicates.
+    QCOMPARE(out.stop_strings, (std::vector<std::string>{"END", "\nUser:", "\nSystem:"}));
+    QCOMPARE(out.turn_markers, (std::vector<std::string>{"User:", "System:"}));
+    QCOMPARE(out.temperature, s.temperature);
+    const SamplingSettings plain = with_template_stops(SamplingSettings{}, ChatTemplate::plain());
+    QVERIFY(plain.stop_strings.empty() && plain.turn_markers.empty());
   }
 
   void markdown_never_forms_images_or_html() {
