@@ -71,11 +71,13 @@ std::string BenchResult::to_json() const {
   char b[1024];
   std::snprintf(
       b, sizeof b,
-      "{\"shape\":\"%s\",\"device\":\"%s\",\"weight_gib\":%.2f,\"kv_cache_gib\":%.2f,\"create_s\":%.2f,"
-      "\"prefill_2048_ms\":%.1f,\"ttft_512_ms\":%.1f,\"decode_512_tok_s\":%.1f,\"decode_8192_tok_s\":%.1f,"
-      "\"bound_tok_s\":%.1f,\"peak_gib\":%.2f}",
-      shape.c_str(), device.c_str(), weight_gib, kv_cache_gib, create_s, prefill_2048_ms, ttft_512_ms,
-      decode_512_tok_s, decode_8192_tok_s, bound_tok_s, peak_gib);
+      "{\"shape\":\"%s\",\"weights\":\"%s\",\"device\":\"%s\",\"weight_gib\":%.2f,\"kv_cache_gib\":%.2f,"
+      "\"create_s\":%.2f,\"prefill_2048_ms\":%.1f,\"ttft_512_ms\":%.1f,\"decode_512_tok_s\":%.1f,"
+      "\"decode_8192_tok_s\":%.1f,\"bytes_per_token\":%.0f,\"bound_tok_s\":%.1f,\"bound_fraction\":%.3f,"
+      "\"peak_gib\":%.2f}",
+      shape.c_str(), weights.c_str(), device.c_str(), weight_gib, kv_cache_gib, create_s, prefill_2048_ms,
+      ttft_512_ms, decode_512_tok_s, decode_8192_tok_s, bytes_per_token, bound_tok_s, bound_fraction,
+      peak_gib);
   return b;
 }
 
@@ -87,16 +89,23 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   bo.device = o.device;
   bo.cache_capacity = (o.long_context ? 8192 : 2048) + o.decode_steps + 64;
   bo.max_batch_tokens = 2048;
-  const double h = c.hidden_size, qkv = (c.num_heads + 2.0 * c.num_kv_heads) * c.head_dim,
-               ffn = c.ffn_hidden_size;
-  const double weight_bytes = 2.0 * (c.vocab_size * h + c.num_layers * ((qkv + ffn) * h + h * (ffn + h)));
-  r.weight_gib = weight_bytes / 1073741824.0;
-  r.kv_cache_gib = 2.0 * c.num_layers * c.num_kv_heads * c.head_dim * 2.0 * bo.cache_capacity / 1073741824.0;
-  r.bound_tok_s = kCopyBw / weight_bytes;
+  bo.weights = o.weights;
+  bo.quantize_lm_head = o.quantize_lm_head;
   const double t0 = now_s();
   auto be = create_synthetic_cuda_backend(c, o.seed, bo);
   r.create_s = now_s() - t0;
   r.device = be->describe();
+  const BackendMemory mem = be->memory();
+  const bool head_quant = o.quantize_lm_head && o.weights != WeightFormat::Bf16;
+  r.weights = mem.weight_format + (head_quant ? "+head" : "");
+  r.weight_gib = mem.weights_bytes / 1073741824.0;
+  r.kv_cache_gib = mem.cache_bytes / 1073741824.0;
+  // A decode step reads every weight but the embedding table (one row), unless the table is also
+  // the bf16 output head.
+  const double embed_bytes = 2.0 * c.vocab_size * c.hidden_size;
+  r.bytes_per_token =
+      static_cast<double>(mem.weights_bytes) - (c.tie_word_embeddings && !head_quant ? 0 : embed_bytes);
+  r.bound_tok_s = kCopyBw / r.bytes_per_token;
   double peak = used_gib();
   std::mt19937 rng(1);
   std::uniform_int_distribution<int> tok(0, c.vocab_size - 1);
@@ -142,6 +151,7 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   r.decode_512_tok_s = decode_at(512);
   if (o.long_context) r.decode_8192_tok_s = decode_at(8192);
   r.peak_gib = std::max(peak, used_gib());
+  r.bound_fraction = r.decode_512_tok_s / r.bound_tok_s;
   return r;
 }
 

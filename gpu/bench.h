@@ -3,6 +3,7 @@
 // `falcon-run --bench --synthetic SHAPE` and tools/gpu_bench.sh. No CUDA headers here.
 #include <string>
 
+#include "core/model/backend.h"
 #include "core/model/model_config.h"
 
 namespace falcon::gpu {
@@ -16,18 +17,22 @@ struct BenchOptions {
   int decode_steps = 64;     // timed decode steps at each cache size (median reported)
   bool long_context = true;  // also decode with 8192 tokens in the cache
   uint64_t seed = 42;
+  WeightFormat weights = WeightFormat::Bf16;
+  bool quantize_lm_head = false;
 };
 
 struct BenchResult {
-  std::string shape, device;
+  std::string shape, device, weights;       // weights: bf16 | int8 | int4 (+ "+head" when the head is too)
   double weight_gib = 0, kv_cache_gib = 0;  // what the backend allocated for them
-  double create_s = 0;                      // allocation + on-device weight generation
-  double prefill_2048_ms = 0;               // one forward of 2048 tokens (last logits)
-  double ttft_512_ms = 0;                   // forward of a 512-token prompt until its logits are on the host
-  double decode_512_tok_s = 0;              // batch-1 decode with 512 tokens in the cache
-  double decode_8192_tok_s = 0;             // ... with 8192 tokens in the cache (0 when not run)
-  double bound_tok_s = 0;                   // weight bytes per token / 4.27 TB/s
-  double peak_gib = 0;                      // device memory in use at the peak (cudaMemGetInfo)
+  double bytes_per_token = 0;    // weight bytes one decode step reads (all but the embedding table)
+  double create_s = 0;           // allocation + on-device weight generation
+  double prefill_2048_ms = 0;    // one forward of 2048 tokens (last logits)
+  double ttft_512_ms = 0;        // forward of a 512-token prompt until its logits are on the host
+  double decode_512_tok_s = 0;   // batch-1 decode with 512 tokens in the cache
+  double decode_8192_tok_s = 0;  // ... with 8192 tokens in the cache (0 when not run)
+  double bound_tok_s = 0;        // 4.27 TB/s / bytes_per_token
+  double bound_fraction = 0;     // decode_512_tok_s / bound_tok_s
+  double peak_gib = 0;           // device memory in use at the peak (cudaMemGetInfo)
   std::string to_json() const;
 };
 

@@ -20,6 +20,7 @@
 #include "gpu/cuda_check.h"
 #include "gpu/cuda_model.h"
 #include "gpu/kernels/kernels.h"
+#include "gpu/quant_cache.h"
 #include "gpu/weights_loader.h"
 
 namespace falcon {
@@ -49,7 +50,10 @@ class CudaBackend final : public Backend {
   int cache_size() const override { return static_cast<int>(tokens_.size()); }
   int cache_capacity() const override { return d_.capacity; }
   BackendMemory memory() const override {
-    return {m_.weight_bytes, m_.cache_bytes, m_.bytes - m_.weight_bytes - m_.cache_bytes, true, "bf16"};
+    const char* fmt = d_.weights == WeightFormat::Int8   ? "int8"
+                      : d_.weights == WeightFormat::Int4 ? "int4"
+                                                         : "bf16";
+    return {m_.weight_bytes, m_.cache_bytes, m_.bytes - m_.weight_bytes - m_.cache_bytes, true, fmt};
   }
   void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
   void evict(int begin, int count) override;
@@ -60,6 +64,7 @@ class CudaBackend final : public Backend {
     return c_.rope_scaling == RopeScaling::Dynamic && seq_len > c_.max_position_embeddings ? seq_len : 0;
   }
   void set_rope(int seq_len);
+  void load_weights(const CheckpointReader& ck);
   // Runs tokens at positions cache_size().. through the model, chunk by chunk; writes logits
   // (all rows or the last) to `out` when not null.
   void run(const int32_t* tokens, int n, bool all_logits, float* out);
@@ -68,6 +73,15 @@ class CudaBackend final : public Backend {
   void enqueue_decode();
   gpu::AttnShape shape() const { return {d_.heads, d_.kv, d_.hd, d_.cap}; }
   gpu::AttnArgs attn_args(const gpu::LayerDev& L) const;
+  // A layer matrix for a prefill GEMM: the bf16 weights, or the quantized ones dequantized into
+  // the staging area (valid until the next call).
+  struct Mat {
+    const bf16* p;
+    int ld;
+  };
+  Mat prefill_matrix(const gpu::LayerDev& L, gpu::QuantPart part);
+  void lm_head_gemv(const bf16* x, float* logits);
+  bool quant() const { return d_.weights != WeightFormat::Bf16; }
 
   ModelConfig c_;
   CudaBackendOptions o_;
@@ -106,7 +120,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
   cudaDeviceProp prop{};
   FALCON_CUDA_CHECK(cudaGetDeviceProperties(&prop, o.device));
   device_name_ = prop.name;
-  d_ = gpu::make_dims(c, o.cache_capacity, o.max_batch_tokens);
+  d_ = gpu::make_dims(c, o.cache_capacity, o.max_batch_tokens, o.weights, o.quantize_lm_head);
   plan_ = gpu::plan_decode_attention(shape(), d_.capacity, prop.multiProcessorCount);
   const uint64_t ws = gpu::decode_workspace_bytes(shape(), plan_);
   const int counters = gpu::decode_counter_count(shape(), plan_);
@@ -128,7 +142,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
     // Everything but the weights starts at zero: cache rows past the end stay finite.
     FALCON_CUDA_CHECK(cudaMemsetAsync(base, 0, need, stream_));
     if (ck)
-      gpu::load_checkpoint_weights(c, *ck, m_, stream_, o.progress);
+      load_weights(*ck);
     else
       gpu::fill_synthetic_weights(c, m_, seed, stream_);
     if (c.alibi) {
@@ -163,6 +177,42 @@ CudaBackend::~CudaBackend() {
   if (h_step_) cudaFreeHost(h_step_);
   if (h_logits_) cudaFreeHost(h_logits_);
   if (m_.base) cudaFree(m_.base);
+}
+
+// From the checkpoint; with int8/int4 and a cache folder, the quantized matrices come from the
+// cache file when it matches the checkpoint, else they are quantized and the file is written.
+void CudaBackend::load_weights(const CheckpointReader& ck) {
+  const bool cached = quant() && !o_.quant_cache_dir.empty();
+  uint64_t key = 0;
+  std::filesystem::path file;
+  bool from_cache = false;
+  auto note = [&](const std::string& text) {
+    if (o_.notice) o_.notice(text);
+  };
+  // With the cache, reading it is the first half of the progress bar, the other tensors the second.
+  const uint64_t total = ck.total_tensor_bytes();
+  if (cached) {
+    key = gpu::checkpoint_key(ck.dir());
+    file = gpu::quant_cache_file(o_.quant_cache_dir, ck.dir(), d_, key);
+    std::string why;
+    gpu::CacheProgress half;
+    if (o_.progress)
+      half = [&](uint64_t done, uint64_t all) { o_.progress(all ? done * (total / 2) / all : 0, total); };
+    from_cache = gpu::read_quant_cache(file, key, m_, stream_, half, &why);
+    note(from_cache ? "quantized weights read from the cache " + file.string()
+                    : "quantization cache not used: " + why);
+  }
+  std::function<void(uint64_t, uint64_t)> rest = o_.progress;
+  if (from_cache && o_.progress)
+    rest = [&](uint64_t done, uint64_t) { o_.progress(total / 2 + done / 2, total); };
+  gpu::load_checkpoint_weights(c_, ck, m_, stream_, rest, from_cache);
+  if (cached && !from_cache) {
+    std::string why;
+    if (gpu::write_quant_cache(file, key, m_, stream_, &why))
+      note("quantized weights cached in " + file.string());
+    else
+      note("quantized weights not cached: " + why);
+  }
 }
 
 // Uploads the RoPE frequencies HF uses for a sequence of seq_len tokens (they change only
@@ -241,42 +291,44 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
   gpu::launch_embed(m_.tokens, T, m_.embed, d.dim, m_.x, s);
   const float eps = static_cast<float>(c_.layer_norm_epsilon);
   const float* kinv = rotary_ ? m_.inv_freq : nullptr;
-  const int down_ld = d.ffn + d.dim;
   bf16* act = m_.act;
   for (const gpu::LayerDev& L : m_.layers) {
     const gpu::AttnArgs aa = attn_args(L);
     if (c_.parallel_attn) {
       gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb,
                             d.xn_ld, s);
+      const Mat up = prefill_matrix(L, gpu::kUp);
       if (m_.xb) {
-        blas_->gemm(m_.xa, d.xn_ld, T, L.w_up, d.dim, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
-        blas_->gemm(m_.xb, d.xn_ld, T, L.w_up + static_cast<size_t>(d.qkv_out) * d.dim, d.dim, d.ffn, d.dim,
+        blas_->gemm(m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
+        blas_->gemm(m_.xb, d.xn_ld, T, up.p + static_cast<size_t>(d.qkv_out) * up.ld, up.ld, d.ffn, d.dim,
                     act + d.off_h, d.act_ld, false, 0.f);
       } else {
-        blas_->gemm(m_.xa, d.xn_ld, T, L.w_up, d.dim, d.qkv_out + d.ffn, d.dim, act, d.act_ld, false, 0.f);
+        blas_->gemm(m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out + d.ffn, d.dim, act, d.act_ld, false, 0.f);
       }
       gpu::launch_rope_append(act, d.act_ld, T, pos0, shape(), L.b_up, kinv, L.k_cache, L.v_cache, s);
       gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
       gpu::launch_attention_prefill(aa, T, pos0, s);
       if (L.b_down) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_down, s);
-      blas_->gemm(act + d.off_h, d.act_ld, T, L.w_down, down_ld, d.dim, d.ffn + d.dim, m_.x, d.dim, true,
-                  1.f);
+      const Mat down = prefill_matrix(L, gpu::kDown);
+      blas_->gemm(act + d.off_h, d.act_ld, T, down.p, down.ld, d.dim, d.ffn + d.dim, m_.x, d.dim, true, 1.f);
     } else {
       gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,
                             d.xn_ld, s);
-      blas_->gemm(m_.xa, d.xn_ld, T, L.w_up, d.dim, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
+      const Mat qkv = prefill_matrix(L, gpu::kUp);
+      blas_->gemm(m_.xa, d.xn_ld, T, qkv.p, qkv.ld, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
       gpu::launch_rope_append(act, d.act_ld, T, pos0, shape(), L.b_up, kinv, L.k_cache, L.v_cache, s);
       gpu::launch_attention_prefill(aa, T, pos0, s);
       if (L.b_dense) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_dense, s);
-      blas_->gemm(act + d.off_ctx, d.act_ld, T, L.w_down + d.ffn, down_ld, d.dim, d.dim, m_.x, d.dim, true,
-                  1.f);
+      const Mat dense = prefill_matrix(L, gpu::kDense);
+      blas_->gemm(act + d.off_ctx, d.act_ld, T, dense.p, dense.ld, d.dim, d.dim, m_.x, d.dim, true, 1.f);
       gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln2_g, L.ln2_b, m_.xa, nullptr, nullptr, nullptr,
                             d.xn_ld, s);
-      blas_->gemm(m_.xa, d.xn_ld, T, L.w_up + static_cast<size_t>(d.qkv_out) * d.dim, d.dim, d.ffn, d.dim,
-                  act + d.off_h, d.act_ld, false, 0.f);
+      const Mat fc1 = prefill_matrix(L, gpu::kFc1);
+      blas_->gemm(m_.xa, d.xn_ld, T, fc1.p, fc1.ld, d.ffn, d.dim, act + d.off_h, d.act_ld, false, 0.f);
       gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
       if (L.b_fc2) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_fc2, s);
-      blas_->gemm(act + d.off_h, d.act_ld, T, L.w_down, down_ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
+      const Mat fc2 = prefill_matrix(L, gpu::kDown);
+      blas_->gemm(act + d.off_h, d.act_ld, T, fc2.p, fc2.ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
     }
   }
   if (!out) {
@@ -289,8 +341,18 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
                           d.xn_ld, s);
     for (int r0 = 0; r0 < T; r0 += d.logit_rows) {
       const int rows = std::min(d.logit_rows, T - r0);
-      blas_->gemm(m_.xa + static_cast<size_t>(r0) * d.xn_ld, d.xn_ld, rows, m_.lm_head, d.dim, d.vocab, d.dim,
-                  m_.logits, d.vocab, true, 0.f);
+      const bf16* xr = m_.xa + static_cast<size_t>(r0) * d.xn_ld;
+      if (!d.quant_head) {
+        blas_->gemm(xr, d.xn_ld, rows, m_.lm_head, d.dim, d.vocab, d.dim, m_.logits, d.vocab, true, 0.f);
+      } else {
+        // The quantized head, dequantized a slice of vocabulary rows at a time.
+        const int step = std::max(16, static_cast<int>(m_.deq_elems / d.dim) / 16 * 16);
+        for (int v0 = 0; v0 < d.vocab; v0 += step) {
+          const int n = std::min(step, d.vocab - v0);
+          gpu::launch_dequantize(m_.q_head, v0, n, m_.deq, d.dim, s);
+          blas_->gemm(xr, d.xn_ld, rows, m_.deq, d.dim, n, d.dim, m_.logits + v0, d.vocab, true, 0.f);
+        }
+      }
       FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, rows * V * 4, cudaMemcpyDeviceToHost, s));
       FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
       std::memcpy(out + static_cast<size_t>(r0) * V, h_logits_, rows * V * 4);
@@ -299,14 +361,7 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
   }
   gpu::launch_layernorm(m_.x + static_cast<size_t>(T - 1) * d.dim, d.dim, 1, d.dim, eps, m_.lnf_g, m_.lnf_b,
                         m_.xa, nullptr, nullptr, nullptr, d.xn_ld, s);
-  GemvArgs g;
-  g.w = m_.lm_head;
-  g.n_rows = d.vocab;
-  g.k = d.dim;
-  g.ldw = d.dim;
-  g.xa = m_.xa;
-  g.out_f32 = m_.logits;
-  gpu::launch_gemv(GemvEpilogue::Store, g, s);
+  lm_head_gemv(m_.xa, m_.logits);
   FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, V * 4, cudaMemcpyDeviceToHost, s));
   FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
   std::memcpy(out, h_logits_, V * 4);
@@ -319,6 +374,12 @@ void CudaBackend::enqueue_decode() {
   cudaStream_t s = stream_;
   const float eps = static_cast<float>(c_.layer_norm_epsilon);
   const int* pos = m_.step + 1;
+  auto gemv = [&](GemvEpilogue e, const GemvArgs& a, const gpu::LayerDev& L, gpu::QuantPart part) {
+    if (quant())
+      gpu::launch_gemv_quant(e, a, L.q[part], s);
+    else
+      gpu::launch_gemv(e, a, s);
+  };
   gpu::launch_embed(m_.step, 1, m_.embed, d.dim, m_.x, s);
   for (const gpu::LayerDev& L : m_.layers) {
     GemvArgs up;
@@ -343,27 +404,27 @@ void CudaBackend::enqueue_decode() {
       up.n_rows = d.qkv_out + d.ffn;
       up.split = d.qkv_out;
       up.xb = m_.xb ? m_.xb : m_.xa;
-      gpu::launch_gemv(GemvEpilogue::QkvUp, up, s);
+      gemv(GemvEpilogue::QkvUp, up, L, gpu::kUp);
       gpu::launch_attention_decode(attn_args(L), pos, plan_, m_.attn_ws, m_.attn_counters, s);
       down.w = L.w_down;
       down.n_rows = d.dim;
       down.k = d.ffn + d.dim;
       down.xa = m_.act + d.off_h;
       down.bias = L.b_down;
-      gpu::launch_gemv(GemvEpilogue::Residual, down, s);
+      gemv(GemvEpilogue::Residual, down, L, gpu::kDown);
     } else {
       gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,
                             d.xn_ld, s);
       up.n_rows = d.qkv_out;
       up.split = d.qkv_out;
-      gpu::launch_gemv(GemvEpilogue::QkvUp, up, s);
+      gemv(GemvEpilogue::QkvUp, up, L, gpu::kUp);
       gpu::launch_attention_decode(attn_args(L), pos, plan_, m_.attn_ws, m_.attn_counters, s);
       down.w = L.w_down + d.ffn;
       down.n_rows = d.dim;
       down.k = d.dim;
       down.xa = m_.act + d.off_ctx;
       down.bias = L.b_dense;
-      gpu::launch_gemv(GemvEpilogue::Residual, down, s);
+      gemv(GemvEpilogue::Residual, down, L, gpu::kDense);
       gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln2_g, L.ln2_b, m_.xa, nullptr, nullptr, nullptr,
                             d.xn_ld, s);
       GemvArgs fc1 = up;
@@ -371,25 +432,53 @@ void CudaBackend::enqueue_decode() {
       fc1.n_rows = d.ffn;
       fc1.split = 0;
       fc1.bias = L.b_up ? L.b_up + d.qkv_out : nullptr;
-      gpu::launch_gemv(GemvEpilogue::QkvUp, fc1, s);
+      gemv(GemvEpilogue::QkvUp, fc1, L, gpu::kFc1);
       GemvArgs fc2 = down;
       fc2.w = L.w_down;
       fc2.k = d.ffn;
       fc2.xa = m_.act + d.off_h;
       fc2.bias = L.b_fc2;
-      gpu::launch_gemv(GemvEpilogue::Residual, fc2, s);
+      gemv(GemvEpilogue::Residual, fc2, L, gpu::kDown);
     }
   }
   gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, m_.lnf_g, m_.lnf_b, m_.xa, nullptr, nullptr, nullptr,
                         d.xn_ld, s);
+  lm_head_gemv(m_.xa, m_.logits);
+}
+
+void CudaBackend::lm_head_gemv(const bf16* x, float* logits) {
   GemvArgs g;
   g.w = m_.lm_head;
-  g.n_rows = d.vocab;
-  g.k = d.dim;
-  g.ldw = d.dim;
-  g.xa = m_.xa;
-  g.out_f32 = m_.logits;
-  gpu::launch_gemv(GemvEpilogue::Store, g, s);
+  g.n_rows = d_.vocab;
+  g.k = d_.dim;
+  g.ldw = d_.dim;
+  g.xa = x;
+  g.out_f32 = logits;
+  if (d_.quant_head)
+    gpu::launch_gemv_quant(GemvEpilogue::Store, g, m_.q_head, stream_);
+  else
+    gpu::launch_gemv(GemvEpilogue::Store, g, stream_);
+}
+
+CudaBackend::Mat CudaBackend::prefill_matrix(const gpu::LayerDev& L, gpu::QuantPart part) {
+  const gpu::Dims& d = d_;
+  if (quant()) {
+    const gpu::QuantMatrix& q = L.q[part];
+    gpu::launch_dequantize(q, 0, q.n_rows, m_.deq, q.k, stream_);
+    return {m_.deq, q.k};
+  }
+  const int down_ld = d.ffn + d.dim;
+  switch (part) {
+    case gpu::kUp:
+      return {L.w_up, d.dim};
+    case gpu::kFc1:
+      return {L.w_up + static_cast<size_t>(d.qkv_out) * d.dim, d.dim};
+    case gpu::kDown:
+      return {L.w_down, down_ld};
+    case gpu::kDense:
+      return {L.w_down + d.ffn, down_ld};
+  }
+  return {nullptr, 0};
 }
 
 void CudaBackend::decode_step(int32_t token, int pos, float* out) {
@@ -448,7 +537,8 @@ void CudaBackend::evict(int begin, int count) {
 }  // namespace
 
 uint64_t cuda_backend_device_bytes(const ModelConfig& config, const CudaBackendOptions& options) {
-  const gpu::Dims d = gpu::make_dims(config, options.cache_capacity, options.max_batch_tokens);
+  const gpu::Dims d = gpu::make_dims(config, options.cache_capacity, options.max_batch_tokens,
+                                     options.weights, options.quantize_lm_head);
   const gpu::AttnShape s{d.heads, d.kv, d.hd, d.cap};
   const gpu::DecodePlan p = gpu::plan_decode_attention(s, d.capacity, 132);
   return gpu::layout_model(config, d, gpu::decode_workspace_bytes(s, p), gpu::decode_counter_count(s, p),

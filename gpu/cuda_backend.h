@@ -20,6 +20,16 @@ struct CudaBackendOptions {
   int cache_capacity = 0;       // KV cache tokens; 0 = as CpuBackend: max_position_embeddings (x RoPE factor)
   int max_batch_tokens = 2048;  // tokens per prefill pass (bounds scratch memory); longer prompts are chunked
   bool use_cuda_graph = true;   // replay the decode step as one CUDA graph
+  // Weight-only quantization at load time (docs/QUANTIZATION.md): the layers' matrices become
+  // int8 (per output channel) or int4 (groups of 128, fp16 scales); embeddings, LayerNorms and
+  // biases stay as they are. quantize_lm_head quantizes the output head too.
+  WeightFormat weights = WeightFormat::Bf16;
+  bool quantize_lm_head = false;
+  // int8/int4 from a checkpoint: where the quantized weights are cached between loads (one file
+  // per checkpoint and format, mode 0600, replaced when the checkpoint changes); empty = no cache.
+  std::filesystem::path quant_cache_dir;
+  // One-line notes for the user while loading (cache reused / written / not written and why).
+  std::function<void(const std::string&)> notice;
   // Called during loading with bytes done and bytes in total (weights); may be empty.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };

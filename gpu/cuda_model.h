@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/model/backend.h"
 #include "core/model/model_config.h"
+#include "gpu/kernels/kernels.h"
 
 namespace falcon::gpu {
 
@@ -23,9 +25,17 @@ struct Dims {
   // so the merged down-projection reads [fc1 | ctx] as one input of ffn + dim columns.
   int off_h = 0, off_ctx = 0, act_ld = 0;
   int xn_ld = 0;  // normalised-input row stride
+  WeightFormat weights = WeightFormat::Bf16;
+  bool quant_head = false;  // lm_head quantized too (else bf16)
 };
 
-Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens);
+Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens,
+               WeightFormat weights = WeightFormat::Bf16, bool quant_head = false);
+
+// The quantized matrices of a layer (WeightFormat int8/int4; w_up/w_down are then null). Parallel
+// blocks merge them as the bf16 layout does: kUp = [QKV | fc1] rows (fc1 rows read xb), kDown =
+// [fc2 | dense] columns. Sequential blocks keep four: kUp = QKV, kFc1, kDown = fc2, kDense.
+enum QuantPart { kUp = 0, kDown = 1, kFc1 = 2, kDense = 3 };
 
 struct LayerDev {
   float *ln1_g = nullptr, *ln1_b = nullptr;  // input_layernorm / ln_attn (dim)
@@ -37,6 +47,7 @@ struct LayerDev {
   float *b_fc2 = nullptr, *b_dense = nullptr,
         *b_down = nullptr;                      // (dim) each or null; b_down = b_fc2 + b_dense
   bf16 *k_cache = nullptr, *v_cache = nullptr;  // (kv, cap, hd); keys rotated unless dynamic RoPE
+  QuantMatrix q[4];                             // see QuantPart; n_rows == 0 when unused
 };
 
 struct DeviceModel {
@@ -44,8 +55,11 @@ struct DeviceModel {
   void* base = nullptr;  // the one allocation
   uint64_t bytes = 0;
   uint64_t weight_bytes = 0, cache_bytes = 0;  // parts of `bytes`; the rest is scratch
-  bf16* embed = nullptr;    // (vocab, dim)
-  bf16* lm_head = nullptr;  // (vocab, dim); == embed when tied
+  bf16* embed = nullptr;                       // (vocab, dim)
+  bf16* lm_head = nullptr;  // (vocab, dim); == embed when tied; null when quantized (q_head)
+  QuantMatrix q_head;       // Dims::quant_head: the quantized lm_head
+  bf16* deq = nullptr;      // quantized weights: bf16 staging for load and prefill (largest matrix)
+  uint64_t deq_elems = 0;
   float *lnf_g = nullptr, *lnf_b = nullptr;
   std::vector<LayerDev> layers;
   // scratch

@@ -45,8 +45,11 @@ uint16_t f32_to_bf16_bits(float f) {
 
 }  // namespace
 
-Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens) {
+Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens, WeightFormat weights,
+               bool quant_head) {
   Dims d;
+  d.weights = weights;
+  d.quant_head = quant_head && weights != WeightFormat::Bf16;
   d.dim = c.hidden_size;
   d.ffn = c.ffn_hidden_size;
   d.heads = c.num_heads;
@@ -77,8 +80,27 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   DeviceModel& M = m ? *m : tmp;
   M.d = d;
   const uint64_t dim = d.dim, vocab = d.vocab;
+  const bool quant = d.weights != WeightFormat::Bf16;
+  const QuantFormat qf = d.weights == WeightFormat::Int8 ? QuantFormat::Int8 : QuantFormat::Int4;
+  auto carve = [&](QuantMatrix& q) {
+    q.data = cv.take<char>(q.data_bytes());
+    if (q.format == QuantFormat::Int8) {
+      q.scales = cv.take<float>(q.n_rows);
+    } else {
+      q.gscales = cv.take<__half>(q.scale_bytes() / 2);
+      q.row_of = cv.take<int32_t>(q.table_bytes() / 4);
+    }
+    M.deq_elems = std::max<uint64_t>(M.deq_elems, static_cast<uint64_t>(q.n_rows) * q.k);
+  };
   M.embed = cv.take<bf16>(vocab * dim);
-  M.lm_head = c.tie_word_embeddings ? M.embed : cv.take<bf16>(vocab * dim);
+  if (d.quant_head) {
+    M.lm_head = nullptr;
+    M.q_head = plan_quant(qf, d.vocab, d.dim, d.vocab, 0);
+    carve(M.q_head);
+    M.deq_elems = 0;  // the head is quantized and dequantized in slices that fit the layers' scratch
+  } else {
+    M.lm_head = c.tie_word_embeddings ? M.embed : cv.take<bf16>(vocab * dim);
+  }
   M.lnf_g = cv.take<float>(dim);
   M.lnf_b = cv.take<float>(dim);
   const bool two_ln = !c.parallel_attn || c.has_two_parallel_layernorms();
@@ -90,8 +112,23 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
       L.ln2_g = cv.take<float>(dim);
       L.ln2_b = cv.take<float>(dim);
     }
-    L.w_up = cv.take<bf16>(static_cast<uint64_t>(d.qkv_out + d.ffn) * dim);
-    L.w_down = cv.take<bf16>(dim * static_cast<uint64_t>(d.ffn + d.dim));
+    if (!quant) {
+      L.w_up = cv.take<bf16>(static_cast<uint64_t>(d.qkv_out + d.ffn) * dim);
+      L.w_down = cv.take<bf16>(dim * static_cast<uint64_t>(d.ffn + d.dim));
+    } else {
+      const int hp = c.rotary() ? d.hd : 0;  // RoPE rows in rotation pairs (int4 tiles)
+      if (c.parallel_attn) {
+        L.q[kUp] = plan_quant(qf, d.qkv_out + d.ffn, d.dim, d.qkv_out, hp);
+        L.q[kDown] = plan_quant(qf, d.dim, d.ffn + d.dim, d.dim, 0);
+      } else {
+        L.q[kUp] = plan_quant(qf, d.qkv_out, d.dim, d.qkv_out, hp);
+        L.q[kFc1] = plan_quant(qf, d.ffn, d.dim, 0, 0);
+        L.q[kDown] = plan_quant(qf, d.dim, d.ffn, d.dim, 0);
+        L.q[kDense] = plan_quant(qf, d.dim, d.dim, d.dim, 0);
+      }
+      for (QuantMatrix& q : L.q)
+        if (q.n_rows > 0) carve(q);
+    }
     if (c.bias) {
       L.b_up = cv.take<float>(d.qkv_out + d.ffn);
       L.b_fc2 = cv.take<float>(dim);
@@ -104,6 +141,10 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
     M.cache_bytes += 2 * kv * sizeof(bf16);
   }
   M.weight_bytes = cv.off - M.cache_bytes;  // everything carved so far that is not cache
+  if (quant) {
+    M.deq_elems = std::max<uint64_t>(M.deq_elems, static_cast<uint64_t>(std::min(d.vocab, 4096)) * dim);
+    M.deq = cv.take<bf16>(M.deq_elems);
+  }
   const uint64_t ch = d.chunk;
   M.x = cv.take<float>(ch * dim);
   M.xa = cv.take<bf16>(ch * d.xn_ld);
@@ -214,9 +255,34 @@ void Uploader::put_floats(const float* host, int64_t n, float* dst) {
   FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 
+namespace {
+
+// Int4 row tables go up before anything is quantized.
+void upload_row_tables(DeviceModel& m, cudaStream_t stream) {
+  auto put = [&](const QuantMatrix& q) {
+    if (q.n_rows == 0 || q.format != QuantFormat::Int4) return;
+    const std::vector<int32_t> t = int4_row_table(q);
+    FALCON_CUDA_CHECK(cudaMemcpyAsync(q.row_of, t.data(), t.size() * 4, cudaMemcpyHostToDevice, stream));
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(stream));  // t is pageable and about to go away
+  };
+  put(m.q_head);
+  for (const LayerDev& L : m.layers)
+    for (const QuantMatrix& q : L.q) put(q);
+}
+
+// Rows per slice when the quantized lm_head passes through the staging buffer.
+int head_slice_rows(const DeviceModel& m) {
+  return std::max(16, static_cast<int>(m.deq_elems / static_cast<uint64_t>(m.d.dim)) / 16 * 16);
+}
+
+}  // namespace
+
 void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, DeviceModel& m,
-                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress) {
+                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress,
+                             bool quantized_done) {
   const Dims& d = m.d;
+  const bool quant = d.weights != WeightFormat::Bf16;
+  if (!quantized_done) upload_row_tables(m, stream);
   Uploader up(stream, 64ull << 20);
   const uint64_t total = ck.total_tensor_bytes();
   uint64_t done = 0;
@@ -237,7 +303,17 @@ void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, D
     const TensorView e = ck.get(kWordEmbeddings, std::vector<int64_t>{d.vocab, h});
     up.put_rows(e, nullptr, d.vocab, m.embed, h);
     tick(e);
-    if (m.lm_head != m.embed) {
+    if (d.quant_head) {
+      const TensorView l = ck.lm_head(c);
+      const int step = head_slice_rows(m);
+      for (int r0 = quantized_done ? d.vocab : 0; r0 < d.vocab; r0 += step) {
+        const int n = std::min(step, d.vocab - r0);
+        up.put_rows(
+            l, [r0](int64_t r) { return r0 + r; }, n, m.deq, h);
+        launch_quantize(m.deq, static_cast<int>(h), m.q_head, stream, r0, n);
+      }
+      if (!c.tie_word_embeddings) tick(l);
+    } else if (m.lm_head != m.embed) {
       const TensorView l = ck.lm_head(c);
       up.put_rows(l, nullptr, d.vocab, m.lm_head, h);
       tick(l);
@@ -266,17 +342,38 @@ void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, D
     auto qkv_row = [&](int64_t r) {
       return static_cast<int64_t>(blocks[static_cast<size_t>(r / hd)]) * hd + r % hd;
     };
-    up.put_rows(qkv, qkv_row, d.qkv_out, L.w_up, h);
-    tick(qkv);
     const TensorView fc1 = ck.get(p + "mlp.dense_h_to_4h.weight", std::vector<int64_t>{d.ffn, h});
-    up.put_rows(fc1, nullptr, d.ffn, L.w_up + static_cast<int64_t>(d.qkv_out) * h, h);
-    tick(fc1);
-    const int64_t down_ld = d.ffn + d.dim;
     const TensorView fc2 = ck.get(p + "mlp.dense_4h_to_h.weight", std::vector<int64_t>{h, d.ffn});
-    up.put_rows(fc2, nullptr, h, L.w_down, down_ld);
-    tick(fc2);
     const TensorView dense = ck.get(p + "self_attention.dense.weight", std::vector<int64_t>{h, h});
-    up.put_rows(dense, nullptr, h, L.w_down + d.ffn, down_ld);
+    const int64_t down_ld = d.ffn + d.dim;
+    if (quantized_done) {
+      // filled from the quantization cache
+    } else if (!quant) {
+      up.put_rows(qkv, qkv_row, d.qkv_out, L.w_up, h);
+      up.put_rows(fc1, nullptr, d.ffn, L.w_up + static_cast<int64_t>(d.qkv_out) * h, h);
+      up.put_rows(fc2, nullptr, h, L.w_down, down_ld);
+      up.put_rows(dense, nullptr, h, L.w_down + d.ffn, down_ld);
+    } else if (c.parallel_attn) {
+      // Each merged matrix is assembled in bf16 in the staging area, then quantized from there.
+      up.put_rows(qkv, qkv_row, d.qkv_out, m.deq, h);
+      up.put_rows(fc1, nullptr, d.ffn, m.deq + static_cast<int64_t>(d.qkv_out) * h, h);
+      launch_quantize(m.deq, static_cast<int>(h), L.q[kUp], stream);
+      up.put_rows(fc2, nullptr, h, m.deq, down_ld);
+      up.put_rows(dense, nullptr, h, m.deq + d.ffn, down_ld);
+      launch_quantize(m.deq, static_cast<int>(down_ld), L.q[kDown], stream);
+    } else {
+      up.put_rows(qkv, qkv_row, d.qkv_out, m.deq, h);
+      launch_quantize(m.deq, static_cast<int>(h), L.q[kUp], stream);
+      up.put_rows(fc1, nullptr, d.ffn, m.deq, h);
+      launch_quantize(m.deq, static_cast<int>(h), L.q[kFc1], stream);
+      up.put_rows(fc2, nullptr, h, m.deq, d.ffn);
+      launch_quantize(m.deq, d.ffn, L.q[kDown], stream);
+      up.put_rows(dense, nullptr, h, m.deq, h);
+      launch_quantize(m.deq, static_cast<int>(h), L.q[kDense], stream);
+    }
+    tick(qkv);
+    tick(fc1);
+    tick(fc2);
     tick(dense);
     if (c.bias) {
       std::vector<float> bq(static_cast<size_t>(d.qkv_out)), bu(static_cast<size_t>(d.qkv_out + d.ffn));
@@ -312,8 +409,24 @@ void fill_synthetic_weights(const ModelConfig& c, DeviceModel& m, uint64_t seed,
   auto f = [&](float* p, uint64_t n, float offset, float scale) {
     if (p) launch_fill_random_f32(p, n, ++s, offset, scale, stream);
   };
+  upload_row_tables(m, stream);
   w(m.embed, d.vocab, h, 1.f);
-  if (m.lm_head != m.embed) w(m.lm_head, d.vocab, h, std::sqrt(3.f / h));
+  if (d.quant_head) {
+    const int step = head_slice_rows(m);
+    for (int r0 = 0; r0 < d.vocab; r0 += step) {
+      const int n = std::min(step, d.vocab - r0);
+      w(m.deq, n, h, std::sqrt(3.f / h));
+      launch_quantize(m.deq, static_cast<int>(h), m.q_head, stream, r0, n);
+    }
+  } else if (m.lm_head != m.embed) {
+    w(m.lm_head, d.vocab, h, std::sqrt(3.f / h));
+  }
+  // Quantized layers: random bf16 in the staging area, quantized like a checkpoint's.
+  auto q = [&](QuantMatrix& qm, float a) {
+    if (qm.n_rows == 0) return;
+    w(m.deq, qm.n_rows, qm.k, a);
+    launch_quantize(m.deq, qm.k, qm, stream);
+  };
   f(m.lnf_g, h, 1.f, 0.1f);
   f(m.lnf_b, h, 0.f, 0.1f);
   for (auto& L : m.layers) {
@@ -321,9 +434,16 @@ void fill_synthetic_weights(const ModelConfig& c, DeviceModel& m, uint64_t seed,
     f(L.ln1_b, h, 0.f, 0.1f);
     f(L.ln2_g, h, 1.f, 0.1f);
     f(L.ln2_b, h, 0.f, 0.1f);
-    w(L.w_up, d.qkv_out + d.ffn, h, std::sqrt(3.f / h));
-    // fc2 and dense columns differ in fan-in; one scale for the merged row is close enough here.
-    w(L.w_down, h, d.ffn + d.dim, std::sqrt(3.f / (d.ffn + d.dim)));
+    if (d.weights == WeightFormat::Bf16) {
+      w(L.w_up, d.qkv_out + d.ffn, h, std::sqrt(3.f / h));
+      // fc2 and dense columns differ in fan-in; one scale for the merged row is close enough here.
+      w(L.w_down, h, d.ffn + d.dim, std::sqrt(3.f / (d.ffn + d.dim)));
+    } else {
+      q(L.q[kUp], std::sqrt(3.f / h));
+      q(L.q[kFc1], std::sqrt(3.f / h));
+      q(L.q[kDown], std::sqrt(3.f / L.q[kDown].k));
+      q(L.q[kDense], std::sqrt(3.f / h));
+    }
     f(L.b_up, d.qkv_out + d.ffn, 0.f, 0.02f);
     f(L.b_fc2, h, 0.f, 0.02f);
     f(L.b_dense, h, 0.f, 0.02f);

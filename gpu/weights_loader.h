@@ -33,8 +33,11 @@ class Uploader {
   int next_ = 0;
 };
 
+// With quantized_done, the quantized matrices were already filled (from the quantization
+// cache): their bf16 tensors are neither read nor quantized.
 void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, DeviceModel& m,
-                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress);
+                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress,
+                             bool quantized_done = false);
 
 // Random weights (LayerNorm gains near 1) generated on the device; biases when c.bias.
 void fill_synthetic_weights(const ModelConfig& c, DeviceModel& m, uint64_t seed, cudaStream_t stream);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [bench] [kernels] [sanitize] [all] [hf]
+#   bash tools/gpu_run.sh [smoke] [tests] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf]
 # (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 set -u
@@ -38,6 +38,22 @@ if want tests; then
   step fixtures 240 "$DIST/test_gpu_fixtures"
   step backend 420 "$DIST/test_gpu_backend"
   step oom 120 "$DIST/test_gpu_oom"
+fi
+if want quant || want tests; then
+  step quant 300 "$DIST/test_gpu_quant"
+  grep -E '^(ACCURACY|PERPLEXITY)' "$LOG/quant.log" >"$OUT/quant-accuracy.txt" || true
+fi
+if want qbench; then  # bf16 / int8 / int4 in the same run, same shapes
+  for w in bf16 int8 int4; do
+    step "qbench-$w" 240 "$DIST/falcon-gpu-bench" --weights "$w" 40b 7b
+    grep '^{' "$LOG/qbench-$w.log" >>"$OUT/bench.jsonl" || true
+  done
+  step qbench-int8-head 200 "$DIST/falcon-gpu-bench" --weights int8 --quant-head --no-long 40b
+  grep '^{' "$LOG/qbench-int8-head.log" >>"$OUT/bench.jsonl" || true
+  export FALCON_DECODE_ATTN_WAVES=1
+  step qbench-bf16-waves1 240 "$DIST/falcon-gpu-bench" 40b 7b
+  unset FALCON_DECODE_ATTN_WAVES
+  grep '^{' "$LOG/qbench-bf16-waves1.log" | sed 's/^{/{"attn_waves":1,/' >>"$OUT/bench.jsonl" || true
 fi
 if want bench; then
   step bench 300 "$DIST/falcon-gpu-bench" 40b 7b 180b

@@ -14,6 +14,7 @@
 // of a KV head to finish combines them (so one launch, and a replayable graph node).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/common.cuh"
@@ -471,7 +472,11 @@ DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count)
   p.key_warps = std::max(1, std::min(4, 256 / s.head_dim));
   const int key_tiles = std::max(1, (max_keys + kTile - 1) / kTile);
   const int max_splits = std::max(1, std::min(32, key_tiles / p.key_warps));
-  const int want = (2 * sm_count + s.num_kv * p.row_blocks - 1) / (s.num_kv * p.row_blocks);
+  // Blocks per SM to aim for (waves of one block per SM: the kernel's shared memory allows one).
+  // FALCON_DECODE_ATTN_WAVES overrides it for A/B benchmarks (docs/GPU_NOTES.md).
+  int waves = 2;
+  if (const char* e = std::getenv("FALCON_DECODE_ATTN_WAVES")) waves = std::max(1, std::min(8, std::atoi(e)));
+  const int want = (waves * sm_count + s.num_kv * p.row_blocks - 1) / (s.num_kv * p.row_blocks);
   p.splits = std::max(1, std::min(want, max_splits));
   return p;
 }

@@ -3,9 +3,11 @@
 // and launchers after; every launcher checks its launch (FALCON_CHECK_LAUNCH) and takes the
 // stream it runs on. Shapes are given as (rows, columns), row-major, unless noted.
 #include <cuda_bf16.h>
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace falcon::gpu {
 
@@ -116,5 +118,53 @@ void launch_attention_decode(const AttnArgs& a, const int* pos, const DecodePlan
 // Raises the tensor-core kernels' shared-memory limit for head_dim (launches inside a CUDA graph
 // capture cannot do it themselves). Call once before capturing.
 void prepare_attention(int head_dim);
+
+// ---- quant.cu (quantize, dequantize) and quant_gemv.cu (decode GEMVs) ----------------------------
+// Weight-only quantized matrices (n_rows, k): decode GEMVs read them directly, prefill
+// dequantizes one matrix at a time to bf16 for cuBLAS. Both schemes are symmetric:
+//  Int8: per output row, scale = max|w_row| / 127 (fp32), q = clamp(rint(w / scale), -127, 127).
+//        data: (n_rows, ld) int8, ld = k rounded up to 16, zero padding.
+//  Int4: per group of 128 consecutive columns of a row, s = fp16(max|w_group| / 7),
+//        q = clamp(rint(w / float(s)), -8, 7), stored as the nibble q + 8. Rows are grouped into
+//        16-row tiles laid out as mma.sync m16n8k16 A fragments (see quant.cu); row_of maps each
+//        tile row to its matrix row (-1 = padding). In the RoPE region the tile rows r and r + 8
+//        are a rotation pair (i, i + HD/2), and no tile mixes rows of the two input regions.
+// Dequantized value: scale * q (fp32), rounded to bf16 for prefill.
+enum class QuantFormat { Int8, Int4 };
+
+struct QuantMatrix {
+  QuantFormat format = QuantFormat::Int8;
+  int n_rows = 0, k = 0;
+  int split = 0;        // rows [split, n_rows) read the second input (xb); = n_rows when only one
+  int headpair_hd = 0;  // int4: head_dim when rows [0, split) are laid out in RoPE pairs, else 0
+  int ld = 0;           // int8: bytes per row; int4: k rounded up to 128
+  int tiles = 0;        // int4: 16-row tiles
+  int tile_split = 0;   // int4: tiles [tile_split, tiles) hold rows >= split
+  void* data = nullptr;
+  float* scales = nullptr;    // int8: (n_rows)
+  __half* gscales = nullptr;  // int4: (tiles * 16, ld / 128)
+  int32_t* row_of = nullptr;  // int4: (tiles * 16)
+  uint64_t data_bytes() const;
+  uint64_t scale_bytes() const;
+  uint64_t table_bytes() const;
+  uint64_t bytes() const { return data_bytes() + scale_bytes() + table_bytes(); }
+};
+
+// The geometry of a quantized matrix (pointers null): rows [split, n_rows) read xb; headpair_hd
+// as above (0 = natural row order).
+QuantMatrix plan_quant(QuantFormat f, int n_rows, int k, int split, int headpair_hd);
+// Int4 only: the row_of table of `q` (tiles * 16 entries), to upload before quantizing.
+std::vector<int32_t> int4_row_table(const QuantMatrix& q);
+
+// Quantizes rows [row0, row0 + rows) of q (rows < 0: to the end) from w, which holds those rows
+// (bf16, row stride ldw); q's row_of must already be on the device. Partial ranges: as dequantize,
+// in steps of 16 rows.
+void launch_quantize(const bf16* w, int ldw, const QuantMatrix& q, cudaStream_t stream, int row0 = 0,
+                     int rows = -1);
+// out[(r - row0) * ldo + c] = dequantized w[r][c] for rows r in [row0, row0 + rows), c < k.
+// Int4 row ranges need natural row order (one region, no RoPE pairs); else the whole matrix.
+void launch_dequantize(const QuantMatrix& q, int row0, int rows, bf16* out, int ldo, cudaStream_t stream);
+// The decode GEMV of launch_gemv on a quantized matrix: a.w/n_rows/k/ldw/split are taken from q.
+void launch_gemv_quant(GemvEpilogue epilogue, const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream);
 
 }  // namespace falcon::gpu

@@ -1,6 +1,7 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
-//   falcon-gpu-bench [--kernels] [--no-long] [--steps N] SHAPE...   (SHAPE = 7b|40b|180b|11b|rw-1b)
+//   falcon-gpu-bench [--kernels] [--no-long] [--steps N] [--weights bf16|int8|int4] [--quant-head] SHAPE...
+//   (SHAPE = 7b|40b|180b|11b|rw-1b; options apply to the shapes after them)
 // One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
 // Exit status 1 for any error except a shape that does not fit the GPU (OutOfMemory).
 #include <cstdio>
@@ -22,6 +23,13 @@ int main(int argc, char** argv) {
       o.long_context = false;
     else if (a == "--steps" && i + 1 < argc)
       o.decode_steps = std::atoi(argv[++i]);
+    else if (a == "--weights" && i + 1 < argc) {
+      const std::string w = argv[++i];
+      o.weights = w == "int8"   ? falcon::WeightFormat::Int8
+                  : w == "int4" ? falcon::WeightFormat::Int4
+                                : falcon::WeightFormat::Bf16;
+    } else if (a == "--quant-head")
+      o.quantize_lm_head = true;
     else {
       try {
         std::printf("%s\n", falcon::gpu::run_gpu_bench(a, o).to_json().c_str());

@@ -1,0 +1,283 @@
+// Weight-only quantization: the layouts of QuantMatrix (kernels.h), quantizing bf16 weights on
+// the device at load time, and dequantizing them back to bf16 for the prefill GEMMs.
+//
+// Int4 tile layout. A 16-row tile of a (n_rows, k) matrix is stored as ld / 64 "column quads"
+// of 64 columns; a quad is 32 lanes x 16 bytes (one uint4 per lane, 512 contiguous bytes), so a
+// warp loads it with one coalesced 16-byte load per lane. Lane l = 4 r + q holds tile rows r and
+// r + 8 and, for each of the four 32-bit words t = 0..3, the columns
+//   kb = quad * 64 + q * 16 + t * 4 + {0, 1, 2, 3}
+// packed so that word & 0x000F000F, (word >> 4) & .., (word >> 8) & .., (word >> 12) & .. are
+// exactly the four A registers of one mma.sync m16n8k16 (rows r / r + 8, k pairs {0,1} / {2,3}).
+// The GEMV feeds x with the same column mapping, so the permutation of k inside a quad cancels.
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/common/error.h"
+#include "gpu/cuda_check.h"
+#include "gpu/kernels/common.cuh"
+#include "gpu/kernels/kernels.h"
+
+namespace falcon::gpu {
+
+namespace {
+
+int round_up(int x, int m) {
+  return (x + m - 1) / m * m;
+}
+
+struct RowTable {
+  std::vector<int32_t> rows;
+  int tile_split = 0;
+};
+
+RowTable build_row_table(int n_rows, int split, int headpair_hd) {
+  RowTable t;
+  auto pad = [&] {
+    while (t.rows.size() % 16) t.rows.push_back(-1);
+  };
+  if (headpair_hd > 0) {
+    const int hd = headpair_hd, half = hd / 2;
+    if (hd % 2 != 0 || split % hd != 0) throw_usage_error("int4: RoPE rows must be whole heads of even size");
+    std::vector<int32_t> firsts;
+    for (int h = 0; h < split / hd; ++h)
+      for (int i = 0; i < half; ++i) firsts.push_back(h * hd + i);
+    for (size_t j = 0; j < firsts.size(); j += 8) {
+      for (int r = 0; r < 8; ++r) t.rows.push_back(j + r < firsts.size() ? firsts[j + r] : -1);
+      for (int r = 0; r < 8; ++r) t.rows.push_back(j + r < firsts.size() ? firsts[j + r] + half : -1);
+    }
+  } else {
+    for (int r = 0; r < split; ++r) t.rows.push_back(r);
+    pad();
+  }
+  t.tile_split = static_cast<int>(t.rows.size() / 16);
+  for (int r = split; r < n_rows; ++r) t.rows.push_back(r);
+  pad();
+  return t;
+}
+
+constexpr int kThreads = 256;
+
+// ---- int8 ----
+
+// One warp per row: scale = max|w| / 127.
+__global__ void int8_scales_kernel(const bf16* w, int ldw, int n_rows, int k, float* scales) {
+  const int row = blockIdx.x * (kThreads / 32) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+  if (row >= n_rows) return;  // w, scales: the slice's first row
+  float m = 0.f;
+  for (int c = lane; c < k; c += 32)
+    m = fmaxf(m, fabsf(__bfloat162float(w[static_cast<size_t>(row) * ldw + c])));
+  m = warp_max(m);
+  if (lane == 0) scales[row] = m / 127.f;
+}
+
+__global__ void int8_quantize_kernel(const bf16* w, int ldw, int n_rows, int k, int ld, const float* scales,
+                                     int8_t* q) {
+  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= static_cast<size_t>(n_rows) * ld) return;
+  const int row = static_cast<int>(i / ld), c = static_cast<int>(i % ld);
+  int8_t v = 0;
+  const float s = scales[row];
+  if (c < k && s > 0.f) {
+    const float r = rintf(__bfloat162float(w[static_cast<size_t>(row) * ldw + c]) / s);
+    v = static_cast<int8_t>(fminf(fmaxf(r, -127.f), 127.f));
+  }
+  q[i] = v;
+}
+
+__global__ void int8_dequantize_kernel(const int8_t* q, int ld, int k, const float* scales, int row0,
+                                       int rows, bf16* out, int ldo) {
+  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= static_cast<size_t>(rows) * k) return;
+  const int r = static_cast<int>(i / k), c = static_cast<int>(i % k);
+  const int row = row0 + r;
+  out[static_cast<size_t>(r) * ldo + c] =
+      __float2bfloat16(scales[row] * q[static_cast<size_t>(row) * ld + c]);
+}
+
+// ---- int4 ----
+
+// Element (row, c) of the matrix from w, which holds rows [row0, row0 + rows); 0 outside.
+struct Slice {
+  const bf16* w;
+  int ldw, k, row0, rows;
+  __device__ __forceinline__ float at(int row, int c) const {
+    return row >= row0 && row < row0 + rows && c < k
+               ? __bfloat162float(w[static_cast<size_t>(row - row0) * ldw + c])
+               : 0.f;
+  }
+};
+
+// One warp per (tile row, group of 128 columns): s = fp16(max|w| / 7).
+// Tile rows [tr0, tr0 + tile_rows).
+__global__ void int4_scales_kernel(Slice w, const int32_t* row_of, int tr0, int tile_rows, int groups,
+                                   __half* gscales) {
+  const int item = blockIdx.x * (kThreads / 32) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+  if (item >= tile_rows * groups) return;
+  const int tr = tr0 + item / groups, g = item % groups, row = row_of[tr];
+  float m = 0.f;
+#pragma unroll
+  for (int j = 0; j < 4; ++j) m = fmaxf(m, fabsf(w.at(row, g * 128 + lane * 4 + j)));
+  m = warp_max(m);
+  if (lane == 0) gscales[static_cast<size_t>(tr) * groups + g] = __float2half_rn(fminf(m / 7.f, 65504.f));
+}
+
+__device__ __forceinline__ uint32_t nibble(float w, float s) {
+  if (!(s > 0.f)) return 8u;
+  const float r = fminf(fmaxf(rintf(w / s), -8.f), 7.f);
+  return static_cast<uint32_t>(static_cast<int>(r) + 8);
+}
+
+// One thread per (tile, quad, lane) of tiles [tile0, tile0 + tiles): packs its 4 words (see the
+// layout note at the top).
+__global__ void int4_quantize_kernel(Slice w, const int32_t* row_of, int tile0, int tiles, int quads,
+                                     int groups, const __half* gscales, uint4* data) {
+  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= static_cast<size_t>(tiles) * quads * 32) return;
+  const int lane = static_cast<int>(i % 32), quad = static_cast<int>((i / 32) % quads),
+            tile = tile0 + static_cast<int>(i / (32 * static_cast<size_t>(quads)));
+  const int r = lane >> 2, q = lane & 3, g = quad / 2;
+  const int ra = row_of[tile * 16 + r], rb = row_of[tile * 16 + r + 8];
+  const float sa = __half2float(gscales[static_cast<size_t>(tile * 16 + r) * groups + g]);
+  const float sb = __half2float(gscales[static_cast<size_t>(tile * 16 + r + 8) * groups + g]);
+  uint32_t words[4];
+#pragma unroll
+  for (int t = 0; t < 4; ++t) {
+    const int kb = quad * 64 + q * 16 + t * 4;
+    const uint32_t a0 = nibble(w.at(ra, kb), sa), a1 = nibble(w.at(ra, kb + 1), sa);
+    const uint32_t a2 = nibble(w.at(rb, kb), sb), a3 = nibble(w.at(rb, kb + 1), sb);
+    const uint32_t a4 = nibble(w.at(ra, kb + 2), sa), a5 = nibble(w.at(ra, kb + 3), sa);
+    const uint32_t a6 = nibble(w.at(rb, kb + 2), sb), a7 = nibble(w.at(rb, kb + 3), sb);
+    words[t] = a0 | a2 << 4 | a4 << 8 | a6 << 12 | a1 << 16 | a3 << 20 | a5 << 24 | a7 << 28;
+  }
+  data[(static_cast<size_t>(tile) * quads + quad) * 32 + lane] =
+      make_uint4(words[0], words[1], words[2], words[3]);
+}
+
+__global__ void int4_dequantize_kernel(const uint4* data, int k, const int32_t* row_of, int tile0, int tiles,
+                                       int quads, int groups, const __half* gscales, int row0, int rows,
+                                       bf16* out, int ldo) {
+  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= static_cast<size_t>(tiles) * quads * 32) return;
+  const int lane = static_cast<int>(i % 32), quad = static_cast<int>((i / 32) % quads),
+            tile = tile0 + static_cast<int>(i / (32 * static_cast<size_t>(quads)));
+  const int r = lane >> 2, q = lane & 3, g = quad / 2;
+  const uint4 v = data[(static_cast<size_t>(tile) * quads + quad) * 32 + lane];
+  const uint32_t words[4] = {v.x, v.y, v.z, v.w};
+  for (int half = 0; half < 2; ++half) {
+    const int tr = tile * 16 + r + 8 * half, row = row_of[tr];
+    if (row < row0 || row >= row0 + rows) continue;
+    const float s = __half2float(gscales[static_cast<size_t>(tr) * groups + g]);
+    bf16* o = out + static_cast<size_t>(row - row0) * ldo;
+#pragma unroll
+    for (int t = 0; t < 4; ++t) {
+      const int kb = quad * 64 + q * 16 + t * 4;
+      // Nibble positions of this row's columns kb + 0..3 (see int4_quantize_kernel).
+      const int shift[4] = {half ? 4 : 0, half ? 20 : 16, half ? 12 : 8, half ? 28 : 24};
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        if (kb + j >= k) continue;
+        const int u = static_cast<int>((words[t] >> shift[j]) & 15u) - 8;
+        o[kb + j] = __float2bfloat16(s * static_cast<float>(u));
+      }
+    }
+  }
+}
+
+unsigned blocks_for(size_t n, int per_block) {
+  return static_cast<unsigned>((n + per_block - 1) / per_block);
+}
+
+}  // namespace
+
+uint64_t QuantMatrix::data_bytes() const {
+  return format == QuantFormat::Int8 ? static_cast<uint64_t>(n_rows) * ld
+                                     : static_cast<uint64_t>(tiles) * 16 * ld / 2;
+}
+uint64_t QuantMatrix::scale_bytes() const {
+  return format == QuantFormat::Int8 ? static_cast<uint64_t>(n_rows) * 4
+                                     : static_cast<uint64_t>(tiles) * 16 * (ld / 128) * 2;
+}
+uint64_t QuantMatrix::table_bytes() const {
+  return format == QuantFormat::Int8 ? 0 : static_cast<uint64_t>(tiles) * 16 * 4;
+}
+
+QuantMatrix plan_quant(QuantFormat f, int n_rows, int k, int split, int headpair_hd) {
+  QuantMatrix q;
+  q.format = f;
+  q.n_rows = n_rows;
+  q.k = k;
+  q.split = split < 0 || split > n_rows ? n_rows : split;
+  if (f == QuantFormat::Int8) {
+    q.ld = round_up(std::max(k, 1), 16);
+    return q;
+  }
+  q.headpair_hd = headpair_hd;
+  q.ld = round_up(std::max(k, 1), 128);
+  const RowTable t = build_row_table(n_rows, q.split, headpair_hd);
+  q.tiles = static_cast<int>(t.rows.size() / 16);
+  q.tile_split = t.tile_split;
+  return q;
+}
+
+std::vector<int32_t> int4_row_table(const QuantMatrix& q) {
+  return build_row_table(q.n_rows, q.split, q.headpair_hd).rows;
+}
+
+// Tiles [t0, t1) holding rows [row0, row0 + rows); a partial range needs natural row order.
+void tile_range(const QuantMatrix& q, int row0, int rows, int& t0, int& t1) {
+  if (row0 < 0 || rows < 0 || row0 + rows > q.n_rows) throw_usage_error("quantized matrix: rows outside it");
+  t0 = 0;
+  t1 = q.tiles;
+  if (row0 == 0 && rows == q.n_rows) return;
+  if (q.format == QuantFormat::Int4) {
+    if (q.headpair_hd > 0 || (q.split != 0 && q.split != q.n_rows) || row0 % 16 != 0)
+      throw_usage_error("quantized matrix: row ranges need a single-region int4 matrix and 16-row steps");
+    t0 = row0 / 16;
+    t1 = (row0 + rows + 15) / 16;
+  }
+}
+
+void launch_quantize(const bf16* w, int ldw, const QuantMatrix& q, cudaStream_t stream, int row0, int rows) {
+  if (rows < 0) rows = q.n_rows - row0;
+  int t0 = 0, t1 = 0;
+  tile_range(q, row0, rows, t0, t1);
+  if (rows <= 0 || q.k <= 0) return;
+  if (q.format == QuantFormat::Int8) {
+    float* sc = q.scales + row0;
+    int8_t* data = static_cast<int8_t*>(q.data) + static_cast<size_t>(row0) * q.ld;
+    int8_scales_kernel<<<blocks_for(rows, kThreads / 32), kThreads, 0, stream>>>(w, ldw, rows, q.k, sc);
+    FALCON_CHECK_LAUNCH("int8_scales_kernel");
+    int8_quantize_kernel<<<blocks_for(static_cast<size_t>(rows) * q.ld, kThreads), kThreads, 0, stream>>>(
+        w, ldw, rows, q.k, q.ld, sc, data);
+    FALCON_CHECK_LAUNCH("int8_quantize_kernel");
+    return;
+  }
+  const int groups = q.ld / 128, quads = q.ld / 64;
+  const Slice slice{w, ldw, q.k, row0, rows};
+  int4_scales_kernel<<<blocks_for(static_cast<size_t>(t1 - t0) * 16 * groups, kThreads / 32), kThreads, 0,
+                       stream>>>(slice, q.row_of, t0 * 16, (t1 - t0) * 16, groups, q.gscales);
+  FALCON_CHECK_LAUNCH("int4_scales_kernel");
+  int4_quantize_kernel<<<blocks_for(static_cast<size_t>(t1 - t0) * quads * 32, kThreads), kThreads, 0,
+                         stream>>>(slice, q.row_of, t0, t1 - t0, quads, groups, q.gscales,
+                                   static_cast<uint4*>(q.data));
+  FALCON_CHECK_LAUNCH("int4_quantize_kernel");
+}
+
+void launch_dequantize(const QuantMatrix& q, int row0, int rows, bf16* out, int ldo, cudaStream_t stream) {
+  int t0 = 0, t1 = 0;
+  tile_range(q, row0, rows, t0, t1);
+  if (rows <= 0 || q.k <= 0) return;
+  if (q.format == QuantFormat::Int8) {
+    int8_dequantize_kernel<<<blocks_for(static_cast<size_t>(rows) * q.k, kThreads), kThreads, 0, stream>>>(
+        static_cast<const int8_t*>(q.data), q.ld, q.k, q.scales, row0, rows, out, ldo);
+    FALCON_CHECK_LAUNCH("int8_dequantize_kernel");
+    return;
+  }
+  const int groups = q.ld / 128, quads = q.ld / 64;
+  int4_dequantize_kernel<<<blocks_for(static_cast<size_t>(t1 - t0) * quads * 32, kThreads), kThreads, 0,
+                           stream>>>(static_cast<const uint4*>(q.data), q.k, q.row_of, t0, t1 - t0, quads,
+                                     groups, q.gscales, row0, rows, out, ldo);
+  FALCON_CHECK_LAUNCH("int4_dequantize_kernel");
+}
+
+}  // namespace falcon::gpu
