@@ -83,7 +83,7 @@
         <translation>إعدادات أخذ العينات لهذه المحادثة</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Messages</source>
         <translation>الرسائل</translation>
     </message>
@@ -612,7 +612,7 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <location line="+18"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
@@ -752,8 +752,8 @@ Start one with New chat.</source>
 <context>
     <name>PresetBar</name>
     <message>
-        <location filename="../ui/components/PresetBar.qml" line="+40"/>
-        <location line="+9"/>
+        <location filename="../ui/components/PresetBar.qml" line="+41"/>
+        <location line="+30"/>
         <source>Preset</source>
         <translation>الإعداد المسبق</translation>
     </message>
@@ -763,7 +763,7 @@ Start one with New chat.</source>
         <translation>مخصص</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-26"/>
         <source>Save…</source>
         <translation>حفظ…</translation>
     </message>
@@ -783,7 +783,7 @@ Start one with New chat.</source>
         <translation>حذف هذا الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+20"/>
         <source>A preset sets the system prompt and every value below.</source>
         <translation>يضبط الإعداد المسبق موجّه النظام وكل القيم أدناه.</translation>
     </message>
@@ -1080,7 +1080,7 @@ Start one with New chat.</source>
 <context>
     <name>SettingRow</name>
     <message>
-        <location filename="../ui/components/SettingRow.qml" line="+70"/>
+        <location filename="../ui/components/SettingRow.qml" line="+72"/>
         <source>(default %1)</source>
         <translation>(الافتراضي %1)</translation>
     </message>
@@ -1093,7 +1093,7 @@ Start one with New chat.</source>
         <translation>الإعدادات</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <location line="+6"/>
         <source>Theme</source>
         <translation>المظهر</translation>
@@ -1191,7 +1191,7 @@ Start one with New chat.</source>
 <context>
     <name>SystemPromptBar</name>
     <message>
-        <location filename="../ui/components/SystemPromptBar.qml" line="+21"/>
+        <location filename="../ui/components/SystemPromptBar.qml" line="+24"/>
         <source>System</source>
         <translation>النظام</translation>
     </message>
@@ -1206,7 +1206,22 @@ Start one with New chat.</source>
         <translation>موجّه النظام</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
+        <source>Preset: %1</source>
+        <translation>الإعداد المسبق: %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Preset: custom</source>
+        <translation>الإعداد المسبق: مخصص</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Presets and sampling (Ctrl+Shift+S)</source>
+        <translation>الإعدادات المسبقة وأخذ العينات (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Save</source>
         <translation>حفظ</translation>
     </message>

@@ -83,7 +83,7 @@
         <translation>Sampling-Einstellungen dieses Chats</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Messages</source>
         <translation>Nachrichten</translation>
     </message>
@@ -608,7 +608,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <location line="+18"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
@@ -748,8 +748,8 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>PresetBar</name>
     <message>
-        <location filename="../ui/components/PresetBar.qml" line="+40"/>
-        <location line="+9"/>
+        <location filename="../ui/components/PresetBar.qml" line="+41"/>
+        <location line="+30"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -759,7 +759,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Eigene Werte</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-26"/>
         <source>Save…</source>
         <translation>Speichern…</translation>
     </message>
@@ -779,7 +779,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Diese Voreinstellung löschen</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+20"/>
         <source>A preset sets the system prompt and every value below.</source>
         <translation>Eine Voreinstellung setzt den Systemprompt und alle Werte darunter.</translation>
     </message>
@@ -1072,7 +1072,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SettingRow</name>
     <message>
-        <location filename="../ui/components/SettingRow.qml" line="+70"/>
+        <location filename="../ui/components/SettingRow.qml" line="+72"/>
         <source>(default %1)</source>
         <translation>(Standard %1)</translation>
     </message>
@@ -1085,7 +1085,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <location line="+6"/>
         <source>Theme</source>
         <translation>Design</translation>
@@ -1183,7 +1183,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SystemPromptBar</name>
     <message>
-        <location filename="../ui/components/SystemPromptBar.qml" line="+21"/>
+        <location filename="../ui/components/SystemPromptBar.qml" line="+24"/>
         <source>System</source>
         <translation>System</translation>
     </message>
@@ -1198,7 +1198,22 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Systemprompt</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
+        <source>Preset: %1</source>
+        <translation>Voreinstellung: %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Preset: custom</source>
+        <translation>Voreinstellung: eigene Werte</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Presets and sampling (Ctrl+Shift+S)</source>
+        <translation>Voreinstellungen und Sampling (Strg+Umschalt+S)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>

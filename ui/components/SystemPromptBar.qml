@@ -4,12 +4,15 @@ import QtQuick.Layouts
 import FalconChat.Ui
 
 // The chat's system prompt, pinned above the messages (it is also pinned in the model's
-// context). Click Edit to change it; it applies from the next reply.
+// context), with the preset the chat follows. Click Edit to change it; it applies from the next
+// reply.
 Pane {
     id: root
     property string prompt
+    property string presetName  // shown beside the prompt; "" when the chat matches no preset
     property bool editing: false
     signal edited(string text)
+    signal presetClicked()
     padding: Theme.spacing
     leftPadding: Theme.margin
     rightPadding: Theme.margin
@@ -44,6 +47,18 @@ Pane {
             font.pixelSize: Theme.smallFontSize
             Accessible.name: qsTr("System prompt")
             Keys.onEscapePressed: root.editing = false
+        }
+        ToolButton {
+            // Which preset the chat follows; opens the panel where presets are picked.
+            objectName: "presetChip"
+            visible: !root.editing
+            text: root.presetName.length > 0 ? qsTr("Preset: %1").arg(root.presetName) : qsTr("Preset: custom")
+            font.pixelSize: Theme.smallFontSize
+            Accessible.name: text
+            ToolTip.text: qsTr("Presets and sampling (Ctrl+Shift+S)")
+            ToolTip.visible: hovered
+            ToolTip.delay: 600
+            onClicked: root.presetClicked()
         }
         Button {
             objectName: "systemPromptButton"

@@ -44,7 +44,10 @@ Page {
         SystemPromptBar {
             Layout.fillWidth: true
             prompt: ChatController.systemPrompt
+            presetName: ChatController.currentPreset.length > 0
+                        ? ChatController.presets.displayName(ChatController.currentPreset) : ""
             onEdited: (text) => ChatController.systemPrompt = text
+            onPresetClicked: root.samplingRequested()
         }
 
         ListView {
