@@ -59,11 +59,13 @@ Dialog {
             model: ChatController.presets
             textRole: "displayName"
             valueRole: "name"
-            currentIndex: ChatController.presets.indexOf(ChatController.defaultPreset)
+            // count: re-evaluated when presets come and go (rows move)
+            currentIndex: ChatController.presets.count > 0 ? ChatController.presets.indexOf(ChatController.defaultPreset) : -1
             Accessible.name: qsTr("Preset for new chats")
             onActivated: (index) => {
                 ChatController.defaultPreset = currentValue
-                currentIndex = Qt.binding(() => ChatController.presets.indexOf(ChatController.defaultPreset))
+                currentIndex = Qt.binding(() => ChatController.presets.count > 0
+                                          ? ChatController.presets.indexOf(ChatController.defaultPreset) : -1)
             }
         }
 
