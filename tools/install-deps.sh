@@ -19,6 +19,8 @@ PACKAGES=(
   qml6-module-qt-labs-settings qml6-module-qt-labs-platform qml6-module-qttest
   # headless UI tests and screenshots
   xvfb xauth imagemagick fonts-dejavu-core
+  # packaging (tests/packaging): the .deb's checks, and rendering the icon's PNG sizes
+  dpkg-dev file lintian desktop-file-utils appstream man-db librsvg2-bin
 )
 
 missing=()

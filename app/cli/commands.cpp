@@ -10,8 +10,7 @@
 #include "core/common/version.h"
 #include "core/model/model_config.h"
 #ifdef FALCON_HAVE_CUDA
-#include "gpu/bench.h"
-#include "gpu/device_info.h"
+#include "app/engine/cuda_plugin.h"
 #endif
 
 namespace falcon::cli {
@@ -41,8 +40,11 @@ std::vector<std::int32_t> parse_token_list(const std::string& text, const char* 
 std::string version_text() {
   std::string text = version_banner("falcon-run");
 #ifdef FALCON_HAVE_CUDA
-  const auto devices = gpu::list_devices();
-  if (devices.empty()) text += "CUDA devices: none (" + gpu::no_device_reason() + ")\n";
+  std::string why;
+  const gpu::PluginApi* plugin = cuda_plugin(&why);
+  const auto devices = plugin ? plugin->list_devices() : std::vector<gpu::DeviceInfo>{};
+  if (!plugin) text += "CUDA devices: none (" + why + ")\n";
+  if (plugin && devices.empty()) text += "CUDA devices: none (" + plugin->no_device_reason() + ")\n";
   for (const auto& d : devices) {
     std::ostringstream line;
     line << "CUDA device " << d.index << ": " << d.name << ", compute " << d.cc_major << '.' << d.cc_minor
@@ -100,7 +102,7 @@ int execute(const CliOptions& o) {
       throw Error(ErrorKind::Usage, "--bench --synthetic needs a CUDA device: " + reason);
     gpu::BenchOptions bench;
     bench.decode_steps = std::max(8, o.max_new_tokens);
-    std::printf("%s\n", gpu::run_gpu_bench(*o.synthetic, bench).to_json().c_str());
+    std::printf("%s\n", cuda_plugin()->run_bench_json(*o.synthetic, bench).c_str());
     return 0;
 #else
     throw Error(ErrorKind::Usage, "--bench --synthetic needs the CUDA backend, and this build has none");

@@ -6,6 +6,7 @@
 
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
+#include "app/engine/install_paths.h"
 #include "core/common/error.h"
 #include "core/common/version.h"
 
@@ -17,7 +18,9 @@ int run(int argc, char** argv) {
   CLI::App app{"falcon-run: run Falcon language models from the command line"};
   app.set_version_flag(
       "--version", [] { return falcon::cli::version_text(); }, "Print version and build features");
-  app.add_option("--model", o.model_dir, "Checkpoint folder (config.json + safetensors + tokenizer)");
+  app.add_option("--model", o.model_dir,
+                 "Checkpoint folder (config.json + safetensors + tokenizer), or the name of a bundled "
+                 "model (falcon-mini)");
   app.add_option("--backend", o.backend, "auto|cpu|cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--weights", o.weights, "bf16|int8|int4")->check(CLI::IsMember({"bf16", "int8", "int4"}));
   app.add_option("--prompt", o.prompt, "Raw text through the model's tokenizer, no template");
@@ -47,12 +50,14 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"7b", "40b", "180b", "11b", "rw-1b"}));
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
 
+  app.footer("Bundled models: " + falcon::bundled_models_dir().string());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);  // prints help/version or the usage error
     return code == 0 ? 0 : 2;
   }
+  o.model_dir = falcon::resolve_model_dir(o.model_dir).string();
   return falcon::cli::execute(o);
 }
 

@@ -6,8 +6,7 @@
 #include "core/common/error.h"
 #include "core/model/cpu_backend.h"
 #ifdef FALCON_HAVE_CUDA
-#include "gpu/cuda_backend.h"
-#include "gpu/device_info.h"
+#include "app/engine/cuda_plugin.h"
 #endif
 
 namespace falcon {
@@ -39,8 +38,12 @@ ChatTemplate chat_template_for(const std::filesystem::path& dir) {
 
 bool cuda_available(std::string* reason) {
 #ifdef FALCON_HAVE_CUDA
-  if (!gpu::list_devices().empty()) return true;
-  if (reason) *reason = "no usable CUDA device (" + gpu::no_device_reason() + ")";
+  // The CUDA backend is a plugin (libfalcon-cuda.so) so that machines without the CUDA
+  // libraries still run everything on the CPU; its load error is the reason shown.
+  const gpu::PluginApi* plugin = cuda_plugin(reason);
+  if (!plugin) return false;
+  if (!plugin->list_devices().empty()) return true;
+  if (reason) *reason = "no usable CUDA device (" + plugin->no_device_reason() + ")";
   return false;
 #else
   if (reason) *reason = "this build has no CUDA backend";
@@ -80,7 +83,9 @@ std::unique_ptr<Backend> open_cuda(const std::filesystem::path& dir, const OpenM
       }
     };
   }
-  auto backend = create_cuda_backend(dir, cuda);
+  const gpu::PluginApi* plugin = cuda_plugin();
+  if (!plugin) throw Error(ErrorKind::Usage, "the CUDA backend is not available; use --backend cpu");
+  auto backend = plugin->create_backend(dir, cuda);
   if (cancelled) throw Error(ErrorKind::Cancelled, "loading cancelled");
   return backend;
 #else
