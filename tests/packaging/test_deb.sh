@@ -166,6 +166,8 @@ rc=$?
 app_pid=""
 check "SIGTERM quits falcon-chat cleanly (exit 0, rc=$rc)" test $rc = 0
 check "conversations live in the XDG data folder" test -f "$home/data/falcon-chat/falcon-chat/conversations.db"
+check "settings live in the XDG config folder (the bundled model was remembered)" \
+  grep -q "falcon-mini" "$home/config/falcon-chat/falcon-chat.conf"
 check "no QML errors" bash -c '! grep -E "QQmlApplicationEngine failed|qrc:/.*(Error|error)" "$1"' _ "$work/app.log"
 [ $fail = 0 ] || sed 's/^/  app: /' "$work/app.log" | tail -20
 
