@@ -3,7 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define FALCON_X86_DISPATCH 1
+#endif
 
 namespace falcon::cpu {
 
@@ -22,6 +29,106 @@ inline float dot(const float* a, const float* b, int n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
 }
 
+// Dot product of a bf16 row (as stored in the file, any alignment) with fp32 x, for decode: the
+// weights are read once, straight from the mapped file, with no fp32 copy. bf16 -> fp32 is a
+// 16-bit shift, so this is exact; 8 partial sums as in dot().
+float dot_bf16_generic(const std::byte* w, const float* x, int n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint16_t h[8];
+    std::memcpy(h, w + 2 * static_cast<std::size_t>(i), sizeof h);
+    for (int k = 0; k < 8; ++k) {
+      const uint32_t u = static_cast<uint32_t>(h[k]) << 16;
+      float f;
+      std::memcpy(&f, &u, 4);
+      acc[k] += f * x[i + k];
+    }
+  }
+  float tail = 0;
+  for (; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, w + 2 * static_cast<std::size_t>(i), 2);
+    tail += bf16_to_float(h) * x[i];
+  }
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+}
+
+#ifdef FALCON_X86_DISPATCH
+// The same with AVX2 + FMA, chosen at run time when the CPU has them (16 weights per step).
+__attribute__((target("avx2,fma"))) float dot_bf16_avx2(const std::byte* w, const float* x, int n) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i h =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 2 * static_cast<std::size_t>(i)));
+    const __m256 lo =
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(h)), 16));
+    const __m256 hi =
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(h, 1)), 16));
+    acc0 = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x + i), acc0);
+    acc1 = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x + i + 8), acc1);
+  }
+  const __m256 acc = _mm256_add_ps(acc0, acc1);
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
+  float sum = _mm_cvtss_f32(s4);
+  for (; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, w + 2 * static_cast<std::size_t>(i), 2);
+    sum += bf16_to_float(h) * x[i];
+  }
+  return sum;
+}
+#endif
+
+#ifdef FALCON_X86_DISPATCH
+__attribute__((target("avx2,fma"))) float dot_avx2(const float* a, const float* b, int n) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+  }
+  const __m256 acc = _mm256_add_ps(acc0, acc1);
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
+  float sum = _mm_cvtss_f32(s4);
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+#endif
+
+using DotF32 = float (*)(const float*, const float*, int);
+
+DotF32 pick_dot_f32() {
+#ifdef FALCON_X86_DISPATCH
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot_avx2;
+#endif
+  return dot;
+}
+
+// bf16 row -> fp32 (exact: a 16-bit shift), for the prefill path's per-row conversion.
+void bf16_row_to_float(const std::byte* src, int n, float* dst) {
+  for (int i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, src + 2 * static_cast<std::size_t>(i), 2);
+    const uint32_t u = static_cast<uint32_t>(h) << 16;
+    std::memcpy(dst + i, &u, 4);
+  }
+}
+
+using DotBf16 = float (*)(const std::byte*, const float*, int);
+
+DotBf16 pick_dot_bf16() {
+#ifdef FALCON_X86_DISPATCH
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot_bf16_avx2;
+#endif
+  return dot_bf16_generic;
+}
+
 }  // namespace
 
 void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y) {
@@ -29,6 +136,34 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
   const int out = layer.out_features;
   const bool direct = layer.weight.dtype == DType::F32 &&
                       reinterpret_cast<std::uintptr_t>(layer.weight.data.data()) % alignof(float) == 0;
+  // FALCON_CPU_FAST=0 turns off the direct bf16 decode path, the AVX2 kernels and the bulk bf16
+  // conversion (the engine as it was before them), for A/B benchmarks (docs/BENCHMARKS.md).
+  static const bool fast = [] {
+    const char* e = std::getenv("FALCON_CPU_FAST");
+    return !(e && std::string_view(e) == "0");
+  }();
+  if (fast && layer.weight.dtype == DType::BF16 && rows <= 2) {
+    // Decode: each weight is used once or twice, so converting rows to fp32 first would cost more
+    // than the product; read the bf16 rows directly.
+    static const DotBf16 dot_bf16 = pick_dot_bf16();
+    const std::byte* base = layer.weight.data.data();
+    auto direct_work = [&](int64_t o_begin, int64_t o_end) {
+      for (int64_t o = o_begin; o < o_end; ++o) {
+        const std::byte* w = base + static_cast<std::size_t>(o) * in * 2;
+        for (int r = 0; r < rows; ++r) {
+          float v = dot_bf16(w, x + static_cast<std::size_t>(r) * in, in);
+          if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o)];
+          y[static_cast<std::size_t>(r) * out + o] = v;
+        }
+      }
+    };
+    if (static_cast<int64_t>(rows) * out * in < (int64_t{1} << 16))
+      direct_work(0, out);
+    else
+      pool.parallel_for(out, direct_work);
+    return;
+  }
+  static const DotF32 dot_f32 = fast ? pick_dot_f32() : dot;
   auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
     constexpr int kBlock = 4;
@@ -41,7 +176,10 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
           w[k] = reinterpret_cast<const float*>(layer.weight.data.data()) + (o + k) * in;
         } else {
           float* dst = block_buf.data() + static_cast<std::size_t>(k) * in;
-          rows_to_float(layer.weight, o + k, 1, dst);
+          if (fast && layer.weight.dtype == DType::BF16)
+            bf16_row_to_float(layer.weight.data.data() + static_cast<std::size_t>(o + k) * in * 2, in, dst);
+          else
+            rows_to_float(layer.weight, o + k, 1, dst);
           w[k] = dst;
         }
       }
@@ -49,7 +187,7 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
         const float* xr = x + static_cast<std::size_t>(r) * in;
         float* yr = y + static_cast<std::size_t>(r) * out;
         for (int k = 0; k < nb; ++k) {
-          float v = dot(xr, w[k], in);
+          float v = dot_f32(xr, w[k], in);
           if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o + k)];
           yr[o + k] = v;
         }
