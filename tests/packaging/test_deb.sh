@@ -160,6 +160,10 @@ timeout 20 "${run_env[@]}" QT_QUICK_BACKEND=software "$root/usr/bin/falcon-chat"
 rc=$?
 check "a second launch hands over to the first and exits 0 at once (rc=$rc)" \
   bash -c '[ "$1" = 0 ] && [ $(( $2 )) -le 10 ]' _ $rc "$SECONDS - $t0"
+# The offscreen platform cannot raise windows and says so: proof that the first instance got
+# the request and tried.
+sleep 0.5
+check "the first instance was asked to raise its window" grep -q "does not support raise()" "$work/app.log"
 kill -TERM $app_pid
 wait $app_pid
 rc=$?
