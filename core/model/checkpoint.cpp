@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/file_read.h"
 #include "core/common/json_depth.h"
 
 namespace falcon {
@@ -107,10 +108,7 @@ struct CheckpointReader::Impl {
   }
 
   void open_index(const std::filesystem::path& index_path) {
-    std::ifstream in(index_path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    const std::string text = ss.str();
+    const std::string text = read_file_bounded(index_path, kMaxMetadataFileBytes);
     const std::string origin = index_path.string();
     if (!json_depth_within(text))
       throw_load_error(origin + " nests arrays/objects more than " + std::to_string(kMaxJsonDepth) +

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/file_read.h"
 #include "core/common/json_depth.h"
 
 namespace falcon {
@@ -275,11 +276,7 @@ ModelConfig parse_model_config(std::string_view json_text) {
 
 namespace {
 std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw_load_error("cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_file_bounded(p, kMaxMetadataFileBytes);
 }
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/file_read.h"
 #include "core/common/json_depth.h"
 #include "core/tokenizer/bpe_model.h"
 #include "core/tokenizer/decoders.h"
@@ -61,12 +62,9 @@ BpeTokenizer::BpeTokenizer() = default;
 BpeTokenizer::~BpeTokenizer() = default;
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::from_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_load_error("cannot open tokenizer file " + path.string());
-  std::stringstream buf;
-  buf << in.rdbuf();
+  const std::string text = read_file_bounded(path, kMaxTokenizerFileBytes);
   try {
-    return from_json(buf.str());
+    return from_json(text);
   } catch (const Error& e) {
     throw Error(e.kind(), path.string() + ": " + e.what());
   }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/file_read.h"
 #include "core/common/json_depth.h"
 #include "core/tokenizer/bpe_tokenizer.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
@@ -17,11 +18,7 @@ namespace {
 nlohmann::json read_json(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return nullptr;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_load_error("cannot read " + path.string());
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
+  const std::string text = read_file_bounded(path, kMaxMetadataFileBytes);
   if (!json_depth_within(text))
     throw_load_error(path.string() + " nests arrays/objects more than " + std::to_string(kMaxJsonDepth) +
                      " levels deep");

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/file_read.h"
 #include "core/tokenizer/unicode_util.h"
 
 namespace falcon {
@@ -15,12 +16,9 @@ SentencePieceTokenizer::SentencePieceTokenizer()
 SentencePieceTokenizer::~SentencePieceTokenizer() = default;
 
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::from_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_load_error("cannot open tokenizer file " + path.string());
-  std::stringstream buf;
-  buf << in.rdbuf();
+  const std::string proto = read_file_bounded(path, kMaxTokenizerFileBytes);
   try {
-    return from_serialized(buf.str());
+    return from_serialized(proto);
   } catch (const Error& e) {
     throw Error(e.kind(), path.string() + ": " + e.what());
   }
