@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/chat/chat_template.h"
 #include "core/model/backend.h"
@@ -22,6 +23,10 @@ WeightFormat parse_weight_format(const std::string& text);
 struct OpenModelOptions {
   BackendChoice backend = BackendChoice::Auto;
   WeightFormat weights = WeightFormat::Bf16;
+  bool quantize_lm_head = false;  // int8/int4: the output head too (else it stays bf16)
+  // int8/int4: where quantized weights are cached between loads (docs/QUANTIZATION.md); empty =
+  // quantize on every load. default_quant_cache_dir() is the usual place.
+  std::filesystem::path quant_cache_dir;
   int cpu_threads = 0;     // 0 = all cores
   int cache_capacity = 0;  // KV cache tokens; 0 = the backend's default
   // Load progress in [0, 1]; return false to cancel (the load then throws Error(Cancelled)).
@@ -34,7 +39,12 @@ struct OpenedModel {
   // Why the GPU was not used when the choice was Auto and the CPU backend was picked
   // ("" when the GPU is in use or was not asked for). Shown to the user once.
   std::string fallback_notice;
+  // Notes from loading worth showing once (quantization cache reused / written / why not).
+  std::vector<std::string> notices;
 };
+
+// $XDG_DATA_HOME/falcon-chat/quant-cache (~/.local/share/... when unset).
+std::filesystem::path default_quant_cache_dir();
 
 // The chat template a checkpoint folder asks for: its tokenizer_config.json "chat_template"
 // when that is one of the Falcon formats we render, else the Falcon chat format
