@@ -22,6 +22,7 @@ class FalconChatEngine : public ChatEngine {
     OpenModelOptions o;
     o.backend = request.backend;
     o.weights = request.weights;
+    o.quant_cache_dir = default_quant_cache_dir();  // int8/int4: the next load skips quantizing
     o.progress = progress;
     OpenedModel opened = open_model(request.dir, o, /*with_tokenizer=*/true);
     if (!opened.tokenizer)
@@ -36,6 +37,8 @@ class FalconChatEngine : public ChatEngine {
     info.dir = request.dir;
     info.backend_description = model_.backend->describe();
     info.fallback_notice = model_.fallback_notice;
+    for (const std::string& n : model_.notices)  // quantization cache: reused / written / why not
+      info.fallback_notice += (info.fallback_notice.empty() ? "" : "\n") + n;
     info.fingerprint = fingerprint_;
     info.context_length = model_.backend->cache_capacity();
     info.memory = model_.backend->memory();

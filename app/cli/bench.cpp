@@ -54,6 +54,17 @@ int run_bench(Backend& backend, const CliOptions& o, const std::string& model_la
 
   nlohmann::json j;
   j["backend"] = backend.describe();
+  // The weights one decode step reads: all of them but the embedding table (one row of it),
+  // unless that table is also the (bf16) output head.
+  const BackendMemory mem = backend.memory();
+  const double elem = mem.weight_format == "f32" ? 4.0 : 2.0;  // the table keeps the file's dtype
+  const double embed_bytes = elem * c.vocab_size * c.hidden_size;
+  const bool head_in_table = c.tie_word_embeddings && !o.quantize_head;
+  const double step_bytes = static_cast<double>(mem.weights_bytes) - (head_in_table ? 0.0 : embed_bytes);
+  j["weights"] = mem.weight_format;
+  j["weight_bytes"] = mem.weights_bytes;
+  j["kv_cache_bytes"] = mem.cache_bytes;
+  j["weight_bytes_per_decode_step"] = step_bytes;
   j["model"] = model_label;
   j["prompt_tokens"] = prompt.size();
   j["prefill_ms"] = prefill_s * 1e3;
@@ -62,6 +73,7 @@ int run_bench(Backend& backend, const CliOptions& o, const std::string& model_la
   j["decode_tok_s"] = decode_steps / decode_s;
   j["decode_ms_per_token"] = decode_s * 1e3 / decode_steps;
   j["cache_tokens_at_end"] = backend.cache_size();
+  j["decode_weight_GBps"] = step_bytes * decode_steps / decode_s / 1e9;
   std::printf("%s\n", j.dump().c_str());
   return 0;
 }

@@ -80,10 +80,22 @@ int run_tokenizer_only(const CliOptions& o) {
   return 0;
 }
 
+// The GPU fallback and the quantization cache's notes, on stderr.
+void print_notices(const OpenedModel& model) {
+  if (!model.fallback_notice.empty()) std::fprintf(stderr, "falcon-run: %s\n", model.fallback_notice.c_str());
+  for (const std::string& n : model.notices) std::fprintf(stderr, "falcon-run: %s\n", n.c_str());
+}
+
 OpenModelOptions open_options(const CliOptions& o) {
   OpenModelOptions m;
   m.backend = parse_backend_choice(o.backend);
   m.weights = parse_weight_format(o.weights);
+  m.quantize_lm_head = o.quantize_head;
+  // int8/int4 keep their quantized weights between runs unless --quant-cache none.
+  if (!o.quant_cache)
+    m.quant_cache_dir = default_quant_cache_dir();
+  else if (*o.quant_cache != "none")
+    m.quant_cache_dir = *o.quant_cache;
   m.cpu_threads = o.threads;
   return m;
 }
@@ -102,6 +114,8 @@ int execute(const CliOptions& o) {
       throw Error(ErrorKind::Usage, "--bench --synthetic needs a CUDA device: " + reason);
     gpu::BenchOptions bench;
     bench.decode_steps = std::max(8, o.max_new_tokens);
+    bench.weights = parse_weight_format(o.weights);
+    bench.quantize_lm_head = o.quantize_head;
     std::printf("%s\n", cuda_plugin()->run_bench_json(*o.synthetic, bench).c_str());
     return 0;
 #else
@@ -120,8 +134,7 @@ int execute(const CliOptions& o) {
   }
   if (o.bench) {
     OpenedModel model = open_model(o.model_dir, open_options(o), /*with_tokenizer=*/false);
-    if (!model.fallback_notice.empty())
-      std::fprintf(stderr, "falcon-run: %s\n", model.fallback_notice.c_str());
+    print_notices(model);
     return run_bench(*model.backend, o, o.model_dir);
   }
   check_generation_options(o);
@@ -141,7 +154,7 @@ int execute(const CliOptions& o) {
   }
   OpenedModel model = open_model(o.model_dir, options, /*with_tokenizer=*/false);
   model.tokenizer = std::move(tokenizer);
-  if (!model.fallback_notice.empty()) std::fprintf(stderr, "falcon-run: %s\n", model.fallback_notice.c_str());
+  print_notices(model);
   if (o.db) return run_db_chat(model, o);
   return run_generation(model, request, o);
 }

@@ -22,7 +22,12 @@ int run(int argc, char** argv) {
                  "Checkpoint folder (config.json + safetensors + tokenizer), or the name of a bundled "
                  "model (falcon-mini)");
   app.add_option("--backend", o.backend, "auto|cpu|cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_option("--weights", o.weights, "bf16|int8|int4")->check(CLI::IsMember({"bf16", "int8", "int4"}));
+  app.add_option("--weights", o.weights, "bf16|int8|int4 (int8/int4: quantized on the GPU at load)")
+      ->check(CLI::IsMember({"bf16", "int8", "int4"}));
+  app.add_flag("--quantize-head", o.quantize_head, "With int8/int4: quantize the output head too");
+  app.add_option("--quant-cache", o.quant_cache,
+                 "Folder for quantized weights between runs, or 'none' "
+                 "(default: $XDG_DATA_HOME/falcon-chat/quant-cache)");
   app.add_option("--prompt", o.prompt, "Raw text through the model's tokenizer, no template");
   app.add_option("--chat", o.chat, "One user turn through the chat template");
   app.add_option("--system", o.system, "System prompt for --chat (pinned in the KV window)");

@@ -1,5 +1,6 @@
 #include "app/engine/open_model.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -68,13 +69,17 @@ std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenMo
   return backend;
 }
 
-std::unique_ptr<Backend> open_cuda(const std::filesystem::path& dir, const OpenModelOptions& o) {
+std::unique_ptr<Backend> open_cuda(const std::filesystem::path& dir, const OpenModelOptions& o,
+                                   std::vector<std::string>* notices) {
 #ifdef FALCON_HAVE_CUDA
-  if (o.weights != WeightFormat::Bf16) {
-    throw Error(ErrorKind::Usage, "int8/int4 weights are not available yet; use --weights bf16");
-  }
   CudaBackendOptions cuda;
   cuda.cache_capacity = o.cache_capacity;
+  cuda.weights = o.weights;
+  cuda.quantize_lm_head = o.quantize_lm_head;
+  cuda.quant_cache_dir = o.quant_cache_dir;
+  cuda.notice = [notices](const std::string& n) {
+    if (notices) notices->push_back(n);
+  };
   bool cancelled = false;
   if (o.progress) {
     cuda.progress = [&](uint64_t done, uint64_t total) {
@@ -91,11 +96,24 @@ std::unique_ptr<Backend> open_cuda(const std::filesystem::path& dir, const OpenM
 #else
   (void)dir;
   (void)o;
+  (void)notices;
   throw Error(ErrorKind::Usage, "this build has no CUDA backend; use --backend cpu");
 #endif
 }
 
 }  // namespace
+
+std::filesystem::path default_quant_cache_dir() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  std::filesystem::path base;
+  if (xdg && *xdg) {
+    base = xdg;
+  } else {
+    const char* home = std::getenv("HOME");
+    base = std::filesystem::path(home && *home ? home : "/tmp") / ".local" / "share";
+  }
+  return base / "falcon-chat" / "quant-cache";
+}
 
 OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions& options,
                        bool with_tokenizer) {
@@ -111,12 +129,12 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
       break;
     case BackendChoice::Cuda:
       if (!cuda_available(&reason)) throw Error(ErrorKind::Usage, "--backend cuda: " + reason);
-      out.backend = open_cuda(dir, options);
+      out.backend = open_cuda(dir, options, &out.notices);
       break;
     case BackendChoice::Auto:
       if (cuda_available(&reason)) {
         try {
-          out.backend = open_cuda(dir, options);
+          out.backend = open_cuda(dir, options, &out.notices);
         } catch (const Error& e) {
           if (e.kind() == ErrorKind::Load || e.kind() == ErrorKind::Cancelled) throw;
           out.fallback_notice = std::string("GPU not used: ") + e.what() + "; running on the CPU";
