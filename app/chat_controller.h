@@ -220,6 +220,7 @@ class ChatController : public QObject {
   QString backend_;
   QString weight_format_;
   quint64 weights_bytes_ = 0, cache_bytes_ = 0;
+  quint64 device_used_ = 0, device_total_ = 0;  // the whole GPU / RAM at load time
   bool on_device_ = false;
   QString previous_model_dir_;  // restored when a load is refused and the old model stays
   QString notice_;

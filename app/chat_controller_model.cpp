@@ -66,6 +66,8 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   weights_bytes_ = info.value(QStringLiteral("weightsBytes")).toULongLong();
   cache_bytes_ = info.value(QStringLiteral("cacheBytes")).toULongLong();
   on_device_ = info.value(QStringLiteral("onDevice")).toBool();
+  device_used_ = info.value(QStringLiteral("deviceUsedBytes")).toULongLong();
+  device_total_ = info.value(QStringLiteral("deviceTotalBytes")).toULongLong();
   settings_->setLastModel(model_dir_, pending_model_backend_, pending_model_weights_);
   const QString fallback = info.value(QStringLiteral("notice")).toString();
   if (!fallback.isEmpty()) {
@@ -90,7 +92,7 @@ void ChatController::onModelLoadFailed(const QString& message, bool cancelled, b
   model_error_ = cancelled ? QString() : message;
   backend_.clear();
   weight_format_.clear();
-  weights_bytes_ = cache_bytes_ = 0;
+  weights_bytes_ = cache_bytes_ = device_used_ = device_total_ = 0;
   if (cancelled) model_dir_.clear();
   emit modelChanged();
   if (!cancelled) fail(tr("The model could not be loaded: %1").arg(message));
@@ -105,8 +107,14 @@ QString ChatController::formatBytes(quint64 bytes) {
 
 QString ChatController::memoryText() const {
   if (model_state_ != QLatin1String("ready") || weights_bytes_ == 0) return {};
-  return tr("weights %1 + cache %2 (%3)")
-      .arg(formatBytes(weights_bytes_), formatBytes(cache_bytes_), on_device_ ? tr("GPU") : tr("RAM"));
+  QString text =
+      tr("weights %1 + cache %2 (%3)")
+          .arg(formatBytes(weights_bytes_), formatBytes(cache_bytes_), on_device_ ? tr("GPU") : tr("RAM"));
+  // The whole device (GPU memory, or the machine's RAM) at load time: used / total.
+  if (device_total_ > 0)
+    text += QStringLiteral(" · ") +
+            tr("%1 of %2 in use").arg(formatBytes(device_used_), formatBytes(device_total_));
+  return text;
 }
 
 QString ChatController::statusText() const {

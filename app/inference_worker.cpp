@@ -89,6 +89,8 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
     m[QStringLiteral("cacheBytes")] = qulonglong(info.memory.cache_bytes);
     m[QStringLiteral("otherBytes")] = qulonglong(info.memory.other_bytes);
     m[QStringLiteral("onDevice")] = info.memory.on_device;
+    m[QStringLiteral("deviceUsedBytes")] = qulonglong(info.memory.device_used);
+    m[QStringLiteral("deviceTotalBytes")] = qulonglong(info.memory.device_total);
     m[QStringLiteral("weightFormat")] = QString::fromStdString(info.memory.weight_format);
     emit modelLoaded(m);
   } catch (const Error& e) {

@@ -38,7 +38,8 @@ class InferenceWorker : public QObject {
  signals:
   void initializeFailed(const QString& message);
   void loadProgress(double fraction);
-  // keys: dir, backend, notice, fingerprint, contextLength, weightsBytes, cacheBytes, otherBytes
+  // keys: dir, backend, notice, fingerprint, contextLength, weightsBytes, cacheBytes, otherBytes,
+  // deviceUsedBytes, deviceTotalBytes
   // (qulonglong), onDevice (bool), weightFormat
   void modelLoaded(const QVariantMap& info);
   // `kept`: the previous model is still loaded (the request was refused before unloading it).

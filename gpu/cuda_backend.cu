@@ -53,7 +53,16 @@ class CudaBackend final : public Backend {
     const char* fmt = d_.weights == WeightFormat::Int8   ? "int8"
                       : d_.weights == WeightFormat::Int4 ? "int4"
                                                          : "bf16";
-    return {m_.weight_bytes, m_.cache_bytes, m_.bytes - m_.weight_bytes - m_.cache_bytes, true, fmt};
+    BackendMemory mem{m_.weight_bytes, m_.cache_bytes, m_.bytes - m_.weight_bytes - m_.cache_bytes, true,
+                      fmt};
+    size_t free_b = 0, total_b = 0;
+    if (cudaSetDevice(o_.device) == cudaSuccess && cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) {
+      mem.device_total = total_b;
+      mem.device_used = total_b - free_b;
+    } else {
+      cudaGetLastError();  // a status-bar query never leaves an error behind
+    }
+    return mem;
   }
   void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
   void evict(int begin, int count) override;

@@ -39,7 +39,7 @@
         <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -68,6 +68,11 @@
         <location line="+0"/>
         <source>RAM</source>
         <translation>ذاكرة RAM</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 of %2 in use</source>
+        <translation>%1 من %2 مستخدمة</translation>
     </message>
 </context>
 <context>
@@ -378,7 +383,7 @@ Start one with New chat.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Not enough memory to load this model.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>
@@ -1132,12 +1137,12 @@ Start one with New chat.</source>
         <translation>تبدأ المحادثات الجديدة بـ</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Preset for new chats</source>
         <translation>الإعداد المسبق للمحادثات الجديدة</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Conversations are stored in</source>
         <translation>تُحفظ المحادثات في</translation>
     </message>

@@ -39,7 +39,7 @@
         <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -68,6 +68,11 @@
         <location line="+0"/>
         <source>RAM</source>
         <translation>RAM</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 of %2 in use</source>
+        <translation>%1 von %2 belegt</translation>
     </message>
 </context>
 <context>
@@ -378,7 +383,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Not enough memory to load this model.</source>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>
@@ -1124,12 +1129,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Neue Chats beginnen mit</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Preset for new chats</source>
         <translation>Voreinstellung für neue Chats</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Conversations are stored in</source>
         <translation>Unterhaltungen werden gespeichert in</translation>
     </message>

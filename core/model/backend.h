@@ -22,6 +22,9 @@ struct BackendMemory {
   uint64_t other_bytes = 0;    // activations, workspaces
   bool on_device = false;      // GPU memory (else host memory; CPU weights are memory-mapped)
   std::string weight_format;   // "bf16", "f16", "f32", "int8", "int4"
+  // The whole device at the time of the call (all processes): GPU memory, or the host's RAM for
+  // the CPU backend. 0 when unknown.
+  uint64_t device_used = 0, device_total = 0;
   uint64_t total() const { return weights_bytes + cache_bytes + other_bytes; }
 };
 

@@ -19,6 +19,8 @@
 // max_position_embeddings a full prefill; no released Falcon checkpoint uses rope_scaling.
 #include "core/model/cpu_backend.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -184,6 +186,11 @@ BackendMemory CpuBackend::memory() const {
   for (const Layer& L : layers_) mem.cache_bytes += (L.k.size() + L.v.size()) * sizeof(float);
   for (const auto* v : {&x_, &a_, &m_, &qkv_, &q_, &attn_, &tmp_, &ffn_, &cos_, &sin_})
     mem.other_bytes += v->size() * sizeof(float);
+  const long pages = sysconf(_SC_PHYS_PAGES), avail = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && avail >= 0 && page > 0) {
+    mem.device_total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
+    mem.device_used = mem.device_total - static_cast<uint64_t>(avail) * static_cast<uint64_t>(page);
+  }
   for (const char* ch = dtype_name(embeddings_.dtype); *ch; ++ch)  // "bf16", "f16", "f32"
     mem.weight_format += static_cast<char>(std::tolower(static_cast<unsigned char>(*ch)));
   return mem;

@@ -303,6 +303,16 @@ class ChatControllerTest : public QObject {
     fo.memory.weight_format = "int8";
     auto c = make(fo);
     QCOMPARE(c->statusText(), QString());
+    {
+      // With the device's used/total known (a GPU of 80 GiB with 40 in use):
+      FakeEngineOptions g = fo;
+      g.memory.device_used = 40ull << 30;
+      g.memory.device_total = 80ull << 30;
+      auto cg = make(g);
+      loadModel(*cg);
+      QCOMPARE(cg->memoryText(),
+               QStringLiteral("weights 3.50 GiB + cache 256.0 MiB (GPU) · 40.00 GiB of 80.00 GiB in use"));
+    }
     loadModel(*c);
     QCOMPARE(c->weightFormat(), QStringLiteral("int8"));
     QCOMPARE(c->memoryText(), QStringLiteral("weights 3.50 GiB + cache 256.0 MiB (GPU)"));

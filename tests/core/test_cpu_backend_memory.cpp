@@ -82,6 +82,15 @@ class TestCpuBackendMemory : public QObject {
       QVERIFY(!mem.on_device);
       QVERIFY(mem.other_bytes > 0);  // activations exist, but are not what the test pins down
       QCOMPARE(mem.total(), mem.weights_bytes + mem.cache_bytes + mem.other_bytes);
+      // The machine's RAM, against /proc/meminfo's MemTotal (kB) read here.
+      std::ifstream meminfo("/proc/meminfo");
+      std::string key;
+      uint64_t kb = 0;
+      while (meminfo >> key >> kb && key != "MemTotal:") meminfo.ignore(256, '\n');
+      QCOMPARE(key, std::string("MemTotal:"));
+      const uint64_t total = kb * 1024;
+      QVERIFY(mem.device_total + 4096 > total && mem.device_total < total + 4096);
+      QVERIFY(mem.device_used > 0 && mem.device_used <= mem.device_total);
     }
   }
 };
