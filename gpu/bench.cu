@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/model/bench.h"
 #include "gpu/bench.h"
 #include "gpu/blas.h"
 #include "gpu/cuda_backend.h"
@@ -100,11 +101,7 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   r.weights = mem.weight_format + (head_quant ? "+head" : "");
   r.weight_gib = mem.weights_bytes / 1073741824.0;
   r.kv_cache_gib = mem.cache_bytes / 1073741824.0;
-  // A decode step reads every weight but the embedding table (one row), unless the table is also
-  // the bf16 output head.
-  const double embed_bytes = 2.0 * c.vocab_size * c.hidden_size;
-  r.bytes_per_token =
-      static_cast<double>(mem.weights_bytes) - (c.tie_word_embeddings && !head_quant ? 0 : embed_bytes);
+  r.bytes_per_token = decode_weight_bytes(c, mem, head_quant);
   r.bound_tok_s = kCopyBw / r.bytes_per_token;
   double peak = used_gib();
   std::mt19937 rng(1);

@@ -90,14 +90,12 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
       q.gscales = cv.take<__half>(q.scale_bytes() / 2);
       q.row_of = cv.take<int32_t>(q.table_bytes() / 4);
     }
-    M.deq_elems = std::max<uint64_t>(M.deq_elems, static_cast<uint64_t>(q.n_rows) * q.k);
   };
   M.embed = cv.take<bf16>(vocab * dim);
   if (d.quant_head) {
     M.lm_head = nullptr;
     M.q_head = plan_quant(qf, d.vocab, d.dim, d.vocab, 0);
-    carve(M.q_head);
-    M.deq_elems = 0;  // the head is quantized and dequantized in slices that fit the layers' scratch
+    carve(M.q_head);  // quantized and dequantized in slices that fit the layers' staging area
   } else {
     M.lm_head = c.tie_word_embeddings ? M.embed : cv.take<bf16>(vocab * dim);
   }
@@ -127,7 +125,10 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
         L.q[kDense] = plan_quant(qf, d.dim, d.dim, d.dim, 0);
       }
       for (QuantMatrix& q : L.q)
-        if (q.n_rows > 0) carve(q);
+        if (q.n_rows > 0) {
+          carve(q);
+          M.deq_elems = std::max<uint64_t>(M.deq_elems, static_cast<uint64_t>(q.n_rows) * q.k);
+        }
     }
     if (c.bias) {
       L.b_up = cv.take<float>(d.qkv_out + d.ffn);

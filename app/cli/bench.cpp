@@ -1,4 +1,6 @@
 // falcon-run --bench: prefill and decode timings of a loaded backend, as one JSON line.
+#include "core/model/bench.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -54,13 +56,9 @@ int run_bench(Backend& backend, const CliOptions& o, const std::string& model_la
 
   nlohmann::json j;
   j["backend"] = backend.describe();
-  // The weights one decode step reads: all of them but the embedding table (one row of it),
-  // unless that table is also the (bf16) output head.
   const BackendMemory mem = backend.memory();
-  const double elem = mem.weight_format == "f32" ? 4.0 : 2.0;  // the table keeps the file's dtype
-  const double embed_bytes = elem * c.vocab_size * c.hidden_size;
-  const bool head_in_table = c.tie_word_embeddings && !o.quantize_head;
-  const double step_bytes = static_cast<double>(mem.weights_bytes) - (head_in_table ? 0.0 : embed_bytes);
+  const double step_bytes =
+      decode_weight_bytes(c, mem, o.quantize_head && mem.weight_format.rfind("int", 0) == 0);
   j["weights"] = mem.weight_format;
   j["weight_bytes"] = mem.weights_bytes;
   j["kv_cache_bytes"] = mem.cache_bytes;

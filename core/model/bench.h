@@ -29,4 +29,10 @@ BenchResult bench_backend(Backend& backend, int prefill_tokens, int decode_token
 uint64_t decode_bytes_per_token(const ModelConfig& config, const CheckpointReader& weights, int context,
                                 int kv_bytes_per_value = 4);
 
+// Weight bytes one decode step reads from what a backend holds (BackendMemory::weights_bytes):
+// all of them but the embedding table (one row of it), unless that table is also the output
+// head (tied embeddings, head not quantized). The table keeps the checkpoint's dtype (bf16 when
+// the layers are quantized).
+double decode_weight_bytes(const ModelConfig& config, const BackendMemory& memory, bool head_quantized);
+
 }  // namespace falcon

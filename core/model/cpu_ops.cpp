@@ -55,6 +55,14 @@ float dot_bf16_generic(const std::byte* w, const float* x, int n) {
 }
 
 #ifdef FALCON_X86_DISPATCH
+// Sum of the 8 lanes.
+__attribute__((target("avx2,fma"))) inline float hsum_avx(__m256 v) {
+  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
+  return _mm_cvtss_f32(s4);
+}
+
 // The same with AVX2 + FMA, chosen at run time when the CPU has them (16 weights per step).
 __attribute__((target("avx2,fma"))) float dot_bf16_avx2(const std::byte* w, const float* x, int n) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
@@ -69,11 +77,7 @@ __attribute__((target("avx2,fma"))) float dot_bf16_avx2(const std::byte* w, cons
     acc0 = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x + i), acc0);
     acc1 = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x + i + 8), acc1);
   }
-  const __m256 acc = _mm256_add_ps(acc0, acc1);
-  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
-  float sum = _mm_cvtss_f32(s4);
+  float sum = hsum_avx(_mm256_add_ps(acc0, acc1));
   for (; i < n; ++i) {
     uint16_t h;
     std::memcpy(&h, w + 2 * static_cast<std::size_t>(i), 2);
@@ -91,11 +95,7 @@ __attribute__((target("avx2,fma"))) float dot_avx2(const float* a, const float* 
     acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
     acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
   }
-  const __m256 acc = _mm256_add_ps(acc0, acc1);
-  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
-  float sum = _mm_cvtss_f32(s4);
+  float sum = hsum_avx(_mm256_add_ps(acc0, acc1));
   for (; i < n; ++i) sum += a[i] * b[i];
   return sum;
 }
