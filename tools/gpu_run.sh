@@ -3,6 +3,7 @@
 #   bash tools/gpu_run.sh [smoke] [tests] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf]
 # (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
+# qbench knobs: QBENCH_FORMATS (default "bf16 int8 int4"), QBENCH_WAVES=0 skips the attention A/B.
 set -u
 DIST=${FALCON_GPU_DIST:-build-gpu/dist}
 OUT=${OUT:-/tmp/falcon-gpu-out}
@@ -44,20 +45,22 @@ if want quant || want tests; then
   grep -E '^(ACCURACY|PERPLEXITY)' "$LOG/quant.log" >"$OUT/quant-accuracy.txt" || true
 fi
 if want qbench; then  # bf16 / int8 / int4 in the same run, same shapes
-  for w in bf16 int8 int4; do
+  for w in ${QBENCH_FORMATS:-bf16 int8 int4}; do
     step "qbench-$w" 240 "$DIST/falcon-gpu-bench" --weights "$w" 40b 7b
     grep '^{' "$LOG/qbench-$w.log" >>"$OUT/bench.jsonl" || true
   done
   step qbench-int8-head 200 "$DIST/falcon-gpu-bench" --weights int8 --quant-head --no-long 40b
   grep '^{' "$LOG/qbench-int8-head.log" >>"$OUT/bench.jsonl" || true
-  export FALCON_DECODE_ATTN_WAVES=1
-  step qbench-bf16-waves1 240 "$DIST/falcon-gpu-bench" 40b 7b
-  unset FALCON_DECODE_ATTN_WAVES
-  grep '^{' "$LOG/qbench-bf16-waves1.log" | sed 's/^{/{"attn_waves":1,/' >>"$OUT/bench.jsonl" || true
+  if [ "${QBENCH_WAVES:-1}" = 1 ]; then  # A/B of the decode-attention split plan
+    export FALCON_DECODE_ATTN_WAVES=1
+    step qbench-bf16-waves1 240 "$DIST/falcon-gpu-bench" 40b 7b
+    unset FALCON_DECODE_ATTN_WAVES
+    grep '^{' "$LOG/qbench-bf16-waves1.log" | sed 's/^{/{"attn_waves":1,/' >>"$OUT/bench.jsonl" || true
+  fi
 fi
 if want bench; then
   step bench 300 "$DIST/falcon-gpu-bench" 40b 7b 180b
-  grep '^{' "$LOG/bench.log" >"$OUT/bench.jsonl" || true
+  grep '^{' "$LOG/bench.log" >>"$OUT/bench.jsonl" || true
 fi
 want kernels && step kernel-bench 180 "$DIST/falcon-gpu-bench" --kernels
 if want sanitize; then
@@ -66,6 +69,13 @@ if want sanitize; then
   step memcheck-kernels 150 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_kernels"
   step racecheck-kernels 180 "$CS" --tool racecheck --error-exitcode 9 "$DIST/test_gpu_kernels"
   step memcheck-fixtures 120 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_fixtures"
+  step synccheck-kernels 150 "$CS" --tool synccheck --error-exitcode 9 "$DIST/test_gpu_kernels"
+  # The quantized path (int8/int4 GEMV, dequantize, quantize-at-load) on the fixture checkpoints.
+  export FALCON_QUANT_TEST_QUICK=1
+  step memcheck-quant 240 "$CS" --tool memcheck --error-exitcode 9 "$DIST/test_gpu_quant"
+  step racecheck-quant 240 "$CS" --tool racecheck --error-exitcode 9 "$DIST/test_gpu_quant"
+  step synccheck-quant 240 "$CS" --tool synccheck --error-exitcode 9 "$DIST/test_gpu_quant"
+  unset FALCON_QUANT_TEST_QUICK
 fi
 if [[ " $steps " == *" hf "* ]]; then  # not part of "all": costs device minutes
   export PYTHONUNBUFFERED=1
