@@ -84,16 +84,6 @@ __global__ void int8_quantize_kernel(const bf16* w, int ldw, int n_rows, int k, 
   q[i] = v;
 }
 
-__global__ void int8_dequantize_kernel(const int8_t* q, int ld, int k, const float* scales, int row0,
-                                       int rows, bf16* out, int ldo) {
-  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
-  if (i >= static_cast<size_t>(rows) * k) return;
-  const int r = static_cast<int>(i / k), c = static_cast<int>(i % k);
-  const int row = row0 + r;
-  out[static_cast<size_t>(r) * ldo + c] =
-      __float2bfloat16(scales[row] * q[static_cast<size_t>(row) * ld + c]);
-}
-
 // ---- int4 ----
 
 // Element (row, c) of the matrix from w, which holds rows [row0, row0 + rows); 0 outside.
@@ -153,32 +143,68 @@ __global__ void int4_quantize_kernel(Slice w, const int32_t* row_of, int tile0, 
       make_uint4(words[0], words[1], words[2], words[3]);
 }
 
+// One thread per (tile row, 8 consecutive columns) of tiles [tile0, tile0 + tiles): reads the two
+// words that hold them and writes 8 bf16 with one 16-byte store, so a warp writes a contiguous
+// piece of one output row.
 __global__ void int4_dequantize_kernel(const uint4* data, int k, const int32_t* row_of, int tile0, int tiles,
                                        int quads, int groups, const __half* gscales, int row0, int rows,
                                        bf16* out, int ldo) {
+  const int octs = quads * 8;  // 8-column pieces per row
   const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
-  if (i >= static_cast<size_t>(tiles) * quads * 32) return;
-  const int lane = static_cast<int>(i % 32), quad = static_cast<int>((i / 32) % quads),
-            tile = tile0 + static_cast<int>(i / (32 * static_cast<size_t>(quads)));
-  const int r = lane >> 2, q = lane & 3, g = quad / 2;
-  const uint4 v = data[(static_cast<size_t>(tile) * quads + quad) * 32 + lane];
-  const uint32_t words[4] = {v.x, v.y, v.z, v.w};
-  for (int half = 0; half < 2; ++half) {
-    const int tr = tile * 16 + r + 8 * half, row = row_of[tr];
-    if (row < row0 || row >= row0 + rows) continue;
-    const float s = __half2float(gscales[static_cast<size_t>(tr) * groups + g]);
-    bf16* o = out + static_cast<size_t>(row - row0) * ldo;
+  if (i >= static_cast<size_t>(tiles) * 16 * octs) return;
+  const int oct = static_cast<int>(i % octs);
+  const int tr = tile0 * 16 + static_cast<int>(i / octs);  // tile row
+  const int row = row_of[tr];
+  if (row < row0 || row >= row0 + rows) return;
+  const int tile = tr / 16, r16 = tr % 16, half = r16 >= 8, r = r16 % 8;
+  const int quad = oct / 8, c0 = (oct % 8) * 8;  // columns c0..c0+7 of the quad
+  const int qd = c0 / 16, t0 = (c0 % 16) / 4;    // lane 4 r + qd, words t0 and t0 + 1
+  const uint32_t* w =
+      reinterpret_cast<const uint32_t*>(data + (static_cast<size_t>(tile) * quads + quad) * 32 + 4 * r + qd);
+  const uint32_t words[2] = {w[t0], w[t0 + 1]};
+  const float s = __half2float(gscales[static_cast<size_t>(tr) * groups + quad / 2]);
+  // Nibble positions of this row's columns kb + 0..3 (see int4_quantize_kernel).
+  const int shift[4] = {half ? 4 : 0, half ? 20 : 16, half ? 12 : 8, half ? 28 : 24};
+  uint32_t packed[4];
 #pragma unroll
-    for (int t = 0; t < 4; ++t) {
-      const int kb = quad * 64 + q * 16 + t * 4;
-      // Nibble positions of this row's columns kb + 0..3 (see int4_quantize_kernel).
-      const int shift[4] = {half ? 4 : 0, half ? 20 : 16, half ? 12 : 8, half ? 28 : 24};
+  for (int j = 0; j < 8; j += 2) {
+    const float lo = s * static_cast<float>(static_cast<int>((words[j / 4] >> shift[j % 4]) & 15u) - 8);
+    const float hi = s * static_cast<float>(static_cast<int>((words[j / 4] >> shift[j % 4 + 1]) & 15u) - 8);
+    packed[j / 2] = float2_to_bf16x2(lo, hi);
+  }
+  const int col = quad * 64 + c0;
+  bf16* o = out + static_cast<size_t>(row - row0) * ldo + col;
+  if (col + 8 <= k && (reinterpret_cast<uintptr_t>(o) & 15) == 0) {
+    *reinterpret_cast<uint4*>(o) = make_uint4(packed[0], packed[1], packed[2], packed[3]);
+  } else {
+    for (int j = 0; j < 8 && col + j < k; ++j) {
+      const uint32_t p = packed[j / 2];
+      const uint16_t b = static_cast<uint16_t>(j % 2 ? p >> 16 : p & 0xffffu);
+      o[j] = *reinterpret_cast<const bf16*>(&b);
+    }
+  }
+}
+
+// One thread per 8 consecutive int8 of a row: one 8-byte load, one 16-byte store.
+__global__ void int8_dequantize8_kernel(const int8_t* q, int ld, int k, const float* scales, int row0,
+                                        int rows, bf16* out, int ldo) {
+  const int octs = (k + 7) / 8;
+  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= static_cast<size_t>(rows) * octs) return;
+  const int r = static_cast<int>(i / octs), c = static_cast<int>(i % octs) * 8, row = row0 + r;
+  const float s = scales[row];
+  const int8_t* src = q + static_cast<size_t>(row) * ld + c;  // ld is a multiple of 16: in bounds
+  uint32_t packed[4];
 #pragma unroll
-      for (int j = 0; j < 4; ++j) {
-        if (kb + j >= k) continue;
-        const int u = static_cast<int>((words[t] >> shift[j]) & 15u) - 8;
-        o[kb + j] = __float2bfloat16(s * static_cast<float>(u));
-      }
+  for (int j = 0; j < 8; j += 2) packed[j / 2] = float2_to_bf16x2(s * src[j], s * src[j + 1]);
+  bf16* o = out + static_cast<size_t>(r) * ldo + c;
+  if (c + 8 <= k && (reinterpret_cast<uintptr_t>(o) & 15) == 0) {
+    *reinterpret_cast<uint4*>(o) = make_uint4(packed[0], packed[1], packed[2], packed[3]);
+  } else {
+    for (int j = 0; j < 8 && c + j < k; ++j) {
+      const uint32_t p = packed[j / 2];
+      const uint16_t b = static_cast<uint16_t>(j % 2 ? p >> 16 : p & 0xffffu);
+      o[j] = *reinterpret_cast<const bf16*>(&b);
     }
   }
 }
@@ -268,13 +294,14 @@ void launch_dequantize(const QuantMatrix& q, int row0, int rows, bf16* out, int 
   tile_range(q, row0, rows, t0, t1);
   if (rows <= 0 || q.k <= 0) return;
   if (q.format == QuantFormat::Int8) {
-    int8_dequantize_kernel<<<blocks_for(static_cast<size_t>(rows) * q.k, kThreads), kThreads, 0, stream>>>(
-        static_cast<const int8_t*>(q.data), q.ld, q.k, q.scales, row0, rows, out, ldo);
-    FALCON_CHECK_LAUNCH("int8_dequantize_kernel");
+    int8_dequantize8_kernel<<<blocks_for(static_cast<size_t>(rows) * ((q.k + 7) / 8), kThreads), kThreads, 0,
+                              stream>>>(static_cast<const int8_t*>(q.data), q.ld, q.k, q.scales, row0, rows,
+                                        out, ldo);
+    FALCON_CHECK_LAUNCH("int8_dequantize8_kernel");
     return;
   }
   const int groups = q.ld / 128, quads = q.ld / 64;
-  int4_dequantize_kernel<<<blocks_for(static_cast<size_t>(t1 - t0) * quads * 32, kThreads), kThreads, 0,
+  int4_dequantize_kernel<<<blocks_for(static_cast<size_t>(t1 - t0) * 16 * quads * 8, kThreads), kThreads, 0,
                            stream>>>(static_cast<const uint4*>(q.data), q.k, q.row_of, t0, t1 - t0, quads,
                                      groups, q.gscales, row0, rows, out, ldo);
   FALCON_CHECK_LAUNCH("int4_dequantize_kernel");

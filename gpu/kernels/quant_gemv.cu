@@ -7,13 +7,13 @@
 // instruction: the bits 0x4B0000(b ^ 0x80) are the float 2^23 + 128 + b, one PRMT and one FADD.
 // The row's scale multiplies the finished dot product.
 //
-// Int4 (groups of 128, fp16 scales): a warp owns a 16-row tile and runs the dot products on the
-// tensor cores: mma.sync m16n8k16 with the tile as A (16 rows x 16 columns per instruction) and x
-// as B, broadcast to all 8 columns. A 32-bit word holds one instruction's A fragment; one LOP3
-// turns two nibbles into the bf16 pair (128 + u, 128 + u') and one bf16x2 subtract of 136 gives
-// the exact values u - 8. fp32 accumulation per group, then the group's scale. At the int4 byte
-// rate (~35 weights per SM clock on an H200) scalar fp32 code would be issue-bound; this path
-// spends ~1.5 instructions per weight.
+// Int4 (groups of 128, fp16 scales): a block owns a 16-row tile (its warps split the columns) and
+// runs the dot products on the tensor cores: mma.sync m16n8k16 with the tile as A (16 rows x 16 columns per
+// instruction) and x as B, broadcast to all 8 columns. A 32-bit word holds one instruction's A fragment; one
+// LOP3 turns two nibbles into the bf16 pair (128 + u, 128 + u') and one bf16x2 subtract of 136 gives the
+// exact values u - 8. fp32 accumulation per group, then the group's scale. At the int4 byte rate (~35 weights
+// per SM clock on an H200) scalar fp32 code would be issue-bound; this path spends ~1.5 instructions per
+// weight.
 #include <algorithm>
 
 #include "core/common/error.h"
@@ -120,29 +120,34 @@ __device__ __forceinline__ void mma_bf16_16816(float (&d)[4], uint32_t a0, uint3
       : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 
+// One block per 16-row tile; its kWarps warps take contiguous slices of the tile's groups (split-K
+// inside the block, so even the 8192-row down projection of 40B keeps ~30 warps per SM busy) and
+// add their partial sums in shared memory in a fixed order (deterministic).
 template <GemvEpilogue kEpi, bool kVecX>
 __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantMatrix q) {
-  const int lane = threadIdx.x & 31, r = lane >> 2, qd = lane & 3;
+  __shared__ float part[kWarps][16];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
   const int quads = q.ld / 64, groups = q.ld / 128;
-  const int warps_total = gridDim.x * kWarps;
-  for (int tile = blockIdx.x * kWarps + (threadIdx.x >> 5); tile < q.tiles; tile += warps_total) {
+  const int g_begin = groups * warp / kWarps, g_end = groups * (warp + 1) / kWarps;
+  for (int tile = blockIdx.x; tile < q.tiles; tile += gridDim.x) {
     const uint4* wt = static_cast<const uint4*>(q.data) + static_cast<size_t>(tile) * quads * 32 + lane;
     const bool in_a = tile < q.tile_split;
     const bf16* x = in_a ? a.xa : a.xb;
     const __half* s0 = q.gscales + static_cast<size_t>(tile * 16 + r) * groups;
     const __half* s8 = s0 + static_cast<size_t>(8) * groups;
     float tot0 = 0.f, tot8 = 0.f;
-    for (int g0 = 0; g0 < groups; g0 += kGroupsIn) {
+    for (int g0 = g_begin; g0 < g_end; g0 += kGroupsIn) {
       uint4 wv[2 * kGroupsIn];
 #pragma unroll
       for (int j = 0; j < 2 * kGroupsIn; ++j)
-        wv[j] = 2 * g0 + j < quads ? load_stream16(wt + static_cast<size_t>(2 * g0 + j) * 32)
-                                   : make_uint4(0, 0, 0, 0);
+        wv[j] = 2 * g0 + j < 2 * g_end ? load_stream16(wt + static_cast<size_t>(2 * g0 + j) * 32)
+                                       : make_uint4(0, 0, 0, 0);
 #pragma unroll
       for (int gi = 0; gi < kGroupsIn; ++gi) {
         const int g = g0 + gi;
-        if (g >= groups) break;
-        float c[4] = {0.f, 0.f, 0.f, 0.f};
+        if (g >= g_end) break;
+        // Two accumulator sets (one per quad) halve the chain of dependent mma instructions.
+        float c[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
           uint32_t xw[8];
@@ -151,18 +156,30 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
           const uint32_t ws[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
           for (int t = 0; t < 4; ++t)
-            mma_bf16_16816(c, nibbles_to_bf16x2(ws[t]), nibbles_to_bf16x2(ws[t] >> 4),
+            mma_bf16_16816(c[h], nibbles_to_bf16x2(ws[t]), nibbles_to_bf16x2(ws[t] >> 4),
                            nibbles_to_bf16x2(ws[t] >> 8), nibbles_to_bf16x2(ws[t] >> 12), xw[2 * t],
                            xw[2 * t + 1]);
         }
-        tot0 = fmaf(c[0], __half2float(s0[g]), tot0);
-        tot8 = fmaf(c[2], __half2float(s8[g]), tot8);
+        tot0 = fmaf(c[0][0] + c[1][0], __half2float(s0[g]), tot0);
+        tot8 = fmaf(c[0][2] + c[1][2], __half2float(s8[g]), tot8);
       }
     }
     if (qd == 0) {
-      const int ra = q.row_of[tile * 16 + r], rb = q.row_of[tile * 16 + r + 8];
-      if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, in_a}, tot0, tot8);
+      part[warp][r] = tot0;
+      part[warp][r + 8] = tot8;
     }
+    __syncthreads();
+    if (warp == 0 && lane < 8) {
+      float y0 = 0.f, y8 = 0.f;
+#pragma unroll
+      for (int w = 0; w < kWarps; ++w) {
+        y0 += part[w][lane];
+        y8 += part[w][lane + 8];
+      }
+      const int ra = q.row_of[tile * 16 + lane], rb = q.row_of[tile * 16 + lane + 8];
+      if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, in_a}, y0, y8);
+    }
+    __syncthreads();  // part is reused by the next tile
   }
 }
 
@@ -190,7 +207,7 @@ void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) 
     return;
   }
   if (q.tiles <= 0) return;
-  const int blocks = std::min((q.tiles + kWarps - 1) / kWarps, 65535);
+  const int blocks = std::min(q.tiles, 65535);
   if (vecx)
     gemv_q4_kernel<kEpi, true><<<blocks, kWarps * 32, 0, stream>>>(a, q);
   else
