@@ -19,6 +19,7 @@
 #include "gpu/cuda_backend.h"
 #include "gpu/cuda_check.h"
 #include "gpu/cuda_model.h"
+#include "gpu/device_alloc.h"
 #include "gpu/kernels/kernels.h"
 #include "gpu/quant_cache.h"
 #include "gpu/weights_loader.h"
@@ -89,11 +90,16 @@ class CudaBackend final : public Backend {
     int ld;
   };
   Mat prefill_matrix(const gpu::LayerDev& L, gpu::QuantPart part);
+  // FALCON_GPU_FAIL_FORWARD (gpu/device_alloc.h): throws the out-of-memory error the launch step
+  // `call` would report (cuBLAS's for a GEMM, else the CUDA runtime's), once.
+  [[noreturn]] void fail_injected_launch(bool gemm, const char* call);
   void lm_head_gemv(const bf16* x, float* logits);
   bool quant() const { return d_.weights != WeightFormat::Bf16; }
 
   ModelConfig c_;
   CudaBackendOptions o_;
+  gpu::FaultInjection faults_ = gpu::FaultInjection::from_environment();  // read once, counted here
+  bool fail_launch_ = false;  // this forward() is the injected one and has not failed yet
   gpu::Dims d_;
   gpu::DeviceModel m_;
   gpu::DecodePlan plan_;
@@ -101,6 +107,10 @@ class CudaBackend final : public Backend {
   std::unique_ptr<gpu::Blas> blas_;
   cudaGraph_t graph_ = nullptr;
   cudaGraphExec_t graph_exec_ = nullptr;
+  // Owned allocations (freed after the destructor's body has synchronized the stream); m_ and
+  // the two pointers below point into them.
+  gpu::DeviceBuffer arena_;
+  gpu::PinnedBuffer h_step_buf_, h_logits_buf_;
   int32_t* h_step_ = nullptr;  // pinned [token, position]
   float* h_logits_ = nullptr;  // pinned (logit_rows, vocab)
   std::vector<int32_t> tokens_;
@@ -143,8 +153,11 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
                                             gib(free_b) + " of " + gib(total_b) +
                                             " are free; try a smaller cache or the CPU backend");
   }
-  void* base = nullptr;
-  FALCON_CUDA_CHECK(cudaMalloc(&base, need));
+  arena_ = gpu::alloc_device(need,
+                             "the model (weights, a KV cache of " + std::to_string(d_.capacity) +
+                                 " tokens and scratch) on " + device_name_,
+                             &faults_);
+  void* base = arena_.get();
   try {
     gpu::layout_model(c, d_, ws, counters, base, &m_);
     FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
@@ -159,19 +172,24 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
       for (float& v : s) v = cpu::round_to_bf16(v);  // HF builds the ALiBi tensor in bf16
       FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.slopes, s.data(), s.size() * 4, cudaMemcpyHostToDevice, stream_));
     }
+    gpu::expect_library_alloc("the cuBLAS handle", &faults_);  // its workspace is in the arena
     blas_ = std::make_unique<gpu::Blas>(stream_, m_.blas_ws, m_.blas_ws_bytes);
-    FALCON_CUDA_CHECK(cudaMallocHost(&h_step_, 4 * sizeof(int32_t)));
-    FALCON_CUDA_CHECK(
-        cudaMallocHost(&h_logits_, static_cast<size_t>(d_.logit_rows) * d_.vocab * sizeof(float)));
+    h_step_buf_ = gpu::alloc_pinned(4 * sizeof(int32_t), "the decode step's input", &faults_);
+    h_step_ = h_step_buf_.as<int32_t>();
+    h_logits_buf_ = gpu::alloc_pinned(static_cast<size_t>(d_.logit_rows) * d_.vocab * sizeof(float),
+                                      "the logits buffer", &faults_);
+    h_logits_ = h_logits_buf_.as<float>();
     gpu::prepare_attention(d_.hd);
     if (rotary_) set_rope(0);
     FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
   } catch (...) {
-    if (stream_) cudaStreamDestroy(stream_);
-    if (h_step_) cudaFreeHost(h_step_);
-    if (h_logits_) cudaFreeHost(h_logits_);
+    // No destructor body runs for a constructor that throws: undo here what members do not.
+    // The stream goes first, once idle, so no copy still uses the buffers the members free.
+    if (stream_) cudaStreamSynchronize(stream_);
     blas_.reset();
-    cudaFree(base);
+    if (stream_) cudaStreamDestroy(stream_);
+    stream_ = nullptr;
+    m_.base = nullptr;
     throw;
   }
   tokens_.reserve(static_cast<size_t>(d_.capacity));
@@ -183,9 +201,7 @@ CudaBackend::~CudaBackend() {
   if (graph_) cudaGraphDestroy(graph_);
   blas_.reset();
   if (stream_) cudaStreamDestroy(stream_);
-  if (h_step_) cudaFreeHost(h_step_);
-  if (h_logits_) cudaFreeHost(h_logits_);
-  if (m_.base) cudaFree(m_.base);
+  // arena_, h_step_buf_ and h_logits_buf_ are freed by their destructors.
 }
 
 // From the checkpoint; with int8/int4 and a cache folder, the quantized matrices come from the
@@ -207,17 +223,17 @@ void CudaBackend::load_weights(const CheckpointReader& ck) {
     gpu::CacheProgress half;
     if (o_.progress)
       half = [&](uint64_t done, uint64_t all) { o_.progress(all ? done * (total / 2) / all : 0, total); };
-    from_cache = gpu::read_quant_cache(file, key, m_, stream_, half, &why);
+    from_cache = gpu::read_quant_cache(file, key, m_, stream_, &faults_, half, &why);
     note(from_cache ? "quantized weights read from the cache " + file.string()
                     : "quantization cache not used: " + why);
   }
   std::function<void(uint64_t, uint64_t)> rest = o_.progress;
   if (from_cache && o_.progress)
     rest = [&](uint64_t done, uint64_t) { o_.progress(total / 2 + done / 2, total); };
-  gpu::load_checkpoint_weights(c_, ck, m_, stream_, rest, from_cache);
+  gpu::load_checkpoint_weights(c_, ck, m_, stream_, &faults_, rest, from_cache);
   if (cached && !from_cache) {
     std::string why;
-    if (gpu::write_quant_cache(file, key, m_, stream_, &why))
+    if (gpu::write_quant_cache(file, key, m_, stream_, &faults_, &why))
       note("quantized weights cached in " + file.string());
     else
       note("quantized weights not cached: " + why);
@@ -261,6 +277,7 @@ void CudaBackend::forward(std::span<const int32_t> tokens, bool all_logits, std:
       throw_usage_error("forward: token id " + std::to_string(t) + " is outside the vocabulary (0.." +
                         std::to_string(c_.vocab_size - 1) + ")");
   logits.assign((all_logits ? static_cast<size_t>(n) : 1) * d_.vocab, 0.f);
+  fail_launch_ = faults_.next_forward_fails();
   // The current device is per host thread; the app creates the backend on one thread and runs
   // it on its inference worker.
   FALCON_CUDA_CHECK(cudaSetDevice(o_.device));
@@ -340,6 +357,7 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
       blas_->gemm(act + d.off_h, d.act_ld, T, fc2.p, fc2.ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
     }
   }
+  if (fail_launch_) fail_injected_launch(true, "cublasGemmEx");  // the chunk's K/V written, not counted
   if (!out) {
     FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
     return;
@@ -508,8 +526,17 @@ void CudaBackend::decode_step(int32_t token, int pos, float* out) {
       throw;
     }
     FALCON_CUDA_CHECK(cudaStreamEndCapture(s, &graph_));
-    FALCON_CUDA_CHECK(cudaGraphInstantiate(&graph_exec_, graph_, 0));
+    try {
+      gpu::expect_library_alloc("the decode step's CUDA graph", &faults_);
+      FALCON_CUDA_CHECK(cudaGraphInstantiate(&graph_exec_, graph_, 0));
+    } catch (...) {
+      cudaGraphDestroy(graph_);  // captured again at the next step
+      graph_ = nullptr;
+      graph_exec_ = nullptr;
+      throw;
+    }
   }
+  if (fail_launch_) fail_injected_launch(false, "cudaGraphLaunch");
   if (graph_exec_) {
     FALCON_CUDA_CHECK(cudaGraphLaunch(graph_exec_, s));
   } else {
@@ -519,6 +546,16 @@ void CudaBackend::decode_step(int32_t token, int pos, float* out) {
   }
   FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
   if (out) std::memcpy(out, h_logits_, V * 4);
+}
+
+void CudaBackend::fail_injected_launch(bool gemm, const char* call) {
+  fail_launch_ = false;
+  try {
+    if (gemm) gpu::throw_cublas_error(CUBLAS_STATUS_ALLOC_FAILED, call, __FILE__, __LINE__);
+    gpu::throw_cuda_error(cudaErrorMemoryAllocation, call, __FILE__, __LINE__);
+  } catch (const Error& e) {
+    throw Error(e.kind(), e.what() + faults_.forward_note());
+  }
 }
 
 void CudaBackend::truncate(int n) {

@@ -3,17 +3,20 @@
 namespace falcon::gpu {
 
 void throw_cuda_error(cudaError_t status, const char* what, const char* file, int line) {
-  std::string message = std::string("CUDA error: ") + cudaGetErrorString(status) + " in " + what + " (" +
-                        file + ":" + std::to_string(line) + ")";
-  const bool oom = status == cudaErrorMemoryAllocation;
-  if (oom) cudaGetLastError();  // clear the sticky-free error so the context stays usable
-  throw Error(oom ? ErrorKind::OutOfMemory : ErrorKind::Other, message);
+  const std::string where = std::string(what) + " (" + file + ":" + std::to_string(line) + ")";
+  if (status == cudaErrorMemoryAllocation) {
+    cudaGetLastError();  // not a sticky error: clear it so the context stays usable
+    throw Error(ErrorKind::OutOfMemory, "out of GPU memory in " + where + kOutOfMemoryAdvice);
+  }
+  throw Error(ErrorKind::Other, std::string("CUDA error: ") + cudaGetErrorString(status) + " in " + where);
 }
 
 void throw_cublas_error(cublasStatus_t status, const char* what, const char* file, int line) {
-  std::string message = std::string("cuBLAS error ") + cublasGetStatusName(status) + " in " + what + " (" +
-                        file + ":" + std::to_string(line) + ")";
-  throw Error(status == CUBLAS_STATUS_ALLOC_FAILED ? ErrorKind::OutOfMemory : ErrorKind::Other, message);
+  const std::string where = std::string(what) + " (" + file + ":" + std::to_string(line) + ")";
+  if (status == CUBLAS_STATUS_ALLOC_FAILED)
+    throw Error(ErrorKind::OutOfMemory,
+                "out of GPU memory: cuBLAS could not allocate in " + where + kOutOfMemoryAdvice);
+  throw Error(ErrorKind::Other, std::string("cuBLAS error ") + cublasGetStatusName(status) + " in " + where);
 }
 
 }  // namespace falcon::gpu

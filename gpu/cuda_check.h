@@ -1,6 +1,7 @@
 #pragma once
 // Turns CUDA and cuBLAS status codes into falcon::Error with the failing call's text.
-// Out-of-memory becomes ErrorKind::OutOfMemory so callers can fall back or report it.
+// Out-of-memory becomes ErrorKind::OutOfMemory ("out of GPU memory in <call>; <advice>") so
+// callers can fall back or report it.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
@@ -9,6 +10,11 @@
 #include "core/common/error.h"
 
 namespace falcon::gpu {
+
+// What the user can do, after every out-of-GPU-memory message.
+inline constexpr const char* kOutOfMemoryAdvice =
+    "; close other programs that use the GPU, or use a shorter context, int8/int4 weights or the CPU "
+    "backend";
 
 [[noreturn]] void throw_cuda_error(cudaError_t status, const char* what, const char* file, int line);
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* what, const char* file, int line);

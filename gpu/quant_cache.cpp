@@ -16,6 +16,7 @@
 
 #include "core/common/error.h"
 #include "gpu/cuda_check.h"
+#include "gpu/device_alloc.h"
 
 namespace falcon::gpu {
 namespace {
@@ -83,14 +84,6 @@ uint64_t layout_hash(const Dims& d, const std::vector<Segment>& segs) {
   for (const Segment& s : segs) x.value(s.bytes);
   return x.h;
 }
-
-struct PinnedBuffer {
-  void* p = nullptr;
-  PinnedBuffer() { FALCON_CUDA_CHECK(cudaMallocHost(&p, kStaging)); }
-  ~PinnedBuffer() { cudaFreeHost(p); }
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-};
 
 // Reads exactly n bytes; false at end of file or on error.
 bool read_all(int fd, void* p, size_t n) {
@@ -173,7 +166,7 @@ std::filesystem::path quant_cache_file(const std::filesystem::path& cache_dir,
 }
 
 bool read_quant_cache(const std::filesystem::path& file, uint64_t key, DeviceModel& m, cudaStream_t stream,
-                      const CacheProgress& progress, std::string* why) {
+                      FaultInjection* faults, const CacheProgress& progress, std::string* why) {
   auto fail = [&](const std::string& reason) {
     if (why) *why = reason;
     return false;
@@ -194,16 +187,18 @@ bool read_quant_cache(const std::filesystem::path& file, uint64_t key, DeviceMod
     return fail("the cache was written for another weight layout");
   if (::fstat(f.fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != sizeof h + payload)
     return fail("the cache file is truncated");
-  PinnedBuffer buf;
+  // Out of pinned memory here is an error, not a reason to quantize instead: that needs more.
+  const PinnedBuffer buf = alloc_pinned(kStaging, "the quantization cache's staging buffer", faults);
   uint64_t done = 0;
   for (const Segment& s : segs) {
     std::vector<char> table;
     for (uint64_t off = 0; off < s.bytes; off += kStaging) {
       const size_t n = static_cast<size_t>(std::min(kStaging, s.bytes - off));
-      if (!read_all(f.fd, buf.p, n)) return fail("the cache file could not be read");
-      if (s.table_of) table.insert(table.end(), static_cast<char*>(buf.p), static_cast<char*>(buf.p) + n);
+      if (!read_all(f.fd, buf.get(), n)) return fail("the cache file could not be read");
+      if (s.table_of)
+        table.insert(table.end(), static_cast<char*>(buf.get()), static_cast<char*>(buf.get()) + n);
       FALCON_CUDA_CHECK(
-          cudaMemcpyAsync(static_cast<char*>(s.dev) + off, buf.p, n, cudaMemcpyHostToDevice, stream));
+          cudaMemcpyAsync(static_cast<char*>(s.dev) + off, buf.get(), n, cudaMemcpyHostToDevice, stream));
       FALCON_CUDA_CHECK(cudaStreamSynchronize(stream));  // buf is reused for the next chunk
       done += n;
       if (progress) progress(done, payload);
@@ -219,7 +214,7 @@ bool read_quant_cache(const std::filesystem::path& file, uint64_t key, DeviceMod
 }
 
 bool write_quant_cache(const std::filesystem::path& file, uint64_t key, const DeviceModel& m,
-                       cudaStream_t stream, std::string* why) {
+                       cudaStream_t stream, FaultInjection* faults, std::string* why) {
   auto fail = [&](const std::string& reason) {
     if (why) *why = reason;
     return false;
@@ -237,19 +232,26 @@ bool write_quant_cache(const std::filesystem::path& file, uint64_t key, const De
   h.segments = segs.size();
   for (const Segment& s : segs) h.payload += s.bytes;
   h.check = header_check(h);
+  // The model is loaded by now: without the staging buffer only the cache is given up.
+  PinnedBuffer buf;
+  try {
+    buf = alloc_pinned(kStaging, "the quantization cache's staging buffer", faults);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::OutOfMemory) throw;
+    return fail(e.what());
+  }
   const std::filesystem::path tmp = file.string() + ".tmp" + std::to_string(::getpid());
   Fd f;
   f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (f.fd < 0) return fail("cannot write " + tmp.string() + ": " + std::strerror(errno));
   bool ok = write_all(f.fd, &h, sizeof h);
-  PinnedBuffer buf;
   for (const Segment& s : segs) {
     for (uint64_t off = 0; ok && off < s.bytes; off += kStaging) {
       const size_t n = static_cast<size_t>(std::min(kStaging, s.bytes - off));
-      FALCON_CUDA_CHECK(
-          cudaMemcpyAsync(buf.p, static_cast<const char*>(s.dev) + off, n, cudaMemcpyDeviceToHost, stream));
+      FALCON_CUDA_CHECK(cudaMemcpyAsync(buf.get(), static_cast<const char*>(s.dev) + off, n,
+                                        cudaMemcpyDeviceToHost, stream));
       FALCON_CUDA_CHECK(cudaStreamSynchronize(stream));
-      ok = write_all(f.fd, buf.p, n);
+      ok = write_all(f.fd, buf.get(), n);
     }
   }
   const int err = errno;

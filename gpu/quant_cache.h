@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gpu/cuda_model.h"
+#include "gpu/device_alloc.h"
 
 namespace falcon::gpu {
 
@@ -28,13 +29,15 @@ using CacheProgress = std::function<void(uint64_t done, uint64_t total)>;
 // Fills every quantized matrix of `m` (layers and, with Dims::quant_head, the head) from `file`.
 // Returns false, with the reason in *why, when the file is missing, written for another key or
 // layout, truncated or unreadable; never throws for a bad file (the caller quantizes instead).
+// Its pinned staging buffer is an allocation of `faults` (device_alloc.h); out of pinned memory
+// throws Error(OutOfMemory).
 bool read_quant_cache(const std::filesystem::path& file, uint64_t key, DeviceModel& m, cudaStream_t stream,
-                      const CacheProgress& progress, std::string* why);
+                      FaultInjection* faults, const CacheProgress& progress, std::string* why);
 
 // Writes them: to a temporary file (mode 0600) renamed into place, so a crash never leaves a
 // half-written cache under the final name. Returns false with *why on failure (disk full,
-// read-only folder); the loaded model is unaffected.
+// read-only folder, no pinned memory for the staging buffer); the loaded model is unaffected.
 bool write_quant_cache(const std::filesystem::path& file, uint64_t key, const DeviceModel& m,
-                       cudaStream_t stream, std::string* why);
+                       cudaStream_t stream, FaultInjection* faults, std::string* why);
 
 }  // namespace falcon::gpu

@@ -192,19 +192,26 @@ std::vector<int> qkv_source_blocks(const ModelConfig& c) {
 
 // ---- checkpoint upload ------------------------------------------------------------------------
 
-Uploader::Uploader(cudaStream_t stream, size_t staging_bytes) : stream_(stream), bytes_(staging_bytes) {
-  for (int i = 0; i < 2; ++i) {
-    FALCON_CUDA_CHECK(cudaMallocHost(&staging_[i], bytes_));
-    FALCON_CUDA_CHECK(cudaEventCreateWithFlags(&done_[i], cudaEventDisableTiming));
+Uploader::Uploader(cudaStream_t stream, size_t staging_bytes, FaultInjection* faults)
+    : stream_(stream), bytes_(staging_bytes) {
+  // A constructor that throws runs no destructor body: the events made so far go here, the
+  // pinned buffers with their members.
+  try {
+    for (int i = 0; i < 2; ++i) {
+      staging_[i] = alloc_pinned(bytes_, "the weight upload staging buffers", faults);
+      FALCON_CUDA_CHECK(cudaEventCreateWithFlags(&done_[i], cudaEventDisableTiming));
+    }
+  } catch (...) {
+    for (cudaEvent_t e : done_)
+      if (e) cudaEventDestroy(e);
+    throw;
   }
 }
 
 Uploader::~Uploader() {
-  cudaStreamSynchronize(stream_);
-  for (int i = 0; i < 2; ++i) {
+  cudaStreamSynchronize(stream_);  // no copy may still read a staging buffer when it is freed
+  for (int i = 0; i < 2; ++i)
     if (done_[i]) cudaEventDestroy(done_[i]);
-    if (staging_[i]) cudaFreeHost(staging_[i]);
-  }
 }
 
 void Uploader::finish() {
@@ -241,7 +248,7 @@ void Uploader::put_rows(const TensorView& v, const std::function<int64_t(int64_t
     // Wait until the DMA that last read this buffer is done, then fill it while the other
     // buffer's copy is in flight.
     FALCON_CUDA_CHECK(cudaEventSynchronize(done_[next_]));
-    auto* buf = static_cast<uint16_t*>(staging_[next_]);
+    auto* buf = staging_[next_].as<uint16_t>();
     for (int64_t r = 0; r < n; ++r) row_to_bf16(v, source_row ? source_row(r0 + r) : r0 + r, buf + r * width);
     FALCON_CUDA_CHECK(cudaMemcpy2DAsync(dst + r0 * dst_pitch, dst_pitch * 2, buf, width * 2, width * 2, n,
                                         cudaMemcpyHostToDevice, stream_));
@@ -279,12 +286,12 @@ int head_slice_rows(const DeviceModel& m) {
 }  // namespace
 
 void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, DeviceModel& m,
-                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress,
-                             bool quantized_done) {
+                             cudaStream_t stream, FaultInjection* faults,
+                             const std::function<void(uint64_t, uint64_t)>& progress, bool quantized_done) {
   const Dims& d = m.d;
   const bool quant = d.weights != WeightFormat::Bf16;
   if (!quantized_done) upload_row_tables(m, stream);
-  Uploader up(stream, 64ull << 20);
+  Uploader up(stream, 64ull << 20, faults);
   const uint64_t total = ck.total_tensor_bytes();
   uint64_t done = 0;
   auto tick = [&](const TensorView& v) {

@@ -7,14 +7,16 @@
 
 #include "core/model/checkpoint.h"
 #include "gpu/cuda_model.h"
+#include "gpu/device_alloc.h"
 
 namespace falcon::gpu {
 
 // Host -> device copies through two pinned staging buffers: the host converts one chunk to
-// bf16 while the DMA engine copies the previous one.
+// bf16 while the DMA engine copies the previous one. The buffers count as two allocations of
+// `faults` (device_alloc.h); when the second fails the first is freed.
 class Uploader {
  public:
-  Uploader(cudaStream_t stream, size_t staging_bytes);
+  Uploader(cudaStream_t stream, size_t staging_bytes, FaultInjection* faults);
   ~Uploader();
   Uploader(const Uploader&) = delete;
   Uploader& operator=(const Uploader&) = delete;
@@ -28,7 +30,7 @@ class Uploader {
  private:
   cudaStream_t stream_;
   size_t bytes_;
-  void* staging_[2] = {nullptr, nullptr};
+  PinnedBuffer staging_[2];
   cudaEvent_t done_[2] = {nullptr, nullptr};
   int next_ = 0;
 };
@@ -36,7 +38,8 @@ class Uploader {
 // With quantized_done, the quantized matrices were already filled (from the quantization
 // cache): their bf16 tensors are neither read nor quantized.
 void load_checkpoint_weights(const ModelConfig& c, const CheckpointReader& ck, DeviceModel& m,
-                             cudaStream_t stream, const std::function<void(uint64_t, uint64_t)>& progress,
+                             cudaStream_t stream, FaultInjection* faults,
+                             const std::function<void(uint64_t, uint64_t)>& progress,
                              bool quantized_done = false);
 
 // Random weights (LayerNorm gains near 1) generated on the device; biases when c.bias.
