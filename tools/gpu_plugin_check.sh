@@ -45,4 +45,19 @@ what="a load error thrown in the plugin keeps its kind (exit 3, got $rc)"; check
 $T "$R" --bench --synthetic 180b --backend cuda 2>"$OUT/oom.err"; rc=$?
 cat "$OUT/oom.err"
 what="an out-of-memory error thrown in the plugin keeps its kind (exit 4, got $rc)"; check test $rc = 4
+# Device memory faults injected in the plugin (gpu/device_alloc.h, docs/RELIABILITY.md): at load,
+# auto falls back to the CPU with one notice and the CPU's ids, cuda stops with exit 4 and one
+# line; during generation (the 3rd forward: a decode step), cuda stops the same way.
+inj=$(FALCON_GPU_FAIL_ALLOC=1 $T "$R" "${args[@]}" --backend auto 2>"$OUT/inj-auto.err"); rc=$?
+echo "injected OOM, auto: rc=$rc ids='$inj'"; cat "$OUT/inj-auto.err"
+what="OOM at load, --backend auto: CPU fallback, one notice, the CPU's ids"
+check bash -c "[ $rc = 0 ] && [ \$(wc -l <'$OUT/inj-auto.err') = 1 ] && grep -q 'GPU not used: out of GPU memory' '$OUT/inj-auto.err' && [ '$inj' = '$cpu' ]"
+FALCON_GPU_FAIL_ALLOC=1 $T "$R" "${args[@]}" --backend cuda >/dev/null 2>"$OUT/inj-cuda.err"; rc=$?
+cat "$OUT/inj-cuda.err"
+what="OOM at load, --backend cuda: exit 4 (got $rc), one line"
+check bash -c "[ $rc = 4 ] && [ \$(wc -l <'$OUT/inj-cuda.err') = 1 ] && grep -q 'out of GPU memory' '$OUT/inj-cuda.err'"
+FALCON_GPU_FAIL_FORWARD=3 $T "$R" "${args[@]}" --backend cuda >/dev/null 2>"$OUT/inj-fwd.err"; rc=$?
+cat "$OUT/inj-fwd.err"
+what="OOM during generation, --backend cuda: exit 4 (got $rc), one line"
+check bash -c "[ $rc = 4 ] && [ \$(wc -l <'$OUT/inj-fwd.err') = 1 ] && grep -q 'FALCON_GPU_FAIL_FORWARD=3' '$OUT/inj-fwd.err'"
 exit $fail

@@ -39,6 +39,7 @@ if want tests; then
   step fixtures 240 "$DIST/test_gpu_fixtures"
   step backend 420 "$DIST/test_gpu_backend"
   step oom 120 "$DIST/test_gpu_oom"
+  step alloc-faults 300 "$DIST/test_gpu_alloc_faults"
 fi
 if want quant || want tests; then
   step quant 300 "$DIST/test_gpu_quant"
@@ -76,6 +77,12 @@ if want sanitize; then
   step racecheck-quant 240 "$CS" --tool racecheck --error-exitcode 9 "$DIST/test_gpu_quant"
   step synccheck-quant 240 "$CS" --tool synccheck --error-exitcode 9 "$DIST/test_gpu_quant"
   unset FALCON_QUANT_TEST_QUICK
+  # Every injected allocation failure must free what the load had allocated: the leak check
+  # lists any device allocation still held at exit (fixture checkpoints only, for time).
+  export FALCON_ALLOC_FAULTS_QUICK=1
+  step memcheck-alloc-faults 240 "$CS" --tool memcheck --leak-check full --error-exitcode 9 \
+    "$DIST/test_gpu_alloc_faults"
+  unset FALCON_ALLOC_FAULTS_QUICK
 fi
 if [[ " $steps " == *" hf "* ]]; then  # not part of "all": costs device minutes
   export PYTHONUNBUFFERED=1
