@@ -90,9 +90,6 @@ class CudaBackend final : public Backend {
     int ld;
   };
   Mat prefill_matrix(const gpu::LayerDev& L, gpu::QuantPart part);
-  // FALCON_GPU_FAIL_FORWARD (gpu/device_alloc.h): throws the out-of-memory error the launch step
-  // `call` would report (cuBLAS's for a GEMM, else the CUDA runtime's), once.
-  [[noreturn]] void fail_injected_launch(bool gemm, const char* call);
   void lm_head_gemv(const bf16* x, float* logits);
   bool quant() const { return d_.weights != WeightFormat::Bf16; }
 
@@ -357,7 +354,7 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
       blas_->gemm(act + d.off_h, d.act_ld, T, fc2.p, fc2.ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
     }
   }
-  if (fail_launch_) fail_injected_launch(true, "cublasGemmEx");  // the chunk's K/V written, not counted
+  if (fail_launch_) gpu::throw_injected_launch_failure(true, "cublasGemmEx", faults_, &fail_launch_);
   if (!out) {
     FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
     return;
@@ -536,7 +533,7 @@ void CudaBackend::decode_step(int32_t token, int pos, float* out) {
       throw;
     }
   }
-  if (fail_launch_) fail_injected_launch(false, "cudaGraphLaunch");
+  if (fail_launch_) gpu::throw_injected_launch_failure(false, "cudaGraphLaunch", faults_, &fail_launch_);
   if (graph_exec_) {
     FALCON_CUDA_CHECK(cudaGraphLaunch(graph_exec_, s));
   } else {
@@ -546,16 +543,6 @@ void CudaBackend::decode_step(int32_t token, int pos, float* out) {
   }
   FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
   if (out) std::memcpy(out, h_logits_, V * 4);
-}
-
-void CudaBackend::fail_injected_launch(bool gemm, const char* call) {
-  fail_launch_ = false;
-  try {
-    if (gemm) gpu::throw_cublas_error(CUBLAS_STATUS_ALLOC_FAILED, call, __FILE__, __LINE__);
-    gpu::throw_cuda_error(cudaErrorMemoryAllocation, call, __FILE__, __LINE__);
-  } catch (const Error& e) {
-    throw Error(e.kind(), e.what() + faults_.forward_note());
-  }
 }
 
 void CudaBackend::truncate(int n) {

@@ -126,4 +126,14 @@ void expect_library_alloc(const std::string& what, FaultInjection* faults) {
   if (faults && faults->next_alloc_fails()) throw_out_of_memory(0, what, true, faults->alloc_note());
 }
 
+void throw_injected_launch_failure(bool gemm, const char* call, const FaultInjection& faults, bool* armed) {
+  *armed = false;
+  try {
+    if (gemm) throw_cublas_error(CUBLAS_STATUS_ALLOC_FAILED, call, __FILE__, __LINE__);
+    throw_cuda_error(cudaErrorMemoryAllocation, call, __FILE__, __LINE__);
+  } catch (const Error& e) {
+    throw Error(e.kind(), e.what() + faults.forward_note());
+  }
+}
+
 }  // namespace falcon::gpu

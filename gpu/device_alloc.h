@@ -105,4 +105,11 @@ PinnedBuffer alloc_pinned(size_t bytes, const std::string& what, FaultInjection*
 // it as an allocation and throws as above when it is the injected one. Call it just before.
 void expect_library_alloc(const std::string& what, FaultInjection* faults);
 
+// FALCON_GPU_FAIL_FORWARD: throws the out-of-memory error the launch step `call` would report
+// (cuBLAS's for a GEMM, else the CUDA runtime's) with the injection note; clears *armed first.
+// Where it is called, the step's kernels before it are queued (a prefill chunk's K/V written)
+// and the cache is not yet counted as grown, as with a real failure there.
+[[noreturn]] void throw_injected_launch_failure(bool gemm, const char* call, const FaultInjection& faults,
+                                                bool* armed);
+
 }  // namespace falcon::gpu
