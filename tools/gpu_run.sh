@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf]
+#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf]
 # (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 # qbench knobs: QBENCH_FORMATS (default "bf16 int8 int4"), QBENCH_WAVES=0 skips the attention A/B.
@@ -39,6 +39,8 @@ if want tests; then
   step fixtures 240 "$DIST/test_gpu_fixtures"
   step backend 420 "$DIST/test_gpu_backend"
   step oom 120 "$DIST/test_gpu_oom"
+fi
+if want tests || want faults; then  # device memory faults (issue 12); "faults" runs only this
   step alloc-faults 300 "$DIST/test_gpu_alloc_faults"
 fi
 if want quant || want tests; then
