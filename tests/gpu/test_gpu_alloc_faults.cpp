@@ -331,7 +331,7 @@ int main() {
     // Writing the cache: arena, 2 upload buffers, the cache's staging buffer, cuBLAS, 2 pinned.
     list.push_back(
         {"fixture mqa_rope_parallel int8, cache written", int8(true), rope_vocab, 7, false, "cached in"});
-    // Reading it (the clean load that makes the reference writes it): one staging buffer more.
+    // Reading the file the last clean load above wrote: its staging buffer instead of the writer's.
     list.push_back({"fixture mqa_rope_parallel int8, cache read", int8(false), rope_vocab, 7, false,
                     "read from the cache"});
     for (const Model& m : list) run_model(ck, m);
