@@ -33,12 +33,22 @@ struct BenchResult {
   double bound_tok_s = 0;        // 4.27 TB/s / bytes_per_token
   double bound_fraction = 0;     // decode_512_tok_s / bound_tok_s
   double peak_gib = 0;           // device memory in use at the peak (cudaMemGetInfo)
+  // One eviction as KvWindow makes it at window 512, chunk 64, behind a 64-token pinned span
+  // (448 tokens move), exact (recompute) and shift (move + re-rotate); median ms.
+  double evict_exact_ms = 0, evict_shift_ms = 0;
   std::string to_json() const;
 };
 
 // Builds a synthetic CudaBackend of `shape` and times it. Throws Error(OutOfMemory) with the
 // numbers when the shape does not fit (e.g. 180b on one 141 GB GPU).
 BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& options = {});
+
+// Endless-chat soak: a 64-token pinned prompt, then `tokens` greedy decode steps through a
+// KvWindow of `window` recent tokens (chunked eviction in `mode`). Prints one JSON line every
+// tokens/20 steps: tokens so far, evictions, device memory in use, host RSS, ms per token over
+// the interval and the slowest step. Returns false if device memory or RSS grew after warm-up.
+bool run_gpu_soak(const std::string& shape, const BenchOptions& options, int tokens, int window,
+                  EvictMode mode);
 
 // Per-kernel microbenchmarks (copy and GEMM ceilings, GEMV, attention, LayerNorm) as a
 // Markdown table with achieved GB/s or TFLOP/s.

@@ -4,10 +4,11 @@
 // attention, fused down GEMV with residual add) captured once in a CUDA graph and replayed with
 // the token and position read from device memory.
 //
-// Cache semantics follow CpuBackend exactly: positions are cache indices 0..n-1; evict()
-// recomputes the tokens after the evicted span from their ids (so logits after evictions equal
-// a fresh prefill of the kept tokens); with dynamic NTK RoPE, a change of the frequency set
-// replays the whole cache under the new frequencies. Keys are stored rotated.
+// Cache semantics follow CpuBackend exactly: positions are cache indices 0..n-1; evict() in
+// exact mode recomputes the tokens after the evicted span from their ids (so logits after
+// evictions equal a fresh prefill of the kept tokens), in shift mode moves their K/V down and
+// re-rotates the keys; with dynamic NTK RoPE, a change of the frequency set replays the whole
+// cache under the new frequencies. Keys are stored rotated.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -66,7 +67,7 @@ class CudaBackend final : public Backend {
     return mem;
   }
   void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
-  void evict(int begin, int count) override;
+  void evict(int begin, int count, EvictMode mode) override;
   void truncate(int n) override;
 
  private:
@@ -552,12 +553,24 @@ void CudaBackend::truncate(int n) {
   tokens_.resize(static_cast<size_t>(n));
 }
 
-void CudaBackend::evict(int begin, int count) {
+void CudaBackend::evict(int begin, int count, EvictMode mode) {
   const int size = cache_size();
   if (begin < 0 || count < 0 || begin > size || count > size - begin)
     throw_usage_error("evict(" + std::to_string(begin) + ", " + std::to_string(count) +
                       "): the cache holds " + std::to_string(size) + " tokens");
   if (count == 0) return;
+  if (mode == EvictMode::Shift && freq_len_for(size) == 0) {
+    // Move the kept K/V down and re-rotate the keys (see EvictMode); dynamic RoPE past
+    // max_position_embeddings has length-dependent frequencies and is recomputed below instead.
+    FALCON_CUDA_CHECK(cudaSetDevice(o_.device));
+    const int moved = size - begin - count;
+    for (const gpu::LayerDev& L : m_.layers)
+      gpu::launch_kv_shift(L.k_cache, L.v_cache, shape(), begin, count, moved,
+                           rotary_ ? m_.inv_freq : nullptr, stream_);
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    tokens_.erase(tokens_.begin() + begin, tokens_.begin() + begin + count);
+    return;
+  }
   // As CpuBackend: the K/V of the tokens after the span depend on the evicted ones, so they are
   // recomputed at their new positions; the prefix [0, begin) is unaffected.
   std::vector<int32_t> rest(tokens_.begin() + begin + count, tokens_.end());

@@ -23,6 +23,7 @@ struct CliOptions {
   std::optional<int> top_k;
   std::optional<std::uint64_t> seed;
   std::optional<int> window;                // --window N
+  std::string evict = "exact";              // --evict exact|shift (KvWindowOptions::evict_mode)
   bool print_tokens = false;                // --print-tokens
   bool ignore_eos = false;                  // --ignore-eos: generate exactly --max-new-tokens
   std::optional<std::string> dump_logits;   // --dump-logits FILE

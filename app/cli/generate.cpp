@@ -151,6 +151,7 @@ int run_generation(OpenedModel& model, const GenerationRequest& request, const C
   }
 
   KvWindowOptions wo;
+  wo.evict_mode = o.evict == "shift" ? EvictMode::Shift : EvictMode::Exact;
   const int room = backend.cache_capacity() - request.pin;
   if (o.window) {
     if (*o.window < 1) throw Error(ErrorKind::Usage, "--window must be at least 1");
@@ -225,6 +226,7 @@ int run_db_chat(OpenedModel& model, const CliOptions& o) {
   }
   ChatSessionOptions so;
   so.model_fingerprint = fingerprint;
+  so.evict_mode = o.evict == "shift" ? EvictMode::Shift : EvictMode::Exact;
   const ChatTemplate chat_template = chat_template_for(o.model_dir);
   ChatSession session(store, id, *model.backend, *model.tokenizer, chat_template, so);
   const std::atomic<bool> cancel{false};

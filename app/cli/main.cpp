@@ -41,6 +41,10 @@ int run(int argc, char** argv) {
   app.add_option("--repeat-penalty", o.repeat_penalty, "Repetition penalty (1 = off)");
   app.add_option("--seed", o.seed, "Random seed for sampling");
   app.add_option("--window", o.window, "Recent-token window behind the pinned system prompt");
+  app.add_option("--evict", o.evict,
+                 "How the window drops old tokens: exact (recompute the rest, logits as a fresh prompt) "
+                 "or shift (move the cache and re-rotate keys: far cheaper, approximate)")
+      ->check(CLI::IsMember({"exact", "shift"}));
   app.add_flag("--ignore-eos", o.ignore_eos,
                "Keep generating after end-of-sequence (exactly --max-new-tokens)");
   app.add_flag("--print-tokens", o.print_tokens, "Print the generated ids on one stdout line");

@@ -50,6 +50,7 @@ struct ChatSession::Impl {
     if (!window || window->options().window != w) {
       KvWindowOptions wo;
       wo.window = w;
+      wo.evict_mode = options.evict_mode;
       window = std::make_unique<KvWindow>(wo);
       window->reset(backend);
     }

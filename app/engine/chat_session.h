@@ -45,9 +45,10 @@ struct ReplyResult {
 };
 
 struct ChatSessionOptions {
-  std::string model_fingerprint;  // identity of the loaded model (path + config/header hash)
-  int window = 512;               // recent-token window W (the conversation's own setting wins)
-  int prefill_chunk = 256;        // tokens per forward during prefill; cancel is checked between
+  std::string model_fingerprint;            // identity of the loaded model (path + config/header hash)
+  int window = 512;                         // recent-token window W (the conversation's own setting wins)
+  int prefill_chunk = 256;                  // tokens per forward during prefill; cancel is checked between
+  EvictMode evict_mode = EvictMode::Exact;  // KvWindowOptions::evict_mode
 };
 
 class ChatSession {

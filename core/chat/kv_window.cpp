@@ -82,7 +82,7 @@ int KvWindow::choose_eviction(int must) const {
 
 void KvWindow::evict(Backend& backend, int count) {
   if (count <= 0) return;
-  backend.evict(pinned_, count);
+  backend.evict(pinned_, count, options_.evict_mode);
   tokens_.erase(tokens_.begin() + pinned_, tokens_.begin() + pinned_ + count);
   // Boundaries shift down; one that lands on the pinned edge (or below) is no longer useful.
   std::vector<int> kept;

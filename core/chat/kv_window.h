@@ -6,7 +6,8 @@
 //    the first `sink_tokens` conversation tokens after it (attention sinks). Never evicted.
 //  - recent: at most `window` tokens behind the pinned span. Before a forward that would
 //    push the recent part past `window`, the oldest recent tokens are dropped (Backend::evict
-//    keeps positions contiguous, so the next logits equal a fresh prefill of the kept tokens).
+//    keeps positions contiguous; in the default exact mode the next logits equal a fresh
+//    prefill of the kept tokens, see KvWindowOptions::evict_mode).
 // Eviction happens in chunks (at least `chunk` tokens at a time, so not on every token) and
 // prefers turn boundaries: among the boundaries that free enough room, it cuts at the one
 // closest to the chunk size, within `turn_slack` extra tokens. A turn longer than the whole
@@ -29,6 +30,10 @@ struct KvWindowOptions {
   int chunk = 0;        // fewest tokens one eviction drops; 0 = max(1, window / 8)
   int turn_slack = -1;  // extra tokens an eviction may drop to end on a turn boundary; -1 = window / 4
   int sink_tokens = 0;  // first conversation tokens after the system prompt that are pinned too
+  // Exact keeps the window invariant (the next logits equal a fresh prefill of the kept tokens)
+  // at the price of re-prefilling the recent part at each eviction; Shift only moves the cache
+  // and re-rotates keys (see EvictMode in core/model/backend.h).
+  EvictMode evict_mode = EvictMode::Exact;
 };
 
 // What the store persists to resume a conversation (DESIGN.md §4: token ids only).

@@ -28,6 +28,21 @@ struct BackendMemory {
   uint64_t total() const { return weights_bytes + cache_bytes + other_bytes; }
 };
 
+// How Backend::evict treats the tokens after the evicted span.
+enum class EvictMode {
+  // Afterwards the cache equals a fresh prefill of the kept tokens at positions 0..n-1 (the
+  // window invariant, DESIGN.md §4). In layer >= 1 a token's K/V depend on every token before
+  // it, so the tokens after the span are recomputed from their ids: a prefill of that suffix,
+  // which is why callers evict in chunks.
+  Exact,
+  // The kept K/V move down as they are and RoPE keys are re-rotated to their new positions
+  // (ALiBi needs nothing). Costs a copy of the suffix instead of a prefill, but the later
+  // tokens keep what they took from the evicted ones, so the logits differ from a fresh
+  // prefill by that influence (in a 1-layer model, by rounding only). Falls back to Exact
+  // where positions are not a pure rotation: dynamic NTK RoPE past max_position_embeddings.
+  Shift,
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -49,12 +64,9 @@ class Backend {
   // Throws Error(Usage) if the cache would overflow; the cache is then unchanged.
   virtual void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) = 0;
 
-  // Removes cached tokens [begin, begin + count). The ones after them move down so positions
-  // stay contiguous, and afterwards the cache equals a fresh prefill of the kept tokens at
-  // positions 0..n-1. Since in layer >= 1 a token's K/V depend on every token before it,
-  // compacting and re-rotating keys is not enough: both backends recompute the tokens after
-  // the evicted span from their ids (a prefill of that suffix), so callers evict in chunks.
-  virtual void evict(int begin, int count) = 0;
+  // Removes cached tokens [begin, begin + count); the ones after them move down so positions
+  // stay contiguous (0..n-1). Two ways, see EvictMode.
+  virtual void evict(int begin, int count, EvictMode mode) = 0;
 
   // Keeps tokens [0, n) and drops the rest (regenerate, edit, reset with n = 0).
   virtual void truncate(int n) = 0;

@@ -4,12 +4,13 @@
 // keys are stored rotated (RoPE) for their position, which is their cache index.
 //
 // Eviction: the K/V of a token in layer >= 1 depend on every token before it, so after
-// removing tokens [begin, begin + count) the K/V of the tokens after them are stale. evict()
-// keeps the prefix [0, begin) as is and recomputes the rest from the stored token ids, at
-// their new positions (so no key needs re-rotating). That is what makes the window invariant
-// exact: next-token logits after any evictions equal a fresh prefill of the kept tokens at
-// positions 0..n-1. Merely compacting the cache and re-rotating keys would not: it shifts the
-// logits by however much the evicted tokens influenced the later ones.
+// removing tokens [begin, begin + count) the K/V of the tokens after them are stale.
+// EvictMode::Exact keeps the prefix [0, begin) as is and recomputes the rest from the stored
+// token ids, at their new positions (so no key needs re-rotating). That is what makes the
+// window invariant exact: next-token logits after any evictions equal a fresh prefill of the
+// kept tokens at positions 0..n-1. EvictMode::Shift only compacts the cache and re-rotates the
+// moved keys (undo the rotation of the old position, apply the new one, with the same cos/sin
+// tables a prefill uses): cheap, but the logits keep the evicted tokens' influence.
 //
 // Dynamic NTK RoPE scaling: HF's forward of a sequence of L > max_position_embeddings tokens
 // uses frequencies that depend on L for every position, so the whole cache is a function of L.
@@ -24,6 +25,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <new>
 
@@ -68,11 +70,12 @@ class CpuBackend final : public Backend {
   int cache_capacity() const override { return capacity_; }
   BackendMemory memory() const override;
   void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
-  void evict(int begin, int count) override;
+  void evict(int begin, int count, EvictMode mode) override;
   void truncate(int n) override;
 
  private:
   void run_chunk(const int32_t* tokens, int n, bool want_all, float* logits_out);
+  void shift_cache(int begin, int count);
   void attention(Layer& L, int p0, int n);
   void prepare_rope(int seq_len);
   int freq_len_for(int seq_len) const;
@@ -425,13 +428,19 @@ void CpuBackend::truncate(int n) {
   tokens_.resize(static_cast<std::size_t>(n));
 }
 
-void CpuBackend::evict(int begin, int count) {
+void CpuBackend::evict(int begin, int count, EvictMode mode) {
   const int size = cache_size();
   if (begin < 0 || count < 0 || begin > size || count > size - begin) {
     throw_usage_error("evict(" + std::to_string(begin) + ", " + std::to_string(count) +
                       "): the cache holds " + std::to_string(size) + " tokens");
   }
   if (count == 0) return;
+  // Under dynamic NTK scaling past max_position_embeddings the frequencies depend on the length,
+  // so a position change is no pure rotation: recompute instead.
+  if (mode == EvictMode::Shift && freq_len_for(size) == 0) {
+    shift_cache(begin, count);
+    return;
+  }
   // See the file comment: the tokens after the evicted span are recomputed at their new
   // positions; the prefix [0, begin) is unaffected (causal attention never looked ahead).
   std::vector<int32_t> rest(tokens_.begin() + begin + count, tokens_.end());
@@ -439,6 +448,38 @@ void CpuBackend::evict(int begin, int count) {
   if (rest.empty()) return;
   std::vector<float> unused;
   forward(rest, false, unused);
+}
+
+void CpuBackend::shift_cache(int begin, int count) {
+  const int size = cache_size();
+  const int moved = size - begin - count;
+  const std::size_t row = static_cast<std::size_t>(c_.num_kv_heads) * c_.head_dim;  // floats per token
+  const int hd = c_.head_dim, half = hd / 2;
+  if (c_.rotary()) prepare_rope(size);
+  for (Layer& L : layers_) {
+    float* k = L.k.data();
+    float* v = L.v.data();
+    std::memmove(k + begin * row, k + (begin + count) * row, moved * row * sizeof(float));
+    std::memmove(v + begin * row, v + (begin + count) * row, moved * row * sizeof(float));
+    if (!c_.rotary()) continue;
+    for (int t = 0; t < moved; ++t) {
+      const std::size_t from = static_cast<std::size_t>(begin + count + t) * half;
+      const std::size_t to = static_cast<std::size_t>(begin + t) * half;
+      for (int g = 0; g < c_.num_kv_heads; ++g) {
+        float* x = k + (begin + t) * row + static_cast<std::size_t>(g) * hd;
+        for (int i = 0; i < half; ++i) {
+          // NeoX half-split pairs (x[i], x[i + half]): rotate back by the old angle, then on by
+          // the new one.
+          const float c0 = cos_[from + i], s0 = sin_[from + i], c1 = cos_[to + i], s1 = sin_[to + i];
+          const float a = x[i] * c0 + x[i + half] * s0;
+          const float b = x[i + half] * c0 - x[i] * s0;
+          x[i] = a * c1 - b * s1;
+          x[i + half] = b * c1 + a * s1;
+        }
+      }
+    }
+  }
+  tokens_.erase(tokens_.begin() + begin, tokens_.begin() + begin + count);
 }
 
 }  // namespace

@@ -86,6 +86,29 @@ __global__ void rope_append_kernel(bf16* __restrict__ qkv, int ldq, int pos0, At
   }
 }
 
+// One block per (moved row, KV head), one thread per head_dim element: V is copied, K copied or
+// (RoPE, first half of the threads) re-rotated pair by pair. Source and destination rows differ.
+__global__ void kv_shift_kernel(bf16* __restrict__ k_cache, bf16* __restrict__ v_cache, int cap, int hd,
+                                int src0, int dst0, const float* __restrict__ inv_freq) {
+  const int src = src0 + blockIdx.x, dst = dst0 + blockIdx.x, i = threadIdx.x;
+  const size_t from = (static_cast<size_t>(blockIdx.y) * cap + src) * hd;
+  const size_t to = (static_cast<size_t>(blockIdx.y) * cap + dst) * hd;
+  v_cache[to + i] = v_cache[from + i];
+  if (!inv_freq) {
+    k_cache[to + i] = k_cache[from + i];
+    return;
+  }
+  const int half = hd / 2;
+  if (i >= half) return;
+  const float x = __bfloat162float(k_cache[from + i]), y = __bfloat162float(k_cache[from + i + half]);
+  float s0, c0, s1, c1;
+  sincosf(static_cast<float>(src) * inv_freq[i], &s0, &c0);
+  sincosf(static_cast<float>(dst) * inv_freq[i], &s1, &c1);
+  const float a = x * c0 + y * s0, b = y * c0 - x * s0;  // back to the unrotated pair
+  k_cache[to + i] = __float2bfloat16(a * c1 - b * s1);
+  k_cache[to + i + half] = __float2bfloat16(b * c1 + a * s1);
+}
+
 __device__ __forceinline__ uint64_t splitmix64(uint64_t z) {
   z += 0x9e3779b97f4a7c15ull;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -140,6 +163,17 @@ void launch_bias_gelu(bf16* h, int ldh, int rows, int n, const float* bias, cuda
   }
   bias_gelu_kernel<<<rows, threads_for(n), 0, stream>>>(h, ldh, n, bias);
   FALCON_CHECK_LAUNCH("bias_gelu_kernel");
+}
+
+void launch_kv_shift(bf16* k_cache, bf16* v_cache, const AttnShape& s, int begin, int count, int moved,
+                     const float* inv_freq, cudaStream_t stream) {
+  if (count <= 0 || moved <= 0) return;
+  for (int r0 = 0; r0 < moved; r0 += count) {
+    const int rows = std::min(count, moved - r0);
+    kv_shift_kernel<<<dim3(rows, s.num_kv), s.head_dim, 0, stream>>>(
+        k_cache, v_cache, s.cache_cap, s.head_dim, begin + count + r0, begin + r0, inv_freq);
+    FALCON_CHECK_LAUNCH("kv_shift_kernel");
+  }
 }
 
 void launch_rope_append(bf16* qkv, int ldq, int rows, int pos0, const AttnShape& s, const float* bias,

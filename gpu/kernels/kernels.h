@@ -44,6 +44,13 @@ struct AttnShape {
 void launch_rope_append(bf16* qkv, int ldq, int rows, int pos0, const AttnShape& s, const float* bias,
                         const float* inv_freq, bf16* k_cache, bf16* v_cache, cudaStream_t stream);
 
+// EvictMode::Shift for one layer: cache rows [begin + count, begin + count + moved) of every KV
+// head move to [begin, begin + moved); with inv_freq (RoPE), each moved key is rotated back by
+// the angle of its old position and on by that of its new one, computed as the append does.
+// Runs in rounds of at most `count` rows so that no round reads a row another round wrote.
+void launch_kv_shift(bf16* k_cache, bf16* v_cache, const AttnShape& s, int begin, int count, int moved,
+                     const float* inv_freq, cudaStream_t stream);
+
 // Deterministic pseudo-random fills (synthetic benchmark weights, made on the device).
 // bf16: uniform in [-scale, scale); f32: offset + uniform in [-scale, scale).
 void launch_fill_random_bf16(bf16* p, uint64_t n, uint64_t seed, float scale, cudaStream_t stream);

@@ -1,9 +1,11 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
-//   falcon-gpu-bench [--kernels] [--no-long] [--steps N] [--weights bf16|int8|int4] [--quant-head] SHAPE...
+//   falcon-gpu-bench [--kernels] [--no-long] [--steps N] [--weights bf16|int8|int4] [--quant-head]
+//                    [--soak TOKENS [--window W] [--evict exact|shift]] SHAPE...
 //   (SHAPE = 7b|40b|180b|11b|rw-1b; options apply to the shapes after them)
 // One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
 // Exit status 1 for any error except a shape that does not fit the GPU (OutOfMemory).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,7 +16,8 @@
 int main(int argc, char** argv) {
   falcon::gpu::BenchOptions o;
   bool kernels = false;
-  int status = 0;
+  int status = 0, soak = 0, window = 512;
+  falcon::EvictMode mode = falcon::EvictMode::Shift;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--kernels")
@@ -30,8 +33,18 @@ int main(int argc, char** argv) {
                                 : falcon::WeightFormat::Bf16;
     } else if (a == "--quant-head")
       o.quantize_lm_head = true;
+    else if (a == "--soak" && i + 1 < argc)
+      soak = std::atoi(argv[++i]);
+    else if (a == "--window" && i + 1 < argc)
+      window = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--evict" && i + 1 < argc)
+      mode = std::string(argv[++i]) == "exact" ? falcon::EvictMode::Exact : falcon::EvictMode::Shift;
     else {
       try {
+        if (soak > 0) {
+          if (!falcon::gpu::run_gpu_soak(a, o, soak, window, mode)) status = 1;
+          continue;
+        }
         std::printf("%s\n", falcon::gpu::run_gpu_bench(a, o).to_json().c_str());
       } catch (const falcon::Error& e) {
         std::printf("{\"shape\":\"%s\",\"error_kind\":%d,\"error\":\"%s\"}\n", a.c_str(),

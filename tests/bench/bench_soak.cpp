@@ -5,6 +5,7 @@
 // summary line compares the last stretch with the first stretch after warm-up.
 //
 //   bench_soak [MODEL_DIR] [--tokens N] [--window W] [--turn T] [--report-every R] [--threads K]
+//              [--evict exact|shift]
 //
 // Turns are what a chat app does (each reply ends, the next user message comes), so the result
 // text of a reply is dropped when it ends, as the app hands it to the store.
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   int64_t total = 1000000;
   int window = 256, turn = 400, threads = 0;
   int64_t report_every = 10000;
+  EvictMode mode = EvictMode::Exact;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : "0"; };
@@ -62,6 +64,8 @@ int main(int argc, char** argv) {
       report_every = std::atoll(next());
     else if (a == "--threads")
       threads = std::atoi(next());
+    else if (a == "--evict")
+      mode = std::strcmp(next(), "shift") == 0 ? EvictMode::Shift : EvictMode::Exact;
     else
       model = a;
   }
@@ -80,6 +84,7 @@ int main(int argc, char** argv) {
     auto backend = create_cpu_backend(config, weights, o);
     KvWindowOptions wo;
     wo.window = window;
+    wo.evict_mode = mode;
     KvWindow kv(wo);
     GeneratorOptions go;
     go.ignore_eos = true;

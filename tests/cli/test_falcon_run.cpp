@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include "core/model_fixture_util.h"
+#include "core/one_layer_checkpoint.h"
 #include "core/store/conversation_store.h"
 
 using namespace falcon::testutil;
@@ -88,6 +89,35 @@ class TestFalconRun : public QObject {
     QVERIFY2(worst <= 1e-4f * scale, qPrintable(QString("max |diff| %1 > 1e-4 x %2").arg(worst).arg(scale)));
   }
 
+  // --window with --evict shift|exact on a 1-layer copy of a RoPE fixture, where moving the cache
+  // and re-rotating keys must give what recomputing gives: the same greedy tokens, and logits
+  // rows equal within the CPU tolerance, across many evictions of a 6-token window.
+  void evict_modes_agree_on_one_layer_model() {
+    const Fixture f = load_fixture("mqa_rope_parallel");
+    QTemporaryDir tmp;
+    const std::filesystem::path dir = std::filesystem::path(tmp.path().toStdString()) / "one_layer";
+    write_one_layer_checkpoint(f.dir, dir);
+    std::vector<std::vector<float>> dumps;
+    std::vector<QString> outs;
+    for (const char* mode : {"exact", "shift"}) {
+      const QString dump = tmp.filePath(QString("logits-%1.bin").arg(mode));
+      const Result r =
+          run({"--model", QString::fromStdString(dir.string()), "--backend", "cpu", "--prompt-tokens",
+               join_ids(f.prompt), "--greedy", "--ignore-eos", "--max-new-tokens", "40", "--window", "6",
+               "--evict", mode, "--print-tokens", "--dump-logits", dump});
+      QVERIFY2(r.code == 0, qPrintable(r.err));
+      outs.push_back(r.out.split('\n', Qt::SkipEmptyParts).last());
+      dumps.push_back(read_floats(dump.toStdString()));
+    }
+    QCOMPARE(outs[1], outs[0]);
+    QCOMPARE(dumps[1].size(), dumps[0].size());
+    QVERIFY(!dumps[0].empty());
+    const float scale = max_abs(dumps[0].data(), dumps[0].size());
+    const float worst = max_abs_diff(dumps[1].data(), dumps[0].data(), dumps[0].size());
+    QVERIFY2(worst <= 1e-4f * scale,
+             qPrintable(QString("max |diff| %1, max |ref| %2").arg(worst).arg(scale)));
+  }
+
   // The same seed gives the same sample; a different seed is allowed to differ.
   void seeded_sampling_is_reproducible() {
     const Fixture f = load_fixture("mqa_rope_parallel");
@@ -127,6 +157,8 @@ class TestFalconRun : public QObject {
     QTest::newRow("two inputs") << QStringList{"--model", model, "--prompt-tokens", "1", "--prompt", "hi"}
                                 << 2;
     QTest::newRow("text without tokenizer") << QStringList{"--model", model, "--prompt", "hello"} << 3;
+    QTest::newRow("unknown evict mode")
+        << QStringList{"--model", model, "--prompt-tokens", "1,2", "--window", "4", "--evict", "fast"} << 2;
     QTest::newRow("int8 on cpu") << QStringList{"--model",   model,  "--backend",       "cpu",
                                                 "--weights", "int8", "--prompt-tokens", "1"}
                                  << 2;

@@ -41,11 +41,12 @@ class FakeBackend : public Backend {
     if (on_forward) on_forward(static_cast<int>(tokens.size()));
   }
 
-  void evict(int begin, int count) override {
+  void evict(int begin, int count, EvictMode mode) override {
     if (begin < 0 || count < 0 || begin + count > cache_size())
       throw std::logic_error("fake backend: bad evict");
     cache.erase(cache.begin() + begin, cache.begin() + begin + count);
     evict_calls.push_back({begin, count});
+    evict_modes.push_back(mode);
   }
 
   void truncate(int n) override {
@@ -55,6 +56,7 @@ class FakeBackend : public Backend {
 
   std::vector<int32_t> cache;
   std::vector<std::pair<int, int>> evict_calls;
+  std::vector<EvictMode> evict_modes;  // the mode of each evict call
   // Fills one row of logits from the cache content (after the row's token was appended).
   std::function<void(const std::vector<int32_t>&, std::span<float>)> logits_fn;
   std::function<void(int)> on_forward;  // called after each forward with its token count

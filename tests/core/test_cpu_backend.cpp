@@ -204,8 +204,8 @@ class TestCpuBackend : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, be->forward(neg, false, logits));
     QVERIFY_THROWS_EXCEPTION(Error, be->forward({}, false, logits));
     QCOMPARE(be->cache_size(), n);
-    QVERIFY_THROWS_EXCEPTION(Error, be->evict(n - 1, 2));
-    QVERIFY_THROWS_EXCEPTION(Error, be->evict(-1, 1));
+    QVERIFY_THROWS_EXCEPTION(Error, be->evict(n - 1, 2, EvictMode::Exact));
+    QVERIFY_THROWS_EXCEPTION(Error, be->evict(-1, 1, EvictMode::Shift));
     QVERIFY_THROWS_EXCEPTION(Error, be->truncate(n + 1));
     QCOMPARE(be->cache_size(), n);
     QCOMPARE(be->cache_capacity(), 40);

@@ -69,6 +69,20 @@ class TestKvWindow : public QObject {
       QCOMPARE(count, 3);
     }
     QCOMPARE(w.evictions(), int64_t(b.evict_calls.size()));
+    // The default is the exact eviction (the window invariant).
+    for (EvictMode m : b.evict_modes) QVERIFY(m == EvictMode::Exact);
+  }
+
+  // The window asks the backend for the mode it was configured with, on every eviction.
+  void evictModeReachesTheBackend() {
+    FakeBackend b(1000, 1000);
+    KvWindow w(KvWindowOptions{.window = 8, .chunk = 3, .evict_mode = EvictMode::Shift});
+    std::vector<float> logits;
+    QVERIFY(w.forward(b, iota_tokens(4, 900), logits, /*pin=*/true));
+    for (int32_t t = 0; t < 30; ++t) QVERIFY(w.forward(b, std::span<const int32_t>(&t, 1), logits));
+    QVERIFY(b.evict_modes.size() >= 5);
+    for (EvictMode m : b.evict_modes) QVERIFY(m == EvictMode::Shift);
+    QCOMPARE(b.cache, as_vector(w.tokens()));
   }
 
   void evictionPrefersTurnBoundaries() {

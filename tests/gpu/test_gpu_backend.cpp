@@ -2,7 +2,8 @@
 // with head dims 32/64/128, which take the tensor-core attention path (the HF fixtures have
 // head_dim 8/16 and take the generic one; test_gpu_fixtures covers those).
 // Checks: prefill of odd lengths (1, 7, 63, 65, 1000) with all logits, a long decode through the
-// replayed CUDA graph, the eviction invariant, and 4096-token prompts.
+// replayed CUDA graph, the eviction invariant, shift eviction against the CPU's, and 4096-token
+// prompts.
 // Tolerance everywhere: max |gpu - cpu| <= 2e-2 * max |cpu| over the compared logits.
 #include <chrono>
 #include <memory>
@@ -109,14 +110,14 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
     std::vector<float> a, b, fresh;
     p.cpu->forward(kept, false, a);
     p.gpu->forward(kept, false, b);
-    p.cpu->evict(10, 50);
-    p.gpu->evict(10, 50);
+    p.cpu->evict(10, 50, EvictMode::Exact);
+    p.gpu->evict(10, 50, EvictMode::Exact);
     kept.erase(kept.begin() + 10, kept.begin() + 60);
     const std::vector<int32_t> more(prompt.begin() + 300, prompt.begin() + 305);
     both(ck, p, more, false, n + "5 tokens after evict(10, 50)");
     kept.insert(kept.end(), more.begin(), more.end());
-    p.cpu->evict(0, 20);
-    p.gpu->evict(0, 20);
+    p.cpu->evict(0, 20, EvictMode::Exact);
+    p.gpu->evict(0, 20, EvictMode::Exact);
     kept.erase(kept.begin(), kept.begin() + 20);
     const int32_t last = prompt[305];
     p.gpu->forward(std::vector<int32_t>{last}, false, b);
@@ -131,6 +132,30 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
     const Diff dc = diff(b.data(), a.data(), a.size());
     ck.expect(dc.finite && dc.max_abs <= kTol * dc.max_ref,
               n + "after evictions gpu vs cpu" + fmt(": rel %.2e", dc.rel()));
+  }
+  // 3b. EvictMode::Shift (move K/V, re-rotate keys) against the CPU backend's shift, which
+  // test_cpu_backend_evict checks against fresh prefills: evictions of varying size, each
+  // followed by a multi-token prefill and a decode step (the replayed graph reads the moved cache).
+  {
+    p.cpu->truncate(0);
+    p.gpu->truncate(0);
+    both(ck, p, prefix(300), false, n + "prefill 300 before shifts");
+    int at = 300;
+    for (int round = 0; round < 6; ++round) {
+      const int begin = round % 2 == 0 ? 10 : 0, count = 23 + 17 * round;
+      p.cpu->evict(begin, count, EvictMode::Shift);
+      p.gpu->evict(begin, count, EvictMode::Shift);
+      const std::string what =
+          n + "shift evict(" + std::to_string(begin) + ", " + std::to_string(count) + ")";
+      both(ck, p, std::vector<int32_t>(prompt.begin() + at, prompt.begin() + at + 3), false,
+           what + " + 3 tokens");
+      both(ck, p, std::vector<int32_t>{prompt[static_cast<size_t>(at + 3)]}, false, what + " + decode step");
+      at += 4 + 40;
+      // Grow again so the next round has something to move.
+      both(ck, p, std::vector<int32_t>(prompt.begin() + at - 40, prompt.begin() + at), false,
+           what + " + 40 tokens", nullptr, false);
+    }
+    ck.expect(p.gpu->cache_size() == p.cpu->cache_size(), n + "cache sizes equal after shifts");
   }
   // 4. A 4096-token prompt, then a few decode steps.
   if (v.long_prompt) {
