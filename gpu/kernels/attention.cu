@@ -473,8 +473,10 @@ DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count)
   const int key_tiles = std::max(1, (max_keys + kTile - 1) / kTile);
   const int max_splits = std::max(1, std::min(32, key_tiles / p.key_warps));
   // Blocks per SM to aim for (waves of one block per SM: the kernel's shared memory allows one).
-  // FALCON_DECODE_ATTN_WAVES overrides it for A/B benchmarks (docs/GPU_NOTES.md).
-  int waves = 2;
+  // One wave: fewer, fuller splits beat two waves on the H200 (40B decode 47.0 -> 47.7 tok/s at
+  // 512 tokens, 44.6 -> 45.7 at 8192; docs/GPU_NOTES.md, run 3). FALCON_DECODE_ATTN_WAVES
+  // overrides it for A/B benchmarks.
+  int waves = 1;
   if (const char* e = std::getenv("FALCON_DECODE_ATTN_WAVES")) waves = std::max(1, std::min(8, std::atoi(e)));
   const int want = (waves * sm_count + s.num_kv * p.row_blocks - 1) / (s.num_kv * p.row_blocks);
   p.splits = std::max(1, std::min(want, max_splits));
