@@ -62,64 +62,30 @@ void throw_out_of_memory(size_t bytes, const std::string& what, bool device, con
   throw Error(ErrorKind::OutOfMemory, m + note);
 }
 
-DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& o) noexcept {
-  if (this != &o) {
-    reset();
-    p_ = o.p_;
-    bytes_ = o.bytes_;
-    o.p_ = nullptr;
-    o.bytes_ = 0;
-  }
-  return *this;
-}
-
-void DeviceBuffer::reset() noexcept {
-  if (p_) cudaFree(p_);
-  p_ = nullptr;
-  bytes_ = 0;
-}
-
-PinnedBuffer& PinnedBuffer::operator=(PinnedBuffer&& o) noexcept {
-  if (this != &o) {
-    reset();
-    p_ = o.p_;
-    bytes_ = o.bytes_;
-    o.p_ = nullptr;
-    o.bytes_ = 0;
-  }
-  return *this;
-}
-
-void PinnedBuffer::reset() noexcept {
-  if (p_) cudaFreeHost(p_);
-  p_ = nullptr;
-  bytes_ = 0;
-}
-
-DeviceBuffer alloc_device(size_t bytes, const std::string& what, FaultInjection* faults) {
-  if (faults && faults->next_alloc_fails()) throw_out_of_memory(bytes, what, true, faults->alloc_note());
-  DeviceBuffer b;
-  const cudaError_t st = cudaMalloc(&b.p_, bytes);
+template <MemoryKind K>
+OwnedBuffer<K> alloc_owned(size_t bytes, const std::string& what, FaultInjection* faults) {
+  constexpr bool device = K == MemoryKind::Device;
+  if (faults && faults->next_alloc_fails()) throw_out_of_memory(bytes, what, device, faults->alloc_note());
+  OwnedBuffer<K> b;
+  const cudaError_t st = device ? cudaMalloc(&b.p_, bytes) : cudaMallocHost(&b.p_, bytes);
   if (st == cudaErrorMemoryAllocation) {
     cudaGetLastError();  // not sticky: clear it so the context stays usable
-    throw_out_of_memory(bytes, what, true);
+    throw_out_of_memory(bytes, what, device);
   }
-  if (st != cudaSuccess) throw_cuda_error(st, "cudaMalloc", __FILE__, __LINE__);
+  if (st != cudaSuccess) throw_cuda_error(st, device ? "cudaMalloc" : "cudaMallocHost", __FILE__, __LINE__);
   b.bytes_ = bytes;
   return b;
+}
+
+template DeviceBuffer alloc_owned<MemoryKind::Device>(size_t, const std::string&, FaultInjection*);
+template PinnedBuffer alloc_owned<MemoryKind::Pinned>(size_t, const std::string&, FaultInjection*);
+
+DeviceBuffer alloc_device(size_t bytes, const std::string& what, FaultInjection* faults) {
+  return alloc_owned<MemoryKind::Device>(bytes, what, faults);
 }
 
 PinnedBuffer alloc_pinned(size_t bytes, const std::string& what, FaultInjection* faults) {
-  if (faults && faults->next_alloc_fails()) throw_out_of_memory(bytes, what, false, faults->alloc_note());
-  PinnedBuffer b;
-  const cudaError_t st = cudaMallocHost(&b.p_, bytes);
-  if (st == cudaErrorMemoryAllocation) {
-    cudaGetLastError();
-    throw_out_of_memory(bytes, what, false);
-  }
-  if (st != cudaSuccess) throw_cuda_error(st, "cudaMallocHost", __FILE__, __LINE__);
-  b.bytes_ = bytes;
-  return b;
+  return alloc_owned<MemoryKind::Pinned>(bytes, what, faults);
 }
 
 void expect_library_alloc(const std::string& what, FaultInjection* faults) {

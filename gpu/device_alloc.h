@@ -47,54 +47,62 @@ class FaultInjection {
 [[noreturn]] void throw_out_of_memory(size_t bytes, const std::string& what, bool device,
                                       const std::string& note = {});
 
-// Device memory, freed by the destructor.
-class DeviceBuffer {
+enum class MemoryKind { Device, Pinned };
+
+// Memory owned by this object and freed by its destructor: device memory (cudaMalloc) or
+// page-locked host memory (cudaMallocHost, for asynchronous copies; the caller makes sure no copy
+// still reads or writes it when it goes: synchronize the stream first).
+template <MemoryKind kKind>
+class OwnedBuffer {
  public:
-  DeviceBuffer() = default;
-  ~DeviceBuffer() { reset(); }
-  DeviceBuffer(DeviceBuffer&& o) noexcept : p_(o.p_), bytes_(o.bytes_) {
+  OwnedBuffer() = default;
+  ~OwnedBuffer() { reset(); }
+  OwnedBuffer(OwnedBuffer&& o) noexcept : p_(o.p_), bytes_(o.bytes_) {
     o.p_ = nullptr;
     o.bytes_ = 0;
   }
-  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept;
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  void* get() const { return p_; }
-  size_t bytes() const { return bytes_; }
-  void reset() noexcept;
-
- private:
-  friend DeviceBuffer alloc_device(size_t, const std::string&, FaultInjection*);
-  void* p_ = nullptr;
-  size_t bytes_ = 0;
-};
-
-// Page-locked host memory (for asynchronous copies), freed by the destructor. The caller makes
-// sure no copy still reads or writes it when it goes (synchronize the stream first).
-class PinnedBuffer {
- public:
-  PinnedBuffer() = default;
-  ~PinnedBuffer() { reset(); }
-  PinnedBuffer(PinnedBuffer&& o) noexcept : p_(o.p_), bytes_(o.bytes_) {
-    o.p_ = nullptr;
-    o.bytes_ = 0;
+  OwnedBuffer& operator=(OwnedBuffer&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = o.p_;
+      bytes_ = o.bytes_;
+      o.p_ = nullptr;
+      o.bytes_ = 0;
+    }
+    return *this;
   }
-  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept;
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  OwnedBuffer(const OwnedBuffer&) = delete;
+  OwnedBuffer& operator=(const OwnedBuffer&) = delete;
   void* get() const { return p_; }
   template <class T>
   T* as() const {
     return static_cast<T*>(p_);
   }
   size_t bytes() const { return bytes_; }
-  void reset() noexcept;
+  void reset() noexcept {
+    if (p_) {
+      if constexpr (kKind == MemoryKind::Device)
+        cudaFree(p_);
+      else
+        cudaFreeHost(p_);
+    }
+    p_ = nullptr;
+    bytes_ = 0;
+  }
 
  private:
-  friend PinnedBuffer alloc_pinned(size_t, const std::string&, FaultInjection*);
+  template <MemoryKind K>
+  friend OwnedBuffer<K> alloc_owned(size_t, const std::string&, FaultInjection*);
   void* p_ = nullptr;
   size_t bytes_ = 0;
 };
+
+using DeviceBuffer = OwnedBuffer<MemoryKind::Device>;
+using PinnedBuffer = OwnedBuffer<MemoryKind::Pinned>;
+
+// The one allocation path of both kinds (alloc_device / alloc_pinned below).
+template <MemoryKind K>
+OwnedBuffer<K> alloc_owned(size_t bytes, const std::string& what, FaultInjection* faults);
 
 // `what` names the use in the user's terms ("the model (weights, KV cache, scratch)"). faults may
 // be null (no injection). Out of memory → throw_out_of_memory; any other CUDA error → Error(Other).

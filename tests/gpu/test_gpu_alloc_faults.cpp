@@ -105,6 +105,9 @@ void expect_oom(Checks& ck, const Error* e, const std::string& injected, const s
   ck.expect(e->kind() == ErrorKind::OutOfMemory && contains(m, "out of ") && contains(m, " memory") &&
                 contains(m, injected) && m.find('\n') == std::string::npos,
             what + ": one-line OutOfMemory: " + m);
+  // A message for users: no source file paths of the build machine.
+  ck.expect(!contains(m, ".cpp:") && !contains(m, ".cu:") && !contains(m, ".h:"),
+            what + ": no source location in the message: " + m);
 }
 
 bool quick() {
