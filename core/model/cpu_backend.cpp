@@ -436,8 +436,11 @@ void CpuBackend::evict(int begin, int count, EvictMode mode) {
   }
   if (count == 0) return;
   // Under dynamic NTK scaling past max_position_embeddings the frequencies depend on the length,
-  // so a position change is no pure rotation: recompute instead.
-  if (mode == EvictMode::Shift && freq_len_for(size) == 0) {
+  // so a position change is no pure rotation: recompute instead. The same when the cached keys
+  // still carry such frequencies (the cache went past the limit, then was truncated below it):
+  // the next forward would replay them, but a shift with the base tables would mix the two.
+  const bool base_frequencies = !c_.rotary() || rope_freq_len_ == 0;
+  if (mode == EvictMode::Shift && freq_len_for(size) == 0 && base_frequencies) {
     shift_cache(begin, count);
     return;
   }

@@ -151,6 +151,27 @@ class TestCpuBackendEvict : public QObject {
     QVERIFY(run_window_policy(*be, *fresh, f.vocab, 7, 30, EvictMode::Shift) > 0);
   }
 
+  // The cache went past max_position_embeddings (keys rotated with length-dependent
+  // frequencies), was truncated below it (regenerate), then a shift eviction came: it must not
+  // re-rotate those keys with the base tables; the result must still be a fresh prefill's.
+  void shift_after_truncating_below_the_dynamic_limit() {
+    const Fixture f = load_fixture("rope_dynamic");
+    auto be = make(f.dir);
+    auto fresh = make(f.dir);
+    std::vector<int32_t> kept;
+    for (int i = 0; i < 30; ++i) kept.push_back(static_cast<int32_t>((i * 37 + 11) % f.vocab));
+    std::vector<float> logits;
+    be->forward(kept, false, logits);  // 30 > 24 tokens: dynamic frequencies
+    be->truncate(20);
+    kept.resize(20);
+    be->evict(4, 6, EvictMode::Shift);
+    kept.erase(kept.begin() + 4, kept.begin() + 10);
+    const int32_t next[] = {5};
+    be->forward(next, false, logits);
+    kept.push_back(5);
+    expect_fresh(*fresh, kept, logits, "shift after truncating below max_position_embeddings");
+  }
+
   // Evictions anywhere (not only after a pinned prefix), truncation, and the edge cases.
   void evict_anywhere_and_truncate_data() {
     QTest::addColumn<QString>("name");
