@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <random>
 #include <vector>
 
@@ -35,13 +34,6 @@ double used_gib() {
   size_t f = 0, t = 0;
   FALCON_CUDA_CHECK(cudaMemGetInfo(&f, &t));
   return (t - f) / 1073741824.0;
-}
-
-double rss_mib() {
-  std::ifstream in("/proc/self/statm");
-  double pages_total = 0, pages_resident = 0;
-  in >> pages_total >> pages_resident;
-  return pages_resident * 4096.0 / 1048576.0;
 }
 
 }  // namespace
@@ -209,7 +201,7 @@ bool run_gpu_soak(const std::string& shape, const BenchOptions& o, int tokens, i
     win.forward(*be, std::span<const int32_t>(&next, 1), logits);
     slowest = std::max(slowest, now_s() - s);
     if (i % every == 0 || i == tokens) {
-      const double dev = used_gib(), rss = rss_mib();
+      const double dev = used_gib(), rss = resident_memory_mib();
       if (i == every) dev0 = dev, rss0 = rss;  // after warm-up: graph captured, window full soon
       dev_max = std::max(dev_max, dev);
       rss_max = std::max(rss_max, rss);

@@ -559,9 +559,10 @@ void CudaBackend::evict(int begin, int count, EvictMode mode) {
     throw_usage_error("evict(" + std::to_string(begin) + ", " + std::to_string(count) +
                       "): the cache holds " + std::to_string(size) + " tokens");
   if (count == 0) return;
-  if (mode == EvictMode::Shift && freq_len_for(size) == 0) {
-    // Move the kept K/V down and re-rotate the keys (see EvictMode); dynamic RoPE past
-    // max_position_embeddings has length-dependent frequencies and is recomputed below instead.
+  // As CpuBackend: a shift needs the base RoPE frequencies, now and in the cached keys (after a
+  // dynamic-NTK stretch past max_position_embeddings they carry others until replayed).
+  if (mode == EvictMode::Shift && freq_len_for(size) == 0 && (!rotary_ || rope_freq_len_ == 0)) {
+    // Move the kept K/V down and re-rotate the keys (see EvictMode).
     FALCON_CUDA_CHECK(cudaSetDevice(o_.device));
     const int moved = size - begin - count;
     for (const gpu::LayerDev& L : m_.layers)

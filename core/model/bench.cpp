@@ -1,7 +1,10 @@
 #include "core/model/bench.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <vector>
 
 #include "core/common/error.h"
@@ -60,6 +63,13 @@ double decode_weight_bytes(const ModelConfig& config, const BackendMemory& memor
   const double table = elem * config.vocab_size * config.hidden_size;
   const bool head_is_table = config.tie_word_embeddings && !head_quantized;
   return static_cast<double>(memory.weights_bytes) - (head_is_table ? 0.0 : table);
+}
+
+double resident_memory_mib() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0, resident = 0;
+  if (!(in >> pages >> resident)) return 0;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
 }
 
 }  // namespace falcon

@@ -35,4 +35,7 @@ uint64_t decode_bytes_per_token(const ModelConfig& config, const CheckpointReade
 // the layers are quantized).
 double decode_weight_bytes(const ModelConfig& config, const BackendMemory& memory, bool head_quantized);
 
+// This process's resident memory in MiB (/proc/self/statm), for soak benchmarks; 0 if unreadable.
+double resident_memory_mib();
+
 }  // namespace falcon

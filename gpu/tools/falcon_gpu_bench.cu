@@ -37,9 +37,14 @@ int main(int argc, char** argv) {
       soak = std::atoi(argv[++i]);
     else if (a == "--window" && i + 1 < argc)
       window = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--evict" && i + 1 < argc)
-      mode = std::string(argv[++i]) == "exact" ? falcon::EvictMode::Exact : falcon::EvictMode::Shift;
-    else {
+    else if (a == "--evict" && i + 1 < argc) {
+      const std::string m = argv[++i];
+      if (m != "exact" && m != "shift") {
+        std::fprintf(stderr, "falcon-gpu-bench: --evict takes exact or shift, not '%s'\n", m.c_str());
+        return 2;
+      }
+      mode = m == "shift" ? falcon::EvictMode::Shift : falcon::EvictMode::Exact;
+    } else {
       try {
         if (soak > 0) {
           if (!falcon::gpu::run_gpu_soak(a, o, soak, window, mode)) status = 1;

@@ -9,14 +9,11 @@
 //
 // Turns are what a chat app does (each reply ends, the next user message comes), so the result
 // text of a reply is dropped when it ends, as the app hands it to the store.
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,19 +21,13 @@
 #include "core/chat/generator.h"
 #include "core/chat/kv_window.h"
 #include "core/chat/sampler.h"
+#include "core/model/bench.h"
 #include "core/model/cpu_backend.h"
 #include "core/tokenizer/tokenizer.h"
 
 using namespace falcon;
 
 namespace {
-
-double rss_mib() {
-  std::ifstream in("/proc/self/statm");
-  long pages = 0, resident = 0;
-  in >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
-}
 
 struct Stretch {
   int64_t tokens = 0;
@@ -64,9 +55,14 @@ int main(int argc, char** argv) {
       report_every = std::atoll(next());
     else if (a == "--threads")
       threads = std::atoi(next());
-    else if (a == "--evict")
-      mode = std::strcmp(next(), "shift") == 0 ? EvictMode::Shift : EvictMode::Exact;
-    else
+    else if (a == "--evict") {
+      const std::string m = next();
+      if (m != "exact" && m != "shift") {
+        std::fprintf(stderr, "bench_soak: --evict takes exact or shift, not '%s'\n", m.c_str());
+        return 2;
+      }
+      mode = m == "shift" ? EvictMode::Shift : EvictMode::Exact;
+    } else
       model = a;
   }
   try {
@@ -113,7 +109,7 @@ int main(int argc, char** argv) {
         s.tokens = produced;
         s.ms_per_token =
             std::chrono::duration<double, std::milli>(now - t_mark).count() / double(produced - mark);
-        s.rss = rss_mib();
+        s.rss = resident_memory_mib();
         stretches.push_back(s);
         std::printf(
             "{\"tokens\": %lld, \"ms_per_token\": %.3f, \"rss_mib\": %.2f, \"pinned\": %d, \"recent\": %d, "
