@@ -199,24 +199,50 @@ class TestBundledModel : public QObject {
       if (std::find(kRecallKinds.begin(), kRecallKinds.end(), kind) != kRecallKinds.end()) cases.push_back(c);
     }
     QVERIFY(cases.size() >= static_cast<size_t>(kRecallCases));
+    cases.resize(kRecallCases);
+    QStringList wrong;
+    const int correct = recall_cases(cases, wrong);
+    qInfo("recall: %d/%d correct", correct, kRecallCases);
+    QVERIFY2(correct >= kRecallMin, qPrintable(QStringLiteral("%1/%2 correct; wrong: %3")
+                                                   .arg(correct)
+                                                   .arg(kRecallCases)
+                                                   .arg(wrong.join(" | "))));
+  }
+
+  // The model card's recall number through our engine, all 40 cases of every fact kind
+  // (about 3 minutes on one core, so opt-in): FALCON_MEASURE_RECALL=1 test_bundled_model
+  // recall_measure_all. It reports rather than asserts: the goal (38/40) is not met
+  // yet, and recall_after_long_chat above holds what is.
+  void recall_measure_all() {
+    if (qEnvironmentVariableIsEmpty("FALCON_MEASURE_RECALL")) QSKIP("set FALCON_MEASURE_RECALL=1 to measure");
+    const auto cases = read_jsonl(kFixtureDir / "recall_heldout.jsonl");
+    QStringList wrong;
+    const int correct = recall_cases(cases, wrong);
+    qInfo("recall, all kinds: %d/%d correct; wrong: %s", correct, static_cast<int>(cases.size()),
+          qPrintable(wrong.join(" | ")));
+  }
+
+ private:
+  // Greedy replies to each case's question with what KvWindow keeps: the pinned system
+  // prompt, then the newest whole messages that fit in the window with the generation
+  // prompt. (The backend's eviction invariant, tested in test_cpu_backend_evict and
+  // test_kv_window, makes a fresh prefill of the kept tokens equal to evicting turn by turn;
+  // prefilling only them keeps this fast.) Returns how many replies name the fact.
+  int recall_cases(const std::vector<nlohmann::json>& cases, QStringList& wrong) {
     const ChatTemplate tpl = ChatTemplate::falcon_instruct();
     int correct = 0;
-    QStringList wrong;
-    for (int i = 0; i < kRecallCases; ++i) {
-      const auto& c = cases[static_cast<size_t>(i)];
+    for (const auto& c : cases) {
       std::vector<ChatMessage> msgs = {{Role::System, c.at("system").get<std::string>()}};
       for (const auto& t : c.at("turns")) {
         msgs.push_back({Role::User, t.at(0).get<std::string>()});
         msgs.push_back({Role::Assistant, t.at(1).get<std::string>()});
       }
       msgs.push_back({Role::User, c.at("question").get<std::string>()});
-
-      // What KvWindow keeps: the pinned system prompt, then the newest whole messages that fit
-      // in the window together with the generation prompt. (The backend's eviction invariant,
-      // tested in test_cpu_backend_evict and test_kv_window, makes a fresh prefill of the kept
-      // tokens equal to evicting turn by turn; prefilling only them keeps this test fast.)
       const ChatTokens all = tpl.tokenize(*tok_, msgs, /*add_generation_prompt=*/true);
-      QVERIFY(all.tokens.size() - all.system_tokens > 4000);
+      if (all.tokens.size() - all.system_tokens <= 4000) {
+        wrong << "case shorter than 4,000 tokens";
+        continue;
+      }
       size_t first = all.segments.size() - 1;  // the generation prompt
       size_t kept = all.segments.back().end - all.segments.back().begin;
       while (first > 1) {
@@ -225,28 +251,22 @@ class TestBundledModel : public QObject {
         kept += seg.end - seg.begin;
         --first;
       }
-      QVERIFY(first > 1);  // something was evicted
       std::vector<int32_t> prompt(all.tokens.begin(),
                                   all.tokens.begin() + static_cast<long>(all.system_tokens));
       prompt.insert(prompt.end(), all.tokens.begin() + static_cast<long>(all.segments[first].begin),
                     all.tokens.end());
       const std::string reply = greedy_reply(*backend_, *tok_, tpl, prompt, 24);
       const std::string expected = c.at("expected").get<std::string>();
-      if (mentions_word(reply, expected)) {
+      if (first > 1 && mentions_word(reply, expected)) {  // first > 1: something was evicted
         ++correct;
       } else {
         wrong << QString::fromStdString(c.at("question").get<std::string>() + " -> " + reply + " (want " +
                                         expected + ")");
       }
     }
-    qInfo("recall: %d/%d correct", correct, kRecallCases);
-    QVERIFY2(correct >= kRecallMin, qPrintable(QStringLiteral("%1/%2 correct; wrong: %3")
-                                                   .arg(correct)
-                                                   .arg(kRecallCases)
-                                                   .arg(wrong.join(" | "))));
+    return correct;
   }
 
- private:
   std::unique_ptr<Tokenizer> tok_;
   std::unique_ptr<Backend> backend_;
 };

@@ -391,6 +391,49 @@ def open_sources(vocab):
     return name, word
 
 
+NAME_ENDINGS = "a ia ina ella ine us ius ian ard old elm ette o on is ence ander".split()
+
+
+def hard_sources(vocab):
+    """Stage 4: fact values that are hard to copy whole. The stage-3 model copied the first
+    piece of a long word and stopped ("ever" for evergreen, "ice" for iceberg) or copied a
+    name's start and made up its end ("Octavere" for Octavia). So: compounds of two real words,
+    long made-up words, and made-up names with name-like endings, whose first pieces are
+    words or names on their own. The held-out names and words are never produced."""
+    held = {w.lower() for w in HELDOUT_NAMES + HELDOUT_WORDS}
+    short = sorted({w for w in vocab if 3 <= len(w) <= 6} | {w for w in WORDS if len(w) <= 6})
+
+    def compound(rng):
+        return rng.choice(short) + rng.choice(short)
+
+    def long_pseudo(rng):
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 5)))
+
+    def name(rng):
+        while True:
+            r = rng.random()
+            if r < 0.45:
+                stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3)))
+                v = (stem + rng.choice(NAME_ENDINGS)).capitalize()
+            elif r < 0.7:
+                v = (rng.choice(NAMES) + rng.choice(NAME_ENDINGS + SYLLABLES)).capitalize()
+            elif r < 0.85:
+                v = compound(rng).capitalize()
+            else:
+                v = rng.choice(NAMES)
+            if v.lower() not in held:
+                return v
+
+    def word(rng):
+        while True:
+            r = rng.random()
+            v = compound(rng) if r < 0.5 else long_pseudo(rng) if r < 0.8 else rng.choice(WORDS)
+            if v.lower() not in held:
+                return v
+
+    return name, word
+
+
 def make_facts(rng, names, words, k=None):
     k = k or rng.choice([1, 1, 2, 2, 3, 4])
     kinds = rng.sample(FACT_TYPES, k)
@@ -611,6 +654,8 @@ def main():
     ap.add_argument("--window", type=int, default=100000)
     ap.add_argument("--open-facts", action="store_true",
                     help="fact values from open sets (stage 2); default: the fixed lists (stage 1)")
+    ap.add_argument("--hard-facts", action="store_true",
+                    help="fact values that are hard to copy whole: compounds, long made-up words (stage 4)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -627,7 +672,8 @@ def main():
     for src, d in docs:
         samples += [("doc:" + src, c) for c in doc_chunks(d)]
     samples += [("single", sample_single(rng, vocab)) for _ in range(args.single)]
-    names, words = open_sources(vocab) if args.open_facts else (NAMES, WORDS)
+    names, words = (hard_sources(vocab) if args.hard_facts else open_sources(vocab) if args.open_facts
+                    else (NAMES, WORDS))
     samples += [("multi", sample_multi(rng, vocab, names, words)) for _ in range(args.multi)]
     samples += [("window", sample_window(rng, vocab, names, words)) for _ in range(args.window)]
 
