@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A GPU soak longer than one device call (a call may run 10 minutes; the 100,000-token soak of
+# issue 6 takes ~17 on 40B int4). `start` launches falcon-gpu-bench in a new process session
+# (setsid), which the device machine lets run on between calls for as long as it stays held;
+# `wait` follows it in the next calls, which must come before the machine's idle release.
+#
+#   bash tools/gpu_soak_bg.sh start DIST_DIR falcon-gpu-bench-args...   # returns at once
+#   bash tools/gpu_soak_bg.sh wait SECONDS        # until the soak ends or SECONDS pass
+#
+# The log (one JSON line per stretch, then soak_result) is /tmp/falcon-soak.log on the machine;
+# `wait` copies it to $OUT/soak.jsonl each time and prints its last lines. Exit status of
+# `wait`: 0 when the soak has finished, 3 while it is still running.
+set -u
+LOG=/tmp/falcon-soak.log
+PIDFILE=/tmp/falcon-soak.pid
+case "${1:-}" in
+start)
+  dist=$2
+  shift 2
+  for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
+    [ -e "$d/libcublas.so.13" ] && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}" && break
+  done
+  setsid nohup "$dist/falcon-gpu-bench" "$@" >"$LOG" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+  echo "soak started, pid $(cat "$PIDFILE"): falcon-gpu-bench $*"
+  ;;
+wait)
+  limit=${2:-540}
+  t0=$SECONDS
+  pid=$(cat "$PIDFILE" 2>/dev/null || echo 0)
+  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t0)) -lt "$limit" ]; do sleep 5; done
+  [ -n "${OUT:-}" ] && cp "$LOG" "$OUT/soak.jsonl"
+  tail -n 4 "$LOG"
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "soak still running after ${limit}s"
+    exit 3
+  fi
+  echo "soak finished"
+  ;;
+*)
+  echo "usage: $0 start DIST ARGS... | wait SECONDS" >&2
+  exit 2
+  ;;
+esac
