@@ -1,10 +1,11 @@
 #include "app/engine/open_model.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/common/file_read.h"
+#include "core/common/json_depth.h"
 #include "core/model/cpu_backend.h"
 #ifdef FALCON_HAVE_CUDA
 #include "app/engine/cuda_plugin.h"
@@ -27,14 +28,19 @@ WeightFormat parse_weight_format(const std::string& text) {
 }
 
 ChatTemplate chat_template_for(const std::filesystem::path& dir) {
-  std::ifstream in(dir / "tokenizer_config.json", std::ios::binary);
-  if (in) {
-    const auto config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  // Read like every other file of the checkpoint: bounded (a FIFO or a huge file is one
+  // Error(Load) instead of a hang or running out of memory) and depth-checked before parsing.
+  const std::filesystem::path path = dir / "tokenizer_config.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return ChatTemplate::falcon_instruct();
+  const std::string text = read_file_bounded(path, kMaxMetadataFileBytes);
+  if (json_depth_within(text)) {
+    const auto config = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (config.is_object() && config.contains("chat_template") && config["chat_template"].is_string()) {
       if (auto t = ChatTemplate::from_hf_chat_template(config["chat_template"].get<std::string>())) return *t;
     }
   }
-  return ChatTemplate::falcon_instruct();
+  return ChatTemplate::falcon_instruct();  // no usable template in the file: the Falcon format
 }
 
 bool cuda_available(std::string* reason) {

@@ -48,7 +48,8 @@ std::filesystem::path default_quant_cache_dir();
 
 // The chat template a checkpoint folder asks for: its tokenizer_config.json "chat_template"
 // when that is one of the Falcon formats we render, else the Falcon chat format
-// (System:/User:/Falcon:, as Falcon-180B-chat and the bundled model use).
+// (System:/User:/Falcon:, as Falcon-180B-chat and the bundled model use). Throws Error(Load)
+// when the file exists but is not a regular file or is over kMaxMetadataFileBytes.
 ChatTemplate chat_template_for(const std::filesystem::path& dir);
 
 // True when this build has the CUDA backend and a device is present.

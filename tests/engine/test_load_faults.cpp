@@ -19,9 +19,11 @@
 #include <cstdarg>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "app/engine/open_model.h"
 #include "core/common/error.h"
+#include "core/common/file_read.h"
 
 using namespace falcon;
 namespace fs = std::filesystem;
@@ -191,6 +193,43 @@ class TestLoadFaults : public QObject {
     check_message(load_error(dir), "Permission denied");
     fs::permissions(dir / kShard, fs::perms::owner_read | fs::perms::owner_write);
     QVERIFY(open_model(dir, cpu(), false).backend);
+  }
+
+  // tokenizer_config.json is read once more for the chat template. It used to go through
+  // std::ifstream: a FIFO there blocked the load forever (open waits for a writer) and a huge
+  // file was read whole. Now it is read like the checkpoint's other metadata: a non-regular or
+  // oversized file is one Error(Load) naming it; unusable contents give the Falcon format.
+  void chat_template_config_is_read_bounded() {
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString());
+    const fs::path cfg = dir / "tokenizer_config.json";
+    const std::string fallback = ChatTemplate::falcon_instruct().name();
+    QCOMPARE(chat_template_for(dir).name(), fallback);  // no file
+
+    auto load_error_of_template = [&]() -> QString {
+      try {
+        chat_template_for(dir);
+      } catch (const Error& e) {
+        return e.kind() == ErrorKind::Load ? QString::fromStdString(e.what()) : QStringLiteral("wrong kind");
+      }
+      return QStringLiteral("no error");
+    };
+    QCOMPARE(::mkfifo(cfg.c_str(), 0600), 0);
+    QString m = load_error_of_template();
+    QVERIFY2(m.contains(QLatin1String("tokenizer_config.json")) && !m.contains(QLatin1Char('\n')),
+             qPrintable(m));
+    fs::remove(cfg);
+
+    { std::ofstream(cfg) << "{}"; }
+    fs::resize_file(cfg, kMaxMetadataFileBytes + 1);  // sparse: nothing is written
+    m = load_error_of_template();
+    QVERIFY2(m.contains(QLatin1String("tokenizer_config.json")), qPrintable(m));
+
+    const size_t deep = 300000;  // past the nesting bound: refused before parsing
+    { std::ofstream(cfg, std::ios::trunc) << std::string(deep, '[') << std::string(deep, ']'); }
+    QCOMPARE(chat_template_for(dir).name(), fallback);
+    { std::ofstream(cfg, std::ios::trunc) << "{\"chat_template\": "; }  // broken JSON
+    QCOMPARE(chat_template_for(dir).name(), fallback);
   }
 };
 
