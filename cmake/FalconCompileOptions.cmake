@@ -18,3 +18,9 @@ if(FALCON_SANITIZE)
   target_compile_options(falcon_options INTERFACE
     $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-Wno-maybe-uninitialized>)
 endif()
+if(FALCON_FUZZ)
+  # Coverage feedback from the code under test, not only from the fuzz harness: without
+  # this, libFuzzer sees the edges of fuzz_*.cpp alone and mutates blindly inside falcon_core
+  # (the fuzz targets add -fsanitize=fuzzer, which also links libFuzzer's main).
+  target_compile_options(falcon_options INTERFACE $<$<COMPILE_LANGUAGE:CXX,C>:-fsanitize=fuzzer-no-link>)
+endif()
