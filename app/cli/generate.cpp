@@ -9,6 +9,7 @@
 #include "app/engine/chat_session.h"
 #include "core/chat/generator.h"
 #include "core/common/error.h"
+#include "core/model/evict_mode_name.h"
 
 namespace falcon::cli {
 
@@ -100,6 +101,12 @@ int finish_generation(const GenerationResult& r, const CliOptions& o, std::vecto
   return 0;
 }
 
+// --evict (CLI11 admits only the two names; a library caller gets Error(Usage) for others).
+EvictMode evict_mode_of(const CliOptions& o) {
+  if (const auto mode = evict_mode_from_name(o.evict)) return *mode;
+  throw Error(ErrorKind::Usage, "--evict takes exact or shift, not '" + o.evict + "'");
+}
+
 }  // namespace
 
 void check_generation_options(const CliOptions& o) {
@@ -151,7 +158,7 @@ int run_generation(OpenedModel& model, const GenerationRequest& request, const C
   }
 
   KvWindowOptions wo;
-  wo.evict_mode = o.evict == "shift" ? EvictMode::Shift : EvictMode::Exact;
+  wo.evict_mode = evict_mode_of(o);
   const int room = backend.cache_capacity() - request.pin;
   if (o.window) {
     if (*o.window < 1) throw Error(ErrorKind::Usage, "--window must be at least 1");
@@ -226,7 +233,7 @@ int run_db_chat(OpenedModel& model, const CliOptions& o) {
   }
   ChatSessionOptions so;
   so.model_fingerprint = fingerprint;
-  so.evict_mode = o.evict == "shift" ? EvictMode::Shift : EvictMode::Exact;
+  so.evict_mode = evict_mode_of(o);
   const ChatTemplate chat_template = chat_template_for(o.model_dir);
   ChatSession session(store, id, *model.backend, *model.tokenizer, chat_template, so);
   const std::atomic<bool> cancel{false};

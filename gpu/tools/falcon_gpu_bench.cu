@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "core/model/evict_mode_name.h"
 #include "gpu/bench.h"
 
 int main(int argc, char** argv) {
@@ -38,12 +39,13 @@ int main(int argc, char** argv) {
     else if (a == "--window" && i + 1 < argc)
       window = std::max(1, std::atoi(argv[++i]));
     else if (a == "--evict" && i + 1 < argc) {
-      const std::string m = argv[++i];
-      if (m != "exact" && m != "shift") {
-        std::fprintf(stderr, "falcon-gpu-bench: --evict takes exact or shift, not '%s'\n", m.c_str());
+      const char* m = argv[++i];
+      const auto parsed = falcon::evict_mode_from_name(m);
+      if (!parsed) {
+        std::fprintf(stderr, "falcon-gpu-bench: --evict takes exact or shift, not '%s'\n", m);
         return 2;
       }
-      mode = m == "shift" ? falcon::EvictMode::Shift : falcon::EvictMode::Exact;
+      mode = *parsed;
     } else {
       try {
         if (soak > 0) {
