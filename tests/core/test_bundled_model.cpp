@@ -209,17 +209,27 @@ class TestBundledModel : public QObject {
                                                    .arg(wrong.join(" | "))));
   }
 
-  // The model card's recall number through our engine, all 40 cases of every fact kind
-  // (about 3 minutes on one core, so opt-in): FALCON_MEASURE_RECALL=1 test_bundled_model
-  // recall_measure_all. It reports rather than asserts: the goal (38/40) is not met
-  // yet, and recall_after_long_chat above holds what is.
-  void recall_measure_all() {
-    if (qEnvironmentVariableIsEmpty("FALCON_MEASURE_RECALL")) QSKIP("set FALCON_MEASURE_RECALL=1 to measure");
-    const auto cases = read_jsonl(kFixtureDir / "recall_heldout.jsonl");
+  // The model card's recall number through our engine, all 40 cases (about 80 s, so opt-in):
+  // FALCON_MEASURE_RECALL=1 test_bundled_model recall_all_cases. Every case of the kinds above
+  // must be right (13 here, against the 6 of recall_after_long_chat); names, secret words and
+  // pets are counted and reported, since the goal for them (38/40 overall) is not met.
+  void recall_all_cases() {
+    if (qEnvironmentVariableIsEmpty("FALCON_MEASURE_RECALL"))
+      QSKIP("set FALCON_MEASURE_RECALL=1 to run all 40");
+    std::vector<nlohmann::json> reliable, other;
+    for (auto& c : read_jsonl(kFixtureDir / "recall_heldout.jsonl")) {
+      const auto kind = c.at("fact").get<std::string>();
+      const bool is_reliable =
+          std::find(kRecallKinds.begin(), kRecallKinds.end(), kind) != kRecallKinds.end();
+      (is_reliable ? reliable : other).push_back(c);
+    }
     QStringList wrong;
-    const int correct = recall_cases(cases, wrong);
-    qInfo("recall, all kinds: %d/%d correct; wrong: %s", correct, static_cast<int>(cases.size()),
+    const int reliable_correct = recall_cases(reliable, wrong);
+    const int other_correct = recall_cases(other, wrong);
+    qInfo("recall, all kinds: %d/%zu correct (number/colour/city %d/%zu); wrong: %s",
+          reliable_correct + other_correct, reliable.size() + other.size(), reliable_correct, reliable.size(),
           qPrintable(wrong.join(" | ")));
+    QCOMPARE(reliable_correct, static_cast<int>(reliable.size()));
   }
 
  private:
