@@ -399,10 +399,12 @@ void CudaBackend::enqueue_decode() {
   cudaStream_t s = stream_;
   const float eps = static_cast<float>(c_.layer_norm_epsilon);
   const int* pos = m_.step + 1;
-  auto gemv = [&](GemvEpilogue e, const GemvArgs& a, const gpu::LayerDev& L, gpu::QuantPart part) {
-    if (quant())
+  auto gemv = [&](GemvEpilogue e, GemvArgs a, const gpu::LayerDev& L, gpu::QuantPart part) {
+    if (quant()) {
+      a.split_ws = m_.split_ws;
+      a.split_counters = m_.split_counters;
       gpu::launch_gemv_quant(e, a, L.q[part], s);
-    else
+    } else
       gpu::launch_gemv(e, a, s);
   };
   gpu::launch_embed(m_.step, 1, m_.embed, d.dim, m_.x, s);
@@ -479,6 +481,8 @@ void CudaBackend::lm_head_gemv(const bf16* x, float* logits) {
   g.ldw = d_.dim;
   g.xa = x;
   g.out_f32 = logits;
+  g.split_ws = m_.split_ws;
+  g.split_counters = m_.split_counters;
   if (d_.quant_head)
     gpu::launch_gemv_quant(GemvEpilogue::Store, g, m_.q_head, stream_);
   else

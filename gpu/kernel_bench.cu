@@ -123,6 +123,32 @@ std::string run_kernel_bench(int device) {
         tm.ms([&](int) { launch_gemv(res ? GemvEpilogue::Residual : GemvEpilogue::Store, g, nullptr); });
     row(std::string("GEMV ") + name, std::to_string(n) + "x" + std::to_string(k), ms,
         2.0 * n * k / (ms * 1e-3) / 1e9, "GB/s", 4270);
+    // The same shape quantized: bytes = weights + scales (+ the int4 row table), read once.
+    for (const char* fmt : {"int8", "int4"}) {
+      const QuantFormat f = fmt[3] == '8' ? QuantFormat::Int8 : QuantFormat::Int4;
+      QuantMatrix q = plan_quant(f, n, k, n, 0);
+      FALCON_CUDA_CHECK(cudaMalloc(&q.data, q.data_bytes()));
+      if (f == QuantFormat::Int8) {
+        FALCON_CUDA_CHECK(cudaMalloc(&q.scales, q.scale_bytes()));
+      } else {
+        FALCON_CUDA_CHECK(cudaMalloc(&q.gscales, q.scale_bytes()));
+        FALCON_CUDA_CHECK(cudaMalloc(&q.row_of, q.table_bytes()));
+        const std::vector<int32_t> t = int4_row_table(q);
+        FALCON_CUDA_CHECK(cudaMemcpy(q.row_of, t.data(), t.size() * 4, cudaMemcpyHostToDevice));
+      }
+      launch_quantize(w, k, q, nullptr);
+      const GemvSplit sp = gemv_quant_split(q);
+      GemvArgs gq = g;
+      FALCON_CUDA_CHECK(cudaMalloc(&gq.split_ws, std::max<uint64_t>(sp.floats, 1) * 4));
+      FALCON_CUDA_CHECK(cudaMalloc(&gq.split_counters, std::max(sp.counters, 1) * 4));
+      FALCON_CUDA_CHECK(cudaMemset(gq.split_counters, 0, std::max(sp.counters, 1) * 4));
+      const double qms = tm.ms(
+          [&](int) { launch_gemv_quant(res ? GemvEpilogue::Residual : GemvEpilogue::Store, gq, q, nullptr); });
+      row(std::string("GEMV ") + fmt + " " + name, std::to_string(n) + "x" + std::to_string(k), qms,
+          q.bytes() / (qms * 1e-3) / 1e9, "GB/s", 4270);
+      cudaFree(q.data), cudaFree(q.scales), cudaFree(q.gscales), cudaFree(q.row_of);
+      cudaFree(gq.split_ws), cudaFree(gq.split_counters);
+    }
     cudaFree(w), cudaFree(x), cudaFree(y);
   }
   // Attention, Falcon-40B geometry (128 heads, 8 KV heads, head_dim 64).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf]
+#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab]
 # (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 # qbench knobs: QBENCH_FORMATS (default "bf16 int8 int4"), QBENCH_WAVES=0 skips the attention A/B.
@@ -60,6 +60,14 @@ if want qbench; then  # bf16 / int8 / int4 in the same run, same shapes
     unset FALCON_DECODE_ATTN_WAVES
     grep '^{' "$LOG/qbench-bf16-waves1.log" | sed 's/^{/{"attn_waves":1,/' >>"$OUT/bench.jsonl" || true
   fi
+fi
+if [[ " $steps " == *" ab "* ]]; then  # not part of "all": A/B of the session-5 knobs, same call
+  # Programmatic dependent launch off (FALCON_PDL=0). JSON lines tagged with "ab".
+  for ab in "pdl0 bf16 FALCON_PDL=0" "pdl0 int8 FALCON_PDL=0" "pdl0 int4 FALCON_PDL=0"; do
+    set -- $ab
+    step "ab-$1-$2" 240 env "$3" "$DIST/falcon-gpu-bench" --weights "$2" --no-long 40b 7b
+    grep '^{' "$LOG/ab-$1-$2.log" | sed "s/^{/{\"ab\":\"$1\",/" >>"$OUT/bench.jsonl" || true
+  done
 fi
 if want bench; then
   step bench 300 "$DIST/falcon-gpu-bench" 40b 7b 180b

@@ -76,6 +76,8 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
   constexpr int kSlot = kTile * kStride;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   bf16* smem = reinterpret_cast<bf16*>(smem_raw);
+  pdl_trigger();
+  pdl_wait();
   const AttnArgs& a = ka.a;
   const int RT = ka.rows_tiles, KS = ka.key_warps;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
@@ -395,8 +397,7 @@ void launch_mma(const KernelArgs& ka, dim3 grid, cudaStream_t stream) {
     FALCON_CUDA_CHECK(cudaFuncSetAttribute(attention_mma_kernel<HD, kDecode>,
                                            cudaFuncAttributeMaxDynamicSharedMemorySize,
                                            static_cast<int>(smem)));
-  attention_mma_kernel<HD, kDecode><<<grid, ka.rows_tiles * ka.key_warps * 32, smem, stream>>>(ka);
-  FALCON_CHECK_LAUNCH("attention_mma_kernel");
+  launch_kernel(attention_mma_kernel<HD, kDecode>, grid, ka.rows_tiles * ka.key_warps * 32, smem, stream, ka);
 }
 
 template <bool kDecode>

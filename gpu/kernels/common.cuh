@@ -1,10 +1,14 @@
 #pragma once
 // Small device helpers shared by the kernel families: bf16 packing, warp/block reductions,
-// 16-byte loads. Header-only (device code), included by the kernels' .cu files only.
+// 16-byte loads, programmatic dependent launch. Header-only, included by the kernels' .cu files only.
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <utility>
+
+#include "gpu/cuda_check.h"
 
 namespace falcon::gpu {
 
@@ -68,6 +72,61 @@ __device__ __forceinline__ uint4 load_stream16(const void* p) {
 
 __device__ __forceinline__ uint4 load_cached16(const void* p) {
   return __ldg(reinterpret_cast<const uint4*>(p));
+}
+
+// Programmatic dependent launch (sm_90+). A kernel launched with launch_kernel() may start while
+// its predecessor in the stream is still running: it must call pdl_wait() before it reads anything
+// the predecessor writes (or writes anything the predecessor reads). pdl_trigger() lets the next
+// kernel start early; calling it first thing is safe because the next kernel waits in turn.
+// Before the wait only inputs no earlier kernel writes (weights) may be touched. Elsewhere: no-ops.
+__device__ __forceinline__ void pdl_trigger() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void pdl_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+// Hint: start moving the line holding p from HBM into L2 (weights, before pdl_wait()).
+__device__ __forceinline__ void prefetch_l2(const void* p) {
+  asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
+}
+
+// Host: programmatic dependent launch is used on sm_90+ devices, on explicit streams (the legacy
+// default stream keeps its plain semantics), unless FALCON_PDL=0 (for A/B benchmarks).
+inline bool pdl_enabled(cudaStream_t stream) {
+  static const bool supported = [] {
+    const char* e = std::getenv("FALCON_PDL");
+    if (e && e[0] == '0') return false;
+    int dev = 0, major = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess ||
+        cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) != cudaSuccess)
+      return false;
+    return major >= 9;
+  }();
+  return supported && stream != nullptr;
+}
+
+// kernel<<<grid, block, smem, stream>>>(args...), with programmatic dependent launch where
+// pdl_enabled(); the kernel must then follow the rules above. Throws on a bad launch.
+template <class... KArgs, class... Args>
+void launch_kernel(void (*kernel)(KArgs...), dim3 grid, dim3 block, size_t smem, cudaStream_t stream,
+                   Args&&... args) {
+  cudaLaunchAttribute attr{};
+  attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr.val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = grid;
+  cfg.blockDim = block;
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = stream;
+  cfg.attrs = &attr;
+  cfg.numAttrs = pdl_enabled(stream) ? 1 : 0;
+  FALCON_CUDA_CHECK(cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...));
 }
 
 // Exact (erf) GELU, as Falcon uses.

@@ -39,6 +39,21 @@ __global__ void __launch_bounds__(kWarps * 32)
     gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair) {
   const int lane = threadIdx.x & 31;
   const int warps_total = gridDim.x * kWarps;
+  pdl_trigger();
+  if (kVec && blockIdx.x * kWarps + (threadIdx.x >> 5) < pairs_total) {
+    // The weights do not depend on the previous kernel: start the first pair's first round on its
+    // way to L2 while that kernel drains.
+    const PairRows r =
+        pair_rows(blockIdx.x * kWarps + (threadIdx.x >> 5), pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
+    const int chunks = a.k >> 3;
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u)
+      if (lane + 32 * u < chunks) {
+        prefetch_l2(a.w + static_cast<size_t>(r.a) * a.ldw + (lane + 32 * u) * 8);
+        if (r.b >= 0) prefetch_l2(a.w + static_cast<size_t>(r.b) * a.ldw + (lane + 32 * u) * 8);
+      }
+  }
+  pdl_wait();
   for (int p = blockIdx.x * kWarps + (threadIdx.x >> 5); p < pairs_total; p += warps_total) {
     const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
     const bf16* wa = a.w + static_cast<size_t>(r.a) * a.ldw;
@@ -91,11 +106,8 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   if (pairs_total <= 0) return;
   const int blocks = std::min((pairs_total + kWarps - 1) / kWarps, 65535);
   const bool vec = a.k % 8 == 0 && a.ldw % 8 == 0 && aligned16(a.w) && aligned16(a.xa) && aligned16(a.xb);
-  if (vec)
-    gemv_kernel<kEpi, true><<<blocks, kWarps * 32, 0, stream>>>(a, pairs_a, pairs_total, headpair);
-  else
-    gemv_kernel<kEpi, false><<<blocks, kWarps * 32, 0, stream>>>(a, pairs_a, pairs_total, headpair);
-  FALCON_CHECK_LAUNCH("gemv_kernel");
+  launch_kernel(vec ? gemv_kernel<kEpi, true> : gemv_kernel<kEpi, false>, blocks, kWarps * 32, 0, stream, a,
+                pairs_a, pairs_total, headpair);
 }
 
 }  // namespace

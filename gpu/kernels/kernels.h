@@ -84,6 +84,10 @@ struct GemvArgs {
   const int* pos = nullptr;         // device: position of the token being decoded
   const float* inv_freq = nullptr;  // (HD/2) or null when there is no RoPE
   AttnShape shape;
+  // Quantized GEMVs whose k spans several chunks: gemv_quant_split() of the matrix, zero before
+  // the first launch (each launch leaves them zero again).
+  float* split_ws = nullptr;
+  int* split_counters = nullptr;
 };
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
 
@@ -171,7 +175,14 @@ void launch_quantize(const bf16* w, int ldw, const QuantMatrix& q, cudaStream_t 
 // out[(r - row0) * ldo + c] = dequantized w[r][c] for rows r in [row0, row0 + rows), c < k.
 // Int4 row ranges need natural row order (one region, no RoPE pairs); else the whole matrix.
 void launch_dequantize(const QuantMatrix& q, int row0, int rows, bf16* out, int ldo, cudaStream_t stream);
-// The decode GEMV of launch_gemv on a quantized matrix: a.w/n_rows/k/ldw/split are taken from q.
+// The split-K scratch the decode GEMV of q needs (all zero when k fits one chunk).
+struct GemvSplit {
+  uint64_t floats = 0;
+  int counters = 0;
+};
+GemvSplit gemv_quant_split(const QuantMatrix& q);
+// The decode GEMV of launch_gemv on a quantized matrix: a.w/n_rows/k/ldw/split are taken from q;
+// a.split_ws / a.split_counters as gemv_quant_split(q) says.
 void launch_gemv_quant(GemvEpilogue epilogue, const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream);
 
 }  // namespace falcon::gpu

@@ -59,6 +59,8 @@ __global__ void layernorm_reg_kernel(const float* __restrict__ x, int ldx, int d
                                      bf16* __restrict__ out1, const float* __restrict__ g2,
                                      const float* __restrict__ b2, bf16* __restrict__ out2, int ldo) {
   __shared__ float scratch[32];
+  pdl_trigger();
+  pdl_wait();
   const float4* row = reinterpret_cast<const float4*>(x + static_cast<size_t>(blockIdx.x) * ldx);
   const int n4 = dim / 4;
   float4 v[kVecs];
@@ -119,13 +121,8 @@ void launch_layernorm(const float* x, int ldx, int rows, int dim, float eps, con
     const int want = rows == 1 ? n4 : (n4 + 3) / 4;
     const int t = std::min(1024, std::max(32, (want + 31) / 32 * 32));
     const int vecs = (n4 + t - 1) / t;
-    if (vecs <= 1)
-      layernorm_reg_kernel<1><<<rows, t, 0, stream>>>(x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
-    else if (vecs <= 2)
-      layernorm_reg_kernel<2><<<rows, t, 0, stream>>>(x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
-    else
-      layernorm_reg_kernel<4><<<rows, t, 0, stream>>>(x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
-    FALCON_CHECK_LAUNCH("layernorm_reg_kernel");
+    auto* kernel = vecs <= 1 ? layernorm_reg_kernel<1> : vecs <= 2 ? layernorm_reg_kernel<2> : layernorm_reg_kernel<4>;
+    launch_kernel(kernel, rows, t, 0, stream, x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
     return;
   }
   // Otherwise the general three-pass kernel. One row gets a wide block; many rows get 256.

@@ -1,19 +1,31 @@
 // Decode GEMVs on quantized weights (layouts in quant.cu / kernels.h). Both read every weight
-// byte once with 16-byte streaming loads and dequantize in registers; the epilogues are the bf16
-// GEMV's (gemv_epilogue.cuh).
+// byte once with 16-byte streaming loads, dequantize in registers and run the dot products on the
+// tensor cores (mma.sync m16n8k16, fp32 accumulation, x broadcast to all 8 columns of B); the
+// epilogues are the bf16 GEMV's (gemv_epilogue.cuh).
 //
-// Int8 (per-row scale): as the bf16 GEMV, a warp owns a pair of rows and each lane keeps
-// kUnroll 16-byte chunks of both rows in flight. A byte b becomes a float without a conversion
-// instruction: the bits 0x4B0000(b ^ 0x80) are the float 2^23 + 128 + b, one PRMT and one FADD.
-// The row's scale multiplies the finished dot product.
+// Work is cut into units of one 16-row tile x 1024 columns, one warp per unit, so every shape
+// (the 8192-row down projection as well as the 65024-row lm_head) makes thousands of equal units
+// and no wave runs half empty. A tile whose k spans several chunks adds its units' partial sums
+// in a workspace; the warp that finishes the tile's last chunk sums them in chunk order
+// (deterministic) and runs the epilogue.
 //
-// Int4 (groups of 128, fp16 scales): a block owns a 16-row tile (its warps split the columns) and
-// runs the dot products on the tensor cores: mma.sync m16n8k16 with the tile as A (16 rows x 16 columns per
-// instruction) and x as B, broadcast to all 8 columns. A 32-bit word holds one instruction's A fragment; one
-// LOP3 turns two nibbles into the bf16 pair (128 + u, 128 + u') and one bf16x2 subtract of 136 gives the
-// exact values u - 8. fp32 accumulation per group, then the group's scale. At the int4 byte rate (~35 weights
-// per SM clock on an H200) scalar fp32 code would be issue-bound; this path spends ~1.5 instructions per
-// weight.
+// Int8 (row-major, per-row scale): a tile is 8 row pairs (pair j's rows are mma rows j and j + 8,
+// so RoPE pairs rotate in the epilogue as in the bf16 GEMV). The k order inside an mma is free as
+// long as A and B agree, so each lane reads x with its own column mapping. A byte b becomes an
+// exact fp16 without a conversion instruction: b ^ 0x80 placed under the exponent of 1024 (one
+// PRMT per two bytes) is 1152 + b, and one half2 subtract of 1152 leaves b. x (bf16) is staged
+// per warp in shared memory as fp16, scaled by a power of two that puts the chunk's largest |x| in
+// [2^14, 2^15): no overflow, and nothing lost that matters (values below 2^-15 of the largest
+// are still kept to ~2^-11 relative). About one instruction per weight instead of ~3.5 for
+// scalar fp32 code, which an H200 SM (16 int8 weights per clock at 4.3 TB/s) cannot afford.
+//
+// Int4 (groups of 128, fp16 scales, tile layout in quant.cu): a 32-bit word holds one mma's A
+// fragment; one LOP3 turns two nibbles into the bf16 pair (128 + u, 128 + u') and one bf16x2
+// subtract of 136 gives the exact values u - 8. fp32 accumulation per group, then the group's
+// scale.
+//
+// Both kernels use programmatic dependent launch (common.cuh): they start their first weights on
+// the way to L2 before waiting for the kernel that produces x.
 #include <algorithm>
 
 #include "core/common/error.h"
@@ -24,9 +36,11 @@
 namespace falcon::gpu {
 namespace {
 
-constexpr int kWarps = 8;
-constexpr int kUnroll = 4;    // int8: 16-byte chunks per row in flight per lane
-constexpr int kGroupsIn = 4;  // int4: groups (2 quads each) of weights in flight per lane
+constexpr int kWarps = 4;    // warps per block; each works alone on its units
+constexpr int kChunk = 1024;  // columns per work unit
+constexpr int kStages = 4;    // steps of 2 KiB per warp in the cp.async ring (3 in flight)
+constexpr int kQ8Step = 128;  // int8: columns per step (16 rows x 128 bytes)
+constexpr int kQ4Step = 4;    // int4: quads per step (16 rows x 256 columns)
 
 // 16 consecutive x values starting at element e, as 8 bf16 pairs; zeros past k.
 template <bool kVecX>
@@ -44,62 +58,236 @@ __device__ __forceinline__ void load_x16(const bf16* x, int e, int k, uint32_t (
   }
 }
 
-__device__ __forceinline__ float i8_to_float(uint32_t flipped, uint32_t selector) {
-  return __uint_as_float(__byte_perm(flipped, 0x4B000000u, selector)) - 8388736.f;  // 2^23 + 128
+
+// 16 bytes global -> shared without registers (cached in L2 only); zero-filled when !valid
+// (then gmem is only a valid address, not read).
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+  const uint32_t dst = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(gmem), "r"(valid ? 16 : 0)
+               : "memory");
 }
 
-// acc += sum_j w[j] * x[j] over the 16 int8 of w.
-__device__ __forceinline__ void dot16_i8(const uint4& w, const float (&xf)[16], float& acc) {
-  const uint32_t ws[4] = {w.x ^ 0x80808080u, w.y ^ 0x80808080u, w.z ^ 0x80808080u, w.w ^ 0x80808080u};
+__device__ __forceinline__ void cp_async_commit() {
+  asm volatile("cp.async.commit_group;" ::: "memory");
+}
+
+// Until at most n of this thread's copy groups are pending.
+template <int n>
+__device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;" ::"n"(n) : "memory");
+}
+
+// The end of a work unit. y0 / y8: the unit's sums for tile rows g and g + 8 (g = lane / 4; the
+// lanes of a quad hold equal values). With one chunk they are final; otherwise they go to the
+// split workspace, and the warp that completes a tile's last chunk adds the chunks in chunk
+// order (deterministic). Returns true in the warp that finishes the tile; lanes 0..7 then hold
+// the sums of tile rows lane (ya) and lane + 8 (yb). Called by the whole warp.
+__device__ __forceinline__ bool finish_unit(const GemvArgs& a, int tile, int chunk, int chunks, float y0,
+                                            float y8, float& ya, float& yb) {
+  const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  if (chunks == 1) {
+    ya = __shfl_sync(0xffffffffu, y0, (lane & 7) * 4);
+    yb = __shfl_sync(0xffffffffu, y8, (lane & 7) * 4);
+    return true;
+  }
+  float* part = a.split_ws + (static_cast<size_t>(tile) * chunks + chunk) * 16;
+  if (t == 0) {
+    part[g] = y0;
+    part[g + 8] = y8;
+    __threadfence();  // the partials are visible before the count says so
+  }
+  __syncwarp();
+  int last = 0;
+  if (lane == 0) last = atomicAdd(a.split_counters + tile, 1) == chunks - 1;
+  last = __shfl_sync(0xffffffffu, last, 0);
+  if (!last) return false;
+  __threadfence();
+  float y = 0.f;
+  if (lane < 16) {
+    const float* p = a.split_ws + static_cast<size_t>(tile) * chunks * 16 + lane;
+    for (int c = 0; c < chunks; ++c) y += __ldcg(p + static_cast<size_t>(c) * 16);
+  }
+  ya = y;
+  yb = __shfl_sync(0xffffffffu, y, (lane + 8) & 31);
+  if (lane == 0) a.split_counters[tile] = 0;  // ready for the next launch
+  return true;
+}
+
+__device__ __forceinline__ void mma_f16_16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2,
+                                              uint32_t a3, uint32_t b0, uint32_t b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+      "{%0,%1,%2,%3};"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+
+// Bytes 0,1 (sel 0x4140) or 2,3 (sel 0x4342) of the int8 word w as an exact fp16 pair.
+__device__ __forceinline__ uint32_t i8x2_to_f16x2(uint32_t flipped, uint32_t sel) {
+  uint32_t t = __byte_perm(flipped, 0x64646464u, sel);  // fp16 1024 + (b ^ 0x80) = 1152 + b
+  const __half2 h = __hsub2(*reinterpret_cast<const __half2*>(&t), __half2half2(__ushort_as_half(0x6480)));
+  return *reinterpret_cast<const uint32_t*>(&h);
+}
+
+// The rows of slot j (0..7) of tile `tile`: pair j of the tile's region, or {-1, -1} past its end.
+__device__ __forceinline__ PairRows q8_slot_rows(const GemvArgs& a, int tile, int j, int tiles_a, int pairs_a,
+                                                 int pairs_total, bool headpair) {
+  const bool in_a = tile < tiles_a;
+  const int p = in_a ? tile * 8 + j : pairs_a + (tile - tiles_a) * 8 + j;
+  if (p >= (in_a ? pairs_a : pairs_total)) return PairRows{-1, -1, in_a};
+  return pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
+}
+
+struct Q8Rows {
+  int pairs_a, pairs_total, tiles_a;
+  bool headpair;
+};
+
+// A block's work: kWarps consecutive tiles (one per warp) x one chunk of columns. Tile groups
+// never straddle the two regions (rows reading xa / xb), so a block stages one x chunk, once, in
+// shared memory for all its warps. Blocks = (groups of region A + of region B) x chunks.
+struct BlockUnit {
+  int tile, chunk;  // this warp's tile (>= tile_end: idle) and the block's chunk
+  int tile_end;
+  bool in_a;
+};
+
+__device__ __forceinline__ BlockUnit block_unit(int tiles, int tiles_a, int chunks) {
+  const int groups_a = (tiles_a + kWarps - 1) / kWarps, grp = blockIdx.x / chunks;
+  BlockUnit b;
+  b.chunk = blockIdx.x - grp * chunks;
+  b.in_a = grp < groups_a;
+  b.tile = (b.in_a ? grp * kWarps : tiles_a + (grp - groups_a) * kWarps) + (threadIdx.x >> 5);
+  b.tile_end = b.in_a ? tiles_a : tiles;
+  return b;
+}
+
+// 8 consecutive x values starting at element e, as 4 bf16 pairs; zeros past k.
+template <bool kVecX>
+__device__ __forceinline__ uint4 load_x8(const bf16* x, int e, int k) {
+  if (kVecX && e + 8 <= k) return load_cached16(x + e);
+  const uint16_t* xs = reinterpret_cast<const uint16_t*>(x);
+  uint32_t w[4];
 #pragma unroll
   for (int j = 0; j < 4; ++j) {
-    acc = fmaf(i8_to_float(ws[j], 0x7540), xf[4 * j], acc);
-    acc = fmaf(i8_to_float(ws[j], 0x7541), xf[4 * j + 1], acc);
-    acc = fmaf(i8_to_float(ws[j], 0x7542), xf[4 * j + 2], acc);
-    acc = fmaf(i8_to_float(ws[j], 0x7543), xf[4 * j + 3], acc);
+    const uint32_t lo = e + 2 * j < k ? xs[e + 2 * j] : 0u, hi = e + 2 * j + 1 < k ? xs[e + 2 * j + 1] : 0u;
+    w[j] = lo | hi << 16;
   }
+  return make_uint4(w[0], w[1], w[2], w[3]);
+}
+
+// Int8: a warp streams its tile's chunk (16 rows x 1024 bytes, 8 steps of 128 columns) through
+// its own ring of kStages shared-memory slots with cp.async, kStages - 1 steps ahead of the
+// tensor cores. Copy instruction i of a step moves tile rows 4i .. 4i + 3, one whole 128-byte
+// line each (8 lanes x 16 bytes), as the bf16 GEMV's loads do: L2 then serves every weight
+// byte with as few requests as it can. In shared memory the 16-byte pieces of a row are
+// swizzled (piece ^ swz(row)) so that the fragment reads (8 rows, the same piece) hit distinct
+// banks.
+__device__ __forceinline__ int q8_swz(int row) {
+  return ((row & 1) << 2) | ((row >> 1) & 3);
 }
 
 template <GemvEpilogue kEpi, bool kVecX>
 __global__ void __launch_bounds__(kWarps * 32)
-    gemv_q8_kernel(GemvArgs a, const int8_t* __restrict__ w, int ld, const float* __restrict__ scales,
-                   int pairs_a, int pairs_total, bool headpair) {
-  const int lane = threadIdx.x & 31;
-  const int warps_total = gridDim.x * kWarps;
-  const int chunks = ld / 16;
-  for (int p = blockIdx.x * kWarps + (threadIdx.x >> 5); p < pairs_total; p += warps_total) {
-    const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
-    const int8_t* wa = w + static_cast<size_t>(r.a) * ld;
-    const int8_t* wb = w + static_cast<size_t>(r.b >= 0 ? r.b : r.a) * ld;
-    const bf16* x = r.in_a ? a.xa : a.xb;
-    float acc_a = 0.f, acc_b = 0.f;
-    for (int c = lane; c < chunks; c += 32 * kUnroll) {
-      uint4 va[kUnroll], vb[kUnroll];
+    gemv_q8_kernel(GemvArgs a, const int8_t* __restrict__ w, int ld, const float* __restrict__ scales, Q8Rows rows,
+                   int tiles, int chunks) {
+  __shared__ __align__(16) uint4 ring[kWarps][kStages][16][8];  // [row][swizzled 16-byte piece]
+  __shared__ __align__(16) __half xs[kChunk];
+  __shared__ uint32_t red[kWarps];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
+  const BlockUnit bu = block_unit(tiles, rows.tiles_a, chunks);
+  const bool active = bu.tile < bu.tile_end;
+  const int c0 = bu.chunk * kChunk, cn = min(kChunk, ld - c0), steps = (cn + kQ8Step - 1) / kQ8Step;
+  const int piece = lane & 7;
+  const int8_t* src[4];  // this lane's copy source in rows 4i + lane / 8 (null: no such row)
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const bool in = c + 32 * u < chunks;
-        va[u] = in ? load_stream16(wa + (c + 32 * u) * 16) : make_uint4(0, 0, 0, 0);
-        vb[u] = in ? load_stream16(wb + (c + 32 * u) * 16) : make_uint4(0, 0, 0, 0);
-      }
+  for (int i = 0; i < 4; ++i) {
+    const int row = 4 * i + (lane >> 3);
+    const PairRows pr = active ? q8_slot_rows(a, bu.tile, row & 7, rows.tiles_a, rows.pairs_a, rows.pairs_total,
+                                              rows.headpair)
+                               : PairRows{-1, -1, bu.in_a};
+    const int rr = row < 8 ? pr.a : pr.b;
+    src[i] = rr >= 0 ? w + static_cast<size_t>(rr) * ld + c0 + piece * 16 : nullptr;
+  }
+  auto issue = [&](int s) {  // step s into slot s % kStages; one commit group per call
+    if (s < steps) {
+      const bool in = s * kQ8Step + piece * 16 < cn;
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        if (c + 32 * u >= chunks) break;
-        uint32_t xw[8];
-        load_x16<kVecX>(x, (c + 32 * u) * 16, a.k, xw);
-        float xf[16];
-#pragma unroll
-        for (int j = 0; j < 8; ++j) {
-          const float2 f = bf16x2_to_float2(xw[j]);
-          xf[2 * j] = f.x;
-          xf[2 * j + 1] = f.y;
-        }
-        dot16_i8(va[u], xf, acc_a);
-        dot16_i8(vb[u], xf, acc_b);
+      for (int i = 0; i < 4; ++i) {
+        const int row = 4 * i + (lane >> 3);
+        const bool ok = in && src[i] != nullptr;
+        cp_async16(&ring[warp][s % kStages][row][piece ^ q8_swz(row)], ok ? src[i] + s * kQ8Step : w, ok);
       }
     }
-    acc_a = warp_sum(acc_a);
-    acc_b = warp_sum(acc_b);
-    if (lane == 0) epilogue<kEpi>(a, r, acc_a * scales[r.a], r.b >= 0 ? acc_b * scales[r.b] : 0.f);
+    cp_async_commit();
+  };
+  pdl_trigger();
+  for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
+  pdl_wait();
+  // The block's x chunk, 8 values per thread (zeros past k, so past the chunk's end too), scaled
+  // by a power of two that puts its largest |x| in [2^14, 2^15): bf16 bits compare as integers
+  // once the sign is cleared; NaN and inf stay NaN and inf.
+  const uint4 xv = load_x8<kVecX>(bu.in_a ? a.xa : a.xb, c0 + threadIdx.x * 8, a.k);
+  const uint32_t xw[4] = {xv.x, xv.y, xv.z, xv.w};
+  uint32_t mx = 0;
+#pragma unroll
+  for (int j = 0; j < 4; ++j) mx = max(mx, max(xw[j] & 0x7fffu, (xw[j] >> 16) & 0x7fffu));
+  mx = __reduce_max_sync(0xffffffffu, mx);
+  if (lane == 0) red[warp] = mx;
+  __syncthreads();
+#pragma unroll
+  for (int i = 0; i < kWarps; ++i) mx = max(mx, red[i]);
+  const int sb = min(253, max(1, 268 - static_cast<int>(mx >> 7)));  // 127 + 14 - (exponent - 127)
+  const float xscale = __uint_as_float(static_cast<uint32_t>(sb) << 23);
+  const float unscale = __uint_as_float(static_cast<uint32_t>(254 - sb) << 23);
+  uint32_t hw[4];
+#pragma unroll
+  for (int j = 0; j < 4; ++j) {
+    const float2 f = bf16x2_to_float2(xw[j]);
+    const __half2 h = __floats2half2_rn(f.x * xscale, f.y * xscale);
+    hw[j] = *reinterpret_cast<const uint32_t*>(&h);
+  }
+  *reinterpret_cast<uint4*>(&xs[threadIdx.x * 8]) = make_uint4(hw[0], hw[1], hw[2], hw[3]);
+  __syncthreads();
+  if (!active) return;
+  float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+  const int sw = q8_swz(g);  // rows g and g + 8 share it
+  for (int s = 0; s < steps; ++s) {
+    __syncwarp();  // every lane has read slot (s - 1) % kStages, which issue() refills
+    issue(s + kStages - 1);
+    cp_async_wait<kStages - 1>();  // this lane's copies of step s have landed ...
+    __syncwarp();                  // ... and so have the other lanes'
+    const int slot = s % kStages;
+    // Lane (g, t) reads pieces t and 4 + t (columns t * 16 and 64 + t * 16) of rows g and g + 8.
+    const uint4 wa0 = ring[warp][slot][g][t ^ sw], wa1 = ring[warp][slot][g][(4 + t) ^ sw];
+    const uint4 wb0 = ring[warp][slot][g + 8][t ^ sw], wb1 = ring[warp][slot][g + 8][(4 + t) ^ sw];
+    const int sc = s * kQ8Step + t * 16;
+    uint32_t xh[16];  // xh[2j], xh[2j + 1]: x of the columns of word j below
+#pragma unroll
+    for (int h = 0; h < 2; ++h)
+#pragma unroll
+      for (int e = 0; e < 2; ++e) {
+        const uint4 v = *reinterpret_cast<const uint4*>(&xs[sc + h * 64 + e * 8]);
+        xh[8 * h + 4 * e] = v.x, xh[8 * h + 4 * e + 1] = v.y, xh[8 * h + 4 * e + 2] = v.z,
+                       xh[8 * h + 4 * e + 3] = v.w;
+      }
+    const uint32_t ua[8] = {wa0.x, wa0.y, wa0.z, wa0.w, wa1.x, wa1.y, wa1.z, wa1.w};
+    const uint32_t ub[8] = {wb0.x, wb0.y, wb0.z, wb0.w, wb1.x, wb1.y, wb1.z, wb1.w};
+#pragma unroll
+    for (int j = 0; j < 8; ++j) {  // word j: 4 columns; mma k slots 2t, 2t+1 / 2t+8, 2t+9
+      const uint32_t fa = ua[j] ^ 0x80808080u, fb = ub[j] ^ 0x80808080u;
+      mma_f16_16816(acc[j & 1], i8x2_to_f16x2(fa, 0x4140), i8x2_to_f16x2(fb, 0x4140),
+                    i8x2_to_f16x2(fa, 0x4342), i8x2_to_f16x2(fb, 0x4342), xh[2 * j], xh[2 * j + 1]);
+    }
+  }
+  cp_async_wait<0>();
+  float ya, yb;
+  if (finish_unit(a, bu.tile, bu.chunk, chunks, (acc[0][0] + acc[1][0]) * unscale,
+                  (acc[0][2] + acc[1][2]) * unscale, ya, yb) &&
+      lane < 8) {
+    const PairRows pr =
+        q8_slot_rows(a, bu.tile, lane, rows.tiles_a, rows.pairs_a, rows.pairs_total, rows.headpair);
+    if (pr.a >= 0) epilogue<kEpi>(a, pr, ya * scales[pr.a], pr.b >= 0 ? yb * scales[pr.b] : 0.f);
   }
 }
 
@@ -120,66 +308,101 @@ __device__ __forceinline__ void mma_bf16_16816(float (&d)[4], uint32_t a0, uint3
       : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 
-// One block per 16-row tile; its kWarps warps take contiguous slices of the tile's groups (split-K
-// inside the block, so even the 8192-row down projection of 40B keeps ~30 warps per SM busy) and
-// add their partial sums in shared memory in a fixed order (deterministic).
+// Int4: the same scheme as int8 on the tile layout (a step: 4 quads = 2 groups; a lane copies the
+// 16 bytes of each quad it reads). The block's x chunk is staged as bf16, the unit's group scales
+// are read into registers while the first steps are in flight.
 template <GemvEpilogue kEpi, bool kVecX>
-__global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantMatrix q) {
-  __shared__ float part[kWarps][16];
+__global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks) {
+  constexpr int kQuads = kChunk / 64, kSteps = kQuads / kQ4Step;
+  __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
+  __shared__ __align__(16) bf16 xs[kChunk];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
   const int quads = q.ld / 64, groups = q.ld / 128;
-  const int g_begin = groups * warp / kWarps, g_end = groups * (warp + 1) / kWarps;
-  for (int tile = blockIdx.x; tile < q.tiles; tile += gridDim.x) {
-    const uint4* wt = static_cast<const uint4*>(q.data) + static_cast<size_t>(tile) * quads * 32 + lane;
-    const bool in_a = tile < q.tile_split;
-    const bf16* x = in_a ? a.xa : a.xb;
-    const __half* s0 = q.gscales + static_cast<size_t>(tile * 16 + r) * groups;
-    const __half* s8 = s0 + static_cast<size_t>(8) * groups;
-    float tot0 = 0.f, tot8 = 0.f;
-    for (int g0 = g_begin; g0 < g_end; g0 += kGroupsIn) {
-      uint4 wv[2 * kGroupsIn];
+  const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks);
+  const bool active = bu.tile < bu.tile_end;
+  const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
+  const uint4* data = static_cast<const uint4*>(q.data);
+  const uint4* wt = data + (static_cast<size_t>(active ? bu.tile : 0) * quads + q0) * 32 + lane;
+  auto issue = [&](int s) {
+    if (s < steps && active) {
 #pragma unroll
-      for (int j = 0; j < 2 * kGroupsIn; ++j)
-        wv[j] = 2 * g0 + j < 2 * g_end ? load_stream16(wt + static_cast<size_t>(2 * g0 + j) * 32)
-                                       : make_uint4(0, 0, 0, 0);
-#pragma unroll
-      for (int gi = 0; gi < kGroupsIn; ++gi) {
-        const int g = g0 + gi;
-        if (g >= g_end) break;
-        // Two accumulator sets (one per quad) halve the chain of dependent mma instructions.
-        float c[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          uint32_t xw[8];
-          load_x16<kVecX>(x, (2 * g + h) * 64 + qd * 16, a.k, xw);
-          const uint4 v = wv[2 * gi + h];
-          const uint32_t ws[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-          for (int t = 0; t < 4; ++t)
-            mma_bf16_16816(c[h], nibbles_to_bf16x2(ws[t]), nibbles_to_bf16x2(ws[t] >> 4),
-                           nibbles_to_bf16x2(ws[t] >> 8), nibbles_to_bf16x2(ws[t] >> 12), xw[2 * t],
-                           xw[2 * t + 1]);
-        }
-        tot0 = fmaf(c[0][0] + c[1][0], __half2float(s0[g]), tot0);
-        tot8 = fmaf(c[0][2] + c[1][2], __half2float(s8[g]), tot8);
+      for (int j = 0; j < kQ4Step; ++j) {
+        const int qq = s * kQ4Step + j;
+        cp_async16(&ring[warp][s % kStages][j][lane], qq < nq ? wt + static_cast<size_t>(qq) * 32 : data, qq < nq);
       }
     }
-    if (qd == 0) {
-      part[warp][r] = tot0;
-      part[warp][r + 8] = tot8;
-    }
-    __syncthreads();
-    if (warp == 0 && lane < 8) {
-      float y0 = 0.f, y8 = 0.f;
+    cp_async_commit();
+  };
+  pdl_trigger();
+  for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
+  // The chunk's group scales of the tile's 16 rows (8 groups each): lane l reads 4 of row l / 2
+  // (one 8-byte load where aligned), so the warp reads each row's run in one request.
+  float sc0[kQuads / 2], sc8[kQuads / 2];  // of tile rows r and r + 8
+  {
+    const int g0 = bu.chunk * (kQuads / 2), ng = nq / 2, row = lane >> 1, j0 = 4 * (lane & 1);
+    const __half* sp = q.gscales + static_cast<size_t>((active ? bu.tile : 0) * 16 + row) * groups + g0 + j0;
+    __half h4[4] = {__float2half(0.f), __float2half(0.f), __float2half(0.f), __float2half(0.f)};
+    if (active && j0 + 4 <= ng && (reinterpret_cast<uintptr_t>(sp) & 7) == 0) {
+      *reinterpret_cast<uint2*>(h4) = *reinterpret_cast<const uint2*>(sp);
+    } else if (active) {
 #pragma unroll
-      for (int w = 0; w < kWarps; ++w) {
-        y0 += part[w][lane];
-        y8 += part[w][lane + 8];
-      }
-      const int ra = q.row_of[tile * 16 + lane], rb = q.row_of[tile * 16 + lane + 8];
-      if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, in_a}, y0, y8);
+      for (int j = 0; j < 4; ++j)
+        if (j0 + j < ng) h4[j] = sp[j];
     }
-    __syncthreads();  // part is reused by the next tile
+    float f[4];
+#pragma unroll
+    for (int j = 0; j < 4; ++j) f[j] = __half2float(h4[j]);
+    // Lane 2 * rr + hh holds groups 4 hh .. 4 hh + 3 of row rr.
+#pragma unroll
+    for (int j = 0; j < kQuads / 2; ++j) {
+      sc0[j] = __shfl_sync(0xffffffffu, f[j & 3], 2 * r + (j >> 2));
+      sc8[j] = __shfl_sync(0xffffffffu, f[j & 3], 2 * (r + 8) + (j >> 2));
+    }
+  }
+  pdl_wait();
+  *reinterpret_cast<uint4*>(&xs[threadIdx.x * 8]) =
+      load_x8<kVecX>(bu.in_a ? a.xa : a.xb, bu.chunk * kChunk + threadIdx.x * 8, a.k);
+  __syncthreads();
+  if (!active) return;
+  const int ng = nq / 2;
+  float tot0 = 0.f, tot8 = 0.f;
+#pragma unroll
+  for (int s = 0; s < kSteps; ++s) {
+    if (s >= steps) break;
+    issue(s + kStages - 1);
+    cp_async_wait<kStages - 1>();
+    uint4 wv[kQ4Step];
+#pragma unroll
+    for (int j = 0; j < kQ4Step; ++j) wv[j] = ring[warp][s % kStages][j][lane];
+#pragma unroll
+    for (int gi = 0; gi < kQ4Step / 2; ++gi) {
+      const int gl = s * (kQ4Step / 2) + gi;  // group within the chunk
+      if (gl >= ng) break;
+      // Two accumulator sets (one per quad) halve the chain of dependent mma instructions.
+      float c[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int col = (2 * gl + h) * 64 + qd * 16;
+        const uint4 xa = *reinterpret_cast<const uint4*>(&xs[col]);
+        const uint4 xb = *reinterpret_cast<const uint4*>(&xs[col + 8]);
+        const uint32_t xv[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
+        const uint4 v = wv[2 * gi + h];
+        const uint32_t ws[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+        for (int tt = 0; tt < 4; ++tt)
+          mma_bf16_16816(c[h], nibbles_to_bf16x2(ws[tt]), nibbles_to_bf16x2(ws[tt] >> 4),
+                         nibbles_to_bf16x2(ws[tt] >> 8), nibbles_to_bf16x2(ws[tt] >> 12), xv[2 * tt],
+                         xv[2 * tt + 1]);
+      }
+      tot0 = fmaf(c[0][0] + c[1][0], sc0[gl], tot0);
+      tot8 = fmaf(c[0][2] + c[1][2], sc8[gl], tot8);
+    }
+  }
+  cp_async_wait<0>();
+  float ya, yb;
+  if (finish_unit(a, bu.tile, bu.chunk, chunks, tot0, tot8, ya, yb) && lane < 8) {
+    const int ra = q.row_of[bu.tile * 16 + lane], rb = q.row_of[bu.tile * 16 + lane + 8];
+    if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, bu.in_a}, ya, yb);
   }
 }
 
@@ -187,35 +410,57 @@ bool aligned16(const void* p) {
   return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
 }
 
+// Work units of q: 16-row tiles x chunks of kChunk columns.
+struct UnitPlan {
+  int tiles = 0, chunks = 0;
+  Q8Rows rows{};
+};
+
+UnitPlan unit_plan(const QuantMatrix& q, bool headpair) {
+  UnitPlan p;
+  p.chunks = (q.ld + kChunk - 1) / kChunk;
+  if (q.format == QuantFormat::Int8) {
+    p.rows.headpair = headpair;
+    p.rows.pairs_a = headpair ? q.split / 2 : (q.split + 1) / 2;
+    p.rows.pairs_total = p.rows.pairs_a + (q.n_rows - q.split + 1) / 2;
+    p.rows.tiles_a = (p.rows.pairs_a + 7) / 8;
+    p.tiles = p.rows.tiles_a + (p.rows.pairs_total - p.rows.pairs_a + 7) / 8;
+  } else {
+    p.tiles = q.tiles;
+  }
+  return p;
+}
+
 template <GemvEpilogue kEpi>
 void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) {
   const bool vecx = aligned16(a.xa) && aligned16(a.xb);
-  if (q.format == QuantFormat::Int8) {
-    const bool headpair = kEpi == GemvEpilogue::QkvUp && a.inv_freq != nullptr;
-    const int pairs_a = headpair ? a.split / 2 : (a.split + 1) / 2;
-    const int pairs_total = pairs_a + (a.n_rows - a.split + 1) / 2;
-    if (pairs_total <= 0) return;
-    const int blocks = std::min((pairs_total + kWarps - 1) / kWarps, 65535);
-    const auto* w = static_cast<const int8_t*>(q.data);
-    if (vecx)
-      gemv_q8_kernel<kEpi, true>
-          <<<blocks, kWarps * 32, 0, stream>>>(a, w, q.ld, q.scales, pairs_a, pairs_total, headpair);
-    else
-      gemv_q8_kernel<kEpi, false>
-          <<<blocks, kWarps * 32, 0, stream>>>(a, w, q.ld, q.scales, pairs_a, pairs_total, headpair);
-    FALCON_CHECK_LAUNCH("gemv_q8_kernel");
-    return;
-  }
-  if (q.tiles <= 0) return;
-  const int blocks = std::min(q.tiles, 65535);
-  if (vecx)
-    gemv_q4_kernel<kEpi, true><<<blocks, kWarps * 32, 0, stream>>>(a, q);
+  const UnitPlan p = unit_plan(q, kEpi == GemvEpilogue::QkvUp && a.inv_freq != nullptr);
+  if (p.tiles <= 0 || p.chunks <= 0) return;
+  if (p.chunks > 1 && (!a.split_ws || !a.split_counters))
+    throw_usage_error("quantized GEMV: k spans several chunks but no split workspace was given");
+  const int tiles_a = q.format == QuantFormat::Int8 ? p.rows.tiles_a : q.tile_split;
+  const long long groups = (tiles_a + kWarps - 1) / kWarps + (p.tiles - tiles_a + kWarps - 1) / kWarps;
+  const unsigned blocks = static_cast<unsigned>(groups * p.chunks);
+  if (q.format == QuantFormat::Int8)
+    launch_kernel(vecx ? gemv_q8_kernel<kEpi, true> : gemv_q8_kernel<kEpi, false>, blocks, kWarps * 32, 0, stream,
+                  a, static_cast<const int8_t*>(q.data), q.ld, q.scales, p.rows, p.tiles, p.chunks);
   else
-    gemv_q4_kernel<kEpi, false><<<blocks, kWarps * 32, 0, stream>>>(a, q);
-  FALCON_CHECK_LAUNCH("gemv_q4_kernel");
+    launch_kernel(vecx ? gemv_q4_kernel<kEpi, true> : gemv_q4_kernel<kEpi, false>, blocks, kWarps * 32, 0, stream,
+                  a, q, p.chunks);
 }
 
 }  // namespace
+
+GemvSplit gemv_quant_split(const QuantMatrix& q) {
+  // The most tiles either row order gives (RoPE pairs never need more than natural pairs).
+  const UnitPlan p = unit_plan(q, false);
+  GemvSplit s;
+  if (p.chunks > 1) {
+    s.floats = static_cast<uint64_t>(p.tiles) * p.chunks * 16;
+    s.counters = p.tiles;
+  }
+  return s;
+}
 
 void launch_gemv_quant(GemvEpilogue epilogue, const GemvArgs& args, const QuantMatrix& q,
                        cudaStream_t stream) {

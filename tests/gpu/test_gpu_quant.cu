@@ -93,7 +93,7 @@ struct Case {
 
 struct QuantOnDevice {
   QuantMatrix q;
-  std::unique_ptr<Dev<char>> data, scales, table;
+  std::unique_ptr<Dev<char>> data, scales, table, split_ws, split_counters;
   QuantOnDevice(QuantFormat f, const Case& c) {
     q = gpu::plan_quant(f, c.n, c.k, c.split, f == QuantFormat::Int4 ? c.hd : 0);
     data = std::make_unique<Dev<char>>(q.data_bytes());
@@ -108,8 +108,28 @@ struct QuantOnDevice {
       const std::vector<int32_t> t = gpu::int4_row_table(q);
       FALCON_CUDA_CHECK(cudaMemcpy(q.row_of, t.data(), t.size() * 4, cudaMemcpyHostToDevice));
     }
+    const gpu::GemvSplit sp = gpu::gemv_quant_split(q);
+    split_ws = std::make_unique<Dev<char>>(sp.floats * 4);
+    split_counters = std::make_unique<Dev<char>>(size_t(std::max(sp.counters, 1)) * 4);
+    FALCON_CUDA_CHECK(cudaMemset(split_counters->p, 0, size_t(std::max(sp.counters, 1)) * 4));
+  }
+  // The split-K scratch of q's decode GEMV, into a.
+  void use(gpu::GemvArgs& a) const {
+    a.split_ws = reinterpret_cast<float*>(split_ws->p);
+    a.split_counters = reinterpret_cast<int*>(split_counters->p);
   }
 };
+
+// The GEMVs run on a stream of their own, as in the backend: there (and not on the legacy
+// default stream) they start before their predecessor ends (programmatic dependent launch).
+cudaStream_t gemv_stream() {
+  static cudaStream_t s = [] {
+    cudaStream_t st = nullptr;
+    FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
+    return st;
+  }();
+  return s;
+}
 
 std::vector<float> to_floats(const std::vector<uint16_t>& b) {
   std::vector<float> f(b.size());
@@ -168,22 +188,28 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   // GEMV, Store and Residual epilogues, x random bf16.
   std::vector<uint16_t> xb(c.k);
   for (auto& v : xb) v = to_bf16_bits(nd(rng));
-  const std::vector<float> x = to_floats(xb);
   std::vector<float> bias(c.n), base(c.n);
   for (int i = 0; i < c.n; ++i) bias[i] = 0.1f * nd(rng), base[i] = nd(rng);
   Dev<uint16_t> dx(c.k);
-  dx.put(xb);
   Dev<float> dbias(c.n), dout(c.n);
   dbias.put(bias);
-  for (int residual = 0; residual < 2; ++residual) {
+  // x_mag != 1: no bias (its rounding would hide errors in a tiny product) and an absolute floor
+  // that scales with x.
+  auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what,
+                        double x_mag = 1.0) {
+    const bool with_bias = x_mag == 1.0;
+    const std::vector<float> x = to_floats(xbits);
+    dx.put(xbits);
     dout.put(base);
     gpu::GemvArgs a;
     a.xa = reinterpret_cast<const gpu::bf16*>(dx.p);
-    a.bias = dbias.p;
+    a.bias = with_bias ? dbias.p : nullptr;
     a.out_f32 = dout.p;
+    qd.use(a);
+    FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     gpu::launch_gemv_quant(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, a, qd.q,
-                           nullptr);
-    FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+                           gemv_stream());
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(gemv_stream()));
     const std::vector<float> y = dout.get(c.n);
     double worst = 0;
     for (int r = 0; r < c.n; ++r) {
@@ -193,12 +219,26 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
         dot += t;
         mag += std::fabs(t);
       }
-      const double expect = dot + bias[r] + (residual ? base[r] : 0.0);
-      worst = std::max(worst, std::fabs(y[r] - expect) / (1e-3 * mag + 1e-5));
+      const double expect = dot + (with_bias ? bias[r] : 0.0) + (residual ? base[r] : 0.0);
+      const double err = std::fabs(y[r] - expect) / (1e-3 * mag + 1e-5 * x_mag);
+      worst = std::isfinite(y[r]) ? std::max(worst, err) : INFINITY;
     }
-    ck.expect(worst <= 1.0,
-              name + (residual ? "GEMV residual" : "GEMV store") +
-                  fmt(" = fp64 product of the reference (worst error %.2f of the bound)", worst));
+    ck.expect(worst <= 1.0, name + what + fmt(" = fp64 product of the reference (worst error %.2f of the bound)", worst));
+  };
+  check_gemv(xb, false, "GEMV store");
+  check_gemv(xb, true, "GEMV residual");
+  // Inputs far from 1: the int8 path feeds x to the tensor cores as fp16 (largest 65504, normal
+  // down to 6e-5) after a power-of-two scale; without it these overflow or lose their digits.
+  for (const double mag : {3e5, 1e-6}) {
+    std::vector<uint16_t> xm(c.k);
+    for (auto& v : xm) v = to_bf16_bits(static_cast<float>(mag * nd(rng)));
+    check_gemv(xm, false, fmt("GEMV store, |x| ~ %.0e", mag), mag);
+  }
+  {  // one huge value among small ones: the small ones must still count
+    std::vector<uint16_t> xm(c.k);
+    for (auto& v : xm) v = to_bf16_bits(1e-3f * nd(rng));
+    xm[size_t(c.k) / 3] = to_bf16_bits(4e4f);
+    check_gemv(xm, false, "GEMV store, one |x| = 4e4 among 1e-3", 1e-3);
   }
 
   // The fused QKV epilogue against the bf16 GEMV on the dequantized matrix.
@@ -235,11 +275,13 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       a.pos = dpos.p;
       a.inv_freq = dinv.p;
       a.shape = s;
+      qd.use(a);
+      FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the memsets above ran on the legacy stream
       if (quant)
-        gpu::launch_gemv_quant(gpu::GemvEpilogue::QkvUp, a, qd.q, nullptr);
+        gpu::launch_gemv_quant(gpu::GemvEpilogue::QkvUp, a, qd.q, gemv_stream());
       else
-        gpu::launch_gemv(gpu::GemvEpilogue::QkvUp, a, nullptr);
-      FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+        gpu::launch_gemv(gpu::GemvEpilogue::QkvUp, a, gemv_stream());
+      FALCON_CUDA_CHECK(cudaStreamSynchronize(gemv_stream()));
       std::vector<float> all = to_floats(qo.get(nq));
       for (float v : to_floats(ho.get(fc1))) all.push_back(v);
       for (float v : to_floats(kc.get(cache))) all.push_back(v);
@@ -446,6 +488,7 @@ int main() {
         {1100, 1024, 576, 64, 7, 1},  // 7 query heads + MQA, fc1 524 rows
         {640, 4544, 640, 0, 0, 0},    // Falcon-7B's k
         {256, 2304, 256, 0, 0, 0},
+        {300, 2500, 256, 64, 2, 1},   // RoPE pairs and fc1 rows with k over 2 chunks (split-K)
     };
     for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4})
       for (const Case& c : cases) run_case(ck, f, c, rng);
