@@ -37,7 +37,8 @@ namespace falcon::gpu {
 namespace {
 
 constexpr int kWarps = 4;    // warps per block; each works alone on its units
-constexpr int kChunk = 1024;  // columns per work unit
+constexpr int kChunk = 1024;  // int8: columns per work unit (16 KiB of weights)
+constexpr int kQ4Chunk = 2048;  // int4: columns per work unit (16 KiB of weights)
 constexpr int kStages = 4;    // steps of 2 KiB per warp in the cp.async ring (3 in flight)
 constexpr int kQ8Step = 128;  // int8: columns per step (16 rows x 128 bytes)
 constexpr int kQ4Step = 4;    // int4: quads per step (16 rows x 256 columns)
@@ -313,9 +314,9 @@ __device__ __forceinline__ void mma_bf16_16816(float (&d)[4], uint32_t a0, uint3
 // are read into registers while the first steps are in flight.
 template <GemvEpilogue kEpi, bool kVecX>
 __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks) {
-  constexpr int kQuads = kChunk / 64, kSteps = kQuads / kQ4Step;
+  constexpr int kQuads = kQ4Chunk / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
   __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
-  __shared__ __align__(16) bf16 xs[kChunk];
+  __shared__ __align__(16) bf16 xs[kQ4Chunk];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
   const int quads = q.ld / 64, groups = q.ld / 128;
   const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks);
@@ -335,33 +336,39 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
   };
   pdl_trigger();
   for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
-  // The chunk's group scales of the tile's 16 rows (8 groups each): lane l reads 4 of row l / 2
-  // (one 8-byte load where aligned), so the warp reads each row's run in one request.
-  float sc0[kQuads / 2], sc8[kQuads / 2];  // of tile rows r and r + 8
+  // The chunk's group scales of the tile's 16 rows (16 groups each): lane l reads 8 of row l / 2
+  // (one 16-byte load where aligned), so the warp reads each row's run in one request.
+  float sc0[kGroups], sc8[kGroups];  // of tile rows r and r + 8
   {
-    const int g0 = bu.chunk * (kQuads / 2), ng = nq / 2, row = lane >> 1, j0 = 4 * (lane & 1);
+    constexpr int kHalf = kGroups / 2;
+    const int g0 = bu.chunk * kGroups, ng = nq / 2, row = lane >> 1, j0 = kHalf * (lane & 1);
     const __half* sp = q.gscales + static_cast<size_t>((active ? bu.tile : 0) * 16 + row) * groups + g0 + j0;
-    __half h4[4] = {__float2half(0.f), __float2half(0.f), __float2half(0.f), __float2half(0.f)};
-    if (active && j0 + 4 <= ng && (reinterpret_cast<uintptr_t>(sp) & 7) == 0) {
-      *reinterpret_cast<uint2*>(h4) = *reinterpret_cast<const uint2*>(sp);
+    __align__(16) __half hv[kHalf];
+#pragma unroll
+    for (int j = 0; j < kHalf; ++j) hv[j] = __float2half(0.f);
+    if (active && j0 + kHalf <= ng && (reinterpret_cast<uintptr_t>(sp) & 15) == 0) {
+      *reinterpret_cast<uint4*>(hv) = *reinterpret_cast<const uint4*>(sp);
     } else if (active) {
 #pragma unroll
-      for (int j = 0; j < 4; ++j)
-        if (j0 + j < ng) h4[j] = sp[j];
+      for (int j = 0; j < kHalf; ++j)
+        if (j0 + j < ng) hv[j] = sp[j];
     }
-    float f[4];
+    float f[kHalf];
 #pragma unroll
-    for (int j = 0; j < 4; ++j) f[j] = __half2float(h4[j]);
-    // Lane 2 * rr + hh holds groups 4 hh .. 4 hh + 3 of row rr.
+    for (int j = 0; j < kHalf; ++j) f[j] = __half2float(hv[j]);
+    // Lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr.
 #pragma unroll
-    for (int j = 0; j < kQuads / 2; ++j) {
-      sc0[j] = __shfl_sync(0xffffffffu, f[j & 3], 2 * r + (j >> 2));
-      sc8[j] = __shfl_sync(0xffffffffu, f[j & 3], 2 * (r + 8) + (j >> 2));
+    for (int j = 0; j < kGroups; ++j) {
+      sc0[j] = __shfl_sync(0xffffffffu, f[j % kHalf], 2 * r + j / kHalf);
+      sc8[j] = __shfl_sync(0xffffffffu, f[j % kHalf], 2 * (r + 8) + j / kHalf);
     }
   }
   pdl_wait();
-  *reinterpret_cast<uint4*>(&xs[threadIdx.x * 8]) =
-      load_x8<kVecX>(bu.in_a ? a.xa : a.xb, bu.chunk * kChunk + threadIdx.x * 8, a.k);
+#pragma unroll
+  for (int i = 0; i < kQ4Chunk / (kWarps * 32 * 8); ++i) {
+    const int e = i * kWarps * 32 * 8 + threadIdx.x * 8;
+    *reinterpret_cast<uint4*>(&xs[e]) = load_x8<kVecX>(bu.in_a ? a.xa : a.xb, bu.chunk * kQ4Chunk + e, a.k);
+  }
   __syncthreads();
   if (!active) return;
   const int ng = nq / 2;
@@ -410,7 +417,7 @@ bool aligned16(const void* p) {
   return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
 }
 
-// Work units of q: 16-row tiles x chunks of kChunk columns.
+// Work units of q: 16-row tiles x chunks of kChunk (int8) / kQ4Chunk (int4) columns.
 struct UnitPlan {
   int tiles = 0, chunks = 0;
   Q8Rows rows{};
@@ -418,7 +425,8 @@ struct UnitPlan {
 
 UnitPlan unit_plan(const QuantMatrix& q, bool headpair) {
   UnitPlan p;
-  p.chunks = (q.ld + kChunk - 1) / kChunk;
+  const int chunk = q.format == QuantFormat::Int8 ? kChunk : kQ4Chunk;
+  p.chunks = (q.ld + chunk - 1) / chunk;
   if (q.format == QuantFormat::Int8) {
     p.rows.headpair = headpair;
     p.rows.pairs_a = headpair ? q.split / 2 : (q.split + 1) / 2;
