@@ -142,8 +142,9 @@ std::string run_kernel_bench(int device) {
       FALCON_CUDA_CHECK(cudaMalloc(&gq.split_ws, std::max<uint64_t>(sp.floats, 1) * 4));
       FALCON_CUDA_CHECK(cudaMalloc(&gq.split_counters, std::max(sp.counters, 1) * 4));
       FALCON_CUDA_CHECK(cudaMemset(gq.split_counters, 0, std::max(sp.counters, 1) * 4));
-      const double qms = tm.ms(
-          [&](int) { launch_gemv_quant(res ? GemvEpilogue::Residual : GemvEpilogue::Store, gq, q, nullptr); });
+      const double qms = tm.ms([&](int) {
+        launch_gemv_quant(res ? GemvEpilogue::Residual : GemvEpilogue::Store, gq, q, nullptr);
+      });
       row(std::string("GEMV ") + fmt + " " + name, std::to_string(n) + "x" + std::to_string(k), qms,
           q.bytes() / (qms * 1e-3) / 1e9, "GB/s", 4270);
       cudaFree(q.data), cudaFree(q.scales), cudaFree(q.gscales), cudaFree(q.row_of);

@@ -43,8 +43,8 @@ __global__ void __launch_bounds__(kWarps * 32)
   if (kVec && blockIdx.x * kWarps + (threadIdx.x >> 5) < pairs_total) {
     // The weights do not depend on the previous kernel: start the first pair's first round on its
     // way to L2 while that kernel drains.
-    const PairRows r =
-        pair_rows(blockIdx.x * kWarps + (threadIdx.x >> 5), pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
+    const PairRows r = pair_rows(blockIdx.x * kWarps + (threadIdx.x >> 5), pairs_a, a.split, a.n_rows,
+                                 headpair, a.shape.head_dim);
     const int chunks = a.k >> 3;
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u)

@@ -121,7 +121,9 @@ void launch_layernorm(const float* x, int ldx, int rows, int dim, float eps, con
     const int want = rows == 1 ? n4 : (n4 + 3) / 4;
     const int t = std::min(1024, std::max(32, (want + 31) / 32 * 32));
     const int vecs = (n4 + t - 1) / t;
-    auto* kernel = vecs <= 1 ? layernorm_reg_kernel<1> : vecs <= 2 ? layernorm_reg_kernel<2> : layernorm_reg_kernel<4>;
+    auto* kernel = vecs <= 1   ? layernorm_reg_kernel<1>
+                   : vecs <= 2 ? layernorm_reg_kernel<2>
+                               : layernorm_reg_kernel<4>;
     launch_kernel(kernel, rows, t, 0, stream, x, ldx, dim, eps, g1, b1, out1, g2, b2, out2, ldo);
     return;
   }

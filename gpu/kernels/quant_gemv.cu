@@ -36,12 +36,12 @@
 namespace falcon::gpu {
 namespace {
 
-constexpr int kWarps = 4;    // warps per block; each works alone on its units
-constexpr int kChunk = 1024;  // int8: columns per work unit (16 KiB of weights)
+constexpr int kWarps = 4;       // warps per block; each works alone on its units
+constexpr int kChunk = 1024;    // int8: columns per work unit (16 KiB of weights)
 constexpr int kQ4Chunk = 2048;  // int4: columns per work unit (16 KiB of weights)
-constexpr int kStages = 4;    // steps of 2 KiB per warp in the cp.async ring (3 in flight)
-constexpr int kQ8Step = 128;  // int8: columns per step (16 rows x 128 bytes)
-constexpr int kQ4Step = 4;    // int4: quads per step (16 rows x 256 columns)
+constexpr int kStages = 4;      // steps of 2 KiB per warp in the cp.async ring (3 in flight)
+constexpr int kQ8Step = 128;    // int8: columns per step (16 rows x 128 bytes)
+constexpr int kQ4Step = 4;      // int4: quads per step (16 rows x 256 columns)
 
 // 16 consecutive x values starting at element e, as 8 bf16 pairs; zeros past k.
 template <bool kVecX>
@@ -58,7 +58,6 @@ __device__ __forceinline__ void load_x16(const bf16* x, int e, int k, uint32_t (
     xw[j] = lo | hi << 16;
   }
 }
-
 
 // 16 bytes global -> shared without registers (cached in L2 only); zero-filled when !valid
 // (then gmem is only a valid address, not read).
@@ -190,8 +189,8 @@ __device__ __forceinline__ int q8_swz(int row) {
 
 template <GemvEpilogue kEpi, bool kVecX>
 __global__ void __launch_bounds__(kWarps * 32)
-    gemv_q8_kernel(GemvArgs a, const int8_t* __restrict__ w, int ld, const float* __restrict__ scales, Q8Rows rows,
-                   int tiles, int chunks) {
+    gemv_q8_kernel(GemvArgs a, const int8_t* __restrict__ w, int ld, const float* __restrict__ scales,
+                   Q8Rows rows, int tiles, int chunks) {
   __shared__ __align__(16) uint4 ring[kWarps][kStages][16][8];  // [row][swizzled 16-byte piece]
   __shared__ __align__(16) __half xs[kChunk];
   __shared__ uint32_t red[kWarps];
@@ -204,8 +203,8 @@ __global__ void __launch_bounds__(kWarps * 32)
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
     const int row = 4 * i + (lane >> 3);
-    const PairRows pr = active ? q8_slot_rows(a, bu.tile, row & 7, rows.tiles_a, rows.pairs_a, rows.pairs_total,
-                                              rows.headpair)
+    const PairRows pr = active ? q8_slot_rows(a, bu.tile, row & 7, rows.tiles_a, rows.pairs_a,
+                                              rows.pairs_total, rows.headpair)
                                : PairRows{-1, -1, bu.in_a};
     const int rr = row < 8 ? pr.a : pr.b;
     src[i] = rr >= 0 ? w + static_cast<size_t>(rr) * ld + c0 + piece * 16 : nullptr;
@@ -329,7 +328,8 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
 #pragma unroll
       for (int j = 0; j < kQ4Step; ++j) {
         const int qq = s * kQ4Step + j;
-        cp_async16(&ring[warp][s % kStages][j][lane], qq < nq ? wt + static_cast<size_t>(qq) * 32 : data, qq < nq);
+        cp_async16(&ring[warp][s % kStages][j][lane], qq < nq ? wt + static_cast<size_t>(qq) * 32 : data,
+                   qq < nq);
       }
     }
     cp_async_commit();
@@ -356,7 +356,7 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
     float f[kHalf];
 #pragma unroll
     for (int j = 0; j < kHalf; ++j) f[j] = __half2float(hv[j]);
-    // Lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr.
+      // Lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr.
 #pragma unroll
     for (int j = 0; j < kGroups; ++j) {
       sc0[j] = __shfl_sync(0xffffffffu, f[j % kHalf], 2 * r + j / kHalf);
@@ -450,11 +450,11 @@ void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) 
   const long long groups = (tiles_a + kWarps - 1) / kWarps + (p.tiles - tiles_a + kWarps - 1) / kWarps;
   const unsigned blocks = static_cast<unsigned>(groups * p.chunks);
   if (q.format == QuantFormat::Int8)
-    launch_kernel(vecx ? gemv_q8_kernel<kEpi, true> : gemv_q8_kernel<kEpi, false>, blocks, kWarps * 32, 0, stream,
-                  a, static_cast<const int8_t*>(q.data), q.ld, q.scales, p.rows, p.tiles, p.chunks);
+    launch_kernel(vecx ? gemv_q8_kernel<kEpi, true> : gemv_q8_kernel<kEpi, false>, blocks, kWarps * 32, 0,
+                  stream, a, static_cast<const int8_t*>(q.data), q.ld, q.scales, p.rows, p.tiles, p.chunks);
   else
-    launch_kernel(vecx ? gemv_q4_kernel<kEpi, true> : gemv_q4_kernel<kEpi, false>, blocks, kWarps * 32, 0, stream,
-                  a, q, p.chunks);
+    launch_kernel(vecx ? gemv_q4_kernel<kEpi, true> : gemv_q4_kernel<kEpi, false>, blocks, kWarps * 32, 0,
+                  stream, a, q, p.chunks);
 }
 
 }  // namespace

@@ -223,7 +223,8 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       const double err = std::fabs(y[r] - expect) / (1e-3 * mag + 1e-5 * x_mag);
       worst = std::isfinite(y[r]) ? std::max(worst, err) : INFINITY;
     }
-    ck.expect(worst <= 1.0, name + what + fmt(" = fp64 product of the reference (worst error %.2f of the bound)", worst));
+    ck.expect(worst <= 1.0,
+              name + what + fmt(" = fp64 product of the reference (worst error %.2f of the bound)", worst));
   };
   check_gemv(xb, false, "GEMV store");
   check_gemv(xb, true, "GEMV residual");
@@ -488,7 +489,7 @@ int main() {
         {1100, 1024, 576, 64, 7, 1},  // 7 query heads + MQA, fc1 524 rows
         {640, 4544, 640, 0, 0, 0},    // Falcon-7B's k
         {256, 2304, 256, 0, 0, 0},
-        {300, 2500, 256, 64, 2, 1},   // RoPE pairs and fc1 rows with k over 2 chunks (split-K)
+        {300, 2500, 256, 64, 2, 1},  // RoPE pairs and fc1 rows with k over 2 chunks (split-K)
     };
     for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4})
       for (const Case& c : cases) run_case(ck, f, c, rng);
