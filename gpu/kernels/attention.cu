@@ -25,14 +25,6 @@ namespace {
 
 constexpr int kTile = 64;  // keys per tile
 
-__device__ __forceinline__ void mma_bf16(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-      "{%0,%1,%2,%3};"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-
 __device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const void* p) {
   const uint32_t s = static_cast<uint32_t>(__cvta_generic_to_shared(p));
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
@@ -225,8 +217,8 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
           uint32_t b[4];
           const int key = (2 * jj + (lane >> 4)) * 8 + (lane & 7);
           ldmatrix_x4(b, ks_tile + key * kStride + kk * 16 + ((lane >> 3) & 1) * 8);
-          mma_bf16(s[2 * jj], qa[kk], b[0], b[1]);
-          mma_bf16(s[2 * jj + 1], qa[kk], b[2], b[3]);
+          mma_16816<true>(s[2 * jj], qa[kk][0], qa[kk][1], qa[kk][2], qa[kk][3], b[0], b[1]);
+          mma_16816<true>(s[2 * jj + 1], qa[kk][0], qa[kk][1], qa[kk][2], qa[kk][3], b[2], b[3]);
         }
       // Scale, ALiBi, mask; row maxima.
       const int kb = tile * kTile;
@@ -282,8 +274,8 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
           uint32_t b[4];
           const int key = kk2 * 16 + (lane & 7) + ((lane >> 3) & 1) * 8;
           ldmatrix_x4_trans(b, vs_tile + key * kStride + (2 * nn + (lane >> 4)) * 8);
-          mma_bf16(o[2 * nn], pa, b[0], b[1]);
-          mma_bf16(o[2 * nn + 1], pa, b[2], b[3]);
+          mma_16816<true>(o[2 * nn], pa[0], pa[1], pa[2], pa[3], b[0], b[1]);
+          mma_16816<true>(o[2 * nn + 1], pa[0], pa[1], pa[2], pa[3], b[2], b[3]);
         }
       }
     }

@@ -129,6 +129,26 @@ void launch_kernel(void (*kernel)(KArgs...), dim3 grid, dim3 block, size_t smem,
   FALCON_CUDA_CHECK(cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...));
 }
 
+// d += A b for one mma.sync m16n8k16 with fp32 accumulation. A: four registers of bf16 pairs
+// (kBf16) or fp16 pairs, b: two registers of the same type (register layouts: PTX ISA).
+#define FALCON_MMA_16816(T)                        \
+  "mma.sync.aligned.m16n8k16.row.col.f32." T "." T \
+  ".f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "   \
+  "{%0,%1,%2,%3};"
+template <bool kBf16>
+__device__ __forceinline__ void mma_16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                                          uint32_t b0, uint32_t b1) {
+  if constexpr (kBf16)
+    asm volatile(FALCON_MMA_16816("bf16")
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+  else
+    asm volatile(FALCON_MMA_16816("f16")
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+#undef FALCON_MMA_16816
+
 // Exact (erf) GELU, as Falcon uses.
 __device__ __forceinline__ float gelu_erf(float x) {
   return 0.5f * x * (1.f + erff(x * 0.70710678118654752f));

@@ -113,15 +113,6 @@ __device__ __forceinline__ bool finish_unit(const GemvArgs& a, int tile, int chu
   return true;
 }
 
-__device__ __forceinline__ void mma_f16_16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2,
-                                              uint32_t a3, uint32_t b0, uint32_t b1) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-      "{%0,%1,%2,%3};"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-}
-
 // Bytes 0,1 (sel 0x4140) or 2,3 (sel 0x4342) of the int8 word w as an exact fp16 pair.
 __device__ __forceinline__ uint32_t i8x2_to_f16x2(uint32_t flipped, uint32_t sel) {
   uint32_t t = __byte_perm(flipped, 0x64646464u, sel);  // fp16 1024 + (b ^ 0x80) = 1152 + b
@@ -276,8 +267,8 @@ __global__ void __launch_bounds__(kWarps * 32)
 #pragma unroll
     for (int j = 0; j < 8; ++j) {  // word j: 4 columns; mma k slots 2t, 2t+1 / 2t+8, 2t+9
       const uint32_t fa = ua[j] ^ 0x80808080u, fb = ub[j] ^ 0x80808080u;
-      mma_f16_16816(acc[j & 1], i8x2_to_f16x2(fa, 0x4140), i8x2_to_f16x2(fb, 0x4140),
-                    i8x2_to_f16x2(fa, 0x4342), i8x2_to_f16x2(fb, 0x4342), xh[2 * j], xh[2 * j + 1]);
+      mma_16816<false>(acc[j & 1], i8x2_to_f16x2(fa, 0x4140), i8x2_to_f16x2(fb, 0x4140),
+                       i8x2_to_f16x2(fa, 0x4342), i8x2_to_f16x2(fb, 0x4342), xh[2 * j], xh[2 * j + 1]);
     }
   }
   cp_async_wait<0>();
@@ -297,15 +288,6 @@ __device__ __forceinline__ uint32_t nibbles_to_bf16x2(uint32_t v) {
   const __nv_bfloat162 h =
       __hsub2(*reinterpret_cast<__nv_bfloat162*>(&t), __floats2bfloat162_rn(136.f, 136.f));
   return *reinterpret_cast<const uint32_t*>(&h);
-}
-
-__device__ __forceinline__ void mma_bf16_16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2,
-                                               uint32_t a3, uint32_t b0, uint32_t b1) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-      "{%0,%1,%2,%3};"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 
 // Int4: the same scheme as int8 on the tile layout (a step: 4 quads = 2 groups; a lane copies the
@@ -397,9 +379,9 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
         const uint32_t ws[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
         for (int tt = 0; tt < 4; ++tt)
-          mma_bf16_16816(c[h], nibbles_to_bf16x2(ws[tt]), nibbles_to_bf16x2(ws[tt] >> 4),
-                         nibbles_to_bf16x2(ws[tt] >> 8), nibbles_to_bf16x2(ws[tt] >> 12), xv[2 * tt],
-                         xv[2 * tt + 1]);
+          mma_16816<true>(c[h], nibbles_to_bf16x2(ws[tt]), nibbles_to_bf16x2(ws[tt] >> 4),
+                          nibbles_to_bf16x2(ws[tt] >> 8), nibbles_to_bf16x2(ws[tt] >> 12), xv[2 * tt],
+                          xv[2 * tt + 1]);
       }
       tot0 = fmaf(c[0][0] + c[1][0], sc0[gl], tot0);
       tot8 = fmaf(c[0][2] + c[1][2], sc8[gl], tot8);
