@@ -1,6 +1,7 @@
 #pragma once
 // GPU benchmarks with random weights of the real Falcon shapes (no checkpoint needed), for
 // `falcon-run --bench --synthetic SHAPE` and tools/gpu_bench.sh. No CUDA headers here.
+#include <filesystem>
 #include <string>
 
 #include "core/model/backend.h"
@@ -49,6 +50,28 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& options 
 // the interval and the slowest step. Returns false if device memory or RSS grew after warm-up.
 bool run_gpu_soak(const std::string& shape, const BenchOptions& options, int tokens, int window,
                   EvictMode mode);
+
+// Loading a checkpoint from disk (issue 5: load throughput from the page cache, and the time from
+// start to the first token including loading). Uses the checkpoint in `dir` (HF format) or, when
+// dir has no config.json, first writes a synthetic one of `shape` there
+// (write_synthetic_checkpoint, 4 GiB shards). Then, in this process: reads every file once
+// (so the page cache is warm, as on a second start), creates the CUDA context, loads with
+// create_cuda_backend (parse, map, pinned staging, device copies; quantization with --weights),
+// and runs the first token (a 16-token prompt, logits on the host).
+struct LoadBenchResult {
+  std::string shape, weights;
+  double checkpoint_gib = 0;          // safetensors bytes on disk
+  double write_s = 0;                 // writing the synthetic checkpoint (0 when it existed)
+  double page_cache_read_gb_s = 0;    // reading the files once after writing (already cached)
+  double cuda_init_s = 0;             // cudaFree(0): context creation
+  double load_s = 0;                  // create_cuda_backend
+  double load_gb_s = 0;               // checkpoint bytes / load_s
+  double first_token_ms = 0;          // 16-token prompt to logits on the host
+  double start_to_first_token_s = 0;  // cuda_init_s + load_s + first_token_ms
+  std::string to_json() const;
+};
+LoadBenchResult run_load_bench(const std::string& shape, const std::filesystem::path& dir,
+                               const BenchOptions& options = {});
 
 // Per-kernel microbenchmarks (copy and GEMM ceilings, GEMV, attention, LayerNorm) as a
 // Markdown table with achieved GB/s or TFLOP/s.

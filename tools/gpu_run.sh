@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab]
+#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab] [load]
 # (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 # qbench knobs: QBENCH_FORMATS (default "bf16 int8 int4"), QBENCH_WAVES=0 skips the attention A/B.
@@ -67,6 +67,15 @@ if [[ " $steps " == *" ab "* ]]; then  # not part of "all": A/B of the session-5
     set -- $ab
     step "ab-$1-$2" 240 env "$3" "$DIST/falcon-gpu-bench" --weights "$2" --no-long 40b 7b
     grep '^{' "$LOG/ab-$1-$2.log" | sed "s/^{/{\"ab\":\"$1\",/" >>"$OUT/bench.jsonl" || true
+  done
+fi
+if [[ " $steps " == *" load "* ]]; then  # not part of "all": writes a 14 GB checkpoint first
+  # Load throughput from the page cache and start-to-first-token including loading (issue 5),
+  # through the real loader on a synthetic Falcon-7B checkpoint in HF format.
+  LOAD_DIR=${LOAD_DIR:-/tmp/falcon-7b-synthetic}
+  for w in bf16 int8; do
+    step "load-$w" 300 "$DIST/falcon-gpu-bench" --weights "$w" --load "$LOAD_DIR" 7b
+    grep '^{' "$LOG/load-$w.log" >>"$OUT/bench.jsonl" || true
   done
 fi
 if want bench; then

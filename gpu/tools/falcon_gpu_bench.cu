@@ -1,7 +1,8 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
 //   falcon-gpu-bench [--kernels] [--no-long] [--steps N] [--weights bf16|int8|int4] [--quant-head]
-//                    [--soak TOKENS [--window W] [--evict exact|shift]] SHAPE...
+//                    [--soak TOKENS [--window W] [--evict exact|shift]] [--load DIR] SHAPE...
+//   (--load DIR: load benchmark from a checkpoint in DIR, written there first if missing)
 //   (SHAPE = 7b|40b|180b|11b|rw-1b; options apply to the shapes after them)
 // One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
 // Exit status 1 for any error except a shape that does not fit the GPU (OutOfMemory).
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   falcon::gpu::BenchOptions o;
   bool kernels = false;
   int status = 0, soak = 0, window = 512;
+  std::string load_dir;
   falcon::EvictMode mode = falcon::EvictMode::Shift;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -36,6 +38,8 @@ int main(int argc, char** argv) {
       o.quantize_lm_head = true;
     else if (a == "--soak" && i + 1 < argc)
       soak = std::atoi(argv[++i]);
+    else if (a == "--load" && i + 1 < argc)
+      load_dir = argv[++i];
     else if (a == "--window" && i + 1 < argc)
       window = std::max(1, std::atoi(argv[++i]));
     else if (a == "--evict" && i + 1 < argc) {
@@ -48,6 +52,11 @@ int main(int argc, char** argv) {
       mode = *parsed;
     } else {
       try {
+        if (!load_dir.empty()) {
+          std::printf("%s\n", falcon::gpu::run_load_bench(a, load_dir, o).to_json().c_str());
+          std::fflush(stdout);
+          continue;
+        }
         if (soak > 0) {
           if (!falcon::gpu::run_gpu_soak(a, o, soak, window, mode)) status = 1;
           continue;
