@@ -1,11 +1,12 @@
-// Decode GEMVs on quantized weights (layouts in quant.cu / kernels.h). Both read every weight
-// byte once with 16-byte streaming loads, dequantize in registers and run the dot products on the
-// tensor cores (mma.sync m16n8k16, fp32 accumulation, x broadcast to all 8 columns of B); the
+// Decode GEMVs on quantized weights (layouts in quant.cu / kernels.h). Both stream every weight
+// byte once through shared memory (cp.async), dequantize in registers and run the dot products on
+// the tensor cores (mma.sync m16n8k16, fp32 accumulation, x broadcast to all 8 columns of B); the
 // epilogues are the bf16 GEMV's (gemv_epilogue.cuh).
 //
-// Work is cut into units of one 16-row tile x 1024 columns, one warp per unit, so every shape
-// (the 8192-row down projection as well as the 65024-row lm_head) makes thousands of equal units
-// and no wave runs half empty. A tile whose k spans several chunks adds its units' partial sums
+// Work is cut into units of one 16-row tile x one chunk of columns (1024 int8 / 2048 int4: 16 KiB
+// of weights), one warp per unit and four tiles of one chunk per block, so every shape (the
+// 8192-row down projection as well as the 65024-row lm_head) makes thousands of equal units and
+// no wave runs half empty. A tile whose k spans several chunks adds its units' partial sums
 // in a workspace; the warp that finishes the tile's last chunk sums them in chunk order
 // (deterministic) and runs the epilogue.
 //
@@ -14,18 +15,17 @@
 // long as A and B agree, so each lane reads x with its own column mapping. A byte b becomes an
 // exact fp16 without a conversion instruction: b ^ 0x80 placed under the exponent of 1024 (one
 // PRMT per two bytes) is 1152 + b, and one half2 subtract of 1152 leaves b. x (bf16) is staged
-// per warp in shared memory as fp16, scaled by a power of two that puts the chunk's largest |x| in
-// [2^14, 2^15): no overflow, and nothing lost that matters (values below 2^-15 of the largest
-// are still kept to ~2^-11 relative). About one instruction per weight instead of ~3.5 for
-// scalar fp32 code, which an H200 SM (16 int8 weights per clock at 4.3 TB/s) cannot afford.
+// per block in shared memory as fp16, scaled by a power of two that puts the chunk's largest |x| in
+// [2^14, 2^15): no overflow, and values down to 2^-28 of the largest keep fp16's 11-bit
+// precision. About one instruction per weight (the fp32 path this replaced needed ~3.5).
 //
 // Int4 (groups of 128, fp16 scales, tile layout in quant.cu): a 32-bit word holds one mma's A
 // fragment; one LOP3 turns two nibbles into the bf16 pair (128 + u, 128 + u') and one bf16x2
 // subtract of 136 gives the exact values u - 8. fp32 accumulation per group, then the group's
 // scale.
 //
-// Both kernels use programmatic dependent launch (common.cuh): they start their first weights on
-// the way to L2 before waiting for the kernel that produces x.
+// Both kernels use programmatic dependent launch (common.cuh): they copy their first weights into
+// shared memory before waiting for the kernel that produces x.
 #include <algorithm>
 
 #include "core/common/error.h"
@@ -183,6 +183,7 @@ __global__ void __launch_bounds__(kWarps * 32)
     gemv_q8_kernel(GemvArgs a, const int8_t* __restrict__ w, int ld, const float* __restrict__ scales,
                    Q8Rows rows, int tiles, int chunks) {
   __shared__ __align__(16) uint4 ring[kWarps][kStages][16][8];  // [row][swizzled 16-byte piece]
+  static_assert(kWarps * 32 * 8 == kChunk, "each thread stages 8 values of x");
   __shared__ __align__(16) __half xs[kChunk];
   __shared__ uint32_t red[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
@@ -201,7 +202,7 @@ __global__ void __launch_bounds__(kWarps * 32)
     src[i] = rr >= 0 ? w + static_cast<size_t>(rr) * ld + c0 + piece * 16 : nullptr;
   }
   auto issue = [&](int s) {  // step s into slot s % kStages; one commit group per call
-    if (s < steps) {
+    if (s < steps && active) {
       const bool in = s * kQ8Step + piece * 16 < cn;
 #pragma unroll
       for (int i = 0; i < 4; ++i) {
