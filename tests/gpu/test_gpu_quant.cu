@@ -7,7 +7,9 @@
 //    element is within half a quantization step of the bf16 weight (+ bf16 rounding);
 //  - partial row ranges (the lm_head path) equal the whole-matrix result;
 //  - the decode GEMV (Store / Residual) equals the fp64 product of the CPU-dequantized matrix
-//    within 1e-3 of sum |w x|;
+//    within 1e-3 of sum |w x|, also for x of magnitude 3e5 and 1e-6 and for one outlier among
+//    small values (the int8 path feeds x to the tensor cores as scaled fp16), and for k over
+//    several chunks (split-K), launched on a stream of its own as in the backend;
 //  - the fused QKV/RoPE/cache/GELU epilogue on the quantized matrix equals the bf16 GEMV on the
 //    dequantized matrix (2e-2 of the largest value).
 // Backend, on every HF fixture, the bundled model and random checkpoints of real head sizes:
