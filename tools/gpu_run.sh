@@ -10,11 +10,7 @@ OUT=${OUT:-/tmp/falcon-gpu-out}
 LOG=$(mktemp -d)
 mkdir -p "$OUT"
 export FALCON_FIXTURES_DIR="$PWD/tests/fixtures"
-# cuBLAS 13 from the CUDA toolkit (or from the Python wheels as a fallback).
-for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
-         $(python3 -c 'import nvidia.cublas, os; print(os.path.dirname(nvidia.cublas.__file__) + "/lib")' 2>/dev/null); do
-  [ -e "$d/libcublas.so.13" ] && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}" && break
-done
+source "$(dirname "$0")/gpu_libs.sh"
 steps="$*"
 [ -z "$steps" ] && steps=all
 want() { [[ " $steps " == *" $1 "* || " $steps " == *" all "* ]]; }

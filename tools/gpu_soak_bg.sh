@@ -17,9 +17,7 @@ case "${1:-}" in
 start)
   dist=$2
   shift 2
-  for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
-    [ -e "$d/libcublas.so.13" ] && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}" && break
-  done
+  source "$(dirname "$0")/gpu_libs.sh"
   setsid nohup "$dist/falcon-gpu-bench" "$@" >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   echo "soak started, pid $(cat "$PIDFILE"): falcon-gpu-bench $*"

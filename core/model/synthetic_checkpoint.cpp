@@ -30,7 +30,8 @@ json config_json(const ModelConfig& c) {
   j["new_decoder_architecture"] = c.new_decoder_architecture;
   j["multi_query"] = c.multi_query;
   j["parallel_attn"] = c.parallel_attn;
-  if (c.new_decoder_architecture || c.parallel_attn) j["num_ln_in_parallel_attn"] = c.num_ln_in_parallel_attn;
+  if (c.parallel_attn)
+    j["num_ln_in_parallel_attn"] = c.num_ln_in_parallel_attn;  // (the new architecture is parallel)
   j["bias"] = c.bias;
   j["alibi"] = c.alibi;
   j["layer_norm_epsilon"] = c.layer_norm_epsilon;

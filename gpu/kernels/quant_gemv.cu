@@ -43,22 +43,6 @@ constexpr int kStages = 4;      // steps of 2 KiB per warp in the cp.async ring 
 constexpr int kQ8Step = 128;    // int8: columns per step (16 rows x 128 bytes)
 constexpr int kQ4Step = 4;      // int4: quads per step (16 rows x 256 columns)
 
-// 16 consecutive x values starting at element e, as 8 bf16 pairs; zeros past k.
-template <bool kVecX>
-__device__ __forceinline__ void load_x16(const bf16* x, int e, int k, uint32_t (&xw)[8]) {
-  if (kVecX && e + 16 <= k) {
-    const uint4 a = load_cached16(x + e), b = load_cached16(x + e + 8);
-    xw[0] = a.x, xw[1] = a.y, xw[2] = a.z, xw[3] = a.w, xw[4] = b.x, xw[5] = b.y, xw[6] = b.z, xw[7] = b.w;
-    return;
-  }
-  const uint16_t* xs = reinterpret_cast<const uint16_t*>(x);
-#pragma unroll
-  for (int j = 0; j < 8; ++j) {
-    const uint32_t lo = e + 2 * j < k ? xs[e + 2 * j] : 0u, hi = e + 2 * j + 1 < k ? xs[e + 2 * j + 1] : 0u;
-    xw[j] = lo | hi << 16;
-  }
-}
-
 // 16 bytes global -> shared without registers (cached in L2 only); zero-filled when !valid
 // (then gmem is only a valid address, not read).
 __device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
