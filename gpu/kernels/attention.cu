@@ -1,13 +1,16 @@
 // Attention family, tensor-core path (head_dim 32, 64 or 128; cache_cap a multiple of 64).
 //
-// One kernel template serves prefill and decode. A warp owns 16 query rows and runs the
-// FlashAttention-2 inner loop on them with mma.sync m16n8k16 (bf16 in, fp32 accumulate):
-// S = Q K^T for a 64-key tile, online softmax in fp32 (exp2 with log2(e) folded into the scale),
+// One kernel template serves prefill and decode. A warp owns 16 query rows (an m-tile; prefill
+// with head_dim <= 64: two) and runs the FlashAttention-2 inner loop on them with mma.sync
+// m16n8k16 (bf16 in, fp32 accumulate): S = Q K^T for a 64-key tile, online softmax in fp32
+// (the row max in raw score units, then 2^(s * scale - max * scale) as one FFMA and one MUFU),
 // O += P V. K/V tiles are staged in shared memory with cp.async, double-buffered, and read with
 // ldmatrix (V transposed). RoPE is applied to Q in registers when it is loaded; ALiBi is added
-// to the scores; the causal mask compares each row's position with each key's.
+// to the scores; the causal mask is applied only to tiles that reach past a warp's first row,
+// and tiles wholly past its last row are skipped.
 //
-// Prefill: the 16 rows of a warp are 16 consecutive tokens of one head; 4 warps = 64 tokens.
+// Prefill: the rows of a warp are consecutive tokens of one head; 4 warps = 128 tokens (64 for
+// head_dim 128). Blocks run from the last row block (the most keys) to the first.
 // Decode: the rows are the query heads of one KV-head group at the same position, so each KV
 // tile is read once for the whole group. Blocks split the keys (grid.x), warps of a block take
 // alternate tiles (key_warps), each writes an unnormalised partial (m, l, O) and the last block
@@ -15,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <type_traits>
 
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/common.cuh"
@@ -56,66 +60,63 @@ struct KernelArgs {
   int rows = 0;                // prefill: tokens
   int pos0 = 0;                // prefill: position of token 0
   const int* pos = nullptr;    // decode: device position of the token
-  int rows_tiles = 1;          // 16-row tiles per block
-  int key_warps = 1;           // warps taking alternate key tiles
   float* workspace = nullptr;  // decode partials
   int* counters = nullptr;
 };
 
+constexpr int kPrefillWarps = 4;
+constexpr int decode_key_warps(int hd) {
+  return hd >= 128 ? 2 : 4;
+}
+
+// Launch geometry, fixed per head_dim at compile time so that the tile loops unroll.
+// Prefill: each warp owns MT 16-row m-tiles (two for head_dim <= 64, so every K/V fragment read
+// from shared memory feeds two mma; one for 128, where registers do not allow two).
+// Decode: one 16-row tile (the heads of a group), KS warps taking alternate key tiles.
+// (Measured on the H200, 40B heads, 2048 tokens: one m-tile per warp with 8 warps and <= 128
+// registers, two blocks per SM, ran as fast as this; forcing three blocks per SM spilled and was
+// slower. docs/GPU_NOTES.md, run 6.)
 template <int HD, bool kDecode>
-__global__ void attention_mma_kernel(KernelArgs ka) {
-  constexpr int kStride = HD + 8;  // padded smem row (bf16): 16-byte shift per row, no ldmatrix conflicts
-  constexpr int kSlot = kTile * kStride;
-  extern __shared__ __align__(16) unsigned char smem_raw[];
-  bf16* smem = reinterpret_cast<bf16*>(smem_raw);
-  pdl_trigger();
-  pdl_wait();
-  const AttnArgs& a = ka.a;
-  const int RT = ka.rows_tiles, KS = ka.key_warps;
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-  const int rt = warp % RT, ks = warp / RT;
-  const int G = a.shape.num_heads / a.shape.num_kv;
-  const int block_rows = RT * 16;
+struct Geometry {
+  static constexpr int MT = (!kDecode && HD <= 64) ? 2 : 1;
+  static constexpr int KS = kDecode ? decode_key_warps(HD) : 1;
+  static constexpr int kWarps = kDecode ? KS : kPrefillWarps;
+  static constexpr int kThreads = kWarps * 32;
+  static constexpr int kBlockRows = kDecode ? 16 : kWarps * MT * 16;
+};
 
-  // ---- this thread's two rows (g and g + 8 of the warp's tile) ----
-  int head[2], qpos[2], tok[2];
-  bool valid[2];
-  int kvh, key_end;
-  const int dpos = kDecode ? *ka.pos : 0;
-  if constexpr (kDecode) {
-    kvh = blockIdx.y;
+__device__ __forceinline__ float ex2(float x) {  // 2^x, one MUFU op; ex2(-inf) = 0
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+  return y;
+}
+
+// Pairwise reduction of 8 values (three dependent steps instead of seven).
+template <class Op>
+__device__ __forceinline__ float tree_reduce(float (&r)[8], Op op) {
 #pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      const int gi = blockIdx.z * block_rows + rt * 16 + g + 8 * h;
-      valid[h] = gi < G;
-      head[h] = kvh * G + (valid[h] ? gi : 0);
-      qpos[h] = dpos;
-      tok[h] = 0;
-    }
-    key_end = dpos + 1;
-  } else {
-    const int hq = blockIdx.y;
-    kvh = hq / G;
+  for (int step = 4; step > 0; step >>= 1)
 #pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      tok[h] = blockIdx.x * block_rows + rt * 16 + g + 8 * h;
-      valid[h] = tok[h] < ka.rows;
-      head[h] = hq;
-      qpos[h] = ka.pos0 + (valid[h] ? tok[h] : 0);
-    }
-    key_end = ka.pos0 + min(ka.rows, static_cast<int>(blockIdx.x + 1) * block_rows);
-  }
+    for (int j = 0; j < step; ++j) r[j] = op(r[j], r[j + step]);
+  return r[0];
+}
 
-  // ---- key tiles of this block ----
-  const int tiles_total = (key_end + kTile - 1) / kTile;
-  int tile_begin = 0, tile_end = tiles_total;
-  if constexpr (kDecode) {
-    const int per_split = (tiles_total + gridDim.x - 1) / gridDim.x;
-    tile_begin = min(tiles_total, static_cast<int>(blockIdx.x) * per_split);
-    tile_end = min(tiles_total, tile_begin + per_split);
-  }
+// The running state of one warp's query rows: MT m-tiles of 16 rows; this thread holds rows
+// g and g + 8 of each ([mt][h]).
+template <int HD, int MT>
+struct WarpRows {
+  uint32_t qa[MT][HD / 16][4];  // Q as mma A fragments
+  float o[MT][HD / 8][4];       // O accumulators (unnormalised)
+  float m[MT][2], l[MT][2];     // running max (raw score units) and sum
+  int qpos[MT][2];
+  float slope[MT][2];
+};
 
-  // ---- Q fragments, rotated in fp32 when RoPE is on ----
+// Q fragments of one m-tile (rows tok[h] of heads head[h]), rotated in fp32 when RoPE is on.
+template <int HD>
+__device__ __forceinline__ void load_q_tile(uint32_t (&qa)[HD / 16][4], const AttnArgs& a,
+                                            const int (&tok)[2], const int (&head)[2], const bool (&valid)[2],
+                                            const int (&qpos)[2], int t) {
   constexpr int KK = HD / 16;
   float qf[KK][2][2][2];  // [k-step][row half][col slot (0 / +8)][element]
 #pragma unroll
@@ -150,7 +151,6 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
             qf[kk + KK / 2][h][sl][e] = x2 * cs + x1 * sn;
           }
   }
-  uint32_t qa[KK][4];
 #pragma unroll
   for (int kk = 0; kk < KK; ++kk) {
     qa[kk][0] = float2_to_bf16x2(qf[kk][0][0][0], qf[kk][0][0][1]);
@@ -158,18 +158,195 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
     qa[kk][2] = float2_to_bf16x2(qf[kk][0][1][0], qf[kk][0][1][1]);
     qa[kk][3] = float2_to_bf16x2(qf[kk][1][1][0], qf[kk][1][1][1]);
   }
+}
 
-  const float scale_log2 = 1.4426950408889634f * rsqrtf(static_cast<float>(HD));
-  float slope[2] = {0.f, 0.f};
-  if (a.slopes) {
-    slope[0] = a.slopes[head[0]];
-    slope[1] = a.slopes[head[1]];
+// One 64-key tile for all of a warp's rows (FlashAttention-2 step): S = Q K^T, ALiBi, the causal
+// mask (only when kMask: tiles wholly below the diagonal skip it), online softmax in fp32 with the
+// 1/sqrt(HD)*log2(e) scale folded into one FFMA before exp2, then O += P V. Every K or V fragment
+// loaded from shared memory feeds the mma of all MT m-tiles.
+template <int HD, int MT, bool kMask>
+__device__ __forceinline__ void attend_tile(WarpRows<HD, MT>& w, const bf16* ks_tile, const bf16* vs_tile,
+                                            int kb, bool alibi, float scale_log2, int lane) {
+  constexpr int kStride = HD + 8, KK = HD / 16;
+  const int t = lane & 3;
+  float s[MT][8][4];
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+    for (int j = 0; j < 8; ++j) s[mt][j][0] = s[mt][j][1] = s[mt][j][2] = s[mt][j][3] = 0.f;
+#pragma unroll
+  for (int kk = 0; kk < KK; ++kk)
+#pragma unroll
+    for (int jj = 0; jj < 4; ++jj) {
+      uint32_t b[4];
+      const int key = (2 * jj + (lane >> 4)) * 8 + (lane & 7);
+      ldmatrix_x4(b, ks_tile + key * kStride + kk * 16 + ((lane >> 3) & 1) * 8);
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt) {
+        const uint32_t(&q)[4] = w.qa[mt][kk];
+        mma_16816<true>(s[mt][2 * jj], q[0], q[1], q[2], q[3], b[0], b[1]);
+        mma_16816<true>(s[mt][2 * jj + 1], q[0], q[1], q[2], q[3], b[2], b[3]);
+      }
+    }
+  uint32_t pa[MT][4][4];  // P as A fragments: [mt][16-key step][reg]
+#pragma unroll
+  for (int mt = 0; mt < MT; ++mt) {
+    if (alibi || kMask) {
+#pragma unroll
+      for (int j = 0; j < 8; ++j)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+          const int h = e >> 1, key = kb + j * 8 + 2 * t + (e & 1);
+          float v = s[mt][j][e];
+          if (alibi) v += __bfloat162float(__float2bfloat16(w.slope[mt][h] * static_cast<float>(key)));
+          if (kMask && key > w.qpos[mt][h]) v = -INFINITY;
+          s[mt][j][e] = v;
+        }
+    }
+    // Row maxima and (below) sums as trees over the 8 n-tiles, not one serial chain of 16.
+    float mx[2];
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      float r[8];
+#pragma unroll
+      for (int j = 0; j < 8; ++j) r[j] = fmaxf(s[mt][j][2 * h], s[mt][j][2 * h + 1]);
+      mx[h] = tree_reduce(r, [](float x, float y) { return fmaxf(x, y); });
+    }
+    float neg[2], corr[2];  // neg: -(row max) * scale, so that p = 2^(s * scale - max * scale)
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 1));
+      mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 2));
+      const float m_new = fmaxf(w.m[mt][h], mx[h]);
+      const float m_use = m_new == -INFINITY ? 0.f : m_new;  // a row with no key yet
+      corr[h] = ex2((w.m[mt][h] - m_use) * scale_log2);
+      w.m[mt][h] = m_new;
+      w.l[mt][h] *= corr[h];
+      neg[h] = -m_use * scale_log2;
+    }
+    // Once the row maxima settle, most tiles leave them unchanged (corr == 1): skip the rescale.
+    if (__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f)) {
+#pragma unroll
+      for (int n = 0; n < HD / 8; ++n) {
+        w.o[mt][n][0] *= corr[0];
+        w.o[mt][n][1] *= corr[0];
+        w.o[mt][n][2] *= corr[1];
+        w.o[mt][n][3] *= corr[1];
+      }
+    }
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) s[mt][j][e] = ex2(fmaf(s[mt][j][e], scale_log2, neg[e >> 1]));
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      float r[8];
+#pragma unroll
+      for (int j = 0; j < 8; ++j) r[j] = s[mt][j][2 * h] + s[mt][j][2 * h + 1];
+      w.l[mt][h] += tree_reduce(r, [](float x, float y) { return x + y; });
+    }
+#pragma unroll
+    for (int kk2 = 0; kk2 < 4; ++kk2) {
+      pa[mt][kk2][0] = float2_to_bf16x2(s[mt][2 * kk2][0], s[mt][2 * kk2][1]);
+      pa[mt][kk2][1] = float2_to_bf16x2(s[mt][2 * kk2][2], s[mt][2 * kk2][3]);
+      pa[mt][kk2][2] = float2_to_bf16x2(s[mt][2 * kk2 + 1][0], s[mt][2 * kk2 + 1][1]);
+      pa[mt][kk2][3] = float2_to_bf16x2(s[mt][2 * kk2 + 1][2], s[mt][2 * kk2 + 1][3]);
+    }
+  }
+#pragma unroll
+  for (int kk2 = 0; kk2 < 4; ++kk2)
+#pragma unroll
+    for (int nn = 0; nn < HD / 16; ++nn) {
+      uint32_t b[4];
+      const int key = kk2 * 16 + (lane & 7) + ((lane >> 3) & 1) * 8;
+      ldmatrix_x4_trans(b, vs_tile + key * kStride + (2 * nn + (lane >> 4)) * 8);
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt) {
+        const uint32_t(&p)[4] = pa[mt][kk2];
+        mma_16816<true>(w.o[mt][2 * nn], p[0], p[1], p[2], p[3], b[0], b[1]);
+        mma_16816<true>(w.o[mt][2 * nn + 1], p[0], p[1], p[2], p[3], b[2], b[3]);
+      }
+    }
+}
+
+template <int HD, bool kDecode>
+__global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma_kernel(KernelArgs ka) {
+  using Geo = Geometry<HD, kDecode>;
+  constexpr int MT = Geo::MT, KS = Geo::KS, kThreads = Geo::kThreads;
+  constexpr int kStride = HD + 8;  // padded smem row (bf16): 16-byte shift per row, no ldmatrix conflicts
+  constexpr int kSlot = kTile * kStride;
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  bf16* smem = reinterpret_cast<bf16*>(smem_raw);
+  pdl_trigger();
+  pdl_wait();
+  const AttnArgs& a = ka.a;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const int ks = kDecode ? warp : 0;  // decode: this warp's slot among the key warps
+  const int G = a.shape.num_heads / a.shape.num_kv;
+
+  // ---- this warp's rows; lo / hi: the lowest and highest position among its valid rows ----
+  WarpRows<HD, MT> w;
+  int head[MT][2], tok[MT][2];
+  bool valid[MT][2];
+  int kvh, key_end, lo, hi;
+  bool any_row = true;
+  if constexpr (kDecode) {
+    const int dpos = *ka.pos;
+    kvh = blockIdx.y;
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int gi = blockIdx.z * Geo::kBlockRows + g + 8 * h;
+      valid[0][h] = gi < G;
+      head[0][h] = kvh * G + (valid[0][h] ? gi : 0);
+      w.qpos[0][h] = dpos;
+      tok[0][h] = 0;
+    }
+    key_end = dpos + 1;
+    lo = hi = dpos;
+  } else {
+    // Heads vary fastest over the grid and the row blocks go from the last (the most keys) to
+    // the first, so the longest blocks start first and the short ones fill the tail.
+    const int hq = blockIdx.x, rb = gridDim.y - 1 - blockIdx.y;
+    kvh = hq / G;
+    const int first = rb * Geo::kBlockRows + warp * MT * 16;
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        tok[mt][h] = first + mt * 16 + g + 8 * h;
+        valid[mt][h] = tok[mt][h] < ka.rows;
+        head[mt][h] = hq;
+        w.qpos[mt][h] = ka.pos0 + (valid[mt][h] ? tok[mt][h] : 0);
+      }
+    key_end = ka.pos0 + min(ka.rows, (rb + 1) * Geo::kBlockRows);
+    any_row = first < ka.rows;
+    lo = ka.pos0 + first;
+    hi = ka.pos0 + min(ka.rows - 1, first + MT * 16 - 1);
   }
 
-  float o[HD / 8][4];
+  // ---- key tiles of this block ----
+  const int tiles_total = (key_end + kTile - 1) / kTile;
+  int tile_begin = 0, tile_end = tiles_total;
+  if constexpr (kDecode) {
+    const int per_split = (tiles_total + gridDim.x - 1) / gridDim.x;
+    tile_begin = min(tiles_total, static_cast<int>(blockIdx.x) * per_split);
+    tile_end = min(tiles_total, tile_begin + per_split);
+  }
+
 #pragma unroll
-  for (int n = 0; n < HD / 8; ++n) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
-  float m_run[2] = {-INFINITY, -INFINITY}, l_run[2] = {0.f, 0.f};
+  for (int mt = 0; mt < MT; ++mt) {
+    load_q_tile<HD>(w.qa[mt], a, tok[mt], head[mt], valid[mt], w.qpos[mt], t);
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      w.slope[mt][h] = a.slopes ? a.slopes[head[mt][h]] : 0.f;
+      w.m[mt][h] = -INFINITY;
+      w.l[mt][h] = 0.f;
+    }
+#pragma unroll
+    for (int n = 0; n < HD / 8; ++n) w.o[mt][n][0] = w.o[mt][n][1] = w.o[mt][n][2] = w.o[mt][n][3] = 0.f;
+  }
+  const float scale_log2 = 1.4426950408889634f * rsqrtf(static_cast<float>(HD));
+  const bool alibi = a.slopes != nullptr;
 
   const bf16* kbase = a.k_cache + static_cast<size_t>(kvh) * a.shape.cache_cap * HD;
   const bf16* vbase = a.v_cache + static_cast<size_t>(kvh) * a.shape.cache_cap * HD;
@@ -177,10 +354,12 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
 
   auto load_group = [&](int it, int stage) {
     constexpr int kChunks = HD / 8;  // 16-byte chunks per row
-    const int total = KS * kTile * kChunks;
-    for (int c = threadIdx.x; c < total; c += blockDim.x) {
-      const int slot = c / (kTile * kChunks), rem = c % (kTile * kChunks), r = rem / kChunks,
-                ch = rem % kChunks;
+    constexpr int kTotal = KS * kTile * kChunks;
+    static_assert(kTotal % kThreads == 0, "every thread copies the same number of chunks");
+#pragma unroll 1  // unrolled, the hoisted addresses of every copy cost more registers than the loop
+    for (int i = 0; i < kTotal / kThreads; ++i) {
+      const int c = i * kThreads + static_cast<int>(threadIdx.x);
+      const int slot = c / (kTile * kChunks), r = (c / kChunks) % kTile, ch = c % kChunks;
       const int tile = tile_begin + it * KS + slot;
       if (tile >= tile_end) continue;
       const size_t src = (static_cast<size_t>(tile) * kTile + r) * HD + ch * 8;
@@ -203,120 +382,60 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
     }
     __syncthreads();
     const int tile = tile_begin + it * KS + ks;
-    if (tile < tile_end) {
+    const int kb = tile * kTile;
+    // Tiles past the warp's last row are skipped; the mask is applied only where a tile reaches
+    // past its first row (every key of the others is visible to every row).
+    if (any_row && tile < tile_end && kb <= hi) {
       const bf16* ks_tile = smem + ((stage * 2 + 0) * KS + ks) * kSlot;
       const bf16* vs_tile = smem + ((stage * 2 + 1) * KS + ks) * kSlot;
-      // S = Q K^T for 64 keys: 8 n-tiles of 8 keys.
-      float s[8][4];
-#pragma unroll
-      for (int j = 0; j < 8; ++j) s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.f;
-#pragma unroll
-      for (int kk = 0; kk < KK; ++kk)
-#pragma unroll
-        for (int jj = 0; jj < 4; ++jj) {
-          uint32_t b[4];
-          const int key = (2 * jj + (lane >> 4)) * 8 + (lane & 7);
-          ldmatrix_x4(b, ks_tile + key * kStride + kk * 16 + ((lane >> 3) & 1) * 8);
-          mma_16816<true>(s[2 * jj], qa[kk][0], qa[kk][1], qa[kk][2], qa[kk][3], b[0], b[1]);
-          mma_16816<true>(s[2 * jj + 1], qa[kk][0], qa[kk][1], qa[kk][2], qa[kk][3], b[2], b[3]);
-        }
-      // Scale, ALiBi, mask; row maxima.
-      const int kb = tile * kTile;
-      float mx[2] = {-INFINITY, -INFINITY};
-#pragma unroll
-      for (int j = 0; j < 8; ++j)
-#pragma unroll
-        for (int e = 0; e < 4; ++e) {
-          const int h = e >> 1, key = kb + j * 8 + 2 * t + (e & 1);
-          float v = s[j][e];
-          if (a.slopes) v += __bfloat162float(__float2bfloat16(slope[h] * static_cast<float>(key)));
-          v *= scale_log2;
-          if (key > qpos[h] || key >= key_end) v = -INFINITY;
-          s[j][e] = v;
-          mx[h] = fmaxf(mx[h], v);
-        }
-      float corr[2], m_use[2];
-#pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 1));
-        mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 2));
-        const float m_new = fmaxf(m_run[h], mx[h]);
-        m_use[h] = m_new == -INFINITY ? 0.f : m_new;
-        corr[h] = exp2f(m_run[h] - m_use[h]);
-        m_run[h] = m_new;
-        l_run[h] *= corr[h];
-      }
-#pragma unroll
-      for (int n = 0; n < HD / 8; ++n) {
-        o[n][0] *= corr[0];
-        o[n][1] *= corr[0];
-        o[n][2] *= corr[1];
-        o[n][3] *= corr[1];
-      }
-#pragma unroll
-      for (int j = 0; j < 8; ++j)
-#pragma unroll
-        for (int e = 0; e < 4; ++e) {
-          const float p = exp2f(s[j][e] - m_use[e >> 1]);
-          s[j][e] = p;
-          l_run[e >> 1] += p;
-        }
-        // O += P V: P re-packed as A fragments (16 rows x 16 keys per k-step).
-#pragma unroll
-      for (int kk2 = 0; kk2 < 4; ++kk2) {
-        uint32_t pa[4];
-        pa[0] = float2_to_bf16x2(s[2 * kk2][0], s[2 * kk2][1]);
-        pa[1] = float2_to_bf16x2(s[2 * kk2][2], s[2 * kk2][3]);
-        pa[2] = float2_to_bf16x2(s[2 * kk2 + 1][0], s[2 * kk2 + 1][1]);
-        pa[3] = float2_to_bf16x2(s[2 * kk2 + 1][2], s[2 * kk2 + 1][3]);
-#pragma unroll
-        for (int nn = 0; nn < HD / 16; ++nn) {
-          uint32_t b[4];
-          const int key = kk2 * 16 + (lane & 7) + ((lane >> 3) & 1) * 8;
-          ldmatrix_x4_trans(b, vs_tile + key * kStride + (2 * nn + (lane >> 4)) * 8);
-          mma_16816<true>(o[2 * nn], pa[0], pa[1], pa[2], pa[3], b[0], b[1]);
-          mma_16816<true>(o[2 * nn + 1], pa[0], pa[1], pa[2], pa[3], b[2], b[3]);
-        }
-      }
+      if (kb + kTile - 1 <= lo)
+        attend_tile<HD, MT, false>(w, ks_tile, vs_tile, kb, alibi, scale_log2, lane);
+      else
+        attend_tile<HD, MT, true>(w, ks_tile, vs_tile, kb, alibi, scale_log2, lane);
     }
     __syncthreads();  // the stage is refilled by the next iteration's loads
   }
 
   // Row sums over the quad of threads sharing a row.
 #pragma unroll
-  for (int h = 0; h < 2; ++h) {
-    l_run[h] += __shfl_xor_sync(0xffffffffu, l_run[h], 1);
-    l_run[h] += __shfl_xor_sync(0xffffffffu, l_run[h], 2);
-  }
+  for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      w.l[mt][h] += __shfl_xor_sync(0xffffffffu, w.l[mt][h], 1);
+      w.l[mt][h] += __shfl_xor_sync(0xffffffffu, w.l[mt][h], 2);
+    }
 
   if constexpr (!kDecode) {
 #pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      if (!valid[h]) continue;
-      const float inv = l_run[h] > 0.f ? 1.f / l_run[h] : 0.f;
-      bf16* op = a.out + static_cast<size_t>(tok[h]) * a.ldo + head[h] * HD + 2 * t;
+    for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
-      for (int n = 0; n < HD / 8; ++n)
-        *reinterpret_cast<uint32_t*>(op + n * 8) = float2_to_bf16x2(o[n][2 * h] * inv, o[n][2 * h + 1] * inv);
-    }
+      for (int h = 0; h < 2; ++h) {
+        if (!valid[mt][h]) continue;
+        const float inv = w.l[mt][h] > 0.f ? 1.f / w.l[mt][h] : 0.f;
+        bf16* op = a.out + static_cast<size_t>(tok[mt][h]) * a.ldo + head[mt][h] * HD + 2 * t;
+#pragma unroll
+        for (int n = 0; n < HD / 8; ++n)
+          *reinterpret_cast<uint32_t*>(op + n * 8) =
+              float2_to_bf16x2(w.o[mt][n][2 * h] * inv, w.o[mt][n][2 * h + 1] * inv);
+      }
     return;
   } else {
     // ---- decode (one 16-row tile per block): merge the block's key warps in shared memory,
     // write one partial (m, l, O unnormalised) per block, and let the last block of this KV
-    // head combine the partials of all splits. Records are [m, l, O[HD]].
+    // head combine the partials of all splits. Records are [m, l, O[HD]], m in log2 units.
     constexpr int kRec = HD + 2;
     float* part = reinterpret_cast<float*>(smem_raw);  // (KS, 16, kRec): the tile buffers are free now
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
       float* r = part + (ks * 16 + g + 8 * h) * kRec;
       if (t == 0) {
-        r[0] = m_run[h];
-        r[1] = l_run[h];
+        r[0] = w.m[0][h] * scale_log2;
+        r[1] = w.l[0][h];
       }
 #pragma unroll
       for (int n = 0; n < HD / 8; ++n) {
-        r[2 + n * 8 + 2 * t] = o[n][2 * h];
-        r[3 + n * 8 + 2 * t] = o[n][2 * h + 1];
+        r[2 + n * 8 + 2 * t] = w.o[0][n][2 * h];
+        r[3 + n * 8 + 2 * t] = w.o[0][n][2 * h + 1];
       }
     }
     __syncthreads();
@@ -376,34 +495,33 @@ __global__ void attention_mma_kernel(KernelArgs ka) {
   }
 }
 
-size_t smem_bytes(int hd, int key_warps) {
-  return static_cast<size_t>(2) * 2 * key_warps * kTile * (hd + 8) * sizeof(bf16);
+template <int HD, bool kDecode>
+constexpr size_t smem_bytes() {  // two stages of K and V tiles, one per key warp
+  return size_t{2} * 2 * Geometry<HD, kDecode>::KS * kTile * (HD + 8) * sizeof(bf16);
 }
 
 template <int HD, bool kDecode>
 void launch_mma(const KernelArgs& ka, dim3 grid, cudaStream_t stream) {
-  const size_t smem = smem_bytes(HD, ka.key_warps);
+  constexpr size_t smem = smem_bytes<HD, kDecode>();
   cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
   FALCON_CUDA_CHECK(cudaStreamIsCapturing(stream, &capturing));
   if (capturing == cudaStreamCaptureStatusNone)  // inside a capture prepare_attention() did it
     FALCON_CUDA_CHECK(cudaFuncSetAttribute(attention_mma_kernel<HD, kDecode>,
                                            cudaFuncAttributeMaxDynamicSharedMemorySize,
                                            static_cast<int>(smem)));
-  launch_kernel(attention_mma_kernel<HD, kDecode>, grid, ka.rows_tiles * ka.key_warps * 32, smem, stream, ka);
+  launch_kernel(attention_mma_kernel<HD, kDecode>, grid, Geometry<HD, kDecode>::kThreads, smem, stream, ka);
 }
 
-template <bool kDecode>
-void launch_mma_hd(int hd, const KernelArgs& ka, dim3 grid, cudaStream_t stream) {
+// Calls f(std::integral_constant<int, HD>) for a head_dim the tensor-core kernels support.
+template <class F>
+void with_head_dim(int hd, F&& f) {
   switch (hd) {
     case 32:
-      launch_mma<32, kDecode>(ka, grid, stream);
-      break;
+      return f(std::integral_constant<int, 32>{});
     case 64:
-      launch_mma<64, kDecode>(ka, grid, stream);
-      break;
+      return f(std::integral_constant<int, 64>{});
     case 128:
-      launch_mma<128, kDecode>(ka, grid, stream);
-      break;
+      return f(std::integral_constant<int, 128>{});
     default:
       throw Error(ErrorKind::Other, "attention: no tensor-core kernel for head_dim " + std::to_string(hd));
   }
@@ -411,11 +529,12 @@ void launch_mma_hd(int hd, const KernelArgs& ka, dim3 grid, cudaStream_t stream)
 
 template <int HD>
 void prepare_hd() {
-  const int smem = static_cast<int>(smem_bytes(HD, std::max(1, std::min(4, 256 / HD))));
   FALCON_CUDA_CHECK(cudaFuncSetAttribute(attention_mma_kernel<HD, true>,
-                                         cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(smem_bytes<HD, true>())));
   FALCON_CUDA_CHECK(cudaFuncSetAttribute(attention_mma_kernel<HD, false>,
-                                         cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(smem_bytes<HD, false>())));
 }
 
 }  // namespace
@@ -444,10 +563,10 @@ void launch_attention_prefill(const AttnArgs& a, int rows, int pos0, cudaStream_
   ka.a = a;
   ka.rows = rows;
   ka.pos0 = pos0;
-  ka.rows_tiles = 4;
-  ka.key_warps = 1;
-  const dim3 grid((rows + 63) / 64, a.shape.num_heads, 1);
-  launch_mma_hd<false>(a.shape.head_dim, ka, grid, stream);
+  with_head_dim(a.shape.head_dim, [&](auto hd) {
+    constexpr int HD = decltype(hd)::value, kRows = Geometry<HD, false>::kBlockRows;
+    launch_mma<HD, false>(ka, dim3(a.shape.num_heads, (rows + kRows - 1) / kRows, 1), stream);
+  });
 }
 
 DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count) {
@@ -462,7 +581,7 @@ DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count)
   const int G = s.num_heads / s.num_kv;
   p.rows_tiles = 1;
   p.row_blocks = (G + 15) / 16;
-  p.key_warps = std::max(1, std::min(4, 256 / s.head_dim));
+  p.key_warps = decode_key_warps(s.head_dim);
   const int key_tiles = std::max(1, (max_keys + kTile - 1) / kTile);
   const int max_splits = std::max(1, std::min(32, key_tiles / p.key_warps));
   // Blocks per SM to aim for (waves of one block per SM: the kernel's shared memory allows one).
@@ -494,12 +613,13 @@ void launch_attention_decode(const AttnArgs& a, const int* pos, const DecodePlan
   KernelArgs ka;
   ka.a = a;
   ka.pos = pos;
-  ka.rows_tiles = plan.rows_tiles;
-  ka.key_warps = plan.key_warps;
+  if (plan.rows_tiles != 1 || plan.key_warps != decode_key_warps(a.shape.head_dim))
+    throw Error(ErrorKind::Other, "attention: the decode plan was not made by plan_decode_attention");
   ka.workspace = workspace;
   ka.counters = counters;
-  const dim3 grid(plan.splits, a.shape.num_kv, plan.row_blocks);
-  launch_mma_hd<true>(a.shape.head_dim, ka, grid, stream);
+  with_head_dim(a.shape.head_dim, [&](auto hd) {
+    launch_mma<decltype(hd)::value, true>(ka, dim3(plan.splits, a.shape.num_kv, plan.row_blocks), stream);
+  });
 }
 
 }  // namespace falcon::gpu

@@ -314,6 +314,9 @@ int main() {
     test_gemv_qkv_up(ck, 8, 2, 64, 512, 1024, 77, true);
     test_gemv_qkv_up(ck, 4, 1, 16, 64, 256, 5, true);
     test_gemv_qkv_up(ck, 4, 4, 64, 256, 256, 3, false);
+    // Falcon-7B's k (4544 = 568 16-byte chunks, 22720): a partial last round of loads per row.
+    test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true);
+    test_gemv_store(ck, 300, 22720, true, false);
     // Prefill, tensor cores and generic.
     for (int T : {1, 7, 63, 65, 200}) test_attention(ck, false, 8, 2, 64, T, 0, true, false);
     test_attention(ck, false, 4, 1, 128, 130, 37, true, false);
@@ -321,6 +324,12 @@ int main() {
     test_attention(ck, false, 4, 4, 64, 129, 0, false, true);
     test_attention(ck, false, 6, 1, 16, 20, 5, true, false);
     test_attention(ck, false, 4, 4, 16, 33, 0, false, true);
+    // Prefill after cached keys (pos0 > 0) over several 128-row blocks: each warp's tiles wholly
+    // below its first row skip the mask, tiles past its last row are skipped, and the row blocks
+    // run last-first. ALiBi with the unmasked path too.
+    test_attention(ck, false, 16, 2, 64, 300, 77, true, false);
+    test_attention(ck, false, 4, 4, 64, 257, 64, false, true);
+    test_attention(ck, false, 8, 1, 32, 129, 500, true, false);
     // Decode (split-K), every group shape of the real models and more.
     // Under compute-sanitizer (FALCON_KERNEL_TEST_QUICK) the largest cases are left out.
     const bool quick = std::getenv("FALCON_KERNEL_TEST_QUICK") != nullptr;
