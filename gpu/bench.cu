@@ -1,4 +1,5 @@
 // Synthetic-weight benchmarks of CudaBackend and its kernels (see gpu/bench.h).
+#include <cuda_profiler_api.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -134,6 +135,14 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   }
   r.prefill_2048_ms = 1e3 * median(pre);
   r.ttft_512_ms = 1e3 * median(ttft);
+  if (o.profile_prefill > 0) {
+    be->truncate(0);
+    const std::vector<int32_t> t = tokens(std::min(o.profile_prefill, bo.max_batch_tokens));
+    FALCON_CUDA_CHECK(cudaProfilerStart());
+    be->forward(t, false, logits);
+    FALCON_CUDA_CHECK(cudaProfilerStop());
+    return r;
+  }
   peak = std::max(peak, used_gib());
   auto decode_at = [&](int ctx) {
     be->truncate(0);

@@ -20,6 +20,9 @@ struct BenchOptions {
   uint64_t seed = 42;
   WeightFormat weights = WeightFormat::Bf16;
   bool quantize_lm_head = false;
+  // > 0: after the prefill timings, one prefill of this many tokens between cudaProfilerStart/Stop
+  // (for `ncu --profile-from-start off`), and nothing else.
+  int profile_prefill = 0;
 };
 
 struct BenchResult {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab] [load]
+#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab] [load] [ncu]
 # (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 # qbench knobs: QBENCH_FORMATS (default "bf16 int8 int4"), QBENCH_WAVES=0 skips the attention A/B.
@@ -29,6 +29,12 @@ step() {  # step NAME LIMIT_S COMMAND...
 }
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.mem --format=csv >"$LOG/nvidia-smi.txt" 2>&1
 cat "$LOG/nvidia-smi.txt"
+if [ "${SMI_SAMPLE:-0}" = 1 ]; then  # SM clock, power and throttle reasons every 200 ms, to $OUT/smi.csv
+  nvidia-smi --query-gpu=timestamp,clocks.sm,power.draw,temperature.gpu,clocks_throttle_reasons.active \
+    --format=csv -lms 200 >"$OUT/smi.csv" 2>&1 &
+  SMI_PID=$!
+  trap 'kill $SMI_PID 2>/dev/null' EXIT
+fi
 want smoke && step smoke 60 "$DIST/test_gpu_smoke"
 if want tests; then
   step kernels 240 "$DIST/test_gpu_kernels"
@@ -72,6 +78,24 @@ if [[ " $steps " == *" load "* ]]; then  # not part of "all": writes a 14 GB che
   for w in bf16 int8; do
     step "load-$w" 300 "$DIST/falcon-gpu-bench" --weights "$w" --load "$LOAD_DIR" 7b
     grep '^{' "$LOG/load-$w.log" >>"$OUT/bench.jsonl" || true
+  done
+fi
+if [[ " $steps " == *" ncu "* ]]; then  # not part of "all": hardware counters of kernels of the kernel bench
+  # NCU_KERNELS: "name-regex:launch-number" pairs (ncu --kernel-id ::regex:NAME:N); the logs go to $OUT.
+  NCU=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
+  for kid in ${NCU_KERNELS:-attention_mma:1 gemv_q4:1}; do
+    tag=${kid%%:*}
+    step "ncu-$tag" 240 "$NCU" --clock-control none --kernel-id "::regex:$kid" --section SpeedOfLight \
+      --section WarpStateStats --section Occupancy --section LaunchStats --section MemoryWorkloadAnalysis \
+      --section ComputeWorkloadAnalysis --section InstructionStats "$DIST/falcon-gpu-bench" --kernels
+    cp "$LOG/ncu-$tag.log" "$OUT/" 2>/dev/null || true
+  done
+  # Every kernel of one prefill, with its duration (summed per kernel family by
+  # tools/ncu_prefill_sum.py here): where the prefill time goes. NCU_PREFILL: SHAPE:TOKENS pairs.
+  for sp in ${NCU_PREFILL:-40b:2048 40b:512 7b:2048}; do
+    step "ncu-prefill-${sp/:/-}" 300 "$NCU" --profile-from-start off --clock-control none --csv \
+      --metrics gpu__time_duration.sum "$DIST/falcon-gpu-bench" --no-long --profile-prefill "${sp#*:}" "${sp%%:*}"
+    cp "$LOG/ncu-prefill-${sp/:/-}.log" "$OUT/ncu-prefill-${sp/:/-}.csv" 2>/dev/null || true
   done
 fi
 if want bench; then
