@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <thread>
 
 #include "core/model/checkpoint.h"
 #include "gpu/cuda_check.h"
@@ -206,8 +208,17 @@ std::vector<int> qkv_source_blocks(const ModelConfig& c) {
 
 // ---- checkpoint upload ------------------------------------------------------------------------
 
+namespace {
+// Up to 8 host threads (FALCON_UPLOAD_THREADS=N overrides, for A/B benchmarks).
+int upload_threads() {
+  if (const char* e = std::getenv("FALCON_UPLOAD_THREADS")) return std::clamp(std::atoi(e), 1, 64);
+  const int hw = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(hw, 1, 8);
+}
+}  // namespace
+
 Uploader::Uploader(cudaStream_t stream, size_t staging_bytes, FaultInjection* faults)
-    : stream_(stream), bytes_(staging_bytes) {
+    : stream_(stream), bytes_(staging_bytes), pool_(upload_threads()) {
   // A constructor that throws runs no destructor body: the events made so far go here, the
   // pinned buffers with their members.
   try {
@@ -263,7 +274,11 @@ void Uploader::put_rows(const TensorView& v, const std::function<int64_t(int64_t
     // buffer's copy is in flight.
     FALCON_CUDA_CHECK(cudaEventSynchronize(done_[next_]));
     auto* buf = staging_[next_].as<uint16_t>();
-    for (int64_t r = 0; r < n; ++r) row_to_bf16(v, source_row ? source_row(r0 + r) : r0 + r, buf + r * width);
+    // At least 16 rows per thread, so tiny tensors do not pay for waking the pool.
+    pool_.parallel_for((n + 15) / 16, [&](int64_t b, int64_t e) {
+      for (int64_t r = b * 16; r < std::min(n, e * 16); ++r)
+        row_to_bf16(v, source_row ? source_row(r0 + r) : r0 + r, buf + r * width);
+    });
     FALCON_CUDA_CHECK(cudaMemcpy2DAsync(dst + r0 * dst_pitch, dst_pitch * 2, buf, width * 2, width * 2, n,
                                         cudaMemcpyHostToDevice, stream_));
     FALCON_CUDA_CHECK(cudaEventRecord(done_[next_], stream_));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "core/common/thread_pool.h"
 #include "core/model/checkpoint.h"
 #include "gpu/cuda_model.h"
 #include "gpu/device_alloc.h"
@@ -12,7 +13,9 @@
 namespace falcon::gpu {
 
 // Host -> device copies through two pinned staging buffers: the host converts one chunk to
-// bf16 while the DMA engine copies the previous one. The buffers count as two allocations of
+// bf16 while the DMA engine copies the previous one. The conversion (reading the mapped
+// checkpoint, i.e. the page cache) is split over up to 8 threads: one thread reads the page cache
+// at ~4.5 GB/s, well below what the copy engine takes. The buffers count as two allocations of
 // `faults` (device_alloc.h); when the second fails the first is freed.
 class Uploader {
  public:
@@ -21,7 +24,8 @@ class Uploader {
   Uploader(const Uploader&) = delete;
   Uploader& operator=(const Uploader&) = delete;
   // Destination row r (of `rows`, each view.row_size() wide) = source row source_row(r) (r when
-  // empty), converted to bf16; destination rows are dst_pitch elements apart.
+  // empty), converted to bf16; destination rows are dst_pitch elements apart. source_row is
+  // called from several threads at once.
   void put_rows(const TensorView& v, const std::function<int64_t(int64_t)>& source_row, int64_t rows,
                 bf16* dst, int64_t dst_pitch);
   void put_floats(const float* host, int64_t n, float* dst);
@@ -33,6 +37,7 @@ class Uploader {
   PinnedBuffer staging_[2];
   cudaEvent_t done_[2] = {nullptr, nullptr};
   int next_ = 0;
+  ThreadPool pool_;
 };
 
 // With quantized_done, the quantized matrices were already filled (from the quantization

@@ -78,6 +78,10 @@ if [[ " $steps " == *" load "* ]]; then  # not part of "all": writes a 14 GB che
   for w in bf16 int8; do
     step "load-$w" 300 "$DIST/falcon-gpu-bench" --weights "$w" --load "$LOAD_DIR" 7b
     grep '^{' "$LOG/load-$w.log" >>"$OUT/bench.jsonl" || true
+    if [ "${LOAD_AB:-0}" = 1 ]; then  # the same with one host thread filling the staging buffers
+      step "load-$w-1thread" 300 env FALCON_UPLOAD_THREADS=1 "$DIST/falcon-gpu-bench" --weights "$w" --load "$LOAD_DIR" 7b
+      grep '^{' "$LOG/load-$w-1thread.log" | sed 's/^{/{"upload_threads":1,/' >>"$OUT/bench.jsonl" || true
+    fi
   done
 fi
 if [[ " $steps " == *" ncu "* ]]; then  # not part of "all": hardware counters of kernels of the kernel bench
