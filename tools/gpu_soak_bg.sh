@@ -13,27 +13,17 @@
 set -u
 LOG=/tmp/falcon-soak.log
 PIDFILE=/tmp/falcon-soak.pid
+source "$(dirname "$0")/gpu_bg.sh"
 case "${1:-}" in
 start)
   dist=$2
   shift 2
   source "$(dirname "$0")/gpu_libs.sh"
-  setsid nohup "$dist/falcon-gpu-bench" "$@" >"$LOG" 2>&1 </dev/null &
-  echo $! >"$PIDFILE"
+  bg_start "$LOG" "$PIDFILE" "$dist/falcon-gpu-bench" "$@"
   echo "soak started, pid $(cat "$PIDFILE"): falcon-gpu-bench $*"
   ;;
 wait)
-  limit=${2:-540}
-  t0=$SECONDS
-  pid=$(cat "$PIDFILE" 2>/dev/null || echo 0)
-  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t0)) -lt "$limit" ]; do sleep 5; done
-  [ -n "${OUT:-}" ] && cp "$LOG" "$OUT/soak.jsonl"
-  tail -n 4 "$LOG"
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "soak still running after ${limit}s"
-    exit 3
-  fi
-  echo "soak finished"
+  bg_wait "$LOG" "$PIDFILE" "${2:-540}" soak.jsonl soak
   ;;
 *)
   echo "usage: $0 start DIST ARGS... | wait SECONDS" >&2
