@@ -229,6 +229,7 @@ void CudaBackend::load_weights(const CheckpointReader& ck) {
   if (from_cache && o_.progress)
     rest = [&](uint64_t done, uint64_t) { o_.progress(total / 2 + done / 2, total); };
   gpu::load_checkpoint_weights(c_, ck, m_, stream_, &faults_, rest, from_cache);
+  ck.check_unchanged();  // a shard truncated while it was read: zeros were uploaded, not weights
   if (cached && !from_cache) {
     std::string why;
     if (gpu::write_quant_cache(file, key, m_, stream_, &faults_, &why))

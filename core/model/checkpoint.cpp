@@ -256,6 +256,14 @@ TensorView CheckpointReader::lm_head(const ModelConfig& config) const {
   return get(kWordEmbeddings, shape);
 }
 
+void CheckpointReader::check_unchanged() const {
+  for (const SafetensorsFile& f : impl_->files)
+    if (f.changed_on_disk())
+      throw_load_error(f.path().string() +
+                       " changed on disk while the model was in use (it is shorter than when it was "
+                       "opened); open the model again");
+}
+
 uint64_t CheckpointReader::total_tensor_bytes() const {
   uint64_t total = 0;
   for (const auto& [n, loc] : impl_->tensors) total += loc.entry->end - loc.entry->begin;

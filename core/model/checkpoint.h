@@ -72,6 +72,11 @@ class CheckpointReader {
   // Sum of tensor bytes over all shards (for memory estimates and bandwidth notes).
   uint64_t total_tensor_bytes() const;
 
+  // Throws Error(Load) naming the shard when one was truncated on disk after it was opened and
+  // a read reached the lost part (which read as zeros instead of crashing the process): what
+  // was computed from it is wrong, and the model has to be opened again.
+  void check_unchanged() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -240,6 +240,9 @@ void CpuBackend::forward(std::span<const int32_t> tokens, bool all_logits, std::
                         std::to_string(c_.vocab_size - 1) + ")");
     }
   }
+  // The weights are read straight from the mapped files: a shard truncated on disk reads as
+  // zeros (core/common/mapping_guard.h). Refuse to run on it, and report a forward that read it.
+  weights_->check_unchanged();
   const std::size_t V = static_cast<std::size_t>(c_.vocab_size);
   logits.assign((all_logits ? static_cast<std::size_t>(n) : 1) * V, 0.0f);
   const int seq_len = cache_size() + n;
@@ -266,6 +269,7 @@ void CpuBackend::forward(std::span<const int32_t> tokens, bool all_logits, std::
     run_chunk(tokens.data() + done, k, all_logits, out);
     done += k;
   }
+  weights_->check_unchanged();
 }
 
 // Runs n <= kMaxChunk tokens at positions cache_size().. and appends them to the cache.

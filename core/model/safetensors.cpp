@@ -13,6 +13,7 @@
 
 #include "core/common/error.h"
 #include "core/common/json_depth.h"
+#include "core/common/mapping_guard.h"
 
 namespace falcon {
 
@@ -238,8 +239,10 @@ struct SafetensorsFile::Impl {
   void* map = nullptr;
   std::size_t size = 0;
   SafetensorsHeader header;
+  std::unique_ptr<MappingGuard> guard;  // a file truncated under us reads as zeros, not SIGBUS
 
   ~Impl() {
+    guard.reset();  // unregistered before the address range can be reused
     if (map) munmap(map, size);
   }
 };
@@ -262,6 +265,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : impl_(std:
   ::close(fd);
   if (m == MAP_FAILED) throw_load_error("cannot map " + path.string() + ": " + std::strerror(errno));
   impl_->map = m;
+  impl_->guard = std::make_unique<MappingGuard>(m, impl_->size);
   impl_->header = parse_safetensors_header(bytes(), path.string());
 }
 
@@ -290,6 +294,10 @@ TensorView SafetensorsFile::view(const SafetensorsEntry& e) const {
   v.shape = e.shape;
   v.data = bytes().subspan(e.begin, e.end - e.begin);
   return v;
+}
+
+bool SafetensorsFile::changed_on_disk() const {
+  return impl_->guard && impl_->guard->damaged();
 }
 
 std::span<const std::byte> SafetensorsFile::bytes() const {

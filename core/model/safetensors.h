@@ -93,6 +93,9 @@ class SafetensorsFile {
   TensorView view(const SafetensorsEntry& entry) const;
   // The whole mapped file.
   std::span<const std::byte> bytes() const;
+  // A read reached past the end the file has now: it was truncated (replaced) after it was
+  // mapped, and the bytes read from the lost part were zeros (core/common/mapping_guard.h).
+  bool changed_on_disk() const;
 
  private:
   struct Impl;
