@@ -85,9 +85,9 @@ if [[ " $steps " == *" load "* ]]; then  # not part of "all": writes a 14 GB che
   done
 fi
 if [[ " $steps " == *" ncu "* ]]; then  # not part of "all": hardware counters of kernels of the kernel bench
-  # NCU_KERNELS: "name-regex:launch-number" pairs (ncu --kernel-id ::regex:NAME:N); the logs go to $OUT.
+  # NCU_KERNELS: "name-regex:launch-number" pairs (ncu --kernel-id ::regex:NAME:N; empty: none); logs to $OUT.
   NCU=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
-  for kid in ${NCU_KERNELS:-attention_mma:1 gemv_q4:1}; do
+  for kid in ${NCU_KERNELS-attention_mma:1 gemv_q4:1}; do
     tag=${kid%%:*}
     step "ncu-$tag" 240 "$NCU" --clock-control none --kernel-id "::regex:$kid" --section SpeedOfLight \
       --section WarpStateStats --section Occupancy --section LaunchStats --section MemoryWorkloadAnalysis \
