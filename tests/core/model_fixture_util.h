@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model/model_config.h"
+
 namespace falcon::testutil {
 
 inline std::filesystem::path models_dir() {
@@ -141,6 +143,30 @@ inline std::string make_raw_safetensors(const std::string& header, const std::st
 inline void write_file(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A small Falcon layout (hidden 64, 2 layers, 8 heads of 8, vocab 300) in any of the
+// architecture's variants, for write_synthetic_checkpoint: the KV heads and LayerNorm count
+// follow the variant as HF's config would give them.
+inline ModelConfig small_config(bool new_arch, bool multi_query, bool parallel, bool bias, bool alibi,
+                                bool tie) {
+  ModelConfig c;
+  c.vocab_size = 300;
+  c.hidden_size = 64;
+  c.num_layers = 2;
+  c.num_heads = 8;
+  c.head_dim = 8;
+  c.new_decoder_architecture = new_arch;
+  c.multi_query = multi_query;
+  c.num_kv_heads = new_arch ? 2 : multi_query ? 1 : 8;
+  c.parallel_attn = parallel;
+  c.num_ln_in_parallel_attn = new_arch ? 2 : 1;
+  c.bias = bias;
+  c.alibi = alibi;
+  c.tie_word_embeddings = tie;
+  c.ffn_hidden_size = 256;
+  c.max_position_embeddings = 128;
+  return c;
 }
 
 }  // namespace falcon::testutil

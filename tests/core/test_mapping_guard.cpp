@@ -17,6 +17,7 @@
 #include "core/model/cpu_backend.h"
 #include "core/model/model_config.h"
 #include "core/model/synthetic_checkpoint.h"
+#include "model_fixture_util.h"
 
 using namespace falcon;
 
@@ -40,21 +41,6 @@ const unsigned char* map_pattern_file(const std::filesystem::path& p) {
 
 unsigned char read_byte(const unsigned char* p) {
   return *static_cast<const volatile unsigned char*>(p);
-}
-
-ModelConfig tiny_config() {
-  ModelConfig c;
-  c.vocab_size = 300;
-  c.hidden_size = 64;
-  c.num_layers = 2;
-  c.num_heads = 8;
-  c.head_dim = 8;
-  c.multi_query = true;
-  c.num_kv_heads = 1;
-  c.parallel_attn = true;
-  c.ffn_hidden_size = 256;
-  c.max_position_embeddings = 128;
-  return c;
 }
 
 }  // namespace
@@ -116,7 +102,7 @@ class TestMappingGuard : public QObject {
     QTemporaryDir tmp;
     QVERIFY(tmp.isValid());
     const std::filesystem::path dir = tmp.path().toStdString();
-    const ModelConfig c = tiny_config();
+    const ModelConfig c = testutil::small_config(false, true, true, false, false, true);  // 7B-style
     write_synthetic_checkpoint(dir, c, 48 * 1024, 3);
     auto weights = std::make_shared<const CheckpointReader>(dir);
     CpuBackendOptions o;

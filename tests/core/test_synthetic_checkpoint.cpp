@@ -15,31 +15,12 @@
 #include "core/model/cpu_backend.h"
 #include "core/model/model_config.h"
 #include "core/model/synthetic_checkpoint.h"
+#include "model_fixture_util.h"
 
 using namespace falcon;
 using nlohmann::json;
 
 namespace {
-
-ModelConfig base(bool new_arch, bool multi_query, bool parallel, bool bias, bool alibi, bool tie) {
-  ModelConfig c;
-  c.vocab_size = 300;
-  c.hidden_size = 64;
-  c.num_layers = 2;
-  c.num_heads = 8;
-  c.head_dim = 8;
-  c.new_decoder_architecture = new_arch;
-  c.multi_query = multi_query;
-  c.num_kv_heads = new_arch ? 2 : multi_query ? 1 : 8;
-  c.parallel_attn = parallel;
-  c.num_ln_in_parallel_attn = new_arch ? 2 : 1;
-  c.bias = bias;
-  c.alibi = alibi;
-  c.tie_word_embeddings = tie;
-  c.ffn_hidden_size = 256;
-  c.max_position_embeddings = 128;
-  return c;
-}
 
 json read_json(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -78,7 +59,7 @@ class TestSyntheticCheckpoint : public QObject {
     QFETCH(bool, bias);
     QFETCH(bool, alibi);
     QFETCH(bool, tie);
-    const ModelConfig c = base(new_arch, multi_query, parallel, bias, alibi, tie);
+    const ModelConfig c = testutil::small_config(new_arch, multi_query, parallel, bias, alibi, tie);
     QTemporaryDir tmp;
     QVERIFY(tmp.isValid());
     const std::filesystem::path dir = tmp.path().toStdString();
@@ -147,7 +128,7 @@ class TestSyntheticCheckpoint : public QObject {
   }
 
   void same_seed_same_bytes() {
-    const ModelConfig c = base(true, false, true, false, false, true);
+    const ModelConfig c = testutil::small_config(true, false, true, false, false, true);
     QTemporaryDir a, b, d;
     write_synthetic_checkpoint(a.path().toStdString(), c, 1 << 20, 11);
     write_synthetic_checkpoint(b.path().toStdString(), c, 1 << 20, 11);
@@ -160,7 +141,7 @@ class TestSyntheticCheckpoint : public QObject {
   }
 
   void refuses_a_config_the_loader_would_refuse() {
-    ModelConfig c = base(true, false, true, false, false, true);
+    ModelConfig c = testutil::small_config(true, false, true, false, false, true);
     c.num_kv_heads = 3;  // does not divide 8 query heads
     QTemporaryDir tmp;
     try {
