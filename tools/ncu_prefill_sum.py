@@ -12,8 +12,8 @@ from collections import defaultdict
 
 def family(name):
     n = name.split("(")[0]
-    if "attention_mma_kernel" in name:
-        return "attention (prefill)" if ", false" in name or "Lb0E" in name or ", 0>" in name else "attention"
+    if "attention_mma_kernel" in name:  # attention_mma_kernel<HD, kDecode>: ncu prints kDecode as 0/1
+        return "attention (prefill)" if re.search(r"attention_mma_kernel<\d+, 0[,>]", name) else "attention (decode)"
     if re.search(r"sm90|gemm|cutlass|nvjet|xmma", name, re.I):
         return "cuBLAS GEMM"
     return re.sub(r"^.*::", "", n).strip() or name
