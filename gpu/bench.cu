@@ -158,6 +158,16 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
     return 1.0 / median(steps);
   };
   r.decode_512_tok_s = decode_at(512);
+  if (o.profile_decode > 0) {
+    std::vector<int32_t> next{tok(rng)};
+    FALCON_CUDA_CHECK(cudaProfilerStart());
+    for (int i = 0; i < o.profile_decode; ++i) {
+      be->forward(next, false, logits);
+      next[0] = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    }
+    FALCON_CUDA_CHECK(cudaProfilerStop());
+    return r;
+  }
   // Eviction cost: pinned 64 + window 512 in the cache, drop the oldest 64 recent tokens.
   auto evict_ms = [&](EvictMode mode) {
     std::vector<double> t;

@@ -23,6 +23,9 @@ struct BenchOptions {
   // > 0: after the prefill timings, one prefill of this many tokens between cudaProfilerStart/Stop
   // (for `ncu --profile-from-start off`), and nothing else.
   int profile_prefill = 0;
+  // > 0: after the 512-token decode timing, this many decode steps (CUDA graph replays) between
+  // cudaProfilerStart/Stop, and nothing else: every kernel of a decode step, for ncu.
+  int profile_decode = 0;
 };
 
 struct BenchResult {

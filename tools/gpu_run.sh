@@ -88,18 +88,26 @@ if [[ " $steps " == *" ncu "* ]]; then  # not part of "all": hardware counters o
   # NCU_KERNELS: "name-regex:launch-number" pairs (ncu --kernel-id ::regex:NAME:N; empty: none); logs to $OUT.
   NCU=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
   for kid in ${NCU_KERNELS-attention_mma:1 gemv_q4:1}; do
-    tag=${kid%%:*}
+    tag=${kid//:/-}
     step "ncu-$tag" 240 "$NCU" --clock-control none --kernel-id "::regex:$kid" --section SpeedOfLight \
       --section WarpStateStats --section Occupancy --section LaunchStats --section MemoryWorkloadAnalysis \
       --section ComputeWorkloadAnalysis --section InstructionStats "$DIST/falcon-gpu-bench" --kernels
     cp "$LOG/ncu-$tag.log" "$OUT/" 2>/dev/null || true
   done
   # Every kernel of one prefill, with its duration (summed per kernel family by
-  # tools/ncu_prefill_sum.py here): where the prefill time goes. NCU_PREFILL: SHAPE:TOKENS pairs.
-  for sp in ${NCU_PREFILL:-40b:2048 40b:512 7b:2048}; do
+  # tools/ncu_prefill_sum.py here): where the prefill time goes. NCU_PREFILL: SHAPE:TOKENS pairs (empty: none).
+  for sp in ${NCU_PREFILL-40b:2048 40b:512 7b:2048}; do
     step "ncu-prefill-${sp/:/-}" 300 "$NCU" --profile-from-start off --clock-control none --csv \
       --metrics gpu__time_duration.sum "$DIST/falcon-gpu-bench" --no-long --profile-prefill "${sp#*:}" "${sp%%:*}"
     cp "$LOG/ncu-prefill-${sp/:/-}.log" "$OUT/ncu-prefill-${sp/:/-}.csv" 2>/dev/null || true
+  done
+  # Every kernel of one decode step (CUDA graph nodes, profiled one by one) with its duration and
+  # DRAM bytes read. NCU_DECODE: SHAPE:WEIGHTS pairs (default none).
+  for sd in ${NCU_DECODE-}; do
+    step "ncu-decode-${sd/:/-}" 300 "$NCU" --profile-from-start off --clock-control none --csv \
+      --metrics gpu__time_duration.sum,dram__bytes_read.sum "$DIST/falcon-gpu-bench" --no-long \
+      --weights "${sd#*:}" --profile-decode 1 "${sd%%:*}"
+    cp "$LOG/ncu-decode-${sd/:/-}.log" "$OUT/ncu-decode-${sd/:/-}.csv" 2>/dev/null || true
   done
 fi
 if want bench; then
