@@ -178,6 +178,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
                                       "the logits buffer", &faults_);
     h_logits_ = h_logits_buf_.as<float>();
     gpu::prepare_attention(d_.hd);
+    gpu::prepare_gemv();
     if (rotary_) set_rope(0);
     FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
   } catch (...) {
@@ -401,11 +402,11 @@ void CudaBackend::enqueue_decode() {
   const float eps = static_cast<float>(c_.layer_norm_epsilon);
   const int* pos = m_.step + 1;
   auto gemv = [&](GemvEpilogue e, GemvArgs a, const gpu::LayerDev& L, gpu::QuantPart part) {
-    if (quant()) {
-      a.split_ws = m_.split_ws;
-      a.split_counters = m_.split_counters;
+    a.split_ws = m_.split_ws;
+    a.split_counters = m_.split_counters;
+    if (quant())
       gpu::launch_gemv_quant(e, a, L.q[part], s);
-    } else
+    else
       gpu::launch_gemv(e, a, s);
   };
   gpu::launch_embed(m_.step, 1, m_.embed, d.dim, m_.x, s);

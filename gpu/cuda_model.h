@@ -74,7 +74,7 @@ struct DeviceModel {
   int32_t* step = nullptr;    // [token, position] of the decode step
   float* attn_ws = nullptr;   // decode attention partials
   int* attn_counters = nullptr;
-  float* split_ws = nullptr;  // quantized decode GEMVs: split-K partials (gemv_quant_split)
+  float* split_ws = nullptr;  // decode GEMVs: split-K partials (gemv_quant_split / gemv_bf16_split)
   int* split_counters = nullptr;
   void* blas_ws = nullptr;
   uint64_t blas_ws_bytes = 0;

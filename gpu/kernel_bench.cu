@@ -1,10 +1,12 @@
 // Per-kernel microbenchmarks on the real model shapes, against the measured ceilings
 // (device copy bandwidth, cuBLAS bf16 GEMM rate). Timed with CUDA events, median of 20 after
 // 3 warm-ups; inputs large enough (or rotated) to stay out of the 60 MB L2; random data.
+#include <cublasLt.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -56,6 +58,67 @@ T* alloc(size_t n, uint64_t seed) {
   return p;
 }
 
+// Falcon-40B's prefill GEMMs (2048 tokens), cuBLAS's default against every algorithm cuBLASLt's
+// heuristic offers, each timed after half a second of running, so at the clock the power cap
+// leaves (the prefill runs capped: docs/GPU_NOTES.md, run 6). Prints one row per algorithm.
+void gemm_algo_bench(Timer& tm, Blas& blas, void* ws, size_t ws_bytes,
+                     const std::function<void(const std::string&, const std::string&, double, double,
+                                              const char*, double)>& row) {
+  cublasLtHandle_t lt = nullptr;
+  if (cublasLtCreate(&lt) != CUBLAS_STATUS_SUCCESS) return;
+  auto sustained_ms = [&](const std::function<void()>& fn) {
+    const double one = tm.ms([&](int) { fn(); }, 3);
+    const int warm = std::max(1, static_cast<int>(500.0 / std::max(one, 1e-3)));
+    for (int i = 0; i < warm; ++i) fn();
+    return tm.ms([&](int) { fn(); }, 10);
+  };
+  for (auto [name, nn, k] :
+       {std::tuple{"40B qkv+fc1", 9216 + 32768, 8192}, {"40B down", 8192, 40960}, {"40B qkv", 9216, 8192}}) {
+    const int rows = 2048;
+    bf16* wt = alloc<bf16>(size_t(nn) * k, 4);
+    bf16* in = alloc<bf16>(size_t(rows) * k, 5);
+    bf16* o = alloc<bf16>(size_t(rows) * nn, 6);
+    const std::string shape = "2048x" + std::to_string(nn) + "x" + std::to_string(k);
+    const double flop = 2.0 * rows * nn * k;
+    const double d = sustained_ms([&] { blas.gemm(in, k, rows, wt, k, nn, k, o, nn, false, 0.f); });
+    row(std::string("cuBLAS default, sustained, ") + name, shape, d, flop / (d * 1e-3) / 1e12, "TFLOP/s",
+        776);
+    cublasLtMatmulDesc_t desc = nullptr;
+    cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+    cublasLtMatmulPreference_t pref = nullptr;
+    const cublasOperation_t opt = CUBLAS_OP_T, opn = CUBLAS_OP_N;
+    cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
+    cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &opt, sizeof opt);
+    cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &opn, sizeof opn);
+    cublasLtMatrixLayoutCreate(&la, CUDA_R_16BF, k, nn, k);
+    cublasLtMatrixLayoutCreate(&lb, CUDA_R_16BF, k, rows, k);
+    cublasLtMatrixLayoutCreate(&lc, CUDA_R_16BF, nn, rows, nn);
+    cublasLtMatmulPreferenceCreate(&pref);
+    const uint64_t wsb = ws_bytes;
+    cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &wsb, sizeof wsb);
+    cublasLtMatmulHeuristicResult_t res[16];
+    int found = 0;
+    cublasLtMatmulAlgoGetHeuristic(lt, desc, la, lb, lc, lc, pref, 16, res, &found);
+    const float alpha = 1.f, beta = 0.f;
+    for (int i = 0; i < found; ++i) {
+      if (res[i].state != CUBLAS_STATUS_SUCCESS) continue;
+      bool ok = true;
+      const double t = sustained_ms([&] {
+        ok = ok && cublasLtMatmul(lt, desc, &alpha, wt, la, in, lb, &beta, o, lc, o, lc, &res[i].algo, ws,
+                                  ws_bytes, nullptr) == CUBLAS_STATUS_SUCCESS;
+      });
+      if (ok)
+        row("cuBLASLt heuristic #" + std::to_string(i) + ", sustained, " + name, shape, t,
+            flop / (t * 1e-3) / 1e12, "TFLOP/s", 776);
+    }
+    cublasLtMatmulPreferenceDestroy(pref);
+    cublasLtMatrixLayoutDestroy(la), cublasLtMatrixLayoutDestroy(lb), cublasLtMatrixLayoutDestroy(lc);
+    cublasLtMatmulDescDestroy(desc);
+    cudaFree(wt), cudaFree(in), cudaFree(o);
+  }
+  cublasLtDestroy(lt);
+}
+
 }  // namespace
 
 std::string run_kernel_bench(int device) {
@@ -84,10 +147,19 @@ std::string run_kernel_bench(int device) {
   row("cudaMemcpy D2D (ceiling)", "2 GiB", copy_ms, copy_bw, "GB/s", 4270);
   FALCON_CUDA_CHECK(cudaFree(c1));
   FALCON_CUDA_CHECK(cudaFree(c2));
-  void* ws = nullptr;
-  FALCON_CUDA_CHECK(cudaMalloc(&ws, 32 << 20));
-  Blas blas(nullptr, ws, 32 << 20);
-  {
+  // FALCON_KERNEL_BENCH_GEMV_ONLY=1: the copy ceiling and the bf16 GEMVs only (knob sweeps).
+  const char* only = std::getenv("FALCON_KERNEL_BENCH_GEMV_ONLY");
+  const bool gemv_only = only && only[0] == '1';
+  void* ws_blas = nullptr;
+  FALCON_CUDA_CHECK(cudaMalloc(&ws_blas, 32 << 20));
+  Blas blas(nullptr, ws_blas, 32 << 20);
+  // FALCON_KERNEL_BENCH_GEMM_ALGOS=1: only the sustained prefill GEMM algorithm sweep.
+  if (const char* ga = std::getenv("FALCON_KERNEL_BENCH_GEMM_ALGOS"); ga && ga[0] == '1') {
+    gemm_algo_bench(tm, blas, ws_blas, 32 << 20, row);
+    cudaFree(ws_blas);
+    return out;
+  }
+  if (!gemv_only) {
     const int n = 8192;
     bf16* a = alloc<bf16>(size_t(n) * n, 1);
     bf16* w = alloc<bf16>(size_t(n) * n, 2);
@@ -107,22 +179,61 @@ std::string run_kernel_bench(int device) {
     }
     cudaFree(a), cudaFree(w), cudaFree(y);
   }
-  // Decode GEMVs (weights streamed once per call; each matrix is far larger than L2).
+  // Decode GEMVs (weights streamed once per call; each matrix is far larger than L2). Timed two
+  // ways: one launch between events on the default stream (launch and event overhead included),
+  // and "in a run": several copies of the matrix launched back to back on a stream of their own,
+  // with programmatic dependent launch as in the decode step, total time / launches.
+  cudaStream_t gs = nullptr;
+  FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&gs, cudaStreamNonBlocking));
   for (auto [name, n, k] : {std::tuple{"40B qkv+fc1 (QkvUp shape, Store)", 9216 + 32768, 8192},
                             {"40B fc2+dense (Residual)", 8192, 40960},
                             {"7B qkv+fc1", 4672 + 18176, 4544},
                             {"7B fc2+dense", 4544, 22720},
                             {"lm_head 65024x8192", 65024, 8192}}) {
-    bf16* w = alloc<bf16>(size_t(n) * k, 7);
+    const size_t bytes = size_t(n) * k * 2;
+    const int copies = static_cast<int>(std::max<size_t>(2, std::min<size_t>(8, (size_t(3) << 30) / bytes)));
+    std::vector<bf16*> ws;
+    for (int c = 0; c < copies; ++c) ws.push_back(alloc<bf16>(size_t(n) * k, 7 + c));
+    bf16* w = ws[0];
     bf16* x = alloc<bf16>(k, 8);
     float* y = alloc<float>(n, 9);
     GemvArgs g;
     g.w = w, g.n_rows = n, g.k = k, g.ldw = k, g.xa = x, g.out_f32 = y;
+    // Split-K scratch as the backend gives it; FALCON_GEMV_SPLIT=N forces N segments (1: none).
+    const GemvSplit bsp = gemv_bf16_split(n);
+    FALCON_CUDA_CHECK(cudaMalloc(&g.split_ws, bsp.floats * 4));
+    FALCON_CUDA_CHECK(cudaMalloc(&g.split_counters, bsp.counters * 4));
+    FALCON_CUDA_CHECK(cudaMemset(g.split_counters, 0, bsp.counters * 4));
+    if (const char* e = std::getenv("FALCON_GEMV_SPLIT")) g.k_segments = std::atoi(e);
     const bool res = std::string(name).find("Residual") != std::string::npos;
-    const double ms =
-        tm.ms([&](int) { launch_gemv(res ? GemvEpilogue::Residual : GemvEpilogue::Store, g, nullptr); });
+    const GemvEpilogue epi = res ? GemvEpilogue::Residual : GemvEpilogue::Store;
+    const double ms = tm.ms([&](int) { launch_gemv(epi, g, nullptr); });
     row(std::string("GEMV ") + name, std::to_string(n) + "x" + std::to_string(k), ms,
         2.0 * n * k / (ms * 1e-3) / 1e9, "GB/s", 4270);
+    // In a run: events on the GEMVs' own stream, 16 launches between them, median of 5.
+    std::vector<double> runs;
+    for (int rep = 0; rep < 6; ++rep) {
+      FALCON_CUDA_CHECK(cudaEventRecord(tm.a, gs));
+      for (int r = 0; r < 16; ++r) {
+        GemvArgs gr = g;
+        gr.w = ws[r % copies];
+        launch_gemv(epi, gr, gs);
+      }
+      FALCON_CUDA_CHECK(cudaEventRecord(tm.b, gs));
+      FALCON_CUDA_CHECK(cudaEventSynchronize(tm.b));
+      float m = 0;
+      FALCON_CUDA_CHECK(cudaEventElapsedTime(&m, tm.a, tm.b));
+      if (rep) runs.push_back(m / 16.0);  // the first run warms up
+    }
+    std::sort(runs.begin(), runs.end());
+    const double run_ms = runs[runs.size() / 2];
+    row(std::string("GEMV in a run, ") + name, std::to_string(n) + "x" + std::to_string(k), run_ms,
+        2.0 * n * k / (run_ms * 1e-3) / 1e9, "GB/s", 4270);
+    if (gemv_only) {
+      for (bf16* p : ws) cudaFree(p);
+      cudaFree(x), cudaFree(y), cudaFree(g.split_ws), cudaFree(g.split_counters);
+      continue;
+    }
     // The same shape quantized: bytes = weights + scales (+ the int4 row table), read once.
     for (const char* fmt : {"int8", "int4"}) {
       const QuantFormat f = fmt[3] == '8' ? QuantFormat::Int8 : QuantFormat::Int4;
@@ -150,7 +261,13 @@ std::string run_kernel_bench(int device) {
       cudaFree(q.data), cudaFree(q.scales), cudaFree(q.gscales), cudaFree(q.row_of);
       cudaFree(gq.split_ws), cudaFree(gq.split_counters);
     }
-    cudaFree(w), cudaFree(x), cudaFree(y);
+    for (bf16* p : ws) cudaFree(p);
+    cudaFree(x), cudaFree(y), cudaFree(g.split_ws), cudaFree(g.split_counters);
+  }
+  FALCON_CUDA_CHECK(cudaStreamDestroy(gs));
+  if (gemv_only) {
+    cudaFree(ws_blas);
+    return out;
   }
   // Attention, Falcon-40B geometry (128 heads, 8 KV heads, head_dim 64).
   {
@@ -207,7 +324,7 @@ std::string run_kernel_bench(int device) {
     row("layernorm x2 (prefill)", "2048x8192", t2, (4.0 + 4) * dim * 2048 / (t2 * 1e-3) / 1e9, "GB/s", 4270);
     cudaFree(x), cudaFree(g), cudaFree(o1), cudaFree(o2);
   }
-  cudaFree(ws);
+  cudaFree(ws_blas);
   return out;
 }
 

@@ -160,17 +160,24 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   M.step = cv.take<int32_t>(4);
   M.attn_ws = cv.take<float>(std::max<uint64_t>(1, attn_ws_bytes / sizeof(float)));
   M.attn_counters = cv.take<int>(std::max(1, attn_counters));
-  if (quant) {  // one split-K workspace for all quantized GEMVs (they run one after another)
+  {  // one split-K workspace for all decode GEMVs (they run one after another)
     GemvSplit most;
-    auto need = [&](const QuantMatrix& q) {
-      if (q.n_rows <= 0) return;
-      const GemvSplit s = gemv_quant_split(q);
+    auto need = [&](const GemvSplit& s) {
       most.floats = std::max(most.floats, s.floats);
       most.counters = std::max(most.counters, s.counters);
     };
-    if (d.quant_head) need(M.q_head);
-    for (const auto& L : M.layers)
-      for (const QuantMatrix& q : L.q) need(q);
+    if (d.quant_head)
+      need(gemv_quant_split(M.q_head));
+    else
+      need(gemv_bf16_split(d.vocab));
+    if (quant) {
+      for (const auto& L : M.layers)
+        for (const QuantMatrix& q : L.q)
+          if (q.n_rows > 0) need(gemv_quant_split(q));
+    } else {
+      need(gemv_bf16_split(d.qkv_out + d.ffn));  // the largest: [QKV | fc1] rows
+      need(gemv_bf16_split(d.dim));
+    }
     M.split_ws = cv.take<float>(std::max<uint64_t>(1, most.floats));
     M.split_counters = cv.take<int>(std::max(1, most.counters));
   }

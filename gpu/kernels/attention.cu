@@ -278,8 +278,26 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
   extern __shared__ __align__(16) unsigned char smem_raw[];
   bf16* smem = reinterpret_cast<bf16*>(smem_raw);
   pdl_trigger();
-  pdl_wait();
   const AttnArgs& a = ka.a;
+  if constexpr (kDecode) {
+    // The cached keys and values before this position were written by earlier steps, and the
+    // position before the step began: while the kernel that writes Q and the new key drains,
+    // start moving this block's first round of K/V tiles into L2 (a hint; the reads after the
+    // wait see the new key, as L2 is where the writes land).
+    const int tiles = (*ka.pos + kTile) / kTile;
+    const DecodeSplit ds = decode_split(tiles, gridDim.x, Geo::KS);
+    if (static_cast<int>(blockIdx.x) < ds.splits) {
+      const int t0 = blockIdx.x * ds.per_split, t1 = min(tiles, t0 + min(ds.per_split, Geo::KS));
+      constexpr int kLines = kTile * HD * 2 / 128;  // 128-byte lines per K (or V) tile
+      const size_t head = static_cast<size_t>(blockIdx.y) * a.shape.cache_cap * HD;
+      for (int i = threadIdx.x; i < (t1 - t0) * kLines; i += kThreads) {
+        const size_t off = head + static_cast<size_t>(t0) * kTile * HD + static_cast<size_t>(i) * 64;
+        prefetch_l2(a.k_cache + off);
+        prefetch_l2(a.v_cache + off);
+      }
+    }
+  }
+  pdl_wait();
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   const int ks = kDecode ? warp : 0;  // decode: this warp's slot among the key warps
   const int G = a.shape.num_heads / a.shape.num_kv;
@@ -327,10 +345,14 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
   // ---- key tiles of this block ----
   const int tiles_total = (key_end + kTile - 1) / kTile;
   int tile_begin = 0, tile_end = tiles_total;
+  int splits = 1;  // decode: the blocks (key splits) that have tiles at this position
   if constexpr (kDecode) {
-    const int per_split = (tiles_total + gridDim.x - 1) / gridDim.x;
-    tile_begin = min(tiles_total, static_cast<int>(blockIdx.x) * per_split);
-    tile_end = min(tiles_total, tile_begin + per_split);
+    const DecodeSplit ds = decode_split(tiles_total, gridDim.x, KS);
+    splits = ds.splits;
+    // A split with no tiles has nothing to add; the others do not count it.
+    if (static_cast<int>(blockIdx.x) >= splits) return;
+    tile_begin = blockIdx.x * ds.per_split;
+    tile_end = min(tiles_total, tile_begin + ds.per_split);
   }
 
 #pragma unroll
@@ -439,9 +461,32 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
       }
     }
     __syncthreads();
+    if (splits == 1) {  // this block saw every key: normalise and write the output directly
+      for (int idx = threadIdx.x; idx < 16 * HD; idx += blockDim.x) {
+        const int r = idx / HD, d = idx % HD;
+        const int gi = blockIdx.z * 16 + r;
+        if (gi >= G) continue;
+        float M = -INFINITY;
+#pragma unroll
+        for (int k = 0; k < KS; ++k)
+          if (part[(k * 16 + r) * kRec + 1] > 0.f) M = fmaxf(M, part[(k * 16 + r) * kRec]);
+        float L = 0.f, acc = 0.f;
+#pragma unroll
+        for (int k = 0; k < KS; ++k) {
+          const float* pk = part + (k * 16 + r) * kRec;
+          if (pk[1] > 0.f) {
+            const float wk = exp2f(pk[0] - M);
+            L += wk * pk[1];
+            acc += wk * pk[2 + d];
+          }
+        }
+        a.out[(static_cast<size_t>(kvh) * G + gi) * HD + d] = __float2bfloat16(L > 0.f ? acc / L : 0.f);
+      }
+      return;
+    }
     float* ws =
         ka.workspace + static_cast<size_t>(blockIdx.y * gridDim.z + blockIdx.z) * gridDim.x * 16 * kRec;
-    if (tile_begin < tile_end) {
+    {
       for (int idx = threadIdx.x; idx < 16 * kRec; idx += blockDim.x) {
         const int r = idx / kRec, c = idx % kRec;
         float M = -INFINITY;
@@ -463,13 +508,11 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
     __threadfence();
     __syncthreads();
     int* counter = ka.counters + blockIdx.y * gridDim.z + blockIdx.z;
-    if (threadIdx.x == 0) is_last = atomicAdd(counter, 1) == static_cast<int>(gridDim.x) - 1;
+    if (threadIdx.x == 0) is_last = atomicAdd(counter, 1) == splits - 1;
     __syncthreads();
     if (!is_last) return;
     __threadfence();
-    // Splits that had tiles: per_split tiles each, the first `active` (<= 32) splits.
-    const int per_split = (tiles_total + gridDim.x - 1) / gridDim.x;
-    const int active = per_split > 0 ? (tiles_total + per_split - 1) / per_split : 0;
+    const int active = splits;                          // <= 32: gridDim.x is
     for (int r = warp; r < 16; r += blockDim.x / 32) {  // a warp per row, a lane per split
       float m = -INFINITY, l = 0.f;
       if (lane < active) {
@@ -487,6 +530,7 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
       const int gi = blockIdx.z * 16 + r;
       if (gi >= G) continue;
       float acc = 0.f;
+#pragma unroll 8  // independent loads in flight, not one L2 round trip per split
       for (int p = 0; p < active; ++p)
         acc += wts[r][p] * __ldcg(ws + (static_cast<size_t>(p) * 16 + r) * kRec + 2 + d);
       a.out[(static_cast<size_t>(kvh) * G + gi) * HD + d] = __float2bfloat16(acc);

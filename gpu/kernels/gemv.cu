@@ -7,6 +7,9 @@
 // for the attention rows and bias + GELU for the MLP rows. With RoPE the attention rows are
 // paired (i, i + HD/2) inside a head, so the rotation happens in registers.
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <limits>
 
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/common.cuh"
@@ -16,8 +19,8 @@
 namespace falcon::gpu {
 namespace {
 
-constexpr int kWarps = 8;   // warps per block
-constexpr int kUnroll = 4;  // 16-byte chunks per row in flight per lane
+constexpr int kWarps = 8;      // warps per block
+constexpr int kMinBlocks = 5;  // blocks per SM the registers must allow (40 warps of loads in flight)
 
 __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc) {
   const float2 w0 = bf16x2_to_float2(w.x), w1 = bf16x2_to_float2(w.y), w2 = bf16x2_to_float2(w.z),
@@ -34,47 +37,61 @@ __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc)
   acc = fmaf(w3.y, x3.y, acc);
 }
 
-template <GemvEpilogue kEpi, bool kVec>
-__global__ void __launch_bounds__(kWarps * 32)
-    gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair) {
+// One pass of work: pair p over its 16-byte chunks [c_begin, c_end), kVec: every chunk whole.
+struct KSplit {
+  int segs;        // k segments per pair (1: no split)
+  int seg_chunks;  // 16-byte chunks per segment (the last may be shorter)
+};
+
+// kUnroll: 16-byte chunks per row in flight per lane. A work item is one pair x one k segment;
+// item i is pair i / segs, segment i % segs, so the segments of a pair run side by side. With
+// segs > 1 each item leaves its two partial sums in a.split_ws and the item that completes a
+// pair (counted in a.split_counters) adds them in segment order, so the result does not depend
+// on which segment finished last, and runs the epilogue.
+template <GemvEpilogue kEpi, bool kVec, int kUnroll>
+__global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
+    gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, KSplit ks) {
   const int lane = threadIdx.x & 31;
   const int warps_total = gridDim.x * kWarps;
+  const int items = pairs_total * ks.segs;
+  const int chunks = kVec ? a.k >> 3 : a.k;  // kVec: 16-byte chunks, else single elements
   pdl_trigger();
-  if (kVec && blockIdx.x * kWarps + (threadIdx.x >> 5) < pairs_total) {
-    // The weights do not depend on the previous kernel: start the first pair's first round on its
+  if (kVec && blockIdx.x * kWarps + (threadIdx.x >> 5) < items) {
+    // The weights do not depend on the previous kernel: start the first item's first round on its
     // way to L2 while that kernel drains.
-    const PairRows r = pair_rows(blockIdx.x * kWarps + (threadIdx.x >> 5), pairs_a, a.split, a.n_rows,
-                                 headpair, a.shape.head_dim);
-    const int chunks = a.k >> 3;
+    const int it = blockIdx.x * kWarps + (threadIdx.x >> 5);
+    const PairRows r = pair_rows(it / ks.segs, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
+    const int c0 = (it % ks.segs) * ks.seg_chunks, c1 = min(chunks, c0 + ks.seg_chunks);
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u)
-      if (lane + 32 * u < chunks) {
-        prefetch_l2(a.w + static_cast<size_t>(r.a) * a.ldw + (lane + 32 * u) * 8);
-        if (r.b >= 0) prefetch_l2(a.w + static_cast<size_t>(r.b) * a.ldw + (lane + 32 * u) * 8);
+      if (c0 + lane + 32 * u < c1) {
+        prefetch_l2(a.w + static_cast<size_t>(r.a) * a.ldw + (c0 + lane + 32 * u) * 8);
+        if (r.b >= 0) prefetch_l2(a.w + static_cast<size_t>(r.b) * a.ldw + (c0 + lane + 32 * u) * 8);
       }
   }
   pdl_wait();
-  for (int p = blockIdx.x * kWarps + (threadIdx.x >> 5); p < pairs_total; p += warps_total) {
+  for (int it = blockIdx.x * kWarps + (threadIdx.x >> 5); it < items; it += warps_total) {
+    const int p = it / ks.segs, seg = it - p * ks.segs;
     const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
     const bf16* wa = a.w + static_cast<size_t>(r.a) * a.ldw;
     const bf16* wb = a.w + static_cast<size_t>(r.b >= 0 ? r.b : r.a) * a.ldw;
     const bf16* x = r.in_a ? a.xa : a.xb;
+    const int c_begin = seg * ks.seg_chunks, c_end = min(chunks, c_begin + ks.seg_chunks);
     float acc_a = 0.f, acc_b = 0.f;
     if constexpr (kVec) {
       // Every iteration keeps kUnroll chunks of both rows in flight; the last one is predicated
       // rather than finished chunk by chunk (a serial tail of single loads cost ~20% at K = 4544).
-      const int chunks = a.k >> 3;
-      for (int c = lane; c < chunks; c += 32 * kUnroll) {
+      for (int c = c_begin + lane; c < c_end; c += 32 * kUnroll) {
         uint4 va[kUnroll], vb[kUnroll], vx[kUnroll];
 #pragma unroll
         for (int u = 0; u < kUnroll; ++u) {
-          const bool in = c + 32 * u < chunks;
+          const bool in = c + 32 * u < c_end;
           va[u] = in ? load_stream16(wa + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
           vb[u] = in ? load_stream16(wb + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
         }
 #pragma unroll
         for (int u = 0; u < kUnroll; ++u)
-          vx[u] = c + 32 * u < chunks ? load_cached16(x + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
+          vx[u] = c + 32 * u < c_end ? load_cached16(x + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
 #pragma unroll
         for (int u = 0; u < kUnroll; ++u) {
           dot8(va[u], vx[u], acc_a);
@@ -82,7 +99,7 @@ __global__ void __launch_bounds__(kWarps * 32)
         }
       }
     } else {
-      for (int i = lane; i < a.k; i += 32) {
+      for (int i = c_begin + lane; i < c_end; i += 32) {
         const float xv = __bfloat162float(x[i]);
         acc_a = fmaf(__bfloat162float(wa[i]), xv, acc_a);
         acc_b = fmaf(__bfloat162float(wb[i]), xv, acc_b);
@@ -90,6 +107,27 @@ __global__ void __launch_bounds__(kWarps * 32)
     }
     acc_a = warp_sum(acc_a);
     acc_b = warp_sum(acc_b);
+    if (ks.segs > 1) {
+      int last = 0;
+      if (lane == 0) {
+        float* part = a.split_ws + (static_cast<size_t>(p) * ks.segs + seg) * 2;
+        part[0] = acc_a;
+        part[1] = acc_b;
+        __threadfence();  // the partials are visible before the count says so
+        last = atomicAdd(a.split_counters + p, 1) == ks.segs - 1;
+      }
+      if (!__shfl_sync(0xffffffffu, last, 0)) continue;
+      if (lane == 0) {
+        __threadfence();
+        const float* part = a.split_ws + static_cast<size_t>(p) * ks.segs * 2;
+        acc_a = acc_b = 0.f;
+        for (int j = 0; j < ks.segs; ++j) {
+          acc_a += __ldcg(part + 2 * j);
+          acc_b += __ldcg(part + 2 * j + 1);
+        }
+        a.split_counters[p] = 0;  // ready for the next launch (graph replay)
+      }
+    }
     if (lane == 0) epilogue<kEpi>(a, r, acc_a, acc_b);
   }
 }
@@ -98,19 +136,93 @@ bool aligned16(const void* p) {
   return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
 }
 
+// Benchmark knobs (falcon-gpu-bench --kernels sweeps them; the backend runs the defaults):
+// FALCON_GEMV_UNROLL = 2 | 4 | 8 chunks in flight per row and lane (default 2).
+int env_int(const char* name, int fallback) {
+  const char* e = std::getenv(name);
+  return e && *e ? std::atoi(e) : fallback;
+}
+
+constexpr int kMaxSegs = 4;
+
+// Warps of gemv_kernel that fit on the device at once (cached per device; __launch_bounds__ gives
+// every variant the same register budget, so one stands for all).
+int resident_warps() {
+  constexpr int kMaxDevices = 64;
+  static std::atomic<int> cache[kMaxDevices];
+  int dev = 0;
+  FALCON_CUDA_CHECK(cudaGetDevice(&dev));
+  if (dev >= 0 && dev < kMaxDevices && cache[dev].load() > 0) return cache[dev].load();
+  int sms = 0, blocks = 0;
+  FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
+      &blocks, gemv_kernel<GemvEpilogue::Store, true, 2>, kWarps * 32, 0));
+  const int n = std::max(1, sms * blocks * kWarps);
+  if (dev >= 0 && dev < kMaxDevices) cache[dev].store(n);
+  return n;
+}
+
 template <GemvEpilogue kEpi>
 void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   const bool headpair = kEpi == GemvEpilogue::QkvUp && a.inv_freq != nullptr;
   const int pairs_a = headpair ? a.split / 2 : (a.split + 1) / 2;
   const int pairs_total = pairs_a + (a.n_rows - a.split + 1) / 2;
   if (pairs_total <= 0) return;
-  const int blocks = std::min((pairs_total + kWarps - 1) / kWarps, 65535);
   const bool vec = a.k % 8 == 0 && a.ldw % 8 == 0 && aligned16(a.w) && aligned16(a.xa) && aligned16(a.xb);
-  launch_kernel(vec ? gemv_kernel<kEpi, true> : gemv_kernel<kEpi, false>, blocks, kWarps * 32, 0, stream, a,
-                pairs_a, pairs_total, headpair);
+  const int chunks = vec ? a.k / 8 : a.k;
+  KSplit ks{1, chunks};
+  if (a.split_ws && a.split_counters && pairs_total <= std::numeric_limits<int>::max() / kMaxSegs) {
+    const int segs = a.k_segments > 0 ? std::min(a.k_segments, kMaxSegs)
+                                      : gemv_k_segments(pairs_total, a.k, resident_warps());
+    if (segs > 1) {
+      // Segments of whole 1024-element rounds (32 lanes x 4 chunks of 8) where k allows.
+      const int round = vec ? 128 : 1024;
+      const int per = (chunks + segs - 1) / segs;
+      ks.seg_chunks = std::max(round, (per + round - 1) / round * round);
+      ks.segs = (chunks + ks.seg_chunks - 1) / ks.seg_chunks;
+    }
+  }
+  const long long items = static_cast<long long>(pairs_total) * ks.segs;
+  const int blocks = static_cast<int>(std::min<long long>((items + kWarps - 1) / kWarps, 65535));
+  auto kernel = gemv_kernel<kEpi, false, 1>;
+  if (vec) {
+    switch (env_int("FALCON_GEMV_UNROLL", 2)) {
+      case 4:
+        kernel = gemv_kernel<kEpi, true, 4>;
+        break;
+      case 8:
+        kernel = gemv_kernel<kEpi, true, 8>;
+        break;
+      default:
+        kernel = gemv_kernel<kEpi, true, 2>;
+    }
+  }
+  launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, pairs_a, pairs_total, headpair, ks);
 }
 
 }  // namespace
+
+int gemv_k_segments(int pairs, int k, int resident_warps) {
+  // Split k only when one warp per pair leaves the device short of warps, into as many segments
+  // as still fit at once (one wave: a second, partial wave would cost more than it saves), and
+  // never below 2048 elements per segment.
+  if (pairs <= 0 || resident_warps <= 0) return 1;
+  int segs = std::min(kMaxSegs, std::max(1, resident_warps / pairs));
+  segs = std::min(segs, std::max(1, k / 2048));
+  return segs;
+}
+
+void prepare_gemv() {
+  resident_warps();
+}
+
+GemvSplit gemv_bf16_split(int n_rows) {
+  GemvSplit s;
+  const int pairs = n_rows / 2 + 2;  // at least the pairs of any region split of n_rows
+  s.floats = static_cast<uint64_t>(pairs) * kMaxSegs * 2;
+  s.counters = pairs;
+  return s;
+}
 
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& args, cudaStream_t stream) {
   GemvArgs a = args;

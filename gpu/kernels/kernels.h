@@ -84,12 +84,21 @@ struct GemvArgs {
   const int* pos = nullptr;         // device: position of the token being decoded
   const float* inv_freq = nullptr;  // (HD/2) or null when there is no RoPE
   AttnShape shape;
-  // Quantized GEMVs whose k spans several chunks: gemv_quant_split() of the matrix, zero before
-  // the first launch (each launch leaves them zero again).
+  // Split-K scratch: quantized GEMVs whose k spans several chunks need gemv_quant_split() of the
+  // matrix; bf16 GEMVs split k across warps when given gemv_bf16_split(n_rows) (without it they
+  // run unsplit). Zero before the first launch (each launch leaves it zero again).
   float* split_ws = nullptr;
   int* split_counters = nullptr;
+  int k_segments = 0;  // bf16 with split_ws: 0 = gemv_k_segments' choice, N = N segments (tests)
 };
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
+// How many k segments the bf16 decode GEMV gives each row pair: 1 unless `pairs` warps would
+// leave the device (resident_warps at once) short of loads in flight (few, long rows: Falcon-7B's
+// down projection, 4544 x 22720). Pure function, for tests.
+int gemv_k_segments(int pairs, int k, int resident_warps);
+// Queries (and caches) the device's GEMV occupancy, which launch_gemv needs for its split choice:
+// call once before capturing a CUDA graph, as prepare_attention.
+void prepare_gemv();
 
 // ---- attention.cu ---------------------------------------------------------------------------------
 // Causal attention over the KV cache, fp32 softmax statistics, RoPE on Q (when inv_freq) and
@@ -122,6 +131,29 @@ struct DecodePlan {
   bool fallback = false;
 };
 DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count);
+// How a decode launch splits the keys at the current position: into splits of at least three
+// rounds of tiles for the key warps (12 tiles of 64 keys for head_dim <= 64), as many as that
+// gives, up to the launch's grid.x. A short cache is then one split that writes the output
+// itself, with no partials and no combine step; a long one keeps every block busy.
+#ifdef __CUDACC__
+#define FALCON_HOST_DEVICE __host__ __device__
+#else
+#define FALCON_HOST_DEVICE
+#endif
+struct DecodeSplit {
+  int splits = 1;     // blocks with tiles (the rest return at once)
+  int per_split = 0;  // tiles per split (the last may have fewer)
+};
+FALCON_HOST_DEVICE inline DecodeSplit decode_split(int tiles, int grid_splits, int key_warps) {
+  DecodeSplit d;
+  const int min_tiles = 3 * key_warps;
+  const int want = (tiles + min_tiles - 1) / min_tiles;
+  d.splits = want < grid_splits ? want : grid_splits;
+  if (d.splits < 1) d.splits = 1;
+  d.per_split = (tiles + d.splits - 1) / d.splits;
+  if (d.per_split > 0) d.splits = (tiles + d.per_split - 1) / d.per_split;  // every split has tiles
+  return d;
+}
 size_t decode_workspace_bytes(const AttnShape& s, const DecodePlan& p);
 int decode_counter_count(const AttnShape& s, const DecodePlan& p);
 void launch_attention_decode(const AttnArgs& a, const int* pos, const DecodePlan& plan, float* workspace,
@@ -181,6 +213,8 @@ struct GemvSplit {
   int counters = 0;
 };
 GemvSplit gemv_quant_split(const QuantMatrix& q);
+// The split-K scratch any bf16 decode GEMV of n_rows rows may use.
+GemvSplit gemv_bf16_split(int n_rows);
 // The decode GEMV of launch_gemv on a quantized matrix: a.w/n_rows/k/ldw/split are taken from q;
 // a.split_ws / a.split_counters as gemv_quant_split(q) says.
 void launch_gemv_quant(GemvEpilogue epilogue, const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream);

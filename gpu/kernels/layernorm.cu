@@ -54,15 +54,35 @@ __global__ void layernorm_kernel(const float* __restrict__ x, int ldx, int dim, 
 // Single-read version: the row is held in registers (kVecs float4 per thread), so HBM/L2 is
 // read once; used whenever dim % 4 == 0 and the row fits (dim <= 16384 with 1024 threads).
 template <int kVecs>
-__global__ void layernorm_reg_kernel(const float* __restrict__ x, int ldx, int dim, float eps,
-                                     const float* __restrict__ g1, const float* __restrict__ b1,
-                                     bf16* __restrict__ out1, const float* __restrict__ g2,
-                                     const float* __restrict__ b2, bf16* __restrict__ out2, int ldo) {
+__global__ void __launch_bounds__(1024)
+    layernorm_reg_kernel(const float* __restrict__ x, int ldx, int dim, float eps,
+                         const float* __restrict__ g1, const float* __restrict__ b1, bf16* __restrict__ out1,
+                         const float* __restrict__ g2, const float* __restrict__ b2, bf16* __restrict__ out2,
+                         int ldo) {
   __shared__ float scratch[32];
   pdl_trigger();
+  const int n4 = dim / 4;
+  // The weights do not depend on the previous kernel: read them while it drains, where the
+  // registers allow (up to 2 vectors per thread: every decode row up to dim 8192; with 4 the
+  // 1024-thread block would run out of registers).
+  constexpr bool kPre = kVecs <= 2;
+  constexpr int kPreVecs = kPre ? kVecs : 1;
+  const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
+  auto weight = [&](const float* p, int i) { return p ? reinterpret_cast<const float4*>(p)[i] : zero; };
+  float4 ga[kPreVecs], ba[kPreVecs], gb[kPreVecs], bb[kPreVecs];
+  if constexpr (kPre) {
+#pragma unroll
+    for (int j = 0; j < kVecs; ++j) {
+      const int i = threadIdx.x + j * blockDim.x;
+      const bool in = i < n4;
+      ga[j] = in ? weight(g1, i) : zero;
+      ba[j] = in ? weight(b1, i) : zero;
+      gb[j] = in && out2 ? weight(g2, i) : zero;
+      bb[j] = in && out2 ? weight(b2, i) : zero;
+    }
+  }
   pdl_wait();
   const float4* row = reinterpret_cast<const float4*>(x + static_cast<size_t>(blockIdx.x) * ldx);
-  const int n4 = dim / 4;
   float4 v[kVecs];
   float s = 0.f;
 #pragma unroll
@@ -88,17 +108,16 @@ __global__ void layernorm_reg_kernel(const float* __restrict__ x, int ldx, int d
     if (i >= n4) continue;
     const float n[4] = {(v[j].x - mean) * rstd, (v[j].y - mean) * rstd, (v[j].z - mean) * rstd,
                         (v[j].w - mean) * rstd};
-    const float4 ga = reinterpret_cast<const float4*>(g1)[i];
-    const float4 ba = b1 ? reinterpret_cast<const float4*>(b1)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+    const float4 g = kPre ? ga[j % kPreVecs] : weight(g1, i), b = kPre ? ba[j % kPreVecs] : weight(b1, i);
     uint2 w;
-    w.x = float2_to_bf16x2(n[0] * ga.x + ba.x, n[1] * ga.y + ba.y);
-    w.y = float2_to_bf16x2(n[2] * ga.z + ba.z, n[3] * ga.w + ba.w);
+    w.x = float2_to_bf16x2(n[0] * g.x + b.x, n[1] * g.y + b.y);
+    w.y = float2_to_bf16x2(n[2] * g.z + b.z, n[3] * g.w + b.w);
     *reinterpret_cast<uint2*>(o1 + 4 * i) = w;
     if (o2) {
-      const float4 gb = reinterpret_cast<const float4*>(g2)[i];
-      const float4 bb = b2 ? reinterpret_cast<const float4*>(b2)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
-      w.x = float2_to_bf16x2(n[0] * gb.x + bb.x, n[1] * gb.y + bb.y);
-      w.y = float2_to_bf16x2(n[2] * gb.z + bb.z, n[3] * gb.w + bb.w);
+      const float4 g2v = kPre ? gb[j % kPreVecs] : weight(g2, i),
+                   b2v = kPre ? bb[j % kPreVecs] : weight(b2, i);
+      w.x = float2_to_bf16x2(n[0] * g2v.x + b2v.x, n[1] * g2v.y + b2v.y);
+      w.y = float2_to_bf16x2(n[2] * g2v.z + b2v.z, n[3] * g2v.w + b2v.w);
       *reinterpret_cast<uint2*>(o2 + 4 * i) = w;
     }
   }

@@ -123,8 +123,11 @@ void check_close(Checks& ck, const std::vector<float>& got, const std::vector<do
             what + fmt(": max|diff| %.3g, max|ref| %.3g, rel %.2e", mx, mr, mx / mr));
 }
 
-void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int pos0, bool rope, bool alibi) {
-  const int cap = (pos0 + T + 63) / 64 * 64 + (decode ? 0 : 64);
+// min_cap: a larger KV cache than the keys need (decode: the plan, made for the capacity as the
+// backend makes it, then has more splits than this position uses).
+void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int pos0, bool rope, bool alibi,
+                    int min_cap = 0) {
+  const int cap = std::max(min_cap, (pos0 + T + 63) / 64 * 64 + (decode ? 0 : 64));
   const auto q = rand_bf16(static_cast<size_t>(T) * H * HD, 1.5f);
   const auto k = rand_bf16(static_cast<size_t>(KV) * cap * HD, 1.5f);
   const auto v = rand_bf16(static_cast<size_t>(KV) * cap * HD, 1.f);
@@ -150,15 +153,17 @@ void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int p
   std::string what = std::string(decode ? "attention decode" : "attention prefill") +
                      " H=" + std::to_string(H) + " KV=" + std::to_string(KV) + " HD=" + std::to_string(HD) +
                      " T=" + std::to_string(T) + " pos0=" + std::to_string(pos0) + (rope ? " rope" : "") +
-                     (alibi ? " alibi" : "");
+                     (alibi ? " alibi" : "") + (min_cap ? " cap=" + std::to_string(cap) : "");
   if (decode) {
     const gpu::DecodePlan plan = gpu::plan_decode_attention(a.shape, cap, 132);
     Dev<float> ws(gpu::decode_workspace_bytes(a.shape, plan) / 4 + 1);
     Dev<int> counters(static_cast<size_t>(gpu::decode_counter_count(a.shape, plan)) + 1);
     FALCON_CUDA_CHECK(cudaMemset(counters.p, 0, counters.n * 4));
     FALCON_CUDA_CHECK(cudaMemcpy(dpos.p, &pos0, 4, cudaMemcpyHostToDevice));
-    what += " (splits " + std::to_string(plan.splits) + ", row tiles " + std::to_string(plan.rows_tiles) +
-            ", key warps " + std::to_string(plan.key_warps) + (plan.fallback ? ", generic)" : ")");
+    const int used = falcon::gpu::decode_split((pos0 + 64) / 64, plan.splits, plan.key_warps).splits;
+    what += " (splits " + std::to_string(plan.splits) + ", used " + std::to_string(used) + ", row tiles " +
+            std::to_string(plan.rows_tiles) + ", key warps " + std::to_string(plan.key_warps) +
+            (plan.fallback ? ", generic)" : ")");
     // Twice: the second launch checks that the counters were left at zero.
     for (int rep = 0; rep < 2; ++rep) {
       poison(dout.p, dout.n * 2);
@@ -175,35 +180,47 @@ void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int p
 }
 
 // ---- GEMV ---------------------------------------------------------------------------------------
-void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias) {
+// segs < 0: no split-K scratch (one warp per pair); 0: the scratch, segments as the launcher
+// picks; N: N segments forced. With scratch the GEMV runs twice on it: the second run only
+// comes out right if the first left the counters at zero.
+void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int segs = -1) {
   const auto w = rand_bf16(static_cast<size_t>(n) * k, 1.f), x = rand_bf16(k, 1.f), b = rand_bf16(n, 1.f);
   const auto y0 = rand_bf16(n, 1.f);
   std::unique_ptr<Dev<bf16>> dw(to_dev_bf16(w)), dx(to_dev_bf16(x));
   Dev<float> dy(n), db(n);
+  const gpu::GemvSplit sp = gpu::gemv_bf16_split(n);
+  Dev<float> ws(segs >= 0 ? sp.floats : 1);
+  Dev<int> cnt(segs >= 0 ? sp.counters : 1);
+  FALCON_CUDA_CHECK(cudaMemset(cnt.p, 0, cnt.n * 4));
   FALCON_CUDA_CHECK(cudaMemcpy(db.p, b.data(), n * 4, cudaMemcpyHostToDevice));
-  if (residual)
-    FALCON_CUDA_CHECK(cudaMemcpy(dy.p, y0.data(), n * 4, cudaMemcpyHostToDevice));
-  else
-    poison(dy.p, n * 4);
   gpu::GemvArgs g;
   g.w = dw->p, g.n_rows = n, g.k = k, g.ldw = k, g.xa = dx->p, g.bias = bias ? db.p : nullptr,
   g.out_f32 = dy.p;
-  gpu::launch_gemv(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, g, nullptr);
-  std::vector<float> got(n);
-  FALCON_CUDA_CHECK(cudaMemcpy(got.data(), dy.p, n * 4, cudaMemcpyDeviceToHost));
+  if (segs >= 0) g.split_ws = ws.p, g.split_counters = cnt.p, g.k_segments = segs;
   std::vector<double> ref(n);
   for (int r = 0; r < n; ++r) {
     double s = (residual ? y0[r] : 0.0) + (bias ? b[r] : 0.0);
     for (int i = 0; i < k; ++i) s += double(w[static_cast<size_t>(r) * k + i]) * x[i];
     ref[r] = s;
   }
-  check_close(ck, got, ref, 1e-4,
-              std::string("gemv ") + (residual ? "residual" : "store") + " n=" + std::to_string(n) +
-                  " k=" + std::to_string(k) + (bias ? " bias" : ""));
+  for (int run = 0; run < (segs >= 0 ? 2 : 1); ++run) {
+    if (residual)
+      FALCON_CUDA_CHECK(cudaMemcpy(dy.p, y0.data(), n * 4, cudaMemcpyHostToDevice));
+    else
+      poison(dy.p, n * 4);
+    gpu::launch_gemv(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, g, nullptr);
+    std::vector<float> got(n);
+    FALCON_CUDA_CHECK(cudaMemcpy(got.data(), dy.p, n * 4, cudaMemcpyDeviceToHost));
+    check_close(ck, got, ref, 1e-4,
+                std::string("gemv ") + (residual ? "residual" : "store") + " n=" + std::to_string(n) +
+                    " k=" + std::to_string(k) + (bias ? " bias" : "") +
+                    (segs >= 0 ? " k segments " + std::to_string(segs) + " run " + std::to_string(run) : ""));
+  }
 }
 
 // QKV + up rows with RoPE, cache append and GELU; xa for QKV rows, xb for the MLP rows.
-void test_gemv_qkv_up(Checks& ck, int H, int KV, int HD, int dim, int ffn, int pos, bool rope) {
+void test_gemv_qkv_up(Checks& ck, int H, int KV, int HD, int dim, int ffn, int pos, bool rope,
+                      int segs = -1) {
   const int qkv = (H + 2 * KV) * HD, n = qkv + ffn, cap = 128;
   const auto w = rand_bf16(static_cast<size_t>(n) * dim, 0.3f), xa = rand_bf16(dim, 1.f),
              xb = rand_bf16(dim, 1.f);
@@ -223,6 +240,11 @@ void test_gemv_qkv_up(Checks& ck, int H, int KV, int HD, int dim, int ffn, int p
   g.q_out = q.p, g.h_out = h.p, g.k_cache = kc.p, g.v_cache = vc.p, g.pos = dpos.p;
   g.inv_freq = rope ? dinv.p : nullptr;
   g.shape = {H, KV, HD, cap};
+  const gpu::GemvSplit sp = gpu::gemv_bf16_split(n);
+  Dev<float> ws(segs >= 0 ? sp.floats : 1);
+  Dev<int> cnt(segs >= 0 ? sp.counters : 1);
+  FALCON_CUDA_CHECK(cudaMemset(cnt.p, 0, cnt.n * 4));
+  if (segs >= 0) g.split_ws = ws.p, g.split_counters = cnt.p, g.k_segments = segs;
   gpu::launch_gemv(gpu::GemvEpilogue::QkvUp, g, nullptr);
   FALCON_CUDA_CHECK(cudaDeviceSynchronize());
   std::vector<double> y(n);
@@ -254,7 +276,9 @@ void test_gemv_qkv_up(Checks& ck, int H, int KV, int HD, int dim, int ffn, int p
       gv_pos.push_back(gv[(static_cast<size_t>(kh) * cap + pos) * HD + d]);
     }
   const std::string tag = " H=" + std::to_string(H) + " KV=" + std::to_string(KV) +
-                          " HD=" + std::to_string(HD) + (rope ? " rope" : "") + " pos=" + std::to_string(pos);
+                          " HD=" + std::to_string(HD) + (rope ? " rope" : "") +
+                          " pos=" + std::to_string(pos) +
+                          (segs >= 0 ? " k segments " + std::to_string(segs) : "");
   check_close(ck, from_dev_bf16(q.p, q.n), rq, 1e-2, "gemv qkv-up: Q" + tag);
   check_close(ck, gk_pos, rk, 1e-2, "gemv qkv-up: K in cache" + tag);
   check_close(ck, gv_pos, rv, 1e-2, "gemv qkv-up: V in cache" + tag);
@@ -317,6 +341,25 @@ int main() {
     // Falcon-7B's k (4544 = 568 16-byte chunks, 22720): a partial last round of loads per row.
     test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true);
     test_gemv_store(ck, 300, 22720, true, false);
+    // Split k: segments forced (2, 3, 4; uneven last segment; the scalar path), and the
+    // launcher's own choice on Falcon-7B's down projection (4544 x 22720, residual + bias).
+    test_gemv_store(ck, 300, 22720, true, true, 2);
+    test_gemv_store(ck, 129, 5000, false, true, 3);
+    test_gemv_store(ck, 64, 4544, true, false, 4);
+    test_gemv_store(ck, 257, 2100, false, true, 2);  // scalar path (k % 8 != 0)
+    test_gemv_store(ck, 4544, 22720, true, true, 0);
+    test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true, 2);
+    {
+      // The choice itself: split only when one warp per pair leaves the device short of warps,
+      // at most 4 segments, each of at least 2048 elements.
+      const int resident = 132 * 40;
+      ck.expect(falcon::gpu::gemv_k_segments(2272, 22720, resident) == 2,
+                "k segments: 7B down projection -> 2");
+      ck.expect(falcon::gpu::gemv_k_segments(11424, 4544, resident) == 1, "k segments: 7B QKV + fc1 -> 1");
+      ck.expect(falcon::gpu::gemv_k_segments(100, 100000, resident) == 4, "k segments: at most 4");
+      ck.expect(falcon::gpu::gemv_k_segments(100, 3000, resident) == 1, "k segments: >= 2048 elements each");
+      ck.expect(falcon::gpu::gemv_k_segments(0, 4096, resident) == 1, "k segments: no pairs");
+    }
     // Prefill, tensor cores and generic.
     for (int T : {1, 7, 63, 65, 200}) test_attention(ck, false, 8, 2, 64, T, 0, true, false);
     test_attention(ck, false, 4, 1, 128, 130, 37, true, false);
@@ -341,6 +384,22 @@ int main() {
     test_attention(ck, true, 32, 32, 64, 1, 2047, false, true);             // RW-1B: MHA + ALiBi
     test_attention(ck, true, 40, 2, 32, 1, 300, false, true);
     test_attention(ck, true, 6, 1, 16, 1, 49, true, false);  // generic
+    // A cache planned for many more keys than the position has (the decode graph is captured once
+    // for the capacity): one split that writes the output itself, or a few of the planned ones.
+    test_attention(ck, true, 128, 8, 64, 1, 511, true, false, 8256);
+    test_attention(ck, true, 71, 1, 64, 1, 100, true, false, 2176);
+    test_attention(ck, true, 128, 8, 64, 1, 1500, true, false, 8256);
+    test_attention(ck, true, 32, 8, 128, 1, 700, true, false, 4096);
+    test_attention(ck, true, 40, 2, 32, 1, 900, false, true, 4096);
+    {
+      // Splits of at least three rounds of the key warps' tiles, all with tiles, at most grid.x.
+      const auto d1 = falcon::gpu::decode_split(9, 17, 4), d2 = falcon::gpu::decode_split(129, 17, 4),
+                 d3 = falcon::gpu::decode_split(129, 8, 4), d4 = falcon::gpu::decode_split(25, 32, 4);
+      ck.expect(d1.splits == 1 && d1.per_split == 9, "decode split: 9 tiles -> 1 split");
+      ck.expect(d2.splits == 11 && d2.per_split == 12, "decode split: 129 tiles, 17 blocks -> 11 x 12");
+      ck.expect(d3.splits == 8 && d3.per_split == 17, "decode split: 129 tiles, 8 blocks -> 8 x 17");
+      ck.expect(d4.splits == 3 && d4.per_split == 9, "decode split: 25 tiles -> 3 x 9");
+    }
   } catch (const std::exception& e) {
     ck.expect(false, std::string("exception: ") + e.what());
   }
