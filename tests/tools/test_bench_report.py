@@ -73,6 +73,28 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 2 and "markers" in err and open(plain).read() == "no markers\n",
           "a file without markers: exit 2, a message, file untouched")
 
+    # A compiled run whose decode was not valid (a note says why) and a rerun of another: the
+    # note is listed, the later line counts, and the speed-up falls back to eager.
+    noted = os.path.join(tmp, "noted.jsonl")
+    more = lines[:4] + [
+        {"engine": "hf", "shape": "7b", "mode": "compiled", "compile_s": 143.4, "ttft_512_ms": 26.3,
+         "decode_512_tok_s": 102.2, "peak_gib": 13.2, "note": "rerun"},
+        {"engine": "falcon", "shape": "40b", "weights": "bf16", "decode_512_tok_s": 50.0},
+        lines[5],
+        {"engine": "hf", "shape": "40b", "mode": "compiled", "compile_s": 112.4, "ttft_512_ms": 80.0,
+         "decode_512_tok_s": None, "peak_gib": 78.1, "note": "decode timed a compile"},
+    ]
+    with open(noted, "w") as f:
+        f.write("\n".join(json.dumps(l) for l in more) + "\n")
+    rc, out, err = run(noted)
+    check(rc == 0, f"renders with notes ({err.strip()})")
+    check("| Falcon-7B | HF compiled | 102.2 |" in out and "111.8" not in out, "the later line of a mode counts")
+    check("| Falcon-40B | HF compiled | — | — | 80.0 ms |" in out, "no decode number: a dash")
+    check("- Falcon-40B, HF compiled: decode timed a compile" in out and "- Falcon-7B, HF compiled: rerun" in out,
+          "notes listed under the table")
+    check("Falcon-7B 2.19× HF compiled" in out, "7B speed-up against the rerun (223.6 / 102.2)")
+    check("Falcon-40B 4.81× HF eager" in out, "40B speed-up falls back to eager (50.0 / 10.4)")
+
     bad = os.path.join(tmp, "bad.jsonl")
     with open(bad, "w") as f:
         f.write(json.dumps(lines[0]) + "\n{truncated\n")
