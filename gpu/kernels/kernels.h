@@ -131,10 +131,11 @@ struct DecodePlan {
   bool fallback = false;
 };
 DecodePlan plan_decode_attention(const AttnShape& s, int max_keys, int sm_count);
-// How a decode launch splits the keys at the current position: into splits of at least three
-// rounds of tiles for the key warps (12 tiles of 64 keys for head_dim <= 64), as many as that
-// gives, up to the launch's grid.x. A short cache is then one split that writes the output
-// itself, with no partials and no combine step; a long one keeps every block busy.
+// How a decode launch splits the keys at the current position: into as many splits as it takes
+// for none to hold more than three rounds of tiles for the key warps (12 tiles of 64 keys for
+// head_dim <= 64), at most the launch's grid.x, every split with tiles. A short cache is then
+// one split that writes the output itself, with no partials and no combine step; a long one
+// keeps every block busy.
 #ifdef __CUDACC__
 #define FALCON_HOST_DEVICE __host__ __device__
 #else

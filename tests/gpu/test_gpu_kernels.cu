@@ -349,17 +349,6 @@ int main() {
     test_gemv_store(ck, 257, 2100, false, true, 2);  // scalar path (k % 8 != 0)
     test_gemv_store(ck, 4544, 22720, true, true, 0);
     test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true, 2);
-    {
-      // The choice itself: split only when one warp per pair leaves the device short of warps,
-      // at most 4 segments, each of at least 2048 elements.
-      const int resident = 132 * 40;
-      ck.expect(falcon::gpu::gemv_k_segments(2272, 22720, resident) == 2,
-                "k segments: 7B down projection -> 2");
-      ck.expect(falcon::gpu::gemv_k_segments(11424, 4544, resident) == 1, "k segments: 7B QKV + fc1 -> 1");
-      ck.expect(falcon::gpu::gemv_k_segments(100, 100000, resident) == 4, "k segments: at most 4");
-      ck.expect(falcon::gpu::gemv_k_segments(100, 3000, resident) == 1, "k segments: >= 2048 elements each");
-      ck.expect(falcon::gpu::gemv_k_segments(0, 4096, resident) == 1, "k segments: no pairs");
-    }
     // Prefill, tensor cores and generic.
     for (int T : {1, 7, 63, 65, 200}) test_attention(ck, false, 8, 2, 64, T, 0, true, false);
     test_attention(ck, false, 4, 1, 128, 130, 37, true, false);
@@ -391,15 +380,6 @@ int main() {
     test_attention(ck, true, 128, 8, 64, 1, 1500, true, false, 8256);
     test_attention(ck, true, 32, 8, 128, 1, 700, true, false, 4096);
     test_attention(ck, true, 40, 2, 32, 1, 900, false, true, 4096);
-    {
-      // Splits of at least three rounds of the key warps' tiles, all with tiles, at most grid.x.
-      const auto d1 = falcon::gpu::decode_split(9, 17, 4), d2 = falcon::gpu::decode_split(129, 17, 4),
-                 d3 = falcon::gpu::decode_split(129, 8, 4), d4 = falcon::gpu::decode_split(25, 32, 4);
-      ck.expect(d1.splits == 1 && d1.per_split == 9, "decode split: 9 tiles -> 1 split");
-      ck.expect(d2.splits == 11 && d2.per_split == 12, "decode split: 129 tiles, 17 blocks -> 11 x 12");
-      ck.expect(d3.splits == 8 && d3.per_split == 17, "decode split: 129 tiles, 8 blocks -> 8 x 17");
-      ck.expect(d4.splits == 3 && d4.per_split == 9, "decode split: 25 tiles -> 3 x 9");
-    }
   } catch (const std::exception& e) {
     ck.expect(false, std::string("exception: ") + e.what());
   }

@@ -1,0 +1,74 @@
+// The CUDA backend's launch planning, which is host code and needs no GPU (so, unlike the other
+// tests in this folder, it runs in CI): how decode attention splits the keys at a position, how
+// the bf16 decode GEMV splits k, and that the split-K scratch the model arena reserves covers
+// every split the launchers may choose. The kernels that follow these plans are checked against
+// references on the GPU machine (test_gpu_kernels).
+#include <string>
+
+#include "gpu/kernels/kernels.h"
+#include "tests/gpu/gpu_test_util.h"
+
+namespace falcon::test {
+namespace {
+
+void test_decode_split(Checks& ck) {
+  // The rule's own examples: no split over three rounds of the key warps' tiles (12 tiles with
+  // 4 key warps) unless the launch has too few blocks, every split with tiles.
+  const auto d1 = gpu::decode_split(9, 17, 4), d2 = gpu::decode_split(129, 17, 4),
+             d3 = gpu::decode_split(129, 8, 4), d4 = gpu::decode_split(25, 32, 4);
+  ck.expect(d1.splits == 1 && d1.per_split == 9, "decode split: 9 tiles (513 keys) -> 1 split of 9");
+  ck.expect(d2.splits == 11 && d2.per_split == 12, "decode split: 129 tiles, 17 blocks -> 11 x 12");
+  ck.expect(d3.splits == 8 && d3.per_split == 17, "decode split: 129 tiles, 8 blocks -> 8 x 17");
+  ck.expect(d4.splits == 3 && d4.per_split == 9, "decode split: 25 tiles -> 3 x 9");
+  // Invariants over every case the backend can meet (grid.x <= 32, 2 or 4 key warps).
+  int bad = 0;
+  std::string first;
+  for (int kw : {2, 4})
+    for (int grid = 1; grid <= 32; ++grid)
+      for (int tiles = 1; tiles <= 600; ++tiles) {
+        const auto d = gpu::decode_split(tiles, grid, kw);
+        const int needed = (tiles + 3 * kw - 1) / (3 * kw);  // splits of at most three rounds
+        const bool ok = d.splits >= 1 && d.splits <= grid && d.per_split >= 1 &&
+                        (d.splits - 1) * d.per_split < tiles && d.splits * d.per_split >= tiles &&
+                        d.splits <= needed && (d.per_split <= 3 * kw || needed > grid);
+        if (!ok && bad++ == 0)
+          first = "tiles " + std::to_string(tiles) + " grid " + std::to_string(grid) + " key warps " +
+                  std::to_string(kw);
+      }
+  ck.expect(bad == 0,
+            "decode split: 1..grid splits, each with tiles, all tiles covered, none over three "
+            "rounds unless the grid caps them, no more than that needs" +
+                (bad ? " (first failure: " + first + ")" : std::string()));
+}
+
+void test_gemv_k_segments(Checks& ck) {
+  const int resident = 132 * 40;  // an H200: 132 SMs x 40 resident GEMV warps
+  ck.expect(gpu::gemv_k_segments(2272, 22720, resident) == 2, "k segments: Falcon-7B down projection -> 2");
+  ck.expect(gpu::gemv_k_segments(11424, 4544, resident) == 1, "k segments: Falcon-7B QKV + fc1 -> 1");
+  ck.expect(gpu::gemv_k_segments(4096, 40960, resident) == 1, "k segments: Falcon-40B down projection -> 1");
+  ck.expect(gpu::gemv_k_segments(100, 100000, resident) == 4, "k segments: at most 4");
+  ck.expect(gpu::gemv_k_segments(100, 3000, resident) == 1, "k segments: >= 2048 elements each");
+  ck.expect(gpu::gemv_k_segments(0, 4096, resident) == 1 && gpu::gemv_k_segments(10, 4096, 0) == 1,
+            "k segments: no pairs or no device -> 1");
+  // The arena's scratch (gemv_bf16_split) holds the partials of any split of any region layout.
+  int bad = 0;
+  for (int n = 1; n <= 70000; n += n < 100 ? 1 : 97) {
+    const gpu::GemvSplit s = gpu::gemv_bf16_split(n);
+    for (int split = 0; split <= n; split += std::max(1, n / 7)) {
+      const int pairs = (split + 1) / 2 + (n - split + 1) / 2;  // the most pairs a layout gives
+      if (static_cast<uint64_t>(pairs) * 4 * 2 > s.floats || pairs > s.counters) ++bad;
+    }
+  }
+  ck.expect(bad == 0, "bf16 split scratch covers 4 segments of every row layout");
+}
+
+}  // namespace
+}  // namespace falcon::test
+
+int main() {
+  using namespace falcon::test;
+  Checks ck;
+  test_decode_split(ck);
+  test_gemv_k_segments(ck);
+  return ck.finish("test_gpu_plans");
+}
