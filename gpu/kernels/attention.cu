@@ -512,7 +512,7 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
     __syncthreads();
     if (!is_last) return;
     __threadfence();
-    const int active = splits;                          // <= 32: gridDim.x is
+    const int active = splits;                          // <= gridDim.x <= 32: a lane per split below
     for (int r = warp; r < 16; r += blockDim.x / 32) {  // a warp per row, a lane per split
       float m = -INFINITY, l = 0.f;
       if (lane < active) {
