@@ -2,7 +2,9 @@
 //
 // Each warp owns two rows (a "pair") so every x chunk it loads from L1 feeds two weight rows;
 // lanes stride over the row in 16-byte chunks with kUnroll chunks of both rows in flight before
-// the first FMA (the loads, not the FMAs, are the bottleneck: ~4.3 TB/s of weights).
+// the first FMA (the loads, not the FMAs, are the bottleneck: ~4.3 TB/s of weights). When the
+// pairs alone are too few warps to keep enough loads in flight (few, long rows: Falcon-7B's down
+// projection), k is split into segments, each a warp's work, and the partials are added in order.
 // The epilogue is fused: residual add, logits store, or (QkvUp) bias + RoPE + KV-cache append
 // for the attention rows and bias + GELU for the MLP rows. With RoPE the attention rows are
 // paired (i, i + HD/2) inside a head, so the rotation happens in registers.
