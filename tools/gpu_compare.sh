@@ -8,6 +8,9 @@
 #   bash tools/gpu_compare.sh start DIST [SHAPES]   # returns at once; SHAPES default "7b 40b"
 #   bash tools/gpu_compare.sh wait SECONDS          # follows it; exit 3 while it still runs
 #
+# ENGINES (default "falcon eager compiled") picks what runs, e.g. ENGINES=compiled to redo only
+# HF compiled; bench_report.py counts the last line of each shape and mode.
+#
 # `wait` copies the JSON lines so far to $OUT/compare.jsonl. Back here:
 #   python3 tools/bench_report.py compare.jsonl --command "..." --write docs/BENCHMARKS.md
 set -u
@@ -21,9 +24,13 @@ run_all() {
   local dist=$1 shapes=$2 gpu
   gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
   printf '{"compare_start":"%s","gpu":"%s","shapes":"%s"}\n' "$(date -u +%FT%TZ)" "$gpu" "$shapes"
+  local engines=" ${ENGINES:-falcon eager compiled} "
   for s in $shapes; do
-    timeout 300 "$dist/falcon-gpu-bench" "$s" 2>/dev/null | grep '^{' | sed 's/^{/{"engine":"falcon",/'
+    if [[ $engines == *" falcon "* ]]; then
+      timeout 300 "$dist/falcon-gpu-bench" "$s" 2>/dev/null | grep '^{' | sed 's/^{/{"engine":"falcon",/'
+    fi
     for mode in eager compiled; do
+      [[ $engines == *" $mode "* ]] || continue
       timeout 600 python3 tools/hf_baseline.py --shape "$s" --mode "$mode" 2>/dev/null | grep '^{' |
         sed 's/^{/{"engine":"hf",/'
     done
