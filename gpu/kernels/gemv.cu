@@ -39,7 +39,7 @@ __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc)
   acc = fmaf(w3.y, x3.y, acc);
 }
 
-// One pass of work: pair p over its 16-byte chunks [c_begin, c_end), kVec: every chunk whole.
+// How k is cut for every row pair (in 16-byte chunks, or single elements without kVec).
 struct KSplit {
   int segs;        // k segments per pair (1: no split)
   int seg_chunks;  // 16-byte chunks per segment (the last may be shorter)
@@ -177,7 +177,8 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
     const int segs = a.k_segments > 0 ? std::min(a.k_segments, kMaxSegs)
                                       : gemv_k_segments(pairs_total, a.k, resident_warps());
     if (segs > 1) {
-      // Segments of whole 1024-element rounds (32 lanes x 4 chunks of 8) where k allows.
+      // Segments of whole 1024-element blocks (a whole number of rounds of 32 lanes for every
+      // unroll up to 4) where k allows; rounding up can leave fewer segments than asked for.
       const int round = vec ? 128 : 1024;
       const int per = (chunks + segs - 1) / segs;
       ks.seg_chunks = std::max(round, (per + round - 1) / round * round);

@@ -345,7 +345,7 @@ int main() {
     // launcher's own choice on Falcon-7B's down projection (4544 x 22720, residual + bias).
     test_gemv_store(ck, 300, 22720, true, true, 2);
     test_gemv_store(ck, 129, 5000, false, true, 3);
-    test_gemv_store(ck, 64, 4544, true, false, 4);
+    test_gemv_store(ck, 64, 4544, true, false, 4);   // 568 chunks in 128-chunk blocks: 3 segments
     test_gemv_store(ck, 257, 2100, false, true, 2);  // scalar path (k % 8 != 0)
     test_gemv_store(ck, 4544, 22720, true, true, 0);
     test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true, 2);
