@@ -434,6 +434,20 @@ def hard_sources(vocab):
     return name, word
 
 
+def mixed_sources(vocab):
+    """From-scratch training: each fact value from the fixed lists, the open sets or the hard
+    shapes (stages 1, 2-3 and 4 of the first model, drawn side by side from the first step)."""
+    sources = [(NAMES, WORDS), open_sources(vocab), hard_sources(vocab)]
+    weights = [0.15, 0.40, 0.45]
+
+    def chooser(i):
+        def value(rng):
+            return pick(rng, rng.choices(sources, weights)[0][i])
+        return value
+
+    return chooser(0), chooser(1)
+
+
 def make_facts(rng, names, words, k=None):
     k = k or rng.choice([1, 1, 2, 2, 3, 4])
     kinds = rng.sample(FACT_TYPES, k)
@@ -557,9 +571,13 @@ def long_filler(rng, vocab, min_chars):
     return turns
 
 
-def sample_window(rng, vocab, names, words):
-    """System prompt + the last part of a long chat (as the KV window keeps it) + a fact question."""
-    facts = make_facts(rng, names, words)
+def sample_window(rng, vocab, names, words, multi_ask=0.0):
+    """System prompt + the last part of a long chat (as the KV window keeps it) + a fact question.
+    With probability multi_ask the system prompt states 2-4 facts and 2-3 of them are asked in
+    turn at the end: every answer is then a copy from the far system prompt (each fact is asked
+    once, so no answer can be copied from a nearer one)."""
+    ask_several = rng.random() < multi_ask
+    facts = make_facts(rng, names, words, k=rng.choice([2, 3, 3, 4]) if ask_several else None)
     sys = fact_system(rng, facts)
     # Chat text is ~2.6 characters per token (digits are single tokens): 1400 characters is
     # about the 512-token window; a tenth of the samples are longer, for larger windows.
@@ -577,11 +595,19 @@ def sample_window(rng, vocab, names, words):
         tail = body[j:] if j >= 0 else ""
     else:  # mid-message, as a window that evicts token by token would leave it
         tail = body[cut:]
-    q, a, _ = fact_turn(rng, facts)
+    if ask_several:
+        asked = rng.sample(list(facts), min(len(facts), rng.choice([2, 2, 3])))
+        qa = []
+        for k in asked:
+            qs, a = FACT_QUESTIONS[k]
+            qa.append((rng.choice(qs), a.format(v=facts[k])))
+    else:
+        q, a, _ = fact_turn(rng, facts)
+        qa = [(q, a)]
     extra = []
     if rng.random() < 0.2:  # sometimes the chat goes on after the answer
         extra = [filler_turn(rng, vocab) for _ in range(rng.randint(1, 2))]
-    return SYSTEM_PREFIX + sys + tail + render_continuation(conversation(None, [(q, a)] + extra))
+    return SYSTEM_PREFIX + sys + tail + render_continuation(conversation(None, qa + extra))
 
 
 def doc_chunks(text, max_chars=2600):
@@ -656,6 +682,10 @@ def main():
                     help="fact values from open sets (stage 2); default: the fixed lists (stage 1)")
     ap.add_argument("--hard-facts", action="store_true",
                     help="fact values that are hard to copy whole: compounds, long made-up words (stage 4)")
+    ap.add_argument("--mixed-facts", action="store_true",
+                    help="fact values from the fixed lists, the open sets and the hard shapes side by side")
+    ap.add_argument("--multi-ask", type=float, default=0.0,
+                    help="share of window samples that ask 2-3 system-prompt facts in turn at the end")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -672,10 +702,10 @@ def main():
     for src, d in docs:
         samples += [("doc:" + src, c) for c in doc_chunks(d)]
     samples += [("single", sample_single(rng, vocab)) for _ in range(args.single)]
-    names, words = (hard_sources(vocab) if args.hard_facts else open_sources(vocab) if args.open_facts
-                    else (NAMES, WORDS))
+    names, words = (mixed_sources(vocab) if args.mixed_facts else hard_sources(vocab) if args.hard_facts
+                    else open_sources(vocab) if args.open_facts else (NAMES, WORDS))
     samples += [("multi", sample_multi(rng, vocab, names, words)) for _ in range(args.multi)]
-    samples += [("window", sample_window(rng, vocab, names, words)) for _ in range(args.window)]
+    samples += [("window", sample_window(rng, vocab, names, words, args.multi_ask)) for _ in range(args.window)]
 
     # 1% of the dialogue samples and 3% of the documentation chunks (by hash of the text) are
     # the validation split for perplexity.

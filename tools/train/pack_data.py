@@ -82,9 +82,11 @@ def pack(model, jsonl, outdir, split, kinds, nl_id, eos_id):
         counts[kinds[k]] = int(s_len[kinds_arr == k].sum())
     tokens = tokens.astype("<u2")
     index = index.astype("<u4")
-    with lzma.open(os.path.join(outdir, f"{split}.tokens.u16.xz"), "wb", preset=3) as f:
+    # Preset 9 (a 64 MiB dictionary) finds the repeats of generated chat: ~0.2 bytes per token
+    # against ~0.33 at preset 3, which decides how much data one GPU-machine call can carry.
+    with lzma.open(os.path.join(outdir, f"{split}.tokens.u16.xz"), "wb", preset=9) as f:
         f.write(tokens.tobytes())
-    with lzma.open(os.path.join(outdir, f"{split}.index.u32.xz"), "wb", preset=3) as f:
+    with lzma.open(os.path.join(outdir, f"{split}.index.u32.xz"), "wb", preset=9) as f:
         f.write(index.tobytes())
     print(f"{split}: {len(texts)} samples, {len(tokens)} tokens: " +
           ", ".join(f"{k} {v / 1e6:.2f}M" for k, v in counts.items()))

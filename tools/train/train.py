@@ -96,6 +96,26 @@ def make_batch(data, index, rows, max_len, pad_id, device):
     return x, y
 
 
+def make_packed_batch(data_np, index, rows, L, pad_id, device):
+    """(inputs, labels, doc) of shape (B, L) for rows of packed samples (fast_falcon.pack_rows):
+    each sample's positions hold its inputs and next-token labels; doc numbers the samples of a
+    row (padding gets -1, a sample of its own that no real token can see)."""
+    B = len(rows)
+    x = np.full((B, L), pad_id, dtype=np.int64)
+    y = np.full((B, L), -100, dtype=np.int64)
+    doc = np.full((B, L), -1, dtype=np.int64)
+    for b, row in enumerate(rows):
+        p = 0
+        for d, r in enumerate(row):
+            s, n = int(index[r, 0]), min(int(index[r, 1]), L + 1) - 1
+            x[b, p:p + n] = data_np[s:s + n]
+            y[b, p:p + n] = data_np[s + 1:s + n + 1]
+            doc[b, p:p + n] = d
+            p += n
+    return (torch.from_numpy(x).to(device, non_blocking=True), torch.from_numpy(y).to(device, non_blocking=True),
+            torch.from_numpy(doc).to(device, non_blocking=True))
+
+
 # ----------------------------------------------------------------------------- model
 
 
@@ -118,7 +138,9 @@ def build_model(args, vocab_size, attn_implementation=None):
 
 def checked_model(args, vocab_size, device):
     """The default attention path, or HF's eager one if the default fails on this combination
-    (ALiBi with multi-query is rare among real checkpoints)."""
+    (ALiBi with multi-query is rare among real checkpoints). Beware: in transformers 5.17 the
+    eager path adds the ALiBi bias twice (see check_fast), so a model trained on it would not
+    match the default path or our engine; every model so far was trained on the default."""
     torch.manual_seed(args.seed)
     if args.init_from:  # stage 2: continue from a saved checkpoint (bf16 weights, trained in fp32)
         from transformers import FalconForCausalLM
@@ -155,8 +177,84 @@ class StandIn(torch.nn.Module):
         return o
 
 
-def logits_of(model, x):
-    return model(input_ids=x, use_cache=False).logits if not isinstance(model, StandIn) else model(x).logits
+def logits_of(model, x, doc=None):
+    if isinstance(model, StandIn):
+        return model(x).logits
+    if getattr(model, "is_fast_falcon", False):  # padded rows (validation): any shape, so no flex
+        return model(x, doc, attention="flex" if doc is not None else "dense")
+    return model(input_ids=x, use_cache=False).logits
+
+
+def check_fast(fast, args, vocab_size, device):
+    """Relative max |logit diff| of fast_falcon's paths: dense reference against HF's
+    FalconForCausalLM on the same weights (float32, no TF32), flex against dense on packed rows,
+    and a packed sample against the same sample alone at position 0. HF's default attention
+    (sdpa) is the reference: it is the path the model is evaluated with and that our engine
+    matches. (Its eager path in transformers 5.x adds the ALiBi bias twice, once in the scores
+    and once more through the causal mask, which _update_causal_mask builds with the bias in it.)"""
+    from fast_falcon import to_hf
+
+    tf32 = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        hf = to_hf(fast, build_model(args, vocab_size)).to(device).eval()
+        g = torch.Generator(device="cpu").manual_seed(7)
+        x = torch.randint(3, vocab_size, (2, 96), generator=g).to(device)
+
+        def rel(a, b):
+            return (a - b).abs().max().item() / max(1e-6, b.abs().max().item())
+
+        with torch.no_grad():
+            ref = hf(input_ids=x, use_cache=False).logits.float()
+            dense = fast(x, attention="dense").float()
+            doc = torch.tensor([[0] * 40 + [1] * 30 + [2] * 26, [0] * 96], device=device)
+            flex = fast(x, doc, attention="flex").float()
+            dense_doc = fast(x, doc, attention="dense").float()
+            alone = fast(x[:1, 40:70], attention="dense").float()
+            return {"hf_attention": hf.config._attn_implementation, "dense_vs_hf": rel(dense, ref),
+                    "flex_vs_dense": rel(flex, dense_doc), "packed_vs_alone": rel(dense_doc[0, 40:70], alone[0]),
+                    "flex_unpacked_vs_hf": rel(fast(x, attention="flex").float(), ref)}
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+
+
+def fast_model(args, vocab_size, device):
+    """tools/train/fast_falcon.py's model (packed rows, flex attention), checked against HF's
+    FalconForCausalLM first (check_fast): on a probe model with 5x the initial weights, so that
+    attention is far from uniform and a wrong bias or mask shows, and on the weights it starts
+    from when continuing. Raises when they differ."""
+    from fast_falcon import FastFalcon
+
+    torch.manual_seed(args.seed + 1)
+    probe = FastFalcon(vocab_size, args.hidden, args.layers, args.heads).to(device)
+    with torch.no_grad():
+        for prm in probe.parameters():
+            if prm.dim() == 2:
+                prm.mul_(5.0)
+    checks = {"probe": check_fast(probe, args, vocab_size, device)}
+    # The backward pass compiles separately: run one under autocast, as training will.
+    x = torch.randint(3, vocab_size, (2, 128), device=device)
+    doc = torch.tensor([[0] * 50 + [1] * 78, [0] * 128], device=device)
+    with torch.autocast(device.type, dtype=torch.bfloat16):
+        probe(x, doc).float().square().mean().backward()
+    grads = [prm.grad for prm in probe.parameters()]
+    if any(gr is None or not torch.isfinite(gr).all() for gr in grads):
+        raise RuntimeError("fast model: backward through flex attention gave no or non-finite gradients")
+    del probe
+    torch.manual_seed(args.seed)
+    fast = FastFalcon(vocab_size, args.hidden, args.layers, args.heads).to(device)
+    if args.init_from:
+        from transformers import FalconForCausalLM
+
+        fast.load_hf(FalconForCausalLM.from_pretrained(args.init_from).float())
+        fast.to(device)
+        checks["start"] = check_fast(fast, args, vocab_size, device)
+    fast.is_fast_falcon = True
+    log("fast model check (relative max |logit diff|):", checks)
+    worst = max(v for c in checks.values() for v in c.values() if isinstance(v, float))
+    if not worst < 1e-3:
+        raise RuntimeError(f"fast model disagrees with HF: {checks}")
+    return fast, checks
 
 
 # ----------------------------------------------------------------------------- eval
@@ -271,6 +369,10 @@ def main():
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--window", type=int, default=512)
     ap.add_argument("--init-from", help="checkpoint folder to continue training from (stage 2)")
+    ap.add_argument("--packed-rows", action="store_true",
+                    help="train tools/train/fast_falcon.py's model on rows of several samples (flex attention)")
+    ap.add_argument("--packed-max-step-s", type=float, default=0.07,
+                    help="with --packed-rows: seconds per step above which HF's padded path takes over")
     ap.add_argument("--title", default="falcon-mini", help="loss plot title prefix")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--stand-in", action="store_true", help="smoke test without transformers")
@@ -323,16 +425,31 @@ def main():
     tr_data = torch.as_tensor(tr_tokens, device=device)
     va_data = torch.as_tensor(va_tokens, device=device)
 
-    model, report["attention_path"] = checked_model(args, V, device)
+    packed = False
+    if args.packed_rows and amp:
+        try:
+            model, report["fast_model_check"] = fast_model(args, V, device)
+            report["attention_path"] = "fast_falcon flex, packed rows" + (", from " + args.init_from
+                                                                          if args.init_from else "")
+            packed = True
+        except Exception as e:  # noqa: BLE001 - the run goes on with HF's model, one sample per row
+            log("packed rows unavailable, training HF's model on padded rows:", repr(e))
+            report["fast_model_error"] = repr(e)
+    if not packed:
+        model, report["attention_path"] = checked_model(args, V, device)
+    tr_np = tr_tokens if packed else None
     n_params = sum(p.numel() for p in model.parameters())
     report["parameters"] = n_params
     log(f"model: {n_params / 1e6:.2f} M parameters (embeddings tied)")
 
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}],
-                            lr=args.lr, betas=(0.9, 0.95), eps=1e-8, **({"fused": True} if amp else {}))
+    def make_opt(m):
+        decay = [p for n, p in m.named_parameters() if p.dim() >= 2]
+        no_decay = [p for n, p in m.named_parameters() if p.dim() < 2]
+        return torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                                  {"params": no_decay, "weight_decay": 0.0}],
+                                 lr=args.lr, betas=(0.9, 0.95), eps=1e-8, **({"fused": True} if amp else {}))
+
+    opt = make_opt(model)
 
     va_rows = plan_batches(va_index, args.max_len, args.tokens_per_batch, np.random.default_rng(0))
     va_probe = va_rows[: max(1, len(va_rows) // 4)]  # a quarter of the valid set during training
@@ -340,29 +457,54 @@ def main():
     total_steps = args.steps
     budget = args.minutes * 60
     rows_csv = []
-    epoch_batches, bi, epoch = plan_batches(tr_index, args.max_len, args.tokens_per_batch, rng), 0, 0
+    def plan_epoch():
+        if not packed:
+            return plan_batches(tr_index, args.max_len, args.tokens_per_batch, rng)
+        from fast_falcon import pack_rows
+
+        lens = (np.minimum(tr_index[:, 1], args.max_len + 1) - 1).tolist()
+        rows = pack_rows(lens, args.max_len, rng)
+        per = max(1, args.tokens_per_batch // args.max_len)
+        return [rows[i:i + per] for i in range(0, len(rows) - per + 1, per)]  # whole batches: one shape
+
+    epoch_batches, bi, epoch = plan_epoch(), 0, 0
     step, tokens_seen = 0, 0
     t0 = time.time()
     loss_acc = torch.zeros((), device=device)
     acc_n = 0
     model.train()
+    measure_at = 40  # steps measure_at - 30 .. measure_at time the run
     while True:
         if total_steps and step >= total_steps:
             break
-        if not total_steps and step == 40:
+        if step == measure_at and packed and (time.time() - t_warm) / 30 > args.packed_max_step_s:
+            # Slower than HF's padded rows measured (82 ms): flex recompiling, or running unfused.
+            log(f"packed rows at {(time.time() - t_warm) / 30 * 1000:.0f} ms/step: back to HF's model on padded rows")
+            from fast_falcon import to_hf
+
+            model = to_hf(model, build_model(args, V)).to(device).train()
+            opt = make_opt(model)
+            packed, report["attention_path"] = False, "default (packed rows too slow)"
+            epoch_batches, bi = plan_epoch(), 0
+            measure_at = step + 40
+        if not total_steps and step == measure_at:
             per_step = (time.time() - t_warm) / 30
             total_steps = max(100, int((budget - (time.time() - t0)) / per_step) + step)
             log(f"{per_step * 1000:.1f} ms/step -> total steps {total_steps} (rerun with --steps {total_steps})")
-        if step == 10:
+        if step == measure_at - 30:
             if amp:
                 torch.cuda.synchronize()
             t_warm = time.time()
         if bi >= len(epoch_batches):
             epoch += 1
-            epoch_batches, bi = plan_batches(tr_index, args.max_len, args.tokens_per_batch, rng), 0
+            epoch_batches, bi = plan_epoch(), 0
         rows = epoch_batches[bi]
         bi += 1
-        x, y = make_batch(tr_data, tr_index, rows, args.max_len, pad_id, device)
+        if packed:
+            x, y, doc = make_packed_batch(tr_np, tr_index, rows, args.max_len, pad_id, device)
+        else:
+            x, y = make_batch(tr_data, tr_index, rows, args.max_len, pad_id, device)
+            doc = None
         # Warmup then cosine; before total_steps is known (first 40 steps) we are in warmup.
         if step < args.warmup:
             lr = args.lr * (step + 1) / args.warmup
@@ -373,7 +515,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-            lg = logits_of(model, x)
+            lg = logits_of(model, x, doc)
         loss = F.cross_entropy(lg.float().view(-1, lg.size(-1)), y.view(-1), ignore_index=-100)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -409,6 +551,10 @@ def main():
 
     # ---- save: bf16 weights, sharded, plus tokenizer files
     model.eval()
+    if packed:  # from here on HF's own model: save_pretrained, and the evaluation runs in HF
+        from fast_falcon import to_hf
+
+        model = to_hf(model, build_model(args, V)).to(device).eval()
     if not isinstance(model, StandIn):
         model.to(torch.bfloat16)
         try:
