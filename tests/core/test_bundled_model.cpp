@@ -31,12 +31,15 @@ const std::filesystem::path kModelDir =
     std::filesystem::path(FALCON_SOURCE_DIR) / "resources/models/falcon-mini";
 const std::filesystem::path kFixtureDir = std::filesystem::path(FALCON_FIXTURES_DIR) / "bundled";
 constexpr int kWindow = 512;  // the app's default recent-token window (DESIGN.md section 4)
-// Recall is asserted for the fact kinds this model recalls reliably (HF: all 13 number, colour
-// and city cases of the fixture); held-out names and secret words are copied
-// only partly so far (see MODEL_CARD.md) and are left out until a longer run fixes that.
-const std::vector<std::string> kRecallKinds = {"number", "color", "city"};
-constexpr int kRecallCases = 6;  // the first cases of those kinds in the fixture
-constexpr int kRecallMin = 6;
+// Recall in CI: the first cases of the fixture, every kind of fact (names and secret words that
+// no training chat used included), at most one wrong. The model before the from-scratch
+// retrain got 6 of these 8 (it garbled "pinecone" and "evergreen"); the shipped one gets 8.
+constexpr int kRecallCases = 8;
+constexpr int kRecallMin = 7;
+// Kinds every case of which must be right in the full measurement (recall_all_cases).
+const std::vector<std::string> kReliableKinds = {"number", "color", "city"};
+// The goal over all 40 cases: at least 95 %.
+constexpr int kRecallGoal = 38;
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -193,11 +196,7 @@ class TestBundledModel : public QObject {
   // Facts stated only in the pinned system prompt, asked after more than 4,000 tokens of
   // other conversation of which, as in the app, only the last 512 tokens are kept.
   void recall_after_long_chat() {
-    std::vector<nlohmann::json> cases;
-    for (auto& c : read_jsonl(kFixtureDir / "recall_heldout.jsonl")) {
-      const auto kind = c.at("fact").get<std::string>();
-      if (std::find(kRecallKinds.begin(), kRecallKinds.end(), kind) != kRecallKinds.end()) cases.push_back(c);
-    }
+    std::vector<nlohmann::json> cases = read_jsonl(kFixtureDir / "recall_heldout.jsonl");
     QVERIFY(cases.size() >= static_cast<size_t>(kRecallCases));
     cases.resize(kRecallCases);
     QStringList wrong;
@@ -209,10 +208,9 @@ class TestBundledModel : public QObject {
                                                    .arg(wrong.join(" | "))));
   }
 
-  // The model card's recall number through our engine, all 40 cases (about 80 s, so opt-in):
-  // FALCON_MEASURE_RECALL=1 test_bundled_model recall_all_cases. Every case of the kinds above
-  // must be right (13 here, against the 6 of recall_after_long_chat); names, secret words and
-  // pets are counted and reported, since the goal for them (38/40 overall) is not met.
+  // The model card's recall number through our engine, all 40 cases (about 70 s, so opt-in):
+  // FALCON_MEASURE_RECALL=1 test_bundled_model recall_all_cases. It asserts the goal
+  // (at least 38 of 40) and that every number, colour and city case is right.
   void recall_all_cases() {
     if (qEnvironmentVariableIsEmpty("FALCON_MEASURE_RECALL"))
       QSKIP("set FALCON_MEASURE_RECALL=1 to run all 40");
@@ -220,7 +218,7 @@ class TestBundledModel : public QObject {
     for (auto& c : read_jsonl(kFixtureDir / "recall_heldout.jsonl")) {
       const auto kind = c.at("fact").get<std::string>();
       const bool is_reliable =
-          std::find(kRecallKinds.begin(), kRecallKinds.end(), kind) != kRecallKinds.end();
+          std::find(kReliableKinds.begin(), kReliableKinds.end(), kind) != kReliableKinds.end();
       (is_reliable ? reliable : other).push_back(c);
     }
     QStringList wrong;
@@ -230,6 +228,11 @@ class TestBundledModel : public QObject {
           reliable_correct + other_correct, reliable.size() + other.size(), reliable_correct, reliable.size(),
           qPrintable(wrong.join(" | ")));
     QCOMPARE(reliable_correct, static_cast<int>(reliable.size()));
+    QVERIFY2(reliable_correct + other_correct >= kRecallGoal,
+             qPrintable(QStringLiteral("%1 of %2 right, goal %3")
+                            .arg(reliable_correct + other_correct)
+                            .arg(reliable.size() + other.size())
+                            .arg(kRecallGoal)));
   }
 
  private:
