@@ -10,7 +10,8 @@ so training sees exactly what the one-sample-per-row model sees, with no padding
 bias. Its parameter names are HF's, so train.py copies the weights into FalconForCausalLM to
 check the logits (check_against_hf), to evaluate and to save.
 
-ALiBi as HF's eager path computes it: softmax((q.k + slope_h * key_position) / sqrt(head_dim));
+ALiBi as HF's default (sdpa) path and our engine compute it: softmax((q.k + slope_h *
+key_position) / sqrt(head_dim)) (transformers 5.17's eager path adds the bias a second time);
 within one sample key_position - query_position = kv_idx - q_idx, and softmax ignores the
 per-query constant, so the score_mod adds slope_h / sqrt(head_dim) * (kv_idx - q_idx).
 """
