@@ -20,9 +20,9 @@
 // precision. About one instruction per weight (the fp32 path this replaced needed ~3.5).
 //
 // Int4 (groups of 128, fp16 scales, tile layout in quant.cu): a 32-bit word holds one mma's A
-// fragment; one LOP3 turns two nibbles into the bf16 pair (128 + u, 128 + u') and one bf16x2
-// subtract of 136 gives the exact values u - 8. fp32 accumulation per group, then the group's
-// scale.
+// fragment; one LOP3 puts two nibbles under fp16's exponent of 1024 and one half2 operation
+// gives the exact values u - 8 (nibbles_to_f16x2x4). x is staged as scaled fp16 as for int8.
+// fp32 accumulation per group, then the group's scale.
 //
 // Both kernels use programmatic dependent launch (common.cuh): they copy their first weights into
 // shared memory before waiting for the kernel that produces x.
@@ -151,6 +151,45 @@ __device__ __forceinline__ uint4 load_x8(const bf16* x, int e, int k) {
   return make_uint4(w[0], w[1], w[2], w[3]);
 }
 
+// Stages the block's x chunk in shared memory as fp16: kN groups of 8 values per thread (group
+// i of thread t at xs[i * block + t * 8]), scaled by the power of two that puts the chunk's
+// largest |x| in [2^14, 2^15): no overflow, and values down to 2^-28 of the largest keep fp16's
+// 11-bit precision. bf16 bits compare as integers once the sign is cleared; NaN and inf stay
+// NaN and inf. Returns the factor that undoes the scale. Called by the whole block.
+template <int kN>
+__device__ __forceinline__ float stage_x_f16(const uint4 (&xv)[kN], __half* xs, uint32_t* red) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  uint32_t mx = 0;
+#pragma unroll
+  for (int i = 0; i < kN; ++i) {
+    const uint32_t w[4] = {xv[i].x, xv[i].y, xv[i].z, xv[i].w};
+#pragma unroll
+    for (int j = 0; j < 4; ++j) mx = max(mx, max(w[j] & 0x7fffu, (w[j] >> 16) & 0x7fffu));
+  }
+  mx = __reduce_max_sync(0xffffffffu, mx);
+  if (lane == 0) red[warp] = mx;
+  __syncthreads();
+#pragma unroll
+  for (int i = 0; i < kWarps; ++i) mx = max(mx, red[i]);
+  const int sb = min(253, max(1, 268 - static_cast<int>(mx >> 7)));  // 127 + 14 - (exponent - 127)
+  const float xscale = __uint_as_float(static_cast<uint32_t>(sb) << 23);
+#pragma unroll
+  for (int i = 0; i < kN; ++i) {
+    const uint32_t w[4] = {xv[i].x, xv[i].y, xv[i].z, xv[i].w};
+    uint32_t hw[4];
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      const float2 f = bf16x2_to_float2(w[j]);
+      const __half2 h = __floats2half2_rn(f.x * xscale, f.y * xscale);
+      hw[j] = *reinterpret_cast<const uint32_t*>(&h);
+    }
+    *reinterpret_cast<uint4*>(&xs[i * kWarps * 32 * 8 + threadIdx.x * 8]) =
+        make_uint4(hw[0], hw[1], hw[2], hw[3]);
+  }
+  __syncthreads();
+  return __uint_as_float(static_cast<uint32_t>(254 - sb) << 23);
+}
+
 // Int8: a warp streams its tile's chunk (16 rows x 1024 bytes, 8 steps of 128 columns) through
 // its own ring of kStages shared-memory slots with cp.async, kStages - 1 steps ahead of the
 // tensor cores. Copy instruction i of a step moves tile rows 4i .. 4i + 3, one whole 128-byte
@@ -200,31 +239,9 @@ __global__ void __launch_bounds__(kWarps * 32)
   pdl_trigger();
   for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
   pdl_wait();
-  // The block's x chunk, 8 values per thread (zeros past k, so past the chunk's end too), scaled
-  // by a power of two that puts its largest |x| in [2^14, 2^15): bf16 bits compare as integers
-  // once the sign is cleared; NaN and inf stay NaN and inf.
-  const uint4 xv = load_x8<kVecX>(bu.in_a ? a.xa : a.xb, c0 + threadIdx.x * 8, a.k);
-  const uint32_t xw[4] = {xv.x, xv.y, xv.z, xv.w};
-  uint32_t mx = 0;
-#pragma unroll
-  for (int j = 0; j < 4; ++j) mx = max(mx, max(xw[j] & 0x7fffu, (xw[j] >> 16) & 0x7fffu));
-  mx = __reduce_max_sync(0xffffffffu, mx);
-  if (lane == 0) red[warp] = mx;
-  __syncthreads();
-#pragma unroll
-  for (int i = 0; i < kWarps; ++i) mx = max(mx, red[i]);
-  const int sb = min(253, max(1, 268 - static_cast<int>(mx >> 7)));  // 127 + 14 - (exponent - 127)
-  const float xscale = __uint_as_float(static_cast<uint32_t>(sb) << 23);
-  const float unscale = __uint_as_float(static_cast<uint32_t>(254 - sb) << 23);
-  uint32_t hw[4];
-#pragma unroll
-  for (int j = 0; j < 4; ++j) {
-    const float2 f = bf16x2_to_float2(xw[j]);
-    const __half2 h = __floats2half2_rn(f.x * xscale, f.y * xscale);
-    hw[j] = *reinterpret_cast<const uint32_t*>(&h);
-  }
-  *reinterpret_cast<uint4*>(&xs[threadIdx.x * 8]) = make_uint4(hw[0], hw[1], hw[2], hw[3]);
-  __syncthreads();
+  // The block's x chunk, 8 values per thread (zeros past k, so past the chunk's end too).
+  const uint4 xv[1] = {load_x8<kVecX>(bu.in_a ? a.xa : a.xb, c0 + threadIdx.x * 8, a.k)};
+  const float unscale = stage_x_f16(xv, xs, red);
   if (!active) return;
   float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
   const int sw = q8_swz(g);  // rows g and g + 8 share it
@@ -267,22 +284,35 @@ __global__ void __launch_bounds__(kWarps * 32)
   }
 }
 
-// (128 + u, 128 + u') bf16 pair from the nibbles at bits 0 and 16 of v, minus 136: exact u - 8.
-__device__ __forceinline__ uint32_t nibbles_to_bf16x2(uint32_t v) {
-  uint32_t t = (v & 0x000F000Fu) | 0x43004300u;
-  const __nv_bfloat162 h =
-      __hsub2(*reinterpret_cast<__nv_bfloat162*>(&t), __floats2bfloat162_rn(136.f, 136.f));
-  return *reinterpret_cast<const uint32_t*>(&h);
+// The A fragment of one mma from the 8 nibbles of v (pairs at bits 0/16, 4/20, 8/24, 12/28 are
+// registers a0..a3) as exact fp16 u - 8. A nibble under the exponent of 1024 (one LOP3) is
+// 1024 + u: minus 1032 gives u - 8. The nibble above it lands as 1024 + 16u: times 1/16 minus 72
+// gives u - 8 (one HFMA2). One shift brings the upper two pairs down: 5 integer and 4 half2
+// operations per 8 weights (the bf16 form needed 7 and 4: bf16's 7-bit mantissa has no room
+// for 16u).
+__device__ __forceinline__ void nibbles_to_f16x2x4(uint32_t v, uint32_t (&a)[4]) {
+  const __half2 k1032 = __floats2half2_rn(1032.f, 1032.f), k16th = __floats2half2_rn(0.0625f, 0.0625f),
+                km72 = __floats2half2_rn(-72.f, -72.f);
+#pragma unroll
+  for (int p = 0; p < 2; ++p) {
+    const uint32_t w = p ? v >> 8 : v;
+    uint32_t lo = (w & 0x000F000Fu) | 0x64006400u, hi = (w & 0x00F000F0u) | 0x64006400u;
+    const __half2 l = __hsub2(*reinterpret_cast<__half2*>(&lo), k1032);
+    const __half2 h = __hfma2(*reinterpret_cast<__half2*>(&hi), k16th, km72);
+    a[2 * p] = *reinterpret_cast<const uint32_t*>(&l);
+    a[2 * p + 1] = *reinterpret_cast<const uint32_t*>(&h);
+  }
 }
 
 // Int4: the same scheme as int8 on the tile layout (a step: 4 quads = 2 groups; a lane copies the
-// 16 bytes of each quad it reads). The block's x chunk is staged as bf16, the unit's group scales
-// are read into registers while the first steps are in flight.
+// 16 bytes of each quad it reads). The block's x chunk is staged as scaled fp16 like int8's, the
+// unit's group scales are read into registers while the first steps are in flight.
 template <GemvEpilogue kEpi, bool kVecX>
 __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks) {
   constexpr int kQuads = kQ4Chunk / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
   __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
-  __shared__ __align__(16) bf16 xs[kQ4Chunk];
+  __shared__ __align__(16) __half xs[kQ4Chunk];
+  __shared__ uint32_t red[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
   const int quads = q.ld / 64, groups = q.ld / 128;
   const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks);
@@ -331,12 +361,13 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
     }
   }
   pdl_wait();
+  constexpr int kXPer = kQ4Chunk / (kWarps * 32 * 8);
+  uint4 xv[kXPer];
 #pragma unroll
-  for (int i = 0; i < kQ4Chunk / (kWarps * 32 * 8); ++i) {
-    const int e = i * kWarps * 32 * 8 + threadIdx.x * 8;
-    *reinterpret_cast<uint4*>(&xs[e]) = load_x8<kVecX>(bu.in_a ? a.xa : a.xb, bu.chunk * kQ4Chunk + e, a.k);
-  }
-  __syncthreads();
+  for (int i = 0; i < kXPer; ++i)
+    xv[i] = load_x8<kVecX>(bu.in_a ? a.xa : a.xb, bu.chunk * kQ4Chunk + i * kWarps * 32 * 8 + threadIdx.x * 8,
+                           a.k);
+  const float unscale = stage_x_f16(xv, xs, red);
   if (!active) return;
   const int ng = nq / 2;
   float tot0 = 0.f, tot8 = 0.f;
@@ -359,14 +390,15 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
         const int col = (2 * gl + h) * 64 + qd * 16;
         const uint4 xa = *reinterpret_cast<const uint4*>(&xs[col]);
         const uint4 xb = *reinterpret_cast<const uint4*>(&xs[col + 8]);
-        const uint32_t xv[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
+        const uint32_t xf[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
         const uint4 v = wv[2 * gi + h];
         const uint32_t ws[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
-        for (int tt = 0; tt < 4; ++tt)
-          mma_16816<true>(c[h], nibbles_to_bf16x2(ws[tt]), nibbles_to_bf16x2(ws[tt] >> 4),
-                          nibbles_to_bf16x2(ws[tt] >> 8), nibbles_to_bf16x2(ws[tt] >> 12), xv[2 * tt],
-                          xv[2 * tt + 1]);
+        for (int tt = 0; tt < 4; ++tt) {
+          uint32_t af[4];
+          nibbles_to_f16x2x4(ws[tt], af);
+          mma_16816<false>(c[h], af[0], af[1], af[2], af[3], xf[2 * tt], xf[2 * tt + 1]);
+        }
       }
       tot0 = fmaf(c[0][0] + c[1][0], sc0[gl], tot0);
       tot8 = fmaf(c[0][2] + c[1][2], sc8[gl], tot8);
@@ -374,7 +406,7 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
   }
   cp_async_wait<0>();
   float ya, yb;
-  if (finish_unit(a, bu.tile, bu.chunk, chunks, tot0, tot8, ya, yb) && lane < 8) {
+  if (finish_unit(a, bu.tile, bu.chunk, chunks, tot0 * unscale, tot8 * unscale, ya, yb) && lane < 8) {
     const int ra = q.row_of[bu.tile * 16 + lane], rb = q.row_of[bu.tile * 16 + lane + 8];
     if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, bu.in_a}, ya, yb);
   }
