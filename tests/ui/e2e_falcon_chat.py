@@ -143,15 +143,25 @@ try:
     check(wait_for(lambda: query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='complete'")[0][0] >= 1, 120),
           "the first reply completes")
     shot("02-reply.png")
-    # A second question, stopped with Esc while it streams.
-    x.type("Tell me a very long story about the sea.\n", pause=0.01)
-    time.sleep(0.15)
-    x.chord("Escape")
-    check(wait_for(lambda: query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='complete'")[0][0] >= 2, 60),
-          "the second reply ends")
-    reasons = [r[0] for r in query("SELECT stop_reason FROM messages WHERE role='assistant' ORDER BY id")]
-    check(reasons[-1] in ("cancelled", "eos", "length", "stop_string"), f"second reply stop reason {reasons[-1]!r}")
-    check(reasons[-1] == "cancelled", "Esc stopped the streaming reply")
+    # A second question, stopped with Esc while it streams: Esc goes as soon as the store holds
+    # the streaming reply. The bundled model's replies are short (~40 tokens), so on a fast
+    # machine one can still end before the Esc arrives: that tests nothing, and the next question
+    # is asked (each reply must still end with a valid reason).
+    reasons = []
+    for attempt, question in enumerate(["What are the months of the year?", "Tell me a very long story about the sea.",
+                                        "What are the months of the year?"]):
+        x.type(question + "\n", pause=0.01)
+        wait_for(lambda: query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='streaming'")[0][0] > 0
+                 or query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='complete'")[0][0]
+                 >= 2 + attempt, 30, step=0.005)
+        x.chord("Escape")
+        check(wait_for(lambda: query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='complete'")[0][0]
+                       >= 2 + attempt, 60), f"reply {2 + attempt} ends")
+        reasons = [r[0] for r in query("SELECT stop_reason FROM messages WHERE role='assistant' ORDER BY id")]
+        check(reasons[-1] in ("cancelled", "eos", "length", "stop_string"), f"reply {2 + attempt} stop reason {reasons[-1]!r}")
+        if reasons[-1] == "cancelled":
+            break
+    check(reasons[-1] == "cancelled", "Esc stopped a streaming reply")
     shot("03-stopped.png")
 
     # 2. Regenerate the last reply and switch back to the first version.
