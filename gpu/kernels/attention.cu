@@ -269,6 +269,25 @@ __device__ __forceinline__ void attend_tile(WarpRows<HD, MT>& w, const bf16* ks_
     }
 }
 
+// Decode: row r of the block's KS key-warp partials (KS x 16 records of kRec floats: max, sum,
+// then the HD output columns; a record with sum 0 saw no key) merged at column c (1: the
+// softmax sum, 2 + d: output column d), each weighted relative to the rows' common max, which
+// is returned in m.
+template <int KS, int kRec>
+__device__ __forceinline__ float merge_key_warps(const float* part, int r, int c, float& m) {
+  m = -INFINITY;
+#pragma unroll
+  for (int k = 0; k < KS; ++k)
+    if (part[(k * 16 + r) * kRec + 1] > 0.f) m = fmaxf(m, part[(k * 16 + r) * kRec]);
+  float v = 0.f;
+#pragma unroll
+  for (int k = 0; k < KS; ++k) {
+    const float* pk = part + (k * 16 + r) * kRec;
+    if (pk[1] > 0.f) v += exp2f(pk[0] - m) * pk[c];
+  }
+  return v;
+}
+
 template <int HD, bool kDecode>
 __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma_kernel(KernelArgs ka) {
   using Geo = Geometry<HD, kDecode>;
@@ -466,42 +485,20 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
         const int r = idx / HD, d = idx % HD;
         const int gi = blockIdx.z * 16 + r;
         if (gi >= G) continue;
-        float M = -INFINITY;
-#pragma unroll
-        for (int k = 0; k < KS; ++k)
-          if (part[(k * 16 + r) * kRec + 1] > 0.f) M = fmaxf(M, part[(k * 16 + r) * kRec]);
-        float L = 0.f, acc = 0.f;
-#pragma unroll
-        for (int k = 0; k < KS; ++k) {
-          const float* pk = part + (k * 16 + r) * kRec;
-          if (pk[1] > 0.f) {
-            const float wk = exp2f(pk[0] - M);
-            L += wk * pk[1];
-            acc += wk * pk[2 + d];
-          }
-        }
+        float M;
+        const float L = merge_key_warps<KS, kRec>(part, r, 1, M),
+                    acc = merge_key_warps<KS, kRec>(part, r, 2 + d, M);
         a.out[(static_cast<size_t>(kvh) * G + gi) * HD + d] = __float2bfloat16(L > 0.f ? acc / L : 0.f);
       }
       return;
     }
     float* ws =
         ka.workspace + static_cast<size_t>(blockIdx.y * gridDim.z + blockIdx.z) * gridDim.x * 16 * kRec;
-    {
-      for (int idx = threadIdx.x; idx < 16 * kRec; idx += blockDim.x) {
-        const int r = idx / kRec, c = idx % kRec;
-        float M = -INFINITY;
-        for (int k = 0; k < KS; ++k)
-          if (part[(k * 16 + r) * kRec + 1] > 0.f) M = fmaxf(M, part[(k * 16 + r) * kRec]);
-        float v = M;
-        if (c > 0) {
-          v = 0.f;
-          for (int k = 0; k < KS; ++k) {
-            const float* pk = part + (k * 16 + r) * kRec;
-            if (pk[1] > 0.f) v += exp2f(pk[0] - M) * pk[c];
-          }
-        }
-        ws[(static_cast<size_t>(blockIdx.x) * 16 + r) * kRec + c] = v;
-      }
+    for (int idx = threadIdx.x; idx < 16 * kRec; idx += blockDim.x) {
+      const int r = idx / kRec, c = idx % kRec;
+      float M;
+      const float v = merge_key_warps<KS, kRec>(part, r, c > 0 ? c : 1, M);
+      ws[(static_cast<size_t>(blockIdx.x) * 16 + r) * kRec + c] = c > 0 ? v : M;
     }
     __shared__ int is_last;
     __shared__ float wts[16][32];  // per row, the weight of each split's partial
