@@ -502,8 +502,9 @@ def fact_system(rng, facts):
     return " ".join(parts)
 
 
-def fact_turn(rng, facts):
-    k = rng.choice(list(facts))
+def fact_turn(rng, facts, k=None):
+    """A question about fact k (default: one at random) and its answer."""
+    k = k or rng.choice(list(facts))
     qs, a = FACT_QUESTIONS[k]
     return rng.choice(qs), a.format(v=facts[k]), facts[k]
 
@@ -597,10 +598,7 @@ def sample_window(rng, vocab, names, words, multi_ask=0.0):
         tail = body[cut:]
     if ask_several:
         asked = rng.sample(list(facts), min(len(facts), rng.choice([2, 2, 3])))
-        qa = []
-        for k in asked:
-            qs, a = FACT_QUESTIONS[k]
-            qa.append((rng.choice(qs), a.format(v=facts[k])))
+        qa = [fact_turn(rng, facts, k)[:2] for k in asked]
     else:
         q, a, _ = fact_turn(rng, facts)
         qa = [(q, a)]
