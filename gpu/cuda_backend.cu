@@ -12,6 +12,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/common/error.h"
@@ -33,6 +34,16 @@ using gpu::GemvArgs;
 using gpu::GemvEpilogue;
 
 constexpr uint64_t kContextMargin = 512ull << 20;  // CUDA context, cuBLAS handle, graph: not in our arena
+
+// The decode down projection starts on gelu(fc1) while attention runs (GemvArgs::k_ready), unless
+// FALCON_DECODE_OVERLAP=0 (for A/B benchmarks). Read once per process.
+bool decode_overlap() {
+  static const bool on = [] {
+    const char* e = std::getenv("FALCON_DECODE_OVERLAP");
+    return !(e && e[0] == '0');
+  }();
+  return on;
+}
 
 std::string gib(uint64_t b) {
   char buf[32];
@@ -440,6 +451,9 @@ void CudaBackend::enqueue_decode() {
       down.k = d.ffn + d.dim;
       down.xa = m_.act + d.off_h;
       down.bias = L.b_down;
+      // gelu(fc1) is complete once attention has started (it triggers after its wait): the
+      // down projection streams the fc2 columns while attention runs, and waits only for ctx.
+      down.k_ready = decode_overlap() ? d.ffn : 0;
       gemv(GemvEpilogue::Residual, down, L, gpu::kDown);
     } else {
       gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,

@@ -296,7 +296,6 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
   constexpr int kSlot = kTile * kStride;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   bf16* smem = reinterpret_cast<bf16*>(smem_raw);
-  pdl_trigger();
   const AttnArgs& a = ka.a;
   if constexpr (kDecode) {
     // The cached keys and values before this position were written by earlier steps, and the
@@ -317,6 +316,9 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
     }
   }
   pdl_wait();
+  // Only now, so that when the next kernel starts, the one before this has completed: the decode
+  // down projection works on gelu(fc1) (GemvArgs::k_ready) while this kernel computes ctx.
+  pdl_trigger();
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   const int ks = kDecode ? warp : 0;  // decode: this warp's slot among the key warps
   const int G = a.shape.num_heads / a.shape.num_kv;

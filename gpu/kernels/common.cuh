@@ -74,11 +74,19 @@ __device__ __forceinline__ uint4 load_cached16(const void* p) {
   return __ldg(reinterpret_cast<const uint4*>(p));
 }
 
+// 16 bytes through L2 only. For data read before pdl_wait() that an older kernel wrote: L1 is
+// not coherent, and may still hold lines of what was there before.
+__device__ __forceinline__ uint4 load_l2_16(const void* p) {
+  return __ldcg(reinterpret_cast<const uint4*>(p));
+}
+
 // Programmatic dependent launch (sm_90+). A kernel launched with launch_kernel() may start while
 // its predecessor in the stream is still running: it must call pdl_wait() before it reads anything
 // the predecessor writes (or writes anything the predecessor reads). pdl_trigger() lets the next
 // kernel start early; calling it first thing is safe because the next kernel waits in turn.
-// Before the wait only inputs no earlier kernel writes (weights) may be touched. Elsewhere: no-ops.
+// Before the wait only inputs no earlier kernel writes (weights) may be touched, unless the kernel
+// before it triggers only after its own wait (decode attention): then what the kernels before
+// that one wrote is complete too (GemvArgs::k_ready). Elsewhere: no-ops.
 __device__ __forceinline__ void pdl_trigger() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");

@@ -45,11 +45,49 @@ struct KSplit {
   int seg_chunks;  // 16-byte chunks per segment (the last may be shorter)
 };
 
+// Adds chunks [c0, c1) of rows wa / wb times x into acc_a / acc_b (16-byte chunks with kVec,
+// else single elements). kL2: x is read through L2 only (before pdl_wait(), GemvArgs::k_ready).
+template <bool kVec, int kUnroll, bool kL2>
+__device__ __forceinline__ void dot_rows(const bf16* wa, const bf16* wb, const bf16* x, int c0, int c1,
+                                         float& acc_a, float& acc_b) {
+  const int lane = threadIdx.x & 31;
+  if constexpr (kVec) {
+    // Every iteration keeps kUnroll chunks of both rows in flight; the last one is predicated
+    // rather than finished chunk by chunk (a serial tail of single loads cost ~20% at K = 4544).
+    for (int c = c0 + lane; c < c1; c += 32 * kUnroll) {
+      uint4 va[kUnroll], vb[kUnroll], vx[kUnroll];
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const bool in = c + 32 * u < c1;
+        va[u] = in ? load_stream16(wa + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
+        vb[u] = in ? load_stream16(wb + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
+      }
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const bf16* xp = x + (c + 32 * u) * 8;
+        vx[u] = c + 32 * u < c1 ? (kL2 ? load_l2_16(xp) : load_cached16(xp)) : make_uint4(0, 0, 0, 0);
+      }
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        dot8(va[u], vx[u], acc_a);
+        dot8(vb[u], vx[u], acc_b);
+      }
+    }
+  } else {
+    for (int i = c0 + lane; i < c1; i += 32) {
+      const float xv = __bfloat162float(kL2 ? __ldcg(x + i) : x[i]);
+      acc_a = fmaf(__bfloat162float(wa[i]), xv, acc_a);
+      acc_b = fmaf(__bfloat162float(wb[i]), xv, acc_b);
+    }
+  }
+}
+
 // kUnroll: 16-byte chunks per row in flight per lane. A work item is one pair x one k segment;
 // item i is pair i / segs, segment i % segs, so the segments of a pair run side by side. With
 // segs > 1 each item leaves its two partial sums in a.split_ws and the item that completes a
 // pair (counted in a.split_counters) adds them in segment order, so the result does not depend
-// on which segment finished last, and runs the epilogue.
+// on which segment finished last, and runs the epilogue. The columns before a.k_ready go first,
+// without waiting for the previous kernel; a warp waits once it reaches the others.
 template <GemvEpilogue kEpi, bool kVec, int kUnroll>
 __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
     gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, KSplit ks) {
@@ -57,8 +95,9 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
   const int warps_total = gridDim.x * kWarps;
   const int items = pairs_total * ks.segs;
   const int chunks = kVec ? a.k >> 3 : a.k;  // kVec: 16-byte chunks, else single elements
+  const int ready = min(chunks, kVec ? a.k_ready >> 3 : a.k_ready);
   pdl_trigger();
-  if (kVec && blockIdx.x * kWarps + (threadIdx.x >> 5) < items) {
+  if (kVec && ready == 0 && blockIdx.x * kWarps + (threadIdx.x >> 5) < items) {
     // The weights do not depend on the previous kernel: start the first item's first round on its
     // way to L2 while that kernel drains.
     const int it = blockIdx.x * kWarps + (threadIdx.x >> 5);
@@ -71,7 +110,7 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
         if (r.b >= 0) prefetch_l2(a.w + static_cast<size_t>(r.b) * a.ldw + (c0 + lane + 32 * u) * 8);
       }
   }
-  pdl_wait();
+  bool waited = false;
   for (int it = blockIdx.x * kWarps + (threadIdx.x >> 5); it < items; it += warps_total) {
     const int p = it / ks.segs, seg = it - p * ks.segs;
     const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
@@ -79,33 +118,13 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
     const bf16* wb = a.w + static_cast<size_t>(r.b >= 0 ? r.b : r.a) * a.ldw;
     const bf16* x = r.in_a ? a.xa : a.xb;
     const int c_begin = seg * ks.seg_chunks, c_end = min(chunks, c_begin + ks.seg_chunks);
+    const int c_mid = max(c_begin, min(c_end, ready));
     float acc_a = 0.f, acc_b = 0.f;
-    if constexpr (kVec) {
-      // Every iteration keeps kUnroll chunks of both rows in flight; the last one is predicated
-      // rather than finished chunk by chunk (a serial tail of single loads cost ~20% at K = 4544).
-      for (int c = c_begin + lane; c < c_end; c += 32 * kUnroll) {
-        uint4 va[kUnroll], vb[kUnroll], vx[kUnroll];
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          const bool in = c + 32 * u < c_end;
-          va[u] = in ? load_stream16(wa + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
-          vb[u] = in ? load_stream16(wb + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
-        }
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u)
-          vx[u] = c + 32 * u < c_end ? load_cached16(x + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          dot8(va[u], vx[u], acc_a);
-          dot8(vb[u], vx[u], acc_b);
-        }
-      }
-    } else {
-      for (int i = c_begin + lane; i < c_end; i += 32) {
-        const float xv = __bfloat162float(x[i]);
-        acc_a = fmaf(__bfloat162float(wa[i]), xv, acc_a);
-        acc_b = fmaf(__bfloat162float(wb[i]), xv, acc_b);
-      }
+    dot_rows<kVec, kUnroll, true>(wa, wb, x, c_begin, c_mid, acc_a, acc_b);
+    if (c_mid < c_end) {
+      if (!waited) pdl_wait();
+      waited = true;
+      dot_rows<kVec, kUnroll, false>(wa, wb, x, c_mid, c_end, acc_a, acc_b);
     }
     acc_a = warp_sum(acc_a);
     acc_b = warp_sum(acc_b);

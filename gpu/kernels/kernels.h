@@ -90,6 +90,13 @@ struct GemvArgs {
   float* split_ws = nullptr;
   int* split_counters = nullptr;
   int k_segments = 0;  // bf16 with split_ws: 0 = gemv_k_segments' choice, N = N segments (tests)
+  // Columns [0, k_ready) of x (xa and xb) need not wait for the previous kernel in the stream:
+  // they were written by kernels that completed before it triggered its dependents, and it
+  // touches nothing else this launch reads or writes (weights, outputs, split workspace). Work
+  // on them starts at once (programmatic dependent launch), reading x through L2 only; only the
+  // rest waits. The decode down projection of a parallel block: gelu(fc1) comes from the up
+  // projection, while attention (which triggers after its own wait) still writes ctx.
+  int k_ready = 0;
 };
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
 // How many k segments the bf16 decode GEMV gives each row pair: 1 unless `pairs` warps would

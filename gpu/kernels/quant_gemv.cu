@@ -25,7 +25,8 @@
 // fp32 accumulation per group, then the group's scale.
 //
 // Both kernels use programmatic dependent launch (common.cuh): they copy their first weights into
-// shared memory before waiting for the kernel that produces x.
+// shared memory before waiting for the kernel that produces x. Blocks whose x chunk lies wholly
+// before GemvArgs::k_ready run first and do not wait at all.
 #include <algorithm>
 
 #include "core/common/error.h"
@@ -120,35 +121,56 @@ struct Q8Rows {
 
 // A block's work: kWarps consecutive tiles (one per warp) x one chunk of columns. Tile groups
 // never straddle the two regions (rows reading xa / xb), so a block stages one x chunk, once, in
-// shared memory for all its warps. Blocks = (groups of region A + of region B) x chunks.
+// shared memory for all its warps. Blocks = (groups of region A + of region B) x chunks, the
+// `ready` chunks (wholly before GemvArgs::k_ready, which need not wait for the previous kernel)
+// of every group first, then the others.
 struct BlockUnit {
   int tile, chunk;  // this warp's tile (>= tile_end: idle) and the block's chunk
   int tile_end;
   bool in_a;
+  bool ready;  // the chunk's x is complete before the previous kernel ends
 };
 
-__device__ __forceinline__ BlockUnit block_unit(int tiles, int tiles_a, int chunks) {
-  const int groups_a = (tiles_a + kWarps - 1) / kWarps, grp = blockIdx.x / chunks;
-  BlockUnit b;
-  b.chunk = blockIdx.x - grp * chunks;
-  b.in_a = grp < groups_a;
-  b.tile = (b.in_a ? grp * kWarps : tiles_a + (grp - groups_a) * kWarps) + (threadIdx.x >> 5);
-  b.tile_end = b.in_a ? tiles_a : tiles;
-  return b;
+__device__ __forceinline__ BlockUnit block_unit(int tiles, int tiles_a, int chunks, int ready) {
+  const int groups_a = (tiles_a + kWarps - 1) / kWarps,
+            groups = groups_a + (tiles - tiles_a + kWarps - 1) / kWarps;
+  const int first = groups * ready;  // blocks of ready chunks
+  const int b = blockIdx.x, per = b < first ? ready : chunks - ready, rel = b < first ? b : b - first;
+  const int grp = rel / per;
+  BlockUnit u;
+  u.chunk = (b < first ? 0 : ready) + rel - grp * per;
+  u.ready = b < first;
+  u.in_a = grp < groups_a;
+  u.tile = (u.in_a ? grp * kWarps : tiles_a + (grp - groups_a) * kWarps) + (threadIdx.x >> 5);
+  u.tile_end = u.in_a ? tiles_a : tiles;
+  return u;
 }
 
-// 8 consecutive x values starting at element e, as 4 bf16 pairs; zeros past k.
-template <bool kVecX>
+// 8 consecutive x values starting at element e, as 4 bf16 pairs; zeros past k. kL2: through L2
+// only (x read before pdl_wait()).
+template <bool kVecX, bool kL2>
 __device__ __forceinline__ uint4 load_x8(const bf16* x, int e, int k) {
-  if (kVecX && e + 8 <= k) return load_cached16(x + e);
+  if (kVecX && e + 8 <= k) return kL2 ? load_l2_16(x + e) : load_cached16(x + e);
   const uint16_t* xs = reinterpret_cast<const uint16_t*>(x);
+  auto at = [&](int i) -> uint32_t { return i < k ? (kL2 ? __ldcg(xs + i) : xs[i]) : 0u; };
   uint32_t w[4];
 #pragma unroll
-  for (int j = 0; j < 4; ++j) {
-    const uint32_t lo = e + 2 * j < k ? xs[e + 2 * j] : 0u, hi = e + 2 * j + 1 < k ? xs[e + 2 * j + 1] : 0u;
-    w[j] = lo | hi << 16;
-  }
+  for (int j = 0; j < 4; ++j) w[j] = at(e + 2 * j) | at(e + 2 * j + 1) << 16;
   return make_uint4(w[0], w[1], w[2], w[3]);
+}
+
+// The block's x chunk, kN groups of 8 values per thread (group i of thread t starts at element
+// c0 + i * block + t * 8), waiting for the previous kernel first unless the chunk is ready.
+template <int kN, bool kVecX>
+__device__ __forceinline__ void load_x_chunk(const GemvArgs& a, const BlockUnit& bu, int c0,
+                                             uint4 (&xv)[kN]) {
+  const bf16* x = bu.in_a ? a.xa : a.xb;
+  if (!bu.ready) pdl_wait();
+#pragma unroll
+  for (int i = 0; i < kN; ++i) {
+    const int e = c0 + i * kWarps * 32 * 8 + threadIdx.x * 8;
+    xv[i] = bu.ready ? load_x8<kVecX, true>(x, e, a.k) : load_x8<kVecX, false>(x, e, a.k);
+  }
 }
 
 // Stages the block's x chunk in shared memory as fp16: kN groups of 8 values per thread (group
@@ -204,13 +226,13 @@ __device__ __forceinline__ int q8_swz(int row) {
 template <GemvEpilogue kEpi, bool kVecX>
 __global__ void __launch_bounds__(kWarps * 32)
     gemv_q8_kernel(GemvArgs a, const int8_t* __restrict__ w, int ld, const float* __restrict__ scales,
-                   Q8Rows rows, int tiles, int chunks) {
+                   Q8Rows rows, int tiles, int chunks, int ready) {
   __shared__ __align__(16) uint4 ring[kWarps][kStages][16][8];  // [row][swizzled 16-byte piece]
   static_assert(kWarps * 32 * 8 == kChunk, "each thread stages 8 values of x");
   __shared__ __align__(16) __half xs[kChunk];
   __shared__ uint32_t red[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
-  const BlockUnit bu = block_unit(tiles, rows.tiles_a, chunks);
+  const BlockUnit bu = block_unit(tiles, rows.tiles_a, chunks, ready);
   const bool active = bu.tile < bu.tile_end;
   const int c0 = bu.chunk * kChunk, cn = min(kChunk, ld - c0), steps = (cn + kQ8Step - 1) / kQ8Step;
   const int piece = lane & 7;
@@ -238,9 +260,9 @@ __global__ void __launch_bounds__(kWarps * 32)
   };
   pdl_trigger();
   for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
-  pdl_wait();
   // The block's x chunk, 8 values per thread (zeros past k, so past the chunk's end too).
-  const uint4 xv[1] = {load_x8<kVecX>(bu.in_a ? a.xa : a.xb, c0 + threadIdx.x * 8, a.k)};
+  uint4 xv[1];
+  load_x_chunk<1, kVecX>(a, bu, c0, xv);
   const float unscale = stage_x_f16(xv, xs, red);
   if (!active) return;
   float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
@@ -308,14 +330,15 @@ __device__ __forceinline__ void nibbles_to_f16x2x4(uint32_t v, uint32_t (&a)[4])
 // 16 bytes of each quad it reads). The block's x chunk is staged as scaled fp16 like int8's, the
 // unit's group scales are read into registers while the first steps are in flight.
 template <GemvEpilogue kEpi, bool kVecX>
-__global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks) {
+__global__ void __launch_bounds__(kWarps * 32)
+    gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks, int ready) {
   constexpr int kQuads = kQ4Chunk / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
   __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
   __shared__ __align__(16) __half xs[kQ4Chunk];
   __shared__ uint32_t red[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
   const int quads = q.ld / 64, groups = q.ld / 128;
-  const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks);
+  const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks, ready);
   const bool active = bu.tile < bu.tile_end;
   const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
   const uint4* data = static_cast<const uint4*>(q.data);
@@ -360,13 +383,8 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_q4_kernel(GemvArgs a, QuantM
       sc8[j] = __shfl_sync(0xffffffffu, f[j % kHalf], 2 * (r + 8) + j / kHalf);
     }
   }
-  pdl_wait();
-  constexpr int kXPer = kQ4Chunk / (kWarps * 32 * 8);
-  uint4 xv[kXPer];
-#pragma unroll
-  for (int i = 0; i < kXPer; ++i)
-    xv[i] = load_x8<kVecX>(bu.in_a ? a.xa : a.xb, bu.chunk * kQ4Chunk + i * kWarps * 32 * 8 + threadIdx.x * 8,
-                           a.k);
+  uint4 xv[kQ4Chunk / (kWarps * 32 * 8)];
+  load_x_chunk<kQ4Chunk / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kQ4Chunk, xv);
   const float unscale = stage_x_f16(xv, xs, red);
   if (!active) return;
   const int ng = nq / 2;
@@ -448,12 +466,15 @@ void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) 
   const int tiles_a = q.format == QuantFormat::Int8 ? p.rows.tiles_a : q.tile_split;
   const long long groups = (tiles_a + kWarps - 1) / kWarps + (p.tiles - tiles_a + kWarps - 1) / kWarps;
   const unsigned blocks = static_cast<unsigned>(groups * p.chunks);
+  // Chunks wholly before k_ready: their blocks go first and do not wait for the previous kernel.
+  const int ready = std::clamp(a.k_ready, 0, a.k) / (q.format == QuantFormat::Int8 ? kChunk : kQ4Chunk);
   if (q.format == QuantFormat::Int8)
     launch_kernel(vecx ? gemv_q8_kernel<kEpi, true> : gemv_q8_kernel<kEpi, false>, blocks, kWarps * 32, 0,
-                  stream, a, static_cast<const int8_t*>(q.data), q.ld, q.scales, p.rows, p.tiles, p.chunks);
+                  stream, a, static_cast<const int8_t*>(q.data), q.ld, q.scales, p.rows, p.tiles, p.chunks,
+                  std::min(ready, p.chunks));
   else
     launch_kernel(vecx ? gemv_q4_kernel<kEpi, true> : gemv_q4_kernel<kEpi, false>, blocks, kWarps * 32, 0,
-                  stream, a, q, p.chunks);
+                  stream, a, q, p.chunks, std::min(ready, p.chunks));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/kernels.h"
 #include "tests/gpu/gpu_test_util.h"
+#include "tests/gpu/pdl_late_writer.cuh"
 
 namespace falcon::test {
 namespace {
@@ -218,6 +219,58 @@ void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int seg
   }
 }
 
+// GemvArgs::k_ready, on a stream of its own (programmatic dependent launch, as in the backend):
+// the predecessor writes x[k_ready, k) only after spinning 200 us, NaN until then. The GEMV must
+// use the written values. The same launch told k_ready = k (a lie) must read the NaN: that shows
+// the GEMV really ran beside the writer, so the first check could have failed.
+cudaStream_t pdl_stream() {
+  static cudaStream_t s = [] {
+    cudaStream_t st = nullptr;
+    FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
+    return st;
+  }();
+  return s;
+}
+
+void test_gemv_k_ready(Checks& ck, int n, int k, int k_ready, int segs) {
+  const auto w = rand_bf16(static_cast<size_t>(n) * k, 1.f), x = rand_bf16(k, 1.f);
+  std::unique_ptr<Dev<bf16>> dw(to_dev_bf16(w)), dsrc(to_dev_bf16(x)), dx(to_dev_bf16(x));
+  Dev<float> dy(n);
+  const gpu::GemvSplit sp = gpu::gemv_bf16_split(n);
+  Dev<float> ws(sp.floats);
+  Dev<int> cnt(sp.counters);
+  FALCON_CUDA_CHECK(cudaMemset(cnt.p, 0, cnt.n * 4));
+  std::vector<double> ref(n);
+  for (int r = 0; r < n; ++r) {
+    double s = 0;
+    for (int i = 0; i < k; ++i) s += double(w[static_cast<size_t>(r) * k + i]) * x[i];
+    ref[r] = s;
+  }
+  const std::string what = "gemv k_ready " + std::to_string(k_ready) + " n=" + std::to_string(n) +
+                           " k=" + std::to_string(k) + " segments " + std::to_string(segs);
+  for (const bool lie : {false, true}) {
+    poison(dx->p + k_ready, static_cast<size_t>(k - k_ready) * 2);
+    poison(dy.p, n * 4);
+    FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+    gpu::GemvArgs g;
+    g.w = dw->p, g.n_rows = n, g.k = k, g.ldw = k, g.xa = dx->p, g.out_f32 = dy.p;
+    g.split_ws = ws.p, g.split_counters = cnt.p, g.k_segments = segs, g.k_ready = lie ? k : k_ready;
+    launch_late_writer(reinterpret_cast<uint16_t*>(dx->p), reinterpret_cast<const uint16_t*>(dsrc->p),
+                       k_ready, k, 200, pdl_stream());
+    gpu::launch_gemv(gpu::GemvEpilogue::Store, g, pdl_stream());
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
+    std::vector<float> got(n);
+    FALCON_CUDA_CHECK(cudaMemcpy(got.data(), dy.p, n * 4, cudaMemcpyDeviceToHost));
+    if (!lie) {
+      check_close(ck, got, ref, 1e-4, what);
+    } else {
+      const size_t finite = std::count_if(got.begin(), got.end(), [](float v) { return std::isfinite(v); });
+      ck.expect(finite == 0, what + ": told k_ready = k, every row read the NaN columns (" +
+                                 std::to_string(finite) + " finite rows)");
+    }
+  }
+}
+
 // QKV + up rows with RoPE, cache append and GELU; xa for QKV rows, xb for the MLP rows.
 void test_gemv_qkv_up(Checks& ck, int H, int KV, int HD, int dim, int ffn, int pos, bool rope,
                       int segs = -1) {
@@ -349,6 +402,11 @@ int main() {
     test_gemv_store(ck, 257, 2100, false, true, 2);  // scalar path (k % 8 != 0)
     test_gemv_store(ck, 4544, 22720, true, true, 0);
     test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true, 2);
+    // k_ready: Falcon-7B's down projection (ffn 18176 of 22720, inside the second segment), one
+    // segment with the boundary mid-row, and a boundary that is not a whole 16-byte chunk.
+    test_gemv_k_ready(ck, 4544, 22720, 18176, 0);
+    test_gemv_k_ready(ck, 512, 40960, 32768, 1);
+    test_gemv_k_ready(ck, 300, 5000, 3003, 2);
     // Prefill, tensor cores and generic.
     for (int T : {1, 7, 63, 65, 200}) test_attention(ck, false, 8, 2, 64, T, 0, true, false);
     test_attention(ck, false, 4, 1, 128, 130, 37, true, false);

@@ -30,6 +30,7 @@
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/kernels.h"
 #include "tests/gpu/gpu_test_util.h"
+#include "tests/gpu/pdl_late_writer.cuh"
 
 namespace falcon::test {
 namespace {
@@ -192,27 +193,41 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   for (auto& v : xb) v = to_bf16_bits(nd(rng));
   std::vector<float> bias(c.n), base(c.n);
   for (int i = 0; i < c.n; ++i) bias[i] = 0.1f * nd(rng), base[i] = nd(rng);
-  Dev<uint16_t> dx(c.k);
+  Dev<uint16_t> dx(c.k), dsrc(c.k);
   Dev<float> dbias(c.n), dout(c.n);
   dbias.put(bias);
   // x_mag != 1: no bias (its rounding would hide errors in a tiny product) and an absolute floor
-  // that scales with x.
+  // that scales with x. late >= 0: GemvArgs::k_ready = late (k with `lie`), x[late, k) NaN until
+  // a predecessor that lets the GEMV start at once writes it after 200 us (pdl_late_writer.cuh).
   auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what,
-                        double x_mag = 1.0) {
+                        double x_mag = 1.0, int late = -1, bool lie = false) {
     const bool with_bias = x_mag == 1.0;
     const std::vector<float> x = to_floats(xbits);
-    dx.put(xbits);
+    std::vector<uint16_t> xput = xbits;
+    if (late >= 0) {
+      dsrc.put(xbits);
+      std::fill(xput.begin() + late, xput.end(), uint16_t{0xffff});  // NaN
+    }
+    dx.put(xput);
     dout.put(base);
     gpu::GemvArgs a;
     a.xa = reinterpret_cast<const gpu::bf16*>(dx.p);
     a.bias = with_bias ? dbias.p : nullptr;
     a.out_f32 = dout.p;
+    a.k_ready = late < 0 ? 0 : lie ? c.k : late;
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
+    if (late >= 0) launch_late_writer(dx.p, dsrc.p, late, c.k, 200, gemv_stream());
     gpu::launch_gemv_quant(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, a, qd.q,
                            gemv_stream());
     FALCON_CUDA_CHECK(cudaStreamSynchronize(gemv_stream()));
     const std::vector<float> y = dout.get(c.n);
+    if (lie) {
+      const size_t finite = std::count_if(y.begin(), y.end(), [](float v) { return std::isfinite(v); });
+      ck.expect(finite == 0, name + what + ": told k_ready = k, every row read the NaN columns (" +
+                                 std::to_string(finite) + " finite rows)");
+      return;
+    }
     double worst = 0;
     for (int r = 0; r < c.n; ++r) {
       double dot = 0, mag = 0;
@@ -242,6 +257,12 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     for (auto& v : xm) v = to_bf16_bits(1e-3f * nd(rng));
     xm[size_t(c.k) / 3] = to_bf16_bits(4e4f);
     check_gemv(xm, false, "GEMV store, one |x| = 4e4 among 1e-3", 1e-3);
+  }
+  // GemvArgs::k_ready: the chunks wholly before it start at once, the others wait.
+  if (c.k >= 2048) {
+    const int late = c.k - 700;
+    check_gemv(xb, true, "GEMV residual, k_ready " + std::to_string(late), 1.0, late);
+    check_gemv(xb, true, "GEMV residual, k_ready " + std::to_string(late), 1.0, late, true);
   }
 
   // The fused QKV epilogue against the bf16 GEMV on the dequantized matrix.
@@ -492,6 +513,7 @@ int main() {
         {640, 4544, 640, 0, 0, 0},    // Falcon-7B's k
         {256, 2304, 256, 0, 0, 0},
         {300, 2500, 256, 64, 2, 1},  // RoPE pairs and fc1 rows with k over 2 chunks (split-K)
+        {96, 8192, 96, 0, 0, 0},     // k_ready 7492: 7 of 8 int8 chunks ready, 3 of 4 int4
     };
     for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4})
       for (const Case& c : cases) run_case(ck, f, c, rng);
