@@ -210,23 +210,27 @@ std::string run_kernel_bench(int device) {
     const double ms = tm.ms([&](int) { launch_gemv(epi, g, nullptr); });
     row(std::string("GEMV ") + name, std::to_string(n) + "x" + std::to_string(k), ms,
         2.0 * n * k / (ms * 1e-3) / 1e9, "GB/s", 4270);
-    // In a run: events on the GEMVs' own stream, 16 launches between them, median of 5.
-    std::vector<double> runs;
-    for (int rep = 0; rep < 6; ++rep) {
-      FALCON_CUDA_CHECK(cudaEventRecord(tm.a, gs));
-      for (int r = 0; r < 16; ++r) {
-        GemvArgs gr = g;
-        gr.w = ws[r % copies];
-        launch_gemv(epi, gr, gs);
+    // In a run: events on the GEMVs' own stream, 16 launches between them (launch(r) runs copy
+    // r % copies, so no launch finds its weights in L2), median of 5.
+    auto in_run_ms = [&](const std::function<void(int)>& launch) {
+      std::vector<double> runs;
+      for (int rep = 0; rep < 6; ++rep) {
+        FALCON_CUDA_CHECK(cudaEventRecord(tm.a, gs));
+        for (int r = 0; r < 16; ++r) launch(r % copies);
+        FALCON_CUDA_CHECK(cudaEventRecord(tm.b, gs));
+        FALCON_CUDA_CHECK(cudaEventSynchronize(tm.b));
+        float m = 0;
+        FALCON_CUDA_CHECK(cudaEventElapsedTime(&m, tm.a, tm.b));
+        if (rep) runs.push_back(m / 16.0);  // the first run warms up
       }
-      FALCON_CUDA_CHECK(cudaEventRecord(tm.b, gs));
-      FALCON_CUDA_CHECK(cudaEventSynchronize(tm.b));
-      float m = 0;
-      FALCON_CUDA_CHECK(cudaEventElapsedTime(&m, tm.a, tm.b));
-      if (rep) runs.push_back(m / 16.0);  // the first run warms up
-    }
-    std::sort(runs.begin(), runs.end());
-    const double run_ms = runs[runs.size() / 2];
+      std::sort(runs.begin(), runs.end());
+      return runs[runs.size() / 2];
+    };
+    const double run_ms = in_run_ms([&](int c) {
+      GemvArgs gr = g;
+      gr.w = ws[c];
+      launch_gemv(epi, gr, gs);
+    });
     row(std::string("GEMV in a run, ") + name, std::to_string(n) + "x" + std::to_string(k), run_ms,
         2.0 * n * k / (run_ms * 1e-3) / 1e9, "GB/s", 4270);
     if (gemv_only) {
@@ -237,17 +241,23 @@ std::string run_kernel_bench(int device) {
     // The same shape quantized: bytes = weights + scales (+ the int4 row table), read once.
     for (const char* fmt : {"int8", "int4"}) {
       const QuantFormat f = fmt[3] == '8' ? QuantFormat::Int8 : QuantFormat::Int4;
-      QuantMatrix q = plan_quant(f, n, k, n, 0);
-      FALCON_CUDA_CHECK(cudaMalloc(&q.data, q.data_bytes()));
-      if (f == QuantFormat::Int8) {
-        FALCON_CUDA_CHECK(cudaMalloc(&q.scales, q.scale_bytes()));
-      } else {
-        FALCON_CUDA_CHECK(cudaMalloc(&q.gscales, q.scale_bytes()));
-        FALCON_CUDA_CHECK(cudaMalloc(&q.row_of, q.table_bytes()));
-        const std::vector<int32_t> t = int4_row_table(q);
-        FALCON_CUDA_CHECK(cudaMemcpy(q.row_of, t.data(), t.size() * 4, cudaMemcpyHostToDevice));
+      // One quantized copy per bf16 copy, for the run.
+      std::vector<QuantMatrix> qs;
+      for (int c = 0; c < copies; ++c) {
+        QuantMatrix qc = plan_quant(f, n, k, n, 0);
+        FALCON_CUDA_CHECK(cudaMalloc(&qc.data, qc.data_bytes()));
+        if (f == QuantFormat::Int8) {
+          FALCON_CUDA_CHECK(cudaMalloc(&qc.scales, qc.scale_bytes()));
+        } else {
+          FALCON_CUDA_CHECK(cudaMalloc(&qc.gscales, qc.scale_bytes()));
+          FALCON_CUDA_CHECK(cudaMalloc(&qc.row_of, qc.table_bytes()));
+          const std::vector<int32_t> t = int4_row_table(qc);
+          FALCON_CUDA_CHECK(cudaMemcpy(qc.row_of, t.data(), t.size() * 4, cudaMemcpyHostToDevice));
+        }
+        launch_quantize(ws[c], k, qc, nullptr);
+        qs.push_back(qc);
       }
-      launch_quantize(w, k, q, nullptr);
+      const QuantMatrix& q = qs[0];
       const GemvSplit sp = gemv_quant_split(q);
       GemvArgs gq = g;
       FALCON_CUDA_CHECK(cudaMalloc(&gq.split_ws, std::max<uint64_t>(sp.floats, 1) * 4));
@@ -258,7 +268,13 @@ std::string run_kernel_bench(int device) {
       });
       row(std::string("GEMV ") + fmt + " " + name, std::to_string(n) + "x" + std::to_string(k), qms,
           q.bytes() / (qms * 1e-3) / 1e9, "GB/s", 4270);
-      cudaFree(q.data), cudaFree(q.scales), cudaFree(q.gscales), cudaFree(q.row_of);
+      const double qrun = in_run_ms([&](int c) {
+        launch_gemv_quant(res ? GemvEpilogue::Residual : GemvEpilogue::Store, gq, qs[c], gs);
+      });
+      row(std::string("GEMV in a run, ") + fmt + " " + name, std::to_string(n) + "x" + std::to_string(k),
+          qrun, q.bytes() / (qrun * 1e-3) / 1e9, "GB/s", 4270);
+      for (QuantMatrix& qc : qs)
+        cudaFree(qc.data), cudaFree(qc.scales), cudaFree(qc.gscales), cudaFree(qc.row_of);
       cudaFree(gq.split_ws), cudaFree(gq.split_counters);
     }
     for (bf16* p : ws) cudaFree(p);

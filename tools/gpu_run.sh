@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab] [load] [ncu]
-# (carry build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
+#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab] [decode-ab] [load] [ncu]
+# (carry build-gpu/carry, unpacked into build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 # qbench knobs: QBENCH_FORMATS (default "bf16 int8 int4"), QBENCH_WAVES=0 skips the attention A/B.
 set -u
 DIST=${FALCON_GPU_DIST:-build-gpu/dist}
+if [ ! -e "$DIST/falcon-gpu-bench" ] && [ -e build-gpu/carry/dist.tar.xz ]; then
+  mkdir -p "$DIST" && tar -C "$DIST" -xJf build-gpu/carry/dist.tar.xz  # what gpu_build.sh packed
+fi
 OUT=${OUT:-/tmp/falcon-gpu-out}
 LOG=$(mktemp -d)
 mkdir -p "$OUT"
@@ -69,6 +72,24 @@ if [[ " $steps " == *" ab "* ]]; then  # not part of "all": A/B of the session-5
     set -- $ab
     step "ab-$1-$2" 240 env "$3" "$DIST/falcon-gpu-bench" --weights "$2" --no-long 40b 7b
     grep '^{' "$LOG/ab-$1-$2.log" | sed "s/^{/{\"ab\":\"$1\",/" >>"$OUT/bench.jsonl" || true
+  done
+fi
+if [[ " $steps " == *" decode-ab "* ]]; then  # not part of "all": decode A/B of one change, same call
+  # Variants: "new" ($DIST/falcon-gpu-bench), "env" (the same with AB_ENV set, e.g.
+  # FALCON_DECODE_OVERLAP=0) and, with AB_OLD (the bench of an older build), "old"; each format
+  # (AB_FORMATS) and shape (AB_SHAPES), in AB_REPS rounds. JSON lines tagged "ab".
+  for rep in $(seq "${AB_REPS:-2}"); do
+    for w in ${AB_FORMATS:-bf16 int8 int4}; do
+      for v in new env old; do
+        case $v in
+          new) cmd=("$DIST/falcon-gpu-bench") ;;
+          env) [ -n "${AB_ENV:-}" ] || continue; cmd=(env $AB_ENV "$DIST/falcon-gpu-bench") ;;
+          old) [ -n "${AB_OLD:-}" ] || continue; cmd=("$AB_OLD") ;;
+        esac
+        step "ab$rep-$v-$w" 240 "${cmd[@]}" --weights "$w" --no-long ${AB_SHAPES:-40b 7b}
+        grep '^{' "$LOG/ab$rep-$v-$w.log" | sed "s/^{/{\"ab\":\"$v\",\"round\":$rep,/" >>"$OUT/bench.jsonl" || true
+      done
+    done
   done
 fi
 if [[ " $steps " == *" load "* ]]; then  # not part of "all": writes a 14 GB checkpoint first

@@ -99,9 +99,9 @@ struct GemvArgs {
   int k_ready = 0;
 };
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
-// How many k segments the bf16 decode GEMV gives each row pair: 1 unless `pairs` warps would
-// leave the device (resident_warps at once) short of loads in flight (few, long rows: Falcon-7B's
-// down projection, 4544 x 22720). Pure function, for tests.
+// How many k segments the bf16 decode GEMV gives each row pair: 1 unless the pairs make fewer
+// than three rounds of the warps the device holds at once (resident_warps) and k is long (the
+// down projections). Pure function, for tests.
 int gemv_k_segments(int pairs, int k, int resident_warps);
 // Queries (and caches) the device's GEMV occupancy, which launch_gemv needs for its split choice:
 // call once before capturing a CUDA graph, as prepare_attention.

@@ -43,11 +43,14 @@ void test_decode_split(Checks& ck) {
 
 void test_gemv_k_segments(Checks& ck) {
   const int resident = 132 * 40;  // an H200: 132 SMs x 40 resident GEMV warps
-  ck.expect(gpu::gemv_k_segments(2272, 22720, resident) == 2, "k segments: Falcon-7B down projection -> 2");
+  ck.expect(gpu::gemv_k_segments(2272, 22720, resident) == 4, "k segments: Falcon-7B down projection -> 4");
   ck.expect(gpu::gemv_k_segments(11424, 4544, resident) == 1, "k segments: Falcon-7B QKV + fc1 -> 1");
-  ck.expect(gpu::gemv_k_segments(4096, 40960, resident) == 1, "k segments: Falcon-40B down projection -> 1");
+  ck.expect(gpu::gemv_k_segments(4096, 40960, resident) == 4, "k segments: Falcon-40B down projection -> 4");
+  ck.expect(gpu::gemv_k_segments(20992, 8192, resident) == 1,
+            "k segments: Falcon-40B QKV + fc1 (four rounds already) -> 1");
+  ck.expect(gpu::gemv_k_segments(7424, 74240, resident) == 3, "k segments: Falcon-180B down projection -> 3");
   ck.expect(gpu::gemv_k_segments(100, 100000, resident) == 4, "k segments: at most 4");
-  ck.expect(gpu::gemv_k_segments(100, 3000, resident) == 1, "k segments: >= 2048 elements each");
+  ck.expect(gpu::gemv_k_segments(100, 8000, resident) == 1, "k segments: >= 4096 elements each");
   ck.expect(gpu::gemv_k_segments(0, 4096, resident) == 1 && gpu::gemv_k_segments(10, 4096, 0) == 1,
             "k segments: no pairs or no device -> 1");
   // The arena's scratch (gemv_bf16_split) holds the partials of any split of any region layout.
