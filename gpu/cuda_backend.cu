@@ -35,14 +35,19 @@ using gpu::GemvEpilogue;
 
 constexpr uint64_t kContextMargin = 512ull << 20;  // CUDA context, cuBLAS handle, graph: not in our arena
 
-// The decode down projection starts on gelu(fc1) while attention runs (GemvArgs::k_ready), unless
-// FALCON_DECODE_OVERLAP=0 (for A/B benchmarks). Read once per process.
-bool decode_overlap() {
-  static const bool on = [] {
+// The decode down projection starts on gelu(fc1) while attention runs (GemvArgs::k_ready), as
+// soon as attention signals that the up projection has completed (ReadySignal). For A/B
+// benchmarks, FALCON_DECODE_OVERLAP=0 turns both off and =nosignal the signal only (attention then
+// lets the down projection start after its wait). Read once per process.
+enum class Overlap { Off, NoSignal, Signal };
+Overlap decode_overlap() {
+  static const Overlap o = [] {
     const char* e = std::getenv("FALCON_DECODE_OVERLAP");
-    return !(e && e[0] == '0');
+    if (e && e[0] == '0') return Overlap::Off;
+    if (e && std::strcmp(e, "nosignal") == 0) return Overlap::NoSignal;
+    return Overlap::Signal;
   }();
-  return on;
+  return o;
 }
 
 std::string gib(uint64_t b) {
@@ -120,7 +125,8 @@ class CudaBackend final : public Backend {
   // the two pointers below point into them.
   gpu::DeviceBuffer arena_;
   gpu::PinnedBuffer h_step_buf_, h_logits_buf_;
-  int32_t* h_step_ = nullptr;  // pinned [token, position]
+  int32_t* h_step_ = nullptr;  // pinned [token, position, serial]
+  uint32_t serial_ = 0;        // decode steps so far (the ReadySignal value)
   float* h_logits_ = nullptr;  // pinned (logit_rows, vocab)
   std::vector<int32_t> tokens_;
   int rope_freq_len_ = -1;
@@ -445,15 +451,20 @@ void CudaBackend::enqueue_decode() {
       up.split = d.qkv_out;
       up.xb = m_.xb ? m_.xb : m_.xa;
       gemv(GemvEpilogue::QkvUp, up, L, gpu::kUp);
-      gpu::launch_attention_decode(attn_args(L), pos, plan_, m_.attn_ws, m_.attn_counters, s);
+      // gelu(fc1) is complete once attention is past its wait, which it signals: the down
+      // projection starts during attention's start, streams the fc2 columns while attention
+      // runs, and waits for attention's end only for the ctx columns.
+      gpu::AttnArgs aa = attn_args(L);
+      const gpu::ReadySignal ready{m_.ready_flags + (&L - m_.layers.data()), m_.step + 2};
+      if (decode_overlap() == Overlap::Signal) aa.signal = ready;
+      gpu::launch_attention_decode(aa, pos, plan_, m_.attn_ws, m_.attn_counters, s);
       down.w = L.w_down;
       down.n_rows = d.dim;
       down.k = d.ffn + d.dim;
       down.xa = m_.act + d.off_h;
       down.bias = L.b_down;
-      // gelu(fc1) is complete once attention has started (it triggers after its wait): the
-      // down projection streams the fc2 columns while attention runs, and waits only for ctx.
-      down.k_ready = decode_overlap() ? d.ffn : 0;
+      if (decode_overlap() != Overlap::Off) down.k_ready = d.ffn;
+      if (decode_overlap() == Overlap::Signal) down.ready = ready;
       gemv(GemvEpilogue::Residual, down, L, gpu::kDown);
     } else {
       gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,
@@ -530,11 +541,12 @@ void CudaBackend::decode_step(int32_t token, int pos, float* out) {
   cudaStream_t s = stream_;
   h_step_[0] = token;
   h_step_[1] = pos;
+  h_step_[2] = static_cast<int32_t>(++serial_);
   const size_t V = static_cast<size_t>(d_.vocab);
   if (o_.use_cuda_graph && !graph_exec_) {
     FALCON_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
     try {
-      FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.step, h_step_, 2 * sizeof(int32_t), cudaMemcpyHostToDevice, s));
+      FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.step, h_step_, 3 * sizeof(int32_t), cudaMemcpyHostToDevice, s));
       enqueue_decode();
       FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, V * 4, cudaMemcpyDeviceToHost, s));
     } catch (...) {
@@ -558,7 +570,7 @@ void CudaBackend::decode_step(int32_t token, int pos, float* out) {
   if (graph_exec_) {
     FALCON_CUDA_CHECK(cudaGraphLaunch(graph_exec_, s));
   } else {
-    FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.step, h_step_, 2 * sizeof(int32_t), cudaMemcpyHostToDevice, s));
+    FALCON_CUDA_CHECK(cudaMemcpyAsync(m_.step, h_step_, 3 * sizeof(int32_t), cudaMemcpyHostToDevice, s));
     enqueue_decode();
     FALCON_CUDA_CHECK(cudaMemcpyAsync(h_logits_, m_.logits, V * 4, cudaMemcpyDeviceToHost, s));
   }

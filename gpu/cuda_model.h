@@ -63,16 +63,17 @@ struct DeviceModel {
   float *lnf_g = nullptr, *lnf_b = nullptr;
   std::vector<LayerDev> layers;
   // scratch
-  float* x = nullptr;         // (chunk, dim) residual stream, fp32
-  bf16* xa = nullptr;         // (chunk, xn_ld) LayerNorm output (attention / single LN)
-  bf16* xb = nullptr;         // (chunk, xn_ld) second LayerNorm output (ln_mlp) or null
-  bf16* act = nullptr;        // (chunk, act_ld)
-  float* logits = nullptr;    // (logit_rows, vocab)
-  float* inv_freq = nullptr;  // (hd/2)
-  float* slopes = nullptr;    // (heads)
-  int32_t* tokens = nullptr;  // (chunk) prefill token ids
-  int32_t* step = nullptr;    // [token, position] of the decode step
-  float* attn_ws = nullptr;   // decode attention partials
+  float* x = nullptr;               // (chunk, dim) residual stream, fp32
+  bf16* xa = nullptr;               // (chunk, xn_ld) LayerNorm output (attention / single LN)
+  bf16* xb = nullptr;               // (chunk, xn_ld) second LayerNorm output (ln_mlp) or null
+  bf16* act = nullptr;              // (chunk, act_ld)
+  float* logits = nullptr;          // (logit_rows, vocab)
+  float* inv_freq = nullptr;        // (hd/2)
+  float* slopes = nullptr;          // (heads)
+  int32_t* tokens = nullptr;        // (chunk) prefill token ids
+  int32_t* step = nullptr;          // [token, position, serial] of the decode step
+  unsigned* ready_flags = nullptr;  // (layers) the decode step's ReadySignal flags
+  float* attn_ws = nullptr;         // decode attention partials
   int* attn_counters = nullptr;
   float* split_ws = nullptr;  // decode GEMVs: split-K partials (gemv_quant_split / gemv_bf16_split)
   int* split_counters = nullptr;

@@ -297,6 +297,7 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
   extern __shared__ __align__(16) unsigned char smem_raw[];
   bf16* smem = reinterpret_cast<bf16*>(smem_raw);
   const AttnArgs& a = ka.a;
+  if (kDecode && a.signal.flag) pdl_trigger();  // the next kernel waits for the signal below
   if constexpr (kDecode) {
     // The cached keys and values before this position were written by earlier steps, and the
     // position before the step began: while the kernel that writes Q and the new key drains,
@@ -316,9 +317,15 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
     }
   }
   pdl_wait();
-  // Only now, so that when the next kernel starts, the one before this has completed: the decode
-  // down projection works on gelu(fc1) (GemvArgs::k_ready) while this kernel computes ctx.
-  pdl_trigger();
+  if (kDecode && a.signal.flag) {
+    // The kernel before (the up projection) has completed: gelu(fc1) is ready.
+    if (blockIdx.x == 0 && blockIdx.y == 0 && blockIdx.z == 0 && threadIdx.x == 0)
+      signal_ready(a.signal.flag, a.signal.serial);
+  } else {
+    // Only now, so that when the next kernel starts, the one before this has completed: the
+    // decode down projection works on gelu(fc1) (GemvArgs::k_ready) while this kernel runs.
+    pdl_trigger();
+  }
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   const int ks = kDecode ? warp : 0;  // decode: this warp's slot among the key warps
   const int G = a.shape.num_heads / a.shape.num_kv;

@@ -18,6 +18,9 @@ __global__ void __launch_bounds__(kThreads)
     attention_generic_kernel(AttnArgs a, int pos0, const int* __restrict__ dpos) {
   __shared__ float q[kMaxHd], o[kMaxHd], p[kThreads], scratch[32];
   const int tok = blockIdx.x, head = blockIdx.y, hd = a.shape.head_dim;
+  // An ordinary launch: the kernel before has completed (ReadySignal).
+  if (dpos && a.signal.flag && tok == 0 && head == 0 && threadIdx.x == 0)
+    signal_ready(a.signal.flag, a.signal.serial);
   const int G = a.shape.num_heads / a.shape.num_kv, kvh = head / G;
   const int qpos = (dpos ? *dpos : pos0) + tok;
   const bf16* qp = a.q + static_cast<size_t>(tok) * a.ldq + head * hd;

@@ -102,6 +102,26 @@ __device__ __forceinline__ void pdl_wait() {
 #endif
 }
 
+// The ReadySignal handshake (kernels.h): store *serial into *flag with release semantics at GPU
+// scope; spin (one thread) until *flag holds *serial, with acquire semantics. serial is read
+// through L2: the step's host copy wrote it after older lines may have been cached in L1.
+__device__ __forceinline__ void signal_ready(unsigned* flag, const int32_t* serial) {
+  const unsigned v = static_cast<unsigned>(__ldcg(serial));
+  asm volatile("st.release.gpu.global.u32 [%0], %1;" ::"l"(flag), "r"(v) : "memory");
+}
+
+// Thousands of warps may wait at once on one address: they back off (256 ns doubling to 2 us)
+// so that their polls do not crowd the L2 slice that holds it.
+__device__ __forceinline__ void wait_ready(const unsigned* flag, const int32_t* serial) {
+  const unsigned want = static_cast<unsigned>(__ldcg(serial));
+  for (unsigned ns = 256;; ns = min(2 * ns, 2048u)) {
+    unsigned v;
+    asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(v) : "l"(flag) : "memory");
+    if (v == want) break;
+    __nanosleep(ns);
+  }
+}
+
 // Hint: start moving the line holding p from HBM into L2 (weights, before pdl_wait()).
 __device__ __forceinline__ void prefetch_l2(const void* p) {
   asm volatile("prefetch.global.L2 [%0];" ::"l"(p));

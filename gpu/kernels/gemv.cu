@@ -111,7 +111,7 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
         if (r.b >= 0) prefetch_l2(a.w + static_cast<size_t>(r.b) * a.ldw + (c0 + lane + 32 * u) * 8);
       }
   }
-  bool waited = false;
+  bool waited = false, signaled = false;
   for (int it = blockIdx.x * kWarps + (threadIdx.x >> 5); it < items; it += warps_total) {
     const int seg = it / pairs_total, p = it - seg * pairs_total;
     const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
@@ -121,6 +121,11 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
     const int c_begin = seg * ks.seg_chunks, c_end = min(chunks, c_begin + ks.seg_chunks);
     const int c_mid = max(c_begin, min(c_end, ready));
     float acc_a = 0.f, acc_b = 0.f;
+    if (c_begin < c_mid && a.ready.flag && !signaled) {
+      if (lane == 0) wait_ready(a.ready.flag, a.ready.serial);
+      __syncwarp();
+      signaled = true;
+    }
     dot_rows<kVec, kUnroll, true>(wa, wb, x, c_begin, c_mid, acc_a, acc_b);
     if (c_mid < c_end) {
       if (!waited) pdl_wait();

@@ -61,6 +61,16 @@ void launch_fill_random_f32(float* p, uint64_t n, uint64_t seed, float offset, f
 // Batch-1 matrix-vector product y = W x for decode, each warp computing two rows, fp32
 // accumulation, with an epilogue per use. W is (n_rows, k) bf16 with row stride ldw.
 // Rows [0, split) read xa, rows [split, n_rows) read xb (the two LayerNorms of a 2-LN block).
+// The decode step's handshake between attention and the down projection (GemvArgs::k_ready):
+// attention, once past its wait (the up projection, which wrote gelu(fc1), has completed), stores
+// *serial into *flag; the down projection's work on the columns before k_ready spins until it
+// reads that value. *serial changes every step, so no reset is needed. With it, attention may
+// trigger the down projection as soon as it starts.
+struct ReadySignal {
+  unsigned* flag = nullptr;
+  const int32_t* serial = nullptr;
+};
+
 enum class GemvEpilogue {
   Store,     // out_f32[row] = y + bias[row]                       (logits)
   Residual,  // out_f32[row] += y + bias[row]                      (residual stream)
@@ -97,6 +107,9 @@ struct GemvArgs {
   // rest waits. The decode down projection of a parallel block: gelu(fc1) comes from the up
   // projection, while attention (which triggers after its own wait) still writes ctx.
   int k_ready = 0;
+  // With ready.flag, the columns before k_ready are read only after the signal (see
+  // ReadySignal): then the previous kernel may trigger before its wait.
+  ReadySignal ready;
 };
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
 // How many k segments the bf16 decode GEMV gives each row pair: 1 unless the pairs make fewer
@@ -122,6 +135,9 @@ struct AttnArgs {
   // ALiBi slopes (H), already rounded to bf16, or null. As HF builds the ALiBi tensor in bf16,
   // the bias is bf16(slope * key_pos).
   const float* slopes = nullptr;
+  // Decode: given a flag, signal it once past the wait for the kernel before (ReadySignal), and
+  // let the next kernel start at once; without one, trigger it only after that wait.
+  ReadySignal signal;
 };
 // Prefill: tokens t < rows at positions pos0 + t attend to keys 0 .. pos0 + t.
 void launch_attention_prefill(const AttnArgs& a, int rows, int pos0, cudaStream_t stream);

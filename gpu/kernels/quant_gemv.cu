@@ -26,7 +26,7 @@
 //
 // Both kernels use programmatic dependent launch (common.cuh): they copy their first weights into
 // shared memory before waiting for the kernel that produces x. Blocks whose x chunk lies wholly
-// before GemvArgs::k_ready run first and do not wait at all.
+// before GemvArgs::k_ready run first and do not wait for it (only for the ready signal, if any).
 #include <algorithm>
 
 #include "core/common/error.h"
@@ -165,7 +165,12 @@ template <int kN, bool kVecX>
 __device__ __forceinline__ void load_x_chunk(const GemvArgs& a, const BlockUnit& bu, int c0,
                                              uint4 (&xv)[kN]) {
   const bf16* x = bu.in_a ? a.xa : a.xb;
-  if (!bu.ready) pdl_wait();
+  if (!bu.ready) {
+    pdl_wait();
+  } else if (a.ready.flag) {
+    if (threadIdx.x == 0) wait_ready(a.ready.flag, a.ready.serial);
+    __syncthreads();
+  }
 #pragma unroll
   for (int i = 0; i < kN; ++i) {
     const int e = c0 + i * kWarps * 32 * 8 + threadIdx.x * 8;

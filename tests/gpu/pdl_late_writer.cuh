@@ -1,8 +1,9 @@
 #pragma once
-// For the GEMV tests of GemvArgs::k_ready: a predecessor kernel that lets the next kernel in its
-// stream start at once (programmatic dependent launch), spins for `spin_us`, and only then writes
-// x[from, n) from src. A GEMV launched after it that reads those columns before its wait reads
-// what was there before (the tests put NaN there); one that waits reads src.
+// For the GEMV tests of GemvArgs::k_ready: predecessor kernels. late_writer_kernel lets the next
+// kernel in its stream start at once (programmatic dependent launch), spins for `spin_us`, and
+// only then writes x[from, n) from src. A GEMV launched after it that reads those columns before
+// its wait reads what was there before (the tests put NaN there); one that waits reads src.
+// signal_writer_kernel also holds back x[0, from) until it signals a ReadySignal.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -24,6 +25,60 @@ __global__ void late_writer_kernel(uint16_t* x, const uint16_t* src, int from, i
   while (global_ns() - t0 < spin_ns) {
   }
   for (int i = from + static_cast<int>(threadIdx.x); i < n; i += blockDim.x) x[i] = src[i];
+}
+
+// The ReadySignal variant (kernels.h): x is all NaN until this kernel, which lets the next one
+// start at once, writes x[0, from) after early_us, signals *flag = *serial, and writes x[from, n)
+// after late_us more.
+__global__ void signal_writer_kernel(uint16_t* x, const uint16_t* src, int from, int n, unsigned* flag,
+                                     const int32_t* serial, uint64_t early_ns, uint64_t late_ns) {
+  gpu::pdl_wait();
+  gpu::pdl_trigger();
+  uint64_t t0 = global_ns();
+  while (global_ns() - t0 < early_ns) {
+  }
+  for (int i = static_cast<int>(threadIdx.x); i < from; i += blockDim.x) x[i] = src[i];
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) gpu::signal_ready(flag, serial);
+  t0 = global_ns();
+  while (global_ns() - t0 < late_ns) {
+  }
+  for (int i = from + static_cast<int>(threadIdx.x); i < n; i += blockDim.x) x[i] = src[i];
+}
+
+inline void launch_signal_writer(uint16_t* x, const uint16_t* src, int from, int n, unsigned* flag,
+                                 const int32_t* serial, int early_us, int late_us, cudaStream_t stream) {
+  gpu::launch_kernel(signal_writer_kernel, 1, 256, 0, stream, x, src, from, n, flag, serial,
+                     uint64_t(early_us) * 1000, uint64_t(late_us) * 1000);
+}
+
+// Whether a kernel launched after another on `stream` starts while that one still runs (not
+// under compute-sanitizer, which serializes launches, or with FALCON_PDL=0). The checks that a
+// GEMV reads too early when told a lie need it; without it they cannot be made.
+__global__ void overlap_first_kernel(uint64_t* t) {
+  gpu::pdl_trigger();
+  const uint64_t t0 = global_ns();
+  while (global_ns() - t0 < 50000) {
+  }
+  t[0] = global_ns();
+}
+__global__ void overlap_second_kernel(uint64_t* t) {
+  t[1] = global_ns();
+  gpu::pdl_wait();
+}
+inline bool launches_overlap(cudaStream_t stream) {
+  uint64_t* t = nullptr;
+  FALCON_CUDA_CHECK(cudaMalloc(&t, 2 * sizeof(uint64_t)));
+  uint64_t h[2] = {0, 0};
+  for (int run = 0; run < 2; ++run) {  // the first run loads the kernels (lazy module loading)
+    gpu::launch_kernel(overlap_first_kernel, 1, 32, 0, stream, t);
+    gpu::launch_kernel(overlap_second_kernel, 1, 32, 0, stream, t);
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(stream));
+    FALCON_CUDA_CHECK(cudaMemcpy(h, t, sizeof h, cudaMemcpyDeviceToHost));
+  }
+  FALCON_CUDA_CHECK(cudaFree(t));
+  return h[1] < h[0];
 }
 
 inline void launch_late_writer(uint16_t* x, const uint16_t* src, int from, int n, int spin_us,
