@@ -12,6 +12,17 @@
 
 namespace falcon::test {
 
+// A stream of its own, as the backend's: there (and not on the legacy default stream) a kernel
+// starts before its predecessor ends (programmatic dependent launch).
+inline cudaStream_t pdl_stream() {
+  static cudaStream_t s = [] {
+    cudaStream_t st = nullptr;
+    FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
+    return st;
+  }();
+  return s;
+}
+
 __device__ __forceinline__ uint64_t global_ns() {
   uint64_t t;
   asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));

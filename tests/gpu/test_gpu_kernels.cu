@@ -224,14 +224,6 @@ void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int seg
 // the predecessor writes x[k_ready, k) only after spinning 200 us, NaN until then. The GEMV must
 // use the written values. The same launch told k_ready = k (a lie) must read the NaN: that shows
 // the GEMV really ran beside the writer, so the first check could have failed.
-cudaStream_t pdl_stream() {
-  static cudaStream_t s = [] {
-    cudaStream_t st = nullptr;
-    FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
-    return st;
-  }();
-  return s;
-}
 
 void test_gemv_k_ready(Checks& ck, int n, int k, int k_ready, int segs) {
   const auto w = rand_bf16(static_cast<size_t>(n) * k, 1.f), x = rand_bf16(k, 1.f);

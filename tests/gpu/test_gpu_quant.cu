@@ -123,16 +123,7 @@ struct QuantOnDevice {
   }
 };
 
-// The GEMVs run on a stream of their own, as in the backend: there (and not on the legacy
-// default stream) they start before their predecessor ends (programmatic dependent launch).
-cudaStream_t gemv_stream() {
-  static cudaStream_t s = [] {
-    cudaStream_t st = nullptr;
-    FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking));
-    return st;
-  }();
-  return s;
-}
+// The GEMVs run on pdl_stream() (pdl_late_writer.cuh), as in the backend.
 
 std::vector<float> to_floats(const std::vector<uint16_t>& b) {
   std::vector<float> f(b.size());
@@ -226,14 +217,14 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0 && sig)
-      launch_signal_writer(dx.p, dsrc.p, late, c.k, flag.p, serial.p, 100, 100, gemv_stream());
+      launch_signal_writer(dx.p, dsrc.p, late, c.k, flag.p, serial.p, 100, 100, pdl_stream());
     else if (late >= 0)
-      launch_late_writer(dx.p, dsrc.p, late, c.k, 200, gemv_stream());
+      launch_late_writer(dx.p, dsrc.p, late, c.k, 200, pdl_stream());
     gpu::launch_gemv_quant(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, a, qd.q,
-                           gemv_stream());
-    FALCON_CUDA_CHECK(cudaStreamSynchronize(gemv_stream()));
+                           pdl_stream());
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
     const std::vector<float> y = dout.get(c.n);
-    if ((lie || sig == 2) && !launches_overlap(gemv_stream())) {
+    if ((lie || sig == 2) && !launches_overlap(pdl_stream())) {
       std::printf("skip %s%s: launches do not overlap here (compute-sanitizer?)\n", name.c_str(),
                   what.c_str());
       return;
@@ -326,10 +317,10 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       qd.use(a);
       FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the memsets above ran on the legacy stream
       if (quant)
-        gpu::launch_gemv_quant(gpu::GemvEpilogue::QkvUp, a, qd.q, gemv_stream());
+        gpu::launch_gemv_quant(gpu::GemvEpilogue::QkvUp, a, qd.q, pdl_stream());
       else
-        gpu::launch_gemv(gpu::GemvEpilogue::QkvUp, a, gemv_stream());
-      FALCON_CUDA_CHECK(cudaStreamSynchronize(gemv_stream()));
+        gpu::launch_gemv(gpu::GemvEpilogue::QkvUp, a, pdl_stream());
+      FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
       std::vector<float> all = to_floats(qo.get(nq));
       for (float v : to_floats(ho.get(fc1))) all.push_back(v);
       for (float v : to_floats(kc.get(cache))) all.push_back(v);
