@@ -88,8 +88,9 @@ __device__ __forceinline__ uint4 load_l2_16(const void* p) {
 // the predecessor writes (or writes anything the predecessor reads). pdl_trigger() lets the next
 // kernel start early; calling it first thing is safe because the next kernel waits in turn.
 // Before the wait only inputs no earlier kernel writes (weights) may be touched, unless the kernel
-// before it triggers only after its own wait (decode attention): then what the kernels before
-// that one wrote is complete too (GemvArgs::k_ready). Elsewhere: no-ops.
+// before it triggers only after its own wait (decode attention without a ReadySignal): then what
+// the kernels before that one wrote is complete too (GemvArgs::k_ready), or signals it
+// (ReadySignal, kernels.h). Elsewhere: no-ops.
 __device__ __forceinline__ void pdl_trigger() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");

@@ -58,9 +58,6 @@ void launch_fill_random_f32(float* p, uint64_t n, uint64_t seed, float offset, f
                             cudaStream_t stream);
 
 // ---- gemv.cu ------------------------------------------------------------------------------------
-// Batch-1 matrix-vector product y = W x for decode, each warp computing two rows, fp32
-// accumulation, with an epilogue per use. W is (n_rows, k) bf16 with row stride ldw.
-// Rows [0, split) read xa, rows [split, n_rows) read xb (the two LayerNorms of a 2-LN block).
 // The decode step's handshake between attention and the down projection (GemvArgs::k_ready):
 // attention, once past its wait (the up projection, which wrote gelu(fc1), has completed), stores
 // *serial into *flag; the down projection's work on the columns before k_ready spins until it
@@ -71,6 +68,9 @@ struct ReadySignal {
   const int32_t* serial = nullptr;
 };
 
+// Batch-1 matrix-vector product y = W x for decode, each warp computing two rows, fp32
+// accumulation, with an epilogue per use. W is (n_rows, k) bf16 with row stride ldw.
+// Rows [0, split) read xa, rows [split, n_rows) read xb (the two LayerNorms of a 2-LN block).
 enum class GemvEpilogue {
   Store,     // out_f32[row] = y + bias[row]                       (logits)
   Residual,  // out_f32[row] += y + bias[row]                      (residual stream)
