@@ -112,13 +112,27 @@ __device__ __forceinline__ void signal_ready(unsigned* flag, const int32_t* seri
 }
 
 // Thousands of warps may wait at once on one address: they back off (256 ns doubling to 2 us)
-// so that their polls do not crowd the L2 slice that holds it.
+// so that their polls do not crowd the L2 slice that holds it. The signal comes within
+// microseconds in the decode step; should it not have come after 2 ms, the thread waits for the
+// previous kernel to end instead (pdl_wait(); the signal's writer, or a kernel after it, ends only
+// once what it vouches for is complete), so a missing signal costs time, never a hang.
+__device__ __forceinline__ uint64_t global_timer_ns() {
+  uint64_t t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+
 __device__ __forceinline__ void wait_ready(const unsigned* flag, const int32_t* serial) {
   const unsigned want = static_cast<unsigned>(__ldcg(serial));
+  const uint64_t t0 = global_timer_ns();
   for (unsigned ns = 256;; ns = min(2 * ns, 2048u)) {
     unsigned v;
     asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(v) : "l"(flag) : "memory");
-    if (v == want) break;
+    if (v == want) return;
+    if (global_timer_ns() - t0 > 2000000) {
+      pdl_wait();
+      return;
+    }
     __nanosleep(ns);
   }
 }

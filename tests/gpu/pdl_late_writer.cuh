@@ -23,17 +23,11 @@ inline cudaStream_t pdl_stream() {
   return s;
 }
 
-__device__ __forceinline__ uint64_t global_ns() {
-  uint64_t t;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-  return t;
-}
-
 __global__ void late_writer_kernel(uint16_t* x, const uint16_t* src, int from, int n, uint64_t spin_ns) {
   gpu::pdl_wait();  // after whatever came before it in the stream
   gpu::pdl_trigger();
-  const uint64_t t0 = global_ns();
-  while (global_ns() - t0 < spin_ns) {
+  const uint64_t t0 = gpu::global_timer_ns();
+  while (gpu::global_timer_ns() - t0 < spin_ns) {
   }
   for (int i = from + static_cast<int>(threadIdx.x); i < n; i += blockDim.x) x[i] = src[i];
 }
@@ -42,26 +36,29 @@ __global__ void late_writer_kernel(uint16_t* x, const uint16_t* src, int from, i
 // start at once, writes x[0, from) after early_us, signals *flag = *serial, and writes x[from, n)
 // after late_us more.
 __global__ void signal_writer_kernel(uint16_t* x, const uint16_t* src, int from, int n, unsigned* flag,
-                                     const int32_t* serial, uint64_t early_ns, uint64_t late_ns) {
+                                     const int32_t* serial, uint64_t early_ns, uint64_t late_ns,
+                                     bool signal) {
   gpu::pdl_wait();
   gpu::pdl_trigger();
-  uint64_t t0 = global_ns();
-  while (global_ns() - t0 < early_ns) {
+  uint64_t t0 = gpu::global_timer_ns();
+  while (gpu::global_timer_ns() - t0 < early_ns) {
   }
   for (int i = static_cast<int>(threadIdx.x); i < from; i += blockDim.x) x[i] = src[i];
   __threadfence();
   __syncthreads();
-  if (threadIdx.x == 0) gpu::signal_ready(flag, serial);
-  t0 = global_ns();
-  while (global_ns() - t0 < late_ns) {
+  if (signal && threadIdx.x == 0) gpu::signal_ready(flag, serial);
+  t0 = gpu::global_timer_ns();
+  while (gpu::global_timer_ns() - t0 < late_ns) {
   }
   for (int i = from + static_cast<int>(threadIdx.x); i < n; i += blockDim.x) x[i] = src[i];
 }
 
+// signal = false: the writer never signals (a GEMV waiting for it must fall back to its end).
 inline void launch_signal_writer(uint16_t* x, const uint16_t* src, int from, int n, unsigned* flag,
-                                 const int32_t* serial, int early_us, int late_us, cudaStream_t stream) {
+                                 const int32_t* serial, int early_us, int late_us, cudaStream_t stream,
+                                 bool signal = true) {
   gpu::launch_kernel(signal_writer_kernel, 1, 256, 0, stream, x, src, from, n, flag, serial,
-                     uint64_t(early_us) * 1000, uint64_t(late_us) * 1000);
+                     uint64_t(early_us) * 1000, uint64_t(late_us) * 1000, signal);
 }
 
 // Whether a kernel launched after another on `stream` starts while that one still runs (not
@@ -69,13 +66,13 @@ inline void launch_signal_writer(uint16_t* x, const uint16_t* src, int from, int
 // GEMV reads too early when told a lie need it; without it they cannot be made.
 __global__ void overlap_first_kernel(uint64_t* t) {
   gpu::pdl_trigger();
-  const uint64_t t0 = global_ns();
-  while (global_ns() - t0 < 50000) {
+  const uint64_t t0 = gpu::global_timer_ns();
+  while (gpu::global_timer_ns() - t0 < 50000) {
   }
-  t[0] = global_ns();
+  t[0] = gpu::global_timer_ns();
 }
 __global__ void overlap_second_kernel(uint64_t* t) {
-  t[1] = global_ns();
+  t[1] = gpu::global_timer_ns();
   gpu::pdl_wait();
 }
 inline bool launches_overlap(cudaStream_t stream) {

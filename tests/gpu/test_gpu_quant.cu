@@ -196,6 +196,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   // a predecessor that lets the GEMV start at once writes it after 200 us (pdl_late_writer.cuh).
   // sig 1 / 2: all of x NaN until the signal writer writes x[0, late) after 100 us, signals, and
   // writes the rest 100 us later; the GEMV gets the ReadySignal (1) or not (2: reads the NaN).
+  // sig 3: the GEMV gets the signal, which never comes (it falls back to the writer's end).
   auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what,
                         double x_mag = 1.0, int late = -1, bool lie = false, int sig = 0) {
     const bool with_bias = x_mag == 1.0;
@@ -213,11 +214,11 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     a.bias = with_bias ? dbias.p : nullptr;
     a.out_f32 = dout.p;
     a.k_ready = late < 0 ? 0 : lie ? c.k : late;
-    if (sig == 1) a.ready = {flag.p, serial.p};
+    if (sig == 1 || sig == 3) a.ready = {flag.p, serial.p};
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0 && sig)
-      launch_signal_writer(dx.p, dsrc.p, late, c.k, flag.p, serial.p, 100, 100, pdl_stream());
+      launch_signal_writer(dx.p, dsrc.p, late, c.k, flag.p, serial.p, 100, 100, pdl_stream(), sig != 3);
     else if (late >= 0)
       launch_late_writer(dx.p, dsrc.p, late, c.k, 200, pdl_stream());
     gpu::launch_gemv_quant(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, a, qd.q,
@@ -278,6 +279,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     // Without the signal only blocks whose chunk lies wholly before `late` read too early: both
     // formats have one when late >= 2048 (chunks of 1024 / 2048 columns).
     if (late >= 2048) check_gemv(xb, true, sw, 1.0, late, false, 2);
+    check_gemv(xb, true, sw + ", the signal never comes", 1.0, late, false, 3);
   }
 
   // The fused QKV epilogue against the bf16 GEMV on the dequantized matrix.
