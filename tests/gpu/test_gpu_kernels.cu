@@ -1,7 +1,8 @@
 // Each kernel family against a CPU reference in double precision, on fresh random inputs,
 // outputs poisoned (NaN) first so unwritten elements fail. Attention covers both paths (tensor
 // core: head_dim 32/64/128; generic: 16), prefill and split-K decode, GQA/MQA/MHA groups of
-// 1..128 heads, RoPE and ALiBi, caches of 1..8192 tokens.
+// 1..128 heads, RoPE and ALiBi, caches of 1..8192 tokens. The decode GEMV also with k_ready
+// and the ReadySignal, beside a predecessor that is still writing x (pdl_late_writer.cuh).
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 

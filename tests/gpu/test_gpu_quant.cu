@@ -10,6 +10,8 @@
 //    within 1e-3 of sum |w x|, also for x of magnitude 3e5 and 1e-6 and for one outlier among
 //    small values (the int8 path feeds x to the tensor cores as scaled fp16), and for k over
 //    several chunks (split-K), launched on a stream of its own as in the backend;
+//  - GemvArgs::k_ready and the ReadySignal: the result is exact while a predecessor still writes
+//    x (pdl_late_writer.cuh), and told a lie or not given the signal the GEMV reads its NaN;
 //  - the fused QKV/RoPE/cache/GELU epilogue on the quantized matrix equals the bf16 GEMV on the
 //    dequantized matrix (2e-2 of the largest value).
 // Backend, on every HF fixture, the bundled model and random checkpoints of real head sizes:
