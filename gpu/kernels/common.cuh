@@ -4,11 +4,8 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <mutex>
-#include <unordered_set>
 #include <utility>
 
 #include "gpu/cuda_check.h"
@@ -157,23 +154,6 @@ inline bool pdl_enabled(cudaStream_t stream) {
   return supported && stream != nullptr;
 }
 
-// FALCON_SMEM_CARVEOUT=N (0..100): every kernel launched with launch_kernel() prefers N% of the
-// SM's unified L1/shared memory as shared memory (cudaFuncAttributePreferredSharedMemoryCarveout).
-// Unset (the default), the driver picks a split per kernel, and an SM must drain before a kernel
-// with another split starts there. For A/B benchmarks.
-inline void apply_smem_carveout(const void* kernel) {
-  static const int pref = [] {
-    const char* e = std::getenv("FALCON_SMEM_CARVEOUT");
-    return e && *e ? std::clamp(std::atoi(e), 0, 100) : -1;
-  }();
-  if (pref < 0) return;
-  static std::mutex m;
-  static std::unordered_set<const void*> done;
-  const std::lock_guard<std::mutex> lock(m);
-  if (done.insert(kernel).second)
-    FALCON_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout, pref));
-}
-
 // kernel<<<grid, block, smem, stream>>>(args...), with programmatic dependent launch where
 // pdl_enabled(); the kernel must then follow the rules above. Throws on a bad launch.
 template <class... KArgs, class... Args>
@@ -189,7 +169,6 @@ void launch_kernel(void (*kernel)(KArgs...), dim3 grid, dim3 block, size_t smem,
   cfg.stream = stream;
   cfg.attrs = &attr;
   cfg.numAttrs = pdl_enabled(stream) ? 1 : 0;
-  apply_smem_carveout(reinterpret_cast<const void*>(kernel));
   FALCON_CUDA_CHECK(cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...));
 }
 
