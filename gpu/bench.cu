@@ -123,18 +123,18 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   };
   // Prefill 2048 and TTFT 512: one warm-up each (cuBLAS picks its kernels), then the median of 3.
   std::vector<double> pre, ttft;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < (o.decode_only ? 0 : 4); ++i) {
     be->truncate(0);
     const double t = timed(tokens(2048));
     if (i) pre.push_back(t);
   }
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < (o.decode_only ? 0 : 4); ++i) {
     be->truncate(0);
     const double t = timed(tokens(512));
     if (i) ttft.push_back(t);
   }
-  r.prefill_2048_ms = 1e3 * median(pre);
-  r.ttft_512_ms = 1e3 * median(ttft);
+  r.prefill_2048_ms = pre.empty() ? 0 : 1e3 * median(pre);
+  r.ttft_512_ms = ttft.empty() ? 0 : 1e3 * median(ttft);
   if (o.profile_prefill > 0) {
     be->truncate(0);
     const std::vector<int32_t> t = tokens(std::min(o.profile_prefill, bo.max_batch_tokens));
@@ -182,8 +182,10 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
     }
     return 1e3 * median(t);
   };
-  r.evict_exact_ms = evict_ms(EvictMode::Exact);
-  r.evict_shift_ms = evict_ms(EvictMode::Shift);
+  if (!o.decode_only) {
+    r.evict_exact_ms = evict_ms(EvictMode::Exact);
+    r.evict_shift_ms = evict_ms(EvictMode::Shift);
+  }
   if (o.long_context) r.decode_8192_tok_s = decode_at(8192);
   r.peak_gib = std::max(peak, used_gib());
   r.bound_fraction = r.decode_512_tok_s / r.bound_tok_s;

@@ -17,6 +17,7 @@ struct BenchOptions {
   int device = 0;
   int decode_steps = 64;     // timed decode steps at each cache size (median reported)
   bool long_context = true;  // also decode with 8192 tokens in the cache
+  bool decode_only = false;  // skip the prefill, TTFT and eviction timings (decode A/Bs)
   uint64_t seed = 42;
   WeightFormat weights = WeightFormat::Bf16;
   bool quantize_lm_head = false;

@@ -76,18 +76,27 @@ if [[ " $steps " == *" ab "* ]]; then  # not part of "all": A/B of the session-5
 fi
 if [[ " $steps " == *" decode-ab "* ]]; then  # not part of "all": decode A/B of one change, same call
   # Variants: "new" ($DIST/falcon-gpu-bench), "env" (the same with AB_ENV set, e.g.
-  # FALCON_DECODE_OVERLAP=0) and, with AB_OLD (the bench of an older build), "old"; each format
-  # (AB_FORMATS) and shape (AB_SHAPES), in AB_REPS rounds. JSON lines tagged "ab".
+  # FALCON_DECODE_OVERLAP=0; AB_ENV may hold several variants separated by ";", tagged env1, env2..)
+  # and, with AB_OLD (the bench of an older build), "old"; each format (AB_FORMATS) and shape
+  # (AB_SHAPES), in AB_REPS rounds. AB_DECODE_ONLY=1 times the decode only. JSON lines tagged "ab".
+  IFS=';' read -r -a ab_envs <<<"${AB_ENV:-}"
+  extra=(); [ "${AB_DECODE_ONLY:-0}" = 1 ] && extra=(--decode-only)
   for rep in $(seq "${AB_REPS:-2}"); do
     for w in ${AB_FORMATS:-bf16 int8 int4}; do
-      for v in new env old; do
+      variants=(new)
+      for i in "${!ab_envs[@]}"; do [ -n "${ab_envs[$i]// /}" ] && variants+=("env$((i + 1))"); done
+      [ -n "${AB_OLD:-}" ] && variants+=(old)
+      for v in "${variants[@]}"; do
+        tag=$v envs=""
         case $v in
           new) cmd=("$DIST/falcon-gpu-bench") ;;
-          env) [ -n "${AB_ENV:-}" ] || continue; cmd=(env $AB_ENV "$DIST/falcon-gpu-bench") ;;
-          old) [ -n "${AB_OLD:-}" ] || continue; cmd=("$AB_OLD") ;;
+          env*) envs=${ab_envs[$((${v#env} - 1))]}; cmd=(env $envs "$DIST/falcon-gpu-bench")
+                [ ${#ab_envs[@]} -eq 1 ] && tag=env ;;
+          old) cmd=("$AB_OLD") ;;
         esac
-        step "ab$rep-$v-$w" 240 "${cmd[@]}" --weights "$w" --no-long ${AB_SHAPES:-40b 7b}
-        grep '^{' "$LOG/ab$rep-$v-$w.log" | sed "s/^{/{\"ab\":\"$v\",\"round\":$rep,/" >>"$OUT/bench.jsonl" || true
+        step "ab$rep-$tag-$w" 240 "${cmd[@]}" --weights "$w" --no-long "${extra[@]}" ${AB_SHAPES:-40b 7b}
+        grep '^{' "$LOG/ab$rep-$tag-$w.log" |
+          sed "s/^{/{\"ab\":\"$tag\",\"env\":\"${envs// /,}\",\"round\":$rep,/" >>"$OUT/bench.jsonl" || true
       done
     done
   done

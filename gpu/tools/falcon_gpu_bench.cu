@@ -1,6 +1,6 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
-//   falcon-gpu-bench [--kernels] [--no-long] [--steps N] [--weights bf16|int8|int4] [--quant-head]
+//   falcon-gpu-bench [--kernels] [--no-long] [--decode-only] [--steps N] [--weights bf16|int8|int4] [--quant-head]
 //                    [--profile-prefill N] [--profile-decode N] [--soak TOKENS [--window W] [--evict
 //                    exact|shift]] [--load DIR] SHAPE...
 //   (--profile-prefill N: after the timings, one N-token prefill inside cudaProfilerStart/Stop, then stop)
@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
       kernels = true;
     else if (a == "--no-long")
       o.long_context = false;
+    else if (a == "--decode-only")
+      o.decode_only = true;
     else if (a == "--steps" && i + 1 < argc)
       o.decode_steps = std::atoi(argv[++i]);
     else if (a == "--weights" && i + 1 < argc) {
