@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gpu/blas.h"
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/kernels.h"
 #include "tests/gpu/gpu_test_util.h"
@@ -124,6 +125,63 @@ void check_close(Checks& ck, const std::vector<float>& got, const std::vector<do
   }
   ck.expect(finite && mx <= tol * mr,
             what + fmt(": max|diff| %.3g, max|ref| %.3g, rel %.2e", mx, mr, mx / mr));
+}
+
+// Blas (the prefill GEMMs): Y = A W^T (+ Y) with padded strides, through cuBLAS's default, then
+// after tune() (the timed choice), then with heuristic candidate `force` kept whatever the times,
+// run at the tuned row count and at a smaller one of the same bucket. Every path must give the
+// CPU product in double (fp32 output: only the accumulation order differs; bf16: plus rounding).
+void test_blas(Checks& ck, int rows, int n, int k, bool f32) {
+  const int lda = k + 8, ldw = k + 16, ldy = n + 8;
+  const std::vector<float> a = rand_bf16(size_t(rows) * lda, 1.f), w = rand_bf16(size_t(n) * ldw, 1.f);
+  const std::vector<float> y0 = rand_bf16(size_t(rows) * ldy, 4.f);
+  std::unique_ptr<Dev<bf16>> da(to_dev_bf16(a)), dw(to_dev_bf16(w));
+  Dev<float> dy(size_t(rows) * ldy);  // fp32, or bf16 in its first half
+  Dev<unsigned char> ws(32 << 20);
+  cudaStream_t s = nullptr;
+  FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  const float beta = f32 ? 1.f : 0.f;
+  const std::string shape =
+      (f32 ? "f32+= " : "bf16 ") + std::to_string(n) + "x" + std::to_string(k) + ", rows ";
+  auto run_and_check = [&](gpu::Blas& blas, int r, const std::string& what) {
+    if (f32)
+      FALCON_CUDA_CHECK(cudaMemcpy(dy.p, y0.data(), y0.size() * 4, cudaMemcpyHostToDevice));
+    else
+      FALCON_CUDA_CHECK(cudaMemset(dy.p, 0xff, size_t(rows) * ldy * 2));  // NaN: unwritten fails
+    blas.gemm(da->p, lda, r, dw->p, ldw, n, k, dy.p, ldy, f32, beta);
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(s));
+    std::vector<float> raw(size_t(r) * ldy);
+    if (f32)
+      FALCON_CUDA_CHECK(cudaMemcpy(raw.data(), dy.p, raw.size() * 4, cudaMemcpyDeviceToHost));
+    else
+      raw = from_dev_bf16(reinterpret_cast<const bf16*>(dy.p), raw.size());
+    std::vector<float> got(size_t(r) * n);
+    std::vector<double> ref(got.size());
+    for (int i = 0; i < r; ++i)
+      for (int j = 0; j < n; ++j) {
+        double acc = f32 ? y0[size_t(i) * ldy + j] : 0.0;
+        for (int p = 0; p < k; ++p) acc += double(a[size_t(i) * lda + p]) * w[size_t(j) * ldw + p];
+        ref[size_t(i) * n + j] = acc;
+        got[size_t(i) * n + j] = raw[size_t(i) * ldy + j];
+      }
+    check_close(ck, got, ref, f32 ? 1e-5 : 8e-3, "blas " + shape + std::to_string(r) + ", " + what);
+  };
+  {
+    gpu::Blas blas(s, ws.p, ws.n);
+    run_and_check(blas, rows, "cuBLAS default");
+    const double ratio = blas.tune(da->p, lda, rows, dw->p, ldw, n, k, dy.p, ldy, f32, beta);
+    ck.expect(ratio > 0 && ratio <= 1.0,
+              "blas tune " + shape + std::to_string(rows) + fmt(": best/default %.3f", ratio));
+    run_and_check(blas, rows, "after tune()");
+  }
+  {
+    gpu::Blas blas(s, ws.p, ws.n);
+    blas.tune(da->p, lda, rows, dw->p, ldw, n, k, dy.p, ldy, f32, beta, 1);
+    ck.expect(blas.tuned_shapes() == 1, "blas tune " + shape + std::to_string(rows) + ": candidate #1 kept");
+    run_and_check(blas, rows, "candidate #1");
+    run_and_check(blas, rows * 3 / 4 + 1, "candidate #1 tuned at " + std::to_string(rows) + " rows");
+  }
+  FALCON_CUDA_CHECK(cudaStreamDestroy(s));
 }
 
 // min_cap: a larger KV cache than the keys need (decode: the plan, made for the capacity as the
@@ -424,6 +482,8 @@ int main() {
   if (no_device()) return 77;
   Checks ck;
   try {
+    test_blas(ck, 256, 384, 520, false);
+    test_blas(ck, 200, 264, 1000, true);
     test_layernorm(ck, 3, 4544, true, true);
     test_layernorm(ck, 5, 100, false, false);
     test_layernorm(ck, 1, 8192, true, true);
