@@ -50,14 +50,14 @@ Overlap decode_overlap() {
   return o;
 }
 
-// TEMPORARY (session 10 measurement, removed after): FALCON_DECODE_SKIP=ln|attn|ln,attn leaves those
-// kernels out of the decode step, to measure their share of it. The logits are then wrong.
-bool decode_skip(const char* what) {
-  static const std::string e = [] {
-    const char* v = std::getenv("FALCON_DECODE_SKIP");
-    return std::string(v ? v : "");
+// The prefill's GELU pass beside attention, on a second stream; FALCON_PREFILL_OVERLAP=0 runs
+// them one after the other (A/B benchmarks). Read once per process.
+bool prefill_overlap() {
+  static const bool on = [] {
+    const char* e = std::getenv("FALCON_PREFILL_OVERLAP");
+    return !(e && e[0] == '0');
   }();
-  return e.find(what) != std::string::npos;
+  return on;
 }
 
 std::string gib(uint64_t b) {
@@ -108,6 +108,8 @@ class CudaBackend final : public Backend {
   void prefill_chunk(const int32_t* tokens, int T, int pos0, bool all_logits, float* out);
   void decode_step(int32_t token, int pos, float* out);
   void enqueue_decode();
+  void destroy_streams();
+  void tune_prefill_gemms();
   gpu::AttnShape shape() const { return {d_.heads, d_.kv, d_.hd, d_.cap}; }
   gpu::AttnArgs attn_args(const gpu::LayerDev& L) const;
   // A layer matrix for a prefill GEMM: the bf16 weights, or the quantized ones dequantized into
@@ -128,6 +130,10 @@ class CudaBackend final : public Backend {
   gpu::DeviceModel m_;
   gpu::DecodePlan plan_;
   cudaStream_t stream_ = nullptr;
+  // Prefill: the GELU pass (memory-bound) runs on side_ while attention (compute-bound) runs on
+  // stream_; fork_ / join_ order them.
+  cudaStream_t side_ = nullptr;
+  cudaEvent_t fork_ = nullptr, join_ = nullptr;
   std::unique_ptr<gpu::Blas> blas_;
   cudaGraph_t graph_ = nullptr;
   cudaGraphExec_t graph_exec_ = nullptr;
@@ -186,6 +192,9 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
   try {
     gpu::layout_model(c, d_, ws, counters, base, &m_);
     FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    FALCON_CUDA_CHECK(cudaStreamCreateWithFlags(&side_, cudaStreamNonBlocking));
+    FALCON_CUDA_CHECK(cudaEventCreateWithFlags(&fork_, cudaEventDisableTiming));
+    FALCON_CUDA_CHECK(cudaEventCreateWithFlags(&join_, cudaEventDisableTiming));
     // Everything but the weights starts at zero: cache rows past the end stay finite.
     FALCON_CUDA_CHECK(cudaMemsetAsync(base, 0, need, stream_));
     if (ck)
@@ -206,15 +215,16 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
     h_logits_ = h_logits_buf_.as<float>();
     gpu::prepare_attention(d_.hd);
     gpu::prepare_gemv();
+    tune_prefill_gemms();
     if (rotary_) set_rope(0);
     FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
   } catch (...) {
     // No destructor body runs for a constructor that throws: undo here what members do not.
     // The stream goes first, once idle, so no copy still uses the buffers the members free.
     if (stream_) cudaStreamSynchronize(stream_);
+    if (side_) cudaStreamSynchronize(side_);
     blas_.reset();
-    if (stream_) cudaStreamDestroy(stream_);
-    stream_ = nullptr;
+    destroy_streams();
     m_.base = nullptr;
     throw;
   }
@@ -223,11 +233,21 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
 
 CudaBackend::~CudaBackend() {
   if (stream_) cudaStreamSynchronize(stream_);
+  if (side_) cudaStreamSynchronize(side_);
   if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
   if (graph_) cudaGraphDestroy(graph_);
   blas_.reset();
-  if (stream_) cudaStreamDestroy(stream_);
+  destroy_streams();
   // arena_, h_step_buf_ and h_logits_buf_ are freed by their destructors.
+}
+
+void CudaBackend::destroy_streams() {
+  if (join_) cudaEventDestroy(join_);
+  if (fork_) cudaEventDestroy(fork_);
+  if (side_) cudaStreamDestroy(side_);
+  if (stream_) cudaStreamDestroy(stream_);
+  join_ = fork_ = nullptr;
+  side_ = stream_ = nullptr;
 }
 
 // From the checkpoint; with int8/int4 and a cache folder, the quantized matrices come from the
@@ -359,9 +379,18 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
         blas_->gemm(m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out + d.ffn, d.dim, act, d.act_ld, false, 0.f);
       }
       gpu::launch_rope_append(act, d.act_ld, T, pos0, shape(), L.b_up, kinv, L.k_cache, L.v_cache, s);
-      gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
+      // GELU (the h columns) beside attention (reads q/k/v, writes the ctx columns): disjoint.
+      const bool side = prefill_overlap();
+      if (side) {
+        FALCON_CUDA_CHECK(cudaEventRecord(fork_, s));
+        FALCON_CUDA_CHECK(cudaStreamWaitEvent(side_, fork_, 0));
+      }
+      gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr,
+                            side ? side_ : s);
+      if (side) FALCON_CUDA_CHECK(cudaEventRecord(join_, side_));
       gpu::launch_attention_prefill(aa, T, pos0, s);
       if (L.b_down) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_down, s);
+      if (side) FALCON_CUDA_CHECK(cudaStreamWaitEvent(s, join_, 0));
       const Mat down = prefill_matrix(L, gpu::kDown);
       blas_->gemm(act + d.off_h, d.act_ld, T, down.p, down.ld, d.dim, d.ffn + d.dim, m_.x, d.dim, true, 1.f);
     } else {
@@ -455,9 +484,8 @@ void CudaBackend::enqueue_decode() {
     down.ldw = d.ffn + d.dim;
     down.out_f32 = m_.x;
     if (c_.parallel_attn) {
-      if (!decode_skip("ln"))
-        gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb,
-                              d.xn_ld, s);
+      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb,
+                            d.xn_ld, s);
       up.n_rows = d.qkv_out + d.ffn;
       up.split = d.qkv_out;
       up.xb = m_.xb ? m_.xb : m_.xa;
@@ -467,16 +495,15 @@ void CudaBackend::enqueue_decode() {
       // runs, and waits for attention's end only for the ctx columns.
       gpu::AttnArgs aa = attn_args(L);
       const gpu::ReadySignal ready{m_.ready_flags + (&L - m_.layers.data()), m_.step + 2};
-      const bool attn = !decode_skip("attn");
       if (decode_overlap() == Overlap::Signal) aa.signal = ready;
-      if (attn) gpu::launch_attention_decode(aa, pos, plan_, m_.attn_ws, m_.attn_counters, s);
+      gpu::launch_attention_decode(aa, pos, plan_, m_.attn_ws, m_.attn_counters, s);
       down.w = L.w_down;
       down.n_rows = d.dim;
       down.k = d.ffn + d.dim;
       down.xa = m_.act + d.off_h;
       down.bias = L.b_down;
-      if (decode_overlap() != Overlap::Off && attn) down.k_ready = d.ffn;
-      if (decode_overlap() == Overlap::Signal && attn) down.ready = ready;
+      if (decode_overlap() != Overlap::Off) down.k_ready = d.ffn;
+      if (decode_overlap() == Overlap::Signal) down.ready = ready;
       gemv(GemvEpilogue::Residual, down, L, gpu::kDown);
     } else {
       gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,
@@ -526,6 +553,63 @@ void CudaBackend::lm_head_gemv(const bf16* x, float* logits) {
     gpu::launch_gemv_quant(GemvEpilogue::Store, g, m_.q_head, stream_);
   else
     gpu::launch_gemv(GemvEpilogue::Store, g, stream_);
+}
+
+// Opt-in (FALCON_GEMM_TUNE=1, or =verbose to print each shape's gain on stderr): times cuBLAS's
+// default against cuBLASLt's candidates for each prefill GEMM shape of this model and each row
+// bucket from the chunk size down to 256 (Blas::tune), on layer 0's matrices with the activation
+// buffers as scratch: nothing in them matters before the first forward(), and they go back to
+// zero after. The shapes mirror prefill_chunk(); one that differed would only run untuned. Off by
+// default: measured on the H200 (docs/GPU_NOTES.md, run 10), it made Falcon-7B's 2048-token
+// prefill 2.5% faster but Falcon-40B's 2% slower, with the 40B 2048-row GEMMs left on the default.
+void CudaBackend::tune_prefill_gemms() {
+  const char* env = std::getenv("FALCON_GEMM_TUNE");
+  if (!env || (std::strcmp(env, "1") != 0 && std::strcmp(env, "verbose") != 0)) return;
+  const bool verbose = env && std::strcmp(env, "verbose") == 0;  // each shape's gain, on stderr
+  auto tune = [&](const char* what, const bf16* a, int lda, int rows, const bf16* w, int ldw, int n, int k,
+                  void* y, int ldy, bool f32, float beta) {
+    const double r = blas_->tune(a, lda, rows, w, ldw, n, k, y, ldy, f32, beta);
+    if (verbose) std::fprintf(stderr, "gemm tune: %s %dx%dx%d: best/default %.3f\n", what, rows, n, k, r);
+  };
+  if (m_.layers.empty() || d_.chunk < 256) return;
+  const gpu::Dims& d = d_;
+  cudaStream_t s = stream_;
+  const gpu::LayerDev& L = m_.layers.front();
+  // Random inputs: tensor cores draw less power on zeros, and the ranking is wanted at the cap.
+  const uint64_t xn = static_cast<uint64_t>(d.chunk) * d.xn_ld,
+                 an = static_cast<uint64_t>(d.chunk) * d.act_ld;
+  gpu::launch_fill_random_bf16(m_.xa, xn, 11, 1.f, s);
+  if (m_.xb) gpu::launch_fill_random_bf16(m_.xb, xn, 12, 1.f, s);
+  gpu::launch_fill_random_bf16(m_.act, an, 13, 1.f, s);
+  bf16* act = m_.act;
+  for (int T = d.chunk; T >= 256; T = (T + 1) / 2) {
+    if (c_.parallel_attn) {
+      const Mat up = prefill_matrix(L, gpu::kUp);
+      if (m_.xb) {
+        tune("qkv", m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
+        tune("fc1", m_.xb, d.xn_ld, T, up.p + static_cast<size_t>(d.qkv_out) * up.ld, up.ld, d.ffn, d.dim,
+             act + d.off_h, d.act_ld, false, 0.f);
+      } else {
+        tune("up", m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out + d.ffn, d.dim, act, d.act_ld, false, 0.f);
+      }
+      const Mat down = prefill_matrix(L, gpu::kDown);
+      tune("down", act + d.off_h, d.act_ld, T, down.p, down.ld, d.dim, d.ffn + d.dim, m_.x, d.dim, true, 1.f);
+    } else {
+      const Mat qkv = prefill_matrix(L, gpu::kUp);
+      tune("qkv", m_.xa, d.xn_ld, T, qkv.p, qkv.ld, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
+      const Mat dense = prefill_matrix(L, gpu::kDense);
+      tune("dense", act + d.off_ctx, d.act_ld, T, dense.p, dense.ld, d.dim, d.dim, m_.x, d.dim, true, 1.f);
+      const Mat fc1 = prefill_matrix(L, gpu::kFc1);
+      tune("fc1", m_.xa, d.xn_ld, T, fc1.p, fc1.ld, d.ffn, d.dim, act + d.off_h, d.act_ld, false, 0.f);
+      const Mat fc2 = prefill_matrix(L, gpu::kDown);
+      tune("fc2", act + d.off_h, d.act_ld, T, fc2.p, fc2.ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
+    }
+    if (T == 256) break;
+  }
+  FALCON_CUDA_CHECK(cudaMemsetAsync(m_.xa, 0, xn * sizeof(bf16), s));
+  if (m_.xb) FALCON_CUDA_CHECK(cudaMemsetAsync(m_.xb, 0, xn * sizeof(bf16), s));
+  FALCON_CUDA_CHECK(cudaMemsetAsync(m_.act, 0, an * sizeof(bf16), s));
+  FALCON_CUDA_CHECK(cudaMemsetAsync(m_.x, 0, static_cast<size_t>(d.chunk) * d.dim * sizeof(float), s));
 }
 
 CudaBackend::Mat CudaBackend::prefill_matrix(const gpu::LayerDev& L, gpu::QuantPart part) {

@@ -72,15 +72,29 @@ void gemm_algo_bench(Timer& tm, Blas& blas, void* ws, size_t ws_bytes,
     for (int i = 0; i < warm; ++i) fn();
     return tm.ms([&](int) { fn(); }, 10);
   };
-  for (auto [name, nn, k] :
-       {std::tuple{"40B qkv+fc1", 9216 + 32768, 8192}, {"40B down", 8192, 40960}, {"40B qkv", 9216, 8192}}) {
-    const int rows = 2048;
+  // The GEMMs a prefill runs (40B: two LayerNorms, so QKV and fc1 apart; 7B: one merged up
+  // projection); the down projections add into the fp32 residual (beta = 1).
+  struct Shape {
+    const char* name;
+    int rows, nn, k;
+    bool f32;
+  };
+  for (const Shape& sh :
+       {Shape{"40B qkv", 2048, 9216, 8192, false}, Shape{"40B fc1", 2048, 32768, 8192, false},
+        Shape{"40B down", 2048, 8192, 40960, true}, Shape{"40B qkv", 512, 9216, 8192, false},
+        Shape{"40B fc1", 512, 32768, 8192, false}, Shape{"40B down", 512, 8192, 40960, true},
+        Shape{"7B qkv+fc1", 2048, 4672 + 18176, 4544, false}, Shape{"7B down", 2048, 4544, 22720, true}}) {
+    const char* name = sh.name;
+    const int rows = sh.rows, nn = sh.nn, k = sh.k;
     bf16* wt = alloc<bf16>(size_t(nn) * k, 4);
     bf16* in = alloc<bf16>(size_t(rows) * k, 5);
-    bf16* o = alloc<bf16>(size_t(rows) * nn, 6);
-    const std::string shape = "2048x" + std::to_string(nn) + "x" + std::to_string(k);
+    void* o = nullptr;
+    FALCON_CUDA_CHECK(cudaMalloc(&o, size_t(rows) * nn * (sh.f32 ? 4 : 2)));
+    FALCON_CUDA_CHECK(cudaMemset(o, 0, size_t(rows) * nn * (sh.f32 ? 4 : 2)));
+    const float beta = sh.f32 ? 1.f : 0.f;
+    const std::string shape = std::to_string(rows) + "x" + std::to_string(nn) + "x" + std::to_string(k);
     const double flop = 2.0 * rows * nn * k;
-    const double d = sustained_ms([&] { blas.gemm(in, k, rows, wt, k, nn, k, o, nn, false, 0.f); });
+    const double d = sustained_ms([&] { blas.gemm(in, k, rows, wt, k, nn, k, o, nn, sh.f32, beta); });
     row(std::string("cuBLAS default, sustained, ") + name, shape, d, flop / (d * 1e-3) / 1e12, "TFLOP/s",
         776);
     cublasLtMatmulDesc_t desc = nullptr;
@@ -92,14 +106,14 @@ void gemm_algo_bench(Timer& tm, Blas& blas, void* ws, size_t ws_bytes,
     cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &opn, sizeof opn);
     cublasLtMatrixLayoutCreate(&la, CUDA_R_16BF, k, nn, k);
     cublasLtMatrixLayoutCreate(&lb, CUDA_R_16BF, k, rows, k);
-    cublasLtMatrixLayoutCreate(&lc, CUDA_R_16BF, nn, rows, nn);
+    cublasLtMatrixLayoutCreate(&lc, sh.f32 ? CUDA_R_32F : CUDA_R_16BF, nn, rows, nn);
     cublasLtMatmulPreferenceCreate(&pref);
     const uint64_t wsb = ws_bytes;
     cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &wsb, sizeof wsb);
     cublasLtMatmulHeuristicResult_t res[16];
     int found = 0;
     cublasLtMatmulAlgoGetHeuristic(lt, desc, la, lb, lc, lc, pref, 16, res, &found);
-    const float alpha = 1.f, beta = 0.f;
+    const float alpha = 1.f;
     for (int i = 0; i < found; ++i) {
       if (res[i].state != CUBLAS_STATUS_SUCCESS) continue;
       bool ok = true;

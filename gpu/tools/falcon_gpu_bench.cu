@@ -1,6 +1,7 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
-//   falcon-gpu-bench [--kernels] [--no-long] [--decode-only] [--steps N] [--weights bf16|int8|int4] [--quant-head]
+//   falcon-gpu-bench [--kernels] [--no-long] [--decode-only] [--steps N] [--weights bf16|int8|int4]
+//   [--quant-head]
 //                    [--profile-prefill N] [--profile-decode N] [--soak TOKENS [--window W] [--evict
 //                    exact|shift]] [--load DIR] SHAPE...
 //   (--profile-prefill N: after the timings, one N-token prefill inside cudaProfilerStart/Stop, then stop)
