@@ -74,7 +74,7 @@ if [[ " $steps " == *" ab "* ]]; then  # not part of "all": A/B of the session-5
     grep '^{' "$LOG/ab-$1-$2.log" | sed "s/^{/{\"ab\":\"$1\",/" >>"$OUT/bench.jsonl" || true
   done
 fi
-if [[ " $steps " == *" decode-ab "* ]]; then  # not part of "all": decode A/B of one change, same call
+if [[ " $steps " == *" decode-ab "* ]]; then  # not part of "all": A/B of one change (decode, or all with prefill), same call
   # Variants: "new" ($DIST/falcon-gpu-bench), "env" (the same with AB_ENV set, e.g.
   # FALCON_DECODE_OVERLAP=0; AB_ENV may hold several variants separated by ";", tagged env1, env2..)
   # and, with AB_OLD (the bench of an older build), "old"; each format (AB_FORMATS) and shape

@@ -1,12 +1,12 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
 //   falcon-gpu-bench [--kernels] [--no-long] [--decode-only] [--steps N] [--weights bf16|int8|int4]
-//   [--quant-head]
-//                    [--profile-prefill N] [--profile-decode N] [--soak TOKENS [--window W] [--evict
-//                    exact|shift]] [--load DIR] SHAPE...
+//                    [--quant-head] [--profile-prefill N] [--profile-decode N]
+//                    [--soak TOKENS [--window W] [--evict exact|shift]] [--load DIR] SHAPE...
 //   (--profile-prefill N: after the timings, one N-token prefill inside cudaProfilerStart/Stop, then stop)
 //   (--profile-decode N: after the 512-token decode timing, N decode steps inside cudaProfilerStart/Stop,
 //   then stop)
+//   (--decode-only: the decode timings only, no prefill, TTFT or eviction)
 //   (--load DIR: load benchmark from a checkpoint in DIR, written there first if missing)
 //   (SHAPE = 7b|40b|180b|11b|rw-1b; options apply to the shapes after them)
 // One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
