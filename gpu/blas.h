@@ -47,7 +47,7 @@ class Blas {
              std::tie(o.n, o.k, o.bucket, o.lda, o.ldw, o.ldy, o.y_f32, o.accumulate);
     }
   };
-  struct Lt;  // the cuBLASLt descriptors of one call (blas.cu)
+  struct Lt;  // the cuBLASLt descriptors of one call (blas.cpp)
   static Key key_of(int lda, int rows, int ldw, int n, int k, int ldy, bool y_f32, float beta);
   void gemm_default(const __nv_bfloat16* a, int lda, int rows, const __nv_bfloat16* w, int ldw, int n, int k,
                     void* y, int ldy, bool y_f32, float beta);

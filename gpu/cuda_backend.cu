@@ -565,7 +565,7 @@ void CudaBackend::lm_head_gemv(const bf16* x, float* logits) {
 void CudaBackend::tune_prefill_gemms() {
   const char* env = std::getenv("FALCON_GEMM_TUNE");
   if (!env || (std::strcmp(env, "1") != 0 && std::strcmp(env, "verbose") != 0)) return;
-  const bool verbose = env && std::strcmp(env, "verbose") == 0;  // each shape's gain, on stderr
+  const bool verbose = std::strcmp(env, "verbose") == 0;  // each shape's gain, on stderr
   auto tune = [&](const char* what, const bf16* a, int lda, int rows, const bf16* w, int ldw, int n, int k,
                   void* y, int ldy, bool f32, float beta) {
     const double r = blas_->tune(a, lda, rows, w, ldw, n, k, y, ldy, f32, beta);
@@ -604,7 +604,6 @@ void CudaBackend::tune_prefill_gemms() {
       const Mat fc2 = prefill_matrix(L, gpu::kDown);
       tune("fc2", act + d.off_h, d.act_ld, T, fc2.p, fc2.ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
     }
-    if (T == 256) break;
   }
   FALCON_CUDA_CHECK(cudaMemsetAsync(m_.xa, 0, xn * sizeof(bf16), s));
   if (m_.xb) FALCON_CUDA_CHECK(cudaMemsetAsync(m_.xb, 0, xn * sizeof(bf16), s));

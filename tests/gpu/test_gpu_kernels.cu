@@ -170,9 +170,7 @@ void test_blas(Checks& ck, int rows, int n, int k, bool f32) {
     gpu::Blas blas(s, ws.p, ws.n);
     run_and_check(blas, rows, "cuBLAS default");
     const double ratio = blas.tune(da->p, lda, rows, dw->p, ldw, n, k, dy.p, ldy, f32, beta);
-    ck.expect(ratio > 0 && ratio <= 1.0,
-              "blas tune " + shape + std::to_string(rows) + fmt(": best/default %.3f", ratio));
-    run_and_check(blas, rows, "after tune()");
+    run_and_check(blas, rows, fmt("after tune() (kept/default %.3f)", ratio));
   }
   {
     gpu::Blas blas(s, ws.p, ws.n);
