@@ -77,22 +77,48 @@ void Blas::gemm(const __nv_bfloat16* a, int lda, int rows, const __nv_bfloat16* 
                 void* y, int ldy, bool y_f32, float beta) {
   if (rows <= 0 || n <= 0) return;
   if (!tuned_.empty()) {
+    // The algorithm was timed at the bucket's row count; gemm_with checks it supports this one.
     const auto it = tuned_.find(key_of(lda, rows, ldw, n, k, ldy, y_f32, beta));
-    if (it != tuned_.end()) {
-      // The algorithm was timed at the bucket's row count; it must also support this one.
-      const Lt lt(lda, rows, ldw, n, k, ldy, y_f32);
-      cublasLtMatmulHeuristicResult_t check{};
-      if (cublasLtMatmulAlgoCheck(lt_, lt.desc, lt.lw, lt.la, lt.ly, lt.ly, &it->second, &check) ==
-              CUBLAS_STATUS_SUCCESS &&
-          check.workspaceSize <= workspace_bytes_) {
-        const float alpha = 1.f;
-        FALCON_CUBLAS_CHECK(cublasLtMatmul(lt_, lt.desc, &alpha, w, lt.lw, a, lt.la, &beta, y, lt.ly, y,
-                                           lt.ly, &it->second, workspace_, workspace_bytes_, stream_));
-        return;
-      }
-    }
+    if (it != tuned_.end() && gemm_with(it->second, a, lda, rows, w, ldw, n, k, y, ldy, y_f32, beta)) return;
   }
   gemm_default(a, lda, rows, w, ldw, n, k, y, ldy, y_f32, beta);
+}
+
+int Blas::candidates(int lda, int rows, int ldw, int n, int k, int ldy, bool y_f32, cublasLtMatmulAlgo_t* out,
+                     int max) {
+  if (rows <= 0 || n <= 0 || max <= 0) return 0;
+  const Lt lt(lda, rows, ldw, n, k, ldy, y_f32);
+  cublasLtMatmulPreference_t pref = nullptr;
+  FALCON_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
+  std::vector<cublasLtMatmulHeuristicResult_t> cand(max);
+  int found = 0;
+  const uint64_t ws = workspace_bytes_;
+  cublasStatus_t s =
+      cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws);
+  if (s == CUBLAS_STATUS_SUCCESS)
+    s = cublasLtMatmulAlgoGetHeuristic(lt_, lt.desc, lt.lw, lt.la, lt.ly, lt.ly, pref, max, cand.data(),
+                                       &found);
+  cublasLtMatmulPreferenceDestroy(pref);
+  if (s != CUBLAS_STATUS_SUCCESS) return 0;  // no candidates
+  int kept = 0;
+  for (int i = 0; i < found; ++i)
+    if (cand[i].state == CUBLAS_STATUS_SUCCESS && cand[i].workspaceSize <= workspace_bytes_)
+      out[kept++] = cand[i].algo;
+  return kept;
+}
+
+bool Blas::gemm_with(const cublasLtMatmulAlgo_t& algo, const __nv_bfloat16* a, int lda, int rows,
+                     const __nv_bfloat16* w, int ldw, int n, int k, void* y, int ldy, bool y_f32,
+                     float beta) {
+  const Lt lt(lda, rows, ldw, n, k, ldy, y_f32);
+  cublasLtMatmulHeuristicResult_t check{};
+  if (cublasLtMatmulAlgoCheck(lt_, lt.desc, lt.lw, lt.la, lt.ly, lt.ly, &algo, &check) !=
+          CUBLAS_STATUS_SUCCESS ||
+      check.workspaceSize > workspace_bytes_)
+    return false;
+  const float alpha = 1.f;
+  return cublasLtMatmul(lt_, lt.desc, &alpha, w, lt.lw, a, lt.la, &beta, y, lt.ly, y, lt.ly, &algo,
+                        workspace_, workspace_bytes_, stream_) == CUBLAS_STATUS_SUCCESS;
 }
 
 double Blas::tune(const __nv_bfloat16* a, int lda, int rows, const __nv_bfloat16* w, int ldw, int n, int k,
@@ -100,21 +126,8 @@ double Blas::tune(const __nv_bfloat16* a, int lda, int rows, const __nv_bfloat16
   if (rows <= 0 || n <= 0) return 1.0;
   const Key key = key_of(lda, rows, ldw, n, k, ldy, y_f32, beta);
   tuned_.erase(key);
-  const Lt lt(lda, rows, ldw, n, k, ldy, y_f32);
-  cublasLtMatmulPreference_t pref = nullptr;
-  FALCON_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
-  std::vector<cublasLtMatmulHeuristicResult_t> cand(8);
-  int found = 0;
-  const uint64_t ws = workspace_bytes_;
-  const cublasStatus_t hs = [&] {
-    const cublasStatus_t s =
-        cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws);
-    if (s != CUBLAS_STATUS_SUCCESS) return s;
-    return cublasLtMatmulAlgoGetHeuristic(lt_, lt.desc, lt.lw, lt.la, lt.ly, lt.ly, pref,
-                                          static_cast<int>(cand.size()), cand.data(), &found);
-  }();
-  cublasLtMatmulPreferenceDestroy(pref);
-  if (hs != CUBLAS_STATUS_SUCCESS) found = 0;  // no candidates: the default stays
+  cublasLtMatmulAlgo_t cand[8];
+  const int found = candidates(lda, rows, ldw, n, k, ldy, y_f32, cand, 8);
 
   cudaEvent_t ev[2] = {nullptr, nullptr};
   FALCON_CUDA_CHECK(cudaEventCreate(&ev[0]));
@@ -148,19 +161,15 @@ double Blas::tune(const __nv_bfloat16* a, int lda, int rows, const __nv_bfloat16
       return true;
     });
     best = base;
-    const float alpha = 1.f;
     for (int i = 0; i < found; ++i) {
-      if (cand[i].state != CUBLAS_STATUS_SUCCESS || cand[i].workspaceSize > workspace_bytes_) continue;
-      const double t = time_ms([&] {
-        return cublasLtMatmul(lt_, lt.desc, &alpha, w, lt.lw, a, lt.la, &beta, y, lt.ly, y, lt.ly,
-                              &cand[i].algo, workspace_, workspace_bytes_, stream_) == CUBLAS_STATUS_SUCCESS;
-      });
+      const double t =
+          time_ms([&] { return gemm_with(cand[i], a, lda, rows, w, ldw, n, k, y, ldy, y_f32, beta); });
       // Only a clear win replaces the default. These are short runs at whatever clock the GPU
       // is at; a prefill runs at the power cap, where near ties rank differently (measured on
       // the H200: a candidate 1.4% ahead here was 2% behind in Falcon-40B's 2048-token prefill).
       if (t > 0 && (force >= 0 ? i == force : t < best && t < kClearWin * base)) {
         best = t;
-        tuned_[key] = cand[i].algo;
+        tuned_[key] = cand[i];
       }
     }
   } catch (...) {

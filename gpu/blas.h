@@ -32,10 +32,20 @@ class Blas {
   // be scratch) and remembers the fastest, if it beats the default by 3% or more, for the row bucket of
   // `rows` (calls with rows in (bucket / 2, bucket], bucket = the power of two >= rows). Synchronizes the
   // stream. Returns the kept candidate's time over cuBLAS's default time (1 when the default stays). force >=
-  // 0 (tests): keep heuristic candidate `force` whatever the times, if it exists and runs.
+  // 0 (tests): keep candidates()[force] whatever the times, if it exists and runs.
   double tune(const __nv_bfloat16* a, int lda, int rows, const __nv_bfloat16* w, int ldw, int n, int k,
               void* y, int ldy, bool y_f32, float beta, int force = -1);
   int tuned_shapes() const { return static_cast<int>(tuned_.size()); }
+
+  // The algorithms cuBLASLt's heuristic offers for this GEMM (best guess first; those needing more
+  // workspace than this Blas has are left out), at most max of them into out; returns how many.
+  // With gemm_with, one GEMM with one of them: false when it does not launch for this shape. For
+  // tune() and for benchmarks. (An array, not a std::vector: nvcc 13's front end fails on
+  // std::vector<cublasLtMatmulAlgo_t> in the .cu files that include this.)
+  int candidates(int lda, int rows, int ldw, int n, int k, int ldy, bool y_f32, cublasLtMatmulAlgo_t* out,
+                 int max);
+  bool gemm_with(const cublasLtMatmulAlgo_t& algo, const __nv_bfloat16* a, int lda, int rows,
+                 const __nv_bfloat16* w, int ldw, int n, int k, void* y, int ldy, bool y_f32, float beta);
 
  private:
   struct Key {

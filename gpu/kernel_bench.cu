@@ -61,11 +61,9 @@ T* alloc(size_t n, uint64_t seed) {
 // Falcon-40B's prefill GEMMs (2048 tokens), cuBLAS's default against every algorithm cuBLASLt's
 // heuristic offers, each timed after half a second of running, so at the clock the power cap
 // leaves (the prefill runs capped: docs/GPU_NOTES.md, run 6). Prints one row per algorithm.
-void gemm_algo_bench(Timer& tm, Blas& blas, void* ws, size_t ws_bytes,
+void gemm_algo_bench(Timer& tm, Blas& blas,
                      const std::function<void(const std::string&, const std::string&, double, double,
                                               const char*, double)>& row) {
-  cublasLtHandle_t lt = nullptr;
-  if (cublasLtCreate(&lt) != CUBLAS_STATUS_SUCCESS) return;
   auto sustained_ms = [&](const std::function<void()>& fn) {
     const double one = tm.ms([&](int) { fn(); }, 3);
     const int warm = std::max(1, static_cast<int>(500.0 / std::max(one, 1e-3)));
@@ -97,40 +95,18 @@ void gemm_algo_bench(Timer& tm, Blas& blas, void* ws, size_t ws_bytes,
     const double d = sustained_ms([&] { blas.gemm(in, k, rows, wt, k, nn, k, o, nn, sh.f32, beta); });
     row(std::string("cuBLAS default, sustained, ") + name, shape, d, flop / (d * 1e-3) / 1e12, "TFLOP/s",
         776);
-    cublasLtMatmulDesc_t desc = nullptr;
-    cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
-    cublasLtMatmulPreference_t pref = nullptr;
-    const cublasOperation_t opt = CUBLAS_OP_T, opn = CUBLAS_OP_N;
-    cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F);
-    cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &opt, sizeof opt);
-    cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &opn, sizeof opn);
-    cublasLtMatrixLayoutCreate(&la, CUDA_R_16BF, k, nn, k);
-    cublasLtMatrixLayoutCreate(&lb, CUDA_R_16BF, k, rows, k);
-    cublasLtMatrixLayoutCreate(&lc, sh.f32 ? CUDA_R_32F : CUDA_R_16BF, nn, rows, nn);
-    cublasLtMatmulPreferenceCreate(&pref);
-    const uint64_t wsb = ws_bytes;
-    cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &wsb, sizeof wsb);
-    cublasLtMatmulHeuristicResult_t res[16];
-    int found = 0;
-    cublasLtMatmulAlgoGetHeuristic(lt, desc, la, lb, lc, lc, pref, 16, res, &found);
-    const float alpha = 1.f;
+    cublasLtMatmulAlgo_t cand[16];
+    const int found = blas.candidates(k, rows, k, nn, k, nn, sh.f32, cand, 16);
     for (int i = 0; i < found; ++i) {
-      if (res[i].state != CUBLAS_STATUS_SUCCESS) continue;
       bool ok = true;
-      const double t = sustained_ms([&] {
-        ok = ok && cublasLtMatmul(lt, desc, &alpha, wt, la, in, lb, &beta, o, lc, o, lc, &res[i].algo, ws,
-                                  ws_bytes, nullptr) == CUBLAS_STATUS_SUCCESS;
-      });
+      const double t = sustained_ms(
+          [&] { ok = ok && blas.gemm_with(cand[i], in, k, rows, wt, k, nn, k, o, nn, sh.f32, beta); });
       if (ok)
         row("cuBLASLt heuristic #" + std::to_string(i) + ", sustained, " + name, shape, t,
             flop / (t * 1e-3) / 1e12, "TFLOP/s", 776);
     }
-    cublasLtMatmulPreferenceDestroy(pref);
-    cublasLtMatrixLayoutDestroy(la), cublasLtMatrixLayoutDestroy(lb), cublasLtMatrixLayoutDestroy(lc);
-    cublasLtMatmulDescDestroy(desc);
     cudaFree(wt), cudaFree(in), cudaFree(o);
   }
-  cublasLtDestroy(lt);
 }
 
 }  // namespace
@@ -169,7 +145,7 @@ std::string run_kernel_bench(int device) {
   Blas blas(nullptr, ws_blas, 32 << 20);
   // FALCON_KERNEL_BENCH_GEMM_ALGOS=1: only the sustained prefill GEMM algorithm sweep.
   if (const char* ga = std::getenv("FALCON_KERNEL_BENCH_GEMM_ALGOS"); ga && ga[0] == '1') {
-    gemm_algo_bench(tm, blas, ws_blas, 32 << 20, row);
+    gemm_algo_bench(tm, blas, row);
     cudaFree(ws_blas);
     return out;
   }
