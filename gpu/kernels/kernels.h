@@ -100,6 +100,7 @@ struct GemvArgs {
   float* split_ws = nullptr;
   int* split_counters = nullptr;
   int k_segments = 0;  // bf16 with split_ws: 0 = gemv_k_segments' choice, N = N segments (tests)
+  int q4_chunk = 0;    // int4: columns per work unit, 1024 or 2048 (tests); 0 = gemv_q4_chunk's choice
   // Columns [0, k_ready) of x (xa and xb) need not wait for the previous kernel in the stream:
   // they were written by kernels that completed before it triggered its dependents, and it
   // touches nothing else this launch reads or writes (weights, outputs, split workspace). Work
@@ -242,5 +243,12 @@ GemvSplit gemv_bf16_split(int n_rows);
 // The decode GEMV of launch_gemv on a quantized matrix: a.w/n_rows/k/ldw/split are taken from q;
 // a.split_ws / a.split_counters as gemv_quant_split(q) says.
 void launch_gemv_quant(GemvEpilogue epilogue, const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream);
+// Columns per work unit of the int4 decode GEMV of a matrix of `tiles` 16-row tiles and k
+// columns: 2048 (16 KiB of weights per warp) when that makes three or more waves of the blocks
+// the device holds at once (or resident_blocks <= 0: unknown), else 1024. Pure function, for tests.
+int gemv_q4_chunk(int tiles, int k, int resident_blocks);
+// Queries (and caches) the int4 GEMV's occupancy, which gemv_q4_chunk's choice needs: call once
+// before capturing a CUDA graph, as prepare_gemv.
+void prepare_gemv_quant();
 
 }  // namespace falcon::gpu

@@ -4,10 +4,10 @@
 // epilogues are the bf16 GEMV's (gemv_epilogue.cuh).
 //
 // Work is cut into units of one 16-row tile x one chunk of columns (1024 int8 / 2048 int4: 16 KiB
-// of weights), one warp per unit and four tiles of one chunk per block, so every shape (the
-// 8192-row down projection as well as the 65024-row lm_head) makes thousands of equal units and
-// no wave runs half empty. A tile whose k spans several chunks adds its units' partial sums
-// in a workspace; the warp that finishes the tile's last chunk sums them in chunk order
+// of weights; int4 1024 where that makes too few waves, gemv_q4_chunk), one warp per unit and four tiles of
+// one chunk per block, so every shape (the 8192-row down projection as well as the 65024-row lm_head) makes
+// thousands of equal units and no wave runs half empty. A tile whose k spans several chunks adds its units'
+// partial sums in a workspace; the warp that finishes the tile's last chunk sums them in chunk order
 // (deterministic) and runs the epilogue.
 //
 // Int8 (row-major, per-row scale): a tile is 8 row pairs (pair j's rows are mma rows j and j + 8,
@@ -32,6 +32,7 @@
 // shared memory before waiting for the kernel that produces x. Blocks whose x chunk lies wholly
 // before GemvArgs::k_ready run first and do not wait for it (only for the ready signal, if any).
 #include <algorithm>
+#include <atomic>
 #include <type_traits>
 
 #include "core/common/error.h"
@@ -44,7 +45,8 @@ namespace {
 
 constexpr int kWarps = 4;       // warps per block; each works alone on its units
 constexpr int kChunk = 1024;    // int8: columns per work unit (16 KiB of weights)
-constexpr int kQ4Chunk = 2048;  // int4: columns per work unit (16 KiB of weights)
+constexpr int kQ4Chunk = 2048;  // int4: columns per work unit (16 KiB of weights) ...
+constexpr int kQ4Small = 1024;  // ... or 8 KiB, where 16 KiB units make too few waves (gemv_q4_chunk)
 constexpr int kStages = 4;      // steps of 2 KiB per warp in the cp.async ring (3 in flight)
 constexpr int kQ8Step = 128;    // int8: columns per step (16 rows x 128 bytes)
 constexpr int kQ4Step = 4;      // int4: quads per step (16 rows x 256 columns)
@@ -382,12 +384,13 @@ __device__ __forceinline__ void nibbles_subnormal(uint32_t v, uint32_t (&a)[4]) 
 // Int4: the same scheme as int8 on the tile layout (a step: 4 quads = 2 groups; a lane copies the
 // 16 bytes of each quad it reads). The block's x chunk is staged as scaled fp16 like int8's, the
 // unit's group scales are read into registers while the first steps are in flight.
-template <GemvEpilogue kEpi, bool kVecX>
+template <GemvEpilogue kEpi, bool kVecX, int kCols>
 __global__ void __launch_bounds__(kWarps * 32)
     gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks, int ready) {
-  constexpr int kQuads = kQ4Chunk / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
+  static_assert(kCols % (kWarps * 32 * 8) == 0 && kCols % 256 == 0, "whole x stagings and steps per unit");
+  constexpr int kQuads = kCols / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
   __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
-  __shared__ __align__(16) __half xs[kQ4Chunk];
+  __shared__ __align__(16) __half xs[kCols];
   __shared__ float gsum8[kGroups];  // per group of the chunk: 8 * sum of its staged x ...
   __shared__ bool gfast[kGroups];   // ... and whether it takes the fast form
   __shared__ uint32_t red[kWarps];
@@ -440,8 +443,8 @@ __global__ void __launch_bounds__(kWarps * 32)
       sc8[j] = __shfl_sync(0xffffffffu, f[j % kHalf], 2 * (r + 8) + j / kHalf);
     }
   }
-  uint4 xv[kQ4Chunk / (kWarps * 32 * 8)];
-  load_x_chunk<kQ4Chunk / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kQ4Chunk, xv);
+  uint4 xv[kCols / (kWarps * 32 * 8)];
+  load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
   const float unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
   if (!active) return;
   const int ng = nq / 2;
@@ -503,13 +506,35 @@ bool aligned16(const void* p) {
 
 // Work units of q: 16-row tiles x chunks of kChunk (int8) / kQ4Chunk (int4) columns.
 struct UnitPlan {
-  int tiles = 0, chunks = 0;
+  int tiles = 0, chunks = 0, chunk = 0;  // chunk: columns per unit
   Q8Rows rows{};
 };
 
-UnitPlan unit_plan(const QuantMatrix& q, bool headpair) {
+// Blocks (of kWarps int4 GEMV warps) the device holds at once: the 16 KiB-unit kernel's occupancy
+// times the multiprocessors, cached per device (the first call queries; prepare_gemv_quant).
+int q4_resident_blocks() {
+  constexpr int kMaxDevices = 64;
+  static std::atomic<int> cache[kMaxDevices];
+  int dev = 0;
+  FALCON_CUDA_CHECK(cudaGetDevice(&dev));
+  if (dev >= 0 && dev < kMaxDevices && cache[dev].load() > 0) return cache[dev].load();
+  int sms = 0, blocks = 0;
+  FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
+      &blocks, gemv_q4_kernel<GemvEpilogue::Store, true, kQ4Chunk>, kWarps * 32, 0));
+  const int n = std::max(1, sms * blocks);
+  if (dev >= 0 && dev < kMaxDevices) cache[dev].store(n);
+  return n;
+}
+
+// chunk: columns per work unit (int4: 0 = gemv_q4_chunk's choice).
+UnitPlan unit_plan(const QuantMatrix& q, bool headpair, int chunk = 0) {
   UnitPlan p;
-  const int chunk = q.format == QuantFormat::Int8 ? kChunk : kQ4Chunk;
+  if (q.format == QuantFormat::Int8)
+    chunk = kChunk;
+  else if (chunk != kQ4Chunk && chunk != kQ4Small)
+    chunk = gemv_q4_chunk(q.tiles, q.ld, q4_resident_blocks());
+  p.chunk = chunk;
   p.chunks = (q.ld + chunk - 1) / chunk;
   if (q.format == QuantFormat::Int8) {
     p.rows.headpair = headpair;
@@ -526,7 +551,7 @@ UnitPlan unit_plan(const QuantMatrix& q, bool headpair) {
 template <GemvEpilogue kEpi>
 void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) {
   const bool vecx = aligned16(a.xa) && aligned16(a.xb);
-  const UnitPlan p = unit_plan(q, kEpi == GemvEpilogue::QkvUp && a.inv_freq != nullptr);
+  const UnitPlan p = unit_plan(q, kEpi == GemvEpilogue::QkvUp && a.inv_freq != nullptr, a.q4_chunk);
   if (p.tiles <= 0 || p.chunks <= 0) return;
   if (p.chunks > 1 && (!a.split_ws || !a.split_counters))
     throw_usage_error("quantized GEMV: k spans several chunks but no split workspace was given");
@@ -534,21 +559,40 @@ void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) 
   const long long groups = (tiles_a + kWarps - 1) / kWarps + (p.tiles - tiles_a + kWarps - 1) / kWarps;
   const unsigned blocks = static_cast<unsigned>(groups * p.chunks);
   // Chunks wholly before k_ready: their blocks go first and do not wait for the previous kernel.
-  const int ready = std::clamp(a.k_ready, 0, a.k) / (q.format == QuantFormat::Int8 ? kChunk : kQ4Chunk);
-  if (q.format == QuantFormat::Int8)
+  const int ready = std::min(std::clamp(a.k_ready, 0, a.k) / p.chunk, p.chunks);
+  if (q.format == QuantFormat::Int8) {
     launch_kernel(vecx ? gemv_q8_kernel<kEpi, true> : gemv_q8_kernel<kEpi, false>, blocks, kWarps * 32, 0,
                   stream, a, static_cast<const int8_t*>(q.data), q.ld, q.scales, p.rows, p.tiles, p.chunks,
-                  std::min(ready, p.chunks));
-  else
-    launch_kernel(vecx ? gemv_q4_kernel<kEpi, true> : gemv_q4_kernel<kEpi, false>, blocks, kWarps * 32, 0,
-                  stream, a, q, p.chunks, std::min(ready, p.chunks));
+                  ready);
+  } else {
+    auto kernel = p.chunk == kQ4Small
+                      ? (vecx ? gemv_q4_kernel<kEpi, true, kQ4Small> : gemv_q4_kernel<kEpi, false, kQ4Small>)
+                      : (vecx ? gemv_q4_kernel<kEpi, true, kQ4Chunk> : gemv_q4_kernel<kEpi, false, kQ4Chunk>);
+    launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, q, p.chunks, ready);
+  }
 }
 
 }  // namespace
 
+int gemv_q4_chunk(int tiles, int k, int resident_blocks) {
+  // Three waves or more of 16 KiB units keep the last, partial wave a small share of the time;
+  // fewer get 8 KiB units (twice the blocks, each half as long). Measured on the H200 (session
+  // 11): Falcon-7B int4 decode (1.1 and 1.3 waves of 16 KiB units) 478 -> 566 tok/s with 8 KiB
+  // units everywhere, Falcon-40B (3.2 and 3.3 waves) 148.7 -> 136.6.
+  const long long blocks =
+      (static_cast<long long>(tiles) + kWarps - 1) / kWarps * ((k + kQ4Chunk - 1) / kQ4Chunk);
+  if (resident_blocks <= 0) return kQ4Chunk;  // occupancy unknown: the default
+  return blocks >= 3ll * resident_blocks ? kQ4Chunk : kQ4Small;
+}
+
+void prepare_gemv_quant() {
+  q4_resident_blocks();
+}
+
 GemvSplit gemv_quant_split(const QuantMatrix& q) {
-  // The most tiles either row order gives (RoPE pairs never need more than natural pairs).
-  const UnitPlan p = unit_plan(q, false);
+  // The most tiles either row order gives (RoPE pairs never need more than natural pairs), and
+  // the most chunks (int4: the smaller units).
+  const UnitPlan p = unit_plan(q, false, q.format == QuantFormat::Int4 ? kQ4Small : 0);
   GemvSplit s;
   if (p.chunks > 1) {
     s.floats = static_cast<uint64_t>(p.tiles) * p.chunks * 16;

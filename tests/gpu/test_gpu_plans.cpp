@@ -65,6 +65,34 @@ void test_gemv_k_segments(Checks& ck) {
   ck.expect(bad == 0, "bf16 split scratch covers 4 segments of every row layout");
 }
 
+void test_gemv_q4_chunk(Checks& ck) {
+  const int resident = 132 * 6;  // an H200: 132 SMs x 6 resident int4 GEMV blocks
+  // Blocks of 16 KiB units = ceil(tiles / 4) x ceil(k / 2048); three waves (2376) or more keep them.
+  ck.expect(gpu::gemv_q4_chunk(2624, 8192, resident) == 2048,
+            "int4 units: Falcon-40B QKV + fc1 (3.3 waves) -> 2048");
+  ck.expect(gpu::gemv_q4_chunk(512, 40960, resident) == 2048,
+            "int4 units: Falcon-40B down (3.2 waves) -> 2048");
+  ck.expect(gpu::gemv_q4_chunk(1428, 4544, resident) == 1024,
+            "int4 units: Falcon-7B QKV + fc1 (1.4 waves) -> 1024");
+  ck.expect(gpu::gemv_q4_chunk(284, 22720, resident) == 1024,
+            "int4 units: Falcon-7B down (1.1 waves) -> 1024");
+  ck.expect(
+      gpu::gemv_q4_chunk(9504, 2048, resident) == 2048 && gpu::gemv_q4_chunk(9500, 2048, resident) == 1024,
+      "int4 units: the boundary is exactly three waves (2376 blocks)");
+  ck.expect(gpu::gemv_q4_chunk(0, 4096, resident) == 1024, "int4 units: no tiles -> 1024");
+  ck.expect(gpu::gemv_q4_chunk(100, 4096, 0) == 2048, "int4 units: occupancy unknown -> 2048");
+  // The split scratch (gemv_quant_split) holds the partials of either unit size.
+  int bad = 0;
+  for (const int k : {128, 1024, 2048, 4544, 8192, 22720}) {
+    const gpu::QuantMatrix q = gpu::plan_quant(gpu::QuantFormat::Int4, 300, k, 300, 0);
+    const gpu::GemvSplit s = gpu::gemv_quant_split(q);
+    const int chunks = (q.ld + 1023) / 1024;
+    if (chunks > 1 && (static_cast<uint64_t>(q.tiles) * chunks * 16 > s.floats || q.tiles > s.counters))
+      ++bad;
+  }
+  ck.expect(bad == 0, "int4 split scratch covers units of 1024 columns");
+}
+
 }  // namespace
 }  // namespace falcon::test
 
@@ -73,5 +101,6 @@ int main() {
   Checks ck;
   test_decode_split(ck);
   test_gemv_k_segments(ck);
+  test_gemv_q4_chunk(ck);
   return ck.finish("test_gpu_plans");
 }

@@ -199,9 +199,15 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   // sig 1 / 2: all of x NaN until the signal writer writes x[0, late) after 100 us, signals, and
   // writes the rest 100 us later; the GEMV gets the ReadySignal (1) or not (2: reads the NaN).
   // sig 3: the GEMV gets the signal, which never comes (it falls back to the writer's end).
-  auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what,
+  // int4: both unit sizes (gemv_q4_chunk picks by shape; these small matrices would get 1024).
+  const std::vector<int> q4_chunks =
+      f == QuantFormat::Int4 ? std::vector<int>{1024, 2048} : std::vector<int>{0};
+  int q4_chunk = 0;
+  auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what_in,
                         double x_mag = 1.0, int late = -1, bool lie = false, int sig = 0) {
     const bool with_bias = x_mag == 1.0;
+    const std::string what =
+        what_in + (q4_chunk ? " (units of " + std::to_string(q4_chunk) + " columns)" : "");
     const std::vector<float> x = to_floats(xbits);
     std::vector<uint16_t> xput = xbits;
     if (late >= 0) {
@@ -217,6 +223,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     a.out_f32 = dout.p;
     a.k_ready = late < 0 ? 0 : lie ? c.k : late;
     if (sig == 1 || sig == 3) a.ready = {flag.p, serial.p};
+    a.q4_chunk = q4_chunk;
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0 && sig)
@@ -249,45 +256,48 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     ck.expect(worst <= 1.0,
               name + what + fmt(" = fp64 product of the reference (worst error %.2f of the bound)", worst));
   };
-  check_gemv(xb, false, "GEMV store");
-  check_gemv(xb, true, "GEMV residual");
-  // Inputs far from 1: the int8 path feeds x to the tensor cores as fp16 (largest 65504, normal
-  // down to 6e-5) after a power-of-two scale; without it these overflow or lose their digits.
-  for (const double mag : {3e5, 1e-6}) {
-    std::vector<uint16_t> xm(c.k);
-    for (auto& v : xm) v = to_bf16_bits(static_cast<float>(mag * nd(rng)));
-    check_gemv(xm, false, fmt("GEMV store, |x| ~ %.0e", mag), mag);
-  }
-  {  // one huge value among small ones: the small ones must still count
-    std::vector<uint16_t> xm(c.k);
-    for (auto& v : xm) v = to_bf16_bits(1e-3f * nd(rng));
-    xm[size_t(c.k) / 3] = to_bf16_bits(4e4f);
-    check_gemv(xm, false, "GEMV store, one |x| = 4e4 among 1e-3", 1e-3);
-  }
-  // The int4 kernel's fast form (zero point taken off per group of 128 columns) is used while a
-  // group's largest |x| is at most the sum of the others'; just inside and just outside. (At 7.2
-  // times, on the fast form, rows with a zero weight there missed the bound 2.3 times over.)
-  for (const double f : {0.9, 1.1}) {
-    std::vector<uint16_t> xm = xb;
-    const int g0 = std::min(c.k, 128);
-    double rest = 0;
-    for (int col = 0; col < g0; ++col)
-      if (col != g0 / 3) rest += std::fabs(bf16_bits_to_float(xm[col]));
-    xm[g0 / 3] = to_bf16_bits(static_cast<float>(f * rest));
-    check_gemv(xm, false, fmt("GEMV store, one |x| = %.1f x the sum of its group's others", f));
-  }
-  // GemvArgs::k_ready: the chunks wholly before it start at once, the others wait.
-  if (c.k >= 2048) {
-    const int late = c.k - 700;
-    check_gemv(xb, true, "GEMV residual, k_ready " + std::to_string(late), 1.0, late);
-    check_gemv(xb, true, "GEMV residual, k_ready " + std::to_string(late), 1.0, late, true);
-    const std::string sw = "GEMV residual, ready signal, k_ready " + std::to_string(late);
-    check_gemv(xb, true, sw, 1.0, late, false, 1);
-    check_gemv(xb, true, sw, 1.0, late, true, 1);
-    // Without the signal only blocks whose chunk lies wholly before `late` read too early: both
-    // formats have one when late >= 2048 (chunks of 1024 / 2048 columns).
-    if (late >= 2048) check_gemv(xb, true, sw, 1.0, late, false, 2);
-    check_gemv(xb, true, sw + ", the signal never comes", 1.0, late, false, 3);
+  for (const int chunk : q4_chunks) {
+    q4_chunk = chunk;
+    check_gemv(xb, false, "GEMV store");
+    check_gemv(xb, true, "GEMV residual");
+    // Inputs far from 1: the int8 path feeds x to the tensor cores as fp16 (largest 65504, normal
+    // down to 6e-5) after a power-of-two scale; without it these overflow or lose their digits.
+    for (const double mag : {3e5, 1e-6}) {
+      std::vector<uint16_t> xm(c.k);
+      for (auto& v : xm) v = to_bf16_bits(static_cast<float>(mag * nd(rng)));
+      check_gemv(xm, false, fmt("GEMV store, |x| ~ %.0e", mag), mag);
+    }
+    {  // one huge value among small ones: the small ones must still count
+      std::vector<uint16_t> xm(c.k);
+      for (auto& v : xm) v = to_bf16_bits(1e-3f * nd(rng));
+      xm[size_t(c.k) / 3] = to_bf16_bits(4e4f);
+      check_gemv(xm, false, "GEMV store, one |x| = 4e4 among 1e-3", 1e-3);
+    }
+    // The int4 kernel's fast form (zero point taken off per group of 128 columns) is used while a
+    // group's largest |x| is at most the sum of the others'; just inside and just outside. (At 7.2
+    // times, on the fast form, rows with a zero weight there missed the bound 2.3 times over.)
+    for (const double f : {0.9, 1.1}) {
+      std::vector<uint16_t> xm = xb;
+      const int g0 = std::min(c.k, 128);
+      double rest = 0;
+      for (int col = 0; col < g0; ++col)
+        if (col != g0 / 3) rest += std::fabs(bf16_bits_to_float(xm[col]));
+      xm[g0 / 3] = to_bf16_bits(static_cast<float>(f * rest));
+      check_gemv(xm, false, fmt("GEMV store, one |x| = %.1f x the sum of its group's others", f));
+    }
+    // GemvArgs::k_ready: the chunks wholly before it start at once, the others wait.
+    if (c.k >= 2048) {
+      const int late = c.k - 700;
+      check_gemv(xb, true, "GEMV residual, k_ready " + std::to_string(late), 1.0, late);
+      check_gemv(xb, true, "GEMV residual, k_ready " + std::to_string(late), 1.0, late, true);
+      const std::string sw = "GEMV residual, ready signal, k_ready " + std::to_string(late);
+      check_gemv(xb, true, sw, 1.0, late, false, 1);
+      check_gemv(xb, true, sw, 1.0, late, true, 1);
+      // Without the signal only blocks whose chunk lies wholly before `late` read too early: both
+      // formats have one when late >= 2048 (chunks of 1024 / 2048 columns).
+      if (late >= 2048) check_gemv(xb, true, sw, 1.0, late, false, 2);
+      check_gemv(xb, true, sw + ", the signal never comes", 1.0, late, false, 3);
+    }
   }
 
   // The fused QKV epilogue against the bf16 GEMV on the dequantized matrix.
@@ -304,7 +314,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     dinv.put(inv);
     Dev<int> dpos(1);
     dpos.put({5});
-    auto run = [&](bool quant) {
+    auto run = [&](bool quant, int chunk) {
       Dev<uint16_t> qo(nq), ho(std::max(fc1, 1)), kc(cache), vc(cache);
       FALCON_CUDA_CHECK(cudaMemset(kc.p, 0, cache * 2));
       FALCON_CUDA_CHECK(cudaMemset(vc.p, 0, cache * 2));
@@ -324,6 +334,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       a.pos = dpos.p;
       a.inv_freq = dinv.p;
       a.shape = s;
+      a.q4_chunk = chunk;
       qd.use(a);
       FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the memsets above ran on the legacy stream
       if (quant)
@@ -337,11 +348,15 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       for (float v : to_floats(vc.get(cache))) all.push_back(v);
       return all;
     };
-    const std::vector<float> got = run(true), expect = run(false);
-    const Diff d = diff(got.data(), expect.data(), got.size());
-    ck.expect(d.finite && d.max_abs <= 2e-2 * d.max_ref,
-              name + "QKV+RoPE+cache+GELU epilogue = bf16 GEMV on the dequantized matrix" +
-                  fmt(" (max|diff| %.3g, max %.3g)", d.max_abs, d.max_ref));
+    const std::vector<float> expect = run(false, 0);
+    for (const int chunk : q4_chunks) {
+      const std::vector<float> got = run(true, chunk);
+      const Diff d = diff(got.data(), expect.data(), got.size());
+      ck.expect(d.finite && d.max_abs <= 2e-2 * d.max_ref,
+                name + "QKV+RoPE+cache+GELU epilogue = bf16 GEMV on the dequantized matrix" +
+                    (chunk ? " (units of " + std::to_string(chunk) + " columns)" : "") +
+                    fmt(" (max|diff| %.3g, max %.3g)", d.max_abs, d.max_ref));
+    }
   }
 }
 
