@@ -4,6 +4,8 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <utility>
@@ -13,6 +15,24 @@
 namespace falcon::gpu {
 
 using bf16 = __nv_bfloat16;
+
+// Host side: blocks of `kernel` (`threads` per block, no dynamic shared memory) the current
+// device holds at once, its occupancy times the multiprocessors; queried once per device and
+// kept in `cache` (one static array per caller).
+constexpr int kMaxDevicesCached = 64;
+template <class Kernel>
+int resident_blocks(Kernel kernel, int threads, std::atomic<int> (&cache)[kMaxDevicesCached]) {
+  int dev = 0;
+  FALCON_CUDA_CHECK(cudaGetDevice(&dev));
+  const bool cached = dev >= 0 && dev < kMaxDevicesCached;
+  if (cached && cache[dev].load() > 0) return cache[dev].load();
+  int sms = 0, blocks = 0;
+  FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, threads, 0));
+  const int n = std::max(1, sms * blocks);
+  if (cached) cache[dev].store(n);
+  return n;
+}
 
 __device__ __forceinline__ float warp_sum(float v) {
 #pragma unroll

@@ -177,18 +177,8 @@ constexpr int kMaxSegs = 4;
 // Warps of gemv_kernel that fit on the device at once (cached per device; __launch_bounds__ gives
 // every variant the same register budget, so one stands for all).
 int resident_warps() {
-  constexpr int kMaxDevices = 64;
-  static std::atomic<int> cache[kMaxDevices];
-  int dev = 0;
-  FALCON_CUDA_CHECK(cudaGetDevice(&dev));
-  if (dev >= 0 && dev < kMaxDevices && cache[dev].load() > 0) return cache[dev].load();
-  int sms = 0, blocks = 0;
-  FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
-  FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-      &blocks, gemv_kernel<GemvEpilogue::Store, true, 2>, kWarps * 32, 0));
-  const int n = std::max(1, sms * blocks * kWarps);
-  if (dev >= 0 && dev < kMaxDevices) cache[dev].store(n);
-  return n;
+  static std::atomic<int> cache[kMaxDevicesCached];
+  return resident_blocks(gemv_kernel<GemvEpilogue::Store, true, 2>, kWarps * 32, cache) * kWarps;
 }
 
 template <GemvEpilogue kEpi>

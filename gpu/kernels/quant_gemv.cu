@@ -510,21 +510,10 @@ struct UnitPlan {
   Q8Rows rows{};
 };
 
-// Blocks (of kWarps int4 GEMV warps) the device holds at once: the 16 KiB-unit kernel's occupancy
-// times the multiprocessors, cached per device (the first call queries; prepare_gemv_quant).
+// Blocks of the int4 GEMV (16 KiB units) the device holds at once (prepare_gemv_quant queries).
 int q4_resident_blocks() {
-  constexpr int kMaxDevices = 64;
-  static std::atomic<int> cache[kMaxDevices];
-  int dev = 0;
-  FALCON_CUDA_CHECK(cudaGetDevice(&dev));
-  if (dev >= 0 && dev < kMaxDevices && cache[dev].load() > 0) return cache[dev].load();
-  int sms = 0, blocks = 0;
-  FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
-  FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-      &blocks, gemv_q4_kernel<GemvEpilogue::Store, true, kQ4Chunk>, kWarps * 32, 0));
-  const int n = std::max(1, sms * blocks);
-  if (dev >= 0 && dev < kMaxDevices) cache[dev].store(n);
-  return n;
+  static std::atomic<int> cache[kMaxDevicesCached];
+  return resident_blocks(gemv_q4_kernel<GemvEpilogue::Store, true, kQ4Chunk>, kWarps * 32, cache);
 }
 
 // chunk: columns per work unit (int4: 0 = gemv_q4_chunk's choice).
