@@ -4,11 +4,11 @@
 // epilogues are the bf16 GEMV's (gemv_epilogue.cuh).
 //
 // Work is cut into units of one 16-row tile x one chunk of columns (1024 int8 / 2048 int4: 16 KiB
-// of weights; int4 1024 where that makes too few waves, gemv_q4_chunk), one warp per unit and four tiles of
-// one chunk per block, so every shape (the 8192-row down projection as well as the 65024-row lm_head) makes
-// thousands of equal units and no wave runs half empty. A tile whose k spans several chunks adds its units'
-// partial sums in a workspace; the warp that finishes the tile's last chunk sums them in chunk order
-// (deterministic) and runs the epilogue.
+// of weights; int4 1024 where 2048 makes fewer than three waves, gemv_q4_chunk), one warp per
+// unit and four tiles of one chunk per block, so every shape (the 8192-row down projection as
+// well as the 65024-row lm_head) makes thousands of equal units. A tile whose k spans several
+// chunks adds its units' partial sums in a workspace; the warp that finishes the tile's last
+// chunk sums them in chunk order (deterministic) and runs the epilogue.
 //
 // Int8 (row-major, per-row scale): a tile is 8 row pairs (pair j's rows are mma rows j and j + 8,
 // so RoPE pairs rotate in the epilogue as in the bf16 GEMV). The k order inside an mma is free as
