@@ -276,14 +276,14 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     // The int4 kernel's fast form (zero point taken off per group of 128 columns) is used while a
     // group's largest |x| is at most the sum of the others'; just inside and just outside. (At 7.2
     // times, on the fast form, rows with a zero weight there missed the bound 2.3 times over.)
-    for (const double f : {0.9, 1.1}) {
+    for (const double ratio : {0.9, 1.1}) {
       std::vector<uint16_t> xm = xb;
       const int g0 = std::min(c.k, 128);
       double rest = 0;
       for (int col = 0; col < g0; ++col)
         if (col != g0 / 3) rest += std::fabs(bf16_bits_to_float(xm[col]));
-      xm[g0 / 3] = to_bf16_bits(static_cast<float>(f * rest));
-      check_gemv(xm, false, fmt("GEMV store, one |x| = %.1f x the sum of its group's others", f));
+      xm[g0 / 3] = to_bf16_bits(static_cast<float>(ratio * rest));
+      check_gemv(xm, false, fmt("GEMV store, one |x| = %.1f x the sum of its group's others", ratio));
     }
     // GemvArgs::k_ready: the chunks wholly before it start at once, the others wait.
     if (c.k >= 2048) {
