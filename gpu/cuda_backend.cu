@@ -215,7 +215,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
     h_logits_ = h_logits_buf_.as<float>();
     gpu::prepare_attention(d_.hd);
     gpu::prepare_gemv();
-    gpu::prepare_gemv_quant();
+    if (d_.weights == WeightFormat::Int4) gpu::prepare_gemv_quant();
     tune_prefill_gemms();
     if (rotary_) set_rope(0);
     FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));

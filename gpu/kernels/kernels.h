@@ -248,7 +248,7 @@ void launch_gemv_quant(GemvEpilogue epilogue, const GemvArgs& a, const QuantMatr
 // the device holds at once (or resident_blocks <= 0: unknown), else 1024. Pure function, for tests.
 int gemv_q4_chunk(int tiles, int k, int resident_blocks);
 // Queries (and caches) the int4 GEMV's occupancy, which gemv_q4_chunk's choice needs: call once
-// before capturing a CUDA graph, as prepare_gemv.
+// before capturing a CUDA graph of an int4 model, as prepare_gemv (otherwise the first launch asks).
 void prepare_gemv_quant();
 
 }  // namespace falcon::gpu

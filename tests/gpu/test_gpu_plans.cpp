@@ -1,8 +1,8 @@
 // The CUDA backend's launch planning, which is host code and needs no GPU (so, unlike the other
 // tests in this folder, it runs in CI): how decode attention splits the keys at a position, how
-// the bf16 decode GEMV splits k, and that the split-K scratch the model arena reserves covers
-// every split the launchers may choose. The kernels that follow these plans are checked against
-// references on the GPU machine (test_gpu_kernels).
+// the bf16 decode GEMV splits k, which unit size the int4 decode GEMV takes, and that the split-K
+// scratch the model arena reserves covers every split the launchers may choose. The kernels that follow these
+// plans are checked against references on the GPU machine (test_gpu_kernels).
 #include <string>
 
 #include "gpu/kernels/kernels.h"
