@@ -511,13 +511,14 @@ __global__ void __launch_bounds__(Geometry<HD, kDecode>::kThreads) attention_mma
     }
     __shared__ int is_last;
     __shared__ float wts[16][32];  // per row, the weight of each split's partial
-    __threadfence();
+    // The barrier orders every thread's partials before thread 0's count, whose release makes
+    // them visible with it; in the last block its acquire, then the barrier, orders the other
+    // splits' partials before every thread's reads (no fence per thread).
     __syncthreads();
     int* counter = ka.counters + blockIdx.y * gridDim.z + blockIdx.z;
-    if (threadIdx.x == 0) is_last = atomicAdd(counter, 1) == splits - 1;
+    if (threadIdx.x == 0) is_last = atomic_add_acq_rel(counter, 1) == splits - 1;
     __syncthreads();
     if (!is_last) return;
-    __threadfence();
     const int active = splits;                          // <= gridDim.x <= 32: a lane per split below
     for (int r = warp; r < 16; r += blockDim.x / 32) {  // a warp per row, a lane per split
       float m = -INFINITY, l = 0.f;

@@ -192,6 +192,16 @@ void launch_kernel(void (*kernel)(KArgs...), dim3 grid, dim3 block, size_t smem,
   FALCON_CUDA_CHECK(cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...));
 }
 
+// *p += v with acquire-release semantics at GPU scope; returns the old value. The release
+// publishes what this thread wrote before (and, through a barrier before it, what the other
+// threads of that barrier wrote); the acquire orders what it (then, through a barrier, they)
+// reads after. One ordered atomic in place of __threadfence() + atomicAdd + __threadfence().
+__device__ __forceinline__ int atomic_add_acq_rel(int* p, int v) {
+  int old;
+  asm volatile("atom.acq_rel.gpu.global.add.s32 %0, [%1], %2;" : "=r"(old) : "l"(p), "r"(v) : "memory");
+  return old;
+}
+
 // d += A b for one mma.sync m16n8k16 with fp32 accumulation. A: four registers of bf16 pairs
 // (kBf16) or fp16 pairs, b: two registers of the same type (register layouts: PTX ISA).
 #define FALCON_MMA_16816(T)                        \

@@ -140,12 +140,12 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
         float* part = a.split_ws + (static_cast<size_t>(p) * ks.segs + seg) * 2;
         part[0] = acc_a;
         part[1] = acc_b;
-        __threadfence();  // the partials are visible before the count says so
-        last = atomicAdd(a.split_counters + p, 1) == ks.segs - 1;
+        // Release: the partials are visible before the count says so; acquire (in the last
+        // segment's lane): the other segments' partials are read after their counts.
+        last = atomic_add_acq_rel(a.split_counters + p, 1) == ks.segs - 1;
       }
       if (!__shfl_sync(0xffffffffu, last, 0)) continue;
       if (lane == 0) {
-        __threadfence();
         const float* part = a.split_ws + static_cast<size_t>(p) * ks.segs * 2;
         acc_a = acc_b = 0.f;
         for (int j = 0; j < ks.segs; ++j) {

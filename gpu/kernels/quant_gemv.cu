@@ -86,14 +86,18 @@ __device__ __forceinline__ bool finish_unit(const GemvArgs& a, int tile, int chu
   if (t == 0) {
     part[g] = y0;
     part[g + 8] = y8;
-    __threadfence();  // the partials are visible before the count says so
   }
+  // The warp barrier orders the partials before lane 0's count, whose release makes them
+  // visible with it; its acquire (in the last warp), then the barrier, orders the other units'
+  // partials before this warp's reads. One ordered atomic instead of a full fence in every
+  // writing lane (ncu: "membar" was 0.64-0.75 of the int4 GEMV's ~9.5 stall cycles per
+  // instruction).
   __syncwarp();
   int last = 0;
-  if (lane == 0) last = atomicAdd(a.split_counters + tile, 1) == chunks - 1;
+  if (lane == 0) last = atomic_add_acq_rel(a.split_counters + tile, 1) == chunks - 1;
   last = __shfl_sync(0xffffffffu, last, 0);
   if (!last) return false;
-  __threadfence();
+  __syncwarp();
   float y = 0.f;
   if (lane < 16) {
     const float* p = a.split_ws + static_cast<size_t>(tile) * chunks * 16 + lane;
