@@ -23,10 +23,11 @@
 // fragment. Fast form: one AND leaves two nibbles u as fp16 subnormals u * 2^-24 (or 16u * 2^-24),
 // exact, and the zero point (the weight is u - 8) comes off once per group with the group's sum
 // of x (nibbles_subnormal). The products 8x of zero weights then pass through the tensor cores'
-// sums, whose rounding follows the largest term: a group whose largest |x| dwarfs the others
-// takes the exact form instead (nibbles_to_f16x2x4: u - 8 in fp16, 4 more half2 operations per
-// 8 weights). x is staged as scaled fp16 as for int8. fp32 accumulation per group, then the
-// group's scale.
+// sums, whose rounding follows the largest term: a step (two groups) with a group whose largest
+// |x| dwarfs the others takes the exact form instead (nibbles_to_f16x2x4: u - 8 in fp16, 4 more
+// half2 operations per 8 weights); one branch per step lets the two groups' mma chains
+// interleave. x is staged as scaled fp16 as for int8. fp32 accumulation per group, then the
+// group's scale (fp16 pairs in registers: 82 registers, 5 blocks per SM for 16 KiB units).
 //
 // Both kernels use programmatic dependent launch (common.cuh): they copy their first weights into
 // shared memory before waiting for the kernel that produces x. Blocks whose x chunk lies wholly
@@ -392,7 +393,7 @@ template <GemvEpilogue kEpi, bool kVecX, int kCols>
 __global__ void __launch_bounds__(kWarps * 32)
     gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks, int ready) {
   static_assert(kCols % (kWarps * 32 * 8) == 0 && kCols % 256 == 0, "whole x stagings and steps per unit");
-  constexpr int kQuads = kCols / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
+  constexpr int kQuads = kCols / 64, kStageseps = kQuads / kQ4Step, kGroups = kQuads / 2;
   __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
   __shared__ __align__(16) __half xs[kCols];
   __shared__ float gsum8[kGroups];  // per group of the chunk: 8 * sum of its staged x ...
@@ -419,80 +420,99 @@ __global__ void __launch_bounds__(kWarps * 32)
   pdl_trigger();
   for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
   // The chunk's group scales of the tile's 16 rows (16 groups each): lane l reads 8 of row l / 2
-  // (one 16-byte load where aligned), so the warp reads each row's run in one request.
-  float sc0[kGroups], sc8[kGroups];  // of tile rows r and r + 8
+  // (one 16-byte load where aligned), so the warp reads each row's run in one request. Kept as
+  // fp16 pairs (tile rows r, r + 8): half the registers of fp32 scales.
+  const int ng = nq / 2;  // groups in this chunk
+  __half2 sc[kGroups];
   {
     constexpr int kHalf = kGroups / 2;
-    const int g0 = bu.chunk * kGroups, ng = nq / 2, row = lane >> 1, j0 = kHalf * (lane & 1);
+    const int g0 = bu.chunk * kGroups, row = lane >> 1, j0 = kHalf * (lane & 1);
     const __half* sp = q.gscales + static_cast<size_t>((active ? bu.tile : 0) * 16 + row) * groups + g0 + j0;
     __align__(16) __half hv[kHalf];
 #pragma unroll
     for (int j = 0; j < kHalf; ++j) hv[j] = __float2half(0.f);
-    using Vec = std::conditional_t<kHalf == 8, uint4, uint2>;  // kHalf halves in one load
-    static_assert(sizeof(Vec) == kHalf * sizeof(__half), "a lane's scales are one vector load");
+    using Vec = std::conditional_t<kHalf >= 8, uint4, uint2>;  // vector loads of kHalf halves
+    constexpr int kVecs = kHalf * sizeof(__half) / sizeof(Vec);
+    static_assert(kVecs * sizeof(Vec) == kHalf * sizeof(__half), "a lane's scales are whole vector loads");
     if (active && j0 + kHalf <= ng && (reinterpret_cast<uintptr_t>(sp) & (sizeof(Vec) - 1)) == 0) {
-      *reinterpret_cast<Vec*>(hv) = *reinterpret_cast<const Vec*>(sp);
+#pragma unroll
+      for (int v = 0; v < kVecs; ++v) reinterpret_cast<Vec*>(hv)[v] = reinterpret_cast<const Vec*>(sp)[v];
     } else if (active) {
 #pragma unroll
       for (int j = 0; j < kHalf; ++j)
         if (j0 + j < ng) hv[j] = sp[j];
     }
-    float f[kHalf];
-#pragma unroll
-    for (int j = 0; j < kHalf; ++j) f[j] = __half2float(hv[j]);
-      // Lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr.
+    const uint16_t* hb = reinterpret_cast<const uint16_t*>(hv);
+    // Lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr.
 #pragma unroll
     for (int j = 0; j < kGroups; ++j) {
-      sc0[j] = __shfl_sync(0xffffffffu, f[j % kHalf], 2 * r + j / kHalf);
-      sc8[j] = __shfl_sync(0xffffffffu, f[j % kHalf], 2 * (r + 8) + j / kHalf);
+      const uint32_t lo = __shfl_sync(0xffffffffu, hb[j % kHalf], 2 * r + j / kHalf),
+                     hi = __shfl_sync(0xffffffffu, hb[j % kHalf], 2 * (r + 8) + j / kHalf);
+      const uint32_t pair = lo | hi << 16;
+      sc[j] = *reinterpret_cast<const __half2*>(&pair);
     }
   }
+  constexpr int kG = kQ4Step / 2;  // groups per step
   uint4 xv[kCols / (kWarps * 32 * 8)];
   load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
   const float unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
   if (!active) return;
-  const int ng = nq / 2;
   float tot0 = 0.f, tot8 = 0.f;
 #pragma unroll
-  for (int s = 0; s < kSteps; ++s) {
+  for (int s = 0; s < kStageseps; ++s) {
     if (s >= steps) break;
     issue(s + kStages - 1);
     cp_async_wait<kStages - 1>();
     uint4 wv[kQ4Step];
 #pragma unroll
     for (int j = 0; j < kQ4Step; ++j) wv[j] = ring[warp][s % kStages][j][lane];
+    // The step's two groups (2s, 2s + 1; past the chunk's end a group's weights, x and scales
+    // are zeros, so it adds exactly 0) take one form, the fast one only if both may: one branch
+    // per step, so the scheduler interleaves the two groups' four mma chains (one per quad).
+    float c[kG][4];
 #pragma unroll
-    for (int gi = 0; gi < kQ4Step / 2; ++gi) {
-      const int gl = s * (kQ4Step / 2) + gi;  // group within the chunk
-      if (gl >= ng) break;
-      // Two accumulator sets (one per quad) halve the chain of dependent mma instructions.
-      float c[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-      auto group = [&](auto to_f16) {
+    for (int gi = 0; gi < kG; ++gi) c[gi][0] = c[gi][1] = c[gi][2] = c[gi][3] = 0.f;
+    auto mmas = [&](auto to_f16) {
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          const int col = (2 * gl + h) * 64 + qd * 16;
+      for (int h = 0; h < 2; ++h) {
+        uint32_t xf[kG][8];  // x of quad h of each group: the lane's 16 columns
+#pragma unroll
+        for (int gi = 0; gi < kG; ++gi) {
+          const int col = (2 * (s * kG + gi) + h) * 64 + qd * 16;
           const uint4 xa = *reinterpret_cast<const uint4*>(&xs[col]);
           const uint4 xb = *reinterpret_cast<const uint4*>(&xs[col + 8]);
-          const uint32_t xf[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
-          const uint4 v = wv[2 * gi + h];
-          const uint32_t ws[4] = {v.x, v.y, v.z, v.w};
+          xf[gi][0] = xa.x, xf[gi][1] = xa.y, xf[gi][2] = xa.z, xf[gi][3] = xa.w;
+          xf[gi][4] = xb.x, xf[gi][5] = xb.y, xf[gi][6] = xb.z, xf[gi][7] = xb.w;
+        }
 #pragma unroll
-          for (int tt = 0; tt < 4; ++tt) {
+        for (int tt = 0; tt < 4; ++tt)
+#pragma unroll
+          for (int gi = 0; gi < kG; ++gi) {  // two chains, alternating: no mma waits for the one before it
+            const uint4 v = wv[2 * gi + h];
+            const uint32_t ws[4] = {v.x, v.y, v.z, v.w};
             uint32_t af[4];
             to_f16(ws[tt], af);
-            mma_16816<false>(c[h], af[0], af[1], af[2], af[3], xf[2 * tt], xf[2 * tt + 1]);
+            mma_16816<false>(c[gi], af[0], af[1], af[2], af[3], xf[gi][2 * tt], xf[gi][2 * tt + 1]);
           }
-        }
-      };
-      if (gfast[gl]) {  // the same for the whole warp
-        group([](uint32_t v, uint32_t(&af)[4]) { nibbles_subnormal(v, af); });
+      }
+    };
+    if (gfast[s * kG] && gfast[s * kG + 1]) {  // the same for the whole warp
+      mmas([](uint32_t v, uint32_t(&af)[4]) { nibbles_subnormal(v, af); });
+#pragma unroll
+      for (int gi = 0; gi < kG; ++gi) {
+        const int gl = s * kG + gi;  // group within the chunk
         const float zp = gsum8[gl];
-        tot0 = fmaf(fmaf(c[0][0] + c[1][0], 16777216.f, -zp), sc0[gl], tot0);  // 2^24
-        tot8 = fmaf(fmaf(c[0][2] + c[1][2], 1048576.f, -zp), sc8[gl], tot8);   // 2^20
-      } else {
-        group([](uint32_t v, uint32_t(&af)[4]) { nibbles_to_f16x2x4(v, af); });
-        tot0 = fmaf(c[0][0] + c[1][0], sc0[gl], tot0);
-        tot8 = fmaf(c[0][2] + c[1][2], sc8[gl], tot8);
+        const float2 f = __half22float2(sc[s * kG + gi]);
+        tot0 = fmaf(fmaf(c[gi][0], 16777216.f, -zp), f.x, tot0);  // 2^24
+        tot8 = fmaf(fmaf(c[gi][2], 1048576.f, -zp), f.y, tot8);   // 2^20
+      }
+    } else {
+      mmas([](uint32_t v, uint32_t(&af)[4]) { nibbles_to_f16x2x4(v, af); });
+#pragma unroll
+      for (int gi = 0; gi < kG; ++gi) {
+        const float2 f = __half22float2(sc[s * kG + gi]);
+        tot0 = fmaf(c[gi][0], f.x, tot0);
+        tot8 = fmaf(c[gi][2], f.y, tot8);
       }
     }
   }
