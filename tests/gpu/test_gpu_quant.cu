@@ -276,15 +276,22 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     // The int4 kernel's fast form (zero point taken off per group of 128 columns) is used while a
     // group's largest |x| is at most the sum of the others'; just inside and just outside. (At 7.2
     // times, on the fast form, rows with a zero weight there missed the bound 2.3 times over.)
-    for (const double ratio : {0.9, 1.1}) {
-      std::vector<uint16_t> xm = xb;
-      const int g0 = std::min(c.k, 128);
-      double rest = 0;
-      for (int col = 0; col < g0; ++col)
-        if (col != g0 / 3) rest += std::fabs(bf16_bits_to_float(xm[col]));
-      xm[g0 / 3] = to_bf16_bits(static_cast<float>(ratio * rest));
-      check_gemv(xm, false, fmt("GEMV store, one |x| = %.1f x the sum of its group's others", ratio));
-    }
+    // The form is chosen per step of two groups (fast only if both may): the dominant value also
+    // goes in the second group of a step (columns 128-255), where a check of the step's first
+    // group alone would miss it (20 times is far outside: the fast form fails the bound there).
+    for (const int group : {0, 1})
+      for (const double ratio : {0.9, 1.1, 20.0}) {
+        const int c0 = group * 128, c1 = std::min(c.k, c0 + 128), at = c0 + (c1 - c0) / 3;
+        if (c1 - c0 < 2 || (group == 0 && ratio > 2)) continue;
+        std::vector<uint16_t> xm = xb;
+        double rest = 0;
+        for (int col = c0; col < c1; ++col)
+          if (col != at) rest += std::fabs(bf16_bits_to_float(xm[col]));
+        xm[at] = to_bf16_bits(static_cast<float>(ratio * rest));
+        check_gemv(xm, false,
+                   fmt("GEMV store, one |x| = %.1f x the sum of its group's others", ratio) +
+                       (group ? " (second group of a step)" : ""));
+      }
     // GemvArgs::k_ready: the chunks wholly before it start at once, the others wait.
     if (c.k >= 2048) {
       const int late = c.k - 700;
