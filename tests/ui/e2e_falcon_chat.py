@@ -36,11 +36,28 @@ os.makedirs(out_dir, exist_ok=True)
 home = tempfile.mkdtemp(prefix="falcon-e2e-")
 env = dict(os.environ, XDG_DATA_HOME=f"{home}/data", XDG_CONFIG_HOME=f"{home}/config", FALCON_CHAT_MODELS=models,
            QT_QPA_PLATFORM="xcb", LANG="en_US.UTF-8", LANGUAGE="en")
-display = f":{random.randint(150, 250)}"
+
+
+def start_xvfb():
+    """An Xvfb on a free display, once it answers. A fixed one-second sleep was not enough on a
+    loaded 2-core machine (the ASan run: the app found no display and the test failed); a
+    display number already taken makes Xvfb exit, and another is tried."""
+    for _ in range(10):
+        disp = f":{random.randint(150, 250)}"
+        proc = subprocess.Popen(["Xvfb", disp, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None:
+            if subprocess.run(["xwininfo", "-display", disp, "-root"], capture_output=True).returncode == 0:
+                return disp, proc
+            time.sleep(0.2)
+        if proc.poll() is None:
+            proc.kill()
+    sys.exit("Xvfb did not start on any display (tried 10)")
+
+
+display, xvfb = start_xvfb()
 env["DISPLAY"] = display
-xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-time.sleep(1.0)
 db_path = f"{home}/data/falcon-chat/falcon-chat/conversations.db"  # AppDataLocation = <data>/<org>/<app>
 conf_path = f"{home}/config/falcon-chat/falcon-chat.conf"
 failures = []
