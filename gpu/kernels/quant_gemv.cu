@@ -393,7 +393,7 @@ template <GemvEpilogue kEpi, bool kVecX, int kCols>
 __global__ void __launch_bounds__(kWarps * 32)
     gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks, int ready) {
   static_assert(kCols % (kWarps * 32 * 8) == 0 && kCols % 256 == 0, "whole x stagings and steps per unit");
-  constexpr int kQuads = kCols / 64, kStageseps = kQuads / kQ4Step, kGroups = kQuads / 2;
+  constexpr int kQuads = kCols / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
   __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
   __shared__ __align__(16) __half xs[kCols];
   __shared__ float gsum8[kGroups];  // per group of the chunk: 8 * sum of its staged x ...
@@ -459,7 +459,7 @@ __global__ void __launch_bounds__(kWarps * 32)
   if (!active) return;
   float tot0 = 0.f, tot8 = 0.f;
 #pragma unroll
-  for (int s = 0; s < kStageseps; ++s) {
+  for (int s = 0; s < kSteps; ++s) {
     if (s >= steps) break;
     issue(s + kStages - 1);
     cp_async_wait<kStages - 1>();
@@ -468,7 +468,7 @@ __global__ void __launch_bounds__(kWarps * 32)
     for (int j = 0; j < kQ4Step; ++j) wv[j] = ring[warp][s % kStages][j][lane];
     // The step's two groups (2s, 2s + 1; past the chunk's end a group's weights, x and scales
     // are zeros, so it adds exactly 0) take one form, the fast one only if both may: one branch
-    // per step, so the scheduler interleaves the two groups' four mma chains (one per quad).
+    // per step, so the two groups' mma chains (one accumulator per group) alternate.
     float c[kG][4];
 #pragma unroll
     for (int gi = 0; gi < kG; ++gi) c[gi][0] = c[gi][1] = c[gi][2] = c[gi][3] = 0.f;
