@@ -431,12 +431,10 @@ __global__ void __launch_bounds__(kWarps * 32)
     __align__(16) __half hv[kHalf];
 #pragma unroll
     for (int j = 0; j < kHalf; ++j) hv[j] = __float2half(0.f);
-    using Vec = std::conditional_t<kHalf >= 8, uint4, uint2>;  // vector loads of kHalf halves
-    constexpr int kVecs = kHalf * sizeof(__half) / sizeof(Vec);
-    static_assert(kVecs * sizeof(Vec) == kHalf * sizeof(__half), "a lane's scales are whole vector loads");
+    using Vec = std::conditional_t<kHalf == 8, uint4, uint2>;  // kHalf halves in one load
+    static_assert(sizeof(Vec) == kHalf * sizeof(__half), "a lane's scales are one vector load");
     if (active && j0 + kHalf <= ng && (reinterpret_cast<uintptr_t>(sp) & (sizeof(Vec) - 1)) == 0) {
-#pragma unroll
-      for (int v = 0; v < kVecs; ++v) reinterpret_cast<Vec*>(hv)[v] = reinterpret_cast<const Vec*>(sp)[v];
+      *reinterpret_cast<Vec*>(hv) = *reinterpret_cast<const Vec*>(sp);
     } else if (active) {
 #pragma unroll
       for (int j = 0; j < kHalf; ++j)
@@ -502,7 +500,7 @@ __global__ void __launch_bounds__(kWarps * 32)
       for (int gi = 0; gi < kG; ++gi) {
         const int gl = s * kG + gi;  // group within the chunk
         const float zp = gsum8[gl];
-        const float2 f = __half22float2(sc[s * kG + gi]);
+        const float2 f = __half22float2(sc[gl]);
         tot0 = fmaf(fmaf(c[gi][0], 16777216.f, -zp), f.x, tot0);  // 2^24
         tot8 = fmaf(fmaf(c[gi][2], 1048576.f, -zp), f.y, tot8);   // 2^20
       }
@@ -590,9 +588,10 @@ void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) 
 int gemv_q4_chunk(int tiles, int k, int resident_blocks) {
   // Three waves or more of 16 KiB units keep the last, partial wave a small share of the time;
   // fewer get 8 KiB units (twice the blocks, each half as long). Measured on the H200 (session
-  // 11): Falcon-7B int4 decode (1.1 and 1.4 waves of 16 KiB units) 450 -> 565 tok/s, Falcon-40B
-  // (3.2 and 3.3 waves) 136.6 with 8 KiB units against 148.7. (Int8 keeps its 16 KiB units: 8 KiB
-  // ones made Falcon-7B int8, at 2.1 and 2.3 waves, 9% slower, 437 -> 396.)
+  // 11, 5 resident blocks per SM: 660): Falcon-7B int4 decode (1.3 and 1.6 waves of 16 KiB units)
+  // 450 -> 565 tok/s, Falcon-40B (3.9 and 4.0 waves) 136.6 with 8 KiB units against 148.7. (Int8
+  // keeps its 16 KiB units: 8 KiB ones made Falcon-7B int8, at 2.1 and 2.3 waves of its 6 blocks
+  // per SM, 9% slower, 437 -> 396.)
   const long long blocks =
       (static_cast<long long>(tiles) + kWarps - 1) / kWarps * ((k + kQ4Chunk - 1) / kQ4Chunk);
   if (resident_blocks <= 0) return kQ4Chunk;  // occupancy unknown: the default
