@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -39,13 +40,12 @@ env = dict(os.environ, XDG_DATA_HOME=f"{home}/data", XDG_CONFIG_HOME=f"{home}/co
 
 
 def start_xvfb():
-    """An Xvfb on a free display, once it answers. A fixed one-second sleep was not enough on a
-    loaded 2-core machine (the ASan run: the app found no display and the test failed); a
-    display number already taken makes Xvfb exit, and another is tried."""
+    """An Xvfb on a free display, once it answers (a display number already taken makes Xvfb
+    exit, and another is tried). Its messages go to xvfb.log in the output folder."""
     for _ in range(10):
         disp = f":{random.randint(150, 250)}"
         proc = subprocess.Popen(["Xvfb", disp, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=open(os.path.join(out_dir, "xvfb.log"), "a"))
         deadline = time.time() + 60
         while time.time() < deadline and proc.poll() is None:
             if subprocess.run(["xwininfo", "-display", disp, "-root"], capture_output=True).returncode == 0:
@@ -99,9 +99,37 @@ def window_title():
     return "\n".join(line.split('"')[1] for line in tree.splitlines() if "Falcon Chat" in line and '"' in line)
 
 
+def echo_stderr(proc):
+    """Echoes the app's stderr to ours, keeping the lines in proc.err_lines."""
+    for line in proc.stderr:
+        proc.err_lines.append(line)
+        sys.stderr.write(line)
+
+
+def x_connection_refused(proc):
+    proc.wait()
+    proc.echo.join(5)  # the last lines are read
+    return any("could not connect to display" in line for line in proc.err_lines)
+
+
 def start_app():
-    app = subprocess.Popen([binary], env=env)
-    wait_for(lambda: "Falcon Chat" in window_title(), 30)
+    # Twice in test.sh runs (2026-12-03) the app exited at once with "could not connect to display",
+    # the second time although Xvfb had answered xwininfo just before; not reproduced since. So an
+    # app that exits before its window shows for that reason, and only that one, is reported with
+    # the X server's state and started once more (what this test checks begins after the
+    # connection); any other early exit stays a failure below.
+    for attempt in range(2):
+        app = subprocess.Popen([binary], env=env, stderr=subprocess.PIPE, text=True)
+        app.err_lines = []
+        app.echo = threading.Thread(target=echo_stderr, args=(app,), daemon=True)
+        app.echo.start()
+        wait_for(lambda: "Falcon Chat" in window_title() or app.poll() is not None, 30)
+        if app.poll() is None or attempt or not x_connection_refused(app):
+            break
+        probe = subprocess.run(["xwininfo", "-display", display, "-root"], capture_output=True).returncode
+        print(f"note: the app could not connect to {display}; Xvfb "
+              f"{'running' if xvfb.poll() is None else 'exited'}, xwininfo {'answers' if probe == 0 else 'fails'}; "
+              "starting it again", flush=True)
     time.sleep(1.0)
     x = xdrive.Display(display)
     x.click(600, 655)  # into the composer of the default 1100x720 window, which also focuses it
