@@ -502,6 +502,10 @@ int main() {
     test_gemv_store(ck, 257, 2100, false, true, 2);  // scalar path (k % 8 != 0)
     test_gemv_store(ck, 4544, 22720, true, true, 0);
     test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true, 2);
+    // Falcon-7B's QKV + fc1 at its real size (22848 x 4544: 71 query heads and one KV head, 18176
+    // fc1 rows), with the split scratch given and the launcher's choice: Store, fused epilogue.
+    test_gemv_store(ck, 22848, 4544, false, true, 0);
+    test_gemv_qkv_up(ck, 71, 1, 64, 4544, 18176, 40, true, 0);
     // k_ready: Falcon-7B's down projection (ffn 18176 of 22720, inside the second segment), one
     // segment with the boundary mid-row, and a boundary that is not a whole 16-byte chunk.
     test_gemv_k_ready(ck, 4544, 22720, 18176, 0);

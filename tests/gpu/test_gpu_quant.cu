@@ -133,6 +133,18 @@ std::vector<float> to_floats(const std::vector<uint16_t>& b) {
   return f;
 }
 
+// How an int4 GEMV check runs the kernel: GemvArgs::q4_chunk (0: the launcher's choice).
+struct Q4Variant {
+  int chunk = 0;
+  void apply(gpu::GemvArgs& a) const { a.q4_chunk = chunk; }
+  std::string name() const { return chunk ? " (units of " + std::to_string(chunk) + " columns)" : ""; }
+};
+
+std::vector<Q4Variant> int4_variants(QuantFormat f) {
+  if (f != QuantFormat::Int4) return {Q4Variant{}};
+  return {Q4Variant{1024}, Q4Variant{2048}};
+}
+
 void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   const std::string name = std::string(f == QuantFormat::Int8 ? "int8 " : "int4 ") + std::to_string(c.n) +
                            "x" + std::to_string(c.k) + (c.hd ? " rope-pairs" : "") + ": ";
@@ -200,14 +212,12 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   // writes the rest 100 us later; the GEMV gets the ReadySignal (1) or not (2: reads the NaN).
   // sig 3: the GEMV gets the signal, which never comes (it falls back to the writer's end).
   // int4: both unit sizes (gemv_q4_chunk picks by shape; these small matrices would get 1024).
-  const std::vector<int> q4_chunks =
-      f == QuantFormat::Int4 ? std::vector<int>{1024, 2048} : std::vector<int>{0};
-  int q4_chunk = 0;
+  const std::vector<Q4Variant> q4_variants = int4_variants(f);
+  Q4Variant q4v;
   auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what_in,
                         double x_mag = 1.0, int late = -1, bool lie = false, int sig = 0) {
     const bool with_bias = x_mag == 1.0;
-    const std::string what =
-        what_in + (q4_chunk ? " (units of " + std::to_string(q4_chunk) + " columns)" : "");
+    const std::string what = what_in + q4v.name();
     const std::vector<float> x = to_floats(xbits);
     std::vector<uint16_t> xput = xbits;
     if (late >= 0) {
@@ -223,7 +233,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     a.out_f32 = dout.p;
     a.k_ready = late < 0 ? 0 : lie ? c.k : late;
     if (sig == 1 || sig == 3) a.ready = {flag.p, serial.p};
-    a.q4_chunk = q4_chunk;
+    q4v.apply(a);
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0 && sig)
@@ -256,8 +266,8 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     ck.expect(worst <= 1.0,
               name + what + fmt(" = fp64 product of the reference (worst error %.2f of the bound)", worst));
   };
-  for (const int chunk : q4_chunks) {
-    q4_chunk = chunk;
+  for (const Q4Variant& v : q4_variants) {
+    q4v = v;
     check_gemv(xb, false, "GEMV store");
     check_gemv(xb, true, "GEMV residual");
     // Inputs far from 1: the int8 path feeds x to the tensor cores as fp16 (largest 65504, normal
@@ -321,7 +331,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     dinv.put(inv);
     Dev<int> dpos(1);
     dpos.put({5});
-    auto run = [&](bool quant, int chunk) {
+    auto run = [&](bool quant, const Q4Variant& v) {
       Dev<uint16_t> qo(nq), ho(std::max(fc1, 1)), kc(cache), vc(cache);
       FALCON_CUDA_CHECK(cudaMemset(kc.p, 0, cache * 2));
       FALCON_CUDA_CHECK(cudaMemset(vc.p, 0, cache * 2));
@@ -341,7 +351,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       a.pos = dpos.p;
       a.inv_freq = dinv.p;
       a.shape = s;
-      a.q4_chunk = chunk;
+      v.apply(a);
       qd.use(a);
       FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the memsets above ran on the legacy stream
       if (quant)
@@ -355,15 +365,76 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       for (float v : to_floats(vc.get(cache))) all.push_back(v);
       return all;
     };
-    const std::vector<float> expect = run(false, 0);
-    for (const int chunk : q4_chunks) {
-      const std::vector<float> got = run(true, chunk);
+    const std::vector<float> expect = run(false, Q4Variant{});
+    for (const Q4Variant& v : q4_variants) {
+      const std::vector<float> got = run(true, v);
       const Diff d = diff(got.data(), expect.data(), got.size());
       ck.expect(d.finite && d.max_abs <= 2e-2 * d.max_ref,
-                name + "QKV+RoPE+cache+GELU epilogue = bf16 GEMV on the dequantized matrix" +
-                    (chunk ? " (units of " + std::to_string(chunk) + " columns)" : "") +
+                name + "QKV+RoPE+cache+GELU epilogue = bf16 GEMV on the dequantized matrix" + v.name() +
                     fmt(" (max|diff| %.3g, max %.3g)", d.max_abs, d.max_ref));
     }
+  }
+}
+
+// The int4 GEMV at a scale of several waves (1024 blocks of 16 KiB units on 16384 x 8192, more
+// than the device holds at once: split-K counters reused by later blocks and launches), against
+// the fp64 product of the matrix as the GPU dequantizes it (the cases above check that
+// dequantization against the CPU reference): three launches in a row on one workspace, then each
+// unit size, also with the last quarter of x written late (k_ready 6144).
+void run_scale(Checks& ck, std::mt19937& rng) {
+  const int n = 16384, k = 8192;
+  std::normal_distribution<float> nd(0.f, 1.f);
+  std::vector<uint16_t> wb(size_t(n) * k);
+  for (auto& v : wb) v = to_bf16_bits(0.05f * nd(rng));
+  Dev<uint16_t> dw(wb.size());
+  dw.put(wb);
+  QuantOnDevice qd(QuantFormat::Int4, Case{n, k, n, 0, 0, 0});
+  gpu::launch_quantize(reinterpret_cast<const gpu::bf16*>(dw.p), k, qd.q, nullptr);
+  gpu::launch_dequantize(qd.q, 0, n, reinterpret_cast<gpu::bf16*>(dw.p), k, nullptr);
+  FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+  const std::vector<uint16_t> deq = dw.get(wb.size());
+  std::vector<uint16_t> xb(k);
+  for (auto& v : xb) v = to_bf16_bits(nd(rng));
+  const std::vector<float> x = to_floats(xb);
+  std::vector<double> dot(n), mag(n);
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < k; ++c) {
+      const double t = double(bf16_bits_to_float(deq[size_t(r) * k + c])) * x[c];
+      dot[r] += t;
+      mag[r] += std::fabs(t);
+    }
+  Dev<uint16_t> dx(k), dsrc(k);
+  Dev<float> dout(n);
+  dsrc.put(xb);
+  auto check = [&](const Q4Variant& v, int late, const std::string& what) {
+    std::vector<uint16_t> xput = xb;
+    if (late >= 0) std::fill(xput.begin() + late, xput.end(), uint16_t{0xffff});  // NaN until written
+    dx.put(xput);
+    dout.put(std::vector<float>(n, 0.f));
+    gpu::GemvArgs a;
+    a.xa = reinterpret_cast<const gpu::bf16*>(dx.p);
+    a.out_f32 = dout.p;
+    a.k_ready = late < 0 ? 0 : late;
+    v.apply(a);
+    qd.use(a);
+    FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
+    if (late >= 0) launch_late_writer(dx.p, dsrc.p, late, k, 200, pdl_stream());
+    gpu::launch_gemv_quant(gpu::GemvEpilogue::Store, a, qd.q, pdl_stream());
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
+    const std::vector<float> y = dout.get(n);
+    double worst = 0;
+    for (int r = 0; r < n; ++r) {
+      const double err = std::fabs(y[r] - dot[r]) / (1e-3 * mag[r] + 1e-5);
+      worst = std::isfinite(y[r]) ? std::max(worst, err) : INFINITY;
+    }
+    ck.expect(worst <= 1.0,
+              "int4 " + std::to_string(n) + "x" + std::to_string(k) + " " + what + v.name() +
+                  fmt(" = fp64 product of the dequantized matrix (worst error %.2f of the bound)", worst));
+  };
+  for (int i = 0; i < 3; ++i) check(Q4Variant{}, -1, "GEMV, launch " + std::to_string(i + 1));
+  for (const Q4Variant& v : int4_variants(QuantFormat::Int4)) {
+    check(v, -1, "GEMV");
+    check(v, 6144, "GEMV, k_ready 6144 (x written late)");
   }
 }
 
@@ -559,11 +630,13 @@ int main() {
         {1100, 1024, 576, 64, 7, 1},  // 7 query heads + MQA, fc1 524 rows
         {640, 4544, 640, 0, 0, 0},    // Falcon-7B's k
         {256, 2304, 256, 0, 0, 0},
-        {300, 2500, 256, 64, 2, 1},  // RoPE pairs and fc1 rows with k over 2 chunks (split-K)
-        {96, 8192, 96, 0, 0, 0},     // k_ready 7492: 7 of 8 int8 chunks ready, 3 of 4 int4
+        {300, 2500, 256, 64, 2, 1},   // RoPE pairs and fc1 rows with k over 2 chunks (split-K)
+        {96, 8192, 96, 0, 0, 0},      // k_ready 7492: 7 of 8 int8 chunks ready, 3 of 4 int4
+        {1100, 4096, 576, 64, 7, 1},  // both regions, RoPE pairs, partial tile groups, 2-4 int4 chunks
     };
     for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4})
       for (const Case& c : cases) run_case(ck, f, c, rng);
+    run_scale(ck, rng);
     // FALCON_QUANT_TEST_QUICK=kernels: the kernel checks above only (compute-sanitizer's racecheck,
     // which checks shared memory, is too slow for the model runs below within its time limit).
     const char* quick_env = std::getenv("FALCON_QUANT_TEST_QUICK");

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Same-call A/B of decode speed with the variants' order rotated every round (the fixed order of
+# `gpu_run.sh decode-ab` cannot tell a variant from its place in the round). Runs on the GPU
+# machine from the repository root after gpu_build.sh's archive is unpacked (gpu_run.sh does it).
+#   ROT_VARIANTS="old:build-gpu/carry/old-bench new:env FALCON_GEMV_TAIL=0 build-gpu/dist/falcon-gpu-bench ..."
+# Each variant is NAME:COMMAND (the bench command, spaces allowed, variants separated by ";"),
+# ROT_ARGS the bench arguments (default: --weights bf16 --no-long --decode-only 7b), ROT_REPS
+# rounds (default 3). Prints one line per run: round, variant, decode tok/s at 512 tokens.
+set -u
+IFS=';' read -r -a variants <<<"${ROT_VARIANTS:?NAME:COMMAND;NAME:COMMAND...}"
+args=${ROT_ARGS:---weights bf16 --no-long --decode-only 7b}
+n=${#variants[@]}
+for rep in $(seq "${ROT_REPS:-3}"); do
+  for i in $(seq 0 $((n - 1))); do
+    v=${variants[$(((i + rep - 1) % n))]}
+    name=${v%%:*} cmd=${v#*:}
+    tok=$(timeout 120 $cmd $args 2>/dev/null | grep '^{' | python3 -c "
+import sys, json
+print(' '.join(str(json.loads(l).get('decode_512_tok_s')) for l in sys.stdin))")
+    echo "round $rep $name $tok"
+  done
+done
