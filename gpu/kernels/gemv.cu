@@ -39,10 +39,12 @@ __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc)
   acc = fmaf(w3.y, x3.y, acc);
 }
 
-// How k is cut for every row pair (in 16-byte chunks, or single elements without kVec).
+// How k is cut (in 16-byte chunks, or single elements without kVec): pairs [0, whole) in one
+// piece, the others in `segs` segments.
 struct KSplit {
-  int segs;        // k segments per pair (1: no split)
+  int segs;        // k segments per split pair (1: no split)
   int seg_chunks;  // 16-byte chunks per segment (the last may be shorter)
+  int whole;       // pairs before this one are not split (pairs_total when segs == 1)
 };
 
 // Adds chunks [c0, c1) of rows wa / wb times x into acc_a / acc_b (16-byte chunks with kVec,
@@ -82,28 +84,40 @@ __device__ __forceinline__ void dot_rows(const bf16* wa, const bf16* wb, const b
   }
 }
 
-// kUnroll: 16-byte chunks per row in flight per lane. A work item is one pair x one k segment;
-// item i is segment i / pairs of pair i % pairs: the first segments of every pair go first, and
-// the last ones (which hold the columns after k_ready, when the down projection has them) last. With
-// segs > 1 each item leaves its two partial sums in a.split_ws and the item that completes a
-// pair (counted in a.split_counters) adds them in segment order, so the result does not depend
-// on which segment finished last, and runs the epilogue. The columns before a.k_ready go first,
-// without waiting for the previous kernel; a warp waits once it reaches the others.
+// Item it's pair and columns (split_pairs = pairs - ks.whole); seg = -1 for a pair in one piece.
+struct ItemRange {
+  int pair, seg, c_begin, c_end;
+};
+
+__device__ __forceinline__ ItemRange item_range(int it, const KSplit& ks, int split_pairs, int chunks) {
+  if (it < ks.whole) return ItemRange{it, -1, 0, chunks};
+  const int j = it - ks.whole, seg = j / split_pairs, c0 = seg * ks.seg_chunks;
+  return ItemRange{ks.whole + j - seg * split_pairs, seg, c0, min(chunks, c0 + ks.seg_chunks)};
+}
+
+// kUnroll: 16-byte chunks per row in flight per lane. A work item is one pair x one k segment:
+// items [0, whole) are pairs [0, whole) whole, then item whole + i is segment i / n of pair
+// whole + i % n (n = pairs - whole): the first segments of every split pair go first, and the
+// last ones (which hold the columns after k_ready, when the down projection has them) last.
+// A split pair's items leave their two partial sums in a.split_ws and the item that completes
+// the pair (counted in a.split_counters) adds them in segment order, so the result does not
+// depend on which segment finished last, and runs the epilogue. The columns before a.k_ready go
+// first, without waiting for the previous kernel; a warp waits once it reaches the others.
 template <GemvEpilogue kEpi, bool kVec, int kUnroll>
 __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
     gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, KSplit ks) {
   const int lane = threadIdx.x & 31;
   const int warps_total = gridDim.x * kWarps;
-  const int items = pairs_total * ks.segs;
+  const int split_pairs = pairs_total - ks.whole, items = ks.whole + split_pairs * ks.segs;
   const int chunks = kVec ? a.k >> 3 : a.k;  // kVec: 16-byte chunks, else single elements
   const int ready = min(chunks, kVec ? a.k_ready >> 3 : a.k_ready);
   pdl_trigger();
   if (kVec && ready == 0 && blockIdx.x * kWarps + (threadIdx.x >> 5) < items) {
     // The weights do not depend on the previous kernel: start the first item's first round on its
     // way to L2 while that kernel drains.
-    const int it = blockIdx.x * kWarps + (threadIdx.x >> 5);
-    const PairRows r = pair_rows(it % pairs_total, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
-    const int c0 = (it / pairs_total) * ks.seg_chunks, c1 = min(chunks, c0 + ks.seg_chunks);
+    const ItemRange ir = item_range(blockIdx.x * kWarps + (threadIdx.x >> 5), ks, split_pairs, chunks);
+    const PairRows r = pair_rows(ir.pair, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
+    const int c0 = ir.c_begin, c1 = ir.c_end;
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u)
       if (c0 + lane + 32 * u < c1) {
@@ -113,12 +127,13 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
   }
   bool waited = false, signaled = false;
   for (int it = blockIdx.x * kWarps + (threadIdx.x >> 5); it < items; it += warps_total) {
-    const int seg = it / pairs_total, p = it - seg * pairs_total;
+    const ItemRange ir = item_range(it, ks, split_pairs, chunks);
+    const int p = ir.pair;
     const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
     const bf16* wa = a.w + static_cast<size_t>(r.a) * a.ldw;
     const bf16* wb = a.w + static_cast<size_t>(r.b >= 0 ? r.b : r.a) * a.ldw;
     const bf16* x = r.in_a ? a.xa : a.xb;
-    const int c_begin = seg * ks.seg_chunks, c_end = min(chunks, c_begin + ks.seg_chunks);
+    const int c_begin = ir.c_begin, c_end = ir.c_end;
     const int c_mid = max(c_begin, min(c_end, ready));
     float acc_a = 0.f, acc_b = 0.f;
     if (c_begin < c_mid && a.ready.flag && !signaled) {
@@ -134,10 +149,10 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
     }
     acc_a = warp_sum(acc_a);
     acc_b = warp_sum(acc_b);
-    if (ks.segs > 1) {
+    if (ir.seg >= 0) {
       int last = 0;
       if (lane == 0) {
-        float* part = a.split_ws + (static_cast<size_t>(p) * ks.segs + seg) * 2;
+        float* part = a.split_ws + (static_cast<size_t>(p) * ks.segs + ir.seg) * 2;
         part[0] = acc_a;
         part[1] = acc_b;
         // Release: the partials are visible before the count says so; acquire (in the last
@@ -189,21 +204,14 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   if (pairs_total <= 0) return;
   const bool vec = a.k % 8 == 0 && a.ldw % 8 == 0 && aligned16(a.w) && aligned16(a.xa) && aligned16(a.xb);
   const int chunks = vec ? a.k / 8 : a.k;
-  KSplit ks{1, chunks};
+  KSplit ks{1, chunks, pairs_total};
   if (a.split_ws && a.split_counters && pairs_total <= std::numeric_limits<int>::max() / kMaxSegs) {
     const int forced = a.k_segments > 0 ? a.k_segments : env_int("FALCON_GEMV_SEGMENTS", 0);
-    const int segs =
-        forced > 0 ? std::min(forced, kMaxSegs) : gemv_k_segments(pairs_total, a.k, resident_warps());
-    if (segs > 1) {
-      // Segments of whole 1024-element blocks (a whole number of rounds of 32 lanes for every
-      // unroll up to 4) where k allows; rounding up can leave fewer segments than asked for.
-      const int round = vec ? 128 : 1024;
-      const int per = (chunks + segs - 1) / segs;
-      ks.seg_chunks = std::max(round, (per + round - 1) / round * round);
-      ks.segs = (chunks + ks.seg_chunks - 1) / ks.seg_chunks;
-    }
+    const GemvPlan pl = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0,
+                                  env_int("FALCON_GEMV_TAIL", 1) != 0, resident_warps());
+    ks = KSplit{pl.segs, pl.seg_chunks, pl.whole};
   }
-  const long long items = static_cast<long long>(pairs_total) * ks.segs;
+  const long long items = ks.whole + static_cast<long long>(pairs_total - ks.whole) * ks.segs;
   const int blocks = static_cast<int>(std::min<long long>((items + kWarps - 1) / kWarps, 65535));
   auto kernel = gemv_kernel<kEpi, false, 1>;
   if (vec) {
@@ -233,6 +241,48 @@ int gemv_k_segments(int pairs, int k, int resident_warps) {
   if (pairs <= 0 || resident_warps <= 0 || pairs >= 3 * resident_warps) return 1;
   const int want = static_cast<int>((3ll * resident_warps + pairs - 1) / pairs);
   return std::clamp(std::min(want, k / 4096), 1, kMaxSegs);
+}
+
+GemvTail gemv_tail_split(int pairs, int k, int resident_warps) {
+  // One whole round or more, then a last round of fewer than half the resident warps: that round
+  // runs with most warps idle and each of its pairs as long as any other. Its pairs are split in
+  // as many segments (at most kMaxSegs, none shorter than 1024 elements) as bring it closest to a
+  // whole round, so it holds more, shorter items. Falcon-7B's QKV + fc1 (11424 pairs, k = 4544,
+  // 5280 resident warps on the H200): 2 rounds + 864 pairs, split in 4 (3 after rounding to
+  // 1024-element blocks). Falcon-40B's (20992 pairs: 3 rounds + 5152) is left alone.
+  GemvTail t;
+  if (pairs <= 0 || resident_warps <= 0 || pairs < resident_warps) return t;
+  const int rem = pairs % resident_warps;
+  if (rem == 0 || 2 * rem >= resident_warps) return t;
+  const int segs = std::clamp(std::min(resident_warps / rem, k / 1024), 1, kMaxSegs);
+  if (segs < 2) return t;
+  t.segs = segs;
+  t.whole = pairs - rem;
+  return t;
+}
+
+GemvPlan gemv_plan(int pairs, int k, bool vec, int forced_segments, bool k_ready, bool tail,
+                   int resident_warps) {
+  const int chunks = vec ? k / 8 : k;
+  GemvPlan p{1, chunks, pairs};
+  if (pairs <= 0) return p;
+  int segs =
+      forced_segments > 0 ? std::min(forced_segments, kMaxSegs) : gemv_k_segments(pairs, k, resident_warps);
+  int whole = 0;  // with segs > 1 from either rule above: every pair is split
+  if (segs == 1 && forced_segments <= 0 && !k_ready && tail) {
+    const GemvTail t = gemv_tail_split(pairs, k, resident_warps);
+    if (t.segs > 1) segs = t.segs, whole = t.whole;
+  }
+  if (segs <= 1) return p;
+  // Segments of whole 1024-element blocks (a whole number of rounds of 32 lanes for every unroll
+  // up to 4) where k allows; rounding up can leave fewer segments than asked for.
+  const int round = vec ? 128 : 1024;
+  const int per = (chunks + segs - 1) / segs;
+  p.seg_chunks = std::max(round, (per + round - 1) / round * round);
+  p.segs = (chunks + p.seg_chunks - 1) / p.seg_chunks;
+  p.whole = p.segs > 1 ? whole : pairs;
+  if (p.segs == 1) p.seg_chunks = chunks;
+  return p;
 }
 
 void prepare_gemv() {

@@ -99,7 +99,7 @@ struct GemvArgs {
   // run unsplit). Zero before the first launch (each launch leaves it zero again).
   float* split_ws = nullptr;
   int* split_counters = nullptr;
-  int k_segments = 0;  // bf16 with split_ws: 0 = gemv_k_segments' choice, N = N segments (tests)
+  int k_segments = 0;  // bf16 with split_ws: 0 = gemv_plan's choice, N = N segments for every pair (tests)
   int q4_chunk = 0;    // int4: columns per work unit, 1024 or 2048 (tests); 0 = gemv_q4_chunk's choice
   // Columns [0, k_ready) of x (xa and xb) need not wait for the previous kernel in the stream:
   // they were written by kernels that completed before it triggered its dependents, and it
@@ -117,6 +117,21 @@ void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
 // than three rounds of the warps the device holds at once (resident_warps) and k is long (the
 // down projections). Pure function, for tests.
 int gemv_k_segments(int pairs, int k, int resident_warps);
+// Where gemv_k_segments gives 1 and no k_ready is set: the pairs of a ragged last round of the
+// resident warps, [whole, pairs), are split in `segs` k segments (segs 1: none). Pure, for tests.
+struct GemvTail {
+  int whole = 0, segs = 1;
+};
+GemvTail gemv_tail_split(int pairs, int k, int resident_warps);
+// How launch_gemv cuts k, given the split scratch: pairs [0, whole) in one piece, the others in
+// `segs` segments of seg_chunks 16-byte chunks (vec; else single elements). forced_segments > 0:
+// that many segments for every pair (GemvArgs::k_segments); k_ready: a GemvArgs::k_ready is set
+// (no tail split); tail: gemv_tail_split allowed. Pure, for tests.
+struct GemvPlan {
+  int segs = 1, seg_chunks = 0, whole = 0;
+};
+GemvPlan gemv_plan(int pairs, int k, bool vec, int forced_segments, bool k_ready, bool tail,
+                   int resident_warps);
 // Queries (and caches) the device's GEMV occupancy, which launch_gemv needs for its split choice:
 // call once before capturing a CUDA graph, as prepare_attention.
 void prepare_gemv();

@@ -53,6 +53,40 @@ void test_gemv_k_segments(Checks& ck) {
   ck.expect(gpu::gemv_k_segments(100, 8000, resident) == 1, "k segments: >= 4096 elements each");
   ck.expect(gpu::gemv_k_segments(0, 4096, resident) == 1 && gpu::gemv_k_segments(10, 4096, 0) == 1,
             "k segments: no pairs or no device -> 1");
+  // The ragged last round (gemv_tail_split): split only where it is under half a round.
+  auto tail = [&](int pairs, int k, int whole, int segs) {
+    const gpu::GemvTail t = gpu::gemv_tail_split(pairs, k, resident);
+    return t.segs == segs && (segs == 1 || t.whole == whole);
+  };
+  ck.expect(tail(11424, 4544, 10560, 4),
+            "tail split: Falcon-7B QKV + fc1 (2 rounds + 864 pairs) -> last 864 in 4");
+  ck.expect(tail(20992, 8192, 0, 1), "tail split: Falcon-40B QKV + fc1 (3 rounds + 5152 pairs) -> none");
+  ck.expect(tail(37632, 14848, 36960, 4), "tail split: Falcon-180B QKV + fc1 (7 rounds + 672 pairs) -> 4");
+  ck.expect(tail(5280 + 2000, 8192, 5280, 2),
+            "tail split: 2000 pairs past a round -> 2 (as many as fill it)");
+  ck.expect(tail(5000, 4544, 0, 1) && tail(10560, 4544, 0, 1),
+            "tail split: under one round, or whole rounds -> none");
+  ck.expect(tail(11424, 1000, 0, 1), "tail split: k under 2048 -> none");
+  ck.expect(gpu::gemv_tail_split(11424, 4544, 0).segs == 1, "tail split: occupancy unknown -> none");
+  // The whole plan (gemv_plan): which pairs are split, in how many segments of how many chunks.
+  auto plan = [&](int pairs, int k, int forced, bool k_ready, bool allow_tail, int segs, int seg_chunks,
+                  int whole) {
+    const gpu::GemvPlan p = gpu::gemv_plan(pairs, k, true, forced, k_ready, allow_tail, resident);
+    return p.segs == segs && p.seg_chunks == seg_chunks && p.whole == whole;
+  };
+  ck.expect(plan(2272, 22720, 0, true, true, 4, 768, 0),
+            "plan: Falcon-7B down projection -> every pair in 4 segments of 768 chunks");
+  ck.expect(plan(2272, 22720, 0, false, true, 4, 768, 0) && plan(2272, 22720, 0, false, false, 4, 768, 0),
+            "plan: the down projection's split does not depend on the tail switch");
+  ck.expect(plan(11424, 4544, 0, false, true, 3, 256, 10560),
+            "plan: Falcon-7B QKV + fc1 -> its last 864 pairs in 3 segments of 256 chunks");
+  ck.expect(
+      plan(11424, 4544, 0, false, false, 1, 568, 11424) && plan(11424, 4544, 0, true, true, 1, 568, 11424),
+      "plan: tail split off, or k_ready set -> no pair split");
+  ck.expect(plan(20992, 8192, 0, false, true, 1, 1024, 20992), "plan: Falcon-40B QKV + fc1 -> no pair split");
+  ck.expect(plan(11424, 4544, 2, false, true, 2, 384, 0), "plan: 2 segments forced -> every pair in 2");
+  ck.expect(plan(64, 4544, 4, false, true, 3, 256, 0),
+            "plan: 4 forced on 568 chunks -> 3 (whole 128-chunk blocks)");
   // The arena's scratch (gemv_bf16_split) holds the partials of any split of any region layout.
   int bad = 0;
   for (int n = 1; n <= 70000; n += n < 100 ? 1 : 97) {
