@@ -39,14 +39,6 @@ __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc)
   acc = fmaf(w3.y, x3.y, acc);
 }
 
-// How k is cut (in 16-byte chunks, or single elements without kVec): pairs [0, whole) in one
-// piece, the others in `segs` segments.
-struct KSplit {
-  int segs;        // k segments per split pair (1: no split)
-  int seg_chunks;  // 16-byte chunks per segment (the last may be shorter)
-  int whole;       // pairs before this one are not split (pairs_total when segs == 1)
-};
-
 // Adds chunks [c0, c1) of rows wa / wb times x into acc_a / acc_b (16-byte chunks with kVec,
 // else single elements). kL2: x is read through L2 only (before pdl_wait(), GemvArgs::k_ready).
 template <bool kVec, int kUnroll, bool kL2>
@@ -84,12 +76,13 @@ __device__ __forceinline__ void dot_rows(const bf16* wa, const bf16* wb, const b
   }
 }
 
-// Item it's pair and columns (split_pairs = pairs - ks.whole); seg = -1 for a pair in one piece.
+// Item it's pair and columns under the plan ks (gemv_plan; split_pairs = pairs - ks.whole);
+// seg = -1 for a pair in one piece.
 struct ItemRange {
   int pair, seg, c_begin, c_end;
 };
 
-__device__ __forceinline__ ItemRange item_range(int it, const KSplit& ks, int split_pairs, int chunks) {
+__device__ __forceinline__ ItemRange item_range(int it, const GemvPlan& ks, int split_pairs, int chunks) {
   if (it < ks.whole) return ItemRange{it, -1, 0, chunks};
   const int j = it - ks.whole, seg = j / split_pairs, c0 = seg * ks.seg_chunks;
   return ItemRange{ks.whole + j - seg * split_pairs, seg, c0, min(chunks, c0 + ks.seg_chunks)};
@@ -105,7 +98,7 @@ __device__ __forceinline__ ItemRange item_range(int it, const KSplit& ks, int sp
 // first, without waiting for the previous kernel; a warp waits once it reaches the others.
 template <GemvEpilogue kEpi, bool kVec, int kUnroll>
 __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
-    gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, KSplit ks) {
+    gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, GemvPlan ks) {
   const int lane = threadIdx.x & 31;
   const int warps_total = gridDim.x * kWarps;
   const int split_pairs = pairs_total - ks.whole, items = ks.whole + split_pairs * ks.segs;
@@ -204,12 +197,11 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   if (pairs_total <= 0) return;
   const bool vec = a.k % 8 == 0 && a.ldw % 8 == 0 && aligned16(a.w) && aligned16(a.xa) && aligned16(a.xb);
   const int chunks = vec ? a.k / 8 : a.k;
-  KSplit ks{1, chunks, pairs_total};
+  GemvPlan ks{1, chunks, pairs_total};  // without the split scratch: every pair whole
   if (a.split_ws && a.split_counters && pairs_total <= std::numeric_limits<int>::max() / kMaxSegs) {
     const int forced = a.k_segments > 0 ? a.k_segments : env_int("FALCON_GEMV_SEGMENTS", 0);
-    const GemvPlan pl = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0,
-                                  env_int("FALCON_GEMV_TAIL", 1) != 0, resident_warps());
-    ks = KSplit{pl.segs, pl.seg_chunks, pl.whole};
+    ks = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0, env_int("FALCON_GEMV_TAIL", 1) != 0,
+                   resident_warps());
   }
   const long long items = ks.whole + static_cast<long long>(pairs_total - ks.whole) * ks.segs;
   const int blocks = static_cast<int>(std::min<long long>((items + kWarps - 1) / kWarps, 65535));

@@ -133,16 +133,9 @@ std::vector<float> to_floats(const std::vector<uint16_t>& b) {
   return f;
 }
 
-// How an int4 GEMV check runs the kernel: GemvArgs::q4_chunk (0: the launcher's choice).
-struct Q4Variant {
-  int chunk = 0;
-  void apply(gpu::GemvArgs& a) const { a.q4_chunk = chunk; }
-  std::string name() const { return chunk ? " (units of " + std::to_string(chunk) + " columns)" : ""; }
-};
-
-std::vector<Q4Variant> int4_variants(QuantFormat f) {
-  if (f != QuantFormat::Int4) return {Q4Variant{}};
-  return {Q4Variant{1024}, Q4Variant{2048}};
+// A check's name suffix for GemvArgs::q4_chunk (0: the launcher's choice, no suffix).
+std::string units_name(int q4_chunk) {
+  return q4_chunk ? " (units of " + std::to_string(q4_chunk) + " columns)" : "";
 }
 
 void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
@@ -212,12 +205,13 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   // writes the rest 100 us later; the GEMV gets the ReadySignal (1) or not (2: reads the NaN).
   // sig 3: the GEMV gets the signal, which never comes (it falls back to the writer's end).
   // int4: both unit sizes (gemv_q4_chunk picks by shape; these small matrices would get 1024).
-  const std::vector<Q4Variant> q4_variants = int4_variants(f);
-  Q4Variant q4v;
+  const std::vector<int> q4_chunks =
+      f == QuantFormat::Int4 ? std::vector<int>{1024, 2048} : std::vector<int>{0};
+  int q4_chunk = 0;
   auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what_in,
                         double x_mag = 1.0, int late = -1, bool lie = false, int sig = 0) {
     const bool with_bias = x_mag == 1.0;
-    const std::string what = what_in + q4v.name();
+    const std::string what = what_in + units_name(q4_chunk);
     const std::vector<float> x = to_floats(xbits);
     std::vector<uint16_t> xput = xbits;
     if (late >= 0) {
@@ -233,7 +227,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     a.out_f32 = dout.p;
     a.k_ready = late < 0 ? 0 : lie ? c.k : late;
     if (sig == 1 || sig == 3) a.ready = {flag.p, serial.p};
-    q4v.apply(a);
+    a.q4_chunk = q4_chunk;
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0 && sig)
@@ -266,8 +260,8 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     ck.expect(worst <= 1.0,
               name + what + fmt(" = fp64 product of the reference (worst error %.2f of the bound)", worst));
   };
-  for (const Q4Variant& v : q4_variants) {
-    q4v = v;
+  for (const int chunk : q4_chunks) {
+    q4_chunk = chunk;
     check_gemv(xb, false, "GEMV store");
     check_gemv(xb, true, "GEMV residual");
     // Inputs far from 1: the int8 path feeds x to the tensor cores as fp16 (largest 65504, normal
@@ -331,7 +325,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     dinv.put(inv);
     Dev<int> dpos(1);
     dpos.put({5});
-    auto run = [&](bool quant, const Q4Variant& v) {
+    auto run = [&](bool quant, int chunk) {
       Dev<uint16_t> qo(nq), ho(std::max(fc1, 1)), kc(cache), vc(cache);
       FALCON_CUDA_CHECK(cudaMemset(kc.p, 0, cache * 2));
       FALCON_CUDA_CHECK(cudaMemset(vc.p, 0, cache * 2));
@@ -351,7 +345,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       a.pos = dpos.p;
       a.inv_freq = dinv.p;
       a.shape = s;
-      v.apply(a);
+      a.q4_chunk = chunk;
       qd.use(a);
       FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the memsets above ran on the legacy stream
       if (quant)
@@ -365,19 +359,20 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       for (float v : to_floats(vc.get(cache))) all.push_back(v);
       return all;
     };
-    const std::vector<float> expect = run(false, Q4Variant{});
-    for (const Q4Variant& v : q4_variants) {
-      const std::vector<float> got = run(true, v);
+    const std::vector<float> expect = run(false, 0);
+    for (const int chunk : q4_chunks) {
+      const std::vector<float> got = run(true, chunk);
       const Diff d = diff(got.data(), expect.data(), got.size());
       ck.expect(d.finite && d.max_abs <= 2e-2 * d.max_ref,
-                name + "QKV+RoPE+cache+GELU epilogue = bf16 GEMV on the dequantized matrix" + v.name() +
-                    fmt(" (max|diff| %.3g, max %.3g)", d.max_abs, d.max_ref));
+                name + "QKV+RoPE+cache+GELU epilogue = bf16 GEMV on the dequantized matrix" +
+                    units_name(chunk) + fmt(" (max|diff| %.3g, max %.3g)", d.max_abs, d.max_ref));
     }
   }
 }
 
-// The int4 GEMV at a scale of several waves (1024 blocks of 16 KiB units on 16384 x 8192, more
-// than the device holds at once: split-K counters reused by later blocks and launches), against
+// The int4 GEMV at a scale of several waves (16384 x 8192: 2048 blocks of 8 KiB units, the
+// launcher's choice here, or 1024 of 16 KiB, more than the 660 an H200 holds at once: split-K
+// counters reused by later blocks and launches), against
 // the fp64 product of the matrix as the GPU dequantizes it (the cases above check that
 // dequantization against the CPU reference): three launches in a row on one workspace, then each
 // unit size, also with the last quarter of x written late (k_ready 6144).
@@ -406,7 +401,7 @@ void run_scale(Checks& ck, std::mt19937& rng) {
   Dev<uint16_t> dx(k), dsrc(k);
   Dev<float> dout(n);
   dsrc.put(xb);
-  auto check = [&](const Q4Variant& v, int late, const std::string& what) {
+  auto check = [&](int chunk, int late, const std::string& what) {
     std::vector<uint16_t> xput = xb;
     if (late >= 0) std::fill(xput.begin() + late, xput.end(), uint16_t{0xffff});  // NaN until written
     dx.put(xput);
@@ -415,7 +410,7 @@ void run_scale(Checks& ck, std::mt19937& rng) {
     a.xa = reinterpret_cast<const gpu::bf16*>(dx.p);
     a.out_f32 = dout.p;
     a.k_ready = late < 0 ? 0 : late;
-    v.apply(a);
+    a.q4_chunk = chunk;
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0) launch_late_writer(dx.p, dsrc.p, late, k, 200, pdl_stream());
@@ -428,13 +423,13 @@ void run_scale(Checks& ck, std::mt19937& rng) {
       worst = std::isfinite(y[r]) ? std::max(worst, err) : INFINITY;
     }
     ck.expect(worst <= 1.0,
-              "int4 " + std::to_string(n) + "x" + std::to_string(k) + " " + what + v.name() +
+              "int4 " + std::to_string(n) + "x" + std::to_string(k) + " " + what + units_name(chunk) +
                   fmt(" = fp64 product of the dequantized matrix (worst error %.2f of the bound)", worst));
   };
-  for (int i = 0; i < 3; ++i) check(Q4Variant{}, -1, "GEMV, launch " + std::to_string(i + 1));
-  for (const Q4Variant& v : int4_variants(QuantFormat::Int4)) {
-    check(v, -1, "GEMV");
-    check(v, 6144, "GEMV, k_ready 6144 (x written late)");
+  for (int i = 0; i < 3; ++i) check(0, -1, "GEMV, launch " + std::to_string(i + 1));
+  for (const int chunk : {1024, 2048}) {
+    check(chunk, -1, "GEMV");
+    check(chunk, 6144, "GEMV, k_ready 6144 (x written late)");
   }
 }
 
