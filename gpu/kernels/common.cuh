@@ -159,6 +159,14 @@ __device__ __forceinline__ void prefetch_l2(const void* p) {
   asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
 }
 
+// Hint: start moving bytes [p, p + n) from HBM into L2 with one instruction (sm_90+: the bulk
+// copy engine; elsewhere nothing). p 16-byte aligned, n a multiple of 16.
+__device__ __forceinline__ void prefetch_l2_bulk(const void* p, uint32_t n) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(n) : "memory");
+#endif
+}
+
 // Host: programmatic dependent launch is used on sm_90+ devices, on explicit streams (the legacy
 // default stream keeps its plain semantics), unless FALCON_PDL=0 (for A/B benchmarks).
 inline bool pdl_enabled(cudaStream_t stream) {

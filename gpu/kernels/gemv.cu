@@ -82,10 +82,20 @@ struct ItemRange {
   int pair, seg, c_begin, c_end;
 };
 
-__device__ __forceinline__ ItemRange item_range(int it, const GemvPlan& ks, int split_pairs, int chunks) {
-  if (it < ks.whole) return ItemRange{it, -1, 0, chunks};
-  const int j = it - ks.whole, seg = j / split_pairs, c0 = seg * ks.seg_chunks;
-  return ItemRange{ks.whole + j - seg * split_pairs, seg, c0, min(chunks, c0 + ks.seg_chunks)};
+// kTail: some pairs whole, the others split (0 < ks.whole < pairs). Otherwise every pair has
+// ks.segs segments (1: unsplit), mapped as before the tail split existed: measured on the H200,
+// the general mapping made Falcon-40B's bf16 decode 1.4% slower where it has no tail.
+template <bool kTail>
+__device__ __forceinline__ ItemRange item_range(int it, const GemvPlan& ks, int pairs_total, int chunks) {
+  if constexpr (kTail) {
+    const int split_pairs = pairs_total - ks.whole;
+    if (it < ks.whole) return ItemRange{it, -1, 0, chunks};
+    const int j = it - ks.whole, seg = j / split_pairs, c0 = seg * ks.seg_chunks;
+    return ItemRange{ks.whole + j - seg * split_pairs, seg, c0, min(chunks, c0 + ks.seg_chunks)};
+  } else {
+    const int seg = it / pairs_total, c0 = seg * ks.seg_chunks;
+    return ItemRange{it - seg * pairs_total, ks.segs > 1 ? seg : -1, c0, min(chunks, c0 + ks.seg_chunks)};
+  }
 }
 
 // kUnroll: 16-byte chunks per row in flight per lane. A work item is one pair x one k segment:
@@ -96,31 +106,30 @@ __device__ __forceinline__ ItemRange item_range(int it, const GemvPlan& ks, int 
 // the pair (counted in a.split_counters) adds them in segment order, so the result does not
 // depend on which segment finished last, and runs the epilogue. The columns before a.k_ready go
 // first, without waiting for the previous kernel; a warp waits once it reaches the others.
-template <GemvEpilogue kEpi, bool kVec, int kUnroll>
+template <GemvEpilogue kEpi, bool kVec, int kUnroll, bool kTail>
 __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
-    gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, GemvPlan ks) {
+    gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, GemvPlan ks, int pf) {
   const int lane = threadIdx.x & 31;
   const int warps_total = gridDim.x * kWarps;
-  const int split_pairs = pairs_total - ks.whole, items = ks.whole + split_pairs * ks.segs;
+  const int items = kTail ? ks.whole + (pairs_total - ks.whole) * ks.segs : pairs_total * ks.segs;
   const int chunks = kVec ? a.k >> 3 : a.k;  // kVec: 16-byte chunks, else single elements
   const int ready = min(chunks, kVec ? a.k_ready >> 3 : a.k_ready);
   pdl_trigger();
-  if (kVec && ready == 0 && blockIdx.x * kWarps + (threadIdx.x >> 5) < items) {
-    // The weights do not depend on the previous kernel: start the first item's first round on its
-    // way to L2 while that kernel drains.
-    const ItemRange ir = item_range(blockIdx.x * kWarps + (threadIdx.x >> 5), ks, split_pairs, chunks);
+  // The weights do not depend on the previous kernel: while it drains, lanes 0 and 1 start the
+  // first pf chunks of the first item's two rows on their way to L2 (one bulk prefetch each).
+  // Measured (H200, session 14): 1 KiB a row as good as none or 512 B; 4 KiB made Falcon-7B
+  // decode 7% slower, 16 KiB 15%, and the next item's too 3%.
+  if (kVec && ready == 0 && pf > 0 && lane < 2 && blockIdx.x * kWarps + (threadIdx.x >> 5) < items) {
+    const ItemRange ir = item_range<kTail>(blockIdx.x * kWarps + (threadIdx.x >> 5), ks, pairs_total, chunks);
     const PairRows r = pair_rows(ir.pair, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
-    const int c0 = ir.c_begin, c1 = ir.c_end;
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u)
-      if (c0 + lane + 32 * u < c1) {
-        prefetch_l2(a.w + static_cast<size_t>(r.a) * a.ldw + (c0 + lane + 32 * u) * 8);
-        if (r.b >= 0) prefetch_l2(a.w + static_cast<size_t>(r.b) * a.ldw + (c0 + lane + 32 * u) * 8);
-      }
+    const int row = lane == 0 ? r.a : r.b;
+    if (row >= 0)
+      prefetch_l2_bulk(a.w + static_cast<size_t>(row) * a.ldw + static_cast<size_t>(ir.c_begin) * 8,
+                       static_cast<uint32_t>(min(ir.c_end - ir.c_begin, pf)) * 16u);
   }
   bool waited = false, signaled = false;
   for (int it = blockIdx.x * kWarps + (threadIdx.x >> 5); it < items; it += warps_total) {
-    const ItemRange ir = item_range(it, ks, split_pairs, chunks);
+    const ItemRange ir = item_range<kTail>(it, ks, pairs_total, chunks);
     const int p = ir.pair;
     const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
     const bf16* wa = a.w + static_cast<size_t>(r.a) * a.ldw;
@@ -173,20 +182,21 @@ bool aligned16(const void* p) {
 
 // Benchmark knobs (falcon-gpu-bench --kernels sweeps them; the backend runs the defaults):
 // FALCON_GEMV_UNROLL = 2 | 4 | 8 chunks in flight per row and lane (default 2);
-// FALCON_GEMV_SEGMENTS = 1..4 k segments per pair instead of gemv_k_segments' choice (where a
-// split workspace is given).
+// FALCON_GEMV_SEGMENTS = 1..8 k segments per pair instead of gemv_k_segments' choice (where a
+// split workspace is given); FALCON_GEMV_TAIL=0 (no tail split), FALCON_GEMV_TAIL_MAX,
+// FALCON_GEMV_TAIL_MIN, FALCON_GEMV_ROUND (GemvPlanKnobs); FALCON_GEMV_PREFETCH (bytes a row).
 int env_int(const char* name, int fallback) {
   const char* e = std::getenv(name);
   return e && *e ? std::atoi(e) : fallback;
 }
 
-constexpr int kMaxSegs = 4;
+constexpr int kMaxSegs = 8;  // the most k segments of a pair
 
 // Warps of gemv_kernel that fit on the device at once (cached per device; __launch_bounds__ gives
 // every variant the same register budget, so one stands for all).
 int resident_warps() {
   static std::atomic<int> cache[kMaxDevicesCached];
-  return resident_blocks(gemv_kernel<GemvEpilogue::Store, true, 2>, kWarps * 32, cache) * kWarps;
+  return resident_blocks(gemv_kernel<GemvEpilogue::Store, true, 2, false>, kWarps * 32, cache) * kWarps;
 }
 
 template <GemvEpilogue kEpi>
@@ -200,53 +210,76 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   GemvPlan ks{1, chunks, pairs_total};  // without the split scratch: every pair whole
   if (a.split_ws && a.split_counters && pairs_total <= std::numeric_limits<int>::max() / kMaxSegs) {
     const int forced = a.k_segments > 0 ? a.k_segments : env_int("FALCON_GEMV_SEGMENTS", 0);
+    GemvPlanKnobs kn;
+    kn.tail_max_segs = env_int("FALCON_GEMV_TAIL_MAX", kn.tail_max_segs);
+    kn.tail_min_elems = env_int("FALCON_GEMV_TAIL_MIN", kn.tail_min_elems);
+    kn.round_chunks = env_int("FALCON_GEMV_ROUND", kn.round_chunks);
     ks = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0, env_int("FALCON_GEMV_TAIL", 1) != 0,
-                   resident_warps());
+                   resident_warps(), kn);
   }
   const long long items = ks.whole + static_cast<long long>(pairs_total - ks.whole) * ks.segs;
   const int blocks = static_cast<int>(std::min<long long>((items + kWarps - 1) / kWarps, 65535));
-  auto kernel = gemv_kernel<kEpi, false, 1>;
+  // A plan with some pairs whole and others split needs the kTail mapping; every other plan runs
+  // the plain one.
+  const bool tail = ks.whole > 0 && ks.whole < pairs_total && ks.segs > 1;
+  auto pick = [tail](auto plain, auto with_tail) { return tail ? with_tail : plain; };
+  auto kernel = pick(gemv_kernel<kEpi, false, 1, false>, gemv_kernel<kEpi, false, 1, true>);
   if (vec) {
     switch (env_int("FALCON_GEMV_UNROLL", 2)) {
       case 4:
-        kernel = gemv_kernel<kEpi, true, 4>;
+        kernel = pick(gemv_kernel<kEpi, true, 4, false>, gemv_kernel<kEpi, true, 4, true>);
         break;
       case 8:
-        kernel = gemv_kernel<kEpi, true, 8>;
+        kernel = pick(gemv_kernel<kEpi, true, 8, false>, gemv_kernel<kEpi, true, 8, true>);
         break;
       default:
-        kernel = gemv_kernel<kEpi, true, 2>;
+        kernel = pick(gemv_kernel<kEpi, true, 2, false>, gemv_kernel<kEpi, true, 2, true>);
     }
   }
-  launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, pairs_a, pairs_total, headpair, ks);
+  // FALCON_GEMV_PREFETCH: bytes of each row of a warp's first item sent to L2 before the wait
+  // (default 1024: the first round of loads; 0: none).
+  const int pf = std::max(0, env_int("FALCON_GEMV_PREFETCH", 1024)) / 16;
+  launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, pairs_a, pairs_total, headpair, ks, pf);
 }
 
 }  // namespace
 
 int gemv_k_segments(int pairs, int k, int resident_warps) {
-  // Split k when the pairs alone make fewer than three rounds of the resident warps: into enough
-  // segments for three rounds (more warps keep more loads in flight, and the last, partial round
-  // is a smaller share of the time), at most kMaxSegs, none shorter than 4096 elements. Measured
-  // in a run (H200, session 9): Falcon-40B's down projection 87% of the bus unsplit, 98% in 4;
-  // Falcon-7B's 88% in 2, 91% in 4; splitting Falcon-7B's QKV + fc1 (2.2 rounds, k = 4544)
-  // lost 12-16%.
+  // Split k when the pairs alone make fewer than three rounds of the resident warps (more warps
+  // keep more loads in flight): into the number of segments, none shorter than 4096 elements and
+  // at most kMaxSegs, whose items best fill their last round (items / (rounds rounded up x
+  // resident warps)); on a tie the more segments. Measured in a run (H200, session 9): Falcon-40B's
+  // down projection 87% of the bus unsplit, 98% in 4; Falcon-7B's 88% in 2, 91% in 4; splitting
+  // Falcon-7B's QKV + fc1 (2.2 rounds, k = 4544) lost 12-16%. Session 14, decode tok/s: Falcon-40B
+  // bf16 (4096 pairs) 51.3-51.5 in 4 segments (3.1 rounds), 52.0-52.1 in 5 (3.9 rounds), 52.0 in 6
+  // or 8; Falcon-7B (2272 pairs) 281-282 in 4 (1.7 rounds), 273-275 in 3 (1.3), 275-276 in 5 (2.2),
+  // 278-279 in 7 (3.0, segments under 4096 elements).
   if (pairs <= 0 || resident_warps <= 0 || pairs >= 3 * resident_warps) return 1;
-  const int want = static_cast<int>((3ll * resident_warps + pairs - 1) / pairs);
-  return std::clamp(std::min(want, k / 4096), 1, kMaxSegs);
+  const int most = std::min(k / 4096, kMaxSegs);
+  int best = 1;
+  long long best_items = 0, best_slots = 1;  // the best fill so far, best_items / best_slots
+  for (int s = 2; s <= most; ++s) {
+    const long long items = static_cast<long long>(pairs) * s;
+    const long long slots = (items + resident_warps - 1) / resident_warps * resident_warps;
+    if (items * best_slots >= best_items * slots) best = s, best_items = items, best_slots = slots;
+  }
+  return best;
 }
 
-GemvTail gemv_tail_split(int pairs, int k, int resident_warps) {
+GemvTail gemv_tail_split(int pairs, int k, int resident_warps, const GemvPlanKnobs& kn) {
   // One whole round or more, then a last round of fewer than half the resident warps: that round
   // runs with most warps idle and each of its pairs as long as any other. Its pairs are split in
-  // as many segments (at most kMaxSegs, none shorter than 1024 elements) as bring it closest to a
-  // whole round, so it holds more, shorter items. Falcon-7B's QKV + fc1 (11424 pairs, k = 4544,
-  // 5280 resident warps on the H200): 2 rounds + 864 pairs, split in 4 (3 after rounding to
-  // 1024-element blocks). Falcon-40B's (20992 pairs: 3 rounds + 5152) is left alone.
+  // as many segments (at most kn.tail_max_segs, none shorter than kn.tail_min_elems: by default 4
+  // and 1024) as bring it closest to a whole round, so it holds more, shorter items. Falcon-7B's
+  // QKV + fc1 (11424 pairs, k = 4544, 5280 resident warps on the H200): 2 rounds + 864 pairs,
+  // split in 4. Falcon-40B's (20992 pairs: 3 rounds + 5152) is left alone. Session 14: 5 or 6
+  // segments (at least 512 or 768 elements each) measured the same as 4.
   GemvTail t;
   if (pairs <= 0 || resident_warps <= 0 || pairs < resident_warps) return t;
   const int rem = pairs % resident_warps;
   if (rem == 0 || 2 * rem >= resident_warps) return t;
-  const int segs = std::clamp(std::min(resident_warps / rem, k / 1024), 1, kMaxSegs);
+  const int segs = std::clamp(std::min(resident_warps / rem, k / std::max(256, kn.tail_min_elems)), 1,
+                              std::clamp(kn.tail_max_segs, 1, kMaxSegs));
   if (segs < 2) return t;
   t.segs = segs;
   t.whole = pairs - rem;
@@ -254,7 +287,7 @@ GemvTail gemv_tail_split(int pairs, int k, int resident_warps) {
 }
 
 GemvPlan gemv_plan(int pairs, int k, bool vec, int forced_segments, bool k_ready, bool tail,
-                   int resident_warps) {
+                   int resident_warps, const GemvPlanKnobs& kn) {
   const int chunks = vec ? k / 8 : k;
   GemvPlan p{1, chunks, pairs};
   if (pairs <= 0) return p;
@@ -262,13 +295,15 @@ GemvPlan gemv_plan(int pairs, int k, bool vec, int forced_segments, bool k_ready
       forced_segments > 0 ? std::min(forced_segments, kMaxSegs) : gemv_k_segments(pairs, k, resident_warps);
   int whole = 0;  // with segs > 1 from either rule above: every pair is split
   if (segs == 1 && forced_segments <= 0 && !k_ready && tail) {
-    const GemvTail t = gemv_tail_split(pairs, k, resident_warps);
+    const GemvTail t = gemv_tail_split(pairs, k, resident_warps, kn);
     if (t.segs > 1) segs = t.segs, whole = t.whole;
   }
   if (segs <= 1) return p;
-  // Segments of whole 1024-element blocks (a whole number of rounds of 32 lanes for every unroll
-  // up to 4) where k allows; rounding up can leave fewer segments than asked for.
-  const int round = vec ? 128 : 1024;
+  // Segments of whole blocks of kn.round_chunks 16-byte chunks (default 32: one chunk per lane)
+  // where k allows; rounding up can leave fewer segments than asked for. Measured (H200, session
+  // 14): blocks of 32 chunks cut Falcon-7B's QKV + fc1 tail in 4 segments of 160 chunks instead
+  // of 3 of 256: decode 277.5-278.3 -> 282.2-283.9 tok/s (16 chunks: the same).
+  const int round = vec ? std::max(1, kn.round_chunks) : 1024;
   const int per = (chunks + segs - 1) / segs;
   p.seg_chunks = std::max(round, (per + round - 1) / round * round);
   p.segs = (chunks + p.seg_chunks - 1) / p.seg_chunks;

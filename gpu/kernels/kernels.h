@@ -115,14 +115,22 @@ struct GemvArgs {
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
 // How many k segments the bf16 decode GEMV gives each row pair: 1 unless the pairs make fewer
 // than three rounds of the warps the device holds at once (resident_warps) and k is long (the
-// down projections). Pure function, for tests.
+// down projections); then the count (segments of 4096 elements or more, at most 8) whose items
+// best fill their last round. Pure function, for tests.
 int gemv_k_segments(int pairs, int k, int resident_warps);
 // Where gemv_k_segments gives 1 and no k_ready is set: the pairs of a ragged last round of the
 // resident warps, [whole, pairs), are split in `segs` k segments (segs 1: none). Pure, for tests.
 struct GemvTail {
   int whole = 0, segs = 1;
 };
-GemvTail gemv_tail_split(int pairs, int k, int resident_warps);
+// Tuning of the split plan (benchmarks: FALCON_GEMV_TAIL_MAX, FALCON_GEMV_TAIL_MIN,
+// FALCON_GEMV_ROUND; the defaults are the measured rules).
+struct GemvPlanKnobs {
+  int tail_max_segs = 4;      // the most segments a ragged last round's pairs get
+  int tail_min_elems = 1024;  // and the fewest elements in each
+  int round_chunks = 32;      // segments are whole multiples of this many 16-byte chunks (vec)
+};
+GemvTail gemv_tail_split(int pairs, int k, int resident_warps, const GemvPlanKnobs& kn = {});
 // How launch_gemv cuts k, given the split scratch: pairs [0, whole) in one piece, the others in
 // `segs` segments of seg_chunks 16-byte chunks (vec; else single elements). forced_segments > 0:
 // that many segments for every pair (GemvArgs::k_segments); k_ready: a GemvArgs::k_ready is set
@@ -131,7 +139,7 @@ struct GemvPlan {
   int segs = 1, seg_chunks = 0, whole = 0;
 };
 GemvPlan gemv_plan(int pairs, int k, bool vec, int forced_segments, bool k_ready, bool tail,
-                   int resident_warps);
+                   int resident_warps, const GemvPlanKnobs& kn = {});
 // Queries (and caches) the device's GEMV occupancy, which launch_gemv needs for its split choice:
 // call once before capturing a CUDA graph, as prepare_attention.
 void prepare_gemv();

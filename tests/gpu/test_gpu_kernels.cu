@@ -494,13 +494,16 @@ int main() {
     // Falcon-7B's k (4544 = 568 16-byte chunks, 22720): a partial last round of loads per row.
     test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true);
     test_gemv_store(ck, 300, 22720, true, false);
-    // Split k: segments forced (2, 3, 4; uneven last segment; the scalar path), and the
-    // launcher's own choice on Falcon-7B's down projection (4544 x 22720, residual + bias).
+    // Split k: segments forced (2 to 8; uneven last segment; the scalar path), and the
+    // launcher's own choice on Falcon-7B's and Falcon-40B's down projections (residual + bias).
     test_gemv_store(ck, 300, 22720, true, true, 2);
     test_gemv_store(ck, 129, 5000, false, true, 3);
-    test_gemv_store(ck, 64, 4544, true, false, 4);   // 568 chunks in 128-chunk blocks: 3 segments
+    test_gemv_store(ck, 64, 4544, true, false, 4);   // 568 chunks in 32-chunk blocks: 160 x 3 + 88
+    test_gemv_store(ck, 129, 5000, false, true, 5);  // 625 chunks: 128 x 4 + 113
+    test_gemv_store(ck, 300, 22720, true, true, 8);  // 2840 chunks: 384 x 7 + 152
     test_gemv_store(ck, 257, 2100, false, true, 2);  // scalar path (k % 8 != 0)
     test_gemv_store(ck, 4544, 22720, true, true, 0);
+    test_gemv_store(ck, 8192, 40960, true, true, 0);  // 5 segments on the H200
     test_gemv_qkv_up(ck, 8, 1, 64, 4544, 1000, 33, true, 2);
     // Falcon-7B's QKV + fc1 at its real size (22848 x 4544: 71 query heads and one KV head, 18176
     // fc1 rows), with the split scratch given and the launcher's choice: Store, fused epilogue.
@@ -510,6 +513,8 @@ int main() {
     // segment with the boundary mid-row, and a boundary that is not a whole 16-byte chunk.
     test_gemv_k_ready(ck, 4544, 22720, 18176, 0);
     test_gemv_k_ready(ck, 512, 40960, 32768, 1);
+    test_gemv_k_ready(ck, 512, 40960, 32768, 6);   // boundary inside the fifth of 6 segments
+    test_gemv_k_ready(ck, 8192, 40960, 32768, 0);  // Falcon-40B, the launcher's choice
     test_gemv_k_ready(ck, 300, 5000, 3003, 2);
     test_gemv_ready_signal(ck, 4544, 22720, 18176);
     test_gemv_ready_signal(ck, 4096, 40960, 32768);

@@ -3,6 +3,8 @@
 // the bf16 decode GEMV splits k, which unit size the int4 decode GEMV takes, and that the split-K
 // scratch the model arena reserves covers every split the launchers may choose. The kernels that follow these
 // plans are checked against references on the GPU machine (test_gpu_kernels).
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "gpu/kernels/kernels.h"
@@ -43,16 +45,37 @@ void test_decode_split(Checks& ck) {
 
 void test_gemv_k_segments(Checks& ck) {
   const int resident = 132 * 40;  // an H200: 132 SMs x 40 resident GEMV warps
-  ck.expect(gpu::gemv_k_segments(2272, 22720, resident) == 4, "k segments: Falcon-7B down projection -> 4");
+  ck.expect(gpu::gemv_k_segments(2272, 22720, resident) == 4,
+            "k segments: Falcon-7B down projection -> 4 (1.72 rounds, ties with 2; 5 at most)");
   ck.expect(gpu::gemv_k_segments(11424, 4544, resident) == 1, "k segments: Falcon-7B QKV + fc1 -> 1");
-  ck.expect(gpu::gemv_k_segments(4096, 40960, resident) == 4, "k segments: Falcon-40B down projection -> 4");
+  ck.expect(gpu::gemv_k_segments(4096, 40960, resident) == 5,
+            "k segments: Falcon-40B down projection -> 5 (3.88 rounds)");
   ck.expect(gpu::gemv_k_segments(20992, 8192, resident) == 1,
             "k segments: Falcon-40B QKV + fc1 (four rounds already) -> 1");
-  ck.expect(gpu::gemv_k_segments(7424, 74240, resident) == 3, "k segments: Falcon-180B down projection -> 3");
-  ck.expect(gpu::gemv_k_segments(100, 100000, resident) == 4, "k segments: at most 4");
+  ck.expect(gpu::gemv_k_segments(7424, 74240, resident) == 7,
+            "k segments: Falcon-180B down projection -> 7 (9.84 rounds)");
+  ck.expect(gpu::gemv_k_segments(100, 100000, resident) == 8, "k segments: at most 8");
   ck.expect(gpu::gemv_k_segments(100, 8000, resident) == 1, "k segments: >= 4096 elements each");
   ck.expect(gpu::gemv_k_segments(0, 4096, resident) == 1 && gpu::gemv_k_segments(10, 4096, 0) == 1,
             "k segments: no pairs or no device -> 1");
+  // The rule against its definition, counted independently: under three rounds, the count in
+  // [2, min(8, k / 4096)] whose items fill the most of their last round (ties: the larger).
+  int wrong = 0;
+  std::string first_wrong;
+  for (int pairs = 1; pairs < 3 * resident; pairs += 37)
+    for (const int k : {4096, 8191, 12288, 22720, 40960, 74240}) {
+      int want = 1;
+      double best = -1;
+      for (int s = 2; s <= std::min(8, k / 4096); ++s) {
+        const double rounds = static_cast<double>(pairs) * s / resident;
+        const double fill = rounds / std::ceil(rounds - 1e-12);
+        if (fill > best - 1e-12) want = s, best = fill;
+      }
+      if (gpu::gemv_k_segments(pairs, k, resident) != want && wrong++ == 0)
+        first_wrong = std::to_string(pairs) + " pairs, k " + std::to_string(k);
+    }
+  ck.expect(wrong == 0, "k segments: the best-filled last round, on a sweep" +
+                            (wrong ? " (first failure: " + first_wrong + ")" : std::string()));
   // The ragged last round (gemv_tail_split): split only where it is under half a round.
   auto tail = [&](int pairs, int k, int whole, int segs) {
     const gpu::GemvTail t = gpu::gemv_tail_split(pairs, k, resident);
@@ -74,29 +97,42 @@ void test_gemv_k_segments(Checks& ck) {
     const gpu::GemvPlan p = gpu::gemv_plan(pairs, k, true, forced, k_ready, allow_tail, resident);
     return p.segs == segs && p.seg_chunks == seg_chunks && p.whole == whole;
   };
-  ck.expect(plan(2272, 22720, 0, true, true, 4, 768, 0),
-            "plan: Falcon-7B down projection -> every pair in 4 segments of 768 chunks");
-  ck.expect(plan(2272, 22720, 0, false, true, 4, 768, 0) && plan(2272, 22720, 0, false, false, 4, 768, 0),
+  ck.expect(plan(2272, 22720, 0, true, true, 4, 736, 0),
+            "plan: Falcon-7B down projection -> every pair in 4 segments of 736 chunks");
+  ck.expect(plan(4096, 40960, 0, true, true, 5, 1024, 0),
+            "plan: Falcon-40B down projection -> every pair in 5 segments of 1024 chunks");
+  ck.expect(plan(2272, 22720, 0, false, true, 4, 736, 0) && plan(2272, 22720, 0, false, false, 4, 736, 0),
             "plan: the down projection's split does not depend on the tail switch");
-  ck.expect(plan(11424, 4544, 0, false, true, 3, 256, 10560),
-            "plan: Falcon-7B QKV + fc1 -> its last 864 pairs in 3 segments of 256 chunks");
+  ck.expect(plan(11424, 4544, 0, false, true, 4, 160, 10560),
+            "plan: Falcon-7B QKV + fc1 -> its last 864 pairs in 4 segments of 160 chunks");
   ck.expect(
       plan(11424, 4544, 0, false, false, 1, 568, 11424) && plan(11424, 4544, 0, true, true, 1, 568, 11424),
       "plan: tail split off, or k_ready set -> no pair split");
   ck.expect(plan(20992, 8192, 0, false, true, 1, 1024, 20992), "plan: Falcon-40B QKV + fc1 -> no pair split");
-  ck.expect(plan(11424, 4544, 2, false, true, 2, 384, 0), "plan: 2 segments forced -> every pair in 2");
-  ck.expect(plan(64, 4544, 4, false, true, 3, 256, 0),
-            "plan: 4 forced on 568 chunks -> 3 (whole 128-chunk blocks)");
+  ck.expect(plan(11424, 4544, 2, false, true, 2, 288, 0), "plan: 2 segments forced -> every pair in 2");
+  ck.expect(plan(64, 4544, 8, false, true, 6, 96, 0),
+            "plan: 8 forced on 568 chunks -> 6 (whole 32-chunk blocks)");
+  ck.expect(plan(64, 4544, 12, false, true, 6, 96, 0), "plan: forced counts over 8 -> 8");
+  gpu::GemvPlanKnobs old_round;  // the knobs: session 13's blocks of 128 chunks
+  old_round.round_chunks = 128;
+  const gpu::GemvPlan p128 = gpu::gemv_plan(11424, 4544, true, 0, false, true, resident, old_round);
+  ck.expect(p128.segs == 3 && p128.seg_chunks == 256 && p128.whole == 10560,
+            "plan: blocks of 128 chunks -> the tail in 3 segments of 256");
+  gpu::GemvPlanKnobs wide_tail;
+  wide_tail.tail_max_segs = 8;
+  wide_tail.tail_min_elems = 512;
+  const gpu::GemvTail t6 = gpu::gemv_tail_split(11424, 4544, resident, wide_tail);
+  ck.expect(t6.segs == 6 && t6.whole == 10560, "tail split: up to 8 of 512 elements -> 6 (5280 / 864)");
   // The arena's scratch (gemv_bf16_split) holds the partials of any split of any region layout.
   int bad = 0;
   for (int n = 1; n <= 70000; n += n < 100 ? 1 : 97) {
     const gpu::GemvSplit s = gpu::gemv_bf16_split(n);
     for (int split = 0; split <= n; split += std::max(1, n / 7)) {
       const int pairs = (split + 1) / 2 + (n - split + 1) / 2;  // the most pairs a layout gives
-      if (static_cast<uint64_t>(pairs) * 4 * 2 > s.floats || pairs > s.counters) ++bad;
+      if (static_cast<uint64_t>(pairs) * 8 * 2 > s.floats || pairs > s.counters) ++bad;
     }
   }
-  ck.expect(bad == 0, "bf16 split scratch covers 4 segments of every row layout");
+  ck.expect(bad == 0, "bf16 split scratch covers 8 segments of every row layout");
 }
 
 void test_gemv_q4_chunk(Checks& ck) {
