@@ -180,14 +180,37 @@ bool aligned16(const void* p) {
   return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
 }
 
-// Benchmark knobs (falcon-gpu-bench --kernels sweeps them; the backend runs the defaults):
+// Benchmark knobs (set per process, e.g. by tools/gpu_gemv_sweep.sh; the backend runs the defaults):
 // FALCON_GEMV_UNROLL = 2 | 4 | 8 chunks in flight per row and lane (default 2);
 // FALCON_GEMV_SEGMENTS = 1..8 k segments per pair instead of gemv_k_segments' choice (where a
 // split workspace is given); FALCON_GEMV_TAIL=0 (no tail split), FALCON_GEMV_TAIL_MAX,
-// FALCON_GEMV_TAIL_MIN, FALCON_GEMV_ROUND (GemvPlanKnobs); FALCON_GEMV_PREFETCH (bytes a row).
+// FALCON_GEMV_TAIL_MIN, FALCON_GEMV_ROUND (GemvPlanKnobs); FALCON_GEMV_PREFETCH (bytes of each
+// row of a warp's first item sent to L2 before the wait; default 1024, the first round of loads;
+// 0: none). Read once per process, not at every launch.
 int env_int(const char* name, int fallback) {
   const char* e = std::getenv(name);
   return e && *e ? std::atoi(e) : fallback;
+}
+
+struct GemvEnv {
+  int segments, unroll, prefetch_chunks;
+  bool tail;
+  GemvPlanKnobs plan;
+};
+
+const GemvEnv& gemv_env() {
+  static const GemvEnv env = [] {
+    GemvEnv e;
+    e.segments = env_int("FALCON_GEMV_SEGMENTS", 0);
+    e.unroll = env_int("FALCON_GEMV_UNROLL", 2);
+    e.prefetch_chunks = std::max(0, env_int("FALCON_GEMV_PREFETCH", 1024)) / 16;
+    e.tail = env_int("FALCON_GEMV_TAIL", 1) != 0;
+    e.plan.tail_max_segs = env_int("FALCON_GEMV_TAIL_MAX", e.plan.tail_max_segs);
+    e.plan.tail_min_elems = env_int("FALCON_GEMV_TAIL_MIN", e.plan.tail_min_elems);
+    e.plan.round_chunks = env_int("FALCON_GEMV_ROUND", e.plan.round_chunks);
+    return e;
+  }();
+  return env;
 }
 
 constexpr int kMaxSegs = 8;  // the most k segments of a pair
@@ -207,15 +230,11 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   if (pairs_total <= 0) return;
   const bool vec = a.k % 8 == 0 && a.ldw % 8 == 0 && aligned16(a.w) && aligned16(a.xa) && aligned16(a.xb);
   const int chunks = vec ? a.k / 8 : a.k;
+  const GemvEnv& env = gemv_env();
   GemvPlan ks{1, chunks, pairs_total};  // without the split scratch: every pair whole
   if (a.split_ws && a.split_counters && pairs_total <= std::numeric_limits<int>::max() / kMaxSegs) {
-    const int forced = a.k_segments > 0 ? a.k_segments : env_int("FALCON_GEMV_SEGMENTS", 0);
-    GemvPlanKnobs kn;
-    kn.tail_max_segs = env_int("FALCON_GEMV_TAIL_MAX", kn.tail_max_segs);
-    kn.tail_min_elems = env_int("FALCON_GEMV_TAIL_MIN", kn.tail_min_elems);
-    kn.round_chunks = env_int("FALCON_GEMV_ROUND", kn.round_chunks);
-    ks = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0, env_int("FALCON_GEMV_TAIL", 1) != 0,
-                   resident_warps(), kn);
+    const int forced = a.k_segments > 0 ? a.k_segments : env.segments;
+    ks = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0, env.tail, resident_warps(), env.plan);
   }
   const long long items = ks.whole + static_cast<long long>(pairs_total - ks.whole) * ks.segs;
   const int blocks = static_cast<int>(std::min<long long>((items + kWarps - 1) / kWarps, 65535));
@@ -225,7 +244,7 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   auto pick = [tail](auto plain, auto with_tail) { return tail ? with_tail : plain; };
   auto kernel = pick(gemv_kernel<kEpi, false, 1, false>, gemv_kernel<kEpi, false, 1, true>);
   if (vec) {
-    switch (env_int("FALCON_GEMV_UNROLL", 2)) {
+    switch (env.unroll) {
       case 4:
         kernel = pick(gemv_kernel<kEpi, true, 4, false>, gemv_kernel<kEpi, true, 4, true>);
         break;
@@ -236,10 +255,8 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
         kernel = pick(gemv_kernel<kEpi, true, 2, false>, gemv_kernel<kEpi, true, 2, true>);
     }
   }
-  // FALCON_GEMV_PREFETCH: bytes of each row of a warp's first item sent to L2 before the wait
-  // (default 1024: the first round of loads; 0: none).
-  const int pf = std::max(0, env_int("FALCON_GEMV_PREFETCH", 1024)) / 16;
-  launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, pairs_a, pairs_total, headpair, ks, pf);
+  launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, pairs_a, pairs_total, headpair, ks,
+                env.prefetch_chunks);
 }
 
 }  // namespace
