@@ -79,11 +79,55 @@ std::string BenchResult::to_json() const {
       "{\"shape\":\"%s\",\"weights\":\"%s\",\"device\":\"%s\",\"weight_gib\":%.2f,\"kv_cache_gib\":%.2f,"
       "\"create_s\":%.2f,\"prefill_2048_ms\":%.1f,\"ttft_512_ms\":%.1f,\"decode_512_tok_s\":%.1f,"
       "\"decode_8192_tok_s\":%.1f,\"bytes_per_token\":%.0f,\"bound_tok_s\":%.1f,\"bound_fraction\":%.3f,"
+      "\"read_tb_s\":%.3f,\"copy_tb_s\":%.3f,\"measured_bound_tok_s\":%.1f,\"measured_fraction\":%.3f,"
       "\"peak_gib\":%.2f,\"evict_exact_ms\":%.2f,\"evict_shift_ms\":%.3f}",
       shape.c_str(), weights.c_str(), device.c_str(), weight_gib, kv_cache_gib, create_s, prefill_2048_ms,
       ttft_512_ms, decode_512_tok_s, decode_8192_tok_s, bytes_per_token, bound_tok_s, bound_fraction,
-      peak_gib, evict_exact_ms, evict_shift_ms);
+      read_tb_s, copy_tb_s, measured_bound_tok_s, measured_fraction, peak_gib, evict_exact_ms, evict_shift_ms);
   return b;
+}
+
+BusCeilings measure_bus_ceilings(int device) {
+  BusCeilings c;
+  FALCON_CUDA_CHECK(cudaSetDevice(device));
+  int sms = 0;
+  FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+  constexpr size_t kRead = size_t{2} << 30, kCopy = size_t{1} << 30;  // far past the 60 MB L2
+  void *buf = nullptr, *dst = nullptr;
+  uint32_t* sink = nullptr;
+  if (cudaMalloc(&buf, kRead) != cudaSuccess || cudaMalloc(&dst, kCopy) != cudaSuccess ||
+      cudaMalloc(&sink, sizeof(uint32_t)) != cudaSuccess) {
+    (void)cudaGetLastError();  // too little memory: no ceilings, not an error
+    cudaFree(buf), cudaFree(dst), cudaFree(sink);
+    return c;
+  }
+  launch_fill_random_bf16(static_cast<bf16*>(buf), kRead / 2, 7, 1.f, nullptr);
+  cudaEvent_t a = nullptr, b = nullptr;
+  FALCON_CUDA_CHECK(cudaEventCreate(&a));
+  FALCON_CUDA_CHECK(cudaEventCreate(&b));
+  auto median_ms = [&](auto&& fn) {
+    std::vector<double> t;
+    for (int i = 0; i < 12; ++i) {
+      FALCON_CUDA_CHECK(cudaEventRecord(a));
+      fn();
+      FALCON_CUDA_CHECK(cudaEventRecord(b));
+      FALCON_CUDA_CHECK(cudaEventSynchronize(b));
+      float ms = 0;
+      FALCON_CUDA_CHECK(cudaEventElapsedTime(&ms, a, b));
+      if (i >= 2) t.push_back(ms);
+    }
+    return median(t);
+  };
+  const double read_ms = median_ms([&] { launch_read_stream(buf, kRead, sink, sms, nullptr); });
+  const double copy_ms =
+      median_ms([&] { FALCON_CUDA_CHECK(cudaMemcpyAsync(dst, buf, kCopy, cudaMemcpyDeviceToDevice)); });
+  c.read_tb_s = kRead / (read_ms * 1e-3) / 1e12;
+  c.copy_tb_s = 2.0 * kCopy / (copy_ms * 1e-3) / 1e12;
+  cudaEventDestroy(a), cudaEventDestroy(b);
+  FALCON_CUDA_CHECK(cudaFree(buf));
+  FALCON_CUDA_CHECK(cudaFree(dst));
+  FALCON_CUDA_CHECK(cudaFree(sink));
+  return c;
 }
 
 BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
@@ -157,6 +201,9 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
     }
     return 1.0 / median(steps);
   };
+  const BusCeilings bus = measure_bus_ceilings(o.device);
+  r.read_tb_s = bus.read_tb_s;
+  r.copy_tb_s = bus.copy_tb_s;
   r.decode_512_tok_s = decode_at(512);
   if (o.profile_decode > 0) {
     std::vector<int32_t> next{tok(rng)};
@@ -189,6 +236,10 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   if (o.long_context) r.decode_8192_tok_s = decode_at(8192);
   r.peak_gib = std::max(peak, used_gib());
   r.bound_fraction = r.decode_512_tok_s / r.bound_tok_s;
+  if (r.read_tb_s > 0) {
+    r.measured_bound_tok_s = r.read_tb_s * 1e12 / r.bytes_per_token;
+    r.measured_fraction = r.decode_512_tok_s / r.measured_bound_tok_s;
+  }
   return r;
 }
 

@@ -40,12 +40,28 @@ struct BenchResult {
   double decode_8192_tok_s = 0;  // ... with 8192 tokens in the cache (0 when not run)
   double bound_tok_s = 0;        // 4.27 TB/s / bytes_per_token
   double bound_fraction = 0;     // decode_512_tok_s / bound_tok_s
+  // This device's ceilings, measured in the same run just before the decode timing
+  // (measure_bus_ceilings; 0 when the buffers did not fit), and the decode against the read one:
+  // H200s of the same kind differ by several percent, so the fixed 4.27 TB/s alone cannot say
+  // whether a machine or a change made a decode faster.
+  double read_tb_s = 0, copy_tb_s = 0;
+  double measured_bound_tok_s = 0;  // read_tb_s / bytes_per_token
+  double measured_fraction = 0;     // decode_512_tok_s / measured_bound_tok_s
   double peak_gib = 0;           // device memory in use at the peak (cudaMemGetInfo)
   // One eviction as KvWindow makes it at window 512, chunk 64, behind a 64-token pinned span
   // (448 tokens move), exact (recompute) and shift (move + re-rotate); median ms.
   double evict_exact_ms = 0, evict_shift_ms = 0;
   std::string to_json() const;
 };
+
+// The memory bus as this device delivers it now: a streaming read of 2 GiB with 16-byte loads
+// (launch_read_stream; what a decode GEMV can reach) and a 1 GiB device-to-device copy (bytes
+// read + written), in TB/s, median of 10 after 2 warm-ups. Zeros when 3 GiB cannot be
+// allocated; never throws for that.
+struct BusCeilings {
+  double read_tb_s = 0, copy_tb_s = 0;
+};
+BusCeilings measure_bus_ceilings(int device = 0);
 
 // Builds a synthetic CudaBackend of `shape` and times it. Throws Error(OutOfMemory) with the
 // numbers when the shape does not fit (e.g. 180b on one 141 GB GPU).

@@ -135,6 +135,14 @@ std::string run_kernel_bench(int device) {
       tm.ms([&](int) { FALCON_CUDA_CHECK(cudaMemcpyAsync(c2, c1, copy_n, cudaMemcpyDeviceToDevice)); });
   const double copy_bw = 2.0 * copy_n / (copy_ms * 1e-3) / 1e9;
   row("cudaMemcpy D2D (ceiling)", "2 GiB", copy_ms, copy_bw, "GB/s", 4270);
+  {
+    uint32_t* sink = alloc<uint32_t>(1, 0);
+    const double read_ms =
+        tm.ms([&](int) { launch_read_stream(c1, copy_n, sink, prop.multiProcessorCount, nullptr); });
+    row("streaming read, 16-byte loads (read ceiling)", "2 GiB", read_ms, copy_n / (read_ms * 1e-3) / 1e9,
+        "GB/s", 4270);
+    FALCON_CUDA_CHECK(cudaFree(sink));
+  }
   FALCON_CUDA_CHECK(cudaFree(c1));
   FALCON_CUDA_CHECK(cudaFree(c2));
   // FALCON_KERNEL_BENCH_GEMV_ONLY=1: the copy ceiling and the bf16 GEMVs only (knob sweeps).

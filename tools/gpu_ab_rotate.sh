@@ -5,7 +5,8 @@
 #   ROT_VARIANTS="old:build-gpu/carry/old-bench new:env FALCON_GEMV_TAIL=0 build-gpu/dist/falcon-gpu-bench ..."
 # Each variant is NAME:COMMAND (the bench command, spaces allowed, variants separated by ";"),
 # ROT_ARGS the bench arguments (default: --weights bf16 --no-long --decode-only 7b), ROT_REPS
-# rounds (default 3). Prints one line per run: round, variant, decode tok/s at 512 tokens.
+# rounds (default 3). Prints one line per run: round, variant, decode tok/s at 512 tokens and the
+# read ceiling measured in that run (the machine's bus at that moment).
 set -u
 IFS=';' read -r -a variants <<<"${ROT_VARIANTS:?NAME:COMMAND;NAME:COMMAND...}"
 args=${ROT_ARGS:---weights bf16 --no-long --decode-only 7b}
@@ -16,7 +17,8 @@ for rep in $(seq "${ROT_REPS:-3}"); do
     name=${v%%:*} cmd=${v#*:}
     tok=$(timeout 120 $cmd $args 2>/dev/null | grep '^{' | python3 -c "
 import sys, json
-print(' '.join(str(json.loads(l).get('decode_512_tok_s')) for l in sys.stdin))")
+print(' '.join('%s (read %s TB/s)' % (j.get('decode_512_tok_s'), j.get('read_tb_s'))
+               for j in map(json.loads, sys.stdin)))")
     echo "round $rep $name $tok"
   done
 done

@@ -1,7 +1,8 @@
 // Elementwise family: embedding lookup, bias adds, bias+GELU, RoPE + KV-cache append for
-// prefill, and the synthetic-weight generator.
+// prefill, the synthetic-weight generator, and the streaming read of the read ceiling.
 #include <algorithm>
 
+#include "core/common/error.h"
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/common.cuh"
 #include "gpu/kernels/kernels.h"
@@ -133,6 +134,32 @@ __global__ void fill_f32_kernel(float* __restrict__ p, uint64_t n, uint64_t seed
     p[i] = offset + scale * hash_uniform(seed, i);
 }
 
+// XOR of every 32-bit word of p (bytes a multiple of 16, p 16-byte aligned) into *sink: a
+// streaming read of the whole buffer, kUnroll 16-byte loads per thread in flight, for the
+// device's read ceiling (what a decode GEMV can reach). The XOR makes the loads observable and
+// the result independent of the order the blocks run in.
+constexpr int kReadUnroll = 4;
+__global__ void read_stream_kernel(const uint4* __restrict__ p, uint64_t n16, uint32_t* __restrict__ sink) {
+  __shared__ uint32_t block_x;
+  if (threadIdx.x == 0) block_x = 0;
+  __syncthreads();
+  uint32_t x = 0;
+  const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
+  for (uint64_t i = blockIdx.x * static_cast<uint64_t>(blockDim.x) + threadIdx.x; i < n16;
+       i += stride * kReadUnroll) {
+    uint4 v[kReadUnroll];
+#pragma unroll
+    for (int u = 0; u < kReadUnroll; ++u)
+      v[u] = i + u * stride < n16 ? load_stream16(p + i + u * stride) : make_uint4(0, 0, 0, 0);
+#pragma unroll
+    for (int u = 0; u < kReadUnroll; ++u) x ^= v[u].x ^ v[u].y ^ v[u].z ^ v[u].w;
+  }
+  x = __reduce_xor_sync(0xffffffffu, x);
+  if ((threadIdx.x & 31) == 0) atomicXor(&block_x, x);
+  __syncthreads();
+  if (threadIdx.x == 0) atomicXor(sink, block_x);
+}
+
 int threads_for(int n) {
   return std::min(256, std::max(32, (n + 31) / 32 * 32));
 }
@@ -197,6 +224,15 @@ void launch_fill_random_f32(float* p, uint64_t n, uint64_t seed, float offset, f
   const unsigned blocks = static_cast<unsigned>(std::min<uint64_t>((n + 255) / 256, 132ull * 64));
   fill_f32_kernel<<<blocks, 256, 0, stream>>>(p, n, seed, offset, scale);
   FALCON_CHECK_LAUNCH("fill_f32_kernel");
+}
+
+void launch_read_stream(const void* p, uint64_t bytes, uint32_t* sink, int sm_count, cudaStream_t stream) {
+  if (bytes < 16) return;
+  if (reinterpret_cast<uintptr_t>(p) % 16 != 0 || bytes % 16 != 0)
+    throw_usage_error("read_stream: the buffer must be 16-byte aligned and a multiple of 16 bytes");
+  const unsigned blocks = static_cast<unsigned>(std::max(1, sm_count) * 8);
+  read_stream_kernel<<<blocks, 256, 0, stream>>>(static_cast<const uint4*>(p), bytes / 16, sink);
+  FALCON_CHECK_LAUNCH("read_stream_kernel");
 }
 
 }  // namespace falcon::gpu

@@ -56,6 +56,10 @@ void launch_kv_shift(bf16* k_cache, bf16* v_cache, const AttnShape& s, int begin
 void launch_fill_random_bf16(bf16* p, uint64_t n, uint64_t seed, float scale, cudaStream_t stream);
 void launch_fill_random_f32(float* p, uint64_t n, uint64_t seed, float offset, float scale,
                             cudaStream_t stream);
+// *sink ^= the XOR of every 32-bit word of p (16-byte aligned, bytes a multiple of 16): one
+// streaming read of the buffer with 16-byte loads, sm_count * 8 blocks, for the device's read
+// ceiling (measure_bus_ceilings). Throws Error(Usage) for a misaligned buffer.
+void launch_read_stream(const void* p, uint64_t bytes, uint32_t* sink, int sm_count, cudaStream_t stream);
 
 // ---- gemv.cu ------------------------------------------------------------------------------------
 // The decode step's handshake between attention and the down projection (GemvArgs::k_ready):

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/common/error.h"
 #include "gpu/blas.h"
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/kernels.h"
@@ -472,6 +473,34 @@ void test_layernorm(Checks& ck, int rows, int dim, bool two, bool bias) {
   if (two) check_close(ck, from_dev_bf16(o2.p, o2.n), r2, 1e-2, "layernorm second (same read)" + tag);
 }
 
+// The read-ceiling kernel: the XOR of every 32-bit word against the host's, on a buffer whose
+// 16-byte chunks do not fill the last round of loads, twice (XOR-ing into the sink twice gives
+// 0 back: every word is read exactly once per launch); a misaligned buffer is refused.
+void test_read_stream(Checks& ck, size_t n16) {
+  std::vector<uint32_t> h(n16 * 4);
+  std::uniform_int_distribution<uint32_t> u;
+  for (auto& w : h) w = u(rng);
+  uint32_t want = 0;
+  for (uint32_t w : h) want ^= w;
+  Dev<uint32_t> d(h.size()), sink(1);
+  FALCON_CUDA_CHECK(cudaMemcpy(d.p, h.data(), h.size() * 4, cudaMemcpyHostToDevice));
+  FALCON_CUDA_CHECK(cudaMemset(sink.p, 0, 4));
+  gpu::launch_read_stream(d.p, n16 * 16, sink.p, 3, nullptr);
+  uint32_t got = 0;
+  FALCON_CUDA_CHECK(cudaMemcpy(&got, sink.p, 4, cudaMemcpyDeviceToHost));
+  ck.expect(got == want, "read_stream: XOR of " + std::to_string(n16) + " chunks matches the host's");
+  gpu::launch_read_stream(d.p, n16 * 16, sink.p, 132, nullptr);
+  FALCON_CUDA_CHECK(cudaMemcpy(&got, sink.p, 4, cudaMemcpyDeviceToHost));
+  ck.expect(got == 0, "read_stream: a second pass (more blocks) XORs the same words back to 0");
+  bool threw = false;
+  try {
+    gpu::launch_read_stream(reinterpret_cast<const char*>(d.p) + 4, 32, sink.p, 1, nullptr);
+  } catch (const falcon::Error&) {
+    threw = true;
+  }
+  ck.expect(threw, "read_stream: a misaligned buffer is refused");
+}
+
 }  // namespace
 }  // namespace falcon::test
 
@@ -480,6 +509,9 @@ int main() {
   if (no_device()) return 77;
   Checks ck;
   try {
+    // 24 blocks, then a 132-SM grid: three whole rounds of its unrolled loads and a ragged fourth.
+    test_read_stream(ck, 3 * 132 * 8 * 256 * 4 + 12345);
+    test_read_stream(ck, 1);
     test_blas(ck, 256, 384, 520, false);
     test_blas(ck, 200, 264, 1000, true);
     test_layernorm(ck, 3, 4544, true, true);
