@@ -27,7 +27,7 @@
 // |x| dwarfs the others takes the exact form instead (nibbles_to_f16x2x4: u - 8 in fp16, 4 more
 // half2 operations per 8 weights); one branch per step lets the two groups' mma chains
 // interleave. x is staged as scaled fp16 as for int8. fp32 accumulation per group, then the
-// group's scale (fp16 pairs in registers: 82 registers, 5 blocks per SM for 16 KiB units).
+// group's scale (fp16 pairs in registers: 80 registers, 6 blocks per SM for 16 KiB units).
 //
 // Both kernels use programmatic dependent launch (common.cuh): they copy their first weights into
 // shared memory before waiting for the kernel that produces x. Blocks whose x chunk lies wholly
@@ -421,14 +421,15 @@ __global__ void __launch_bounds__(kWarps * 32)
   for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
   // The chunk's group scales of the tile's 16 rows (16 groups each): lane l reads 8 of row l / 2
   // (one 16-byte load where aligned), so the warp reads each row's run in one request. Kept as
-  // fp16 pairs (tile rows r, r + 8): half the registers of fp32 scales.
+  // fp16 pairs (tile rows r, r + 8): half the registers of fp32 scales. The load is issued here
+  // and the pairs are shuffled together only after x is staged, so that its HBM latency overlaps
+  // x's load from L2 and the staging instead of coming before them.
   const int ng = nq / 2;  // groups in this chunk
-  __half2 sc[kGroups];
+  constexpr int kHalf = kGroups / 2;
+  __align__(16) __half hv[kHalf];
   {
-    constexpr int kHalf = kGroups / 2;
     const int g0 = bu.chunk * kGroups, row = lane >> 1, j0 = kHalf * (lane & 1);
     const __half* sp = q.gscales + static_cast<size_t>((active ? bu.tile : 0) * 16 + row) * groups + g0 + j0;
-    __align__(16) __half hv[kHalf];
 #pragma unroll
     for (int j = 0; j < kHalf; ++j) hv[j] = __float2half(0.f);
     using Vec = std::conditional_t<kHalf == 8, uint4, uint2>;  // kHalf halves in one load
@@ -440,6 +441,14 @@ __global__ void __launch_bounds__(kWarps * 32)
       for (int j = 0; j < kHalf; ++j)
         if (j0 + j < ng) hv[j] = sp[j];
     }
+  }
+  constexpr int kG = kQ4Step / 2;  // groups per step
+  uint4 xv[kCols / (kWarps * 32 * 8)];
+  load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
+  const float unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
+  if (!active) return;
+  __half2 sc[kGroups];
+  {
     const uint16_t* hb = reinterpret_cast<const uint16_t*>(hv);
     // Lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr.
 #pragma unroll
@@ -450,11 +459,6 @@ __global__ void __launch_bounds__(kWarps * 32)
       sc[j] = *reinterpret_cast<const __half2*>(&pair);
     }
   }
-  constexpr int kG = kQ4Step / 2;  // groups per step
-  uint4 xv[kCols / (kWarps * 32 * 8)];
-  load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
-  const float unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
-  if (!active) return;
   float tot0 = 0.f, tot8 = 0.f;
 #pragma unroll
   for (int s = 0; s < kSteps; ++s) {
