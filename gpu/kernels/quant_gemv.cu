@@ -1,5 +1,6 @@
 // Decode GEMVs on quantized weights (layouts in quant.cu / kernels.h). Both stream every weight
-// byte once through shared memory (cp.async), dequantize in registers and run the dot products on
+// byte once, through shared memory (cp.async; int4 units of 1024 columns straight into registers
+// instead), dequantize in registers and run the dot products on
 // the tensor cores (mma.sync m16n8k16, fp32 accumulation, x broadcast to all 8 columns of B); the
 // epilogues are the bf16 GEMV's (gemv_epilogue.cuh).
 //
@@ -389,12 +390,20 @@ __device__ __forceinline__ void nibbles_subnormal(uint32_t v, uint32_t (&a)[4]) 
 // Int4: the same scheme as int8 on the tile layout (a step: 4 quads = 2 groups; a lane copies the
 // 16 bytes of each quad it reads). The block's x chunk is staged as scaled fp16 like int8's, the
 // unit's group scales are read into registers while the first steps are in flight.
+//
+// Units of 1024 columns (kQ4Small) skip the ring: each lane loads its 16-byte words straight
+// into registers, two steps ahead, as the bf16 GEMV streams its rows (96 registers, 5 blocks per
+// SM, 2 KiB of shared memory). Measured on the H200 (session 15, same call, rotated): Falcon-7B
+// int4 decode 578-581 -> 616-617 tok/s, Falcon2-11B 243-245 -> 261.5-263, Falcon-40B's 2048-column
+// units unchanged through registers at depth 3 (125 registers, 4 blocks) and 2% slower at depth 2,
+// so they keep the ring.
 template <GemvEpilogue kEpi, bool kVecX, int kCols>
 __global__ void __launch_bounds__(kWarps * 32)
     gemv_q4_kernel(GemvArgs a, QuantMatrix q, int chunks, int ready) {
+  constexpr int kRegs = kCols == kQ4Small ? 2 : 0;  // steps loaded ahead into registers; 0: the ring
   static_assert(kCols % (kWarps * 32 * 8) == 0 && kCols % 256 == 0, "whole x stagings and steps per unit");
   constexpr int kQuads = kCols / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
-  __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
+  __shared__ __align__(16) uint4 ring[kRegs ? 1 : kWarps][kRegs ? 1 : kStages][kQ4Step][32];
   __shared__ __align__(16) __half xs[kCols];
   __shared__ float gsum8[kGroups];  // per group of the chunk: 8 * sum of its staged x ...
   __shared__ bool gfast[kGroups];   // ... and whether it takes the fast form
@@ -406,7 +415,19 @@ __global__ void __launch_bounds__(kWarps * 32)
   const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
   const uint4* data = static_cast<const uint4*>(q.data);
   const uint4* wt = data + (static_cast<size_t>(active ? bu.tile : 0) * quads + q0) * 32 + lane;
+  uint4 rb[kSteps][kQ4Step];  // kRegs: step s's words (static indices once unrolled: registers)
   auto issue = [&](int s) {
+    if constexpr (kRegs) {
+      if (s < kSteps) {
+#pragma unroll
+        for (int j = 0; j < kQ4Step; ++j) {
+          const int qq = s * kQ4Step + j;
+          rb[s][j] = s < steps && active && qq < nq ? load_stream16(wt + static_cast<size_t>(qq) * 32)
+                                                    : make_uint4(0, 0, 0, 0);
+        }
+      }
+      return;
+    }
     if (s < steps && active) {
 #pragma unroll
       for (int j = 0; j < kQ4Step; ++j) {
@@ -418,7 +439,8 @@ __global__ void __launch_bounds__(kWarps * 32)
     cp_async_commit();
   };
   pdl_trigger();
-  for (int s = 0; s < kStages - 1; ++s) issue(s);  // weights only: before x exists
+#pragma unroll
+  for (int s = 0; s < (kRegs ? kRegs : kStages - 1); ++s) issue(s);  // weights only: before x exists
   // The chunk's group scales of the tile's 16 rows (16 groups each): lane l reads 8 of row l / 2
   // (one 16-byte load where aligned), so the warp reads each row's run in one request. Kept as
   // fp16 pairs (tile rows r, r + 8): half the registers of fp32 scales. The load is issued here
@@ -463,11 +485,16 @@ __global__ void __launch_bounds__(kWarps * 32)
 #pragma unroll
   for (int s = 0; s < kSteps; ++s) {
     if (s >= steps) break;
-    issue(s + kStages - 1);
-    cp_async_wait<kStages - 1>();
+    issue(s + (kRegs ? kRegs : kStages - 1));
     uint4 wv[kQ4Step];
+    if constexpr (kRegs) {
 #pragma unroll
-    for (int j = 0; j < kQ4Step; ++j) wv[j] = ring[warp][s % kStages][j][lane];
+      for (int j = 0; j < kQ4Step; ++j) wv[j] = rb[s][j];
+    } else {
+      cp_async_wait<kStages - 1>();
+#pragma unroll
+      for (int j = 0; j < kQ4Step; ++j) wv[j] = ring[warp][s % kStages][j][lane];
+    }
     // The step's two groups (2s, 2s + 1; past the chunk's end a group's weights, x and scales
     // are zeros, so it adds exactly 0) take one form, the fast one only if both may: one branch
     // per step, so the two groups' mma chains (one accumulator per group) alternate.
@@ -518,7 +545,7 @@ __global__ void __launch_bounds__(kWarps * 32)
       }
     }
   }
-  cp_async_wait<0>();
+  if constexpr (!kRegs) cp_async_wait<0>();
   float ya, yb;
   if (finish_unit(a, bu.tile, bu.chunk, chunks, tot0 * unscale, tot8 * unscale, ya, yb) && lane < 8) {
     const int ra = q.row_of[bu.tile * 16 + lane], rb = q.row_of[bu.tile * 16 + lane + 8];
