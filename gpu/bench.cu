@@ -83,7 +83,8 @@ std::string BenchResult::to_json() const {
       "\"peak_gib\":%.2f,\"evict_exact_ms\":%.2f,\"evict_shift_ms\":%.3f}",
       shape.c_str(), weights.c_str(), device.c_str(), weight_gib, kv_cache_gib, create_s, prefill_2048_ms,
       ttft_512_ms, decode_512_tok_s, decode_8192_tok_s, bytes_per_token, bound_tok_s, bound_fraction,
-      read_tb_s, copy_tb_s, measured_bound_tok_s, measured_fraction, peak_gib, evict_exact_ms, evict_shift_ms);
+      read_tb_s, copy_tb_s, measured_bound_tok_s, measured_fraction, peak_gib, evict_exact_ms,
+      evict_shift_ms);
   return b;
 }
 

@@ -47,7 +47,7 @@ struct BenchResult {
   double read_tb_s = 0, copy_tb_s = 0;
   double measured_bound_tok_s = 0;  // read_tb_s / bytes_per_token
   double measured_fraction = 0;     // decode_512_tok_s / measured_bound_tok_s
-  double peak_gib = 0;           // device memory in use at the peak (cudaMemGetInfo)
+  double peak_gib = 0;              // device memory in use at the peak (cudaMemGetInfo)
   // One eviction as KvWindow makes it at window 512, chunk 64, behind a 64-token pinned span
   // (448 tokens move), exact (recompute) and shift (move + re-rotate); median ms.
   double evict_exact_ms = 0, evict_shift_ms = 0;

@@ -136,7 +136,8 @@ void test_gemv_k_segments(Checks& ck) {
 }
 
 void test_gemv_q4_chunk(Checks& ck) {
-  const int resident = 132 * 5;  // an H200: 132 SMs x 5 resident int4 GEMV blocks (82 registers, to session 14)
+  const int resident =
+      132 * 5;  // an H200: 132 SMs x 5 resident int4 GEMV blocks (82 registers, to session 14)
   // Blocks of 16 KiB units = ceil(tiles / 4) x ceil(k / 2048); three waves (1980) or more keep them.
   ck.expect(gpu::gemv_q4_chunk(2624, 8192, resident) == 2048,
             "int4 units: Falcon-40B QKV + fc1 (4.0 waves) -> 2048");
@@ -151,9 +152,10 @@ void test_gemv_q4_chunk(Checks& ck) {
       "int4 units: the boundary is exactly three waves (1980 blocks)");
   // Since session 15 the kernel has 80 registers: 6 blocks per SM (792) on the H200; the rule
   // queries the device, and the real shapes keep their unit sizes there too.
-  ck.expect(gpu::gemv_q4_chunk(2624, 8192, 132 * 6) == 2048 && gpu::gemv_q4_chunk(512, 40960, 132 * 6) == 2048 &&
-                gpu::gemv_q4_chunk(1428, 4544, 132 * 6) == 1024 && gpu::gemv_q4_chunk(284, 22720, 132 * 6) == 1024,
-            "int4 units at 6 blocks per SM: Falcon-40B 2048 (3.3 and 3.2 waves), Falcon-7B 1024");
+  ck.expect(
+      gpu::gemv_q4_chunk(2624, 8192, 132 * 6) == 2048 && gpu::gemv_q4_chunk(512, 40960, 132 * 6) == 2048 &&
+          gpu::gemv_q4_chunk(1428, 4544, 132 * 6) == 1024 && gpu::gemv_q4_chunk(284, 22720, 132 * 6) == 1024,
+      "int4 units at 6 blocks per SM: Falcon-40B 2048 (3.3 and 3.2 waves), Falcon-7B 1024");
   ck.expect(gpu::gemv_q4_chunk(0, 4096, resident) == 1024, "int4 units: no tiles -> 1024");
   ck.expect(gpu::gemv_q4_chunk(100, 4096, 0) == 2048, "int4 units: occupancy unknown -> 2048");
   // The split scratch (gemv_quant_split) holds the partials of either unit size.
