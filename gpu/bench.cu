@@ -72,22 +72,6 @@ ModelConfig synthetic_config(const std::string& shape) {
   return c;
 }
 
-std::string BenchResult::to_json() const {
-  char b[1024];
-  std::snprintf(
-      b, sizeof b,
-      "{\"shape\":\"%s\",\"weights\":\"%s\",\"device\":\"%s\",\"weight_gib\":%.2f,\"kv_cache_gib\":%.2f,"
-      "\"create_s\":%.2f,\"prefill_2048_ms\":%.1f,\"ttft_512_ms\":%.1f,\"decode_512_tok_s\":%.1f,"
-      "\"decode_8192_tok_s\":%.1f,\"bytes_per_token\":%.0f,\"bound_tok_s\":%.1f,\"bound_fraction\":%.3f,"
-      "\"read_tb_s\":%.3f,\"copy_tb_s\":%.3f,\"measured_bound_tok_s\":%.1f,\"measured_fraction\":%.3f,"
-      "\"peak_gib\":%.2f,\"evict_exact_ms\":%.2f,\"evict_shift_ms\":%.3f}",
-      shape.c_str(), weights.c_str(), device.c_str(), weight_gib, kv_cache_gib, create_s, prefill_2048_ms,
-      ttft_512_ms, decode_512_tok_s, decode_8192_tok_s, bytes_per_token, bound_tok_s, bound_fraction,
-      read_tb_s, copy_tb_s, measured_bound_tok_s, measured_fraction, peak_gib, evict_exact_ms,
-      evict_shift_ms);
-  return b;
-}
-
 BusCeilings measure_bus_ceilings(int device) {
   BusCeilings c;
   FALCON_CUDA_CHECK(cudaSetDevice(device));
@@ -299,17 +283,6 @@ bool run_gpu_soak(const std::string& shape, const BenchOptions& o, int tokens, i
               flat ? "flat" : "GREW", (dev_max - dev0) * 1024,
               rss0 > 0 ? 100 * (rss_max - rss0) / rss0 : 0.0);
   return flat;
-}
-
-std::string LoadBenchResult::to_json() const {
-  char b[768];
-  std::snprintf(b, sizeof b,
-                "{\"load_bench\":\"%s\",\"weights\":\"%s\",\"checkpoint_gib\":%.2f,\"write_s\":%.1f,"
-                "\"page_cache_read_gb_s\":%.2f,\"cuda_init_s\":%.3f,\"load_s\":%.3f,\"load_gb_s\":%.2f,"
-                "\"first_token_ms\":%.1f,\"start_to_first_token_s\":%.3f}",
-                shape.c_str(), weights.c_str(), checkpoint_gib, write_s, page_cache_read_gb_s, cuda_init_s,
-                load_s, load_gb_s, first_token_ms, start_to_first_token_s);
-  return b;
 }
 
 LoadBenchResult run_load_bench(const std::string& shape, const std::filesystem::path& dir,
