@@ -3,6 +3,7 @@
 // fields in a fixed order, numbers rounded to the digits they were always printed with.
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -11,50 +12,53 @@
 namespace falcon::gpu {
 namespace {
 
-double round_to(double x, int digits) {
-  const double scale = std::pow(10.0, digits);
-  return std::isfinite(x) ? std::round(x * scale) / scale : x;
+struct Field {
+  const char* name;
+  double value;
+  int digits;  // decimals kept (non-finite values become null)
+};
+
+void put(nlohmann::ordered_json& j, std::initializer_list<Field> fields) {
+  for (const Field& f : fields) {
+    const double scale = std::pow(10.0, f.digits);
+    j[f.name] = std::isfinite(f.value) ? std::round(f.value * scale) / scale : f.value;
+  }
 }
 
 }  // namespace
 
 std::string BenchResult::to_json() const {
-  nlohmann::ordered_json j;
-  j["shape"] = shape;
-  j["weights"] = weights;
-  j["device"] = device;
-  j["weight_gib"] = round_to(weight_gib, 2);
-  j["kv_cache_gib"] = round_to(kv_cache_gib, 2);
-  j["create_s"] = round_to(create_s, 2);
-  j["prefill_2048_ms"] = round_to(prefill_2048_ms, 1);
-  j["ttft_512_ms"] = round_to(ttft_512_ms, 1);
-  j["decode_512_tok_s"] = round_to(decode_512_tok_s, 1);
-  j["decode_8192_tok_s"] = round_to(decode_8192_tok_s, 1);
+  nlohmann::ordered_json j = {{"shape", shape}, {"weights", weights}, {"device", device}};
+  put(j, {{"weight_gib", weight_gib, 2},
+          {"kv_cache_gib", kv_cache_gib, 2},
+          {"create_s", create_s, 2},
+          {"prefill_2048_ms", prefill_2048_ms, 1},
+          {"ttft_512_ms", ttft_512_ms, 1},
+          {"decode_512_tok_s", decode_512_tok_s, 1},
+          {"decode_8192_tok_s", decode_8192_tok_s, 1}});
   j["bytes_per_token"] = static_cast<uint64_t>(std::llround(bytes_per_token));
-  j["bound_tok_s"] = round_to(bound_tok_s, 1);
-  j["bound_fraction"] = round_to(bound_fraction, 3);
-  j["read_tb_s"] = round_to(read_tb_s, 3);
-  j["copy_tb_s"] = round_to(copy_tb_s, 3);
-  j["measured_bound_tok_s"] = round_to(measured_bound_tok_s, 1);
-  j["measured_fraction"] = round_to(measured_fraction, 3);
-  j["peak_gib"] = round_to(peak_gib, 2);
-  j["evict_exact_ms"] = round_to(evict_exact_ms, 2);
-  j["evict_shift_ms"] = round_to(evict_shift_ms, 3);
+  put(j, {{"bound_tok_s", bound_tok_s, 1},
+          {"bound_fraction", bound_fraction, 3},
+          {"read_tb_s", read_tb_s, 3},
+          {"copy_tb_s", copy_tb_s, 3},
+          {"measured_bound_tok_s", measured_bound_tok_s, 1},
+          {"measured_fraction", measured_fraction, 3},
+          {"peak_gib", peak_gib, 2},
+          {"evict_exact_ms", evict_exact_ms, 2},
+          {"evict_shift_ms", evict_shift_ms, 3}});
   return j.dump();
 }
 
 std::string LoadBenchResult::to_json() const {
-  nlohmann::ordered_json j;
-  j["load_bench"] = shape;
-  j["weights"] = weights;
-  j["checkpoint_gib"] = round_to(checkpoint_gib, 2);
-  j["write_s"] = round_to(write_s, 1);
-  j["page_cache_read_gb_s"] = round_to(page_cache_read_gb_s, 2);
-  j["cuda_init_s"] = round_to(cuda_init_s, 3);
-  j["load_s"] = round_to(load_s, 3);
-  j["load_gb_s"] = round_to(load_gb_s, 2);
-  j["first_token_ms"] = round_to(first_token_ms, 1);
-  j["start_to_first_token_s"] = round_to(start_to_first_token_s, 3);
+  nlohmann::ordered_json j = {{"load_bench", shape}, {"weights", weights}};
+  put(j, {{"checkpoint_gib", checkpoint_gib, 2},
+          {"write_s", write_s, 1},
+          {"page_cache_read_gb_s", page_cache_read_gb_s, 2},
+          {"cuda_init_s", cuda_init_s, 3},
+          {"load_s", load_s, 3},
+          {"load_gb_s", load_gb_s, 2},
+          {"first_token_ms", first_token_ms, 1},
+          {"start_to_first_token_s", start_to_first_token_s, 3}});
   return j.dump();
 }
 
