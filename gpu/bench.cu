@@ -106,6 +106,8 @@ BusCeilings measure_bus_ceilings(int device) {
   const double read_ms = median_ms([&] { launch_read_stream(buf, kRead, sink, sms, nullptr); });
   const double copy_ms =
       median_ms([&] { FALCON_CUDA_CHECK(cudaMemcpyAsync(dst, buf, kCopy, cudaMemcpyDeviceToDevice)); });
+  c.read_ms = read_ms;
+  c.copy_ms = copy_ms;
   c.read_tb_s = kRead / (read_ms * 1e-3) / 1e12;
   c.copy_tb_s = 2.0 * kCopy / (copy_ms * 1e-3) / 1e12;
   cudaEventDestroy(a), cudaEventDestroy(b);

@@ -60,6 +60,7 @@ struct BenchResult {
 // allocated; never throws for that.
 struct BusCeilings {
   double read_tb_s = 0, copy_tb_s = 0;
+  double read_ms = 0, copy_ms = 0;  // the median times behind them
 };
 BusCeilings measure_bus_ceilings(int device = 0);
 
