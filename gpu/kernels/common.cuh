@@ -90,6 +90,16 @@ __device__ __forceinline__ uint4 load_stream16(const void* p) {
   return v;
 }
 
+// An L2 cache policy for data read once per decode step and never again within it: its lines
+// are evicted first, so a matrix streaming through L2 does not push out what is read again (x
+// chunks, split-K partials, the KV cache, the residual stream). The operand of .L2::cache_hint
+// loads and copies.
+__device__ __forceinline__ uint64_t l2_evict_first_policy() {
+  uint64_t pol;
+  asm("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;" : "=l"(pol));
+  return pol;
+}
+
 __device__ __forceinline__ uint4 load_cached16(const void* p) {
   return __ldg(reinterpret_cast<const uint4*>(p));
 }

@@ -53,11 +53,13 @@ constexpr int kStages = 4;      // steps of 2 KiB per warp in the cp.async ring 
 constexpr int kQ8Step = 128;    // int8: columns per step (16 rows x 128 bytes)
 constexpr int kQ4Step = 4;      // int4: quads per step (16 rows x 256 columns)
 
-// 16 bytes global -> shared without registers (cached in L2 only); zero-filled when !valid
-// (then gmem is only a valid address, not read).
+// 16 bytes global -> shared without registers, for weights: cached in L2 only, and evicted from
+// it first (l2_evict_first_policy); zero-filled when !valid (then gmem is only a valid address,
+// not read).
 __device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
   const uint32_t dst = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(gmem), "r"(valid ? 16 : 0)
+  asm volatile("cp.async.cg.shared.global.L2::cache_hint [%0], [%1], 16, %2, %3;" ::"r"(dst), "l"(gmem),
+               "r"(valid ? 16 : 0), "l"(l2_evict_first_policy())
                : "memory");
 }
 
