@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "gpu/blas.h"
 #include "gpu/cuda_backend.h"
 #include "gpu/cuda_check.h"
+#include "gpu/gpu_clocks.h"
 #include "gpu/kernels/kernels.h"
 
 namespace falcon::gpu {
@@ -175,23 +177,32 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
     return r;
   }
   peak = std::max(peak, used_gib());
-  auto decode_at = [&](int ctx) {
+  // clocks: the SM clock and power state over the timed steps (ClockSampler), where given.
+  auto decode_at = [&](int ctx, ClockStats* clocks = nullptr) {
     be->truncate(0);
     for (int done = 0; done < ctx; done += 2048)
       be->forward(tokens(std::min(2048, ctx - done)), false, logits);
     std::vector<double> steps;
     int next = tok(rng);
+    std::optional<ClockSampler> sampler;
     for (int i = 0; i < o.decode_steps + 2; ++i) {
+      if (i == 2 && clocks) sampler.emplace(o.device);
       const double t = timed({next});
       if (i >= 2) steps.push_back(t);  // the first step captures the CUDA graph
       next = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     }
+    if (sampler) *clocks = sampler->stop();
     return 1.0 / median(steps);
   };
   const BusCeilings bus = measure_bus_ceilings(o.device);
   r.read_tb_s = bus.read_tb_s;
   r.copy_tb_s = bus.copy_tb_s;
-  r.decode_512_tok_s = decode_at(512);
+  ClockStats clocks;
+  r.decode_512_tok_s = decode_at(512, &clocks);
+  r.decode_sm_mhz = clocks.sm_mhz_mean;
+  r.decode_sm_mhz_min = clocks.sm_mhz_min;
+  r.decode_power_w = clocks.power_w_mean;
+  r.decode_power_capped = clocks.power_capped_fraction;
   if (o.profile_decode > 0) {
     std::vector<int32_t> next{tok(rng)};
     FALCON_CUDA_CHECK(cudaProfilerStart());

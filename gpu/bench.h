@@ -47,7 +47,10 @@ struct BenchResult {
   double read_tb_s = 0, copy_tb_s = 0;
   double measured_bound_tok_s = 0;  // read_tb_s / bytes_per_token
   double measured_fraction = 0;     // decode_512_tok_s / measured_bound_tok_s
-  double peak_gib = 0;              // device memory in use at the peak (cudaMemGetInfo)
+  // The SM clock (mean, lowest), board power and share of the time at the software power cap
+  // over the 512-token decode's timed steps (ClockSampler, NVML); NaN (null in JSON) without NVML.
+  double decode_sm_mhz = 0, decode_sm_mhz_min = 0, decode_power_w = 0, decode_power_capped = 0;
+  double peak_gib = 0;  // device memory in use at the peak (cudaMemGetInfo)
   // One eviction as KvWindow makes it at window 512, chunk 64, behind a 64-token pinned span
   // (448 tokens move), exact (recompute) and shift (move + re-rotate); median ms.
   double evict_exact_ms = 0, evict_shift_ms = 0;

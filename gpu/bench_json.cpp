@@ -43,6 +43,10 @@ std::string BenchResult::to_json() const {
           {"copy_tb_s", copy_tb_s, 3},
           {"measured_bound_tok_s", measured_bound_tok_s, 1},
           {"measured_fraction", measured_fraction, 3},
+          {"decode_sm_mhz", decode_sm_mhz, 0},
+          {"decode_sm_mhz_min", decode_sm_mhz_min, 0},
+          {"decode_power_w", decode_power_w, 0},
+          {"decode_power_capped", decode_power_capped, 2},
           {"peak_gib", peak_gib, 2},
           {"evict_exact_ms", evict_exact_ms, 2},
           {"evict_shift_ms", evict_shift_ms, 3}});

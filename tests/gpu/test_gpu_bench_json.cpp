@@ -2,12 +2,16 @@
 // collects and tools/bench_report.py reads: valid JSON that nlohmann parses back to the values
 // given (rounded to the digits the lines always carried), whatever the device string holds.
 // Host code only: like test_gpu_plans it runs (and passes or fails) without a GPU, in CI too.
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gpu/bench.h"
+#include "gpu/gpu_clocks.h"
 #include "tests/gpu/gpu_test_util.h"
 
 namespace falcon::test {
@@ -41,6 +45,10 @@ void test_bench_result(Checks& ck) {
   r.measured_bound_tok_s = 205.88;
   r.measured_fraction = 0.76437;
   r.evict_shift_ms = 2.0126;
+  r.decode_sm_mhz = 1792.4;
+  r.decode_sm_mhz_min = 1605.0;
+  r.decode_power_w = 641.63;
+  r.decode_power_capped = 0.8765;
   const json j = parse(ck, r.to_json(), "bench result");
   ck.expect(j.value("shape", "") == "40b" && j.value("weights", "") == "int4" &&
                 j.value("device", "") == "cuda, NVIDIA H200",
@@ -53,8 +61,11 @@ void test_bench_result(Checks& ck) {
   ck.expect(
       j["bytes_per_token"].is_number_integer() && j["bytes_per_token"].get<uint64_t>() == 22102720512ull,
       "bench result: bytes per token an exact integer");
-  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 20,
-            "bench result: 20 fields, the shape first");
+  ck.expect(near(j["decode_sm_mhz"], 1792, 1e-9) && near(j["decode_sm_mhz_min"], 1605, 1e-9) &&
+                near(j["decode_power_w"], 642, 1e-9) && near(j["decode_power_capped"], 0.88, 1e-9),
+            "bench result: the decode's clock and power fields (MHz and W whole, the capped share 0.01)");
+  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 24,
+            "bench result: 24 fields, the shape first");
 
   // A device string no fixed buffer holds, with the characters JSON must escape.
   std::string dev = "cuda, \"Quoted\" GPU \\ with a\nnewline and a tab\t ";
@@ -66,6 +77,35 @@ void test_bench_result(Checks& ck) {
   ck.expect(k.contains("decode_8192_tok_s") && k["decode_8192_tok_s"].is_null() &&
                 near(k["evict_shift_ms"], 2.013, 1e-9),
             "bench result: a non-finite number is null, and the fields after it are intact");
+}
+
+// The clock statistics the bench reports: mean and lowest SM clock, mean power in W, and the
+// share of samples whose reasons carry the software power cap bit (NVML's 0x4), whatever other
+// bits are set; an empty series is "not measured" (NaN, null in the JSON line).
+void test_clock_summary(Checks& ck) {
+  const std::vector<gpu::ClockSample> v = {
+      {1980, 450000, 0x0}, {1785, 640000, 0x4}, {1605, 700000, 0x4 | 0x1}, {1830, 610000, 0x1}};
+  const gpu::ClockStats s = gpu::summarize_clock_samples(v);
+  ck.expect(s.samples == 4 && near(json(s.sm_mhz_mean), (1980 + 1785 + 1605 + 1830) / 4.0, 1e-9) &&
+                near(json(s.sm_mhz_min), 1605, 1e-9) && near(json(s.power_w_mean), 600.0, 1e-9),
+            "clock summary: mean and lowest SM clock, mean power in W");
+  ck.expect(near(json(s.power_capped_fraction), 0.5, 1e-12),
+            "clock summary: capped share counts the 0x4 bit only (2 of 4)");
+  const gpu::ClockStats e = gpu::summarize_clock_samples({});
+  ck.expect(e.samples == 0 && std::isnan(e.sm_mhz_mean) && std::isnan(e.power_capped_fraction),
+            "clock summary: no samples -> NaN (not measured), not zeros");
+  // A sampler where NVML or a GPU is missing (CI) reports no samples and never throws; with both
+  // (the GPU machine), 60 ms at a 5 ms period gives samples with a plausible clock.
+  gpu::ClockSampler sampler(0, 5);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  const gpu::ClockStats live = sampler.stop();
+  if (live.samples == 0)
+    ck.expect(std::isnan(live.sm_mhz_mean), "clock sampler without NVML or GPU: nothing measured");
+  else
+    ck.expect(live.sm_mhz_mean >= 100 && live.sm_mhz_mean <= 5000 && live.power_capped_fraction >= 0 &&
+                  live.power_capped_fraction <= 1,
+              "clock sampler on a GPU: " + std::to_string(live.samples) + " samples, " +
+                  std::to_string(static_cast<int>(live.sm_mhz_mean)) + " MHz");
 }
 
 void test_load_result(Checks& ck) {
@@ -92,6 +132,7 @@ int main() {
   Checks ck;
   try {
     test_bench_result(ck);
+    test_clock_summary(ck);
     test_load_result(ck);
   } catch (const std::exception& e) {
     ck.expect(false, std::string("exception: ") + e.what());
