@@ -2,7 +2,9 @@
 // GPU benchmarks with random weights of the real Falcon shapes (no checkpoint needed), for
 // `falcon-run --bench --synthetic SHAPE` and tools/gpu_bench.sh. No CUDA headers here.
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/model/backend.h"
 #include "core/model/model_config.h"
@@ -99,6 +101,17 @@ struct LoadBenchResult {
 };
 LoadBenchResult run_load_bench(const std::string& shape, const std::filesystem::path& dir,
                                const BenchOptions& options = {});
+
+// falcon-gpu-bench's line for a shape that failed: {"shape", "error_kind" (ErrorKind as a
+// number, absent when error_kind < 0), "error"}, the message escaped as JSON needs.
+std::string bench_error_json(const std::string& shape, const std::string& message, int error_kind = -1);
+
+// falcon-gpu-bench's option values, strictly: a count is a whole decimal number from 1 to
+// 1,000,000 and nothing else ("", "0", "-3", "12x", "1e3" are refused); weights are bf16, int8
+// or int4. nullopt for anything else, so the tool can say so instead of running a different
+// benchmark than asked (atoi made "--steps x" 0 steps: an infinite rate; "--weights int3" ran bf16).
+std::optional<int> parse_bench_count(std::string_view text);
+std::optional<WeightFormat> parse_bench_weights(std::string_view text);
 
 // Per-kernel microbenchmarks (copy and GEMM ceilings, GEMV, attention, LayerNorm) as a
 // Markdown table with achieved GB/s or TFLOP/s.

@@ -1,6 +1,8 @@
 // The benchmark results as one JSON line each (the lines tools/gpu_run.sh collects and
 // tools/bench_report.py reads), written with nlohmann::json: strings escaped, no length limit,
-// fields in a fixed order, numbers rounded to the digits they were always printed with.
+// fields in a fixed order, numbers rounded to the digits they were always printed with. Also
+// the error lines and falcon-gpu-bench's strict option values.
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -64,6 +66,30 @@ std::string LoadBenchResult::to_json() const {
           {"first_token_ms", first_token_ms, 1},
           {"start_to_first_token_s", start_to_first_token_s, 3}});
   return j.dump();
+}
+
+std::string bench_error_json(const std::string& shape, const std::string& message, int error_kind) {
+  nlohmann::ordered_json j = {{"shape", shape}};
+  if (error_kind >= 0) j["error_kind"] = error_kind;
+  j["error"] = message;
+  // Invalid UTF-8 in a message (an OS error text, a path) is replaced, never a throw.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<int> parse_bench_count(std::string_view text) {
+  int v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || text.front() == '+' || ec != std::errc() || ptr != end || v < 1 || v > 1000000)
+    return std::nullopt;
+  return v;
+}
+
+std::optional<WeightFormat> parse_bench_weights(std::string_view text) {
+  if (text == "bf16") return WeightFormat::Bf16;
+  if (text == "int8") return WeightFormat::Int8;
+  if (text == "int4") return WeightFormat::Int4;
+  return std::nullopt;
 }
 
 }  // namespace falcon::gpu

@@ -11,9 +11,7 @@
 //   (SHAPE = 7b|40b|180b|11b|rw-1b; options apply to the shapes after them)
 // One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
 // Exit status 1 for any error except a shape that does not fit the GPU (OutOfMemory).
-#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "core/common/error.h"
@@ -28,32 +26,44 @@ int main(int argc, char** argv) {
   falcon::EvictMode mode = falcon::EvictMode::Shift;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    // The value after option a, a count (parse_bench_count); false after saying why.
+    auto count_arg = [&](int& out) {
+      const auto n = falcon::gpu::parse_bench_count(argv[++i]);
+      if (!n)
+        std::fprintf(stderr, "falcon-gpu-bench: %s takes a whole number from 1 to 1000000, not '%s'\n",
+                     a.c_str(), argv[i]);
+      else
+        out = *n;
+      return n.has_value();
+    };
     if (a == "--kernels")
       kernels = true;
     else if (a == "--no-long")
       o.long_context = false;
     else if (a == "--decode-only")
       o.decode_only = true;
-    else if (a == "--steps" && i + 1 < argc)
-      o.decode_steps = std::atoi(argv[++i]);
-    else if (a == "--weights" && i + 1 < argc) {
-      const std::string w = argv[++i];
-      o.weights = w == "int8"   ? falcon::WeightFormat::Int8
-                  : w == "int4" ? falcon::WeightFormat::Int4
-                                : falcon::WeightFormat::Bf16;
-    } else if (a == "--profile-prefill" && i + 1 < argc)
-      o.profile_prefill = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--profile-decode" && i + 1 < argc)
-      o.profile_decode = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--quant-head")
+    else if (a == "--steps" && i + 1 < argc) {
+      if (!count_arg(o.decode_steps)) return 2;
+    } else if (a == "--weights" && i + 1 < argc) {
+      const auto w = falcon::gpu::parse_bench_weights(argv[++i]);
+      if (!w) {
+        std::fprintf(stderr, "falcon-gpu-bench: --weights takes bf16, int8 or int4, not '%s'\n", argv[i]);
+        return 2;
+      }
+      o.weights = *w;
+    } else if (a == "--profile-prefill" && i + 1 < argc) {
+      if (!count_arg(o.profile_prefill)) return 2;
+    } else if (a == "--profile-decode" && i + 1 < argc) {
+      if (!count_arg(o.profile_decode)) return 2;
+    } else if (a == "--quant-head") {
       o.quantize_lm_head = true;
-    else if (a == "--soak" && i + 1 < argc)
-      soak = std::atoi(argv[++i]);
-    else if (a == "--load" && i + 1 < argc)
+    } else if (a == "--soak" && i + 1 < argc) {
+      if (!count_arg(soak)) return 2;
+    } else if (a == "--load" && i + 1 < argc) {
       load_dir = argv[++i];
-    else if (a == "--window" && i + 1 < argc)
-      window = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--evict" && i + 1 < argc) {
+    } else if (a == "--window" && i + 1 < argc) {
+      if (!count_arg(window)) return 2;
+    } else if (a == "--evict" && i + 1 < argc) {
       const char* m = argv[++i];
       const auto parsed = falcon::evict_mode_from_name(m);
       if (!parsed) {
@@ -74,12 +84,11 @@ int main(int argc, char** argv) {
         }
         std::printf("%s\n", falcon::gpu::run_gpu_bench(a, o).to_json().c_str());
       } catch (const falcon::Error& e) {
-        std::printf("{\"shape\":\"%s\",\"error_kind\":%d,\"error\":\"%s\"}\n", a.c_str(),
-                    static_cast<int>(e.kind()), e.what());
+        std::printf("%s\n", falcon::gpu::bench_error_json(a, e.what(), static_cast<int>(e.kind())).c_str());
         // A shape too large for the card (180b on one GPU) is a result, reported above.
         if (e.kind() != falcon::ErrorKind::OutOfMemory) status = 1;
       } catch (const std::exception& e) {
-        std::printf("{\"shape\":\"%s\",\"error\":\"%s\"}\n", a.c_str(), e.what());
+        std::printf("%s\n", falcon::gpu::bench_error_json(a, e.what()).c_str());
         status = 1;
       }
       std::fflush(stdout);

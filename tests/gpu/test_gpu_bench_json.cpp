@@ -1,6 +1,7 @@
 // The benchmark's result lines (BenchResult / LoadBenchResult::to_json), which tools/gpu_run.sh
 // collects and tools/bench_report.py reads: valid JSON that nlohmann parses back to the values
-// given (rounded to the digits the lines always carried), whatever the device string holds.
+// given (rounded to the digits the lines always carried), whatever the device string holds;
+// the error lines; and falcon-gpu-bench's strict option values.
 // Host code only: like test_gpu_plans it runs (and passes or fails) without a GPU, in CI too.
 #include <chrono>
 #include <cmath>
@@ -108,6 +109,41 @@ void test_clock_summary(Checks& ck) {
                   std::to_string(static_cast<int>(live.sm_mhz_mean)) + " MHz");
 }
 
+// The error line of a shape that failed: valid JSON whatever the message holds (quotes,
+// backslashes, newlines, bytes that are not UTF-8), the kind present only when given. The old
+// printf line broke on the first double quote in a message.
+void test_error_line(Checks& ck) {
+  const std::string msg = "checkpoint \"model\\x\" at C:\\dir\nline two\t";
+  const json j = parse(ck, gpu::bench_error_json("40b", msg, 3), "error line");
+  ck.expect(j.value("shape", "") == "40b" && j.value("error", "") == msg && j.value("error_kind", -1) == 3 &&
+                j.size() == 3 && j.begin().key() == "shape",
+            "error line: shape, kind and the whole message come back, in that order");
+  const json k = parse(ck, gpu::bench_error_json("7b", "bad byte \xff here"), "error line, no kind");
+  ck.expect(
+      !k.contains("error_kind") && k.value("shape", "") == "7b" && k.value("error", "").find("bad byte") == 0,
+      "error line: without a kind no error_kind field; a non-UTF-8 byte is replaced, not a throw");
+}
+
+// falcon-gpu-bench's option values (before: atoi made "--steps x" zero steps, an infinite rate,
+// and "--weights int3" quietly ran bf16).
+void test_cli_values(Checks& ck) {
+  ck.expect(gpu::parse_bench_count("64") == 64 && gpu::parse_bench_count("1") == 1 &&
+                gpu::parse_bench_count("1000000") == 1000000,
+            "counts: whole numbers from 1 to 1000000 are taken");
+  bool refused = true;
+  for (const char* bad : {"", "0", "-3", "+5", "12x", "x12", "1e3", " 7", "7 ", "1000001", "99999999999"})
+    refused = refused && !gpu::parse_bench_count(bad).has_value();
+  ck.expect(refused,
+            "counts: empty, zero, negative, signed, trailing or leading junk and too large are refused");
+  ck.expect(gpu::parse_bench_weights("bf16") == WeightFormat::Bf16 &&
+                gpu::parse_bench_weights("int8") == WeightFormat::Int8 &&
+                gpu::parse_bench_weights("int4") == WeightFormat::Int4,
+            "weights: bf16, int8, int4");
+  ck.expect(
+      !gpu::parse_bench_weights("int3") && !gpu::parse_bench_weights("INT8") && !gpu::parse_bench_weights(""),
+      "weights: anything else is refused, not read as bf16");
+}
+
 void test_load_result(Checks& ck) {
   gpu::LoadBenchResult r;
   r.shape = "7b";
@@ -133,6 +169,8 @@ int main() {
   try {
     test_bench_result(ck);
     test_clock_summary(ck);
+    test_error_line(ck);
+    test_cli_values(ck);
     test_load_result(ck);
   } catch (const std::exception& e) {
     ck.expect(false, std::string("exception: ") + e.what());
