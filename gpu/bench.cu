@@ -105,7 +105,9 @@ BusCeilings measure_bus_ceilings(int device) {
     }
     return median(t);
   };
+  ClockSampler clocks(device, 1);  // the read takes ~6 ms in all: sample every 1 ms
   const double read_ms = median_ms([&] { launch_read_stream(buf, kRead, sink, sms, nullptr); });
+  c.read_sm_mhz = clocks.stop().sm_mhz_mean;
   const double copy_ms =
       median_ms([&] { FALCON_CUDA_CHECK(cudaMemcpyAsync(dst, buf, kCopy, cudaMemcpyDeviceToDevice)); });
   c.read_ms = read_ms;
@@ -197,6 +199,7 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   const BusCeilings bus = measure_bus_ceilings(o.device);
   r.read_tb_s = bus.read_tb_s;
   r.copy_tb_s = bus.copy_tb_s;
+  r.read_sm_mhz = bus.read_sm_mhz;
   ClockStats clocks;
   r.decode_512_tok_s = decode_at(512, &clocks);
   r.decode_sm_mhz = clocks.sm_mhz_mean;

@@ -47,6 +47,7 @@ struct BenchResult {
   // H200s of the same kind differ by several percent, so the fixed 4.27 TB/s alone cannot say
   // whether a machine or a change made a decode faster.
   double read_tb_s = 0, copy_tb_s = 0;
+  double read_sm_mhz = 0;           // the SM clock while the read ceiling was timed (NaN: no NVML)
   double measured_bound_tok_s = 0;  // read_tb_s / bytes_per_token
   double measured_fraction = 0;     // decode_512_tok_s / measured_bound_tok_s
   // The SM clock (mean, lowest), board power and share of the time at the software power cap
@@ -66,6 +67,9 @@ struct BenchResult {
 struct BusCeilings {
   double read_tb_s = 0, copy_tb_s = 0;
   double read_ms = 0, copy_ms = 0;  // the median times behind them
+  // The mean SM clock while the read was timed (ClockSampler; NaN without NVML, 0 when the
+  // buffers did not fit): a card at its power cap reads slower, so the ceiling says its clock.
+  double read_sm_mhz = 0;
 };
 BusCeilings measure_bus_ceilings(int device = 0);
 

@@ -43,6 +43,7 @@ std::string BenchResult::to_json() const {
           {"bound_fraction", bound_fraction, 3},
           {"read_tb_s", read_tb_s, 3},
           {"copy_tb_s", copy_tb_s, 3},
+          {"read_sm_mhz", read_sm_mhz, 0},
           {"measured_bound_tok_s", measured_bound_tok_s, 1},
           {"measured_fraction", measured_fraction, 3},
           {"decode_sm_mhz", decode_sm_mhz, 0},

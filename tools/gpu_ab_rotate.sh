@@ -6,8 +6,8 @@
 # Each variant is NAME:COMMAND (the bench command, spaces allowed, variants separated by ";"),
 # ROT_ARGS the bench arguments (default: --weights bf16 --no-long --decode-only 7b), ROT_REPS
 # rounds (default 3). Prints one line per run: round, variant, decode tok/s at 512 tokens, the
-# read ceiling measured in that run (the machine's bus at that moment), and the decode's mean SM
-# clock and share of time at the power cap (None where the bench has no NVML).
+# read ceiling measured in that run (the machine's bus at that moment) with the SM clock then, and
+# the decode's mean SM clock and share of time at the power cap (None where the bench has no NVML).
 set -u
 IFS=';' read -r -a variants <<<"${ROT_VARIANTS:?NAME:COMMAND;NAME:COMMAND...}"
 args=${ROT_ARGS:---weights bf16 --no-long --decode-only 7b}
@@ -18,8 +18,9 @@ for rep in $(seq "${ROT_REPS:-3}"); do
     name=${v%%:*} cmd=${v#*:}
     tok=$(timeout 120 $cmd $args 2>/dev/null | grep '^{' | python3 -c "
 import sys, json
-print(' '.join('%s (read %s TB/s, %s MHz, capped %s)' % (j.get('decode_512_tok_s'), j.get('read_tb_s'),
-                                                         j.get('decode_sm_mhz'), j.get('decode_power_capped'))
+print(' '.join('%s (read %s TB/s at %s MHz; decode %s MHz, capped %s)' % (
+                   j.get('decode_512_tok_s'), j.get('read_tb_s'), j.get('read_sm_mhz'),
+                   j.get('decode_sm_mhz'), j.get('decode_power_capped'))
                for j in map(json.loads, sys.stdin)))")
     echo "round $rep $name $tok"
   done

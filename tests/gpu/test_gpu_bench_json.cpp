@@ -46,6 +46,7 @@ void test_bench_result(Checks& ck) {
   r.measured_bound_tok_s = 205.88;
   r.measured_fraction = 0.76437;
   r.evict_shift_ms = 2.0126;
+  r.read_sm_mhz = 1979.6;
   r.decode_sm_mhz = 1792.4;
   r.decode_sm_mhz_min = 1605.0;
   r.decode_power_w = 641.63;
@@ -62,11 +63,13 @@ void test_bench_result(Checks& ck) {
   ck.expect(
       j["bytes_per_token"].is_number_integer() && j["bytes_per_token"].get<uint64_t>() == 22102720512ull,
       "bench result: bytes per token an exact integer");
-  ck.expect(near(j["decode_sm_mhz"], 1792, 1e-9) && near(j["decode_sm_mhz_min"], 1605, 1e-9) &&
-                near(j["decode_power_w"], 642, 1e-9) && near(j["decode_power_capped"], 0.88, 1e-9),
-            "bench result: the decode's clock and power fields (MHz and W whole, the capped share 0.01)");
-  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 24,
-            "bench result: 24 fields, the shape first");
+  ck.expect(near(j["read_sm_mhz"], 1980, 1e-9) && near(j["decode_sm_mhz"], 1792, 1e-9) &&
+                near(j["decode_sm_mhz_min"], 1605, 1e-9) && near(j["decode_power_w"], 642, 1e-9) &&
+                near(j["decode_power_capped"], 0.88, 1e-9),
+            "bench result: the read ceiling's and decode's clock and power fields (MHz and W whole, the "
+            "capped share 0.01)");
+  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 25,
+            "bench result: 25 fields, the shape first");
 
   // A device string no fixed buffer holds, with the characters JSON must escape.
   std::string dev = "cuda, \"Quoted\" GPU \\ with a\nnewline and a tab\t ";
