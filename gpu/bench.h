@@ -110,12 +110,11 @@ LoadBenchResult run_load_bench(const std::string& shape, const std::filesystem::
 // number, absent when error_kind < 0), "error"}, the message escaped as JSON needs.
 std::string bench_error_json(const std::string& shape, const std::string& message, int error_kind = -1);
 
-// falcon-gpu-bench's option values, strictly: a count is a whole decimal number from 1 to
-// 1,000,000 and nothing else ("", "0", "-3", "12x", "1e3" are refused); weights are bf16, int8
-// or int4. nullopt for anything else, so the tool can say so instead of running a different
-// benchmark than asked (atoi made "--steps x" 0 steps: an infinite rate; "--weights int3" ran bf16).
+// A falcon-gpu-bench count option, strictly: a whole decimal number from 1 to 1,000,000 and
+// nothing else ("", "0", "-3", "+5", "12x", "1e3" are refused: nullopt), so the tool can say so
+// instead of running a different benchmark than asked (atoi made "--steps x" 0 steps: an
+// infinite rate). Weights are spelled as everywhere: weight_format_from_name.
 std::optional<int> parse_bench_count(std::string_view text);
-std::optional<WeightFormat> parse_bench_weights(std::string_view text);
 
 // Per-kernel microbenchmarks (copy and GEMM ceilings, GEMV, attention, LayerNorm) as a
 // Markdown table with achieved GB/s or TFLOP/s.

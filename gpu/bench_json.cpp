@@ -1,7 +1,7 @@
 // The benchmark results as one JSON line each (the lines tools/gpu_run.sh collects and
 // tools/bench_report.py reads), written with nlohmann::json: strings escaped, no length limit,
 // fields in a fixed order, numbers rounded to the digits they were always printed with. Also
-// the error lines and falcon-gpu-bench's strict option values.
+// the error lines and falcon-gpu-bench's strict count values.
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -81,16 +81,9 @@ std::optional<int> parse_bench_count(std::string_view text) {
   int v = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || text.front() == '+' || ec != std::errc() || ptr != end || v < 1 || v > 1000000)
-    return std::nullopt;
+  // from_chars takes no sign but '-', no space and no empty text: those end as errors here too.
+  if (ec != std::errc() || ptr != end || v < 1 || v > 1000000) return std::nullopt;
   return v;
-}
-
-std::optional<WeightFormat> parse_bench_weights(std::string_view text) {
-  if (text == "bf16") return WeightFormat::Bf16;
-  if (text == "int8") return WeightFormat::Int8;
-  if (text == "int4") return WeightFormat::Int4;
-  return std::nullopt;
 }
 
 }  // namespace falcon::gpu

@@ -7,6 +7,7 @@
 #include "core/common/file_read.h"
 #include "core/common/json_depth.h"
 #include "core/model/cpu_backend.h"
+#include "core/model/weight_format_name.h"
 #ifdef FALCON_HAVE_CUDA
 #include "app/engine/cuda_plugin.h"
 #endif
@@ -21,9 +22,7 @@ BackendChoice parse_backend_choice(const std::string& text) {
 }
 
 WeightFormat parse_weight_format(const std::string& text) {
-  if (text == "bf16") return WeightFormat::Bf16;
-  if (text == "int8") return WeightFormat::Int8;
-  if (text == "int4") return WeightFormat::Int4;
+  if (const auto w = weight_format_from_name(text)) return *w;
   throw Error(ErrorKind::Usage, "weights '" + text + "' is not one of bf16, int8, int4");
 }
 

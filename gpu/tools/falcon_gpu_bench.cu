@@ -16,6 +16,7 @@
 
 #include "core/common/error.h"
 #include "core/model/evict_mode_name.h"
+#include "core/model/weight_format_name.h"
 #include "gpu/bench.h"
 
 int main(int argc, char** argv) {
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
     else if (a == "--steps" && i + 1 < argc) {
       if (!count_arg(o.decode_steps)) return 2;
     } else if (a == "--weights" && i + 1 < argc) {
-      const auto w = falcon::gpu::parse_bench_weights(argv[++i]);
+      const auto w = falcon::weight_format_from_name(argv[++i]);
       if (!w) {
         std::fprintf(stderr, "falcon-gpu-bench: --weights takes bf16, int8 or int4, not '%s'\n", argv[i]);
         return 2;

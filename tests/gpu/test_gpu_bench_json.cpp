@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/model/weight_format_name.h"
 #include "gpu/bench.h"
 #include "gpu/gpu_clocks.h"
 #include "tests/gpu/gpu_test_util.h"
@@ -138,12 +139,12 @@ void test_cli_values(Checks& ck) {
     refused = refused && !gpu::parse_bench_count(bad).has_value();
   ck.expect(refused,
             "counts: empty, zero, negative, signed, trailing or leading junk and too large are refused");
-  ck.expect(gpu::parse_bench_weights("bf16") == WeightFormat::Bf16 &&
-                gpu::parse_bench_weights("int8") == WeightFormat::Int8 &&
-                gpu::parse_bench_weights("int4") == WeightFormat::Int4,
+  ck.expect(weight_format_from_name("bf16") == WeightFormat::Bf16 &&
+                weight_format_from_name("int8") == WeightFormat::Int8 &&
+                weight_format_from_name("int4") == WeightFormat::Int4,
             "weights: bf16, int8, int4");
   ck.expect(
-      !gpu::parse_bench_weights("int3") && !gpu::parse_bench_weights("INT8") && !gpu::parse_bench_weights(""),
+      !weight_format_from_name("int3") && !weight_format_from_name("INT8") && !weight_format_from_name(""),
       "weights: anything else is refused, not read as bf16");
 }
 

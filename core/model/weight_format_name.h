@@ -1,0 +1,18 @@
+#pragma once
+// The --weights spelling of WeightFormat, shared by falcon-run, the app and the GPU benchmarks.
+#include <optional>
+#include <string_view>
+
+#include "core/model/backend.h"
+
+namespace falcon {
+
+// "bf16" / "int8" / "int4"; nullopt for anything else.
+inline std::optional<WeightFormat> weight_format_from_name(std::string_view name) {
+  if (name == "bf16") return WeightFormat::Bf16;
+  if (name == "int8") return WeightFormat::Int8;
+  if (name == "int4") return WeightFormat::Int4;
+  return std::nullopt;
+}
+
+}  // namespace falcon
