@@ -628,6 +628,8 @@ int main() {
         {300, 2500, 256, 64, 2, 1},   // RoPE pairs and fc1 rows with k over 2 chunks (split-K)
         {96, 8192, 96, 0, 0, 0},      // k_ready 7492: 7 of 8 int8 chunks ready, 3 of 4 int4
         {1100, 4096, 576, 64, 7, 1},  // both regions, RoPE pairs, partial tile groups, 2-4 int4 chunks
+        {64, 40960, 64, 0, 0, 0},     // Falcon-40B's down projection: 40 int8 / 20-40 int4 chunks a
+                                      // tile, whose partials are summed in batches of 16
     };
     for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4})
       for (const Case& c : cases) run_case(ck, f, c, rng);
