@@ -14,6 +14,7 @@
 #include "core/common/error.h"
 #include "core/model/bench.h"
 #include "core/model/synthetic_checkpoint.h"
+#include "core/model/weight_format_name.h"
 #include "gpu/bench.h"
 #include "gpu/blas.h"
 #include "gpu/cuda_backend.h"
@@ -308,7 +309,7 @@ LoadBenchResult run_load_bench(const std::string& shape, const std::filesystem::
   namespace fs = std::filesystem;
   LoadBenchResult r;
   r.shape = shape;
-  r.weights = o.weights == WeightFormat::Bf16 ? "bf16" : o.weights == WeightFormat::Int8 ? "int8" : "int4";
+  r.weights = weight_format_name(o.weights);
   if (!fs::exists(dir / "config.json")) {
     const double t = now_s();
     write_synthetic_checkpoint(dir, synthetic_config(shape), uint64_t{4} << 30, o.seed);

@@ -17,6 +17,7 @@
 
 #include "core/common/error.h"
 #include "core/model/cpu_ops.h"
+#include "core/model/weight_format_name.h"
 #include "gpu/blas.h"
 #include "gpu/cuda_backend.h"
 #include "gpu/cuda_check.h"
@@ -78,11 +79,8 @@ class CudaBackend final : public Backend {
   int cache_size() const override { return static_cast<int>(tokens_.size()); }
   int cache_capacity() const override { return d_.capacity; }
   BackendMemory memory() const override {
-    const char* fmt = d_.weights == WeightFormat::Int8   ? "int8"
-                      : d_.weights == WeightFormat::Int4 ? "int4"
-                                                         : "bf16";
     BackendMemory mem{m_.weight_bytes, m_.cache_bytes, m_.bytes - m_.weight_bytes - m_.cache_bytes, true,
-                      fmt};
+                      weight_format_name(d_.weights)};
     size_t free_b = 0, total_b = 0;
     if (cudaSetDevice(o_.device) == cudaSuccess && cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) {
       mem.device_total = total_b;

@@ -15,4 +15,17 @@ inline std::optional<WeightFormat> weight_format_from_name(std::string_view name
   return std::nullopt;
 }
 
+// The same spelling back: what weight_format_from_name reads.
+inline const char* weight_format_name(WeightFormat w) {
+  switch (w) {
+    case WeightFormat::Int8:
+      return "int8";
+    case WeightFormat::Int4:
+      return "int4";
+    case WeightFormat::Bf16:
+      break;
+  }
+  return "bf16";
+}
+
 }  // namespace falcon

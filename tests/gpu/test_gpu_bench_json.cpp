@@ -146,6 +146,10 @@ void test_cli_values(Checks& ck) {
   ck.expect(
       !weight_format_from_name("int3") && !weight_format_from_name("INT8") && !weight_format_from_name(""),
       "weights: anything else is refused, not read as bf16");
+  bool round_trip = true;
+  for (const WeightFormat w : {WeightFormat::Bf16, WeightFormat::Int8, WeightFormat::Int4})
+    round_trip = round_trip && weight_format_from_name(weight_format_name(w)) == w;
+  ck.expect(round_trip, "weights: weight_format_name spells each format as weight_format_from_name reads it");
 }
 
 void test_load_result(Checks& ck) {
