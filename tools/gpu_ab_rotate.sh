@@ -12,11 +12,21 @@ set -u
 IFS=';' read -r -a variants <<<"${ROT_VARIANTS:?NAME:COMMAND;NAME:COMMAND...}"
 args=${ROT_ARGS:---weights bf16 --no-long --decode-only 7b}
 n=${#variants[@]}
+# A run that prints no JSON line (a missing binary, a crash, an out-of-memory exit) says so, with
+# its exit status and the last line it wrote to stderr, instead of an empty result.
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
 for rep in $(seq "${ROT_REPS:-3}"); do
   for i in $(seq 0 $((n - 1))); do
     v=${variants[$(((i + rep - 1) % n))]}
     name=${v%%:*} cmd=${v#*:}
-    tok=$(timeout 120 $cmd $args 2>/dev/null | grep '^{' | python3 -c "
+    timeout 120 $cmd $args >"$out" 2>"$err"
+    rc=$?
+    if ! grep -q '^{' "$out"; then
+      echo "round $rep $name FAILED (exit $rc: $(tail -n 1 "$err"))"
+      continue
+    fi
+    tok=$(grep '^{' "$out" | python3 -c "
 import sys, json
 print(' '.join('%s (read %s TB/s at %s MHz; decode %s MHz, capped %s)' % (
                    j.get('decode_512_tok_s'), j.get('read_tb_s'), j.get('read_sm_mhz'),

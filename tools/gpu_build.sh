@@ -29,7 +29,9 @@ du -sh "$BUILD/dist"
 # What a call carries: the working tree and the whole dist are over the 64 MiB a call may carry,
 # so the binaries go stripped and xz-compressed (~10x: most of each is the sm_90 fatbin) into
 # one archive, which gpu_run.sh unpacks there.
-rm -rf "$BUILD/carry" "$BUILD/strip"
+# Only the archive is replaced: other files a call carries from this folder (an older bench for
+# an A/B, e.g. prev.xz) stay.
+rm -rf "$BUILD/strip" "$BUILD/carry/dist.tar.xz"
 mkdir -p "$BUILD/carry" "$BUILD/strip"
 for f in "$BUILD"/dist/*; do strip --strip-unneeded -o "$BUILD/strip/$(basename "$f")" "$f"; done
 tar -C "$BUILD/strip" -cf - . | xz -T"${JOBS:-2}" -6 >"$BUILD/carry/dist.tar.xz"
