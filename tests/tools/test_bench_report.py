@@ -7,14 +7,9 @@ import subprocess
 import sys
 import tempfile
 
+from tool_checks import check, finish
+
 REPORT = sys.argv[1]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def run(*args):
@@ -103,5 +98,4 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, _, err = run(os.path.join(tmp, "missing.jsonl"))
     check(rc == 2 and "missing.jsonl" in err, "a missing input: exit 2 naming it")
 
-print(f"test_bench_report: {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish("test_bench_report")

@@ -9,14 +9,9 @@ import subprocess
 import sys
 import tempfile
 
+from tool_checks import check, finish
+
 SCRIPT = sys.argv[1]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 with tempfile.TemporaryDirectory() as d:
@@ -47,5 +42,4 @@ with tempfile.TemporaryDirectory() as d:
     check("161.5" in rows.get("c", ""), "a variant may be a command with arguments (env VAR=x bench)")
     check("FAILED (exit 127" in rows.get("gone", ""), "a missing binary is reported: " + rows.get("gone", ""))
 
-print(f"test_gpu_ab_rotate: {'FAILED ' + str(len(failures)) if failures else 'all passed'}")
-sys.exit(1 if failures else 0)
+finish("test_gpu_ab_rotate")
