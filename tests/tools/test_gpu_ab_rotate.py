@@ -19,7 +19,7 @@ with tempfile.TemporaryDirectory() as d:
     with open(good, "w") as f:
         f.write('#!/bin/sh\necho "some log line"\n'
                 'echo \'{"decode_512_tok_s": 161.5, "read_tb_s": 4.47, "read_sm_mhz": 1980, '
-                '"decode_sm_mhz": 1900, "decode_power_capped": 0.9, "args": "\'"$*"\'"}\'\n')
+                '"decode_sm_mhz": 1900, "decode_power_capped": 0.9}\'\n')
     bad = os.path.join(d, "bad-bench")
     with open(bad, "w") as f:
         f.write('#!/bin/sh\necho "loading" >&2\necho "error: out of device memory" >&2\nexit 4\n')
