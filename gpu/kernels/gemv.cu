@@ -21,8 +21,12 @@
 namespace falcon::gpu {
 namespace {
 
-constexpr int kWarps = 8;      // warps per block
-constexpr int kMinBlocks = 5;  // blocks per SM the registers must allow (40 warps of loads in flight)
+constexpr int kWarps = 8;  // warps per block
+// Blocks per SM the registers must allow: 4 (64 registers, 32 warps). At 5 (48 registers) ptxas
+// started the first chunk's FMAs before the last loads of the dot loop (fewer loads in flight;
+// tools/sass_loops.py shows it) and Falcon-7B's bf16 decode ran 4% slower (docs/GPU_NOTES.md,
+// run 19).
+constexpr int kMinBlocks = 4;
 
 __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc) {
   const float2 w0 = bf16x2_to_float2(w.x), w1 = bf16x2_to_float2(w.y), w2 = bf16x2_to_float2(w.z),
@@ -48,17 +52,22 @@ __device__ __forceinline__ void dot_rows(const bf16* wa, const bf16* wb, const b
   if constexpr (kVec) {
     // Every iteration keeps kUnroll chunks of both rows in flight; the last one is predicated
     // rather than finished chunk by chunk (a serial tail of single loads cost ~20% at K = 4544).
-    for (int c = c0 + lane; c < c1; c += 32 * kUnroll) {
+    const uint4* pa = reinterpret_cast<const uint4*>(wa) + c0 + lane;
+    const uint4* pb = reinterpret_cast<const uint4*>(wb) + c0 + lane;
+    const uint4* px = reinterpret_cast<const uint4*>(x) + c0 + lane;
+    // The three pointers advance with c, rather than being rebuilt from the rows each round.
+    for (int c = c0 + lane; c < c1;
+         c += 32 * kUnroll, pa += 32 * kUnroll, pb += 32 * kUnroll, px += 32 * kUnroll) {
       uint4 va[kUnroll], vb[kUnroll], vx[kUnroll];
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u) {
         const bool in = c + 32 * u < c1;
-        va[u] = in ? load_stream16(wa + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
-        vb[u] = in ? load_stream16(wb + (c + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
+        va[u] = in ? load_stream16(pa + 32 * u) : make_uint4(0, 0, 0, 0);
+        vb[u] = in ? load_stream16(pb + 32 * u) : make_uint4(0, 0, 0, 0);
       }
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u) {
-        const bf16* xp = x + (c + 32 * u) * 8;
+        const uint4* xp = px + 32 * u;
         vx[u] = c + 32 * u < c1 ? (kL2 ? load_l2_16(xp) : load_cached16(xp)) : make_uint4(0, 0, 0, 0);
       }
 #pragma unroll
