@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <iterator>
 #include <limits>
 
 #include "gpu/cuda_check.h"
@@ -22,11 +23,13 @@ namespace falcon::gpu {
 namespace {
 
 constexpr int kWarps = 8;  // warps per block
-// Blocks per SM the registers must allow: 4 (64 registers, 32 warps). At 5 (48 registers) ptxas
-// started the first chunk's FMAs before the last loads of the dot loop (fewer loads in flight;
-// tools/sass_loops.py shows it) and Falcon-7B's bf16 decode ran 4% slower (docs/GPU_NOTES.md,
-// run 19).
-constexpr int kMinBlocks = 4;
+// Blocks per SM the registers must allow: 3 (up to 80 registers). At 5 (48 registers) ptxas
+// rebuilt each row's addresses every round and started the first chunk's FMAs before the last
+// loads of the dot loop (3-4 of 6 loads in flight; tools/sass_loops.py shows it): Falcon-7B's
+// bf16 decode ran 4.9% slower than at 4 (64 registers), and 0.5% slower again than at 3, where
+// the 2-chunk variants take 62-64 registers and so still fit 4 blocks (32 warps) per SM
+// (docs/GPU_NOTES.md, run 19; test_gpu_kernels checks the 4 and that every variant agrees).
+constexpr int kMinBlocks = 3;
 
 __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc) {
   const float2 w0 = bf16x2_to_float2(w.x), w1 = bf16x2_to_float2(w.y), w2 = bf16x2_to_float2(w.z),
@@ -224,8 +227,8 @@ const GemvEnv& gemv_env() {
 
 constexpr int kMaxSegs = 8;  // the most k segments of a pair
 
-// Warps of gemv_kernel that fit on the device at once (cached per device; __launch_bounds__ gives
-// every variant the same register budget, so one stands for all).
+// Warps of gemv_kernel that fit on the device at once (cached per device). The Store variant
+// stands for all: test_gpu_kernels checks that every launched variant fits as many blocks.
 int resident_warps() {
   static std::atomic<int> cache[kMaxDevicesCached];
   return resident_blocks(gemv_kernel<GemvEpilogue::Store, true, 2, false>, kWarps * 32, cache) * kWarps;
@@ -336,6 +339,24 @@ GemvPlan gemv_plan(int pairs, int k, bool vec, int forced_segments, bool k_ready
   p.whole = p.segs > 1 ? whole : pairs;
   if (p.segs == 1) p.seg_chunks = chunks;
   return p;
+}
+
+GemvOccupancy gemv_occupancy() {
+  auto per_sm = [](auto kernel) {
+    int blocks = 0;
+    FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, kWarps * 32, 0));
+    return blocks;
+  };
+  const int counts[] = {per_sm(gemv_kernel<GemvEpilogue::Store, true, 2, false>),
+                        per_sm(gemv_kernel<GemvEpilogue::Store, true, 2, true>),
+                        per_sm(gemv_kernel<GemvEpilogue::Residual, true, 2, false>),
+                        per_sm(gemv_kernel<GemvEpilogue::Residual, true, 2, true>),
+                        per_sm(gemv_kernel<GemvEpilogue::QkvUp, true, 2, false>),
+                        per_sm(gemv_kernel<GemvEpilogue::QkvUp, true, 2, true>),
+                        per_sm(gemv_kernel<GemvEpilogue::Store, false, 1, false>),
+                        per_sm(gemv_kernel<GemvEpilogue::Residual, false, 1, false>),
+                        per_sm(gemv_kernel<GemvEpilogue::QkvUp, false, 1, false>)};
+  return GemvOccupancy{counts[0], *std::min_element(std::begin(counts), std::end(counts)), kWarps};
 }
 
 void prepare_gemv() {

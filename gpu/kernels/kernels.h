@@ -117,6 +117,14 @@ struct GemvArgs {
   ReadySignal ready;
 };
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
+// Blocks of the bf16 decode GEMV one multiprocessor holds at once: `planned`, the count the
+// split plans assume (its Store variant), and `fewest` over the launched variants (2 chunks in
+// flight, and the scalar path). For tests: a kernel that grows past the registers of `planned`
+// would run fewer warps than its plan was made for.
+struct GemvOccupancy {
+  int planned = 0, fewest = 0, warps_per_block = 0;
+};
+GemvOccupancy gemv_occupancy();
 // How many k segments the bf16 decode GEMV gives each row pair: 1 unless the pairs make fewer
 // than three rounds of the warps the device holds at once (resident_warps) and k is long (the
 // down projections); then the count (segments of 4096 elements or more, at most 8) whose items

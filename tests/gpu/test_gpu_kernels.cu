@@ -476,6 +476,20 @@ void test_layernorm(Checks& ck, int rows, int dim, bool two, bool bias) {
 // The read-ceiling kernel: the XOR of every 32-bit word against the host's, on a buffer whose
 // 16-byte chunks do not fill the last round of loads, twice (XOR-ing into the sink twice gives
 // 0 back: every word is read exactly once per launch); a misaligned buffer is refused.
+// The GEMV's split plans count the warps the device holds from one variant (gemv_occupancy's
+// `planned`); every launched variant must fit as many blocks, and the register bound chosen in
+// run 19 (docs/GPU_NOTES.md) keeps 4 blocks of 8 warps per SM. A kernel edit that pushed a variant
+// past 64 registers would fail here instead of silently running fewer warps than planned.
+void test_gemv_occupancy(Checks& ck) {
+  const gpu::GemvOccupancy o = gpu::gemv_occupancy();
+  ck.expect(o.warps_per_block * o.planned >= 32, "gemv occupancy: " + std::to_string(o.planned) +
+                                                     " blocks of " + std::to_string(o.warps_per_block) +
+                                                     " warps per SM (at least 32 warps)");
+  ck.expect(o.fewest == o.planned,
+            "gemv occupancy: every launched variant fits as many blocks as the plans assume (" +
+                std::to_string(o.fewest) + " vs " + std::to_string(o.planned) + ")");
+}
+
 void test_read_stream(Checks& ck, size_t n16) {
   std::vector<uint32_t> h(n16 * 4);
   std::uniform_int_distribution<uint32_t> u;
@@ -512,6 +526,7 @@ int main() {
     // 24 blocks, then a 132-SM grid: three whole rounds of its unrolled loads and a ragged fourth.
     test_read_stream(ck, 3 * 132 * 8 * 256 * 4 + 12345);
     test_read_stream(ck, 1);
+    test_gemv_occupancy(ck);
     test_blas(ck, 256, 384, 520, false);
     test_blas(ck, 200, 264, 1000, true);
     test_layernorm(ck, 3, 4544, true, true);
