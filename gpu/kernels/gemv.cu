@@ -282,7 +282,10 @@ int gemv_k_segments(int pairs, int k, int resident_warps) {
   // Falcon-7B's QKV + fc1 (2.2 rounds, k = 4544) lost 12-16%. Session 14, decode tok/s: Falcon-40B
   // bf16 (4096 pairs) 51.3-51.5 in 4 segments (3.1 rounds), 52.0-52.1 in 5 (3.9 rounds), 52.0 in 6
   // or 8; Falcon-7B (2272 pairs) 281-282 in 4 (1.7 rounds), 273-275 in 3 (1.3), 275-276 in 5 (2.2),
-  // 278-279 in 7 (3.0, segments under 4096 elements).
+  // 278-279 in 7 (3.0, segments under 4096 elements). Those runs had 5280 resident warps (40 per
+  // SM); since run 19 the kernel holds 32 per SM (4224 on the H200), which makes Falcon-7B's down
+  // projection 5 segments (2.7 rounds) and Falcon-40B's 8 (7.8 rounds, every count from 2 to 8
+  // filling its last round equally); the run-19 speeds were measured with these plans.
   if (pairs <= 0 || resident_warps <= 0 || pairs >= 3 * resident_warps) return 1;
   const int most = std::min(k / 4096, kMaxSegs);
   int best = 1;
@@ -302,7 +305,8 @@ GemvTail gemv_tail_split(int pairs, int k, int resident_warps, const GemvPlanKno
   // and 1024) as bring it closest to a whole round, so it holds more, shorter items. Falcon-7B's
   // QKV + fc1 (11424 pairs, k = 4544, 5280 resident warps on the H200): 2 rounds + 864 pairs,
   // split in 4. Falcon-40B's (20992 pairs: 3 rounds + 5152) is left alone. Session 14: 5 or 6
-  // segments (at least 512 or 768 elements each) measured the same as 4.
+  // segments (at least 512 or 768 elements each) measured the same as 4. With run 19's 4224
+  // resident warps neither is split (7B: 2 rounds + 2976 pairs, more than half a round).
   GemvTail t;
   if (pairs <= 0 || resident_warps <= 0 || pairs < resident_warps) return t;
   const int rem = pairs % resident_warps;
