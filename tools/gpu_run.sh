@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the repository root, what tools/gpu_build.sh built here:
-#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sanitize] [all] [hf] [ab] [decode-ab] [load] [ncu]
+#   bash tools/gpu_run.sh [smoke] [tests] [faults] [quant] [bench] [qbench] [kernels] [sass] [sanitize] [all] [hf] [ab] [decode-ab] [load] [ncu]
 # (carry build-gpu/carry, unpacked into build-gpu/dist). Each step has its own time limit, so a hang cannot eat the lease.
 # Prints one summary line per step at the end; full logs go to $OUT/gpu-logs.tar.gz.
 # qbench knobs: QBENCH_FORMATS (default "bf16 int8 int4"), QBENCH_WAVES=0 skips the attention A/B.
@@ -150,6 +150,16 @@ if want bench; then
   grep '^{' "$LOG/bench.log" >>"$OUT/bench.jsonl" || true
 fi
 want kernels && step kernel-bench 180 "$DIST/falcon-gpu-bench" --kernels
+if want sass; then  # the machine code of the bench (this machine has cuobjdump, the build machine not)
+  CO=$(command -v cuobjdump || echo /usr/local/cuda/bin/cuobjdump)
+  step sass 120 bash -c '"$0" -sass "$1" >"$2/sass.txt" && xz -T4 -f "$2/sass.txt"' "$CO" "$DIST/falcon-gpu-bench" "$OUT"
+  # The bf16 decode GEMV's dot loops (its launched variants: 2 chunks in flight, 'ELb1ELi2E' in the
+  # mangled name) should each issue their loads before their first FMA (docs/GPU_NOTES.md, run
+  # 19). SASS_LOOPS picks other kernels (a substring of the mangled name).
+  xz -dc "$OUT/sass.txt.xz" | python3 tools/sass_loops.py /dev/stdin "${SASS_LOOPS:-ELb1ELi2E}" --min-fma 30 \
+    --innermost >"$OUT/sass-loops.txt" 2>&1
+  grep -c "loads_first no" "$OUT/sass-loops.txt" | sed 's/^/sass: loops with loads after the first FMA: /'
+fi
 if want sanitize; then
   CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
   export FALCON_KERNEL_TEST_QUICK=1

@@ -9,11 +9,11 @@ flight while the warp waits, so `loads_first` says whether the scheduler kept al
 (docs/GPU_NOTES.md, run 19: a schedule that starts the FMAs of the first chunk before the last
 loads cost Falcon-7B's bf16 decode 2.5-4%).
 
-  tools/sass_loops.py SASS.txt SUBSTRING [--min-fma N]
+  tools/sass_loops.py SASS.txt SUBSTRING [--min-fma N] [--innermost]
 
 prints, for every function whose (mangled) name contains SUBSTRING, one line per loop with at
-least N FMAs (default 1): its address range, instructions, LDG, FMA, the LDGs before the first
-FMA, and loads_first yes/no.
+least N FMAs (default 1; --innermost: only loops that hold no other loop): its address range,
+instructions, LDG, FMA, the LDGs before the first FMA, and loads_first yes/no.
 """
 import argparse
 import re
@@ -66,6 +66,7 @@ def main(argv):
     ap.add_argument("sass")
     ap.add_argument("substring")
     ap.add_argument("--min-fma", type=int, default=1)
+    ap.add_argument("--innermost", action="store_true", help="only loops that contain no other loop")
     args = ap.parse_args(argv)
     with open(args.sass, errors="replace") as f:
         funcs = functions(f)
@@ -75,7 +76,10 @@ def main(argv):
         return 1
     for name in hits:
         print(name)
-        for start, end, body in loops(funcs[name]):
+        found = loops(funcs[name])
+        for start, end, body in found:
+            if args.innermost and any(start <= s0 and e0 <= end and (s0, e0) != (start, end) for s0, e0, _ in found):
+                continue
             n, ldg, fma, before, first = describe(body)
             if fma >= args.min_fma:
                 print(f"  loop {start:#x}-{end:#x}: {n} insns, LDG {ldg}, FMA {fma}, "

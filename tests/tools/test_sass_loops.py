@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tools/sass_loops.py on hand-written cuobjdump-style text (the shape `cuobjdump -sass` prints):
 a loop whose FMAs start before its last load says loads_first no, one that issues every load
-first says yes, a forward branch is no loop, and a name that matches nothing exits 1.
+first says yes, a forward branch is no loop, --innermost drops a loop that holds another, and a
+name that matches nothing exits 1.
 Usage: test_sass_loops.py PATH/TO/sass_loops.py"""
 import os
 import subprocess
@@ -40,8 +41,17 @@ early = ["MOV R1, c[0x0][0x28]",
          "FFMA R33, R12, R31, R13",
          "@!P0 BRA `(.L_x_3) 0x10",
          "EXIT"]
+nested = ["MOV R1, c[0x0][0x28]",
+          "LDG.E R2, desc[UR6][R4.64]",                      # 0x10: outer loop start
+          "FFMA R3, R2, R2, R3",
+          "LDG.E.NA.128.CONSTANT R8, desc[UR6][R22.64]",     # 0x30: inner loop start
+          "FFMA R34, R8, R9, R34",
+          "@!P1 BRA 0x30",                                   # inner
+          "@!P0 BRA 0x10",                                   # outer
+          "EXIT"]
 text = "\n".join(["Fatbin elf code:", "================", "arch = sm_90", ""]
-                 + function("_Z11late_kernelv", late) + [""] + function("_Z12early_kernelv", early)) + "\n"
+                 + function("_Z11late_kernelv", late) + [""] + function("_Z12early_kernelv", early)
+                 + [""] + function("_Z13nested_kernelv", nested)) + "\n"
 
 with tempfile.TemporaryDirectory() as d:
     path = os.path.join(d, "sass.txt")
@@ -67,6 +77,14 @@ with tempfile.TemporaryDirectory() as d:
           "a substring lists every function it matches")
     check(not any(l.strip().startswith("loop") for l in p.stdout.splitlines()),
           "--min-fma leaves out loops with fewer FMAs")
+
+    p = run("nested_kernel")
+    lines = [l.strip() for l in p.stdout.splitlines() if l.strip().startswith("loop")]
+    check(len(lines) == 2, f"nested: both loops without --innermost ({lines})")
+    p = run("nested_kernel", "--innermost")
+    lines = [l.strip() for l in p.stdout.splitlines() if l.strip().startswith("loop")]
+    check(len(lines) == 1 and lines[0].startswith("loop 0x30-0x50:"),
+          f"--innermost keeps only the loop that holds no other ({lines})")
 
     p = run("no_such_kernel")
     check(p.returncode == 1 and "no function matching" in p.stderr, "no match: exit 1 with a message")
