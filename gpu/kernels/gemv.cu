@@ -25,10 +25,11 @@ namespace {
 constexpr int kWarps = 8;  // warps per block
 // Blocks per SM the registers must allow: 3 (up to 80 registers). At 5 (48 registers) ptxas
 // rebuilt each row's addresses every round and started the first chunk's FMAs before the last
-// loads of the dot loop (3-4 of 6 loads in flight; tools/sass_loops.py shows it): Falcon-7B's
-// bf16 decode ran 4.9% slower than at 4 (64 registers), and 0.5% slower again than at 3, where
-// the 2-chunk variants take 62-64 registers and so still fit 4 blocks (32 warps) per SM
-// (docs/GPU_NOTES.md, run 19; test_gpu_kernels checks the 4 and that every variant agrees).
+// loads of the dot loop (3-4 of 6 loads in flight; tools/sass_loops.py shows it). A bound of 4
+// (64 registers) with the advancing pointers of dot_rows decoded Falcon-7B bf16 4.6-5.0% faster,
+// and 3 another 0.5%: there the 2-chunk variants take 62-64 registers and so still fit 4 blocks
+// (32 warps) per SM (docs/GPU_NOTES.md, run 19; test_gpu_kernels checks the 4 and that every
+// variant agrees).
 constexpr int kMinBlocks = 3;
 
 __device__ __forceinline__ void dot8(const uint4& w, const uint4& x, float& acc) {

@@ -473,9 +473,6 @@ void test_layernorm(Checks& ck, int rows, int dim, bool two, bool bias) {
   if (two) check_close(ck, from_dev_bf16(o2.p, o2.n), r2, 1e-2, "layernorm second (same read)" + tag);
 }
 
-// The read-ceiling kernel: the XOR of every 32-bit word against the host's, on a buffer whose
-// 16-byte chunks do not fill the last round of loads, twice (XOR-ing into the sink twice gives
-// 0 back: every word is read exactly once per launch); a misaligned buffer is refused.
 // The GEMV's split plans count the warps the device holds from one variant (gemv_occupancy's
 // `planned`); every launched variant must fit as many blocks, and the register bound chosen in
 // run 19 (docs/GPU_NOTES.md) keeps 4 blocks of 8 warps per SM. A kernel edit that pushed a variant
@@ -490,6 +487,9 @@ void test_gemv_occupancy(Checks& ck) {
                 std::to_string(o.fewest) + " vs " + std::to_string(o.planned) + ")");
 }
 
+// The read-ceiling kernel: the XOR of every 32-bit word against the host's, on a buffer whose
+// 16-byte chunks do not fill the last round of loads, twice (XOR-ing into the sink twice gives
+// 0 back: every word is read exactly once per launch); a misaligned buffer is refused.
 void test_read_stream(Checks& ck, size_t n16) {
   std::vector<uint32_t> h(n16 * 4);
   std::uniform_int_distribution<uint32_t> u;
