@@ -21,6 +21,8 @@ PACKAGES=(
   xvfb xauth imagemagick fonts-dejavu-core
   # packaging (tests/packaging): the .deb's checks, and rendering the icon's PNG sizes
   dpkg-dev file lintian desktop-file-utils appstream man-db librsvg2-bin
+  # the GPU-machine scripts' tests (tests/tools): Python, and xz for the archives they write
+  python3 xz-utils
 )
 
 missing=()
