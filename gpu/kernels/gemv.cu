@@ -196,7 +196,9 @@ bool aligned16(const void* p) {
 // Benchmark knobs (set per process, e.g. by tools/gpu_gemv_sweep.sh; the backend runs the defaults):
 // FALCON_GEMV_UNROLL = 2 | 4 | 8 chunks in flight per row and lane (default 2);
 // FALCON_GEMV_SEGMENTS = 1..8 k segments per pair instead of gemv_k_segments' choice (where a
-// split workspace is given); FALCON_GEMV_TAIL=0 (no tail split), FALCON_GEMV_TAIL_MAX,
+// split workspace is given); FALCON_GEMV_DOWN_SEGMENTS = 1..8 the same only for launches with a
+// k_ready (the parallel blocks' down projections, whose plan moved most with run 19's
+// occupancy); FALCON_GEMV_TAIL=0 (no tail split), FALCON_GEMV_TAIL_MAX,
 // FALCON_GEMV_TAIL_MIN, FALCON_GEMV_ROUND (GemvPlanKnobs); FALCON_GEMV_PREFETCH (bytes of each
 // row of a warp's first item sent to L2 before the wait; default 1024, the first round of loads;
 // 0: none). Read once per process, not at every launch.
@@ -206,7 +208,7 @@ int env_int(const char* name, int fallback) {
 }
 
 struct GemvEnv {
-  int segments, unroll, prefetch_chunks;
+  int segments, down_segments, unroll, prefetch_chunks;
   bool tail;
   GemvPlanKnobs plan;
 };
@@ -215,6 +217,7 @@ const GemvEnv& gemv_env() {
   static const GemvEnv env = [] {
     GemvEnv e;
     e.segments = env_int("FALCON_GEMV_SEGMENTS", 0);
+    e.down_segments = env_int("FALCON_GEMV_DOWN_SEGMENTS", 0);
     e.unroll = env_int("FALCON_GEMV_UNROLL", 2);
     e.prefetch_chunks = std::max(0, env_int("FALCON_GEMV_PREFETCH", 1024)) / 16;
     e.tail = env_int("FALCON_GEMV_TAIL", 1) != 0;
@@ -246,7 +249,9 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
   const GemvEnv& env = gemv_env();
   GemvPlan ks{1, chunks, pairs_total};  // without the split scratch: every pair whole
   if (a.split_ws && a.split_counters && pairs_total <= std::numeric_limits<int>::max() / kMaxSegs) {
-    const int forced = a.k_segments > 0 ? a.k_segments : env.segments;
+    const int forced = a.k_segments > 0                         ? a.k_segments
+                       : a.k_ready > 0 && env.down_segments > 0 ? env.down_segments
+                                                                : env.segments;
     ks = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0, env.tail, resident_warps(), env.plan);
   }
   const long long items = ks.whole + static_cast<long long>(pairs_total - ks.whole) * ks.segs;
