@@ -20,6 +20,10 @@ struct BenchOptions {
   int decode_steps = 64;     // timed decode steps at each cache size (median reported)
   bool long_context = true;  // also decode with 8192 tokens in the cache
   bool decode_only = false;  // skip the prefill, TTFT and eviction timings (decode A/Bs)
+  // The prefill and TTFT timings again at the end, each run after this long with the GPU idle
+  // (a chat's prompt comes after the user has read and typed; the back-to-back timings run on a
+  // card the previous prefills pushed to its power cap).
+  int idle_ms = 2000;
   uint64_t seed = 42;
   WeightFormat weights = WeightFormat::Bf16;
   bool quantize_lm_head = false;
@@ -38,6 +42,8 @@ struct BenchResult {
   double create_s = 0;           // allocation + on-device weight generation
   double prefill_2048_ms = 0;    // one forward of 2048 tokens (last logits)
   double ttft_512_ms = 0;        // forward of a 512-token prompt until its logits are on the host
+  // The same two, each after BenchOptions::idle_ms with the GPU idle (median of 3; 0 when not run).
+  double prefill_2048_idle_ms = 0, ttft_512_idle_ms = 0, idle_ms = 0;
   double decode_512_tok_s = 0;   // batch-1 decode with 512 tokens in the cache
   double decode_8192_tok_s = 0;  // ... with 8192 tokens in the cache (0 when not run)
   double bound_tok_s = 0;        // 4.27 TB/s / bytes_per_token

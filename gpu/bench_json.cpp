@@ -52,7 +52,10 @@ std::string BenchResult::to_json() const {
           {"decode_power_capped", decode_power_capped, 2},
           {"peak_gib", peak_gib, 2},
           {"evict_exact_ms", evict_exact_ms, 2},
-          {"evict_shift_ms", evict_shift_ms, 3}});
+          {"evict_shift_ms", evict_shift_ms, 3},
+          {"idle_ms", idle_ms, 0},
+          {"prefill_2048_idle_ms", prefill_2048_idle_ms, 1},
+          {"ttft_512_idle_ms", ttft_512_idle_ms, 1}});
   return j.dump();
 }
 

@@ -1,12 +1,14 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
 //   falcon-gpu-bench [--kernels] [--no-long] [--decode-only] [--steps N] [--weights bf16|int8|int4]
-//                    [--quant-head] [--profile-prefill N] [--profile-decode N]
+//                    [--quant-head] [--profile-prefill N] [--profile-decode N] [--idle-ms N | --no-idle]
 //                    [--soak TOKENS [--window W] [--evict exact|shift]] [--load DIR] SHAPE...
 //   (--profile-prefill N: after the timings, one N-token prefill inside cudaProfilerStart/Stop, then stop)
 //   (--profile-decode N: after the 512-token decode timing, N decode steps inside cudaProfilerStart/Stop,
 //   then stop)
 //   (--decode-only: the decode timings only, no prefill, TTFT or eviction)
+//   (--idle-ms N: the prefill and TTFT timings from idle wait N ms before each forward, default 2000;
+//   --no-idle leaves them out)
 //   (--load DIR: load benchmark from a checkpoint in DIR, written there first if missing)
 //   (SHAPE = 7b|40b|180b|11b|rw-1b; options apply to the shapes after them)
 // One JSON line per shape on stdout; errors (e.g. out of memory) as {"shape":..., "error":...}.
@@ -56,6 +58,10 @@ int main(int argc, char** argv) {
       if (!count_arg(o.profile_prefill)) return 2;
     } else if (a == "--profile-decode" && i + 1 < argc) {
       if (!count_arg(o.profile_decode)) return 2;
+    } else if (a == "--idle-ms" && i + 1 < argc) {
+      if (!count_arg(o.idle_ms)) return 2;
+    } else if (a == "--no-idle") {
+      o.idle_ms = 0;
     } else if (a == "--quant-head") {
       o.quantize_lm_head = true;
     } else if (a == "--soak" && i + 1 < argc) {
