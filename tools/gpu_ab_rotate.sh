@@ -8,6 +8,8 @@
 # rounds (default 3). Prints one line per run: round, variant, decode tok/s at 512 tokens, the
 # read ceiling measured in that run (the machine's bus at that moment) with the SM clock then, and
 # the decode's mean SM clock and share of time at the power cap (None where the bench has no NVML).
+# ROT_FIELDS="prefill_2048_ms ttft_512_idle_ms ..." prints those JSON fields instead, as name=value
+# (prefill A/Bs: give ROT_ARGS without --decode-only).
 set -u
 IFS=';' read -r -a variants <<<"${ROT_VARIANTS:?NAME:COMMAND;NAME:COMMAND...}"
 args=${ROT_ARGS:---weights bf16 --no-long --decode-only 7b}
@@ -26,12 +28,16 @@ for rep in $(seq "${ROT_REPS:-3}"); do
       echo "round $rep $name FAILED (exit $rc: $(tail -n 1 "$err"))"
       continue
     fi
-    tok=$(grep '^{' "$out" | python3 -c "
-import sys, json
-print(' '.join('%s (read %s TB/s at %s MHz; decode %s MHz, capped %s)' % (
-                   j.get('decode_512_tok_s'), j.get('read_tb_s'), j.get('read_sm_mhz'),
-                   j.get('decode_sm_mhz'), j.get('decode_power_capped'))
-               for j in map(json.loads, sys.stdin)))")
+    tok=$(grep '^{' "$out" | ROT_FIELDS=${ROT_FIELDS:-} python3 -c "
+import os, sys, json
+fields = os.environ['ROT_FIELDS'].split()
+def row(j):
+    if fields:
+        return ' '.join('%s=%s' % (f, j.get(f)) for f in fields)
+    return '%s (read %s TB/s at %s MHz; decode %s MHz, capped %s)' % (
+        j.get('decode_512_tok_s'), j.get('read_tb_s'), j.get('read_sm_mhz'),
+        j.get('decode_sm_mhz'), j.get('decode_power_capped'))
+print(' '.join(row(j) for j in map(json.loads, sys.stdin)))")
     echo "round $rep $name $tok"
   done
 done

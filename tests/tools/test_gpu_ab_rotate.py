@@ -42,4 +42,10 @@ with tempfile.TemporaryDirectory() as d:
     check("161.5" in rows.get("c", ""), "a variant may be a command with arguments (env VAR=x bench)")
     check("FAILED (exit 127" in rows.get("gone", ""), "a missing binary is reported: " + rows.get("gone", ""))
 
+    # ROT_FIELDS: the named fields of each JSON line instead of the decode summary.
+    env = dict(env, ROT_REPS="1", ROT_VARIANTS=f"a:{good}", ROT_FIELDS="read_tb_s prefill_2048_ms")
+    p = subprocess.run(["bash", SCRIPT], capture_output=True, text=True, env=env, timeout=60)
+    check(p.returncode == 0 and p.stdout.strip() == "round 1 a read_tb_s=4.47 prefill_2048_ms=None",
+          "ROT_FIELDS prints name=value for each field asked (None where the line lacks it): " + p.stdout)
+
 finish("test_gpu_ab_rotate")
