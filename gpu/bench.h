@@ -38,10 +38,10 @@ struct BenchOptions {
 struct BenchResult {
   std::string shape, device, weights;       // weights: bf16 | int8 | int4 (+ "+head" when the head is too)
   double weight_gib = 0, kv_cache_gib = 0;  // what the backend allocated for them
-  double bytes_per_token = 0;    // weight bytes one decode step reads (all but the embedding table)
-  double create_s = 0;           // allocation + on-device weight generation
-  double prefill_2048_ms = 0;    // one forward of 2048 tokens (last logits)
-  double ttft_512_ms = 0;        // forward of a 512-token prompt until its logits are on the host
+  double bytes_per_token = 0;  // weight bytes one decode step reads (all but the embedding table)
+  double create_s = 0;         // allocation + on-device weight generation
+  double prefill_2048_ms = 0;  // one forward of 2048 tokens (last logits)
+  double ttft_512_ms = 0;      // forward of a 512-token prompt until its logits are on the host
   // The same two, each after BenchOptions::idle_ms with the GPU idle (median of 3; 0 when not run).
   double prefill_2048_idle_ms = 0, ttft_512_idle_ms = 0, idle_ms = 0;
   double decode_512_tok_s = 0;   // batch-1 decode with 512 tokens in the cache
