@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/common/error.h"
 #include "core/model/weight_format_name.h"
 #include "gpu/bench.h"
 #include "gpu/gpu_clocks.h"
@@ -174,6 +175,41 @@ void test_load_result(Checks& ck) {
   ck.expect(j.size() == 10 && j.begin().key() == "load_bench", "load result: 10 fields, the shape first");
 }
 
+// The synthetic shapes (falcon-run --bench --synthetic) are the released models as the loader
+// reads them. Falcon-40B and 180B have two LayerNorms per parallel block (ln_attn, ln_mlp: their
+// config.json files leave num_ln_in_parallel_attn out, which HF reads as 2 for the new decoder
+// architecture; until session 20 the synthetic shapes had one); Falcon-7B, Falcon2-11B one;
+// RW-1B is sequential with biases and ALiBi. Falcon-7B's size is the published 6,921,720,704
+// parameters (tied head).
+void test_synthetic_shapes(Checks& ck) {
+  const ModelConfig c7 = gpu::synthetic_config("7b"), c40 = gpu::synthetic_config("40b"),
+                    c180 = gpu::synthetic_config("180b"), c11 = gpu::synthetic_config("11b"),
+                    rw = gpu::synthetic_config("rw-1b");
+  ck.expect(c40.has_two_parallel_layernorms() && c180.has_two_parallel_layernorms(),
+            "synthetic 40b and 180b: two LayerNorms per block, as the released checkpoints");
+  ck.expect(!c7.has_two_parallel_layernorms() && !c11.has_two_parallel_layernorms() && c7.parallel_attn &&
+                c11.parallel_attn,
+            "synthetic 7b and 11b: one LayerNorm per parallel block");
+  ck.expect(c40.num_kv_heads == 8 && c40.head_dim == 64 && c40.ffn_hidden_size == 32768 &&
+                c7.num_kv_heads == 1 && c7.head_dim == 64 && c11.rope_theta == 500042.0 &&
+                c11.max_position_embeddings == 8192,
+            "synthetic shapes: grouped/multi-query heads, head_dim, FFN width and RoPE base as released");
+  ck.expect(!rw.parallel_attn && rw.bias && rw.alibi && rw.num_kv_heads == rw.num_heads,
+            "synthetic rw-1b: sequential blocks, biases, ALiBi, multi-head attention");
+  const int64_t h = c7.hidden_size, qkv = int64_t{c7.num_heads + 2 * c7.num_kv_heads} * c7.head_dim;
+  const int64_t per_layer = h * qkv + h * h + 2 * h * c7.ffn_hidden_size + 2 * h;
+  const int64_t params = int64_t{c7.vocab_size} * h + c7.num_layers * per_layer + 2 * h;
+  ck.expect(params == 6921720704LL,
+            "synthetic 7b: " + std::to_string(params) + " parameters (Falcon-7B: 6921720704)");
+  try {
+    gpu::synthetic_config("70b");
+    ck.expect(false, "synthetic 70b: refused");
+  } catch (const Error& e) {
+    ck.expect(e.kind() == ErrorKind::Usage,
+              std::string("synthetic 70b: refused as a usage error: ") + e.what());
+  }
+}
+
 }  // namespace
 }  // namespace falcon::test
 
@@ -186,6 +222,7 @@ int main() {
     test_error_line(ck);
     test_cli_values(ck);
     test_load_result(ck);
+    test_synthetic_shapes(ck);
   } catch (const std::exception& e) {
     ck.expect(false, std::string("exception: ") + e.what());
   }
