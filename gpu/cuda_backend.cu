@@ -34,8 +34,6 @@ using gpu::bf16;
 using gpu::GemvArgs;
 using gpu::GemvEpilogue;
 
-constexpr uint64_t kContextMargin = 512ull << 20;  // CUDA context, cuBLAS handle, graph: not in our arena
-
 // The decode down projection starts on gelu(fc1) while attention runs (GemvArgs::k_ready), as
 // soon as attention signals that the up projection has completed (ReadySignal). For A/B
 // benchmarks, FALCON_DECODE_OVERLAP=0 turns both off and =nosignal the signal only (attention then
@@ -59,12 +57,6 @@ bool prefill_overlap() {
     return !(e && e[0] == '0');
   }();
   return on;
-}
-
-std::string gib(uint64_t b) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", b / 1073741824.0);
-  return buf;
 }
 
 class CudaBackend final : public Backend {
@@ -172,15 +164,15 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
   plan_ = gpu::plan_decode_attention(shape(), d_.capacity, prop.multiProcessorCount);
   const uint64_t ws = gpu::decode_workspace_bytes(shape(), plan_);
   const int counters = gpu::decode_counter_count(shape(), plan_);
-  const uint64_t need = gpu::layout_model(c, d_, ws, counters, nullptr, nullptr);
+  gpu::DeviceModel plan;  // sizes only (no base): for the message below
+  const uint64_t need = gpu::layout_model(c, d_, ws, counters, nullptr, &plan);
   size_t free_b = 0, total_b = 0;
   FALCON_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
-  if (need + kContextMargin > free_b) {
-    throw Error(ErrorKind::OutOfMemory, "not enough GPU memory on " + device_name_ + ": the model needs " +
-                                            gib(need + kContextMargin) + " (weights, a KV cache of " +
-                                            std::to_string(d_.capacity) + " tokens and scratch) but only " +
-                                            gib(free_b) + " of " + gib(total_b) +
-                                            " are free; try a smaller cache or the CPU backend");
+  if (need + gpu::kCudaContextMargin > free_b) {
+    throw Error(ErrorKind::OutOfMemory,
+                gpu::out_of_memory_message(
+                    {device_name_, c, o.weights, o.quantize_lm_head, o.max_batch_tokens, ws, counters}, plan,
+                    need, free_b, total_b));
   }
   arena_ = gpu::alloc_device(need,
                              "the model (weights, a KV cache of " + std::to_string(d_.capacity) +

@@ -4,6 +4,7 @@
 #include <cuda_bf16.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/model/backend.h"
@@ -84,6 +85,33 @@ struct DeviceModel {
 // Carves `m` out of an allocation of `base` (or, with base == nullptr, only counts). Returns bytes.
 uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_bytes, int attn_counters,
                       void* base, DeviceModel* m);
+
+// Device memory outside the model's arena: the CUDA context, cuBLAS handle, graph.
+constexpr uint64_t kCudaContextMargin = 512ull << 20;
+
+// "12.34 GiB".
+std::string gib_text(uint64_t bytes);
+
+// What a model's layout depends on besides the cache size, for out_of_memory_message.
+struct LayoutInputs {
+  std::string device;  // the GPU's name, for the message
+  const ModelConfig& config;
+  WeightFormat weights;
+  bool quantize_head;
+  int max_batch_tokens;
+  uint64_t attn_ws_bytes;  // the decode attention's workspace at the asked capacity (a smaller cache needs no
+                           // more)
+  int attn_counters;
+};
+
+// The error message when a model does not fit: what it needs (plan: layout_model's sizes for the
+// asked cache; need: its total without kCudaContextMargin), in parts, against the free memory,
+// and what would fit instead, each checked with the same layout: the first smaller weight format
+// that fits with this cache ("int4 weights would need X GiB and fit"), the largest KV cache that
+// fits beside these weights, a multiple of 64 tokens ("a KV cache of up to N tokens fits"), or,
+// when neither, the smallest format's need ("even int4 weights would need X GiB").
+std::string out_of_memory_message(const LayoutInputs& in, const DeviceModel& plan, uint64_t need,
+                                  uint64_t free_b, uint64_t total_b);
 
 // Maps canonical QKV row blocks (head_dim rows each: Q heads, K heads, V heads) to the
 // checkpoint's fused layout (grouped for the new architecture, [q.., k, v] for multi-query,

@@ -5,8 +5,11 @@
 // plans are checked against references on the GPU machine (test_gpu_kernels).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
+#include "gpu/bench.h"
+#include "gpu/cuda_model.h"
 #include "gpu/kernels/kernels.h"
 #include "tests/gpu/gpu_test_util.h"
 
@@ -170,6 +173,68 @@ void test_gemv_q4_chunk(Checks& ck) {
   ck.expect(bad == 0, "int4 split scratch covers units of 1024 columns");
 }
 
+// CudaBackend's out-of-memory message is host code: what it says fits must fit by the model's own
+// layout (layout_model, the sizes the backend allocates), and what it says is too much must be.
+void test_oom_message(Checks& ck) {
+  constexpr uint64_t kGiB = 1ull << 30;
+  const auto inputs = [](const ModelConfig& c, WeightFormat w) {
+    return gpu::LayoutInputs{"test GPU", c, w, false, 2048, 0, 0};
+  };
+  // Bytes the backend would ask for: the arena plus the CUDA context margin.
+  const auto need_of = [](const gpu::LayoutInputs& in, WeightFormat w, int capacity, gpu::DeviceModel* plan) {
+    const gpu::Dims d = gpu::make_dims(in.config, capacity, in.max_batch_tokens, w, in.quantize_head);
+    return gpu::layout_model(in.config, d, in.attn_ws_bytes, in.attn_counters, nullptr, plan);
+  };
+  const auto has = [](const std::string& m, const std::string& part) {
+    return m.find(part) != std::string::npos;
+  };
+  const ModelConfig c180 = gpu::synthetic_config("180b"), rw = gpu::synthetic_config("rw-1b"),
+                    c40 = gpu::synthetic_config("40b");
+  {  // Falcon-180B bf16: int8 does not fit 139 GiB, int4 does; nothing fits 80 GiB.
+    const gpu::LayoutInputs in = inputs(c180, WeightFormat::Bf16);
+    gpu::DeviceModel plan;
+    const uint64_t need = need_of(in, WeightFormat::Bf16, 2048, &plan);
+    const uint64_t n8 = need_of(in, WeightFormat::Int8, 2048, nullptr) + gpu::kCudaContextMargin;
+    const uint64_t n4 = need_of(in, WeightFormat::Int4, 2048, nullptr) + gpu::kCudaContextMargin;
+    const std::string m = gpu::out_of_memory_message(in, plan, need, 139 * kGiB, 140 * kGiB);
+    ck.expect(n8 > 139 * kGiB && n4 <= 139 * kGiB &&
+                  has(m, "int4 weights would need " + gpu::gib_text(n4) + " and fit") &&
+                  !has(m, "int8 weights") && !has(m, "KV cache of up to") &&
+                  has(m, "needs " + gpu::gib_text(need + gpu::kCudaContextMargin)) &&
+                  has(m, "weights " + gpu::gib_text(plan.weight_bytes)),
+              "oom message, 180b bf16 on 139 GiB: the total, the weights, int4 fits (" + m + ")");
+    const std::string s = gpu::out_of_memory_message(in, plan, need, 80 * kGiB, 80 * kGiB);
+    ck.expect(n4 > 80 * kGiB && has(s, "; even int4 weights would need " + gpu::gib_text(n4)) &&
+                  !has(s, "and fit") && !has(s, "KV cache of up to"),
+              "oom message, 180b bf16 on 80 GiB: even int4 is too much (" + s + ")");
+  }
+  {  // Falcon-40B int8 with an 8192-token cache on 30 GiB: only int4 is smaller, and it fits.
+    const gpu::LayoutInputs in = inputs(c40, WeightFormat::Int8);
+    gpu::DeviceModel plan;
+    const uint64_t need = need_of(in, WeightFormat::Int8, 8192, &plan);
+    const uint64_t n4 = need_of(in, WeightFormat::Int4, 8192, nullptr) + gpu::kCudaContextMargin;
+    const std::string m = gpu::out_of_memory_message(in, plan, need, 30 * kGiB, 80 * kGiB);
+    ck.expect(n4 <= 30 * kGiB && has(m, "int4 weights would need " + gpu::gib_text(n4) + " and fit") &&
+                  !has(m, "int8 weights"),
+              "oom message, 40b int8 on 30 GiB: int4 fits (" + m + ")");
+  }
+  {  // RW-1B with a 16M-token cache: the largest cache (a multiple of 64) that fits beside the weights.
+    const gpu::LayoutInputs in = inputs(rw, WeightFormat::Bf16);
+    gpu::DeviceModel plan;
+    const uint64_t need = need_of(in, WeightFormat::Bf16, 1 << 24, &plan), free_b = 139 * kGiB;
+    const std::string m = gpu::out_of_memory_message(in, plan, need, free_b, 140 * kGiB);
+    const std::string key = "a KV cache of up to ";
+    const size_t at = m.find(key);
+    const int n = at == std::string::npos ? 0 : std::atoi(m.c_str() + at + key.size());
+    const auto fits = [&](int tokens) {
+      return need_of(in, WeightFormat::Bf16, tokens, nullptr) + gpu::kCudaContextMargin <= free_b;
+    };
+    ck.expect(n >= 64 && n % 64 == 0 && fits(n) && !fits(n + 64) && !has(m, "weights would need"),
+              "oom message, rw-1b with a 16M-token cache: the largest cache that fits, " + std::to_string(n) +
+                  " tokens (" + m + ")");
+  }
+}
+
 }  // namespace
 }  // namespace falcon::test
 
@@ -179,5 +244,6 @@ int main() {
   test_decode_split(ck);
   test_gemv_k_segments(ck);
   test_gemv_q4_chunk(ck);
+  test_oom_message(ck);
   return ck.finish("test_gpu_plans");
 }
