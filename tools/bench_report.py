@@ -54,6 +54,16 @@ def fmt(v, unit="", digits=1):
     return f"{v:.{digits}f}{unit}"
 
 
+def timed(r, key, unit=" ms"):
+    """A prefill / TTFT cell: the back-to-back time, and the from-idle one when the line has it
+    (`<key>` and `<key minus _ms>_idle_ms`, e.g. ttft_512_ms and ttft_512_idle_ms)."""
+    cell = fmt(r.get(key), unit)
+    idle = r.get(key[:-3] + "_idle_ms")
+    if cell != "—" and fmt(idle) != "—":
+        cell += f" ({fmt(idle, unit)} from idle)"
+    return cell
+
+
 def render(meta, rows, command, commit):
     shapes = []
     for r in rows:
@@ -80,7 +90,7 @@ def render(meta, rows, command, commit):
                 out.append(f"| {name} | falcon-chat | {r['error']} | | | | |")
                 continue
             out.append(f"| {name} | falcon-chat ({r.get('weights', 'bf16')}) | **{fmt(r.get('decode_512_tok_s'))}** | "
-                       f"{fmt(r.get('prefill_2048_ms'), ' ms')} | {fmt(r.get('ttft_512_ms'), ' ms')} | "
+                       f"{timed(r, 'prefill_2048_ms')} | {timed(r, 'ttft_512_ms')} | "
                        f"{fmt(r.get('peak_gib'), ' GiB', 2)} | none |")
         for mode in ("eager", "compiled"):
             r = hf.get(mode)
@@ -88,8 +98,8 @@ def render(meta, rows, command, commit):
                 out.append(f"| {name} | HF {mode} | not measured | | | | |")
                 continue
             compile_s = fmt(r.get("compile_s"), " s") if mode == "compiled" else "none"
-            out.append(f"| {name} | HF {mode} | {fmt(r.get('decode_512_tok_s'))} | {fmt(r.get('prefill_2048_ms'), ' ms')} | "
-                       f"{fmt(r.get('ttft_512_ms'), ' ms')} | {fmt(r.get('peak_gib'), ' GiB', 2)} | {compile_s} |")
+            out.append(f"| {name} | HF {mode} | {fmt(r.get('decode_512_tok_s'))} | {timed(r, 'prefill_2048_ms')} | "
+                       f"{timed(r, 'ttft_512_ms')} | {fmt(r.get('peak_gib'), ' GiB', 2)} | {compile_s} |")
         for mode in ("eager", "compiled"):
             if hf.get(mode, {}).get("note"):
                 notes.append(f"{name}, HF {mode}: {hf[mode]['note']}")

@@ -50,6 +50,20 @@ with tempfile.TemporaryDirectory() as tmp:
     check("2026-12-02 09:00:00 UTC, NVIDIA H200, commit abc1234, command `CMD`" in out, "date, GPU, commit, command")
     check("torch 2.11" in out, "HF versions named")
 
+    # From-idle timings, where a line has them, follow the back-to-back ones in the same cell.
+    idle = [dict(l) for l in lines]
+    idle[1].update(prefill_2048_idle_ms=43.2, ttft_512_idle_ms=10.8)
+    idle[2].update(ttft_512_idle_ms=40.5)
+    src2 = os.path.join(tmp, "idle.jsonl")
+    with open(src2, "w") as f:
+        f.write("\n".join(json.dumps(l) for l in idle) + "\n")
+    rc, out2, err = run(src2, "--command", "CMD")
+    rows2 = [l for l in out2.splitlines() if l.startswith("| Falcon")]
+    check(rc == 0 and "| Falcon-7B | falcon-chat (bf16) | **223.6** | 49.1 ms (43.2 ms from idle) | "
+          "11.4 ms (10.8 ms from idle) | 13.79 GiB | none |" in rows2, "from-idle timings beside ours")
+    check("| Falcon-7B | HF eager | 31.0 | 242.0 ms | 46.0 ms (40.5 ms from idle) | 15.60 GiB | none |" in rows2,
+          "from-idle timings beside HF's, and none where the line has none")
+
     doc = os.path.join(tmp, "BENCH.md")
     before, after = "# Title\n\ntext before\n\n", "\n\ntext after\n"
     with open(doc, "w") as f:
