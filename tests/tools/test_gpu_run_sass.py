@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`tools/gpu_run.sh sass` with a stand-in cuobjdump (no GPU): the step passes when every bf16
-GEMV dot loop issues its loads before its first FMA, fails when one does not, and leaves the
+GEMV dot loop issues its loads before its first FMA, fails when one does not or when no dot loop
+is found, and leaves the
 dump (xz) and the loop list in $OUT.
 Usage: test_gpu_run_sass.py PATH/TO/gpu_run.sh"""
 import lzma
@@ -17,13 +18,13 @@ REPO = os.path.dirname(os.path.dirname(SCRIPT))
 NAME = "_ZN6falcon3gpu11gemv_kernelILNS0_12GemvEpilogueE1ELb1ELi2ELb0EEEvNS0_8GemvArgsE"
 
 
-def sass(load_after_fma):
+def sass(load_after_fma, fmas=16):
     body = ["ISETP.GE.AND P0, PT, R4, R5, PT"]           # 0x0: loop start
     body += ["LDG.E.NA.128.CONSTANT R8, desc[UR6][R22.64]"] * 2
-    body += ["FFMA R34, R23, R22, R34"] * 16
+    body += ["FFMA R34, R23, R22, R34"] * fmas
     if load_after_fma:
         body.append("LDG.E.128.STRONG.GPU R12, desc[UR6][R20.64]")
-    body += ["FFMA R33, R12, R31, R13"] * 16
+    body += ["FFMA R33, R12, R31, R13"] * fmas
     body.append("@!P0 BRA 0x0")
     lines = [f"\t\tFunction : {NAME}"]
     lines += [f"        /*{i * 16:04x}*/                   {t} ;  /* 0x000fe20000000f00 */" for i, t in enumerate(body)]
@@ -63,5 +64,10 @@ with tempfile.TemporaryDirectory() as d:
     check(any("FAIL" in l for l in summary), f"a load after the first FMA: the step fails ({summary})")
     loops = open(os.path.join(out, "sass-loops.txt")).read() if os.path.exists(os.path.join(out, "sass-loops.txt")) else ""
     check("loads_first no" in loops, "the loop list names the loop")
+
+    # The kernel is there but no loop has the dot loop's FMAs (a rebuilt loop the check no longer
+    # recognises): nothing was checked, so the step must not pass.
+    p, summary, out = run(os.path.join(d, "none"), sass(False, fmas=4))
+    check(any("FAIL" in l for l in summary), f"no dot loop found: the step fails, not passes vacuously ({summary})")
 
 finish("test_gpu_run_sass")
