@@ -142,14 +142,18 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   bo.cache_capacity = (o.long_context ? 8192 : 2048) + o.decode_steps + 64;
   bo.max_batch_tokens = 2048;
   bo.weights = o.weights;
-  bo.quantize_lm_head = o.quantize_lm_head;
+  bo.head_weights = o.head_weights;
   const double t0 = now_s();
   auto be = create_synthetic_cuda_backend(c, o.seed, bo);
   r.create_s = now_s() - t0;
   r.device = be->describe();
   const BackendMemory mem = be->memory();
-  const bool head_quant = o.quantize_lm_head && o.weights != WeightFormat::Bf16;
-  r.weights = mem.weight_format + (head_quant ? "+head" : "");
+  const WeightFormat head = head_format(bo);
+  const bool head_quant = head != WeightFormat::Bf16;
+  // "+head" when the head has the layers' format, "+head-int8" when another
+  r.weights = mem.weight_format + (!head_quant         ? ""
+                                   : head == o.weights ? "+head"
+                                                       : std::string("+head-") + weight_format_name(head));
   r.weight_gib = mem.weights_bytes / 1073741824.0;
   r.kv_cache_gib = mem.cache_bytes / 1073741824.0;
   r.bytes_per_token = decode_weight_bytes(c, mem, head_quant);
@@ -281,7 +285,7 @@ bool run_gpu_soak(const std::string& shape, const BenchOptions& o, int tokens, i
   bo.device = o.device;
   bo.cache_capacity = kPinned + window + 64;
   bo.weights = o.weights;
-  bo.quantize_lm_head = o.quantize_lm_head;
+  bo.head_weights = o.head_weights;
   auto be = create_synthetic_cuda_backend(c, o.seed, bo);
   KvWindowOptions wo;
   wo.window = window;
@@ -364,7 +368,7 @@ LoadBenchResult run_load_bench(const std::string& shape, const std::filesystem::
   bo.device = o.device;
   bo.cache_capacity = 2048;
   bo.weights = o.weights;
-  bo.quantize_lm_head = o.quantize_lm_head;
+  bo.head_weights = o.head_weights;
   auto be = create_cuda_backend(dir, bo);
   const double t2 = now_s();
   std::vector<int32_t> prompt(16);

@@ -26,7 +26,7 @@ struct BenchOptions {
   int idle_ms = 2000;
   uint64_t seed = 42;
   WeightFormat weights = WeightFormat::Bf16;
-  bool quantize_lm_head = false;
+  std::optional<WeightFormat> head_weights;  // the lm_head's format; unset: default_head_format(weights)
   // > 0: after the prefill timings, one prefill of this many tokens between cudaProfilerStart/Stop
   // (for `ncu --profile-from-start off`), and nothing else.
   int profile_prefill = 0;
@@ -36,7 +36,8 @@ struct BenchOptions {
 };
 
 struct BenchResult {
-  std::string shape, device, weights;       // weights: bf16 | int8 | int4 (+ "+head" when the head is too)
+  std::string shape, device, weights;  // weights: bf16 | int8 | int4, + "+head" (the head in that format too)
+                                       // or "+head-int8" (another)
   double weight_gib = 0, kv_cache_gib = 0;  // what the backend allocated for them
   double bytes_per_token = 0;  // weight bytes one decode step reads (all but the embedding table)
   double create_s = 0;         // allocation + on-device weight generation

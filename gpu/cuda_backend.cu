@@ -160,7 +160,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
   cudaDeviceProp prop{};
   FALCON_CUDA_CHECK(cudaGetDeviceProperties(&prop, o.device));
   device_name_ = prop.name;
-  d_ = gpu::make_dims(c, o.cache_capacity, o.max_batch_tokens, o.weights, o.quantize_lm_head);
+  d_ = gpu::make_dims(c, o.cache_capacity, o.max_batch_tokens, o.weights, head_format(o));
   plan_ = gpu::plan_decode_attention(shape(), d_.capacity, prop.multiProcessorCount);
   const uint64_t ws = gpu::decode_workspace_bytes(shape(), plan_);
   const int counters = gpu::decode_counter_count(shape(), plan_);
@@ -171,7 +171,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
   if (need + gpu::kCudaContextMargin > free_b) {
     throw Error(ErrorKind::OutOfMemory,
                 gpu::out_of_memory_message(
-                    {device_name_, c, o.weights, o.quantize_lm_head, o.max_batch_tokens, ws, counters}, plan,
+                    {device_name_, c, o.weights, head_format(o), o.max_batch_tokens, ws, counters}, plan,
                     need, free_b, total_b));
   }
   arena_ = gpu::alloc_device(need,
@@ -205,7 +205,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
     h_logits_ = h_logits_buf_.as<float>();
     gpu::prepare_attention(d_.hd);
     gpu::prepare_gemv();
-    if (d_.weights == WeightFormat::Int4) gpu::prepare_gemv_quant();
+    if (d_.weights == WeightFormat::Int4 || d_.head == WeightFormat::Int4) gpu::prepare_gemv_quant();
     tune_prefill_gemms();
     if (rotary_) set_rope(0);
     FALCON_CUDA_CHECK(cudaStreamSynchronize(stream_));
@@ -703,7 +703,7 @@ void CudaBackend::evict(int begin, int count, EvictMode mode) {
 
 uint64_t cuda_backend_device_bytes(const ModelConfig& config, const CudaBackendOptions& options) {
   const gpu::Dims d = gpu::make_dims(config, options.cache_capacity, options.max_batch_tokens,
-                                     options.weights, options.quantize_lm_head);
+                                     options.weights, head_format(options));
   const gpu::AttnShape s{d.heads, d.kv, d.hd, d.cap};
   const gpu::DecodePlan p = gpu::plan_decode_attention(s, d.capacity, 132);
   return gpu::layout_model(config, d, gpu::decode_workspace_bytes(s, p), gpu::decode_counter_count(s, p),

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/model/backend.h"
@@ -22,9 +23,10 @@ struct CudaBackendOptions {
   bool use_cuda_graph = true;   // replay the decode step as one CUDA graph
   // Weight-only quantization at load time (docs/QUANTIZATION.md): the layers' matrices become
   // int8 (per output channel) or int4 (groups of 128, fp16 scales); embeddings, LayerNorms and
-  // biases stay as they are. quantize_lm_head quantizes the output head too.
+  // biases stay as they are. head_weights is the output head's format, chosen on its own; unset,
+  // default_head_format(weights) (int8 beside int4 layers, else bf16).
   WeightFormat weights = WeightFormat::Bf16;
-  bool quantize_lm_head = false;
+  std::optional<WeightFormat> head_weights;
   // int8/int4 from a checkpoint: where the quantized weights are cached between loads (one file
   // per checkpoint and format, mode 0600, replaced when the checkpoint changes); empty = no cache.
   std::filesystem::path quant_cache_dir;
@@ -33,6 +35,11 @@ struct CudaBackendOptions {
   // Called during loading with bytes done and bytes in total (weights); may be empty.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
+
+// The head format `o` asks for, its default resolved.
+inline WeightFormat head_format(const CudaBackendOptions& o) {
+  return o.head_weights.value_or(default_head_format(o.weights));
+}
 
 // Loads <model_dir>/config.json and its safetensors weights onto the GPU. Throws Error(Load)
 // for a bad checkpoint, Error(OutOfMemory) (with the bytes needed and free) when the device

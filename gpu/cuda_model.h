@@ -27,11 +27,12 @@ struct Dims {
   int off_h = 0, off_ctx = 0, act_ld = 0;
   int xn_ld = 0;  // normalised-input row stride
   WeightFormat weights = WeightFormat::Bf16;
-  bool quant_head = false;  // lm_head quantized too (else bf16)
+  WeightFormat head = WeightFormat::Bf16;  // the lm_head's format, independent of the layers'
+  bool quant_head = false;                 // head != Bf16: the lm_head is a QuantMatrix (q_head)
 };
 
 Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens,
-               WeightFormat weights = WeightFormat::Bf16, bool quant_head = false);
+               WeightFormat weights = WeightFormat::Bf16, WeightFormat head = WeightFormat::Bf16);
 
 // The quantized matrices of a layer (WeightFormat int8/int4; w_up/w_down are then null). Parallel
 // blocks merge them as the bf16 layout does: kUp = [QKV | fc1] rows (fc1 rows read xb), kDown =
@@ -97,7 +98,7 @@ struct LayoutInputs {
   std::string device;  // the GPU's name, for the message
   const ModelConfig& config;
   WeightFormat weights;
-  bool quantize_head;
+  WeightFormat head;  // the lm_head's format (kept when another format is suggested for the layers)
   int max_batch_tokens;
   uint64_t attn_ws_bytes;  // the decode attention's workspace at the asked capacity (a smaller cache needs no
                            // more)

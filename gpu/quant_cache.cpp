@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/model/weight_format_name.h"
 #include "gpu/cuda_check.h"
 #include "gpu/device_alloc.h"
 
@@ -81,6 +82,8 @@ uint64_t layout_hash(const Dims& d, const std::vector<Segment>& segs) {
   for (int v : {d.dim, d.ffn, d.qkv_out, d.heads, d.kv, d.hd, d.vocab, d.layers, static_cast<int>(d.weights),
                 static_cast<int>(d.quant_head)})
     x.value(v);
+  // A head in another format than the layers' (files from before this option hash as above).
+  if (d.quant_head && d.head != d.weights) x.value(100 + static_cast<int>(d.head));
   for (const Segment& s : segs) x.value(s.bytes);
   return x.h;
 }
@@ -162,7 +165,10 @@ std::filesystem::path quant_cache_file(const std::filesystem::path& cache_dir,
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
   return cache_dir / (name + (d.weights == WeightFormat::Int8 ? "-int8" : "-int4") +
-                      (d.quant_head ? "-head" : "") + "-" + hex + ".fqc");
+                      (!d.quant_head         ? ""
+                       : d.head == d.weights ? "-head"
+                                             : std::string("-head-") + weight_format_name(d.head)) +
+                      "-" + hex + ".fqc");
 }
 
 bool read_quant_cache(const std::filesystem::path& file, uint64_t key, DeviceModel& m, cudaStream_t stream,

@@ -48,10 +48,11 @@ uint16_t f32_to_bf16_bits(float f) {
 }  // namespace
 
 Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens, WeightFormat weights,
-               bool quant_head) {
+               WeightFormat head) {
   Dims d;
   d.weights = weights;
-  d.quant_head = quant_head && weights != WeightFormat::Bf16;
+  d.head = head;
+  d.quant_head = head != WeightFormat::Bf16;
   d.dim = c.hidden_size;
   d.ffn = c.ffn_hidden_size;
   d.heads = c.num_heads;
@@ -96,7 +97,8 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   M.embed = cv.take<bf16>(vocab * dim);
   if (d.quant_head) {
     M.lm_head = nullptr;
-    M.q_head = plan_quant(qf, d.vocab, d.dim, d.vocab, 0);
+    M.q_head = plan_quant(d.head == WeightFormat::Int8 ? QuantFormat::Int8 : QuantFormat::Int4, d.vocab,
+                          d.dim, d.vocab, 0);
     carve(M.q_head);  // quantized and dequantized in slices that fit the layers' staging area
   } else {
     M.lm_head = c.tie_word_embeddings ? M.embed : cv.take<bf16>(vocab * dim);
@@ -144,7 +146,7 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
     M.cache_bytes += 2 * kv * sizeof(bf16);
   }
   M.weight_bytes = cv.off - M.cache_bytes;  // everything carved so far that is not cache
-  if (quant) {
+  if (quant || d.quant_head) {              // the head is quantized (and dequantized) through it in slices
     M.deq_elems = std::max<uint64_t>(M.deq_elems, static_cast<uint64_t>(std::min(d.vocab, 4096)) * dim);
     M.deq = cv.take<bf16>(M.deq_elems);
   }

@@ -57,8 +57,9 @@ int run_bench(Backend& backend, const CliOptions& o, const std::string& model_la
   nlohmann::json j;
   j["backend"] = backend.describe();
   const BackendMemory mem = backend.memory();
-  const double step_bytes =
-      decode_weight_bytes(c, mem, o.quantize_head && mem.weight_format.rfind("int", 0) == 0);
+  const double step_bytes = decode_weight_bytes(
+      c, mem,
+      head_format(o).value_or(default_head_format(parse_weight_format(o.weights))) != WeightFormat::Bf16);
   j["weights"] = mem.weight_format;
   j["weight_bytes"] = mem.weights_bytes;
   j["kv_cache_bytes"] = mem.cache_bytes;

@@ -56,6 +56,14 @@ std::string version_text() {
   return text;
 }
 
+std::optional<WeightFormat> head_format(const CliOptions& o) {
+  if (o.head_weights && o.quantize_head)
+    throw Error(ErrorKind::Usage, "use either --quantize-head or --head-weights, not both");
+  if (o.head_weights) return parse_weight_format(*o.head_weights);
+  if (o.quantize_head) return parse_weight_format(o.weights);
+  return std::nullopt;
+}
+
 namespace {
 
 // --tokenize / --detokenize need only the tokenizer files, no config or weights.
@@ -90,7 +98,7 @@ OpenModelOptions open_options(const CliOptions& o) {
   OpenModelOptions m;
   m.backend = parse_backend_choice(o.backend);
   m.weights = parse_weight_format(o.weights);
-  m.quantize_lm_head = o.quantize_head;
+  m.head_weights = head_format(o);
   // int8/int4 keep their quantized weights between runs unless --quant-cache none.
   if (!o.quant_cache)
     m.quant_cache_dir = default_quant_cache_dir();
@@ -115,7 +123,7 @@ int execute(const CliOptions& o) {
     gpu::BenchOptions bench;
     bench.decode_steps = std::max(8, o.max_new_tokens);
     bench.weights = parse_weight_format(o.weights);
-    bench.quantize_lm_head = o.quantize_head;
+    bench.head_weights = head_format(o);
     std::printf("%s\n", cuda_plugin()->run_bench_json(*o.synthetic, bench).c_str());
     return 0;
 #else

@@ -15,6 +15,9 @@ int execute(const CliOptions& options);
 
 // --bench on an opened backend: prefill then --max-new-tokens greedy decode steps, one JSON line.
 int run_bench(Backend& backend, const CliOptions& options, const std::string& model_label);
+// The output head's format: --head-weights, or --weights' with --quantize-head, else unset (the
+// backend's default_head_format). Throws Error(Usage) when both flags are given.
+std::optional<WeightFormat> head_format(const CliOptions& options);
 // Throws Error(Usage) for contradictory generation flags or invalid sampling settings.
 void check_generation_options(const CliOptions& options);
 // The tokens --prompt / --prompt-tokens / --chat ask for (tokenizer may be null for ids);

@@ -25,6 +25,10 @@ int run(int argc, char** argv) {
   app.add_option("--weights", o.weights, "bf16|int8|int4 (int8/int4: quantized on the GPU at load)")
       ->check(CLI::IsMember({"bf16", "int8", "int4"}));
   app.add_flag("--quantize-head", o.quantize_head, "With int8/int4: quantize the output head too");
+  app.add_option("--head-weights", o.head_weights,
+                 "bf16|int8|int4: the output head's own format (CUDA; default bf16), e.g. int8 with "
+                 "--weights int4")
+      ->check(CLI::IsMember({"bf16", "int8", "int4"}));
   app.add_option("--quant-cache", o.quant_cache,
                  "Folder for quantized weights between runs, or 'none' "
                  "(default: $XDG_DATA_HOME/falcon-chat/quant-cache)");

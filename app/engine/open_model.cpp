@@ -60,10 +60,10 @@ bool cuda_available(std::string* reason) {
 namespace {
 
 std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenModelOptions& o) {
-  if (o.weights != WeightFormat::Bf16) {
+  if (o.weights != WeightFormat::Bf16 || o.head_weights.value_or(WeightFormat::Bf16) != WeightFormat::Bf16) {
     throw Error(ErrorKind::Usage,
                 "int8/int4 weights are a GPU feature; the CPU backend runs the checkpoint's own dtype "
-                "(use --weights bf16 or --backend cuda)");
+                "(use --weights bf16 and no --head-weights/--quantize-head, or --backend cuda)");
   }
   CpuBackendOptions cpu;
   cpu.threads = o.cpu_threads;
@@ -80,7 +80,7 @@ std::unique_ptr<Backend> open_cuda(const std::filesystem::path& dir, const OpenM
   CudaBackendOptions cuda;
   cuda.cache_capacity = o.cache_capacity;
   cuda.weights = o.weights;
-  cuda.quantize_lm_head = o.quantize_lm_head;
+  cuda.head_weights = o.head_weights;
   cuda.quant_cache_dir = o.quant_cache_dir;
   cuda.notice = [notices](const std::string& n) {
     if (notices) notices->push_back(n);

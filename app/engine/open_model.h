@@ -23,7 +23,8 @@ WeightFormat parse_weight_format(const std::string& text);
 struct OpenModelOptions {
   BackendChoice backend = BackendChoice::Auto;
   WeightFormat weights = WeightFormat::Bf16;
-  bool quantize_lm_head = false;  // int8/int4: the output head too (else it stays bf16)
+  // The output head's format (CUDA only unless bf16); unset: default_head_format(weights).
+  std::optional<WeightFormat> head_weights;
   // int8/int4: where quantized weights are cached between loads (docs/QUANTIZATION.md); empty =
   // quantize on every load. default_quant_cache_dir() is the usual place.
   std::filesystem::path quant_cache_dir;

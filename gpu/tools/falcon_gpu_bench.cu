@@ -1,7 +1,8 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
 //   falcon-gpu-bench [--kernels] [--no-long] [--decode-only] [--steps N] [--weights bf16|int8|int4]
-//                    [--quant-head] [--profile-prefill N] [--profile-decode N] [--idle-ms N | --no-idle]
+//                    [--quant-head | --head-weights bf16|int8|int4] [--profile-prefill N] [--profile-decode
+//                    N] [--idle-ms N | --no-idle]
 //                    [--soak TOKENS [--window W] [--evict exact|shift]] [--load DIR] SHAPE...
 //   (--profile-prefill N: after the timings, one N-token prefill inside cudaProfilerStart/Stop, then stop)
 //   (--profile-decode N: after the 512-token decode timing, N decode steps inside cudaProfilerStart/Stop,
@@ -24,6 +25,7 @@
 int main(int argc, char** argv) {
   falcon::gpu::BenchOptions o;
   bool kernels = false;
+  bool head_same = false;  // --quant-head: the head in the layers' format
   int status = 0, soak = 0, window = 512;
   std::string load_dir;
   falcon::EvictMode mode = falcon::EvictMode::Shift;
@@ -63,7 +65,16 @@ int main(int argc, char** argv) {
     } else if (a == "--no-idle") {
       o.idle_ms = 0;
     } else if (a == "--quant-head") {
-      o.quantize_lm_head = true;
+      head_same = true;
+    } else if (a == "--head-weights" && i + 1 < argc) {
+      const auto w = falcon::weight_format_from_name(argv[++i]);
+      if (!w) {
+        std::fprintf(stderr, "falcon-gpu-bench: --head-weights takes bf16, int8 or int4, not '%s'\n",
+                     argv[i]);
+        return 2;
+      }
+      o.head_weights = *w;
+      head_same = false;
     } else if (a == "--soak" && i + 1 < argc) {
       if (!count_arg(soak)) return 2;
     } else if (a == "--load" && i + 1 < argc) {
@@ -79,6 +90,7 @@ int main(int argc, char** argv) {
       }
       mode = *parsed;
     } else {
+      if (head_same) o.head_weights = o.weights;
       try {
         if (!load_dir.empty()) {
           std::printf("%s\n", falcon::gpu::run_load_bench(a, load_dir, o).to_json().c_str());

@@ -162,6 +162,23 @@ class TestFalconRun : public QObject {
     QTest::newRow("int8 on cpu") << QStringList{"--model",   model,  "--backend",       "cpu",
                                                 "--weights", "int8", "--prompt-tokens", "1"}
                                  << 2;
+    QTest::newRow("int8 head on cpu")
+        << QStringList{"--model", model, "--backend", "cpu", "--head-weights", "int8", "--prompt-tokens", "1"}
+        << 2;
+    QTest::newRow("unknown head format")
+        << QStringList{"--model", model, "--head-weights", "int2", "--prompt-tokens", "1"} << 2;
+    QTest::newRow("two head flags") << QStringList{"--model",
+                                                   model,
+                                                   "--backend",
+                                                   "cuda",
+                                                   "--weights",
+                                                   "int4",
+                                                   "--quantize-head",
+                                                   "--head-weights",
+                                                   "int8",
+                                                   "--prompt-tokens",
+                                                   "1"}
+                                    << 2;
   }
   void exit_codes_follow_the_contract() {
     QFETCH(QStringList, args);

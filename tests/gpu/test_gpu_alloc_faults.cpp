@@ -303,7 +303,7 @@ int main() {
                         CudaBackendOptions o;
                         o.cache_capacity = 256;
                         o.weights = WeightFormat::Int4;
-                        o.quantize_lm_head = true;
+                        o.head_weights = WeightFormat::Int4;
                         return create_synthetic_cuda_backend(c, 8, o);
                       },
                       c.vocab_size, 4, false});

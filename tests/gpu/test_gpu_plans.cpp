@@ -178,11 +178,11 @@ void test_gemv_q4_chunk(Checks& ck) {
 void test_oom_message(Checks& ck) {
   constexpr uint64_t kGiB = 1ull << 30;
   const auto inputs = [](const ModelConfig& c, WeightFormat w) {
-    return gpu::LayoutInputs{"test GPU", c, w, false, 2048, 0, 0};
+    return gpu::LayoutInputs{"test GPU", c, w, WeightFormat::Bf16, 2048, 0, 0};
   };
   // Bytes the backend would ask for: the arena plus the CUDA context margin.
   const auto need_of = [](const gpu::LayoutInputs& in, WeightFormat w, int capacity, gpu::DeviceModel* plan) {
-    const gpu::Dims d = gpu::make_dims(in.config, capacity, in.max_batch_tokens, w, in.quantize_head);
+    const gpu::Dims d = gpu::make_dims(in.config, capacity, in.max_batch_tokens, w, in.head);
     return gpu::layout_model(in.config, d, in.attn_ws_bytes, in.attn_counters, nullptr, plan);
   };
   const auto has = [](const std::string& m, const std::string& part) {
@@ -235,6 +235,37 @@ void test_oom_message(Checks& ck) {
   }
 }
 
+// The output head in its own format: the layout holds exactly that head's bytes (Falcon-40B ties
+// its head to the embedding table, so a bf16 head costs nothing extra and a quantized one its own
+// matrix), the staging buffer exists for it even with bf16 layers, and the layers keep theirs.
+void test_head_formats(Checks& ck) {
+  const ModelConfig c = gpu::synthetic_config("40b");
+  const auto layout = [&](WeightFormat w, WeightFormat head, gpu::DeviceModel* m) {
+    return gpu::layout_model(c, gpu::make_dims(c, 2048, 2048, w, head), 0, 0, nullptr, m);
+  };
+  const uint64_t V = static_cast<uint64_t>(c.vocab_size), D = static_cast<uint64_t>(c.hidden_size);
+  gpu::DeviceModel plain, h8, h4, bf_h8, bf;
+  layout(WeightFormat::Int4, WeightFormat::Bf16, &plain);
+  layout(WeightFormat::Int4, WeightFormat::Int8, &h8);
+  layout(WeightFormat::Int4, WeightFormat::Int4, &h4);
+  layout(WeightFormat::Bf16, WeightFormat::Int8, &bf_h8);
+  layout(WeightFormat::Bf16, WeightFormat::Bf16, &bf);
+  ck.expect(c.tie_word_embeddings && !plain.d.quant_head,
+            "40b int4, bf16 head: the head is the embedding table");
+  ck.expect(h8.d.quant_head && h8.q_head.format == gpu::QuantFormat::Int8 &&
+                h8.weight_bytes - plain.weight_bytes == V * D + V * 4,
+            "40b int4 + int8 head: one byte a weight and a float scale a row more");
+  ck.expect(h4.q_head.format == gpu::QuantFormat::Int4 &&
+                h4.weight_bytes - plain.weight_bytes == h4.q_head.bytes() &&
+                h4.q_head.bytes() < h8.q_head.bytes(),
+            "40b int4 + int4 head: the int4 head's bytes, fewer than int8's");
+  ck.expect(h8.layers[0].q[gpu::kUp].format == gpu::QuantFormat::Int4,
+            "the layers stay int4 beside an int8 head");
+  ck.expect(bf_h8.layers[0].q[gpu::kUp].n_rows == 0 && bf_h8.deq_elems > 0 && bf.deq_elems == 0 &&
+                bf_h8.weight_bytes - bf.weight_bytes == V * D + V * 4,
+            "bf16 layers + int8 head: bf16 layer matrices, a staging buffer for the head");
+}
+
 }  // namespace
 }  // namespace falcon::test
 
@@ -245,5 +276,6 @@ int main() {
   test_gemv_k_segments(ck);
   test_gemv_q4_chunk(ck);
   test_oom_message(ck);
+  test_head_formats(ck);
   return ck.finish("test_gpu_plans");
 }

@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/model/weight_format_name.h"
 #include "gpu/cuda_backend.h"
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/kernels.h"
@@ -435,11 +436,12 @@ void run_scale(Checks& ck, std::mt19937& rng) {
 
 // ---- backend level ----
 
-std::unique_ptr<Backend> make(const std::filesystem::path& dir, WeightFormat w, bool head, int capacity) {
+std::unique_ptr<Backend> make(const std::filesystem::path& dir, WeightFormat w, WeightFormat head,
+                              int capacity) {
   CudaBackendOptions o;
   o.cache_capacity = capacity;
   o.weights = w;
-  o.quantize_lm_head = head;
+  o.head_weights = head;
   return create_cuda_backend(dir, o);
 }
 
@@ -458,7 +460,7 @@ void run_model(Checks& ck, const std::filesystem::path& dir, const std::string& 
   std::vector<int32_t> prompt(prompt_len);
   for (auto& t : prompt) t = tok(rng);
   // bf16 greedy run: the reference sequence and its logits.
-  auto bf = make(dir, WeightFormat::Bf16, false, cap);
+  auto bf = make(dir, WeightFormat::Bf16, WeightFormat::Bf16, cap);
   std::vector<int32_t> seq = prompt;
   std::vector<std::vector<float>> ref_rows;
   std::vector<float> logits;
@@ -468,10 +470,17 @@ void run_model(Checks& ck, const std::filesystem::path& dir, const std::string& 
     seq.push_back(argmax(logits.data(), V));
     bf->forward(std::vector<int32_t>{seq.back()}, false, logits);
   }
-  for (WeightFormat w : {WeightFormat::Int8, WeightFormat::Int4}) {
-    for (bool head : {false, true}) {
-      const std::string tag =
-          name + (w == WeightFormat::Int8 ? " int8" : " int4") + (head ? "+head" : "") + ": ";
+  // (layers, head): each format alone, with its head, int4 with an int8 head, bf16 with an int8 head.
+  constexpr WeightFormat B = WeightFormat::Bf16, I8 = WeightFormat::Int8, I4 = WeightFormat::Int4;
+  const std::pair<WeightFormat, WeightFormat> variants[] = {{I8, B},  {I8, I8}, {I4, B},
+                                                            {I4, I4}, {I4, I8}, {B, I8}};
+  for (const auto& [w, head] : variants) {
+    {
+      const std::string label = std::string(weight_format_name(w)) +
+                                (head == B   ? ""
+                                 : head == w ? "+head"
+                                             : std::string("+head-") + weight_format_name(head));
+      const std::string tag = name + " " + label + ": ";
       auto q = make(dir, w, head, cap);
       // Decode path, teacher-forced on the bf16 sequence.
       std::vector<float> lq;
@@ -498,9 +507,9 @@ void run_model(Checks& ck, const std::filesystem::path& dir, const std::string& 
                 tag + "decode GEMV path = prefill dequantize path" +
                     fmt(" (rel %.2e over %.0f rows)", pd.rel(), comparable));
       const double rel = err / ref_max, agreement = double(agree) / steps;
-      std::printf("ACCURACY %s %s%s rel_logit_err %.4f top1_agree %.3f weights_MiB %.1f (bf16 %.1f)\n",
-                  name.c_str(), w == WeightFormat::Int8 ? "int8" : "int4", head ? "+head" : "", rel,
-                  agreement, q->memory().weights_bytes / 1048576.0, bf->memory().weights_bytes / 1048576.0);
+      std::printf("ACCURACY %s %s rel_logit_err %.4f top1_agree %.3f weights_MiB %.1f (bf16 %.1f)\n",
+                  name.c_str(), label.c_str(), rel, agreement, q->memory().weights_bytes / 1048576.0,
+                  bf->memory().weights_bytes / 1048576.0);
       ck.expect(std::isfinite(rel) && (w == WeightFormat::Int4 || agreement >= 0.75),
                 tag + fmt("logit error vs bf16 %.4f, top-1 agreement %.3f", rel, agreement));
     }
@@ -518,14 +527,22 @@ void run_cache(Checks& ck, const std::filesystem::path& fixture) {
   for (const auto& e : fs::directory_iterator(fixture)) fs::copy(e.path(), model / e.path().filename());
   std::vector<int32_t> prompt;
   for (int i = 0; i < 20; ++i) prompt.push_back(3 + 7 * i);
-  for (WeightFormat w : {WeightFormat::Int8, WeightFormat::Int4}) {
-    const std::string tag = std::string("cache ") + (w == WeightFormat::Int8 ? "int8" : "int4") + ": ";
+  // (layers, head, the file name's part that only this variant's files have)
+  const struct {
+    WeightFormat w, head;
+    const char* file_tag;
+  } variants[] = {{WeightFormat::Int8, WeightFormat::Int8, "-int8-head-"},
+                  {WeightFormat::Int4, WeightFormat::Int4, "-int4-head-"},
+                  {WeightFormat::Int4, WeightFormat::Int8, "-int4-head-int8-"}};
+  for (const auto& [w, head, file_tag] : variants) {
+    const std::string tag =
+        std::string("cache ") + weight_format_name(w) + "+head-" + weight_format_name(head) + ": ";
     std::vector<std::string> notes;
     auto load = [&](std::vector<float>& logits) {
       CudaBackendOptions o;
       o.cache_capacity = 64;
       o.weights = w;
-      o.quantize_lm_head = true;
+      o.head_weights = head;
       o.quant_cache_dir = cache;
       o.notice = [&](const std::string& n) { notes.push_back(n); };
       auto be = create_cuda_backend(model, o);
@@ -534,7 +551,7 @@ void run_cache(Checks& ck, const std::filesystem::path& fixture) {
     auto last_note_has = [&](const char* text) {
       return !notes.empty() && notes.back().find(text) != std::string::npos;
     };
-    const std::string fmt_tag = w == WeightFormat::Int8 ? "-int8-" : "-int4-";
+    const std::string fmt_tag = file_tag;
     auto cache_files = [&] {
       std::vector<fs::path> v;
       for (const auto& e : fs::directory_iterator(cache))
@@ -580,10 +597,12 @@ void run_perplexity(Checks& ck, const std::filesystem::path& model) {
   if (!ck.expect(!docs.empty(), "perplexity: held-out samples found")) return;
   size_t longest = 0;
   for (const auto& d : docs) longest = std::max(longest, d.size());
-  double ppl[3] = {0, 0, 0};
-  const WeightFormat formats[3] = {WeightFormat::Bf16, WeightFormat::Int8, WeightFormat::Int4};
-  for (int f = 0; f < 3; ++f) {
-    auto be = make(model, formats[f], false, static_cast<int>(longest) + 8);
+  double ppl[4] = {0, 0, 0, 0};
+  constexpr WeightFormat B = WeightFormat::Bf16, I8 = WeightFormat::Int8, I4 = WeightFormat::Int4;
+  const std::pair<WeightFormat, WeightFormat> formats[4] = {
+      {B, B}, {I8, B}, {I4, B}, {I4, I8}};  // (layers, head)
+  for (int f = 0; f < 4; ++f) {
+    auto be = make(model, formats[f].first, formats[f].second, static_cast<int>(longest) + 8);
     const int V = be->config().vocab_size;
     double nll = 0;
     size_t count = 0;
@@ -602,11 +621,14 @@ void run_perplexity(Checks& ck, const std::filesystem::path& model) {
     }
     ppl[f] = std::exp(nll / double(count));
   }
-  std::printf("PERPLEXITY falcon-mini bf16 %.4f int8 %.4f (%+.2f%%) int4 %.4f (%+.2f%%)\n", ppl[0], ppl[1],
-              100 * (ppl[1] / ppl[0] - 1), ppl[2], 100 * (ppl[2] / ppl[0] - 1));
-  ck.expect(
-      ppl[1] <= ppl[0] * 1.02 && ppl[2] <= ppl[0] * 1.10,
-      fmt("perplexity bf16 %.3f, int8 %.3f, int4 %.3f (sanity bounds +2%% / +10%%)", ppl[0], ppl[1], ppl[2]));
+  std::printf(
+      "PERPLEXITY falcon-mini bf16 %.4f int8 %.4f (%+.2f%%) int4 %.4f (%+.2f%%) int4+head-int8 %.4f "
+      "(%+.2f%%)\n",
+      ppl[0], ppl[1], 100 * (ppl[1] / ppl[0] - 1), ppl[2], 100 * (ppl[2] / ppl[0] - 1), ppl[3],
+      100 * (ppl[3] / ppl[0] - 1));
+  ck.expect(ppl[1] <= ppl[0] * 1.02 && ppl[2] <= ppl[0] * 1.10 && ppl[3] <= ppl[0] * 1.10,
+            fmt("perplexity bf16 %.3f, int8 %.3f, int4 %.3f", ppl[0], ppl[1], ppl[2]) +
+                fmt(", int4+head-int8 %.3f (sanity bounds +2%% / +10%%)", ppl[3]));
 }
 
 }  // namespace
