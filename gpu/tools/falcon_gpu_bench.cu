@@ -1,8 +1,8 @@
 // falcon-gpu-bench: synthetic-weight benchmarks of the CUDA backend until falcon-run --bench
 // --synthetic calls gpu::run_gpu_bench itself.
 //   falcon-gpu-bench [--kernels] [--no-long] [--decode-only] [--steps N] [--weights bf16|int8|int4]
-//                    [--quant-head | --head-weights bf16|int8|int4] [--profile-prefill N] [--profile-decode
-//                    N] [--idle-ms N | --no-idle]
+//                    [--quant-head | --head-weights bf16|int8|int4]
+//                    [--profile-prefill N] [--profile-decode N] [--idle-ms N | --no-idle]
 //                    [--soak TOKENS [--window W] [--evict exact|shift]] [--load DIR] SHAPE...
 //   (--profile-prefill N: after the timings, one N-token prefill inside cudaProfilerStart/Stop, then stop)
 //   (--profile-decode N: after the 512-token decode timing, N decode steps inside cudaProfilerStart/Stop,
