@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gpu/bench.h"
@@ -288,12 +289,16 @@ std::string run_kernel_bench(int device) {
     AttnArgs a;
     a.shape = {H, KV, HD, cap};
     a.q = q, a.ldq = H * HD, a.out = o, a.ldo = H * HD, a.inv_freq = inv;
-    const double ms = tm.ms([&](int i) {
-      a.k_cache = kc[i % layers], a.v_cache = vc[i % layers];
-      launch_attention_prefill(a, T, 0, nullptr);
-    });
-    row("attention prefill (causal, tensor cores)", "40B heads, 2048 tokens", ms,
-        4.0 * HD * H * (double(T) * T / 2) / (ms * 1e-3) / 1e12, "TFLOP/s", 776);
+    std::vector<std::pair<PrefillAttnKernel, const char*>> kinds{{PrefillAttnKernel::Mma, "mma.sync"}};
+    if (attention_wgmma_usable(a.shape)) kinds.push_back({PrefillAttnKernel::Wgmma, "wgmma"});
+    for (const auto& [kind, kname] : kinds) {
+      const double ms = tm.ms([&](int i) {
+        a.k_cache = kc[i % layers], a.v_cache = vc[i % layers];
+        launch_attention_prefill(a, T, 0, nullptr, kind);
+      });
+      row(std::string("attention prefill (causal, ") + kname + ")", "40B heads, 2048 tokens", ms,
+          4.0 * HD * H * (double(T) * T / 2) / (ms * 1e-3) / 1e12, "TFLOP/s", 776);
+    }
     const DecodePlan plan = plan_decode_attention(a.shape, cap, prop.multiProcessorCount);
     float* wsp = nullptr;
     int* cnt = nullptr;

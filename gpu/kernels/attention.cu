@@ -16,18 +16,20 @@
 // alternate tiles (key_warps), each writes an unnormalised partial (m, l, O) and the last block
 // of a KV head to finish combines them (so one launch, and a replayable graph node).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <string>
 #include <type_traits>
 
 #include "gpu/cuda_check.h"
+#include "gpu/kernels/attention_common.cuh"
 #include "gpu/kernels/common.cuh"
 #include "gpu/kernels/kernels.h"
 
 namespace falcon::gpu {
 namespace {
-
-constexpr int kTile = 64;  // keys per tile
+using namespace attn;
 
 __device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const void* p) {
   const uint32_t s = static_cast<uint32_t>(__cvta_generic_to_shared(p));
@@ -41,18 +43,6 @@ __device__ __forceinline__ void ldmatrix_x4_trans(uint32_t (&r)[4], const void* 
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                : "r"(s));
-}
-
-__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
-  const uint32_t s = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(s), "l"(gmem));
-}
-__device__ __forceinline__ void cp_async_commit() {
-  asm volatile("cp.async.commit_group;");
-}
-template <int N>
-__device__ __forceinline__ void cp_async_wait() {
-  asm volatile("cp.async.wait_group %0;" ::"n"(N));
 }
 
 struct KernelArgs {
@@ -85,22 +75,6 @@ struct Geometry {
   static constexpr int kBlockRows = kDecode ? 16 : kWarps * MT * 16;
 };
 
-__device__ __forceinline__ float ex2(float x) {  // 2^x, one MUFU op; ex2(-inf) = 0
-  float y;
-  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
-  return y;
-}
-
-// Pairwise reduction of 8 values (three dependent steps instead of seven).
-template <class Op>
-__device__ __forceinline__ float tree_reduce(float (&r)[8], Op op) {
-#pragma unroll
-  for (int step = 4; step > 0; step >>= 1)
-#pragma unroll
-    for (int j = 0; j < step; ++j) r[j] = op(r[j], r[j + step]);
-  return r[0];
-}
-
 // The running state of one warp's query rows: MT m-tiles of 16 rows; this thread holds rows
 // g and g + 8 of each ([mt][h]).
 template <int HD, int MT>
@@ -111,54 +85,6 @@ struct WarpRows {
   int qpos[MT][2];
   float slope[MT][2];
 };
-
-// Q fragments of one m-tile (rows tok[h] of heads head[h]), rotated in fp32 when RoPE is on.
-template <int HD>
-__device__ __forceinline__ void load_q_tile(uint32_t (&qa)[HD / 16][4], const AttnArgs& a,
-                                            const int (&tok)[2], const int (&head)[2], const bool (&valid)[2],
-                                            const int (&qpos)[2], int t) {
-  constexpr int KK = HD / 16;
-  float qf[KK][2][2][2];  // [k-step][row half][col slot (0 / +8)][element]
-#pragma unroll
-  for (int kk = 0; kk < KK; ++kk)
-#pragma unroll
-    for (int h = 0; h < 2; ++h)
-#pragma unroll
-      for (int sl = 0; sl < 2; ++sl) {
-        float2 v = make_float2(0.f, 0.f);
-        if (valid[h]) {
-          const bf16* qp =
-              a.q + static_cast<size_t>(tok[h]) * a.ldq + head[h] * HD + kk * 16 + sl * 8 + 2 * t;
-          v = bf16x2_to_float2(*reinterpret_cast<const uint32_t*>(qp));
-        }
-        qf[kk][h][sl][0] = v.x;
-        qf[kk][h][sl][1] = v.y;
-      }
-  if (a.inv_freq) {
-#pragma unroll
-    for (int kk = 0; kk < KK / 2; ++kk)
-#pragma unroll
-      for (int h = 0; h < 2; ++h)
-#pragma unroll
-        for (int sl = 0; sl < 2; ++sl)
-#pragma unroll
-          for (int e = 0; e < 2; ++e) {
-            const int c = kk * 16 + sl * 8 + 2 * t + e;  // < HD/2; partner c + HD/2 is k-step kk + KK/2
-            float sn, cs;
-            sincosf(static_cast<float>(qpos[h]) * a.inv_freq[c], &sn, &cs);
-            const float x1 = qf[kk][h][sl][e], x2 = qf[kk + KK / 2][h][sl][e];
-            qf[kk][h][sl][e] = x1 * cs - x2 * sn;
-            qf[kk + KK / 2][h][sl][e] = x2 * cs + x1 * sn;
-          }
-  }
-#pragma unroll
-  for (int kk = 0; kk < KK; ++kk) {
-    qa[kk][0] = float2_to_bf16x2(qf[kk][0][0][0], qf[kk][0][0][1]);
-    qa[kk][1] = float2_to_bf16x2(qf[kk][1][0][0], qf[kk][1][0][1]);
-    qa[kk][2] = float2_to_bf16x2(qf[kk][0][1][0], qf[kk][0][1][1]);
-    qa[kk][3] = float2_to_bf16x2(qf[kk][1][1][0], qf[kk][1][1][1]);
-  }
-}
 
 // One 64-key tile for all of a warp's rows (FlashAttention-2 step): S = Q K^T, ALiBi, the causal
 // mask (only when kMask: tiles wholly below the diagonal skip it), online softmax in fp32 with the
@@ -190,69 +116,9 @@ __device__ __forceinline__ void attend_tile(WarpRows<HD, MT>& w, const bf16* ks_
     }
   uint32_t pa[MT][4][4];  // P as A fragments: [mt][16-key step][reg]
 #pragma unroll
-  for (int mt = 0; mt < MT; ++mt) {
-    if (alibi || kMask) {
-#pragma unroll
-      for (int j = 0; j < 8; ++j)
-#pragma unroll
-        for (int e = 0; e < 4; ++e) {
-          const int h = e >> 1, key = kb + j * 8 + 2 * t + (e & 1);
-          float v = s[mt][j][e];
-          if (alibi) v += __bfloat162float(__float2bfloat16(w.slope[mt][h] * static_cast<float>(key)));
-          if (kMask && key > w.qpos[mt][h]) v = -INFINITY;
-          s[mt][j][e] = v;
-        }
-    }
-    // Row maxima and (below) sums as trees over the 8 n-tiles, not one serial chain of 16.
-    float mx[2];
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      float r[8];
-#pragma unroll
-      for (int j = 0; j < 8; ++j) r[j] = fmaxf(s[mt][j][2 * h], s[mt][j][2 * h + 1]);
-      mx[h] = tree_reduce(r, [](float x, float y) { return fmaxf(x, y); });
-    }
-    float neg[2], corr[2];  // neg: -(row max) * scale, so that p = 2^(s * scale - max * scale)
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 1));
-      mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 2));
-      const float m_new = fmaxf(w.m[mt][h], mx[h]);
-      const float m_use = m_new == -INFINITY ? 0.f : m_new;  // a row with no key yet
-      corr[h] = ex2((w.m[mt][h] - m_use) * scale_log2);
-      w.m[mt][h] = m_new;
-      w.l[mt][h] *= corr[h];
-      neg[h] = -m_use * scale_log2;
-    }
-    // Once the row maxima settle, most tiles leave them unchanged (corr == 1): skip the rescale.
-    if (__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f)) {
-#pragma unroll
-      for (int n = 0; n < HD / 8; ++n) {
-        w.o[mt][n][0] *= corr[0];
-        w.o[mt][n][1] *= corr[0];
-        w.o[mt][n][2] *= corr[1];
-        w.o[mt][n][3] *= corr[1];
-      }
-    }
-#pragma unroll
-    for (int j = 0; j < 8; ++j)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) s[mt][j][e] = ex2(fmaf(s[mt][j][e], scale_log2, neg[e >> 1]));
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      float r[8];
-#pragma unroll
-      for (int j = 0; j < 8; ++j) r[j] = s[mt][j][2 * h] + s[mt][j][2 * h + 1];
-      w.l[mt][h] += tree_reduce(r, [](float x, float y) { return x + y; });
-    }
-#pragma unroll
-    for (int kk2 = 0; kk2 < 4; ++kk2) {
-      pa[mt][kk2][0] = float2_to_bf16x2(s[mt][2 * kk2][0], s[mt][2 * kk2][1]);
-      pa[mt][kk2][1] = float2_to_bf16x2(s[mt][2 * kk2][2], s[mt][2 * kk2][3]);
-      pa[mt][kk2][2] = float2_to_bf16x2(s[mt][2 * kk2 + 1][0], s[mt][2 * kk2 + 1][1]);
-      pa[mt][kk2][3] = float2_to_bf16x2(s[mt][2 * kk2 + 1][2], s[mt][2 * kk2 + 1][3]);
-    }
-  }
+  for (int mt = 0; mt < MT; ++mt)
+    online_softmax_tile<HD, kMask>(s[mt], w.m[mt], w.l[mt], w.o[mt], w.qpos[mt], w.slope[mt], kb, alibi,
+                                   scale_log2, t, pa[mt]);
 #pragma unroll
   for (int kk2 = 0; kk2 < 4; ++kk2)
 #pragma unroll
@@ -590,22 +456,70 @@ void prepare_hd() {
 
 }  // namespace
 
+bool attention_mma_supported(const AttnShape& s) {
+  return (s.head_dim == 32 || s.head_dim == 64 || s.head_dim == 128) && s.cache_cap % kTile == 0 &&
+         s.num_kv > 0 && s.num_heads % s.num_kv == 0;
+}
+
+#ifdef FALCON_HAVE_WGMMA
+// attention_wgmma.cu (built for sm_90a)
+void prepare_attention_wgmma();
+void launch_attention_prefill_wgmma(const AttnArgs& a, int rows, int pos0, cudaStream_t stream);
+#endif
+
+bool attention_wgmma_usable(const AttnShape& s) {
+#ifdef FALCON_HAVE_WGMMA
+  if (s.head_dim != 64 || !attention_mma_supported(s)) return false;
+  static std::atomic<int> cc[kMaxDevicesCached];  // compute capability major * 10 + minor, 0: unknown
+  int dev = 0;
+  FALCON_CUDA_CHECK(cudaGetDevice(&dev));
+  int v = dev >= 0 && dev < kMaxDevicesCached ? cc[dev].load() : 0;
+  if (v == 0) {
+    int major = 0, minor = 0;
+    FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+    FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev));
+    v = major * 10 + minor;
+    if (dev >= 0 && dev < kMaxDevicesCached) cc[dev].store(v);
+  }
+  return v == 90;  // sm_90a code runs on 9.0 only
+#else
+  (void)s;
+  return false;
+#endif
+}
+
 void prepare_attention(int head_dim) {
   if (head_dim == 32) prepare_hd<32>();
   if (head_dim == 64) prepare_hd<64>();
+#ifdef FALCON_HAVE_WGMMA
+  if (head_dim == 64 && attention_wgmma_usable(AttnShape{1, 1, 64, kTile})) prepare_attention_wgmma();
+#endif
   if (head_dim == 128) prepare_hd<128>();
 }
 
 // attention_generic.cu
 void launch_attention_generic(const AttnArgs& a, int rows, int pos0, const int* pos, cudaStream_t stream);
 
-bool attention_mma_supported(const AttnShape& s) {
-  return (s.head_dim == 32 || s.head_dim == 64 || s.head_dim == 128) && s.cache_cap % kTile == 0 &&
-         s.num_kv > 0 && s.num_heads % s.num_kv == 0;
-}
-
-void launch_attention_prefill(const AttnArgs& a, int rows, int pos0, cudaStream_t stream) {
+void launch_attention_prefill(const AttnArgs& a, int rows, int pos0, cudaStream_t stream,
+                              PrefillAttnKernel kernel) {
   if (rows <= 0) return;
+  if (kernel == PrefillAttnKernel::Auto) {
+    static const bool mma_asked = [] {
+      const char* e = std::getenv("FALCON_PREFILL_ATTN");
+      return e && std::string(e) == "mma";
+    }();
+    kernel =
+        !mma_asked && attention_wgmma_usable(a.shape) ? PrefillAttnKernel::Wgmma : PrefillAttnKernel::Mma;
+  }
+  if (kernel == PrefillAttnKernel::Wgmma) {
+    if (!attention_wgmma_usable(a.shape))
+      throw Error(ErrorKind::Other,
+                  "attention: the wgmma prefill kernel cannot run this shape on this device");
+#ifdef FALCON_HAVE_WGMMA
+    launch_attention_prefill_wgmma(a, rows, pos0, stream);
+#endif
+    return;
+  }
   if (!attention_mma_supported(a.shape)) {
     launch_attention_generic(a, rows, pos0, nullptr, stream);
     return;

@@ -176,7 +176,14 @@ struct AttnArgs {
   ReadySignal signal;
 };
 // Prefill: tokens t < rows at positions pos0 + t attend to keys 0 .. pos0 + t.
-void launch_attention_prefill(const AttnArgs& a, int rows, int pos0, cudaStream_t stream);
+// Two kernels: mma.sync (every supported shape and device) and, for head_dim 64 on compute
+// capability 9.0, wgmma (attention_wgmma.cu). Auto takes wgmma where it can run, unless
+// FALCON_PREFILL_ATTN=mma is set (A/B benchmarks); tests name the kernel they check.
+enum class PrefillAttnKernel { Auto, Mma, Wgmma };
+// Whether the wgmma kernel is built in and can run shape s on the current device.
+bool attention_wgmma_usable(const AttnShape& s);
+void launch_attention_prefill(const AttnArgs& a, int rows, int pos0, cudaStream_t stream,
+                              PrefillAttnKernel kernel = PrefillAttnKernel::Auto);
 
 // Decode (one token, position *pos, keys 0..*pos), split over the keys ("flash decoding"): each
 // block reads one KV head's slice once for all the query heads of its group. `workspace` and

@@ -1,6 +1,7 @@
 // Each kernel family against a CPU reference in double precision, on fresh random inputs,
-// outputs poisoned (NaN) first so unwritten elements fail. Attention covers both paths (tensor
-// core: head_dim 32/64/128; generic: 16), prefill and split-K decode, GQA/MQA/MHA groups of
+// outputs poisoned (NaN) first so unwritten elements fail. Attention covers every kernel (tensor
+// core: head_dim 32/64/128 with mma.sync, the wgmma prefill for 64 on sm_90; generic: 16),
+// prefill and split-K decode, GQA/MQA/MHA groups of
 // 1..128 heads, RoPE and ALiBi, caches of 1..8192 tokens. The decode GEMV also with k_ready
 // and the ReadySignal, beside a predecessor that is still writing x (pdl_late_writer.cuh).
 #include <cuda_bf16.h>
@@ -214,6 +215,8 @@ void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int p
                      " H=" + std::to_string(H) + " KV=" + std::to_string(KV) + " HD=" + std::to_string(HD) +
                      " T=" + std::to_string(T) + " pos0=" + std::to_string(pos0) + (rope ? " rope" : "") +
                      (alibi ? " alibi" : "") + (min_cap ? " cap=" + std::to_string(cap) : "");
+  const auto ref =
+      attention_ref(q, k, v, T, pos0, H, KV, HD, cap, rope ? &inv : nullptr, alibi ? &sl : nullptr);
   if (decode) {
     const gpu::DecodePlan plan = gpu::plan_decode_attention(a.shape, cap, 132);
     Dev<float> ws(gpu::decode_workspace_bytes(a.shape, plan) / 4 + 1);
@@ -229,14 +232,21 @@ void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int p
       poison(dout.p, dout.n * 2);
       gpu::launch_attention_decode(a, dpos.p, plan, ws.p, counters.p, nullptr);
     }
-  } else {
-    gpu::launch_attention_prefill(a, T, pos0, nullptr);
+    FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+    check_close(ck, from_dev_bf16(dout.p, dout.n), ref, 2e-2, what);
+    return;
   }
-  FALCON_CUDA_CHECK(cudaDeviceSynchronize());
-  const auto got = from_dev_bf16(dout.p, dout.n);
-  const auto ref =
-      attention_ref(q, k, v, T, pos0, H, KV, HD, cap, rope ? &inv : nullptr, alibi ? &sl : nullptr);
-  check_close(ck, got, ref, 2e-2, what);
+  // Prefill: the mma.sync kernel, and the wgmma one wherever it can run (head_dim 64 on a
+  // compute capability 9.0 device), each against the same reference.
+  std::vector<gpu::PrefillAttnKernel> kernels{gpu::PrefillAttnKernel::Mma};
+  if (gpu::attention_wgmma_usable(a.shape)) kernels.push_back(gpu::PrefillAttnKernel::Wgmma);
+  for (gpu::PrefillAttnKernel kind : kernels) {
+    poison(dout.p, dout.n * 2);
+    gpu::launch_attention_prefill(a, T, pos0, nullptr, kind);
+    FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+    check_close(ck, from_dev_bf16(dout.p, dout.n), ref, 2e-2,
+                what + (kind == gpu::PrefillAttnKernel::Wgmma ? " (wgmma)" : " (mma.sync)"));
+  }
 }
 
 // ---- GEMV ---------------------------------------------------------------------------------------
@@ -565,7 +575,23 @@ int main() {
     test_gemv_k_ready(ck, 300, 5000, 3003, 2);
     test_gemv_ready_signal(ck, 4544, 22720, 18176);
     test_gemv_ready_signal(ck, 4096, 40960, 32768);
-    // Prefill, tensor cores and generic.
+    // Prefill, tensor cores and generic. A build with sm_90 code runs the wgmma kernel on a 9.0
+    // device (test_attention checks it beside the mma.sync one).
+#ifdef FALCON_HAVE_WGMMA
+    {
+      int dev = 0, major = 0, minor = 0;
+      FALCON_CUDA_CHECK(cudaGetDevice(&dev));
+      FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+      FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev));
+      const bool usable = falcon::gpu::attention_wgmma_usable({128, 8, 64, 128});
+      ck.expect(usable == (major == 9 && minor == 0),
+                "the wgmma prefill kernel is used exactly on compute capability 9.0 (this device: " +
+                    std::to_string(major) + "." + std::to_string(minor) + ")");
+      ck.expect(!falcon::gpu::attention_wgmma_usable({128, 8, 128, 128}) &&
+                    !falcon::gpu::attention_wgmma_usable({128, 8, 64, 100}),
+                "the wgmma prefill kernel refuses head_dim 128 and a cache capacity off the 64-key tiles");
+    }
+#endif
     for (int T : {1, 7, 63, 65, 200}) test_attention(ck, false, 8, 2, 64, T, 0, true, false);
     test_attention(ck, false, 4, 1, 128, 130, 37, true, false);
     test_attention(ck, false, 36, 1, 32, 63, 100, true, false);
@@ -578,6 +604,10 @@ int main() {
     test_attention(ck, false, 16, 2, 64, 300, 77, true, false);
     test_attention(ck, false, 4, 4, 64, 257, 64, false, true);
     test_attention(ck, false, 8, 1, 32, 129, 500, true, false);
+    // Falcon-7B's heads (MQA, 71 heads) over five row blocks, and a short prompt after a long
+    // cache: 30 unmasked tiles through both shared-memory stages before the diagonal.
+    test_attention(ck, false, 71, 1, 64, 600, 0, true, false);
+    test_attention(ck, false, 8, 1, 64, 130, 1900, true, false);
     // Decode (split-K), every group shape of the real models and more.
     // Under compute-sanitizer (FALCON_KERNEL_TEST_QUICK) the largest cases are left out.
     const bool quick = std::getenv("FALCON_KERNEL_TEST_QUICK") != nullptr;
