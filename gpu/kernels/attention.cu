@@ -1,4 +1,6 @@
-// Attention family, tensor-core path (head_dim 32, 64 or 128; cache_cap a multiple of 64).
+// Attention family, tensor-core path (head_dim 32, 64 or 128; cache_cap a multiple of 64), and
+// the dispatch of prefills: head_dim 64 on a compute capability 9.0 device goes to the wgmma
+// kernel (attention_wgmma.cu), everything else to this file's mma.sync kernel.
 //
 // One kernel template serves prefill and decode. A warp owns 16 query rows (an m-tile; prefill
 // with head_dim <= 64: two) and runs the FlashAttention-2 inner loop on them with mma.sync
