@@ -147,8 +147,8 @@ __global__ void __launch_bounds__(kThreads, 2) attention_wgmma_prefill_kernel(Wg
       const size_t src = (static_cast<size_t>(tile) * kTile + r) * kHD + ch * 8;
       const uint32_t off = static_cast<uint32_t>(r * 128 + ((ch ^ (r & 7)) << 4));
       const uint32_t kd = smem_base + (2 * stage) * kTileBytes + off;
-      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(kd), "l"(kbase + src));
-      asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(kd + kTileBytes), "l"(vbase + src));
+      cp_async16(kd, kbase + src);
+      cp_async16(kd + kTileBytes, vbase + src);
     }
     cp_async_commit();
   };
@@ -219,9 +219,8 @@ void prepare_attention_wgmma() {
                                          static_cast<int>(kSmemBytes)));
 }
 
+// Called by launch_attention_prefill once attention_wgmma_usable() has accepted the shape.
 void launch_attention_prefill_wgmma(const AttnArgs& a, int rows, int pos0, cudaStream_t stream) {
-  if (a.shape.head_dim != kHD || a.shape.cache_cap % kTile != 0)
-    throw Error(ErrorKind::Other, "attention: the wgmma prefill kernel takes head_dim 64 only");
   WgmmaArgs ka;
   ka.a = a;
   ka.rows = rows;
