@@ -49,14 +49,19 @@ Overlap decode_overlap() {
   return o;
 }
 
-// The prefill's GELU pass beside attention, on a second stream; FALCON_PREFILL_OVERLAP=0 runs
-// them one after the other (A/B benchmarks). Read once per process.
-bool prefill_overlap() {
-  static const bool on = [] {
+// What the prefill runs on its second stream (A/B benchmarks: FALCON_PREFILL_OVERLAP, read once
+// per process). Full (default): with two LayerNorms, fc1's GEMM and the GELU pass, beside the QKV
+// GEMM, RoPE and attention; with one, the GELU pass beside attention. Gelu ("gelu"): the GELU pass
+// only. Off ("0"): everything on one stream.
+enum class PrefillOverlap { Off, Gelu, Full };
+PrefillOverlap prefill_overlap() {
+  static const PrefillOverlap o = [] {
     const char* e = std::getenv("FALCON_PREFILL_OVERLAP");
-    return !(e && e[0] == '0');
+    if (e && e[0] == '0') return PrefillOverlap::Off;
+    if (e && std::strcmp(e, "gelu") == 0) return PrefillOverlap::Gelu;
+    return PrefillOverlap::Full;
   }();
-  return on;
+  return o;
 }
 
 class CudaBackend final : public Backend {
@@ -100,6 +105,11 @@ class CudaBackend final : public Backend {
   void enqueue_decode();
   void destroy_streams();
   void tune_prefill_gemms();
+  // The cuBLAS handle of fc1's prefill GEMM with two LayerNorms: the second stream's unless
+  // FALCON_PREFILL_OVERLAP keeps it on the first.
+  gpu::Blas& fc1_blas() {
+    return side_blas_ && prefill_overlap() == PrefillOverlap::Full ? *side_blas_ : *blas_;
+  }
   gpu::AttnShape shape() const { return {d_.heads, d_.kv, d_.hd, d_.cap}; }
   gpu::AttnArgs attn_args(const gpu::LayerDev& L) const;
   // A layer matrix for a prefill GEMM: the bf16 weights, or the quantized ones dequantized into
@@ -120,11 +130,12 @@ class CudaBackend final : public Backend {
   gpu::DeviceModel m_;
   gpu::DecodePlan plan_;
   cudaStream_t stream_ = nullptr;
-  // Prefill: the GELU pass (memory-bound) runs on side_ while attention (compute-bound) runs on
-  // stream_; fork_ / join_ order them.
+  // Prefill: fc1's GEMM (two LayerNorms) and the GELU pass run on side_ while the QKV GEMM and
+  // attention run on stream_; fork_ / join_ order them. side_blas_ is side_'s cuBLAS handle, with
+  // a workspace of its own (concurrent GEMMs cannot share one).
   cudaStream_t side_ = nullptr;
   cudaEvent_t fork_ = nullptr, join_ = nullptr;
-  std::unique_ptr<gpu::Blas> blas_;
+  std::unique_ptr<gpu::Blas> blas_, side_blas_;
   cudaGraph_t graph_ = nullptr;
   cudaGraphExec_t graph_exec_ = nullptr;
   // Owned allocations (freed after the destructor's body has synchronized the stream); m_ and
@@ -198,6 +209,10 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
     }
     gpu::expect_library_alloc("the cuBLAS handle", &faults_);  // its workspace is in the arena
     blas_ = std::make_unique<gpu::Blas>(stream_, m_.blas_ws, m_.blas_ws_bytes);
+    if (m_.side_blas_ws) {
+      gpu::expect_library_alloc("the second stream's cuBLAS handle", &faults_);
+      side_blas_ = std::make_unique<gpu::Blas>(side_, m_.side_blas_ws, m_.blas_ws_bytes);
+    }
     h_step_buf_ = gpu::alloc_pinned(4 * sizeof(int32_t), "the decode step's input", &faults_);
     h_step_ = h_step_buf_.as<int32_t>();
     h_logits_buf_ = gpu::alloc_pinned(static_cast<size_t>(d_.logit_rows) * d_.vocab * sizeof(float),
@@ -214,6 +229,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
     // The stream goes first, once idle, so no copy still uses the buffers the members free.
     if (stream_) cudaStreamSynchronize(stream_);
     if (side_) cudaStreamSynchronize(side_);
+    side_blas_.reset();
     blas_.reset();
     destroy_streams();
     m_.base = nullptr;
@@ -227,6 +243,7 @@ CudaBackend::~CudaBackend() {
   if (side_) cudaStreamSynchronize(side_);
   if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
   if (graph_) cudaGraphDestroy(graph_);
+  side_blas_.reset();
   blas_.reset();
   destroy_streams();
   // arena_, h_step_buf_ and h_logits_buf_ are freed by their destructors.
@@ -362,20 +379,27 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
       gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb,
                             d.xn_ld, s);
       const Mat up = prefill_matrix(L, gpu::kUp);
+      const PrefillOverlap ov = prefill_overlap();
+      // fc1 (its own GEMM with two LayerNorms) and GELU write the h columns, QKV, RoPE and
+      // attention the q/k/v and ctx columns: disjoint, so with an overlap they run on two streams
+      // and only the down projection (which reads both) waits for the side.
+      const bool side_fc1 = &fc1_blas() != blas_.get();
+      const bool side = ov != PrefillOverlap::Off;
+      auto fork = [&] {
+        FALCON_CUDA_CHECK(cudaEventRecord(fork_, s));
+        FALCON_CUDA_CHECK(cudaStreamWaitEvent(side_, fork_, 0));
+      };
+      const bf16* w_fc1 = up.p + static_cast<size_t>(d.qkv_out) * up.ld;
+      if (side_fc1) fork();
       if (m_.xb) {
+        // QKV first: its blocks take the SMs first, fc1's fill those its last wave leaves.
         blas_->gemm(m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
-        blas_->gemm(m_.xb, d.xn_ld, T, up.p + static_cast<size_t>(d.qkv_out) * up.ld, up.ld, d.ffn, d.dim,
-                    act + d.off_h, d.act_ld, false, 0.f);
+        fc1_blas().gemm(m_.xb, d.xn_ld, T, w_fc1, up.ld, d.ffn, d.dim, act + d.off_h, d.act_ld, false, 0.f);
       } else {
         blas_->gemm(m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out + d.ffn, d.dim, act, d.act_ld, false, 0.f);
       }
       gpu::launch_rope_append(act, d.act_ld, T, pos0, shape(), L.b_up, kinv, L.k_cache, L.v_cache, s);
-      // GELU (the h columns) beside attention (reads q/k/v, writes the ctx columns): disjoint.
-      const bool side = prefill_overlap();
-      if (side) {
-        FALCON_CUDA_CHECK(cudaEventRecord(fork_, s));
-        FALCON_CUDA_CHECK(cudaStreamWaitEvent(side_, fork_, 0));
-      }
+      if (side && !side_fc1) fork();
       gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr,
                             side ? side_ : s);
       if (side) FALCON_CUDA_CHECK(cudaEventRecord(join_, side_));
@@ -557,11 +581,12 @@ void CudaBackend::tune_prefill_gemms() {
   const char* env = std::getenv("FALCON_GEMM_TUNE");
   if (!env || (std::strcmp(env, "1") != 0 && std::strcmp(env, "verbose") != 0)) return;
   const bool verbose = std::strcmp(env, "verbose") == 0;  // each shape's gain, on stderr
-  auto tune = [&](const char* what, const bf16* a, int lda, int rows, const bf16* w, int ldw, int n, int k,
-                  void* y, int ldy, bool f32, float beta) {
-    const double r = blas_->tune(a, lda, rows, w, ldw, n, k, y, ldy, f32, beta);
+  auto tune_on = [&](gpu::Blas& b, const char* what, const bf16* a, int lda, int rows, const bf16* w, int ldw,
+                     int n, int k, void* y, int ldy, bool f32, float beta) {
+    const double r = b.tune(a, lda, rows, w, ldw, n, k, y, ldy, f32, beta);
     if (verbose) std::fprintf(stderr, "gemm tune: %s %dx%dx%d: best/default %.3f\n", what, rows, n, k, r);
   };
+  auto tune = [&](auto&&... args) { tune_on(*blas_, args...); };
   if (m_.layers.empty() || d_.chunk < 256) return;
   const gpu::Dims& d = d_;
   cudaStream_t s = stream_;
@@ -572,14 +597,16 @@ void CudaBackend::tune_prefill_gemms() {
   gpu::launch_fill_random_bf16(m_.xa, xn, 11, 1.f, s);
   if (m_.xb) gpu::launch_fill_random_bf16(m_.xb, xn, 12, 1.f, s);
   gpu::launch_fill_random_bf16(m_.act, an, 13, 1.f, s);
+  FALCON_CUDA_CHECK(cudaStreamSynchronize(s));  // fc1 may be timed on the second stream
   bf16* act = m_.act;
   for (int T = d.chunk; T >= 256; T = (T + 1) / 2) {
     if (c_.parallel_attn) {
       const Mat up = prefill_matrix(L, gpu::kUp);
       if (m_.xb) {
         tune("qkv", m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
-        tune("fc1", m_.xb, d.xn_ld, T, up.p + static_cast<size_t>(d.qkv_out) * up.ld, up.ld, d.ffn, d.dim,
-             act + d.off_h, d.act_ld, false, 0.f);
+        // On the handle prefill_chunk() runs fc1 on (that of the second stream, by default).
+        tune_on(fc1_blas(), "fc1", m_.xb, d.xn_ld, T, up.p + static_cast<size_t>(d.qkv_out) * up.ld, up.ld,
+                d.ffn, d.dim, act + d.off_h, d.act_ld, false, 0.f);
       } else {
         tune("up", m_.xa, d.xn_ld, T, up.p, up.ld, d.qkv_out + d.ffn, d.dim, act, d.act_ld, false, 0.f);
       }

@@ -81,6 +81,7 @@ struct DeviceModel {
   int* split_counters = nullptr;
   void* blas_ws = nullptr;
   uint64_t blas_ws_bytes = 0;
+  void* side_blas_ws = nullptr;  // the second prefill stream's, as large (two LayerNorms only)
 };
 
 // Carves `m` out of an allocation of `base` (or, with base == nullptr, only counts). Returns bytes.

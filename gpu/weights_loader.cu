@@ -153,7 +153,8 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   const uint64_t ch = d.chunk;
   M.x = cv.take<float>(ch * dim);
   M.xa = cv.take<bf16>(ch * d.xn_ld);
-  M.xb = c.parallel_attn && c.has_two_parallel_layernorms() ? cv.take<bf16>(ch * d.xn_ld) : nullptr;
+  const bool parallel_two_ln = c.parallel_attn && c.has_two_parallel_layernorms();
+  M.xb = parallel_two_ln ? cv.take<bf16>(ch * d.xn_ld) : nullptr;
   M.act = cv.take<bf16>(ch * d.act_ld);
   M.logits = cv.take<float>(static_cast<uint64_t>(d.logit_rows) * vocab);
   M.inv_freq = cv.take<float>(std::max(1, d.hd / 2));
@@ -186,6 +187,9 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   }
   M.blas_ws_bytes = 32ull << 20;  // cuBLAS's recommended workspace on Hopper
   M.blas_ws = cv.take<char>(M.blas_ws_bytes);
+  // fc1's prefill GEMM runs on a second stream beside the QKV GEMM when there are two LayerNorms.
+  // (Decided by the config, not by M.xb: the counting pass, base == nullptr, takes null pointers.)
+  M.side_blas_ws = parallel_two_ln ? cv.take<char>(M.blas_ws_bytes) : nullptr;
   M.base = base;
   M.bytes = (cv.off + 255) / 256 * 256;
   return M.bytes;

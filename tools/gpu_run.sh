@@ -43,6 +43,10 @@ if want tests; then
   step kernels 240 "$DIST/test_gpu_kernels"
   step fixtures 240 "$DIST/test_gpu_fixtures"
   step backend 420 "$DIST/test_gpu_backend"
+  # The prefill's stream layouts other than the default (fc1 beside QKV with two LayerNorms, tuned
+  # GEMMs on both streams' handles; everything on one stream), against the same CPU reference.
+  step backend-tuned 420 env FALCON_GEMM_TUNE=1 "$DIST/test_gpu_backend"
+  step backend-one-stream 420 env FALCON_PREFILL_OVERLAP=0 "$DIST/test_gpu_backend"
   step oom 120 "$DIST/test_gpu_oom"
 fi
 if want tests || want faults; then  # device memory faults (issue 12); "faults" runs only this

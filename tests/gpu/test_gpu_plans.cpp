@@ -5,6 +5,7 @@
 // plans are checked against references on the GPU machine (test_gpu_kernels).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -266,6 +267,41 @@ void test_head_formats(Checks& ck) {
             "bf16 layers + int8 head: bf16 layer matrices, a staging buffer for the head");
 }
 
+// layout_model's counting pass (base == nullptr: the size the backend allocates and the
+// out-of-memory check uses) must count every byte its carving pass lays out, and every region must
+// end inside the allocation: a region decided by a pointer the counting pass leaves null (session
+// 23: the second cuBLAS workspace, keyed on xb) was laid out past the arena's end.
+void test_layout_counts_what_it_carves(Checks& ck) {
+  char* const base = reinterpret_cast<char*>(uintptr_t{1} << 40);  // never dereferenced
+  int bad = 0;
+  std::string first;
+  for (const char* shape : {"7b", "40b", "180b", "11b", "rw-1b"}) {
+    const ModelConfig c = gpu::synthetic_config(shape);
+    for (WeightFormat w : {WeightFormat::Bf16, WeightFormat::Int8, WeightFormat::Int4}) {
+      const gpu::Dims d = gpu::make_dims(c, 4096, 2048, w, w);
+      gpu::DeviceModel counted, laid;
+      const uint64_t n = gpu::layout_model(c, d, 1 << 20, 64, nullptr, &counted);
+      const uint64_t m = gpu::layout_model(c, d, 1 << 20, 64, base, &laid);
+      const auto inside = [&](const void* p, uint64_t bytes) {
+        const char* q = static_cast<const char*>(p);
+        return q >= base && q + bytes <= base + m;
+      };
+      const uint64_t ch = static_cast<uint64_t>(d.chunk);
+      const bool ok = n == m && inside(laid.blas_ws, laid.blas_ws_bytes) &&
+                      (laid.side_blas_ws == nullptr || inside(laid.side_blas_ws, laid.blas_ws_bytes)) &&
+                      (laid.side_blas_ws != nullptr) == (laid.xb != nullptr) &&
+                      inside(laid.x, ch * d.dim * 4) && inside(laid.act, ch * d.act_ld * 2) &&
+                      (laid.xb == nullptr || inside(laid.xb, ch * d.xn_ld * 2)) &&
+                      inside(laid.layers.back().k_cache, 1);
+      if (!ok && bad++ == 0)
+        first = std::string(shape) + " " + std::to_string(static_cast<int>(w)) + ": counted " +
+                std::to_string(n) + " laid out " + std::to_string(m);
+    }
+  }
+  ck.expect(bad == 0, "layout_model counts exactly what it lays out, every scratch region inside (" +
+                          (bad ? first : std::string("all shapes and formats")) + ")");
+}
+
 }  // namespace
 }  // namespace falcon::test
 
@@ -277,5 +313,6 @@ int main() {
   test_gemv_q4_chunk(ck);
   test_oom_message(ck);
   test_head_formats(ck);
+  test_layout_counts_what_it_carves(ck);
   return ck.finish("test_gpu_plans");
 }
