@@ -248,14 +248,22 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     }
     double worst = 0;
     for (int r = 0; r < c.n; ++r) {
-      double dot = 0, mag = 0;
+      double dot = 0, mag = 0, zp = 0;
       for (int col = 0; col < c.k; ++col) {
-        const double t = double(ref.deq[size_t(r) * c.k + col]) * x[col];
+        const size_t i = size_t(r) * c.k + col;
+        const double t = double(ref.deq[i]) * x[col];
         dot += t;
         mag += std::fabs(t);
+        zp += 8.0 * ref.step[i] * std::fabs(x[col]);
       }
       const double expect = dot + (with_bias ? bias[r] : 0.0) + (residual ? base[r] : 0.0);
-      const double err = std::fabs(y[r] - expect) / (1e-3 * mag + 1e-5 * x_mag);
+      // Int4's fast form sums the nibbles u (weight u - 8) times x in fp32 and takes 8 times the
+      // group's sum of x off after: a cancellation of terms as large as zp (8 scale |x| summed),
+      // whose fp32 rounding is a fixed fraction of zp however small the row's own |w x| are (a
+      // group of near-zero weights beside an outlier). 2^-18 of zp, 64 fp32 ulps of it: on the
+      // H200 (session 23) the worst row of the checks below used a fifth of it.
+      const double zp_term = f == QuantFormat::Int4 ? zp * 0x1p-18 : 0.0;
+      const double err = std::fabs(y[r] - expect) / (1e-3 * mag + 1e-5 * x_mag + zp_term);
       worst = std::isfinite(y[r]) ? std::max(worst, err) : INFINITY;
     }
     ck.expect(worst <= 1.0,
@@ -284,18 +292,31 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     // The form is chosen per step of two groups (fast only if both may): the dominant value also
     // goes in the second group of a step (columns 128-255), where a check of the step's first
     // group alone would miss it (20 times is far outside: the fast form fails the bound there).
+    // (Row 2's groups around its outlier weight hold near-zero weights: the fast form's error there
+    // follows the zero-point term of the bound, not the row's |w x|; more draws of x below.)
+    const auto plant = [&](std::vector<uint16_t> xm, int group, double ratio, const std::string& note) {
+      const int c0 = group * 128, c1 = std::min(c.k, c0 + 128), at = c0 + (c1 - c0) / 3;
+      if (c1 - c0 < 2) return;
+      double rest = 0;
+      for (int col = c0; col < c1; ++col)
+        if (col != at) rest += std::fabs(bf16_bits_to_float(xm[col]));
+      xm[at] = to_bf16_bits(static_cast<float>(ratio * rest));
+      check_gemv(xm, false,
+                 fmt("GEMV store, one |x| = %.1f x the sum of its group's others", ratio) +
+                     (group ? " (second group of a step)" : "") + note);
+    };
     for (const int group : {0, 1})
-      for (const double ratio : {0.9, 1.1, 20.0}) {
-        const int c0 = group * 128, c1 = std::min(c.k, c0 + 128), at = c0 + (c1 - c0) / 3;
-        if (c1 - c0 < 2 || (group == 0 && ratio > 2)) continue;
-        std::vector<uint16_t> xm = xb;
-        double rest = 0;
-        for (int col = c0; col < c1; ++col)
-          if (col != at) rest += std::fabs(bf16_bits_to_float(xm[col]));
-        xm[at] = to_bf16_bits(static_cast<float>(ratio * rest));
-        check_gemv(xm, false,
-                   fmt("GEMV store, one |x| = %.1f x the sum of its group's others", ratio) +
-                       (group ? " (second group of a step)" : ""));
+      for (const double ratio : {0.9, 1.1, 20.0})
+        if (group == 1 || ratio < 2) plant(xb, group, ratio, "");
+    // The same just-inside case on other draws of x (its own generators, so the checks above keep
+    // their inputs): session 21 found a draw that this check's bound, then without the zero-point
+    // term, missed 2.6 times over.
+    if (f == QuantFormat::Int4 && size_t(c.n) * c.k <= (size_t(1) << 22))
+      for (int draw = 1; draw <= 6; ++draw) {
+        std::mt19937 xr(7919u * static_cast<unsigned>(draw) + static_cast<unsigned>(c.k));
+        std::vector<uint16_t> xm(c.k);
+        for (auto& v : xm) v = to_bf16_bits(nd(xr));
+        plant(xm, draw % 2, 0.9, ", x draw " + std::to_string(draw));
       }
     // GemvArgs::k_ready: the chunks wholly before it start at once, the others wait.
     if (c.k >= 2048) {
