@@ -261,7 +261,7 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
       // group's sum of x off after: a cancellation of terms as large as zp (8 scale |x| summed),
       // whose fp32 rounding is a fixed fraction of zp however small the row's own |w x| are (a
       // group of near-zero weights beside an outlier). 2^-18 of zp, 64 fp32 ulps of it: on the
-      // H200 (session 23) the worst row of the checks below used a fifth of it.
+      // H200 (session 23) the worst of these checks used a tenth of the whole bound.
       const double zp_term = f == QuantFormat::Int4 ? zp * 0x1p-18 : 0.0;
       const double err = std::fabs(y[r] - expect) / (1e-3 * mag + 1e-5 * x_mag + zp_term);
       worst = std::isfinite(y[r]) ? std::max(worst, err) : INFINITY;
