@@ -472,17 +472,13 @@ void launch_attention_prefill_wgmma(const AttnArgs& a, int rows, int pos0, cudaS
 bool attention_wgmma_usable(const AttnShape& s) {
 #ifdef FALCON_HAVE_WGMMA
   if (s.head_dim != 64 || !attention_mma_supported(s)) return false;
-  static std::atomic<int> cc[kMaxDevicesCached];  // compute capability major * 10 + minor, 0: unknown
-  int dev = 0;
-  FALCON_CUDA_CHECK(cudaGetDevice(&dev));
-  int v = dev >= 0 && dev < kMaxDevicesCached ? cc[dev].load() : 0;
-  if (v == 0) {
+  static std::atomic<int> cc[kMaxDevicesCached];  // compute capability major * 10 + minor
+  const int v = per_device_cached(cc, [](int dev) {
     int major = 0, minor = 0;
     FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
     FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev));
-    v = major * 10 + minor;
-    if (dev >= 0 && dev < kMaxDevicesCached) cc[dev].store(v);
-  }
+    return major * 10 + minor;
+  });
   return v == 90;  // sm_90a code runs on 9.0 only
 #else
   (void)s;

@@ -16,22 +16,30 @@ namespace falcon::gpu {
 
 using bf16 = __nv_bfloat16;
 
-// Host side: blocks of `kernel` (`threads` per block, no dynamic shared memory) the current
-// device holds at once, its occupancy times the multiprocessors; queried once per device and
-// kept in `cache` (one static array per caller).
+// Host side: query(dev) (a positive int) for the current device, asked once per device and kept
+// in `cache` (one static array per caller; 0: not asked yet).
 constexpr int kMaxDevicesCached = 64;
-template <class Kernel>
-int resident_blocks(Kernel kernel, int threads, std::atomic<int> (&cache)[kMaxDevicesCached]) {
+template <class Query>
+int per_device_cached(std::atomic<int> (&cache)[kMaxDevicesCached], Query query) {
   int dev = 0;
   FALCON_CUDA_CHECK(cudaGetDevice(&dev));
   const bool cached = dev >= 0 && dev < kMaxDevicesCached;
   if (cached && cache[dev].load() > 0) return cache[dev].load();
-  int sms = 0, blocks = 0;
-  FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
-  FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, threads, 0));
-  const int n = std::max(1, sms * blocks);
-  if (cached) cache[dev].store(n);
-  return n;
+  const int v = query(dev);
+  if (cached) cache[dev].store(v);
+  return v;
+}
+
+// Host side: blocks of `kernel` (`threads` per block, no dynamic shared memory) the current
+// device holds at once, its occupancy times the multiprocessors; queried once per device.
+template <class Kernel>
+int resident_blocks(Kernel kernel, int threads, std::atomic<int> (&cache)[kMaxDevicesCached]) {
+  return per_device_cached(cache, [&](int dev) {
+    int sms = 0, blocks = 0;
+    FALCON_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+    FALCON_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, threads, 0));
+    return std::max(1, sms * blocks);
+  });
 }
 
 __device__ __forceinline__ float warp_sum(float v) {
