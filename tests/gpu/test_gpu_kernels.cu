@@ -609,8 +609,9 @@ int main() {
     test_attention(ck, false, 71, 1, 64, 600, 0, true, false);
     test_attention(ck, false, 8, 1, 64, 130, 1900, true, false);
     // The bench's 576-token prefill: the last row block's second warpgroup has no rows over nine
-    // key tiles. (A TMA form of the wgmma kernel, docs/bench/wgmma-tma-run23.patch, hung here and
-    // on the case above: that warpgroup's arrivals on its ring's barriers ran ahead of the tiles.)
+    // key tiles. (A TMA form of the wgmma kernel, docs/bench/wgmma-tma-run23.patch, hung on the
+    // case above and deadlocks here too: that warpgroup's arrivals on its ring's barriers ran ahead
+    // of the tiles. docs/GPU_NOTES.md, run 24.)
     test_attention(ck, false, 128, 8, 64, 576, 0, true, false);
     // Decode (split-K), every group shape of the real models and more.
     // Under compute-sanitizer (FALCON_KERNEL_TEST_QUICK) the largest cases are left out.
