@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/model/weight_format_name.h"
 #include "gpu/bench.h"
 #include "gpu/cuda_model.h"
 #include "gpu/kernels/kernels.h"
@@ -294,8 +295,8 @@ void test_layout_counts_what_it_carves(Checks& ck) {
                       (laid.xb == nullptr || inside(laid.xb, ch * d.xn_ld * 2)) &&
                       inside(laid.layers.back().k_cache, 1);
       if (!ok && bad++ == 0)
-        first = std::string(shape) + " " + std::to_string(static_cast<int>(w)) + ": counted " +
-                std::to_string(n) + " laid out " + std::to_string(m);
+        first = std::string(shape) + " " + weight_format_name(w) + ": counted " + std::to_string(n) +
+                " laid out " + std::to_string(m);
     }
   }
   ck.expect(bad == 0, "layout_model counts exactly what it lays out, every scratch region inside (" +
