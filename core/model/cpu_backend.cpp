@@ -76,7 +76,7 @@ class CpuBackend final : public Backend {
  private:
   void run_chunk(const int32_t* tokens, int n, bool want_all, float* logits_out);
   void shift_cache(int begin, int count);
-  void attention(Layer& L, int p0, int n);
+  void attention(Layer& L, int p0, int n, int first);
   void prepare_rope(int seq_len);
   int freq_len_for(int seq_len) const;
   Norm load_norm(const std::string& name) const;
@@ -281,7 +281,13 @@ void CpuBackend::run_chunk(const int32_t* tokens, int n, bool want_all, float* l
   float* x = x_.data();
   for (int t = 0; t < n; ++t) rows_to_float(embeddings_, tokens[t], 1, x + static_cast<std::size_t>(t) * h);
 
+  // Rows of the last layer's output that anything reads: the logits' rows (all, the last, or
+  // none). That layer still appends every row's K and V to the cache, but runs attention, the
+  // dense and MLP projections on those rows alone (1/layers of a prompt's work saved).
+  const int last_first = logits_out ? (want_all ? 0 : n - 1) : n;
   for (Layer& L : layers_) {
+    const int first = &L == &layers_.back() ? last_first : 0;
+    const int rows = n - first;
     float* a = a_.data();
     cpu::layer_norm(x, n, h, L.norm_attn.weight.data(), L.norm_attn.bias.data(), c_.layer_norm_epsilon, a);
     cpu::linear(pool_, a, n, L.qkv, qkv_.data());
@@ -330,29 +336,33 @@ void CpuBackend::run_chunk(const int32_t* tokens, int n, bool want_all, float* l
           cpu::rope_rotate(L.k.data() + (p * c_.num_kv_heads + g) * hd, hd, cs, sn);
       }
     }
-    attention(L, p0, n);
-    float* attn_out = tmp_.data();
-    cpu::linear(pool_, attn_.data(), n, L.dense, attn_out);
+    if (rows == 0) continue;
+    attention(L, p0, n, first);
+    // From here on, rows first.. only (every row but in the last layer).
+    const std::size_t off = static_cast<std::size_t>(first) * h;
+    float* xr = x + off;
+    float* attn_out = tmp_.data() + off;
+    cpu::linear(pool_, attn_.data() + off, rows, L.dense, attn_out);
 
     // MLP input: its own LN (new arch, 2 LNs), the shared LN (parallel, 1 LN), or the LN of
     // the attention residual (sequential RW blocks).
-    const float* mlp_in = a;
+    const float* mlp_in = a + off;
     if (!c_.parallel_attn) {
-      for (std::size_t i = 0; i < static_cast<std::size_t>(n) * h; ++i) x[i] += attn_out[i];
-      cpu::layer_norm(x, n, h, L.norm_mlp.weight.data(), L.norm_mlp.bias.data(), c_.layer_norm_epsilon,
+      for (std::size_t i = 0; i < static_cast<std::size_t>(rows) * h; ++i) xr[i] += attn_out[i];
+      cpu::layer_norm(xr, rows, h, L.norm_mlp.weight.data(), L.norm_mlp.bias.data(), c_.layer_norm_epsilon,
                       m_.data());
       mlp_in = m_.data();
     } else if (c_.has_two_parallel_layernorms()) {
-      cpu::layer_norm(x, n, h, L.norm_mlp.weight.data(), L.norm_mlp.bias.data(), c_.layer_norm_epsilon,
+      cpu::layer_norm(xr, rows, h, L.norm_mlp.weight.data(), L.norm_mlp.bias.data(), c_.layer_norm_epsilon,
                       m_.data());
       mlp_in = m_.data();
     }
-    cpu::linear(pool_, mlp_in, n, L.fc1, ffn_.data());
-    cpu::gelu_inplace(ffn_.data(), static_cast<int64_t>(n) * c_.ffn_hidden_size);
+    cpu::linear(pool_, mlp_in, rows, L.fc1, ffn_.data());
+    cpu::gelu_inplace(ffn_.data(), static_cast<int64_t>(rows) * c_.ffn_hidden_size);
     float* mlp_out = m_.data();  // mlp_in no longer needed
-    cpu::linear(pool_, ffn_.data(), n, L.fc2, mlp_out);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n) * h; ++i) {
-      x[i] += c_.parallel_attn ? mlp_out[i] + attn_out[i] : mlp_out[i];
+    cpu::linear(pool_, ffn_.data(), rows, L.fc2, mlp_out);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(rows) * h; ++i) {
+      xr[i] += c_.parallel_attn ? mlp_out[i] + attn_out[i] : mlp_out[i];
     }
   }
   tokens_.insert(tokens_.end(), tokens, tokens + n);
@@ -370,9 +380,9 @@ void CpuBackend::run_chunk(const int32_t* tokens, int n, bool want_all, float* l
   cpu::linear(pool_, xf, rows, head, logits_out);
 }
 
-// Causal attention of the n new queries (positions p0..p0+n-1) over the cache [0, p0+n).
-// Writes attn_ (n, num_heads * hd).
-void CpuBackend::attention(Layer& L, int p0, int n) {
+// Causal attention of the new queries first..n-1 (positions p0+first..p0+n-1) over the cache
+// [0, p0+n). Writes their rows of attn_ (n, num_heads * hd).
+void CpuBackend::attention(Layer& L, int p0, int n, int first) {
   const int hd = c_.head_dim;
   const int nkv = c_.num_kv_heads;
   const int total = p0 + n;
@@ -383,7 +393,7 @@ void CpuBackend::attention(Layer& L, int p0, int n) {
   auto work = [&](int64_t b, int64_t e) {
     std::vector<float> scores(static_cast<std::size_t>(total));
     for (int64_t task = b; task < e; ++task) {
-      const int t = static_cast<int>(task / heads);
+      const int t = first + static_cast<int>(task / heads);
       const int head = static_cast<int>(task % heads);
       const int g = head / group;  // its KV head (MQA: group == num_heads, so always 0)
       const int pos = p0 + t;
@@ -416,7 +426,7 @@ void CpuBackend::attention(Layer& L, int p0, int n) {
       }
     }
   };
-  const int64_t tasks = static_cast<int64_t>(n) * heads;
+  const int64_t tasks = static_cast<int64_t>(n - first) * heads;
   if (tasks * total * hd < (int64_t{1} << 16)) {
     work(0, tasks);  // too little work to be worth waking the pool
   } else {

@@ -147,6 +147,18 @@ class TestCpuBackend : public QObject {
           false, lb);
     }
     expect_close(la.data() + (long_prompt.size() - 1) * V, lb.data(), V, name + " 150-token prefill", 1e-5f);
+    // In one call with the last row's logits only: the first two internal chunks need no output
+    // of their last layer (it only appends K and V), the third only its last row's. A decode step
+    // after it reads every row's K and V.
+    auto c = backend_for(f, 2, 200);
+    std::vector<float> lc;
+    c->forward(long_prompt, false, lc);
+    expect_close(la.data() + (long_prompt.size() - 1) * V, lc.data(), V, name + " 150 tokens, last row only",
+                 1e-5f);
+    const int32_t next[] = {f.full_tokens[0]};
+    a->forward(next, false, la);
+    c->forward(next, false, lc);
+    expect_close(la.data(), lc.data(), V, name + " decode step after them", 1e-5f);
   }
 
   // The same weights stored as F32 (exact: bf16 -> f32 loses nothing), once with the data

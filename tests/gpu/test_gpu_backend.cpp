@@ -1,7 +1,8 @@
 // CudaBackend against CpuBackend (the fp32 reference) on random checkpoints of every variant
 // with head dims 32/64/128, which take the tensor-core attention path (the HF fixtures have
 // head_dim 8/16 and take the generic one; test_gpu_fixtures covers those).
-// Checks: prefill of odd lengths (1, 7, 63, 65, 1000) with all logits, a long decode through the
+// Checks: prefill of odd lengths (1, 7, 63, 65, 1000) with all logits and (1, 7, 65, 513, 514)
+// with the last row's only, each then a decode step; a long decode through the
 // replayed CUDA graph, the eviction invariant, shift eviction against the CPU's, and 4096-token
 // prompts.
 // Tolerance everywhere: max |gpu - cpu| <= 2e-2 * max |cpu| over the compared logits.
@@ -81,6 +82,17 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
     p.cpu->truncate(0);
     p.gpu->truncate(0);
     both(ck, p, prefix(len), true, n + "prefill " + std::to_string(len) + " all logits");
+  }
+  // 1b. Prefills with the last row's logits only: the last layer then runs attention and the MLP
+  // on that row alone (and on none in a chunk before the last), so the decode step after each
+  // reads K and V of rows whose block output was never computed. 513 and 514 tokens end the
+  // 512-token chunks of the first variant with chunks of 1 and 2 rows.
+  for (int len : {1, 7, 65, 513, 514}) {
+    p.cpu->truncate(0);
+    p.gpu->truncate(0);
+    const std::string what = n + "prefill " + std::to_string(len) + " last logits";
+    both(ck, p, prefix(len), false, what);
+    both(ck, p, std::vector<int32_t>{prompt[static_cast<size_t>(len)]}, false, what + ", then a decode step");
   }
   // 2. Long decode (graph replay), tokens chosen greedily by the reference.
   {
