@@ -401,8 +401,7 @@ void CpuBackend::attention(Layer& L, int p0, int n, int first) {
       float mx = -std::numeric_limits<float>::infinity();
       for (int j = 0; j <= pos; ++j) {
         const float* kj = keys + (static_cast<std::size_t>(j) * nkv + g) * hd;
-        float s = 0;
-        for (int i = 0; i < hd; ++i) s += q[i] * kj[i];
+        float s = cpu::dot_f32(q, kj, hd);
         // ALiBi: (q.k + bias) / sqrt(hd), bias by key position, as HF's attention mask.
         s = c_.alibi ? s * scale + cpu::alibi_bias(slopes_[static_cast<std::size_t>(head)], j) /
                                        std::sqrt(static_cast<float>(hd))
@@ -422,7 +421,7 @@ void CpuBackend::attention(Layer& L, int p0, int n, int first) {
       for (int j = 0; j <= pos; ++j) {
         const float w = scores[static_cast<std::size_t>(j)] * inv;
         const float* vj = L.v.data() + (static_cast<std::size_t>(j) * nkv + g) * hd;
-        for (int i = 0; i < hd; ++i) out[i] += w * vj[i];
+        cpu::axpy_f32(w, vj, out, hd);
       }
     }
   };

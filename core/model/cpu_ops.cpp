@@ -103,11 +103,44 @@ __attribute__((target("avx2,fma"))) float dot_avx2(const float* a, const float* 
 
 using DotF32 = float (*)(const float*, const float*, int);
 
+// FALCON_CPU_FAST=0 turns off the direct bf16 decode path, the AVX2 kernels and the bulk bf16
+// conversion (the portable forms run instead), for A/B benchmarks (docs/BENCHMARKS.md).
+bool cpu_fast() {
+  static const bool fast = [] {
+    const char* e = std::getenv("FALCON_CPU_FAST");
+    return !(e && std::string_view(e) == "0");
+  }();
+  return fast;
+}
+
 DotF32 pick_dot_f32() {
 #ifdef FALCON_X86_DISPATCH
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot_avx2;
+  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot_avx2;
 #endif
   return dot;
+}
+
+void axpy(float alpha, const float* x, float* y, int n) {
+  for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+#ifdef FALCON_X86_DISPATCH
+__attribute__((target("avx2,fma"))) void axpy_avx2(float alpha, const float* x, float* y, int n) {
+  const __m256 a = _mm256_set1_ps(alpha);
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < n; ++i) y[i] += alpha * x[i];
+}
+#endif
+
+using AxpyF32 = void (*)(float, const float*, float*, int);
+
+AxpyF32 pick_axpy_f32() {
+#ifdef FALCON_X86_DISPATCH
+  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return axpy_avx2;
+#endif
+  return axpy;
 }
 
 // bf16 row -> fp32 (exact: a 16-bit shift), for the prefill path's per-row conversion.
@@ -131,17 +164,22 @@ DotBf16 pick_dot_bf16() {
 
 }  // namespace
 
+float dot_f32(const float* a, const float* b, int n) {
+  static const DotF32 f = pick_dot_f32();
+  return f(a, b, n);
+}
+
+void axpy_f32(float alpha, const float* x, float* y, int n) {
+  static const AxpyF32 f = pick_axpy_f32();
+  f(alpha, x, y, n);
+}
+
 void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y) {
   const int in = layer.in_features;
   const int out = layer.out_features;
   const bool direct = layer.weight.dtype == DType::F32 &&
                       reinterpret_cast<std::uintptr_t>(layer.weight.data.data()) % alignof(float) == 0;
-  // FALCON_CPU_FAST=0 turns off the direct bf16 decode path, the AVX2 kernels and the bulk bf16
-  // conversion (the engine as it was before them), for A/B benchmarks (docs/BENCHMARKS.md).
-  static const bool fast = [] {
-    const char* e = std::getenv("FALCON_CPU_FAST");
-    return !(e && std::string_view(e) == "0");
-  }();
+  const bool fast = cpu_fast();
   if (fast && layer.weight.dtype == DType::BF16 && rows <= 2) {
     // Decode: each weight is used once or twice, so converting rows to fp32 first would cost more
     // than the product; read the bf16 rows directly.
@@ -163,7 +201,7 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
       pool.parallel_for(out, direct_work);
     return;
   }
-  static const DotF32 dot_f32 = fast ? pick_dot_f32() : dot;
+  static const DotF32 dot_f32 = pick_dot_f32();
   auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
     constexpr int kBlock = 4;

@@ -22,6 +22,12 @@ struct Linear {
 // weight row is converted to fp32 once per call and used for every input row.
 void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y);
 
+// a . b over n floats, with 8 partial sums; AVX2/FMA where the CPU has them (not with
+// FALCON_CPU_FAST=0). The attention's query-key products.
+float dot_f32(const float* a, const float* b, int n);
+// y[i] += alpha * x[i] for i < n, the same way (FMA where available). Attention's weighted sum of values.
+void axpy_f32(float alpha, const float* x, float* y, int n);
+
 // LayerNorm over the last dimension (biased variance, as torch.nn.LayerNorm).
 // x, y: (rows, dim); weight, bias: (dim). y may alias x.
 void layer_norm(const float* x, int rows, int dim, const float* weight, const float* bias, double eps,
