@@ -93,6 +93,8 @@ class CpuBackend final : public Backend {
   std::vector<Layer> layers_;
   std::vector<int32_t> tokens_;  // ids in the cache, position = index
   std::vector<float> slopes_;    // ALiBi, (num_heads)
+  // ALiBi: per head, the bias / sqrt(head_dim) of each key position reached so far (attention()).
+  std::vector<std::vector<float>> alibi_;
 
   // RoPE cos/sin for positions [0, rope_len_) under the frequencies of sequence length
   // rope_freq_len_ (0 = the unscaled-by-length frequencies; only dynamic scaling sets it).
@@ -189,6 +191,7 @@ BackendMemory CpuBackend::memory() const {
   for (const Layer& L : layers_) mem.cache_bytes += (L.k.size() + L.v.size()) * sizeof(float);
   for (const auto* v : {&x_, &a_, &m_, &qkv_, &q_, &attn_, &tmp_, &ffn_, &cos_, &sin_})
     mem.other_bytes += v->size() * sizeof(float);
+  for (const std::vector<float>& row : alibi_) mem.other_bytes += row.size() * sizeof(float);
   const long pages = sysconf(_SC_PHYS_PAGES), avail = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages > 0 && avail >= 0 && page > 0) {
     mem.device_total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
@@ -386,43 +389,49 @@ void CpuBackend::attention(Layer& L, int p0, int n, int first) {
   const int hd = c_.head_dim;
   const int nkv = c_.num_kv_heads;
   const int total = p0 + n;
-  const float* keys = L.k.data();
+  const std::size_t stride = static_cast<std::size_t>(nkv) * hd;  // one position's K (or V) row
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const int heads = c_.num_heads;
   const int group = group_;
+  // ALiBi: (q.k + bias) / sqrt(hd), bias by key position, as HF's attention mask. A bias depends
+  // on the head and the key's position only: each is computed once per backend, when the cache
+  // first reaches that position.
+  if (c_.alibi) {
+    alibi_.resize(static_cast<std::size_t>(heads));
+    for (int head = 0; head < heads; ++head) {
+      std::vector<float>& row = alibi_[static_cast<std::size_t>(head)];
+      for (int j = static_cast<int>(row.size()); j < total; ++j)
+        row.push_back(cpu::alibi_bias(slopes_[static_cast<std::size_t>(head)], j) /
+                      std::sqrt(static_cast<float>(hd)));
+    }
+  }
   auto work = [&](int64_t b, int64_t e) {
     std::vector<float> scores(static_cast<std::size_t>(total));
     for (int64_t task = b; task < e; ++task) {
       const int t = first + static_cast<int>(task / heads);
       const int head = static_cast<int>(task % heads);
-      const int g = head / group;  // its KV head (MQA: group == num_heads, so always 0)
-      const int pos = p0 + t;
+      const int g = head / group;   // its KV head (MQA: group == num_heads, so always 0)
+      const int keys = p0 + t + 1;  // causal: positions 0..p0+t
       const float* q = q_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
+      cpu::dots_f32(q, L.k.data() + static_cast<std::size_t>(g) * hd, stride, keys, hd, scores.data());
       float mx = -std::numeric_limits<float>::infinity();
-      for (int j = 0; j <= pos; ++j) {
-        const float* kj = keys + (static_cast<std::size_t>(j) * nkv + g) * hd;
-        float s = cpu::dot_f32(q, kj, hd);
-        // ALiBi: (q.k + bias) / sqrt(hd), bias by key position, as HF's attention mask.
-        s = c_.alibi ? s * scale + cpu::alibi_bias(slopes_[static_cast<std::size_t>(head)], j) /
-                                       std::sqrt(static_cast<float>(hd))
-                     : s * scale;
-        scores[static_cast<std::size_t>(j)] = s;
-        mx = std::max(mx, s);
+      const float* hb = c_.alibi ? alibi_[static_cast<std::size_t>(head)].data() : nullptr;
+      for (int j = 0; j < keys; ++j) {
+        float& sj = scores[static_cast<std::size_t>(j)];
+        sj = hb ? sj * scale + hb[j] : sj * scale;
+        mx = std::max(mx, sj);
       }
       double sum = 0;
-      for (int j = 0; j <= pos; ++j) {
+      for (int j = 0; j < keys; ++j) {
         const float e_j = std::exp(scores[static_cast<std::size_t>(j)] - mx);
         scores[static_cast<std::size_t>(j)] = e_j;
         sum += e_j;
       }
       const float inv = static_cast<float>(1.0 / sum);
+      for (int j = 0; j < keys; ++j) scores[static_cast<std::size_t>(j)] *= inv;
       float* out = attn_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
-      std::fill(out, out + hd, 0.0f);
-      for (int j = 0; j <= pos; ++j) {
-        const float w = scores[static_cast<std::size_t>(j)] * inv;
-        const float* vj = L.v.data() + (static_cast<std::size_t>(j) * nkv + g) * hd;
-        cpu::axpy_f32(w, vj, out, hd);
-      }
+      cpu::weighted_sum_f32(scores.data(), L.v.data() + static_cast<std::size_t>(g) * hd, stride, keys, hd,
+                            out);
     }
   };
   const int64_t tasks = static_cast<int64_t>(n - first) * heads;

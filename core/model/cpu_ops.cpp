@@ -124,23 +124,92 @@ void axpy(float alpha, const float* x, float* y, int n) {
   for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
+void dots(const float* a, const float* b, std::size_t stride, int count, int n, float* s) {
+  for (int j = 0; j < count; ++j) s[j] = dot(a, b + static_cast<std::size_t>(j) * stride, n);
+}
+
+void weighted_sum(const float* w, const float* v, std::size_t stride, int count, int n, float* out) {
+  std::fill(out, out + n, 0.0f);
+  for (int j = 0; j < count; ++j) axpy(w[j], v + static_cast<std::size_t>(j) * stride, out, n);
+}
+
 #ifdef FALCON_X86_DISPATCH
-__attribute__((target("avx2,fma"))) void axpy_avx2(float alpha, const float* x, float* y, int n) {
-  const __m256 a = _mm256_set1_ps(alpha);
+// Four rows at a time: four independent FMA chains, a shares its loads.
+__attribute__((target("avx2,fma"))) void dots_avx2(const float* a, const float* b, std::size_t stride,
+                                                   int count, int n, float* s) {
+  int j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const float* b0 = b + static_cast<std::size_t>(j) * stride;
+    const float *b1 = b0 + stride, *b2 = b1 + stride, *b3 = b2 + stride;
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const __m256 x = _mm256_loadu_ps(a + i);
+      c0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b0 + i), c0);
+      c1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b1 + i), c1);
+      c2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b2 + i), c2);
+      c3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b3 + i), c3);
+    }
+    float r[4] = {hsum_avx(c0), hsum_avx(c1), hsum_avx(c2), hsum_avx(c3)};
+    for (; i < n; ++i) {
+      r[0] += a[i] * b0[i], r[1] += a[i] * b1[i];
+      r[2] += a[i] * b2[i], r[3] += a[i] * b3[i];
+    }
+    for (int k = 0; k < 4; ++k) s[j + k] = r[k];
+  }
+  for (; j < count; ++j) s[j] = dot_avx2(a, b + static_cast<std::size_t>(j) * stride, n);
+}
+
+// 32 outputs at a time held in registers over every row (four independent FMA chains), then
+// stored once; each output's sum runs over the rows in order, as axpy's would.
+__attribute__((target("avx2,fma"))) void weighted_sum_avx2(const float* w, const float* v, std::size_t stride,
+                                                           int count, int n, float* out) {
   int i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-  for (; i < n; ++i) y[i] += alpha * x[i];
+  for (; i + 32 <= n; i += 32) {
+    __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;
+    const float* vr = v + i;
+    for (int j = 0; j < count; ++j, vr += stride) {
+      const __m256 wj = _mm256_set1_ps(w[j]);
+      o0 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr), o0);
+      o1 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr + 8), o1);
+      o2 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr + 16), o2);
+      o3 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr + 24), o3);
+    }
+    _mm256_storeu_ps(out + i, o0);
+    _mm256_storeu_ps(out + i + 8, o1);
+    _mm256_storeu_ps(out + i + 16, o2);
+    _mm256_storeu_ps(out + i + 24, o3);
+  }
+  for (; i + 8 <= n; i += 8) {
+    __m256 o = _mm256_setzero_ps();
+    const float* vr = v + i;
+    for (int j = 0; j < count; ++j, vr += stride)
+      o = _mm256_fmadd_ps(_mm256_set1_ps(w[j]), _mm256_loadu_ps(vr), o);
+    _mm256_storeu_ps(out + i, o);
+  }
+  for (; i < n; ++i) {
+    float o = 0.0f;
+    for (int j = 0; j < count; ++j) o = std::fma(w[j], v[static_cast<std::size_t>(j) * stride + i], o);
+    out[i] = o;
+  }
 }
 #endif
 
-using AxpyF32 = void (*)(float, const float*, float*, int);
+using DotsF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
+using WeightedSumF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
 
-AxpyF32 pick_axpy_f32() {
+DotsF32 pick_dots_f32() {
 #ifdef FALCON_X86_DISPATCH
-  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return axpy_avx2;
+  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dots_avx2;
 #endif
-  return axpy;
+  return dots;
+}
+
+WeightedSumF32 pick_weighted_sum_f32() {
+#ifdef FALCON_X86_DISPATCH
+  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return weighted_sum_avx2;
+#endif
+  return weighted_sum;
 }
 
 // bf16 row -> fp32 (exact: a 16-bit shift), for the prefill path's per-row conversion.
@@ -164,14 +233,14 @@ DotBf16 pick_dot_bf16() {
 
 }  // namespace
 
-float dot_f32(const float* a, const float* b, int n) {
-  static const DotF32 f = pick_dot_f32();
-  return f(a, b, n);
+void dots_f32(const float* a, const float* b, std::size_t stride, int count, int n, float* s) {
+  static const DotsF32 f = pick_dots_f32();
+  f(a, b, stride, count, n, s);
 }
 
-void axpy_f32(float alpha, const float* x, float* y, int n) {
-  static const AxpyF32 f = pick_axpy_f32();
-  f(alpha, x, y, n);
+void weighted_sum_f32(const float* w, const float* v, std::size_t stride, int count, int n, float* out) {
+  static const WeightedSumF32 f = pick_weighted_sum_f32();
+  f(w, v, stride, count, n, out);
 }
 
 void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y) {

@@ -1,6 +1,7 @@
 #pragma once
 // The CPU backend's numerical kernels, fp32 throughout. Kept apart from the backend so the
 // GPU backend's tests can use them as a reference for single operations.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -22,11 +23,12 @@ struct Linear {
 // weight row is converted to fp32 once per call and used for every input row.
 void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y);
 
-// a . b over n floats, with 8 partial sums; AVX2/FMA where the CPU has them (not with
-// FALCON_CPU_FAST=0). The attention's query-key products.
-float dot_f32(const float* a, const float* b, int n);
-// y[i] += alpha * x[i] for i < n, the same way (FMA where available). Attention's weighted sum of values.
-void axpy_f32(float alpha, const float* x, float* y, int n);
+// Attention's two products over `count` rows of a cache (row j at b + j * stride, n floats each):
+// s[j] = a . row j, and out[i] = sum over j, in order, of w[j] * row j [i] (out overwritten).
+// AVX2/FMA where the CPU has them (not with FALCON_CPU_FAST=0): the dots four rows at a time,
+// the sums 32 outputs at a time held in registers across all rows.
+void dots_f32(const float* a, const float* b, std::size_t stride, int count, int n, float* s);
+void weighted_sum_f32(const float* w, const float* v, std::size_t stride, int count, int n, float* out);
 
 // LayerNorm over the last dimension (biased variance, as torch.nn.LayerNorm).
 // x, y: (rows, dim); weight, bias: (dim). y may alias x.

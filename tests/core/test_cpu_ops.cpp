@@ -1,6 +1,6 @@
-// The CPU backend's vector kernels that attention uses (cpu::dot_f32, cpu::axpy_f32) against a
-// double-precision reference, for every length from 0 to 80: the AVX2 forms step 16 and 8
-// values at a time, so this covers their tails (and the portable forms under FALCON_CPU_FAST=0).
+// The CPU backend's attention kernels (cpu::dots_f32, cpu::weighted_sum_f32) against
+// double-precision sums, over lengths that cover every tail of the AVX2 forms' 4-row, 8-, 16-
+// and 32-wide steps (and the portable forms under FALCON_CPU_FAST=0).
 #include <QtTest>
 #include <cmath>
 #include <random>
@@ -14,57 +14,47 @@ class TestCpuOps : public QObject {
   Q_OBJECT
 
  private slots:
-  void dot_matches_double_reference() {
-    std::mt19937 rng(7);
-    std::normal_distribution<float> nd(0.f, 3.f);
-    for (int n = 0; n <= 80; ++n) {
-      for (int rep = 0; rep < 4; ++rep) {
-        // Offset by one float so the loads are unaligned in some cases.
-        std::vector<float> a(static_cast<size_t>(n) + 1), b(static_cast<size_t>(n) + 1);
+  // dots_f32 / weighted_sum_f32 over rows of a strided cache: every row count 0-9 (the AVX2
+  // dots take four rows at a time), widths crossing the 8- and 32-wide steps, a stride wider
+  // than the rows (the other KV heads' columns between them).
+  void cache_products_match_double_reference() {
+    std::mt19937 rng(13);
+    std::normal_distribution<float> nd(0.f, 1.5f);
+    for (int n : {0, 1, 7, 8, 9, 16, 31, 32, 33, 40, 64, 72, 128}) {
+      for (int count = 0; count <= 9; ++count) {
+        const std::size_t stride = static_cast<std::size_t>(n) + 5;
+        std::vector<float> rows(stride * static_cast<std::size_t>(count) + 1), a(static_cast<std::size_t>(n)),
+            w(static_cast<std::size_t>(count));
+        for (auto& v : rows) v = nd(rng);
         for (auto& v : a) v = nd(rng);
-        for (auto& v : b) v = nd(rng);
-        const float* pa = a.data() + rep % 2;
-        const float* pb = b.data() + (rep / 2) % 2;
-        const int len = n - (rep % 2 || (rep / 2) % 2 ? 1 : 0);
-        if (len < 0) continue;
-        double ref = 0, mag = 0;
-        for (int i = 0; i < len; ++i) {
-          ref += static_cast<double>(pa[i]) * pb[i];
-          mag += std::fabs(static_cast<double>(pa[i]) * pb[i]);
+        for (auto& v : w) v = nd(rng);
+        std::vector<float> s(static_cast<std::size_t>(count) + 1, 77.f),
+            out(static_cast<std::size_t>(n) + 1, 77.f);
+        cpu::dots_f32(a.data(), rows.data(), stride, count, n, s.data());
+        cpu::weighted_sum_f32(w.data(), rows.data(), stride, count, n, out.data());
+        const QString at = QStringLiteral("n %1, rows %2").arg(n).arg(count);
+        for (int j = 0; j < count; ++j) {
+          double ref = 0, mag = 0;
+          for (int i = 0; i < n; ++i) {
+            const double p = static_cast<double>(a[static_cast<std::size_t>(i)]) * rows[j * stride + i];
+            ref += p, mag += std::fabs(p);
+          }
+          QVERIFY2(std::fabs(s[static_cast<std::size_t>(j)] - ref) <= (n + 1) * 0x1p-24 * mag,
+                   qPrintable(at + QStringLiteral(": dot of row %1").arg(j)));
         }
-        const double got = cpu::dot_f32(pa, pb, len);
-        // fp32 sums of len products: at most len roundings of 2^-24 of the magnitude.
-        const double bound = (len + 1) * 0x1p-24 * mag;
-        QVERIFY2(std::fabs(got - ref) <= bound, qPrintable(QStringLiteral("n %1: %2 vs %3 (bound %4)")
-                                                               .arg(len)
-                                                               .arg(got, 0, 'g', 10)
-                                                               .arg(ref, 0, 'g', 10)
-                                                               .arg(bound)));
+        for (int i = 0; i < n; ++i) {
+          double ref = 0, mag = 0;
+          for (int j = 0; j < count; ++j) {
+            const double p = static_cast<double>(w[static_cast<std::size_t>(j)]) * rows[j * stride + i];
+            ref += p, mag += std::fabs(p);
+          }
+          QVERIFY2(std::fabs(out[static_cast<std::size_t>(i)] - ref) <= (count + 1) * 0x1p-23 * mag,
+                   qPrintable(at + QStringLiteral(": weighted sum, column %1").arg(i)));
+        }
+        // Nothing past count / n is written; with no rows the sum is zeros.
+        QCOMPARE(s[static_cast<std::size_t>(count)], 77.f);
+        QCOMPARE(out[static_cast<std::size_t>(n)], 77.f);
       }
-    }
-  }
-
-  void axpy_matches_double_reference() {
-    std::mt19937 rng(11);
-    std::normal_distribution<float> nd(0.f, 2.f);
-    for (int n = 0; n <= 80; ++n) {
-      std::vector<float> x(static_cast<size_t>(n)), y(static_cast<size_t>(n) + 2, 123.f);
-      for (auto& v : x) v = nd(rng);
-      for (int i = 0; i < n; ++i) y[static_cast<size_t>(i)] = nd(rng);
-      const std::vector<float> y0 = y;
-      const float alpha = nd(rng);
-      cpu::axpy_f32(alpha, x.data(), y.data(), n);
-      for (int i = 0; i < n; ++i) {
-        const double ref = static_cast<double>(y0[static_cast<size_t>(i)]) +
-                           static_cast<double>(alpha) * x[static_cast<size_t>(i)];
-        const double bound =
-            0x1p-23 * (std::fabs(y0[static_cast<size_t>(i)]) + std::fabs(alpha * x[static_cast<size_t>(i)]));
-        QVERIFY2(std::fabs(y[static_cast<size_t>(i)] - ref) <= bound,
-                 qPrintable(QStringLiteral("n %1, i %2").arg(n).arg(i)));
-      }
-      // Nothing past n is written.
-      QCOMPARE(y[static_cast<size_t>(n)], 123.f);
-      QCOMPARE(y[static_cast<size_t>(n) + 1], 123.f);
     }
   }
 };
