@@ -195,6 +195,43 @@ __attribute__((target("avx2,fma"))) void weighted_sum_avx2(const float* w, const
 }
 #endif
 
+#ifdef FALCON_X86_DISPATCH
+// Four weight rows against two input rows for the prefill's linear layers: eight accumulators,
+// so each load of x serves four products and each load of w two (dot_avx2 does one product per
+// two loads). s0[k] = x0 . w[k], s1[k] = x1 . w[k].
+__attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* const* w, const float* x0, const float* x1,
+                                                     int n, float* s0, float* s1) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 u = _mm256_loadu_ps(x0 + i), v = _mm256_loadu_ps(x1 + i);
+    __m256 wk = _mm256_loadu_ps(w[0] + i);
+    a0 = _mm256_fmadd_ps(u, wk, a0), b0 = _mm256_fmadd_ps(v, wk, b0);
+    wk = _mm256_loadu_ps(w[1] + i);
+    a1 = _mm256_fmadd_ps(u, wk, a1), b1 = _mm256_fmadd_ps(v, wk, b1);
+    wk = _mm256_loadu_ps(w[2] + i);
+    a2 = _mm256_fmadd_ps(u, wk, a2), b2 = _mm256_fmadd_ps(v, wk, b2);
+    wk = _mm256_loadu_ps(w[3] + i);
+    a3 = _mm256_fmadd_ps(u, wk, a3), b3 = _mm256_fmadd_ps(v, wk, b3);
+  }
+  float r0[4] = {hsum_avx(a0), hsum_avx(a1), hsum_avx(a2), hsum_avx(a3)};
+  float r1[4] = {hsum_avx(b0), hsum_avx(b1), hsum_avx(b2), hsum_avx(b3)};
+  for (; i < n; ++i)
+    for (int k = 0; k < 4; ++k) r0[k] += x0[i] * w[k][i], r1[k] += x1[i] * w[k][i];
+  for (int k = 0; k < 4; ++k) s0[k] = r0[k], s1[k] = r1[k];
+}
+#endif
+
+using Dot4x2 = void (*)(const float* const*, const float*, const float*, int, float*, float*);
+
+// Null where only the one-product form exists (no AVX2, or FALCON_CPU_FAST=0).
+Dot4x2 pick_dot4x2() {
+#ifdef FALCON_X86_DISPATCH
+  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot4x2_avx2;
+#endif
+  return nullptr;
+}
+
 using DotsF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
 using WeightedSumF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
 
@@ -271,6 +308,7 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
     return;
   }
   static const DotF32 dot_f32 = pick_dot_f32();
+  static const Dot4x2 dot4x2 = pick_dot4x2();
   auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
     constexpr int kBlock = 4;
@@ -290,14 +328,22 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
           w[k] = dst;
         }
       }
-      for (int r = 0; r < rows; ++r) {
-        const float* xr = x + static_cast<std::size_t>(r) * in;
-        float* yr = y + static_cast<std::size_t>(r) * out;
-        for (int k = 0; k < nb; ++k) {
-          float v = dot_f32(xr, w[k], in);
-          if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o + k)];
-          yr[o + k] = v;
+      auto store = [&](int r, int k, float v) {
+        if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o + k)];
+        y[static_cast<std::size_t>(r) * out + o + k] = v;
+      };
+      int r = 0;
+      if (dot4x2 && nb == kBlock) {
+        for (; r + 2 <= rows; r += 2) {
+          float s0[kBlock], s1[kBlock];
+          dot4x2(w, x + static_cast<std::size_t>(r) * in, x + static_cast<std::size_t>(r + 1) * in, in, s0,
+                 s1);
+          for (int k = 0; k < kBlock; ++k) store(r, k, s0[k]), store(r + 1, k, s1[k]);
         }
+      }
+      for (; r < rows; ++r) {
+        const float* xr = x + static_cast<std::size_t>(r) * in;
+        for (int k = 0; k < nb; ++k) store(r, k, dot_f32(xr, w[k], in));
       }
     }
   };

@@ -1,11 +1,14 @@
-// The CPU backend's attention kernels (cpu::dots_f32, cpu::weighted_sum_f32) against
-// double-precision sums, over lengths that cover every tail of the AVX2 forms' 4-row, 8-, 16-
-// and 32-wide steps (and the portable forms under FALCON_CPU_FAST=0).
+// The CPU backend's linear layers and attention kernels (cpu::linear, dots_f32,
+// weighted_sum_f32) against double-precision sums, over shapes that cover every tail of the AVX2
+// forms' row blocks and 8-, 16- and 32-wide steps (and the portable forms under
+// FALCON_CPU_FAST=0).
 #include <QtTest>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
+#include "core/common/thread_pool.h"
 #include "core/model/cpu_ops.h"
 
 using namespace falcon;
@@ -54,6 +57,77 @@ class TestCpuOps : public QObject {
         // Nothing past count / n is written; with no rows the sum is zeros.
         QCOMPARE(s[static_cast<std::size_t>(count)], 77.f);
         QCOMPARE(out[static_cast<std::size_t>(n)], 77.f);
+      }
+    }
+  }
+
+  // cpu::linear (fp32 and bf16 weights, with and without bias) against double sums of the same
+  // (bf16-exact) weights: row counts 1-5 (the prefill kernel takes two input rows and four weight
+  // rows at a time; decode reads bf16 directly at one or two), output counts 1-9, widths around the
+  // 8- and 16-wide steps, and a product large enough to run on the pool's threads.
+  void linear_matches_double_reference() {
+    std::mt19937 rng(17);
+    std::normal_distribution<float> nd(0.f, 1.f);
+    ThreadPool pool(2);
+    struct Shape {
+      int rows, out, in;
+    };
+    std::vector<Shape> shapes;
+    for (int rows : {1, 2, 3, 4, 5})
+      for (int out : {1, 3, 4, 5, 8, 9})
+        for (int in : {7, 8, 16, 33}) shapes.push_back({rows, out, in});
+    shapes.push_back({7, 203, 384});  // over the pool's threshold
+    for (const Shape& sh : shapes) {
+      for (const bool bf16 : {false, true}) {
+        for (const bool with_bias : {false, true}) {
+          const std::size_t nw = static_cast<std::size_t>(sh.out) * sh.in;
+          std::vector<float> wf(nw);
+          for (auto& v : wf) v = cpu::round_to_bf16(nd(rng));  // exact in both dtypes
+          std::vector<std::byte> bytes(nw * (bf16 ? 2 : 4));
+          for (std::size_t i = 0; i < nw; ++i) {
+            if (bf16) {
+              uint32_t u;
+              std::memcpy(&u, &wf[i], 4);
+              const uint16_t h = static_cast<uint16_t>(u >> 16);
+              std::memcpy(bytes.data() + 2 * i, &h, 2);
+            } else {
+              std::memcpy(bytes.data() + 4 * i, &wf[i], 4);
+            }
+          }
+          cpu::Linear L;
+          L.weight.dtype = bf16 ? DType::BF16 : DType::F32;
+          L.weight.shape = {sh.out, sh.in};
+          L.weight.data = std::span<const std::byte>(bytes.data(), bytes.size());
+          L.out_features = sh.out;
+          L.in_features = sh.in;
+          if (with_bias)
+            for (int o = 0; o < sh.out; ++o) L.bias.push_back(nd(rng));
+          std::vector<float> x(static_cast<std::size_t>(sh.rows) * sh.in),
+              y(static_cast<std::size_t>(sh.rows) * sh.out);
+          for (auto& v : x) v = nd(rng);
+          cpu::linear(pool, x.data(), sh.rows, L, y.data());
+          for (int r = 0; r < sh.rows; ++r)
+            for (int o = 0; o < sh.out; ++o) {
+              double ref = with_bias ? L.bias[static_cast<std::size_t>(o)] : 0.0, mag = std::fabs(ref);
+              for (int i = 0; i < sh.in; ++i) {
+                const double p = static_cast<double>(x[static_cast<std::size_t>(r) * sh.in + i]) *
+                                 wf[static_cast<std::size_t>(o) * sh.in + i];
+                ref += p, mag += std::fabs(p);
+              }
+              const float got = y[static_cast<std::size_t>(r) * sh.out + o];
+              QVERIFY2(std::fabs(got - ref) <= (sh.in + 2) * 0x1p-24 * mag,
+                       qPrintable(QStringLiteral("%1x%2x%3 %4%5: y[%6][%7] %8 vs %9")
+                                      .arg(sh.rows)
+                                      .arg(sh.out)
+                                      .arg(sh.in)
+                                      .arg(bf16 ? "bf16" : "f32")
+                                      .arg(with_bias ? " bias" : "")
+                                      .arg(r)
+                                      .arg(o)
+                                      .arg(got)
+                                      .arg(ref)));
+            }
+        }
       }
     }
   }
