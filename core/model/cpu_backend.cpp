@@ -361,7 +361,7 @@ void CpuBackend::run_chunk(const int32_t* tokens, int n, bool want_all, float* l
       mlp_in = m_.data();
     }
     cpu::linear(pool_, mlp_in, rows, L.fc1, ffn_.data());
-    cpu::gelu_inplace(ffn_.data(), static_cast<int64_t>(rows) * c_.ffn_hidden_size);
+    cpu::gelu_inplace(pool_, ffn_.data(), static_cast<int64_t>(rows) * c_.ffn_hidden_size);
     float* mlp_out = m_.data();  // mlp_in no longer needed
     cpu::linear(pool_, ffn_.data(), rows, L.fc2, mlp_out);
     for (std::size_t i = 0; i < static_cast<std::size_t>(rows) * h; ++i) {

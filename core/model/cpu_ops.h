@@ -35,8 +35,8 @@ void weighted_sum_f32(const float* w, const float* v, std::size_t stride, int co
 void layer_norm(const float* x, int rows, int dim, const float* weight, const float* bias, double eps,
                 float* y);
 
-// Exact GELU 0.5 x (1 + erf(x / sqrt 2)), in place.
-void gelu_inplace(float* x, int64_t n);
+// Exact GELU 0.5 x (1 + erf(x / sqrt 2)), in place, on the pool's threads.
+void gelu_inplace(ThreadPool& pool, float* x, int64_t n);
 
 // RoPE inverse frequencies (head_dim / 2 of them) for a sequence of `seq_len` tokens, as HF
 // computes them in float32: default base^(-2i/d); linear divides them by the factor; dynamic

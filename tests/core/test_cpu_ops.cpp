@@ -1,7 +1,7 @@
-// The CPU backend's linear layers and attention kernels (cpu::linear, dots_f32,
-// weighted_sum_f32) against double-precision sums, over shapes that cover every tail of the AVX2
-// forms' row blocks and 8-, 16- and 32-wide steps (and the portable forms under
-// FALCON_CPU_FAST=0).
+// The CPU backend's linear layers, attention kernels and GELU (cpu::linear, dots_f32,
+// weighted_sum_f32, gelu_inplace) against double-precision references, over shapes that cover
+// every tail of the AVX2 forms' row blocks and 8-, 16- and 32-wide steps (and the portable forms
+// under FALCON_CPU_FAST=0).
 #include <QtTest>
 #include <cmath>
 #include <cstring>
@@ -129,6 +129,28 @@ class TestCpuOps : public QObject {
             }
         }
       }
+    }
+  }
+
+  // GELU on the pool's threads: every element transformed exactly once (not skipped at a split,
+  // not applied twice), checked against x * Phi(x) at points where it is known to 16 digits.
+  void gelu_on_the_pool_transforms_every_element_once() {
+    ThreadPool pool(3);
+    const double xs[] = {1.0, -1.0, 2.0, 0.5, -3.0, 0.0};
+    const double gelu[] = {0.8413447460685429,  -0.15865525393145707,  1.9544997361036416,
+                           0.34573123063700656, -0.004049694094890284, 0.0};
+    for (const int64_t n : {int64_t{1}, int64_t{4095}, int64_t{4096}, int64_t{10007}}) {
+      std::vector<float> v(static_cast<std::size_t>(n) + 1, 42.f);
+      for (int64_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = static_cast<float>(xs[i % 6]);
+      cpu::gelu_inplace(pool, v.data(), n);
+      for (int64_t i = 0; i < n; ++i) {
+        const double want = gelu[i % 6];
+        QVERIFY2(
+            std::fabs(v[static_cast<std::size_t>(i)] - want) <= 1e-7 * std::fabs(want) + 1e-12,
+            qPrintable(
+                QStringLiteral("n %1, element %2: %3").arg(n).arg(i).arg(v[static_cast<std::size_t>(i)])));
+      }
+      QCOMPARE(v[static_cast<std::size_t>(n)], 42.f);
     }
   }
 };
