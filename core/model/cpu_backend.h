@@ -14,6 +14,7 @@ namespace falcon {
 struct CpuBackendOptions {
   int threads = 0;         // worker threads; 0 = all hardware threads
   int cache_capacity = 0;  // KV cache tokens; 0 = max_position_embeddings (2048 if that is unset)
+  int prefill_chunk = 0;   // tokens a prompt runs through the layers at once; 0 = 256
 };
 
 // Loads <model_dir>/config.json (+ generation_config.json) and the safetensors weights,

@@ -12,10 +12,11 @@ using namespace falcon::testutil;
 
 namespace {
 
-std::unique_ptr<Backend> backend_for(const Fixture& f, int threads = 2, int capacity = 0) {
+std::unique_ptr<Backend> backend_for(const Fixture& f, int threads = 2, int capacity = 0, int chunk = 0) {
   CpuBackendOptions o;
   o.threads = threads;
   o.cache_capacity = capacity > 0 ? capacity : static_cast<int>(f.full_tokens.size()) + 8;
+  o.prefill_chunk = chunk;
   return create_cpu_backend(f.dir, o);
 }
 
@@ -133,12 +134,12 @@ class TestCpuBackend : public QObject {
       expect_close(logits.data(), ref.data(), V, QStringLiteral("%1 chunks of %2").arg(name).arg(chunk),
                    1e-5f);
     }
-    // A prompt longer than the internal batch (64 tokens) takes several internal chunks.
+    // A prompt longer than the internal batch (64 tokens here) takes several internal chunks.
     std::vector<int32_t> long_prompt;
     for (int i = 0; i < 150; ++i)
       long_prompt.push_back(f.full_tokens[static_cast<std::size_t>(i) % f.full_tokens.size()]);
-    auto a = backend_for(f, 2, 200);
-    auto b = backend_for(f, 2, 200);
+    auto a = backend_for(f, 2, 200, 64);
+    auto b = backend_for(f, 2, 200, 64);
     std::vector<float> la, lb;
     a->forward(long_prompt, true, la);
     for (std::size_t i = 0; i < long_prompt.size(); i += 50) {
@@ -150,7 +151,7 @@ class TestCpuBackend : public QObject {
     // In one call with the last row's logits only: the first two internal chunks need no output
     // of their last layer (it only appends K and V), the third only its last row's. A decode step
     // after it reads every row's K and V.
-    auto c = backend_for(f, 2, 200);
+    auto c = backend_for(f, 2, 200, 64);
     std::vector<float> lc;
     c->forward(long_prompt, false, lc);
     expect_close(la.data() + (long_prompt.size() - 1) * V, lc.data(), V, name + " 150 tokens, last row only",
@@ -198,6 +199,13 @@ class TestCpuBackend : public QObject {
 
   void errors_leave_cache_unchanged() {
     const Fixture f = load_fixture("mqa_rope_parallel");
+    try {
+      backend_for(f, 1, 40, -1);
+      QFAIL("a negative prefill_chunk was accepted");
+    } catch (const Error& e) {
+      QCOMPARE(e.kind(), ErrorKind::Usage);
+      QVERIFY(std::string(e.what()).find("prefill_chunk") != std::string::npos);
+    }
     auto be = backend_for(f, 1, 40);
     std::vector<float> logits;
     be->forward(f.prompt, false, logits);
