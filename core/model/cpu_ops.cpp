@@ -113,12 +113,16 @@ bool cpu_fast() {
   return fast;
 }
 
-DotF32 pick_dot_f32() {
+// The AVX2 + FMA forms run where the CPU has them, unless FALCON_CPU_FAST=0.
 #ifdef FALCON_X86_DISPATCH
-  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot_avx2;
-#endif
-  return dot;
+bool avx2_fma() {
+  static const bool yes = cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
 }
+#define FALCON_AVX2_OR(avx2, portable) (avx2_fma() ? (avx2) : (portable))
+#else
+#define FALCON_AVX2_OR(avx2, portable) (portable)
+#endif
 
 void axpy(float alpha, const float* x, float* y, int n) {
   for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
@@ -224,30 +228,8 @@ __attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* const* w, cons
 
 using Dot4x2 = void (*)(const float* const*, const float*, const float*, int, float*, float*);
 
-// Null where only the one-product form exists (no AVX2, or FALCON_CPU_FAST=0).
-Dot4x2 pick_dot4x2() {
-#ifdef FALCON_X86_DISPATCH
-  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot4x2_avx2;
-#endif
-  return nullptr;
-}
-
 using DotsF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
 using WeightedSumF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
-
-DotsF32 pick_dots_f32() {
-#ifdef FALCON_X86_DISPATCH
-  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dots_avx2;
-#endif
-  return dots;
-}
-
-WeightedSumF32 pick_weighted_sum_f32() {
-#ifdef FALCON_X86_DISPATCH
-  if (cpu_fast() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return weighted_sum_avx2;
-#endif
-  return weighted_sum;
-}
 
 // bf16 row -> fp32 (exact: a 16-bit shift), for the prefill path's per-row conversion.
 void bf16_row_to_float(const std::byte* src, int n, float* dst) {
@@ -261,22 +243,15 @@ void bf16_row_to_float(const std::byte* src, int n, float* dst) {
 
 using DotBf16 = float (*)(const std::byte*, const float*, int);
 
-DotBf16 pick_dot_bf16() {
-#ifdef FALCON_X86_DISPATCH
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return dot_bf16_avx2;
-#endif
-  return dot_bf16_generic;
-}
-
 }  // namespace
 
 void dots_f32(const float* a, const float* b, std::size_t stride, int count, int n, float* s) {
-  static const DotsF32 f = pick_dots_f32();
+  static const DotsF32 f = FALCON_AVX2_OR(dots_avx2, dots);
   f(a, b, stride, count, n, s);
 }
 
 void weighted_sum_f32(const float* w, const float* v, std::size_t stride, int count, int n, float* out) {
-  static const WeightedSumF32 f = pick_weighted_sum_f32();
+  static const WeightedSumF32 f = FALCON_AVX2_OR(weighted_sum_avx2, weighted_sum);
   f(w, v, stride, count, n, out);
 }
 
@@ -289,7 +264,7 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
   if (fast && layer.weight.dtype == DType::BF16 && rows <= 2) {
     // Decode: each weight is used once or twice, so converting rows to fp32 first would cost more
     // than the product; read the bf16 rows directly.
-    static const DotBf16 dot_bf16 = pick_dot_bf16();
+    static const DotBf16 dot_bf16 = FALCON_AVX2_OR(dot_bf16_avx2, dot_bf16_generic);
     const std::byte* base = layer.weight.data.data();
     auto direct_work = [&](int64_t o_begin, int64_t o_end) {
       for (int64_t o = o_begin; o < o_end; ++o) {
@@ -307,8 +282,9 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
       pool.parallel_for(out, direct_work);
     return;
   }
-  static const DotF32 dot_f32 = pick_dot_f32();
-  static const Dot4x2 dot4x2 = pick_dot4x2();
+  static const DotF32 dot_f32 = FALCON_AVX2_OR(dot_avx2, dot);
+  // Null where only the one-product form exists (no AVX2, or FALCON_CPU_FAST=0).
+  static const Dot4x2 dot4x2 = FALCON_AVX2_OR(dot4x2_avx2, static_cast<Dot4x2>(nullptr));
   auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
     constexpr int kBlock = 4;
@@ -455,3 +431,4 @@ float alibi_bias(float slope, int key_position) {
 }
 
 }  // namespace falcon::cpu
+#undef FALCON_AVX2_OR
