@@ -147,6 +147,7 @@ CpuBackend::CpuBackend(const ModelConfig& config, std::shared_ptr<const Checkpoi
     const double f = c_.rope_scaling == RopeScaling::None ? 1.0 : c_.rope_scaling_factor;
     capacity_ = static_cast<int>(std::min(1e7, std::ceil(c_.max_position_embeddings * f)));
   }
+  chunk_ = std::max(1, std::min(chunk_, capacity_));  // no pass holds more tokens than the cache
   group_ = c_.num_heads / c_.num_kv_heads;
   const int h = c_.hidden_size;
   const std::vector<int64_t> emb_shape{c_.vocab_size, h};
