@@ -104,6 +104,7 @@ class CudaBackend final : public Backend {
   // The last layer of a chunk of which only the last `keep` rows' output is read (the last
   // token's logits, or none in a chunk before the last).
   void prefill_last_layer(const gpu::LayerDev& L, int T, int pos0, int keep);
+  void prefill_sequential_rest(const gpu::LayerDev& L, bf16* a, float* x, bf16* xn, int rows);
   void decode_step(int32_t token, int pos, float* out);
   void enqueue_decode();
   void destroy_streams();
@@ -425,17 +426,7 @@ void CudaBackend::prefill_chunk(const int32_t* tokens, int T, int pos0, bool all
       blas_->gemm(m_.xa, d.xn_ld, T, qkv.p, qkv.ld, d.qkv_out, d.dim, act, d.act_ld, false, 0.f);
       gpu::launch_rope_append(act, d.act_ld, T, pos0, shape(), L.b_up, kinv, L.k_cache, L.v_cache, s);
       gpu::launch_attention_prefill(aa, T, pos0, s);
-      if (L.b_dense) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_dense, s);
-      const Mat dense = prefill_matrix(L, gpu::kDense);
-      blas_->gemm(act + d.off_ctx, d.act_ld, T, dense.p, dense.ld, d.dim, d.dim, m_.x, d.dim, true, 1.f);
-      gpu::launch_layernorm(m_.x, d.dim, T, d.dim, eps, L.ln2_g, L.ln2_b, m_.xa, nullptr, nullptr, nullptr,
-                            d.xn_ld, s);
-      const Mat fc1 = prefill_matrix(L, gpu::kFc1);
-      blas_->gemm(m_.xa, d.xn_ld, T, fc1.p, fc1.ld, d.ffn, d.dim, act + d.off_h, d.act_ld, false, 0.f);
-      gpu::launch_bias_gelu(act + d.off_h, d.act_ld, T, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
-      if (L.b_fc2) gpu::launch_add_bias(m_.x, d.dim, T, d.dim, L.b_fc2, s);
-      const Mat fc2 = prefill_matrix(L, gpu::kDown);
-      blas_->gemm(act + d.off_h, d.act_ld, T, fc2.p, fc2.ld, d.dim, d.ffn, m_.x, d.dim, true, 1.f);
+      prefill_sequential_rest(L, act, m_.x, m_.xa, T);
     }
   }
   if (fail_launch_) gpu::throw_injected_launch_failure(true, "cublasGemmEx", faults_, &fail_launch_);
@@ -518,18 +509,27 @@ void CudaBackend::prefill_last_layer(const gpu::LayerDev& L, int T, int pos0, in
     blas_->gemm(a + d.off_h, d.act_ld, keep, down.p, down.ld, d.dim, d.ffn + d.dim, x, d.dim, true, 1.f);
     return;
   }
-  if (L.b_dense) gpu::launch_add_bias(x, d.dim, keep, d.dim, L.b_dense, s);
+  prefill_sequential_rest(L, a, x, m_.xa + static_cast<size_t>(r0) * d.xn_ld, keep);
+}
+
+// A sequential block after attention, for `rows` rows starting at activation row `a`, residual
+// row `x` and LayerNorm output row `xn`: the dense projection into the residual, the second
+// LayerNorm, fc1 with GELU, fc2 into the residual.
+void CudaBackend::prefill_sequential_rest(const gpu::LayerDev& L, bf16* a, float* x, bf16* xn, int rows) {
+  const gpu::Dims& d = d_;
+  cudaStream_t s = stream_;
+  const float eps = static_cast<float>(c_.layer_norm_epsilon);
+  if (L.b_dense) gpu::launch_add_bias(x, d.dim, rows, d.dim, L.b_dense, s);
   const Mat dense = prefill_matrix(L, gpu::kDense);
-  blas_->gemm(a + d.off_ctx, d.act_ld, keep, dense.p, dense.ld, d.dim, d.dim, x, d.dim, true, 1.f);
-  bf16* xn = m_.xa + static_cast<size_t>(r0) * d.xn_ld;
-  gpu::launch_layernorm(x, d.dim, keep, d.dim, eps, L.ln2_g, L.ln2_b, xn, nullptr, nullptr, nullptr, d.xn_ld,
+  blas_->gemm(a + d.off_ctx, d.act_ld, rows, dense.p, dense.ld, d.dim, d.dim, x, d.dim, true, 1.f);
+  gpu::launch_layernorm(x, d.dim, rows, d.dim, eps, L.ln2_g, L.ln2_b, xn, nullptr, nullptr, nullptr, d.xn_ld,
                         s);
   const Mat fc1 = prefill_matrix(L, gpu::kFc1);
-  blas_->gemm(xn, d.xn_ld, keep, fc1.p, fc1.ld, d.ffn, d.dim, a + d.off_h, d.act_ld, false, 0.f);
-  gpu::launch_bias_gelu(a + d.off_h, d.act_ld, keep, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
-  if (L.b_fc2) gpu::launch_add_bias(x, d.dim, keep, d.dim, L.b_fc2, s);
+  blas_->gemm(xn, d.xn_ld, rows, fc1.p, fc1.ld, d.ffn, d.dim, a + d.off_h, d.act_ld, false, 0.f);
+  gpu::launch_bias_gelu(a + d.off_h, d.act_ld, rows, d.ffn, L.b_up ? L.b_up + d.qkv_out : nullptr, s);
+  if (L.b_fc2) gpu::launch_add_bias(x, d.dim, rows, d.dim, L.b_fc2, s);
   const Mat fc2 = prefill_matrix(L, gpu::kDown);
-  blas_->gemm(a + d.off_h, d.act_ld, keep, fc2.p, fc2.ld, d.dim, d.ffn, x, d.dim, true, 1.f);
+  blas_->gemm(a + d.off_h, d.act_ld, rows, fc2.p, fc2.ld, d.dim, d.ffn, x, d.dim, true, 1.f);
 }
 
 // One decode step's kernels; token and position come from m_.step (device), so the same
