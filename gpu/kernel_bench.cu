@@ -140,6 +140,9 @@ std::string run_kernel_bench(int device) {
   // FALCON_KERNEL_BENCH_GEMV_ONLY=1: the copy ceiling and the bf16 GEMVs only (knob sweeps).
   const char* only = std::getenv("FALCON_KERNEL_BENCH_GEMV_ONLY");
   const bool gemv_only = only && only[0] == '1';
+  // FALCON_KERNEL_BENCH_ATTN_ONLY=1: the ceilings and the attention kernels only.
+  const char* attn = std::getenv("FALCON_KERNEL_BENCH_ATTN_ONLY");
+  const bool attn_only = attn && attn[0] == '1';
   void* ws_blas = nullptr;
   FALCON_CUDA_CHECK(cudaMalloc(&ws_blas, 32 << 20));
   Blas blas(nullptr, ws_blas, 32 << 20);
@@ -149,7 +152,7 @@ std::string run_kernel_bench(int device) {
     cudaFree(ws_blas);
     return out;
   }
-  if (!gemv_only) {
+  if (!gemv_only && !attn_only) {
     const int n = 8192;
     bf16* a = alloc<bf16>(size_t(n) * n, 1);
     bf16* w = alloc<bf16>(size_t(n) * n, 2);
@@ -180,6 +183,7 @@ std::string run_kernel_bench(int device) {
                             {"7B qkv+fc1", 4672 + 18176, 4544},
                             {"7B fc2+dense", 4544, 22720},
                             {"lm_head 65024x8192", 65024, 8192}}) {
+    if (attn_only) break;
     const size_t bytes = size_t(n) * k * 2;
     const int copies = static_cast<int>(std::max<size_t>(2, std::min<size_t>(8, (size_t(3) << 30) / bytes)));
     std::vector<bf16*> ws;
