@@ -422,21 +422,8 @@ void CpuBackend::attention(Layer& L, int p0, int n, int first) {
       const int keys = p0 + t + 1;  // causal: positions 0..p0+t
       const float* q = q_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
       cpu::dots_f32(q, L.k.data() + static_cast<std::size_t>(g) * hd, stride, keys, hd, scores.data());
-      float mx = -std::numeric_limits<float>::infinity();
-      const float* hb = c_.alibi ? alibi_[static_cast<std::size_t>(head)].data() : nullptr;
-      for (int j = 0; j < keys; ++j) {
-        float& sj = scores[static_cast<std::size_t>(j)];
-        sj = hb ? sj * scale + hb[j] : sj * scale;
-        mx = std::max(mx, sj);
-      }
-      double sum = 0;
-      for (int j = 0; j < keys; ++j) {
-        const float e_j = std::exp(scores[static_cast<std::size_t>(j)] - mx);
-        scores[static_cast<std::size_t>(j)] = e_j;
-        sum += e_j;
-      }
-      const float inv = static_cast<float>(1.0 / sum);
-      for (int j = 0; j < keys; ++j) scores[static_cast<std::size_t>(j)] *= inv;
+      cpu::softmax_row(scores.data(), keys, scale,
+                       c_.alibi ? alibi_[static_cast<std::size_t>(head)].data() : nullptr);
       float* out = attn_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
       cpu::weighted_sum_f32(scores.data(), L.v.data() + static_cast<std::size_t>(g) * hd, stride, keys, hd,
                             out);

@@ -30,6 +30,12 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
 void dots_f32(const float* a, const float* b, std::size_t stride, int count, int n, float* s);
 void weighted_sum_f32(const float* w, const float* v, std::size_t stride, int count, int n, float* out);
 
+// One attention row's softmax in place: s[j] = s[j] * scale (+ bias[j]), then exp(s[j] - max)
+// in float over their sum (accumulated in double). The AVX2 form takes eight scores a pass and
+// the exponentials four at a time in double, rounded to float (glibc's expf result but in a rare
+// rounding tie), summed in eight partial sums.
+void softmax_row(float* s, int n, float scale, const float* bias);
+
 // LayerNorm over the last dimension (biased variance, as torch.nn.LayerNorm).
 // x, y: (rows, dim); weight, bias: (dim). y may alias x.
 void layer_norm(const float* x, int rows, int dim, const float* weight, const float* bias, double eps,

@@ -1,10 +1,11 @@
 // The CPU backend's linear layers, attention kernels and GELU (cpu::linear, dots_f32,
-// weighted_sum_f32, gelu_inplace) against double-precision references, over shapes that cover
+// weighted_sum_f32, softmax_row, gelu_inplace) against double-precision references, over shapes that cover
 // every tail of the AVX2 forms' row blocks and 8-, 16- and 32-wide steps (and the portable forms
 // under FALCON_CPU_FAST=0).
 #include <QtTest>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -152,6 +153,114 @@ class TestCpuOps : public QObject {
       }
       QCOMPARE(v[static_cast<std::size_t>(n)], 42.f);
     }
+  }
+
+  // softmax_row against the softmax in double of the same scaled (and biased) scores: lengths
+  // 1-40 (every tail of the 8-wide passes and the 4-wide exponentials) and 1000, with and without
+  // a bias, scores spread over +-40 after scaling (exponentials down to e^-80, which underflow
+  // nothing in float but below 1e-35). The float steps before the exponential (the product, the
+  // bias, the difference from the maximum) each round by at most 2^-24 of a value no larger than
+  // |x| + |max| + |bias|, which moves the exponential by that much relative: each probability
+  // within 1.2e-7 (|x| + |max| + |bias|) + 1e-6 of its reference relative, plus 1e-30, and the
+  // row sums to 1 within 1e-6.
+  void softmax_row_matches_double_reference() {
+    std::mt19937 rng(41);
+    std::uniform_real_distribution<float> ud(-1.f, 1.f);
+    std::vector<int> lengths;
+    for (int n = 1; n <= 40; ++n) lengths.push_back(n);
+    lengths.push_back(1000);
+    for (const int n : lengths) {
+      for (const bool with_bias : {false, true}) {
+        std::vector<float> s(static_cast<std::size_t>(n) + 1, 77.f), b(static_cast<std::size_t>(n));
+        const float scale = 0.125f;
+        for (int j = 0; j < n; ++j) {
+          s[j] = ud(rng) * (with_bias ? 200.f : 320.f);
+          b[j] = ud(rng) * 15.f;
+        }
+        std::vector<double> x(static_cast<std::size_t>(n));
+        double mx = -1e300;
+        for (int j = 0; j < n; ++j) {
+          x[j] = double(s[j]) * scale + (with_bias ? double(b[j]) : 0.0);
+          mx = std::max(mx, x[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; ++j) sum += std::exp(x[j] - mx);
+        cpu::softmax_row(s.data(), n, scale, with_bias ? b.data() : nullptr);
+        double total = 0;
+        for (int j = 0; j < n; ++j) {
+          const double ref = std::exp(x[j] - mx) / sum;
+          total += s[j];
+          const double arg = std::fabs(x[j]) + std::fabs(mx) + (with_bias ? std::fabs(double(b[j])) : 0.0);
+          QVERIFY2(std::fabs(s[j] - ref) <= (1.2e-7 * arg + 1e-6) * ref + 1e-30,
+                   qPrintable(QStringLiteral("n %1 bias %2, p[%3] = %4, want %5")
+                                  .arg(n)
+                                  .arg(with_bias)
+                                  .arg(j)
+                                  .arg(double(s[j]), 0, 'g', 9)
+                                  .arg(ref, 0, 'g', 9)));
+        }
+        QVERIFY2(std::fabs(total - 1.0) <= 1e-6,
+                 qPrintable(QStringLiteral("n %1: sum %2").arg(n).arg(total)));
+        QCOMPARE(s[static_cast<std::size_t>(n)], 77.f);
+      }
+    }
+  }
+
+  // GELU over a sweep against x Phi(x) = 0.5 x erfc(-x / sqrt(2)) in long double (glibc's erfcl,
+  // 64-bit mantissa, no cancellation in the negative tail; independent of both forms, the AVX2
+  // polynomials and the portable double erf). A result must be the reference rounded to float,
+  // or that rounding of a value within 1.2e-16 |x| of it (the portable form's 1 + erf(x / sqrt(2)) in double
+  // cancels: in the negative tail, where x Phi(x) is tiny, its absolute error is up to |x| 2^-53; the AVX2
+  // form is 0 past |x| = 8.48), or the reference sits within 1e-12 of a rounding midpoint (either neighbour).
+  // Where Phi(x) >= 1e-8 at least 99.99% must be exact. Steps of 1/4096 over
+  // [-12, 12], random floats across every exponent from 1e-40 to 1e4, both signs, and the
+  // special values; lengths that leave every tail of the 4-wide steps, split over the pool.
+  void gelu_is_the_rounded_reference_over_a_sweep() {
+    std::vector<float> xs;
+    for (int k = -12 * 4096; k <= 12 * 4096; ++k) xs.push_back(static_cast<float>(k) / 4096.f);
+    std::mt19937 rng(29);
+    std::uniform_real_distribution<double> ex(-40.0, 4.0), mant(1.0, 10.0);
+    for (int i = 0; i < 100000; ++i) {
+      const double v = mant(rng) * std::pow(10.0, ex(rng));
+      xs.push_back(static_cast<float>(i % 2 ? -v : v));
+    }
+    ThreadPool pool(3);
+    int64_t exact = 0, checked = 0;  // where Phi(x) >= 1e-8
+    for (const int64_t cut : {int64_t{0}, int64_t{1}, int64_t{2}, int64_t{3}}) {
+      std::vector<float> v(xs.begin(), xs.end() - cut);
+      cpu::gelu_inplace(pool, v.data(), static_cast<int64_t>(v.size()));
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const long double x = xs[i];
+        const long double ref = 0.5L * x * std::erfc(-x * 0.70710678118654752440084436210484904L);
+        const float want = static_cast<float>(ref);
+        const bool counted = std::fabs(ref) >= 1e-8L * std::fabs(x);
+        checked += counted;
+        if (v[i] == want) {
+          exact += counted;
+          continue;
+        }
+        const long double up = std::nextafter(want, std::numeric_limits<float>::infinity()),
+                          down = std::nextafter(want, -std::numeric_limits<float>::infinity());
+        const long double mid = ref > want ? (want + up) / 2 : (want + down) / 2;
+        const bool near_tie = std::fabs(ref - mid) <= 1e-12L * std::fabs(ref);
+        const bool cancelled = std::fabs(v[i] - ref) <= (up - want) / 2 + 1.2e-16L * std::fabs(x);
+        QVERIFY2(near_tie || cancelled, qPrintable(QStringLiteral("gelu(%1) = %2, want %3")
+                                                       .arg(static_cast<double>(xs[i]), 0, 'g', 9)
+                                                       .arg(static_cast<double>(v[i]), 0, 'g', 9)
+                                                       .arg(static_cast<double>(want), 0, 'g', 9)));
+      }
+    }
+    QVERIFY2(exact >= checked - checked / 10000,
+             qPrintable(QStringLiteral("%1 of %2 exact").arg(exact).arg(checked)));
+    // Special values: NaN stays NaN, +inf stays +inf, -inf gives NaN (-inf x 0), as the formula does.
+    std::vector<float> sp{std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(), 0.f, -0.f};
+    cpu::gelu_inplace(pool, sp.data(), static_cast<int64_t>(sp.size()));
+    QVERIFY(std::isnan(sp[0]));
+    QCOMPARE(sp[1], std::numeric_limits<float>::infinity());
+    QVERIFY(std::isnan(sp[2]));
+    QCOMPARE(sp[3], 0.f);
+    QVERIFY(sp[4] == 0.f && std::signbit(sp[4]));
   }
 };
 
