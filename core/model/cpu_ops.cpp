@@ -201,29 +201,32 @@ __attribute__((target("avx2,fma"))) void weighted_sum_avx2(const float* w, const
 #endif
 
 #ifdef FALCON_X86_DISPATCH
-// Four weight rows against two input rows for the prefill's linear layers: eight accumulators,
-// so each load of x serves four products and each load of w two (dot_avx2 does one product per
-// two loads). s0[k] = x0 . w[k], s1[k] = x1 . w[k].
-__attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* const* w, const float* x0, const float* x1,
-                                                     int n, float* s0, float* s1) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+// Four weight rows against R input rows for the prefill's linear layers: 4R accumulators, so each
+// load of x serves four products and each load of w R (dot_avx2 does one product per two loads);
+// R = 3 keeps twelve products in flight, enough to cover the FMA latency on two pipes, and leaves
+// the sixteen registers' rest for x. s[r][k] = x[r] . w[k]; every product sums in the same order
+// for every R (eight lanes, hsum_avx, then the tail), so R changes no result.
+template <int R>
+__attribute__((target("avx2,fma"))) void dot4xr_avx2(const float* const* w, const float* const* x, int n,
+                                                     float (*s)[4]) {
+  __m256 acc[R][4];
+  for (int r = 0; r < R; ++r)
+    for (int k = 0; k < 4; ++k) acc[r][k] = _mm256_setzero_ps();
   int i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m256 u = _mm256_loadu_ps(x0 + i), v = _mm256_loadu_ps(x1 + i);
-    __m256 wk = _mm256_loadu_ps(w[0] + i);
-    a0 = _mm256_fmadd_ps(u, wk, a0), b0 = _mm256_fmadd_ps(v, wk, b0);
-    wk = _mm256_loadu_ps(w[1] + i);
-    a1 = _mm256_fmadd_ps(u, wk, a1), b1 = _mm256_fmadd_ps(v, wk, b1);
-    wk = _mm256_loadu_ps(w[2] + i);
-    a2 = _mm256_fmadd_ps(u, wk, a2), b2 = _mm256_fmadd_ps(v, wk, b2);
-    wk = _mm256_loadu_ps(w[3] + i);
-    a3 = _mm256_fmadd_ps(u, wk, a3), b3 = _mm256_fmadd_ps(v, wk, b3);
+    __m256 xv[R];
+    for (int r = 0; r < R; ++r) xv[r] = _mm256_loadu_ps(x[r] + i);
+    for (int k = 0; k < 4; ++k) {
+      const __m256 wk = _mm256_loadu_ps(w[k] + i);
+      for (int r = 0; r < R; ++r) acc[r][k] = _mm256_fmadd_ps(xv[r], wk, acc[r][k]);
+    }
   }
-  float r0[4] = {hsum_avx(a0), hsum_avx(a1), hsum_avx(a2), hsum_avx(a3)};
-  float r1[4] = {hsum_avx(b0), hsum_avx(b1), hsum_avx(b2), hsum_avx(b3)};
-  for (; i < n; ++i)
-    for (int k = 0; k < 4; ++k) r0[k] += x0[i] * w[k][i], r1[k] += x1[i] * w[k][i];
-  for (int k = 0; k < 4; ++k) s0[k] = r0[k], s1[k] = r1[k];
+  for (int r = 0; r < R; ++r)
+    for (int k = 0; k < 4; ++k) {
+      float v = hsum_avx(acc[r][k]);
+      for (int t = i; t < n; ++t) v += x[r][t] * w[k][t];
+      s[r][k] = v;
+    }
 }
 #endif
 
@@ -399,7 +402,7 @@ void gelu_portable(float* x, int64_t b, int64_t e) {
 
 using GeluRange = void (*)(float*, int64_t, int64_t);
 
-using Dot4x2 = void (*)(const float* const*, const float*, const float*, int, float*, float*);
+using Dot4xR = void (*)(const float* const*, const float* const*, int, float (*)[4]);
 
 using DotsF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
 using WeightedSumF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
@@ -457,7 +460,8 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
   }
   static const DotF32 dot_f32 = FALCON_AVX2_OR(dot_avx2, dot);
   // Null where only the one-product form exists (no AVX2, or FALCON_CPU_FAST=0).
-  static const Dot4x2 dot4x2 = FALCON_AVX2_OR(dot4x2_avx2, static_cast<Dot4x2>(nullptr));
+  static const Dot4xR dot4x3 = FALCON_AVX2_OR(dot4xr_avx2<3>, static_cast<Dot4xR>(nullptr));
+  static const Dot4xR dot4x2 = FALCON_AVX2_OR(dot4xr_avx2<2>, static_cast<Dot4xR>(nullptr));
   auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
     constexpr int kBlock = 4;
@@ -482,12 +486,23 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
         y[static_cast<std::size_t>(r) * out + o + k] = v;
       };
       int r = 0;
-      if (dot4x2 && nb == kBlock) {
-        for (; r + 2 <= rows; r += 2) {
-          float s0[kBlock], s1[kBlock];
-          dot4x2(w, x + static_cast<std::size_t>(r) * in, x + static_cast<std::size_t>(r + 1) * in, in, s0,
-                 s1);
-          for (int k = 0; k < kBlock; ++k) store(r, k, s0[k]), store(r + 1, k, s1[k]);
+      if (dot4x3 && nb == kBlock) {
+        float sr[3][kBlock];
+        for (; r + 3 <= rows; r += 3) {
+          const float* xr[3] = {x + static_cast<std::size_t>(r) * in,
+                                x + static_cast<std::size_t>(r + 1) * in,
+                                x + static_cast<std::size_t>(r + 2) * in};
+          dot4x3(w, xr, in, sr);
+          for (int j = 0; j < 3; ++j)
+            for (int k = 0; k < kBlock; ++k) store(r + j, k, sr[j][k]);
+        }
+        if (r + 2 <= rows) {
+          const float* xr[2] = {x + static_cast<std::size_t>(r) * in,
+                                x + static_cast<std::size_t>(r + 1) * in};
+          dot4x2(w, xr, in, sr);
+          for (int j = 0; j < 2; ++j)
+            for (int k = 0; k < kBlock; ++k) store(r + j, k, sr[j][k]);
+          r += 2;
         }
       }
       for (; r < rows; ++r) {
