@@ -413,23 +413,40 @@ void CpuBackend::attention(Layer& L, int p0, int n, int first) {
                       std::sqrt(static_cast<float>(hd)));
     }
   }
+  // Up to three consecutive queries of one head a task: each K and V row loaded serves all of
+  // them. The last query's keys are the most; the others' scores past their own keys are computed
+  // and then left out (their weights zeroed, which adds nothing to the V sums).
+  constexpr int kQ = 3;
+  const int blocks = (n - first + kQ - 1) / kQ;
   auto work = [&](int64_t b, int64_t e) {
-    std::vector<float> scores(static_cast<std::size_t>(total));
+    std::vector<float> scores(static_cast<std::size_t>(kQ) * total);
     for (int64_t task = b; task < e; ++task) {
-      const int t = first + static_cast<int>(task / heads);
-      const int head = static_cast<int>(task % heads);
-      const int g = head / group;   // its KV head (MQA: group == num_heads, so always 0)
-      const int keys = p0 + t + 1;  // causal: positions 0..p0+t
-      const float* q = q_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
-      cpu::dots_f32(q, L.k.data() + static_cast<std::size_t>(g) * hd, stride, keys, hd, scores.data());
-      cpu::softmax_row(scores.data(), keys, scale,
-                       c_.alibi ? alibi_[static_cast<std::size_t>(head)].data() : nullptr);
-      float* out = attn_.data() + (static_cast<std::size_t>(t) * heads + head) * hd;
-      cpu::weighted_sum_f32(scores.data(), L.v.data() + static_cast<std::size_t>(g) * hd, stride, keys, hd,
-                            out);
+      const int head = static_cast<int>(task / blocks);
+      const int t0 = first + static_cast<int>(task % blocks) * kQ;
+      const int nq = std::min(kQ, n - t0);
+      const int g = head / group;         // its KV head (MQA: group == num_heads, so always 0)
+      const int keys_max = p0 + t0 + nq;  // causal: query t sees positions 0..p0+t
+      const float* qs[kQ];
+      float* ss[kQ];
+      float* outs[kQ];
+      for (int r = 0; r < nq; ++r) {
+        const std::size_t row = static_cast<std::size_t>(t0 + r) * heads + head;
+        qs[r] = q_.data() + row * hd;
+        ss[r] = scores.data() + static_cast<std::size_t>(r) * total;
+        outs[r] = attn_.data() + row * hd;
+      }
+      cpu::dots_f32(qs, nq, L.k.data() + static_cast<std::size_t>(g) * hd, stride, keys_max, hd, ss);
+      const float* bias = c_.alibi ? alibi_[static_cast<std::size_t>(head)].data() : nullptr;
+      for (int r = 0; r < nq; ++r) {
+        const int keys = p0 + t0 + r + 1;
+        cpu::softmax_row(ss[r], keys, scale, bias);
+        std::fill(ss[r] + keys, ss[r] + keys_max, 0.0f);
+      }
+      cpu::weighted_sum_f32(ss, nq, L.v.data() + static_cast<std::size_t>(g) * hd, stride, keys_max, hd,
+                            outs);
     }
   };
-  const int64_t tasks = static_cast<int64_t>(n - first) * heads;
+  const int64_t tasks = static_cast<int64_t>(blocks) * heads;
   if (tasks * total * hd < (int64_t{1} << 16)) {
     work(0, tasks);  // too little work to be worth waking the pool
   } else {

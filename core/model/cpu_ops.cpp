@@ -138,67 +138,15 @@ void weighted_sum(const float* w, const float* v, std::size_t stride, int count,
   for (int j = 0; j < count; ++j) axpy(w[j], v + static_cast<std::size_t>(j) * stride, out, n);
 }
 
-#ifdef FALCON_X86_DISPATCH
-// Four rows at a time: four independent FMA chains, a shares its loads.
-__attribute__((target("avx2,fma"))) void dots_avx2(const float* a, const float* b, std::size_t stride,
-                                                   int count, int n, float* s) {
-  int j = 0;
-  for (; j + 4 <= count; j += 4) {
-    const float* b0 = b + static_cast<std::size_t>(j) * stride;
-    const float *b1 = b0 + stride, *b2 = b1 + stride, *b3 = b2 + stride;
-    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-      const __m256 x = _mm256_loadu_ps(a + i);
-      c0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b0 + i), c0);
-      c1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b1 + i), c1);
-      c2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b2 + i), c2);
-      c3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b3 + i), c3);
-    }
-    float r[4] = {hsum_avx(c0), hsum_avx(c1), hsum_avx(c2), hsum_avx(c3)};
-    for (; i < n; ++i) {
-      r[0] += a[i] * b0[i], r[1] += a[i] * b1[i];
-      r[2] += a[i] * b2[i], r[3] += a[i] * b3[i];
-    }
-    for (int k = 0; k < 4; ++k) s[j + k] = r[k];
-  }
-  for (; j < count; ++j) s[j] = dot_avx2(a, b + static_cast<std::size_t>(j) * stride, n);
+void dots_portable(const float* const* a, int nq, const float* b, std::size_t stride, int count, int n,
+                   float* const* s) {
+  for (int q = 0; q < nq; ++q) dots(a[q], b, stride, count, n, s[q]);
 }
 
-// 32 outputs at a time held in registers over every row (four independent FMA chains), then
-// stored once; each output's sum runs over the rows in order, as axpy's would.
-__attribute__((target("avx2,fma"))) void weighted_sum_avx2(const float* w, const float* v, std::size_t stride,
-                                                           int count, int n, float* out) {
-  int i = 0;
-  for (; i + 32 <= n; i += 32) {
-    __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;
-    const float* vr = v + i;
-    for (int j = 0; j < count; ++j, vr += stride) {
-      const __m256 wj = _mm256_set1_ps(w[j]);
-      o0 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr), o0);
-      o1 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr + 8), o1);
-      o2 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr + 16), o2);
-      o3 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(vr + 24), o3);
-    }
-    _mm256_storeu_ps(out + i, o0);
-    _mm256_storeu_ps(out + i + 8, o1);
-    _mm256_storeu_ps(out + i + 16, o2);
-    _mm256_storeu_ps(out + i + 24, o3);
-  }
-  for (; i + 8 <= n; i += 8) {
-    __m256 o = _mm256_setzero_ps();
-    const float* vr = v + i;
-    for (int j = 0; j < count; ++j, vr += stride)
-      o = _mm256_fmadd_ps(_mm256_set1_ps(w[j]), _mm256_loadu_ps(vr), o);
-    _mm256_storeu_ps(out + i, o);
-  }
-  for (; i < n; ++i) {
-    float o = 0.0f;
-    for (int j = 0; j < count; ++j) o = std::fma(w[j], v[static_cast<std::size_t>(j) * stride + i], o);
-    out[i] = o;
-  }
+void weighted_sum_portable(const float* const* w, int nq, const float* v, std::size_t stride, int count,
+                           int n, float* const* out) {
+  for (int q = 0; q < nq; ++q) weighted_sum(w[q], v, stride, count, n, out[q]);
 }
-#endif
 
 #ifdef FALCON_X86_DISPATCH
 // Four weight rows against R input rows for the prefill's linear layers: 4R accumulators, so each
@@ -402,10 +350,94 @@ void gelu_portable(float* x, int64_t b, int64_t e) {
 
 using GeluRange = void (*)(float*, int64_t, int64_t);
 
+#ifdef FALCON_X86_DISPATCH
+// Attention's q.k for R queries against the same keys: four keys a pass through dot4xr_avx2, so
+// each key row loaded serves R queries (and each query row four keys); the last count % 4 keys
+// one at a time.
+template <int R>
+__attribute__((target("avx2,fma"))) void dots_rows_avx2(const float* const* a, const float* b,
+                                                        std::size_t stride, int count, int n,
+                                                        float* const* s) {
+  int j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const float* w[4] = {
+        b + static_cast<std::size_t>(j) * stride, b + static_cast<std::size_t>(j + 1) * stride,
+        b + static_cast<std::size_t>(j + 2) * stride, b + static_cast<std::size_t>(j + 3) * stride};
+    float r4[R][4];
+    dot4xr_avx2<R>(w, a, n, r4);
+    for (int r = 0; r < R; ++r)
+      for (int k = 0; k < 4; ++k) s[r][j + k] = r4[r][k];
+  }
+  for (; j < count; ++j)
+    for (int r = 0; r < R; ++r) s[r][j] = dot_avx2(a[r], b + static_cast<std::size_t>(j) * stride, n);
+}
+
+__attribute__((target("avx2,fma"))) void dots_avx2(const float* const* a, int nq, const float* b,
+                                                   std::size_t stride, int count, int n, float* const* s) {
+  int q = 0;
+  for (; q + 3 <= nq; q += 3) dots_rows_avx2<3>(a + q, b, stride, count, n, s + q);
+  if (nq - q == 2) dots_rows_avx2<2>(a + q, b, stride, count, n, s + q);
+  if (nq - q == 1) dots_rows_avx2<1>(a + q, b, stride, count, n, s + q);
+}
+
+// Attention's V sums for R queries over the same rows: 32 outputs of each query held in registers
+// over every row (each row's 32 values loaded once for all R), then stored once; each output's
+// sum runs over the rows in order, as axpy's would.
+template <int R>
+__attribute__((target("avx2,fma"))) void weighted_sums_avx2(const float* const* w, const float* v,
+                                                            std::size_t stride, int count, int n,
+                                                            float* const* out) {
+  int i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256 o[R][4];
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < 4; ++c) o[r][c] = _mm256_setzero_ps();
+    const float* vr = v + i;
+    for (int j = 0; j < count; ++j, vr += stride) {
+      const __m256 v0 = _mm256_loadu_ps(vr), v1 = _mm256_loadu_ps(vr + 8), v2 = _mm256_loadu_ps(vr + 16),
+                   v3 = _mm256_loadu_ps(vr + 24);
+      for (int r = 0; r < R; ++r) {
+        const __m256 wj = _mm256_set1_ps(w[r][j]);
+        o[r][0] = _mm256_fmadd_ps(wj, v0, o[r][0]);
+        o[r][1] = _mm256_fmadd_ps(wj, v1, o[r][1]);
+        o[r][2] = _mm256_fmadd_ps(wj, v2, o[r][2]);
+        o[r][3] = _mm256_fmadd_ps(wj, v3, o[r][3]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < 4; ++c) _mm256_storeu_ps(out[r] + i + 8 * c, o[r][c]);
+  }
+  for (int r = 0; r < R; ++r) {
+    int k = i;
+    for (; k + 8 <= n; k += 8) {
+      __m256 o = _mm256_setzero_ps();
+      const float* vr = v + k;
+      for (int j = 0; j < count; ++j, vr += stride)
+        o = _mm256_fmadd_ps(_mm256_set1_ps(w[r][j]), _mm256_loadu_ps(vr), o);
+      _mm256_storeu_ps(out[r] + k, o);
+    }
+    for (; k < n; ++k) {
+      float o = 0.0f;
+      for (int j = 0; j < count; ++j) o = std::fma(w[r][j], v[static_cast<std::size_t>(j) * stride + k], o);
+      out[r][k] = o;
+    }
+  }
+}
+
+__attribute__((target("avx2,fma"))) void weighted_sum_avx2(const float* const* w, int nq, const float* v,
+                                                           std::size_t stride, int count, int n,
+                                                           float* const* out) {
+  int q = 0;
+  for (; q + 3 <= nq; q += 3) weighted_sums_avx2<3>(w + q, v, stride, count, n, out + q);
+  if (nq - q == 2) weighted_sums_avx2<2>(w + q, v, stride, count, n, out + q);
+  if (nq - q == 1) weighted_sums_avx2<1>(w + q, v, stride, count, n, out + q);
+}
+#endif
+
 using Dot4xR = void (*)(const float* const*, const float* const*, int, float (*)[4]);
 
-using DotsF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
-using WeightedSumF32 = void (*)(const float*, const float*, std::size_t, int, int, float*);
+using DotsF32 = void (*)(const float* const*, int, const float*, std::size_t, int, int, float* const*);
+using WeightedSumF32 = void (*)(const float* const*, int, const float*, std::size_t, int, int, float* const*);
 
 // bf16 row -> fp32 (exact: a 16-bit shift), for the prefill path's per-row conversion.
 void bf16_row_to_float(const std::byte* src, int n, float* dst) {
@@ -421,14 +453,24 @@ using DotBf16 = float (*)(const std::byte*, const float*, int);
 
 }  // namespace
 
+void dots_f32(const float* const* a, int nq, const float* b, std::size_t stride, int count, int n,
+              float* const* s) {
+  static const DotsF32 f = FALCON_AVX2_OR(dots_avx2, dots_portable);
+  f(a, nq, b, stride, count, n, s);
+}
+
 void dots_f32(const float* a, const float* b, std::size_t stride, int count, int n, float* s) {
-  static const DotsF32 f = FALCON_AVX2_OR(dots_avx2, dots);
-  f(a, b, stride, count, n, s);
+  dots_f32(&a, 1, b, stride, count, n, &s);
+}
+
+void weighted_sum_f32(const float* const* w, int nq, const float* v, std::size_t stride, int count, int n,
+                      float* const* out) {
+  static const WeightedSumF32 f = FALCON_AVX2_OR(weighted_sum_avx2, weighted_sum_portable);
+  f(w, nq, v, stride, count, n, out);
 }
 
 void weighted_sum_f32(const float* w, const float* v, std::size_t stride, int count, int n, float* out) {
-  static const WeightedSumF32 f = FALCON_AVX2_OR(weighted_sum_avx2, weighted_sum);
-  f(w, v, stride, count, n, out);
+  weighted_sum_f32(&w, 1, v, stride, count, n, &out);
 }
 
 void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y) {

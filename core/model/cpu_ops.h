@@ -29,6 +29,13 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
 // the sums 32 outputs at a time held in registers across all rows.
 void dots_f32(const float* a, const float* b, std::size_t stride, int count, int n, float* s);
 void weighted_sum_f32(const float* w, const float* v, std::size_t stride, int count, int n, float* out);
+// The same for nq queries against the same rows (query q: a[q] -> s[q]; w[q] -> out[q]), each
+// row loaded once for up to three of them. Each query's results are computed as by the one-query
+// forms.
+void dots_f32(const float* const* a, int nq, const float* b, std::size_t stride, int count, int n,
+              float* const* s);
+void weighted_sum_f32(const float* const* w, int nq, const float* v, std::size_t stride, int count, int n,
+                      float* const* out);
 
 // One attention row's softmax in place: s[j] = s[j] * scale (+ bias[j]), then exp(s[j] - max)
 // in float over their sum (accumulated in double). The AVX2 form takes eight scores a pass and

@@ -155,6 +155,50 @@ class TestCpuOps : public QObject {
     }
   }
 
+  // The several-query forms (attention's prefill, three queries a pass) give each query exactly
+  // what the one-query forms give it: 1-7 queries (every grouping into threes, twos and ones),
+  // the row counts and widths of the test above. Bit for bit, as each query's sums keep their
+  // order.
+  void several_queries_match_one_query_forms() {
+    std::mt19937 rng(17);
+    std::normal_distribution<float> nd(0.f, 1.5f);
+    for (int nq = 1; nq <= 7; ++nq) {
+      for (int n : {1, 8, 9, 31, 32, 33, 64, 72}) {
+        for (int count : {0, 1, 3, 4, 5, 9, 13}) {
+          const std::size_t stride = static_cast<std::size_t>(n) + 3;
+          std::vector<float> rows(stride * static_cast<std::size_t>(count) + 1);
+          for (auto& v : rows) v = nd(rng);
+          std::vector<std::vector<float>> a(nq), w(nq), s(nq), out(nq);
+          std::vector<const float*> ap, wp;
+          std::vector<float*> sp, op;
+          for (int q = 0; q < nq; ++q) {
+            a[q].resize(static_cast<std::size_t>(n));
+            w[q].resize(static_cast<std::size_t>(count));
+            for (auto& v : a[q]) v = nd(rng);
+            for (auto& v : w[q]) v = nd(rng);
+            s[q].assign(static_cast<std::size_t>(count), 77.f);
+            out[q].assign(static_cast<std::size_t>(n), 77.f);
+            ap.push_back(a[q].data()), wp.push_back(w[q].data()), sp.push_back(s[q].data()),
+                op.push_back(out[q].data());
+          }
+          cpu::dots_f32(ap.data(), nq, rows.data(), stride, count, n, sp.data());
+          cpu::weighted_sum_f32(wp.data(), nq, rows.data(), stride, count, n, op.data());
+          for (int q = 0; q < nq; ++q) {
+            std::vector<float> s1(static_cast<std::size_t>(count)), o1(static_cast<std::size_t>(n));
+            cpu::dots_f32(a[q].data(), rows.data(), stride, count, n, s1.data());
+            cpu::weighted_sum_f32(w[q].data(), rows.data(), stride, count, n, o1.data());
+            const QString at =
+                QStringLiteral("%1 queries, n %2, rows %3, query %4").arg(nq).arg(n).arg(count).arg(q);
+            QVERIFY2(std::memcmp(s1.data(), s[q].data(), s1.size() * sizeof(float)) == 0,
+                     qPrintable("dots " + at));
+            QVERIFY2(std::memcmp(o1.data(), out[q].data(), o1.size() * sizeof(float)) == 0,
+                     qPrintable("weighted sums " + at));
+          }
+        }
+      }
+    }
+  }
+
   // softmax_row against the softmax in double of the same scaled (and biased) scores: lengths
   // 1-40 (every tail of the 8-wide passes and the 4-wide exponentials) and 1000, with and without
   // a bias, scores spread over +-40 after scaling (exponentials down to e^-80, which underflow
