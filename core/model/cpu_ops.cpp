@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string_view>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -149,11 +150,12 @@ void weighted_sum_portable(const float* const* w, int nq, const float* v, std::s
 }
 
 #ifdef FALCON_X86_DISPATCH
-// Four weight rows against R input rows for the prefill's linear layers: 4R accumulators, so each
-// load of x serves four products and each load of w R (dot_avx2 does one product per two loads);
-// R = 3 keeps twelve products in flight, enough to cover the FMA latency on two pipes, and leaves
-// the sixteen registers' rest for x. s[r][k] = x[r] . w[k]; every product sums in the same order
-// for every R (eight lanes, hsum_avx, then the tail), so R changes no result.
+// Four rows w against R rows x (attention's four keys against up to three queries; a linear
+// layer's four weight rows against two input rows): 4R accumulators, so each load of x serves
+// four products and each load of w R (dot_avx2 does one product per two loads); R = 3 keeps twelve
+// products in flight, enough to cover the FMA latency on two pipes. s[r][k] = x[r] . w[k]; every
+// product sums in the same order for every R (eight lanes, hsum_avx, then the tail), so R changes
+// no result.
 template <int R>
 __attribute__((target("avx2,fma"))) void dot4xr_avx2(const float* const* w, const float* const* x, int n,
                                                      float (*s)[4]) {
@@ -434,6 +436,90 @@ __attribute__((target("avx2,fma"))) void weighted_sum_avx2(const float* const* w
 }
 #endif
 
+#ifdef FALCON_X86_DISPATCH
+// The prefill's linear layers as a blocked matrix product: six input rows (x[0..5]; fewer are
+// given as repeats of the last, their results unused) times a panel of 16 output features whose
+// weights are packed k-major (p[16 k + j] = W[o + j][k0 + k]), over kc columns: each step
+// broadcasts one x value per row against two vectors of the panel into twelve accumulators
+// (named: GCC keeps an array of them in memory). c[r][j] = sum over k, in order, of x[r][k] p[16 k + j].
+// Packs bf16 weight rows w[0..nb) (row j at w + j * ld bytes; nb <= 16, the others zeros) k-major
+// for panel6_avx2: p[16 k + j] = W[j][k] as fp32, k < kc. Eight rows by eight columns a step:
+// eight 16-byte loads widened to fp32 (exact), an 8 x 8 transpose in registers, eight stores.
+__attribute__((target("avx2,fma"))) void pack_bf16_avx2(const std::byte* w, std::size_t ld, int nb, int kc,
+                                                        float* p) {
+  for (int jb = 0; jb < 16; jb += 8) {
+    int k = 0;
+    for (; k + 8 <= kc; k += 8) {
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i) {
+        if (jb + i < nb) {
+          const __m128i h = _mm_loadu_si128(
+              reinterpret_cast<const __m128i*>(w + static_cast<std::size_t>(jb + i) * ld + 2 * k));
+          r[i] = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+        } else {
+          r[i] = _mm256_setzero_ps();
+        }
+      }
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* q = p + 16 * static_cast<std::size_t>(k) + jb;
+      _mm256_store_ps(q, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_store_ps(q + 16, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_store_ps(q + 32, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_store_ps(q + 48, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_store_ps(q + 64, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_store_ps(q + 80, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_store_ps(q + 96, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_store_ps(q + 112, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+    for (; k < kc; ++k)
+      for (int i = 0; i < 8; ++i) {
+        float v = 0.0f;
+        if (jb + i < nb) {
+          uint16_t h;
+          std::memcpy(&h, w + static_cast<std::size_t>(jb + i) * ld + 2 * k, 2);
+          v = bf16_to_float(h);
+        }
+        p[16 * static_cast<std::size_t>(k) + jb + i] = v;
+      }
+  }
+}
+
+__attribute__((target("avx2,fma"))) void panel6_avx2(const float* const* x, const float* p, int kc,
+                                                     float (*c)[16]) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+         c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
+  for (int k = 0; k < kc; ++k, p += 16) {
+    const __m256 b0 = _mm256_load_ps(p), b1 = _mm256_load_ps(p + 8);
+    __m256 a = _mm256_broadcast_ss(x0 + k);
+    c00 = _mm256_fmadd_ps(a, b0, c00), c01 = _mm256_fmadd_ps(a, b1, c01);
+    a = _mm256_broadcast_ss(x1 + k);
+    c10 = _mm256_fmadd_ps(a, b0, c10), c11 = _mm256_fmadd_ps(a, b1, c11);
+    a = _mm256_broadcast_ss(x2 + k);
+    c20 = _mm256_fmadd_ps(a, b0, c20), c21 = _mm256_fmadd_ps(a, b1, c21);
+    a = _mm256_broadcast_ss(x3 + k);
+    c30 = _mm256_fmadd_ps(a, b0, c30), c31 = _mm256_fmadd_ps(a, b1, c31);
+    a = _mm256_broadcast_ss(x4 + k);
+    c40 = _mm256_fmadd_ps(a, b0, c40), c41 = _mm256_fmadd_ps(a, b1, c41);
+    a = _mm256_broadcast_ss(x5 + k);
+    c50 = _mm256_fmadd_ps(a, b0, c50), c51 = _mm256_fmadd_ps(a, b1, c51);
+  }
+  _mm256_storeu_ps(c[0], c00), _mm256_storeu_ps(c[0] + 8, c01);
+  _mm256_storeu_ps(c[1], c10), _mm256_storeu_ps(c[1] + 8, c11);
+  _mm256_storeu_ps(c[2], c20), _mm256_storeu_ps(c[2] + 8, c21);
+  _mm256_storeu_ps(c[3], c30), _mm256_storeu_ps(c[3] + 8, c31);
+  _mm256_storeu_ps(c[4], c40), _mm256_storeu_ps(c[4] + 8, c41);
+  _mm256_storeu_ps(c[5], c50), _mm256_storeu_ps(c[5] + 8, c51);
+}
+#endif
+
 using Dot4xR = void (*)(const float* const*, const float* const*, int, float (*)[4]);
 
 using DotsF32 = void (*)(const float* const*, int, const float*, std::size_t, int, int, float* const*);
@@ -500,9 +586,69 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
       pool.parallel_for(out, direct_work);
     return;
   }
+#ifdef FALCON_X86_DISPATCH
+  if (avx2_fma() && rows >= 3) {
+    // Panels of 16 output features, their weights converted and packed k-major for kc columns at
+    // a time (at most 512: the panel, 32 KiB, stays in L1), then every input row through them six
+    // at a time. An output's sum runs over k in order within a column block, the blocks added in
+    // order, whatever the threads' split.
+    constexpr int kPanel = 16, kRows = 6, kMaxKc = 512;
+    const int kc_max = std::min(in, kMaxKc);
+    auto panels = [&](int64_t o_begin, int64_t o_end) {
+      std::vector<float> row(static_cast<std::size_t>(in));
+      float* pack = static_cast<float*>(std::aligned_alloc(32, sizeof(float) * kPanel * kc_max));
+      std::unique_ptr<float, decltype(&std::free)> pack_owner(pack, &std::free);
+      for (int64_t o = o_begin; o < o_end; o += kPanel) {
+        const int nb = static_cast<int>(std::min<int64_t>(kPanel, o_end - o));
+        for (int k0 = 0; k0 < in; k0 += kc_max) {
+          const int kc = std::min(kc_max, in - k0);
+          if (layer.weight.dtype == DType::BF16) {
+            pack_bf16_avx2(layer.weight.data.data() + (static_cast<std::size_t>(o) * in + k0) * 2,
+                           static_cast<std::size_t>(in) * 2, nb, kc, pack);
+          } else {
+            for (int j = 0; j < kPanel; ++j) {
+              const float* src = nullptr;
+              if (j < nb) {
+                if (direct) {
+                  src = reinterpret_cast<const float*>(layer.weight.data.data()) + (o + j) * in;
+                } else {
+                  rows_to_float(layer.weight, o + j, 1, row.data());
+                  src = row.data();
+                }
+              }
+              for (int k = 0; k < kc; ++k) pack[kPanel * k + j] = src ? src[k0 + k] : 0.0f;
+            }
+          }
+          float c[kRows][kPanel];
+          for (int r = 0; r < rows; r += kRows) {
+            const int nr = std::min(kRows, rows - r);
+            const float* xr[kRows];
+            for (int i = 0; i < kRows; ++i)
+              xr[i] = x + static_cast<std::size_t>(r + std::min(i, nr - 1)) * in + k0;
+            panel6_avx2(xr, pack, kc, c);
+            for (int i = 0; i < nr; ++i) {
+              float* yr = y + static_cast<std::size_t>(r + i) * out + o;
+              for (int j = 0; j < nb; ++j) {
+                if (k0 == 0)
+                  yr[j] =
+                      layer.bias.empty() ? c[i][j] : c[i][j] + layer.bias[static_cast<std::size_t>(o + j)];
+                else
+                  yr[j] += c[i][j];
+              }
+            }
+          }
+        }
+      }
+    };
+    if (static_cast<int64_t>(rows) * out * in < (int64_t{1} << 16))
+      panels(0, out);
+    else
+      pool.parallel_for(out, panels);
+    return;
+  }
+#endif
   static const DotF32 dot_f32 = FALCON_AVX2_OR(dot_avx2, dot);
   // Null where only the one-product form exists (no AVX2, or FALCON_CPU_FAST=0).
-  static const Dot4xR dot4x3 = FALCON_AVX2_OR(dot4xr_avx2<3>, static_cast<Dot4xR>(nullptr));
   static const Dot4xR dot4x2 = FALCON_AVX2_OR(dot4xr_avx2<2>, static_cast<Dot4xR>(nullptr));
   auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
@@ -528,23 +674,14 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
         y[static_cast<std::size_t>(r) * out + o + k] = v;
       };
       int r = 0;
-      if (dot4x3 && nb == kBlock) {
-        float sr[3][kBlock];
-        for (; r + 3 <= rows; r += 3) {
-          const float* xr[3] = {x + static_cast<std::size_t>(r) * in,
-                                x + static_cast<std::size_t>(r + 1) * in,
-                                x + static_cast<std::size_t>(r + 2) * in};
-          dot4x3(w, xr, in, sr);
-          for (int j = 0; j < 3; ++j)
-            for (int k = 0; k < kBlock; ++k) store(r + j, k, sr[j][k]);
-        }
-        if (r + 2 <= rows) {
+      if (dot4x2 && nb == kBlock) {
+        float sr[2][kBlock];
+        for (; r + 2 <= rows; r += 2) {
           const float* xr[2] = {x + static_cast<std::size_t>(r) * in,
                                 x + static_cast<std::size_t>(r + 1) * in};
           dot4x2(w, xr, in, sr);
           for (int j = 0; j < 2; ++j)
             for (int k = 0; k < kBlock; ++k) store(r + j, k, sr[j][k]);
-          r += 2;
         }
       }
       for (; r < rows; ++r) {

@@ -78,6 +78,11 @@ class TestCpuOps : public QObject {
       for (int out : {1, 3, 4, 5, 8, 9})
         for (int in : {7, 8, 16, 33}) shapes.push_back({rows, out, in});
     shapes.push_back({7, 203, 384});  // over the pool's threshold
+    // The prefill's panel product (AVX2, three rows or more): six-row blocks and their tails,
+    // 16-feature panels and a partial one, columns in blocks of 512 with a tail off the 8-wide
+    // transpose (1100 = 512 + 512 + 76).
+    for (int rows : {6, 12, 13}) shapes.push_back({rows, 37, 1100});
+    shapes.push_back({11, 16, 520});
     for (const Shape& sh : shapes) {
       for (const bool bf16 : {false, true}) {
         for (const bool with_bias : {false, true}) {
