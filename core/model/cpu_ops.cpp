@@ -595,11 +595,15 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
     constexpr int kPanel = 16, kRows = 6, kMaxKc = 512;
     const int kc_max = std::min(in, kMaxKc);
     auto panels = [&](int64_t o_begin, int64_t o_end) {
-      std::vector<float> row(static_cast<std::size_t>(in));
+      // Other dtypes than bf16 (and fp32 not aligned in the file): the panel's rows converted
+      // once, whole, then packed from there block by block.
+      const bool convert = layer.weight.dtype != DType::BF16 && !direct;
+      std::vector<float> rows16(convert ? static_cast<std::size_t>(kPanel) * in : 0);
       float* pack = static_cast<float*>(std::aligned_alloc(32, sizeof(float) * kPanel * kc_max));
       std::unique_ptr<float, decltype(&std::free)> pack_owner(pack, &std::free);
       for (int64_t o = o_begin; o < o_end; o += kPanel) {
         const int nb = static_cast<int>(std::min<int64_t>(kPanel, o_end - o));
+        if (convert) rows_to_float(layer.weight, o, nb, rows16.data());
         for (int k0 = 0; k0 < in; k0 += kc_max) {
           const int kc = std::min(kc_max, in - k0);
           if (layer.weight.dtype == DType::BF16) {
@@ -608,14 +612,9 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
           } else {
             for (int j = 0; j < kPanel; ++j) {
               const float* src = nullptr;
-              if (j < nb) {
-                if (direct) {
-                  src = reinterpret_cast<const float*>(layer.weight.data.data()) + (o + j) * in;
-                } else {
-                  rows_to_float(layer.weight, o + j, 1, row.data());
-                  src = row.data();
-                }
-              }
+              if (j < nb)
+                src = direct ? reinterpret_cast<const float*>(layer.weight.data.data()) + (o + j) * in
+                             : rows16.data() + static_cast<std::size_t>(j) * in;
               for (int k = 0; k < kc; ++k) pack[kPanel * k + j] = src ? src[k0 + k] : 0.0f;
             }
           }

@@ -84,12 +84,15 @@ class TestCpuOps : public QObject {
     for (int rows : {6, 12, 13}) shapes.push_back({rows, 37, 1100});
     shapes.push_back({11, 16, 520});
     for (const Shape& sh : shapes) {
-      for (const bool bf16 : {false, true}) {
+      // fp32 also two bytes off its alignment in the "file": converted, not read in place.
+      for (const int form : {0, 1, 2}) {
+        const bool bf16 = form == 1, unaligned = form == 2;
         for (const bool with_bias : {false, true}) {
           const std::size_t nw = static_cast<std::size_t>(sh.out) * sh.in;
           std::vector<float> wf(nw);
           for (auto& v : wf) v = cpu::round_to_bf16(nd(rng));  // exact in both dtypes
-          std::vector<std::byte> bytes(nw * (bf16 ? 2 : 4));
+          const std::size_t off = unaligned ? 2 : 0;
+          std::vector<std::byte> bytes(nw * (bf16 ? 2 : 4) + off);
           for (std::size_t i = 0; i < nw; ++i) {
             if (bf16) {
               uint32_t u;
@@ -97,13 +100,13 @@ class TestCpuOps : public QObject {
               const uint16_t h = static_cast<uint16_t>(u >> 16);
               std::memcpy(bytes.data() + 2 * i, &h, 2);
             } else {
-              std::memcpy(bytes.data() + 4 * i, &wf[i], 4);
+              std::memcpy(bytes.data() + off + 4 * i, &wf[i], 4);
             }
           }
           cpu::Linear L;
           L.weight.dtype = bf16 ? DType::BF16 : DType::F32;
           L.weight.shape = {sh.out, sh.in};
-          L.weight.data = std::span<const std::byte>(bytes.data(), bytes.size());
+          L.weight.data = std::span<const std::byte>(bytes.data() + off, bytes.size() - off);
           L.out_features = sh.out;
           L.in_features = sh.in;
           if (with_bias)
@@ -126,7 +129,9 @@ class TestCpuOps : public QObject {
                                       .arg(sh.rows)
                                       .arg(sh.out)
                                       .arg(sh.in)
-                                      .arg(bf16 ? "bf16" : "f32")
+                                      .arg(bf16        ? "bf16"
+                                           : unaligned ? "f32 unaligned"
+                                                       : "f32")
                                       .arg(with_bias ? " bias" : "")
                                       .arg(r)
                                       .arg(o)
