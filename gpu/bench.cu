@@ -254,21 +254,25 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   r.peak_gib = std::max(peak, used_gib());
   // From idle: each forward after o.idle_ms with nothing running (median of 3), last, so that the
   // timings above keep the state they always had.
-  auto from_idle_ms = [&](int n) {
-    std::vector<double> t;
+  // joules: where given, each run's board energy (median of 3 too).
+  auto from_idle_ms = [&](int n, double* joules) {
+    std::vector<double> t, e;
     for (int i = 0; i < 3; ++i) {
       be->truncate(0);
       const std::vector<int32_t> ids = tokens(n);
       FALCON_CUDA_CHECK(cudaDeviceSynchronize());
       std::this_thread::sleep_for(std::chrono::milliseconds(o.idle_ms));
+      const double e0 = joules ? read_energy_j(o.device) : 0.0;
       t.push_back(timed(ids));
+      if (joules) e.push_back(read_energy_j(o.device) - e0);
     }
+    if (joules) *joules = median(e);
     return 1e3 * median(t);
   };
   if (!o.decode_only && o.idle_ms > 0) {
     r.idle_ms = o.idle_ms;
-    r.ttft_512_idle_ms = from_idle_ms(512);
-    r.prefill_2048_idle_ms = from_idle_ms(2048);
+    r.ttft_512_idle_ms = from_idle_ms(512, nullptr);
+    r.prefill_2048_idle_ms = from_idle_ms(2048, &r.prefill_2048_idle_j);
   }
   r.bound_fraction = r.decode_512_tok_s / r.bound_tok_s;
   if (r.read_tb_s > 0) {

@@ -45,6 +45,9 @@ struct BenchResult {
   double ttft_512_ms = 0;      // forward of a 512-token prompt until its logits are on the host
   // The same two, each after BenchOptions::idle_ms with the GPU idle (median of 3; 0 when not run).
   double prefill_2048_idle_ms = 0, ttft_512_idle_ms = 0, idle_ms = 0;
+  // The board's energy over that from-idle 2048-token prefill (NVML's counter, median of 3; NaN
+  // without it): at the power cap a prefill's time follows its energy (docs/GPU_NOTES.md run 26).
+  double prefill_2048_idle_j = 0;
   double decode_512_tok_s = 0;   // batch-1 decode with 512 tokens in the cache
   double decode_8192_tok_s = 0;  // ... with 8192 tokens in the cache (0 when not run)
   double bound_tok_s = 0;        // 4.27 TB/s / bytes_per_token

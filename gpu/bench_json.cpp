@@ -55,6 +55,7 @@ std::string BenchResult::to_json() const {
           {"evict_shift_ms", evict_shift_ms, 3},
           {"idle_ms", idle_ms, 0},
           {"prefill_2048_idle_ms", prefill_2048_idle_ms, 1},
+          {"prefill_2048_idle_j", prefill_2048_idle_j, 1},
           {"ttft_512_idle_ms", ttft_512_idle_ms, 1}});
   return j.dump();
 }

@@ -22,6 +22,7 @@ struct Nvml {
   int (*clock_info)(NvmlDevice, int, unsigned*) = nullptr;
   int (*power_usage)(NvmlDevice, unsigned*) = nullptr;
   int (*reasons)(NvmlDevice, unsigned long long*) = nullptr;
+  int (*total_energy)(NvmlDevice, unsigned long long*) = nullptr;  // mJ; optional (Volta and later)
   bool ok = false;
 };
 constexpr int kNvmlClockSm = 1;
@@ -41,13 +42,35 @@ const Nvml& nvml() {
     sym(r.power_usage, "nvmlDeviceGetPowerUsage");
     sym(r.reasons, "nvmlDeviceGetCurrentClocksEventReasons");
     if (!r.reasons) sym(r.reasons, "nvmlDeviceGetCurrentClocksThrottleReasons");  // drivers before 535
+    sym(r.total_energy, "nvmlDeviceGetTotalEnergyConsumption");
     r.ok = r.init && r.by_pci_bus_id && r.clock_info && r.power_usage && r.reasons && r.init() == 0;
     return r;
   }();
   return n;
 }
 
+// The NVML handle of CUDA device `cuda_device`, or null.
+NvmlDevice nvml_device(const Nvml& n, int cuda_device) {
+  char bus[32] = {};
+  NvmlDevice dev = nullptr;
+  if (!n.ok || cudaDeviceGetPCIBusId(bus, sizeof bus, cuda_device) != cudaSuccess ||
+      n.by_pci_bus_id(bus, &dev) != 0) {
+    cudaGetLastError();  // a failed query leaves no error behind for the benchmark
+    return nullptr;
+  }
+  return dev;
+}
+
 }  // namespace
+
+double read_energy_j(int cuda_device) {
+  const Nvml& n = nvml();
+  const NvmlDevice dev = nvml_device(n, cuda_device);
+  unsigned long long mj = 0;
+  if (!dev || !n.total_energy || n.total_energy(dev, &mj) != 0)
+    return std::numeric_limits<double>::quiet_NaN();
+  return static_cast<double>(mj) / 1000.0;
+}
 
 ClockStats summarize_clock_samples(const std::vector<ClockSample>& samples) {
   ClockStats s;
@@ -75,13 +98,8 @@ ClockStats summarize_clock_samples(const std::vector<ClockSample>& samples) {
 
 ClockSampler::ClockSampler(int cuda_device, int period_ms) {
   const Nvml& n = nvml();
-  char bus[32] = {};
-  NvmlDevice dev = nullptr;
-  if (!n.ok || cudaDeviceGetPCIBusId(bus, sizeof bus, cuda_device) != cudaSuccess ||
-      n.by_pci_bus_id(bus, &dev) != 0) {
-    cudaGetLastError();  // a failed query leaves no error behind for the benchmark
-    return;
-  }
+  const NvmlDevice dev = nvml_device(n, cuda_device);
+  if (!dev) return;
   period_ms = std::max(1, period_ms);
   thread_ = std::thread([this, dev, period_ms, &n] {
     while (!done_.load(std::memory_order_relaxed)) {

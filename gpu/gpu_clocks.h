@@ -28,6 +28,11 @@ struct ClockStats {
   double power_capped_fraction = 0;  // share of the samples with kClockReasonSwPowerCap set
 };
 
+// The board's energy counter (NVML's total energy since the driver loaded), in joules; NaN where
+// NVML or the counter is missing. Two reads around a phase give its energy; the counter follows
+// the power sensor, so phases of a few hundred ms are resolved to a few percent.
+double read_energy_j(int cuda_device);
+
 // The statistics of a series of samples (NaN fields for an empty one).
 ClockStats summarize_clock_samples(const std::vector<ClockSample>& samples);
 

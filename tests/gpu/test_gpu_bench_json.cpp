@@ -55,6 +55,7 @@ void test_bench_result(Checks& ck) {
   r.decode_power_capped = 0.8765;
   r.idle_ms = 2000;
   r.prefill_2048_idle_ms = 251.249;
+  r.prefill_2048_idle_j = 163.26;
   r.ttft_512_idle_ms = 60.04;
   const json j = parse(ck, r.to_json(), "bench result");
   ck.expect(j.value("shape", "") == "40b" && j.value("weights", "") == "int4" &&
@@ -73,11 +74,12 @@ void test_bench_result(Checks& ck) {
                 near(j["decode_power_capped"], 0.88, 1e-9),
             "bench result: the read ceiling's and decode's clock and power fields (MHz and W whole, the "
             "capped share 0.01)");
-  ck.expect(near(j["idle_ms"], 2000, 1e-9) && near(j["prefill_2048_idle_ms"], 251.2, 1e-9) &&
-                near(j["ttft_512_idle_ms"], 60.0, 1e-9),
-            "bench result: the from-idle timings (ms 0.1) and the pause before each");
-  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 28,
-            "bench result: 28 fields, the shape first");
+  ck.expect(
+      near(j["idle_ms"], 2000, 1e-9) && near(j["prefill_2048_idle_ms"], 251.2, 1e-9) &&
+          near(j["ttft_512_idle_ms"], 60.0, 1e-9) && near(j["prefill_2048_idle_j"], 163.3, 1e-9),
+      "bench result: the from-idle timings (ms 0.1), the pause before each, the prefill's energy (J 0.1)");
+  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 29,
+            "bench result: 29 fields, the shape first");
 
   // A device string no fixed buffer holds, with the characters JSON must escape.
   std::string dev = "cuda, \"Quoted\" GPU \\ with a\nnewline and a tab\t ";
