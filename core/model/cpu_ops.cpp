@@ -181,16 +181,17 @@ __attribute__((target("avx2,fma"))) void dot4xr_avx2(const float* const* w, cons
 #endif
 
 #ifdef FALCON_X86_DISPATCH
-// GELU, x Phi(x), four lanes at a time in double precision: 1-2 ns an element where std::erf
-// costs ~15 (it was a sixth of a falcon-mini prompt). With z = |x| / sqrt(2):
+// GELU, x Phi(x), four lanes at a time in double precision, where std::erf costs ~15 ns an element
+// (it was a sixth of a falcon-mini prompt). With z = |x| / sqrt(2):
 //   z < 1.5:     erf(z) = z A(z^2), Phi = 1/2 + sign(x) erf(z) / 2;
 //   1.5 <= z < 6: erfc(z) = exp(-z^2) B(1/z), Phi = 1 - erfc(z) / 2 (x >= 0) or erfc(z) / 2;
 //   z >= 6:      Phi = 1 (x > 0) or 0 (erfc(6) = 2e-17: what 1 + erf(x / sqrt(2)) gives in double).
 // A (degree 14 in w = z^2 on [0, 2.25]) and B (degree 16 in s = 1/z on [1/6, 2/3]) are Chebyshev
 // interpolants computed with mpmath (50 digits; relative errors 5e-18 and 2e-14), the exponential a
 // degree-12 Taylor polynomial after reduction by multiples of ln 2. x Phi(x) is within 3.3e-14 of
-// its exact value over |x| < 8.48, so after rounding to float it equals the double formula
-// 0.5 x (1 + erf(x / sqrt(2))) that the portable path evaluates, but in a rare tie of roundings.
+// its exact value over |x| < 8.48, so after rounding to float it is the correctly rounded result
+// but in a rare tie. The portable form, 0.5 x (1 + erf(x / sqrt(2))) in double, gives the same
+// but in the negative tail, where its 1 + erf cancels (an absolute error below |x| 2^-53).
 constexpr double kGeluA[15] = {0.8168361747839192,      -0.2252525470353008,     0.06590879382585493,
                                -0.016287513685894407,   0.003385064146382805,    -0.0006015929077912106,
                                9.302926096193184e-05,   -1.2707918282579539e-05, 1.5529303798830193e-06,
@@ -228,10 +229,10 @@ __attribute__((target("avx2,fma"))) inline __m256d exp_neg_pd(__m256d y) {
   return _mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(p), shifted));
 }
 
-// exp(y) for y <= 0 (NaN stays NaN): below -110 (where the float result is 0) y is clamped
-// there, which keeps n within the exponent's range.
+// exp(y) for y <= 0: below -110 (where the float result is 0) y is clamped there, which keeps n
+// within the exponent's range. NaN stays NaN (maxpd returns its second operand, y, for a NaN).
 __attribute__((target("avx2,fma"))) inline __m256d exp_nonpos_pd(__m256d y) {
-  return exp_neg_pd(_mm256_max_pd(y, _mm256_set1_pd(-110.0)));
+  return exp_neg_pd(_mm256_max_pd(_mm256_set1_pd(-110.0), y));
 }
 
 __attribute__((target("avx2,fma"))) inline __m256d gelu_pd(__m256d x) {

@@ -259,6 +259,20 @@ class TestCpuOps : public QObject {
         QCOMPARE(s[static_cast<std::size_t>(n)], 77.f);
       }
     }
+    // A NaN score (a broken model) makes the whole row NaN in both forms, as the scalar exp's NaN
+    // spreads through the sum; it is never silently dropped as a zero probability. At every
+    // position of a 21-score row (the 8-wide passes and the tail).
+    for (int at = 0; at < 21; ++at) {
+      std::vector<float> s(21);
+      for (int j = 0; j < 21; ++j) s[static_cast<std::size_t>(j)] = 0.1f * static_cast<float>(j % 7);
+      s[static_cast<std::size_t>(at)] = std::numeric_limits<float>::quiet_NaN();
+      cpu::softmax_row(s.data(), 21, 1.f, nullptr);
+      for (int j = 0; j < 21; ++j)
+        QVERIFY2(
+            std::isnan(s[static_cast<std::size_t>(j)]),
+            qPrintable(
+                QStringLiteral("NaN at %1: p[%2] = %3").arg(at).arg(j).arg(s[static_cast<std::size_t>(j)])));
+    }
   }
 
   // GELU over a sweep against x Phi(x) = 0.5 x erfc(-x / sqrt(2)) in long double (glibc's erfcl,
