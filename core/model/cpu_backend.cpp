@@ -26,7 +26,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <new>
 
 #include "core/common/error.h"

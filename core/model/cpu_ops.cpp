@@ -306,20 +306,20 @@ __attribute__((target("avx2,fma"))) void softmax_row_avx2(float* s, int n, float
     sum0 = _mm256_add_pd(sum0, _mm256_cvtps_pd(e0));
     sum1 = _mm256_add_pd(sum1, _mm256_cvtps_pd(e1));
   }
+  double rest = 0;
   for (; j < n; j += 4) {  // the last 1-7 through the same exp, padded
     float buf[4] = {0.f, 0.f, 0.f, 0.f};
     const int k = std::min(4, n - j);
     for (int i = 0; i < k; ++i) buf[i] = s[j + i] - mx;
-    const __m128 e = _mm256_cvtpd_ps(exp_nonpos_pd(_mm256_cvtps_pd(_mm_loadu_ps(buf))));
-    _mm_storeu_ps(buf, e);
+    _mm_storeu_ps(buf, _mm256_cvtpd_ps(exp_nonpos_pd(_mm256_cvtps_pd(_mm_loadu_ps(buf)))));
     for (int i = 0; i < k; ++i) {
       s[j + i] = buf[i];
-      sum0 = _mm256_add_pd(sum0, _mm256_set_pd(0.0, 0.0, 0.0, static_cast<double>(buf[i])));
+      rest += buf[i];
     }
   }
   alignas(32) double p[4];
   _mm256_store_pd(p, _mm256_add_pd(sum0, sum1));
-  const __m256 inv = _mm256_set1_ps(static_cast<float>(1.0 / ((p[0] + p[1]) + (p[2] + p[3]))));
+  const __m256 inv = _mm256_set1_ps(static_cast<float>(1.0 / ((p[0] + p[1]) + (p[2] + p[3]) + rest)));
   j = 0;
   for (; j + 8 <= n; j += 8) _mm256_storeu_ps(s + j, _mm256_mul_ps(_mm256_loadu_ps(s + j), inv));
   for (; j < n; ++j) s[j] *= _mm256_cvtss_f32(inv);

@@ -40,7 +40,7 @@ void weighted_sum_f32(const float* const* w, int nq, const float* v, std::size_t
 // One attention row's softmax in place: s[j] = s[j] * scale (+ bias[j]), then exp(s[j] - max)
 // in float over their sum (accumulated in double). The AVX2 form takes eight scores a pass and
 // the exponentials four at a time in double, rounded to float (glibc's expf result but in a rare
-// rounding tie), summed in eight partial sums.
+// rounding tie), summed in eight partial sums and one for the last n % 8.
 void softmax_row(float* s, int n, float scale, const float* bias);
 
 // LayerNorm over the last dimension (biased variance, as torch.nn.LayerNorm).
