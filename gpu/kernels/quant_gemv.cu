@@ -1,8 +1,8 @@
 // Decode GEMVs on quantized weights (layouts in quant.cu / kernels.h). Both stream every weight
 // byte once, through shared memory (cp.async; int4 units of 1024 columns straight into registers
 // instead), dequantize in registers and run the dot products on
-// the tensor cores (mma.sync m16n8k16, fp32 accumulation, x broadcast to all 8 columns of B); the
-// epilogues are the bf16 GEMV's (gemv_epilogue.cuh).
+// the tensor cores (mma.sync m16n8k16, fp32 accumulation; x in all 8 columns of B for int8, in
+// column 0 only for int4: see x_column0); the epilogues are the bf16 GEMV's (gemv_epilogue.cuh).
 //
 // Work is cut into units of one 16-row tile x one chunk of columns (1024 int8 / 2048 int4: 16 KiB
 // of weights; int4 1024 where 2048 makes fewer than three waves, gemv_q4_chunk), one warp per
@@ -496,6 +496,19 @@ __global__ void __launch_bounds__(kWarps * 32)
     }
   }
   float tot0 = 0.f, tot8 = 0.f;
+  // x_column0: only C's column 0 is read (finish_unit takes lanes t == 0), so only the lanes that
+  // supply B's column 0 (r == 0) load x; the others' registers stay zero from here on: no extra
+  // instruction per step (the loads are predicated), and the tensor cores see seven zero columns,
+  // which spends less energy in a step that runs at the power cap. Measured on the H200 (session
+  // 27, rotated, Falcon-40B int4 decode-only): +1.1% and +1.5% on two cards capped at ~1800 MHz,
+  // even on one at ~1900; Falcon-7B int4 (not capped) even. Int8 kept x in every column: the same
+  // change there measured -0.5%. (Session 25's form, zeroing the registers every step, lost 1.2%.)
+  uint32_t xf[kG][8];
+#pragma unroll
+  for (int gi = 0; gi < kG; ++gi)
+#pragma unroll
+    for (int j = 0; j < 8; ++j) xf[gi][j] = 0u;
+  const bool xlane = kRegs || r == 0;  // the register path (96 registers) spills with it
 #pragma unroll
   for (int s = 0; s < kSteps; ++s) {
     if (s >= steps) break;
@@ -518,14 +531,16 @@ __global__ void __launch_bounds__(kWarps * 32)
     auto mmas = [&](auto to_f16) {
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
-        uint32_t xf[kG][8];  // x of quad h of each group: the lane's 16 columns
+        // x of quad h of each group: the lane's 16 columns (lanes r == 0 only; see x_column0)
 #pragma unroll
         for (int gi = 0; gi < kG; ++gi) {
           const int col = (2 * (s * kG + gi) + h) * 64 + qd * 16;
-          const uint4 xa = *reinterpret_cast<const uint4*>(&xs[col]);
-          const uint4 xb = *reinterpret_cast<const uint4*>(&xs[col + 8]);
-          xf[gi][0] = xa.x, xf[gi][1] = xa.y, xf[gi][2] = xa.z, xf[gi][3] = xa.w;
-          xf[gi][4] = xb.x, xf[gi][5] = xb.y, xf[gi][6] = xb.z, xf[gi][7] = xb.w;
+          if (xlane) {
+            const uint4 xa = *reinterpret_cast<const uint4*>(&xs[col]);
+            const uint4 xb = *reinterpret_cast<const uint4*>(&xs[col + 8]);
+            xf[gi][0] = xa.x, xf[gi][1] = xa.y, xf[gi][2] = xa.z, xf[gi][3] = xa.w;
+            xf[gi][4] = xb.x, xf[gi][5] = xb.y, xf[gi][6] = xb.z, xf[gi][7] = xb.w;
+          }
         }
 #pragma unroll
         for (int tt = 0; tt < 4; ++tt)
