@@ -11,24 +11,22 @@
 # ROT_FIELDS="prefill_2048_ms ttft_512_idle_ms ..." prints those JSON fields instead, as name=value
 # (prefill A/Bs: give ROT_ARGS without --decode-only).
 set -u
-IFS=';' read -r -a variants <<<"${ROT_VARIANTS:?NAME:COMMAND;NAME:COMMAND...}"
+: "${ROT_VARIANTS:?NAME:COMMAND;NAME:COMMAND...}"
 args=${ROT_ARGS:---weights bf16 --no-long --decode-only 7b}
-n=${#variants[@]}
+source "$(dirname "$0")/rotate_lib.sh"
 # A run that prints no JSON line (a missing binary, a crash, an out-of-memory exit) says so, with
 # its exit status and the last line it wrote to stderr, instead of an empty result.
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
-for rep in $(seq "${ROT_REPS:-3}"); do
-  for i in $(seq 0 $((n - 1))); do
-    v=${variants[$(((i + rep - 1) % n))]}
-    name=${v%%:*} cmd=${v#*:}
-    timeout 120 $cmd $args >"$out" 2>"$err"
-    rc=$?
-    if ! grep -q '^{' "$out"; then
-      echo "round $rep $name FAILED (exit $rc: $(tail -n 1 "$err"))"
-      continue
-    fi
-    tok=$(grep '^{' "$out" | ROT_FIELDS=${ROT_FIELDS:-} python3 -c "
+run_one() {
+  local rep=$1 name=$2 cmd=$3 rc tok
+  timeout 120 $cmd $args >"$out" 2>"$err"
+  rc=$?
+  if ! grep -q '^{' "$out"; then
+    echo "round $rep $name FAILED (exit $rc: $(tail -n 1 "$err"))"
+    return
+  fi
+  tok=$(grep '^{' "$out" | ROT_FIELDS=${ROT_FIELDS:-} python3 -c "
 import os, sys, json
 fields = os.environ['ROT_FIELDS'].split()
 def row(j):
@@ -38,6 +36,6 @@ def row(j):
         j.get('decode_512_tok_s'), j.get('read_tb_s'), j.get('read_sm_mhz'),
         j.get('decode_sm_mhz'), j.get('decode_power_capped'))
 print(' '.join(row(j) for j in map(json.loads, sys.stdin)))")
-    echo "round $rep $name $tok"
-  done
-done
+  echo "round $rep $name $tok"
+}
+rotate_variants "$ROT_VARIANTS" "${ROT_REPS:-3}" run_one
