@@ -44,7 +44,8 @@ int64_t us(D d) {
 }
 
 int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -109,7 +110,8 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     // long (up to kBackoffMax); after a quiet while, start again from kBackoff.
     if (spin) {
       const int64_t now = now_us();
-      backoff_us_ = now - last_backoff_us_ < 4 * backoff_us_ ? std::min(2 * backoff_us_, us(kBackoffMax)) : us(kBackoff);
+      backoff_us_ = now - last_backoff_us_ < 4 * backoff_us_ ? std::min(2 * backoff_us_, us(kBackoffMax))
+                                                             : us(kBackoff);
       last_backoff_us_ = now;
       block_until_us_.store(now + backoff_us_, std::memory_order_relaxed);
     }

@@ -59,13 +59,13 @@ class ThreadPool {
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_n_ = 0;
   int job_chunks_ = 0;
-  std::atomic<uint64_t> generation_{0};  // moved under mu_, so that sleepers cannot miss it
-  std::atomic<int> pending_{0};          // worker chunks of the current job not yet done
-  int sleepers_ = 0;                     // workers asleep on start_cv_ (under mu_)
-  bool caller_sleeping_ = false;         // parallel_for asleep on done_cv_ (under mu_)
-  bool stop_ = false;                    // under mu_
-  std::atomic<bool> stopping_{false};    // stop_, for the polling workers
-  std::exception_ptr error_;             // under mu_
+  std::atomic<uint64_t> generation_{0};     // moved under mu_, so that sleepers cannot miss it
+  std::atomic<int> pending_{0};             // worker chunks of the current job not yet done
+  int sleepers_ = 0;                        // workers asleep on start_cv_ (under mu_)
+  bool caller_sleeping_ = false;            // parallel_for asleep on done_cv_ (under mu_)
+  bool stop_ = false;                       // under mu_
+  std::atomic<bool> stopping_{false};       // stop_, for the polling workers
+  std::exception_ptr error_;                // under mu_
   std::atomic<int64_t> block_until_us_{0};  // steady clock: no polling before this
   int64_t backoff_us_ = 0, last_backoff_us_ = -(int64_t{1} << 62);  // parallel_for's own
 };

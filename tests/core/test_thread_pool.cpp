@@ -33,10 +33,13 @@ bool covers_once(ThreadPool& pool, int64_t n, QString* why) {
   });
   if (bad_range) return *why = "a range outside [0, n) or empty", false;
   for (int64_t i = 0; i < n; ++i)
-    if (hits[size_t(i)].load() != 1) return *why = QString("index %1 visited %2 times").arg(i).arg(hits[size_t(i)].load()), false;
-  if (calls.load() > pool.size()) return *why = QString("%1 ranges for a pool of %2").arg(calls.load()).arg(pool.size()), false;
+    if (hits[size_t(i)].load() != 1)
+      return *why = QString("index %1 visited %2 times").arg(i).arg(hits[size_t(i)].load()), false;
+  if (calls.load() > pool.size())
+    return *why = QString("%1 ranges for a pool of %2").arg(calls.load()).arg(pool.size()), false;
   if (n > 0 && calls.load() != std::min<int64_t>(n, pool.size()))
-    return *why = QString("%1 ranges, expected %2").arg(calls.load()).arg(std::min<int64_t>(n, pool.size())), false;
+    return *why = QString("%1 ranges, expected %2").arg(calls.load()).arg(std::min<int64_t>(n, pool.size())),
+           false;
   return true;
 }
 
@@ -97,8 +100,8 @@ class TestThreadPool : public QObject {
     QVERIFY2(caught, "a worker's exception is rethrown");
     QCOMPARE(sum_of(pool, 1000), int64_t(999 * 1000 / 2));
     // Both at once: one of the two comes back, the pool still works.
-    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
-                             pool.parallel_for(30, [](int64_t, int64_t) { throw std::runtime_error("all"); }));
+    QVERIFY_THROWS_EXCEPTION(
+        std::runtime_error, pool.parallel_for(30, [](int64_t, int64_t) { throw std::runtime_error("all"); }));
     QCOMPARE(sum_of(pool, 77), int64_t(76 * 77 / 2));
   }
 
