@@ -60,7 +60,7 @@ class ThreadPool {
   int64_t job_n_ = 0;
   int job_chunks_ = 0;
   std::atomic<uint64_t> generation_{0};     // moved under mu_, so that sleepers cannot miss it
-  std::atomic<int> pending_{0};             // worker chunks of the current job not yet done
+  std::atomic<int> pending_{0};             // workers not yet done with (or past) the current job
   int sleepers_ = 0;                        // workers asleep on start_cv_ (under mu_)
   bool caller_sleeping_ = false;            // parallel_for asleep on done_cv_ (under mu_)
   bool stop_ = false;                       // under mu_

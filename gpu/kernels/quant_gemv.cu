@@ -500,8 +500,8 @@ __global__ void __launch_bounds__(kWarps * 32)
   // supply B's column 0 (r == 0) load x; the others' registers stay zero from here on: no extra
   // instruction per step (the loads are predicated), and the tensor cores see seven zero columns,
   // which spends less energy in a step that runs at the power cap. Measured on the H200 (session
-  // 27, rotated, Falcon-40B int4 decode-only): +1.1% and +1.5% on two cards capped at ~1800 MHz,
-  // even on one at ~1900; Falcon-7B int4 (not capped) even. Int8 kept x in every column: the same
+  // 27, rotated, Falcon-40B int4 decode-only): +0.9 to +1.5% on three cards capped near 1800 MHz,
+  // even on one near 1900; Falcon-7B int4 (not capped) even. Int8 kept x in every column: the same
   // change there measured -0.5%. (Session 25's form, zeroing the registers every step, lost 1.2%.)
   uint32_t xf[kG][8];
 #pragma unroll
