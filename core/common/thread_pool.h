@@ -13,9 +13,12 @@
 // caller polling for nothing, and threads that never sleep lose the scheduler's preference for
 // waking ones. So when the caller's poll runs out (a worker most likely preempted), the pool
 // only blocks for kBackoff, then tries polling again; preempted again soon after, it blocks
-// twice as long (up to kBackoffMax). Measured on this project's 2-core VM (falcon-mini, 2
-// threads, 512 tokens, alternated): decode 566-684 -> 944-1065 tok/s alone, and 435-593 ->
-// 410-587 beside a program that keeps one core busy (polling without the back-off: 180-480).
+// twice as long (up to kBackoffMax). The first back-off is short because a lone hiccup (the
+// hypervisor taking a vCPU away, a profiler) also ends a poll: with 50 ms, falcon-mini's decode
+// switched context 67k times in 1500 tokens, with 5 ms 1.8k. Measured on this project's 2-core
+// VM (falcon-mini, 2 threads, 512 tokens, alternated): decode 693-736 -> 1268-1420 tok/s alone,
+// and 601-626 -> 570-627 beside a program that keeps one core busy (polling without the back-off:
+// 180-480).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -46,7 +49,7 @@ class ThreadPool {
   // How long a worker polls for the next job, and the caller for the last chunk, before sleeping;
   // and how long the pool only blocks after the caller's poll ran out.
   static constexpr std::chrono::microseconds kSpin{300};
-  static constexpr std::chrono::milliseconds kBackoff{50}, kBackoffMax{800};
+  static constexpr std::chrono::milliseconds kBackoff{5}, kBackoffMax{800};
 
  private:
   void worker_loop(int index);
