@@ -61,7 +61,6 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
     stopping_.store(true, std::memory_order_release);
   }
   start_cv_.notify_all();
@@ -137,7 +136,10 @@ void ThreadPool::worker_loop(int index) {
     if (!spin || !spin_until(started, ThreadPool::kSpin)) {
       std::unique_lock<std::mutex> lock(mu_);
       ++sleepers_;
-      start_cv_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
+      start_cv_.wait(lock, [&] {
+        return stopping_.load(std::memory_order_relaxed) ||
+               generation_.load(std::memory_order_relaxed) != seen;
+      });
       --sleepers_;
     }
     if (stopping_.load(std::memory_order_acquire)) return;

@@ -66,8 +66,7 @@ class ThreadPool {
   std::atomic<int> pending_{0};             // workers not yet done with (or past) the current job
   int sleepers_ = 0;                        // workers asleep on start_cv_ (under mu_)
   bool caller_sleeping_ = false;            // parallel_for asleep on done_cv_ (under mu_)
-  bool stop_ = false;                       // under mu_
-  std::atomic<bool> stopping_{false};       // stop_, for the polling workers
+  std::atomic<bool> stopping_{false};       // set under mu_ (for the sleepers), read polling too
   std::exception_ptr error_;                // under mu_
   std::atomic<int64_t> block_until_us_{0};  // steady clock: no polling before this
   int64_t backoff_us_ = 0, last_backoff_us_ = -(int64_t{1} << 62);  // parallel_for's own
