@@ -148,8 +148,14 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
         out.fallback_notice = "GPU not used: " + reason + "; running on the CPU";
       }
       if (!out.backend) {
+        // The CPU backend runs the checkpoint's own dtype: a quantized format asked for (weights
+        // or head) is dropped with the GPU, and the notice says so.
         OpenModelOptions cpu = options;
+        const bool quantized = options.weights != WeightFormat::Bf16 ||
+                               options.head_weights.value_or(WeightFormat::Bf16) != WeightFormat::Bf16;
         cpu.weights = WeightFormat::Bf16;
+        cpu.head_weights.reset();
+        if (quantized) out.fallback_notice += " with the checkpoint's own weights (int8/int4 need the GPU)";
         out.backend = open_cpu(dir, cpu);
       }
       break;

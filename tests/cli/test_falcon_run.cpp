@@ -19,8 +19,10 @@ struct Result {
   QString err;
 };
 
-Result run(const QStringList& args) {
+Result run(const QStringList& args,
+           const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
+  p.setProcessEnvironment(env);
   p.start(QStringLiteral(FALCON_RUN_BIN), args);
   if (!p.waitForFinished(120000)) p.kill();
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
@@ -189,6 +191,41 @@ class TestFalconRun : public QObject {
       QVERIFY2(!r.err.trimmed().isEmpty(), "a failure says why on stderr");
       QVERIFY2(r.err.trimmed().count('\n') <= 2, qPrintable("one clear message, not a dump: " + r.err));
     }
+  }
+
+  // The default backend (auto) without a usable GPU (the CUDA plugin made unloadable) falls back
+  // to the CPU for quantized formats too, the output head's included, and says that the weights
+  // run unquantized there. --head-weights once made this fallback fail with exit 2.
+  void auto_backend_drops_quantized_formats_without_a_gpu_data() {
+    QTest::addColumn<QStringList>("formats");
+    QTest::addColumn<bool>("quantized");
+    QTest::newRow("bf16") << QStringList{} << false;
+    QTest::newRow("int8") << QStringList{"--weights", "int8"} << true;
+    QTest::newRow("int4 + int8 head") << QStringList{"--weights", "int4", "--head-weights", "int8"} << true;
+    QTest::newRow("bf16 + int4 head") << QStringList{"--head-weights", "int4"} << true;
+  }
+  void auto_backend_drops_quantized_formats_without_a_gpu() {
+    QFETCH(QStringList, formats);
+    QFETCH(bool, quantized);
+    const Fixture f = load_fixture("mqa_rope_parallel");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("FALCON_CUDA_PLUGIN", "/nonexistent/libfalcon-cuda.so");
+    const QStringList common{"--model",
+                             QString::fromStdString(f.dir.string()),
+                             "--prompt-tokens",
+                             join_ids(f.prompt),
+                             "--greedy",
+                             "--max-new-tokens",
+                             "4",
+                             "--print-tokens"};
+    const Result r = run(common + formats, env);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("GPU not used") && r.err.contains("running on the CPU"), qPrintable(r.err));
+    QCOMPARE(r.err.contains("int8/int4 need the GPU"), quantized);
+    // The same tokens as the CPU backend asked for by name, in its own dtype.
+    const Result cpu = run(common + QStringList{"--backend", "cpu"});
+    QVERIFY2(cpu.code == 0, qPrintable(cpu.err));
+    QCOMPARE(r.out, cpu.out);
   }
 
   // A broken checkpoint (config.json that is not JSON) is a load error (3) with one line.
