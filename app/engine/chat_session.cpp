@@ -196,6 +196,10 @@ struct ChatSession::Impl {
 
     GenerationResult gen;
     GenerationRequest request;
+    // Time to first token counts from here: sync() forwards all of the prompt but its last token,
+    // and the generator's own clock starts only after that.
+    const auto t_sync = std::chrono::steady_clock::now();
+    double sync_ms = 0;
     const KvWindowState target = window_state_for(prompt, win.evicted(), win.options().window);
     // Bringing the cache to the prompt can fail like generation (device memory, say): the reply
     // row exists already, so it is finished below with the error instead of left "streaming".
@@ -216,6 +220,7 @@ struct ChatSession::Impl {
     } else if (!synced) {
       gen.reason = StopReason::Cancelled;
     } else {
+      sync_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_sync).count();
       Generator generator(backend, tokenizer, win, GeneratorOptions{options.prefill_chunk});
       gen = generator.generate(request, sampler, cb, &cancel);
     }
@@ -223,7 +228,7 @@ struct ChatSession::Impl {
     GenerationStats stats;
     stats.stop_reason = gen.reason;
     if (gen.stats.generated_tokens > 0) {
-      stats.ttft_ms = gen.stats.ttft_ms;
+      stats.ttft_ms = sync_ms + gen.stats.ttft_ms;
       stats.tokens_per_s = gen.stats.decode_tokens_per_s;
     }
     if (gen.reason == StopReason::Error) stats.error_text = gen.error;

@@ -2,7 +2,9 @@
 // template, the KV window and the generator together, as falcon-run --db and the app use them.
 #include <QTemporaryDir>
 #include <QtTest>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "app/engine/chat_context.h"
 #include "app/engine/chat_session.h"
@@ -49,6 +51,28 @@ float max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
   }
   return diff / std::max(scale, 1e-20f);
 }
+
+// The real backend, with every forward of more than one token (a prompt) made to last at least
+// kSlowPrefillMs: what a long prompt costs, made large enough to see in a reply's stats.
+constexpr double kSlowPrefillMs = 60;
+class SlowPrefill : public Backend {
+ public:
+  explicit SlowPrefill(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+  const ModelConfig& config() const override { return inner_->config(); }
+  std::string describe() const override { return inner_->describe(); }
+  int cache_size() const override { return inner_->cache_size(); }
+  int cache_capacity() const override { return inner_->cache_capacity(); }
+  void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override {
+    if (tokens.size() > 1)
+      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(kSlowPrefillMs));
+    inner_->forward(tokens, all_logits, logits);
+  }
+  void evict(int begin, int count, EvictMode mode) override { inner_->evict(begin, count, mode); }
+  void truncate(int n) override { inner_->truncate(n); }
+
+ private:
+  std::unique_ptr<Backend> inner_;
+};
 
 }  // namespace
 
@@ -111,6 +135,31 @@ class TestChatSession : public QObject {
     const auto system_only = ChatTemplate::falcon_instruct().tokenize(*tok_, system_message, false);
     QCOMPARE(w->pinned_count, static_cast<int64_t>(system_only.system_tokens));
     QCOMPARE(r.context.pinned, w->pinned_count);
+  }
+
+  // A reply's time to first token covers the whole prompt, also the part forwarded while the
+  // cache is brought to the conversation (it once counted only the last prompt token: "TTFT 1 ms"
+  // after a long prompt), and no more than the reply's wall time.
+  void ttft_counts_the_whole_prompt() {
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store);
+    SlowPrefill b(backend());
+    ChatSession session(store, id, b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    const std::atomic<bool> cancel{false};
+    for (const char* message : {"What is 17 + 25?", "And 3 + 4?"}) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const ReplyResult r = session.send(message, greedy(8), cancel, {});
+      const double wall =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      QVERIFY(r.stats.ttft_ms.has_value());
+      QVERIFY2(*r.stats.ttft_ms >= kSlowPrefillMs && *r.stats.ttft_ms <= wall,
+               qPrintable(QString("ttft %1 ms, prompt forward >= %2 ms, reply %3 ms")
+                              .arg(*r.stats.ttft_ms)
+                              .arg(kSlowPrefillMs)
+                              .arg(wall)));
+      QCOMPARE(store.active_path(id).back().stats.ttft_ms, r.stats.ttft_ms);
+    }
   }
 
   // Save, drop the engine, resume on a fresh backend: the next-token logits are the same.
