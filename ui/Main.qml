@@ -26,6 +26,14 @@ ApplicationWindow {
 
     Binding { target: Theme; property: "dark"; value: window.color.hslLightness < 0.5 }
 
+    // The text cursor waits in the message field when the window opens and after a new chat
+    // starts or one is opened, as in other chat apps: typing goes straight into it.
+    function startConversation() {
+        ChatController.newConversation()
+        chatPage.composer.focusInput()
+    }
+    Component.onCompleted: chatPage.composer.focusInput()
+
     Settings {
         category: "window"
         property alias x: window.x
@@ -35,7 +43,7 @@ ApplicationWindow {
         property alias samplingOpen: samplingDrawer.pinnedOpen
     }
 
-    Shortcut { sequence: "Ctrl+N"; onActivated: ChatController.newConversation() }
+    Shortcut { sequence: "Ctrl+N"; onActivated: window.startConversation() }
     Shortcut { sequence: "Ctrl+F"; onActivated: sidebar.focusSearch() }
     Shortcut { sequences: ["Ctrl+,"]; onActivated: settingsDialog.open() }
     Shortcut { sequence: "Ctrl+Shift+C"; onActivated: if (ChatController.copyLastReply()) toast.show(qsTr("Last reply copied")) }
@@ -60,8 +68,8 @@ ApplicationWindow {
             conversationModel: ChatController.conversations
             searchModel: ChatController.searchResults
             currentId: ChatController.currentConversationId
-            onNewConversationRequested: ChatController.newConversation()
-            onSelectRequested: (id) => ChatController.selectConversation(id)
+            onNewConversationRequested: window.startConversation()
+            onSelectRequested: (id) => { ChatController.selectConversation(id); chatPage.composer.focusInput() }
             onRenameRequested: (id, title) => ChatController.renameConversation(id, title)
             onDeleteRequested: (id) => ChatController.deleteConversation(id)
             onPinRequested: (id, pinned) => ChatController.setPinned(id, pinned)
@@ -70,7 +78,10 @@ ApplicationWindow {
             onImportRequested: importDialog.open()
             onSearchTextChanged: ChatController.searchQuery = searchText
             onShowArchivedChanged: ChatController.conversations.showArchived = showArchived
-            onSearchHitActivated: (conversationId, messageId) => ChatController.openSearchHit(conversationId, messageId)
+            onSearchHitActivated: (conversationId, messageId) => {
+                ChatController.openSearchHit(conversationId, messageId)
+                chatPage.composer.focusInput()
+            }
             onSettingsRequested: settingsDialog.open()
         }
 

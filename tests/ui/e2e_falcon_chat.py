@@ -132,7 +132,10 @@ def start_app():
               "starting it again", flush=True)
     time.sleep(1.0)
     x = xdrive.Display(display)
-    x.click(600, 655)  # into the composer of the default 1100x720 window, which also focuses it
+    # A click on the header's title activates the window (Xvfb has no window manager to do it, and
+    # without an active window Qt's shortcuts stay off); it is not in the message field, which
+    # must hold the keyboard focus from the start.
+    x.click(400, 24)
     return app, x
 
 
@@ -243,6 +246,13 @@ try:
     check(wait_for(lambda: title in window_title(), 20), f"after a restart the window shows {title!r}")
     time.sleep(2.0)
     shot("06-restored.png")
+    # Ctrl+N, then typing: the new chat's message field has the focus.
+    x.chord("Control_L", "n")
+    x.type("What is two plus two?\n")
+    check(wait_for(lambda: query("SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                                 "WHERE m.role='user' AND m.text='What is two plus two?' AND c.title != ?", title)[0][0] == 1
+                   and query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='streaming'")[0][0] == 0, 60),
+          "Ctrl+N and typing start a second chat")
     x.chord("Control_L", "q")
     check(wait_for(lambda: app.poll() is not None, 15), "Ctrl+Q quits again")
 

@@ -12,6 +12,11 @@ Pane {
     signal stopRequested()
     padding: Theme.spacing
 
+    // Puts the text cursor in the message field: at start, on a new or opened chat.
+    function focusInput() {
+        input.forceActiveFocus()
+    }
+
     function send() {
         const message = input.text.trim()
         if (message.length === 0 || root.busy)
