@@ -30,6 +30,7 @@ Item {
     signal deleteRequested(var id)
     signal siblingRequested(var id, int delta)
     signal linkClicked(string url)
+    signal editClosed()  // the editor closed (saved or cancelled): the composer takes the focus back
 
     implicitHeight: column.implicitHeight + Theme.spacing
 
@@ -98,8 +99,8 @@ Item {
             visible: root.editing
             active: root.editing
             initialText: root.text
-            onAccepted: (text) => { root.editing = false; root.editRequested(root.messageId, text) }
-            onCancelled: root.editing = false
+            onAccepted: (text) => { root.editing = false; root.editRequested(root.messageId, text); root.editClosed() }
+            onCancelled: { root.editing = false; root.editClosed() }
         }
 
         Label {

@@ -73,6 +73,7 @@ Page {
                 busy: ChatController.busy
                 onCopyRequested: (text) => { ChatController.copyText(text); root.toast(qsTr("Copied")) }
                 onEditRequested: (id, text) => ChatController.editAndResend(id, text)
+                onEditClosed: composer.focusInput()
                 onRegenerateRequested: (id) => ChatController.regenerate(id)
                 onContinueRequested: (id) => ChatController.continueReply(id)
                 onDeleteRequested: (id) => ChatController.deleteMessage(id)
