@@ -42,6 +42,19 @@ TestCase {
         compare(input.text, "", "the composer is cleared after sending")
     }
 
+    // ChatPage puts a refused message (no model loaded yet) back into the composer from its
+    // sendRequested handler; the composer once cleared itself after the handler and lost it.
+    function test_a_refused_message_can_be_put_back() {
+        const [c, input] = createComposer()
+        const putBack = (text) => { c.text = text }
+        c.sendRequested.connect(putBack)
+        keyClick("h"); keyClick("i")
+        keyClick(Qt.Key_Return)
+        c.sendRequested.disconnect(putBack)
+        compare(sendSpy.count, 1)
+        compare(input.text, "hi")
+    }
+
     function test_shift_enter_adds_a_line() {
         const [c, input] = createComposer()
         keyClick("a")

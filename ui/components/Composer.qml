@@ -21,8 +21,8 @@ Pane {
         const message = input.text.trim()
         if (message.length === 0 || root.busy)
             return
+        input.clear()  // first: a handler that refuses the message may put it back
         root.sendRequested(message)
-        input.clear()
     }
 
     RowLayout {
