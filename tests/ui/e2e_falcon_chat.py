@@ -253,6 +253,26 @@ try:
                                  "WHERE m.role='user' AND m.text='What is two plus two?' AND c.title != ?", title)[0][0] == 1
                    and query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='streaming'")[0][0] == 0, 60),
           "Ctrl+N and typing start a second chat")
+    # A draft stays with its chat: typed in the second chat and not sent, it is not in the third
+    # chat's composer, and it is back when the second chat is opened again (second in the list,
+    # newest first) and sent with Enter.
+    def user_messages(chat_title, text):
+        return query("SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                     "WHERE m.role='user' AND m.text=? AND c.title=?", text, chat_title)[0][0]
+    def idle():
+        return query("SELECT COUNT(*) FROM messages WHERE role='assistant' AND state='streaming'")[0][0] == 0
+    x.type("Draft for the second chat")
+    x.chord("Control_L", "n")
+    x.type("Hello there\n")
+    check(wait_for(lambda: user_messages("Hello there", "Hello there") == 1 and idle(), 60),
+          "a new chat's composer is empty though the last chat had a draft")
+    time.sleep(1.0)
+    x.click(120, 285)
+    time.sleep(1.0)
+    x.chord("Return")
+    check(wait_for(lambda: user_messages("What is two plus two?", "Draft for the second chat") == 1 and idle(), 60),
+          "the draft is back in its chat, and sent from there")
+    shot("06b-drafts.png")
     x.chord("Control_L", "q")
     check(wait_for(lambda: app.poll() is not None, 15), "Ctrl+Q quits again")
 

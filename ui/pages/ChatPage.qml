@@ -13,6 +13,25 @@ Page {
     signal samplingRequested()
     signal toast(string message)
 
+    // What was typed and not sent stays with its chat (the new, unsaved one included): switching
+    // chats puts the other chat's draft in the composer. (Sending the first message of a new chat
+    // switches too, as the chat is created; the composer is empty by then.)
+    property var drafts: ({})
+    property var draftOwner: 0
+    Component.onCompleted: draftOwner = ChatController.currentConversationId
+    Connections {
+        target: ChatController
+        function onCurrentConversationChanged() {
+            const id = ChatController.currentConversationId
+            if (id === root.draftOwner)
+                return
+            root.drafts[root.draftOwner] = composer.text
+            composer.text = root.drafts[id] || ""
+            delete root.drafts[id]
+            root.draftOwner = id
+        }
+    }
+
     header: ToolBar {
         RowLayout {
             anchors.fill: parent
