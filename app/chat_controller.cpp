@@ -175,15 +175,18 @@ bool ChatController::startReply(ReplyRequest request, const QString& prefix) {
   return true;
 }
 
+bool ChatController::requireModel() {
+  if (model_state_ == QLatin1String("ready")) return true;
+  fail(model_state_ == QLatin1String("loading")
+           ? tr("The model is still loading. Please wait a moment.")
+           : tr("No model is loaded. Open one from the model menu first."));
+  return false;
+}
+
 bool ChatController::send(const QString& text) {
   const QString trimmed = text.trimmed();
   if (trimmed.isEmpty() || busy_) return false;
-  if (model_state_ != QLatin1String("ready")) {
-    fail(model_state_ == QLatin1String("loading")
-             ? tr("The model is still loading. Please wait a moment.")
-             : tr("No model is loaded. Open one from the model menu first."));
-    return false;
-  }
+  if (!requireModel()) return false;
   if (!ensureConversation(trimmed)) return false;
   ReplyRequest r;
   r.kind = ReplyKind::Send;
@@ -207,8 +210,7 @@ bool ChatController::regenerate(qint64 assistant_message_id) {
 
 bool ChatController::editAndResend(qint64 user_message_id, const QString& text) {
   const falcon::Message* m = messages_->find(user_message_id);
-  if (busy_ || !m || m->role != falcon::Role::User || text.trimmed().isEmpty() ||
-      model_state_ != QLatin1String("ready"))
+  if (busy_ || !m || m->role != falcon::Role::User || text.trimmed().isEmpty() || !requireModel())
     return false;
   ReplyRequest r;
   r.kind = ReplyKind::EditAndResend;

@@ -179,6 +179,7 @@ class ChatController : public QObject {
   void connectWorker();
   bool startReply(falcon::ReplyRequest request, const QString& prefix);
   bool ensureConversation(const QString& first_text);
+  bool requireModel();  // false, and the reason shown, while no model is ready
   void reloadConversations();
   void reloadMessages();
   void loadConversationSettings();

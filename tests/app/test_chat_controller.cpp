@@ -60,6 +60,30 @@ class ChatControllerTest : public QObject {
     QCOMPARE(c->conversations()->count(), 0);  // nothing was created
   }
 
+  // An edit sent while a model loads is refused with the reason shown (it was refused silently,
+  // and the editor, closed already, lost the edit); nothing is added, and it goes through later.
+  void edit_while_a_model_loads_explains_and_changes_nothing() {
+    auto c = make();
+    loadModel(*c);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("first")), QStringLiteral("eos"));
+    const qint64 user = c->messages()->index(0).data(MessageModel::IdRole).toLongLong();
+    QSignalSpy error(c.get(), &ChatController::errorOccurred);
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/fake/other")), QStringLiteral("cpu"),
+                 QStringLiteral("bf16"));
+    QCOMPARE(c->modelState(), QStringLiteral("loading"));
+    QVERIFY(!c->editAndResend(user, QStringLiteral("first, edited")));
+    QCOMPARE(error.count(), 1);
+    QVERIFY(error.at(0).at(0).toString().contains(QStringLiteral("still loading")));
+    QVERIFY(!c->busy());
+    QCOMPARE(text(*c, 0), QStringLiteral("first"));
+    QCOMPARE(c->messages()->index(0).data(MessageModel::SiblingCountRole).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+    QSignalSpy finished(c.get(), &ChatController::replyFinished);
+    QVERIFY(c->editAndResend(user, QStringLiteral("first, edited")));
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(text(*c, 0), QStringLiteral("first, edited"));
+  }
+
   void send_streams_a_reply_into_a_new_conversation() {
     FakeEngineOptions fo;
     fo.tokens_per_reply = 50;

@@ -31,6 +31,12 @@ Item {
     signal siblingRequested(var id, int delta)
     signal linkClicked(string url)
     signal editClosed()  // the editor closed (saved or cancelled): the composer takes the focus back
+    // The editRequested handler calls this when the edit was taken; a refused one (no model ready
+    // yet) leaves the editor open with the edited text.
+    function finishEdit() {
+        root.editing = false
+        root.editClosed()
+    }
 
     implicitHeight: column.implicitHeight + Theme.spacing
 
@@ -99,8 +105,8 @@ Item {
             visible: root.editing
             active: root.editing
             initialText: root.text
-            onAccepted: (text) => { root.editing = false; root.editRequested(root.messageId, text); root.editClosed() }
-            onCancelled: { root.editing = false; root.editClosed() }
+            onAccepted: (text) => root.editRequested(root.messageId, text)
+            onCancelled: root.finishEdit()
         }
 
         Label {

@@ -91,7 +91,7 @@ Page {
                 width: ListView.view.width
                 busy: ChatController.busy
                 onCopyRequested: (text) => { ChatController.copyText(text); root.toast(qsTr("Copied")) }
-                onEditRequested: (id, text) => ChatController.editAndResend(id, text)
+                onEditRequested: (id, text) => { if (ChatController.editAndResend(id, text)) finishEdit() }
                 onEditClosed: composer.focusInput()
                 onRegenerateRequested: (id) => ChatController.regenerate(id)
                 onContinueRequested: (id) => ChatController.continueReply(id)
