@@ -59,8 +59,13 @@ bool cuda_available(std::string* reason) {
 
 namespace {
 
+// Whether the options ask for quantized weights, of the layers or of the output head.
+bool asks_quantized(const OpenModelOptions& o) {
+  return o.weights != WeightFormat::Bf16 || o.head_weights.value_or(WeightFormat::Bf16) != WeightFormat::Bf16;
+}
+
 std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenModelOptions& o) {
-  if (o.weights != WeightFormat::Bf16 || o.head_weights.value_or(WeightFormat::Bf16) != WeightFormat::Bf16) {
+  if (asks_quantized(o)) {
     throw Error(ErrorKind::Usage,
                 "int8/int4 weights are a GPU feature; the CPU backend runs the checkpoint's own dtype "
                 "(use --weights bf16 and no --head-weights/--quantize-head, or --backend cuda)");
@@ -151,11 +156,10 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
         // The CPU backend runs the checkpoint's own dtype: a quantized format asked for (weights
         // or head) is dropped with the GPU, and the notice says so.
         OpenModelOptions cpu = options;
-        const bool quantized = options.weights != WeightFormat::Bf16 ||
-                               options.head_weights.value_or(WeightFormat::Bf16) != WeightFormat::Bf16;
         cpu.weights = WeightFormat::Bf16;
         cpu.head_weights.reset();
-        if (quantized) out.fallback_notice += " with the checkpoint's own weights (int8/int4 need the GPU)";
+        if (asks_quantized(options))
+          out.fallback_notice += " with the checkpoint's own weights (int8/int4 need the GPU)";
         out.backend = open_cpu(dir, cpu);
       }
       break;
