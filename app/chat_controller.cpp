@@ -200,8 +200,7 @@ void ChatController::stop() {
 
 bool ChatController::regenerate(qint64 assistant_message_id) {
   const falcon::Message* m = messages_->find(assistant_message_id);
-  if (busy_ || !m || m->role != falcon::Role::Assistant || model_state_ != QLatin1String("ready"))
-    return false;
+  if (busy_ || !m || m->role != falcon::Role::Assistant || !requireModel()) return false;
   ReplyRequest r;
   r.kind = ReplyKind::Regenerate;
   r.message_id = assistant_message_id;
@@ -221,8 +220,9 @@ bool ChatController::editAndResend(qint64 user_message_id, const QString& text) 
 
 bool ChatController::continueReply(qint64 assistant_message_id) {
   const int row = messages_->rowOf(assistant_message_id);
-  if (busy_ || row < 0 || model_state_ != QLatin1String("ready")) return false;
+  if (busy_ || row < 0) return false;
   if (!messages_->data(messages_->index(row), MessageModel::CanContinueRole).toBool()) return false;
+  if (!requireModel()) return false;
   ReplyRequest r;
   r.kind = ReplyKind::Continue;
   r.message_id = assistant_message_id;

@@ -84,6 +84,39 @@ class ChatControllerTest : public QObject {
     QCOMPARE(text(*c, 0), QStringLiteral("first, edited"));
   }
 
+  void regenerate_and_continue_while_a_model_loads_explain() {
+    FakeEngineOptions fo;
+    fo.tokens_per_reply = 20;
+    auto c = make(fo);
+    loadModel(*c);
+    c->sampling()->setMaxNewTokens(5);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("first")), QStringLiteral("length"));
+    const qint64 reply = c->messages()->index(1).data(MessageModel::IdRole).toLongLong();
+    const QString before = text(*c, 1);
+    QSignalSpy error(c.get(), &ChatController::errorOccurred);
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/fake/other")), QStringLiteral("cpu"),
+                 QStringLiteral("bf16"));
+    QCOMPARE(c->modelState(), QStringLiteral("loading"));
+    QVERIFY(!c->regenerate(reply));
+    QVERIFY(!c->continueReply(reply));
+    QCOMPARE(error.count(), 2);
+    for (const auto& e : error) QVERIFY(e.at(0).toString().contains(QStringLiteral("still loading")));
+    QVERIFY(!c->busy());
+    QCOMPARE(text(*c, 1), before);
+    QCOMPARE(c->messages()->index(1).data(MessageModel::SiblingCountRole).toInt(), 1);
+    // Asking about something that cannot be regenerated stays a quiet no (no error): a user
+    // message is not a reply.
+    const qint64 user = c->messages()->index(0).data(MessageModel::IdRole).toLongLong();
+    QVERIFY(!c->regenerate(user));
+    QVERIFY(!c->continueReply(user));
+    QCOMPARE(error.count(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+    QSignalSpy finished(c.get(), &ChatController::replyFinished);
+    QVERIFY(c->regenerate(reply));
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(c->messages()->index(1).data(MessageModel::SiblingCountRole).toInt(), 2);
+  }
+
   void send_streams_a_reply_into_a_new_conversation() {
     FakeEngineOptions fo;
     fo.tokens_per_reply = 50;
