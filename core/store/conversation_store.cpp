@@ -303,4 +303,28 @@ void ConversationStore::delete_conversation(int64_t id) {
   tx.commit();
 }
 
+// ---- drafts ------------------------------------------------------------------------------------
+
+bool ConversationStore::set_draft(int64_t conversation_id, std::string_view text) {
+  if (conversation_id < 0) return false;
+  if (text.empty()) {
+    auto s = impl_->q("DELETE FROM drafts WHERE conversation_id = ?1");
+    s.bind(1, conversation_id).run();
+    return true;
+  }
+  // One statement, so the check and the write cannot be split by another connection's delete.
+  auto s = impl_->q(
+      "INSERT INTO drafts (conversation_id, text, updated_ms) SELECT ?1, ?2, ?3 "
+      "WHERE ?1 = 0 OR EXISTS (SELECT 1 FROM conversations WHERE id = ?1) "
+      "ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, updated_ms = excluded.updated_ms");
+  s.bind(1, conversation_id).bind(2, text).bind(3, impl_->now_ms()).run();
+  return sqlite3_changes64(impl_->raw()) > 0;
+}
+
+std::string ConversationStore::draft(int64_t conversation_id) {
+  auto s = impl_->q("SELECT text FROM drafts WHERE conversation_id = ?1");
+  s.bind(1, conversation_id);
+  return s.step() ? s.text(0) : std::string();
+}
+
 }  // namespace falcon

@@ -28,7 +28,7 @@ namespace falcon {
 
 class ConversationStore {
  public:
-  static constexpr int kSchemaVersion = 3;  // PRAGMA user_version this build writes
+  static constexpr int kSchemaVersion = 4;  // PRAGMA user_version this build writes
 
   // Opens or creates the database at `path` (":memory:" for a private in-memory one). A new
   // file is created with mode 0600. An older schema is first backed up next to the file
@@ -62,7 +62,14 @@ class ConversationStore {
                  std::string_view weights_format);
   void set_sampling(int64_t id, std::string_view sampling_json);
   void set_window_size(int64_t id, int64_t window_size);
-  void delete_conversation(int64_t id);  // with all its messages and window state
+  void delete_conversation(int64_t id);  // with all its messages, window state and draft
+
+  // ---- drafts: what was typed in a chat's message field and not sent ---------------------
+  // `conversation_id` 0 is the new chat that is not created yet. Empty text removes the draft.
+  // Returns false, storing nothing, when the conversation does not exist (any more): a draft
+  // written late for a chat just deleted is not an error.
+  bool set_draft(int64_t conversation_id, std::string_view text);
+  std::string draft(int64_t conversation_id);  // "" when there is none
 
   // ---- message tree ------------------------------------------------------------------
   // Adds a message under `parent_id` (none = a root) and makes it the active leaf. An edit or

@@ -97,10 +97,26 @@ ALTER TABLE window_state ADD COLUMN turn_starts BLOB NOT NULL DEFAULT x'';
 ALTER TABLE window_state ADD COLUMN sinks_taken INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// ---- v4: unsent drafts ------------------------------------------------------------------------
+// The text left in a chat's message field, so it outlives the app. conversation_id 0 is the new
+// chat that has no row yet, which is why there is no foreign key; a trigger removes a deleted
+// conversation's draft instead of ON DELETE CASCADE.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE drafts (
+  conversation_id INTEGER PRIMARY KEY CHECK (conversation_id >= 0),
+  text            TEXT    NOT NULL CHECK (length(text) > 0),
+  updated_ms      INTEGER NOT NULL
+);
+CREATE TRIGGER conversations_delete_draft AFTER DELETE ON conversations BEGIN
+  DELETE FROM drafts WHERE conversation_id = old.id;
+END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "create the schema", kV1},
     {2, "add the archive flag and the full-text index", kV2},
     {3, "add pinned count, turn starts and sinks to the window state", kV3},
+    {4, "add unsent drafts", kV4},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestVersion);
 

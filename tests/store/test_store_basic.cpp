@@ -353,6 +353,44 @@ class TestStoreBasic : public QObject {
     QCOMPARE(error_code_of([&] { store.delete_conversation(c); }), StoreErrorCode::NotFound);
   }
 
+  void draftsOutliveTheStoreAndGoWithTheirConversation() {
+    std::string path = db_path("drafts.db");
+    int64_t a = 0, b = 0;
+    const std::string long_draft = std::string(100000, 'x') + "\n\u00e9\u6f22 \xf0\x9f\xa6\x85";
+    {
+      ConversationStore store(path);
+      a = store.create_conversation({.title = "a"});
+      b = store.create_conversation({.title = "b"});
+      QCOMPARE(store.draft(a), std::string());
+      QVERIFY(store.set_draft(a, "half a question"));
+      QVERIFY(store.set_draft(a, "half a question, finished"));  // overwrites
+      QVERIFY(store.set_draft(b, long_draft));
+      QVERIFY(store.set_draft(0, "for the new chat"));
+      // A chat that does not exist (deleted meanwhile) stores nothing and is not an error.
+      QVERIFY(!store.set_draft(b + 100, "lost cause"));
+      QVERIFY(!store.set_draft(-1, "negative"));
+      QCOMPARE(store.draft(b + 100), std::string());
+    }
+    {
+      ConversationStore store(path);  // a new process
+      QCOMPARE(store.draft(a), std::string("half a question, finished"));
+      QCOMPARE(store.draft(b), long_draft);
+      QCOMPARE(store.draft(0), std::string("for the new chat"));
+      QVERIFY(store.set_draft(a, ""));  // sent: the draft goes
+      QCOMPARE(store.draft(a), std::string());
+      store.delete_conversation(b);
+      QCOMPARE(store.draft(b), std::string());
+      QCOMPARE(store.integrity_check(), std::string("ok"));
+    }
+    RawDb raw(path);  // not hidden by the store's reader: the rows really are gone
+    QCOMPARE(raw.integer("SELECT count(*) FROM drafts"), int64_t(1));
+    QCOMPARE(raw.scalar("SELECT text FROM drafts WHERE conversation_id = 0"),
+             std::string("for the new chat"));
+    // Drafts are not messages: search and export do not see them.
+    ConversationStore store(path);
+    QVERIFY(store.search("finished").empty());
+  }
+
   void interruptedReplyRecoveredOnlyWhenOwnerIsGone() {
     std::string path = db_path("recover.db");
     int64_t r = 0;

@@ -54,6 +54,13 @@ INSERT INTO messages (id, conversation_id, parent_id, role, text, created_ms) VA
 UPDATE conversations SET active_leaf_id = 7 WHERE id = 3;
 )sql";
 
+// What only v3 can hold: a window that pinned a system prompt and attention sinks, with turn marks.
+constexpr const char* kV3Rows = R"sql(
+INSERT INTO window_state (conversation_id, tokens, evicted_count, model_fingerprint, updated_ms, pinned_count,
+                          turn_starts, sinks_taken)
+  VALUES (2, X'0A0000000B0000000C0000000D0000000E000000', 7, 'fp-1b', 1700000100500, 2, X'0200000004000000', 1);
+)sql";
+
 std::string fixtures_dir() {
   return std::string(FALCON_FIXTURES_DIR) + "/store";
 }
@@ -66,6 +73,7 @@ void make_fixture(const std::string& path, int version) {
   store_schema::migrate(raw.get(), 0, version);
   raw.exec(kV1Rows);
   if (version >= 2) raw.exec(kV2Rows);
+  if (version >= 3) raw.exec(kV3Rows);
   raw.exec("PRAGMA journal_mode = DELETE; VACUUM;");
 }
 
@@ -131,6 +139,10 @@ class TestStoreMigration : public QObject {
     QCOMPARE(hits[0].message_id, int64_t(2));
     QCOMPARE(store.search("zebra password").size(), size_t(1));
     QCOMPARE(store.integrity_check(), std::string("ok"));
+    // v4: drafts, none before.
+    QCOMPARE(store.draft(1), std::string());
+    QVERIFY(store.set_draft(1, "a draft after the migration"));
+    QCOMPARE(store.draft(1), std::string("a draft after the migration"));
     // And the migrated file keeps working.
     int64_t next = store.append_message(1, 5, Role::User, "Thanks, obrigado!");
     QVERIFY(next >= 7);  // after every id the old file used
@@ -192,6 +204,23 @@ class TestStoreMigration : public QObject {
     check_v1_rows(store);
     RawDb backup(path + ".v2.bak");
     QCOMPARE(backup.integer("PRAGMA user_version"), int64_t(2));
+  }
+
+  void fromV3() {
+    std::string path = copy_fixture("v3.sqlite");
+    ConversationStore store(path);
+    QCOMPARE(store.last_backup_path(), path + ".v3.bak");
+    auto w = store.window_state(2);
+    QVERIFY(w);
+    QCOMPARE(w->tokens, (std::vector<int32_t>{10, 11, 12, 13, 14}));
+    QCOMPARE(w->evicted_count, int64_t(7));
+    QCOMPARE(w->pinned_count, int64_t(2));
+    QCOMPARE(w->turn_starts, (std::vector<int32_t>{2, 4}));
+    QCOMPARE(w->sinks_taken, int64_t(1));
+    QCOMPARE(store.conversation(3).archived, true);
+    check_v1_rows(store);
+    RawDb backup(path + ".v3.bak");
+    QCOMPARE(backup.integer("PRAGMA user_version"), int64_t(3));
   }
 
   void backupNeverOverwritesAnOldBackup() {
