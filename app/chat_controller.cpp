@@ -41,6 +41,9 @@ ChatController::ChatController(Options options, QObject* parent)
   delete_timer_.setSingleShot(true);
   delete_timer_.setInterval(options_.undo_delete_ms);
   connect(&delete_timer_, &QTimer::timeout, this, &ChatController::commitPendingDelete);
+  draft_timer_.setSingleShot(true);
+  draft_timer_.setInterval(options_.draft_save_ms);
+  connect(&draft_timer_, &QTimer::timeout, this, &ChatController::saveDrafts);
 
   inference_ = std::make_unique<InferenceThread>(options_.db_path, options_.engine);
   connectWorker();
@@ -50,6 +53,7 @@ ChatController::ChatController(Options options, QObject* parent)
 }
 
 ChatController::~ChatController() {
+  saveDrafts();
   commitPendingDelete();
   inference_.reset();  // joins the worker before the store goes away
 }

@@ -9,6 +9,7 @@
 // chat_controller_qml.cpp (the QML singleton with the real engine).
 #include <QtQml/qqmlregistration.h>
 
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
@@ -72,10 +73,11 @@ class ChatController : public QObject {
     InferenceWorker::EngineFactory engine;  // called once, on the worker thread
     int undo_delete_ms = 6000;              // how long "Undo" is offered after a delete
     bool restore_last_session = false;      // reopen the last model and chat (the app does)
+    int draft_save_ms = 1000;               // drafts are written this long after the last edit
   };
 
   explicit ChatController(Options options, QObject* parent = nullptr);
-  ~ChatController() override;  // finishes a pending delete, stops the worker
+  ~ChatController() override;  // saves drafts, finishes a pending delete, stops the worker
   static ChatController* create(QQmlEngine* qml_engine, QJSEngine* js_engine);  // chat_controller_qml.cpp
   // Where the app keeps its conversations: AppDataLocation/conversations.db.
   static QString defaultDatabasePath();
@@ -128,6 +130,12 @@ class ChatController : public QObject {
                                       const QString& format);  // "markdown"|"json"
   Q_INVOKABLE int importConversations(const QUrl& file);       // how many were imported; -1 on error
   Q_INVOKABLE void openSearchHit(qint64 conversation_id, qint64 message_id);
+  // What was typed in a chat's message field and not sent (conversation 0: the new chat). The
+  // composer calls setDraft on every edit; the store gets it draft_save_ms after the last one
+  // (and at quit), so a draft outlives the app and a crash loses at most that second.
+  Q_INVOKABLE QString draft(qint64 conversation_id) const;
+  Q_INVOKABLE void setDraft(qint64 conversation_id, const QString& text);
+  void saveDrafts();  // writes the pending drafts now
 
   // ---- messages and replies (chat_controller.cpp) ----------------------------------------
   Q_INVOKABLE bool send(const QString& text);
@@ -206,6 +214,9 @@ class ChatController : public QObject {
   PresetModel* presets_ = nullptr;
   std::unique_ptr<InferenceThread> inference_;
   QTimer delete_timer_;
+  QHash<qint64, QString> pending_drafts_;  // edited, not yet in the store
+  QTimer draft_timer_;
+  bool draft_error_shown_ = false;  // one message per run of failed draft writes
 
   qint64 current_id_ = 0;
   QString system_prompt_;

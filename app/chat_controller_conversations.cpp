@@ -103,10 +103,11 @@ void ChatController::commitPendingDelete() {
   pending_delete_id_ = 0;
   pending_delete_title_.clear();
   try {
-    store_->delete_conversation(id);
+    store_->delete_conversation(id);  // its stored draft too
   } catch (const std::exception& e) {
     fail(QString::fromUtf8(e.what()));
   }
+  pending_drafts_.remove(id);
   filter_->setHiddenId(0);
   reloadConversations();
   if (!search_query_.isEmpty()) {
@@ -185,4 +186,40 @@ void ChatController::openSearchHit(qint64 conversation_id, qint64 message_id) {
       fail(QString::fromUtf8(e.what()));
     }
   }
+}
+
+// ---- drafts ------------------------------------------------------------------------------------
+
+QString ChatController::draft(qint64 conversation_id) const {
+  const auto pending = pending_drafts_.constFind(conversation_id);
+  if (pending != pending_drafts_.constEnd()) return pending.value();
+  try {
+    return QString::fromStdString(store_->draft(conversation_id));
+  } catch (const std::exception&) {
+    return {};  // an unreadable draft is an empty field, not an error in the way of the chat
+  }
+}
+
+void ChatController::setDraft(qint64 conversation_id, const QString& text) {
+  if (conversation_id < 0) return;
+  // Only blank text counts as no draft; what was typed is kept as typed (spaces, new lines).
+  pending_drafts_.insert(conversation_id, text.trimmed().isEmpty() ? QString() : text);
+  draft_timer_.start();
+}
+
+void ChatController::saveDrafts() {
+  draft_timer_.stop();
+  for (auto it = pending_drafts_.begin(); it != pending_drafts_.end();) {
+    try {
+      store_->set_draft(it.key(), it.value().toStdString());  // false: its chat is gone, drop it
+      it = pending_drafts_.erase(it);
+    } catch (const std::exception& e) {
+      // Kept in memory (the composer still shows it) and written with the next edit or at quit.
+      if (!draft_error_shown_)
+        fail(tr("The unsent message could not be saved: %1").arg(QString::fromUtf8(e.what())));
+      draft_error_shown_ = true;
+      return;
+    }
+  }
+  draft_error_shown_ = false;
 }

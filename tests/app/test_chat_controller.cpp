@@ -1,5 +1,7 @@
 // ChatController driven as QML drives it, with the fake engine on the real worker thread and a
 // real store: every user action of the chat window, checked through signals and the store.
+#include <sqlite3.h>
+
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QSignalSpy>
@@ -115,6 +117,82 @@ class ChatControllerTest : public QObject {
     QVERIFY(c->regenerate(reply));
     QVERIFY(finished.wait(10000));
     QCOMPARE(c->messages()->index(1).data(MessageModel::SiblingCountRole).toInt(), 2);
+  }
+
+  void drafts_outlive_the_app_and_go_with_their_chat() {
+    ChatController::Options o;
+    o.db_path = dir_.filePath(QStringLiteral("drafts.db"));
+    o.engine = [] { return std::unique_ptr<ChatEngine>(new FakeEngine(FakeEngineOptions{})); };
+    o.draft_save_ms = 600000;  // only the quit writes them
+    qint64 a = 0, b = 0;
+    const QString typed = QStringLiteral("  an unsent question,\nover two lines  ");
+    {
+      ChatController c(o);
+      loadModel(c);
+      QCOMPARE(sendAndWait(c, QStringLiteral("first chat")), QStringLiteral("eos"));
+      a = c.currentConversationId();
+      c.newConversation();
+      QCOMPARE(sendAndWait(c, QStringLiteral("second chat")), QStringLiteral("eos"));
+      b = c.currentConversationId();
+      QVERIFY(a != 0 && b != 0 && a != b);
+      c.setDraft(a, typed);
+      c.setDraft(b, QStringLiteral("for b"));
+      c.setDraft(0, QStringLiteral("for the new chat"));
+      QCOMPARE(c.draft(a), typed);              // before it is written
+      c.setDraft(b, QStringLiteral(" \n\t "));  // blank: no draft
+      QCOMPARE(c.draft(b), QString());
+    }  // quitting writes them
+    {
+      ConversationStore s(o.db_path.toStdString());
+      QCOMPARE(QString::fromStdString(s.draft(a)), typed);  // as typed, spaces and all
+      QCOMPARE(s.draft(b), std::string());
+      QCOMPARE(s.draft(0), std::string("for the new chat"));
+    }
+    o.draft_save_ms = 20;
+    ChatController c(o);
+    QCOMPARE(c.draft(a), typed);
+    QCOMPARE(c.draft(0), QStringLiteral("for the new chat"));
+    // While the app runs, an edit reaches the store a moment later (a crash keeps it).
+    c.setDraft(b, QStringLiteral("for b, again"));
+    QTRY_COMPARE_WITH_TIMEOUT(QString::fromStdString(ConversationStore(o.db_path.toStdString()).draft(b)),
+                              QStringLiteral("for b, again"), 5000);
+    // Deleting a chat deletes its draft, once the delete is final (until then Undo brings both back).
+    c.deleteConversation(b);
+    QCOMPARE(c.draft(b), QStringLiteral("for b, again"));
+    c.undoDelete();
+    QCOMPARE(c.draft(b), QStringLiteral("for b, again"));
+    c.deleteConversation(b);
+    c.setDraft(b, QStringLiteral("written late"));  // a write for the chat being deleted
+    QSignalSpy error(&c, &ChatController::errorOccurred);
+    c.deleteConversation(a);  // makes b's delete final
+    c.saveDrafts();
+    QCOMPARE(c.draft(b), QString());
+    QCOMPARE(ConversationStore(o.db_path.toStdString()).draft(b), std::string());
+    QVERIFY(error.isEmpty());
+    c.undoDelete();  // a comes back, with its draft
+    QCOMPARE(c.draft(a), typed);
+
+    // A store that cannot take the draft: one message, the draft kept in memory and written once
+    // the store can take it again.
+    sqlite3* raw = nullptr;
+    QCOMPARE(sqlite3_open(o.db_path.toUtf8().constData(), &raw), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(raw, "ALTER TABLE drafts RENAME TO drafts_away", nullptr, nullptr, nullptr),
+             SQLITE_OK);
+    c.setDraft(a, QStringLiteral("kept through a failure"));
+    c.saveDrafts();
+    c.setDraft(0, QStringLiteral("and another"));
+    c.saveDrafts();
+    QCOMPARE(error.count(), 1);
+    QVERIFY(error.at(0).at(0).toString().contains(QStringLiteral("could not be saved")));
+    QCOMPARE(c.draft(a), QStringLiteral("kept through a failure"));
+    QCOMPARE(sqlite3_exec(raw, "ALTER TABLE drafts_away RENAME TO drafts", nullptr, nullptr, nullptr),
+             SQLITE_OK);
+    sqlite3_close(raw);
+    c.saveDrafts();
+    QCOMPARE(error.count(), 1);
+    ConversationStore s(o.db_path.toStdString());
+    QCOMPARE(s.draft(a), std::string("kept through a failure"));
+    QCOMPARE(s.draft(0), std::string("and another"));
   }
 
   void send_streams_a_reply_into_a_new_conversation() {

@@ -273,8 +273,25 @@ try:
     check(wait_for(lambda: user_messages("What is two plus two?", "Draft for the second chat") == 1 and idle(), 60),
           "the draft is back in its chat, and sent from there")
     shot("06b-drafts.png")
+    # A draft outlives the app: typed, not sent, Ctrl+Q; after a restart (the same chat opens) it
+    # is in the message field and Enter sends it. Enter is pressed until the message is taken: it
+    # is refused (and put back) while the model still loads.
+    x.type("Kept over a restart")
     x.chord("Control_L", "q")
     check(wait_for(lambda: app.poll() is not None, 15), "Ctrl+Q quits again")
+    check(query("SELECT text FROM drafts") == [("Kept over a restart",)], "quitting saved the unsent draft")
+    app, x = start_app()
+    check(wait_for(lambda: "What is two plus two?" in window_title(), 20), "the chat with the draft reopens")
+    def sent_after_restart():
+        if user_messages("What is two plus two?", "Kept over a restart") == 1:
+            return True
+        x.chord("Return")
+        return False
+    check(wait_for(sent_after_restart, 60, step=2.0) and wait_for(idle, 60),
+          "the draft is back after the restart, and sent from there")
+    check(wait_for(lambda: query("SELECT COUNT(*) FROM drafts")[0][0] == 0, 5), "a sent draft leaves the store")
+    x.chord("Control_L", "q")
+    check(wait_for(lambda: app.poll() is not None, 15), "Ctrl+Q quits a third time")
 
     # 5. Code blocks, presets and the model picker, as a user sees them.
     code_id = add_code_conversation()

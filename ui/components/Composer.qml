@@ -17,6 +17,12 @@ Pane {
         input.forceActiveFocus()
     }
 
+    // Puts `text` in the field with the cursor after it, to type on (a draft, a refused message).
+    function restoreText(text) {
+        input.text = text
+        input.cursorPosition = input.length
+    }
+
     function send() {
         const message = input.text.trim()
         if (message.length === 0 || root.busy)

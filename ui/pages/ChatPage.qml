@@ -13,22 +13,23 @@ Page {
     signal samplingRequested()
     signal toast(string message)
 
-    // What was typed and not sent stays with its chat (the new, unsaved one included): switching
-    // chats puts the other chat's draft in the composer. (Sending the first message of a new chat
-    // switches too, as the chat is created; the composer is empty by then.)
-    property var drafts: ({})
+    // What was typed and not sent stays with its chat (the new, unsaved one included), in the
+    // store, so it is still there after a restart: switching chats puts the other chat's draft
+    // in the composer. (Sending the first message of a new chat switches too, as the chat is
+    // created; the composer is empty by then.)
     property var draftOwner: 0
-    Component.onCompleted: draftOwner = ChatController.currentConversationId
+    Component.onCompleted: {
+        draftOwner = ChatController.currentConversationId
+        composer.restoreText(ChatController.draft(draftOwner))
+    }
     Connections {
         target: ChatController
         function onCurrentConversationChanged() {
             const id = ChatController.currentConversationId
             if (id === root.draftOwner)
                 return
-            root.drafts[root.draftOwner] = composer.text
-            composer.text = root.drafts[id] || ""
-            delete root.drafts[id]
             root.draftOwner = id
+            composer.restoreText(ChatController.draft(id))
         }
     }
 
@@ -122,9 +123,10 @@ Page {
             id: composer
             Layout.fillWidth: true
             busy: ChatController.busy
+            onTextChanged: ChatController.setDraft(root.draftOwner, composer.text)
             onSendRequested: (text) => {
                 if (!ChatController.send(text))
-                    composer.text = text  // refused (no model yet): keep what was typed
+                    composer.restoreText(text)  // refused (no model yet): keep what was typed
                 messages.following = true
             }
             onStopRequested: ChatController.stop()
