@@ -20,8 +20,6 @@
 // max_position_embeddings a full prefill; no released Falcon checkpoint uses rope_scaling.
 #include "core/model/cpu_backend.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -29,6 +27,7 @@
 #include <new>
 
 #include "core/common/error.h"
+#include "core/common/host_memory.h"
 #include "core/common/thread_pool.h"
 #include "core/model/cpu_ops.h"
 
@@ -198,10 +197,9 @@ BackendMemory CpuBackend::memory() const {
   for (const auto* v : {&x_, &a_, &m_, &qkv_, &q_, &attn_, &tmp_, &ffn_, &cos_, &sin_})
     mem.other_bytes += v->size() * sizeof(float);
   for (const std::vector<float>& row : alibi_) mem.other_bytes += row.size() * sizeof(float);
-  const long pages = sysconf(_SC_PHYS_PAGES), avail = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages > 0 && avail >= 0 && page > 0) {
-    mem.device_total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
-    mem.device_used = mem.device_total - static_cast<uint64_t>(avail) * static_cast<uint64_t>(page);
+  if (const auto host = read_host_memory()) {
+    mem.device_total = host->total;
+    mem.device_used = host->used();
   }
   for (const char* ch = dtype_name(embeddings_.dtype); *ch; ++ch)  // "bf16", "f16", "f32"
     mem.weight_format += static_cast<char>(std::tolower(static_cast<unsigned char>(*ch)));
