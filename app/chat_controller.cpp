@@ -44,6 +44,15 @@ ChatController::ChatController(Options options, QObject* parent)
   draft_timer_.setSingleShot(true);
   draft_timer_.setInterval(options_.draft_save_ms);
   connect(&draft_timer_, &QTimer::timeout, this, &ChatController::saveDrafts);
+  connect(this, &ChatController::modelChanged, this, &ChatController::memoryChanged);
+  // The whole device's memory changes with other programs: re-read it now and then, between
+  // replies (the worker is busy during one, and a reply does not change the model's own share).
+  memory_timer_.setInterval(options_.memory_refresh_ms);
+  connect(&memory_timer_, &QTimer::timeout, this, [this] {
+    if (model_state_ != QLatin1String("ready") || busy_ || memory_query_pending_) return;
+    memory_query_pending_ = true;
+    inference_->measureMemory();
+  });
 
   inference_ = std::make_unique<InferenceThread>(options_.db_path, options_.engine);
   connectWorker();
@@ -100,6 +109,18 @@ void ChatController::connectWorker() {
       },
       Qt::QueuedConnection);
   connect(w, &InferenceWorker::initializeFailed, this, &ChatController::fail, Qt::QueuedConnection);
+  connect(
+      w, &InferenceWorker::memoryMeasured, this,
+      [this](qulonglong used, qulonglong total) {
+        memory_query_pending_ = false;
+        // A measurement of a model that is being replaced, or none at all, changes nothing.
+        if (model_state_ != QLatin1String("ready") || total == 0) return;
+        if (used == device_used_ && total == device_total_) return;
+        device_used_ = used;
+        device_total_ = total;
+        emit memoryChanged();
+      },
+      Qt::QueuedConnection);
 }
 
 void ChatController::fail(const QString& message) {

@@ -55,8 +55,8 @@ class ChatController : public QObject {
   // The weight format in use ("bf16", "f32", "int8", ...) and the model's memory, for the status
   // bar: "<backend> · <format> · weights X GiB + cache Y GiB (GPU|RAM)".
   Q_PROPERTY(QString weightFormat READ weightFormat NOTIFY modelChanged)
-  Q_PROPERTY(QString memoryText READ memoryText NOTIFY modelChanged)
-  Q_PROPERTY(QString statusText READ statusText NOTIFY modelChanged)
+  Q_PROPERTY(QString memoryText READ memoryText NOTIFY memoryChanged)
+  Q_PROPERTY(QString statusText READ statusText NOTIFY memoryChanged)
   Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)  // fallback/resume notes
   Q_PROPERTY(double lastTokensPerSecond READ lastTokensPerSecond NOTIFY statsChanged)
   Q_PROPERTY(qint64 contextPinned READ contextPinned NOTIFY contextChanged)
@@ -74,6 +74,7 @@ class ChatController : public QObject {
     int undo_delete_ms = 6000;              // how long "Undo" is offered after a delete
     bool restore_last_session = false;      // reopen the last model and chat (the app does)
     int draft_save_ms = 1000;               // drafts are written this long after the last edit
+    int memory_refresh_ms = 3000;           // the status bar re-reads the device's memory (0: never)
   };
 
   explicit ChatController(Options options, QObject* parent = nullptr);
@@ -171,6 +172,7 @@ class ChatController : public QObject {
   void searchQueryChanged();
   void busyChanged();
   void modelChanged();
+  void memoryChanged();  // also on every modelChanged
   void loadProgressChanged();
   void noticeChanged();
   void statsChanged();
@@ -216,6 +218,8 @@ class ChatController : public QObject {
   QTimer delete_timer_;
   QHash<qint64, QString> pending_drafts_;  // edited, not yet in the store
   QTimer draft_timer_;
+  QTimer memory_timer_;
+  bool memory_query_pending_ = false;
   bool draft_error_shown_ = false;  // one message per run of failed draft writes
 
   qint64 current_id_ = 0;
@@ -232,7 +236,7 @@ class ChatController : public QObject {
   QString backend_;
   QString weight_format_;
   quint64 weights_bytes_ = 0, cache_bytes_ = 0;
-  quint64 device_used_ = 0, device_total_ = 0;  // the whole GPU / RAM at load time
+  quint64 device_used_ = 0, device_total_ = 0;  // the whole GPU / RAM, re-read every memory_refresh_ms
   bool on_device_ = false;
   QString previous_model_dir_;  // restored when a load is refused and the old model stays
   QString notice_;

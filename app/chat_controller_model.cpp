@@ -76,6 +76,7 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   }
   emit modelChanged();
   if (current_id_ != 0) inference_->openConversation(current_id_);
+  if (options_.memory_refresh_ms > 0) memory_timer_.start();
 }
 
 void ChatController::onModelLoadFailed(const QString& message, bool cancelled, bool kept) {
@@ -110,7 +111,7 @@ QString ChatController::memoryText() const {
   QString text =
       tr("weights %1 + cache %2 (%3)")
           .arg(formatBytes(weights_bytes_), formatBytes(cache_bytes_), on_device_ ? tr("GPU") : tr("RAM"));
-  // The whole device (GPU memory, or the machine's RAM) at load time: used / total.
+  // The whole device (GPU memory, or the machine's RAM): used / total, re-read every few seconds.
   if (device_total_ > 0)
     text += QStringLiteral(" · ") +
             tr("%1 of %2 in use").arg(formatBytes(device_used_), formatBytes(device_total_));

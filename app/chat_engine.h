@@ -75,6 +75,10 @@ class ChatEngine {
 
   // Pinned | evicted | recent tokens of the open conversation.
   virtual ContextCounts context() const = 0;
+
+  // The model's memory now, with the whole device's use (GPU memory, or the host's RAM) read
+  // at this call, for the status bar's refresh; all zero without a model.
+  virtual BackendMemory memory() const = 0;
 };
 
 }  // namespace falcon

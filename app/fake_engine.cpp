@@ -146,4 +146,11 @@ ReplyResult FakeEngine::reply(ConversationStore& store, const ReplyRequest& requ
   return result;
 }
 
+BackendMemory FakeEngine::memory() const {
+  if (!loaded_) return {};
+  BackendMemory m = options_.memory;
+  m.device_used += options_.device_used_step * static_cast<uint64_t>(++memory_queries_);
+  return m;
+}
+
 }  // namespace falcon

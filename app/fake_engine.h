@@ -21,6 +21,9 @@ struct FakeEngineOptions {
   std::string refuse_dir;
   int context_length = 2048;
   BackendMemory memory;  // what load() reports as the model's memory
+  // Each later memory() call reports this many bytes more of the device in use (another program
+  // allocating), so that the status bar's refresh shows up in tests.
+  uint64_t device_used_step = 0;
 };
 
 class FakeEngine : public ChatEngine {
@@ -34,6 +37,8 @@ class FakeEngine : public ChatEngine {
   ReplyResult reply(ConversationStore& store, const ReplyRequest& request, const std::atomic<bool>& cancel,
                     const ReplyCallbacks& callbacks) override;
   ContextCounts context() const override { return context_; }
+  BackendMemory memory() const override;
+  int memory_queries() const { return memory_queries_; }
 
   // How many replies ran (tests check that a cancelled load leaves no model, etc.).
   int replies() const { return replies_; }
@@ -45,6 +50,7 @@ class FakeEngine : public ChatEngine {
   bool loaded_ = false;
   int replies_ = 0;
   ContextCounts context_;
+  mutable int memory_queries_ = 0;
 };
 
 }  // namespace falcon

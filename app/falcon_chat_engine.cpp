@@ -47,6 +47,10 @@ class FalconChatEngine : public ChatEngine {
 
   bool has_model() const override { return model_.backend && model_.tokenizer; }
 
+  BackendMemory memory() const override {
+    return model_.backend ? model_.backend->memory() : BackendMemory{};
+  }
+
   std::string open_conversation(ConversationStore& store, int64_t conversation_id,
                                 const std::atomic<bool>& cancel) override {
     if (!has_model()) throw Error(ErrorKind::Usage, "No model is loaded.");

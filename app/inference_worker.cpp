@@ -102,6 +102,15 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
   }
 }
 
+void InferenceWorker::measureMemory() {
+  if (!engine_ || !engine_->has_model()) {
+    emit memoryMeasured(0, 0);
+    return;
+  }
+  const BackendMemory m = engine_->memory();
+  emit memoryMeasured(m.device_used, m.device_total);
+}
+
 void InferenceWorker::openConversation(qint64 conversation_id) {
   if (!engine_ || !store_ || !engine_->has_model()) return;
   try {
@@ -185,6 +194,11 @@ void InferenceThread::openConversation(qint64 conversation_id) {
   QMetaObject::invokeMethod(
       worker_, [w = worker_, conversation_id] { w->openConversation(conversation_id); },
       Qt::QueuedConnection);
+}
+
+void InferenceThread::measureMemory() {
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_] { w->measureMemory(); }, Qt::QueuedConnection);
 }
 
 void InferenceThread::reply(const ReplyRequest& request) {

@@ -33,6 +33,7 @@ class InferenceWorker : public QObject {
   void loadModel(const falcon::ModelLoadRequest& request);
   void openConversation(qint64 conversation_id);
   void runReply(const falcon::ReplyRequest& request);
+  void measureMemory();
   void shutdown();
 
  signals:
@@ -51,6 +52,8 @@ class InferenceWorker : public QObject {
   void replyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats);
   void replyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
   void contextChanged(qint64 pinned, qint64 evicted, qint64 recent, qint64 window);
+  // The whole device's memory in use and its size now (0, 0 without a model).
+  void memoryMeasured(qulonglong device_used, qulonglong device_total);
 
  private:
   void emitContext();
@@ -78,6 +81,7 @@ class InferenceThread : public QObject {
   void loadModel(const falcon::ModelLoadRequest& request);
   void openConversation(qint64 conversation_id);
   void reply(const falcon::ReplyRequest& request);
+  void measureMemory();  // answered by the worker's memoryMeasured
   void cancelReply() { reply_cancel_.store(true); }
   void cancelLoad() { load_cancel_.store(true); }
 

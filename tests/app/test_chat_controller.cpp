@@ -456,6 +456,49 @@ class ChatControllerTest : public QObject {
     QCOMPARE(ChatController::formatBytes(1536ull << 10), QStringLiteral("1.5 MiB"));
   }
 
+  void status_bar_memory_is_re_read_between_replies() {
+    FakeEngineOptions fo;
+    fo.memory.weights_bytes = 1ull << 30;
+    fo.memory.cache_bytes = 256ull << 20;
+    fo.memory.on_device = true;
+    fo.memory.device_used = 10ull << 30;
+    fo.memory.device_total = 80ull << 30;
+    fo.device_used_step = 1ull << 30;  // another program takes 1 GiB more at every look
+    fo.tokens_per_reply = 1000000;
+    fo.token_delay_us = 200;
+    ChatController::Options o;
+    o.db_path = dir_.filePath(QStringLiteral("memory.db"));
+    o.engine = [fo] { return std::unique_ptr<ChatEngine>(new FakeEngine(fo)); };
+    o.memory_refresh_ms = 20;
+    ChatController c(o);
+    QSignalSpy changed(&c, &ChatController::memoryChanged);
+    // The used GiB in "... · 12.00 GiB of 80.00 GiB in use".
+    auto used_gib = [&c] {
+      static const QRegularExpression re(QStringLiteral(" · ([0-9.]+) GiB of 80.00 GiB in use$"));
+      const QRegularExpressionMatch m = re.match(c.memoryText());
+      return m.hasMatch() ? m.captured(1).toDouble() : -1.0;
+    };
+    loadModel(c);
+    const double first = used_gib();
+    QVERIFY(first >= 10.0);
+    // Re-read while the app is idle: the other program's use shows up, in the status line too.
+    QTRY_VERIFY_WITH_TIMEOUT(used_gib() >= first + 2, 5000);
+    QVERIFY(c.statusText().endsWith(c.memoryText()));
+    QVERIFY(changed.count() >= 3);  // the load, then each new value
+    // Not while a reply streams (the worker is busy with it): the text holds still.
+    c.sampling()->setMaxNewTokens(32768);
+    QSignalSpy finished(&c, &ChatController::replyFinished);
+    QVERIFY(c.send(QStringLiteral("a long one")));
+    // A measurement asked just before the reply comes back before the reply's start does.
+    QTRY_VERIFY_WITH_TIMEOUT(c.streamingMessageId() != 0, 5000);
+    const double during = used_gib();
+    QTest::qWait(300);
+    QCOMPARE(used_gib(), during);
+    c.stop();
+    QVERIFY(finished.wait(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(used_gib() > during, 5000);  // and again afterwards
+  }
+
   void a_refused_load_keeps_the_loaded_model() {
     FakeEngineOptions fo;
     fo.refuse_dir = "/needs/gpu";
