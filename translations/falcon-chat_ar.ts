@@ -4,12 +4,12 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+114"/>
+        <location filename="../app/chat_controller.cpp" line="+139"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+67"/>
         <source>The model is still loading. Please wait a moment.</source>
         <translation>لا يزال النموذج قيد التحميل. يرجى الانتظار قليلاً.</translation>
     </message>
@@ -19,7 +19,7 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+146"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+147"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
@@ -34,12 +34,17 @@
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
     <message>
+        <location line="+47"/>
+        <source>The unsent message could not be saved: %1</source>
+        <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
+    </message>
+    <message>
         <location filename="../app/chat_controller_model.cpp" line="+39"/>
         <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
         <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -55,7 +60,7 @@
         <translation>%1 ميغابايت</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>weights %1 + cache %2 (%3)</source>
         <translation>الأوزان %1 + الذاكرة المؤقتة %2 (%3)</translation>
     </message>
@@ -70,7 +75,7 @@
         <translation>ذاكرة RAM</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1 of %2 in use</source>
         <translation>%1 من %2 مستخدمة</translation>
     </message>
@@ -78,7 +83,19 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+32"/>
+        <location filename="../ui/pages/ChatPage.qml" line="+47"/>
+        <location line="+3"/>
+        <source>Hide the conversations</source>
+        <translation>إخفاء المحادثات</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <location line="+3"/>
+        <source>Show the conversations</source>
+        <translation>إظهار المحادثات</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Sampling</source>
         <translation>أخذ العينات</translation>
     </message>
@@ -98,7 +115,7 @@
         <translation>تم النسخ</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Link copied (links are never opened)</source>
         <translation>تم نسخ الرابط (لا تُفتح الروابط أبداً)</translation>
     </message>
@@ -124,7 +141,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+33"/>
+        <location filename="../ui/components/Composer.qml" line="+44"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>اكتب رسالة… (Enter للإرسال، Shift+Enter لسطر جديد)</translation>
     </message>
@@ -388,7 +405,7 @@ Start one with New chat.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+29"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
@@ -411,12 +428,12 @@ Start one with New chat.</source>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+39"/>
         <source>Last reply copied</source>
         <translation>تم نسخ آخر رد</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+99"/>
         <source>Preset saved</source>
         <translation>تم حفظ الإعداد المسبق</translation>
     </message>
@@ -426,7 +443,7 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Export as JSON</source>
         <translation>تصدير بصيغة JSON</translation>
     </message>
@@ -505,7 +522,7 @@ Start one with New chat.</source>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+47"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+54"/>
         <source>You</source>
         <translation>أنت</translation>
     </message>
@@ -523,12 +540,12 @@ Start one with New chat.</source>
 <context>
     <name>MessageEditor</name>
     <message>
-        <location filename="../ui/components/MessageEditor.qml" line="+19"/>
+        <location filename="../ui/components/MessageEditor.qml" line="+30"/>
         <source>Edit the message</source>
         <translation>تعديل الرسالة</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+12"/>
         <source>Save &amp;&amp; resend</source>
         <translation>حفظ وإعادة الإرسال</translation>
     </message>
@@ -1173,7 +1190,7 @@ Start one with New chat.</source>
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../ui/components/StatusBar.qml" line="+20"/>
+        <location filename="../ui/components/StatusBar.qml" line="+25"/>
         <source>Loading model…</source>
         <translation>جارٍ تحميل النموذج…</translation>
     </message>
@@ -1183,12 +1200,12 @@ Start one with New chat.</source>
         <translation>لا يوجد نموذج</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+12"/>
         <source>Last reply: %1 tok/s</source>
         <translation>آخر رد: %1 رمز/ث</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+20"/>
         <source>Model loading progress</source>
         <translation>تقدّم تحميل النموذج</translation>
     </message>

@@ -4,12 +4,12 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+114"/>
+        <location filename="../app/chat_controller.cpp" line="+139"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+67"/>
         <source>The model is still loading. Please wait a moment.</source>
         <translation>Das Modell wird noch geladen. Bitte einen Moment warten.</translation>
     </message>
@@ -19,7 +19,7 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+146"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+147"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
@@ -34,12 +34,17 @@
         <translation>Nichts wurde importiert: %1</translation>
     </message>
     <message>
+        <location line="+47"/>
+        <source>The unsent message could not be saved: %1</source>
+        <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
         <location filename="../app/chat_controller_model.cpp" line="+39"/>
         <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
         <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -55,7 +60,7 @@
         <translation>%1 MiB</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>weights %1 + cache %2 (%3)</source>
         <translation>Gewichte %1 + Cache %2 (%3)</translation>
     </message>
@@ -70,7 +75,7 @@
         <translation>RAM</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1 of %2 in use</source>
         <translation>%1 von %2 belegt</translation>
     </message>
@@ -78,7 +83,19 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+32"/>
+        <location filename="../ui/pages/ChatPage.qml" line="+47"/>
+        <location line="+3"/>
+        <source>Hide the conversations</source>
+        <translation>Unterhaltungen ausblenden</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <location line="+3"/>
+        <source>Show the conversations</source>
+        <translation>Unterhaltungen einblenden</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Sampling</source>
         <translation>Sampling</translation>
     </message>
@@ -98,7 +115,7 @@
         <translation>Kopiert</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Link copied (links are never opened)</source>
         <translation>Link kopiert (Links werden nie geöffnet)</translation>
     </message>
@@ -124,7 +141,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+33"/>
+        <location filename="../ui/components/Composer.qml" line="+44"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>Nachricht eingeben… (Enter sendet, Umschalt+Enter für eine neue Zeile)</translation>
     </message>
@@ -388,7 +405,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+29"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
@@ -411,12 +428,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+39"/>
         <source>Last reply copied</source>
         <translation>Letzte Antwort kopiert</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+99"/>
         <source>Preset saved</source>
         <translation>Voreinstellung gespeichert</translation>
     </message>
@@ -426,7 +443,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>Export as JSON</source>
         <translation>Als JSON exportieren</translation>
     </message>
@@ -501,7 +518,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+47"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+54"/>
         <source>You</source>
         <translation>Du</translation>
     </message>
@@ -519,12 +536,12 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageEditor</name>
     <message>
-        <location filename="../ui/components/MessageEditor.qml" line="+19"/>
+        <location filename="../ui/components/MessageEditor.qml" line="+30"/>
         <source>Edit the message</source>
         <translation>Die Nachricht bearbeiten</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+12"/>
         <source>Save &amp;&amp; resend</source>
         <translation>Speichern &amp;&amp; erneut senden</translation>
     </message>
@@ -1165,7 +1182,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../ui/components/StatusBar.qml" line="+20"/>
+        <location filename="../ui/components/StatusBar.qml" line="+25"/>
         <source>Loading model…</source>
         <translation>Modell wird geladen…</translation>
     </message>
@@ -1175,12 +1192,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+12"/>
         <source>Last reply: %1 tok/s</source>
         <translation>Letzte Antwort: %1 Tok./s</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+20"/>
         <source>Model loading progress</source>
         <translation>Ladefortschritt des Modells</translation>
     </message>

@@ -30,7 +30,13 @@ ApplicationWindow {
     // starts or one is opened, as in other chat apps: typing goes straight into it.
     function startConversation() {
         ChatController.newConversation()
+        panes.closeOverlays()
         chatPage.composer.focusInput()
+    }
+
+    PaneArrangement {
+        id: panes
+        width: window.width
     }
     Component.onCompleted: chatPage.composer.focusInput()
 
@@ -40,74 +46,115 @@ ApplicationWindow {
         property alias y: window.y
         property alias width: window.width
         property alias height: window.height
-        property alias samplingOpen: samplingDrawer.pinnedOpen
+        property alias samplingOpen: panes.samplingOpen
+        property alias sidebarOpen: panes.sidebarWanted
     }
 
     Shortcut { sequence: "Ctrl+N"; onActivated: window.startConversation() }
-    Shortcut { sequence: "Ctrl+F"; onActivated: sidebar.focusSearch() }
+    Shortcut { sequence: "Ctrl+F"; onActivated: { panes.showSidebar(); sidebar.focusSearch() } }
+    Shortcut { sequence: "Ctrl+B"; onActivated: panes.toggleSidebar() }
     Shortcut { sequences: ["Ctrl+,"]; onActivated: settingsDialog.open() }
     Shortcut { sequence: "Ctrl+Shift+C"; onActivated: if (ChatController.copyLastReply()) toast.show(qsTr("Last reply copied")) }
     Shortcut { sequence: "Esc"; enabled: ChatController.busy; onActivated: ChatController.stop() }
+    Shortcut { sequence: "Esc"; enabled: !ChatController.busy && panes.anyOverlay; onActivated: panes.closeOverlays() }
     Shortcut { sequence: "Ctrl+O"; onActivated: modelDialog.open() }
-    Shortcut { sequence: "Ctrl+Shift+S"; onActivated: samplingDrawer.pinnedOpen = !samplingDrawer.pinnedOpen }
+    Shortcut { sequence: "Ctrl+Shift+S"; onActivated: panes.samplingOpen = !panes.samplingOpen }
     Shortcut { sequence: StandardKey.Quit; onActivated: Qt.quit() }
     Shortcut { sequence: "Ctrl+R"; onActivated: ChatController.regenerate(ChatController.lastReplyId()) }
     Shortcut { sequence: "Alt+Left"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), -1) }
     Shortcut { sequence: "Alt+Right"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), 1) }
 
+    // The chat, with room kept beside it for the side panes that fit (PaneArrangement); panes
+    // that do not fit open over the chat, which dims behind them.
     RowLayout {
         anchors.fill: parent
         spacing: 0
         LayoutMirroring.enabled: AppSettings.rightToLeft
         LayoutMirroring.childrenInherit: true
 
-        ConversationSidebar {
-            id: sidebar
+        Item {
+            visible: panes.sidebarInline
             Layout.preferredWidth: Theme.sidebarWidth
             Layout.fillHeight: true
-            conversationModel: ChatController.conversations
-            searchModel: ChatController.searchResults
-            currentId: ChatController.currentConversationId
-            onNewConversationRequested: window.startConversation()
-            onSelectRequested: (id) => { ChatController.selectConversation(id); chatPage.composer.focusInput() }
-            onRenameRequested: (id, title) => ChatController.renameConversation(id, title)
-            onDeleteRequested: (id) => ChatController.deleteConversation(id)
-            onPinRequested: (id, pinned) => ChatController.setPinned(id, pinned)
-            onArchiveRequested: (id, archived) => ChatController.setArchived(id, archived)
-            onExportRequested: (id, format) => exportDialog.ask(id, format)
-            onImportRequested: importDialog.open()
-            onSearchTextChanged: ChatController.searchQuery = searchText
-            onShowArchivedChanged: ChatController.conversations.showArchived = showArchived
-            onSearchHitActivated: (conversationId, messageId) => {
-                ChatController.openSearchHit(conversationId, messageId)
-                chatPage.composer.focusInput()
-            }
-            onSettingsRequested: settingsDialog.open()
         }
 
         ChatPage {
             id: chatPage
             Layout.fillWidth: true
             Layout.fillHeight: true
+            sidebarShown: panes.sidebarShown
             onOpenModelRequested: modelDialog.open()
-            onSamplingRequested: samplingDrawer.pinnedOpen = !samplingDrawer.pinnedOpen
+            onSamplingRequested: panes.samplingOpen = !panes.samplingOpen
+            onSidebarToggleRequested: panes.toggleSidebar()
             onToast: (message) => toast.show(message)
         }
 
-        SamplingSettingsPage {
-            id: samplingDrawer
-            property bool pinnedOpen: false
-            visible: pinnedOpen
+        Item {
+            visible: panes.samplingInline
             Layout.preferredWidth: Theme.settingsWidth
             Layout.fillHeight: true
-            config: ChatController.sampling
-            presets: ChatController.presets
-            currentPreset: ChatController.currentPreset
-            onCloseRequested: pinnedOpen = false
-            onApplyPresetRequested: (name) => ChatController.applyPreset(name)
-            onSavePresetRequested: (name) => { if (ChatController.savePreset(name)) toast.show(qsTr("Preset saved")) }
-            onDeletePresetRequested: (name) => { if (ChatController.deletePreset(name)) toast.show(qsTr("Preset deleted")) }
         }
+    }
+
+    Rectangle {
+        objectName: "overlayScrim"
+        anchors.fill: parent
+        color: "black"
+        opacity: panes.anyOverlay ? 0.32 : 0
+        visible: opacity > 0
+        Behavior on opacity { NumberAnimation { duration: 120 } }
+        MouseArea {
+            anchors.fill: parent
+            onClicked: panes.closeOverlays()
+        }
+    }
+
+    ConversationSidebar {
+        id: sidebar
+        anchors.top: parent.top
+        anchors.bottom: parent.bottom
+        anchors.left: parent.left
+        width: Theme.sidebarWidth
+        visible: panes.sidebarShown
+        conversationModel: ChatController.conversations
+        searchModel: ChatController.searchResults
+        currentId: ChatController.currentConversationId
+        onNewConversationRequested: window.startConversation()
+        onSelectRequested: (id) => {
+            ChatController.selectConversation(id)
+            panes.closeOverlays()
+            chatPage.composer.focusInput()
+        }
+        onRenameRequested: (id, title) => ChatController.renameConversation(id, title)
+        onDeleteRequested: (id) => ChatController.deleteConversation(id)
+        onPinRequested: (id, pinned) => ChatController.setPinned(id, pinned)
+        onArchiveRequested: (id, archived) => ChatController.setArchived(id, archived)
+        onExportRequested: (id, format) => exportDialog.ask(id, format)
+        onImportRequested: importDialog.open()
+        onSearchTextChanged: ChatController.searchQuery = searchText
+        onShowArchivedChanged: ChatController.conversations.showArchived = showArchived
+        onSearchHitActivated: (conversationId, messageId) => {
+            ChatController.openSearchHit(conversationId, messageId)
+            panes.closeOverlays()
+            chatPage.composer.focusInput()
+        }
+        onSettingsRequested: settingsDialog.open()
+    }
+
+    SamplingSettingsPage {
+        id: samplingDrawer
+        anchors.top: parent.top
+        anchors.bottom: parent.bottom
+        anchors.right: parent.right
+        width: Theme.settingsWidth
+        visible: panes.samplingOpen
+        config: ChatController.sampling
+        presets: ChatController.presets
+        currentPreset: ChatController.currentPreset
+        onCloseRequested: panes.samplingOpen = false
+        onApplyPresetRequested: (name) => ChatController.applyPreset(name)
+        onSavePresetRequested: (name) => { if (ChatController.savePreset(name)) toast.show(qsTr("Preset saved")) }
+        onDeletePresetRequested: (name) => { if (ChatController.deletePreset(name)) toast.show(qsTr("Preset deleted")) }
     }
 
     footer: StatusBar {

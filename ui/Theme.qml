@@ -8,6 +8,9 @@ QtObject {
     readonly property int margin: 12
     readonly property int sidebarWidth: 280
     readonly property int settingsWidth: 340
+    // The chat never gets narrower than this because of a side pane: below it, the conversation
+    // list and the sampling panel open over the chat instead (PaneArrangement).
+    readonly property int chatMinWidth: 420
     readonly property int radius: 8
     readonly property int baseFontSize: AppSettings.fontSize
     readonly property int smallFontSize: Math.round(baseFontSize * 0.85)

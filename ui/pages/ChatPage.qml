@@ -11,6 +11,8 @@ Page {
     property alias composer: composer
     signal openModelRequested()
     signal samplingRequested()
+    signal sidebarToggleRequested()
+    property bool sidebarShown: true
     signal toast(string message)
 
     // What was typed and not sent stays with its chat (the new, unsaved one included), in the
@@ -36,8 +38,19 @@ Page {
     header: ToolBar {
         RowLayout {
             anchors.fill: parent
-            anchors.leftMargin: Theme.margin
+            anchors.leftMargin: Theme.spacing
             anchors.rightMargin: Theme.spacing
+            ToolButton {
+                objectName: "sidebarButton"
+                text: "\u2630"  // ☰
+                font.pixelSize: Theme.titleFontSize
+                Accessible.name: root.sidebarShown ? qsTr("Hide the conversations") : qsTr("Show the conversations")
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: (root.sidebarShown ? qsTr("Hide the conversations") : qsTr("Show the conversations"))
+                              + " (Ctrl+B)"
+                onClicked: root.sidebarToggleRequested()
+            }
             Label {
                 Layout.fillWidth: true
                 text: ChatController.currentTitle
