@@ -8,7 +8,7 @@
 
 void ChatController::reloadConversations() {
   try {
-    list_->reload(*store_);
+    list_->reload(*store_, pending_drafts_);
   } catch (const std::exception& e) {
     fail(QString::fromUtf8(e.what()));
   }
@@ -203,7 +203,9 @@ QString ChatController::draft(qint64 conversation_id) const {
 void ChatController::setDraft(qint64 conversation_id, const QString& text) {
   if (conversation_id < 0) return;
   // Only blank text counts as no draft; what was typed is kept as typed (spaces, new lines).
-  pending_drafts_.insert(conversation_id, text.trimmed().isEmpty() ? QString() : text);
+  const QString draft = text.trimmed().isEmpty() ? QString() : text;
+  pending_drafts_.insert(conversation_id, draft);
+  list_->setDraft(conversation_id, draft);
   draft_timer_.start();
 }
 

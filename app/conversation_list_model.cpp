@@ -26,6 +26,8 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
       return QVariant::fromValue<qint64>(c.updated_ms);
     case SectionRole:
       return date_group_title(date_group(c.updated_ms, c.pinned, QDateTime::currentDateTime()));
+    case DraftRole:
+      return drafts_.value(c.id);
     default:
       return {};
   }
@@ -33,17 +35,38 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const {
   return {{IdRole, "conversationId"}, {TitleRole, "title"},         {PinnedRole, "pinned"},
-          {ArchivedRole, "archived"}, {UpdatedMsRole, "updatedMs"}, {SectionRole, "section"}};
+          {ArchivedRole, "archived"}, {UpdatedMsRole, "updatedMs"}, {SectionRole, "section"},
+          {DraftRole, "draft"}};
 }
 
-void ConversationListModel::reload(falcon::ConversationStore& store) {
+void ConversationListModel::reload(falcon::ConversationStore& store,
+                                   const QHash<qint64, QString>& unsaved_drafts) {
   falcon::ListOptions o;
   o.filter = falcon::ArchiveFilter::All;
   o.limit = 100000;  // the list is short text rows; a heavy user has a few thousand
   auto rows = store.list_conversations(o);
+  QHash<qint64, QString> drafts;
+  for (const auto& [id, text] : store.drafts()) drafts.insert(id, QString::fromStdString(text));
+  for (auto it = unsaved_drafts.constBegin(); it != unsaved_drafts.constEnd(); ++it) {
+    if (it.value().isEmpty())
+      drafts.remove(it.key());
+    else
+      drafts.insert(it.key(), it.value());
+  }
   beginResetModel();
   rows_ = std::move(rows);
+  drafts_ = std::move(drafts);
   endResetModel();
+}
+
+void ConversationListModel::setDraft(qint64 id, const QString& text) {
+  if (drafts_.value(id) == text) return;
+  if (text.isEmpty())
+    drafts_.remove(id);
+  else
+    drafts_.insert(id, text);
+  const int row = rowOf(id);
+  if (row >= 0) emit dataChanged(index(row), index(row), {DraftRole});
 }
 
 void ConversationListModel::refreshRow(falcon::ConversationStore& store, qint64 id) {

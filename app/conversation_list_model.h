@@ -27,6 +27,7 @@ class ConversationListModel : public QAbstractListModel {
     ArchivedRole,
     UpdatedMsRole,
     SectionRole,  // translated date group ("Today", ...), "Pinned" for pinned chats
+    DraftRole,    // the unsent text left in the chat's message field, "" when none
   };
 
   explicit ConversationListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}
@@ -35,15 +36,19 @@ class ConversationListModel : public QAbstractListModel {
   QVariant data(const QModelIndex& index, int role) const override;
   QHash<int, QByteArray> roleNames() const override;
 
-  // Reads the list again (cheap: one indexed query). Throws StoreError.
-  void reload(falcon::ConversationStore& store);
+  // Reads the list and the drafts again (cheap: indexed queries); `unsaved_drafts` are drafts
+  // newer than the store's ("" = none). Throws StoreError.
+  void reload(falcon::ConversationStore& store, const QHash<qint64, QString>& unsaved_drafts = {});
   // Re-reads one row in place (rename, pin, archive) so views keep their scroll position.
   void refreshRow(falcon::ConversationStore& store, qint64 id);
+  // The chat's unsent draft changed (as typed; the store gets it later).
+  void setDraft(qint64 id, const QString& text);
   int rowOf(qint64 id) const;
   const falcon::Conversation* find(qint64 id) const;
 
  private:
   std::vector<falcon::Conversation> rows_;
+  QHash<qint64, QString> drafts_;
 };
 
 class ConversationFilterModel : public QSortFilterProxyModel {

@@ -34,7 +34,7 @@
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <source>The unsent message could not be saved: %1</source>
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
@@ -196,7 +196,12 @@ Recent window: %3 of %4 tokens</source>
 <context>
     <name>ConversationListDelegate</name>
     <message>
-        <location filename="../ui/components/ConversationListDelegate.qml" line="+48"/>
+        <location filename="../ui/components/ConversationListDelegate.qml" line="+27"/>
+        <source>%1, unsent draft</source>
+        <translation>%1، مسودة غير مرسلة</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Pinned</source>
         <translation>مثبّتة</translation>
     </message>
@@ -206,7 +211,12 @@ Recent window: %3 of %4 tokens</source>
         <translation>بلا عنوان</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>Draft</source>
+        <translation>مسودة</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Conversation title</source>
         <translation>عنوان المحادثة</translation>
     </message>

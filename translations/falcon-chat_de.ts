@@ -34,7 +34,7 @@
         <translation>Nichts wurde importiert: %1</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+49"/>
         <source>The unsent message could not be saved: %1</source>
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
@@ -196,7 +196,12 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
 <context>
     <name>ConversationListDelegate</name>
     <message>
-        <location filename="../ui/components/ConversationListDelegate.qml" line="+48"/>
+        <location filename="../ui/components/ConversationListDelegate.qml" line="+27"/>
+        <source>%1, unsent draft</source>
+        <translation>%1, ungesendeter Entwurf</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Pinned</source>
         <translation>Angeheftet</translation>
     </message>
@@ -206,7 +211,12 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
         <translation>Ohne Titel</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>Draft</source>
+        <translation>Entwurf</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Conversation title</source>
         <translation>Titel der Unterhaltung</translation>
     </message>

@@ -327,4 +327,11 @@ std::string ConversationStore::draft(int64_t conversation_id) {
   return s.step() ? s.text(0) : std::string();
 }
 
+std::vector<std::pair<int64_t, std::string>> ConversationStore::drafts() {
+  auto s = impl_->q("SELECT conversation_id, text FROM drafts ORDER BY conversation_id");
+  std::vector<std::pair<int64_t, std::string>> out;
+  while (s.step()) out.emplace_back(s.i64(0), s.text(1));
+  return out;
+}
+
 }  // namespace falcon

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/store/store_error.h"
@@ -70,6 +71,8 @@ class ConversationStore {
   // written late for a chat just deleted is not an error.
   bool set_draft(int64_t conversation_id, std::string_view text);
   std::string draft(int64_t conversation_id);  // "" when there is none
+  // Every draft as (conversation id, text), for the conversation list's "Draft" marks.
+  std::vector<std::pair<int64_t, std::string>> drafts();
 
   // ---- message tree ------------------------------------------------------------------
   // Adds a message under `parent_id` (none = a root) and makes it the active leaf. An edit or

@@ -152,6 +152,23 @@ class ChatControllerTest : public QObject {
     ChatController c(o);
     QCOMPARE(c.draft(a), typed);
     QCOMPARE(c.draft(0), QStringLiteral("for the new chat"));
+    // The conversation list marks chats with a draft, read from the store at start and updated
+    // as one is typed (before it is written).
+    auto listed_draft = [&c](qint64 id) {
+      auto* list = c.conversations();
+      for (int r = 0; r < list->rowCount(); ++r) {
+        const QModelIndex i = list->index(r, 0);
+        if (i.data(ConversationListModel::IdRole).toLongLong() == id)
+          return i.data(ConversationListModel::DraftRole).toString();
+      }
+      return QStringLiteral("<no row>");
+    };
+    QCOMPARE(listed_draft(a), typed);
+    QCOMPARE(listed_draft(b), QString());
+    c.setDraft(b, QStringLiteral("typing in b"));
+    QCOMPARE(listed_draft(b), QStringLiteral("typing in b"));
+    c.reloadConversations();  // a reload before the write keeps what was typed
+    QCOMPARE(listed_draft(b), QStringLiteral("typing in b"));
     // While the app runs, an edit reaches the store a moment later (a crash keeps it).
     c.setDraft(b, QStringLiteral("for b, again"));
     QTRY_COMPARE_WITH_TIMEOUT(QString::fromStdString(ConversationStore(o.db_path.toStdString()).draft(b)),

@@ -376,6 +376,11 @@ class TestStoreBasic : public QObject {
       QCOMPARE(store.draft(a), std::string("half a question, finished"));
       QCOMPARE(store.draft(b), long_draft);
       QCOMPARE(store.draft(0), std::string("for the new chat"));
+      const auto all = store.drafts();  // by conversation id, the new chat (0) first
+      QCOMPARE(all.size(), size_t(3));
+      QCOMPARE(all[0], (std::pair<int64_t, std::string>{0, "for the new chat"}));
+      QCOMPARE(all[1], (std::pair<int64_t, std::string>{a, "half a question, finished"}));
+      QCOMPARE(all[2].first, b);
       QVERIFY(store.set_draft(a, ""));  // sent: the draft goes
       QCOMPARE(store.draft(a), std::string());
       store.delete_conversation(b);

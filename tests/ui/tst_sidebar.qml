@@ -14,9 +14,9 @@ TestCase {
 
     ListModel {
         id: conversations
-        ListElement { conversationId: 11; title: "Pinned plan"; pinned: true; archived: false; section: "Pinned" }
-        ListElement { conversationId: 12; title: "Pasta recipe"; pinned: false; archived: false; section: "Today" }
-        ListElement { conversationId: 13; title: "Old notes"; pinned: false; archived: false; section: "Older" }
+        ListElement { conversationId: 11; title: "Pinned plan"; pinned: true; archived: false; section: "Pinned"; draft: "" }
+        ListElement { conversationId: 12; title: "Pasta recipe"; pinned: false; archived: false; section: "Today"; draft: "typed here too" }
+        ListElement { conversationId: 13; title: "Old notes"; pinned: false; archived: false; section: "Older"; draft: "half a thought" }
     }
     ListModel {
         id: hits
@@ -56,6 +56,18 @@ TestCase {
         list.positionViewAtIndex(index, ListView.Contain)
         tryVerify(() => list.itemAtIndex(index) !== null, 2000, "delegate " + index + " exists")
         return list.itemAtIndex(index)
+    }
+
+    function test_other_chats_with_unsent_drafts_are_marked() {
+        const [s, list] = create()
+        const mark = (i) => findChild(delegateAt(list, i), "draftMark")
+        verify(!mark(0).visible)  // no draft
+        verify(!mark(1).visible)  // the open chat: its draft is in the message field
+        verify(mark(2).visible)
+        verify(delegateAt(list, 2).Accessible.name.indexOf("draft") >= 0)
+        conversations.setProperty(2, "draft", "")  // sent, or cleared
+        verify(!mark(2).visible)
+        conversations.setProperty(2, "draft", "back again")
     }
 
     function test_sections_and_selection() {

@@ -11,6 +11,7 @@ ItemDelegate {
     required property string title
     required property bool pinned
     required property bool archived
+    required property string draft  // unsent text left in its message field
     property bool current: false
     property bool editing: false
     signal selected()
@@ -21,7 +22,9 @@ ItemDelegate {
     signal exportClicked(string format)
 
     highlighted: current
-    Accessible.name: title
+    // Another chat's unsent text is marked, so it is not forgotten (the open chat shows it anyway).
+    readonly property bool showDraft: draft.length > 0 && !current && !editing
+    Accessible.name: showDraft ? qsTr("%1, unsent draft").arg(title) : title
     onClicked: if (!editing) selected()
     onDoubleClicked: startRename()
 
@@ -52,6 +55,18 @@ ItemDelegate {
             Layout.fillWidth: true
             text: root.title.length > 0 ? root.title : qsTr("Untitled")
             elide: Text.ElideRight
+        }
+        Label {
+            objectName: "draftMark"
+            visible: root.showDraft
+            text: qsTr("Draft")
+            font.pixelSize: Theme.smallFontSize
+            font.italic: true
+            color: Theme.recentColor
+            ToolTip.visible: draftHover.hovered
+            ToolTip.delay: 600
+            ToolTip.text: root.draft.length > 200 ? root.draft.slice(0, 200) + "…" : root.draft
+            HoverHandler { id: draftHover }
         }
         TextField {
             id: editor
