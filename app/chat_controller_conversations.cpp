@@ -77,10 +77,14 @@ bool ChatController::renameConversation(qint64 id, const QString& title) {
 void ChatController::deleteConversation(qint64 id) {
   const falcon::Conversation* c = list_->find(id);
   if (!c) return;
-  commitPendingDelete();  // only one undo at a time: an earlier delete becomes final now
+  // Copied first: the commit below reads the list again, which frees the row `c` points into.
+  const QString title = QString::fromStdString(c->title);
+  const bool already_pending = id == pending_delete_id_;
+  commitPendingDelete();        // only one undo at a time: an earlier delete becomes final now
+  if (already_pending) return;  // that was this one: it is gone now
   if (busy_ && streaming_conversation_ == id) inference_->cancelReply();
   pending_delete_id_ = id;
-  pending_delete_title_ = QString::fromStdString(c->title);
+  pending_delete_title_ = title;
   filter_->setHiddenId(id);
   if (id == current_id_) newConversation();
   delete_timer_.start();

@@ -384,6 +384,40 @@ class ChatControllerTest : public QObject {
     QVERIFY_EXCEPTION_THROWN(store.conversation(first), StoreError);
   }
 
+  void a_second_delete_while_the_first_can_be_undone() {
+    auto c = make({}, 60000);
+    loadModel(*c);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("first chat")), QStringLiteral("eos"));
+    const qint64 first = c->currentConversationId();
+    c->newConversation();
+    QCOMPARE(sendAndWait(*c, QStringLiteral("second chat")), QStringLiteral("eos"));
+    const qint64 second = c->currentConversationId();
+    c->newConversation();
+    QCOMPARE(sendAndWait(*c, QStringLiteral("third chat")), QStringLiteral("eos"));
+    c->deleteConversation(first);
+    QCOMPARE(c->pendingDeleteTitle(), QStringLiteral("first chat"));
+    // The second delete makes the first final (the list is read again) and offers its own undo
+    // with its own title (it read the title from the list as it was before: freed memory).
+    c->deleteConversation(second);
+    QCOMPARE(c->pendingDeleteTitle(), QStringLiteral("second chat"));
+    QCOMPARE(c->conversations()->count(), 1);
+    {
+      ConversationStore store(c->databasePath().toStdString());
+      QCOMPARE(store.count_conversations(ArchiveFilter::All), 2);  // first gone, second undoable
+      QVERIFY_EXCEPTION_THROWN(store.conversation(first), StoreError);
+    }
+    c->undoDelete();
+    QCOMPARE(c->conversations()->count(), 2);
+    // Deleting the one whose delete is pending (not reachable from the list, where it is hidden)
+    // makes it final once, without an error about a chat that is gone.
+    QSignalSpy error(c.get(), &ChatController::errorOccurred);
+    c->deleteConversation(second);
+    c->deleteConversation(second);
+    QVERIFY(!c->canUndoDelete());
+    QVERIFY(error.isEmpty());
+    QCOMPARE(c->conversations()->count(), 1);
+  }
+
   void system_prompt_and_sampling_are_per_conversation() {
     auto c = make();
     loadModel(*c);
