@@ -122,6 +122,9 @@ class ChatController : public QObject {
   // ---- conversations (chat_controller_conversations.cpp) --------------------------------
   Q_INVOKABLE void newConversation();
   Q_INVOKABLE void selectConversation(qint64 id);
+  // Opens the chat above (-1) or below (+1) the open one in the list as shown (Alt+Up/Down);
+  // from a new chat, +1 opens the top one. False at either end.
+  Q_INVOKABLE bool selectAdjacentConversation(int delta);
   Q_INVOKABLE bool renameConversation(qint64 id, const QString& title);
   Q_INVOKABLE void deleteConversation(qint64 id);  // undoable for undo_delete_ms
   Q_INVOKABLE void undoDelete();

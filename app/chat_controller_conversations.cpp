@@ -60,6 +60,17 @@ void ChatController::selectConversation(qint64 id) {
   }
 }
 
+bool ChatController::selectAdjacentConversation(int delta) {
+  const int rows = filter_->rowCount();
+  int row = -1;  // a new chat sits above the list
+  for (int r = 0; r < rows && current_id_ != 0; ++r)
+    if (filter_->idAt(r) == current_id_) row = r;
+  const int next = row + (delta < 0 ? -1 : 1);
+  if (delta == 0 || next < 0 || next >= rows) return false;
+  selectConversation(filter_->idAt(next));
+  return current_id_ == filter_->idAt(next);
+}
+
 bool ChatController::renameConversation(qint64 id, const QString& title) {
   const QString t = title.simplified();
   if (t.isEmpty()) return false;

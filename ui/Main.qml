@@ -61,6 +61,8 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+Shift+S"; onActivated: panes.samplingOpen = !panes.samplingOpen }
     Shortcut { sequence: StandardKey.Quit; onActivated: Qt.quit() }
     Shortcut { sequence: "Ctrl+R"; onActivated: ChatController.regenerate(ChatController.lastReplyId()) }
+    Shortcut { sequences: ["Alt+Up", "Ctrl+PgUp"]; onActivated: ChatController.selectAdjacentConversation(-1) }
+    Shortcut { sequences: ["Alt+Down", "Ctrl+PgDown"]; onActivated: ChatController.selectAdjacentConversation(1) }
     Shortcut { sequence: "Alt+Left"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), -1) }
     Shortcut { sequence: "Alt+Right"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), 1) }
 

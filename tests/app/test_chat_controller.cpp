@@ -418,6 +418,45 @@ class ChatControllerTest : public QObject {
     QCOMPARE(c->conversations()->count(), 1);
   }
 
+  void alt_up_and_down_walk_the_list_as_shown() {
+    auto c = make();
+    loadModel(*c);
+    std::vector<qint64> ids;
+    for (const char* t : {"oldest", "middle", "newest"}) {
+      c->newConversation();
+      QCOMPARE(sendAndWait(*c, QString::fromLatin1(t)), QStringLiteral("eos"));
+      ids.push_back(c->currentConversationId());
+    }
+    // The list shows the newest first: newest, middle, oldest.
+    QCOMPARE(c->currentConversationId(), ids[2]);
+    QVERIFY(!c->selectAdjacentConversation(-1));  // already at the top
+    QVERIFY(c->selectAdjacentConversation(1));
+    QCOMPARE(c->currentConversationId(), ids[1]);
+    QCOMPARE(text(*c, 0), QStringLiteral("middle"));  // its messages are open
+    QVERIFY(c->selectAdjacentConversation(1));
+    QCOMPARE(c->currentConversationId(), ids[0]);
+    QVERIFY(!c->selectAdjacentConversation(1));  // the bottom
+    QCOMPARE(c->currentConversationId(), ids[0]);
+    QVERIFY(c->selectAdjacentConversation(-1));
+    QCOMPARE(c->currentConversationId(), ids[1]);
+    // A pinned chat moves to the top of the list, and the walk follows the list.
+    c->setPinned(ids[0], true);
+    QVERIFY(c->selectAdjacentConversation(-1));
+    QCOMPARE(c->currentConversationId(), ids[2]);
+    QVERIFY(c->selectAdjacentConversation(-1));
+    QCOMPARE(c->currentConversationId(), ids[0]);
+    // A new chat sits above the list: down opens the top chat, up does nothing.
+    c->newConversation();
+    QVERIFY(!c->selectAdjacentConversation(-1));
+    QCOMPARE(c->currentConversationId(), qint64(0));
+    QVERIFY(c->selectAdjacentConversation(1));
+    QCOMPARE(c->currentConversationId(), ids[0]);
+    // Archived chats are not in the list, so they are stepped over.
+    c->setArchived(ids[2], true);
+    QVERIFY(c->selectAdjacentConversation(1));
+    QCOMPARE(c->currentConversationId(), ids[1]);
+  }
+
   void system_prompt_and_sampling_are_per_conversation() {
     auto c = make();
     loadModel(*c);

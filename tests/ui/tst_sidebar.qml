@@ -21,6 +21,7 @@ TestCase {
     ListModel {
         id: hits
         ListElement { conversationId: 12; messageId: 99; title: "Pasta recipe"; snippet: "boil the <b>pasta</b> &lt;8&gt; min" }
+        ListElement { conversationId: 13; messageId: 7; title: "Old notes"; snippet: "<b>pa</b>ck the bags" }
     }
 
     Component {
@@ -124,7 +125,7 @@ TestCase {
         verify(!list.visible)
         const results = findChild(s, "searchResults")
         verify(results.visible)
-        tryCompare(results, "count", 1)
+        tryCompare(results, "count", 2)
         const hit = results.itemAtIndex(0)
         mouseClick(hit)
         compare(hitSpy.count, 1)
@@ -133,5 +134,32 @@ TestCase {
         keyClick(Qt.Key_Escape)  // clears the search, the list is back
         compare(s.searchText, "")
         verify(list.visible)
+    }
+
+    function test_search_results_by_keyboard() {
+        const [s, list] = create()
+        s.focusSearch()
+        keyClick("p"); keyClick("a")
+        const results = findChild(s, "searchResults")
+        tryCompare(results, "count", 2)
+        keyClick(Qt.Key_Return)  // the top hit
+        compare(hitSpy.count, 1)
+        compare(hitSpy.signalArguments[0][0], 12)
+        compare(hitSpy.signalArguments[0][1], 99)
+        verify(results.itemAtIndex(0).highlighted)
+        keyClick(Qt.Key_Down)
+        verify(results.itemAtIndex(1).highlighted && !results.itemAtIndex(0).highlighted)
+        keyClick(Qt.Key_Down)  // stays on the last one
+        keyClick(Qt.Key_Enter)
+        compare(hitSpy.count, 2)
+        compare(hitSpy.signalArguments[1][0], 13)
+        compare(hitSpy.signalArguments[1][1], 7)
+        keyClick(Qt.Key_Up); keyClick(Qt.Key_Up)
+        keyClick(Qt.Key_Return)
+        compare(hitSpy.signalArguments[2][0], 12)
+        compare(s.searchText, "pa")  // the field kept its text and the focus
+        keyClick(Qt.Key_Down)
+        keyClick("s")  // new text: back to the top hit
+        compare(results.currentIndex, 0)
     }
 }

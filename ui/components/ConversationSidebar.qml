@@ -24,6 +24,12 @@ Pane {
     signal settingsRequested()
     padding: Theme.margin
 
+    function openChosenHit() {
+        const hit = results.itemAtIndex(Math.max(0, results.currentIndex))
+        if (hit)
+            root.searchHitActivated(hit.conversationId, hit.messageId)
+    }
+
     function focusSearch() {
         searchField.forceActiveFocus()
         searchField.selectAll()
@@ -65,7 +71,13 @@ Pane {
             placeholderText: qsTr("Search all chats (Ctrl+F)")
             Accessible.name: qsTr("Search all conversations")
             selectByMouse: true
+            // The keyboard walks the results without leaving the field: Up/Down choose, Enter opens.
             Keys.onEscapePressed: text = ""
+            Keys.onDownPressed: results.incrementCurrentIndex()
+            Keys.onUpPressed: results.decrementCurrentIndex()
+            Keys.onReturnPressed: root.openChosenHit()
+            Keys.onEnterPressed: root.openChosenHit()
+            onTextChanged: results.currentIndex = 0
         }
 
         Switch {
@@ -132,6 +144,7 @@ Pane {
             Accessible.name: qsTr("Search results")
             delegate: SearchResultDelegate {
                 width: ListView.view.width
+                highlighted: ListView.isCurrentItem && searchField.activeFocus
                 onActivated: root.searchHitActivated(conversationId, messageId)
             }
             Label {
