@@ -19,7 +19,7 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+147"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+162"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
@@ -110,7 +110,7 @@
         <translation>الرسائل</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Copied</source>
         <translation>تم النسخ</translation>
     </message>
@@ -269,7 +269,7 @@ Recent window: %3 of %4 tokens</source>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+41"/>
+        <location filename="../ui/components/ConversationSidebar.qml" line="+47"/>
         <source>New chat</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -309,7 +309,7 @@ Recent window: %3 of %4 tokens</source>
         <translation>البحث في كل المحادثات</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <source>Show archived</source>
         <translation>عرض المؤرشفة</translation>
     </message>
@@ -341,7 +341,7 @@ Start one with New chat.</source>
         <translation>نتائج البحث</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>No matches</source>
         <translation>لا توجد نتائج</translation>
     </message>
@@ -426,6 +426,15 @@ Start one with New chat.</source>
     </message>
 </context>
 <context>
+    <name>JumpToLatestButton</name>
+    <message>
+        <location filename="../ui/components/JumpToLatestButton.qml" line="+25"/>
+        <location line="+3"/>
+        <source>Jump to the latest message</source>
+        <translation>الانتقال إلى أحدث رسالة</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <location filename="../ui/Main.qml" line="+18"/>
@@ -443,7 +452,7 @@ Start one with New chat.</source>
         <translation>تم نسخ آخر رد</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+101"/>
         <source>Preset saved</source>
         <translation>تم حفظ الإعداد المسبق</translation>
     </message>

@@ -19,7 +19,7 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+147"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+162"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
@@ -110,7 +110,7 @@
         <translation>Nachrichten</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Copied</source>
         <translation>Kopiert</translation>
     </message>
@@ -269,7 +269,7 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+41"/>
+        <location filename="../ui/components/ConversationSidebar.qml" line="+47"/>
         <source>New chat</source>
         <translation>Neuer Chat</translation>
     </message>
@@ -309,7 +309,7 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
         <translation>Alle Unterhaltungen durchsuchen</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <source>Show archived</source>
         <translation>Archivierte zeigen</translation>
     </message>
@@ -341,7 +341,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Suchergebnisse</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>No matches</source>
         <translation>Keine Treffer</translation>
     </message>
@@ -426,6 +426,15 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
 </context>
 <context>
+    <name>JumpToLatestButton</name>
+    <message>
+        <location filename="../ui/components/JumpToLatestButton.qml" line="+25"/>
+        <location line="+3"/>
+        <source>Jump to the latest message</source>
+        <translation>Zur neuesten Nachricht springen</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <location filename="../ui/Main.qml" line="+18"/>
@@ -443,7 +452,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Letzte Antwort kopiert</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+101"/>
         <source>Preset saved</source>
         <translation>Voreinstellung gespeichert</translation>
     </message>

@@ -56,6 +56,15 @@ class Display:
             else:
                 self.chord(name, pause=pause)
 
+    def scroll(self, x, y, clicks, up=True):
+        """Turns the mouse wheel over (x, y): X buttons 4 (up) and 5 (down)."""
+        _xtst.XTestFakeMotionEvent(self.d, -1, x, y, 0)
+        for _ in range(clicks):
+            _xtst.XTestFakeButtonEvent(self.d, 4 if up else 5, 1, 0)
+            _xtst.XTestFakeButtonEvent(self.d, 4 if up else 5, 0, 0)
+            _x11.XFlush(self.d)
+            time.sleep(0.05)
+
     def click(self, x, y):
         _xtst.XTestFakeMotionEvent(self.d, -1, x, y, 0)
         _xtst.XTestFakeButtonEvent(self.d, 1, 1, 0)

@@ -99,7 +99,9 @@ Page {
             property bool following: true
             onMovementEnded: following = atYEnd
             onCountChanged: if (following) Qt.callLater(positionViewAtEnd)
-            onContentHeightChanged: if (following && ChatController.busy) positionViewAtEnd()
+            // Also when idle: messages that lay themselves out after the first positioning (code
+            // blocks, long Markdown) would otherwise leave the view short of the end.
+            onContentHeightChanged: if (following && !moving) positionViewAtEnd()
 
             delegate: MessageDelegate {
                 width: ListView.view.width
@@ -112,6 +114,13 @@ Page {
                 onDeleteRequested: (id) => ChatController.deleteMessage(id)
                 onSiblingRequested: (id, delta) => ChatController.switchSibling(id, delta)
                 onLinkClicked: (url) => { ChatController.copyText(url); root.toast(qsTr("Link copied (links are never opened)")) }
+            }
+
+            JumpToLatestButton {
+                parent: messages  // over the view, not inside its scrolling content
+                view: messages
+                streaming: ChatController.busy
+                onJumped: composer.focusInput()
             }
 
             EmptyChatHint {
