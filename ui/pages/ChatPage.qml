@@ -32,6 +32,11 @@ Page {
                 return
             root.draftOwner = id
             composer.restoreText(ChatController.draft(id))
+            // Another chat opens at its end, even one with as many messages as the last (no
+            // count change), and follows from there.
+            messages.following = true
+            messages.settledAt = Date.now() + 1000
+            Qt.callLater(messages.positionViewAtEnd)
         }
     }
 
@@ -98,10 +103,17 @@ Page {
             // Follow a streaming reply while the user is at the bottom; leave them be otherwise.
             property bool following: true
             onMovementEnded: following = atYEnd
-            onCountChanged: if (following) Qt.callLater(positionViewAtEnd)
-            // Also when idle: messages that lay themselves out after the first positioning (code
-            // blocks, long Markdown) would otherwise leave the view short of the end.
-            onContentHeightChanged: if (following && !moving) positionViewAtEnd()
+            onCountChanged: {
+                settledAt = Date.now() + 1000
+                if (following)
+                    Qt.callLater(positionViewAtEnd)
+            }
+            // Also for a moment after messages arrive (a chat opened): those that lay themselves
+            // out after the first positioning (code blocks, long Markdown) would otherwise leave
+            // the view short of the end. Not later, so an editor opening in place stays put.
+            property real settledAt: 0
+            onContentHeightChanged: if (following && !moving && (ChatController.busy || Date.now() < settledAt))
+                                        positionViewAtEnd()
 
             delegate: MessageDelegate {
                 width: ListView.view.width
