@@ -50,6 +50,11 @@ class ChatController : public QObject {
   Q_PROPERTY(QString modelState READ modelState NOTIFY modelChanged)
   Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
   Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+  // The folder loaded (or loading) and how it was asked for ("auto"/"cpu"/"cuda",
+  // "bf16"/"int8"/"int4"), so the model picker opens on what is in use.
+  Q_PROPERTY(QString modelDir READ modelDir NOTIFY modelChanged)
+  Q_PROPERTY(QString modelBackendChoice READ modelBackendChoice NOTIFY modelChanged)
+  Q_PROPERTY(QString modelWeightsChoice READ modelWeightsChoice NOTIFY modelChanged)
   Q_PROPERTY(QString modelError READ modelError NOTIFY modelChanged)
   Q_PROPERTY(QString backendDescription READ backendDescription NOTIFY modelChanged)
   // The weight format in use ("bf16", "f32", "int8", ...) and the model's memory, for the status
@@ -102,6 +107,9 @@ class ChatController : public QObject {
   QString modelState() const { return model_state_; }
   double loadProgress() const { return load_progress_; }
   QString modelName() const;
+  QString modelDir() const { return model_dir_; }
+  QString modelBackendChoice() const { return model_backend_; }
+  QString modelWeightsChoice() const { return model_weights_; }
   QString modelError() const { return model_error_; }
   QString backendDescription() const { return backend_; }
   QString weightFormat() const { return weight_format_; }
@@ -241,11 +249,12 @@ class ChatController : public QObject {
   quint64 weights_bytes_ = 0, cache_bytes_ = 0;
   quint64 device_used_ = 0, device_total_ = 0;  // the whole GPU / RAM, re-read every memory_refresh_ms
   bool on_device_ = false;
-  QString previous_model_dir_;  // restored when a load is refused and the old model stays
+  // Restored when a load is refused and the old model stays.
+  QString previous_model_dir_, previous_model_backend_, previous_model_weights_;
   QString notice_;
   double last_tps_ = 0;
   qint64 ctx_pinned_ = 0, ctx_evicted_ = 0, ctx_recent_ = 0, ctx_window_ = 0;
   qint64 pending_delete_id_ = 0;
   QString pending_delete_title_;
-  QString pending_model_backend_, pending_model_weights_;
+  QString model_backend_, model_weights_;  // as asked for the model in use (or loading)
 };

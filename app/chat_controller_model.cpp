@@ -44,9 +44,11 @@ void ChatController::loadModel(const QUrl& folder, const QString& backend, const
   }
   if (busy_) inference_->cancelReply();  // the reply's engine is about to be replaced
   previous_model_dir_ = model_state_ == QLatin1String("ready") ? model_dir_ : QString();
+  previous_model_backend_ = model_backend_;
+  previous_model_weights_ = model_weights_;
   model_dir_ = dir;
-  pending_model_backend_ = backend;
-  pending_model_weights_ = weights;
+  model_backend_ = backend.isEmpty() ? QStringLiteral("auto") : backend;
+  model_weights_ = weights.isEmpty() ? QStringLiteral("bf16") : weights;
   model_state_ = QStringLiteral("loading");
   model_error_.clear();
   load_progress_ = 0;
@@ -68,7 +70,7 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   on_device_ = info.value(QStringLiteral("onDevice")).toBool();
   device_used_ = info.value(QStringLiteral("deviceUsedBytes")).toULongLong();
   device_total_ = info.value(QStringLiteral("deviceTotalBytes")).toULongLong();
-  settings_->setLastModel(model_dir_, pending_model_backend_, pending_model_weights_);
+  settings_->setLastModel(model_dir_, model_backend_, model_weights_);
   const QString fallback = info.value(QStringLiteral("notice")).toString();
   if (!fallback.isEmpty()) {
     notice_ = fallback;
@@ -84,6 +86,8 @@ void ChatController::onModelLoadFailed(const QString& message, bool cancelled, b
     // Refused before the old model was unloaded: it is still there and still usable.
     model_state_ = QStringLiteral("ready");
     model_dir_ = previous_model_dir_;
+    model_backend_ = previous_model_backend_;
+    model_weights_ = previous_model_weights_;
     model_error_ = message;
     emit modelChanged();
     fail(tr("The model could not be loaded: %1").arg(message));

@@ -610,7 +610,19 @@ class ChatControllerTest : public QObject {
     QCOMPARE(c->modelName(), QStringLiteral("model"));
     QCOMPARE(c->backendDescription(), QStringLiteral("fake engine"));
     QVERIFY(c->modelError().contains(QStringLiteral("GPU cannot be used")));
+    // The picker opens on what is in use, as it was asked for: not on the refused request.
+    QCOMPARE(c->modelDir(), QStringLiteral("/fake/model"));
+    QCOMPARE(c->modelBackendChoice(), QStringLiteral("cpu"));
+    QCOMPARE(c->modelWeightsChoice(), QStringLiteral("bf16"));
     QCOMPARE(sendAndWait(*c, QStringLiteral("after")), QStringLiteral("eos"));
+    // A load that works takes over all three.
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/models/falcon-7b")), QStringLiteral("cuda"),
+                 QStringLiteral("int4"));
+    QCOMPARE(c->modelBackendChoice(), QStringLiteral("cuda"));  // while it loads, too
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+    QCOMPARE(c->modelDir(), QStringLiteral("/models/falcon-7b"));
+    QCOMPARE(c->modelBackendChoice(), QStringLiteral("cuda"));
+    QCOMPARE(c->modelWeightsChoice(), QStringLiteral("int4"));
   }
 
   void load_failure_is_shown_and_the_app_keeps_working() {

@@ -23,8 +23,14 @@ Dialog {
         folder = path
         info = ChatController.inspectModel(path.startsWith("/") ? "file://" + path : path)
     }
+    // Opens on the model in use (or loading, or that failed), as it was asked for; with none,
+    // on the bundled model.
     onOpened: {
-        if (folder.length === 0) {
+        if (ChatController.modelDir.length > 0) {
+            inspect(ChatController.modelDir)
+            backendBox.currentIndex = Math.max(0, backendBox.values.indexOf(ChatController.modelBackendChoice))
+            weightsBox.currentIndex = Math.max(0, weightsBox.values.indexOf(ChatController.modelWeightsChoice))
+        } else if (folder.length === 0) {
             const bundled = ChatController.bundledModels()
             if (bundled.length > 0)
                 inspect(bundled[0])
