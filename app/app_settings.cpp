@@ -79,7 +79,8 @@ void AppSettings::applyLanguage() {
     QCoreApplication::removeTranslator(translator_.get());
     translator_.reset();
   }
-  if (chosen != QLatin1String("en")) {
+  {
+    // English too: its file holds only the plural forms ("1 token", "28 tokens").
     auto t = std::make_unique<QTranslator>();
     if (t->load(QStringLiteral(":/i18n/falcon-chat_%1.qm").arg(chosen))) {
       QCoreApplication::installTranslator(t.get());

@@ -44,7 +44,7 @@
         <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+54"/>
         <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -83,7 +83,7 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+47"/>
+        <location filename="../ui/pages/ChatPage.qml" line="+52"/>
         <location line="+3"/>
         <source>Hide the conversations</source>
         <translation>إخفاء المحادثات</translation>
@@ -110,7 +110,7 @@
         <translation>الرسائل</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+20"/>
         <source>Copied</source>
         <translation>تم النسخ</translation>
     </message>
@@ -653,7 +653,7 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <location line="+18"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>

@@ -44,7 +44,7 @@
         <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+54"/>
         <location line="+10"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -83,7 +83,7 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+47"/>
+        <location filename="../ui/pages/ChatPage.qml" line="+52"/>
         <location line="+3"/>
         <source>Hide the conversations</source>
         <translation>Unterhaltungen ausblenden</translation>
@@ -110,7 +110,7 @@
         <translation>Nachrichten</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+20"/>
         <source>Copied</source>
         <translation>Kopiert</translation>
     </message>
@@ -649,7 +649,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <location line="+18"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>

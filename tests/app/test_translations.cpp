@@ -4,6 +4,7 @@
 // its numbers or names in another language.
 #include <QFile>
 #include <QRegularExpression>
+#include <QTranslator>
 #include <QXmlStreamReader>
 #include <QtTest>
 
@@ -84,6 +85,37 @@ class TranslationsTest : public QObject {
       }
     }
     QVERIFY(live > 100);
+  }
+
+  // English source texts say "%n token(s)"; the English file gives the real singular and plural,
+  // for every %n string the other languages translate, and the app shows them.
+  void english_has_every_plural() {
+    QSet<QString> numerus;
+    for (const Entry& e : read_ts(QStringLiteral(FALCON_SOURCE_DIR "/translations/falcon-chat_de.ts")))
+      if (e.numerus && e.type != QLatin1String("vanished") && e.type != QLatin1String("obsolete"))
+        numerus.insert(e.context + QStringLiteral(": ") + e.source);
+    QVERIFY(!numerus.isEmpty());
+    QSet<QString> english;
+    for (const Entry& e : read_ts(QStringLiteral(FALCON_SOURCE_DIR "/translations/falcon-chat_en.ts"))) {
+      if (e.type == QLatin1String("vanished") || e.type == QLatin1String("obsolete")) continue;
+      const QString where = e.context + QStringLiteral(": ") + e.source;
+      QVERIFY2(e.numerus, qPrintable(QStringLiteral("not a plural: ") + where));
+      QVERIFY2(e.type != QLatin1String("unfinished"), qPrintable(QStringLiteral("unfinished: ") + where));
+      english.insert(where);
+    }
+    QCOMPARE(english, numerus);
+
+    QTranslator en;
+    QVERIFY(en.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_en.qm")));
+    QCoreApplication::installTranslator(&en);
+    QCOMPARE(QCoreApplication::translate("ReplyStats", "%n token(s)", nullptr, 1), QStringLiteral("1 token"));
+    QCOMPARE(QCoreApplication::translate("ReplyStats", "%n token(s)", nullptr, 28),
+             QStringLiteral("28 tokens"));
+    QCOMPARE(QCoreApplication::translate("ReplyStats", "%n token(s)", nullptr, 0),
+             QStringLiteral("0 tokens"));
+    QCOMPARE(QCoreApplication::translate("Main", "Imported %n conversation(s)", nullptr, 1),
+             QStringLiteral("Imported 1 conversation"));
+    QCoreApplication::removeTranslator(&en);
   }
 
   void both_languages_translate_the_same_strings() {
