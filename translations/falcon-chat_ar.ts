@@ -105,7 +105,7 @@
         <translation>إعدادات أخذ العينات لهذه المحادثة</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Messages</source>
         <translation>الرسائل</translation>
     </message>
@@ -1232,7 +1232,7 @@ Start one with New chat.</source>
 <context>
     <name>SystemPromptBar</name>
     <message>
-        <location filename="../ui/components/SystemPromptBar.qml" line="+24"/>
+        <location filename="../ui/components/SystemPromptBar.qml" line="+41"/>
         <source>System</source>
         <translation>النظام</translation>
     </message>
@@ -1242,12 +1242,17 @@ Start one with New chat.</source>
         <translation>(لا يوجد موجّه نظام)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
+        <source>How the assistant should behave (Enter saves, Shift+Enter for a new line)</source>
+        <translation>كيف ينبغي أن يتصرف المساعد (Enter للحفظ، Shift+Enter لسطر جديد)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>System prompt</source>
         <translation>موجّه النظام</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+18"/>
         <source>Preset: %1</source>
         <translation>الإعداد المسبق: %1</translation>
     </message>
@@ -1262,7 +1267,17 @@ Start one with New chat.</source>
         <translation>الإعدادات المسبقة وأخذ العينات (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep the system prompt as it was</source>
+        <translation>إبقاء موجّه النظام كما كان</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Save</source>
         <translation>حفظ</translation>
     </message>

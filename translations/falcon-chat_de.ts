@@ -105,7 +105,7 @@
         <translation>Sampling-Einstellungen dieses Chats</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Messages</source>
         <translation>Nachrichten</translation>
     </message>
@@ -1224,7 +1224,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SystemPromptBar</name>
     <message>
-        <location filename="../ui/components/SystemPromptBar.qml" line="+24"/>
+        <location filename="../ui/components/SystemPromptBar.qml" line="+41"/>
         <source>System</source>
         <translation>System</translation>
     </message>
@@ -1234,12 +1234,17 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>(kein Systemprompt)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
+        <source>How the assistant should behave (Enter saves, Shift+Enter for a new line)</source>
+        <translation>Wie sich der Assistent verhalten soll (Enter speichert, Umschalt+Enter für eine neue Zeile)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>System prompt</source>
         <translation>Systemprompt</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+18"/>
         <source>Preset: %1</source>
         <translation>Voreinstellung: %1</translation>
     </message>
@@ -1254,7 +1259,17 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellungen und Sampling (Strg+Umschalt+S)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Keep the system prompt as it was</source>
+        <translation>Den Systemprompt unverändert lassen</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Save</source>
         <translation>Speichern</translation>
     </message>

@@ -13,6 +13,23 @@ Pane {
     property bool editing: false
     signal edited(string text)
     signal presetClicked()
+    signal editingFinished()  // saved or cancelled: the message field can take the focus back
+
+    function startEditing() {
+        area.text = root.prompt
+        root.editing = true
+        area.forceActiveFocus()
+        area.cursorPosition = area.length  // to add to the prompt, the usual edit
+    }
+    function save() {
+        root.edited(area.text)
+        root.editing = false
+        root.editingFinished()
+    }
+    function cancel() {
+        root.editing = false
+        root.editingFinished()
+    }
     padding: Theme.spacing
     leftPadding: Theme.margin
     rightPadding: Theme.margin
@@ -38,15 +55,29 @@ Pane {
             font.pixelSize: Theme.smallFontSize
             color: Theme.subtleText
         }
-        TextArea {
-            id: area
-            objectName: "systemPromptEditor"
+        ScrollView {
             visible: root.editing
             Layout.fillWidth: true
-            wrapMode: TextEdit.Wrap
-            font.pixelSize: Theme.smallFontSize
-            Accessible.name: qsTr("System prompt")
-            Keys.onEscapePressed: root.editing = false
+            Layout.maximumHeight: 160  // a long prompt scrolls instead of pushing the chat away
+            TextArea {
+                id: area
+                objectName: "systemPromptEditor"
+                wrapMode: TextEdit.Wrap
+                font.pixelSize: Theme.smallFontSize
+                placeholderText: qsTr("How the assistant should behave (Enter saves, Shift+Enter for a new line)")
+                Accessible.name: qsTr("System prompt")
+                // As in the message field: Enter saves, Shift+Enter adds a line, Esc cancels.
+                Keys.onPressed: (event) => {
+                    if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
+                            && !(event.modifiers & Qt.ShiftModifier)) {
+                        event.accepted = true
+                        root.save()
+                    } else if (event.key === Qt.Key_Escape) {
+                        event.accepted = true
+                        root.cancel()
+                    }
+                }
+            }
         }
         ToolButton {
             // Which preset the chat follows; opens the panel where presets are picked.
@@ -61,21 +92,20 @@ Pane {
             onClicked: root.presetClicked()
         }
         Button {
+            objectName: "systemPromptCancelButton"
+            visible: root.editing
+            text: qsTr("Cancel")
+            flat: true
+            Accessible.name: qsTr("Keep the system prompt as it was")
+            onClicked: root.cancel()
+        }
+        Button {
             objectName: "systemPromptButton"
             text: root.editing ? qsTr("Save") : qsTr("Edit")
             flat: !root.editing
             highlighted: root.editing
             Accessible.name: root.editing ? qsTr("Save the system prompt") : qsTr("Edit the system prompt")
-            onClicked: {
-                if (root.editing) {
-                    root.edited(area.text)
-                    root.editing = false
-                } else {
-                    area.text = root.prompt
-                    root.editing = true
-                    area.forceActiveFocus()
-                }
-            }
+            onClicked: root.editing ? root.save() : root.startEditing()
         }
     }
 }

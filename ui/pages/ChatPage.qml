@@ -85,6 +85,7 @@ Page {
             presetName: ChatController.currentPreset.length > 0
                         ? ChatController.presets.displayName(ChatController.currentPreset) : ""
             onEdited: (text) => ChatController.systemPrompt = text
+            onEditingFinished: composer.focusInput()
             onPresetClicked: root.samplingRequested()
         }
 
