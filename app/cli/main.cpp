@@ -6,6 +6,7 @@
 
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
+#include "app/cli/number_checks.h"
 #include "app/engine/install_paths.h"
 #include "core/common/error.h"
 #include "core/common/version.h"
@@ -16,6 +17,9 @@ int run(int argc, char** argv) {
   using falcon::cli::CliOptions;
   CliOptions o;
   CLI::App app{"falcon-run: run Falcon language models from the command line"};
+  using falcon::cli::real_number;
+  using falcon::cli::whole_number;
+  constexpr std::int64_t kIntMax = 2147483647;
   app.set_version_flag(
       "--version", [] { return falcon::cli::version_text(); }, "Print version and build features");
   app.add_option("--model", o.model_dir,
@@ -36,15 +40,17 @@ int run(int argc, char** argv) {
   app.add_option("--chat", o.chat, "One user turn through the chat template");
   app.add_option("--system", o.system, "System prompt for --chat (pinned in the KV window)");
   app.add_option("--prompt-tokens", o.prompt_tokens, "Token ids instead of text, e.g. 5,17,42");
-  app.add_option("--max-new-tokens", o.max_new_tokens, "Tokens to generate")->check(CLI::NonNegativeNumber);
+  app.add_option("--max-new-tokens", o.max_new_tokens, "Tokens to generate")->check(whole_number(0, kIntMax));
   app.add_flag("--greedy", o.greedy, "Always pick the most likely token");
-  app.add_option("--temperature", o.temperature, "Sampling temperature (0 = greedy)");
-  app.add_option("--top-k", o.top_k, "Keep the K most likely tokens (0 = off)");
-  app.add_option("--top-p", o.top_p, "Nucleus sampling mass in (0, 1]");
-  app.add_option("--min-p", o.min_p, "Drop tokens below min-p x the top probability");
-  app.add_option("--repeat-penalty", o.repeat_penalty, "Repetition penalty (1 = off)");
-  app.add_option("--seed", o.seed, "Random seed for sampling");
-  app.add_option("--window", o.window, "Recent-token window behind the pinned system prompt");
+  app.add_option("--temperature", o.temperature, "Sampling temperature (0 = greedy)")->check(real_number());
+  app.add_option("--top-k", o.top_k, "Keep the K most likely tokens (0 = off)")
+      ->check(whole_number(0, kIntMax));
+  app.add_option("--top-p", o.top_p, "Nucleus sampling mass in (0, 1]")->check(real_number());
+  app.add_option("--min-p", o.min_p, "Drop tokens below min-p x the top probability")->check(real_number());
+  app.add_option("--repeat-penalty", o.repeat_penalty, "Repetition penalty (1 = off)")->check(real_number());
+  app.add_option("--seed", o.seed, "Random seed for sampling")->check(falcon::cli::unsigned_whole_number());
+  app.add_option("--window", o.window, "Recent-token window behind the pinned system prompt")
+      ->check(whole_number(1, kIntMax));
   app.add_option("--evict", o.evict,
                  "How the window drops old tokens: exact (recompute the rest, logits as a fresh prompt) "
                  "or shift (move the cache and re-rotate keys: far cheaper, approximate)")
@@ -61,7 +67,7 @@ int run(int argc, char** argv) {
   app.add_option("--synthetic", o.synthetic,
                  "Random weights of a real shape: 7b|40b|180b|11b|rw-1b (benchmarks)")
       ->check(CLI::IsMember({"7b", "40b", "180b", "11b", "rw-1b"}));
-  app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(whole_number(0, 4096));
 
   app.footer("Bundled models: " + falcon::bundled_models_dir().string());
   try {

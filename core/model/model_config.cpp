@@ -284,6 +284,12 @@ ModelConfig load_model_config(const std::filesystem::path& dir) {
   const auto cfg_path = dir / "config.json";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(cfg_path, ec)) {
+    // The usual slips first: a path that is not there, or a file of the model instead of its folder.
+    if (!std::filesystem::exists(dir, ec))
+      throw_load_error(dir.string() + " does not exist (a model is a Hugging Face folder with config.json)");
+    if (!std::filesystem::is_directory(dir, ec))
+      throw_load_error(dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
+                       dir.parent_path().string() + ")");
     throw_load_error("no config.json in " + dir.string() + " (is this a Hugging Face model folder?)");
   }
   ModelConfig c;

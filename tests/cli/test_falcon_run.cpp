@@ -193,6 +193,45 @@ class TestFalconRun : public QObject {
     }
   }
 
+  // A number a user mistyped is named with what was expected, in one short line (CLI11's own
+  // messages said "Could not convert" or printed a range bounded by a 300-digit number).
+  void numeric_options_say_what_is_wrong_data() {
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("letters") << QStringList{"--max-new-tokens", "abc"}
+                             << "--max-new-tokens: 'abc' is not a whole number (0 to 2147483647)";
+    QTest::newRow("fraction") << QStringList{"--top-k", "1.5"}
+                              << "--top-k: '1.5' is not a whole number (0 to 2147483647)";
+    QTest::newRow("too large") << QStringList{"--max-new-tokens", "99999999999"}
+                               << "--max-new-tokens: 99999999999 is out of range (0 to 2147483647)";
+    QTest::newRow("negative threads")
+        << QStringList{"--threads", "-2"} << "--threads: -2 is out of range (0 to 4096)";
+    QTest::newRow("empty window") << QStringList{"--window", "0"}
+                                  << "--window: 0 is out of range (1 to 2147483647)";
+    QTest::newRow("negative seed") << QStringList{"--seed", "-1"}
+                                   << "--seed: '-1' is not a whole number from 0 to 18446744073709551615";
+    QTest::newRow("word temperature")
+        << QStringList{"--temperature", "warm"} << "--temperature: 'warm' is not a number";
+    QTest::newRow("nan min-p") << QStringList{"--min-p", "nan"} << "--min-p: 'nan' is not a number";
+  }
+  void numeric_options_say_what_is_wrong() {
+    QFETCH(QStringList, extra);
+    QFETCH(QString, message);
+    const QString model = QString::fromStdString((models_dir() / "mqa_rope_parallel").string());
+    const Result r = run(QStringList{"--model", model, "--prompt-tokens", "1,2"} + extra);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY2(r.err.size() < 200, qPrintable("one short line: " + r.err));
+  }
+  void numeric_options_take_valid_numbers() {
+    const QString model = QString::fromStdString((models_dir() / "mqa_rope_parallel").string());
+    const Result r = run({"--model", model, "--prompt-tokens", "1,2", "--backend", "cpu", "--max-new-tokens",
+                          "3", "--temperature", "7e-1", "--top-k", "0", "--seed", "18446744073709551615",
+                          "--threads", "1", "--print-tokens", "--ignore-eos"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(parse_ids(r.out.split('\n', Qt::SkipEmptyParts).last()).size(), size_t(3));
+  }
+
   // The default backend (auto) without a usable GPU (the CUDA plugin made unloadable) falls back
   // to the CPU for quantized formats too, the output head's included, and says that the weights
   // run unquantized there. --head-weights once made this fallback fail with exit 2.

@@ -269,8 +269,23 @@ class TestModelConfig : public QObject {
   void load_from_folder() {
     QTemporaryDir tmp;
     const std::filesystem::path dir = tmp.path().toStdString();
-    QVERIFY_THROWS_EXCEPTION(Error, load_model_config(dir));  // no config.json
+    auto load_error = [](const std::filesystem::path& d) {
+      try {
+        load_model_config(d);
+      } catch (const Error& e) {
+        return e.kind() == ErrorKind::Load ? QString::fromUtf8(e.what())
+                                           : QStringLiteral("<not a load error>");
+      }
+      return QStringLiteral("<accepted>");
+    };
+    QVERIFY(load_error(dir).startsWith(QStringLiteral("no config.json in ")));
+    // The usual slips say what they are: no such path, a file of the model instead of its folder.
+    QCOMPARE(load_error(dir / "missing"), QString::fromStdString((dir / "missing").string()) +
+                                              QStringLiteral(" does not exist (a model is a Hugging Face "
+                                                             "folder with config.json)"));
     write_file(dir / "config.json", base_config().dump());
+    QVERIFY(load_error(dir / "config.json").contains(QStringLiteral("is a file, not a model folder")));
+    QVERIFY(load_error(dir / "config.json").endsWith("(" + QString::fromStdString(dir.string()) + ")"));
     write_file(dir / "generation_config.json", R"({"bos_token_id": 5, "eos_token_id": [8, 9]})");
     ModelConfig c = load_model_config(dir);
     QCOMPARE(c.bos_token_id, 5);
