@@ -17,6 +17,8 @@ PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtquick-dialogs
   qml6-module-qt-labs-settings qml6-module-qt-labs-platform qml6-module-qttest
+  # QtQuick.Dialogs' own file and folder dialogs (used without a desktop's native ones) need it
+  qml6-module-qt-labs-folderlistmodel
   # headless UI tests and screenshots
   xvfb xauth imagemagick fonts-dejavu-core
   # packaging (tests/packaging): the .deb's checks, and rendering the icon's PNG sizes

@@ -41,6 +41,8 @@ depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 check "Depends lists the shared libraries (shlibdeps: libc6, libqt6core6, libsqlite3)" \
   bash -c '[[ "$1" == *libc6* && "$1" == *libqt6core6* && "$1" == *libsqlite3* ]]' _ "$depends"
+check "Depends names the QML modules loaded at run time (the file dialogs' folder list model too)" \
+  bash -c '[[ "$1" == *qml6-module-qtquick-dialogs* && "$1" == *qml6-module-qt-labs-folderlistmodel* ]]' _ "$depends"
 check "Depends names no CUDA package (the GPU backend is optional)" \
   bash -c '! grep -qiE "cuda|cublas|nvidia" <<<"$1"' _ "$depends"
 
