@@ -1,6 +1,9 @@
 // ChatController: the sidebar's actions and export/import.
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
+#include <QStandardPaths>
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
@@ -167,6 +170,27 @@ bool ChatController::exportConversation(qint64 id, const QUrl& file, const QStri
     fail(QString::fromUtf8(e.what()));
     return false;
   }
+}
+
+QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const QString& folder) const {
+  QString dir = folder;
+  if (dir.isEmpty()) dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  if (dir.isEmpty() || !QFileInfo(dir).isDir()) dir = QDir::homePath();
+  QString name;
+  if (const falcon::Conversation* c = list_->find(id)) name = QString::fromStdString(c->title);
+  // Path separators, characters Windows or FAT refuse, and control characters become spaces.
+  for (QChar& ch : name)
+    if (ch.unicode() < 0x20 || QStringLiteral("/\\:*?\"<>|").contains(ch)) ch = QLatin1Char(' ');
+  name = name.simplified();
+  if (name.endsWith(QChar(0x2026))) name.chop(1);               // a title cut short at creation
+  while (name.startsWith(QLatin1Char('.'))) name.remove(0, 1);  // no hidden file
+  if (name.size() > 80) name = name.left(80).trimmed();
+  if (name.isEmpty()) name = tr("conversation");
+  const QString ext = format == QLatin1String("json") ? QStringLiteral(".json") : QStringLiteral(".md");
+  QString path = QDir(dir).filePath(name + ext);
+  for (int n = 2; QFileInfo::exists(path) && n < 1000; ++n)
+    path = QDir(dir).filePath(QStringLiteral("%1 (%2)%3").arg(name).arg(n).arg(ext));
+  return QUrl::fromLocalFile(path);
 }
 
 int ChatController::importConversations(const QUrl& file) {

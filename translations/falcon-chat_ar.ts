@@ -19,12 +19,17 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+162"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+165"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+23"/>
+        <source>conversation</source>
+        <translation>محادثة</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Could not read %1: %2</source>
         <translation>تعذّرت قراءة %1: %2</translation>
     </message>
@@ -462,7 +467,7 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
         <source>Export as JSON</source>
         <translation>تصدير بصيغة JSON</translation>
     </message>
@@ -473,27 +478,37 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+8"/>
+        <source>Export</source>
+        <translation>تصدير</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+14"/>
         <source>JSON files (*.json)</source>
         <translation>ملفات JSON (*.json)</translation>
     </message>
     <message>
-        <location line="-8"/>
+        <location line="-14"/>
         <source>Markdown files (*.md)</source>
         <translation>ملفات Markdown (*.md)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Exported</source>
         <translation>تم التصدير</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Import conversations</source>
         <translation>استيراد المحادثات</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>Import</source>
+        <translation>استيراد</translation>
+    </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>لم يتم استيراد أي محادثة</numerusform>
@@ -654,12 +669,17 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+29"/>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-18"/>
+        <source>Choose</source>
+        <translation>اختيار</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>No folder chosen</source>
         <translation>لم يتم اختيار مجلد</translation>
     </message>
@@ -669,7 +689,7 @@ Start one with New chat.</source>
         <translation>اختيار مجلد…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+16"/>
         <source>Architecture</source>
         <translation>البنية</translation>
     </message>

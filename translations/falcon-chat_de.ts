@@ -19,12 +19,17 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+162"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+165"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+23"/>
+        <source>conversation</source>
+        <translation>Unterhaltung</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Could not read %1: %2</source>
         <translation>%1 konnte nicht gelesen werden: %2</translation>
     </message>
@@ -462,7 +467,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
         <source>Export as JSON</source>
         <translation>Als JSON exportieren</translation>
     </message>
@@ -473,27 +478,37 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+8"/>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+14"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location line="-8"/>
+        <location line="-14"/>
         <source>Markdown files (*.md)</source>
         <translation>Markdown-Dateien (*.md)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Exported</source>
         <translation>Exportiert</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Import conversations</source>
         <translation>Unterhaltungen importieren</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>Import</source>
+        <translation>Importieren</translation>
+    </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>%n Unterhaltung importiert</numerusform>
@@ -650,12 +665,17 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+29"/>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-18"/>
+        <source>Choose</source>
+        <translation>Auswählen</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>No folder chosen</source>
         <translation>Kein Ordner gewählt</translation>
     </message>
@@ -665,7 +685,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Ordner wählen…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+16"/>
         <source>Architecture</source>
         <translation>Architektur</translation>
     </message>

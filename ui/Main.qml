@@ -174,19 +174,30 @@ ApplicationWindow {
         function ask(id, fmt) {
             conversationId = id
             format = fmt
-            selectedFile = ""
+            // Proposes the chat's title as the file name, in Documents (or where the last export went).
+            const suggested = ChatController.suggestedExportFile(id, fmt, lastFolder)
+            currentFolder = suggested.toString().substring(0, suggested.toString().lastIndexOf("/"))
+            selectedFile = suggested
             open()
         }
+        property string lastFolder: ""
         title: format === "json" ? qsTr("Export as JSON") : qsTr("Export as Markdown")
         fileMode: FileDialog.SaveFile
+        acceptLabel: qsTr("Export")  // Qt's own dialog says "Open" otherwise
         nameFilters: format === "json" ? [qsTr("JSON files (*.json)")] : [qsTr("Markdown files (*.md)")]
-        onAccepted: if (ChatController.exportConversation(conversationId, selectedFile, format)) toast.show(qsTr("Exported"))
+        onAccepted: {
+            const path = decodeURIComponent(selectedFile.toString().replace(/^file:\/\//, ""))
+            lastFolder = path.substring(0, path.lastIndexOf("/"))
+            if (ChatController.exportConversation(conversationId, selectedFile, format))
+                toast.show(qsTr("Exported"))
+        }
     }
 
     FileDialog {
         id: importDialog
         title: qsTr("Import conversations")
         fileMode: FileDialog.OpenFile
+        acceptLabel: qsTr("Import")
         nameFilters: [qsTr("JSON files (*.json)")]
         onAccepted: {
             const n = ChatController.importConversations(selectedFile)

@@ -457,6 +457,38 @@ class ChatControllerTest : public QObject {
     QCOMPARE(c->currentConversationId(), ids[1]);
   }
 
+  void export_dialog_proposes_the_title_as_a_file_name() {
+    auto c = make();
+    loadModel(*c);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("What is 2/3 of 9? <html> \"quoted\": a|b*c")),
+             QStringLiteral("eos"));
+    const qint64 id = c->currentConversationId();
+    QTemporaryDir out;
+    auto suggested = [&](const QString& format) {
+      return c->suggestedExportFile(id, format, out.path()).toLocalFile();
+    };
+    // Characters no file system takes become spaces, collapsed; the extension follows the format.
+    QCOMPARE(suggested(QStringLiteral("markdown")),
+             out.filePath(QStringLiteral("What is 2 3 of 9 html quoted a b c.md")));
+    QCOMPARE(suggested(QStringLiteral("json")),
+             out.filePath(QStringLiteral("What is 2 3 of 9 html quoted a b c.json")));
+    // An existing file is not proposed again.
+    QVERIFY(c->exportConversation(id, QUrl::fromLocalFile(suggested(QStringLiteral("markdown"))),
+                                  QStringLiteral("markdown")));
+    QCOMPARE(suggested(QStringLiteral("markdown")),
+             out.filePath(QStringLiteral("What is 2 3 of 9 html quoted a b c (2).md")));
+    // A title cut short at creation loses its ellipsis; a hidden-file dot and an empty title are
+    // not file names.
+    QVERIFY(c->renameConversation(id, QStringLiteral("A long title\u2026")));
+    QCOMPARE(suggested(QStringLiteral("markdown")), out.filePath(QStringLiteral("A long title.md")));
+    QVERIFY(c->renameConversation(id, QStringLiteral("..hidden")));
+    QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("hidden.json")));
+    QVERIFY(c->renameConversation(id, QStringLiteral("///")));
+    QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("conversation.json")));
+    // No folder given: Documents or home, an existing folder either way.
+    QVERIFY(QFileInfo(c->suggestedExportFile(id, QStringLiteral("json")).toLocalFile()).dir().exists());
+  }
+
   void system_prompt_and_sampling_are_per_conversation() {
     auto c = make();
     loadModel(*c);

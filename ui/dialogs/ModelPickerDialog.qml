@@ -40,6 +40,7 @@ Dialog {
     FolderDialog {
         id: folderDialog
         title: qsTr("Choose a model folder")
+        acceptLabel: qsTr("Choose")
         onAccepted: root.inspect(selectedFolder.toString())
     }
 
@@ -58,7 +59,13 @@ Dialog {
                 objectName: "chooseFolderButton"
                 text: qsTr("Choose folder…")
                 Accessible.name: qsTr("Choose a model folder")
-                onClicked: folderDialog.open()
+                onClicked: {
+                    // Starts beside the model in view: in the folder that holds model folders.
+                    const shown = root.folder.replace(/^file:\/\//, "").replace(/\/+$/, "")
+                    if (shown.lastIndexOf("/") > 0)
+                        folderDialog.currentFolder = "file://" + shown.substring(0, shown.lastIndexOf("/"))
+                    folderDialog.open()
+                }
             }
         }
 
