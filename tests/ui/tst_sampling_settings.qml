@@ -106,4 +106,33 @@ TestCase {
         compare(config.randomSeed, false)
         verify(findChild(page, "seedField").enabled)
     }
+
+    // Every control stays inside the panel when the texts are long for its width (German's are at
+    // 340 px; English ones at 240 px here): the header, the preset buttons and the value fields
+    // once ran past the right edge, out of reach.
+    function test_controls_stay_inside_a_narrow_panel() {
+        const config = createTemporaryObject(configComponent, test)
+        const presets = createTemporaryQmlObject(`import QtQuick; ListModel {
+            ListElement { name: "Default"; displayName: "Default"; builtIn: true }
+            ListElement { name: "Mine"; displayName: "Mine"; builtIn: false } }`, test)
+        const page = createTemporaryObject(pageComponent, test, { config: config, width: 240, presets: presets,
+                                                                 currentPreset: "Mine" })
+        for (const name of ["resetButton", "closeSamplingButton", "savePresetButton", "deletePresetButton",
+                            "presetBox"]) {
+            const item = findChild(page, name)
+            verify(item !== null, name)
+            if (!item.visible)
+                continue
+            const left = item.mapToItem(page, 0, 0).x
+            verify(left >= 0 && left + item.width <= page.width + 0.5,
+                   `${name}: ${left}..${left + item.width} in a ${page.width} px panel`)
+        }
+        for (const setting of ["temperatureSetting", "windowSizeSetting"]) {
+            const field = findChild(findChild(page, setting), "settingField")
+            const right = field.mapToItem(page, field.width, 0).x
+            verify(right <= page.width + 0.5, `${setting}'s field ends at ${right} in a ${page.width} px panel`)
+        }
+        const seed = findChild(page, "seedField")
+        verify(seed.mapToItem(page, seed.width, 0).x <= page.width + 0.5, "the seed field")
+    }
 }

@@ -78,6 +78,7 @@ ColumnLayout {
         Layout.fillWidth: true
         text: qsTr("A preset sets the system prompt and every value below.")
         wrapMode: Text.Wrap
+        Layout.preferredWidth: 0  // the layout gives the width; the text wraps in it
         font.pixelSize: Theme.smallFontSize
         color: Theme.subtleText
     }
@@ -97,7 +98,7 @@ ColumnLayout {
         }
         ColumnLayout {
             anchors.fill: parent
-            Label { text: qsTr("Save the system prompt and these settings as:") ; wrapMode: Text.Wrap; Layout.fillWidth: true }
+            Label { text: qsTr("Save the system prompt and these settings as:") ; wrapMode: Text.Wrap; Layout.fillWidth: true; Layout.preferredWidth: 0 }
             TextField {
                 id: nameField
                 objectName: "presetNameField"

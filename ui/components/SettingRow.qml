@@ -71,6 +71,7 @@ ColumnLayout {
         Layout.fillWidth: true
         text: root.explanation + " " + qsTr("(default %1)").arg(Number(root.defaultValue).toFixed(root.decimals))
         wrapMode: Text.Wrap
+        Layout.preferredWidth: 0  // the layout gives the width; the text wraps in it
         font.pixelSize: Theme.smallFontSize
         color: Theme.subtleText
     }

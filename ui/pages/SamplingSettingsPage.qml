@@ -25,15 +25,19 @@ Pane {
         spacing: Theme.spacing
         RowLayout {
             Layout.fillWidth: true
-            Label { text: qsTr("Sampling"); font.pixelSize: Theme.titleFontSize; Layout.fillWidth: true }
-            Button {
-                objectName: "resetButton"
-                text: qsTr("Reset to defaults")
-                enabled: root.config && !root.config.isDefault
-                Accessible.name: text
-                onClicked: root.config.resetToDefaults()
+            Label {
+                text: qsTr("Sampling")
+                font.pixelSize: Theme.titleFontSize
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+                Layout.preferredWidth: 0
             }
-            ToolButton { text: "✕"; Accessible.name: qsTr("Close sampling settings"); onClicked: root.closeRequested() }
+            ToolButton {
+                objectName: "closeSamplingButton"
+                text: "✕"
+                Accessible.name: qsTr("Close sampling settings")
+                onClicked: root.closeRequested()
+            }
         }
         PresetBar {
             Layout.fillWidth: true
@@ -44,10 +48,22 @@ Pane {
             onSaveRequested: (name) => root.savePresetRequested(name)
             onDeleteRequested: (name) => root.deletePresetRequested(name)
         }
+        // On its own line, not in the title's: its translations are long.
+        Button {
+            objectName: "resetButton"
+            Layout.alignment: Qt.AlignRight
+            Layout.maximumWidth: root.availableWidth
+            flat: true
+            text: qsTr("Reset to defaults")
+            enabled: root.config && !root.config.isDefault
+            Accessible.name: text
+            onClicked: root.config.resetToDefaults()
+        }
         Label {
             Layout.fillWidth: true
             text: qsTr("For this chat. Changes apply from the next reply.")
             wrapMode: Text.Wrap
+            Layout.preferredWidth: 0  // the layout gives the width; the text wraps in it
             font.pixelSize: Theme.smallFontSize
             color: Theme.subtleText
         }
@@ -104,7 +120,9 @@ Pane {
                 ColumnLayout {
                     Layout.fillWidth: true
                     spacing: 2
+                    // Two lines: a ten-digit field beside the box would not fit a narrow panel.
                     RowLayout {
+                        Layout.fillWidth: true
                         Label { text: qsTr("Seed"); font.bold: true; Layout.fillWidth: true }
                         CheckBox {
                             objectName: "randomSeedBox"
@@ -113,8 +131,12 @@ Pane {
                             Accessible.name: qsTr("Random seed")
                             onToggled: root.config.randomSeed = checked
                         }
+                    }
+                    RowLayout {
+                        Layout.fillWidth: true
                         SpinBox {
                             objectName: "seedField"
+                            Layout.fillWidth: true
                             enabled: root.config && !root.config.randomSeed
                             from: 0
                             to: 2147483647
@@ -128,6 +150,7 @@ Pane {
                         Layout.fillWidth: true
                         text: qsTr("A fixed seed makes a reply repeatable with the same settings. (default: random)")
                         wrapMode: Text.Wrap
+                        Layout.preferredWidth: 0  // the layout gives the width; the text wraps in it
                         font.pixelSize: Theme.smallFontSize
                         color: Theme.subtleText
                     }
@@ -149,6 +172,7 @@ Pane {
                         Layout.fillWidth: true
                         text: qsTr("The reply ends before any of these texts. (default: none)")
                         wrapMode: Text.Wrap
+                        Layout.preferredWidth: 0  // the layout gives the width; the text wraps in it
                         font.pixelSize: Theme.smallFontSize
                         color: Theme.subtleText
                     }
