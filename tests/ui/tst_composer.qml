@@ -82,4 +82,16 @@ TestCase {
         keyClick(Qt.Key_Return)
         compare(sendSpy.count, 0, "nothing is sent while a reply is running")
     }
+
+    function test_tab_moves_the_focus_out() {
+        const [c, input] = createComposer()
+        keyClick("h"); keyClick("i")
+        keyClick(Qt.Key_Tab)
+        compare(input.text, "hi")  // no tab typed
+        verify(!input.activeFocus)
+        verify(findChild(c, "sendButton").activeFocus)
+        keyClick(Qt.Key_Tab, Qt.ShiftModifier)  // and back
+        verify(input.activeFocus)
+        compare(input.text, "hi")
+    }
 }

@@ -53,6 +53,13 @@ Pane {
                     } else if (event.key === Qt.Key_Escape && root.busy) {
                         event.accepted = true
                         root.stopRequested()
+                    } else if (event.key === Qt.Key_Tab || event.key === Qt.Key_Backtab) {
+                        // Tab leaves the field (to Send and on), as in other chat apps, instead of
+                        // typing a tab: the keyboard must be able to get out. Pasted tabs stay.
+                        event.accepted = true
+                        const next = input.nextItemInFocusChain(event.key === Qt.Key_Tab)
+                        if (next)
+                            next.forceActiveFocus(event.key === Qt.Key_Tab ? Qt.TabFocusReason : Qt.BacktabFocusReason)
                     }
                 }
             }
