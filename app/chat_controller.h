@@ -144,6 +144,8 @@ class ChatController : public QObject {
   // Where the export dialog proposes to save: the chat's title as a file name (characters no file
   // system takes replaced) in `folder` (default: Documents, else home), not over an existing file.
   Q_INVOKABLE QUrl suggestedExportFile(qint64 id, const QString& format, const QString& folder = {}) const;
+  // Where export and import dialogs start: Documents, else home.
+  Q_INVOKABLE static QString documentsFolder();
   Q_INVOKABLE void openSearchHit(qint64 conversation_id, qint64 message_id);
   // What was typed in a chat's message field and not sent (conversation 0: the new chat). The
   // composer calls setDraft on every edit; the store gets it draft_save_ms after the last one

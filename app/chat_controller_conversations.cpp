@@ -172,10 +172,13 @@ bool ChatController::exportConversation(qint64 id, const QUrl& file, const QStri
   }
 }
 
+QString ChatController::documentsFolder() {
+  const QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  return !docs.isEmpty() && QFileInfo(docs).isDir() ? docs : QDir::homePath();
+}
+
 QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const QString& folder) const {
-  QString dir = folder;
-  if (dir.isEmpty()) dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-  if (dir.isEmpty() || !QFileInfo(dir).isDir()) dir = QDir::homePath();
+  const QString dir = !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : documentsFolder();
   QString name;
   if (const falcon::Conversation* c = list_->find(id)) name = QString::fromStdString(c->title);
   // Path separators, characters Windows or FAT refuse, and control characters become spaces.

@@ -132,7 +132,12 @@ ApplicationWindow {
         onPinRequested: (id, pinned) => ChatController.setPinned(id, pinned)
         onArchiveRequested: (id, archived) => ChatController.setArchived(id, archived)
         onExportRequested: (id, format) => exportDialog.ask(id, format)
-        onImportRequested: importDialog.open()
+        onImportRequested: {
+            // Starts where exports go: Documents, or the folder of the last export.
+            importDialog.currentFolder = "file://" + (exportDialog.lastFolder.length > 0 ? exportDialog.lastFolder
+                                                                                         : ChatController.documentsFolder())
+            importDialog.open()
+        }
         onSearchTextChanged: ChatController.searchQuery = searchText
         onShowArchivedChanged: ChatController.conversations.showArchived = showArchived
         onSearchHitActivated: (conversationId, messageId) => {

@@ -485,8 +485,15 @@ class ChatControllerTest : public QObject {
     QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("hidden.json")));
     QVERIFY(c->renameConversation(id, QStringLiteral("///")));
     QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("conversation.json")));
-    // No folder given: Documents or home, an existing folder either way.
-    QVERIFY(QFileInfo(c->suggestedExportFile(id, QStringLiteral("json")).toLocalFile()).dir().exists());
+    // No folder given, or one that is gone: Documents or home, an existing folder either way.
+    QVERIFY(QFileInfo(ChatController::documentsFolder()).isDir());
+    QCOMPARE(QFileInfo(c->suggestedExportFile(id, QStringLiteral("json")).toLocalFile()).absolutePath(),
+             QFileInfo(ChatController::documentsFolder()).absoluteFilePath());
+    QCOMPARE(
+        QFileInfo(c->suggestedExportFile(id, QStringLiteral("json"), out.filePath(QStringLiteral("gone")))
+                      .toLocalFile())
+            .absolutePath(),
+        QFileInfo(ChatController::documentsFolder()).absoluteFilePath());
   }
 
   void system_prompt_and_sampling_are_per_conversation() {
