@@ -187,7 +187,10 @@ QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const
   name = name.simplified();
   if (name.endsWith(QChar(0x2026))) name.chop(1);               // a title cut short at creation
   while (name.startsWith(QLatin1Char('.'))) name.remove(0, 1);  // no hidden file
-  if (name.size() > 80) name = name.left(80).trimmed();
+  if (name.size() > 80) {
+    name.truncate(name.at(79).isHighSurrogate() ? 79 : 80);  // never half of an emoji
+    name = name.trimmed();
+  }
   if (name.isEmpty()) name = tr("conversation");
   const QString ext = format == QLatin1String("json") ? QStringLiteral(".json") : QStringLiteral(".md");
   QString path = QDir(dir).filePath(name + ext);

@@ -483,6 +483,12 @@ class ChatControllerTest : public QObject {
     QCOMPARE(suggested(QStringLiteral("markdown")), out.filePath(QStringLiteral("A long title.md")));
     QVERIFY(c->renameConversation(id, QStringLiteral("..hidden")));
     QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("hidden.json")));
+    // A long title is cut to 80 characters, never between the halves of an emoji.
+    QString long_title =
+        QString(79, QLatin1Char('x')) + QString::fromUtf8("\xf0\x9f\xa6\x85") + QStringLiteral(" more");
+    QVERIFY(c->renameConversation(id, long_title));
+    QCOMPARE(QFileInfo(suggested(QStringLiteral("json"))).fileName(),
+             QString(79, QLatin1Char('x')) + QStringLiteral(".json"));
     QVERIFY(c->renameConversation(id, QStringLiteral("///")));
     QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("conversation.json")));
     // No folder given, or one that is gone: Documents or home, an existing folder either way.
