@@ -38,7 +38,6 @@ class FakeEngine : public ChatEngine {
                     const ReplyCallbacks& callbacks) override;
   ContextCounts context() const override { return context_; }
   BackendMemory memory() const override;
-  int memory_queries() const { return memory_queries_; }
 
   // How many replies ran (tests check that a cancelled load leaves no model, etc.).
   int replies() const { return replies_; }

@@ -24,7 +24,7 @@
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>conversation</source>
         <translation>محادثة</translation>
     </message>
@@ -89,18 +89,16 @@
     <name>ChatPage</name>
     <message>
         <location filename="../ui/pages/ChatPage.qml" line="+52"/>
-        <location line="+3"/>
         <source>Hide the conversations</source>
         <translation>إخفاء المحادثات</translation>
     </message>
     <message>
-        <location line="-3"/>
-        <location line="+3"/>
+        <location line="+0"/>
         <source>Show the conversations</source>
         <translation>إظهار المحادثات</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Sampling</source>
         <translation>أخذ العينات</translation>
     </message>
@@ -156,7 +154,7 @@
         <translation>الرسالة</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
         <source>Stop</source>
         <translation>إيقاف</translation>
     </message>
@@ -457,7 +455,7 @@ Start one with New chat.</source>
         <translation>تم نسخ آخر رد</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+106"/>
         <source>Preset saved</source>
         <translation>تم حفظ الإعداد المسبق</translation>
     </message>
@@ -579,7 +577,7 @@ Start one with New chat.</source>
         <translation>تعديل الرسالة</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Save &amp;&amp; resend</source>
         <translation>حفظ وإعادة الإرسال</translation>
     </message>
@@ -849,7 +847,7 @@ Start one with New chat.</source>
         <translation>يضبط الإعداد المسبق موجّه النظام وكل القيم أدناه.</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Save the system prompt and these settings as:</source>
         <translation>حفظ موجّه النظام وهذه الإعدادات باسم:</translation>
     </message>
@@ -977,27 +975,27 @@ Start one with New chat.</source>
 <context>
     <name>SamplingSettingsPage</name>
     <message>
-        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+28"/>
+        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+29"/>
         <source>Sampling</source>
         <translation>أخذ العينات</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+28"/>
         <source>Reset to defaults</source>
         <translation>استعادة القيم الافتراضية</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-19"/>
         <source>Close sampling settings</source>
         <translation>إغلاق إعدادات أخذ العينات</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+26"/>
         <source>For this chat. Changes apply from the next reply.</source>
         <translation>لهذه المحادثة. تسري التغييرات من الرد التالي.</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Temperature</source>
         <translation>درجة الحرارة</translation>
     </message>
@@ -1097,13 +1095,13 @@ Start one with New chat.</source>
         <translation>الرموز الحديثة التي يحتفظ بها النموذج إلى جانب موجّه النظام؛ تُحذف الأدوار الأقدم.</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <location line="+15"/>
+        <location line="+23"/>
+        <location line="+17"/>
         <source>Seed</source>
         <translation>البذرة</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-14"/>
         <source>Random</source>
         <translation>عشوائية</translation>
     </message>
@@ -1113,12 +1111,12 @@ Start one with New chat.</source>
         <translation>بذرة عشوائية</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>A fixed seed makes a reply repeatable with the same settings. (default: random)</source>
         <translation>البذرة الثابتة تجعل الرد قابلاً للتكرار بالإعدادات نفسها. (الافتراضي: عشوائية)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Stop strings</source>
         <translation>نصوص الإيقاف</translation>
     </message>
@@ -1272,7 +1270,7 @@ Start one with New chat.</source>
         <translation>موجّه النظام</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Preset: %1</source>
         <translation>الإعداد المسبق: %1</translation>
     </message>

@@ -24,7 +24,7 @@
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>conversation</source>
         <translation>Unterhaltung</translation>
     </message>
@@ -89,18 +89,16 @@
     <name>ChatPage</name>
     <message>
         <location filename="../ui/pages/ChatPage.qml" line="+52"/>
-        <location line="+3"/>
         <source>Hide the conversations</source>
         <translation>Unterhaltungen ausblenden</translation>
     </message>
     <message>
-        <location line="-3"/>
-        <location line="+3"/>
+        <location line="+0"/>
         <source>Show the conversations</source>
         <translation>Unterhaltungen einblenden</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Sampling</source>
         <translation>Sampling</translation>
     </message>
@@ -156,7 +154,7 @@
         <translation>Nachricht</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
@@ -457,7 +455,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Letzte Antwort kopiert</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+106"/>
         <source>Preset saved</source>
         <translation>Voreinstellung gespeichert</translation>
     </message>
@@ -575,7 +573,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Die Nachricht bearbeiten</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Save &amp;&amp; resend</source>
         <translation>Speichern &amp;&amp; erneut senden</translation>
     </message>
@@ -845,7 +843,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Eine Voreinstellung setzt den Systemprompt und alle Werte darunter.</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Save the system prompt and these settings as:</source>
         <translation>Systemprompt und diese Einstellungen speichern als:</translation>
     </message>
@@ -969,27 +967,27 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>SamplingSettingsPage</name>
     <message>
-        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+28"/>
+        <location filename="../ui/pages/SamplingSettingsPage.qml" line="+29"/>
         <source>Sampling</source>
         <translation>Sampling</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+28"/>
         <source>Reset to defaults</source>
         <translation>Auf Standardwerte zurücksetzen</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-19"/>
         <source>Close sampling settings</source>
         <translation>Sampling-Einstellungen schließen</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+26"/>
         <source>For this chat. Changes apply from the next reply.</source>
         <translation>Für diesen Chat. Änderungen gelten ab der nächsten Antwort.</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Temperature</source>
         <translation>Temperatur</translation>
     </message>
@@ -1089,13 +1087,13 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Kürzliche Tokens, die das Modell neben dem Systemprompt behält; ältere Beiträge entfallen.</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <location line="+15"/>
+        <location line="+23"/>
+        <location line="+17"/>
         <source>Seed</source>
         <translation>Seed</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-14"/>
         <source>Random</source>
         <translation>Zufällig</translation>
     </message>
@@ -1105,12 +1103,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Zufälliger Seed</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>A fixed seed makes a reply repeatable with the same settings. (default: random)</source>
         <translation>Ein fester Seed macht eine Antwort mit denselben Einstellungen wiederholbar. (Standard: zufällig)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Stop strings</source>
         <translation>Stoppzeichenfolgen</translation>
     </message>
@@ -1264,7 +1262,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Systemprompt</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Preset: %1</source>
         <translation>Voreinstellung: %1</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+204"/>
+        <location filename="../ui/Main.qml" line="+209"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>Imported %n conversation</numerusform>

@@ -46,8 +46,7 @@ Pane {
                 font.pixelSize: Theme.baseFontSize
                 Accessible.name: qsTr("Message")
                 Keys.onPressed: (event) => {
-                    if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
-                            && !(event.modifiers & Qt.ShiftModifier)) {
+                    if (TextKeys.submits(event)) {
                         event.accepted = true
                         root.send()
                     } else if (event.key === Qt.Key_Escape && root.busy) {

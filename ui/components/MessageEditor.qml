@@ -30,8 +30,7 @@ ColumnLayout {
         Accessible.name: qsTr("Edit the message")
         Keys.onEscapePressed: root.cancelled()
         Keys.onPressed: (event) => {
-            if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
-                    && !(event.modifiers & Qt.ShiftModifier)) {
+            if (TextKeys.submits(event)) {
                 event.accepted = true
                 root.accept()
             }

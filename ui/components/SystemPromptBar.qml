@@ -68,8 +68,7 @@ Pane {
                 Accessible.name: qsTr("System prompt")
                 // As in the message field: Enter saves, Shift+Enter adds a line, Esc cancels.
                 Keys.onPressed: (event) => {
-                    if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
-                            && !(event.modifiers & Qt.ShiftModifier)) {
+                    if (TextKeys.submits(event)) {
                         event.accepted = true
                         root.save()
                     } else if (event.key === Qt.Key_Escape) {

@@ -52,8 +52,7 @@ Page {
                 Accessible.name: root.sidebarShown ? qsTr("Hide the conversations") : qsTr("Show the conversations")
                 ToolTip.visible: hovered
                 ToolTip.delay: 600
-                ToolTip.text: (root.sidebarShown ? qsTr("Hide the conversations") : qsTr("Show the conversations"))
-                              + " (Ctrl+B)"
+                ToolTip.text: Accessible.name + " (Ctrl+B)"
                 onClicked: root.sidebarToggleRequested()
             }
             Label {

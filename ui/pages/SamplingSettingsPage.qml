@@ -132,19 +132,16 @@ Pane {
                             onToggled: root.config.randomSeed = checked
                         }
                     }
-                    RowLayout {
+                    SpinBox {
+                        objectName: "seedField"
                         Layout.fillWidth: true
-                        SpinBox {
-                            objectName: "seedField"
-                            Layout.fillWidth: true
-                            enabled: root.config && !root.config.randomSeed
-                            from: 0
-                            to: 2147483647
-                            editable: true
-                            value: root.config ? root.config.seed : 0
-                            Accessible.name: qsTr("Seed")
-                            onValueModified: root.config.seed = value
-                        }
+                        enabled: root.config && !root.config.randomSeed
+                        from: 0
+                        to: 2147483647
+                        editable: true
+                        value: root.config ? root.config.seed : 0
+                        Accessible.name: qsTr("Seed")
+                        onValueModified: root.config.seed = value
                     }
                     Label {
                         Layout.fillWidth: true
