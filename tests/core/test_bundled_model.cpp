@@ -9,17 +9,20 @@
 // model is given the pinned system prompt and the last 512 tokens (whole messages).
 #include <QtTest>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "core/chat/chat_template.h"
 #include "core/chat/stream_decoder.h"
+#include "core/model/chat_examples.h"
 #include "core/model/cpu_backend.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -101,6 +104,51 @@ bool mentions_word(const std::string& reply, const std::string& word) {
   return false;
 }
 
+// Whether `reply` answers the example prompt `question` right, worked out from the question
+// itself (the sum, the sequence, the calendar); nullopt for a question this test cannot check,
+// so that an example added to falcon-chat.json without a check here fails.
+std::optional<bool> example_answered(const std::string& question, const std::string& reply) {
+  static const char* const kDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                      "Friday", "Saturday", "Sunday"};
+  static const char* const kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+  std::smatch m;
+  if (std::regex_match(question, m, std::regex(R"(What is (\d+) ([+-]) (\d+)\?)"))) {
+    const long long a = std::stoll(m[1].str()), b = std::stoll(m[3].str());
+    return arithmetic_reply_correct(reply, m[2].str() == "+" ? a + b : a - b);
+  }
+  if (std::regex_match(question, m, std::regex(R"(Count from (\d+) to (\d+)\.)"))) {
+    std::string seq;
+    for (int i = std::stoi(m[1].str()); i <= std::stoi(m[2].str()); ++i)
+      seq += (seq.empty() ? "" : ", ") + std::to_string(i);
+    return reply.find(seq) != std::string::npos;
+  }
+  if (std::regex_match(question, m,
+                       std::regex(R"(If today is (\w+), what day will it be in (\d+) days\?)"))) {
+    const auto day = std::find(std::begin(kDays), std::end(kDays), m[1].str());
+    if (day == std::end(kDays)) return std::nullopt;
+    return mentions_word(reply, kDays[(day - std::begin(kDays) + std::stoi(m[2].str())) % 7]);
+  }
+  if (std::regex_match(question, m, std::regex(R"(How many days are in (\w+)\?)"))) {
+    const auto month = std::find(std::begin(kMonths), std::end(kMonths), m[1].str());
+    if (month == std::end(kMonths) || month == std::begin(kMonths) + 1)
+      return std::nullopt;  // February: it depends
+    using namespace std::chrono;
+    const unsigned last = unsigned(
+        year_month_day_last(year(2023),
+                            month_day_last(std::chrono::month(unsigned(month - std::begin(kMonths)) + 1)))
+            .day());
+    return mentions_word(reply, std::to_string(last));
+  }
+  if (question == "What can you do?") {  // names at least one thing it was trained to do
+    for (const char* skill : {"sums", "add", "count", "spell", "calendar"})
+      if (mentions_word(reply, skill)) return true;
+    return false;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 class TestBundledModel : public QObject {
@@ -153,6 +201,22 @@ class TestBundledModel : public QObject {
     qInfo("arithmetic: %d/20 correct", correct);
     QVERIFY2(correct >= 18,
              qPrintable(QStringLiteral("%1/20 correct; wrong: %2").arg(correct).arg(wrong.join(" | "))));
+  }
+
+  // The example prompts the app suggests for the bundled model (its falcon-chat.json) are
+  // answered right, greedily, with the app's default system prompt: what a first-time user clicks.
+  void suggested_examples_are_answered() {
+    const auto examples = read_chat_examples(kModelDir);
+    QVERIFY(!examples.empty());
+    const ChatTemplate tpl = ChatTemplate::falcon_instruct();
+    for (const std::string& q : examples) {
+      const std::vector<ChatMessage> msgs = {{Role::System, "You are a helpful assistant."}, {Role::User, q}};
+      const ChatTokens prompt = tpl.tokenize(*tok_, msgs, /*add_generation_prompt=*/true);
+      const std::string reply = greedy_reply(*backend_, *tok_, tpl, prompt.tokens, 48);
+      const std::optional<bool> ok = example_answered(q, reply);
+      QVERIFY2(ok.has_value(), qPrintable(QString::fromStdString("no check for the example \"" + q + "\"")));
+      QVERIFY2(*ok, qPrintable(QString::fromStdString(q + " -> " + reply)));
+    }
   }
 
   // Our engine's summed negative log-likelihood of held-out samples (manuals and chats) equals
