@@ -56,6 +56,10 @@ class ChatController : public QObject {
   Q_PROPERTY(QString modelBackendChoice READ modelBackendChoice NOTIFY modelChanged)
   Q_PROPERTY(QString modelWeightsChoice READ modelWeightsChoice NOTIFY modelChanged)
   Q_PROPERTY(QString modelError READ modelError NOTIFY modelChanged)
+  // The loaded model's example prompts for an empty chat (its folder's falcon-chat.json; none for
+  // most checkpoints), and whether it is a model bundled with the app (a small demo).
+  Q_PROPERTY(QStringList modelExamples READ modelExamples NOTIFY modelChanged)
+  Q_PROPERTY(bool modelBundled READ modelBundled NOTIFY modelChanged)
   Q_PROPERTY(QString backendDescription READ backendDescription NOTIFY modelChanged)
   // The weight format in use ("bf16", "f32", "int8", ...) and the model's memory, for the status
   // bar: "<backend> · <format> · weights X GiB + cache Y GiB (GPU|RAM)".
@@ -111,6 +115,8 @@ class ChatController : public QObject {
   QString modelBackendChoice() const { return model_backend_; }
   QString modelWeightsChoice() const { return model_weights_; }
   QString modelError() const { return model_error_; }
+  QStringList modelExamples() const { return model_examples_; }
+  bool modelBundled() const;
   QString backendDescription() const { return backend_; }
   QString weightFormat() const { return weight_format_; }
   QString memoryText() const;
@@ -249,6 +255,7 @@ class ChatController : public QObject {
   double load_progress_ = 0;
   QString model_dir_;
   QString model_error_;
+  QStringList model_examples_;  // of the model that is ready (kept while another one loads)
   QString backend_;
   QString weight_format_;
   quint64 weights_bytes_ = 0, cache_bytes_ = 0;

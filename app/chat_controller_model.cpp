@@ -65,15 +65,17 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   model_state_ = QStringLiteral("ready");
   backend_ = info.value(QStringLiteral("backend")).toString();
   weight_format_ = info.value(QStringLiteral("weightFormat")).toString();
+  model_examples_ = info.value(QStringLiteral("examples")).toStringList();
   weights_bytes_ = info.value(QStringLiteral("weightsBytes")).toULongLong();
   cache_bytes_ = info.value(QStringLiteral("cacheBytes")).toULongLong();
   on_device_ = info.value(QStringLiteral("onDevice")).toBool();
   device_used_ = info.value(QStringLiteral("deviceUsedBytes")).toULongLong();
   device_total_ = info.value(QStringLiteral("deviceTotalBytes")).toULongLong();
   settings_->setLastModel(model_dir_, model_backend_, model_weights_);
-  const QString fallback = info.value(QStringLiteral("notice")).toString();
-  if (!fallback.isEmpty()) {
-    notice_ = fallback;
+  // The load's own notice (a GPU fallback, a broken falcon-chat.json), or none: one left by the
+  // model before was about that model. (Reopening the chat below may add its resume note.)
+  if (const QString notice = info.value(QStringLiteral("notice")).toString(); notice != notice_) {
+    notice_ = notice;
     emit noticeChanged();
   }
   emit modelChanged();
@@ -97,6 +99,7 @@ void ChatController::onModelLoadFailed(const QString& message, bool cancelled, b
   model_error_ = cancelled ? QString() : message;
   backend_.clear();
   weight_format_.clear();
+  model_examples_.clear();
   weights_bytes_ = cache_bytes_ = device_used_ = device_total_ = 0;
   if (cancelled) model_dir_.clear();
   emit modelChanged();
@@ -147,6 +150,15 @@ QStringList ChatController::bundledModels() const {
     }
   }
   return found;
+}
+
+bool ChatController::modelBundled() const {
+  if (model_dir_.isEmpty()) return false;
+  const QString dir = QFileInfo(model_dir_).canonicalFilePath();
+  if (dir.isEmpty()) return false;
+  for (const QString& b : bundledModels())
+    if (QFileInfo(b).canonicalFilePath() == dir) return true;
+  return false;
 }
 
 void ChatController::restoreLastSession() {

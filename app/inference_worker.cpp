@@ -4,6 +4,7 @@
 
 #include "app/token_coalescer.h"
 #include "core/common/error.h"
+#include "core/model/chat_examples.h"
 
 using namespace falcon;
 
@@ -92,6 +93,17 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
     m[QStringLiteral("deviceUsedBytes")] = qulonglong(info.memory.device_used);
     m[QStringLiteral("deviceTotalBytes")] = qulonglong(info.memory.device_total);
     m[QStringLiteral("weightFormat")] = QString::fromStdString(info.memory.weight_format);
+    // The folder's example prompts (falcon-chat.json) are decoration: a broken file costs only
+    // them, and the status bar says which file to fix.
+    QStringList examples;
+    try {
+      for (const std::string& e : read_chat_examples(info.dir)) examples << QString::fromStdString(e);
+    } catch (const std::exception& e) {
+      QString notice = m.value(QStringLiteral("notice")).toString();
+      if (!notice.isEmpty()) notice += QStringLiteral(" · ");
+      m[QStringLiteral("notice")] = notice + tr("No example prompts: %1").arg(error_text(e));
+    }
+    m[QStringLiteral("examples")] = examples;
     emit modelLoaded(m);
   } catch (const Error& e) {
     emit modelLoadFailed(error_text(e), e.kind() == ErrorKind::Cancelled, engine_->has_model());

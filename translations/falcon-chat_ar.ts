@@ -49,8 +49,8 @@
         <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
     </message>
     <message>
-        <location line="+54"/>
-        <location line="+10"/>
+        <location line="+56"/>
+        <location line="+11"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
     </message>
@@ -380,7 +380,7 @@ Start one with New chat.</source>
 <context>
     <name>EmptyChatHint</name>
     <message>
-        <location filename="../ui/components/EmptyChatHint.qml" line="+18"/>
+        <location filename="../ui/components/EmptyChatHint.qml" line="+29"/>
         <source>Ask anything. Everything runs on this computer.</source>
         <translation>اسأل عن أي شيء. كل شيء يعمل على هذا الحاسوب.</translation>
     </message>
@@ -400,7 +400,17 @@ Start one with New chat.</source>
         <translation>تقدّم تحميل النموذج</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+33"/>
+        <source>Ask: %1</source>
+        <translation>اسأل: %1</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>This is the small demo model that comes with the app. For real answers, open a Falcon checkpoint (Ctrl+O).</source>
+        <translation>هذا هو النموذج التجريبي الصغير المرفق بالتطبيق. للحصول على إجابات حقيقية، افتح نقطة حفظ Falcon ‏(Ctrl+O).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Open a model folder…</source>
         <translation>فتح مجلد نموذج…</translation>
     </message>
@@ -408,12 +418,17 @@ Start one with New chat.</source>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+64"/>
+        <location filename="../app/inference_worker.cpp" line="+65"/>
         <source>The inference engine could not start.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+39"/>
+        <source>No example prompts: %1</source>
+        <translation>لا توجد أمثلة أسئلة: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Not enough memory to load this model.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>

@@ -49,8 +49,8 @@
         <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
     </message>
     <message>
-        <location line="+54"/>
-        <location line="+10"/>
+        <location line="+56"/>
+        <location line="+11"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
     </message>
@@ -380,7 +380,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>EmptyChatHint</name>
     <message>
-        <location filename="../ui/components/EmptyChatHint.qml" line="+18"/>
+        <location filename="../ui/components/EmptyChatHint.qml" line="+29"/>
         <source>Ask anything. Everything runs on this computer.</source>
         <translation>Frag, was du willst. Alles läuft auf diesem Computer.</translation>
     </message>
@@ -400,7 +400,17 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Ladefortschritt des Modells</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+33"/>
+        <source>Ask: %1</source>
+        <translation>Fragen: %1</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>This is the small demo model that comes with the app. For real answers, open a Falcon checkpoint (Ctrl+O).</source>
+        <translation>Dies ist das kleine Demo-Modell, das mit der App kommt. Für echte Antworten öffne einen Falcon-Checkpoint (Strg+O).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Open a model folder…</source>
         <translation>Modellordner öffnen…</translation>
     </message>
@@ -408,12 +418,17 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+64"/>
+        <location filename="../app/inference_worker.cpp" line="+65"/>
         <source>The inference engine could not start.</source>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+39"/>
+        <source>No example prompts: %1</source>
+        <translation>Keine Beispielfragen: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Not enough memory to load this model.</source>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>

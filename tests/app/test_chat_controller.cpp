@@ -670,6 +670,73 @@ class ChatControllerTest : public QObject {
     QCOMPARE(c->modelWeightsChoice(), QStringLiteral("int4"));
   }
 
+  void a_model_folder_suggests_example_prompts() {
+    FakeEngineOptions fo;
+    fo.refuse_dir = dir_.filePath(QStringLiteral("gpu-only")).toStdString();
+    auto c = make(fo);
+    auto load = [&](const QString& folder) {
+      c->loadModel(QUrl::fromLocalFile(folder), QStringLiteral("auto"), QStringLiteral("bf16"));
+      QTRY_VERIFY_WITH_TIMEOUT(c->modelState() != QStringLiteral("loading"), 5000);
+    };
+    auto write = [](const QString& folder, const QByteArray& json) {
+      QDir().mkpath(folder);
+      QFile f(folder + QStringLiteral("/falcon-chat.json"));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(json);
+    };
+    const QString good = dir_.filePath(QStringLiteral("with-examples"));
+    write(good, R"({"examples": ["What is 35 + 48?", " Count from 5 to 12. "]})");
+    load(good);
+    QCOMPARE(c->modelExamples(),
+             (QStringList{QStringLiteral("What is 35 + 48?"), QStringLiteral("Count from 5 to 12.")}));
+    QVERIFY(!c->modelBundled());
+    QVERIFY(c->notice().isEmpty());
+    // A refused load keeps the loaded model, and with it its examples.
+    load(dir_.filePath(QStringLiteral("gpu-only")));
+    QCOMPARE(c->modelState(), QStringLiteral("ready"));
+    QCOMPARE(c->modelExamples().size(), 2);
+    // A folder without the file: none. A broken file: none, the model still loads, and the status
+    // bar names the file and what is wrong with it.
+    load(dir_.filePath(QStringLiteral("plain")));
+    QCOMPARE(c->modelState(), QStringLiteral("ready"));
+    QVERIFY(c->modelExamples().isEmpty());
+    const QString broken = dir_.filePath(QStringLiteral("broken"));
+    write(broken, R"({"examples": "What is 35 + 48?"})");
+    load(broken);
+    QCOMPARE(c->modelState(), QStringLiteral("ready"));
+    QVERIFY(c->modelExamples().isEmpty());
+    QVERIFY2(c->notice().contains(QStringLiteral("falcon-chat.json: 'examples' must be a list")),
+             qPrintable(c->notice()));
+    // Loading a good one clears that notice: it was about the other folder.
+    load(good);
+    QCOMPARE(c->modelExamples().size(), 2);
+    QVERIFY2(c->notice().isEmpty(), qPrintable(c->notice()));
+  }
+
+  void the_bundled_model_is_known_as_such() {
+    QTemporaryDir root;
+    const QString bundled = root.filePath(QStringLiteral("falcon-mini"));
+    QDir().mkpath(bundled);
+    QFile cfg(bundled + QStringLiteral("/config.json"));
+    QVERIFY(cfg.open(QIODevice::WriteOnly));
+    cfg.close();
+    qputenv("FALCON_CHAT_MODELS", root.path().toUtf8());
+    auto c = make();
+    QVERIFY(!c->modelBundled());  // nothing loaded
+    // The same folder however it is spelled (a trailing "/.", a symbolic link to it) is bundled.
+    QVERIFY(QFile::link(bundled, dir_.filePath(QStringLiteral("link-to-mini"))));
+    for (const QString& spelling :
+         {bundled + QStringLiteral("/."), dir_.filePath(QStringLiteral("link-to-mini"))}) {
+      c->loadModel(QUrl::fromLocalFile(spelling), QStringLiteral("auto"), QStringLiteral("bf16"));
+      QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+      QVERIFY2(c->modelBundled(), qPrintable(spelling));
+    }
+    c->loadModel(QUrl::fromLocalFile(root.path()), QStringLiteral("auto"), QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+    QVERIFY(!c->modelBundled());
+    qunsetenv("FALCON_CHAT_MODELS");
+  }
+
   void load_failure_is_shown_and_the_app_keeps_working() {
     FakeEngineOptions fo;
     fo.load_error = "/models/broken: config.json: hidden_size is missing";

@@ -52,6 +52,7 @@ expect=(/usr/bin/falcon-chat /usr/bin/falcon-run
   /usr/share/falcon-chat/models/falcon-mini/config.json
   /usr/share/falcon-chat/models/falcon-mini/tokenizer.model
   /usr/share/falcon-chat/models/falcon-mini/model.safetensors.index.json
+  /usr/share/falcon-chat/models/falcon-mini/falcon-chat.json
   /usr/share/falcon-chat/translations/falcon-chat_de.qm /usr/share/falcon-chat/translations/falcon-chat_ar.qm
   /usr/share/applications/falcon-chat.desktop
   /usr/share/metainfo/io.github.falcon_chat.FalconChat.metainfo.xml

@@ -140,7 +140,18 @@ Page {
                 anchors.centerIn: parent
                 width: Math.min(parent.width - 4 * Theme.margin, 480)
                 visible: messages.count === 0
+                modelState: ChatController.modelState
+                modelError: ChatController.modelError
+                loadProgress: ChatController.loadProgress
+                examples: ChatController.modelExamples
+                bundled: ChatController.modelBundled
+                composerEmpty: composer.text.length === 0
                 onOpenModelRequested: root.openModelRequested()
+                onExampleChosen: (text) => {
+                    if (!ChatController.send(text))
+                        composer.restoreText(text)  // refused: in the field, to send when it can be
+                    composer.focusInput()
+                }
             }
         }
 
