@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QGuiApplication>
+#include <QLibraryInfo>
 #include <QLocale>
 #include <QQmlEngine>
 #include <QSettings>
@@ -21,6 +22,7 @@ const QStringList kLanguages = {QStringLiteral("en"), QStringLiteral("de"), QStr
 AppSettings::AppSettings(QQmlEngine* engine, QObject* parent) : QObject(parent), engine_(engine) {}
 AppSettings::~AppSettings() {
   if (translator_) QCoreApplication::removeTranslator(translator_.get());
+  if (qt_translator_) QCoreApplication::removeTranslator(qt_translator_.get());
 }
 
 AppSettings* AppSettings::create(QQmlEngine* qml_engine, QJSEngine*) {
@@ -75,9 +77,19 @@ void AppSettings::applyLanguage() {
       }
     }
   }
-  if (translator_) {
-    QCoreApplication::removeTranslator(translator_.get());
-    translator_.reset();
+  for (auto* t : {&translator_, &qt_translator_}) {
+    if (*t) {
+      QCoreApplication::removeTranslator(t->get());
+      t->reset();
+    }
+  }
+  if (chosen != QLatin1String("en")) {
+    // Without it a German window would say "Close" and Qt's file dialogs would be English.
+    auto t = std::make_unique<QTranslator>();
+    if (t->load(QStringLiteral("qt_%1").arg(chosen), QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+      QCoreApplication::installTranslator(t.get());
+      qt_translator_ = std::move(t);
+    }
   }
   {
     // English too: its file holds only the plural forms ("1 token", "28 tokens").

@@ -68,5 +68,8 @@ class AppSettings : public QObject {
  private:
   QPointer<QQmlEngine> engine_;
   std::unique_ptr<QTranslator> translator_;
+  // Qt's own strings in the same language (standard buttons such as "Close", Qt's file dialogs,
+  // key names): Debian's qt6-translations-l10n, where installed.
+  std::unique_ptr<QTranslator> qt_translator_;
   QString effective_language_ = QStringLiteral("en");
 };

@@ -19,6 +19,8 @@ PACKAGES=(
   qml6-module-qt-labs-settings qml6-module-qt-labs-platform qml6-module-qttest
   # QtQuick.Dialogs' own file and folder dialogs (used without a desktop's native ones) need it
   qml6-module-qt-labs-folderlistmodel
+  # Qt's own strings (standard buttons such as "Close", Qt's file dialogs) in German and Arabic
+  qt6-translations-l10n
   # headless UI tests and screenshots
   xvfb xauth imagemagick fonts-dejavu-core
   # packaging (tests/packaging): the .deb's checks, and rendering the icon's PNG sizes

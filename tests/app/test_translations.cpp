@@ -3,10 +3,15 @@
 // placeholder of the English text (%1, %2, %n) appears in its translation, so no message loses
 // its numbers or names in another language.
 #include <QFile>
+#include <QLibraryInfo>
 #include <QRegularExpression>
+#include <QSettings>
+#include <QTemporaryDir>
 #include <QTranslator>
 #include <QXmlStreamReader>
 #include <QtTest>
+
+#include "app/app_settings.h"
 
 namespace {
 
@@ -116,6 +121,28 @@ class TranslationsTest : public QObject {
     QCOMPARE(QCoreApplication::translate("Main", "Imported %n conversation(s)", nullptr, 1),
              QStringLiteral("Imported 1 conversation"));
     QCoreApplication::removeTranslator(&en);
+  }
+
+  // Qt's own strings (standard buttons, Qt's file dialogs) follow the chosen language too: a German
+  // settings dialog said "Close". They come from Debian's qt6-translations-l10n, which
+  // tools/install-deps.sh installs and the package recommends.
+  void qt_own_strings_follow_the_language() {
+    QTemporaryDir settings_dir;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings_dir.path());
+    const QString qt_dir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+    QVERIFY2(QFile::exists(qt_dir + QStringLiteral("/qt_de.qm")),
+             qPrintable(QStringLiteral("no qt_de.qm in %1: install qt6-translations-l10n").arg(qt_dir)));
+    const auto close = [] { return QCoreApplication::translate("QPlatformTheme", "Close"); };
+    const QString english = close();
+    QCOMPARE(english, QStringLiteral("Close"));
+    AppSettings s(nullptr);
+    s.setLanguage(QStringLiteral("de"));
+    QCOMPARE(close(), QStringLiteral("Schließen"));
+    s.setLanguage(QStringLiteral("ar"));
+    QVERIFY(close() != english);
+    QVERIFY(close() != QStringLiteral("Schließen"));
+    s.setLanguage(QStringLiteral("en"));
+    QCOMPARE(close(), english);
   }
 
   void both_languages_translate_the_same_strings() {

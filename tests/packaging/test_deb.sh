@@ -43,6 +43,8 @@ check "Depends lists the shared libraries (shlibdeps: libc6, libqt6core6, libsql
   bash -c '[[ "$1" == *libc6* && "$1" == *libqt6core6* && "$1" == *libsqlite3* ]]' _ "$depends"
 check "Depends names the QML modules loaded at run time (the file dialogs' folder list model too)" \
   bash -c '[[ "$1" == *qml6-module-qtquick-dialogs* && "$1" == *qml6-module-qt-labs-folderlistmodel* ]]' _ "$depends"
+check "Recommends Qt's own translations (buttons and file dialogs in German and Arabic)" \
+  bash -c '[[ "$1" == *qt6-translations-l10n* ]]' _ "$(dpkg-deb -f "$deb" Recommends)"
 check "Depends names no CUDA package (the GPU backend is optional)" \
   bash -c '! grep -qiE "cuda|cublas|nvidia" <<<"$1"' _ "$depends"
 
