@@ -1,6 +1,7 @@
 #include "app/chat_controller.h"
 
 #include <QClipboard>
+#include <QCoreApplication>
 #include <QDir>
 #include <QGuiApplication>
 #include <QStandardPaths>
@@ -22,6 +23,8 @@ ChatController::ChatController(Options options, QObject* parent)
   search_ = new SearchResultsModel(this);
   sampling_ = new SamplingConfig(this);
   presets_ = new PresetModel(this);
+  if (QCoreApplication* app = QCoreApplication::instance())
+    app->installEventFilter(this);  // language changes
   connect(sampling_, &SamplingConfig::changed, this, &ChatController::currentPresetChanged);
   connect(this, &ChatController::systemPromptChanged, this, &ChatController::currentPresetChanged);
   connect(presets_, &PresetModel::presetsChanged, this, &ChatController::currentPresetChanged);

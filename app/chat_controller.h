@@ -117,13 +117,13 @@ class ChatController : public QObject {
   QString modelError() const { return model_error_; }
   QStringList modelExamples() const { return model_examples_; }
   bool modelBundled() const;
-  QString backendDescription() const { return backend_; }
+  QString backendDescription() const;
   QString weightFormat() const { return weight_format_; }
   QString memoryText() const;
   QString statusText() const;
   // "512 MiB", "1.50 GiB": binary units, as memory is counted.
   static QString formatBytes(quint64 bytes);
-  QString notice() const { return notice_; }
+  QString notice() const;
   double lastTokensPerSecond() const { return last_tps_; }
   qint64 contextPinned() const { return ctx_pinned_; }
   qint64 contextEvicted() const { return ctx_evicted_; }
@@ -263,7 +263,18 @@ class ChatController : public QObject {
   bool on_device_ = false;
   // Restored when a load is refused and the old model stays.
   QString previous_model_dir_, previous_model_backend_, previous_model_weights_;
-  QString notice_;
+  QString notice_;  // a chat's resume note; shown instead of the load's notes once it comes
+  // The last load's notes, kept in parts so that they follow a change of language.
+  struct LoadNotes {
+    QString gpu_fallback_reason;  // "" when the GPU was used or not asked for
+    bool dropped_quantized = false;
+    QStringList notes;         // the quantization cache (engine words)
+    QString examples_problem;  // what is wrong with the folder's falcon-chat.json
+  } load_notes_;
+  int backend_kind_ = 0;  // BackendIdentity::Kind
+  int backend_threads_ = 0;
+  QString backend_device_;
+  bool eventFilter(QObject* watched, QEvent* event) override;  // language changes
   double last_tps_ = 0;
   qint64 ctx_pinned_ = 0, ctx_evicted_ = 0, ctx_recent_ = 0, ctx_window_ = 0;
   qint64 pending_delete_id_ = 0;

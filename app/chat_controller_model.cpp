@@ -2,6 +2,7 @@
 // here only its progress and outcome arrive, so the window stays usable throughout.
 #include <QCoreApplication>
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
 
 #include "app/app_settings.h"
@@ -64,6 +65,9 @@ void ChatController::cancelLoad() {
 void ChatController::onModelLoaded(const QVariantMap& info) {
   model_state_ = QStringLiteral("ready");
   backend_ = info.value(QStringLiteral("backend")).toString();
+  backend_kind_ = info.value(QStringLiteral("backendKind")).toInt();
+  backend_threads_ = info.value(QStringLiteral("threads")).toInt();
+  backend_device_ = info.value(QStringLiteral("device")).toString();
   weight_format_ = info.value(QStringLiteral("weightFormat")).toString();
   model_examples_ = info.value(QStringLiteral("examples")).toStringList();
   weights_bytes_ = info.value(QStringLiteral("weightsBytes")).toULongLong();
@@ -72,12 +76,14 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   device_used_ = info.value(QStringLiteral("deviceUsedBytes")).toULongLong();
   device_total_ = info.value(QStringLiteral("deviceTotalBytes")).toULongLong();
   settings_->setLastModel(model_dir_, model_backend_, model_weights_);
-  // The load's own notice (a GPU fallback, a broken falcon-chat.json), or none: one left by the
-  // model before was about that model. (Reopening the chat below may add its resume note.)
-  if (const QString notice = info.value(QStringLiteral("notice")).toString(); notice != notice_) {
-    notice_ = notice;
-    emit noticeChanged();
-  }
+  // The load's own notes (a GPU fallback, a broken falcon-chat.json), or none: a note left from
+  // before was about the model before. (Reopening the chat below may add its resume note.)
+  load_notes_ = LoadNotes{info.value(QStringLiteral("gpuFallbackReason")).toString(),
+                          info.value(QStringLiteral("gpuFallbackDroppedQuantized")).toBool(),
+                          info.value(QStringLiteral("loadNotes")).toStringList(),
+                          info.value(QStringLiteral("examplesProblem")).toString()};
+  notice_.clear();
+  emit noticeChanged();
   emit modelChanged();
   if (current_id_ != 0) inference_->openConversation(current_id_);
   if (options_.memory_refresh_ms > 0) memory_timer_.start();
@@ -98,12 +104,51 @@ void ChatController::onModelLoadFailed(const QString& message, bool cancelled, b
   model_state_ = cancelled ? QStringLiteral("none") : QStringLiteral("failed");
   model_error_ = cancelled ? QString() : message;
   backend_.clear();
+  backend_kind_ = backend_threads_ = 0;
+  backend_device_.clear();
   weight_format_.clear();
   model_examples_.clear();
   weights_bytes_ = cache_bytes_ = device_used_ = device_total_ = 0;
   if (cancelled) model_dir_.clear();
   emit modelChanged();
   if (!cancelled) fail(tr("The model could not be loaded: %1").arg(message));
+}
+
+QString ChatController::backendDescription() const {
+  switch (static_cast<falcon::BackendIdentity::Kind>(backend_kind_)) {
+    case falcon::BackendIdentity::Kind::Cpu:
+      return tr("CPU, %n thread(s)", nullptr, backend_threads_);
+    case falcon::BackendIdentity::Kind::Cuda:
+      return tr("%1 (CUDA)").arg(backend_device_);
+    case falcon::BackendIdentity::Kind::Other:
+      break;
+  }
+  return backend_;  // the engine's own words
+}
+
+QString ChatController::notice() const {
+  if (!notice_.isEmpty()) return notice_;
+  QStringList parts;
+  const LoadNotes& n = load_notes_;
+  if (!n.gpu_fallback_reason.isEmpty())
+    parts << (n.dropped_quantized
+                  ? tr("GPU not used: %1. Running on the CPU with the checkpoint's own weights "
+                       "(int8 and int4 need the GPU).")
+                        .arg(n.gpu_fallback_reason)
+                  : tr("GPU not used: %1. Running on the CPU.").arg(n.gpu_fallback_reason));
+  parts << n.notes;
+  if (!n.examples_problem.isEmpty()) parts << tr("No example prompts: %1").arg(n.examples_problem);
+  return parts.join(QStringLiteral(" · "));
+}
+
+bool ChatController::eventFilter(QObject* watched, QEvent* event) {
+  // Texts this controller words itself (the status bar's) follow a change of language at once.
+  if (event->type() == QEvent::LanguageChange) {
+    emit modelChanged();
+    emit memoryChanged();
+    emit noticeChanged();
+  }
+  return QObject::eventFilter(watched, event);
 }
 
 QString ChatController::formatBytes(quint64 bytes) {
@@ -127,7 +172,7 @@ QString ChatController::memoryText() const {
 
 QString ChatController::statusText() const {
   if (model_state_ != QLatin1String("ready")) return {};
-  QStringList parts{backend_};
+  QStringList parts{backendDescription()};
   if (!weight_format_.isEmpty()) parts << weight_format_;
   if (const QString mem = memoryText(); !mem.isEmpty()) parts << mem;
   return parts.join(QStringLiteral(" · "));

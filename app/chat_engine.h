@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "app/engine/chat_session.h"
 #include "app/engine/open_model.h"
@@ -26,11 +27,14 @@ struct ModelLoadRequest {
 // What the status bar shows once a model is loaded.
 struct LoadedModelInfo {
   std::string dir;
-  std::string backend_description;  // Backend::describe(), e.g. "cpu, 2 threads"
-  std::string fallback_notice;      // why the GPU was not used ("" when it is or was not asked for)
-  std::string fingerprint;          // model_fingerprint(dir)
-  int context_length = 0;           // cache capacity in tokens
-  BackendMemory memory;             // weights/cache bytes, where, and the weight format in use
+  BackendIdentity backend;          // what runs it (CPU threads, the GPU's name), put into words by the app
+  std::string backend_description;  // Backend::describe(), e.g. "cpu, 2 threads": for a Kind::Other backend
+  std::string gpu_fallback_reason;  // why Auto did not use the GPU ("" when it did or was not asked)
+  bool gpu_fallback_dropped_quantized = false;  // ... and int8/int4 was asked for, so bf16 runs
+  std::vector<std::string> load_notes;          // the quantization cache: reused / written / why not
+  std::string fingerprint;                      // model_fingerprint(dir)
+  int context_length = 0;                       // cache capacity in tokens
+  BackendMemory memory;                         // weights/cache bytes, where, and the weight format in use
 };
 
 // A choice refused before anything is unloaded, so a wrong pick in the model picker costs the

@@ -43,7 +43,10 @@ LoadedModelInfo FakeEngine::load(const ModelLoadRequest& request,
   loaded_ = true;
   LoadedModelInfo info;
   info.dir = request.dir;
+  info.backend = options_.identity;
   info.backend_description = "fake engine";
+  info.gpu_fallback_reason = options_.gpu_fallback_reason;
+  info.gpu_fallback_dropped_quantized = options_.gpu_fallback_dropped_quantized;
   info.fingerprint = "fake#" + request.dir;
   info.context_length = options_.context_length;
   info.memory = options_.memory;

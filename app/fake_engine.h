@@ -24,6 +24,10 @@ struct FakeEngineOptions {
   // Each later memory() call reports this many bytes more of the device in use (another program
   // allocating), so that the status bar's refresh shows up in tests.
   uint64_t device_used_step = 0;
+  // What load() reports runs the model, and why the GPU was not used (as the real engine's Auto).
+  BackendIdentity identity;
+  std::string gpu_fallback_reason;
+  bool gpu_fallback_dropped_quantized = false;
 };
 
 class FakeEngine : public ChatEngine {

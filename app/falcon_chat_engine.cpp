@@ -35,10 +35,11 @@ class FalconChatEngine : public ChatEngine {
     model_ = std::move(opened);
     LoadedModelInfo info;
     info.dir = request.dir;
+    info.backend = model_.backend->identity();
     info.backend_description = model_.backend->describe();
-    info.fallback_notice = model_.fallback_notice;
-    for (const std::string& n : model_.notices)  // quantization cache: reused / written / why not
-      info.fallback_notice += (info.fallback_notice.empty() ? "" : "\n") + n;
+    info.gpu_fallback_reason = model_.fallback_reason;
+    info.gpu_fallback_dropped_quantized = model_.fallback_dropped_quantized;
+    info.load_notes = model_.notices;
     info.fingerprint = fingerprint_;
     info.context_length = model_.backend->cache_capacity();
     info.memory = model_.backend->memory();

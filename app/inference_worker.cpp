@@ -82,8 +82,16 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
     emit loadProgress(1.0);
     QVariantMap m;
     m[QStringLiteral("dir")] = QString::fromStdString(info.dir);
+    // In parts: the controller puts them into words of the language chosen at the time.
+    m[QStringLiteral("backendKind")] = int(info.backend.kind);
+    m[QStringLiteral("threads")] = info.backend.threads;
+    m[QStringLiteral("device")] = QString::fromStdString(info.backend.device);
     m[QStringLiteral("backend")] = QString::fromStdString(info.backend_description);
-    m[QStringLiteral("notice")] = QString::fromStdString(info.fallback_notice);
+    m[QStringLiteral("gpuFallbackReason")] = QString::fromStdString(info.gpu_fallback_reason);
+    m[QStringLiteral("gpuFallbackDroppedQuantized")] = info.gpu_fallback_dropped_quantized;
+    QStringList notes;
+    for (const std::string& n : info.load_notes) notes << QString::fromStdString(n);
+    m[QStringLiteral("loadNotes")] = notes;
     m[QStringLiteral("fingerprint")] = QString::fromStdString(info.fingerprint);
     m[QStringLiteral("contextLength")] = info.context_length;
     m[QStringLiteral("weightsBytes")] = qulonglong(info.memory.weights_bytes);
@@ -99,9 +107,7 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
     try {
       for (const std::string& e : read_chat_examples(info.dir)) examples << QString::fromStdString(e);
     } catch (const std::exception& e) {
-      QString notice = m.value(QStringLiteral("notice")).toString();
-      if (!notice.isEmpty()) notice += QStringLiteral(" · ");
-      m[QStringLiteral("notice")] = notice + tr("No example prompts: %1").arg(error_text(e));
+      m[QStringLiteral("examplesProblem")] = error_text(e);
     }
     m[QStringLiteral("examples")] = examples;
     emit modelLoaded(m);

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+139"/>
+        <location filename="../app/chat_controller.cpp" line="+141"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -44,18 +44,50 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+39"/>
+        <location filename="../app/chat_controller_model.cpp" line="+40"/>
         <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
         <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
     </message>
     <message>
-        <location line="+56"/>
-        <location line="+11"/>
+        <location line="+61"/>
+        <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location line="+6"/>
+        <source>CPU, %n thread(s)</source>
+        <translation>
+            <numerusform>CPU، %n خيوط</numerusform>
+            <numerusform>CPU، خيط واحد</numerusform>
+            <numerusform>CPU، خيطان</numerusform>
+            <numerusform>CPU، %n خيوط</numerusform>
+            <numerusform>CPU، %n خيطًا</numerusform>
+            <numerusform>CPU، %n خيط</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 (CUDA)</source>
+        <translation>%1 (CUDA)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
+        <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU بأوزان نقطة الحفظ الأصلية (يحتاج int8 وint4 إلى GPU).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>GPU not used: %1. Running on the CPU.</source>
+        <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No example prompts: %1</source>
+        <translation>لا توجد أمثلة أسئلة: %1</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>%1 GiB</source>
         <translation>%1 غيغابايت</translation>
     </message>
@@ -423,12 +455,7 @@ Start one with New chat.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>
     <message>
-        <location line="+39"/>
-        <source>No example prompts: %1</source>
-        <translation>لا توجد أمثلة أسئلة: %1</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="+52"/>
         <source>Not enough memory to load this model.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>

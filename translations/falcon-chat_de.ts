@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+139"/>
+        <location filename="../app/chat_controller.cpp" line="+141"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
@@ -44,18 +44,46 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+39"/>
+        <location filename="../app/chat_controller_model.cpp" line="+40"/>
         <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
         <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
     </message>
     <message>
-        <location line="+56"/>
-        <location line="+11"/>
+        <location line="+61"/>
+        <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location line="+6"/>
+        <source>CPU, %n thread(s)</source>
+        <translation>
+            <numerusform>CPU, %n Thread</numerusform>
+            <numerusform>CPU, %n Threads</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 (CUDA)</source>
+        <translation>%1 (CUDA)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
+        <translation>GPU nicht genutzt: %1. Läuft auf der CPU mit den eigenen Gewichten des Checkpoints (int8 und int4 brauchen die GPU).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>GPU not used: %1. Running on the CPU.</source>
+        <translation>GPU nicht genutzt: %1. Läuft auf der CPU.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No example prompts: %1</source>
+        <translation>Keine Beispielfragen: %1</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>%1 GiB</source>
         <translation>%1 GiB</translation>
     </message>
@@ -423,12 +451,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>
     <message>
-        <location line="+39"/>
-        <source>No example prompts: %1</source>
-        <translation>Keine Beispielfragen: %1</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="+52"/>
         <source>Not enough memory to load this model.</source>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>

@@ -147,18 +147,19 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
           out.backend = open_cuda(dir, options, &out.notices);
         } catch (const Error& e) {
           if (e.kind() == ErrorKind::Load || e.kind() == ErrorKind::Cancelled) throw;
-          out.fallback_notice = std::string("GPU not used: ") + e.what() + "; running on the CPU";
+          reason = e.what();
         }
-      } else {
-        out.fallback_notice = "GPU not used: " + reason + "; running on the CPU";
       }
       if (!out.backend) {
+        out.fallback_reason = reason;
+        out.fallback_notice = "GPU not used: " + reason + "; running on the CPU";
         // The CPU backend runs the checkpoint's own dtype: a quantized format asked for (weights
         // or head) is dropped with the GPU, and the notice says so.
         OpenModelOptions cpu = options;
         cpu.weights = WeightFormat::Bf16;
         cpu.head_weights.reset();
-        if (asks_quantized(options))
+        out.fallback_dropped_quantized = asks_quantized(options);
+        if (out.fallback_dropped_quantized)
           out.fallback_notice += " with the checkpoint's own weights (int8/int4 need the GPU)";
         out.backend = open_cpu(dir, cpu);
       }

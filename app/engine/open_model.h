@@ -40,6 +40,10 @@ struct OpenedModel {
   // Why the GPU was not used when the choice was Auto and the CPU backend was picked
   // ("" when the GPU is in use or was not asked for). Shown to the user once.
   std::string fallback_notice;
+  // The same in parts, for the app to say in the user's language: the reason alone, and whether
+  // a quantized format asked for was dropped with the GPU.
+  std::string fallback_reason;
+  bool fallback_dropped_quantized = false;
   // Notes from loading worth showing once (quantization cache reused / written / why not).
   std::vector<std::string> notices;
 };

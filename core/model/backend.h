@@ -51,13 +51,23 @@ enum class EvictMode {
   Shift,
 };
 
+// What runs the model, in parts that the app puts into words of the user's language (describe()
+// is the English one-line form, for logs and falcon-run).
+struct BackendIdentity {
+  enum class Kind { Other, Cpu, Cuda };
+  Kind kind = Kind::Other;
+  int threads = 0;     // Cpu: threads of its pool
+  std::string device;  // Cuda: the GPU's name
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
 
   virtual const ModelConfig& config() const = 0;
-  // One line for status bars and logs, e.g. "cpu, 2 threads" or "cuda, NVIDIA H200".
+  // One line for logs, e.g. "cpu, 2 threads" or "cuda, NVIDIA H200".
   virtual std::string describe() const = 0;
+  virtual BackendIdentity identity() const { return {}; }
 
   // Tokens in the cache now; their positions are 0..cache_size()-1.
   virtual int cache_size() const = 0;

@@ -67,6 +67,9 @@ class CpuBackend final : public Backend {
   std::string describe() const override {
     return "cpu, " + std::to_string(pool_.size()) + (pool_.size() == 1 ? " thread" : " threads");
   }
+  BackendIdentity identity() const override {
+    return {BackendIdentity::Kind::Cpu, static_cast<int>(pool_.size()), {}};
+  }
   int cache_size() const override { return static_cast<int>(tokens_.size()); }
   int cache_capacity() const override { return capacity_; }
   BackendMemory memory() const override;

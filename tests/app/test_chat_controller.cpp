@@ -7,6 +7,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTranslator>
 #include <QtTest>
 
 #include "app/chat_controller.h"
@@ -36,6 +37,11 @@ class ChatControllerTest : public QObject {
     QCOMPARE(c.modelState(), QStringLiteral("loading"));
     QTRY_COMPARE_WITH_TIMEOUT(c.modelState(), QStringLiteral("ready"), 5000);
     QCOMPARE(c.backendDescription(), QStringLiteral("fake engine"));
+  }
+
+  static void loadModelQuietly(ChatController& c, const QString& folder) {
+    c.loadModel(QUrl::fromLocalFile(folder), QStringLiteral("auto"), QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(c.modelState(), QStringLiteral("ready"), 5000);
   }
 
   static QString sendAndWait(ChatController& c, const QString& text) {
@@ -711,6 +717,41 @@ class ChatControllerTest : public QObject {
     load(good);
     QCOMPARE(c->modelExamples().size(), 2);
     QVERIFY2(c->notice().isEmpty(), qPrintable(c->notice()));
+  }
+
+  // The status bar's backend and GPU fallback are worded by the app, in the language chosen, and
+  // follow a change of language at once (they were the engine's English: "cpu, 2 threads").
+  void backend_and_fallback_in_the_users_language() {
+    FakeEngineOptions fo;
+    fo.identity = {BackendIdentity::Kind::Cpu, 2, {}};
+    fo.gpu_fallback_reason = "no usable CUDA device";
+    fo.gpu_fallback_dropped_quantized = true;
+    QTranslator en, de;
+    QVERIFY(en.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_en.qm")));
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    QCoreApplication::installTranslator(&en);
+    auto c = make(fo);
+    loadModelQuietly(*c, QStringLiteral("/fake/model"));
+    QCOMPARE(c->backendDescription(), QStringLiteral("CPU, 2 threads"));
+    QCOMPARE(c->notice(), QStringLiteral("GPU not used: no usable CUDA device. Running on the CPU with the "
+                                         "checkpoint's own weights (int8 and int4 need the GPU)."));
+    QCOMPARE(c->statusText().section(QStringLiteral(" · "), 0, 0), QStringLiteral("CPU, 2 threads"));
+    QSignalSpy model(c.get(), &ChatController::modelChanged), notice(c.get(), &ChatController::noticeChanged);
+    QCoreApplication::removeTranslator(&en);
+    QCoreApplication::installTranslator(&de);
+    QVERIFY(model.count() > 0 && notice.count() > 0);  // the window re-reads them at once
+    QCOMPARE(c->backendDescription(), QStringLiteral("CPU, 2 Threads"));
+    QVERIFY2(
+        c->notice().startsWith(QStringLiteral("GPU nicht genutzt: no usable CUDA device. Läuft auf der CPU")),
+        qPrintable(c->notice()));
+    QCoreApplication::removeTranslator(&de);
+
+    FakeEngineOptions gpu;
+    gpu.identity = {BackendIdentity::Kind::Cuda, 0, "NVIDIA H200"};
+    auto g = make(gpu);
+    loadModelQuietly(*g, QStringLiteral("/fake/model"));
+    QCOMPARE(g->backendDescription(), QStringLiteral("NVIDIA H200 (CUDA)"));
+    QVERIFY(g->notice().isEmpty());
   }
 
   void the_bundled_model_is_known_as_such() {

@@ -230,6 +230,8 @@ class TestCpuBackend : public QObject {
     QCOMPARE(be->cache_size(), n);
     QCOMPARE(be->cache_capacity(), 40);
     QVERIFY(QString::fromStdString(be->describe()).startsWith("cpu, 1 thread"));
+    QVERIFY(be->identity().kind == BackendIdentity::Kind::Cpu);
+    QCOMPARE(be->identity().threads, 1);
     // After the refusals the backend still computes the reference logits.
     const int32_t tok[] = {f.greedy[0]};
     be->forward(tok, false, logits);

@@ -136,6 +136,28 @@ class TestLoadFaults : public QObject {
   Q_OBJECT
 
  private slots:
+  // Auto without a usable GPU runs on the CPU and says why, in parts (for the app to word in the
+  // user's language) and as falcon-run's English line; int4 asked for is dropped with the GPU.
+  void auto_without_a_gpu_says_why_in_parts() {
+    std::string reason;
+    if (cuda_available(&reason)) QSKIP("a usable GPU: Auto runs on it");
+    for (const WeightFormat w : {WeightFormat::Bf16, WeightFormat::Int4}) {
+      OpenModelOptions o = cpu();
+      o.backend = BackendChoice::Auto;
+      o.weights = w;
+      const OpenedModel m = open_model(kSharded, o, false);
+      QVERIFY(m.backend->identity().kind == BackendIdentity::Kind::Cpu);
+      QCOMPARE(m.fallback_reason, reason);
+      QCOMPARE(m.fallback_dropped_quantized, w != WeightFormat::Bf16);
+      QVERIFY2(QString::fromStdString(m.fallback_notice)
+                   .startsWith(QString::fromStdString("GPU not used: " + reason + "; running on the CPU")),
+               m.fallback_notice.c_str());
+    }
+    // Asked for the CPU: nothing to explain.
+    const OpenedModel m = open_model(kSharded, cpu(), false);
+    QVERIFY(m.fallback_reason.empty() && m.fallback_notice.empty() && !m.fallback_dropped_quantized);
+  }
+
   void truncated_shard_data() {
     QTest::addColumn<qint64>("keep");  // bytes left of the shard; -1 = 60 % of it
     QTest::addColumn<QString>("cause");
