@@ -50,6 +50,10 @@ void AppSettings::setFontSize(int size) {
   emit fontSizeChanged();
 }
 
+void AppSettings::zoom(int steps) {
+  setFontSize(steps == 0 ? kDefaultFontSize : fontSize() + steps);
+}
+
 QString AppSettings::language() const {
   const QString l = QSettings().value(kLanguage).toString();
   return kLanguages.contains(l) ? l : QString();

@@ -43,6 +43,9 @@ class AppSettings : public QObject {
   void setTheme(int theme);
   int fontSize() const;
   void setFontSize(int size);
+  // Ctrl++ / Ctrl+- / Ctrl+0: one point larger (steps > 0) or smaller, within the limits; 0
+  // goes back to the default size.
+  Q_INVOKABLE void zoom(int steps);
   QString language() const;
   void setLanguage(const QString& language);
   // "en", "de" or "ar": the language actually shown.

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+141"/>
+        <location filename="../app/chat_controller.cpp" line="+142"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -72,7 +72,7 @@
         <translation>%1 (CUDA)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
         <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU بأوزان نقطة الحفظ الأصلية (يحتاج int8 وint4 إلى GPU).</translation>
     </message>
@@ -304,7 +304,7 @@ Recent window: %3 of %4 tokens</source>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+47"/>
+        <location filename="../ui/components/ConversationSidebar.qml" line="+48"/>
         <source>New chat</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -332,6 +332,11 @@ Recent window: %3 of %4 tokens</source>
         <location line="+1"/>
         <source>Settings…</source>
         <translation>الإعدادات…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keyboard shortcuts</source>
+        <translation>اختصارات لوحة المفاتيح</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -480,6 +485,14 @@ Start one with New chat.</source>
     </message>
 </context>
 <context>
+    <name>KeyboardShortcutsDialog</name>
+    <message>
+        <location filename="../ui/dialogs/KeyboardShortcutsDialog.qml" line="+12"/>
+        <source>Keyboard shortcuts</source>
+        <translation>اختصارات لوحة المفاتيح</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <location filename="../ui/Main.qml" line="+18"/>
@@ -492,12 +505,97 @@ Start one with New chat.</source>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+38"/>
+        <source>New chat</source>
+        <translation>محادثة جديدة</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search all chats</source>
+        <translation>البحث في كل المحادثات</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous chat in the list</source>
+        <translation>المحادثة السابقة في القائمة</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Next chat in the list</source>
+        <translation>المحادثة التالية في القائمة</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Regenerate the last reply</source>
+        <translation>إعادة توليد آخر رد</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Previous version of the last reply</source>
+        <translation>النسخة السابقة من آخر رد</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Next version of the last reply</source>
+        <translation>النسخة التالية من آخر رد</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy the last reply</source>
+        <translation>نسخ آخر رد</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Last reply copied</source>
         <translation>تم نسخ آخر رد</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+1"/>
+        <source>Show or hide the conversation list</source>
+        <translation>إظهار قائمة المحادثات أو إخفاؤها</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show or hide the sampling settings</source>
+        <translation>إظهار إعدادات أخذ العينات أو إخفاؤها</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open a model</source>
+        <translation>فتح نموذج</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Larger text</source>
+        <translation>نص أكبر</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Smaller text</source>
+        <translation>نص أصغر</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text size back to normal</source>
+        <translation>حجم النص الافتراضي</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>الإعدادات</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keyboard shortcuts</source>
+        <translation>اختصارات لوحة المفاتيح</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quit</source>
+        <translation>إنهاء</translation>
+    </message>
+    <message>
+        <location line="+109"/>
         <source>Preset saved</source>
         <translation>تم حفظ الإعداد المسبق</translation>
     </message>
@@ -507,7 +605,52 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+13"/>
+        <source>Anywhere</source>
+        <translation>في أي مكان</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop the reply, or close a list or panel over the chat</source>
+        <translation>إيقاف الرد، أو إغلاق قائمة أو لوحة فوق المحادثة</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In the message field</source>
+        <translation>في حقل الرسالة</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send</source>
+        <translation>إرسال</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New line</source>
+        <translation>سطر جديد</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave the field</source>
+        <translation>مغادرة الحقل</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In the search results</source>
+        <translation>في نتائج البحث</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a result</source>
+        <translation>اختيار نتيجة</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open it</source>
+        <translation>فتحها</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Export as JSON</source>
         <translation>تصدير بصيغة JSON</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+141"/>
+        <location filename="../app/chat_controller.cpp" line="+142"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
@@ -68,7 +68,7 @@
         <translation>%1 (CUDA)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
         <translation>GPU nicht genutzt: %1. Läuft auf der CPU mit den eigenen Gewichten des Checkpoints (int8 und int4 brauchen die GPU).</translation>
     </message>
@@ -300,7 +300,7 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+47"/>
+        <location filename="../ui/components/ConversationSidebar.qml" line="+48"/>
         <source>New chat</source>
         <translation>Neuer Chat</translation>
     </message>
@@ -328,6 +328,11 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
         <location line="+1"/>
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -476,6 +481,14 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
 </context>
 <context>
+    <name>KeyboardShortcutsDialog</name>
+    <message>
+        <location filename="../ui/dialogs/KeyboardShortcutsDialog.qml" line="+12"/>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <location filename="../ui/Main.qml" line="+18"/>
@@ -488,12 +501,97 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+38"/>
+        <source>New chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search all chats</source>
+        <translation>Alle Chats durchsuchen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous chat in the list</source>
+        <translation>Vorheriger Chat in der Liste</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Next chat in the list</source>
+        <translation>Nächster Chat in der Liste</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Regenerate the last reply</source>
+        <translation>Letzte Antwort neu erzeugen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Previous version of the last reply</source>
+        <translation>Vorherige Version der letzten Antwort</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Next version of the last reply</source>
+        <translation>Nächste Version der letzten Antwort</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy the last reply</source>
+        <translation>Letzte Antwort kopieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Last reply copied</source>
         <translation>Letzte Antwort kopiert</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+1"/>
+        <source>Show or hide the conversation list</source>
+        <translation>Unterhaltungsliste ein- oder ausblenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show or hide the sampling settings</source>
+        <translation>Sampling-Einstellungen ein- oder ausblenden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open a model</source>
+        <translation>Modell öffnen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Larger text</source>
+        <translation>Größere Schrift</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Smaller text</source>
+        <translation>Kleinere Schrift</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text size back to normal</source>
+        <translation>Normale Schriftgröße</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <location line="+109"/>
         <source>Preset saved</source>
         <translation>Voreinstellung gespeichert</translation>
     </message>
@@ -503,7 +601,52 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+13"/>
+        <source>Anywhere</source>
+        <translation>Überall</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop the reply, or close a list or panel over the chat</source>
+        <translation>Antwort stoppen oder eine Liste bzw. ein Panel über dem Chat schließen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In the message field</source>
+        <translation>Im Nachrichtenfeld</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New line</source>
+        <translation>Neue Zeile</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave the field</source>
+        <translation>Feld verlassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In the search results</source>
+        <translation>In den Suchergebnissen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a result</source>
+        <translation>Ein Ergebnis wählen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open it</source>
+        <translation>Es öffnen</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Export as JSON</source>
         <translation>Als JSON exportieren</translation>
     </message>

@@ -15,7 +15,7 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+209"/>
+        <location filename="../ui/Main.qml" line="+248"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>Imported %n conversation</numerusform>

@@ -50,21 +50,45 @@ ApplicationWindow {
         property alias sidebarOpen: panes.sidebarWanted
     }
 
-    Shortcut { sequence: "Ctrl+N"; onActivated: window.startConversation() }
-    Shortcut { sequence: "Ctrl+F"; onActivated: { panes.showSidebar(); sidebar.focusSearch() } }
-    Shortcut { sequence: "Ctrl+B"; onActivated: panes.toggleSidebar() }
-    Shortcut { sequences: ["Ctrl+,"]; onActivated: settingsDialog.open() }
-    Shortcut { sequence: "Ctrl+Shift+C"; onActivated: if (ChatController.copyLastReply()) toast.show(qsTr("Last reply copied")) }
+    // Every window-wide shortcut and what it does, in one table: the Shortcut objects below and
+    // the keyboard shortcuts dialog (F1) are both made from it, so the dialog cannot miss one.
+    readonly property var shortcutTable: [
+        { keys: ["Ctrl+N"], text: qsTr("New chat"), run: () => window.startConversation() },
+        { keys: ["Ctrl+F"], text: qsTr("Search all chats"), run: () => { panes.showSidebar(); sidebar.focusSearch() } },
+        { keys: ["Alt+Up", "Ctrl+PgUp"], text: qsTr("Previous chat in the list"),
+          run: () => ChatController.selectAdjacentConversation(-1) },
+        { keys: ["Alt+Down", "Ctrl+PgDown"], text: qsTr("Next chat in the list"),
+          run: () => ChatController.selectAdjacentConversation(1) },
+        { keys: ["Ctrl+R"], text: qsTr("Regenerate the last reply"),
+          run: () => ChatController.regenerate(ChatController.lastReplyId()) },
+        { keys: ["Alt+Left"], text: qsTr("Previous version of the last reply"),
+          run: () => ChatController.switchSibling(ChatController.lastReplyId(), -1) },
+        { keys: ["Alt+Right"], text: qsTr("Next version of the last reply"),
+          run: () => ChatController.switchSibling(ChatController.lastReplyId(), 1) },
+        { keys: ["Ctrl+Shift+C"], text: qsTr("Copy the last reply"),
+          run: () => { if (ChatController.copyLastReply()) toast.show(qsTr("Last reply copied")) } },
+        { keys: ["Ctrl+B"], text: qsTr("Show or hide the conversation list"), run: () => panes.toggleSidebar() },
+        { keys: ["Ctrl+Shift+S"], text: qsTr("Show or hide the sampling settings"),
+          run: () => panes.samplingOpen = !panes.samplingOpen },
+        { keys: ["Ctrl+O"], text: qsTr("Open a model"), run: () => modelDialog.open() },
+        { keys: ["Ctrl++", "Ctrl+="], text: qsTr("Larger text"), run: () => AppSettings.zoom(1) },
+        { keys: ["Ctrl+-"], text: qsTr("Smaller text"), run: () => AppSettings.zoom(-1) },
+        { keys: ["Ctrl+0"], text: qsTr("Text size back to normal"), run: () => AppSettings.zoom(0) },
+        { keys: ["Ctrl+,"], text: qsTr("Settings"), run: () => settingsDialog.open() },
+        { keys: ["F1", "Ctrl+/"], text: qsTr("Keyboard shortcuts"), run: () => shortcutsDialog.open() },
+        { keys: ["Ctrl+Q"], text: qsTr("Quit"), run: () => Qt.quit() }
+    ]
+    Instantiator {
+        model: window.shortcutTable
+        delegate: Shortcut {
+            required property var modelData
+            sequences: modelData.keys
+            onActivated: modelData.run()
+        }
+    }
+    // Esc does what fits the moment, so it is not in the table (the dialog lists it apart).
     Shortcut { sequence: "Esc"; enabled: ChatController.busy; onActivated: ChatController.stop() }
     Shortcut { sequence: "Esc"; enabled: !ChatController.busy && panes.anyOverlay; onActivated: panes.closeOverlays() }
-    Shortcut { sequence: "Ctrl+O"; onActivated: modelDialog.open() }
-    Shortcut { sequence: "Ctrl+Shift+S"; onActivated: panes.samplingOpen = !panes.samplingOpen }
-    Shortcut { sequence: StandardKey.Quit; onActivated: Qt.quit() }
-    Shortcut { sequence: "Ctrl+R"; onActivated: ChatController.regenerate(ChatController.lastReplyId()) }
-    Shortcut { sequences: ["Alt+Up", "Ctrl+PgUp"]; onActivated: ChatController.selectAdjacentConversation(-1) }
-    Shortcut { sequences: ["Alt+Down", "Ctrl+PgDown"]; onActivated: ChatController.selectAdjacentConversation(1) }
-    Shortcut { sequence: "Alt+Left"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), -1) }
-    Shortcut { sequence: "Alt+Right"; onActivated: ChatController.switchSibling(ChatController.lastReplyId(), 1) }
 
     // The chat, with room kept beside it for the side panes that fit (PaneArrangement); panes
     // that do not fit open over the chat, which dims behind them.
@@ -146,6 +170,7 @@ ApplicationWindow {
             chatPage.composer.focusInput()
         }
         onSettingsRequested: settingsDialog.open()
+        onShortcutsRequested: shortcutsDialog.open()
     }
 
     SamplingSettingsPage {
@@ -171,6 +196,20 @@ ApplicationWindow {
 
     ModelPickerDialog { id: modelDialog }
     SettingsDialog { id: settingsDialog }
+    KeyboardShortcutsDialog {
+        id: shortcutsDialog
+        groups: [
+            { title: qsTr("Anywhere"), rows: window.shortcutTable.concat([
+                { keys: ["Esc"], text: qsTr("Stop the reply, or close a list or panel over the chat") }]) },
+            { title: qsTr("In the message field"), rows: [
+                { keys: ["Enter"], text: qsTr("Send") },
+                { keys: ["Shift+Enter"], text: qsTr("New line") },
+                { keys: ["Tab"], text: qsTr("Leave the field") }] },
+            { title: qsTr("In the search results"), rows: [
+                { keys: ["Up", "Down"], text: qsTr("Choose a result") },
+                { keys: ["Enter"], text: qsTr("Open it") }] }
+        ]
+    }
 
     FileDialog {
         id: exportDialog

@@ -36,4 +36,20 @@ TestCase {
         AppSettings.fontSize = 1
         compare(AppSettings.fontSize, 10)
     }
+
+    function test_zoom_steps_within_the_limits_and_resets() {
+        AppSettings.fontSize = 14
+        AppSettings.zoom(1)
+        compare(AppSettings.fontSize, 15)
+        AppSettings.zoom(-3)
+        compare(AppSettings.fontSize, 12)
+        AppSettings.zoom(0)
+        compare(AppSettings.fontSize, 14)  // the default
+        for (let i = 0; i < 20; ++i)
+            AppSettings.zoom(1)
+        compare(AppSettings.fontSize, 24)
+        for (let i = 0; i < 20; ++i)
+            AppSettings.zoom(-1)
+        compare(AppSettings.fontSize, 10)
+    }
 }

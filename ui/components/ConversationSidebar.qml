@@ -22,6 +22,7 @@ Pane {
     signal importRequested()
     signal searchHitActivated(var conversationId, var messageId)
     signal settingsRequested()
+    signal shortcutsRequested()
     padding: Theme.margin
 
     function openChosenHit() {
@@ -60,6 +61,7 @@ Pane {
                     id: moreMenu
                     MenuItem { text: qsTr("Import conversations…"); onTriggered: root.importRequested() }
                     MenuItem { text: qsTr("Settings…"); onTriggered: root.settingsRequested() }
+                    MenuItem { text: qsTr("Keyboard shortcuts"); onTriggered: root.shortcutsRequested() }
                 }
             }
         }
