@@ -1,6 +1,7 @@
 #include "app/app_settings.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QGuiApplication>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -16,6 +17,7 @@ const QString kModelDir = QStringLiteral("model/dir");
 const QString kModelBackend = QStringLiteral("model/backend");
 const QString kModelWeights = QStringLiteral("model/weights");
 const QString kLastChat = QStringLiteral("chat/lastConversation");
+const QString kRecentModels = QStringLiteral("recentModels");
 const QStringList kLanguages = {QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("ar")};
 }  // namespace
 
@@ -124,7 +126,34 @@ void AppSettings::setLastModel(const QString& dir, const QString& backend, const
   s.setValue(kModelDir, dir);
   s.setValue(kModelBackend, backend);
   s.setValue(kModelWeights, weights);
+  QList<RecentModel> recent = recentModels();
+  const QString key = QDir::cleanPath(dir);
+  recent.removeIf([&](const RecentModel& m) { return QDir::cleanPath(m.dir) == key; });
+  recent.prepend({key, backend, weights});
+  if (recent.size() > kMaxRecentModels) recent.resize(kMaxRecentModels);
+  s.beginWriteArray(kRecentModels, int(recent.size()));
+  for (int i = 0; i < recent.size(); ++i) {
+    s.setArrayIndex(i);
+    s.setValue(QStringLiteral("dir"), recent[i].dir);
+    s.setValue(QStringLiteral("backend"), recent[i].backend);
+    s.setValue(QStringLiteral("weights"), recent[i].weights);
+  }
+  s.endArray();
 }
+QList<AppSettings::RecentModel> AppSettings::recentModels() const {
+  QSettings s;
+  QList<RecentModel> out;
+  const int n = s.beginReadArray(kRecentModels);
+  for (int i = 0; i < n && out.size() < kMaxRecentModels; ++i) {
+    s.setArrayIndex(i);
+    RecentModel m{s.value(QStringLiteral("dir")).toString(), s.value(QStringLiteral("backend")).toString(),
+                  s.value(QStringLiteral("weights")).toString()};
+    if (!m.dir.isEmpty()) out.append(m);  // an edited file may hold holes
+  }
+  s.endArray();
+  return out;
+}
+
 qint64 AppSettings::lastConversationId() const {
   return QSettings().value(kLastChat, 0).toLongLong();
 }

@@ -57,6 +57,13 @@ class AppSettings : public QObject {
   QString lastBackend() const;
   QString lastWeights() const;
   void setLastModel(const QString& dir, const QString& backend, const QString& weights);
+  // The models loaded before, the latest first, one entry per folder (as last asked for), at
+  // most kMaxRecentModels; setLastModel puts its model first.
+  struct RecentModel {
+    QString dir, backend, weights;
+  };
+  static constexpr int kMaxRecentModels = 8;
+  QList<RecentModel> recentModels() const;
   qint64 lastConversationId() const;
   void setLastConversationId(qint64 id);
 

@@ -60,6 +60,9 @@ class ChatController : public QObject {
   // most checkpoints), and whether it is a model bundled with the app (a small demo).
   Q_PROPERTY(QStringList modelExamples READ modelExamples NOTIFY modelChanged)
   Q_PROPERTY(bool modelBundled READ modelBundled NOTIFY modelChanged)
+  // For the model picker: the models loaded before whose folders still exist, the latest first,
+  // then the bundled ones not among them: [{dir, name, backend, weights, bundled}].
+  Q_PROPERTY(QVariantList recentModels READ recentModels NOTIFY modelChanged)
   Q_PROPERTY(QString backendDescription READ backendDescription NOTIFY modelChanged)
   // The weight format in use ("bf16", "f32", "int8", ...) and the model's memory, for the status
   // bar: "<backend> · <format> · weights X GiB + cache Y GiB (GPU|RAM)".
@@ -117,6 +120,7 @@ class ChatController : public QObject {
   QString modelError() const { return model_error_; }
   QStringList modelExamples() const { return model_examples_; }
   bool modelBundled() const;
+  QVariantList recentModels() const;
   QString backendDescription() const;
   QString weightFormat() const { return weight_format_; }
   QString memoryText() const;

@@ -195,7 +195,8 @@ QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const
   const QString ext = format == QLatin1String("json") ? QStringLiteral(".json") : QStringLiteral(".md");
   QString path = QDir(dir).filePath(name + ext);
   for (int n = 2; QFileInfo::exists(path) && n < 1000; ++n)
-    path = QDir(dir).filePath(QStringLiteral("%1 (%2)%3").arg(name).arg(n).arg(ext));
+    path = QDir(dir).filePath(QStringLiteral("%1 (%2)%3")
+                                  .arg(name, QString::number(n), ext));  // one pass: a "%2" in the name stays
   return QUrl::fromLocalFile(path);
 }
 

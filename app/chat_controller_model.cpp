@@ -186,12 +186,17 @@ QStringList ChatController::bundledModels() const {
   roots << app_dir + QStringLiteral("/../share/falcon-chat/models")  // installed
         << app_dir + QStringLiteral("/../../resources/models")       // build-tree/app/falcon-chat
         << app_dir + QStringLiteral("/../resources/models");
-  QStringList found;
+  QStringList found, canonical;
   for (const QString& root : roots) {
     const QDir d(root);
     for (const QString& sub : d.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
       const QString dir = QDir::cleanPath(d.absoluteFilePath(sub));
-      if (QFileInfo::exists(dir + QStringLiteral("/config.json")) && !found.contains(dir)) found << dir;
+      // Once each: the build tree's share/ links to resources/, which is also a root.
+      const QString real = QFileInfo(dir).canonicalFilePath();
+      if (QFileInfo::exists(dir + QStringLiteral("/config.json")) && !canonical.contains(real)) {
+        found << dir;
+        canonical << real;
+      }
     }
   }
   return found;
@@ -204,6 +209,27 @@ bool ChatController::modelBundled() const {
   for (const QString& b : bundledModels())
     if (QFileInfo(b).canonicalFilePath() == dir) return true;
   return false;
+}
+
+QVariantList ChatController::recentModels() const {
+  QVariantList out;
+  QStringList seen;
+  const QStringList bundled = bundledModels();
+  auto add = [&](const QString& dir, const QString& backend, const QString& weights) {
+    const QString canonical = QFileInfo(dir).canonicalFilePath();  // "" when it is gone
+    if (canonical.isEmpty() || !QFileInfo(canonical).isDir() || seen.contains(canonical)) return;
+    seen << canonical;
+    bool is_bundled = false;
+    for (const QString& b : bundled) is_bundled = is_bundled || QFileInfo(b).canonicalFilePath() == canonical;
+    out << QVariantMap{{QStringLiteral("dir"), dir},
+                       {QStringLiteral("name"), QFileInfo(canonical).fileName()},
+                       {QStringLiteral("backend"), backend.isEmpty() ? QStringLiteral("auto") : backend},
+                       {QStringLiteral("weights"), weights.isEmpty() ? QStringLiteral("bf16") : weights},
+                       {QStringLiteral("bundled"), is_bundled}};
+  };
+  for (const AppSettings::RecentModel& m : settings_->recentModels()) add(m.dir, m.backend, m.weights);
+  for (const QString& b : bundled) add(b, QStringLiteral("auto"), QStringLiteral("bf16"));
+  return out;
 }
 
 void ChatController::restoreLastSession() {

@@ -29,7 +29,7 @@
         <translation>محادثة</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Could not read %1: %2</source>
         <translation>تعذّرت قراءة %1: %2</translation>
     </message>
@@ -781,8 +781,8 @@ Start one with New chat.</source>
     <name>ModelButton</name>
     <message>
         <location filename="../ui/components/ModelButton.qml" line="+11"/>
-        <source>Loading %1… %2%</source>
-        <translation>جارٍ تحميل %1… %2%</translation>
+        <source>Loading %2… %1%</source>
+        <translation>جارٍ تحميل %2… %1%</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -852,17 +852,52 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+29"/>
-        <location line="+19"/>
+        <location line="+49"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-48"/>
         <source>Choose</source>
         <translation>اختيار</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
+        <source>, CPU</source>
+        <translation>، CPU</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>, GPU</source>
+        <translation>، GPU</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%2 (bundled, %1)</source>
+        <translation>%2 (مرفق، %1)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%2 (%1)</source>
+        <translation>%2 (%1)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Recent</source>
+        <translation>الأخيرة</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Models loaded before…</source>
+        <translation>نماذج حُمّلت سابقًا…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Models loaded before</source>
+        <translation>نماذج حُمّلت سابقًا</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>No folder chosen</source>
         <translation>لم يتم اختيار مجلد</translation>
     </message>
@@ -979,8 +1014,8 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+15"/>
-        <source>Loaded: %1 — %2</source>
-        <translation>تم التحميل: %1 — %2</translation>
+        <source>Loaded: %2 — %1</source>
+        <translation>تم التحميل: %2 — %1</translation>
     </message>
     <message>
         <location line="+7"/>

@@ -29,7 +29,7 @@
         <translation>Unterhaltung</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Could not read %1: %2</source>
         <translation>%1 konnte nicht gelesen werden: %2</translation>
     </message>
@@ -773,8 +773,8 @@ Beginne eine mit „Neuer Chat“.</translation>
     <name>ModelButton</name>
     <message>
         <location filename="../ui/components/ModelButton.qml" line="+11"/>
-        <source>Loading %1… %2%</source>
-        <translation>%1 wird geladen… %2 %</translation>
+        <source>Loading %2… %1%</source>
+        <translation>%2 wird geladen… %1 %</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -844,17 +844,52 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+29"/>
-        <location line="+19"/>
+        <location line="+49"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-48"/>
         <source>Choose</source>
         <translation>Auswählen</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
+        <source>, CPU</source>
+        <translation>, CPU</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>, GPU</source>
+        <translation>, GPU</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%2 (bundled, %1)</source>
+        <translation>%2 (mitgeliefert, %1)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%2 (%1)</source>
+        <translation>%2 (%1)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Recent</source>
+        <translation>Zuletzt</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Models loaded before…</source>
+        <translation>Zuvor geladene Modelle…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Models loaded before</source>
+        <translation>Zuvor geladene Modelle</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>No folder chosen</source>
         <translation>Kein Ordner gewählt</translation>
     </message>
@@ -971,8 +1006,8 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+15"/>
-        <source>Loaded: %1 — %2</source>
-        <translation>Geladen: %1 — %2</translation>
+        <source>Loaded: %2 — %1</source>
+        <translation>Geladen: %2 — %1</translation>
     </message>
     <message>
         <location line="+7"/>

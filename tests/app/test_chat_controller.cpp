@@ -4,12 +4,15 @@
 
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTranslator>
 #include <QtTest>
 
+#include "app/app_settings.h"
 #include "app/chat_controller.h"
 #include "app/fake_engine.h"
 #include "core/store/conversation_store.h"
@@ -57,7 +60,12 @@ class ChatControllerTest : public QObject {
   }
 
  private slots:
-  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    // Settings (the last and recent models) of this run only, not of runs before it.
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                       dir_.filePath(QStringLiteral("settings")));
+  }
 
   void send_without_model_explains_and_keeps_working() {
     auto c = make();
@@ -497,6 +505,11 @@ class ChatControllerTest : public QObject {
              QString(79, QLatin1Char('x')) + QStringLiteral(".json"));
     QVERIFY(c->renameConversation(id, QStringLiteral("///")));
     QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("conversation.json")));
+    // A title holding "%2" keeps it when the name needs a number (it was replaced by the number).
+    QVERIFY(c->renameConversation(id, QStringLiteral("Save 100%2 now")));
+    QVERIFY(c->exportConversation(id, QUrl::fromLocalFile(suggested(QStringLiteral("json"))),
+                                  QStringLiteral("json")));
+    QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("Save 100%2 now (2).json")));
     // No folder given, or one that is gone: Documents or home, an existing folder either way.
     QVERIFY(QFileInfo(ChatController::documentsFolder()).isDir());
     QCOMPARE(QFileInfo(c->suggestedExportFile(id, QStringLiteral("json")).toLocalFile()).absolutePath(),
@@ -752,6 +765,70 @@ class ChatControllerTest : public QObject {
     loadModelQuietly(*g, QStringLiteral("/fake/model"));
     QCOMPARE(g->backendDescription(), QStringLiteral("NVIDIA H200 (CUDA)"));
     QVERIFY(g->notice().isEmpty());
+  }
+
+  // The model picker's "Recent" list: folders loaded before, the latest first, once each with the
+  // backend and format last asked for; gone folders left out; the bundled model last.
+  void recent_models_for_the_picker() {
+    QTemporaryDir root, models;
+    const QString mini = root.filePath(QStringLiteral("falcon-tiny"));
+    QDir().mkpath(mini);
+    QFile cfg(mini + QStringLiteral("/config.json"));
+    QVERIFY(cfg.open(QIODevice::WriteOnly));
+    cfg.close();
+    qputenv("FALCON_CHAT_MODELS", root.path().toUtf8());
+    auto c = make();
+    auto load = [&](const QString& name, const QString& backend, const QString& weights) {
+      const QString dir = models.filePath(name);
+      QDir().mkpath(dir);
+      c->loadModel(QUrl::fromLocalFile(dir), backend, weights);
+      QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+    };
+    auto names = [&] {  // this test's folders (the tests before it loaded others)
+      static const QRegularExpression kMine(QStringLiteral("^(falcon-(7b|40b|tiny)|m\\d)$"));
+      QStringList out;
+      for (const QVariant& v : c->recentModels())
+        if (const QString name = v.toMap().value(QStringLiteral("name")).toString();
+            kMine.match(name).hasMatch())
+          out << name;
+      return out;
+    };
+    load(QStringLiteral("falcon-7b"), QStringLiteral("cuda"), QStringLiteral("int4"));
+    load(QStringLiteral("falcon-40b"), QStringLiteral("auto"), QStringLiteral("int8"));
+    QCOMPARE(names().mid(0, 2), (QStringList{QStringLiteral("falcon-40b"), QStringLiteral("falcon-7b")}));
+    QCOMPARE(names().last(), QStringLiteral("falcon-tiny"));
+    for (const QVariant& v : c->recentModels())  // bundled: the tiny one (and the build tree's own)
+      QCOMPARE(v.toMap().value(QStringLiteral("bundled")).toBool(),
+               v.toMap().value(QStringLiteral("name")).toString().startsWith(QStringLiteral("falcon-tiny")) ||
+                   v.toMap().value(QStringLiteral("name")).toString() == QStringLiteral("falcon-mini"));
+    // Loaded again (spelled with a trailing slash): first, once, as asked for this time.
+    load(QStringLiteral("falcon-7b/"), QStringLiteral("cpu"), QStringLiteral("bf16"));
+    QCOMPARE(names().mid(0, 3), (QStringList{QStringLiteral("falcon-7b"), QStringLiteral("falcon-40b"),
+                                             QStringLiteral("falcon-tiny")}));
+    const QVariantMap first = c->recentModels().first().toMap();
+    QCOMPARE(first.value(QStringLiteral("name")).toString(), QStringLiteral("falcon-7b"));
+    QCOMPARE(first.value(QStringLiteral("backend")).toString(), QStringLiteral("cpu"));
+    QCOMPARE(first.value(QStringLiteral("weights")).toString(), QStringLiteral("bf16"));
+    QVERIFY(!first.value(QStringLiteral("bundled")).toBool());
+    // A folder that is gone is left out; the bundled model, once loaded, is not listed twice.
+    QVERIFY(QDir(models.filePath(QStringLiteral("falcon-40b"))).removeRecursively());
+    c->loadModel(QUrl::fromLocalFile(mini), QStringLiteral("auto"), QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+    QCOMPARE(names().mid(0, 2), (QStringList{QStringLiteral("falcon-tiny"), QStringLiteral("falcon-7b")}));
+    QCOMPARE(names().count(QStringLiteral("falcon-tiny")), 1);
+    QVERIFY(!names().contains(QStringLiteral("falcon-40b")));
+    // At most eight are kept.
+    for (int i = 0; i < 10; ++i)
+      load(QStringLiteral("m%1").arg(i), QStringLiteral("auto"), QStringLiteral("bf16"));
+    QCOMPARE(c->recentModels().size(), AppSettings::kMaxRecentModels + c->bundledModels().size());
+    // Each bundled model once, though the build tree reaches it twice (share/ links to resources/).
+    QStringList real;
+    for (const QString& b : c->bundledModels()) real << QFileInfo(b).canonicalFilePath();
+    QCOMPARE(real.removeDuplicates(), 0);
+    QCOMPARE(names().size(), AppSettings::kMaxRecentModels + 1);
+    QCOMPARE(names().first(), QStringLiteral("m9"));
+    QCOMPARE(names().last(), QStringLiteral("falcon-tiny"));
+    qunsetenv("FALCON_CHAT_MODELS");
   }
 
   void the_bundled_model_is_known_as_such() {

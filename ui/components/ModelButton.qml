@@ -8,7 +8,7 @@ ToolButton {
     id: root
     objectName: "modelButton"
     text: ChatController.modelState === "loading"
-          ? qsTr("Loading %1… %2%").arg(ChatController.modelName).arg(Math.round(ChatController.loadProgress * 100))
+          ? qsTr("Loading %2… %1%").arg(Math.round(ChatController.loadProgress * 100)).arg(ChatController.modelName)  // the name last: a "%1" in it stays
           : ChatController.modelState === "ready" ? ChatController.modelName
           : ChatController.modelState === "failed" ? qsTr("Model failed — choose another")
           : qsTr("Open a model…")

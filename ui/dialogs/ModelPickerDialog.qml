@@ -44,9 +44,39 @@ Dialog {
         onAccepted: root.inspect(selectedFolder.toString())
     }
 
+    // Fills the form with a model loaded before (or a bundled one), as it was asked for then.
+    function pickRecent(entry) {
+        inspect(entry.dir)
+        backendBox.currentIndex = Math.max(0, backendBox.values.indexOf(entry.backend))
+        weightsBox.currentIndex = Math.max(0, weightsBox.values.indexOf(entry.weights))
+    }
+    function recentText(entry) {
+        const how = entry.weights + (entry.backend === "cpu" ? qsTr(", CPU") : entry.backend === "cuda" ? qsTr(", GPU") : "")
+        // The folder's name goes in last, so that a "%1" in it is not taken for a placeholder.
+        return entry.bundled ? qsTr("%2 (bundled, %1)").arg(how).arg(entry.name) : qsTr("%2 (%1)").arg(how).arg(entry.name)
+    }
+
     ColumnLayout {
         anchors.fill: parent
         spacing: Theme.spacing
+
+        RowLayout {
+            Layout.fillWidth: true
+            visible: ChatController.recentModels.length > 0
+            Label { text: qsTr("Recent") }
+            ComboBox {
+                id: recentBox
+                objectName: "recentModelsBox"
+                Layout.fillWidth: true
+                model: ChatController.recentModels.map(e => root.recentText(e))
+                // Shows the entry of the folder in view, or asks for a choice.
+                currentIndex: ChatController.recentModels.findIndex(
+                                  e => e.dir.replace(/\/+$/, "") === decodeURIComponent(root.folder.replace(/^file:\/\//, "")).replace(/\/+$/, ""))
+                displayText: currentIndex >= 0 ? currentText : qsTr("Models loaded before…")
+                Accessible.name: qsTr("Models loaded before")
+                onActivated: (index) => root.pickRecent(ChatController.recentModels[index])
+            }
+        }
 
         RowLayout {
             Layout.fillWidth: true
@@ -155,7 +185,7 @@ Dialog {
         Label {
             Layout.fillWidth: true
             visible: ChatController.modelState === "ready"
-            text: qsTr("Loaded: %1 — %2").arg(ChatController.modelName).arg(ChatController.statusText)
+            text: qsTr("Loaded: %2 — %1").arg(ChatController.statusText).arg(ChatController.modelName)  // the name last: see recentText
             wrapMode: Text.Wrap
         }
 
