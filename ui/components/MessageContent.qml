@@ -27,9 +27,13 @@ ColumnLayout {
     Component {
         id: proseComponent
         TextEdit {
+            objectName: "prose"
             readOnly: true
             selectByMouse: true
-            wrapMode: TextEdit.Wrap
+            // Wrapped only once it has a real width: the layout first gives it 0, and a long
+            // paragraph wrapped at 0 is one character a line, each line shaped again from the
+            // paragraph's start (a pasted 26,000-character message froze the window for minutes).
+            wrapMode: width >= 4 * Theme.baseFontSize ? TextEdit.Wrap : TextEdit.NoWrap
             textFormat: parent.segment.kind === "plain" ? TextEdit.PlainText : TextEdit.MarkdownText
             text: parent.segment.markdown
             color: Theme.text
