@@ -2,9 +2,12 @@ import QtQuick
 import QtTest
 import FalconChat.Ui
 
-// MessageContent's prose while its width is not known yet: the layout first gives it a width of
-// 0, where a wrapped paragraph would be laid out one character a line, and a long message froze
-// the window (a 26,000-character paste: minutes at 100% CPU and gigabytes of memory).
+// A message's height as soon as its delegate is created, and MessageContent's prose while its
+// width is not known yet. A long pasted message froze the window twice over: wrapped at the
+// width of 0 that a layout gives first, a paragraph was laid out one character a line (26,000
+// characters: minutes at 100% CPU); and a delegate that was created one line high and grew a pass
+// later made the list, which follows a streaming reply to its end, destroy and re-create it
+// without end (about a thousand times a frame, memory growing).
 TestCase {
     id: test
     name: "MessageContent"
@@ -16,6 +19,24 @@ TestCase {
     Component {
         id: contentComponent
         MessageContent { width: 600 }
+    }
+
+    Component {
+        id: delegateComponent
+        MessageDelegate {
+            width: 600
+            messageId: 1
+            role: "user"
+            streaming: false
+            siblingIndex: 0
+            siblingCount: 1
+            tokenCount: 0
+            ttftMs: 0
+            tokensPerS: 0
+            stopReason: ""
+            errorText: ""
+            canContinue: false
+        }
     }
 
     function words(n) {
@@ -48,9 +69,22 @@ TestCase {
         tryVerify(() => prose.width > 500)
         const wrapped = prose.lineCount
         verify(wrapped > 10 && wrapped < 100, "wrapped at 600 px: " + wrapped + " lines")
-        prose.width = 0  // what the layout does before it knows the width
+        content.width = 0  // what a layout does before it knows the width
+        compare(prose.width, 0)
         compare(prose.lineCount, 1)
-        prose.width = 600
+        content.width = 600
         compare(prose.lineCount, wrapped)
+    }
+
+    function test_a_delegate_is_as_high_as_its_text_from_the_start_data() {
+        return [{ tag: "typed (plain)", role: "user" }, { tag: "reply (Markdown)", role: "assistant" }]
+    }
+
+    function test_a_delegate_is_as_high_as_its_text_from_the_start(data) {
+        const item = createTemporaryObject(delegateComponent, test, { role: data.role, text: words(700) })
+        const first = item.implicitHeight  // what a list sees when it creates the delegate
+        waitForRendering(item)
+        verify(item.implicitHeight > 500, "laid out: " + item.implicitHeight)
+        fuzzyCompare(first, item.implicitHeight, 1)
     }
 }

@@ -19,6 +19,7 @@ ColumnLayout {
         delegate: Loader {
             required property var modelData
             Layout.fillWidth: true
+            width: root.width  // at once, not after the layout's pass: see MessageDelegate
             sourceComponent: modelData.kind === "code" ? codeComponent : proseComponent
             property var segment: modelData
         }

@@ -73,6 +73,10 @@ Item {
 
         Rectangle {
             Layout.fillWidth: true
+            // Also bound, so that the text has its width (and the delegate its height) as soon as
+            // it is created, not only after the layout's first pass: the list positions itself by
+            // the heights it sees then (see ChatPage's following).
+            width: column.width
             implicitHeight: content.implicitHeight + (root.isUser ? 2 * Theme.spacing : 0)
             radius: Theme.radius
             color: root.isUser ? Theme.userBubble : "transparent"
