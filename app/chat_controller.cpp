@@ -26,6 +26,12 @@ ChatController::ChatController(Options options, QObject* parent)
   if (QCoreApplication* app = QCoreApplication::instance())
     app->installEventFilter(this);  // language changes
   connect(sampling_, &SamplingConfig::changed, this, &ChatController::currentPresetChanged);
+  connect(this, &ChatController::currentConversationChanged, this, [this] {
+    if (notice_source_ != NoticeSource::MessageCut || current_id_ == cut_conversation_)
+      return;  // about the chat left
+    notice_source_ = NoticeSource::Load;
+    emit noticeChanged();
+  });
   connect(this, &ChatController::systemPromptChanged, this, &ChatController::currentPresetChanged);
   connect(presets_, &PresetModel::presetsChanged, this, &ChatController::currentPresetChanged);
   connect(sampling_, &SamplingConfig::edited, this, [this] {
@@ -108,6 +114,7 @@ void ChatController::connectWorker() {
       [this](qint64, const QString& notice) {
         if (notice.isEmpty()) return;
         notice_ = notice;
+        notice_source_ = NoticeSource::Resume;
         emit noticeChanged();
       },
       Qt::QueuedConnection);
@@ -273,6 +280,18 @@ void ChatController::onReplyText(qint64 message_id, const QString& batch) {
 
 void ChatController::onReplyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats) {
   setBusy(false, 0);
+  // A message longer than the window lost its beginning: say so, or stop saying it.
+  const qint64 cut = stats.value(QStringLiteral("messageTokensCut")).toLongLong();
+  if (cut > 0 && conversation_id == current_id_) {
+    cut_total_ = stats.value(QStringLiteral("messageTokens")).toLongLong();
+    cut_kept_ = cut_total_ - cut;
+    cut_conversation_ = conversation_id;
+    notice_source_ = NoticeSource::MessageCut;
+    emit noticeChanged();
+  } else if (notice_source_ == NoticeSource::MessageCut) {
+    notice_source_ = NoticeSource::Load;
+    emit noticeChanged();
+  }
   const QVariant tps = stats.value(QStringLiteral("tokensPerS"));
   if (tps.isValid() && !tps.isNull()) {
     last_tps_ = tps.toDouble();

@@ -83,6 +83,7 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
                           info.value(QStringLiteral("loadNotes")).toStringList(),
                           info.value(QStringLiteral("examplesProblem")).toString()};
   notice_.clear();
+  notice_source_ = NoticeSource::Load;
   emit noticeChanged();
   emit modelChanged();
   if (current_id_ != 0) inference_->openConversation(current_id_);
@@ -127,7 +128,13 @@ QString ChatController::backendDescription() const {
 }
 
 QString ChatController::notice() const {
-  if (!notice_.isEmpty()) return notice_;
+  if (notice_source_ == NoticeSource::Resume) return notice_;
+  if (notice_source_ == NoticeSource::MessageCut)
+    return tr("Only the last %1 of the %2 tokens of your message fit this chat's context window, so the "
+              "model "
+              "did not see its beginning. A larger window (Sampling) keeps more.")
+        .arg(cut_kept_)
+        .arg(cut_total_);
   QStringList parts;
   const LoadNotes& n = load_notes_;
   if (!n.gpu_fallback_reason.isEmpty())

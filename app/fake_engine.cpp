@@ -146,6 +146,12 @@ ReplyResult FakeEngine::reply(ConversationStore& store, const ReplyRequest& requ
   result.text = writer.text();
   update_context(store, conv);
   result.context = context_;
+  if (request.kind == ReplyKind::Send || request.kind == ReplyKind::EditAndResend) {
+    // Words stand for tokens, as in the context counts: a message longer than the window loses
+    // its first words, as the real engine's does its first tokens.
+    const int64_t words = count_words(request.text);
+    result.answered = {words, std::max<int64_t>(0, words - store.conversation(conv).window_size)};
+  }
   return result;
 }
 

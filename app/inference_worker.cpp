@@ -20,6 +20,8 @@ QVariantMap stats_map(const ReplyResult& r) {
   m[QStringLiteral("tokensPerS")] = r.stats.tokens_per_s ? QVariant(*r.stats.tokens_per_s) : QVariant();
   m[QStringLiteral("stopReason")] = stop_reason_text(r.stats.stop_reason);
   m[QStringLiteral("text")] = QString::fromStdString(r.text);
+  m[QStringLiteral("messageTokens")] = qint64(r.answered.tokens);
+  m[QStringLiteral("messageTokensCut")] = qint64(r.answered.cut);
   return m;
 }
 

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+142"/>
+        <location filename="../app/chat_controller.cpp" line="+148"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -49,7 +49,7 @@
         <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+62"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -72,7 +72,12 @@
         <translation>%1 (CUDA)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
+        <source>Only the last %1 of the %2 tokens of your message fit this chat&apos;s context window, so the model did not see its beginning. A larger window (Sampling) keeps more.</source>
+        <translation>لم تتسع نافذة سياق هذه المحادثة إلا لآخر %1 من %2 رمزًا في رسالتك، فلم يرَ النموذج بدايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
         <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU بأوزان نقطة الحفظ الأصلية (يحتاج int8 وint4 إلى GPU).</translation>
     </message>
@@ -455,7 +460,7 @@ Start one with New chat.</source>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+65"/>
+        <location filename="../app/inference_worker.cpp" line="+67"/>
         <source>The inference engine could not start.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>

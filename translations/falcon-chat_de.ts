@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+142"/>
+        <location filename="../app/chat_controller.cpp" line="+148"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
@@ -49,7 +49,7 @@
         <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+62"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -68,7 +68,12 @@
         <translation>%1 (CUDA)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
+        <source>Only the last %1 of the %2 tokens of your message fit this chat&apos;s context window, so the model did not see its beginning. A larger window (Sampling) keeps more.</source>
+        <translation>Nur die letzten %1 der %2 Tokens deiner Nachricht passen in das Kontextfenster dieses Chats; den Anfang hat das Modell nicht gesehen. Ein größeres Fenster (Sampling) behält mehr.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
         <translation>GPU nicht genutzt: %1. Läuft auf der CPU mit den eigenen Gewichten des Checkpoints (int8 und int4 brauchen die GPU).</translation>
     </message>
@@ -451,7 +456,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+65"/>
+        <location filename="../app/inference_worker.cpp" line="+67"/>
         <source>The inference engine could not start.</source>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>

@@ -3,6 +3,17 @@
 #include <algorithm>
 
 namespace falcon {
+namespace {
+
+// Where the branch's last message begins (its segments: the system prompt when there is one,
+// the messages, perhaps the generation prompt); the branch's end when it has no message.
+size_t last_message_begin(const BranchTokens& branch) {
+  const size_t k = (branch.pinned > 0 ? 1 : 0) + branch.message_ids.size();
+  if (branch.message_ids.empty() || k > branch.segment_begin.size()) return branch.tokens.size();
+  return branch.segment_begin[k - 1];
+}
+
+}  // namespace
 
 BranchTokens tokenize_branch(const ChatTemplate& chat_template, const Tokenizer& tokenizer,
                              const std::string& system_prompt, const std::vector<Message>& path,
@@ -33,14 +44,17 @@ KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int 
   if (total - start > static_cast<size_t>(window)) {
     const size_t must = total - static_cast<size_t>(window);  // first index that can be kept
     start = must;
+    // A turn boundary within the window, but none past the start of the last message: that
+    // would drop all of it (the message a reply answers, with only the generation prompt after
+    // it), which is worse than keeping its end.
+    const size_t last_message = last_message_begin(branch);
     for (size_t b : branch.segment_begin) {
       if (b >= must) {
-        start = b;
+        if (b <= last_message) start = b;
         break;
       }
     }
-    // A boundary that would keep nothing of the last segment is no better than a cut.
-    if (start >= total) start = must;
+    if (start >= total) start = must;  // a boundary that would keep nothing is no better than a cut
   }
   KvWindowState state;
   state.pinned = static_cast<int>(pinned);
@@ -52,6 +66,17 @@ KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int 
     if (b > start && b >= pinned) state.turn_starts.push_back(static_cast<int>(pinned + (b - start)));
   }
   return state;
+}
+
+MessageFit last_message_fit(const BranchTokens& branch, const KvWindowState& state) {
+  const size_t k =
+      (branch.pinned > 0 ? 1 : 0) + branch.message_ids.size();  // past the last message's segment
+  if (branch.message_ids.empty() || k > branch.segment_begin.size()) return {};
+  const int64_t begin = static_cast<int64_t>(last_message_begin(branch));
+  const int64_t end =
+      static_cast<int64_t>(k < branch.segment_begin.size() ? branch.segment_begin[k] : branch.tokens.size());
+  const int64_t first_kept = static_cast<int64_t>(state.pinned) + state.evicted;
+  return {end - begin, std::clamp<int64_t>(first_kept - begin, 0, end - begin)};
 }
 
 }  // namespace falcon

@@ -36,4 +36,12 @@ BranchTokens tokenize_branch(const ChatTemplate& chat_template, const Tokenizer&
 // segment boundary where one lies within the window, else mid-segment.
 KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int window);
 
+// The last message of `branch` (the one a reply answers) against what `state` keeps of it: a
+// message longer than the window loses its beginning, which the model then never sees.
+struct MessageFit {
+  int64_t tokens = 0;  // the message's tokens (its template markers included)
+  int64_t cut = 0;     // of them, the first ones `state` leaves out
+};
+MessageFit last_message_fit(const BranchTokens& branch, const KvWindowState& state);
+
 }  // namespace falcon

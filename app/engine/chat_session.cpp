@@ -201,6 +201,7 @@ struct ChatSession::Impl {
     const auto t_sync = std::chrono::steady_clock::now();
     double sync_ms = 0;
     const KvWindowState target = window_state_for(prompt, win.evicted(), win.options().window);
+    if (!continuing) result.answered = last_message_fit(prompt, target);
     // Bringing the cache to the prompt can fail like generation (device memory, say): the reply
     // row exists already, so it is finished below with the error instead of left "streaming".
     bool synced = false;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/engine/chat_context.h"
 #include "core/chat/chat_template.h"
 #include "core/chat/sampler.h"
 #include "core/common/chat_types.h"
@@ -42,6 +43,7 @@ struct ReplyResult {
   std::string text;       // the whole reply as stored
   GenerationStats stats;  // tokens, TTFT, tokens/s, stop reason
   ContextCounts context;
+  MessageFit answered;  // the message answered, and how much of its start the window left out
 };
 
 struct ChatSessionOptions {

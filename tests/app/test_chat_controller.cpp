@@ -831,6 +831,29 @@ class ChatControllerTest : public QObject {
     qunsetenv("FALCON_CHAT_MODELS");
   }
 
+  // A message longer than the chat's window loses its beginning, which the model never sees: the
+  // status bar says so after the reply, until a reply whose message fits or another chat.
+  void a_message_longer_than_the_window_is_reported() {
+    auto c = make();
+    loadModel(*c);
+    c->sampling()->setWindowSize(64);  // the smallest window offered
+    QCOMPARE(c->sampling()->windowSize(), 64);
+    QStringList words;
+    for (int i = 0; i < 100; ++i) words << QStringLiteral("w%1").arg(i);
+    QCOMPARE(sendAndWait(*c, words.join(QLatin1Char(' '))), QStringLiteral("eos"));
+    const qint64 long_chat = c->currentConversationId();
+    QVERIFY2(c->notice().startsWith(QStringLiteral("Only the last 64 of the 100 tokens of your message fit")),
+             qPrintable(c->notice()));
+    QVERIFY(c->renameConversation(long_chat, QStringLiteral("renamed")));  // still about this chat
+    QVERIFY(!c->notice().isEmpty());
+    QCOMPARE(sendAndWait(*c, QStringLiteral("short one")), QStringLiteral("eos"));
+    QVERIFY2(c->notice().isEmpty(), qPrintable(c->notice()));
+    QCOMPARE(sendAndWait(*c, words.join(QLatin1Char(' '))), QStringLiteral("eos"));
+    QVERIFY(!c->notice().isEmpty());
+    c->newConversation();  // about the chat left
+    QVERIFY(c->notice().isEmpty());
+  }
+
   void the_bundled_model_is_known_as_such() {
     QTemporaryDir root;
     const QString bundled = root.filePath(QStringLiteral("falcon-mini"));

@@ -137,6 +137,37 @@ class TestChatSession : public QObject {
     QCOMPARE(r.context.pinned, w->pinned_count);
   }
 
+  // A message longer than the window: the reply says how much of its beginning the window left
+  // out (the app tells the user), and the model still answers from the end it kept.
+  void a_message_longer_than_the_window_says_what_was_cut() {
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store, /*window=*/64);
+    auto b = backend();
+    ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    const std::atomic<bool> cancel{false};
+    const ReplyResult short_reply = session.send("What is 17 + 25?", greedy(8), cancel, {});
+    QCOMPARE(short_reply.answered.cut, int64_t{0});
+    // The message's tokens as the template writes it, counted independently of the session.
+    const auto segment_tokens = [&](const std::string& text) {
+      return static_cast<int64_t>(
+          ChatTemplate::falcon_instruct().tokenize_message(*tok_, ChatMessage{Role::User, text}, 1).size());
+    };
+    QCOMPARE(short_reply.answered.tokens, segment_tokens("What is 17 + 25?"));
+    std::string long_text;
+    for (int i = 0; i < 300; ++i) long_text += "apple ";
+    long_text += "What is 17 + 25?";
+    const ReplyResult r = session.send(long_text, greedy(8), cancel, {});
+    QCOMPARE(r.answered.tokens, segment_tokens(long_text));
+    QVERIFY(r.answered.tokens > 64);
+    const int64_t kept = r.answered.tokens - r.answered.cut;
+    QVERIFY2(r.answered.cut > 0 && kept <= 64 && kept > 32,
+             qPrintable(QStringLiteral("cut %1 of %2").arg(r.answered.cut).arg(r.answered.tokens)));
+    // (The whole message used to be dropped, for the turn boundary before the generation prompt:
+    // "cut 313 of 313", the model answering nothing at all.)
+    QVERIFY(!r.text.empty());
+  }
+
   // A reply's time to first token covers the whole prompt, also the part forwarded while the
   // cache is brought to the conversation (it once counted only the last prompt token: "TTFT 1 ms"
   // after a long prompt), and no more than the reply's wall time.
