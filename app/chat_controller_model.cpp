@@ -130,9 +130,8 @@ QString ChatController::backendDescription() const {
 QString ChatController::notice() const {
   if (notice_source_ == NoticeSource::Resume) return notice_;
   if (notice_source_ == NoticeSource::MessageCut)
-    return tr("Only the last %1 of the %2 tokens of your message fit this chat's context window, so the "
-              "model "
-              "did not see its beginning. A larger window (Sampling) keeps more.")
+    return tr("Only the last %1 of the %2 tokens of your message fit this chat's context window, "
+              "so the model did not see its beginning. A larger window (Sampling) keeps more.")
         .arg(cut_kept_)
         .arg(cut_total_);
   QStringList parts;
