@@ -19,6 +19,20 @@
 
 using namespace falcon;
 
+// A bundled-models folder holding one (empty) model, announced through FALCON_CHAT_MODELS for
+// as long as it lives.
+struct FakeBundledModels {
+  QTemporaryDir root;
+  QString model;
+  explicit FakeBundledModels(const QString& name) : model(root.filePath(name)) {
+    QDir().mkpath(model);
+    QFile config(model + QStringLiteral("/config.json"));
+    if (!config.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(config.fileName()));
+    qputenv("FALCON_CHAT_MODELS", root.path().toUtf8());
+  }
+  ~FakeBundledModels() { qunsetenv("FALCON_CHAT_MODELS"); }
+};
+
 class ChatControllerTest : public QObject {
   Q_OBJECT
 
@@ -768,15 +782,11 @@ class ChatControllerTest : public QObject {
   }
 
   // The model picker's "Recent" list: folders loaded before, the latest first, once each with the
-  // backend and format last asked for; gone folders left out; the bundled model last.
+  // backend and format last asked for; gone folders left out; the bundled models after them.
   void recent_models_for_the_picker() {
-    QTemporaryDir root, models;
-    const QString mini = root.filePath(QStringLiteral("falcon-tiny"));
-    QDir().mkpath(mini);
-    QFile cfg(mini + QStringLiteral("/config.json"));
-    QVERIFY(cfg.open(QIODevice::WriteOnly));
-    cfg.close();
-    qputenv("FALCON_CHAT_MODELS", root.path().toUtf8());
+    const FakeBundledModels bundled(QStringLiteral("falcon-tiny"));
+    const QString mini = bundled.model;
+    QTemporaryDir models;
     auto c = make();
     auto load = [&](const QString& name, const QString& backend, const QString& weights) {
       const QString dir = models.filePath(name);
@@ -828,7 +838,6 @@ class ChatControllerTest : public QObject {
     QCOMPARE(names().size(), AppSettings::kMaxRecentModels + 1);
     QCOMPARE(names().first(), QStringLiteral("m9"));
     QCOMPARE(names().last(), QStringLiteral("falcon-tiny"));
-    qunsetenv("FALCON_CHAT_MODELS");
   }
 
   // A message longer than the chat's window loses its beginning, which the model never sees: the
@@ -855,13 +864,8 @@ class ChatControllerTest : public QObject {
   }
 
   void the_bundled_model_is_known_as_such() {
-    QTemporaryDir root;
-    const QString bundled = root.filePath(QStringLiteral("falcon-mini"));
-    QDir().mkpath(bundled);
-    QFile cfg(bundled + QStringLiteral("/config.json"));
-    QVERIFY(cfg.open(QIODevice::WriteOnly));
-    cfg.close();
-    qputenv("FALCON_CHAT_MODELS", root.path().toUtf8());
+    const FakeBundledModels fake(QStringLiteral("falcon-mini"));
+    const QString bundled = fake.model;
     auto c = make();
     QVERIFY(!c->modelBundled());  // nothing loaded
     // The same folder however it is spelled (a trailing "/.", a symbolic link to it) is bundled.
@@ -872,10 +876,9 @@ class ChatControllerTest : public QObject {
       QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
       QVERIFY2(c->modelBundled(), qPrintable(spelling));
     }
-    c->loadModel(QUrl::fromLocalFile(root.path()), QStringLiteral("auto"), QStringLiteral("bf16"));
+    c->loadModel(QUrl::fromLocalFile(fake.root.path()), QStringLiteral("auto"), QStringLiteral("bf16"));
     QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
     QVERIFY(!c->modelBundled());
-    qunsetenv("FALCON_CHAT_MODELS");
   }
 
   void load_failure_is_shown_and_the_app_keeps_working() {
