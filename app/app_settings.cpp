@@ -140,6 +140,7 @@ void AppSettings::setLastModel(const QString& dir, const QString& backend, const
   }
   s.endArray();
 }
+
 QList<AppSettings::RecentModel> AppSettings::recentModels() const {
   QSettings s;
   QList<RecentModel> out;
