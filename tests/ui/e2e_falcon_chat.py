@@ -112,6 +112,14 @@ def x_connection_refused(proc):
     return any("could not connect to display" in line for line in proc.err_lines)
 
 
+def header_drawn():
+    """Whether the window's header (at 400, 24) shows anything but the black of an empty screen."""
+    out = subprocess.run(["import", "-display", display, "-window", "root", "-crop", "1x1+400+24", "txt:-"],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"\((\d+),(\d+),(\d+)", out.splitlines()[-1] if out.strip() else "")
+    return bool(m) and sum(int(v) for v in m.groups()) > 0
+
+
 def start_app():
     # Twice in test.sh runs (2026-12-03) the app exited at once with "could not connect to display",
     # the second time although Xvfb had answered xwininfo just before; not reproduced since. So an
@@ -131,6 +139,10 @@ def start_app():
               f"{'running' if xvfb.poll() is None else 'exited'}, xwininfo {'answers' if probe == 0 else 'fails'}; "
               "starting it again", flush=True)
     time.sleep(1.0)
+    # The title comes before the first frame: under ASan beside other tests the window was still
+    # black two seconds later, the click below went nowhere, and without an active window Qt
+    # ignored the shortcuts (typing still reached the app). So wait until the header is drawn.
+    wait_for(lambda: header_drawn(), 60, step=0.5)
     x = xdrive.Display(display)
     # A click on the header's title activates the window (Xvfb has no window manager to do it, and
     # without an active window Qt's shortcuts stay off); it is not in the message field, which

@@ -17,71 +17,80 @@ Dialog {
     height: Math.min(parent.height - 4 * Theme.margin, implicitHeight)
     standardButtons: Dialog.Close
 
-    ScrollView {
-        id: scroller
+    // Made when the dialog opens: its rows are dozens of items, not worth the app's start-up.
+    Loader {
         anchors.fill: parent
-        contentWidth: availableWidth
-        clip: true
+        active: root.visible
+        sourceComponent: shortcutsList
+    }
 
-        ColumnLayout {
-            width: scroller.availableWidth
-            spacing: Theme.spacing
+    Component {
+        id: shortcutsList
+        ScrollView {
+            id: scroller
+            contentWidth: availableWidth
+            clip: true
 
-            Repeater {
-                model: root.groups
-                delegate: ColumnLayout {
-                    id: group
-                    required property var modelData
-                    Layout.fillWidth: true
-                    spacing: Theme.spacing / 2
+            ColumnLayout {
+                width: scroller.availableWidth
+                spacing: Theme.spacing
 
-                    Label {
-                        Layout.topMargin: Theme.spacing
-                        text: group.modelData.title
-                        font.bold: true
-                    }
-                    Repeater {
-                        model: group.modelData.rows
-                        delegate: RowLayout {
-                            id: row
-                            required property var modelData
-                            objectName: "shortcutRow"
-                            Layout.fillWidth: true
-                            spacing: Theme.spacing
+                Repeater {
+                    model: root.groups
+                    delegate: ColumnLayout {
+                        id: group
+                        required property var modelData
+                        Layout.fillWidth: true
+                        spacing: Theme.spacing / 2
 
-                            Label {
+                        Label {
+                            Layout.topMargin: Theme.spacing
+                            text: group.modelData.title
+                            font.bold: true
+                        }
+                        Repeater {
+                            model: group.modelData.rows
+                            delegate: RowLayout {
+                                id: row
+                                required property var modelData
+                                objectName: "shortcutRow"
                                 Layout.fillWidth: true
-                                Layout.preferredWidth: 0  // wraps instead of pushing the keys out
-                                Layout.alignment: Qt.AlignTop
-                                text: row.modelData.text
-                                wrapMode: Text.WordWrap
-                            }
-                            // Top-aligned: centred, they kept the place they had while the
-                            // description was still laid out one word a line (Qt 6.4, in the app).
-                            Row {
-                                Layout.alignment: Qt.AlignTop
-                                spacing: Theme.spacing / 2
-                                Repeater {
-                                    model: row.modelData.keys
-                                    delegate: Label {
-                                        required property string modelData
-                                        objectName: "shortcutKey"
-                                        text: probe.nativeText
-                                        font.pixelSize: Theme.smallFontSize
-                                        leftPadding: Theme.spacing / 2
-                                        rightPadding: Theme.spacing / 2
-                                        topPadding: 2
-                                        bottomPadding: 2
-                                        background: Rectangle {
-                                            radius: 4
-                                            color: Theme.codeBackground
-                                            border.color: Theme.evictedColor
-                                        }
-                                        // Only to write the keys as the platform does; never triggers.
-                                        Shortcut {
-                                            id: probe
-                                            enabled: false
-                                            sequence: modelData
+                                spacing: Theme.spacing
+
+                                Label {
+                                    Layout.fillWidth: true
+                                    Layout.preferredWidth: 0  // wraps instead of pushing the keys out
+                                    Layout.alignment: Qt.AlignTop
+                                    text: row.modelData.text
+                                    wrapMode: Text.WordWrap
+                                }
+                                // Top-aligned: centred, they kept the place they had while the
+                                // description was still laid out one word a line (Qt 6.4, in the app).
+                                Row {
+                                    Layout.alignment: Qt.AlignTop
+                                    spacing: Theme.spacing / 2
+                                    Repeater {
+                                        model: row.modelData.keys
+                                        delegate: Label {
+                                            required property string modelData
+                                            objectName: "shortcutKey"
+                                            text: probe.nativeText
+                                            font.pixelSize: Theme.smallFontSize
+                                            leftPadding: Theme.spacing / 2
+                                            rightPadding: Theme.spacing / 2
+                                            topPadding: 2
+                                            bottomPadding: 2
+                                            background: Rectangle {
+                                                radius: 4
+                                                color: Theme.codeBackground
+                                                border.color: Theme.evictedColor
+                                            }
+                                            // Only to write the keys as the platform does; never triggers.
+                                            Shortcut {
+                                                id: probe
+                                                enabled: false
+                                                sequence: modelData
+                                            }
                                         }
                                     }
                                 }
