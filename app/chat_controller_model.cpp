@@ -208,13 +208,19 @@ QStringList ChatController::bundledModels() const {
   return found;
 }
 
-bool ChatController::modelBundled() const {
-  if (model_dir_.isEmpty()) return false;
-  const QString dir = QFileInfo(model_dir_).canonicalFilePath();
-  if (dir.isEmpty()) return false;
-  for (const QString& b : bundledModels())
-    if (QFileInfo(b).canonicalFilePath() == dir) return true;
+namespace {
+// Whether the folder whose canonical path is `canonical` ("" when it is gone) is one of `dirs`,
+// however they are spelled.
+bool same_folder_among(const QString& canonical, const QStringList& dirs) {
+  if (canonical.isEmpty()) return false;
+  for (const QString& d : dirs)
+    if (QFileInfo(d).canonicalFilePath() == canonical) return true;
   return false;
+}
+}  // namespace
+
+bool ChatController::modelBundled() const {
+  return same_folder_among(QFileInfo(model_dir_).canonicalFilePath(), bundledModels());
 }
 
 QVariantList ChatController::recentModels() const {
@@ -225,13 +231,11 @@ QVariantList ChatController::recentModels() const {
     const QString canonical = QFileInfo(dir).canonicalFilePath();  // "" when it is gone
     if (canonical.isEmpty() || !QFileInfo(canonical).isDir() || seen.contains(canonical)) return;
     seen << canonical;
-    bool is_bundled = false;
-    for (const QString& b : bundled) is_bundled = is_bundled || QFileInfo(b).canonicalFilePath() == canonical;
     out << QVariantMap{{QStringLiteral("dir"), dir},
                        {QStringLiteral("name"), QFileInfo(canonical).fileName()},
                        {QStringLiteral("backend"), backend.isEmpty() ? QStringLiteral("auto") : backend},
                        {QStringLiteral("weights"), weights.isEmpty() ? QStringLiteral("bf16") : weights},
-                       {QStringLiteral("bundled"), is_bundled}};
+                       {QStringLiteral("bundled"), same_folder_among(canonical, bundled)}};
   };
   for (const AppSettings::RecentModel& m : settings_->recentModels()) add(m.dir, m.backend, m.weights);
   for (const QString& b : bundled) add(b, QStringLiteral("auto"), QStringLiteral("bf16"));

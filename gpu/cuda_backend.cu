@@ -72,7 +72,7 @@ class CudaBackend final : public Backend {
   CudaBackend& operator=(const CudaBackend&) = delete;
 
   const ModelConfig& config() const override { return c_; }
-  std::string describe() const override { return "cuda, " + device_name_; }
+  std::string describe() const override { return falcon::describe(identity()); }
   BackendIdentity identity() const override { return {BackendIdentity::Kind::Cuda, 0, device_name_}; }
   int cache_size() const override { return static_cast<int>(tokens_.size()); }
   int cache_capacity() const override { return d_.capacity; }

@@ -5,12 +5,18 @@
 namespace falcon {
 namespace {
 
-// Where the branch's last message begins (its segments: the system prompt when there is one,
-// the messages, perhaps the generation prompt); the branch's end when it has no message.
-size_t last_message_begin(const BranchTokens& branch) {
-  const size_t k = (branch.pinned > 0 ? 1 : 0) + branch.message_ids.size();
-  if (branch.message_ids.empty() || k > branch.segment_begin.size()) return branch.tokens.size();
-  return branch.segment_begin[k - 1];
+// The tokens [begin, end) of the branch's last message (its segments: the system prompt when
+// there is one, the messages, perhaps the generation prompt); empty at the branch's end when it
+// has no message.
+struct Span {
+  size_t begin, end;
+};
+Span last_message(const BranchTokens& branch) {
+  const size_t k = (branch.pinned > 0 ? 1 : 0) + branch.message_ids.size();  // past its segment
+  if (branch.message_ids.empty() || k > branch.segment_begin.size())
+    return {branch.tokens.size(), branch.tokens.size()};
+  return {branch.segment_begin[k - 1],
+          k < branch.segment_begin.size() ? branch.segment_begin[k] : branch.tokens.size()};
 }
 
 }  // namespace
@@ -47,10 +53,10 @@ KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int 
     // A turn boundary within the window, but none past the start of the last message: that
     // would drop all of it (the message a reply answers, with only the generation prompt after
     // it), which is worse than keeping its end.
-    const size_t last_message = last_message_begin(branch);
+    const size_t last_begin = last_message(branch).begin;
     for (size_t b : branch.segment_begin) {
       if (b >= must) {
-        if (b <= last_message) start = b;
+        if (b <= last_begin) start = b;
         break;
       }
     }
@@ -69,12 +75,8 @@ KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int 
 }
 
 MessageFit last_message_fit(const BranchTokens& branch, const KvWindowState& state) {
-  const size_t k =
-      (branch.pinned > 0 ? 1 : 0) + branch.message_ids.size();  // past the last message's segment
-  if (branch.message_ids.empty() || k > branch.segment_begin.size()) return {};
-  const int64_t begin = static_cast<int64_t>(last_message_begin(branch));
-  const int64_t end =
-      static_cast<int64_t>(k < branch.segment_begin.size() ? branch.segment_begin[k] : branch.tokens.size());
+  const Span m = last_message(branch);
+  const int64_t begin = static_cast<int64_t>(m.begin), end = static_cast<int64_t>(m.end);
   const int64_t first_kept = static_cast<int64_t>(state.pinned) + state.evicted;
   return {end - begin, std::clamp<int64_t>(first_kept - begin, 0, end - begin)};
 }

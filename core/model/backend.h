@@ -60,6 +60,14 @@ struct BackendIdentity {
   std::string device;  // Cuda: the GPU's name
 };
 
+// The English one-line form of a Cpu or Cuda identity: "cpu, 2 threads", "cuda, NVIDIA H200".
+inline std::string describe(const BackendIdentity& id) {
+  if (id.kind == BackendIdentity::Kind::Cpu)
+    return "cpu, " + std::to_string(id.threads) + (id.threads == 1 ? " thread" : " threads");
+  if (id.kind == BackendIdentity::Kind::Cuda) return "cuda, " + id.device;
+  return "other";
+}
+
 class Backend {
  public:
   virtual ~Backend() = default;

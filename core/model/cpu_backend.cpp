@@ -64,9 +64,7 @@ class CpuBackend final : public Backend {
              const CpuBackendOptions& options);
 
   const ModelConfig& config() const override { return c_; }
-  std::string describe() const override {
-    return "cpu, " + std::to_string(pool_.size()) + (pool_.size() == 1 ? " thread" : " threads");
-  }
+  std::string describe() const override { return falcon::describe(identity()); }
   BackendIdentity identity() const override {
     return {BackendIdentity::Kind::Cpu, static_cast<int>(pool_.size()), {}};
   }
