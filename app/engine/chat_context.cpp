@@ -47,16 +47,24 @@ KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int 
   const size_t pinned = branch.pinned;
   const size_t total = branch.tokens.size();
   size_t start = std::min(total, pinned + static_cast<size_t>(std::max<int64_t>(0, evicted)));
+  // A prompt for a reply (the generation prompt after the last message) whose message the
+  // window had already evicted, wholly or in part, while an earlier reply to it was generated
+  // (regenerate, edit, a resumed chat): that eviction is undone as far as the window allows,
+  // else the model would answer a message it no longer sees.
+  const Span last = last_message(branch);
+  if (last.end < total && start > last.begin) {
+    const size_t fits = total > static_cast<size_t>(window) ? total - static_cast<size_t>(window) : 0;
+    start = std::max(last.begin, fits);
+  }
   if (total - start > static_cast<size_t>(window)) {
     const size_t must = total - static_cast<size_t>(window);  // first index that can be kept
     start = must;
     // A turn boundary within the window, but none past the start of the last message: that
     // would drop all of it (the message a reply answers, with only the generation prompt after
     // it), which is worse than keeping its end.
-    const size_t last_begin = last_message(branch).begin;
     for (size_t b : branch.segment_begin) {
       if (b >= must) {
-        if (b <= last_begin) start = b;
+        if (b <= last.begin) start = b;
         break;
       }
     }

@@ -33,7 +33,8 @@ BranchTokens tokenize_branch(const ChatTemplate& chat_template, const Tokenizer&
 // The window state that keeps `branch` with the pinned span and at most `window` recent
 // tokens, `evicted` tokens after the pinned span being already gone; when that still leaves
 // more than `window`, the oldest recent tokens are dropped, starting the kept part at a
-// segment boundary where one lies within the window, else mid-segment.
+// segment boundary where one lies within the window, else mid-segment. A branch that ends in
+// the generation prompt keeps as much of its last message as fits, whatever `evicted` says.
 KvWindowState window_state_for(const BranchTokens& branch, int64_t evicted, int window);
 
 // The last message of `branch` (the one a reply answers) against what `state` keeps of it: a

@@ -166,6 +166,28 @@ class TestChatSession : public QObject {
     // (The whole message used to be dropped, for the turn boundary before the generation prompt:
     // "cut 313 of 313", the model answering nothing at all.)
     QVERIFY(!r.text.empty());
+    // Regenerating that reply, and again after a restart, and editing the message into another
+    // long one: the window gives the message back as far as it fits. (The reply's own tokens
+    // had pushed the message out of the window, and that eviction was kept: "only the last 0 of
+    // the 313 tokens", the model answering nothing.)
+    const auto expect_kept_end = [&](const ReplyResult& again, int64_t tokens, const char* what) {
+      QCOMPARE(again.answered.tokens, tokens);
+      const int64_t seen = again.answered.tokens - again.answered.cut;
+      QVERIFY2(seen <= 64 && seen > 32,
+               qPrintable(QStringLiteral("%1: saw %2 of %3").arg(what).arg(seen).arg(again.answered.tokens)));
+    };
+    const ReplyResult regenerated = session.regenerate(r.assistant_message_id, greedy(8), cancel, {});
+    expect_kept_end(regenerated, r.answered.tokens, "regenerate");
+    QCOMPARE(regenerated.answered.cut, r.answered.cut);
+    auto b2 = backend();
+    ChatSession resumed(store, id, *b2, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
+    resumed.resume(cancel);
+    expect_kept_end(resumed.regenerate(regenerated.assistant_message_id, greedy(8), cancel, {}),
+                    r.answered.tokens, "regenerate after resume");
+    std::string other = long_text;
+    for (int i = 0; i < 50; ++i) other.insert(0, "pear ");
+    expect_kept_end(resumed.edit_and_resend(r.user_message_id, other, greedy(8), cancel, {}),
+                    segment_tokens(other), "edit");
   }
 
   // A reply's time to first token covers the whole prompt, also the part forwarded while the
