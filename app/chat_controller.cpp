@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QGuiApplication>
 #include <QStandardPaths>
+#include <algorithm>
 
 #include "app/app_settings.h"
 #include "core/store/conversation_store.h"
@@ -53,6 +54,11 @@ ChatController::ChatController(Options options, QObject* parent)
   draft_timer_.setSingleShot(true);
   draft_timer_.setInterval(options_.draft_save_ms);
   connect(&draft_timer_, &QTimer::timeout, this, &ChatController::saveDrafts);
+  measure_timer_.setSingleShot(true);
+  measure_timer_.setInterval(options_.measure_delay_ms);
+  connect(&measure_timer_, &QTimer::timeout, this, &ChatController::postMeasure);
+  // The window the composer's count is held against is the sampling panel's.
+  connect(sampling_, &SamplingConfig::changed, this, &ChatController::composerTokensChanged);
   connect(this, &ChatController::modelChanged, this, &ChatController::memoryChanged);
   // The whole device's memory changes with other programs: re-read it now and then, between
   // replies (the worker is busy during one, and a reply does not change the model's own share).
@@ -119,6 +125,15 @@ void ChatController::connectWorker() {
       },
       Qt::QueuedConnection);
   connect(w, &InferenceWorker::initializeFailed, this, &ChatController::fail, Qt::QueuedConnection);
+  connect(
+      w, &InferenceWorker::messageMeasured, this,
+      [this](quint64 serial, qint64 tokens, qint64 reply_prompt) {
+        if (serial != measure_serial_) return;  // the text has changed since
+        composer_tokens_ = tokens;
+        composer_reply_prompt_ = std::max<qint64>(0, reply_prompt);
+        emit composerTokensChanged();
+      },
+      Qt::QueuedConnection);
   connect(
       w, &InferenceWorker::memoryMeasured, this,
       [this](qulonglong used, qulonglong total) {
@@ -272,6 +287,28 @@ void ChatController::onReplyStarted(qint64 conversation_id, qint64 message_id) {
   // whose text the batches queued behind this signal would repeat.
   messages_->resetText(message_id, streaming_prefix_);
   messages_->setStreaming(message_id, true);
+}
+
+void ChatController::measureComposer(const QString& text) {
+  measure_text_ = text.trimmed();  // as send() sends it
+  measure_timer_.start();
+}
+
+void ChatController::postMeasure() {
+  measure_timer_.stop();
+  ++measure_serial_;  // an answer still on its way is for older text
+  if (measure_text_.isEmpty()) {
+    if (composer_tokens_ != -1) {
+      composer_tokens_ = -1;
+      emit composerTokensChanged();
+    }
+    return;
+  }
+  inference_->measureMessage(measure_serial_, measure_text_);
+}
+
+bool ChatController::composerTooLong() const {
+  return composer_tokens_ > 0 && composer_tokens_ + composer_reply_prompt_ > sampling_->windowSize();
 }
 
 void ChatController::onReplyText(qint64 message_id, const QString& batch) {

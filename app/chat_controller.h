@@ -75,6 +75,11 @@ class ChatController : public QObject {
   Q_PROPERTY(qint64 contextEvicted READ contextEvicted NOTIFY contextChanged)
   Q_PROPERTY(qint64 contextRecent READ contextRecent NOTIFY contextChanged)
   Q_PROPERTY(qint64 contextWindow READ contextWindow NOTIFY contextChanged)
+  // The message being typed, in tokens of the loaded model (-1: none typed, no model, or not yet
+  // counted), and whether it with the reply's prompt is longer than the chat's window (the
+  // sampling panel's), so that the model would see only its end.
+  Q_PROPERTY(qint64 composerTokens READ composerTokens NOTIFY composerTokensChanged)
+  Q_PROPERTY(bool composerTooLong READ composerTooLong NOTIFY composerTokensChanged)
   Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString pendingDeleteTitle READ pendingDeleteTitle NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString databasePath READ databasePath CONSTANT)
@@ -87,6 +92,7 @@ class ChatController : public QObject {
     bool restore_last_session = false;      // reopen the last model and chat (the app does)
     int draft_save_ms = 1000;               // drafts are written this long after the last edit
     int memory_refresh_ms = 3000;           // the status bar re-reads the device's memory (0: never)
+    int measure_delay_ms = 250;             // the composer's text is counted this long after an edit
   };
 
   explicit ChatController(Options options, QObject* parent = nullptr);
@@ -133,6 +139,8 @@ class ChatController : public QObject {
   qint64 contextEvicted() const { return ctx_evicted_; }
   qint64 contextRecent() const { return ctx_recent_; }
   qint64 contextWindow() const { return ctx_window_; }
+  qint64 composerTokens() const { return composer_tokens_; }
+  bool composerTooLong() const;
   bool canUndoDelete() const { return pending_delete_id_ != 0; }
   QString pendingDeleteTitle() const { return pending_delete_title_; }
   QString databasePath() const { return options_.db_path; }
@@ -163,6 +171,9 @@ class ChatController : public QObject {
   Q_INVOKABLE QString draft(qint64 conversation_id) const;
   Q_INVOKABLE void setDraft(qint64 conversation_id, const QString& text);
   void saveDrafts();  // writes the pending drafts now
+  // The composer calls this on every edit: its text is counted (composerTokens) on the worker
+  // thread measure_delay_ms after the last one (during a reply: after it).
+  Q_INVOKABLE void measureComposer(const QString& text);
 
   // ---- messages and replies (chat_controller.cpp) ----------------------------------------
   Q_INVOKABLE bool send(const QString& text);
@@ -203,6 +214,7 @@ class ChatController : public QObject {
   void noticeChanged();
   void statsChanged();
   void contextChanged();
+  void composerTokensChanged();
   void pendingDeleteChanged();
   void currentPresetChanged();
   void defaultPresetChanged();
@@ -221,6 +233,7 @@ class ChatController : public QObject {
   void loadConversationSettings();
   void commitPendingDelete();
   void setBusy(bool busy, qint64 streaming_id);
+  void postMeasure();  // counts measure_text_ now
   void fail(const QString& message);
   void restoreLastSession();
   // worker signal handlers
@@ -247,6 +260,10 @@ class ChatController : public QObject {
   QTimer memory_timer_;
   bool memory_query_pending_ = false;
   bool draft_error_shown_ = false;  // one message per run of failed draft writes
+  QTimer measure_timer_;
+  QString measure_text_;        // the composer's text, trimmed
+  quint64 measure_serial_ = 0;  // of the latest count asked for; older answers are dropped
+  qint64 composer_tokens_ = -1, composer_reply_prompt_ = 0;
 
   qint64 current_id_ = 0;
   QString system_prompt_;

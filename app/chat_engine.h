@@ -47,6 +47,14 @@ inline std::string precheck_load(const ModelLoadRequest& request) {
   return {};
 }
 
+// What a user message takes of a prompt (the composer shows it before sending): its tokens as
+// the chat template writes it, and those of the prompt a reply starts from after it. Together
+// they must fit the chat's window, or the model sees only the message's end.
+struct MessageTokens {
+  int64_t tokens = -1;  // -1: unknown (no model)
+  int64_t reply_prompt = -1;
+};
+
 enum class ReplyKind { Send, Regenerate, EditAndResend, Continue };
 
 struct ReplyRequest {
@@ -77,6 +85,8 @@ class ChatEngine {
   virtual ReplyResult reply(ConversationStore& store, const ReplyRequest& request,
                             const std::atomic<bool>& cancel, const ReplyCallbacks& callbacks) = 0;
 
+  // `text` as a user message of a prompt for the loaded model ({-1, -1} without one).
+  virtual MessageTokens measure_message(const std::string& text) const = 0;
   // Pinned | evicted | recent tokens of the open conversation.
   virtual ContextCounts context() const = 0;
 

@@ -155,6 +155,11 @@ ReplyResult FakeEngine::reply(ConversationStore& store, const ReplyRequest& requ
   return result;
 }
 
+MessageTokens FakeEngine::measure_message(const std::string& text) const {
+  if (!loaded_) return {};
+  return {count_words(text), 0};
+}
+
 BackendMemory FakeEngine::memory() const {
   if (!loaded_) return {};
   BackendMemory m = options_.memory;

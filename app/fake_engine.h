@@ -40,6 +40,8 @@ class FakeEngine : public ChatEngine {
                                 const std::atomic<bool>& cancel) override;
   ReplyResult reply(ConversationStore& store, const ReplyRequest& request, const std::atomic<bool>& cancel,
                     const ReplyCallbacks& callbacks) override;
+  // Words stand for tokens, as in the context counts; a reply starts from none.
+  MessageTokens measure_message(const std::string& text) const override;
   ContextCounts context() const override { return context_; }
   BackendMemory memory() const override;
 

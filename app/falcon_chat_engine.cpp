@@ -81,6 +81,14 @@ class FalconChatEngine : public ChatEngine {
     throw Error(ErrorKind::Other, "unknown reply kind");
   }
 
+  MessageTokens measure_message(const std::string& text) const override {
+    if (!has_model()) return {};
+    // Index 1: a message after the system prompt (the first segment is written differently).
+    const Tokenizer& t = *model_.tokenizer;
+    return {std::ssize(template_.tokenize_message(t, ChatMessage{Role::User, text}, 1)),
+            std::ssize(template_.tokenize_generation_prompt(t, 2))};
+  }
+
   ContextCounts context() const override { return session_ ? session_->context() : ContextCounts{}; }
 
  private:

@@ -131,6 +131,18 @@ void InferenceWorker::measureMemory() {
   emit memoryMeasured(m.device_used, m.device_total);
 }
 
+void InferenceWorker::measureMessage(quint64 serial, const QString& text) {
+  MessageTokens m;
+  if (engine_ && engine_->has_model()) {
+    try {
+      m = engine_->measure_message(text.toStdString());
+    } catch (const std::exception&) {
+      m = {};  // unknown: the composer shows no count (sending reports the problem)
+    }
+  }
+  emit messageMeasured(serial, m.tokens, m.reply_prompt);
+}
+
 void InferenceWorker::openConversation(qint64 conversation_id) {
   if (!engine_ || !store_ || !engine_->has_model()) return;
   try {
@@ -219,6 +231,11 @@ void InferenceThread::openConversation(qint64 conversation_id) {
 void InferenceThread::measureMemory() {
   QMetaObject::invokeMethod(
       worker_, [w = worker_] { w->measureMemory(); }, Qt::QueuedConnection);
+}
+
+void InferenceThread::measureMessage(quint64 serial, const QString& text) {
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, serial, text] { w->measureMessage(serial, text); }, Qt::QueuedConnection);
 }
 
 void InferenceThread::reply(const ReplyRequest& request) {

@@ -34,6 +34,7 @@ class InferenceWorker : public QObject {
   void openConversation(qint64 conversation_id);
   void runReply(const falcon::ReplyRequest& request);
   void measureMemory();
+  void measureMessage(quint64 serial, const QString& text);
   void shutdown();
 
  signals:
@@ -54,6 +55,8 @@ class InferenceWorker : public QObject {
   void contextChanged(qint64 pinned, qint64 evicted, qint64 recent, qint64 window);
   // The whole device's memory in use and its size now (0, 0 without a model).
   void memoryMeasured(qulonglong device_used, qulonglong device_total);
+  // measureMessage's answer (falcon::MessageTokens; -1 without a model), with its serial.
+  void messageMeasured(quint64 serial, qint64 tokens, qint64 reply_prompt);
 
  private:
   void emitContext();
@@ -81,7 +84,8 @@ class InferenceThread : public QObject {
   void loadModel(const falcon::ModelLoadRequest& request);
   void openConversation(qint64 conversation_id);
   void reply(const falcon::ReplyRequest& request);
-  void measureMemory();  // answered by the worker's memoryMeasured
+  void measureMemory();                                      // answered by the worker's memoryMeasured
+  void measureMessage(quint64 serial, const QString& text);  // ... messageMeasured
   void cancelReply() { reply_cancel_.store(true); }
   void cancelLoad() { load_cancel_.store(true); }
 

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+148"/>
+        <location filename="../app/chat_controller.cpp" line="+165"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -49,7 +49,7 @@
         <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+64"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -181,7 +181,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+44"/>
+        <location filename="../ui/components/Composer.qml" line="+53"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>اكتب رسالة… (Enter للإرسال، Shift+Enter لسطر جديد)</translation>
     </message>
@@ -190,8 +190,20 @@
         <source>Message</source>
         <translation>الرسالة</translation>
     </message>
+    <message numerus="yes">
+        <location line="+23"/>
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n رمز</numerusform>
+            <numerusform>رمز واحد</numerusform>
+            <numerusform>رمزان</numerusform>
+            <numerusform>%n رموز</numerusform>
+            <numerusform>%n رمزاً</numerusform>
+            <numerusform>%n رمز</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+22"/>
+        <location line="+8"/>
         <source>Stop</source>
         <translation>إيقاف</translation>
     </message>
@@ -209,6 +221,11 @@
         <location line="+0"/>
         <source>Send the message</source>
         <translation>إرسال الرسالة</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
+        <translation>أطول من نافذة سياق هذه المحادثة البالغة %1 رمزًا: لن يرى النموذج إلا نهايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
 </context>
 <context>
@@ -470,7 +487,7 @@ Start one with New chat.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+41"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
@@ -754,7 +771,7 @@ Start one with New chat.</source>
         <translation>Falcon</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+48"/>
         <source>(stopped before any text: Regenerate or Continue)</source>
         <translation>(توقف قبل أي نص: إعادة التوليد أو متابعة)</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+148"/>
+        <location filename="../app/chat_controller.cpp" line="+165"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
@@ -49,7 +49,7 @@
         <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+64"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -177,7 +177,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+44"/>
+        <location filename="../ui/components/Composer.qml" line="+53"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>Nachricht eingeben… (Enter sendet, Umschalt+Enter für eine neue Zeile)</translation>
     </message>
@@ -186,8 +186,16 @@
         <source>Message</source>
         <translation>Nachricht</translation>
     </message>
+    <message numerus="yes">
+        <location line="+23"/>
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n Token</numerusform>
+            <numerusform>%n Tokens</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+22"/>
+        <location line="+8"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
@@ -205,6 +213,11 @@
         <location line="+0"/>
         <source>Send the message</source>
         <translation>Die Nachricht senden</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
+        <translation>Länger als das Kontextfenster dieses Chats von %1 Tokens: Das Modell sieht nur ihr Ende. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
 </context>
 <context>
@@ -466,7 +479,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+41"/>
         <source>No model is loaded. Open one from the model menu first.</source>
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
@@ -746,7 +759,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Falcon</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+48"/>
         <source>(stopped before any text: Regenerate or Continue)</source>
         <translation>(vor dem ersten Wort angehalten: Neu erzeugen oder Fortsetzen)</translation>
     </message>

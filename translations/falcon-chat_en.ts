@@ -4,11 +4,22 @@
 <context>
     <name>ChatController</name>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+121"/>
+        <location filename="../app/chat_controller_model.cpp" line="+123"/>
         <source>CPU, %n thread(s)</source>
         <translation>
             <numerusform>CPU, %n thread</numerusform>
             <numerusform>CPU, %n threads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message numerus="yes">
+        <location filename="../ui/components/Composer.qml" line="+79"/>
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n token</numerusform>
+            <numerusform>%n tokens</numerusform>
         </translation>
     </message>
 </context>

@@ -23,6 +23,7 @@ QtObject {
     readonly property color userBubble: dark ? "#24423f" : "#e3f2ef"
     readonly property color codeBackground: dark ? "#1e2430" : "#f4f5f7"
     readonly property color subtleText: dark ? "#a7adba" : "#5f6673"
+    readonly property color warningText: dark ? "#ffb74d" : "#a15c00"
     readonly property color pinnedColor: "#3f8f88"
     readonly property color evictedColor: dark ? "#5a5f6b" : "#b9bec8"
     readonly property color recentColor: "#26a69a"

@@ -863,6 +863,41 @@ class ChatControllerTest : public QObject {
     QVERIFY(c->notice().isEmpty());
   }
 
+  // The composer's text is counted in the model's tokens (the fake engine's are words) a moment
+  // after the last edit, and said to be too long where it with the reply's prompt passes the
+  // window; without a model, or with nothing typed, there is no count.
+  void the_composer_counts_its_message() {
+    auto c = make();
+    QSignalSpy counted(c.get(), &ChatController::composerTokensChanged);
+    c->measureComposer(QStringLiteral("one two three"));
+    QTest::qWait(400);
+    QCOMPARE(c->composerTokens(), qint64{-1});  // no model
+    loadModel(*c);
+    QTRY_COMPARE_WITH_TIMEOUT(c->composerTokens(), qint64{3}, 2000);  // the load counts the text again
+    QVERIFY(!c->composerTooLong());
+    // Edits in a row: only the last text is counted.
+    c->measureComposer(QStringLiteral("a b"));
+    c->measureComposer(QStringLiteral("  a b c d  "));
+    QTRY_COMPARE_WITH_TIMEOUT(c->composerTokens(), qint64{4}, 2000);
+    QStringList words;
+    for (int i = 0; i < 100; ++i) words << QStringLiteral("w%1").arg(i);
+    c->measureComposer(words.join(QLatin1Char(' ')));
+    QTRY_COMPARE_WITH_TIMEOUT(c->composerTokens(), qint64{100}, 2000);
+    QVERIFY(!c->composerTooLong());  // the default window, 512
+    counted.clear();
+    c->sampling()->setWindowSize(64);
+    QVERIFY(counted.count() > 0);
+    QVERIFY(c->composerTooLong());
+    c->sampling()->setWindowSize(100);  // the fake's reply prompt takes nothing
+    QVERIFY(!c->composerTooLong());
+    // What the count said is what the reply reports: 100 tokens, none cut.
+    QCOMPARE(sendAndWait(*c, words.join(QLatin1Char(' '))), QStringLiteral("eos"));
+    QVERIFY2(c->notice().isEmpty(), qPrintable(c->notice()));
+    c->measureComposer(QStringLiteral("   "));
+    QTRY_COMPARE_WITH_TIMEOUT(c->composerTokens(), qint64{-1}, 2000);
+    QVERIFY(!c->composerTooLong());
+  }
+
   void the_bundled_model_is_known_as_such() {
     const FakeBundledModels fake(QStringLiteral("falcon-mini"));
     const QString bundled = fake.model;

@@ -94,4 +94,28 @@ TestCase {
         verify(input.activeFocus)
         compare(input.text, "hi")
     }
+
+    // The count beside the field shows once one is known for typed text, and the warning below
+    // it only while the text is too long for the window (it names the window).
+    function test_token_count_and_too_long_warning() {
+        const [c, input] = createComposer()
+        const count = findChild(c, "tokenCount")
+        const warning = findChild(c, "tooLongWarning")
+        c.tokens = 12
+        verify(!count.visible, "no count for an empty field")
+        keyClick("h"); keyClick("i")
+        verify(count.visible)
+        // (Plural forms come from the English catalogue, which this runner does not load.)
+        verify(count.text.startsWith("12 token"), count.text)
+        c.tokens = 1
+        verify(count.text.startsWith("1 token"), count.text)
+        verify(!warning.visible)
+        c.windowSize = 64
+        c.tooLong = true
+        verify(warning.visible)
+        verify(warning.text.indexOf("64") >= 0, warning.text)
+        verify(Qt.colorEqual(count.color, Theme.warningText))
+        c.tokens = -1  // being counted again after the model changed, say
+        verify(!count.visible && !warning.visible)
+    }
 }

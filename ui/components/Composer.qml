@@ -4,10 +4,15 @@ import QtQuick.Layouts
 import FalconChat.Ui
 
 // The message editor: Enter sends, Shift+Enter adds a line, Esc (or Stop) cancels a reply.
+// Beside it, the message's length in tokens; below it, a warning when the message will not fit
+// the chat's window.
 Pane {
     id: root
     property bool busy: false
     property alias text: input.text
+    property real tokens: -1       // the text in the model's tokens; -1: not known (nothing shown)
+    property bool tooLong: false   // longer than the window: the model would see only its end
+    property int windowSize: 0
     signal sendRequested(string text)
     signal stopRequested()
     padding: Theme.spacing
@@ -31,46 +36,71 @@ Pane {
         root.sendRequested(message)
     }
 
-    RowLayout {
+    ColumnLayout {
         anchors.fill: parent
-        spacing: Theme.spacing
+        spacing: Theme.spacing / 2
 
-        ScrollView {
+        RowLayout {
             Layout.fillWidth: true
-            Layout.maximumHeight: 200
-            TextArea {
-                id: input
-                objectName: "composerInput"
-                placeholderText: qsTr("Type a message… (Enter sends, Shift+Enter for a new line)")
-                wrapMode: TextEdit.Wrap
-                font.pixelSize: Theme.baseFontSize
-                Accessible.name: qsTr("Message")
-                Keys.onPressed: (event) => {
-                    if (TextKeys.submits(event)) {
-                        event.accepted = true
-                        root.send()
-                    } else if (event.key === Qt.Key_Escape && root.busy) {
-                        event.accepted = true
-                        root.stopRequested()
-                    } else if (event.key === Qt.Key_Tab || event.key === Qt.Key_Backtab) {
-                        // Tab leaves the field (to Send and on), as in other chat apps, instead of
-                        // typing a tab: the keyboard must be able to get out. Pasted tabs stay.
-                        event.accepted = true
-                        const next = input.nextItemInFocusChain(event.key === Qt.Key_Tab)
-                        if (next)
-                            next.forceActiveFocus(event.key === Qt.Key_Tab ? Qt.TabFocusReason : Qt.BacktabFocusReason)
+            spacing: Theme.spacing
+
+            ScrollView {
+                Layout.fillWidth: true
+                Layout.maximumHeight: 200
+                TextArea {
+                    id: input
+                    objectName: "composerInput"
+                    placeholderText: qsTr("Type a message… (Enter sends, Shift+Enter for a new line)")
+                    wrapMode: TextEdit.Wrap
+                    font.pixelSize: Theme.baseFontSize
+                    Accessible.name: qsTr("Message")
+                    Keys.onPressed: (event) => {
+                        if (TextKeys.submits(event)) {
+                            event.accepted = true
+                            root.send()
+                        } else if (event.key === Qt.Key_Escape && root.busy) {
+                            event.accepted = true
+                            root.stopRequested()
+                        } else if (event.key === Qt.Key_Tab || event.key === Qt.Key_Backtab) {
+                            // Tab leaves the field (to Send and on), as in other chat apps, instead of
+                            // typing a tab: the keyboard must be able to get out. Pasted tabs stay.
+                            event.accepted = true
+                            const next = input.nextItemInFocusChain(event.key === Qt.Key_Tab)
+                            if (next)
+                                next.forceActiveFocus(event.key === Qt.Key_Tab ? Qt.TabFocusReason : Qt.BacktabFocusReason)
+                        }
                     }
                 }
             }
+
+            Label {
+                objectName: "tokenCount"
+                visible: root.tokens >= 0 && input.text.trim().length > 0
+                text: qsTr("%n token(s)", "", root.tokens)
+                font.pixelSize: Theme.smallFontSize
+                color: root.tooLong ? Theme.warningText : Theme.subtleText
+                Accessible.name: text
+            }
+
+            Button {
+                objectName: "sendButton"
+                text: root.busy ? qsTr("Stop") : qsTr("Send")
+                highlighted: !root.busy
+                enabled: root.busy || input.text.trim().length > 0
+                Accessible.name: root.busy ? qsTr("Stop the reply") : qsTr("Send the message")
+                onClicked: root.busy ? root.stopRequested() : root.send()
+            }
         }
 
-        Button {
-            objectName: "sendButton"
-            text: root.busy ? qsTr("Stop") : qsTr("Send")
-            highlighted: !root.busy
-            enabled: root.busy || input.text.trim().length > 0
-            Accessible.name: root.busy ? qsTr("Stop the reply") : qsTr("Send the message")
-            onClicked: root.busy ? root.stopRequested() : root.send()
+        Label {
+            objectName: "tooLongWarning"
+            Layout.fillWidth: true
+            visible: root.tooLong && root.tokens >= 0 && input.text.trim().length > 0
+            text: qsTr("Longer than this chat's context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.")
+                  .arg(root.windowSize)
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.smallFontSize
+            color: Theme.warningText
         }
     }
 }

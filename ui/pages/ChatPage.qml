@@ -168,7 +168,13 @@ Page {
             id: composer
             Layout.fillWidth: true
             busy: ChatController.busy
-            onTextChanged: ChatController.setDraft(root.draftOwner, composer.text)
+            tokens: ChatController.composerTokens
+            tooLong: ChatController.composerTooLong
+            windowSize: ChatController.sampling.windowSize
+            onTextChanged: {
+                ChatController.setDraft(root.draftOwner, composer.text)
+                ChatController.measureComposer(composer.text)
+            }
             onSendRequested: (text) => {
                 if (!ChatController.send(text))
                     composer.restoreText(text)  // refused (no model yet): keep what was typed
