@@ -548,6 +548,26 @@ void CudaBackend::enqueue_decode() {
     else
       gpu::launch_gemv(e, a, s);
   };
+  // The LayerNorm of a row that int4 GEMVs of 2048-column units read also stages it for them
+  // (StagedX), once instead of in each of their blocks (FALCON_STAGED_X=0: each block stages its
+  // own, for A/B runs).
+  static const bool staged_x = [] {
+    const char* e = std::getenv("FALCON_STAGED_X");
+    return !(e && e[0] == '0');
+  }();
+  const int nch = gpu::staged_chunks(d.dim);
+  auto layernorm = [&](const float* g1, const float* b1, bf16* out1, const float* g2, const float* b2,
+                       bf16* out2, GemvArgs& reader, const gpu::QuantMatrix& q) {
+    reader.staged_a = reader.staged_b = nullptr;
+    gpu::StagedX* st2 = out2 ? m_.staged + nch : nullptr;
+    if (m_.staged && staged_x && gpu::gemv_q4_takes_staged(q) &&
+        gpu::launch_layernorm_staged(m_.x, d.dim, eps, g1, b1, out1, m_.staged, g2, b2, out2, st2, s)) {
+      reader.staged_a = m_.staged;
+      reader.staged_b = out2 ? st2 : m_.staged;
+      return;
+    }
+    gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, g1, b1, out1, g2, b2, out2, d.xn_ld, s);
+  };
   gpu::launch_embed(m_.step, 1, m_.embed, d.dim, m_.x, s);
   for (const gpu::LayerDev& L : m_.layers) {
     GemvArgs up;
@@ -567,8 +587,7 @@ void CudaBackend::enqueue_decode() {
     down.ldw = d.ffn + d.dim;
     down.out_f32 = m_.x;
     if (c_.parallel_attn) {
-      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb,
-                            d.xn_ld, s);
+      layernorm(L.ln1_g, L.ln1_b, m_.xa, L.ln2_g, L.ln2_b, m_.xb, up, L.q[gpu::kUp]);
       up.n_rows = d.qkv_out + d.ffn;
       up.split = d.qkv_out;
       up.xb = m_.xb ? m_.xb : m_.xa;
@@ -589,8 +608,7 @@ void CudaBackend::enqueue_decode() {
       if (decode_overlap() == Overlap::Signal) down.ready = ready;
       gemv(GemvEpilogue::Residual, down, L, gpu::kDown);
     } else {
-      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr,
-                            d.xn_ld, s);
+      layernorm(L.ln1_g, L.ln1_b, m_.xa, nullptr, nullptr, nullptr, up, L.q[gpu::kUp]);
       up.n_rows = d.qkv_out;
       up.split = d.qkv_out;
       gemv(GemvEpilogue::QkvUp, up, L, gpu::kUp);
@@ -601,9 +619,8 @@ void CudaBackend::enqueue_decode() {
       down.xa = m_.act + d.off_ctx;
       down.bias = L.b_dense;
       gemv(GemvEpilogue::Residual, down, L, gpu::kDense);
-      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, L.ln2_g, L.ln2_b, m_.xa, nullptr, nullptr, nullptr,
-                            d.xn_ld, s);
       GemvArgs fc1 = up;
+      layernorm(L.ln2_g, L.ln2_b, m_.xa, nullptr, nullptr, nullptr, fc1, L.q[gpu::kFc1]);
       fc1.w = L.w_up + static_cast<size_t>(d.qkv_out) * d.dim;
       fc1.n_rows = d.ffn;
       fc1.split = 0;

@@ -75,6 +75,7 @@ struct DeviceModel {
   int32_t* tokens = nullptr;        // (chunk) prefill token ids
   int32_t* step = nullptr;          // [token, position, serial] of the decode step
   unsigned* ready_flags = nullptr;  // (layers) the decode step's ReadySignal flags
+  StagedX* staged = nullptr;        // int4: (2, staged_chunks(dim)) decode x for the GEMVs, or null
   float* attn_ws = nullptr;         // decode attention partials
   int* attn_counters = nullptr;
   float* split_ws = nullptr;  // decode GEMVs: split-K partials (gemv_quant_split / gemv_bf16_split)

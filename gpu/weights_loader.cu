@@ -162,6 +162,8 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   M.tokens = cv.take<int32_t>(ch);
   M.step = cv.take<int32_t>(4);
   M.ready_flags = cv.take<unsigned>(std::max<uint64_t>(1, M.layers.size()));
+  // The decode LayerNorms' outputs staged for the int4 GEMVs (two: ln_attn's and ln_mlp's).
+  M.staged = d.weights == WeightFormat::Int4 ? cv.take<StagedX>(2ull * staged_chunks(dim)) : nullptr;
   M.attn_ws = cv.take<float>(std::max<uint64_t>(1, attn_ws_bytes / sizeof(float)));
   M.attn_counters = cv.take<int>(std::max(1, attn_counters));
   {  // one split-K workspace for all decode GEMVs (they run one after another)

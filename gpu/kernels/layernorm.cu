@@ -5,6 +5,7 @@
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/common.cuh"
 #include "gpu/kernels/kernels.h"
+#include "gpu/kernels/staged_x.cuh"
 
 namespace falcon::gpu {
 namespace {
@@ -123,11 +124,127 @@ __global__ void __launch_bounds__(1024)
   }
 }
 
+// The decode LayerNorm that also stages its outputs for the int4 GEMVs (StagedX, kernels.h): one
+// block of kStageThreads per 2048-column chunk. Each block computes the whole row's statistics
+// (the row is read from L2 by every block; 32 KiB at dim 8192), then normalises, writes and stages
+// only its chunk: thread t holds the chunk's columns 8t..8t+7, so 16 threads hold one group of 128.
+// Staging the chunk once here spares each of the ~700 blocks of the up projection that read it
+// from staging it again, and the LayerNorm's latency stays that of one short block.
+constexpr int kStageThreads = kStagedCols / 8;
+template <int kVecs>
+__global__ void __launch_bounds__(kStageThreads)
+    layernorm_staged_kernel(const float* __restrict__ x, int dim, float eps, const float* __restrict__ g1,
+                            const float* __restrict__ b1, bf16* __restrict__ out1, StagedX* __restrict__ st1,
+                            const float* __restrict__ g2, const float* __restrict__ b2,
+                            bf16* __restrict__ out2, StagedX* __restrict__ st2) {
+  __shared__ float scratch[32];
+  __shared__ uint32_t red[2][kStageThreads / 32];
+  pdl_trigger();
+  const int n4 = dim / 4, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int f0 = (blockIdx.x * kStagedCols + threadIdx.x * 8) / 4;  // the thread's first float4
+  const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
+  auto at = [&](const float* p, int i) { return p && i < n4 ? reinterpret_cast<const float4*>(p)[i] : zero; };
+  // The weights do not depend on the previous kernel: read them while it drains.
+  float4 w[4][2];
+#pragma unroll
+  for (int k = 0; k < 2; ++k) {
+    w[0][k] = at(g1, f0 + k), w[1][k] = at(b1, f0 + k);
+    w[2][k] = at(out2 ? g2 : nullptr, f0 + k), w[3][k] = at(out2 ? b2 : nullptr, f0 + k);
+  }
+  pdl_wait();
+  const float4* row = reinterpret_cast<const float4*>(x);
+  float4 v[kVecs];
+  float s = 0.f;
+#pragma unroll
+  for (int j = 0; j < kVecs; ++j) {
+    const int i = threadIdx.x + j * kStageThreads;
+    v[j] = i < n4 ? row[i] : zero;
+    s += (v[j].x + v[j].y) + (v[j].z + v[j].w);
+  }
+  const float mean = block_sum(s, scratch) / dim;
+  float q = 0.f;
+#pragma unroll
+  for (int j = 0; j < kVecs; ++j) {
+    if (threadIdx.x + j * kStageThreads >= n4) continue;
+    const float a = v[j].x - mean, b = v[j].y - mean, c = v[j].z - mean, d = v[j].w - mean;
+    q += (a * a + b * b) + (c * c + d * d);
+  }
+  const float rstd = rsqrtf(block_sum(q, scratch) / dim + eps);
+  const float4 mine[2] = {f0 < n4 ? row[f0] : zero, f0 + 1 < n4 ? row[f0 + 1] : zero};
+  const int outs = out2 ? 2 : 1;
+  uint32_t words[2][4];  // bf16 pairs of the thread's 8 columns, per output (zeros past the row)
+#pragma unroll
+  for (int o = 0; o < 2; ++o) {
+    if (o >= outs) break;
+    bf16* out = o ? out2 : out1;
+#pragma unroll
+    for (int k = 0; k < 2; ++k) {
+      const float4 g = w[2 * o][k], b = w[2 * o + 1][k], m = mine[k];
+      uint2 pr = make_uint2(0u, 0u);
+      if (f0 + k < n4) {
+        pr.x = float2_to_bf16x2((m.x - mean) * rstd * g.x + b.x, (m.y - mean) * rstd * g.y + b.y);
+        pr.y = float2_to_bf16x2((m.z - mean) * rstd * g.z + b.z, (m.w - mean) * rstd * g.w + b.w);
+        *reinterpret_cast<uint2*>(out + 4 * (f0 + k)) = pr;
+      }
+      words[o][2 * k] = pr.x, words[o][2 * k + 1] = pr.y;
+    }
+    const uint32_t m = __reduce_max_sync(
+        0xffffffffu, max(staged_abs_max(words[o][0], words[o][1]), staged_abs_max(words[o][2], words[o][3])));
+    if (lane == 0) red[o][warp] = m;
+  }
+  __syncthreads();
+#pragma unroll
+  for (int o = 0; o < 2; ++o) {
+    if (o >= outs) break;
+    uint32_t mx = 0;
+#pragma unroll
+    for (int i = 0; i < kStageThreads / 32; ++i) mx = max(mx, red[o][i]);
+    const int sb = staged_scale_bits(mx);
+    const float xscale = staged_scale(sb);
+    float sum = 0.f, abs = 0.f, big = 0.f;
+    uint32_t h[4];
+#pragma unroll
+    for (int j = 0; j < 4; ++j) h[j] = staged_word(words[o][j], xscale, sum, abs, big);
+    StagedX& st = (o ? st2 : st1)[blockIdx.x];
+    *reinterpret_cast<uint4*>(&st.x[threadIdx.x * 8]) = make_uint4(h[0], h[1], h[2], h[3]);
+#pragma unroll
+    for (int d = 8; d > 0; d >>= 1) {  // the 16 threads of a group
+      sum += __shfl_xor_sync(0xffffffffu, sum, d);
+      abs += __shfl_xor_sync(0xffffffffu, abs, d);
+      big = fmaxf(big, __shfl_xor_sync(0xffffffffu, big, d));
+    }
+    if ((lane & 15) == 0) {
+      st.sum8[threadIdx.x >> 4] = 8.f * sum;
+      st.fast[threadIdx.x >> 4] = staged_fast(big, abs);
+    }
+    if (threadIdx.x == 0) st.unscale = staged_unscale(sb);
+  }
+}
+
 bool aligned(const void* p, size_t a) {
   return p == nullptr || reinterpret_cast<uintptr_t>(p) % a == 0;
 }
 
 }  // namespace
+
+bool launch_layernorm_staged(const float* x, int dim, float eps, const float* g1, const float* b1, bf16* out1,
+                             StagedX* staged1, const float* g2, const float* b2, bf16* out2, StagedX* staged2,
+                             cudaStream_t stream) {
+  const int n4 = dim / 4, vecs = (n4 + kStageThreads - 1) / kStageThreads;
+  const bool fits = dim % 4 == 0 && vecs <= 16 && aligned(x, 16) && aligned(g1, 16) && aligned(b1, 16) &&
+                    aligned(g2, 16) && aligned(b2, 16) && aligned(out1, 8) && aligned(out2, 8) && staged1 &&
+                    aligned(staged1, 16) && (!out2 || (staged2 && aligned(staged2, 16)));
+  if (!fits) {
+    launch_layernorm(x, dim, 1, dim, eps, g1, b1, out1, g2, b2, out2, dim, stream);
+    return false;
+  }
+  auto* kernel = vecs <= 4   ? layernorm_staged_kernel<4>
+                 : vecs <= 8 ? layernorm_staged_kernel<8>
+                             : layernorm_staged_kernel<16>;
+  launch_kernel(kernel, staged_chunks(dim), kStageThreads, 0, stream, x, dim, eps, g1, b1, out1, staged1, g2,
+                b2, out2, out2 ? staged2 : nullptr);
+  return true;
+}
 
 void launch_layernorm(const float* x, int ldx, int rows, int dim, float eps, const float* g1, const float* b1,
                       bf16* out1, const float* g2, const float* b2, bf16* out2, int ldo,

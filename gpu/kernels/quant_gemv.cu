@@ -35,12 +35,14 @@
 // before GemvArgs::k_ready run first and do not wait for it (only for the ready signal, if any).
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <type_traits>
 
 #include "core/common/error.h"
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/gemv_epilogue.cuh"
 #include "gpu/kernels/kernels.h"
+#include "gpu/kernels/staged_x.cuh"
 
 namespace falcon::gpu {
 namespace {
@@ -188,16 +190,21 @@ __device__ __forceinline__ uint4 load_x8(const bf16* x, int e, int k) {
 
 // The block's x chunk, kN groups of 8 values per thread (group i of thread t starts at element
 // c0 + i * block + t * 8), waiting for the previous kernel first unless the chunk is ready.
-template <int kN, bool kVecX>
-__device__ __forceinline__ void load_x_chunk(const GemvArgs& a, const BlockUnit& bu, int c0,
-                                             uint4 (&xv)[kN]) {
-  const bf16* x = bu.in_a ? a.xa : a.xb;
+// Until the block's x chunk is written: the previous kernel's end, or the ready signal.
+__device__ __forceinline__ void wait_x(const GemvArgs& a, const BlockUnit& bu) {
   if (!bu.ready) {
     pdl_wait();
   } else if (a.ready.flag) {
     if (threadIdx.x == 0) wait_ready(a.ready.flag, a.ready.serial);
     __syncthreads();
   }
+}
+
+template <int kN, bool kVecX>
+__device__ __forceinline__ void load_x_chunk(const GemvArgs& a, const BlockUnit& bu, int c0,
+                                             uint4 (&xv)[kN]) {
+  const bf16* x = bu.in_a ? a.xa : a.xb;
+  wait_x(a, bu);
 #pragma unroll
   for (int i = 0; i < kN; ++i) {
     const int e = c0 + i * kWarps * 32 * 8 + threadIdx.x * 8;
@@ -230,36 +237,25 @@ __device__ __forceinline__ float stage_x_f16(const uint4 (&xv)[kN], __half* xs, 
   for (int i = 0; i < kN; ++i) {
     const uint32_t w[4] = {xv[i].x, xv[i].y, xv[i].z, xv[i].w};
 #pragma unroll
-    for (int j = 0; j < 4; ++j) mx = max(mx, max(w[j] & 0x7fffu, (w[j] >> 16) & 0x7fffu));
+    for (int j = 0; j < 4; j += 2) mx = max(mx, staged_abs_max(w[j], w[j + 1]));
   }
   mx = __reduce_max_sync(0xffffffffu, mx);
   if (lane == 0) red[warp] = mx;
   __syncthreads();
 #pragma unroll
   for (int i = 0; i < kWarps; ++i) mx = max(mx, red[i]);
-  const int sb = min(253, max(1, 268 - static_cast<int>(mx >> 7)));  // 127 + 14 - (exponent - 127)
-  const float xscale = __uint_as_float(static_cast<uint32_t>(sb) << 23);
+  const int sb = staged_scale_bits(mx);
+  const float xscale = staged_scale(sb);
 #pragma unroll
   for (int i = 0; i < kN; ++i) {
     const uint32_t w[4] = {xv[i].x, xv[i].y, xv[i].z, xv[i].w};
     uint32_t hw[4];
+    float sum = 0.f, abs = 0.f, big = 0.f;  // (unused without gs)
 #pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      const float2 f = bf16x2_to_float2(w[j]);
-      const __half2 h = __floats2half2_rn(f.x * xscale, f.y * xscale);
-      hw[j] = *reinterpret_cast<const uint32_t*>(&h);
-    }
+    for (int j = 0; j < 4; ++j) hw[j] = staged_word(w[j], xscale, sum, abs, big);
     *reinterpret_cast<uint4*>(&xs[i * kWarps * 32 * 8 + threadIdx.x * 8]) =
         make_uint4(hw[0], hw[1], hw[2], hw[3]);
     if (gs.sum8) {  // 16 threads hold a group's 128 values
-      float sum = 0.f, abs = 0.f, big = 0.f;
-#pragma unroll
-      for (int j = 0; j < 4; ++j) {
-        const float2 f = __half22float2(*reinterpret_cast<const __half2*>(&hw[j]));
-        sum += f.x + f.y;
-        abs += fabsf(f.x) + fabsf(f.y);
-        big = fmaxf(big, fmaxf(fabsf(f.x), fabsf(f.y)));
-      }
 #pragma unroll
       for (int o = 8; o > 0; o >>= 1) {
         sum += __shfl_xor_sync(0xffffffffu, sum, o);
@@ -268,12 +264,12 @@ __device__ __forceinline__ float stage_x_f16(const uint4 (&xv)[kN], __half* xs, 
       }
       if ((lane & 15) == 0) {
         gs.sum8[i * 8 + (threadIdx.x >> 4)] = 8.f * sum;
-        gs.fast[i * 8 + (threadIdx.x >> 4)] = 2.f * big <= abs;  // false for NaN (inf: non-finite either way)
+        gs.fast[i * 8 + (threadIdx.x >> 4)] = staged_fast(big, abs);
       }
     }
   }
   __syncthreads();
-  return __uint_as_float(static_cast<uint32_t>(254 - sb) << 23);
+  return staged_unscale(sb);
 }
 
 // Int8: a warp streams its tile's chunk (16 rows x 1024 bytes, 8 steps of 128 columns) through
@@ -479,9 +475,27 @@ __global__ void __launch_bounds__(kWarps * 32)
     }
   }
   constexpr int kG = kQ4Step / 2;  // groups per step
-  uint4 xv[kCols / (kWarps * 32 * 8)];
-  load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
-  const float unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
+  float unscale;
+  const StagedX* staged = kCols == kStagedCols ? (bu.in_a ? a.staged_a : a.staged_b) : nullptr;
+  if (staged) {  // staged by the previous kernel (launch_layernorm_staged): copy the chunk's
+    static_assert(kCols != kStagedCols || kGroups == kStagedCols / 128, "a StagedX is one chunk");
+    wait_x(a, bu);
+    const StagedX& st = staged[bu.chunk];
+    const uint4* src = reinterpret_cast<const uint4*>(st.x);
+    uint4* dst = reinterpret_cast<uint4*>(xs);
+#pragma unroll
+    for (int i = threadIdx.x; i < kCols / 8; i += kWarps * 32) dst[i] = __ldcg(src + i);
+    if (threadIdx.x < kGroups) {
+      gsum8[threadIdx.x] = __ldcg(&st.sum8[threadIdx.x]);
+      gfast[threadIdx.x] = __ldcg(&st.fast[threadIdx.x]) != 0;
+    }
+    unscale = __ldcg(&st.unscale);
+    __syncthreads();
+  } else {
+    uint4 xv[kCols / (kWarps * 32 * 8)];
+    load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
+    unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
+  }
   if (!active) return;
   __half2 sc[kGroups];
   {
@@ -601,10 +615,17 @@ int q4_resident_blocks() {
 // chunk: columns per work unit (int4: 0 = gemv_q4_chunk's choice).
 UnitPlan unit_plan(const QuantMatrix& q, bool headpair, int chunk = 0) {
   UnitPlan p;
+  // FALCON_Q4_CHUNK=1024|2048: every int4 GEMV in that unit size (tests: the backend's small
+  // models otherwise take 1024-column units only, and never the staged x of 2048-column ones).
+  static const int forced = [] {
+    const char* e = std::getenv("FALCON_Q4_CHUNK");
+    const int v = e ? std::atoi(e) : 0;
+    return v == kQ4Chunk || v == kQ4Small ? v : 0;
+  }();
   if (q.format == QuantFormat::Int8)
     chunk = kChunk;
   else if (chunk != kQ4Chunk && chunk != kQ4Small)
-    chunk = gemv_q4_chunk(q.tiles, q.ld, q4_resident_blocks());
+    chunk = forced ? forced : gemv_q4_chunk(q.tiles, q.ld, q4_resident_blocks());
   p.chunk = chunk;
   p.chunks = (q.ld + chunk - 1) / chunk;
   if (q.format == QuantFormat::Int8) {
@@ -656,6 +677,11 @@ int gemv_q4_chunk(int tiles, int k, int resident_blocks) {
       (static_cast<long long>(tiles) + kWarps - 1) / kWarps * ((k + kQ4Chunk - 1) / kQ4Chunk);
   if (resident_blocks <= 0) return kQ4Chunk;  // occupancy unknown: the default
   return blocks >= 3ll * resident_blocks ? kQ4Chunk : kQ4Small;
+}
+
+bool gemv_q4_takes_staged(const QuantMatrix& q) {
+  static_assert(kQ4Chunk == kStagedCols, "a StagedX is one 2048-column unit's x");
+  return q.format == QuantFormat::Int4 && unit_plan(q, false).chunk == kStagedCols;
 }
 
 void prepare_gemv_quant() {

@@ -455,6 +455,133 @@ void run_scale(Checks& ck, std::mt19937& rng) {
   }
 }
 
+// launch_layernorm_staged: the LayerNorm outputs equal launch_layernorm's within one bf16 step; the staged
+// chunks equal a CPU staging of those bf16 values (the power-of-two scale, the fp16 values bit for
+// bit, zeros past the row, 8 x the group sums, the fast-form flags, the unscale factor); and the
+// int4 GEMV of 2048-column units fed the staged chunks (both regions, two LayerNorms) gives what it
+// gives staging x itself, within the fp32 rounding of the zero points' sums.
+void run_staged(Checks& ck, std::mt19937& rng) {
+  std::normal_distribution<float> nd(0.f, 1.f);
+  // (rows, dim, split): dims with a partial group (4544, 200), a last chunk of 512 columns
+  // (2560), rows of up to 4, 8 and 16 float4 a thread (Falcon-180B's 14848), one and two
+  // LayerNorms.
+  const Case cases[] = {{96, 4544, 96, 0, 0, 0},    {1100, 4096, 576, 64, 7, 1}, {64, 8192, 64, 0, 0, 0},
+                        {200, 2560, 120, 0, 0, 0},  {40, 200, 40, 0, 0, 0},      {300, 12288, 256, 64, 2, 1},
+                        {320, 14848, 256, 64, 2, 1}};
+  for (const Case& c : cases) {
+    const int dim = c.k, chunks = gpu::staged_chunks(dim);
+    const bool two = c.split < c.n;
+    const std::string name = "staged x, dim " + std::to_string(dim) + (two ? ", two LayerNorms" : "") + ": ";
+    std::vector<float> xin(dim), g1(dim), b1(dim), g2(dim), b2(dim);
+    for (int i = 0; i < dim; ++i) {
+      xin[i] = 3.f * nd(rng) + (i % 97 == 0 ? 40.f : 0.f);
+      g1[i] = 1.f + 0.3f * nd(rng), b1[i] = 0.1f * nd(rng);
+      g2[i] = 0.5f + 0.3f * nd(rng), b2[i] = 0.2f * nd(rng);
+    }
+    g1[dim / 2] = 300.f;  // one large output: the other chunks' scales differ from its chunk's
+    Dev<float> dxin(dim), dg1(dim), db1(dim), dg2(dim), db2(dim);
+    dxin.put(xin), dg1.put(g1), db1.put(b1), dg2.put(g2), db2.put(b2);
+    Dev<uint16_t> ref1(dim), ref2(dim), out1(dim), out2(dim);
+    Dev<gpu::StagedX> st(2 * size_t(chunks));
+    FALCON_CUDA_CHECK(
+        cudaMemset(st.p, 0xff, 2 * size_t(chunks) * sizeof(gpu::StagedX)));  // NaN: all written?
+    auto bf = [](const Dev<uint16_t>& d) { return reinterpret_cast<gpu::bf16*>(d.p); };
+    gpu::launch_layernorm(dxin.p, dim, 1, dim, 1e-5f, dg1.p, db1.p, bf(ref1), two ? dg2.p : nullptr, db2.p,
+                          two ? bf(ref2) : nullptr, dim, pdl_stream());
+    const bool staged =
+        gpu::launch_layernorm_staged(dxin.p, dim, 1e-5f, dg1.p, db1.p, bf(out1), st.p, two ? dg2.p : nullptr,
+                                     db2.p, two ? bf(out2) : nullptr, st.p + chunks, pdl_stream());
+    FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
+    ck.expect(staged, name + "the one-read LayerNorm takes the row");
+    const std::vector<uint16_t> o1 = out1.get(dim), o2 = out2.get(dim);
+    // The statistics are summed in another order than launch_layernorm's: a rounding may go the
+    // other way, by one bf16 step at most.
+    auto far = [](const std::vector<uint16_t>& a, const std::vector<uint16_t>& b) {
+      size_t n = 0;
+      for (size_t i = 0; i < a.size(); ++i)
+        n += (a[i] ^ b[i]) & 0x8000u || std::abs(int(a[i] & 0x7fffu) - int(b[i] & 0x7fffu)) > 1;
+      return n;
+    };
+    const size_t far1 = far(o1, ref1.get(dim)), far2 = two ? far(o2, ref2.get(dim)) : 0;
+    ck.expect(far1 == 0 && far2 == 0,
+              name + fmt("LayerNorm outputs = launch_layernorm's within one bf16 step (%.0f differ more)",
+                         far1 + far2));
+    const std::vector<gpu::StagedX> sx = st.get(2 * size_t(chunks));
+    size_t bad_x = 0, bad_stats = 0, bad_scale = 0;
+    for (int o = 0; o < (two ? 2 : 1); ++o) {
+      const std::vector<uint16_t>& ob = o ? o2 : o1;
+      for (int ch = 0; ch < chunks; ++ch) {
+        const gpu::StagedX& S = sx[size_t(o) * chunks + ch];
+        uint32_t mx = 0;
+        for (int e = ch * 2048; e < std::min(dim, ch * 2048 + 2048); ++e)
+          mx = std::max<uint32_t>(mx, ob[e] & 0x7fffu);
+        const int sb = std::min(253, std::max(1, 268 - static_cast<int>(mx >> 7)));
+        const float scale = std::ldexp(1.f, sb - 127);
+        if (S.unscale != std::ldexp(1.f, 127 - sb)) ++bad_scale;
+        for (int g = 0; g < 16; ++g) {
+          double sum = 0, abs = 0, big = 0;
+          for (int e = 0; e < 128; ++e) {
+            const int col = ch * 2048 + g * 128 + e;
+            const float v = col < dim ? bf16_bits_to_float(ob[col]) * scale : 0.f;
+            const _Float16 h = static_cast<_Float16>(v);
+            uint16_t hb, got;
+            std::memcpy(&hb, &h, 2);
+            std::memcpy(&got, &S.x[g * 128 + e], 2);
+            if (hb != got) ++bad_x;
+            sum += double(h), abs += std::fabs(double(h)), big = std::max(big, std::fabs(double(h)));
+          }
+          if (std::fabs(S.sum8[g] - 8 * sum) > 1e-5 * 8 * abs + 1e-30) ++bad_stats;
+          if (std::fabs(2 * big - abs) > 1e-5 * abs && (S.fast[g] != 0) != (2 * big <= abs)) ++bad_stats;
+        }
+      }
+    }
+    ck.expect(bad_x == 0 && bad_stats == 0 && bad_scale == 0,
+              name + fmt("staged chunks = CPU staging (%.0f x values, ", bad_x) +
+                  fmt("%.0f group statistics, ", bad_stats) + fmt("%.0f scales differ)", bad_scale));
+
+    // The int4 GEMV on those LayerNorm outputs, staging x itself and fed the staged chunks.
+    std::vector<uint16_t> wb(size_t(c.n) * dim);
+    for (auto& v : wb) v = to_bf16_bits(0.05f * nd(rng));
+    Dev<uint16_t> dw(wb.size());
+    dw.put(wb);
+    QuantOnDevice qd(QuantFormat::Int4, c);
+    gpu::launch_quantize(reinterpret_cast<const gpu::bf16*>(dw.p), dim, qd.q, nullptr);
+    FALCON_CUDA_CHECK(cudaDeviceSynchronize());
+    Dev<float> dout(c.n);
+    auto gemv = [&](bool use_staged) {
+      dout.put(std::vector<float>(c.n, 0.f));
+      gpu::GemvArgs a;
+      a.xa = bf(out1);
+      a.xb = two ? bf(out2) : bf(out1);
+      a.out_f32 = dout.p;
+      a.q4_chunk = 2048;
+      if (use_staged) a.staged_a = st.p, a.staged_b = two ? st.p + chunks : st.p;
+      qd.use(a);
+      gpu::launch_gemv_quant(gpu::GemvEpilogue::Store, a, qd.q, pdl_stream());
+      FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
+      return dout.get(c.n);
+    };
+    const std::vector<float> self = gemv(false), fed = gemv(true);
+    const RefQuant ref = ref_quantize(to_floats(wb), c.n, dim, QuantFormat::Int4);
+    double worst = 0;
+    for (int r = 0; r < c.n; ++r) {
+      const std::vector<uint16_t>& xr = two && r >= c.split ? o2 : o1;
+      double zp = 0, mag = 0;
+      for (int col = 0; col < dim; ++col) {
+        const size_t i = size_t(r) * dim + col;
+        const double xv = bf16_bits_to_float(xr[col]);
+        zp += 8.0 * ref.step[i] * std::fabs(xv);
+        mag += std::fabs(ref.deq[i] * xv);
+      }
+      const double err = std::fabs(double(fed[r]) - self[r]) / (zp * 0x1p-20 + 1e-6 * mag + 1e-30);
+      worst = std::isfinite(fed[r]) ? std::max(worst, err) : INFINITY;
+    }
+    ck.expect(
+        worst <= 1.0,
+        name + fmt("int4 GEMV fed the staged chunks = staging x itself (worst %.2f of the bound)", worst));
+  }
+}
+
 // ---- backend level ----
 
 std::unique_ptr<Backend> make(const std::filesystem::path& dir, WeightFormat w, WeightFormat head,
@@ -677,6 +804,7 @@ int main() {
     for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4})
       for (const Case& c : cases) run_case(ck, f, c, rng);
     run_scale(ck, rng);
+    run_staged(ck, rng);
     // FALCON_QUANT_TEST_QUICK=kernels: the kernel checks above only (compute-sanitizer's racecheck,
     // which checks shared memory, is too slow for the model runs below within its time limit).
     const char* quick_env = std::getenv("FALCON_QUANT_TEST_QUICK");
