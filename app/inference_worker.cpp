@@ -234,8 +234,15 @@ void InferenceThread::measureMemory() {
 }
 
 void InferenceThread::measureMessage(quint64 serial, const QString& text) {
+  // Counts queued behind a reply (or a long text) are skipped once a newer one is asked for:
+  // each counts the whole text, and only the latest answer is wanted.
+  measure_latest_.store(serial);
   QMetaObject::invokeMethod(
-      worker_, [w = worker_, serial, text] { w->measureMessage(serial, text); }, Qt::QueuedConnection);
+      worker_,
+      [w = worker_, serial, text, latest = &measure_latest_] {
+        if (latest->load() == serial) w->measureMessage(serial, text);
+      },
+      Qt::QueuedConnection);
 }
 
 void InferenceThread::reply(const ReplyRequest& request) {

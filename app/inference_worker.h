@@ -3,7 +3,8 @@
 // The engine and the worker's ConversationStore are created, used and destroyed on that thread
 // only. The UI talks to it through InferenceThread, which posts every call as a queued
 // invocation and connects every signal with Qt::QueuedConnection. The only state shared across
-// the threads is three atomic cancel flags (reply, load, resume).
+// the threads is three atomic cancel flags (reply, load, resume) and the serial of the latest
+// message count asked for (older ones still queued are skipped).
 //
 // Streamed text is coalesced (TokenCoalescer): replyText arrives about once per 16 ms frame with
 // every piece generated since, never once per token.
@@ -84,8 +85,9 @@ class InferenceThread : public QObject {
   void loadModel(const falcon::ModelLoadRequest& request);
   void openConversation(qint64 conversation_id);
   void reply(const falcon::ReplyRequest& request);
-  void measureMemory();                                      // answered by the worker's memoryMeasured
-  void measureMessage(quint64 serial, const QString& text);  // ... messageMeasured
+  void measureMemory();  // answered by the worker's memoryMeasured
+  // ... messageMeasured, unless a newer serial is asked for before the worker gets to it.
+  void measureMessage(quint64 serial, const QString& text);
   void cancelReply() { reply_cancel_.store(true); }
   void cancelLoad() { load_cancel_.store(true); }
 
@@ -93,6 +95,7 @@ class InferenceThread : public QObject {
   std::atomic<bool> reply_cancel_{false};
   std::atomic<bool> load_cancel_{false};
   std::atomic<bool> open_cancel_{false};
+  std::atomic<quint64> measure_latest_{0};
   QThread thread_;
   InferenceWorker* worker_ = nullptr;
 };

@@ -25,6 +25,7 @@ class Relay : public QObject {
     connect(w, &InferenceWorker::modelLoaded, this, &Relay::modelLoaded, Qt::QueuedConnection);
     connect(w, &InferenceWorker::modelLoadFailed, this, &Relay::modelLoadFailed, Qt::QueuedConnection);
     connect(w, &InferenceWorker::loadProgress, this, &Relay::loadProgress, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::messageMeasured, this, &Relay::messageMeasured, Qt::QueuedConnection);
   }
  signals:
   void replyStarted(qint64 conversation_id, qint64 message_id);
@@ -34,6 +35,7 @@ class Relay : public QObject {
   void modelLoaded(const QVariantMap& info);
   void modelLoadFailed(const QString& message, bool cancelled, bool kept);
   void loadProgress(double fraction);
+  void messageMeasured(quint64 serial, qint64 tokens, qint64 reply_prompt);
 };
 
 class InferenceWorkerTest : public QObject {
@@ -148,6 +150,41 @@ class InferenceWorkerTest : public QObject {
     const qint64 id = finished.at(0).at(1).toLongLong();
     QVERIFY(store.message(id).text.size() < 1000000);
     QCOMPARE(store.message(id).stats.stop_reason, StopReason::Cancelled);
+  }
+
+  // Message counts asked for while the worker is busy with a reply wait for it; then only the
+  // latest is counted (each would count a whole text that has since changed).
+  void only_the_latest_message_count_runs_after_a_reply() {
+    FakeEngineOptions o;
+    o.tokens_per_reply = 1000000;
+    o.token_delay_us = 200;
+    InferenceThread t(db(), fake(o));
+    load(t);
+    ConversationStore store(db().toStdString());
+    Relay relay(t.worker());
+    QSignalSpy text(&relay, &Relay::replyText);
+    QSignalSpy finished(&relay, &Relay::replyFinished);
+    QSignalSpy measured(&relay, &Relay::messageMeasured);
+    ReplyRequest r;
+    r.conversation_id = store.create_conversation({});
+    r.text = "go";
+    r.settings.max_new_tokens = 1000000;
+    t.reply(r);
+    QVERIFY(text.wait(5000));
+    for (quint64 serial = 1; serial <= 5; ++serial)
+      t.measureMessage(serial, QStringLiteral("one two three four").left(int(serial) * 4));
+    QTest::qWait(100);
+    QCOMPARE(measured.count(), 0);  // the reply is still running
+    t.cancelReply();
+    QVERIFY(finished.wait(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 1, 5000);
+    QTest::qWait(200);
+    QCOMPARE(measured.count(), 1);
+    QCOMPARE(measured.at(0).at(0).toULongLong(), quint64{5});
+    QCOMPARE(measured.at(0).at(1).toLongLong(), qint64{4});  // the fake's tokens are words
+    t.measureMessage(6, QStringLiteral("alone"));            // when idle, at once
+    QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 2, 5000);
+    QCOMPARE(measured.at(1).at(1).toLongLong(), qint64{1});
   }
 
   void load_failure_and_cancel_are_reported() {
