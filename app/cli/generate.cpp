@@ -59,6 +59,13 @@ bool write_text(std::string_view piece) {
   return true;
 }
 
+// Ends the streamed text's line now, not at exit: notes and errors go to stderr right after, and
+// where both streams go to one file they must follow the line, not run on from it.
+void end_text_line() {
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
 void print_ids(const std::vector<int32_t>& ids) {
   std::string line;
   for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);
@@ -95,7 +102,7 @@ class LogitsDump {
 };
 
 int finish_generation(const GenerationResult& r, const CliOptions& o, std::vector<int32_t> sampled) {
-  std::printf("\n");
+  end_text_line();
   if (o.print_tokens) print_ids(sampled);
   if (r.reason == StopReason::Error) throw Error(r.error_kind, r.error);
   return 0;
@@ -245,7 +252,7 @@ int run_db_chat(OpenedModel& model, const CliOptions& o) {
   ReplyCallbacks cb;
   cb.on_text = write_text;
   const ReplyResult r = session.send(*o.chat, with_stops, cancel, cb);
-  std::printf("\n");
+  end_text_line();
   const ContextCounts c = r.context;
   std::fprintf(
       stderr,

@@ -303,6 +303,26 @@ class TestFalconRun : public QObject {
     QCOMPARE(QString::fromStdString(path[0].text), message);
   }
 
+  // With stdout and stderr in one file (`> log 2>&1`), the reply's line ends before the notes
+  // that follow it: its newline was left in stdout's buffer until exit, so the "saved" note ran
+  // on from the reply's last word and the newline came last.
+  void reply_line_ends_before_the_notes_after_it() {
+    QTemporaryDir tmp;
+    const QString model = QStringLiteral(FALCON_SOURCE_DIR) + "/resources/models/falcon-mini";
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral(FALCON_RUN_BIN),
+            {"--model", model, "--backend", "cpu", "--db", tmp.filePath("c.db"), "--conversation", "1",
+             "--chat", "hi", "--greedy", "--max-new-tokens", "8"});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+    const QString all = QString::fromUtf8(p.readAll());
+    const qsizetype saved = all.indexOf(QStringLiteral("falcon-run: conversation 1, reply 2 saved"));
+    QVERIFY2(saved > 0, qPrintable(all));
+    QVERIFY2(all[saved - 1] == QLatin1Char('\n'), qPrintable(all));
+    QVERIFY2(all.endsWith(QStringLiteral("evicted\n")), qPrintable(all));
+  }
+
   // --tokenize / --detokenize need only the tokenizer files, and agree with HF tokenizers.
   void tokenize_matches_hf() {
     const auto cases = nlohmann::json::parse(
