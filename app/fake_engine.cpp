@@ -142,16 +142,18 @@ ReplyResult FakeEngine::reply(ConversationStore& store, const ReplyRequest& requ
   if (produced > 1 && result.stats.ttft_ms && total_ms > *result.stats.ttft_ms)
     result.stats.tokens_per_s = (produced - 1) * 1000.0 / (total_ms - *result.stats.ttft_ms);
   result.stats.stop_reason = reason;
+  if (request.kind == ReplyKind::Send || request.kind == ReplyKind::EditAndResend) {
+    // Words stand for tokens, as in the context counts: a message longer than the window loses
+    // its first words, as the real engine's does its first tokens; the reply records it.
+    const int64_t words = count_words(request.text);
+    result.answered = {words, std::max<int64_t>(0, words - store.conversation(conv).window_size)};
+    result.stats.answered_tokens = result.answered.tokens;
+    result.stats.answered_cut = result.answered.cut;
+  }
   writer.finish(result.stats);
   result.text = writer.text();
   update_context(store, conv);
   result.context = context_;
-  if (request.kind == ReplyKind::Send || request.kind == ReplyKind::EditAndResend) {
-    // Words stand for tokens, as in the context counts: a message longer than the window loses
-    // its first words, as the real engine's does its first tokens.
-    const int64_t words = count_words(request.text);
-    result.answered = {words, std::max<int64_t>(0, words - store.conversation(conv).window_size)};
-  }
   return result;
 }
 

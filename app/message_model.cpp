@@ -45,6 +45,10 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const {
              (r == falcon::StopReason::Length || r == falcon::StopReason::Cancelled ||
               r == falcon::StopReason::Interrupted);
     }
+    case AnsweredTokensRole:
+      return m.stats.answered_tokens ? QVariant::fromValue<qint64>(*m.stats.answered_tokens) : QVariant();
+    case AnsweredCutRole:
+      return m.stats.answered_cut ? QVariant::fromValue<qint64>(*m.stats.answered_cut) : QVariant();
     default:
       return {};
   }
@@ -62,7 +66,9 @@ QHash<int, QByteArray> MessageModel::roleNames() const {
           {TokensPerSRole, "tokensPerS"},
           {StopReasonRole, "stopReason"},
           {ErrorTextRole, "errorText"},
-          {CanContinueRole, "canContinue"}};
+          {CanContinueRole, "canContinue"},
+          {AnsweredTokensRole, "answeredTokens"},
+          {AnsweredCutRole, "answeredCut"}};
 }
 
 void MessageModel::load(falcon::ConversationStore& store, qint64 conversation_id) {

@@ -33,6 +33,10 @@ class MessageModel : public QAbstractListModel {
     StopReasonRole,  // "eos", "length", "cancelled", ... ("" for user messages)
     ErrorTextRole,
     CanContinueRole,  // an assistant reply that stopped early (length, cancelled, interrupted)
+    // A reply: the tokens of the message it answers, and how many of their first ones the
+    // context window left out (undefined where not recorded).
+    AnsweredTokensRole,
+    AnsweredCutRole,
   };
 
   explicit MessageModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}

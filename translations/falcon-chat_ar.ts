@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+165"/>
+        <location filename="../app/chat_controller.cpp" line="+164"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -761,7 +761,7 @@ Start one with New chat.</source>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+54"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+56"/>
         <source>You</source>
         <translation>أنت</translation>
     </message>
@@ -774,6 +774,11 @@ Start one with New chat.</source>
         <location line="+48"/>
         <source>(stopped before any text: Regenerate or Continue)</source>
         <translation>(توقف قبل أي نص: إعادة التوليد أو متابعة)</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>The model saw only the last %1 of the %2 tokens of the message this answers (longer than the chat&apos;s context window).</source>
+        <translation>لم يرَ النموذج إلا آخر %1 من %2 رمزًا في الرسالة التي يجيب عنها هذا الرد (أطول من نافذة سياق المحادثة).</translation>
     </message>
 </context>
 <context>

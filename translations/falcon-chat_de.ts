@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+165"/>
+        <location filename="../app/chat_controller.cpp" line="+164"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
@@ -749,7 +749,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+54"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+56"/>
         <source>You</source>
         <translation>Du</translation>
     </message>
@@ -762,6 +762,11 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+48"/>
         <source>(stopped before any text: Regenerate or Continue)</source>
         <translation>(vor dem ersten Wort angehalten: Neu erzeugen oder Fortsetzen)</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>The model saw only the last %1 of the %2 tokens of the message this answers (longer than the chat&apos;s context window).</source>
+        <translation>Das Modell hat nur die letzten %1 der %2 Tokens der Nachricht gesehen, auf die dies antwortet (länger als das Kontextfenster des Chats).</translation>
     </message>
 </context>
 <context>

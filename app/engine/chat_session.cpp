@@ -233,6 +233,14 @@ struct ChatSession::Impl {
       stats.tokens_per_s = gen.stats.decode_tokens_per_s;
     }
     if (gen.reason == StopReason::Error) stats.error_text = gen.error;
+    // What the prompt held of the message answered; a continued reply keeps its first prompt's.
+    const MessageFit answered = continuing ? MessageFit{path.back().stats.answered_tokens.value_or(-1),
+                                                        path.back().stats.answered_cut.value_or(0)}
+                                           : result.answered;
+    if (answered.tokens >= 0) {
+      stats.answered_tokens = answered.tokens;
+      stats.answered_cut = answered.cut;
+    }
     if (pending_tokens > 0) writer.append("", pending_tokens);
     std::string text = writer.text();
     while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\t'))

@@ -112,11 +112,21 @@ CREATE TRIGGER conversations_delete_draft AFTER DELETE ON conversations BEGIN
 END;
 )sql";
 
+// ---- v5: what a reply's prompt held of the message it answers ----------------------------------
+// A message longer than the chat's window loses its beginning; the reply records how much, so a
+// stored chat can still say so under the reply. NULL: not recorded (replies from before).
+constexpr const char* kV5 = R"sql(
+ALTER TABLE messages ADD COLUMN answered_tokens INTEGER CHECK (answered_tokens IS NULL OR answered_tokens >= 0);
+ALTER TABLE messages ADD COLUMN answered_cut INTEGER
+  CHECK (answered_cut IS NULL OR (answered_cut >= 0 AND answered_cut <= answered_tokens));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "create the schema", kV1},
     {2, "add the archive flag and the full-text index", kV2},
     {3, "add pinned count, turn starts and sinks to the window state", kV3},
     {4, "add unsent drafts", kV4},
+    {5, "record how much of the answered message a reply's prompt held", kV5},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestVersion);
 

@@ -1,18 +1,18 @@
 // ConversationStore: export to JSON / Markdown and JSON import.
 //
-// JSON format (version 1). Ids are not exported: a message names its parent by its index in
-// the conversation's "messages" array, and parents come first (the store's ids grow, so id
-// order is a valid order). Importing into any database and exporting again gives the same
+// JSON format (version 2; version 1 lacked answered_tokens/answered_cut). Ids are not exported: a message
+// names its parent by its index in the conversation's "messages" array, and parents come first (the store's
+// ids grow, so id order is a valid order). Importing into any database and exporting again gives the same
 // bytes. Key order is fixed; numbers print in their shortest exact form.
 //
-// {"format": "falcon-chat-conversations", "version": 1, "conversations": [{
+// {"format": "falcon-chat-conversations", "version": 2, "conversations": [{
 //    "title": s, "created_ms": i, "updated_ms": i, "pinned": b, "archived": b,
 //    "system_prompt": s, "model_path": s, "model_fingerprint": s, "weights_format": s,
 //    "sampling_json": s (opaque text), "window_size": i, "active_leaf": index|null,
 //    "messages": [{"parent": index|null, "role": "system|user|assistant", "text": s,
 //                  "created_ms": i, "token_count": i, "ttft_ms": x|null, "tokens_per_s": x|null,
 //                  "stop_reason": "eos|stop_string|length|cancelled|interrupted|error"|null,
-//                  "error": s|null}],
+//                  "error": s|null, "answered_tokens": i|null, "answered_cut": i|null}],
 //    "window_state": null | {"tokens": [i32...], "evicted_count": i, "pinned_count": i,
 //                            "turn_starts": [i32...], "sinks_taken": i, "model_fingerprint": s}}]}
 // A reply still streaming is exported as interrupted (it is a snapshot of unfinished work).
@@ -52,7 +52,7 @@ ojson export_one(ConversationStore& store, ConversationStore::Impl& impl, const 
   std::unordered_map<int64_t, int64_t> index_of;  // message id -> index in `messages`
   auto s = impl.q(
       "SELECT id, parent_id, role, text, created_ms, token_count, state, ttft_ms, tokens_per_s, stop_reason, "
-      "error_text FROM messages WHERE conversation_id = ?1 ORDER BY id");
+      "error_text, answered_tokens, answered_cut FROM messages WHERE conversation_id = ?1 ORDER BY id");
   s.bind(1, c.id);
   while (s.step()) {
     ojson m;
@@ -78,6 +78,8 @@ ojson export_one(ConversationStore& store, ConversationStore::Impl& impl, const 
       m["stop_reason"] = s.is_null(9) ? ojson(nullptr) : ojson(s.text(9));
     }
     m["error"] = s.is_null(10) ? ojson(nullptr) : ojson(s.text(10));
+    m["answered_tokens"] = s.is_null(11) ? ojson(nullptr) : ojson(s.i64(11));
+    m["answered_cut"] = s.is_null(12) ? ojson(nullptr) : ojson(s.i64(12));
     index_of.emplace(s.i64(0), static_cast<int64_t>(messages.size()));
     messages.push_back(std::move(m));
   }
@@ -204,8 +206,8 @@ std::vector<int64_t> ConversationStore::import_json(std::string_view json) {
       auto s = impl_->q(
           "INSERT INTO messages (conversation_id, parent_id, role, text, created_ms, token_count, state, "
           "ttft_ms, "
-          "tokens_per_s, stop_reason, error_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'complete', ?7, ?8, ?9, "
-          "?10)");
+          "tokens_per_s, stop_reason, error_text, answered_tokens, answered_cut) VALUES (?1, ?2, ?3, ?4, ?5, "
+          "?6, 'complete', ?7, ?8, ?9, ?10, ?11, ?12)");
       s.bind(1, cid);
       m.parent ? s.bind(2, new_id[static_cast<size_t>(*m.parent)]) : s.bind_null(2);
       s.bind(3, to_string(m.role)).bind(4, m.text).bind(5, m.created_ms).bind(6, m.token_count);
@@ -213,6 +215,8 @@ std::vector<int64_t> ConversationStore::import_json(std::string_view json) {
       m.tokens_per_s ? s.bind(8, *m.tokens_per_s) : s.bind_null(8);
       m.stop_reason == StopReason::None ? s.bind_null(9) : s.bind(9, to_string(m.stop_reason));
       m.error ? s.bind(10, *m.error) : s.bind_null(10);
+      m.answered_tokens ? s.bind(11, *m.answered_tokens) : s.bind_null(11);
+      m.answered_cut ? s.bind(12, *m.answered_cut) : s.bind_null(12);
       s.run();
       new_id[i] = sqlite3_last_insert_rowid(impl_->raw());
     }

@@ -114,7 +114,7 @@ ImportedMessage parse_message(const json& v, const std::string& where, size_t in
   object_at(v, where);
   only_keys(v, where,
             {"parent", "role", "text", "created_ms", "token_count", "ttft_ms", "tokens_per_s", "stop_reason",
-             "error"});
+             "error", "answered_tokens", "answered_cut"});
   ImportedMessage m;
   const json& parent = required(v, "parent", where);
   if (!parent.is_null()) {
@@ -144,6 +144,14 @@ ImportedMessage parse_message(const json& v, const std::string& where, size_t in
     m.stop_reason = *sr;
   }
   if (const json* e = find(v, "error"); e && !e->is_null()) m.error = get_string(*e, where + ".error");
+  const json* answered = find(v, "answered_tokens");
+  const json* cut = find(v, "answered_cut");
+  const bool has_answered = answered && !answered->is_null(), has_cut = cut && !cut->is_null();
+  if (has_answered != has_cut) bad(where, "answered_tokens and answered_cut go together");
+  if (has_answered) {
+    m.answered_tokens = get_int(*answered, where + ".answered_tokens", 0, kMaxInt);
+    m.answered_cut = get_int(*cut, where + ".answered_cut", 0, *m.answered_tokens);
+  }
   return m;
 }
 

@@ -12,7 +12,8 @@
 namespace falcon {
 
 inline constexpr const char* kExportFormatName = "falcon-chat-conversations";
-inline constexpr int kExportFormatVersion = 1;
+// 2: messages carry answered_tokens / answered_cut (version 1 files, without them, still import).
+inline constexpr int kExportFormatVersion = 2;
 
 // Limits that keep a hostile file from exhausting memory or time; far above real chats.
 inline constexpr size_t kImportMaxBytes = size_t{1} << 30;   // whole file
@@ -30,6 +31,8 @@ struct ImportedMessage {
   std::optional<double> tokens_per_s;
   StopReason stop_reason = StopReason::None;
   std::optional<std::string> error;
+  std::optional<int64_t> answered_tokens;  // both or neither, 0 <= cut <= tokens
+  std::optional<int64_t> answered_cut;
 };
 
 struct ImportedConversation {

@@ -17,7 +17,8 @@ const char* const kMessageColumns =
     "m.parent_id "
     "AND s.id < m.id), "
     "(SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id AND s.parent_id IS "
-    "m.parent_id)";
+    "m.parent_id), "
+    "m.answered_tokens, m.answered_cut";
 
 Message read_message(const sql::Stmt& s) {
   Message m;
@@ -41,6 +42,8 @@ Message read_message(const sql::Stmt& s) {
   m.stats.error_text = s.text(11);
   m.sibling_index = static_cast<int>(s.i64(12));
   m.sibling_count = static_cast<int>(s.i64(13));
+  m.stats.answered_tokens = s.opt_i64(14);
+  m.stats.answered_cut = s.opt_i64(15);
   return m;
 }
 
@@ -92,6 +95,18 @@ void check_stat(const std::optional<double>& v, const char* what) {
   if (v && (!std::isfinite(*v) || *v < 0)) {
     throw StoreError(StoreErrorCode::InvalidArgument,
                      std::string("conversation store: ") + what + " must be a finite number >= 0");
+  }
+}
+
+// Both or neither; the cut is a part of the message (the schema checks it too).
+void check_answered(const GenerationStats& st) {
+  const bool ok = st.answered_tokens.has_value() == st.answered_cut.has_value() &&
+                  (!st.answered_tokens || (*st.answered_tokens >= 0 && *st.answered_cut >= 0 &&
+                                           *st.answered_cut <= *st.answered_tokens));
+  if (!ok) {
+    throw StoreError(StoreErrorCode::InvalidArgument,
+                     "conversation store: the answered message's cut must be given with its token count, "
+                     "between 0 and it");
   }
 }
 
@@ -316,17 +331,21 @@ void ConversationStore::finish_reply(int64_t message_id, std::string_view text, 
   check_count(token_count, "token count");
   check_stat(stats.ttft_ms, "time to first token");
   check_stat(stats.tokens_per_s, "tokens per second");
+  check_answered(stats);
   sql::Transaction tx(impl_->raw());
   {
     auto s = impl_->q(
         "UPDATE messages SET text = ?2, token_count = ?3, state = 'complete', ttft_ms = ?4, tokens_per_s = "
         "?5, "
-        "stop_reason = ?6, error_text = ?7 WHERE id = ?1 AND state = 'streaming'");
+        "stop_reason = ?6, error_text = ?7, answered_tokens = ?8, answered_cut = ?9 "
+        "WHERE id = ?1 AND state = 'streaming'");
     s.bind(1, message_id).bind(2, text).bind(3, token_count);
     stats.ttft_ms ? s.bind(4, *stats.ttft_ms) : s.bind_null(4);
     stats.tokens_per_s ? s.bind(5, *stats.tokens_per_s) : s.bind_null(5);
     stats.stop_reason == StopReason::None ? s.bind_null(6) : s.bind(6, to_string(stats.stop_reason));
     stats.error_text.empty() ? s.bind_null(7) : s.bind(7, stats.error_text);
+    stats.answered_tokens ? s.bind(8, *stats.answered_tokens) : s.bind_null(8);
+    stats.answered_cut ? s.bind(9, *stats.answered_cut) : s.bind_null(9);
     s.run();
   }
   if (sqlite3_changes64(impl_->raw()) == 0) not_streaming(*impl_, message_id);

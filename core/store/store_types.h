@@ -22,6 +22,11 @@ struct GenerationStats {
   std::optional<double> tokens_per_s;  // decode speed after the first token
   StopReason stop_reason = StopReason::None;
   std::string error_text;  // set when stop_reason == Error
+  // The message this reply answers, as the reply's prompt held it: its tokens, and how many of
+  // its first ones the context window left out (0: the model saw all of it). Unset where not
+  // recorded (replies stored before schema version 5, imports that lack them).
+  std::optional<int64_t> answered_tokens;
+  std::optional<int64_t> answered_cut;
 };
 
 struct Conversation {

@@ -853,7 +853,12 @@ class ChatControllerTest : public QObject {
     const qint64 long_chat = c->currentConversationId();
     QVERIFY2(c->notice().startsWith(QStringLiteral("Only the last 64 of the 100 tokens of your message fit")),
              qPrintable(c->notice()));
-    QVERIFY(c->renameConversation(long_chat, QStringLiteral("renamed")));  // still about this chat
+    // The reply's row says it too (the message view shows it under the reply, also later).
+    const QModelIndex reply = c->messages()->index(1);
+    QCOMPARE(reply.data(MessageModel::AnsweredTokensRole).toLongLong(), qint64{100});
+    QCOMPARE(reply.data(MessageModel::AnsweredCutRole).toLongLong(), qint64{36});
+    QVERIFY(!c->messages()->index(0).data(MessageModel::AnsweredCutRole).isValid());  // the message itself
+    QVERIFY(c->renameConversation(long_chat, QStringLiteral("renamed")));             // still about this chat
     QVERIFY(!c->notice().isEmpty());
     QCOMPARE(sendAndWait(*c, QStringLiteral("short one")), QStringLiteral("eos"));
     QVERIFY2(c->notice().isEmpty(), qPrintable(c->notice()));

@@ -179,6 +179,16 @@ class TestChatSession : public QObject {
     const ReplyResult regenerated = session.regenerate(r.assistant_message_id, greedy(8), cancel, {});
     expect_kept_end(regenerated, r.answered.tokens, "regenerate");
     QCOMPARE(regenerated.answered.cut, r.answered.cut);
+    // Each reply stores it, for a stored chat to show under the reply; a continued reply keeps
+    // what its first prompt held.
+    for (const ReplyResult* x : {&short_reply, &r, &regenerated}) {
+      const Message stored = store.message(x->assistant_message_id);
+      QCOMPARE(stored.stats.answered_tokens, std::optional<int64_t>(x->answered.tokens));
+      QCOMPARE(stored.stats.answered_cut, std::optional<int64_t>(x->answered.cut));
+    }
+    session.continue_reply(regenerated.assistant_message_id, greedy(4), cancel, {});
+    QCOMPARE(store.message(regenerated.assistant_message_id).stats.answered_cut,
+             std::optional<int64_t>(r.answered.cut));
     auto b2 = backend();
     ChatSession resumed(store, id, *b2, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_});
     resumed.resume(cancel);

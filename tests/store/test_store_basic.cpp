@@ -235,6 +235,25 @@ class TestStoreBasic : public QObject {
     nan.ttft_ms = std::numeric_limits<double>::quiet_NaN();
     int64_t f = store.begin_assistant_reply(c, u);
     QCOMPARE(error_code_of([&] { store.finish_reply(f, "", 0, nan); }), StoreErrorCode::InvalidArgument);
+    // What the prompt held of the message answered: both numbers, the cut within the message.
+    QVERIFY(!store.message(r).stats.answered_tokens.has_value());
+    for (auto [tokens, cut] : {std::pair<std::optional<int64_t>, std::optional<int64_t>>{std::nullopt, 3},
+                               {10, std::nullopt},
+                               {10, 11},
+                               {-1, 0},
+                               {10, -1}}) {
+      GenerationStats bad;
+      bad.answered_tokens = tokens;
+      bad.answered_cut = cut;
+      QCOMPARE(error_code_of([&] { store.finish_reply(f, "", 0, bad); }), StoreErrorCode::InvalidArgument);
+    }
+    GenerationStats fit;
+    fit.stop_reason = StopReason::Eos;
+    fit.answered_tokens = 10;
+    fit.answered_cut = 10;  // the whole message cut (a window smaller than the reply's prompt)
+    store.finish_reply(f, "?", 1, fit);
+    QCOMPARE(store.message(f).stats.answered_tokens, std::optional<int64_t>(10));
+    QCOMPARE(store.message(f).stats.answered_cut, std::optional<int64_t>(10));
   }
 
   void partialWriterFlushesEvery32TokensOrSecond() {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store/conversation_store.h"
+#include "core/store/store_import.h"
 #include "test_store_util.h"
 
 using namespace falcon;
@@ -30,6 +31,8 @@ void fill(ConversationStore& s) {
   st.ttft_ms = 0.1;
   st.tokens_per_s = 123456.789;
   st.stop_reason = StopReason::StopString;
+  st.answered_tokens = 900;  // the message was longer than the window: 388 of its tokens cut
+  st.answered_cut = 388;
   s.finish_reply(r1, "Hi!\n\n```cpp\nint x = 1;\n```", 12, st);
   int64_t r2 = s.begin_assistant_reply(a, u1);  // regenerate
   GenerationStats err;
@@ -88,6 +91,9 @@ class TestStoreExport : public QObject {
     QCOMPARE(a["messages"][1]["stop_reason"].get<std::string>(), std::string("stop_string"));
     QCOMPARE(a["messages"][1]["tokens_per_s"].get<double>(), 123456.789);
     QCOMPARE(a["messages"][2]["ttft_ms"].get<double>(), 1e-7);
+    QCOMPARE(a["messages"][1]["answered_tokens"].get<int64_t>(), int64_t(900));
+    QCOMPARE(a["messages"][1]["answered_cut"].get<int64_t>(), int64_t(388));
+    QVERIFY(a["messages"][2]["answered_cut"].is_null());  // not recorded
     QCOMPARE(a["messages"][4]["stop_reason"].get<std::string>(), std::string("interrupted"));
     QCOMPARE(a["active_leaf"].get<int>(), 1);
     QCOMPARE(a["window_state"]["tokens"][2].get<int64_t>(), int64_t(2147483647));
@@ -100,6 +106,8 @@ class TestStoreExport : public QObject {
     QCOMPARE(path.size(), size_t(2));
     QCOMPARE(path[1].text, std::string("Hi!\n\n```cpp\nint x = 1;\n```"));
     QCOMPARE(path[1].sibling_count, 2);
+    QCOMPARE(path[1].stats.answered_tokens, std::optional<int64_t>(900));
+    QCOMPARE(path[1].stats.answered_cut, std::optional<int64_t>(388));
     QCOMPARE(path[0].sibling_count, 2);  // two roots
     QCOMPARE(dst.window_state(ids[0])->pinned_count, int64_t(2));
     QCOMPARE(dst.window_state(ids[0])->turn_starts, (std::vector<int32_t>{2, 3}));
@@ -139,7 +147,7 @@ class TestStoreExport : public QObject {
         {"not json", "{\"format\": ", "not valid JSON"},
         {"binary", std::string("\x00\xff\x10", 3), "not valid JSON"},
         {"wrong format", with([](auto& j) { j["format"] = "chatgpt"; }), "format"},
-        {"newer", with([](auto& j) { j["version"] = 2; }), "newer falcon-chat"},
+        {"newer", with([](auto& j) { j["version"] = kExportFormatVersion + 1; }), "newer falcon-chat"},
         {"unknown key", with([](auto& j) { j["conversations"][0]["colour"] = 1; }), "unknown key \"colour\""},
         {"forward parent", with([](auto& j) { j["conversations"][0]["messages"][1]["parent"] = 3; }),
          "conversations[0].messages[1].parent: refers to message 3"},
@@ -153,6 +161,15 @@ class TestStoreExport : public QObject {
          "stop_reason"},
         {"nan-ish ttft", with([](auto& j) { j["conversations"][0]["messages"][1]["ttft_ms"] = -3.0; }),
          "ttft_ms"},
+        {"cut past the message",
+         with([](auto& j) { j["conversations"][0]["messages"][1]["answered_cut"] = 901; }),
+         "messages[1].answered_cut: is out of range (0..900)"},
+        {"cut alone",
+         with([](auto& j) { j["conversations"][0]["messages"][1]["answered_tokens"] = nullptr; }),
+         "answered_tokens and answered_cut go together"},
+        {"negative answered",
+         with([](auto& j) { j["conversations"][0]["messages"][1]["answered_tokens"] = -1; }),
+         "answered_tokens"},
         {"leaf out of range", with([](auto& j) { j["conversations"][0]["active_leaf"] = 99; }),
          "active_leaf"},
         {"window size", with([](auto& j) { j["conversations"][0]["window_size"] = 0; }), "window_size"},
@@ -184,6 +201,22 @@ class TestStoreExport : public QObject {
     }
     // Still usable afterwards.
     QCOMPARE(dst.import_json(good).size(), size_t(3));
+  }
+
+  // A version 1 export (before answered_tokens / answered_cut) imports, recording neither.
+  void versionOneFileImports() {
+    ConversationStore src(":memory:");
+    fill(src);
+    auto j = nlohmann::json::parse(src.export_json());
+    j["version"] = 1;
+    for (auto& c : j["conversations"])
+      for (auto& m : c["messages"]) m.erase("answered_tokens"), m.erase("answered_cut");
+    ConversationStore dst(":memory:");
+    const auto ids = dst.import_json(j.dump());
+    QCOMPARE(ids.size(), size_t(3));
+    const auto path = dst.active_path(ids[0]);
+    QCOMPARE(path[1].text, std::string("Hi!\n\n```cpp\nint x = 1;\n```"));
+    QVERIFY(!path[1].stats.answered_tokens && !path[1].stats.answered_cut);
   }
 
   void handWrittenMinimalFileImports() {

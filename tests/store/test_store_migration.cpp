@@ -61,6 +61,13 @@ INSERT INTO window_state (conversation_id, tokens, evicted_count, model_fingerpr
   VALUES (2, X'0A0000000B0000000C0000000D0000000E000000', 7, 'fp-1b', 1700000100500, 2, X'0200000004000000', 1);
 )sql";
 
+// What only v4 can hold: unsent drafts, one of them for the new chat that has no row yet.
+constexpr const char* kV4Rows = R"sql(
+INSERT INTO drafts (conversation_id, text, updated_ms) VALUES
+  (0, 'a new chat, half typed', 1700000200000),
+  (2, 'and the zebra''s name?', 1700000200500);
+)sql";
+
 std::string fixtures_dir() {
   return std::string(FALCON_FIXTURES_DIR) + "/store";
 }
@@ -74,6 +81,7 @@ void make_fixture(const std::string& path, int version) {
   raw.exec(kV1Rows);
   if (version >= 2) raw.exec(kV2Rows);
   if (version >= 3) raw.exec(kV3Rows);
+  if (version >= 4) raw.exec(kV4Rows);
   raw.exec("PRAGMA journal_mode = DELETE; VACUUM;");
 }
 
@@ -139,6 +147,9 @@ class TestStoreMigration : public QObject {
     QCOMPARE(hits[0].message_id, int64_t(2));
     QCOMPARE(store.search("zebra password").size(), size_t(1));
     QCOMPARE(store.integrity_check(), std::string("ok"));
+    // v5: replies from before recorded nothing about the message they answer.
+    QVERIFY(!store.message(2).stats.answered_tokens.has_value());
+    QVERIFY(!store.message(2).stats.answered_cut.has_value());
     // v4: drafts, none before.
     QCOMPARE(store.draft(1), std::string());
     QVERIFY(store.set_draft(1, "a draft after the migration"));
@@ -221,6 +232,28 @@ class TestStoreMigration : public QObject {
     check_v1_rows(store);
     RawDb backup(path + ".v3.bak");
     QCOMPARE(backup.integer("PRAGMA user_version"), int64_t(3));
+  }
+
+  void fromV4() {
+    std::string path = copy_fixture("v4.sqlite");
+    ConversationStore store(path);
+    QCOMPARE(store.last_backup_path(), path + ".v4.bak");
+    QCOMPARE(store.draft(0), std::string("a new chat, half typed"));
+    QCOMPARE(store.draft(2), std::string("and the zebra's name?"));
+    QCOMPARE(store.conversation(3).archived, true);
+    QCOMPARE(store.window_state(2)->pinned_count, int64_t(2));
+    check_v1_rows(store);
+    // A reply finished after the migration records the message it answered.
+    const int64_t reply = store.begin_assistant_reply(2, 6);
+    GenerationStats st;
+    st.stop_reason = StopReason::Eos;
+    st.answered_tokens = 900;
+    st.answered_cut = 388;
+    store.finish_reply(reply, "Blue.", 2, st);
+    QCOMPARE(store.message(reply).stats.answered_tokens, std::optional<int64_t>(900));
+    QCOMPARE(store.message(reply).stats.answered_cut, std::optional<int64_t>(388));
+    RawDb backup(path + ".v4.bak");
+    QCOMPARE(backup.integer("PRAGMA user_version"), int64_t(4));
   }
 
   void backupNeverOverwritesAnOldBackup() {

@@ -36,6 +36,8 @@ TestCase {
             stopReason: ""
             errorText: ""
             canContinue: false
+            answeredTokens: undefined
+            answeredCut: undefined
         }
     }
 
@@ -86,5 +88,38 @@ TestCase {
         waitForRendering(item)
         verify(item.implicitHeight > 500, "laid out: " + item.implicitHeight)
         fuzzyCompare(first, item.implicitHeight, 1)
+    }
+
+    function findNamed(item, name) {
+        for (let i = 0; i < item.children.length; ++i) {
+            const c = item.children[i]
+            if (c.objectName === name)
+                return c
+            const found = findNamed(c, name)
+            if (found)
+                return found
+        }
+        return null
+    }
+
+    // Under a reply to a message longer than the window: how much of it the model saw; nothing
+    // where all of it fitted or nothing was recorded, nor under the message itself.
+    function test_a_reply_says_how_much_of_a_long_message_it_saw_data() {
+        return [{ tag: "cut", role: "assistant", tokens: 13903, cut: 13394, shown: true },
+                { tag: "fitted", role: "assistant", tokens: 40, cut: 0, shown: false },
+                { tag: "not recorded", role: "assistant", tokens: undefined, cut: undefined, shown: false },
+                { tag: "the message", role: "user", tokens: 13903, cut: 13394, shown: false }]
+    }
+
+    function test_a_reply_says_how_much_of_a_long_message_it_saw(data) {
+        const item = createTemporaryObject(delegateComponent, test, {
+            role: data.role, text: "an answer", stopReason: data.role === "user" ? "" : "eos",
+            answeredTokens: data.tokens, answeredCut: data.cut })
+        const note = findNamed(item, "answeredCutNote")
+        verify(note)
+        compare(note.visible, data.shown)
+        if (data.shown) {
+            verify(note.text.indexOf("509") >= 0 && note.text.indexOf("13903") >= 0, note.text)
+        }
     }
 }

@@ -20,6 +20,8 @@ Item {
     required property string stopReason
     required property string errorText
     required property bool canContinue
+    required property var answeredTokens  // of the message this reply answers (undefined: not recorded)
+    required property var answeredCut     // ... how many of its first ones the window left out
     property bool busy: false
     property bool editing: false
     readonly property bool isUser: role === "user"
@@ -119,6 +121,17 @@ Item {
             wrapMode: Text.Wrap
             color: "#c62828"
             text: root.errorText
+        }
+
+        Label {
+            objectName: "answeredCutNote"
+            visible: !root.isUser && !root.streaming && Number(root.answeredCut || 0) > 0
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.smallFontSize
+            color: Theme.warningText
+            text: qsTr("The model saw only the last %1 of the %2 tokens of the message this answers (longer than the chat's context window).")
+                  .arg(Number(root.answeredTokens) - Number(root.answeredCut)).arg(Number(root.answeredTokens))
         }
 
         ReplyStats {
