@@ -559,14 +559,16 @@ void CudaBackend::enqueue_decode() {
   auto layernorm = [&](const float* g1, const float* b1, bf16* out1, const float* g2, const float* b2,
                        bf16* out2, GemvArgs& reader, const gpu::QuantMatrix& q) {
     reader.staged_a = reader.staged_b = nullptr;
-    gpu::StagedX* st2 = out2 ? m_.staged + nch : nullptr;
-    if (m_.staged && staged_x && gpu::gemv_q4_takes_staged(q) &&
-        gpu::launch_layernorm_staged(m_.x, d.dim, eps, g1, b1, out1, m_.staged, g2, b2, out2, st2, s)) {
-      reader.staged_a = m_.staged;
-      reader.staged_b = out2 ? st2 : m_.staged;
+    if (!m_.staged || !staged_x || !gpu::gemv_q4_takes_staged(q)) {
+      gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, g1, b1, out1, g2, b2, out2, d.xn_ld, s);
       return;
     }
-    gpu::launch_layernorm(m_.x, d.dim, 1, d.dim, eps, g1, b1, out1, g2, b2, out2, d.xn_ld, s);
+    gpu::StagedX* st2 = out2 ? m_.staged + nch : nullptr;
+    // (false: the row does not fit the staging kernel, and the plain LayerNorm ran instead)
+    if (gpu::launch_layernorm_staged(m_.x, d.dim, eps, g1, b1, out1, m_.staged, g2, b2, out2, st2, s)) {
+      reader.staged_a = m_.staged;
+      reader.staged_b = out2 ? st2 : m_.staged;
+    }
   };
   gpu::launch_embed(m_.step, 1, m_.embed, d.dim, m_.x, s);
   for (const gpu::LayerDev& L : m_.layers) {
