@@ -51,6 +51,23 @@ class InferenceWorkerTest : public QObject {
     };
   }
 
+  // A fake model whose replies run until cancelled (a million tokens, 200 us each).
+  static FakeEngineOptions endless() {
+    FakeEngineOptions o;
+    o.tokens_per_reply = 1000000;
+    o.token_delay_us = 200;
+    return o;
+  }
+
+  // Starts a reply in a new conversation (with endless(): one that runs until cancelled).
+  static void startReply(InferenceThread& t, ConversationStore& store) {
+    ReplyRequest r;
+    r.conversation_id = store.create_conversation({});
+    r.text = "go";
+    r.settings.max_new_tokens = 1000000;
+    t.reply(r);
+  }
+
   // Loads the fake model and waits for it.
   static void load(InferenceThread& t) {
     Relay relay(t.worker());
@@ -127,21 +144,13 @@ class InferenceWorkerTest : public QObject {
   }
 
   void cancel_stops_a_reply() {
-    FakeEngineOptions o;
-    o.tokens_per_reply = 1000000;
-    o.token_delay_us = 200;
-    InferenceThread t(db(), fake(o));
+    InferenceThread t(db(), fake(endless()));
     load(t);
     ConversationStore store(db().toStdString());
-    const int64_t conv = store.create_conversation({});
     Relay relay(t.worker());
     QSignalSpy text(&relay, &Relay::replyText);
     QSignalSpy finished(&relay, &Relay::replyFinished);
-    ReplyRequest r;
-    r.conversation_id = conv;
-    r.text = "go";
-    r.settings.max_new_tokens = 1000000;
-    t.reply(r);
+    startReply(t, store);
     QVERIFY(text.wait(5000));
     t.cancelReply();
     QVERIFY(finished.wait(5000));
@@ -155,21 +164,14 @@ class InferenceWorkerTest : public QObject {
   // Message counts asked for while the worker is busy with a reply wait for it; then only the
   // latest is counted (each would count a whole text that has since changed).
   void only_the_latest_message_count_runs_after_a_reply() {
-    FakeEngineOptions o;
-    o.tokens_per_reply = 1000000;
-    o.token_delay_us = 200;
-    InferenceThread t(db(), fake(o));
+    InferenceThread t(db(), fake(endless()));
     load(t);
     ConversationStore store(db().toStdString());
     Relay relay(t.worker());
     QSignalSpy text(&relay, &Relay::replyText);
     QSignalSpy finished(&relay, &Relay::replyFinished);
     QSignalSpy measured(&relay, &Relay::messageMeasured);
-    ReplyRequest r;
-    r.conversation_id = store.create_conversation({});
-    r.text = "go";
-    r.settings.max_new_tokens = 1000000;
-    t.reply(r);
+    startReply(t, store);
     QVERIFY(text.wait(5000));
     for (quint64 serial = 1; serial <= 5; ++serial)
       t.measureMessage(serial, QStringLiteral("one two three four").left(int(serial) * 4));
