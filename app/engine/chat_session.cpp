@@ -234,12 +234,12 @@ struct ChatSession::Impl {
     }
     if (gen.reason == StopReason::Error) stats.error_text = gen.error;
     // What the prompt held of the message answered; a continued reply keeps its first prompt's.
-    const MessageFit answered = continuing ? MessageFit{path.back().stats.answered_tokens.value_or(-1),
-                                                        path.back().stats.answered_cut.value_or(0)}
-                                           : result.answered;
-    if (answered.tokens >= 0) {
-      stats.answered_tokens = answered.tokens;
-      stats.answered_cut = answered.cut;
+    if (continuing) {
+      stats.answered_tokens = path.back().stats.answered_tokens;
+      stats.answered_cut = path.back().stats.answered_cut;
+    } else {
+      stats.answered_tokens = result.answered.tokens;
+      stats.answered_cut = result.answered.cut;
     }
     if (pending_tokens > 0) writer.append("", pending_tokens);
     std::string text = writer.text();
