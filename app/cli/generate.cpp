@@ -120,6 +120,8 @@ void check_generation_options(const CliOptions& o) {
   const int inputs = (o.prompt ? 1 : 0) + (o.prompt_tokens ? 1 : 0) + (o.chat ? 1 : 0);
   if (inputs != 1) throw Error(ErrorKind::Usage, "give exactly one of --prompt, --prompt-tokens or --chat");
   if (o.system && !o.chat) throw Error(ErrorKind::Usage, "--system goes with --chat");
+  if (o.chat && o.chat->find_first_not_of(" \t\r\n\f\v") == std::string::npos)
+    throw Error(ErrorKind::Usage, "--chat: the message is empty");
   if ((o.db || o.conversation) && (!o.db || !o.conversation || !o.chat)) {
     throw Error(ErrorKind::Usage, "--db PATH --conversation ID --chat TEXT go together");
   }

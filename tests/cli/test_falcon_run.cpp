@@ -169,6 +169,11 @@ class TestFalconRun : public QObject {
         << 2;
     QTest::newRow("unknown head format")
         << QStringList{"--model", model, "--head-weights", "int2", "--prompt-tokens", "1"} << 2;
+    // An empty message went to the model as an empty user turn and got a reply to nothing.
+    const QString mini = QStringLiteral(FALCON_SOURCE_DIR) + "/resources/models/falcon-mini";
+    QTest::newRow("empty chat message") << QStringList{"--model", mini, "--backend", "cpu", "--chat", ""} << 2;
+    QTest::newRow("blank chat message")
+        << QStringList{"--model", mini, "--backend", "cpu", "--chat", " \n\t "} << 2;
     QTest::newRow("two head flags") << QStringList{"--model",
                                                    model,
                                                    "--backend",
