@@ -54,11 +54,15 @@ ChatController::ChatController(Options options, QObject* parent)
   draft_timer_.setSingleShot(true);
   draft_timer_.setInterval(options_.draft_save_ms);
   connect(&draft_timer_, &QTimer::timeout, this, &ChatController::saveDrafts);
-  measure_timer_.setSingleShot(true);
-  measure_timer_.setInterval(options_.measure_delay_ms);
-  connect(&measure_timer_, &QTimer::timeout, this, &ChatController::postMeasure);
-  // The window the composer's count is held against is the sampling panel's.
+  editor_meter_.lane = 1;
+  for (TextMeter* meter : {&composer_meter_, &editor_meter_}) {
+    meter->timer.setSingleShot(true);
+    meter->timer.setInterval(options_.measure_delay_ms);
+    connect(&meter->timer, &QTimer::timeout, this, [this, meter] { postMeasure(*meter); });
+  }
+  // The window the counts are held against is the sampling panel's.
   connect(sampling_, &SamplingConfig::changed, this, &ChatController::composerTokensChanged);
+  connect(sampling_, &SamplingConfig::changed, this, &ChatController::editorTokensChanged);
   connect(this, &ChatController::modelChanged, this, &ChatController::memoryChanged);
   // The whole device's memory changes with other programs: re-read it now and then, between
   // replies (the worker is busy during one, and a reply does not change the model's own share).
@@ -128,10 +132,9 @@ void ChatController::connectWorker() {
   connect(
       w, &InferenceWorker::messageMeasured, this,
       [this](quint64 serial, qint64 tokens, qint64 reply_prompt) {
-        if (serial != measure_serial_) return;  // the text has changed since
-        composer_tokens_ = tokens;
-        composer_reply_prompt_ = std::max<qint64>(0, reply_prompt);
-        emit composerTokensChanged();
+        // An answer for older text (the field has changed since) is dropped.
+        for (TextMeter* meter : {&composer_meter_, &editor_meter_})
+          if (serial == meter->serial) setMeterCount(*meter, tokens, std::max<qint64>(0, reply_prompt));
       },
       Qt::QueuedConnection);
   connect(
@@ -290,25 +293,51 @@ void ChatController::onReplyStarted(qint64 conversation_id, qint64 message_id) {
 }
 
 void ChatController::measureComposer(const QString& text) {
-  measure_text_ = text.trimmed();  // as send() sends it
-  measure_timer_.start();
+  measure(composer_meter_, text);
 }
 
-void ChatController::postMeasure() {
-  measure_timer_.stop();
-  ++measure_serial_;  // an answer still on its way is for older text
-  if (measure_text_.isEmpty()) {
-    if (composer_tokens_ != -1) {
-      composer_tokens_ = -1;
-      emit composerTokensChanged();
-    }
+void ChatController::measureEditor(qint64 message_id, const QString& text) {
+  if (message_id != editor_meter_.owner) {
+    // Another message's editor: the count shown was not for it.
+    editor_meter_.owner = message_id;
+    editor_meter_.serial = 0;
+    setMeterCount(editor_meter_, -1, 0);
+  }
+  measure(editor_meter_, text);
+}
+
+void ChatController::measure(TextMeter& meter, const QString& text) {
+  meter.text = text.trimmed();  // as send() and an edit send it
+  meter.timer.start();
+}
+
+void ChatController::postMeasure(TextMeter& meter) {
+  meter.timer.stop();
+  meter.serial = ++measure_serial_;  // an answer still on its way is for older text
+  if (meter.text.isEmpty()) {
+    setMeterCount(meter, -1, 0);
     return;
   }
-  inference_->measureMessage(measure_serial_, measure_text_);
+  inference_->measureMessage(meter.lane, meter.serial, meter.text);
 }
 
-bool ChatController::composerTooLong() const {
-  return composer_tokens_ > 0 && composer_tokens_ + composer_reply_prompt_ > sampling_->windowSize();
+void ChatController::postMeasures() {
+  postMeasure(composer_meter_);
+  if (editor_meter_.owner != 0) postMeasure(editor_meter_);
+}
+
+void ChatController::setMeterCount(TextMeter& meter, qint64 tokens, qint64 reply_prompt) {
+  if (tokens == meter.tokens && reply_prompt == meter.reply_prompt) return;
+  meter.tokens = tokens;
+  meter.reply_prompt = reply_prompt;
+  if (&meter == &composer_meter_)
+    emit composerTokensChanged();
+  else
+    emit editorTokensChanged();
+}
+
+bool ChatController::tooLong(const TextMeter& meter) const {
+  return meter.tokens > 0 && meter.tokens + meter.reply_prompt > sampling_->windowSize();
 }
 
 void ChatController::onReplyText(qint64 message_id, const QString& batch) {

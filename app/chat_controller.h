@@ -80,6 +80,10 @@ class ChatController : public QObject {
   // sampling panel's), so that the model would see only its end.
   Q_PROPERTY(qint64 composerTokens READ composerTokens NOTIFY composerTokensChanged)
   Q_PROPERTY(bool composerTooLong READ composerTooLong NOTIFY composerTokensChanged)
+  // The same for the message being edited (editorMessageId; 0: none counted yet).
+  Q_PROPERTY(qint64 editorMessageId READ editorMessageId NOTIFY editorTokensChanged)
+  Q_PROPERTY(qint64 editorTokens READ editorTokens NOTIFY editorTokensChanged)
+  Q_PROPERTY(bool editorTooLong READ editorTooLong NOTIFY editorTokensChanged)
   Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString pendingDeleteTitle READ pendingDeleteTitle NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString databasePath READ databasePath CONSTANT)
@@ -92,7 +96,7 @@ class ChatController : public QObject {
     bool restore_last_session = false;      // reopen the last model and chat (the app does)
     int draft_save_ms = 1000;               // drafts are written this long after the last edit
     int memory_refresh_ms = 3000;           // the status bar re-reads the device's memory (0: never)
-    int measure_delay_ms = 250;             // the composer's text is counted this long after an edit
+    int measure_delay_ms = 250;             // a message being typed is counted this long after an edit
   };
 
   explicit ChatController(Options options, QObject* parent = nullptr);
@@ -139,8 +143,11 @@ class ChatController : public QObject {
   qint64 contextEvicted() const { return ctx_evicted_; }
   qint64 contextRecent() const { return ctx_recent_; }
   qint64 contextWindow() const { return ctx_window_; }
-  qint64 composerTokens() const { return composer_tokens_; }
-  bool composerTooLong() const;
+  qint64 composerTokens() const { return composer_meter_.tokens; }
+  bool composerTooLong() const { return tooLong(composer_meter_); }
+  qint64 editorMessageId() const { return editor_meter_.owner; }
+  qint64 editorTokens() const { return editor_meter_.tokens; }
+  bool editorTooLong() const { return tooLong(editor_meter_); }
   bool canUndoDelete() const { return pending_delete_id_ != 0; }
   QString pendingDeleteTitle() const { return pending_delete_title_; }
   QString databasePath() const { return options_.db_path; }
@@ -174,6 +181,8 @@ class ChatController : public QObject {
   // The composer calls this on every edit: its text is counted (composerTokens) on the worker
   // thread measure_delay_ms after the last one (during a reply: after it).
   Q_INVOKABLE void measureComposer(const QString& text);
+  // The message editor's: the new text of message `message_id` (editorTokens, editorMessageId).
+  Q_INVOKABLE void measureEditor(qint64 message_id, const QString& text);
 
   // ---- messages and replies (chat_controller.cpp) ----------------------------------------
   Q_INVOKABLE bool send(const QString& text);
@@ -215,6 +224,7 @@ class ChatController : public QObject {
   void statsChanged();
   void contextChanged();
   void composerTokensChanged();
+  void editorTokensChanged();
   void pendingDeleteChanged();
   void currentPresetChanged();
   void defaultPresetChanged();
@@ -233,7 +243,21 @@ class ChatController : public QObject {
   void loadConversationSettings();
   void commitPendingDelete();
   void setBusy(bool busy, qint64 streaming_id);
-  void postMeasure();  // counts measure_text_ now
+  // A field whose message is counted in tokens on the worker: the composer, the message editor.
+  struct TextMeter {
+    int lane = 0;  // InferenceThread's lane: a newer count skips only older ones of the same field
+    QTimer timer;
+    QString text;         // trimmed, as it would be sent
+    quint64 serial = 0;   // of the latest count asked for; older answers are dropped
+    qint64 owner = 0;     // the editor: the message being edited
+    qint64 tokens = -1;   // -1: nothing typed, no model, or not counted yet
+    qint64 reply_prompt = 0;
+  };
+  void measure(TextMeter& meter, const QString& text);
+  void postMeasure(TextMeter& meter);  // counts meter.text now
+  void postMeasures();                 // ... every field's, as another model counts them
+  void setMeterCount(TextMeter& meter, qint64 tokens, qint64 reply_prompt);
+  bool tooLong(const TextMeter& meter) const;
   void fail(const QString& message);
   void restoreLastSession();
   // worker signal handlers
@@ -260,10 +284,8 @@ class ChatController : public QObject {
   QTimer memory_timer_;
   bool memory_query_pending_ = false;
   bool draft_error_shown_ = false;  // one message per run of failed draft writes
-  QTimer measure_timer_;
-  QString measure_text_;        // the composer's text, trimmed
-  quint64 measure_serial_ = 0;  // of the latest count asked for; older answers are dropped
-  qint64 composer_tokens_ = -1, composer_reply_prompt_ = 0;
+  TextMeter composer_meter_, editor_meter_;
+  quint64 measure_serial_ = 0;  // the last serial handed out (to either field)
 
   qint64 current_id_ = 0;
   QString system_prompt_;

@@ -88,11 +88,11 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   emit modelChanged();
   if (current_id_ != 0) inference_->openConversation(current_id_);
   if (options_.memory_refresh_ms > 0) memory_timer_.start();
-  postMeasure();  // the composer's text in this model's tokens
+  postMeasures();  // the typed messages in this model's tokens
 }
 
 void ChatController::onModelLoadFailed(const QString& message, bool cancelled, bool kept) {
-  postMeasure();  // in the tokens of the model still loaded, or none
+  postMeasures();  // in the tokens of the model still loaded, or none
   if (kept && !previous_model_dir_.isEmpty()) {
     // Refused before the old model was unloaded: it is still there and still usable.
     model_state_ = QStringLiteral("ready");

@@ -233,13 +233,14 @@ void InferenceThread::measureMemory() {
       worker_, [w = worker_] { w->measureMemory(); }, Qt::QueuedConnection);
 }
 
-void InferenceThread::measureMessage(quint64 serial, const QString& text) {
-  // Counts queued behind a reply (or a long text) are skipped once a newer one is asked for:
-  // each counts the whole text, and only the latest answer is wanted.
-  measure_latest_.store(serial);
+void InferenceThread::measureMessage(int lane, quint64 serial, const QString& text) {
+  // Counts queued behind a reply (or a long text) are skipped once a newer one is asked for
+  // in the same field: each counts the whole text, and only the latest answer is wanted.
+  std::atomic<quint64>* latest = &measure_latest_.at(static_cast<size_t>(lane));
+  latest->store(serial);
   QMetaObject::invokeMethod(
       worker_,
-      [w = worker_, serial, text, latest = &measure_latest_] {
+      [w = worker_, serial, text, latest] {
         if (latest->load() == serial) w->measureMessage(serial, text);
       },
       Qt::QueuedConnection);

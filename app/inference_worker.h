@@ -12,6 +12,7 @@
 #include <QString>
 #include <QThread>
 #include <QVariantMap>
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -86,8 +87,10 @@ class InferenceThread : public QObject {
   void openConversation(qint64 conversation_id);
   void reply(const falcon::ReplyRequest& request);
   void measureMemory();  // answered by the worker's memoryMeasured
-  // ... messageMeasured, unless a newer serial is asked for before the worker gets to it.
-  void measureMessage(quint64 serial, const QString& text);
+  // ... messageMeasured, unless a newer count is asked for in the same lane (one lane a text
+  // field) before the worker gets to it.
+  static constexpr int kMeasureLanes = 2;
+  void measureMessage(int lane, quint64 serial, const QString& text);
   void cancelReply() { reply_cancel_.store(true); }
   void cancelLoad() { load_cancel_.store(true); }
 
@@ -95,7 +98,7 @@ class InferenceThread : public QObject {
   std::atomic<bool> reply_cancel_{false};
   std::atomic<bool> load_cancel_{false};
   std::atomic<bool> open_cancel_{false};
-  std::atomic<quint64> measure_latest_{0};
+  std::array<std::atomic<quint64>, kMeasureLanes> measure_latest_{};
   QThread thread_;
   InferenceWorker* worker_ = nullptr;
 };

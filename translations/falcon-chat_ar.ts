@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+164"/>
+        <location filename="../app/chat_controller.cpp" line="+167"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -155,7 +155,7 @@
         <translation>تم النسخ</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Link copied (links are never opened)</source>
         <translation>تم نسخ الرابط (لا تُفتح الروابط أبداً)</translation>
     </message>
@@ -190,20 +190,8 @@
         <source>Message</source>
         <translation>الرسالة</translation>
     </message>
-    <message numerus="yes">
-        <location line="+23"/>
-        <source>%n token(s)</source>
-        <translation>
-            <numerusform>%n رمز</numerusform>
-            <numerusform>رمز واحد</numerusform>
-            <numerusform>رمزان</numerusform>
-            <numerusform>%n رموز</numerusform>
-            <numerusform>%n رمزاً</numerusform>
-            <numerusform>%n رمز</numerusform>
-        </translation>
-    </message>
     <message>
-        <location line="+8"/>
+        <location line="+29"/>
         <source>Stop</source>
         <translation>إيقاف</translation>
     </message>
@@ -221,11 +209,6 @@
         <location line="+0"/>
         <source>Send the message</source>
         <translation>إرسال الرسالة</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
-        <translation>أطول من نافذة سياق هذه المحادثة البالغة %1 رمزًا: لن يرى النموذج إلا نهايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
 </context>
 <context>
@@ -761,7 +744,7 @@ Start one with New chat.</source>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+56"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+61"/>
         <source>You</source>
         <translation>أنت</translation>
     </message>
@@ -776,7 +759,7 @@ Start one with New chat.</source>
         <translation>(توقف قبل أي نص: إعادة التوليد أو متابعة)</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+33"/>
         <source>The model saw only the last %1 of the %2 tokens of the message this answers (longer than the chat&apos;s context window).</source>
         <translation>لم يرَ النموذج إلا آخر %1 من %2 رمزًا في الرسالة التي يجيب عنها هذا الرد (أطول من نافذة سياق المحادثة).</translation>
     </message>
@@ -784,12 +767,12 @@ Start one with New chat.</source>
 <context>
     <name>MessageEditor</name>
     <message>
-        <location filename="../ui/components/MessageEditor.qml" line="+30"/>
+        <location filename="../ui/components/MessageEditor.qml" line="+38"/>
         <source>Edit the message</source>
         <translation>تعديل الرسالة</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Save &amp;&amp; resend</source>
         <translation>حفظ وإعادة الإرسال</translation>
     </message>
@@ -1563,6 +1546,21 @@ Start one with New chat.</source>
     </message>
 </context>
 <context>
+    <name>TokenCount</name>
+    <message numerus="yes">
+        <location filename="../ui/components/TokenCount.qml" line="+12"/>
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n رمز</numerusform>
+            <numerusform>رمز واحد</numerusform>
+            <numerusform>رمزان</numerusform>
+            <numerusform>%n رموز</numerusform>
+            <numerusform>%n رمزاً</numerusform>
+            <numerusform>%n رمز</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>UndoBar</name>
     <message>
         <location filename="../ui/components/UndoBar.qml" line="+19"/>
@@ -1573,6 +1571,14 @@ Start one with New chat.</source>
         <location line="+3"/>
         <source>Undo the delete</source>
         <translation>التراجع عن الحذف</translation>
+    </message>
+</context>
+<context>
+    <name>WindowWarning</name>
+    <message>
+        <location filename="../ui/components/WindowWarning.qml" line="+11"/>
+        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
+        <translation>أطول من نافذة سياق هذه المحادثة البالغة %1 رمزًا: لن يرى النموذج إلا نهايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
 </context>
 </TS>

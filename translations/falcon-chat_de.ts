@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+164"/>
+        <location filename="../app/chat_controller.cpp" line="+167"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
@@ -151,7 +151,7 @@
         <translation>Kopiert</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Link copied (links are never opened)</source>
         <translation>Link kopiert (Links werden nie geöffnet)</translation>
     </message>
@@ -186,16 +186,8 @@
         <source>Message</source>
         <translation>Nachricht</translation>
     </message>
-    <message numerus="yes">
-        <location line="+23"/>
-        <source>%n token(s)</source>
-        <translation>
-            <numerusform>%n Token</numerusform>
-            <numerusform>%n Tokens</numerusform>
-        </translation>
-    </message>
     <message>
-        <location line="+8"/>
+        <location line="+29"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
@@ -213,11 +205,6 @@
         <location line="+0"/>
         <source>Send the message</source>
         <translation>Die Nachricht senden</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
-        <translation>Länger als das Kontextfenster dieses Chats von %1 Tokens: Das Modell sieht nur ihr Ende. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
 </context>
 <context>
@@ -749,7 +736,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+56"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+61"/>
         <source>You</source>
         <translation>Du</translation>
     </message>
@@ -764,7 +751,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>(vor dem ersten Wort angehalten: Neu erzeugen oder Fortsetzen)</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+33"/>
         <source>The model saw only the last %1 of the %2 tokens of the message this answers (longer than the chat&apos;s context window).</source>
         <translation>Das Modell hat nur die letzten %1 der %2 Tokens der Nachricht gesehen, auf die dies antwortet (länger als das Kontextfenster des Chats).</translation>
     </message>
@@ -772,12 +759,12 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageEditor</name>
     <message>
-        <location filename="../ui/components/MessageEditor.qml" line="+30"/>
+        <location filename="../ui/components/MessageEditor.qml" line="+38"/>
         <source>Edit the message</source>
         <translation>Die Nachricht bearbeiten</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Save &amp;&amp; resend</source>
         <translation>Speichern &amp;&amp; erneut senden</translation>
     </message>
@@ -1547,6 +1534,17 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
 </context>
 <context>
+    <name>TokenCount</name>
+    <message numerus="yes">
+        <location filename="../ui/components/TokenCount.qml" line="+12"/>
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n Token</numerusform>
+            <numerusform>%n Tokens</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>UndoBar</name>
     <message>
         <location filename="../ui/components/UndoBar.qml" line="+19"/>
@@ -1557,6 +1555,14 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+3"/>
         <source>Undo the delete</source>
         <translation>Das Löschen rückgängig machen</translation>
+    </message>
+</context>
+<context>
+    <name>WindowWarning</name>
+    <message>
+        <location filename="../ui/components/WindowWarning.qml" line="+11"/>
+        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
+        <translation>Länger als das Kontextfenster dieses Chats von %1 Tokens: Das Modell sieht nur ihr Ende. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
 </context>
 </TS>

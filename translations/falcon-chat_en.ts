@@ -13,17 +13,6 @@
     </message>
 </context>
 <context>
-    <name>Composer</name>
-    <message numerus="yes">
-        <location filename="../ui/components/Composer.qml" line="+79"/>
-        <source>%n token(s)</source>
-        <translation>
-            <numerusform>%n token</numerusform>
-            <numerusform>%n tokens</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>Main</name>
     <message numerus="yes">
         <location filename="../ui/Main.qml" line="+248"/>
@@ -38,6 +27,17 @@
     <name>ReplyStats</name>
     <message numerus="yes">
         <location filename="../ui/components/ReplyStats.qml" line="+27"/>
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n token</numerusform>
+            <numerusform>%n tokens</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TokenCount</name>
+    <message numerus="yes">
+        <location filename="../ui/components/TokenCount.qml" line="+12"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n token</numerusform>

@@ -903,6 +903,51 @@ class ChatControllerTest : public QObject {
     QVERIFY(!c->composerTooLong());
   }
 
+  // The message editor's text is counted like the composer's, in its own lane: counting one
+  // field does not drop the other's count (with one serial for both, the composer's newer count
+  // made the editor's answer look stale, and it was never shown).
+  void the_message_editor_counts_its_text_beside_the_composer() {
+    auto c = make();
+    loadModel(*c);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("first")), QStringLiteral("eos"));
+    QCOMPARE(sendAndWait(*c, QStringLiteral("second")), QStringLiteral("eos"));
+    const qint64 first = c->messages()->index(0).data(MessageModel::IdRole).toLongLong();
+    const qint64 second = c->messages()->index(2).data(MessageModel::IdRole).toLongLong();
+    QCOMPARE(c->editorMessageId(), qint64{0});
+    QCOMPARE(c->editorTokens(), qint64{-1});
+    c->measureEditor(first, QStringLiteral("p q r s t"));
+    c->measureComposer(QStringLiteral("x"));
+    QTRY_COMPARE_WITH_TIMEOUT(c->editorTokens(), qint64{5}, 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(c->composerTokens(), qint64{1}, 2000);
+    QCOMPARE(c->editorMessageId(), first);
+    QVERIFY(!c->editorTooLong());
+    // Both edited at once, in either order: each ends with its own latest text's count.
+    c->measureComposer(QStringLiteral("x y"));
+    c->measureEditor(first, QStringLiteral("p q r"));
+    c->measureComposer(QStringLiteral("x y z"));
+    QTRY_COMPARE_WITH_TIMEOUT(c->composerTokens(), qint64{3}, 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(c->editorTokens(), qint64{3}, 2000);
+    QTest::qWait(400);
+    QCOMPARE(c->composerTokens(), qint64{3});
+    QCOMPARE(c->editorTokens(), qint64{3});
+    // Another message's editor starts with no count (the shown one was not for it), then its own.
+    QSignalSpy editor(c.get(), &ChatController::editorTokensChanged);
+    QStringList words;
+    for (int i = 0; i < 80; ++i) words << QStringLiteral("w%1").arg(i);
+    c->measureEditor(second, words.join(QLatin1Char(' ')));
+    QCOMPARE(c->editorMessageId(), second);
+    QCOMPARE(c->editorTokens(), qint64{-1});
+    QVERIFY(editor.count() > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(c->editorTokens(), qint64{80}, 2000);
+    c->sampling()->setWindowSize(64);
+    QVERIFY(c->editorTooLong());
+    QVERIFY(!c->composerTooLong());
+    // A blank text has no count.
+    c->measureEditor(second, QStringLiteral(" \n "));
+    QTRY_COMPARE_WITH_TIMEOUT(c->editorTokens(), qint64{-1}, 2000);
+    QVERIFY(!c->editorTooLong());
+  }
+
   void the_bundled_model_is_known_as_such() {
     const FakeBundledModels fake(QStringLiteral("falcon-mini"));
     const QString bundled = fake.model;

@@ -162,7 +162,7 @@ class InferenceWorkerTest : public QObject {
   }
 
   // Message counts asked for while the worker is busy with a reply wait for it; then only the
-  // latest is counted (each would count a whole text that has since changed).
+  // latest of each field (lane) is counted (each would count a whole text that has since changed).
   void only_the_latest_message_count_runs_after_a_reply() {
     InferenceThread t(db(), fake(endless()));
     load(t);
@@ -173,20 +173,25 @@ class InferenceWorkerTest : public QObject {
     QSignalSpy measured(&relay, &Relay::messageMeasured);
     startReply(t, store);
     QVERIFY(text.wait(5000));
-    for (quint64 serial = 1; serial <= 5; ++serial)
-      t.measureMessage(serial, QStringLiteral("one two three four").left(int(serial) * 4));
+    for (quint64 serial = 1; serial <= 5; ++serial) {
+      t.measureMessage(0, serial, QStringLiteral("one two three four").left(int(serial) * 4));
+      // The other field's count, asked for between them, is not skipped by them.
+      if (serial == 3) t.measureMessage(1, 10, QStringLiteral("x y"));
+    }
     QTest::qWait(100);
     QCOMPARE(measured.count(), 0);  // the reply is still running
     t.cancelReply();
     QVERIFY(finished.wait(5000));
-    QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 1, 5000);
-    QTest::qWait(200);
-    QCOMPARE(measured.count(), 1);
-    QCOMPARE(measured.at(0).at(0).toULongLong(), quint64{5});
-    QCOMPARE(measured.at(0).at(1).toLongLong(), qint64{4});  // the fake's tokens are words
-    t.measureMessage(6, QStringLiteral("alone"));            // when idle, at once
     QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 2, 5000);
-    QCOMPARE(measured.at(1).at(1).toLongLong(), qint64{1});
+    QTest::qWait(200);
+    QCOMPARE(measured.count(), 2);
+    QCOMPARE(measured.at(0).at(0).toULongLong(), quint64{10});  // in the order asked for
+    QCOMPARE(measured.at(0).at(1).toLongLong(), qint64{2});
+    QCOMPARE(measured.at(1).at(0).toULongLong(), quint64{5});
+    QCOMPARE(measured.at(1).at(1).toLongLong(), qint64{4});  // the fake's tokens are words
+    t.measureMessage(0, 6, QStringLiteral("alone"));         // when idle, at once
+    QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 3, 5000);
+    QCOMPARE(measured.at(2).at(1).toLongLong(), qint64{1});
   }
 
   void load_failure_and_cancel_are_reported() {

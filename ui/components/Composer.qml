@@ -73,13 +73,11 @@ Pane {
                 }
             }
 
-            Label {
+            TokenCount {
                 objectName: "tokenCount"
-                visible: root.tokens >= 0 && input.text.trim().length > 0
-                text: qsTr("%n token(s)", "", root.tokens)
-                font.pixelSize: Theme.smallFontSize
-                color: root.tooLong ? Theme.warningText : Theme.subtleText
-                Accessible.name: text
+                tokens: root.tokens
+                tooLong: root.tooLong
+                hasText: input.text.trim().length > 0
             }
 
             Button {
@@ -92,15 +90,10 @@ Pane {
             }
         }
 
-        Label {
+        WindowWarning {
             objectName: "tooLongWarning"
-            Layout.fillWidth: true
             visible: root.tooLong && root.tokens >= 0 && input.text.trim().length > 0
-            text: qsTr("Longer than this chat's context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.")
-                  .arg(root.windowSize)
-            wrapMode: Text.Wrap
-            font.pixelSize: Theme.smallFontSize
-            color: Theme.warningText
+            windowSize: root.windowSize
         }
     }
 }

@@ -24,9 +24,14 @@ Item {
     required property var answeredCut     // ... how many of its first ones the window left out
     property bool busy: false
     property bool editing: false
+    // The edited text's length in tokens, for the editor (asked for with editMeasureRequested).
+    property real editTokens: -1
+    property bool editTooLong: false
+    property int windowSize: 0
     readonly property bool isUser: role === "user"
     signal copyRequested(string text)
     signal editRequested(var id, string text)
+    signal editMeasureRequested(var id, string text)
     signal regenerateRequested(var id)
     signal continueRequested(var id)
     signal deleteRequested(var id)
@@ -111,6 +116,10 @@ Item {
             visible: root.editing
             active: root.editing
             initialText: root.text
+            tokens: root.editTokens
+            tooLong: root.editTooLong
+            windowSize: root.windowSize
+            onTextEdited: (text) => root.editMeasureRequested(root.messageId, text)
             onAccepted: (text) => root.editRequested(root.messageId, text)
             onCancelled: root.finishEdit()
         }

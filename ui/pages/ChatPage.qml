@@ -120,6 +120,10 @@ Page {
                 busy: ChatController.busy
                 onCopyRequested: (text) => { ChatController.copyText(text); root.toast(qsTr("Copied")) }
                 onEditRequested: (id, text) => { if (ChatController.editAndResend(id, text)) finishEdit() }
+                onEditMeasureRequested: (id, text) => ChatController.measureEditor(id, text)
+                editTokens: ChatController.editorMessageId === messageId ? ChatController.editorTokens : -1
+                editTooLong: ChatController.editorMessageId === messageId && ChatController.editorTooLong
+                windowSize: ChatController.sampling.windowSize
                 onEditClosed: composer.focusInput()
                 onRegenerateRequested: (id) => ChatController.regenerate(id)
                 onContinueRequested: (id) => ChatController.continueReply(id)
