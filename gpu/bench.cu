@@ -45,45 +45,6 @@ double used_gib() {
 
 }  // namespace
 
-ModelConfig synthetic_config(const std::string& shape) {
-  // The architecture fields of the released models' config.json files (tiiuae/falcon-7b,
-  // falcon-40b, falcon-180B, falcon-11B, falcon-rw-1b), read by the loader's own parser, so that a
-  // synthetic shape is exactly what loading the real checkpoint builds. (Written out by hand until
-  // session 20, the 40b and 180b shapes had one LayerNorm per block; the released configs give no
-  // num_ln_in_parallel_attn, which for the new decoder architecture means two, ln_attn and ln_mlp.)
-  const char* json = nullptr;
-  if (shape == "7b") {
-    json =
-        R"({"model_type": "falcon", "hidden_size": 4544, "num_hidden_layers": 32, "num_attention_heads": 71,
-               "multi_query": true, "new_decoder_architecture": false, "parallel_attn": true, "alibi": false,
-               "bias": false, "vocab_size": 65024})";
-  } else if (shape == "40b") {
-    json =
-        R"({"model_type": "falcon", "hidden_size": 8192, "num_hidden_layers": 60, "num_attention_heads": 128,
-               "num_kv_heads": 8, "new_decoder_architecture": true, "parallel_attn": true, "alibi": false,
-               "bias": false, "vocab_size": 65024})";
-  } else if (shape == "180b") {
-    json =
-        R"({"model_type": "falcon", "hidden_size": 14848, "num_hidden_layers": 80, "num_attention_heads": 232,
-               "num_kv_heads": 8, "new_decoder_architecture": true, "parallel_attn": true, "alibi": false,
-               "bias": false, "vocab_size": 65024})";
-  } else if (shape == "11b") {
-    json =
-        R"({"model_type": "falcon", "hidden_size": 4096, "num_hidden_layers": 60, "num_attention_heads": 32,
-               "num_kv_heads": 8, "new_decoder_architecture": true, "num_ln_in_parallel_attn": 1,
-               "parallel_attn": true, "alibi": false, "bias": false, "rope_theta": 500042.0,
-               "max_position_embeddings": 8192, "vocab_size": 65024})";
-  } else if (shape == "rw-1b") {
-    json =
-        R"({"model_type": "falcon", "hidden_size": 2048, "num_hidden_layers": 24, "num_attention_heads": 32,
-               "multi_query": false, "new_decoder_architecture": false, "parallel_attn": false, "alibi": true,
-               "bias": true, "vocab_size": 50304})";
-  } else {
-    throw_usage_error("unknown synthetic shape '" + shape + "' (7b, 40b, 180b, 11b, rw-1b)");
-  }
-  return parse_model_config(json);
-}
-
 BusCeilings measure_bus_ceilings(int device) {
   BusCeilings c;
   FALCON_CUDA_CHECK(cudaSetDevice(device));

@@ -8,12 +8,11 @@
 
 #include "core/model/backend.h"
 #include "core/model/model_config.h"
+#include "core/model/synthetic_checkpoint.h"
 
 namespace falcon::gpu {
 
-// The configs of the released models: "7b", "40b", "180b", "11b" (Falcon2-11B), "rw-1b".
-// Throws Error(Usage) naming the valid shapes for anything else.
-ModelConfig synthetic_config(const std::string& shape);
+using falcon::synthetic_config;  // core/model/synthetic_checkpoint.h
 
 struct BenchOptions {
   int device = 0;

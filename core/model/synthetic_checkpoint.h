@@ -5,10 +5,15 @@
 // index, safetensors headers, mapped files, staging, device copies) on the real shapes.
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include "core/model/model_config.h"
 
 namespace falcon {
+
+// The configs of the released models: "7b", "40b", "180b", "11b" (Falcon2-11B), "rw-1b".
+// Throws Error(Usage) naming the valid shapes for anything else.
+ModelConfig synthetic_config(const std::string& shape);
 
 // Writes config.json, model-0000N-of-0000M.safetensors shards of at most `shard_bytes` each
 // (a tensor larger than that gets a shard of its own) and model.safetensors.index.json into
