@@ -247,10 +247,10 @@ class ChatController : public QObject {
   struct TextMeter {
     int lane = 0;  // InferenceThread's lane: a newer count skips only older ones of the same field
     QTimer timer;
-    QString text;         // trimmed, as it would be sent
-    quint64 serial = 0;   // of the latest count asked for; older answers are dropped
-    qint64 owner = 0;     // the editor: the message being edited
-    qint64 tokens = -1;   // -1: nothing typed, no model, or not counted yet
+    QString text;        // trimmed, as it would be sent
+    quint64 serial = 0;  // of the latest count asked for; older answers are dropped
+    qint64 owner = 0;    // the editor: the message being edited
+    qint64 tokens = -1;  // -1: nothing typed, no model, or not counted yet
     qint64 reply_prompt = 0;
   };
   void measure(TextMeter& meter, const QString& text);
@@ -316,9 +316,8 @@ class ChatController : public QObject {
   // The last load's notes, kept in parts so that they follow a change of language.
   struct LoadNotes {
     QString gpu_fallback_reason;  // "" when the GPU was used or not asked for
-    bool dropped_quantized = false;
-    QStringList notes;         // the quantization cache (engine words)
-    QString examples_problem;  // what is wrong with the folder's falcon-chat.json
+    QStringList notes;            // the quantization cache (engine words)
+    QString examples_problem;     // what is wrong with the folder's falcon-chat.json
   } load_notes_;
   int backend_kind_ = 0;  // BackendIdentity::Kind
   int backend_threads_ = 0;

@@ -34,15 +34,6 @@ void ChatController::loadModel(const QUrl& folder, const QString& backend, const
     fail(QString::fromUtf8(e.what()));
     return;
   }
-  if (!falcon::precheck_load(r).empty()) {
-    // Refused here, in the user's language; whatever is loaded stays loaded.
-    model_error_ =
-        tr("int8 and int4 weights need the GPU: the CPU backend computes with the "
-           "checkpoint's own format. Choose bf16, or run on the GPU.");
-    emit modelChanged();
-    fail(model_error_);
-    return;
-  }
   if (busy_) inference_->cancelReply();  // the reply's engine is about to be replaced
   previous_model_dir_ = model_state_ == QLatin1String("ready") ? model_dir_ : QString();
   previous_model_backend_ = model_backend_;
@@ -79,7 +70,6 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   // The load's own notes (a GPU fallback, a broken falcon-chat.json), or none: a note left from
   // before was about the model before. (Reopening the chat below may add its resume note.)
   load_notes_ = LoadNotes{info.value(QStringLiteral("gpuFallbackReason")).toString(),
-                          info.value(QStringLiteral("gpuFallbackDroppedQuantized")).toBool(),
                           info.value(QStringLiteral("loadNotes")).toStringList(),
                           info.value(QStringLiteral("examplesProblem")).toString()};
   notice_.clear();
@@ -139,11 +129,7 @@ QString ChatController::notice() const {
   QStringList parts;
   const LoadNotes& n = load_notes_;
   if (!n.gpu_fallback_reason.isEmpty())
-    parts << (n.dropped_quantized
-                  ? tr("GPU not used: %1. Running on the CPU with the checkpoint's own weights "
-                       "(int8 and int4 need the GPU).")
-                        .arg(n.gpu_fallback_reason)
-                  : tr("GPU not used: %1. Running on the CPU.").arg(n.gpu_fallback_reason));
+    parts << tr("GPU not used: %1. Running on the CPU.").arg(n.gpu_fallback_reason);
   parts << n.notes;
   if (!n.examples_problem.isEmpty()) parts << tr("No example prompts: %1").arg(n.examples_problem);
   return parts.join(QStringLiteral(" · "));

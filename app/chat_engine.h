@@ -30,22 +30,11 @@ struct LoadedModelInfo {
   BackendIdentity backend;          // what runs it (CPU threads, the GPU's name), put into words by the app
   std::string backend_description;  // Backend::describe(), e.g. "cpu, 2 threads": for a Kind::Other backend
   std::string gpu_fallback_reason;  // why Auto did not use the GPU ("" when it did or was not asked)
-  bool gpu_fallback_dropped_quantized = false;  // ... and int8/int4 was asked for, so bf16 runs
-  std::vector<std::string> load_notes;          // the quantization cache: reused / written / why not
-  std::string fingerprint;                      // model_fingerprint(dir)
-  int context_length = 0;                       // cache capacity in tokens
-  BackendMemory memory;                         // weights/cache bytes, where, and the weight format in use
+  std::vector<std::string> load_notes;  // the quantization cache: reused / written / why not
+  std::string fingerprint;              // model_fingerprint(dir)
+  int context_length = 0;               // cache capacity in tokens
+  BackendMemory memory;                 // weights/cache bytes, where, and the weight format in use
 };
-
-// A choice refused before anything is unloaded, so a wrong pick in the model picker costs the
-// user nothing: int8/int4 on the CPU backend (it computes with the checkpoint's own dtype).
-// "" when the request may be tried.
-inline std::string precheck_load(const ModelLoadRequest& request) {
-  if (request.backend == BackendChoice::Cpu && request.weights != WeightFormat::Bf16)
-    return "int8/int4 weights need the GPU backend; the CPU backend runs the checkpoint's own dtype. "
-           "Choose bf16, or run on the GPU.";
-  return {};
-}
 
 // What a user message takes of a prompt (the composer shows it before sending): its tokens as
 // the chat template writes it, and those of the prompt a reply starts from after it. Together

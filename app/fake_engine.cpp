@@ -29,8 +29,6 @@ int64_t count_words(const std::string& text) {
 LoadedModelInfo FakeEngine::load(const ModelLoadRequest& request,
                                  const std::function<bool(double)>& progress) {
   // Like the real engine: a refused choice leaves the loaded model in place.
-  if (const std::string problem = precheck_load(request); !problem.empty())
-    throw Error(ErrorKind::Usage, problem);
   if (!options_.refuse_dir.empty() && request.dir == options_.refuse_dir)
     throw Error(ErrorKind::Usage, "The GPU cannot be used: no usable CUDA device.");
   loaded_ = false;
@@ -46,7 +44,6 @@ LoadedModelInfo FakeEngine::load(const ModelLoadRequest& request,
   info.backend = options_.identity;
   info.backend_description = "fake engine";
   info.gpu_fallback_reason = options_.gpu_fallback_reason;
-  info.gpu_fallback_dropped_quantized = options_.gpu_fallback_dropped_quantized;
   info.fingerprint = "fake#" + request.dir;
   info.context_length = options_.context_length;
   info.memory = options_.memory;

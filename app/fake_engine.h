@@ -27,7 +27,6 @@ struct FakeEngineOptions {
   // What load() reports runs the model, and why the GPU was not used (as the real engine's Auto).
   BackendIdentity identity;
   std::string gpu_fallback_reason;
-  bool gpu_fallback_dropped_quantized = false;
 };
 
 class FakeEngine : public ChatEngine {

@@ -11,9 +11,7 @@ class FalconChatEngine : public ChatEngine {
  public:
   LoadedModelInfo load(const ModelLoadRequest& request,
                        const std::function<bool(double)>& progress) override {
-    // Refusals that need no loading come first, while the current model is still in place.
-    if (const std::string problem = precheck_load(request); !problem.empty())
-      throw Error(ErrorKind::Usage, problem);
+    // A refusal that needs no loading comes first, while the current model is still in place.
     std::string reason;
     if (request.backend == BackendChoice::Cuda && !cuda_available(&reason))
       throw Error(ErrorKind::Usage, "The GPU cannot be used: " + reason + ".");
@@ -38,7 +36,6 @@ class FalconChatEngine : public ChatEngine {
     info.backend = model_.backend->identity();
     info.backend_description = model_.backend->describe();
     info.gpu_fallback_reason = model_.fallback_reason;
-    info.gpu_fallback_dropped_quantized = model_.fallback_dropped_quantized;
     info.load_notes = model_.notices;
     info.fingerprint = fingerprint_;
     info.context_length = model_.backend->cache_capacity();

@@ -90,7 +90,6 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
     m[QStringLiteral("device")] = QString::fromStdString(info.backend.device);
     m[QStringLiteral("backend")] = QString::fromStdString(info.backend_description);
     m[QStringLiteral("gpuFallbackReason")] = QString::fromStdString(info.gpu_fallback_reason);
-    m[QStringLiteral("gpuFallbackDroppedQuantized")] = info.gpu_fallback_dropped_quantized;
     QStringList notes;
     for (const std::string& n : info.load_notes) notes << QString::fromStdString(n);
     m[QStringLiteral("loadNotes")] = notes;

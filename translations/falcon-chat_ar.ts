@@ -44,12 +44,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+40"/>
-        <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
-        <translation>تحتاج أوزان int8 وint4 إلى وحدة معالجة الرسومات: الواجهة الخلفية للمعالج تحسب بالتنسيق الأصلي لنقطة الحفظ. اختر bf16، أو شغّل النموذج على وحدة معالجة الرسومات.</translation>
-    </message>
-    <message>
-        <location line="+64"/>
+        <location filename="../app/chat_controller_model.cpp" line="+94"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -77,12 +72,7 @@
         <translation>لم تتسع نافذة سياق هذه المحادثة إلا لآخر %1 من %2 رمزًا في رسالتك، فلم يرَ النموذج بدايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
-        <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU بأوزان نقطة الحفظ الأصلية (يحتاج int8 وint4 إلى GPU).</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>GPU not used: %1. Running on the CPU.</source>
         <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU.</translation>
     </message>
@@ -465,7 +455,7 @@ Start one with New chat.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+51"/>
         <source>Not enough memory to load this model.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>
@@ -998,14 +988,9 @@ Start one with New chat.</source>
         <translation>صيغة الأوزان</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>int8 and int4 need the GPU: on the CPU, choose bf16.</source>
-        <translation>يحتاج int8 وint4 إلى وحدة معالجة الرسومات: على المعالج اختر bf16.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>int8 and int4 need the GPU; without one the model loads in its own format.</source>
-        <translation>يحتاج int8 وint4 إلى وحدة معالجة الرسومات؛ بدونها يُحمَّل النموذج بتنسيقه الأصلي.</translation>
+        <location line="+10"/>
+        <source>int8 and int4 are quantized while the model loads: on the CPU that takes a moment.</source>
+        <translation>يُكمَّم int8 وint4 أثناء تحميل النموذج: على المعالج يستغرق ذلك بعض الوقت.</translation>
     </message>
     <message>
         <location line="+12"/>

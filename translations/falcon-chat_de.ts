@@ -44,12 +44,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+40"/>
-        <source>int8 and int4 weights need the GPU: the CPU backend computes with the checkpoint&apos;s own format. Choose bf16, or run on the GPU.</source>
-        <translation>int8 und int4 brauchen die GPU: Das CPU-Backend rechnet im eigenen Format des Checkpoints. Wähle bf16 oder lass das Modell auf der GPU laufen.</translation>
-    </message>
-    <message>
-        <location line="+64"/>
+        <location filename="../app/chat_controller_model.cpp" line="+94"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -73,12 +68,7 @@
         <translation>Nur die letzten %1 der %2 Tokens deiner Nachricht passen in das Kontextfenster dieses Chats; den Anfang hat das Modell nicht gesehen. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>GPU not used: %1. Running on the CPU with the checkpoint&apos;s own weights (int8 and int4 need the GPU).</source>
-        <translation>GPU nicht genutzt: %1. Läuft auf der CPU mit den eigenen Gewichten des Checkpoints (int8 und int4 brauchen die GPU).</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>GPU not used: %1. Running on the CPU.</source>
         <translation>GPU nicht genutzt: %1. Läuft auf der CPU.</translation>
     </message>
@@ -461,7 +451,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+51"/>
         <source>Not enough memory to load this model.</source>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>
@@ -990,14 +980,9 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Gewichtsformat</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>int8 and int4 need the GPU: on the CPU, choose bf16.</source>
-        <translation>int8 und int4 brauchen die GPU: Auf der CPU wähle bf16.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>int8 and int4 need the GPU; without one the model loads in its own format.</source>
-        <translation>int8 und int4 brauchen die GPU; ohne sie wird das Modell in seinem eigenen Format geladen.</translation>
+        <location line="+10"/>
+        <source>int8 and int4 are quantized while the model loads: on the CPU that takes a moment.</source>
+        <translation>int8 und int4 werden beim Laden des Modells quantisiert: Auf der CPU dauert das einen Moment.</translation>
     </message>
     <message>
         <location line="+12"/>

@@ -26,11 +26,12 @@ int run(int argc, char** argv) {
                  "Checkpoint folder (config.json + safetensors + tokenizer), or the name of a bundled "
                  "model (falcon-mini)");
   app.add_option("--backend", o.backend, "auto|cpu|cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_option("--weights", o.weights, "bf16|int8|int4 (int8/int4: quantized on the GPU at load)")
+  app.add_option("--weights", o.weights,
+                 "bf16|int8|int4 (int8/int4: quantized at load, on the GPU or the CPU)")
       ->check(CLI::IsMember({"bf16", "int8", "int4"}));
   app.add_flag("--quantize-head", o.quantize_head, "The output head in --weights' format too");
   app.add_option("--head-weights", o.head_weights,
-                 "bf16|int8|int4: the output head's own format (CUDA; default int8 with --weights int4, "
+                 "bf16|int8|int4: the output head's own format (default int8 with --weights int4, "
                  "else bf16)")
       ->check(CLI::IsMember({"bf16", "int8", "int4"}));
   app.add_option("--quant-cache", o.quant_cache,

@@ -59,20 +59,14 @@ bool cuda_available(std::string* reason) {
 
 namespace {
 
-// Whether the options ask for quantized weights, of the layers or of the output head.
-bool asks_quantized(const OpenModelOptions& o) {
-  return o.weights != WeightFormat::Bf16 || o.head_weights.value_or(WeightFormat::Bf16) != WeightFormat::Bf16;
-}
-
 std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenModelOptions& o) {
-  if (asks_quantized(o)) {
-    throw Error(ErrorKind::Usage,
-                "int8/int4 weights are a GPU feature; the CPU backend runs the checkpoint's own dtype "
-                "(use --weights bf16 and no --head-weights/--quantize-head, or --backend cuda)");
-  }
   CpuBackendOptions cpu;
   cpu.threads = o.cpu_threads;
   cpu.cache_capacity = o.cache_capacity;
+  cpu.weights = o.weights;
+  cpu.head_weights = o.head_weights;
+  // Without quantization the load is a memory map: 0 then 1. With it, the quantization's share.
+  if (o.progress) cpu.progress = [&o](double fraction) { return o.progress(fraction); };
   if (o.progress && !o.progress(0.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
   auto backend = create_cpu_backend(dir, cpu);
   if (o.progress && !o.progress(1.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
@@ -153,15 +147,7 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
       if (!out.backend) {
         out.fallback_reason = reason;
         out.fallback_notice = "GPU not used: " + reason + "; running on the CPU";
-        // The CPU backend runs the checkpoint's own dtype: a quantized format asked for (weights
-        // or head) is dropped with the GPU, and the notice says so.
-        OpenModelOptions cpu = options;
-        cpu.weights = WeightFormat::Bf16;
-        cpu.head_weights.reset();
-        out.fallback_dropped_quantized = asks_quantized(options);
-        if (out.fallback_dropped_quantized)
-          out.fallback_notice += " with the checkpoint's own weights (int8/int4 need the GPU)";
-        out.backend = open_cpu(dir, cpu);
+        out.backend = open_cpu(dir, options);  // in the weight format asked for
       }
       break;
   }

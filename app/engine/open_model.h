@@ -23,10 +23,11 @@ WeightFormat parse_weight_format(const std::string& text);
 struct OpenModelOptions {
   BackendChoice backend = BackendChoice::Auto;
   WeightFormat weights = WeightFormat::Bf16;
-  // The output head's format (CUDA only unless bf16); unset: default_head_format(weights).
+  // The output head's format; unset: default_head_format(weights).
   std::optional<WeightFormat> head_weights;
-  // int8/int4: where quantized weights are cached between loads (docs/QUANTIZATION.md); empty =
-  // quantize on every load. default_quant_cache_dir() is the usual place.
+  // int8/int4 on the GPU: where quantized weights are cached between loads (docs/QUANTIZATION.md);
+  // empty = quantize on every load (as the CPU backend always does). default_quant_cache_dir() is
+  // the usual place.
   std::filesystem::path quant_cache_dir;
   int cpu_threads = 0;     // 0 = all cores
   int cache_capacity = 0;  // KV cache tokens; 0 = the backend's default
@@ -40,10 +41,8 @@ struct OpenedModel {
   // Why the GPU was not used when the choice was Auto and the CPU backend was picked
   // ("" when the GPU is in use or was not asked for). Shown to the user once.
   std::string fallback_notice;
-  // The same in parts, for the app to say in the user's language: the reason alone, and whether
-  // a quantized format asked for was dropped with the GPU.
+  // The same in parts, for the app to say in the user's language: the reason alone.
   std::string fallback_reason;
-  bool fallback_dropped_quantized = false;
   // Notes from loading worth showing once (quantization cache reused / written / why not).
   std::vector<std::string> notices;
 };
@@ -62,7 +61,7 @@ bool cuda_available(std::string* reason = nullptr);
 
 // Loads the backend (and the tokenizer, when `with_tokenizer`) from a checkpoint folder.
 // Throws Error(Load) for a missing/broken checkpoint, Error(OutOfMemory), Error(Usage) for an
-// impossible choice (cuda without a device, int8 on the CPU backend, ...).
+// impossible choice (cuda without a device, ...).
 OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions& options,
                        bool with_tokenizer);
 

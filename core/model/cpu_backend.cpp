@@ -20,9 +20,13 @@
 // max_position_embeddings a full prefill; no released Falcon checkpoint uses rope_scaling.
 #include "core/model/cpu_backend.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -30,6 +34,7 @@
 #include "core/common/host_memory.h"
 #include "core/common/thread_pool.h"
 #include "core/model/cpu_ops.h"
+#include "core/model/weight_format_name.h"
 
 namespace falcon {
 namespace {
@@ -83,14 +88,17 @@ class CpuBackend final : public Backend {
   int freq_len_for(int seq_len) const;
   Norm load_norm(const std::string& name) const;
   Linear load_linear(const std::string& name, int out, int in) const;
+  void quantize_weights(const CpuBackendOptions& options);
 
   ModelConfig c_;
   std::shared_ptr<const CheckpointReader> weights_;
   mutable ThreadPool pool_;
   int capacity_ = 0;
-  int group_ = 1;          // query heads per KV head
-  TensorView embeddings_;  // (vocab, hidden)
-  TensorView lm_head_;     // (vocab, hidden)
+  int group_ = 1;                // query heads per KV head
+  TensorView embeddings_;        // (vocab, hidden)
+  Linear head_;                  // lm_head (vocab, hidden), quantized or not
+  uint64_t released_bytes_ = 0;  // bytes of the map whose tensors run quantized instead
+  uint64_t quant_bytes_ = 0;     // ... and what the quantized forms take
   Norm ln_f_;
   std::vector<Layer> layers_;
   std::vector<int32_t> tokens_;  // ids in the cache, position = index
@@ -151,7 +159,9 @@ CpuBackend::CpuBackend(const ModelConfig& config, std::shared_ptr<const Checkpoi
   const int h = c_.hidden_size;
   const std::vector<int64_t> emb_shape{c_.vocab_size, h};
   embeddings_ = weights_->get(kWordEmbeddings, emb_shape);
-  lm_head_ = weights_->lm_head(c_);
+  head_.weight = weights_->lm_head(c_);
+  head_.out_features = c_.vocab_size;
+  head_.in_features = h;
   ln_f_ = load_norm("transformer.ln_f");
   const std::size_t kv_floats = static_cast<std::size_t>(capacity_) * c_.num_kv_heads * c_.head_dim;
   layers_.resize(static_cast<std::size_t>(c_.num_layers));
@@ -174,6 +184,7 @@ CpuBackend::CpuBackend(const ModelConfig& config, std::shared_ptr<const Checkpoi
     L.k.assign(kv_floats, 0.0f);
     L.v.assign(kv_floats, 0.0f);
   }
+  quantize_weights(options);
   if (c_.alibi) slopes_ = cpu::alibi_slopes(c_.num_heads);
   if (c_.rotary()) {
     cos_.resize(static_cast<std::size_t>(capacity_) * (c_.head_dim / 2));
@@ -191,9 +202,81 @@ CpuBackend::CpuBackend(const ModelConfig& config, std::shared_ptr<const Checkpoi
   tokens_.reserve(static_cast<std::size_t>(capacity_));
 }
 
+namespace {
+
+// Drops the whole pages of a mapped tensor from this process (they are clean file pages: touched
+// again, they are read again). For tensors that now run from their quantized copy.
+void release_pages(std::span<const std::byte> bytes) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(bytes.data());
+  const std::uintptr_t first = (begin + page - 1) / page * page;
+  const std::uintptr_t last = (begin + bytes.size()) / page * page;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+}  // namespace
+
+// The layers' four matrices in options.weights, the head in its own format; progress by weights
+// done. Layers first, so that a head tied to the embeddings (Falcon's) is quantized last.
+void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
+  const WeightFormat head_format = options.head_weights.value_or(default_head_format(options.weights));
+  std::vector<Linear*> todo;
+  if (options.weights != WeightFormat::Bf16) {
+    for (Layer& L : layers_)
+      for (Linear* l : {&L.qkv, &L.dense, &L.fc1, &L.fc2}) todo.push_back(l);
+  }
+  if (head_format != WeightFormat::Bf16) todo.push_back(&head_);
+  if (todo.empty()) return;
+  // Refused before any allocation when it cannot fit (Linux would rather kill the process later
+  // than fail an allocation): what each format would take, against what the system has.
+  auto need = [&](WeightFormat layers, WeightFormat head) {
+    uint64_t bytes = 0;
+    for (const Linear* l : todo)
+      bytes += cpu::quantized_bytes(l->out_features, l->in_features, l == &head_ ? head : layers);
+    return bytes;
+  };
+  const uint64_t needed = need(options.weights, head_format);
+  uint64_t available = options.host_memory_limit;
+  if (available == 0) {
+    const auto host = read_host_memory();
+    available = host ? host->available : 0;
+  }
+  if (available > 0 && needed > available) {
+    auto gib = [](uint64_t b) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1u << 30));
+      return std::string(buf);
+    };
+    std::string msg = std::string(weight_format_name(options.weights)) + " weights need " + gib(needed) +
+                      " of RAM and " + gib(available) + " is available";
+    if (options.weights == WeightFormat::Int8) {
+      const uint64_t int4 = need(WeightFormat::Int4, default_head_format(WeightFormat::Int4));
+      msg += int4 <= available ? "; int4 would need " + gib(int4) + " and fit" : "";
+    }
+    throw Error(ErrorKind::OutOfMemory,
+                msg + " (close other programs, choose a shorter context, or run on the GPU)");
+  }
+  double total = 0, done = 0;
+  for (const Linear* l : todo) total += static_cast<double>(l->weight.numel());
+  const bool tied = head_.weight.data.data() == embeddings_.data.data();
+  for (Linear* l : todo) {
+    if (options.progress && !options.progress(done / total))
+      throw Error(ErrorKind::Cancelled, "loading cancelled");
+    const WeightFormat f = l == &head_ ? head_format : options.weights;
+    l->quant = cpu::quantize(pool_, l->weight, f);
+    quant_bytes_ += l->quant.bytes();
+    if (!(l == &head_ && tied)) {  // tied: the embedding lookups still read the map
+      released_bytes_ += l->weight.data.size();
+      release_pages(l->weight.data);
+    }
+    done += static_cast<double>(l->weight.numel());
+  }
+  if (options.progress && !options.progress(1.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
+}
+
 BackendMemory CpuBackend::memory() const {
   BackendMemory mem;
-  mem.weights_bytes = weights_->total_tensor_bytes();
+  mem.weights_bytes = weights_->total_tensor_bytes() - released_bytes_ + quant_bytes_;
   for (const Layer& L : layers_) mem.cache_bytes += (L.k.size() + L.v.size()) * sizeof(float);
   for (const auto* v : {&x_, &a_, &m_, &qkv_, &q_, &attn_, &tmp_, &ffn_, &cos_, &sin_})
     mem.other_bytes += v->size() * sizeof(float);
@@ -202,8 +285,12 @@ BackendMemory CpuBackend::memory() const {
     mem.device_total = host->total;
     mem.device_used = host->used();
   }
-  for (const char* ch = dtype_name(embeddings_.dtype); *ch; ++ch)  // "bf16", "f16", "f32"
-    mem.weight_format += static_cast<char>(std::tolower(static_cast<unsigned char>(*ch)));
+  if (!layers_.empty() && !layers_.front().qkv.quant.empty()) {
+    mem.weight_format = weight_format_name(layers_.front().qkv.quant.format);
+  } else {
+    for (const char* ch = dtype_name(embeddings_.dtype); *ch; ++ch)  // "bf16", "f16", "f32"
+      mem.weight_format += static_cast<char>(std::tolower(static_cast<unsigned char>(*ch)));
+  }
   return mem;
 }
 
@@ -382,11 +469,7 @@ void CpuBackend::run_chunk(const int32_t* tokens, int n, bool want_all, float* l
   float* xf = a_.data();
   cpu::layer_norm(x + static_cast<std::size_t>(first) * h, rows, h, ln_f_.weight.data(), ln_f_.bias.data(),
                   c_.layer_norm_epsilon, xf);
-  Linear head;
-  head.weight = lm_head_;
-  head.out_features = c_.vocab_size;
-  head.in_features = h;
-  cpu::linear(pool_, xf, rows, head, logits_out);
+  cpu::linear(pool_, xf, rows, head_, logits_out);
 }
 
 // Causal attention of the new queries first..n-1 (positions p0+first..p0+n-1) over the cache

@@ -9,10 +9,7 @@
 #include <memory>
 #include <string_view>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define FALCON_X86_DISPATCH 1
-#endif
+#include "core/model/cpu_simd.h"
 
 namespace falcon::cpu {
 
@@ -57,14 +54,6 @@ float dot_bf16_generic(const std::byte* w, const float* x, int n) {
 }
 
 #ifdef FALCON_X86_DISPATCH
-// Sum of the 8 lanes.
-__attribute__((target("avx2,fma"))) inline float hsum_avx(__m256 v) {
-  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
-  return _mm_cvtss_f32(s4);
-}
-
 // The same with AVX2 + FMA, chosen at run time when the CPU has them (16 weights per step).
 __attribute__((target("avx2,fma"))) float dot_bf16_avx2(const std::byte* w, const float* x, int n) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
@@ -566,6 +555,24 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
   const bool direct = layer.weight.dtype == DType::F32 &&
                       reinterpret_cast<std::uintptr_t>(layer.weight.data.data()) % alignof(float) == 0;
   const bool fast = cpu_fast();
+  const bool quantized = !layer.quant.empty();
+  if (quantized && rows <= 2) {
+    // Decode on int8/int4 weights: each code byte read once, dequantized in registers.
+    auto quant_work = [&](int64_t o_begin, int64_t o_end) {
+      for (int64_t o = o_begin; o < o_end; ++o) {
+        for (int r = 0; r < rows; ++r) {
+          float v = dot_row(layer.quant, static_cast<int>(o), x + static_cast<std::size_t>(r) * in);
+          if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o)];
+          y[static_cast<std::size_t>(r) * out + o] = v;
+        }
+      }
+    };
+    if (static_cast<int64_t>(rows) * out * in < (int64_t{1} << 16))
+      quant_work(0, out);
+    else
+      pool.parallel_for(out, quant_work);
+    return;
+  }
   if (fast && layer.weight.dtype == DType::BF16 && rows <= 2) {
     // Decode: each weight is used once or twice, so converting rows to fp32 first would cost more
     // than the product; read the bf16 rows directly.
@@ -598,8 +605,9 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
     auto panels = [&](int64_t o_begin, int64_t o_end) {
       // Other dtypes than bf16 (and fp32 not aligned in the file): the panel's rows converted
       // once, whole, then packed from there block by block.
-      const bool convert = layer.weight.dtype != DType::BF16 && !direct;
+      const bool convert = layer.weight.dtype != DType::BF16 && !direct && !quantized;
       std::vector<float> rows16(convert ? static_cast<std::size_t>(kPanel) * in : 0);
+      std::vector<float> dequant(quantized ? static_cast<std::size_t>(kc_max) : 0);
       float* pack = static_cast<float*>(std::aligned_alloc(32, sizeof(float) * kPanel * kc_max));
       std::unique_ptr<float, decltype(&std::free)> pack_owner(pack, &std::free);
       for (int64_t o = o_begin; o < o_end; o += kPanel) {
@@ -607,7 +615,13 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
         if (convert) rows_to_float(layer.weight, o, nb, rows16.data());
         for (int k0 = 0; k0 < in; k0 += kc_max) {
           const int kc = std::min(kc_max, in - k0);
-          if (layer.weight.dtype == DType::BF16) {
+          if (quantized) {
+            for (int j = 0; j < kPanel; ++j) {
+              if (j < nb) dequantize_row(layer.quant, static_cast<int>(o + j), k0, kc, dequant.data());
+              for (int k = 0; k < kc; ++k)
+                pack[kPanel * k + j] = j < nb ? dequant[static_cast<std::size_t>(k)] : 0.0f;
+            }
+          } else if (layer.weight.dtype == DType::BF16) {
             pack_bf16_avx2(layer.weight.data.data() + (static_cast<std::size_t>(o) * in + k0) * 2,
                            static_cast<std::size_t>(in) * 2, nb, kc, pack);
           } else {
@@ -653,16 +667,18 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
   auto work = [&](int64_t o_begin, int64_t o_end) {
     // Four weight rows at a time so every input row loaded is used four times.
     constexpr int kBlock = 4;
-    std::vector<float> block_buf(direct ? 0 : static_cast<std::size_t>(in) * kBlock);
+    std::vector<float> block_buf(direct && !quantized ? 0 : static_cast<std::size_t>(in) * kBlock);
     for (int64_t o = o_begin; o < o_end; o += kBlock) {
       const int nb = static_cast<int>(std::min<int64_t>(kBlock, o_end - o));
       const float* w[kBlock];
       for (int k = 0; k < nb; ++k) {
-        if (direct) {
+        if (direct && !quantized) {
           w[k] = reinterpret_cast<const float*>(layer.weight.data.data()) + (o + k) * in;
         } else {
           float* dst = block_buf.data() + static_cast<std::size_t>(k) * in;
-          if (fast && layer.weight.dtype == DType::BF16)
+          if (quantized)
+            dequantize_row(layer.quant, static_cast<int>(o + k), 0, in, dst);
+          else if (fast && layer.weight.dtype == DType::BF16)
             bf16_row_to_float(layer.weight.data.data() + static_cast<std::size_t>(o + k) * in * 2, in, dst);
           else
             rows_to_float(layer.weight, o + k, 1, dst);
@@ -777,6 +793,14 @@ std::vector<float> alibi_slopes(int num_heads) {
     }
   }
   return s;
+}
+
+bool avx2_fma_enabled() {
+#ifdef FALCON_X86_DISPATCH
+  return avx2_fma();
+#else
+  return false;
+#endif
 }
 
 float round_to_bf16(float x) {

@@ -6,21 +6,25 @@
 #include <vector>
 
 #include "core/common/thread_pool.h"
+#include "core/model/cpu_quant.h"
 #include "core/model/model_config.h"
 #include "core/model/safetensors.h"
 
 namespace falcon::cpu {
 
-// A linear layer as stored in the checkpoint: y = x W^T + b.
+// A linear layer as stored in the checkpoint: y = x W^T + b. With `quant` set (int8/int4), the
+// products use it instead of `weight`.
 struct Linear {
   TensorView weight;        // (out_features, in_features), file dtype
+  QuantMatrix quant;        // the same weights quantized, or empty
   std::vector<float> bias;  // (out_features) or empty
   int out_features = 0;
   int in_features = 0;
 };
 
 // y (rows, out_features) = x (rows, in_features) W^T + b. Parallel over output features; each
-// weight row is converted to fp32 once per call and used for every input row.
+// weight row is converted (or dequantized) to fp32 once per call and used for every input row;
+// one or two rows (decode) read the bf16 or quantized rows directly instead.
 void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, float* y);
 
 // Attention's two products over `count` rows of a cache (row j at b + j * stride, n floats each):
@@ -68,6 +72,10 @@ std::vector<float> alibi_slopes(int num_heads);
 // HF adds slope * key_position computed in bfloat16 (it builds the ALiBi tensor in bf16):
 // bf16(bf16(slope) * position). Returned as float.
 float alibi_bias(float slope, int key_position);
+
+// Whether the AVX2 + FMA kernels run: the CPU has them and FALCON_CPU_FAST is not 0 (which
+// selects the portable forms everywhere, for A/B benchmarks).
+bool avx2_fma_enabled();
 
 // Round-to-nearest-even float -> bfloat16 -> float.
 float round_to_bf16(float x);

@@ -234,6 +234,7 @@ class InferenceWorkerTest : public QObject {
     o.memory.cache_bytes = 512ull << 20;
     o.memory.on_device = true;
     o.memory.weight_format = "int8";
+    o.refuse_dir = "/needs/gpu";
     InferenceThread t(db(), fake(o));
     Relay relay(t.worker());
     QSignalSpy loaded(&relay, &Relay::modelLoaded);
@@ -244,10 +245,17 @@ class InferenceWorkerTest : public QObject {
     QCOMPARE(info.value(QStringLiteral("cacheBytes")).toULongLong(), 512ull << 20);
     QCOMPARE(info.value(QStringLiteral("onDevice")).toBool(), true);
     QCOMPARE(info.value(QStringLiteral("weightFormat")).toString(), QStringLiteral("int8"));
+    QVERIFY(!info.contains(QStringLiteral("gpuFallbackDroppedQuantized")));
 
-    // int8 on the CPU backend is refused before anything is unloaded: the model stays usable.
+    // int8 on the CPU backend is a load like any other (it was refused before loading).
     QSignalSpy failed(&relay, &Relay::modelLoadFailed);
-    t.loadModel(ModelLoadRequest{"/other", BackendChoice::Cpu, WeightFormat::Int8});
+    t.loadModel(ModelLoadRequest{"/fake/model", BackendChoice::Cpu, WeightFormat::Int8});
+    QVERIFY(loaded.wait(5000));
+    QCOMPARE(loaded.count(), 2);
+    QCOMPARE(failed.count(), 0);
+
+    // A choice refused before anything is unloaded (no usable GPU): the model stays usable.
+    t.loadModel(ModelLoadRequest{"/needs/gpu", BackendChoice::Cuda, WeightFormat::Int8});
     QVERIFY(failed.wait(5000));
     QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("GPU")));
     QCOMPARE(failed.at(0).at(1).toBool(), false);

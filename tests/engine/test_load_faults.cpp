@@ -137,25 +137,38 @@ class TestLoadFaults : public QObject {
 
  private slots:
   // Auto without a usable GPU runs on the CPU and says why, in parts (for the app to word in the
-  // user's language) and as falcon-run's English line; int4 asked for is dropped with the GPU.
+  // user's language) and as falcon-run's English line; the CPU runs the weight format asked for
+  // (int8/int4 quantized while loading, bf16 the checkpoint's own dtype), so the notice gives
+  // only the reason.
   void auto_without_a_gpu_says_why_in_parts() {
     std::string reason;
     if (cuda_available(&reason)) QSKIP("a usable GPU: Auto runs on it");
-    for (const WeightFormat w : {WeightFormat::Bf16, WeightFormat::Int4}) {
+    const struct {
+      WeightFormat asked;
+      const char* runs;  // BackendMemory::weight_format
+    } cases[] = {{WeightFormat::Bf16, "bf16"}, {WeightFormat::Int8, "int8"}, {WeightFormat::Int4, "int4"}};
+    for (const auto& c : cases) {
       OpenModelOptions o = cpu();
       o.backend = BackendChoice::Auto;
-      o.weights = w;
+      o.weights = c.asked;
       const OpenedModel m = open_model(kSharded, o, false);
       QVERIFY(m.backend->identity().kind == BackendIdentity::Kind::Cpu);
+      QCOMPARE(m.backend->memory().weight_format, std::string(c.runs));
       QCOMPARE(m.fallback_reason, reason);
-      QCOMPARE(m.fallback_dropped_quantized, w != WeightFormat::Bf16);
-      QVERIFY2(QString::fromStdString(m.fallback_notice)
-                   .startsWith(QString::fromStdString("GPU not used: " + reason + "; running on the CPU")),
+      QCOMPARE(m.fallback_notice, "GPU not used: " + reason + "; running on the CPU");
+      QVERIFY2(m.fallback_notice.find("int8") == std::string::npos &&
+                   m.fallback_notice.find("int4") == std::string::npos,
                m.fallback_notice.c_str());
     }
-    // Asked for the CPU: nothing to explain.
+    // Asked for the CPU: nothing to explain, and the format asked for runs there too.
     const OpenedModel m = open_model(kSharded, cpu(), false);
-    QVERIFY(m.fallback_reason.empty() && m.fallback_notice.empty() && !m.fallback_dropped_quantized);
+    QVERIFY(m.fallback_reason.empty() && m.fallback_notice.empty());
+    QCOMPARE(m.backend->memory().weight_format, std::string("bf16"));
+    OpenModelOptions o = cpu();
+    o.weights = WeightFormat::Int8;
+    const OpenedModel q = open_model(kSharded, o, false);
+    QVERIFY(q.fallback_reason.empty() && q.fallback_notice.empty());
+    QCOMPARE(q.backend->memory().weight_format, std::string("int8"));
   }
 
   void truncated_shard_data() {

@@ -32,6 +32,7 @@
 #include "gpu/cuda_backend.h"
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/kernels.h"
+#include "tests/common/quant_reference.h"
 #include "tests/gpu/gpu_test_util.h"
 #include "tests/gpu/pdl_late_writer.cuh"
 
@@ -48,31 +49,10 @@ float bf16_bits_to_float(uint16_t b) {
   return f;
 }
 
-// The reference scheme: dequantized values (n_rows, k) and the step (scale) of each element.
-struct RefQuant {
-  std::vector<float> deq, step;
-};
+using testref::RefQuant;
 
 RefQuant ref_quantize(const std::vector<float>& w, int n, int k, QuantFormat f) {
-  RefQuant r;
-  r.deq.resize(w.size());
-  r.step.resize(w.size());
-  const int group = f == QuantFormat::Int8 ? k : 128;
-  for (int row = 0; row < n; ++row)
-    for (int g0 = 0; g0 < k; g0 += group) {
-      const int g1 = std::min(k, g0 + group);
-      float m = 0.f;
-      for (int c = g0; c < g1; ++c) m = std::max(m, std::fabs(w[size_t(row) * k + c]));
-      float s = f == QuantFormat::Int8 ? m / 127.f : float(static_cast<_Float16>(std::min(m / 7.f, 65504.f)));
-      const float lo = f == QuantFormat::Int8 ? -127.f : -8.f, hi = f == QuantFormat::Int8 ? 127.f : 7.f;
-      for (int c = g0; c < g1; ++c) {
-        const size_t i = size_t(row) * k + c;
-        const float q = s > 0.f ? std::min(std::max(std::nearbyint(w[i] / s), lo), hi) : 0.f;
-        r.deq[i] = s * q;
-        r.step[i] = s;
-      }
-    }
-  return r;
+  return testref::ref_quantize(w, n, k, f == QuantFormat::Int4);
 }
 
 template <class T>

@@ -147,13 +147,13 @@ Dialog {
                 Layout.fillWidth: true
             }
         }
+        // int8/int4 run on every backend. The CPU quantizes them at every load (the GPU keeps
+        // them in a cache file for the next one), which the progress bar shows as a longer load.
         Label {
             objectName: "weightsHint"
             Layout.fillWidth: true
-            visible: weightsBox.currentIndex > 0 && backendBox.currentIndex !== 2
-            text: backendBox.currentIndex === 1
-                  ? qsTr("int8 and int4 need the GPU: on the CPU, choose bf16.")
-                  : qsTr("int8 and int4 need the GPU; without one the model loads in its own format.")
+            visible: weightsBox.currentIndex > 0 && backendBox.currentIndex === 1
+            text: qsTr("int8 and int4 are quantized while the model loads: on the CPU that takes a moment.")
             wrapMode: Text.Wrap
             font.pixelSize: Theme.smallFontSize
             color: Theme.subtleText

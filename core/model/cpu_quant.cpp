@@ -1,0 +1,248 @@
+#include "core/model/cpu_quant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "core/common/error.h"
+#include "core/model/cpu_ops.h"
+#include "core/model/cpu_simd.h"
+
+namespace falcon::cpu {
+namespace {
+
+constexpr int kGroup = 128;      // int4 columns per scale
+constexpr int kGroupBytes = 64;  // ... their code bytes
+constexpr int kBlock = 32;       // int4 columns per 16-byte block
+
+// The int4 code of column c (0..cols) of a row, as q + 8, from the row's code bytes.
+inline int nibble_of(const std::uint8_t* row, int c) {
+  const int g = c / kGroup, in_group = c % kGroup;
+  const int b = in_group / kBlock, j = in_group % kBlock;
+  const std::uint8_t byte = row[g * kGroupBytes + b * 16 + (j & 15)];
+  return j < 16 ? (byte & 0x0F) : (byte >> 4);
+}
+
+void quantize_row_int8(const float* w, int cols, std::uint8_t* codes, float* scale) {
+  float amax = 0.0f;
+  for (int k = 0; k < cols; ++k) amax = std::max(amax, std::fabs(w[k]));
+  const float s = amax / 127.0f;
+  *scale = s;
+  for (int k = 0; k < cols; ++k) {
+    const float q = s > 0.0f ? std::clamp(std::nearbyint(w[k] / s), -127.0f, 127.0f) : 0.0f;
+    codes[k] = static_cast<std::uint8_t>(static_cast<std::int8_t>(q));
+  }
+}
+
+void quantize_row_int4(const float* w, int cols, std::uint8_t* codes, float* scales) {
+  const int groups = (cols + kGroup - 1) / kGroup;
+  std::memset(codes, 0x88, static_cast<std::size_t>(groups) * kGroupBytes);  // code 0 everywhere
+  for (int g = 0; g < groups; ++g) {
+    const int c0 = g * kGroup, c1 = std::min(cols, c0 + kGroup);
+    float amax = 0.0f;
+    for (int k = c0; k < c1; ++k) amax = std::max(amax, std::fabs(w[k]));
+    const float s = f16_to_float(float_to_f16(std::fmin(amax / 7.0f, 65504.0f)));  // saturates, as the GPU's
+    scales[g] = s;
+    for (int k = c0; k < c1; ++k) {
+      const float q = s > 0.0f ? std::clamp(std::nearbyint(w[k] / s), -8.0f, 7.0f) : 0.0f;
+      const int code = static_cast<int>(q) + 8;
+      const int in_group = k - c0, b = in_group / kBlock, j = in_group % kBlock;
+      std::uint8_t& byte = codes[g * kGroupBytes + b * 16 + (j & 15)];
+      byte = j < 16 ? static_cast<std::uint8_t>((byte & 0xF0) | code)
+                    : static_cast<std::uint8_t>((byte & 0x0F) | (code << 4));
+    }
+  }
+}
+
+// 8 partial sums, as cpu_ops' dot().
+float dot_int8_portable(const std::uint8_t* codes, float scale, const float* x, int n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int i = 0; i < 8; ++i)
+      acc[i] += static_cast<float>(static_cast<std::int8_t>(codes[k + i])) * x[k + i];
+  float tail = 0.0f;
+  for (; k < n; ++k) tail += static_cast<float>(static_cast<std::int8_t>(codes[k])) * x[k];
+  return scale * (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail);
+}
+
+float dot_int4_portable(const std::uint8_t* codes, const float* scales, const float* x, int n) {
+  float sum = 0.0f;
+  for (int c0 = 0; c0 < n; c0 += kGroup) {
+    const int c1 = std::min(n, c0 + kGroup);
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int k = c0; k < c1; ++k) acc[k & 7] += static_cast<float>(nibble_of(codes, k) - 8) * x[k];
+    sum += scales[c0 / kGroup] *
+           (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+  }
+  return sum;
+}
+
+#ifdef FALCON_X86_DISPATCH
+// Eight signed bytes (the low 8 of v) as floats.
+__attribute__((target("avx2,fma"))) inline __m256 bytes_to_ps(__m128i v) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(v));
+}
+
+// 32 codes a step into four accumulators (so that the FMAs' latency does not bound the loop), then
+// 16 and the rest; the row's scale applied once at the end.
+__attribute__((target("avx2,fma"))) float dot_int8_avx2(const std::uint8_t* codes, float scale,
+                                                        const float* x, int n) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), acc2 = _mm256_setzero_ps(),
+         acc3 = _mm256_setzero_ps();
+  int k = 0;
+  for (; k + 32 <= n; k += 32) {
+    const __m128i q0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + k));
+    const __m128i q1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + k + 16));
+    acc0 = _mm256_fmadd_ps(bytes_to_ps(q0), _mm256_loadu_ps(x + k), acc0);
+    acc1 = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(q0, 8)), _mm256_loadu_ps(x + k + 8), acc1);
+    acc2 = _mm256_fmadd_ps(bytes_to_ps(q1), _mm256_loadu_ps(x + k + 16), acc2);
+    acc3 = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(q1, 8)), _mm256_loadu_ps(x + k + 24), acc3);
+  }
+  for (; k + 16 <= n; k += 16) {
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + k));
+    acc0 = _mm256_fmadd_ps(bytes_to_ps(q), _mm256_loadu_ps(x + k), acc0);
+    acc1 = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(q, 8)), _mm256_loadu_ps(x + k + 8), acc1);
+  }
+  float sum = hsum_avx(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+  for (; k < n; ++k) sum += static_cast<float>(static_cast<std::int8_t>(codes[k])) * x[k];
+  return scale * sum;
+}
+
+// A 16-byte block (32 columns) at a time: the low nibbles are columns 0-15, the high ones 16-31,
+// each turned into a signed byte (code - 8) and then into floats eight at a time. A group's four
+// blocks are summed before its scale multiplies them; the columns after the last whole block
+// (cols % 32 of them) are added one by one.
+__attribute__((target("avx2,fma"))) float dot_int4_avx2(const std::uint8_t* codes, const float* scales,
+                                                        const float* x, int n) {
+  const __m128i mask = _mm_set1_epi8(0x0F), eight = _mm_set1_epi8(8);
+  __m256 acc = _mm256_setzero_ps();
+  const int whole = n / kBlock;  // blocks with all 32 columns
+  for (int b0 = 0; b0 < whole; b0 += 4) {
+    __m256 g0 = _mm256_setzero_ps(), g1 = _mm256_setzero_ps(), g2 = _mm256_setzero_ps(),
+           g3 = _mm256_setzero_ps();
+    const int b1 = std::min(whole, b0 + 4);
+    for (int b = b0; b < b1; ++b) {
+      const __m128i v =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + (b / 4) * kGroupBytes + (b % 4) * 16));
+      const __m128i lo = _mm_sub_epi8(_mm_and_si128(v, mask), eight);
+      const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), mask), eight);
+      const float* xb = x + b * kBlock;
+      g0 = _mm256_fmadd_ps(bytes_to_ps(lo), _mm256_loadu_ps(xb), g0);
+      g1 = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(lo, 8)), _mm256_loadu_ps(xb + 8), g1);
+      g2 = _mm256_fmadd_ps(bytes_to_ps(hi), _mm256_loadu_ps(xb + 16), g2);
+      g3 = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(hi, 8)), _mm256_loadu_ps(xb + 24), g3);
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(scales[b0 / 4]),
+                          _mm256_add_ps(_mm256_add_ps(g0, g1), _mm256_add_ps(g2, g3)), acc);
+  }
+  float sum = hsum_avx(acc);
+  float tail = 0.0f;
+  for (int k = whole * kBlock; k < n; ++k) tail += static_cast<float>(nibble_of(codes, k) - 8) * x[k];
+  if (whole * kBlock < n) sum += scales[(whole * kBlock) / kGroup] * tail;
+  return sum;
+}
+#endif
+
+}  // namespace
+
+std::uint16_t float_to_f16(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const std::uint32_t sign = (u >> 16) & 0x8000u;
+  const std::uint32_t abs = u & 0x7FFFFFFFu;
+  if (abs >= 0x7F800000u)
+    return static_cast<std::uint16_t>(sign | 0x7C00u | (abs > 0x7F800000u ? 0x200u : 0u));
+  if (abs >= 0x477FF000u) return static_cast<std::uint16_t>(sign | 0x7C00u);  // rounds past 65504
+  if (abs < 0x38800000u) {
+    // fp16 subnormal (or zero): the value in units of 2^-24, rounded to nearest even.
+    if (abs < 0x33000000u) return static_cast<std::uint16_t>(sign);  // below half the smallest
+    const std::uint32_t mant = (abs & 0x007FFFFFu) | 0x00800000u;
+    const int shift = 126 - static_cast<int>(abs >> 23);  // 14..24 for exponents -15..-25
+    std::uint32_t h = mant >> shift;
+    const std::uint32_t rest = mant & ((1u << shift) - 1u), half = 1u << (shift - 1);
+    if (rest > half || (rest == half && (h & 1u))) ++h;
+    return static_cast<std::uint16_t>(sign | h);
+  }
+  // Normal: rebias the exponent, round the 23-bit mantissa to 10 bits (a carry moves the exponent).
+  std::uint32_t h = ((abs >> 23) - 112u) << 10 | ((abs >> 13) & 0x3FFu);
+  const std::uint32_t rest = abs & 0x1FFFu;
+  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) ++h;
+  return static_cast<std::uint16_t>(sign | h);
+}
+
+std::size_t quantized_bytes(int rows, int cols, WeightFormat format) {
+  const std::size_t groups =
+      format == WeightFormat::Int4 ? static_cast<std::size_t>(cols + kGroup - 1) / kGroup : 1;
+  const std::size_t ld = format == WeightFormat::Int4 ? groups * kGroupBytes : static_cast<std::size_t>(cols);
+  return static_cast<std::size_t>(rows) * (ld + groups * sizeof(float));
+}
+
+QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format) {
+  if (format == WeightFormat::Bf16) throw_usage_error("quantize: bf16 is not a quantized format");
+  if (weight.shape.size() != 2)
+    throw_usage_error("quantize: " + std::string(weight.name) + " is not a matrix");
+  QuantMatrix m;
+  m.format = format;
+  m.rows = static_cast<int>(weight.shape[0]);
+  m.cols = static_cast<int>(weight.shape[1]);
+  m.ld = format == WeightFormat::Int8 ? m.cols : m.groups() * kGroupBytes;
+  m.codes.resize(static_cast<std::size_t>(m.rows) * m.ld);
+  m.scales.resize(static_cast<std::size_t>(m.rows) * m.groups());
+  pool.parallel_for(m.rows, [&](int64_t r0, int64_t r1) {
+    std::vector<float> row(static_cast<std::size_t>(m.cols));
+    for (int64_t r = r0; r < r1; ++r) {
+      rows_to_float(weight, r, 1, row.data());
+      std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(r) * m.ld;
+      float* scales = m.scales.data() + static_cast<std::size_t>(r) * m.groups();
+      if (format == WeightFormat::Int8)
+        quantize_row_int8(row.data(), m.cols, codes, scales);
+      else
+        quantize_row_int4(row.data(), m.cols, codes, scales);
+    }
+  });
+  return m;
+}
+
+void dequantize_row(const QuantMatrix& m, int row, int k0, int n, float* dst) {
+  const std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(row) * m.ld;
+  if (m.format == WeightFormat::Int8) {
+    const float s = m.scales[static_cast<std::size_t>(row)];
+    for (int k = 0; k < n; ++k) dst[k] = s * static_cast<float>(static_cast<std::int8_t>(codes[k0 + k]));
+    return;
+  }
+  // int4: block by block (32 columns, one scale), whole blocks in one loop the compiler vectorises.
+  const float* scales = m.scales.data() + static_cast<std::size_t>(row) * m.groups();
+  const int end = k0 + n;
+  for (int c = k0; c < end;) {
+    const int block = c / kBlock, base = block * kBlock;
+    const std::uint8_t* b = codes + (block / 4) * kGroupBytes + (block % 4) * 16;
+    const float s = scales[block / 4];
+    const int lo = c - base, hi = std::min(kBlock, end - base);
+    float* out = dst + (base - k0);
+    if (lo == 0 && hi == kBlock) {
+      for (int j = 0; j < 16; ++j) {
+        out[j] = s * static_cast<float>((b[j] & 0x0F) - 8);
+        out[16 + j] = s * static_cast<float>((b[j] >> 4) - 8);
+      }
+    } else {
+      for (int j = lo; j < hi; ++j)
+        out[j] = s * static_cast<float>((j < 16 ? (b[j] & 0x0F) : (b[j - 16] >> 4)) - 8);
+    }
+    c = base + hi;
+  }
+}
+
+float dot_row(const QuantMatrix& m, int row, const float* x) {
+  const std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(row) * m.ld;
+  const bool int8 = m.format == WeightFormat::Int8;
+  const float* scales = m.scales.data() + static_cast<std::size_t>(row) * m.groups();
+#ifdef FALCON_X86_DISPATCH
+  static const bool avx2 = avx2_fma_enabled();
+  if (avx2) return int8 ? dot_int8_avx2(codes, *scales, x, m.cols) : dot_int4_avx2(codes, scales, x, m.cols);
+#endif
+  return int8 ? dot_int8_portable(codes, *scales, x, m.cols) : dot_int4_portable(codes, scales, x, m.cols);
+}
+
+}  // namespace falcon::cpu

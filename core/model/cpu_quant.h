@@ -1,0 +1,52 @@
+#pragma once
+// Weight-only int8 / int4 matrices for the CPU backend: the schemes of docs/QUANTIZATION.md
+// (the GPU's, so a weight dequantizes to the same value on either backend), in a layout made
+// for AVX2 (below). Quantized once at load from the checkpoint's weights; the decode product
+// dequantizes in registers and reads each code byte once.
+//
+// Layout, per row of `cols` weights, `ld` bytes:
+// - int8: the codes q in column order (ld = cols); one fp32 scale per row.
+// - int4: groups of 128 columns, 64 bytes each (ld = groups * 64; the last group's missing
+//   columns are code 0). Inside a group, block b (0..3) of 32 columns is 16 bytes; byte j of it
+//   holds column 32 b + j in its low nibble and column 32 b + 16 + j in its high one, each as
+//   q + 8. One fp16 scale per group, stored as the float it stands for.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/common/thread_pool.h"
+#include "core/model/backend.h"
+#include "core/model/safetensors.h"
+
+namespace falcon::cpu {
+
+struct QuantMatrix {
+  WeightFormat format = WeightFormat::Bf16;  // Int8 or Int4 once quantized
+  int rows = 0;
+  int cols = 0;
+  int ld = 0;                       // code bytes per row
+  std::vector<std::uint8_t> codes;  // rows * ld
+  std::vector<float> scales;        // int8: rows; int4: rows * groups()
+
+  int groups() const { return format == WeightFormat::Int4 ? (cols + 127) / 128 : 1; }
+  std::size_t bytes() const { return codes.size() + scales.size() * sizeof(float); }
+  bool empty() const { return rows == 0; }
+};
+
+// What quantize() allocates for a (rows, cols) matrix: codes and scales.
+std::size_t quantized_bytes(int rows, int cols, WeightFormat format);
+
+// Quantizes a (rows, cols) weight of any float dtype, rows in parallel on the pool.
+QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format);
+
+// Writes the dequantized values of row `row`, columns [k0, k0 + n), to dst.
+void dequantize_row(const QuantMatrix& m, int row, int k0, int n, float* dst);
+
+// The dot product of row `row` with x (cols floats): AVX2 + FMA where the CPU has them (and
+// FALCON_CPU_FAST is not 0), else portable. Sums in float, each int4 group's before its scale.
+float dot_row(const QuantMatrix& m, int row, const float* x);
+
+// float -> IEEE fp16 bits, round to nearest even (overflow to infinity), and back.
+std::uint16_t float_to_f16(float f);
+
+}  // namespace falcon::cpu

@@ -1,0 +1,437 @@
+// The CPU backend's int8/int4 weights (core/model/cpu_quant.h) against references written here:
+// - the schemes of docs/QUANTIZATION.md re-implemented element by element (scalar, with the
+//   compiler's own float -> fp16 rounding), so every dequantized weight is checked bit for bit,
+//   with the quantize -> dequantize error bound (half a scale step);
+// - the products (decode's direct dot and the prefill's panels) against double-precision sums
+//   of the dequantized weights;
+// - whole models: CpuBackend with int8/int4 weights against CpuBackend running an f32 checkpoint
+//   of the dequantized weights, on every reference fixture, prompt and decode steps.
+// The portable kernels run under FALCON_CPU_FAST=0 (core/test_cpu_quant_portable).
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+#include <random>
+
+#include "common/quant_reference.h"
+#include "core/common/error.h"
+#include "core/common/thread_pool.h"
+#include "core/model/checkpoint.h"
+#include "core/model/cpu_backend.h"
+#include "core/model/cpu_ops.h"
+#include "core/model/cpu_quant.h"
+#include "model_fixture_util.h"
+
+using namespace falcon;
+using namespace falcon::testutil;
+
+namespace {
+
+#if defined(__FLT16_MAX__)
+constexpr bool kHaveFloat16 = true;
+uint16_t fp16_bits(float f) {
+  const _Float16 h = static_cast<_Float16>(f);
+  uint16_t b;
+  std::memcpy(&b, &h, 2);
+  return b;
+}
+// The schemes written from docs/QUANTIZATION.md's table alone (shared with the GPU's tests).
+testref::RefQuant reference_quantize(const std::vector<float>& w, int rows, int cols, WeightFormat f) {
+  return testref::ref_quantize(w, rows, cols, f == WeightFormat::Int4);
+}
+#else
+constexpr bool kHaveFloat16 = false;
+uint16_t fp16_bits(float) {
+  return 0;
+}
+testref::RefQuant reference_quantize(const std::vector<float>& w, int, int, WeightFormat) {
+  return {w, std::vector<float>(w.size(), 0.0f)};
+}
+#endif
+
+// Random weights of a few magnitudes, with a zero row and a row with one outlier when there is room.
+std::vector<float> random_weights(int rows, int cols, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> normal(0.0f, 0.05f);
+  std::vector<float> w(static_cast<std::size_t>(rows) * cols);
+  for (float& v : w) v = normal(gen);
+  if (rows >= 3) {
+    std::fill(w.begin() + cols, w.begin() + 2 * cols, 0.0f);
+    w[static_cast<std::size_t>(2) * cols + static_cast<std::size_t>(cols) / 2] = 3.0f;
+  }
+  return w;
+}
+
+TensorView f32_view(const std::vector<float>& w, int rows, int cols) {
+  TensorView v;
+  v.name = "w";
+  v.dtype = DType::F32;
+  v.shape = {rows, cols};
+  v.data = std::span<const std::byte>(reinterpret_cast<const std::byte*>(w.data()), w.size() * sizeof(float));
+  return v;
+}
+
+bool is_quantized_matrix(const std::string& name) {
+  for (const char* suffix : {".self_attention.query_key_value.weight", ".self_attention.dense.weight",
+                             ".mlp.dense_h_to_4h.weight", ".mlp.dense_4h_to_h.weight"}) {
+    const std::string s(suffix);
+    if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) return true;
+  }
+  return false;
+}
+
+// A copy of a fixture checkpoint in f32 whose layer matrices (and head) are the reference's
+// dequantized weights, the head untied so that the embeddings stay as they were.
+void write_dequantized_checkpoint(const std::filesystem::path& from, const std::filesystem::path& to,
+                                  WeightFormat layers, WeightFormat head) {
+  std::filesystem::create_directories(to);
+  nlohmann::json cfg = nlohmann::json::parse(read_file(from / "config.json"));
+  cfg["tie_word_embeddings"] = false;
+  std::ofstream(to / "config.json") << cfg.dump(2);
+  const ModelConfig config = load_model_config(from);
+  const CheckpointReader reader(from);
+  auto dequantized = [](const TensorView& t, WeightFormat f) {
+    const int rows = static_cast<int>(t.shape[0]), cols = static_cast<int>(t.shape[1]);
+    std::vector<float> w(static_cast<std::size_t>(rows) * cols);
+    rows_to_float(t, 0, rows, w.data());
+    return f == WeightFormat::Bf16 ? w : reference_quantize(w, rows, cols, f).deq;
+  };
+  std::vector<RawTensor> tensors;
+  for (const std::string& name : reader.names()) {
+    if (name == kLmHead) continue;
+    const TensorView t = reader.get(name);
+    std::vector<float> v(static_cast<std::size_t>(t.numel()));
+    if (is_quantized_matrix(name))
+      v = dequantized(t, layers);
+    else
+      to_float(t, 0, t.numel(), v.data());
+    tensors.push_back(RawTensor{name, "F32", t.shape, f32_bytes(v)});
+  }
+  const TensorView lm = reader.lm_head(config);
+  tensors.push_back(RawTensor{kLmHead, "F32", lm.shape, f32_bytes(dequantized(lm, head))});
+  write_file(to / "model.safetensors", make_safetensors(tensors));
+}
+
+void expect_close(const float* got, const float* ref, std::size_t n, const QString& what, float rel) {
+  const float scale = max_abs(ref, n);
+  const float diff = max_abs_diff(got, ref, n);
+  QVERIFY2(
+      diff <= rel * scale,
+      qPrintable(
+          QStringLiteral("%1: max|diff| %2 > %3 * max|ref| %4").arg(what).arg(diff).arg(rel).arg(scale)));
+}
+
+const char* format_name(WeightFormat f) {
+  return f == WeightFormat::Int8 ? "int8" : f == WeightFormat::Int4 ? "int4" : "bf16";
+}
+
+}  // namespace
+
+class TestCpuQuant : public QObject {
+  Q_OBJECT
+
+ private slots:
+  // float_to_f16 against the compiler's conversion: specials, the subnormal and overflow edges,
+  // and a million random bit patterns over every exponent.
+  void fp16_rounding_matches_the_compilers() {
+    if (!kHaveFloat16) QSKIP("this compiler has no _Float16 to compare with");
+    std::vector<float> values = {0.0f,
+                                 -0.0f,
+                                 1.0f,
+                                 -1.0f,
+                                 65504.0f,
+                                 65519.0f,
+                                 65520.0f,
+                                 1e9f,
+                                 -1e9f,
+                                 std::numeric_limits<float>::infinity(),
+                                 -std::numeric_limits<float>::infinity(),
+                                 6.103515625e-05f,
+                                 6.0975552e-05f,
+                                 5.9604645e-08f,
+                                 2.9802322e-08f,
+                                 2.9802326e-08f,
+                                 1e-10f,
+                                 std::numeric_limits<float>::denorm_min()};
+    for (int e = -30; e <= 17; ++e)
+      for (float m : {1.0f, 1.00048828125f, 1.000244140625f, 1.5f, 1.999f})
+        values.push_back(std::ldexp(m, e));
+    std::mt19937 gen(7);
+    for (int i = 0; i < 1000000; ++i) {
+      const uint32_t bits = gen();
+      float f;
+      std::memcpy(&f, &bits, 4);
+      if (!std::isnan(f)) values.push_back(f);
+    }
+    for (float f : values) {
+      if (cpu::float_to_f16(f) != fp16_bits(f))
+        QFAIL(qPrintable(QStringLiteral("%1: %2 != %3")
+                             .arg(double(f), 0, 'g', 9)
+                             .arg(cpu::float_to_f16(f))
+                             .arg(fp16_bits(f))));
+    }
+    QVERIFY(std::isnan(f16_to_float(cpu::float_to_f16(std::numeric_limits<float>::quiet_NaN()))));
+  }
+
+  void dequantized_weights_follow_the_scheme_data() {
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::addColumn<int>("format");
+    for (const auto& [r, c] : std::vector<std::pair<int, int>>{{3, 1},
+                                                               {4, 31},
+                                                               {3, 32},
+                                                               {4, 33},
+                                                               {3, 127},
+                                                               {3, 128},
+                                                               {5, 129},
+                                                               {7, 300},
+                                                               {3, 4544},
+                                                               {2, 8192}}) {
+      for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4})
+        QTest::newRow(qPrintable(QStringLiteral("%1x%2 %3").arg(r).arg(c).arg(format_name(f))))
+            << r << c << static_cast<int>(f);
+    }
+  }
+  // Every weight dequantizes to the reference's value exactly, within half a scale step of the
+  // original; the dot product is the double-precision sum of those values times x.
+  void dequantized_weights_follow_the_scheme() {
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    QFETCH(int, format);
+    if (!kHaveFloat16 && format == static_cast<int>(WeightFormat::Int4))
+      QSKIP("no _Float16 for the reference");
+    const auto f = static_cast<WeightFormat>(format);
+    const std::vector<float> w = random_weights(rows, cols, static_cast<uint32_t>(rows * 1000 + cols));
+    const testref::RefQuant ref = reference_quantize(w, rows, cols, f);
+    ThreadPool pool(2);
+    const cpu::QuantMatrix m = cpu::quantize(pool, f32_view(w, rows, cols), f);
+    QCOMPARE(m.rows, rows);
+    QCOMPARE(m.cols, cols);
+    // Bytes: int8 one a weight and an fp32 scale a row; int4 64 a group of 128 and a scale each.
+    const std::size_t groups = f == WeightFormat::Int8 ? 1 : static_cast<std::size_t>((cols + 127) / 128);
+    const std::size_t code_bytes = f == WeightFormat::Int8 ? static_cast<std::size_t>(cols) : groups * 64;
+    QCOMPARE(m.bytes(), static_cast<std::size_t>(rows) * (code_bytes + groups * sizeof(float)));
+    std::mt19937 gen(3);
+    std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+    std::vector<float> x(static_cast<std::size_t>(cols)), row(static_cast<std::size_t>(cols));
+    for (float& v : x) v = uni(gen);
+    for (int r = 0; r < rows; ++r) {
+      cpu::dequantize_row(m, r, 0, cols, row.data());
+      double dot = 0, mag = 0;
+      for (int k = 0; k < cols; ++k) {
+        const std::size_t i = static_cast<std::size_t>(r) * cols + k;
+        if (row[static_cast<std::size_t>(k)] != ref.deq[i])
+          QFAIL(qPrintable(QStringLiteral("row %1 col %2: %3, the scheme gives %4 (w %5)")
+                               .arg(r)
+                               .arg(k)
+                               .arg(double(row[static_cast<std::size_t>(k)]), 0, 'g', 9)
+                               .arg(double(ref.deq[i]), 0, 'g', 9)
+                               .arg(double(w[i]), 0, 'g', 9)));
+        QVERIFY(std::fabs(w[i] - ref.deq[i]) <= 0.5f * ref.step[i] * (1.0f + 1e-6f));
+        dot += double(ref.deq[i]) * double(x[static_cast<std::size_t>(k)]);
+        mag += std::fabs(double(ref.deq[i]) * double(x[static_cast<std::size_t>(k)]));
+      }
+      const double got = cpu::dot_row(m, r, x.data());
+      QVERIFY2(
+          std::fabs(got - dot) <= 1e-5 * mag + 1e-7,
+          qPrintable(
+              QStringLiteral("row %1: dot %2, reference %3").arg(r).arg(got, 0, 'g', 9).arg(dot, 0, 'g', 9)));
+      // A window of the row, from an offset inside a group (the prefill packs k-blocks).
+      if (cols > 40) {
+        std::vector<float> part(17);
+        cpu::dequantize_row(m, r, 23, 17, part.data());
+        for (int k = 0; k < 17; ++k)
+          QCOMPARE(part[static_cast<std::size_t>(k)], row[static_cast<std::size_t>(23 + k)]);
+      }
+    }
+  }
+
+  // A group whose largest weight is past 7 x 65504 gets fp16's largest finite scale (as the GPU's
+  // quantizer does), not infinity, which would have turned every code of the group into 0.
+  void int4_scale_saturates() {
+    if (!kHaveFloat16) QSKIP("no _Float16 for the reference");
+    std::vector<float> w = random_weights(2, 256, 9);
+    w[5] = 1e6f;
+    w[200] = -3e6f;
+    const testref::RefQuant ref = reference_quantize(w, 2, 256, WeightFormat::Int4);
+    ThreadPool pool(1);
+    const cpu::QuantMatrix m = cpu::quantize(pool, f32_view(w, 2, 256), WeightFormat::Int4);
+    QCOMPARE(m.scales[0], 65504.0f);
+    QCOMPARE(m.scales[1], 65504.0f);
+    std::vector<float> row(256);
+    cpu::dequantize_row(m, 0, 0, 256, row.data());
+    QCOMPARE(row[5], 7.0f * 65504.0f);
+    QCOMPARE(row[200], -8.0f * 65504.0f);
+    for (int k = 0; k < 256; ++k)
+      QCOMPARE(row[static_cast<std::size_t>(k)], ref.deq[static_cast<std::size_t>(k)]);
+  }
+
+  void linear_on_quantized_weights_data() {
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("format");
+    for (int rows : {1, 2, 3, 7, 13})
+      for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4})
+        QTest::newRow(qPrintable(QStringLiteral("%1 rows %2").arg(rows).arg(format_name(f))))
+            << rows << static_cast<int>(f);
+  }
+  // linear() on quantized weights, decode (1-2 rows, the direct dot) and prefill (the packed
+  // panels, and the k-blocks of 512 columns), with a bias, against double-precision sums.
+  void linear_on_quantized_weights() {
+    QFETCH(int, rows);
+    QFETCH(int, format);
+    const auto f = static_cast<WeightFormat>(format);
+    const int out = 37, in = 1100;  // not a multiple of the panels' 16, nor of 128 or 512
+    const std::vector<float> w = random_weights(out, in, 11);
+    ThreadPool pool(2);
+    cpu::Linear layer;
+    layer.out_features = out;
+    layer.in_features = in;
+    layer.weight = f32_view(w, out, in);
+    layer.quant = cpu::quantize(pool, layer.weight, f);
+    for (int o = 0; o < out; ++o) layer.bias.push_back(0.01f * static_cast<float>(o));
+    std::mt19937 gen(5);
+    std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+    std::vector<float> x(static_cast<std::size_t>(rows) * in), y(static_cast<std::size_t>(rows) * out);
+    for (float& v : x) v = uni(gen);
+    cpu::linear(pool, x.data(), rows, layer, y.data());
+    std::vector<float> wrow(static_cast<std::size_t>(in));
+    for (int o = 0; o < out; ++o) {
+      cpu::dequantize_row(layer.quant, o, 0, in, wrow.data());
+      for (int r = 0; r < rows; ++r) {
+        double sum = layer.bias[static_cast<std::size_t>(o)], mag = std::fabs(sum);
+        for (int k = 0; k < in; ++k) {
+          const double p =
+              double(wrow[static_cast<std::size_t>(k)]) * double(x[static_cast<std::size_t>(r) * in + k]);
+          sum += p;
+          mag += std::fabs(p);
+        }
+        const double got = y[static_cast<std::size_t>(r) * out + o];
+        QVERIFY2(std::fabs(got - sum) <= 1e-5 * mag,
+                 qPrintable(QStringLiteral("row %1 out %2: %3 vs %4").arg(r).arg(o).arg(got).arg(sum)));
+      }
+    }
+  }
+
+  void backend_matches_the_dequantized_checkpoint_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("head");  // -1: the default for the layers' format
+    for (const auto& n : fixture_names()) {
+      for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4})
+        QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(QString::fromStdString(n)).arg(format_name(f))))
+            << QString::fromStdString(n) << static_cast<int>(f) << -1;
+    }
+    const std::string first = fixture_names().front();
+    QTest::newRow("int8 head int8") << QString::fromStdString(first) << static_cast<int>(WeightFormat::Int8)
+                                    << static_cast<int>(WeightFormat::Int8);
+    QTest::newRow("int4 head int4") << QString::fromStdString(first) << static_cast<int>(WeightFormat::Int4)
+                                    << static_cast<int>(WeightFormat::Int4);
+    QTest::newRow("int4 head bf16") << QString::fromStdString(first) << static_cast<int>(WeightFormat::Int4)
+                                    << static_cast<int>(WeightFormat::Bf16);
+  }
+  // The whole forward pass on quantized weights is the forward pass of their dequantized values:
+  // the prompt's logits (every row: the prefill's panels) and decode steps one token at a time
+  // (the direct dot), on every architecture variant the fixtures cover.
+  void backend_matches_the_dequantized_checkpoint() {
+    QFETCH(QString, name);
+    QFETCH(int, layers);
+    QFETCH(int, head);
+    if (!kHaveFloat16 && layers == static_cast<int>(WeightFormat::Int4))
+      QSKIP("no _Float16 for the reference");
+    const Fixture fx = load_fixture(name.toStdString());
+    const auto layer_format = static_cast<WeightFormat>(layers);
+    const WeightFormat head_format =
+        head < 0 ? default_head_format(layer_format) : static_cast<WeightFormat>(head);
+    QTemporaryDir tmp;
+    const std::filesystem::path ref_dir = tmp.filePath(QStringLiteral("dequantized")).toStdString();
+    write_dequantized_checkpoint(fx.dir, ref_dir, layer_format, head_format);
+    CpuBackendOptions o;
+    o.threads = 2;
+    o.cache_capacity = static_cast<int>(fx.full_tokens.size()) + 8;
+    auto reference = create_cpu_backend(ref_dir, o);
+    o.weights = layer_format;
+    if (head >= 0) o.head_weights = head_format;
+    auto quantized = create_cpu_backend(fx.dir, o);
+    std::vector<float> got, want;
+    quantized->forward(fx.prompt, true, got);
+    reference->forward(fx.prompt, true, want);
+    QCOMPARE(got.size(), want.size());
+    for (std::size_t r = 0; r < fx.prompt.size(); ++r)
+      expect_close(got.data() + r * fx.vocab, want.data() + r * fx.vocab, static_cast<std::size_t>(fx.vocab),
+                   QStringLiteral("prompt row %1").arg(r), 1e-4f);
+    for (std::size_t t = fx.prompt.size(); t < fx.full_tokens.size() && t < fx.prompt.size() + 6; ++t) {
+      const std::vector<int32_t> one{fx.full_tokens[t]};
+      quantized->forward(one, false, got);
+      reference->forward(one, false, want);
+      expect_close(got.data(), want.data(), static_cast<std::size_t>(fx.vocab),
+                   QStringLiteral("decode step %1").arg(t), 1e-4f);
+    }
+    // The quantized model is not the original one (the comparison above would pass for a
+    // quantizer that changed nothing, were the reference not quantized too).
+    auto original = create_cpu_backend(fx.dir, CpuBackendOptions{2, o.cache_capacity, 0});
+    original->forward(fx.prompt, false, want);
+    quantized->truncate(0);
+    quantized->forward(fx.prompt, false, got);
+    QVERIFY(max_abs_diff(got.data(), want.data(), want.size()) > 0.0f);
+  }
+
+  // memory(): the quantized matrices' own bytes instead of their share of the file, the format
+  // named; progress runs from 0 to 1 and can cancel the load.
+  void memory_progress_and_cancel() {
+    const Fixture fx = load_fixture(fixture_names().front());
+    const ModelConfig c = load_model_config(fx.dir);
+    const CheckpointReader reader(fx.dir);
+    CpuBackendOptions o;
+    o.threads = 2;
+    o.cache_capacity = 64;
+    const BackendMemory plain = create_cpu_backend(fx.dir, o)->memory();
+    std::vector<double> seen;
+    o.weights = WeightFormat::Int8;
+    o.progress = [&seen](double f) {
+      seen.push_back(f);
+      return true;
+    };
+    const BackendMemory int8 = create_cpu_backend(fx.dir, o)->memory();
+    QCOMPARE(QString::fromStdString(int8.weight_format), QStringLiteral("int8"));
+    uint64_t file = 0, quant = 0;
+    for (const std::string& n : reader.names()) {
+      if (!is_quantized_matrix(n)) continue;
+      const TensorView t = reader.get(n);
+      file += t.data.size();
+      quant += static_cast<uint64_t>(t.shape[0]) * (static_cast<uint64_t>(t.shape[1]) + sizeof(float));
+    }
+    QVERIFY(file > 0);
+    QCOMPARE(int8.weights_bytes, plain.weights_bytes - file + quant);  // the int8 head is only for int4
+    QVERIFY(seen.size() >= 2);
+    QCOMPARE(seen.front(), 0.0);
+    QCOMPARE(seen.back(), 1.0);
+    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+    // Too little RAM for the quantized weights: refused before quantizing, with the numbers
+    // (and int4's, which fits here).
+    o.progress = nullptr;
+    o.host_memory_limit = quant - 1;
+    try {
+      create_cpu_backend(fx.dir, o);
+      QFAIL("int8 weights were quantized into less memory than they need");
+    } catch (const Error& e) {
+      QCOMPARE(e.kind(), ErrorKind::OutOfMemory);
+      const QString msg = QString::fromUtf8(e.what());
+      QVERIFY2(msg.contains(QStringLiteral("int8 weights need ")) &&
+                   msg.contains(QStringLiteral("int4 would need")),
+               qPrintable(msg));
+    }
+    o.host_memory_limit = quant;  // exactly enough
+    QVERIFY(create_cpu_backend(fx.dir, o) != nullptr);
+    o.host_memory_limit = 0;
+    o.progress = [](double f) { return f < 0.3; };
+    try {
+      create_cpu_backend(fx.dir, o);
+      QFAIL("a cancelled load returned a backend");
+    } catch (const Error& e) {
+      QCOMPARE(e.kind(), ErrorKind::Cancelled);
+    }
+    (void)c;
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCpuQuant)
+#include "test_cpu_quant.moc"

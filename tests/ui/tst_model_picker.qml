@@ -1,0 +1,89 @@
+import QtQuick
+import QtTest
+import FalconChat.Core
+import FalconChat.Ui
+
+// ModelPickerDialog: int8 and int4 are choices on every backend. With the CPU chosen the hint
+// says they are quantized while loading (it used to say they need the GPU, and the load was
+// refused); and the bundled model loads on the CPU in int8 through the real engine.
+TestCase {
+    id: test
+    name: "ModelPickerDialog"
+    width: 700
+    height: 700
+    visible: true
+    when: windowShown
+
+    // The source tree's bundled model (this file is read from tests/ui).
+    readonly property string bundledModel: Qt.resolvedUrl("../../resources/models/falcon-mini")
+
+    Component {
+        id: dialogComponent
+        ModelPickerDialog {}
+    }
+
+    function childNamed(item, name) {
+        for (let i = 0; i < item.children.length; ++i) {
+            const c = item.children[i]
+            if (c.objectName === name)
+                return c
+            const found = childNamed(c, name)
+            if (found)
+                return found
+        }
+        return null
+    }
+
+    function openDialog() {
+        // A session restored at start (a model loaded by an earlier run) finishes first.
+        tryVerify(() => ChatController.modelState !== "loading", 60000)
+        const dialog = createTemporaryObject(dialogComponent, test)
+        dialog.open()
+        tryCompare(dialog, "opened", true)
+        dialog.inspect(bundledModel)
+        compare(dialog.info.ok, true, "the bundled model is readable")
+        return dialog
+    }
+
+    function test_int8_and_int4_are_choices_on_the_cpu() {
+        const dialog = openDialog()
+        const backend = childNamed(dialog.contentItem, "backendBox")
+        const weights = childNamed(dialog.contentItem, "weightsBox")
+        const hint = childNamed(dialog.contentItem, "weightsHint")
+        const load = childNamed(dialog.contentItem, "loadButton")
+        verify(backend && weights && hint && load)
+        compare(backend.values, ["auto", "cpu", "cuda"])
+        compare(weights.values, ["bf16", "int8", "int4"])
+        for (let b = 0; b < 3; ++b) {
+            for (let w = 0; w < 3; ++w) {
+                backend.currentIndex = b
+                weights.currentIndex = w
+                const what = backend.values[b] + " + " + weights.values[w]
+                verify(load.enabled, what + ": can be loaded")
+                // The hint only where it has something to say: quantizing on the CPU.
+                compare(hint.visible, b === 1 && w > 0, what)
+                if (hint.visible) {
+                    verify(hint.text.indexOf("quantized") >= 0, hint.text)
+                    verify(hint.text.indexOf("GPU") < 0, "no word of needing the GPU: " + hint.text)
+                }
+            }
+        }
+    }
+
+    function test_the_bundled_model_loads_on_the_cpu_in_int8() {
+        const dialog = openDialog()
+        childNamed(dialog.contentItem, "backendBox").currentIndex = 1  // CPU
+        childNamed(dialog.contentItem, "weightsBox").currentIndex = 1  // int8
+        const load = childNamed(dialog.contentItem, "loadButton")
+        verify(load.enabled)
+        mouseClick(load)
+        // Not refused: it loads, quantized on the CPU, and the status bar says int8.
+        compare(ChatController.modelError, "")
+        tryCompare(ChatController, "modelState", "ready", 60000)
+        compare(ChatController.modelError, "")
+        compare(ChatController.modelBackendChoice, "cpu")
+        compare(ChatController.modelWeightsChoice, "int8")
+        compare(ChatController.weightFormat, "int8")
+        verify(ChatController.statusText.indexOf("int8") >= 0, ChatController.statusText)
+    }
+}
