@@ -1,8 +1,12 @@
 #include "core/model/cpu_quant.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "core/common/error.h"
@@ -24,34 +28,137 @@ inline int nibble_of(const std::uint8_t* row, int c) {
   return j < 16 ? (byte & 0x0F) : (byte >> 4);
 }
 
-void quantize_row_int8(const float* w, int cols, std::uint8_t* codes, float* scale) {
+// The scheme's two steps over a span of a row (docs/QUANTIZATION.md): the largest |w|, and the
+// codes clamp(rint(w / s), lo, hi) + bias as bytes (int8: bias 0, two's complement; int4: the
+// nibble values, bias 8). The AVX2 forms give the same bytes: IEEE division, rounding to nearest
+// even, and a maximum that skips a NaN as std::max does.
+float amax_portable(const float* w, int n) {
   float amax = 0.0f;
-  for (int k = 0; k < cols; ++k) amax = std::max(amax, std::fabs(w[k]));
-  const float s = amax / 127.0f;
-  *scale = s;
-  for (int k = 0; k < cols; ++k) {
-    const float q = s > 0.0f ? std::clamp(std::nearbyint(w[k] / s), -127.0f, 127.0f) : 0.0f;
-    codes[k] = static_cast<std::uint8_t>(static_cast<std::int8_t>(q));
+  for (int k = 0; k < n; ++k) amax = std::max(amax, std::fabs(w[k]));
+  return amax;
+}
+
+void codes_portable(const float* w, int n, float s, float lo, float hi, int bias, std::uint8_t* out) {
+  for (int k = 0; k < n; ++k) {
+    const float q = s > 0.0f ? std::clamp(std::nearbyint(w[k] / s), lo, hi) : 0.0f;
+    out[k] = static_cast<std::uint8_t>(static_cast<int>(q) + bias);
   }
 }
 
+#ifdef FALCON_X86_DISPATCH
+__attribute__((target("avx2,fma"))) float amax_avx2(const float* w, int n) {
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  __m256 m = _mm256_setzero_ps();
+  int k = 0;
+  // max_ps returns its second operand when either is NaN: a NaN weight leaves m as it was.
+  for (; k + 8 <= n; k += 8) m = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(w + k), abs_mask), m);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, m);
+  float amax = 0.0f;
+  for (float v : lanes) amax = std::max(amax, v);
+  for (; k < n; ++k) amax = std::max(amax, std::fabs(w[k]));
+  return amax;
+}
+
+// Eight codes as int32: clamp(rint(w / s), lo, hi) + bias.
+__attribute__((target("avx2,fma"))) inline __m256i quarter(__m256 vs, __m256 vlo, __m256 vhi, __m256i vbias,
+                                                           const float* p) {
+  __m256 q =
+      _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(p), vs), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  q = _mm256_min_ps(_mm256_max_ps(q, vlo), vhi);
+  return _mm256_add_epi32(_mm256_cvtps_epi32(q), vbias);
+}
+
+// 32 codes a step: divide, round, clamp, convert, then narrow 4 x 8 int32 to 32 bytes in order.
+__attribute__((target("avx2,fma"))) void codes_avx2(const float* w, int n, float s, float lo, float hi,
+                                                    int bias, std::uint8_t* out) {
+  if (!(s > 0.0f)) {
+    std::memset(out, bias, static_cast<std::size_t>(n));
+    return;
+  }
+  const __m256 vs = _mm256_set1_ps(s), vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+  const __m256i vbias = _mm256_set1_epi32(bias);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  int k = 0;
+  for (; k + 32 <= n; k += 32) {
+    const __m256i ab =
+        _mm256_packs_epi32(quarter(vs, vlo, vhi, vbias, w + k), quarter(vs, vlo, vhi, vbias, w + k + 8));
+    const __m256i cd = _mm256_packs_epi32(quarter(vs, vlo, vhi, vbias, w + k + 16),
+                                          quarter(vs, vlo, vhi, vbias, w + k + 24));
+    const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(ab, cd), order);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + k), bytes);
+  }
+  codes_portable(w + k, n - k, s, lo, hi, bias, out + k);
+}
+#endif
+
+// A bf16 row of the checkpoint (any alignment) as floats: a 16-bit shift, exact.
+void bf16_row_portable(const std::byte* src, int n, float* dst) {
+  for (int k = 0; k < n; ++k) {
+    std::uint16_t h;
+    std::memcpy(&h, src + 2 * static_cast<std::size_t>(k), 2);
+    dst[k] = bf16_to_float(h);
+  }
+}
+
+#ifdef FALCON_X86_DISPATCH
+__attribute__((target("avx2,fma"))) void bf16_row_avx2(const std::byte* src, int n, float* dst) {
+  int k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m128i h =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * static_cast<std::size_t>(k)));
+    _mm256_storeu_ps(dst + k, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
+  }
+  bf16_row_portable(src + 2 * static_cast<std::size_t>(k), n - k, dst + k);
+}
+#endif
+
+void bf16_row(const std::byte* src, int n, float* dst) {
+#ifdef FALCON_X86_DISPATCH
+  static const bool avx2 = avx2_fma_enabled();
+  if (avx2) return bf16_row_avx2(src, n, dst);
+#endif
+  bf16_row_portable(src, n, dst);
+}
+
+float amax_of(const float* w, int n) {
+#ifdef FALCON_X86_DISPATCH
+  static const bool avx2 = avx2_fma_enabled();
+  if (avx2) return amax_avx2(w, n);
+#endif
+  return amax_portable(w, n);
+}
+
+void codes_of(const float* w, int n, float s, float lo, float hi, int bias, std::uint8_t* out) {
+#ifdef FALCON_X86_DISPATCH
+  static const bool avx2 = avx2_fma_enabled();
+  if (avx2) return codes_avx2(w, n, s, lo, hi, bias, out);
+#endif
+  codes_portable(w, n, s, lo, hi, bias, out);
+}
+
+void quantize_row_int8(const float* w, int cols, std::uint8_t* codes, float* scale) {
+  const float s = amax_of(w, cols) / 127.0f;
+  *scale = s;
+  codes_of(w, cols, s, -127.0f, 127.0f, 0, codes);
+}
+
+// Codes of a group into a 128-byte buffer (code 8, value 0, past the row's end), then each
+// 32-column block's two halves into the low and high nibbles of its 16 bytes.
 void quantize_row_int4(const float* w, int cols, std::uint8_t* codes, float* scales) {
   const int groups = (cols + kGroup - 1) / kGroup;
-  std::memset(codes, 0x88, static_cast<std::size_t>(groups) * kGroupBytes);  // code 0 everywhere
+  std::uint8_t q[kGroup];
   for (int g = 0; g < groups; ++g) {
-    const int c0 = g * kGroup, c1 = std::min(cols, c0 + kGroup);
-    float amax = 0.0f;
-    for (int k = c0; k < c1; ++k) amax = std::max(amax, std::fabs(w[k]));
+    const int c0 = g * kGroup, n = std::min(cols, c0 + kGroup) - c0;
+    const float amax = amax_of(w + c0, n);
     const float s = f16_to_float(float_to_f16(std::fmin(amax / 7.0f, 65504.0f)));  // saturates, as the GPU's
     scales[g] = s;
-    for (int k = c0; k < c1; ++k) {
-      const float q = s > 0.0f ? std::clamp(std::nearbyint(w[k] / s), -8.0f, 7.0f) : 0.0f;
-      const int code = static_cast<int>(q) + 8;
-      const int in_group = k - c0, b = in_group / kBlock, j = in_group % kBlock;
-      std::uint8_t& byte = codes[g * kGroupBytes + b * 16 + (j & 15)];
-      byte = j < 16 ? static_cast<std::uint8_t>((byte & 0xF0) | code)
-                    : static_cast<std::uint8_t>((byte & 0x0F) | (code << 4));
-    }
+    codes_of(w + c0, n, s, -8.0f, 7.0f, 8, q);
+    std::memset(q + n, 8, static_cast<std::size_t>(kGroup - n));
+    std::uint8_t* out = codes + g * kGroupBytes;
+    for (int b = 0; b < 4; ++b)
+      for (int j = 0; j < 16; ++j)
+        out[b * 16 + j] = static_cast<std::uint8_t>(q[b * kBlock + j] | (q[b * kBlock + 16 + j] << 4));
   }
 }
 
@@ -172,6 +279,19 @@ std::uint16_t float_to_f16(float f) {
   return static_cast<std::uint16_t>(sign | h);
 }
 
+void CodeBytes::allocate(std::size_t n) {
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  void* p = nullptr;
+  if (posix_memalign(&p, n >= kHuge ? kHuge : 64, std::max<std::size_t>(n, 1)) != 0) throw std::bad_alloc();
+  if (n >= kHuge) madvise(p, n / kHuge * kHuge, MADV_HUGEPAGE);  // a request: refused, it changes nothing
+  p_.reset(static_cast<std::uint8_t*>(p));
+  n_ = n;
+}
+
+void CodeBytes::Free::operator()(std::uint8_t* p) const {
+  std::free(p);
+}
+
 std::size_t quantized_bytes(int rows, int cols, WeightFormat format) {
   const std::size_t groups =
       format == WeightFormat::Int4 ? static_cast<std::size_t>(cols + kGroup - 1) / kGroup : 1;
@@ -188,12 +308,15 @@ QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat fo
   m.rows = static_cast<int>(weight.shape[0]);
   m.cols = static_cast<int>(weight.shape[1]);
   m.ld = format == WeightFormat::Int8 ? m.cols : m.groups() * kGroupBytes;
-  m.codes.resize(static_cast<std::size_t>(m.rows) * m.ld);
+  m.codes.allocate(static_cast<std::size_t>(m.rows) * m.ld);
   m.scales.resize(static_cast<std::size_t>(m.rows) * m.groups());
   pool.parallel_for(m.rows, [&](int64_t r0, int64_t r1) {
     std::vector<float> row(static_cast<std::size_t>(m.cols));
     for (int64_t r = r0; r < r1; ++r) {
-      rows_to_float(weight, r, 1, row.data());
+      if (weight.dtype == DType::BF16)
+        bf16_row(weight.data.data() + static_cast<std::size_t>(r) * m.cols * 2, m.cols, row.data());
+      else
+        rows_to_float(weight, r, 1, row.data());
       std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(r) * m.ld;
       float* scales = m.scales.data() + static_cast<std::size_t>(r) * m.groups();
       if (format == WeightFormat::Int8)

@@ -12,6 +12,7 @@
 //   q + 8. One fp16 scale per group, stored as the float it stands for.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/common/thread_pool.h"
@@ -20,13 +21,31 @@
 
 namespace falcon::cpu {
 
+// The codes' bytes: 2 MiB-aligned and, where the kernel gives transparent huge pages on request
+// (its "madvise" mode), backed by them: fewer page faults while quantizing, fewer TLB misses while
+// decoding. Not zeroed (quantize() writes every byte).
+class CodeBytes {
+ public:
+  void allocate(std::size_t n);  // throws std::bad_alloc
+  std::uint8_t* data() { return p_.get(); }
+  const std::uint8_t* data() const { return p_.get(); }
+  std::size_t size() const { return n_; }
+
+ private:
+  struct Free {
+    void operator()(std::uint8_t* p) const;
+  };
+  std::unique_ptr<std::uint8_t, Free> p_;
+  std::size_t n_ = 0;
+};
+
 struct QuantMatrix {
   WeightFormat format = WeightFormat::Bf16;  // Int8 or Int4 once quantized
   int rows = 0;
   int cols = 0;
-  int ld = 0;                       // code bytes per row
-  std::vector<std::uint8_t> codes;  // rows * ld
-  std::vector<float> scales;        // int8: rows; int4: rows * groups()
+  int ld = 0;                 // code bytes per row
+  CodeBytes codes;            // rows * ld
+  std::vector<float> scales;  // int8: rows; int4: rows * groups()
 
   int groups() const { return format == WeightFormat::Int4 ? (cols + 127) / 128 : 1; }
   std::size_t bytes() const { return codes.size() + scales.size() * sizeof(float); }

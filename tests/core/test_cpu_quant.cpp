@@ -245,6 +245,35 @@ class TestCpuQuant : public QObject {
     }
   }
 
+  // A bf16 checkpoint's weights (widened on their own path, from any alignment) quantize exactly
+  // as their float values do.
+  void bf16_weights_quantize_as_their_values() {
+    const int rows = 5, cols = 300;
+    std::vector<float> w = random_weights(rows, cols, 21);
+    std::vector<uint16_t> bits(w.size());
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      w[i] = cpu::round_to_bf16(w[i]);
+      uint32_t u;
+      std::memcpy(&u, &w[i], 4);
+      bits[i] = static_cast<uint16_t>(u >> 16);
+    }
+    std::vector<std::byte> bytes(bits.size() * 2 + 2);  // two bytes in: not 4-byte aligned
+    std::memcpy(bytes.data() + 2, bits.data(), bits.size() * 2);
+    TensorView v;
+    v.name = "w";
+    v.dtype = DType::BF16;
+    v.shape = {rows, cols};
+    v.data = std::span<const std::byte>(bytes.data() + 2, bits.size() * 2);
+    ThreadPool pool(2);
+    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4}) {
+      const cpu::QuantMatrix a = cpu::quantize(pool, v, f),
+                             b = cpu::quantize(pool, f32_view(w, rows, cols), f);
+      QCOMPARE(a.codes.size(), b.codes.size());
+      QVERIFY(std::memcmp(a.codes.data(), b.codes.data(), a.codes.size()) == 0);
+      QVERIFY(a.scales == b.scales);
+    }
+  }
+
   // A group whose largest weight is past 7 x 65504 gets fp16's largest finite scale (as the GPU's
   // quantizer does), not infinity, which would have turned every code of the group into 0.
   void int4_scale_saturates() {
