@@ -6,10 +6,14 @@
 //    the CUDA graph, equals the reference wherever the reference's top-1 margin (from
 //    full_logits.bin) exceeds that error bound; below it a different token is allowed and the
 //    comparison stops there (the sequences legitimately diverge);
-//  - the same forward on CpuBackend agrees within the same bound.
+//  - the same forward on CpuBackend agrees within the same bound;
+//  - with int8 and int4 weights (each with its default head) on both backends, the same: both
+//    quantize to the same values (docs/QUANTIZATION.md), so what is left is the GPU's bf16
+//    activations against the CPU's fp32.
 #include <nlohmann/json.hpp>
 
 #include "core/model/cpu_backend.h"
+#include "core/model/weight_format_name.h"
 #include "gpu/cuda_backend.h"
 #include "tests/gpu/gpu_test_util.h"
 
@@ -107,6 +111,40 @@ void run_fixture(Checks& ck, const std::filesystem::path& dir) {
   ck.expect(cpu_ok, n + "vs CPU backend (prompt + 24 decode steps), worst rel " + fmt("%.2e", worst));
 }
 
+// The quantized GPU backend against the quantized CPU backend: the prompt, then the greedy
+// continuation one token at a time.
+void run_quantized_vs_cpu(Checks& ck, const std::filesystem::path& dir, WeightFormat f) {
+  const std::string n = dir.filename().string() + " " + weight_format_name(f) + ": ";
+  std::ifstream rf(dir / "reference.json");
+  const nlohmann::json ref = nlohmann::json::parse(rf);
+  const std::vector<int32_t> prompt = ref.at("prompt").get<std::vector<int32_t>>();
+  const std::vector<int32_t> greedy = ref.at("greedy").get<std::vector<int32_t>>();
+  const int capacity = static_cast<int>(prompt.size() + greedy.size()) + 8;
+  CudaBackendOptions go;
+  go.cache_capacity = capacity;
+  go.weights = f;
+  CpuBackendOptions co;
+  co.cache_capacity = capacity;
+  co.weights = f;
+  auto gpu = create_cuda_backend(dir, go);
+  auto cpu = create_cpu_backend(dir, co);
+  std::vector<float> a, b;
+  cpu->forward(prompt, true, a);
+  gpu->forward(prompt, true, b);
+  Diff d = diff(b.data(), a.data(), a.size());
+  bool ok = d.finite && d.max_abs <= kTol * d.max_ref;
+  double worst = d.rel();
+  for (int32_t t : greedy) {
+    cpu->forward(std::vector<int32_t>{t}, false, a);
+    gpu->forward(std::vector<int32_t>{t}, false, b);
+    d = diff(b.data(), a.data(), a.size());
+    ok &= d.finite && d.max_abs <= kTol * d.max_ref;
+    worst = std::max(worst, d.rel());
+  }
+  ck.expect(ok, n + "vs the CPU backend's " + weight_format_name(f) + " (prompt + decode steps), worst rel " +
+                    fmt("%.2e", worst));
+}
+
 }  // namespace
 }  // namespace falcon::test
 
@@ -124,6 +162,8 @@ int main() {
   for (const auto& d : dirs) {
     try {
       run_fixture(ck, d);
+      for (falcon::WeightFormat f : {falcon::WeightFormat::Int8, falcon::WeightFormat::Int4})
+        run_quantized_vs_cpu(ck, d, f);
     } catch (const std::exception& e) {
       ck.expect(false, d.filename().string() + ": exception: " + e.what());
     }
