@@ -217,7 +217,7 @@ void release_pages(std::span<const std::byte> bytes) {
 }  // namespace
 
 // The layers' four matrices in options.weights, the head in its own format; progress by weights
-// done. Layers first, so that a head tied to the embeddings (Falcon's) is quantized last.
+// done.
 void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
   const WeightFormat head_format = options.head_weights.value_or(default_head_format(options.weights));
   std::vector<Linear*> todo;
@@ -247,8 +247,11 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
       std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1u << 30));
       return std::string(buf);
     };
-    std::string msg = std::string(weight_format_name(options.weights)) + " weights need " + gib(needed) +
-                      " of RAM and " + gib(available) + " is available";
+    const std::string what = options.weights != WeightFormat::Bf16
+                                 ? std::string(weight_format_name(options.weights)) + " weights"
+                                 : std::string("an ") + weight_format_name(head_format) + " output head";
+    std::string msg = what + " need" + (options.weights != WeightFormat::Bf16 ? "" : "s") + " " +
+                      gib(needed) + " of RAM and " + gib(available) + " is available";
     if (options.weights == WeightFormat::Int8) {
       const uint64_t int4 = need(WeightFormat::Int4, default_head_format(WeightFormat::Int4));
       msg += int4 <= available ? "; int4 would need " + gib(int4) + " and fit" : "";
