@@ -5,6 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/model/cpu_backend.h"
+#include "logit_checks.h"
 #include "model_fixture_util.h"
 
 using namespace falcon;
@@ -18,16 +19,6 @@ std::unique_ptr<Backend> backend_for(const Fixture& f, int threads = 2, int capa
   o.cache_capacity = capacity > 0 ? capacity : static_cast<int>(f.full_tokens.size()) + 8;
   o.prefill_chunk = chunk;
   return create_cpu_backend(f.dir, o);
-}
-
-// max |a - ref| <= 1e-4 * max |ref| over one block of rows.
-void expect_close(const float* got, const float* ref, std::size_t n, const QString& what, float rel = 1e-4f) {
-  const float scale = max_abs(ref, n);
-  const float diff = max_abs_diff(got, ref, n);
-  QVERIFY2(
-      diff <= rel * scale,
-      qPrintable(
-          QStringLiteral("%1: max|diff| %2 > %3 * max|ref| %4").arg(what).arg(diff).arg(rel).arg(scale)));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "core/model/cpu_backend.h"
 #include "core/model/cpu_ops.h"
 #include "core/model/cpu_quant.h"
+#include "logit_checks.h"
 #include "model_fixture_util.h"
 
 using namespace falcon;
@@ -109,15 +110,6 @@ void write_dequantized_checkpoint(const std::filesystem::path& from, const std::
   const TensorView lm = reader.lm_head(config);
   tensors.push_back(RawTensor{kLmHead, "F32", lm.shape, f32_bytes(dequantized(lm, head))});
   write_file(to / "model.safetensors", make_safetensors(tensors));
-}
-
-void expect_close(const float* got, const float* ref, std::size_t n, const QString& what, float rel) {
-  const float scale = max_abs(ref, n);
-  const float diff = max_abs_diff(got, ref, n);
-  QVERIFY2(
-      diff <= rel * scale,
-      qPrintable(
-          QStringLiteral("%1: max|diff| %2 > %3 * max|ref| %4").arg(what).arg(diff).arg(rel).arg(scale)));
 }
 
 const char* format_name(WeightFormat f) {

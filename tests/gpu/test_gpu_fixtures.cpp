@@ -22,6 +22,33 @@ namespace {
 
 constexpr double kTol = 2e-2;
 
+// Two backends from an empty cache: the prompt's logits (every row), then the continuation one
+// token at a time, each within kTol of the first's largest logit.
+struct Agreement {
+  bool ok = true;
+  double worst = 0;  // largest relative difference
+};
+
+Agreement agreement(Backend& ref, Backend& other, const std::vector<int32_t>& prompt,
+                    const std::vector<int32_t>& continuation) {
+  Agreement ag;
+  std::vector<float> a, b;
+  auto step = [&] {
+    const Diff d = diff(b.data(), a.data(), a.size());
+    ag.ok &= d.finite && d.max_abs <= kTol * d.max_ref;
+    ag.worst = std::max(ag.worst, d.rel());
+  };
+  ref.forward(prompt, true, a);
+  other.forward(prompt, true, b);
+  step();
+  for (int32_t t : continuation) {
+    ref.forward(std::vector<int32_t>{t}, false, a);
+    other.forward(std::vector<int32_t>{t}, false, b);
+    step();
+  }
+  return ag;
+}
+
 void run_fixture(Checks& ck, const std::filesystem::path& dir) {
   const std::string n = dir.filename().string() + ": ";
   std::ifstream rf(dir / "reference.json");
@@ -95,20 +122,8 @@ void run_fixture(Checks& ck, const std::filesystem::path& dir) {
   // Against the CPU backend: the prompt, then the continuation one token at a time.
   cpu->truncate(0);
   gpu->truncate(0);
-  std::vector<float> a, b;
-  cpu->forward(prompt, true, a);
-  gpu->forward(prompt, true, b);
-  d = diff(b.data(), a.data(), a.size());
-  bool cpu_ok = d.finite && d.max_abs <= kTol * d.max_ref;
-  double worst = d.rel();
-  for (int32_t t : greedy) {
-    cpu->forward(std::vector<int32_t>{t}, false, a);
-    gpu->forward(std::vector<int32_t>{t}, false, b);
-    d = diff(b.data(), a.data(), a.size());
-    cpu_ok &= d.finite && d.max_abs <= kTol * d.max_ref;
-    worst = std::max(worst, d.rel());
-  }
-  ck.expect(cpu_ok, n + "vs CPU backend (prompt + 24 decode steps), worst rel " + fmt("%.2e", worst));
+  const Agreement ag = agreement(*cpu, *gpu, prompt, greedy);
+  ck.expect(ag.ok, n + "vs CPU backend (prompt + 24 decode steps), worst rel " + fmt("%.2e", ag.worst));
 }
 
 // The quantized GPU backend against the quantized CPU backend: the prompt, then the greedy
@@ -128,21 +143,9 @@ void run_quantized_vs_cpu(Checks& ck, const std::filesystem::path& dir, WeightFo
   co.weights = f;
   auto gpu = create_cuda_backend(dir, go);
   auto cpu = create_cpu_backend(dir, co);
-  std::vector<float> a, b;
-  cpu->forward(prompt, true, a);
-  gpu->forward(prompt, true, b);
-  Diff d = diff(b.data(), a.data(), a.size());
-  bool ok = d.finite && d.max_abs <= kTol * d.max_ref;
-  double worst = d.rel();
-  for (int32_t t : greedy) {
-    cpu->forward(std::vector<int32_t>{t}, false, a);
-    gpu->forward(std::vector<int32_t>{t}, false, b);
-    d = diff(b.data(), a.data(), a.size());
-    ok &= d.finite && d.max_abs <= kTol * d.max_ref;
-    worst = std::max(worst, d.rel());
-  }
-  ck.expect(ok, n + "vs the CPU backend's " + weight_format_name(f) + " (prompt + decode steps), worst rel " +
-                    fmt("%.2e", worst));
+  const Agreement ag = agreement(*cpu, *gpu, prompt, greedy);
+  ck.expect(ag.ok, n + "vs the CPU backend's " + weight_format_name(f) +
+                       " (prompt + decode steps), worst rel " + fmt("%.2e", ag.worst));
 }
 
 }  // namespace
