@@ -316,6 +316,7 @@ class ChatController : public QObject {
   // The last load's notes, kept in parts so that they follow a change of language.
   struct LoadNotes {
     QString gpu_fallback_reason;  // "" when the GPU was used or not asked for
+    int gpu_fallback_kind = 0;    // falcon::GpuUnusable
     QStringList notes;            // the quantization cache (engine words)
     QString examples_problem;     // what is wrong with the folder's falcon-chat.json
   } load_notes_;

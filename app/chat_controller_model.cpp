@@ -70,6 +70,7 @@ void ChatController::onModelLoaded(const QVariantMap& info) {
   // The load's own notes (a GPU fallback, a broken falcon-chat.json), or none: a note left from
   // before was about the model before. (Reopening the chat below may add its resume note.)
   load_notes_ = LoadNotes{info.value(QStringLiteral("gpuFallbackReason")).toString(),
+                          info.value(QStringLiteral("gpuFallbackKind")).toInt(),
                           info.value(QStringLiteral("loadNotes")).toStringList(),
                           info.value(QStringLiteral("examplesProblem")).toString()};
   notice_.clear();
@@ -128,8 +129,28 @@ QString ChatController::notice() const {
         .arg(cut_total_);
   QStringList parts;
   const LoadNotes& n = load_notes_;
-  if (!n.gpu_fallback_reason.isEmpty())
-    parts << tr("GPU not used: %1. Running on the CPU.").arg(n.gpu_fallback_reason);
+  if (!n.gpu_fallback_reason.isEmpty()) {
+    // The kinds a user meets most (no driver, no GPU) in their language; the rest with the
+    // engine's details, which name files and libraries.
+    QString why;
+    switch (static_cast<falcon::GpuUnusable>(n.gpu_fallback_kind)) {
+      case falcon::GpuUnusable::NoBuild:
+        why = tr("this build has no GPU support");
+        break;
+      case falcon::GpuUnusable::NoDriver:
+        why = tr("no usable NVIDIA driver (none installed, or one too old for CUDA 13)");
+        break;
+      case falcon::GpuUnusable::NoGpu:
+        why = tr("no NVIDIA GPU found");
+        break;
+      case falcon::GpuUnusable::NoPlugin:
+        why = tr("the GPU backend could not be loaded (%1)").arg(n.gpu_fallback_reason);
+        break;
+      default:
+        why = n.gpu_fallback_reason;
+    }
+    parts << tr("GPU not used: %1. Running on the CPU.").arg(why);
+  }
   parts << n.notes;
   if (!n.examples_problem.isEmpty()) parts << tr("No example prompts: %1").arg(n.examples_problem);
   return parts.join(QStringLiteral(" · "));

@@ -30,10 +30,11 @@ struct LoadedModelInfo {
   BackendIdentity backend;          // what runs it (CPU threads, the GPU's name), put into words by the app
   std::string backend_description;  // Backend::describe(), e.g. "cpu, 2 threads": for a Kind::Other backend
   std::string gpu_fallback_reason;  // why Auto did not use the GPU ("" when it did or was not asked)
-  std::vector<std::string> load_notes;  // the quantization cache: reused / written / why not
-  std::string fingerprint;              // model_fingerprint(dir)
-  int context_length = 0;               // cache capacity in tokens
-  BackendMemory memory;                 // weights/cache bytes, where, and the weight format in use
+  GpuUnusable gpu_fallback_kind = GpuUnusable::None;  // ... as a kind the app words in its language
+  std::vector<std::string> load_notes;                // the quantization cache: reused / written / why not
+  std::string fingerprint;                            // model_fingerprint(dir)
+  int context_length = 0;                             // cache capacity in tokens
+  BackendMemory memory;  // weights/cache bytes, where, and the weight format in use
 };
 
 // What a user message takes of a prompt (the composer shows it before sending): its tokens as

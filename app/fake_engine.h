@@ -27,6 +27,7 @@ struct FakeEngineOptions {
   // What load() reports runs the model, and why the GPU was not used (as the real engine's Auto).
   BackendIdentity identity;
   std::string gpu_fallback_reason;
+  GpuUnusable gpu_fallback_kind = GpuUnusable::None;
 };
 
 class FakeEngine : public ChatEngine {

@@ -36,6 +36,7 @@ class FalconChatEngine : public ChatEngine {
     info.backend = model_.backend->identity();
     info.backend_description = model_.backend->describe();
     info.gpu_fallback_reason = model_.fallback_reason;
+    info.gpu_fallback_kind = model_.fallback_kind;
     info.load_notes = model_.notices;
     info.fingerprint = fingerprint_;
     info.context_length = model_.backend->cache_capacity();

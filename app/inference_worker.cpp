@@ -90,6 +90,7 @@ void InferenceWorker::loadModel(const ModelLoadRequest& request) {
     m[QStringLiteral("device")] = QString::fromStdString(info.backend.device);
     m[QStringLiteral("backend")] = QString::fromStdString(info.backend_description);
     m[QStringLiteral("gpuFallbackReason")] = QString::fromStdString(info.gpu_fallback_reason);
+    m[QStringLiteral("gpuFallbackKind")] = static_cast<int>(info.gpu_fallback_kind);
     QStringList notes;
     for (const std::string& n : info.load_notes) notes << QString::fromStdString(n);
     m[QStringLiteral("loadNotes")] = notes;

@@ -37,9 +37,7 @@ std::string no_device_reason() {
   // Without an NVIDIA driver the runtime reports "driver version is insufficient", which
   // reads like an upgrade hint; say what it means on such a machine.
   if (status == cudaErrorInsufficientDriver || status == cudaErrorNoDevice)
-    return status == cudaErrorNoDevice
-               ? "no NVIDIA GPU found"
-               : "no usable NVIDIA driver (none installed, or one too old for CUDA 13)";
+    return status == cudaErrorNoDevice ? kNoGpuFound : kNoUsableDriver;
   if (status != cudaSuccess) return cudaGetErrorString(status);
   return count == 0 ? "no CUDA device found" : "";
 }

@@ -18,7 +18,11 @@ struct DeviceInfo {
 
 // Devices the driver reports; empty (never throws) when there is no driver or no device.
 std::vector<DeviceInfo> list_devices();
-// The runtime's answer when list_devices() is empty ("no CUDA-capable device is detected").
+// The runtime's answer when list_devices() is empty: one of the two below, or the runtime's own
+// words for anything else.
 std::string no_device_reason();
+inline constexpr const char* kNoGpuFound = "no NVIDIA GPU found";
+inline constexpr const char* kNoUsableDriver =
+    "no usable NVIDIA driver (none installed, or one too old for CUDA 13)";
 
 }  // namespace falcon::gpu

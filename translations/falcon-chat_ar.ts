@@ -44,7 +44,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+94"/>
+        <location filename="../app/chat_controller_model.cpp" line="+95"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -72,12 +72,32 @@
         <translation>لم تتسع نافذة سياق هذه المحادثة إلا لآخر %1 من %2 رمزًا في رسالتك، فلم يرَ النموذج بدايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
+        <source>this build has no GPU support</source>
+        <translation>هذا الإصدار لا يدعم وحدة معالجة الرسوميات</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no usable NVIDIA driver (none installed, or one too old for CUDA 13)</source>
+        <translation>لا يوجد تعريف NVIDIA صالح للاستخدام (غير مثبّت، أو أقدم من أن يعمل مع CUDA 13)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no NVIDIA GPU found</source>
+        <translation>لم يُعثر على وحدة معالجة رسوميات من NVIDIA</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the GPU backend could not be loaded (%1)</source>
+        <translation>تعذّر تحميل واجهة وحدة معالجة الرسوميات (%1)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>GPU not used: %1. Running on the CPU.</source>
         <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>No example prompts: %1</source>
         <translation>لا توجد أمثلة أسئلة: %1</translation>
     </message>
@@ -455,7 +475,7 @@ Start one with New chat.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Not enough memory to load this model.</source>
         <translation>لا توجد ذاكرة كافية لتحميل هذا النموذج.</translation>
     </message>

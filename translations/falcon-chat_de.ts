@@ -44,7 +44,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+94"/>
+        <location filename="../app/chat_controller_model.cpp" line="+95"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -68,12 +68,32 @@
         <translation>Nur die letzten %1 der %2 Tokens deiner Nachricht passen in das Kontextfenster dieses Chats; den Anfang hat das Modell nicht gesehen. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
+        <source>this build has no GPU support</source>
+        <translation>dieser Build kann keine GPU nutzen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no usable NVIDIA driver (none installed, or one too old for CUDA 13)</source>
+        <translation>kein nutzbarer NVIDIA-Treiber (keiner installiert oder einer, der für CUDA 13 zu alt ist)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no NVIDIA GPU found</source>
+        <translation>keine NVIDIA-GPU gefunden</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the GPU backend could not be loaded (%1)</source>
+        <translation>das GPU-Backend konnte nicht geladen werden (%1)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>GPU not used: %1. Running on the CPU.</source>
         <translation>GPU nicht genutzt: %1. Läuft auf der CPU.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>No example prompts: %1</source>
         <translation>Keine Beispielfragen: %1</translation>
     </message>
@@ -451,7 +471,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Not enough memory to load this model.</source>
         <translation>Nicht genug Speicher, um dieses Modell zu laden.</translation>
     </message>

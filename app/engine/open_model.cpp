@@ -42,18 +42,26 @@ ChatTemplate chat_template_for(const std::filesystem::path& dir) {
   return ChatTemplate::falcon_instruct();  // no usable template in the file: the Falcon format
 }
 
-bool cuda_available(std::string* reason) {
+bool cuda_available(std::string* reason, GpuUnusable* kind) {
+  auto unusable = [&](GpuUnusable k) {
+    if (kind) *kind = k;
+    return false;
+  };
+  if (kind) *kind = GpuUnusable::None;
 #ifdef FALCON_HAVE_CUDA
   // The CUDA backend is a plugin (libfalcon-cuda.so) so that machines without the CUDA
   // libraries still run everything on the CPU; its load error is the reason shown.
   const gpu::PluginApi* plugin = cuda_plugin(reason);
-  if (!plugin) return false;
+  if (!plugin) return unusable(GpuUnusable::NoPlugin);
   if (!plugin->list_devices().empty()) return true;
-  if (reason) *reason = "no usable CUDA device (" + plugin->no_device_reason() + ")";
-  return false;
+  const std::string why = plugin->no_device_reason();
+  if (reason) *reason = "no usable CUDA device (" + why + ")";
+  return unusable(why == gpu::kNoUsableDriver ? GpuUnusable::NoDriver
+                  : why == gpu::kNoGpuFound   ? GpuUnusable::NoGpu
+                                              : GpuUnusable::Other);
 #else
   if (reason) *reason = "this build has no CUDA backend";
-  return false;
+  return unusable(GpuUnusable::NoBuild);
 #endif
 }
 
@@ -135,21 +143,25 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
       if (!cuda_available(&reason)) throw Error(ErrorKind::Usage, "--backend cuda: " + reason);
       out.backend = open_cuda(dir, options, &out.notices);
       break;
-    case BackendChoice::Auto:
-      if (cuda_available(&reason)) {
+    case BackendChoice::Auto: {
+      GpuUnusable kind = GpuUnusable::None;
+      if (cuda_available(&reason, &kind)) {
         try {
           out.backend = open_cuda(dir, options, &out.notices);
         } catch (const Error& e) {
           if (e.kind() == ErrorKind::Load || e.kind() == ErrorKind::Cancelled) throw;
           reason = e.what();
+          kind = GpuUnusable::Other;
         }
       }
       if (!out.backend) {
         out.fallback_reason = reason;
+        out.fallback_kind = kind;
         out.fallback_notice = "GPU not used: " + reason + "; running on the CPU";
         out.backend = open_cpu(dir, options);  // in the weight format asked for
       }
       break;
+    }
   }
   if (with_tokenizer) out.tokenizer = load_tokenizer(dir);
   return out;

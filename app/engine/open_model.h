@@ -35,14 +35,26 @@ struct OpenModelOptions {
   std::function<bool(double)> progress;
 };
 
+// Why the GPU cannot be used, in a form the app can put into the user's language (the reason
+// string keeps the details, in English).
+enum class GpuUnusable {
+  None,      // it can
+  NoBuild,   // this build has no CUDA backend
+  NoPlugin,  // the CUDA backend plugin or the CUDA libraries it needs could not be loaded
+  NoDriver,  // no NVIDIA driver, or one too old
+  NoGpu,     // a driver, and no NVIDIA GPU
+  Other,     // anything else (a runtime error, a model that failed on the GPU): the reason says
+};
+
 struct OpenedModel {
   std::unique_ptr<Backend> backend;
   std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has none (token-id use only)
   // Why the GPU was not used when the choice was Auto and the CPU backend was picked
   // ("" when the GPU is in use or was not asked for). Shown to the user once.
   std::string fallback_notice;
-  // The same in parts, for the app to say in the user's language: the reason alone.
+  // The same in parts, for the app to say in the user's language: the reason alone, and its kind.
   std::string fallback_reason;
+  GpuUnusable fallback_kind = GpuUnusable::None;
   // Notes from loading worth showing once (quantization cache reused / written / why not).
   std::vector<std::string> notices;
 };
@@ -57,7 +69,7 @@ std::filesystem::path default_quant_cache_dir();
 ChatTemplate chat_template_for(const std::filesystem::path& dir);
 
 // True when this build has the CUDA backend and a device is present.
-bool cuda_available(std::string* reason = nullptr);
+bool cuda_available(std::string* reason = nullptr, GpuUnusable* kind = nullptr);
 
 // Loads the backend (and the tokenizer, when `with_tokenizer`) from a checkpoint folder.
 // Throws Error(Load) for a missing/broken checkpoint, Error(OutOfMemory), Error(Usage) for an

@@ -773,7 +773,9 @@ class ChatControllerTest : public QObject {
   void backend_and_fallback_in_the_users_language() {
     FakeEngineOptions fo;
     fo.identity = {BackendIdentity::Kind::Cpu, 2, {}};
-    fo.gpu_fallback_reason = "no usable CUDA device";
+    fo.gpu_fallback_reason =
+        "no usable CUDA device (no usable NVIDIA driver (none installed, or one too old for CUDA 13))";
+    fo.gpu_fallback_kind = GpuUnusable::NoDriver;
     fo.memory.weight_format = "int8";  // Auto on the CPU keeps the format asked for
     QTranslator en, de;
     QVERIFY(en.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_en.qm")));
@@ -785,15 +787,30 @@ class ChatControllerTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
     QCOMPARE(c->backendDescription(), QStringLiteral("CPU, 2 threads"));
     // Only why the GPU was not used: the weights are the int8 asked for, as the status bar says.
-    QCOMPARE(c->notice(), QStringLiteral("GPU not used: no usable CUDA device. Running on the CPU."));
+    QCOMPARE(c->notice(),
+             QStringLiteral("GPU not used: no usable NVIDIA driver (none installed, or one too old "
+                            "for CUDA 13). Running on the CPU."));
     QCOMPARE(c->statusText(), QStringLiteral("CPU, 2 threads · int8"));
     QSignalSpy model(c.get(), &ChatController::modelChanged), notice(c.get(), &ChatController::noticeChanged);
     QCoreApplication::removeTranslator(&en);
     QCoreApplication::installTranslator(&de);
     QVERIFY(model.count() > 0 && notice.count() > 0);  // the window re-reads them at once
     QCOMPARE(c->backendDescription(), QStringLiteral("CPU, 2 Threads"));
-    QCOMPARE(c->notice(), QStringLiteral("GPU nicht genutzt: no usable CUDA device. Läuft auf der CPU."));
+    // The reason too (it was the engine's English inside the German sentence).
+    QCOMPARE(c->notice(),
+             QStringLiteral("GPU nicht genutzt: kein nutzbarer NVIDIA-Treiber (keiner installiert oder "
+                            "einer, der für CUDA 13 zu alt ist). Läuft auf der CPU."));
     QCoreApplication::removeTranslator(&de);
+    // A reason of no known kind (a runtime error, a model that failed on the GPU) keeps the
+    // engine's words, which carry its details.
+    FakeEngineOptions other = fo;
+    other.gpu_fallback_reason = "CUDA error 999: unknown error";
+    other.gpu_fallback_kind = GpuUnusable::Other;
+    auto o = make(other);
+    o->loadModel(QUrl::fromLocalFile(QStringLiteral("/fake/model")), QStringLiteral("auto"),
+                 QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(o->modelState(), QStringLiteral("ready"), 5000);
+    QCOMPARE(o->notice(), QStringLiteral("GPU not used: CUDA error 999: unknown error. Running on the CPU."));
 
     FakeEngineOptions gpu;
     gpu.identity = {BackendIdentity::Kind::Cuda, 0, "NVIDIA H200"};

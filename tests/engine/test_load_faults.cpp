@@ -142,7 +142,16 @@ class TestLoadFaults : public QObject {
   // only the reason.
   void auto_without_a_gpu_says_why_in_parts() {
     std::string reason;
-    if (cuda_available(&reason)) QSKIP("a usable GPU: Auto runs on it");
+    GpuUnusable kind = GpuUnusable::None;
+    if (cuda_available(&reason, &kind)) QSKIP("a usable GPU: Auto runs on it");
+    // The kind the app words the reason by agrees with the reason's English.
+    QVERIFY(kind != GpuUnusable::None);
+    if (kind == GpuUnusable::NoDriver)
+      QVERIFY2(reason.find("no usable NVIDIA driver") != std::string::npos, reason.c_str());
+    if (kind == GpuUnusable::NoGpu)
+      QVERIFY2(reason.find("no NVIDIA GPU found") != std::string::npos, reason.c_str());
+    if (kind == GpuUnusable::NoPlugin) QVERIFY2(reason.find("CUDA") != std::string::npos, reason.c_str());
+    if (kind == GpuUnusable::NoBuild) QCOMPARE(reason, std::string("this build has no CUDA backend"));
     const struct {
       WeightFormat asked;
       const char* runs;  // BackendMemory::weight_format
@@ -155,6 +164,7 @@ class TestLoadFaults : public QObject {
       QVERIFY(m.backend->identity().kind == BackendIdentity::Kind::Cpu);
       QCOMPARE(m.backend->memory().weight_format, std::string(c.runs));
       QCOMPARE(m.fallback_reason, reason);
+      QCOMPARE(m.fallback_kind, kind);
       QCOMPARE(m.fallback_notice, "GPU not used: " + reason + "; running on the CPU");
       QVERIFY2(m.fallback_notice.find("int8") == std::string::npos &&
                    m.fallback_notice.find("int4") == std::string::npos,
@@ -162,7 +172,7 @@ class TestLoadFaults : public QObject {
     }
     // Asked for the CPU: nothing to explain, and the format asked for runs there too.
     const OpenedModel m = open_model(kSharded, cpu(), false);
-    QVERIFY(m.fallback_reason.empty() && m.fallback_notice.empty());
+    QVERIFY(m.fallback_reason.empty() && m.fallback_notice.empty() && m.fallback_kind == GpuUnusable::None);
     QCOMPARE(m.backend->memory().weight_format, std::string("bf16"));
     OpenModelOptions o = cpu();
     o.weights = WeightFormat::Int8;
