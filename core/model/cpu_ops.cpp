@@ -556,33 +556,20 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
                       reinterpret_cast<std::uintptr_t>(layer.weight.data.data()) % alignof(float) == 0;
   const bool fast = cpu_fast();
   const bool quantized = !layer.quant.empty();
-  if (quantized && rows <= 2) {
-    // Decode on int8/int4 weights: each code byte read once, dequantized in registers.
-    auto quant_work = [&](int64_t o_begin, int64_t o_end) {
-      for (int64_t o = o_begin; o < o_end; ++o) {
-        for (int r = 0; r < rows; ++r) {
-          float v = dot_row(layer.quant, static_cast<int>(o), x + static_cast<std::size_t>(r) * in);
-          if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o)];
-          y[static_cast<std::size_t>(r) * out + o] = v;
-        }
-      }
-    };
-    if (static_cast<int64_t>(rows) * out * in < (int64_t{1} << 16))
-      quant_work(0, out);
-    else
-      pool.parallel_for(out, quant_work);
-    return;
-  }
-  if (fast && layer.weight.dtype == DType::BF16 && rows <= 2) {
+  if (rows <= 2 && (quantized || (fast && layer.weight.dtype == DType::BF16))) {
     // Decode: each weight is used once or twice, so converting rows to fp32 first would cost more
-    // than the product; read the bf16 rows directly.
+    // than the product; read the int8/int4 codes (dequantized in registers) or the bf16 rows
+    // directly.
     static const DotBf16 dot_bf16 = FALCON_AVX2_OR(dot_bf16_avx2, dot_bf16_generic);
     const std::byte* base = layer.weight.data.data();
+    auto dot = [&](int64_t o, const float* xr) {
+      return quantized ? dot_row(layer.quant, static_cast<int>(o), xr)
+                       : dot_bf16(base + static_cast<std::size_t>(o) * in * 2, xr, in);
+    };
     auto direct_work = [&](int64_t o_begin, int64_t o_end) {
       for (int64_t o = o_begin; o < o_end; ++o) {
-        const std::byte* w = base + static_cast<std::size_t>(o) * in * 2;
         for (int r = 0; r < rows; ++r) {
-          float v = dot_bf16(w, x + static_cast<std::size_t>(r) * in, in);
+          float v = dot(o, x + static_cast<std::size_t>(r) * in);
           if (!layer.bias.empty()) v += layer.bias[static_cast<std::size_t>(o)];
           y[static_cast<std::size_t>(r) * out + o] = v;
         }
