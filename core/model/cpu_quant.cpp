@@ -38,9 +38,13 @@ float amax_portable(const float* w, int n) {
   return amax;
 }
 
+// The clamp is written as vmaxps/vminps compute it (a NaN quotient, from a NaN or infinite weight,
+// becomes lo), so both forms agree and no NaN is ever converted to an integer.
 void codes_portable(const float* w, int n, float s, float lo, float hi, int bias, std::uint8_t* out) {
   for (int k = 0; k < n; ++k) {
-    const float q = s > 0.0f ? std::clamp(std::nearbyint(w[k] / s), lo, hi) : 0.0f;
+    const float r = std::nearbyint(w[k] / s);
+    const float above = r > lo ? r : lo;
+    const float q = s > 0.0f ? (above < hi ? above : hi) : 0.0f;
     out[k] = static_cast<std::uint8_t>(static_cast<int>(q) + bias);
   }
 }

@@ -266,6 +266,35 @@ class TestCpuQuant : public QObject {
     }
   }
 
+  // A broken checkpoint's NaN or infinite weights quantize without undefined behaviour: the
+  // largest |w| skips NaN, a NaN quotient takes the lowest code, and the rest of the row keeps
+  // the scheme's values (the portable form converted the NaN to an integer: undefined, code 0 on
+  // x86, where the AVX2 form gave the lowest code).
+  void non_finite_weights() {
+    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4}) {
+      std::vector<float> w = random_weights(1, 256, 31);
+      w[3] = std::numeric_limits<float>::quiet_NaN();
+      std::vector<float> finite = w;
+      finite[3] = 0.0f;
+      ThreadPool pool(1);
+      const cpu::QuantMatrix m = cpu::quantize(pool, f32_view(w, 1, 256), f);
+      std::vector<float> row(256);
+      cpu::dequantize_row(m, 0, 0, 256, row.data());
+      if (kHaveFloat16 || f == WeightFormat::Int8) {
+        const testref::RefQuant ref = reference_quantize(finite, 1, 256, f);
+        for (int k = 0; k < 256; ++k)
+          if (k != 3) QCOMPARE(row[static_cast<std::size_t>(k)], ref.deq[static_cast<std::size_t>(k)]);
+      }
+      const float lowest = f == WeightFormat::Int8 ? -127.0f : -8.0f;
+      QCOMPARE(row[3], lowest * m.scales[0]);  // group 0 holds column 3
+      // An infinite weight: an infinite int8 scale (the row's values are lost, as they were),
+      // a saturated int4 one; nothing undefined.
+      w[3] = std::numeric_limits<float>::infinity();
+      const cpu::QuantMatrix inf = cpu::quantize(pool, f32_view(w, 1, 256), f);
+      QVERIFY(f == WeightFormat::Int8 ? std::isinf(inf.scales[0]) : inf.scales[0] == 65504.0f);
+    }
+  }
+
   // A group whose largest weight is past 7 x 65504 gets fp16's largest finite scale (as the GPU's
   // quantizer does), not infinity, which would have turned every code of the group into 0.
   void int4_scale_saturates() {
