@@ -3,8 +3,8 @@
 // The engine and the worker's ConversationStore are created, used and destroyed on that thread
 // only. The UI talks to it through InferenceThread, which posts every call as a queued
 // invocation and connects every signal with Qt::QueuedConnection. The only state shared across
-// the threads is three atomic cancel flags (reply, load, resume) and the serial of the latest
-// message count asked for (older ones still queued are skipped).
+// the threads is three atomic cancel flags (reply, load, resume) and, per text field, the serial
+// of the latest message count asked for (older ones still queued are skipped).
 //
 // Streamed text is coalesced (TokenCoalescer): replyText arrives about once per 16 ms frame with
 // every piece generated since, never once per token.

@@ -74,7 +74,7 @@ std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenMo
   cpu.weights = o.weights;
   cpu.head_weights = o.head_weights;
   // Without quantization the load is a memory map: 0 then 1. With it, the quantization's share.
-  if (o.progress) cpu.progress = [&o](double fraction) { return o.progress(fraction); };
+  cpu.progress = o.progress;
   if (o.progress && !o.progress(0.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
   auto backend = create_cpu_backend(dir, cpu);
   if (o.progress && !o.progress(1.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");

@@ -296,22 +296,30 @@ void CodeBytes::Free::operator()(std::uint8_t* p) const {
   std::free(p);
 }
 
+namespace {
+
+// A matrix's shape and layout (format, rows, cols, ld), without its codes and scales.
+QuantMatrix shape_of(int rows, int cols, WeightFormat format) {
+  QuantMatrix m;
+  m.format = format;
+  m.rows = rows;
+  m.cols = cols;
+  m.ld = format == WeightFormat::Int8 ? cols : m.groups() * kGroupBytes;
+  return m;
+}
+
+}  // namespace
+
 std::size_t quantized_bytes(int rows, int cols, WeightFormat format) {
-  const std::size_t groups =
-      format == WeightFormat::Int4 ? static_cast<std::size_t>(cols + kGroup - 1) / kGroup : 1;
-  const std::size_t ld = format == WeightFormat::Int4 ? groups * kGroupBytes : static_cast<std::size_t>(cols);
-  return static_cast<std::size_t>(rows) * (ld + groups * sizeof(float));
+  const QuantMatrix m = shape_of(rows, cols, format);
+  return static_cast<std::size_t>(rows) * (static_cast<std::size_t>(m.ld) + m.groups() * sizeof(float));
 }
 
 QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format) {
   if (format == WeightFormat::Bf16) throw_usage_error("quantize: bf16 is not a quantized format");
   if (weight.shape.size() != 2)
     throw_usage_error("quantize: " + std::string(weight.name) + " is not a matrix");
-  QuantMatrix m;
-  m.format = format;
-  m.rows = static_cast<int>(weight.shape[0]);
-  m.cols = static_cast<int>(weight.shape[1]);
-  m.ld = format == WeightFormat::Int8 ? m.cols : m.groups() * kGroupBytes;
+  QuantMatrix m = shape_of(static_cast<int>(weight.shape[0]), static_cast<int>(weight.shape[1]), format);
   m.codes.allocate(static_cast<std::size_t>(m.rows) * m.ld);
   m.scales.resize(static_cast<std::size_t>(m.rows) * m.groups());
   pool.parallel_for(m.rows, [&](int64_t r0, int64_t r1) {
