@@ -8,6 +8,7 @@
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
 #include "app/model_inspector.h"
+#include "core/model/quant_cache_file.h"
 
 namespace {
 QString local_path(const QUrl& url) {
@@ -151,7 +152,38 @@ QString ChatController::notice() const {
     }
     parts << tr("GPU not used: %1. Running on the CPU.").arg(why);
   }
-  parts << n.notes;
+  // The quantization cache's notes (the engine's English, with paths for falcon-run) in words of
+  // the user's language; the first load's "no file yet" says nothing the "saved" after it does not.
+  bool saved = false;
+  for (const QString& note : n.notes)
+    saved = saved ||
+            falcon::qcache::cache_notice_kind(note.toStdString()) == falcon::qcache::CacheNotice::Written;
+  for (const QString& note : n.notes) {
+    const std::string line = note.toStdString();
+    const auto kind = falcon::qcache::cache_notice_kind(line);
+    if (!kind) {
+      parts << note;
+      continue;
+    }
+    switch (*kind) {
+      case falcon::qcache::CacheNotice::Read:
+        parts << tr("Quantized weights read from the cache.");
+        break;
+      case falcon::qcache::CacheNotice::Written:
+        parts << tr("Quantized weights saved: the next load of this model skips quantizing.");
+        break;
+      case falcon::qcache::CacheNotice::Missing:
+        break;
+      case falcon::qcache::CacheNotice::Unusable:
+        if (saved) parts << tr("The saved quantized weights did not match this model and were made again.");
+        break;
+      case falcon::qcache::CacheNotice::NotWritten:
+        // The reason names the file and the system's error (a full disk, a read-only folder).
+        parts << tr("Quantized weights could not be saved for the next load (%1).")
+                     .arg(note.mid(note.indexOf(QLatin1Char(':')) + 2));
+        break;
+    }
+  }
   if (!n.examples_problem.isEmpty()) parts << tr("No example prompts: %1").arg(n.examples_problem);
   return parts.join(QStringLiteral(" · "));
 }

@@ -45,6 +45,7 @@ LoadedModelInfo FakeEngine::load(const ModelLoadRequest& request,
   info.backend_description = "fake engine";
   info.gpu_fallback_reason = options_.gpu_fallback_reason;
   info.gpu_fallback_kind = options_.gpu_fallback_kind;
+  info.load_notes = options_.load_notes;
   info.fingerprint = "fake#" + request.dir;
   info.context_length = options_.context_length;
   info.memory = options_.memory;

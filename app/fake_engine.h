@@ -28,6 +28,7 @@ struct FakeEngineOptions {
   BackendIdentity identity;
   std::string gpu_fallback_reason;
   GpuUnusable gpu_fallback_kind = GpuUnusable::None;
+  std::vector<std::string> load_notes;  // the engine's notes about the load (the quantization cache)
 };
 
 class FakeEngine : public ChatEngine {

@@ -17,6 +17,7 @@
 
 #include "core/common/error.h"
 #include "core/model/cpu_ops.h"
+#include "core/model/quant_cache_file.h"
 #include "core/model/weight_format_name.h"
 #include "gpu/blas.h"
 #include "gpu/cuda_backend.h"
@@ -276,15 +277,15 @@ void CudaBackend::load_weights(const CheckpointReader& ck) {
   // With the cache, reading it is the first half of the progress bar, the other tensors the second.
   const uint64_t total = ck.total_tensor_bytes();
   if (cached) {
-    key = gpu::checkpoint_key(ck.dir());
+    key = qcache::checkpoint_key(ck.dir());
     file = gpu::quant_cache_file(o_.quant_cache_dir, ck.dir(), d_, key);
     std::string why;
     gpu::CacheProgress half;
     if (o_.progress)
       half = [&](uint64_t done, uint64_t all) { o_.progress(all ? done * (total / 2) / all : 0, total); };
     from_cache = gpu::read_quant_cache(file, key, m_, stream_, &faults_, half, &why);
-    note(from_cache ? "quantized weights read from the cache " + file.string()
-                    : "quantization cache not used: " + why);
+    note(from_cache ? qcache::cache_notice(qcache::CacheNotice::Read, file.string())
+                    : qcache::cache_notice(qcache::CacheNotice::Unusable, why));
   }
   std::function<void(uint64_t, uint64_t)> rest = o_.progress;
   if (from_cache && o_.progress)
@@ -294,9 +295,9 @@ void CudaBackend::load_weights(const CheckpointReader& ck) {
   if (cached && !from_cache) {
     std::string why;
     if (gpu::write_quant_cache(file, key, m_, stream_, &faults_, &why))
-      note("quantized weights cached in " + file.string());
+      note(qcache::cache_notice(qcache::CacheNotice::Written, file.string()));
     else
-      note("quantized weights not cached: " + why);
+      note(qcache::cache_notice(qcache::CacheNotice::NotWritten, why));
   }
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to falcon_gpu: the quantization cache. After an int8/int4 load, the quantized
+// Internal to falcon_gpu: the quantization cache of the CUDA backend. After an int8/int4 load, the quantized
 // matrices are written to one file next to the user's data, so the next load of the same
 // checkpoint reads them instead of reading and quantizing the bf16 weights again.
 // Format and invalidation: docs/QUANTIZATION.md ("Cache file").
@@ -15,12 +15,8 @@
 
 namespace falcon::gpu {
 
-// Identity of a checkpoint folder: for config.json and every *.safetensors file, its name,
-// size, modification time and a hash of its first bytes (the whole JSON header of a shard).
-// Throws Error(Load) when the folder cannot be read.
-uint64_t checkpoint_key(const std::filesystem::path& model_dir);
-
-// <cache_dir>/<model folder name>-<int8|int4>[-head]-<key, 16 hex digits>.fqc
+// <cache_dir>/<model folder name>-<int8|int4>[-head[-<format>]]-<key, 16 hex digits>.fqc; the key
+// is qcache::checkpoint_key (core/model/quant_cache_file.h).
 std::filesystem::path quant_cache_file(const std::filesystem::path& cache_dir,
                                        const std::filesystem::path& model_dir, const Dims& d, uint64_t key);
 

@@ -44,7 +44,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+95"/>
+        <location filename="../app/chat_controller_model.cpp" line="+96"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -97,7 +97,27 @@
         <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU.</translation>
     </message>
     <message>
+        <location line="+16"/>
+        <source>Quantized weights read from the cache.</source>
+        <translation>قُرئت الأوزان المكمَّمة من ذاكرة التخزين المؤقت.</translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>Quantized weights saved: the next load of this model skips quantizing.</source>
+        <translation>حُفظت الأوزان المكمَّمة: سيتخطى التحميل التالي لهذا النموذج التكميم.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The saved quantized weights did not match this model and were made again.</source>
+        <translation>لم تطابق الأوزان المكمَّمة المحفوظة هذا النموذج، فأُعيد إنشاؤها.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Quantized weights could not be saved for the next load (%1).</source>
+        <translation>تعذّر حفظ الأوزان المكمَّمة للتحميل التالي (%1).</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>No example prompts: %1</source>
         <translation>لا توجد أمثلة أسئلة: %1</translation>
     </message>
@@ -1009,8 +1029,8 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+10"/>
-        <source>int8 and int4 are quantized while the model loads: on the CPU that takes a moment.</source>
-        <translation>يُكمَّم int8 وint4 أثناء تحميل النموذج: على المعالج يستغرق ذلك بعض الوقت.</translation>
+        <source>int8 and int4 are quantized the first time the model loads, which takes a moment on the CPU; later loads read them from a cache.</source>
+        <translation>يُكمَّم int8 وint4 عند أول تحميل للنموذج، وهذا يستغرق بعض الوقت على المعالج؛ وتقرؤها مرات التحميل التالية من ذاكرة تخزين مؤقت.</translation>
     </message>
     <message>
         <location line="+12"/>

@@ -44,7 +44,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+95"/>
+        <location filename="../app/chat_controller_model.cpp" line="+96"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -93,7 +93,27 @@
         <translation>GPU nicht genutzt: %1. Läuft auf der CPU.</translation>
     </message>
     <message>
+        <location line="+16"/>
+        <source>Quantized weights read from the cache.</source>
+        <translation>Quantisierte Gewichte aus dem Cache gelesen.</translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>Quantized weights saved: the next load of this model skips quantizing.</source>
+        <translation>Quantisierte Gewichte gespeichert: Das nächste Laden dieses Modells überspringt das Quantisieren.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The saved quantized weights did not match this model and were made again.</source>
+        <translation>Die gespeicherten quantisierten Gewichte passten nicht zu diesem Modell und wurden neu erzeugt.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Quantized weights could not be saved for the next load (%1).</source>
+        <translation>Die quantisierten Gewichte konnten nicht für das nächste Laden gespeichert werden (%1).</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>No example prompts: %1</source>
         <translation>Keine Beispielfragen: %1</translation>
     </message>
@@ -1001,8 +1021,8 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+10"/>
-        <source>int8 and int4 are quantized while the model loads: on the CPU that takes a moment.</source>
-        <translation>int8 und int4 werden beim Laden des Modells quantisiert: Auf der CPU dauert das einen Moment.</translation>
+        <source>int8 and int4 are quantized the first time the model loads, which takes a moment on the CPU; later loads read them from a cache.</source>
+        <translation>int8 und int4 werden beim ersten Laden des Modells quantisiert, was auf der CPU einen Moment dauert; spätere Ladevorgänge lesen sie aus einem Cache.</translation>
     </message>
     <message>
         <location line="+12"/>

@@ -20,7 +20,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-int run_bench(Backend& backend, const CliOptions& o, const std::string& model_label) {
+int run_bench(Backend& backend, const CliOptions& o, const std::string& model_label, double load_s) {
   const ModelConfig& c = backend.config();
   // Prompt length for the prefill measurement: the given prompt tokens, else 128 random ids
   // (bounded by the cache so the decode steps still fit).
@@ -65,6 +65,7 @@ int run_bench(Backend& backend, const CliOptions& o, const std::string& model_la
   j["kv_cache_bytes"] = mem.cache_bytes;
   j["weight_bytes_per_decode_step"] = step_bytes;
   j["model"] = model_label;
+  j["load_ms"] = load_s * 1e3;
   j["prompt_tokens"] = prompt.size();
   j["prefill_ms"] = prefill_s * 1e3;
   j["prefill_tok_s"] = prompt.size() / prefill_s;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <sstream>
 
@@ -141,9 +142,11 @@ int execute(const CliOptions& o) {
                 "nothing to do: give --prompt, --prompt-tokens, --chat, --tokenize or --bench");
   }
   if (o.bench) {
+    const auto t0 = std::chrono::steady_clock::now();
     OpenedModel model = open_model(o.model_dir, open_options(o), /*with_tokenizer=*/false);
+    const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     print_notices(model);
-    return run_bench(*model.backend, o, o.model_dir);
+    return run_bench(*model.backend, o, o.model_dir, load_s);
   }
   check_generation_options(o);
   const ModelConfig config = load_model_config(o.model_dir);

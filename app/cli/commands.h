@@ -13,8 +13,9 @@ std::string version_text();
 // Runs what the options ask for; returns the exit status. Throws falcon::Error on failure.
 int execute(const CliOptions& options);
 
-// --bench on an opened backend: prefill then --max-new-tokens greedy decode steps, one JSON line.
-int run_bench(Backend& backend, const CliOptions& options, const std::string& model_label);
+// --bench on an opened backend: prefill then --max-new-tokens greedy decode steps, one JSON line
+// (with load_s, the time open_model took, as load_ms).
+int run_bench(Backend& backend, const CliOptions& options, const std::string& model_label, double load_s);
 // The output head's format: --head-weights, or --weights' with --quantize-head, else unset (the
 // backend's default_head_format). Throws Error(Usage) when both flags are given.
 std::optional<WeightFormat> head_format(const CliOptions& options);

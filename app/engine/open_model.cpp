@@ -67,12 +67,22 @@ bool cuda_available(std::string* reason, GpuUnusable* kind) {
 
 namespace {
 
-std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenModelOptions& o) {
+// Where a backend's notices about its load (the quantization cache) go.
+std::function<void(const std::string&)> collect(std::vector<std::string>* notices) {
+  return [notices](const std::string& n) {
+    if (notices) notices->push_back(n);
+  };
+}
+
+std::unique_ptr<Backend> open_cpu(const std::filesystem::path& dir, const OpenModelOptions& o,
+                                  std::vector<std::string>* notices) {
   CpuBackendOptions cpu;
   cpu.threads = o.cpu_threads;
   cpu.cache_capacity = o.cache_capacity;
   cpu.weights = o.weights;
   cpu.head_weights = o.head_weights;
+  cpu.quant_cache_dir = o.quant_cache_dir;
+  cpu.notice = collect(notices);
   // Without quantization the load is a memory map: 0 then 1. With it, the quantization's share.
   cpu.progress = o.progress;
   if (o.progress && !o.progress(0.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
@@ -89,9 +99,7 @@ std::unique_ptr<Backend> open_cuda(const std::filesystem::path& dir, const OpenM
   cuda.weights = o.weights;
   cuda.head_weights = o.head_weights;
   cuda.quant_cache_dir = o.quant_cache_dir;
-  cuda.notice = [notices](const std::string& n) {
-    if (notices) notices->push_back(n);
-  };
+  cuda.notice = collect(notices);
   bool cancelled = false;
   if (o.progress) {
     cuda.progress = [&](uint64_t done, uint64_t total) {
@@ -137,7 +145,7 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
   std::string reason;
   switch (options.backend) {
     case BackendChoice::Cpu:
-      out.backend = open_cpu(dir, options);
+      out.backend = open_cpu(dir, options, &out.notices);
       break;
     case BackendChoice::Cuda:
       if (!cuda_available(&reason)) throw Error(ErrorKind::Usage, "--backend cuda: " + reason);
@@ -158,7 +166,7 @@ OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions&
         out.fallback_reason = reason;
         out.fallback_kind = kind;
         out.fallback_notice = "GPU not used: " + reason + "; running on the CPU";
-        out.backend = open_cpu(dir, options);  // in the weight format asked for
+        out.backend = open_cpu(dir, options, &out.notices);  // in the weight format asked for
       }
       break;
     }

@@ -25,9 +25,9 @@ struct OpenModelOptions {
   WeightFormat weights = WeightFormat::Bf16;
   // The output head's format; unset: default_head_format(weights).
   std::optional<WeightFormat> head_weights;
-  // int8/int4 on the GPU: where quantized weights are cached between loads (docs/QUANTIZATION.md);
-  // empty = quantize on every load (as the CPU backend always does). default_quant_cache_dir() is
-  // the usual place.
+  // int8/int4: where quantized weights are cached between loads (docs/QUANTIZATION.md; each
+  // backend its own file); empty = quantize on every load. default_quant_cache_dir() is the
+  // usual place.
   std::filesystem::path quant_cache_dir;
   int cpu_threads = 0;     // 0 = all cores
   int cache_capacity = 0;  // KV cache tokens; 0 = the backend's default

@@ -34,6 +34,8 @@
 #include "core/common/host_memory.h"
 #include "core/common/thread_pool.h"
 #include "core/model/cpu_ops.h"
+#include "core/model/cpu_quant_cache.h"
+#include "core/model/quant_cache_file.h"
 #include "core/model/weight_format_name.h"
 
 namespace falcon {
@@ -259,20 +261,68 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
     throw Error(ErrorKind::OutOfMemory,
                 msg + " (close other programs, choose a shorter context, or run on the GPU)");
   }
-  double total = 0, done = 0;
-  for (const Linear* l : todo) total += static_cast<double>(l->weight.numel());
   const bool tied = head_.weight.data.data() == embeddings_.data.data();
-  for (Linear* l : todo) {
-    if (options.progress && !options.progress(done / total))
-      throw Error(ErrorKind::Cancelled, "loading cancelled");
-    const WeightFormat f = l == &head_ ? head_format : options.weights;
-    l->quant = cpu::quantize(pool_, l->weight, f);
+  auto install = [&](Linear* l, cpu::QuantMatrix q) {
+    l->quant = std::move(q);
     quant_bytes_ += l->quant.bytes();
     if (!(l == &head_ && tied)) {  // tied: the embedding lookups still read the map
       released_bytes_ += l->weight.data.size();
       release_pages(l->weight.data);
     }
-    done += static_cast<double>(l->weight.numel());
+  };
+  // The cache: only for quantized layers (a quantized head alone takes a moment), and only for
+  // a checkpoint read from a folder.
+  const bool cached =
+      options.weights != WeightFormat::Bf16 && !options.quant_cache_dir.empty() && !weights_->dir().empty();
+  std::vector<cpu::MatrixShape> shapes;
+  for (const Linear* l : todo)
+    shapes.push_back({l->out_features, l->in_features, l == &head_ ? head_format : options.weights});
+  qcache::Expect expect;
+  std::filesystem::path file;
+  auto note = [&](const std::string& text) {
+    if (options.notice) options.notice(text);
+  };
+  bool from_cache = false;
+  if (cached) {
+    expect = cpu::cache_expect(options.weights, shapes, qcache::checkpoint_key(weights_->dir()));
+    file = qcache::cache_file(options.quant_cache_dir, weights_->dir(), options.weights,
+                              head_format != WeightFormat::Bf16, head_format, "-cpu", expect.key);
+    std::vector<cpu::QuantMatrix> read;
+    std::string why;
+    cpu::CacheProgress progress;
+    if (options.progress)
+      progress = [&](uint64_t done, uint64_t total) {
+        return options.progress(double(done) / double(total));
+      };
+    from_cache = cpu::read_cache(file, expect, shapes, read, progress, &why);
+    for (std::size_t i = 0; i < read.size(); ++i) install(todo[i], std::move(read[i]));
+    note(from_cache ? qcache::cache_notice(qcache::CacheNotice::Read, file.string())
+                    : qcache::cache_notice(qcache::CacheNotice::Unusable, why));
+  }
+  if (!from_cache) {
+    // Quantizing is most of the time; writing the cache, when there is one, the rest of the bar.
+    const double share = cached ? 0.8 : 1.0;
+    double total = 0, done = 0;
+    for (const Linear* l : todo) total += static_cast<double>(l->weight.numel());
+    for (Linear* l : todo) {
+      if (options.progress && !options.progress(share * done / total))
+        throw Error(ErrorKind::Cancelled, "loading cancelled");
+      install(l, cpu::quantize(pool_, l->weight, l == &head_ ? head_format : options.weights));
+      done += static_cast<double>(l->weight.numel());
+    }
+    if (cached) {
+      std::vector<const cpu::QuantMatrix*> matrices;
+      for (const Linear* l : todo) matrices.push_back(&l->quant);
+      cpu::CacheProgress progress;
+      if (options.progress)
+        progress = [&](uint64_t written, uint64_t all) {
+          return options.progress(share + (1 - share) * double(written) / double(all));
+        };
+      std::string why;
+      const bool written = cpu::write_cache(file, expect, matrices, progress, &why);
+      note(written ? qcache::cache_notice(qcache::CacheNotice::Written, file.string())
+                   : qcache::cache_notice(qcache::CacheNotice::NotWritten, why));
+    }
   }
   if (options.progress && !options.progress(1.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");
 }

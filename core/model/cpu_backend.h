@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "core/model/backend.h"
 #include "core/model/checkpoint.h"
@@ -31,6 +32,12 @@ struct CpuBackendOptions {
   // after the KV cache and buffers are allocated; tests set a number. More than that is refused
   // with Error(OutOfMemory) before quantizing, with the numbers.
   uint64_t host_memory_limit = 0;
+  // With int8/int4 layers and a folder here, the quantized matrices are read from a cache file
+  // made for this checkpoint (core/model/cpu_quant_cache.h) instead of being quantized, or
+  // written there after quantizing. Empty: quantize on every load.
+  std::filesystem::path quant_cache_dir;
+  // What happened to the cache (read, written, not used and why); may be empty.
+  std::function<void(const std::string&)> notice;
 };
 
 // Loads <model_dir>/config.json (+ generation_config.json) and the safetensors weights,

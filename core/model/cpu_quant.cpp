@@ -315,13 +315,18 @@ std::size_t quantized_bytes(int rows, int cols, WeightFormat format) {
   return static_cast<std::size_t>(rows) * (static_cast<std::size_t>(m.ld) + m.groups() * sizeof(float));
 }
 
-QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format) {
+QuantMatrix allocate(int rows, int cols, WeightFormat format) {
   if (format == WeightFormat::Bf16) throw_usage_error("quantize: bf16 is not a quantized format");
-  if (weight.shape.size() != 2)
-    throw_usage_error("quantize: " + std::string(weight.name) + " is not a matrix");
-  QuantMatrix m = shape_of(static_cast<int>(weight.shape[0]), static_cast<int>(weight.shape[1]), format);
+  QuantMatrix m = shape_of(rows, cols, format);
   m.codes.allocate(static_cast<std::size_t>(m.rows) * m.ld);
   m.scales.resize(static_cast<std::size_t>(m.rows) * m.groups());
+  return m;
+}
+
+QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format) {
+  if (weight.shape.size() != 2)
+    throw_usage_error("quantize: " + std::string(weight.name) + " is not a matrix");
+  QuantMatrix m = allocate(static_cast<int>(weight.shape[0]), static_cast<int>(weight.shape[1]), format);
   pool.parallel_for(m.rows, [&](int64_t r0, int64_t r1) {
     std::vector<float> row(static_cast<std::size_t>(m.cols));
     for (int64_t r = r0; r < r1; ++r) {

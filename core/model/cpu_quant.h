@@ -55,6 +55,10 @@ struct QuantMatrix {
 // What quantize() allocates for a (rows, cols) matrix: codes and scales.
 std::size_t quantized_bytes(int rows, int cols, WeightFormat format);
 
+// A (rows, cols) matrix in `format` (Int8 or Int4) with its codes and scales allocated, not filled
+// (quantize() fills them; the quantization cache reads them). Throws std::bad_alloc.
+QuantMatrix allocate(int rows, int cols, WeightFormat format);
+
 // Quantizes a (rows, cols) weight of any float dtype, rows in parallel on the pool.
 QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format);
 

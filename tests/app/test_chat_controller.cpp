@@ -15,6 +15,7 @@
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
 #include "app/fake_engine.h"
+#include "core/model/quant_cache_file.h"
 #include "core/store/conversation_store.h"
 
 using namespace falcon;
@@ -818,6 +819,49 @@ class ChatControllerTest : public QObject {
     loadModelQuietly(*g, QStringLiteral("/fake/model"));
     QCOMPARE(g->backendDescription(), QStringLiteral("NVIDIA H200 (CUDA)"));
     QVERIFY(g->notice().isEmpty());
+  }
+
+  // The quantization cache's notes come from the engine in English with their paths (for
+  // falcon-run); the status bar words them in the user's language, and says nothing of the first
+  // load's missing file that "saved" does not say better.
+  void quantization_cache_notes_in_the_users_language() {
+    using qcache::CacheNotice;
+    const std::string file = "/home/u/.local/share/falcon-chat/quant-cache/m-int4-head-int8-cpu-0123.fqc";
+    auto notice_for = [&](std::vector<std::string> notes) {
+      FakeEngineOptions fo;
+      fo.load_notes = std::move(notes);
+      auto c = make(fo);
+      loadModelQuietly(*c, QStringLiteral("/fake/model"));
+      return c->notice();
+    };
+    QTranslator en, de;
+    QVERIFY(en.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_en.qm")));
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    QCoreApplication::installTranslator(&en);
+    const std::vector<std::string> first{qcache::cache_notice(CacheNotice::Missing, file),
+                                         qcache::cache_notice(CacheNotice::Written, file)};
+    QCOMPARE(notice_for(first),
+             QStringLiteral("Quantized weights saved: the next load of this model skips quantizing."));
+    QCOMPARE(notice_for({qcache::cache_notice(CacheNotice::Read, file)}),
+             QStringLiteral("Quantized weights read from the cache."));
+    QCOMPARE(notice_for({qcache::cache_notice(CacheNotice::Unusable, "the cache file is truncated"),
+                         qcache::cache_notice(CacheNotice::Written, file)}),
+             QStringLiteral("The saved quantized weights did not match this model and were made again. · "
+                            "Quantized weights saved: the next load of this model skips quantizing."));
+    const QString full =
+        notice_for({qcache::cache_notice(CacheNotice::Missing, file),
+                    qcache::cache_notice(CacheNotice::NotWritten,
+                                         "cannot write " + file + ".tmp7: No space left on device")});
+    QCOMPARE(full, QStringLiteral("Quantized weights could not be saved for the next load (cannot write ") +
+                       QString::fromStdString(file) + QStringLiteral(".tmp7: No space left on device)."));
+    // A note of no known kind stays as the engine wrote it.
+    QCOMPARE(notice_for({"something else"}), QStringLiteral("something else"));
+    QCoreApplication::removeTranslator(&en);
+    QCoreApplication::installTranslator(&de);
+    QCOMPARE(notice_for(first),
+             QStringLiteral("Quantisierte Gewichte gespeichert: Das nächste Laden dieses Modells "
+                            "überspringt das Quantisieren."));
+    QCoreApplication::removeTranslator(&de);
   }
 
   // The model picker's "Recent" list: folders loaded before, the latest first, once each with the

@@ -19,10 +19,21 @@ struct Result {
   QString err;
 };
 
+// The data folder every run gets unless the caller's environment names one: quantized weights
+// cached by one test must not land in the user's home (or change what another test sees).
+const QString& test_data_home() {
+  static QTemporaryDir dir;
+  static const QString path = dir.path();
+  return path;
+}
+
 Result run(const QStringList& args,
            const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
-  p.setProcessEnvironment(env);
+  QProcessEnvironment e = env;
+  if (e.value("XDG_DATA_HOME") == qEnvironmentVariable("XDG_DATA_HOME"))
+    e.insert("XDG_DATA_HOME", test_data_home());
+  p.setProcessEnvironment(e);
   p.start(QStringLiteral(FALCON_RUN_BIN), args);
   if (!p.waitForFinished(120000)) p.kill();
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
@@ -264,7 +275,9 @@ class TestFalconRun : public QObject {
                              "--greedy",
                              "--max-new-tokens",
                              "4",
-                             "--print-tokens"};
+                             "--print-tokens",
+                             "--quant-cache",
+                             "none"};  // no cache notices: stderr has the fallback's words only
     const Result r = run(common + formats, env);
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.err.contains("GPU not used") && r.err.contains("running on the CPU"), qPrintable(r.err));
@@ -272,6 +285,59 @@ class TestFalconRun : public QObject {
     const Result cpu = run(common + formats + QStringList{"--backend", "cpu"});
     QVERIFY2(cpu.code == 0, qPrintable(cpu.err));
     QCOMPARE(r.out, cpu.out);
+  }
+
+  // int8/int4 on the CPU keep their quantized weights in the data folder's cache (or the folder
+  // --quant-cache names; none: no cache): the next run reads them and prints the same tokens.
+  void cpu_quantized_weights_are_cached() {
+    const Fixture f = load_fixture("gqa_2ln_sharded");
+    QTemporaryDir data, other;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("XDG_DATA_HOME", data.path());
+    const QStringList common{"--model",
+                             QString::fromStdString(f.dir.string()),
+                             "--backend",
+                             "cpu",
+                             "--weights",
+                             "int4",
+                             "--prompt-tokens",
+                             join_ids(f.prompt),
+                             "--greedy",
+                             "--max-new-tokens",
+                             "4",
+                             "--print-tokens"};
+    const QString cache = data.filePath("falcon-chat/quant-cache");
+    const Result first = run(common, env);
+    QVERIFY2(first.code == 0 && first.err.contains("quantized weights cached in " + cache),
+             qPrintable(first.err));
+    QCOMPARE(QDir(cache).entryList(QDir::Files).size(), 1);
+    const Result second = run(common, env);
+    QVERIFY2(second.code == 0 && second.err.contains("read from the cache"), qPrintable(second.err));
+    QCOMPARE(second.out, first.out);
+    const Result own = run(common + QStringList{"--quant-cache", other.path()}, env);
+    QVERIFY2(own.code == 0 && own.err.contains("cached in " + other.path()), qPrintable(own.err));
+    QCOMPARE(own.out, first.out);
+    const Result none = run(common + QStringList{"--quant-cache", "none"}, env);
+    QVERIFY2(none.code == 0 && !none.err.contains("cache"), qPrintable(none.err));
+    QCOMPARE(none.out, first.out);
+  }
+
+  // --bench prints one JSON line: the load, the prefill of the given prompt and the decode steps,
+  // with the cache holding exactly those tokens at the end.
+  void bench_prints_one_json_line() {
+    const Fixture f = load_fixture("mqa_rope_parallel");
+    const Result r = run({"--model", QString::fromStdString(f.dir.string()), "--backend", "cpu", "--weights",
+                          "int8", "--bench", "--prompt-tokens", join_ids(f.prompt), "--max-new-tokens", "3"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QStringList lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    const nlohmann::json j = nlohmann::json::parse(lines[0].toStdString());
+    QCOMPARE(j.at("prompt_tokens").get<std::size_t>(), f.prompt.size());
+    QCOMPARE(j.at("decode_tokens").get<int>(), 3);
+    QCOMPARE(j.at("cache_tokens_at_end").get<std::size_t>(), f.prompt.size() + 3);
+    QCOMPARE(j.at("weights").get<std::string>(), std::string("int8"));
+    for (const char* key : {"load_ms", "prefill_ms", "decode_tok_s", "weight_bytes"})
+      QVERIFY2(j.at(key).get<double>() > 0, key);
   }
 
   // A broken checkpoint (config.json that is not JSON) is a load error (3) with one line.

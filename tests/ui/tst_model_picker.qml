@@ -64,6 +64,7 @@ TestCase {
                 compare(hint.visible, b === 1 && w > 0, what)
                 if (hint.visible) {
                     verify(hint.text.indexOf("quantized") >= 0, hint.text)
+                    verify(hint.text.indexOf("cache") >= 0, "later loads read the cache: " + hint.text)
                     verify(hint.text.indexOf("GPU") < 0, "no word of needing the GPU: " + hint.text)
                 }
             }

@@ -147,13 +147,13 @@ Dialog {
                 Layout.fillWidth: true
             }
         }
-        // int8/int4 run on every backend. The CPU quantizes them at every load (the GPU keeps
-        // them in a cache file for the next one), which the progress bar shows as a longer load.
+        // int8/int4 run on every backend. Both quantize at the first load of a checkpoint and keep
+        // the result in a cache file for the next one; on the CPU that first load is long.
         Label {
             objectName: "weightsHint"
             Layout.fillWidth: true
             visible: weightsBox.currentIndex > 0 && backendBox.currentIndex === 1
-            text: qsTr("int8 and int4 are quantized while the model loads: on the CPU that takes a moment.")
+            text: qsTr("int8 and int4 are quantized the first time the model loads, which takes a moment on the CPU; later loads read them from a cache.")
             wrapMode: Text.Wrap
             font.pixelSize: Theme.smallFontSize
             color: Theme.subtleText

@@ -1,0 +1,264 @@
+// The quantization cache's file (see quant_cache_file.h and docs/QUANTIZATION.md).
+#include "core/model/quant_cache_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/model/weight_format_name.h"
+
+namespace falcon::qcache {
+namespace {
+
+constexpr char kMagic[8] = {'F', 'A', 'L', 'C', 'O', 'N', 'Q', 'C'};
+constexpr uint32_t kVersion = 1;
+
+struct Header {
+  char magic[8];
+  uint32_t version;
+  uint32_t format;  // 1 = int8, 2 = int4 (the layers')
+  uint64_t key;
+  uint64_t layout;
+  uint64_t segments;
+  uint64_t payload;  // bytes after the header
+  uint64_t check;    // hash of the fields above
+};
+static_assert(sizeof(Header) == 56);
+
+uint64_t header_check(const Header& h) {
+  Fnv64 x;
+  x.bytes(&h, offsetof(Header, check));
+  return x.h;
+}
+
+Header header_of(const Expect& e) {
+  Header h{};
+  std::memcpy(h.magic, kMagic, 8);
+  h.version = kVersion;
+  h.format = e.layers == WeightFormat::Int8 ? 1 : 2;
+  h.key = e.key;
+  h.layout = e.layout;
+  h.segments = e.segments;
+  h.payload = e.payload;
+  h.check = header_check(h);
+  return h;
+}
+
+bool read_all(int fd, void* p, std::size_t n) {
+  auto* b = static_cast<char*>(p);
+  while (n > 0) {
+    const ssize_t r = ::read(fd, b, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    b += r;
+    n -= static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
+bool is_shard(const std::string& name) {
+  return name.size() > 12 && name.compare(name.size() - 12, 12, ".safetensors") == 0;
+}
+
+}  // namespace
+
+uint64_t checkpoint_key(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n == "config.json" || n == "model.safetensors.index.json" || is_shard(n)) files.push_back(e.path());
+  }
+  if (ec)
+    throw Error(ErrorKind::Load, "cannot list the model folder '" + dir.string() + "': " + ec.message());
+  std::sort(files.begin(), files.end());
+  Fnv64 x;
+  for (const auto& f : files) {
+    const std::string name = f.filename().string();
+    x.bytes(name.data(), name.size());
+    const uint64_t size = std::filesystem::file_size(f, ec);
+    const auto mtime = std::filesystem::last_write_time(f, ec).time_since_epoch().count();
+    x.value(size);
+    x.value(mtime);
+    // JSON files whole; for a shard the 8-byte length and the JSON header it announces.
+    std::ifstream in(f, std::ios::binary);
+    uint64_t want = std::min<uint64_t>(size, 16ull << 20);
+    if (is_shard(name)) {
+      uint64_t n = 0;
+      in.read(reinterpret_cast<char*>(&n), 8);
+      want = std::min<uint64_t>(size, 8 + std::min<uint64_t>(n, 100ull << 20));
+      in.seekg(0);
+    }
+    std::vector<char> buf(static_cast<std::size_t>(want));
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    x.bytes(buf.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  return x.h;
+}
+
+std::filesystem::path cache_file(const std::filesystem::path& cache_dir,
+                                 const std::filesystem::path& model_dir, WeightFormat layers, bool quant_head,
+                                 WeightFormat head, std::string_view backend, uint64_t key) {
+  std::string name = std::filesystem::absolute(model_dir).lexically_normal().filename().string();
+  if (name.empty()) name = "model";
+  for (char& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') ch = '_';
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
+  return cache_dir / (name + "-" + weight_format_name(layers) +
+                      (!quant_head      ? ""
+                       : head == layers ? "-head"
+                                        : std::string("-head-") + weight_format_name(head)) +
+                      std::string(backend) + "-" + hex + ".fqc");
+}
+
+namespace {
+
+constexpr std::string_view kNoticeRead = "quantized weights read from the cache ";
+constexpr std::string_view kNoticeWritten = "quantized weights cached in ";
+constexpr std::string_view kNoticeUnused = "quantization cache not used: ";
+constexpr std::string_view kNoFile = "no cache file ";  // Reader::open's reason for a missing file
+constexpr std::string_view kNoticeNotWritten = "quantized weights not cached: ";
+
+}  // namespace
+
+std::string cache_notice(CacheNotice kind, const std::string& detail) {
+  switch (kind) {
+    case CacheNotice::Read:
+      return std::string(kNoticeRead) + detail;
+    case CacheNotice::Written:
+      return std::string(kNoticeWritten) + detail;
+    case CacheNotice::Missing:
+      return std::string(kNoticeUnused) + std::string(kNoFile) + detail;
+    case CacheNotice::Unusable:
+      return std::string(kNoticeUnused) + detail;
+    case CacheNotice::NotWritten:
+      break;
+  }
+  return std::string(kNoticeNotWritten) + detail;
+}
+
+std::optional<CacheNotice> cache_notice_kind(std::string_view line) {
+  if (line.starts_with(kNoticeRead)) return CacheNotice::Read;
+  if (line.starts_with(kNoticeWritten)) return CacheNotice::Written;
+  if (line.starts_with(kNoticeUnused))
+    return line.substr(kNoticeUnused.size()).starts_with(kNoFile) ? CacheNotice::Missing
+                                                                  : CacheNotice::Unusable;
+  if (line.starts_with(kNoticeNotWritten)) return CacheNotice::NotWritten;
+  return std::nullopt;
+}
+
+Reader::~Reader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool Reader::open(const std::filesystem::path& file, const Expect& want, std::string* why) {
+  auto fail = [&](const std::string& reason) {
+    if (why) *why = reason;
+    return false;
+  };
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    if (errno == ENOENT) return fail(std::string(kNoFile) + file.string());
+    return fail("cannot open " + file.string() + ": " + std::strerror(errno));
+  }
+  Header h{};
+  const Header expect = header_of(want);
+  struct stat st {};
+  if (!read_all(fd_, &h, sizeof h) || std::memcmp(h.magic, kMagic, 8) != 0 || h.version != kVersion ||
+      h.check != header_check(h))
+    return fail("not a falcon-chat quantization cache (or another version): " + file.string());
+  if (h.key != want.key) return fail("the checkpoint changed since the cache was written");
+  if (h.format != expect.format || h.layout != want.layout || h.segments != want.segments ||
+      h.payload != want.payload)
+    return fail("the cache was written for another weight layout");
+  if (::fstat(fd_, &st) != 0 || static_cast<uint64_t>(st.st_size) != sizeof h + want.payload)
+    return fail("the cache file is truncated (or has bytes past its end)");
+  return true;
+}
+
+bool Reader::read(void* dst, std::size_t n) {
+  return fd_ >= 0 && read_all(fd_, dst, n);
+}
+
+Writer::~Writer() {
+  abandon();
+}
+
+void Writer::abandon() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!tmp_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(tmp_, ec);
+    tmp_.clear();
+  }
+}
+
+bool Writer::begin(const std::filesystem::path& file, const Expect& header, std::string* why) {
+  abandon();
+  error_ = 0;
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) {
+    if (why) *why = "cannot create " + file.parent_path().string() + ": " + ec.message();
+    return false;
+  }
+  file_ = file;
+  tmp_ = file.string() + ".tmp" + std::to_string(::getpid());
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    if (why) *why = "cannot write " + tmp_.string() + ": " + std::strerror(errno);
+    tmp_.clear();
+    return false;
+  }
+  const Header h = header_of(header);
+  return write(&h, sizeof h);
+}
+
+bool Writer::write(const void* src, std::size_t n) {
+  const auto* b = static_cast<const char*>(src);
+  while (fd_ >= 0 && error_ == 0 && n > 0) {
+    const ssize_t r = ::write(fd_, b, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      error_ = r < 0 ? errno : ENOSPC;
+      break;
+    }
+    b += r;
+    n -= static_cast<std::size_t>(r);
+  }
+  return fd_ >= 0 && error_ == 0;
+}
+
+bool Writer::commit(std::string* why) {
+  auto fail = [&](const std::string& reason) {
+    abandon();
+    if (why) *why = reason;
+    return false;
+  };
+  if (fd_ < 0) return fail("the quantization cache was not started");
+  if (error_ == 0 && ::fsync(fd_) != 0) error_ = errno;
+  const int closed = ::close(fd_);
+  fd_ = -1;
+  if (error_ == 0 && closed != 0) error_ = errno;
+  if (error_ != 0)
+    return fail("cannot write the quantization cache " + file_.string() + ": " + std::strerror(error_));
+  std::error_code ec;
+  std::filesystem::rename(tmp_, file_, ec);
+  if (ec) return fail("cannot rename the quantization cache into place: " + ec.message());
+  tmp_.clear();
+  return true;
+}
+
+}  // namespace falcon::qcache

@@ -1,0 +1,99 @@
+#pragma once
+// The quantization cache's file, shared by the CUDA backend (gpu/quant_cache.cpp: its device
+// layout) and the CPU backend (cpu_backend.cpp: cpu_quant.h's layout): the checkpoint's identity,
+// the file name, and a header-checked reader and an atomic writer of the segments that follow.
+// Format and invalidation: docs/QUANTIZATION.md ("Cache file").
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/model/backend.h"
+
+namespace falcon::qcache {
+
+struct Fnv64 {  // FNV-1a 64
+  uint64_t h = 0xcbf29ce484222325ull;
+  void bytes(const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+  }
+  template <class T>
+  void value(const T& v) {
+    bytes(&v, sizeof v);
+  }
+};
+
+// Identity of a checkpoint folder: for config.json, model.safetensors.index.json and every
+// *.safetensors file, its name, size, modification time and first bytes (the JSON files whole;
+// a shard's header length and JSON header). Throws Error(Load) when the folder cannot be read.
+uint64_t checkpoint_key(const std::filesystem::path& model_dir);
+
+// <cache_dir>/<model folder name>-<int8|int4>[-head[-<int8|int4>]]<backend>-<key, 16 hex>.fqc;
+// `backend` is "" for the CUDA backend's layout and "-cpu" for the CPU backend's.
+std::filesystem::path cache_file(const std::filesystem::path& cache_dir,
+                                 const std::filesystem::path& model_dir, WeightFormat layers, bool quant_head,
+                                 WeightFormat head, std::string_view backend, uint64_t key);
+
+// The notices a backend gives about its cache (CudaBackendOptions / CpuBackendOptions::notice),
+// one line each in English with the details (file, reason) for falcon-run; the kind is recovered
+// from the line so that the app can word it in the user's language.
+enum class CacheNotice {
+  Read,        // detail: the file
+  Written,     // detail: the file
+  Missing,     // no file yet (the first load of this checkpoint in this format); detail: the file
+  Unusable,    // a file that cannot be used (stale, damaged, another layout); detail: why
+  NotWritten,  // detail: why (disk full, a read-only folder ...)
+};
+std::string cache_notice(CacheNotice kind, const std::string& detail);
+std::optional<CacheNotice> cache_notice_kind(std::string_view line);
+
+// What a file must declare to be read, and what the writer declares.
+struct Expect {
+  WeightFormat layers = WeightFormat::Int8;
+  uint64_t key = 0;       // checkpoint_key
+  uint64_t layout = 0;    // the caller's hash of its dimensions, formats and segment sizes
+  uint64_t segments = 0;  // number of segments
+  uint64_t payload = 0;   // their bytes, back to back after the header
+};
+
+// Opens `file` and checks its header against `want` (magic, version, header hash, key, layout,
+// segment count, exact file size). Never throws for a bad file: open() returns false with the
+// reason, and the caller quantizes instead.
+class Reader {
+ public:
+  Reader() = default;
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  ~Reader();
+  bool open(const std::filesystem::path& file, const Expect& want, std::string* why);
+  // Exactly n bytes of the payload, in order; false on a read error or an early end.
+  bool read(void* dst, std::size_t n);
+
+ private:
+  int fd_ = -1;
+};
+
+// Writes `file` atomically: a temporary file (mode 0600) beside it, fsync'ed and renamed into
+// place by commit(), so a crash never leaves a partial file under the final name. Destroyed
+// without a successful commit(), it removes the temporary file.
+class Writer {
+ public:
+  Writer() = default;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer();
+  bool begin(const std::filesystem::path& file, const Expect& header, std::string* why);
+  bool write(const void* src, std::size_t n);  // false on a write error (disk full ...)
+  bool commit(std::string* why);
+
+ private:
+  void abandon();
+  int fd_ = -1;
+  int error_ = 0;  // errno of the first failed write
+  std::filesystem::path file_, tmp_;
+};
+
+}  // namespace falcon::qcache

@@ -1,0 +1,325 @@
+// The CPU backend's quantization cache (core/model/cpu_quant_cache.h, quant_cache_file.h): a load
+// that reads the cache must give the same model as one that quantizes (logits bit for bit, the
+// same memory), and every file that is not exactly right (truncated, a damaged scale or header,
+// another layout, a changed checkpoint) must be set aside with a notice, the weights quantized
+// again and the file rewritten. Cancelling and an unwritable folder lose nothing.
+#include <sys/stat.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include "core/common/error.h"
+#include "core/model/cpu_backend.h"
+#include "core/model/cpu_quant_cache.h"
+#include "core/model/quant_cache_file.h"
+#include "core/model/weight_format_name.h"
+#include "model_fixture_util.h"
+
+using namespace falcon;
+using namespace falcon::testutil;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Loaded {
+  std::vector<float> logits;
+  uint64_t weights_bytes = 0;
+  std::vector<std::string> notes;
+};
+
+std::vector<int32_t> prompt() {
+  std::vector<int32_t> p;
+  for (int i = 0; i < 12; ++i) p.push_back(3 + 5 * i);
+  return p;
+}
+
+// Loads `model` with these formats (and the cache folder, when not empty) and runs the prompt.
+Loaded load(const fs::path& model, WeightFormat layers, WeightFormat head, const fs::path& cache,
+            std::function<bool(double)> progress = {}) {
+  Loaded out;
+  CpuBackendOptions o;
+  o.threads = 2;
+  o.cache_capacity = 64;
+  o.weights = layers;
+  o.head_weights = head;
+  o.quant_cache_dir = cache;
+  o.progress = std::move(progress);
+  o.notice = [&out](const std::string& n) { out.notes.push_back(n); };
+  auto be = create_cpu_backend(model, o);
+  const std::vector<int32_t> p = prompt();
+  be->forward(p, true, out.logits);
+  out.weights_bytes = be->memory().weights_bytes;
+  return out;
+}
+
+bool has(const std::vector<std::string>& notes, const char* text) {
+  for (const std::string& n : notes)
+    if (n.find(text) != std::string::npos) return true;
+  return false;
+}
+
+std::string joined(const std::vector<std::string>& notes) {
+  std::string s;
+  for (const std::string& n : notes) s += "[" + n + "] ";
+  return s;
+}
+
+std::vector<fs::path> files_in(const fs::path& dir) {
+  std::vector<fs::path> v;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) v.push_back(e.path());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+void copy_model(const std::string& fixture, const fs::path& to) {
+  fs::create_directories(to);
+  for (const auto& e : fs::directory_iterator(models_dir() / fixture))
+    fs::copy(e.path(), to / e.path().filename());
+}
+
+void overwrite(const fs::path& file, uint64_t offset, const void* bytes, std::size_t n) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(static_cast<const char*>(bytes), static_cast<std::streamsize>(n));
+}
+
+}  // namespace
+
+class TestCpuQuantCache : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void round_trip_data() {
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("head");
+    QTest::addColumn<QString>("name_part");
+    const int B = int(WeightFormat::Bf16), I8 = int(WeightFormat::Int8), I4 = int(WeightFormat::Int4);
+    for (const char* fx : {"gqa_2ln_sharded", "alibi_6heads_mqa_parallel", "rw_mha_bias_seq_alibi"}) {
+      QTest::addRow("%s int8", fx) << QString(fx) << I8 << B << "-int8-cpu-";
+      QTest::addRow("%s int8+head", fx) << QString(fx) << I8 << I8 << "-int8-head-cpu-";
+      QTest::addRow("%s int4+head-int8", fx) << QString(fx) << I4 << I8 << "-int4-head-int8-cpu-";
+      QTest::addRow("%s int4+head", fx) << QString(fx) << I4 << I4 << "-int4-head-cpu-";
+    }
+  }
+
+  // Quantizing with the cache writes it (mode 0600, nothing else left in the folder) and gives
+  // the model a load without the cache gives; the next load reads it and gives the same again.
+  void round_trip() {
+    QFETCH(QString, fixture);
+    QFETCH(int, layers);
+    QFETCH(int, head);
+    QFETCH(QString, name_part);
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "cache";
+    copy_model(fixture.toStdString(), model);
+    const auto L = WeightFormat(layers), H = WeightFormat(head);
+    const Loaded plain = load(model, L, H, {});
+    QVERIFY(plain.notes.empty());
+    const Loaded first = load(model, L, H, cache);
+    QVERIFY2(has(first.notes, "cached in"), joined(first.notes).c_str());
+    const std::vector<fs::path> files = files_in(cache);
+    QCOMPARE(files.size(), std::size_t{1});
+    const std::string name = files[0].filename().string();
+    QVERIFY2(name.find(name_part.toStdString()) != std::string::npos && name.ends_with(".fqc"), name.c_str());
+    struct stat st {};
+    QVERIFY(::stat(files[0].c_str(), &st) == 0 && (st.st_mode & 0777) == 0600);
+    QVERIFY(first.logits == plain.logits);
+    const Loaded second = load(model, L, H, cache);
+    QVERIFY2(has(second.notes, "read from the cache") && !has(second.notes, "cached in"),
+             joined(second.notes).c_str());
+    QVERIFY(second.logits == plain.logits);
+    QCOMPARE(second.weights_bytes, plain.weights_bytes);
+  }
+
+  // bf16 layers never touch the cache (a quantized head alone is quick to make).
+  void bf16_layers_skip_the_cache() {
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "cache";
+    copy_model("gqa_1ln_untied", model);
+    const Loaded l = load(model, WeightFormat::Bf16, WeightFormat::Int8, cache);
+    QVERIFY(l.notes.empty());
+    QVERIFY(!fs::exists(cache));
+  }
+
+  void damaged_files_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("truncated") << "truncate"
+                               << "truncated";
+    QTest::newRow("one byte more") << "extend"
+                                   << "truncated";
+    QTest::newRow("header byte") << "header"
+                                 << "not a falcon-chat quantization cache";
+    QTest::newRow("NaN scale") << "nan"
+                               << "corrupt";
+    QTest::newRow("negative scale") << "negative"
+                                    << "corrupt";
+    QTest::newRow("infinite scale") << "inf"
+                                    << "corrupt";
+    QTest::newRow("scale past the range") << "huge"
+                                          << "corrupt";
+    QTest::newRow("another layout") << "layout"
+                                    << "another weight layout";
+    QTest::newRow("empty file") << "empty"
+                                << "not a falcon-chat quantization cache";
+  }
+
+  // A damaged or foreign file under the cache's name: not used (with the reason), the weights
+  // quantized again (the same logits) and the file rewritten, so the next load reads it.
+  void damaged_files() {
+    QFETCH(QString, damage);
+    QFETCH(QString, reason);
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "cache";
+    copy_model("gqa_2ln_sharded", model);
+    // int4 layers with an int8 head: the file's last segment is the head's int8 row scales.
+    const auto L = WeightFormat::Int4, H = WeightFormat::Int8;
+    const Loaded first = load(model, L, H, cache);
+    QVERIFY2(has(first.notes, "cached in"), joined(first.notes).c_str());
+    const fs::path file = files_in(cache).at(0);
+    const uint64_t size = fs::file_size(file);
+    const std::string d = damage.toStdString();
+    if (d == "truncate") {
+      fs::resize_file(file, size - 1);
+    } else if (d == "extend") {
+      fs::resize_file(file, size + 1);
+    } else if (d == "header") {
+      const char x = 0x5a;
+      overwrite(file, 13, &x, 1);  // inside the format field; the header's own hash no longer matches
+    } else if (d == "nan" || d == "negative" || d == "inf" || d == "huge") {
+      // (huge: finite, but no |w| / 127 is that large; 127 of it overflow a float)
+      const float v = d == "nan"        ? std::numeric_limits<float>::quiet_NaN()
+                      : d == "negative" ? -0.5f
+                      : d == "huge"     ? 3e38f
+                                        : std::numeric_limits<float>::infinity();
+      overwrite(file, size - 4, &v, 4);
+    } else if (d == "layout") {
+      // The int8 layers' file, under the int4 one's name: a valid file of another layout.
+      const Loaded other = load(model, WeightFormat::Int8, WeightFormat::Int8, cache);
+      QVERIFY(has(other.notes, "cached in"));
+      fs::path int8_file;
+      for (const fs::path& p : files_in(cache))
+        if (p != file) int8_file = p;
+      fs::rename(int8_file, file);
+    } else if (d == "empty") {
+      fs::resize_file(file, 0);
+    }
+    const Loaded again = load(model, L, H, cache);
+    QVERIFY2(
+        has(again.notes, "quantization cache not used") && has(again.notes, reason.toStdString().c_str()),
+        joined(again.notes).c_str());
+    QVERIFY2(has(again.notes, "cached in"), joined(again.notes).c_str());
+    QVERIFY(again.logits == first.logits);
+    QCOMPARE(fs::file_size(file), size);
+    const Loaded last = load(model, L, H, cache);
+    QVERIFY2(has(last.notes, "read from the cache"), joined(last.notes).c_str());
+    QVERIFY(last.logits == first.logits);
+  }
+
+  // The checkpoint changes: a new key, so a new file; the old one is never read for it.
+  void changed_checkpoint_gets_a_new_file() {
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "cache";
+    copy_model("gqa_2ln_sharded", model);
+    const Loaded first = load(model, WeightFormat::Int8, WeightFormat::Bf16, cache);
+    QVERIFY(has(first.notes, "cached in"));
+    fs::last_write_time(model / "config.json", fs::file_time_type::clock::now() + std::chrono::hours(1));
+    const Loaded again = load(model, WeightFormat::Int8, WeightFormat::Bf16, cache);
+    QVERIFY2(has(again.notes, "no cache file") && has(again.notes, "cached in"), joined(again.notes).c_str());
+    QCOMPARE(files_in(cache).size(), std::size_t{2});
+  }
+
+  // The key reads the files' contents too: a config of the same size and time but other bytes.
+  void key_covers_contents() {
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model";
+    copy_model("gqa_2ln_sharded", model);
+    const uint64_t before = qcache::checkpoint_key(model);
+    QCOMPARE(qcache::checkpoint_key(model), before);
+    const fs::path config = model / "config.json";
+    const auto mtime = fs::last_write_time(config);
+    std::string text = read_file(config);
+    const std::size_t brace = text.rfind('}');
+    QVERIFY(brace != std::string::npos && brace > 0);
+    text[brace - 1] = text[brace - 1] == ' ' ? '\n' : ' ';  // whitespace: still the same config
+    std::ofstream(config, std::ios::binary | std::ios::trunc) << text;
+    fs::last_write_time(config, mtime);
+    QVERIFY(qcache::checkpoint_key(model) != before);
+  }
+
+  // A file written from docs/QUANTIZATION.md's description alone (tools/make_quant_cache_seeds.py,
+  // the fuzz target's seeds) is read, and its values come out as written.
+  void reads_a_file_written_from_the_docs() {
+    QTemporaryDir tmp;
+    const fs::path seeds = fs::path(FALCON_SOURCE_DIR) / "tests/fuzz/corpus/fuzz_quant_cache";
+    const cpu::MatrixShape shapes[] = {
+        {3, 5, WeightFormat::Int8}, {2, 130, WeightFormat::Int4}, {1, 128, WeightFormat::Int4}};
+    const qcache::Expect want = cpu::cache_expect(WeightFormat::Int4, shapes, 42);
+    auto read = [&](const char* seed, std::vector<cpu::QuantMatrix>& out, std::string& why) {
+      const std::string bytes = read_file(seeds / seed);
+      const fs::path file = fs::path(tmp.path().toStdString()) / seed;
+      std::ofstream(file, std::ios::binary) << bytes.substr(1);  // the first byte is the target's mode
+      return cpu::read_cache(file, want, shapes, out, {}, &why);
+    };
+    std::vector<cpu::QuantMatrix> out;
+    std::string why;
+    QVERIFY2(read("file_valid", out, why), why.c_str());
+    QCOMPARE(out.size(), std::size_t{3});
+    // The seed's codes are (7 j + matrix) mod 256 and its scales 0.25 (j + 1) (int8), 0.5 (int4).
+    QCOMPARE(int(out[0].codes.data()[4]), 28);
+    QCOMPARE(out[0].scales[2], 0.75f);
+    QCOMPARE(int(out[1].codes.data()[100]), (700 + 1) % 256);
+    QCOMPARE(out[2].scales[0], 0.5f);
+    QVERIFY(!read("file_other_key", out, why) && why.find("checkpoint changed") != std::string::npos);
+    QVERIFY(out.empty());
+  }
+
+  // A folder that cannot be written: the model loads all the same, with the reason.
+  void unwritable_folder() {
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "not-a-folder";
+    copy_model("gqa_2ln_sharded", model);
+    std::ofstream(cache) << "a file where the folder should be";
+    const Loaded plain = load(model, WeightFormat::Int4, WeightFormat::Int8, {});
+    const Loaded l = load(model, WeightFormat::Int4, WeightFormat::Int8, cache);
+    QVERIFY2(has(l.notes, "not cached"), joined(l.notes).c_str());
+    QVERIFY(l.logits == plain.logits);
+  }
+
+  // Cancelling while the cache is read or written: Error(Cancelled), and no file left half-made.
+  void cancel() {
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "cache";
+    copy_model("gqa_2ln_sharded", model);
+    // While writing (the last fifth of the bar).
+    auto expect_cancel = [&](std::function<bool(double)> progress) {
+      try {
+        load(model, WeightFormat::Int8, WeightFormat::Bf16, cache, std::move(progress));
+      } catch (const Error& e) {
+        return e.kind() == ErrorKind::Cancelled;
+      }
+      return false;
+    };
+    QVERIFY(expect_cancel([](double f) { return f <= 0.8 || f >= 1.0; }));
+    QVERIFY2(files_in(cache).empty(), "a cancelled write leaves nothing");
+    QVERIFY(has(load(model, WeightFormat::Int8, WeightFormat::Bf16, cache).notes, "cached in"));
+    // While reading: any report after the start.
+    QVERIFY(expect_cancel([](double f) { return f <= 0.0; }));
+    QVERIFY(has(load(model, WeightFormat::Int8, WeightFormat::Bf16, cache).notes, "read from the cache"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCpuQuantCache)
+#include "test_cpu_quant_cache.moc"
