@@ -450,23 +450,7 @@ __attribute__((target("avx2,fma"))) void pack_bf16_avx2(const std::byte* w, std:
           r[i] = _mm256_setzero_ps();
         }
       }
-      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-      float* q = p + 16 * static_cast<std::size_t>(k) + jb;
-      _mm256_store_ps(q, _mm256_permute2f128_ps(u0, u4, 0x20));
-      _mm256_store_ps(q + 16, _mm256_permute2f128_ps(u1, u5, 0x20));
-      _mm256_store_ps(q + 32, _mm256_permute2f128_ps(u2, u6, 0x20));
-      _mm256_store_ps(q + 48, _mm256_permute2f128_ps(u3, u7, 0x20));
-      _mm256_store_ps(q + 64, _mm256_permute2f128_ps(u0, u4, 0x31));
-      _mm256_store_ps(q + 80, _mm256_permute2f128_ps(u1, u5, 0x31));
-      _mm256_store_ps(q + 96, _mm256_permute2f128_ps(u2, u6, 0x31));
-      _mm256_store_ps(q + 112, _mm256_permute2f128_ps(u3, u7, 0x31));
+      transpose8_into_panel(r, p + 16 * static_cast<std::size_t>(k) + jb);
     }
     for (; k < kc; ++k)
       for (int i = 0; i < 8; ++i) {
@@ -594,7 +578,6 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
       // once, whole, then packed from there block by block.
       const bool convert = layer.weight.dtype != DType::BF16 && !direct && !quantized;
       std::vector<float> rows16(convert ? static_cast<std::size_t>(kPanel) * in : 0);
-      std::vector<float> dequant(quantized ? static_cast<std::size_t>(kc_max) : 0);
       float* pack = static_cast<float*>(std::aligned_alloc(32, sizeof(float) * kPanel * kc_max));
       std::unique_ptr<float, decltype(&std::free)> pack_owner(pack, &std::free);
       for (int64_t o = o_begin; o < o_end; o += kPanel) {
@@ -603,11 +586,7 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
         for (int k0 = 0; k0 < in; k0 += kc_max) {
           const int kc = std::min(kc_max, in - k0);
           if (quantized) {
-            for (int j = 0; j < kPanel; ++j) {
-              if (j < nb) dequantize_row(layer.quant, static_cast<int>(o + j), k0, kc, dequant.data());
-              for (int k = 0; k < kc; ++k)
-                pack[kPanel * k + j] = j < nb ? dequant[static_cast<std::size_t>(k)] : 0.0f;
-            }
+            pack_panel_avx2(layer.quant, static_cast<int>(o), nb, k0, kc, pack);
           } else if (layer.weight.dtype == DType::BF16) {
             pack_bf16_avx2(layer.weight.data.data() + (static_cast<std::size_t>(o) * in + k0) * 2,
                            static_cast<std::size_t>(in) * 2, nb, kc, pack);

@@ -374,6 +374,57 @@ void dequantize_row(const QuantMatrix& m, int row, int k0, int n, float* dst) {
   }
 }
 
+#ifdef FALCON_X86_DISPATCH
+// 8 columns at a time, each feature's 8 dequantized values in a register (the same products
+// dequantize_row computes), then transposed into the panel; a last partial 8 through
+// dequantize_row.
+__attribute__((target("avx2,fma"))) void pack_panel_avx2(const QuantMatrix& m, int o, int nb, int k0, int kc,
+                                                         float* p) {
+  const bool int8 = m.format == WeightFormat::Int8;
+  const __m128i low4 = _mm_set1_epi8(0x0F);
+  const __m256i eight = _mm256_set1_epi32(8);
+  for (int jb = 0; jb < 16; jb += 8) {
+    int k = 0;
+    for (; k + 8 <= kc; k += 8) {
+      const int c = k0 + k;
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i) {
+        const int row = o + jb + i;
+        if (jb + i >= nb) {
+          r[i] = _mm256_setzero_ps();
+          continue;
+        }
+        const std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(row) * m.ld;
+        if (int8) {
+          const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes + c));
+          r[i] = _mm256_mul_ps(_mm256_set1_ps(m.scales[static_cast<std::size_t>(row)]),
+                               _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)));
+        } else {
+          // Columns c..c+7 of a 32-column block: bytes (c % 32) & 15 on, low nibbles for the
+          // block's first 16 columns, high ones for the rest.
+          const int block = c / kBlock, j = c % kBlock;
+          __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes + (block / 4) * kGroupBytes +
+                                                                       (block % 4) * 16 + (j & 15)));
+          if (j >= 16) b = _mm_srli_epi16(b, 4);
+          const __m256i q = _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_and_si128(b, low4)), eight);
+          const float s = m.scales[static_cast<std::size_t>(row) * m.groups() + c / kGroup];
+          r[i] = _mm256_mul_ps(_mm256_set1_ps(s), _mm256_cvtepi32_ps(q));
+        }
+      }
+      transpose8_into_panel(r, p + 16 * static_cast<std::size_t>(k) + jb);
+    }
+    if (k < kc) {
+      float tail[8];
+      for (int i = 0; i < 8; ++i) {
+        if (jb + i < nb) dequantize_row(m, o + jb + i, k0 + k, kc - k, tail);
+        for (int t = 0; t < kc - k; ++t)
+          p[16 * static_cast<std::size_t>(k + t) + jb + i] = jb + i < nb ? tail[t] : 0.0f;
+      }
+    }
+  }
+}
+#endif
+
 float dot_row(const QuantMatrix& m, int row, const float* x) {
   const std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(row) * m.ld;
   const bool int8 = m.format == WeightFormat::Int8;

@@ -69,6 +69,12 @@ void dequantize_row(const QuantMatrix& m, int row, int k0, int n, float* dst);
 // FALCON_CPU_FAST is not 0), else portable. Sums in float, each int4 group's before its scale.
 float dot_row(const QuantMatrix& m, int row, const float* x);
 
+// Rows [o, o + nb) (nb <= 16), columns [k0, k0 + kc) of the dequantized matrix (k0 a multiple of
+// 32), packed for the prefill's panel kernel (cpu_ops.cpp's linear()): p[16 * k + j] = the value
+// dequantize_row gives for row o + j, column k0 + k; zeros for j >= nb. p 32-byte aligned. AVX2,
+// in x86 builds only: call only where avx2_fma_enabled().
+void pack_panel_avx2(const QuantMatrix& m, int o, int nb, int k0, int kc, float* p);
+
 // float -> IEEE fp16 bits, round to nearest even (overflow to infinity), and back.
 std::uint16_t float_to_f16(float f);
 

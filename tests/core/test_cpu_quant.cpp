@@ -300,6 +300,45 @@ class TestCpuQuant : public QObject {
       QCOMPARE(row[static_cast<std::size_t>(k)], ref.deq[static_cast<std::size_t>(k)]);
   }
 
+  // The prefill's panels of quantized weights hold exactly dequantize_row's values (zeros past
+  // the last feature), on shapes whose columns end inside an 8-column step and an int4 group.
+  void panels_hold_the_dequantized_weights() {
+    if (!cpu::avx2_fma_enabled()) QSKIP("no AVX2 + FMA on this CPU (or FALCON_CPU_FAST=0)");
+    ThreadPool pool(2);
+    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4}) {
+      for (const auto& [out, in] : {std::pair{37, 1100}, std::pair{16, 517}, std::pair{5, 64}}) {
+        const std::vector<float> w = random_weights(out, in, 23);
+        const cpu::QuantMatrix m = cpu::quantize(pool, f32_view(w, out, in), f);
+        std::vector<float> row(static_cast<std::size_t>(in));
+        for (int o = 0; o < out; o += 16) {
+          const int nb = std::min(16, out - o);
+          for (int k0 = 0; k0 < in; k0 += 512) {
+            const int kc = std::min(512, in - k0);
+            alignas(32) float p[16 * 512];
+            std::fill(std::begin(p), std::end(p), -1.0f);
+            cpu::pack_panel_avx2(m, o, nb, k0, kc, p);
+            for (int j = 0; j < 16; ++j) {
+              if (j < nb) cpu::dequantize_row(m, o + j, k0, kc, row.data());
+              for (int k = 0; k < kc; ++k) {
+                const float want = j < nb ? row[static_cast<std::size_t>(k)] : 0.0f;
+                const float got = p[16 * k + j];
+                if (std::memcmp(&want, &got, 4) != 0)
+                  QFAIL(qPrintable(QStringLiteral("%1 %2x%3: feature %4, column %5: %6 vs %7")
+                                       .arg(format_name(f))
+                                       .arg(out)
+                                       .arg(in)
+                                       .arg(o + j)
+                                       .arg(k0 + k)
+                                       .arg(got)
+                                       .arg(want)));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   void linear_on_quantized_weights_data() {
     QTest::addColumn<int>("rows");
     QTest::addColumn<int>("format");
