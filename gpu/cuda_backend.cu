@@ -295,7 +295,8 @@ void CudaBackend::load_weights(const CheckpointReader& ck) {
   if (cached && !from_cache) {
     std::string why;
     if (gpu::write_quant_cache(file, key, m_, stream_, &faults_, &why))
-      note(qcache::cache_notice(qcache::CacheNotice::Written, file.string()));
+      note(qcache::cache_notice(qcache::CacheNotice::Written,
+                                qcache::written_detail(file, qcache::remove_stale(file))));
     else
       note(qcache::cache_notice(qcache::CacheNotice::NotWritten, why));
   }

@@ -320,7 +320,8 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
         };
       std::string why;
       const bool written = cpu::write_cache(file, expect, matrices, progress, &why);
-      note(written ? qcache::cache_notice(qcache::CacheNotice::Written, file.string())
+      note(written ? qcache::cache_notice(qcache::CacheNotice::Written,
+                                          qcache::written_detail(file, qcache::remove_stale(file)))
                    : qcache::cache_notice(qcache::CacheNotice::NotWritten, why));
     }
   }

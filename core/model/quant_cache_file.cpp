@@ -2,6 +2,7 @@
 #include "core/model/quant_cache_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +156,53 @@ std::optional<CacheNotice> cache_notice_kind(std::string_view line) {
                                                                   : CacheNotice::Unusable;
   if (line.starts_with(kNoticeNotWritten)) return CacheNotice::NotWritten;
   return std::nullopt;
+}
+
+Removed remove_stale(const std::filesystem::path& written) {
+  Removed out;
+  // <prefix>-<16 hex>.fqc: the prefix names the model folder, the formats and the backend.
+  const std::string name = written.filename().string();
+  constexpr std::size_t kTail = 1 + 16 + 4;  // "-" key ".fqc"
+  if (name.size() <= kTail || !name.ends_with(".fqc")) return out;
+  const std::string prefix = name.substr(0, name.size() - kTail);
+  auto is_key = [](std::string_view s) {
+    return s.size() == 16 && std::all_of(s.begin(), s.end(),
+                                         [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  };
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(written.parent_path(), ec)) {
+    const std::string other = e.path().filename().string();
+    bool stale = false;
+    if (other != name && other.size() == name.size() && other.starts_with(prefix + "-") &&
+        other.ends_with(".fqc")) {
+      stale = is_key(std::string_view(other).substr(prefix.size() + 1, 16));
+    } else if (const auto tmp = other.rfind(".fqc.tmp"); tmp != std::string::npos) {
+      // A writer's temporary file (<name>.tmp<pid>): stale once its process is gone.
+      const std::string pid = other.substr(tmp + 8);
+      stale = !pid.empty() && pid.size() < 10 &&
+              std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+              ::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH;
+    }
+    if (!stale) continue;
+    std::error_code size_ec, rm_ec;
+    const uint64_t bytes = std::filesystem::file_size(e.path(), size_ec);
+    if (std::filesystem::remove(e.path(), rm_ec) && !rm_ec) {
+      ++out.files;
+      out.bytes += size_ec ? 0 : bytes;
+    }
+  }
+  return out;
+}
+
+std::string written_detail(const std::filesystem::path& file, const Removed& removed) {
+  std::string s = file.string();
+  if (removed.files > 0) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " (removed %d outdated file%s of this model, %.2f GiB)", removed.files,
+                  removed.files == 1 ? "" : "s", static_cast<double>(removed.bytes) / (1u << 30));
+    s += buf;
+  }
+  return s;
 }
 
 Reader::~Reader() {

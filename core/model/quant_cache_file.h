@@ -50,6 +50,20 @@ enum class CacheNotice {
 std::string cache_notice(CacheNotice kind, const std::string& detail);
 std::optional<CacheNotice> cache_notice_kind(std::string_view line);
 
+// After `written` (a cache_file() name) was written: removes the files of the same checkpoint
+// folder name, formats and backend made for another key (the checkpoint changed since: they can
+// never be read again, and a Falcon-40B file is tens of GB), and temporary files left by writers
+// that no longer run. Files of other models, formats or backends stay. Returns what was removed
+// (count, bytes); never throws.
+struct Removed {
+  int files = 0;
+  uint64_t bytes = 0;
+};
+Removed remove_stale(const std::filesystem::path& written);
+
+// cache_notice(Written, ...)'s detail: the file, and what remove_stale removed beside it.
+std::string written_detail(const std::filesystem::path& file, const Removed& removed);
+
 // What a file must declare to be read, and what the writer declares.
 struct Expect {
   WeightFormat layers = WeightFormat::Int8;

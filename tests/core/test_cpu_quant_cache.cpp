@@ -225,7 +225,9 @@ class TestCpuQuantCache : public QObject {
     QVERIFY(last.logits == first.logits);
   }
 
-  // The checkpoint changes: a new key, so a new file; the old one is never read for it.
+  // The checkpoint changes: a new key, so a new file; the old one is never read for it, and is
+  // removed (it never can be read again) with the temporary file of a writer that died, while
+  // the files of other formats, backends and models and a live writer's file stay.
   void changed_checkpoint_gets_a_new_file() {
     QTemporaryDir tmp;
     const fs::path model = fs::path(tmp.path().toStdString()) / "model",
@@ -233,10 +235,29 @@ class TestCpuQuantCache : public QObject {
     copy_model("gqa_2ln_sharded", model);
     const Loaded first = load(model, WeightFormat::Int8, WeightFormat::Bf16, cache);
     QVERIFY(has(first.notes, "cached in"));
+    const fs::path old_file = files_in(cache).at(0);
+    const Loaded int4 = load(model, WeightFormat::Int4, WeightFormat::Int8, cache);
+    QVERIFY(has(int4.notes, "cached in"));
+    // Beside them: the same format for another model folder and the CUDA backend's file, a
+    // temporary file of a process that does not exist and one of a process that does (init).
+    const std::string key = old_file.filename().string().substr(old_file.filename().string().size() - 20);
+    const std::vector<fs::path> others{cache / ("other-int8-cpu-" + key), cache / ("model-int8-" + key),
+                                       cache / ("model-int8-cpu-" + key + ".tmp1")};
+    for (const fs::path& p : others) std::ofstream(p) << "x";
+    const fs::path dead_tmp = cache / ("model-int8-cpu-" + key + ".tmp999999999");
+    std::ofstream(dead_tmp) << "x";
     fs::last_write_time(model / "config.json", fs::file_time_type::clock::now() + std::chrono::hours(1));
     const Loaded again = load(model, WeightFormat::Int8, WeightFormat::Bf16, cache);
-    QVERIFY2(has(again.notes, "no cache file") && has(again.notes, "cached in"), joined(again.notes).c_str());
-    QCOMPARE(files_in(cache).size(), std::size_t{2});
+    QVERIFY2(has(again.notes, "no cache file") && has(again.notes, "cached in") &&
+                 has(again.notes, "removed 2 outdated files of this model"),
+             joined(again.notes).c_str());
+    QVERIFY(!fs::exists(old_file) && !fs::exists(dead_tmp));
+    for (const fs::path& p : others) QVERIFY2(fs::exists(p), p.c_str());
+    // The int4 file was made for the old key too, but is another format: it stays until an int4
+    // load of the changed checkpoint replaces it.
+    QCOMPARE(files_in(cache).size(), std::size_t{2 + others.size()});
+    QVERIFY(
+        has(load(model, WeightFormat::Int4, WeightFormat::Int8, cache).notes, "removed 1 outdated file of"));
   }
 
   // The key reads the files' contents too: a config of the same size and time but other bytes.
