@@ -211,6 +211,11 @@ class ChatController : public QObject {
   Q_INVOKABLE void cancelLoad();
   // Folders of bundled models next to the program (installed or in the build tree).
   Q_INVOKABLE QStringList bundledModels() const;
+  // The quantized weights saved between loads (default_quant_cache_dir()): {files, bytes, text}
+  // ("3.61 GiB in 2 files"), and removing them all (every model's next int8/int4 load quantizes
+  // again); returns how many files went.
+  Q_INVOKABLE QVariantMap quantCacheUsage() const;
+  Q_INVOKABLE int clearQuantCache();
 
  signals:
   void currentConversationChanged();

@@ -7,6 +7,7 @@
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
+#include "app/engine/open_model.h"
 #include "app/model_inspector.h"
 #include "core/model/quant_cache_file.h"
 
@@ -18,6 +19,27 @@ QString local_path(const QUrl& url) {
 
 QVariantMap ChatController::inspectModel(const QUrl& folder) const {
   return inspect_model_folder(local_path(folder));
+}
+
+namespace {
+
+QVariantMap cache_files_map(const falcon::qcache::CacheFiles& f) {
+  QVariantMap m;
+  m[QStringLiteral("files")] = f.files;
+  m[QStringLiteral("bytes")] = qulonglong(f.bytes);
+  m[QStringLiteral("text")] =
+      ChatController::tr("%1 in %n file(s)", nullptr, f.files).arg(ChatController::formatBytes(f.bytes));
+  return m;
+}
+
+}  // namespace
+
+QVariantMap ChatController::quantCacheUsage() const {
+  return cache_files_map(falcon::qcache::usage(falcon::default_quant_cache_dir()));
+}
+
+int ChatController::clearQuantCache() {
+  return falcon::qcache::remove_all(falcon::default_quant_cache_dir()).files;
 }
 
 QString ChatController::modelName() const {

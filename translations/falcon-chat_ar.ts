@@ -43,8 +43,20 @@
         <source>The unsent message could not be saved: %1</source>
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <source>%1 in %n file(s)</source>
+        <translation>
+            <numerusform>%1 في %n ملفات</numerusform>
+            <numerusform>%1 في ملف واحد</numerusform>
+            <numerusform>%1 في ملفين</numerusform>
+            <numerusform>%1 في %n ملفات</numerusform>
+            <numerusform>%1 في %n ملفًا</numerusform>
+            <numerusform>%1 في %n ملف</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+96"/>
+        <location line="+87"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -97,7 +109,7 @@
         <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Quantized weights read from the cache.</source>
         <translation>قُرئت الأوزان المكمَّمة من ذاكرة التخزين المؤقت.</translation>
     </message>
@@ -891,7 +903,7 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+37"/>
         <location line="+49"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
@@ -1034,6 +1046,26 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+12"/>
+        <source>Saved quantized weights: %1</source>
+        <translation>الأوزان المكمَّمة المحفوظة: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Remove</source>
+        <translation>إزالة</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove the saved quantized weights of all models</source>
+        <translation>إزالة الأوزان المكمَّمة المحفوظة لكل النماذج</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Frees the disk space; the next int8 or int4 load of each model quantizes it again.</source>
+        <translation>يحرّر مساحة القرص؛ وسيُكمَّم كل نموذج من جديد عند تحميله التالي بصيغة int8 أو int4.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Model loading progress</source>
         <translation>تقدّم تحميل النموذج</translation>
     </message>

@@ -43,8 +43,16 @@
         <source>The unsent message could not be saved: %1</source>
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <source>%1 in %n file(s)</source>
+        <translation>
+            <numerusform>%1 in %n Datei</numerusform>
+            <numerusform>%1 in %n Dateien</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../app/chat_controller_model.cpp" line="+96"/>
+        <location line="+87"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -93,7 +101,7 @@
         <translation>GPU nicht genutzt: %1. Läuft auf der CPU.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Quantized weights read from the cache.</source>
         <translation>Quantisierte Gewichte aus dem Cache gelesen.</translation>
     </message>
@@ -883,7 +891,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+37"/>
         <location line="+49"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
@@ -1026,6 +1034,26 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+12"/>
+        <source>Saved quantized weights: %1</source>
+        <translation>Gespeicherte quantisierte Gewichte: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove the saved quantized weights of all models</source>
+        <translation>Die gespeicherten quantisierten Gewichte aller Modelle entfernen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Frees the disk space; the next int8 or int4 load of each model quantizes it again.</source>
+        <translation>Gibt den Speicherplatz frei; das nächste Laden eines Modells in int8 oder int4 quantisiert es erneut.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Model loading progress</source>
         <translation>Ladefortschritt des Modells</translation>
     </message>

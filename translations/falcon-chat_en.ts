@@ -4,7 +4,15 @@
 <context>
     <name>ChatController</name>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+115"/>
+        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <source>%1 in %n file(s)</source>
+        <translation>
+            <numerusform>%1 in %n file</numerusform>
+            <numerusform>%1 in %n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+106"/>
         <source>CPU, %n thread(s)</source>
         <translation>
             <numerusform>CPU, %n thread</numerusform>

@@ -158,8 +158,8 @@ std::optional<CacheNotice> cache_notice_kind(std::string_view line) {
   return std::nullopt;
 }
 
-Removed remove_stale(const std::filesystem::path& written) {
-  Removed out;
+CacheFiles remove_stale(const std::filesystem::path& written) {
+  CacheFiles out;
   // <prefix>-<16 hex>.fqc: the prefix names the model folder, the formats and the backend.
   const std::string name = written.filename().string();
   constexpr std::size_t kTail = 1 + 16 + 4;  // "-" key ".fqc"
@@ -194,7 +194,34 @@ Removed remove_stale(const std::filesystem::path& written) {
   return out;
 }
 
-std::string written_detail(const std::filesystem::path& file, const Removed& removed) {
+namespace {
+
+CacheFiles each_cache_file(const std::filesystem::path& dir, bool remove) {
+  CacheFiles out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code file_ec;
+    if (!e.path().filename().string().ends_with(".fqc") || !e.is_regular_file(file_ec)) continue;
+    const uint64_t bytes = e.file_size(file_ec);
+    if (file_ec) continue;
+    if (remove && !std::filesystem::remove(e.path(), file_ec)) continue;
+    ++out.files;
+    out.bytes += bytes;
+  }
+  return out;
+}
+
+}  // namespace
+
+CacheFiles usage(const std::filesystem::path& cache_dir) {
+  return each_cache_file(cache_dir, false);
+}
+
+CacheFiles remove_all(const std::filesystem::path& cache_dir) {
+  return each_cache_file(cache_dir, true);
+}
+
+std::string written_detail(const std::filesystem::path& file, const CacheFiles& removed) {
   std::string s = file.string();
   if (removed.files > 0) {
     char buf[96];

@@ -55,14 +55,19 @@ std::optional<CacheNotice> cache_notice_kind(std::string_view line);
 // never be read again, and a Falcon-40B file is tens of GB), and temporary files left by writers
 // that no longer run. Files of other models, formats or backends stay. Returns what was removed
 // (count, bytes); never throws.
-struct Removed {
+struct CacheFiles {
   int files = 0;
   uint64_t bytes = 0;
 };
-Removed remove_stale(const std::filesystem::path& written);
+CacheFiles remove_stale(const std::filesystem::path& written);
+
+// The finished cache files (*.fqc) in a cache folder, and removing them all (the app's "Remove";
+// a writer's temporary file is left to its writer). Never throw.
+CacheFiles usage(const std::filesystem::path& cache_dir);
+CacheFiles remove_all(const std::filesystem::path& cache_dir);
 
 // cache_notice(Written, ...)'s detail: the file, and what remove_stale removed beside it.
-std::string written_detail(const std::filesystem::path& file, const Removed& removed);
+std::string written_detail(const std::filesystem::path& file, const CacheFiles& removed);
 
 // What a file must declare to be read, and what the writer declares.
 struct Expect {

@@ -260,6 +260,26 @@ class TestCpuQuantCache : public QObject {
         has(load(model, WeightFormat::Int4, WeightFormat::Int8, cache).notes, "removed 1 outdated file of"));
   }
 
+  // What the app shows and removes: the finished files of every model, never a writer's
+  // temporary file or anything else in the folder.
+  void usage_and_remove_all() {
+    QTemporaryDir tmp;
+    const fs::path cache = fs::path(tmp.path().toStdString());
+    std::ofstream(cache / "a-int8-cpu-0123456789abcdef.fqc") << std::string(1000, 'x');
+    std::ofstream(cache / "b-int4-head-int8-0123456789abcdef.fqc") << std::string(24, 'x');
+    std::ofstream(cache / "c-int8-cpu-0123456789abcdef.fqc.tmp42") << "being written";
+    std::ofstream(cache / "notes.txt") << "not ours";
+    const qcache::CacheFiles before = qcache::usage(cache);
+    QCOMPARE(before.files, 2);
+    QCOMPARE(before.bytes, uint64_t{1024});
+    const qcache::CacheFiles removed = qcache::remove_all(cache);
+    QCOMPARE(removed.files, 2);
+    QCOMPARE(removed.bytes, uint64_t{1024});
+    QCOMPARE(files_in(cache).size(), std::size_t{2});
+    QCOMPARE(qcache::usage(cache).files, 0);
+    QCOMPARE(qcache::usage(cache / "missing").files, 0);  // no folder yet: nothing, no throw
+  }
+
   // The key reads the files' contents too: a config of the same size and time but other bytes.
   void key_covers_contents() {
     QTemporaryDir tmp;

@@ -5,7 +5,8 @@ import FalconChat.Ui
 
 // ModelPickerDialog: int8 and int4 are choices on every backend. With the CPU chosen the hint
 // says they are quantized while loading (it used to say they need the GPU, and the load was
-// refused); and the bundled model loads on the CPU in int8 through the real engine.
+// refused); and the bundled model loads on the CPU in int8 through the real engine, which saves
+// its quantized weights: the dialog then offers to remove them.
 TestCase {
     id: test
     name: "ModelPickerDialog"
@@ -73,6 +74,12 @@ TestCase {
 
     function test_the_bundled_model_loads_on_the_cpu_in_int8() {
         const dialog = openDialog()
+        // No saved quantized weights to begin with: nothing to remove, so no row for it.
+        ChatController.clearQuantCache()
+        dialog.refreshCacheUsage()
+        const cacheRow = childNamed(dialog.contentItem, "quantCacheRow")
+        verify(cacheRow)
+        compare(cacheRow.visible, false)
         childNamed(dialog.contentItem, "backendBox").currentIndex = 1  // CPU
         childNamed(dialog.contentItem, "weightsBox").currentIndex = 1  // int8
         const load = childNamed(dialog.contentItem, "loadButton")
@@ -86,5 +93,12 @@ TestCase {
         compare(ChatController.modelWeightsChoice, "int8")
         compare(ChatController.weightFormat, "int8")
         verify(ChatController.statusText.indexOf("int8") >= 0, ChatController.statusText)
+        // The load saved its quantized weights; the dialog shows them, and Remove removes them.
+        tryCompare(cacheRow, "visible", true)
+        compare(dialog.cacheUsage.files, 1)
+        verify(dialog.cacheUsage.text.indexOf("1 file") >= 0, dialog.cacheUsage.text)
+        mouseClick(childNamed(dialog.contentItem, "clearQuantCacheButton"))
+        compare(cacheRow.visible, false)
+        compare(ChatController.quantCacheUsage().files, 0)
     }
 }

@@ -18,6 +18,13 @@ Dialog {
     standardButtons: Dialog.Close
     property var info: ({})
     property string folder: ""
+    // The quantized weights saved between loads (all models): shown with a way to remove them.
+    property var cacheUsage: ({files: 0})
+    function refreshCacheUsage() { cacheUsage = ChatController.quantCacheUsage() }
+    Connections {
+        target: ChatController
+        function onModelChanged() { root.refreshCacheUsage() }  // a finished load may have saved some
+    }
 
     function inspect(path) {
         folder = path
@@ -26,6 +33,7 @@ Dialog {
     // Opens on the model in use (or loading, or that failed), as it was asked for; with none,
     // on the bundled model.
     onOpened: {
+        refreshCacheUsage()
         if (ChatController.modelDir.length > 0) {
             inspect(ChatController.modelDir)
             backendBox.currentIndex = Math.max(0, backendBox.values.indexOf(ChatController.modelBackendChoice))
@@ -157,6 +165,31 @@ Dialog {
             wrapMode: Text.Wrap
             font.pixelSize: Theme.smallFontSize
             color: Theme.subtleText
+        }
+
+        RowLayout {
+            objectName: "quantCacheRow"
+            Layout.fillWidth: true
+            visible: root.cacheUsage.files > 0
+            Label {
+                Layout.fillWidth: true
+                text: qsTr("Saved quantized weights: %1").arg(root.cacheUsage.text || "")
+                wrapMode: Text.Wrap
+                font.pixelSize: Theme.smallFontSize
+                color: Theme.subtleText
+            }
+            Button {
+                objectName: "clearQuantCacheButton"
+                text: qsTr("Remove")
+                flat: true
+                Accessible.name: qsTr("Remove the saved quantized weights of all models")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Frees the disk space; the next int8 or int4 load of each model quantizes it again.")
+                onClicked: {
+                    ChatController.clearQuantCache()
+                    root.refreshCacheUsage()
+                }
+            }
         }
 
         RowLayout {
