@@ -293,12 +293,13 @@ void CudaBackend::load_weights(const CheckpointReader& ck) {
   gpu::load_checkpoint_weights(c_, ck, m_, stream_, &faults_, rest, from_cache);
   ck.check_unchanged();  // a shard truncated while it was read: zeros were uploaded, not weights
   if (cached && !from_cache) {
+    // The outdated files of this model first: their space may be what the new one needs.
+    const qcache::CacheFiles removed = qcache::remove_stale(file);
     std::string why;
     if (gpu::write_quant_cache(file, key, m_, stream_, &faults_, &why))
-      note(qcache::cache_notice(qcache::CacheNotice::Written,
-                                qcache::written_detail(file, qcache::remove_stale(file))));
+      note(qcache::cache_notice(qcache::CacheNotice::Written, qcache::with_removed(file.string(), removed)));
     else
-      note(qcache::cache_notice(qcache::CacheNotice::NotWritten, why));
+      note(qcache::cache_notice(qcache::CacheNotice::NotWritten, qcache::with_removed(why, removed)));
   }
 }
 

@@ -318,11 +318,14 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
         progress = [&](uint64_t written, uint64_t all) {
           return options.progress(share + (1 - share) * double(written) / double(all));
         };
+      // The outdated files of this model first: their space may be what the new one needs.
+      const qcache::CacheFiles removed = qcache::remove_stale(file);
       std::string why;
       const bool written = cpu::write_cache(file, expect, matrices, progress, &why);
-      note(written ? qcache::cache_notice(qcache::CacheNotice::Written,
-                                          qcache::written_detail(file, qcache::remove_stale(file)))
-                   : qcache::cache_notice(qcache::CacheNotice::NotWritten, why));
+      note(written
+               ? qcache::cache_notice(qcache::CacheNotice::Written,
+                                      qcache::with_removed(file.string(), removed))
+               : qcache::cache_notice(qcache::CacheNotice::NotWritten, qcache::with_removed(why, removed)));
     }
   }
   if (options.progress && !options.progress(1.0)) throw Error(ErrorKind::Cancelled, "loading cancelled");

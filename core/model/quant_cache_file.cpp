@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -221,8 +222,8 @@ CacheFiles remove_all(const std::filesystem::path& cache_dir) {
   return each_cache_file(cache_dir, true);
 }
 
-std::string written_detail(const std::filesystem::path& file, const CacheFiles& removed) {
-  std::string s = file.string();
+std::string with_removed(std::string detail, const CacheFiles& removed) {
+  std::string s = std::move(detail);
   if (removed.files > 0) {
     char buf[96];
     std::snprintf(buf, sizeof buf, " (removed %d outdated file%s of this model, %.2f GiB)", removed.files,
@@ -280,7 +281,8 @@ void Writer::abandon() {
   }
 }
 
-bool Writer::begin(const std::filesystem::path& file, const Expect& header, std::string* why) {
+bool Writer::begin(const std::filesystem::path& file, const Expect& header, std::string* why,
+                   std::optional<uint64_t> keep_free) {
   abandon();
   error_ = 0;
   std::error_code ec;
@@ -288,6 +290,24 @@ bool Writer::begin(const std::filesystem::path& file, const Expect& header, std:
   if (ec) {
     if (why) *why = "cannot create " + file.parent_path().string() + ": " + ec.message();
     return false;
+  }
+  struct statvfs vfs {};
+  if (::statvfs(file.parent_path().c_str(), &vfs) == 0) {
+    const uint64_t avail = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    const uint64_t need = sizeof(Header) + header.payload;
+    const uint64_t disk = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
+    const uint64_t keep = keep_free.value_or(std::min<uint64_t>(uint64_t{2} << 30, disk / 20));
+    if (avail < need || avail - need < keep) {
+      auto gib = [](uint64_t b) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1u << 30));
+        return std::string(buf);
+      };
+      if (why)
+        *why = "the disk of " + file.parent_path().string() + " has " + gib(avail) +
+               " free; the file would take " + gib(need) + " and leave less than " + gib(keep);
+      return false;
+    }
   }
   file_ = file;
   tmp_ = file.string() + ".tmp" + std::to_string(::getpid());

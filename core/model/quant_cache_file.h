@@ -50,7 +50,7 @@ enum class CacheNotice {
 std::string cache_notice(CacheNotice kind, const std::string& detail);
 std::optional<CacheNotice> cache_notice_kind(std::string_view line);
 
-// After `written` (a cache_file() name) was written: removes the files of the same checkpoint
+// Before `written` (a cache_file() name) is written: removes the files of the same checkpoint
 // folder name, formats and backend made for another key (the checkpoint changed since: they can
 // never be read again, and a Falcon-40B file is tens of GB), and temporary files left by writers
 // that no longer run. Files of other models, formats or backends stay. Returns what was removed
@@ -66,8 +66,8 @@ CacheFiles remove_stale(const std::filesystem::path& written);
 CacheFiles usage(const std::filesystem::path& cache_dir);
 CacheFiles remove_all(const std::filesystem::path& cache_dir);
 
-// cache_notice(Written, ...)'s detail: the file, and what remove_stale removed beside it.
-std::string written_detail(const std::filesystem::path& file, const CacheFiles& removed);
+// A cache notice's detail with what remove_stale removed, when it removed anything.
+std::string with_removed(std::string detail, const CacheFiles& removed);
 
 // What a file must declare to be read, and what the writer declares.
 struct Expect {
@@ -104,7 +104,11 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
   ~Writer();
-  bool begin(const std::filesystem::path& file, const Expect& header, std::string* why);
+  // Refused (false, with the numbers in *why) when the file would leave less than keep_free
+  // bytes free on its disk (default: 2 GiB, or a twentieth of a smaller disk): a cache must not
+  // fill the disk the conversations are saved on.
+  bool begin(const std::filesystem::path& file, const Expect& header, std::string* why,
+             std::optional<uint64_t> keep_free = std::nullopt);
   bool write(const void* src, std::size_t n);  // false on a write error (disk full ...)
   bool commit(std::string* why);
 

@@ -325,6 +325,23 @@ class TestCpuQuantCache : public QObject {
     QVERIFY(out.empty());
   }
 
+  // A cache file that would leave the disk (nearly) full is not written: the numbers say why,
+  // and nothing is left in the folder. (A reserve larger than any disk stands in for a full one.)
+  void a_full_disk_is_left_alone() {
+    QTemporaryDir tmp;
+    const fs::path file = fs::path(tmp.path().toStdString()) / "cache" / "m-int8-cpu-0123456789abcdef.fqc";
+    qcache::Expect e;
+    e.payload = 1000;
+    std::string why;
+    qcache::Writer w;
+    QVERIFY(!w.begin(file, e, &why, uint64_t{1} << 60));
+    QVERIFY2(why.find("GiB free") != std::string::npos && why.find("leave less than") != std::string::npos,
+             why.c_str());
+    QVERIFY(files_in(file.parent_path()).empty());
+    qcache::Writer ok;  // the default reserve on this disk
+    QVERIFY2(ok.begin(file, e, &why) && ok.commit(&why), why.c_str());
+  }
+
   // A folder that cannot be written: the model loads all the same, with the reason.
   void unwritable_folder() {
     QTemporaryDir tmp;
