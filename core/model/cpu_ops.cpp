@@ -540,7 +540,13 @@ void linear(ThreadPool& pool, const float* x, int rows, const Linear& layer, flo
                       reinterpret_cast<std::uintptr_t>(layer.weight.data.data()) % alignof(float) == 0;
   const bool fast = cpu_fast();
   const bool quantized = !layer.quant.empty();
-  if (rows <= 2 && (quantized || (fast && layer.weight.dtype == DType::BF16))) {
+  // int8/int4 weights take the direct products for up to this many rows: building the prefill's
+  // panels dequantizes and transposes every weight, which costs about as much as six to eight
+  // direct products (Falcon-7B's shape, 2 threads: 3 rows 1.3-2.8 s through the panels, 0.7-1.5 s
+  // direct; 5 rows 1.3-3.0 s against 1.0-2.3 s).
+  constexpr int kQuantDirectRows = 6;
+  if ((rows <= 2 || (quantized && rows <= kQuantDirectRows)) &&
+      (quantized || (fast && layer.weight.dtype == DType::BF16))) {
     // Decode: each weight is used once or twice, so converting rows to fp32 first would cost more
     // than the product; read the int8/int4 codes (dequantized in registers) or the bf16 rows
     // directly.

@@ -342,13 +342,14 @@ class TestCpuQuant : public QObject {
   void linear_on_quantized_weights_data() {
     QTest::addColumn<int>("rows");
     QTest::addColumn<int>("format");
-    for (int rows : {1, 2, 3, 7, 13})
+    for (int rows : {1, 2, 3, 6, 7, 13})
       for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4})
         QTest::newRow(qPrintable(QStringLiteral("%1 rows %2").arg(rows).arg(format_name(f))))
             << rows << static_cast<int>(f);
   }
-  // linear() on quantized weights, decode (1-2 rows, the direct dot) and prefill (the packed
-  // panels, and the k-blocks of 512 columns), with a bias, against double-precision sums.
+  // linear() on quantized weights, decode and short prompts (up to 6 rows, the direct dot) and
+  // longer ones (the packed panels, and the k-blocks of 512 columns), with a bias, against
+  // double-precision sums.
   void linear_on_quantized_weights() {
     QFETCH(int, rows);
     QFETCH(int, format);
