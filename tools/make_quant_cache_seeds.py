@@ -27,7 +27,7 @@ def sizes(rows, cols, fmt):
 
 
 def layout():
-    data = struct.pack("<I", 0x31555043)  # "CPU1"
+    data = struct.pack("<I", 0x32555043)  # "CPU2"
     for rows, cols, fmt in SHAPES:
         codes, scales = sizes(rows, cols, fmt)
         data += struct.pack("<iiiQQ", rows, cols, fmt, codes, scales)

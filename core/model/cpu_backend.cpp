@@ -28,6 +28,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <new>
 
 #include "core/common/error.h"
@@ -302,12 +303,29 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
   if (!from_cache) {
     // Quantizing is most of the time; writing the cache, when there is one, the rest of the bar.
     const double share = cached ? 0.8 : 1.0;
+    // int8 in a parallel block: the MLP down projection and the attention output add into the
+    // same residual row, and the CUDA backend holds them as one matrix [fc2 | dense] with one
+    // scale per row; the same scales here, so that both backends dequantize to the same values.
+    std::map<const Linear*, std::shared_ptr<const std::vector<float>>> joint;
+    if (options.weights == WeightFormat::Int8 && c_.parallel_attn) {
+      for (const Layer& L : layers_) {
+        std::vector<float> a = cpu::row_amax(pool_, L.fc2.weight);
+        const std::vector<float> b = cpu::row_amax(pool_, L.dense.weight);
+        for (std::size_t r = 0; r < a.size(); ++r) a[r] = std::max(a[r], b[r]);
+        auto shared = std::make_shared<const std::vector<float>>(std::move(a));
+        joint[&L.fc2] = shared;
+        joint[&L.dense] = shared;
+      }
+    }
     double total = 0, done = 0;
     for (const Linear* l : todo) total += static_cast<double>(l->weight.numel());
     for (Linear* l : todo) {
       if (options.progress && !options.progress(share * done / total))
         throw Error(ErrorKind::Cancelled, "loading cancelled");
-      install(l, cpu::quantize(pool_, l->weight, l == &head_ ? head_format : options.weights));
+      const auto j = joint.find(l);
+      install(
+          l, cpu::quantize(pool_, l->weight, l == &head_ ? head_format : options.weights,
+                           j == joint.end() ? std::span<const float>() : std::span<const float>(*j->second)));
       done += static_cast<double>(l->weight.numel());
     }
     if (cached) {

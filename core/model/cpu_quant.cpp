@@ -141,8 +141,9 @@ void codes_of(const float* w, int n, float s, float lo, float hi, int bias, std:
   codes_portable(w, n, s, lo, hi, bias, out);
 }
 
-void quantize_row_int8(const float* w, int cols, std::uint8_t* codes, float* scale) {
-  const float s = amax_of(w, cols) / 127.0f;
+// amax: the largest |w| the row's scale covers (its own, or more: see quantize()).
+void quantize_row_int8(const float* w, int cols, float amax, std::uint8_t* codes, float* scale) {
+  const float s = amax / 127.0f;
   *scale = s;
   codes_of(w, cols, s, -127.0f, 127.0f, 0, codes);
 }
@@ -323,23 +324,57 @@ QuantMatrix allocate(int rows, int cols, WeightFormat format) {
   return m;
 }
 
-QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format) {
+namespace {
+
+// Row r of a matrix of any float dtype as floats.
+void weight_row(const TensorView& weight, int64_t r, int cols, float* out) {
+  if (weight.dtype == DType::BF16)
+    bf16_row(weight.data.data() + static_cast<std::size_t>(r) * cols * 2, cols, out);
+  else
+    rows_to_float(weight, r, 1, out);
+}
+
+void check_matrix(const TensorView& weight) {
   if (weight.shape.size() != 2)
     throw_usage_error("quantize: " + std::string(weight.name) + " is not a matrix");
+}
+
+}  // namespace
+
+std::vector<float> row_amax(ThreadPool& pool, const TensorView& weight) {
+  check_matrix(weight);
+  const int rows = static_cast<int>(weight.shape[0]), cols = static_cast<int>(weight.shape[1]);
+  std::vector<float> out(static_cast<std::size_t>(rows));
+  pool.parallel_for(rows, [&](int64_t r0, int64_t r1) {
+    std::vector<float> row(static_cast<std::size_t>(cols));
+    for (int64_t r = r0; r < r1; ++r) {
+      weight_row(weight, r, cols, row.data());
+      out[static_cast<std::size_t>(r)] = amax_of(row.data(), cols);
+    }
+  });
+  return out;
+}
+
+QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format,
+                     std::span<const float> int8_row_amax) {
+  check_matrix(weight);
   QuantMatrix m = allocate(static_cast<int>(weight.shape[0]), static_cast<int>(weight.shape[1]), format);
+  if (!int8_row_amax.empty() && (format != WeightFormat::Int8 || int8_row_amax.size() != std::size_t(m.rows)))
+    throw_usage_error("quantize: row maxima are for int8, one per row");
   pool.parallel_for(m.rows, [&](int64_t r0, int64_t r1) {
     std::vector<float> row(static_cast<std::size_t>(m.cols));
     for (int64_t r = r0; r < r1; ++r) {
-      if (weight.dtype == DType::BF16)
-        bf16_row(weight.data.data() + static_cast<std::size_t>(r) * m.cols * 2, m.cols, row.data());
-      else
-        rows_to_float(weight, r, 1, row.data());
+      weight_row(weight, r, m.cols, row.data());
       std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(r) * m.ld;
       float* scales = m.scales.data() + static_cast<std::size_t>(r) * m.groups();
-      if (format == WeightFormat::Int8)
-        quantize_row_int8(row.data(), m.cols, codes, scales);
-      else
+      if (format == WeightFormat::Int8) {
+        const float own = amax_of(row.data(), m.cols);
+        const float amax =
+            int8_row_amax.empty() ? own : std::max(own, int8_row_amax[static_cast<std::size_t>(r)]);
+        quantize_row_int8(row.data(), m.cols, amax, codes, scales);
+      } else {
         quantize_row_int4(row.data(), m.cols, codes, scales);
+      }
     }
   });
   return m;

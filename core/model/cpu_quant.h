@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/common/thread_pool.h"
@@ -59,8 +60,15 @@ std::size_t quantized_bytes(int rows, int cols, WeightFormat format);
 // (quantize() fills them; the quantization cache reads them). Throws std::bad_alloc.
 QuantMatrix allocate(int rows, int cols, WeightFormat format);
 
-// Quantizes a (rows, cols) weight of any float dtype, rows in parallel on the pool.
-QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format);
+// Quantizes a (rows, cols) weight of any float dtype, rows in parallel on the pool. int8 with
+// int8_row_amax (one per row): row r's scale covers max(its own largest |w|, int8_row_amax[r]),
+// as one row of a wider matrix this one is part of (cpu_backend.cpp: the MLP down projection and
+// the attention output of a parallel block, one matrix on the GPU).
+QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat format,
+                     std::span<const float> int8_row_amax = {});
+
+// Each row's largest |w| (NaN skipped), rows in parallel.
+std::vector<float> row_amax(ThreadPool& pool, const TensorView& weight);
 
 // Writes the dequantized values of row `row`, columns [k0, k0 + n), to dst.
 void dequantize_row(const QuantMatrix& m, int row, int k0, int n, float* dst);

@@ -9,7 +9,8 @@
 namespace falcon::cpu {
 namespace {
 
-constexpr uint32_t kCpuLayout = 0x31555043;            // "CPU1": cpu_quant.h's layout, version 1
+constexpr uint32_t kCpuLayout =
+    0x32555043;  // "CPU2"; 2: int8 scales shared by a parallel block's fc2 and dense
 constexpr std::size_t kPiece = std::size_t{64} << 20;  // bytes between progress reports
 
 std::size_t scale_bytes(const MatrixShape& s) {

@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <optional>
 #include <random>
 
 #include "common/quant_reference.h"
@@ -87,12 +88,45 @@ void write_dequantized_checkpoint(const std::filesystem::path& from, const std::
     rows_to_float(t, 0, rows, w.data());
     return f == WeightFormat::Bf16 ? w : reference_quantize(w, rows, cols, f).deq;
   };
+  // int8 in a parallel block: the MLP down projection and the attention output are one matrix
+  // [fc2 | dense] with one scale per row (docs/QUANTIZATION.md), quantized here as that matrix.
+  auto joint_part = [&](const std::string& name) -> std::optional<std::vector<float>> {
+    const std::string fc2 = ".mlp.dense_4h_to_h.weight", dense = ".self_attention.dense.weight";
+    const bool is_fc2 = name.ends_with(fc2), is_dense = name.ends_with(dense);
+    if (layers != WeightFormat::Int8 || !config.parallel_attn || !(is_fc2 || is_dense)) return std::nullopt;
+    const std::string layer = name.substr(0, name.size() - (is_fc2 ? fc2 : dense).size());
+    const TensorView a = reader.get(layer + fc2), b = reader.get(layer + dense);
+    const int rows = static_cast<int>(a.shape[0]), ka = static_cast<int>(a.shape[1]),
+              kb = static_cast<int>(b.shape[1]);
+    std::vector<float> va(static_cast<std::size_t>(a.numel())), vb(static_cast<std::size_t>(b.numel()));
+    to_float(a, 0, a.numel(), va.data());
+    to_float(b, 0, b.numel(), vb.data());
+    std::vector<float> merged;
+    for (int r = 0; r < rows; ++r) {
+      merged.insert(merged.end(), va.begin() + std::ptrdiff_t(r) * ka,
+                    va.begin() + std::ptrdiff_t(r + 1) * ka);
+      merged.insert(merged.end(), vb.begin() + std::ptrdiff_t(r) * kb,
+                    vb.begin() + std::ptrdiff_t(r + 1) * kb);
+    }
+    const std::vector<float> deq = reference_quantize(merged, rows, ka + kb, WeightFormat::Int8).deq;
+    std::vector<float> out;
+    for (int r = 0; r < rows; ++r) {
+      const auto row = deq.begin() + std::ptrdiff_t(r) * (ka + kb);
+      if (is_fc2)
+        out.insert(out.end(), row, row + ka);
+      else
+        out.insert(out.end(), row + ka, row + ka + kb);
+    }
+    return out;
+  };
   std::vector<RawTensor> tensors;
   for (const std::string& name : reader.names()) {
     if (name == kLmHead) continue;
     const TensorView t = reader.get(name);
     std::vector<float> v(static_cast<std::size_t>(t.numel()));
-    if (is_quantized_matrix(name))
+    if (auto part = joint_part(name))
+      v = std::move(*part);
+    else if (is_quantized_matrix(name))
       v = dequantized(t, layers);
     else
       to_float(t, 0, t.numel(), v.data());
@@ -337,6 +371,43 @@ class TestCpuQuant : public QObject {
         }
       }
     }
+  }
+
+  // int8 with row maxima from a wider matrix: each row's scale covers the larger of its own
+  // largest |w| and the given one, and the codes are the scheme's for that scale (the reference
+  // run on the row with the given maximum appended as one more column).
+  void int8_with_shared_row_maxima() {
+    ThreadPool pool(2);
+    const int rows = 5, cols = 70;
+    const std::vector<float> w = random_weights(rows, cols, 31);
+    const std::vector<float> wider{0.0f, 0.5f, 3.5f, 0.01f, 100.0f};  // below and above each row's own
+    const cpu::QuantMatrix m = cpu::quantize(pool, f32_view(w, rows, cols), WeightFormat::Int8, wider);
+    std::vector<float> ext;
+    for (int r = 0; r < rows; ++r) {
+      ext.insert(ext.end(), w.begin() + r * cols, w.begin() + (r + 1) * cols);
+      ext.push_back(wider[static_cast<std::size_t>(r)]);
+    }
+    const testref::RefQuant ref = reference_quantize(ext, rows, cols + 1, WeightFormat::Int8);
+    std::vector<float> got(static_cast<std::size_t>(cols));
+    for (int r = 0; r < rows; ++r) {
+      cpu::dequantize_row(m, r, 0, cols, got.data());
+      for (int c = 0; c < cols; ++c)
+        QCOMPARE(got[static_cast<std::size_t>(c)], ref.deq[static_cast<std::size_t>(r) * (cols + 1) + c]);
+    }
+    const std::vector<float> amax = cpu::row_amax(pool, f32_view(w, rows, cols));
+    for (int r = 0; r < rows; ++r) {
+      float want = 0.0f;
+      for (int c = 0; c < cols; ++c)
+        want = std::max(want, std::fabs(w[static_cast<std::size_t>(r) * cols + c]));
+      QCOMPARE(amax[static_cast<std::size_t>(r)], want);
+    }
+    bool refused = false;
+    try {
+      cpu::quantize(pool, f32_view(w, rows, cols), WeightFormat::Int4, wider);
+    } catch (const Error&) {
+      refused = true;
+    }
+    QVERIFY2(refused, "row maxima are for int8 only");
   }
 
   void linear_on_quantized_weights_data() {
