@@ -202,7 +202,7 @@ QString ChatController::notice() const {
       case falcon::qcache::CacheNotice::NotWritten:
         // The reason names the file and the system's error (a full disk, a read-only folder).
         parts << tr("Quantized weights could not be saved for the next load (%1).")
-                     .arg(note.mid(note.indexOf(QLatin1Char(':')) + 2));
+                     .arg(QString::fromStdString(std::string(falcon::qcache::cache_notice_detail(line))));
         break;
     }
   }

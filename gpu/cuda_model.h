@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/byte_text.h"
 #include "core/model/backend.h"
 #include "core/model/model_config.h"
 #include "gpu/kernels/kernels.h"
@@ -92,8 +93,7 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
 // Device memory outside the model's arena: the CUDA context, cuBLAS handle, graph.
 constexpr uint64_t kCudaContextMargin = 512ull << 20;
 
-// "12.34 GiB".
-std::string gib_text(uint64_t bytes);
+using falcon::gib_text;  // "12.34 GiB" (core/common/byte_text.h)
 
 // What a model's layout depends on besides the cache size, for out_of_memory_message.
 struct LayoutInputs {

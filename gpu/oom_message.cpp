@@ -9,12 +9,6 @@
 
 namespace falcon::gpu {
 
-std::string gib_text(uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
-  return buf;
-}
-
 std::string out_of_memory_message(const LayoutInputs& in, const DeviceModel& plan, uint64_t need,
                                   uint64_t free_b, uint64_t total_b) {
   const auto needs = [&](WeightFormat w, int capacity) {

@@ -28,9 +28,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <new>
 
+#include "core/common/byte_text.h"
 #include "core/common/error.h"
 #include "core/common/host_memory.h"
 #include "core/common/thread_pool.h"
@@ -245,19 +245,14 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
     available = host ? host->available : 0;
   }
   if (available > 0 && needed > available) {
-    auto gib = [](uint64_t b) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1u << 30));
-      return std::string(buf);
-    };
     const std::string what = options.weights != WeightFormat::Bf16
                                  ? std::string(weight_format_name(options.weights)) + " weights"
                                  : std::string("an ") + weight_format_name(head_format) + " output head";
     std::string msg = what + " need" + (options.weights != WeightFormat::Bf16 ? "" : "s") + " " +
-                      gib(needed) + " of RAM and " + gib(available) + " is available";
+                      gib_text(needed) + " of RAM and " + gib_text(available) + " is available";
     if (options.weights == WeightFormat::Int8) {
       const uint64_t int4 = need(WeightFormat::Int4, default_head_format(WeightFormat::Int4));
-      msg += int4 <= available ? "; int4 would need " + gib(int4) + " and fit" : "";
+      msg += int4 <= available ? "; int4 would need " + gib_text(int4) + " and fit" : "";
     }
     throw Error(ErrorKind::OutOfMemory,
                 msg + " (close other programs, choose a shorter context, or run on the GPU)");
@@ -306,26 +301,30 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
     // int8 in a parallel block: the MLP down projection and the attention output add into the
     // same residual row, and the CUDA backend holds them as one matrix [fc2 | dense] with one
     // scale per row; the same scales here, so that both backends dequantize to the same values.
-    std::map<const Linear*, std::shared_ptr<const std::vector<float>>> joint;
-    if (options.weights == WeightFormat::Int8 && c_.parallel_attn) {
+    // Computed when a layer's first of the two comes up (progress and cancel between layers).
+    const Layer* joint_layer = nullptr;
+    std::vector<float> joint;
+    auto shared_amax = [&](const Linear* l) -> std::span<const float> {
+      if (options.weights != WeightFormat::Int8 || !c_.parallel_attn) return {};
       for (const Layer& L : layers_) {
-        std::vector<float> a = cpu::row_amax(pool_, L.fc2.weight);
-        const std::vector<float> b = cpu::row_amax(pool_, L.dense.weight);
-        for (std::size_t r = 0; r < a.size(); ++r) a[r] = std::max(a[r], b[r]);
-        auto shared = std::make_shared<const std::vector<float>>(std::move(a));
-        joint[&L.fc2] = shared;
-        joint[&L.dense] = shared;
+        if (l != &L.fc2 && l != &L.dense) continue;
+        if (joint_layer != &L) {
+          joint = cpu::row_amax(pool_, L.fc2.weight);
+          const std::vector<float> dense = cpu::row_amax(pool_, L.dense.weight);
+          for (std::size_t r = 0; r < joint.size(); ++r) joint[r] = std::max(joint[r], dense[r]);
+          joint_layer = &L;
+        }
+        return joint;
       }
-    }
+      return {};
+    };
     double total = 0, done = 0;
     for (const Linear* l : todo) total += static_cast<double>(l->weight.numel());
     for (Linear* l : todo) {
       if (options.progress && !options.progress(share * done / total))
         throw Error(ErrorKind::Cancelled, "loading cancelled");
-      const auto j = joint.find(l);
-      install(
-          l, cpu::quantize(pool_, l->weight, l == &head_ ? head_format : options.weights,
-                           j == joint.end() ? std::span<const float>() : std::span<const float>(*j->second)));
+      install(l,
+              cpu::quantize(pool_, l->weight, l == &head_ ? head_format : options.weights, shared_amax(l)));
       done += static_cast<double>(l->weight.numel());
     }
     if (cached) {

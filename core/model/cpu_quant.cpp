@@ -297,9 +297,6 @@ void CodeBytes::Free::operator()(std::uint8_t* p) const {
   std::free(p);
 }
 
-namespace {
-
-// A matrix's shape and layout (format, rows, cols, ld), without its codes and scales.
 QuantMatrix shape_of(int rows, int cols, WeightFormat format) {
   QuantMatrix m;
   m.format = format;
@@ -308,8 +305,6 @@ QuantMatrix shape_of(int rows, int cols, WeightFormat format) {
   m.ld = format == WeightFormat::Int8 ? cols : m.groups() * kGroupBytes;
   return m;
 }
-
-}  // namespace
 
 std::size_t quantized_bytes(int rows, int cols, WeightFormat format) {
   const QuantMatrix m = shape_of(rows, cols, format);

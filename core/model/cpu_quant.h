@@ -53,6 +53,9 @@ struct QuantMatrix {
   bool empty() const { return rows == 0; }
 };
 
+// A (rows, cols) matrix's layout in `format` (format, rows, cols, ld; groups()), nothing allocated.
+QuantMatrix shape_of(int rows, int cols, WeightFormat format);
+
 // What quantize() allocates for a (rows, cols) matrix: codes and scales.
 std::size_t quantized_bytes(int rows, int cols, WeightFormat format);
 

@@ -13,14 +13,13 @@ constexpr uint32_t kCpuLayout =
     0x32555043;  // "CPU2"; 2: int8 scales shared by a parallel block's fc2 and dense
 constexpr std::size_t kPiece = std::size_t{64} << 20;  // bytes between progress reports
 
-std::size_t scale_bytes(const MatrixShape& s) {
-  const std::size_t groups =
-      s.format == WeightFormat::Int4 ? (static_cast<std::size_t>(s.cols) + 127) / 128 : 1;
-  return static_cast<std::size_t>(s.rows) * groups * sizeof(float);
+// The two segments of a matrix: its codes and its fp32 scales (cpu_quant.h's layout).
+std::size_t code_bytes(const MatrixShape& s) {
+  return static_cast<std::size_t>(s.rows) * shape_of(s.rows, s.cols, s.format).ld;
 }
 
-std::size_t code_bytes(const MatrixShape& s) {
-  return quantized_bytes(s.rows, s.cols, s.format) - scale_bytes(s);
+std::size_t scale_bytes(const MatrixShape& s) {
+  return static_cast<std::size_t>(s.rows) * shape_of(s.rows, s.cols, s.format).groups() * sizeof(float);
 }
 
 }  // namespace
@@ -62,10 +61,7 @@ bool read_cache(const std::filesystem::path& file, const qcache::Expect& want,
       const std::size_t k = std::min(kPiece, n - off);
       if (!in.read(static_cast<char*>(dst) + off, k)) return false;
       done += k;
-      if (progress && !progress(done, want.payload)) {
-        out.clear();
-        throw Error(ErrorKind::Cancelled, "loading cancelled");
-      }
+      if (progress && !progress(done, want.payload)) throw Error(ErrorKind::Cancelled, "loading cancelled");
     }
     return true;
   };

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <vector>
 
+#include "core/common/byte_text.h"
 #include "core/common/error.h"
 #include "core/model/weight_format_name.h"
 
@@ -159,6 +160,16 @@ std::optional<CacheNotice> cache_notice_kind(std::string_view line) {
   return std::nullopt;
 }
 
+std::string_view cache_notice_detail(std::string_view line) {
+  for (const std::string_view prefix : {kNoticeRead, kNoticeWritten, kNoticeUnused, kNoticeNotWritten}) {
+    if (!line.starts_with(prefix)) continue;
+    line.remove_prefix(prefix.size());
+    if (prefix == kNoticeUnused && line.starts_with(kNoFile)) line.remove_prefix(kNoFile.size());
+    return line;
+  }
+  return {};
+}
+
 CacheFiles remove_stale(const std::filesystem::path& written) {
   CacheFiles out;
   // <prefix>-<16 hex>.fqc: the prefix names the model folder, the formats and the backend.
@@ -225,10 +236,8 @@ CacheFiles remove_all(const std::filesystem::path& cache_dir) {
 std::string with_removed(std::string detail, const CacheFiles& removed) {
   std::string s = std::move(detail);
   if (removed.files > 0) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, " (removed %d outdated file%s of this model, %.2f GiB)", removed.files,
-                  removed.files == 1 ? "" : "s", static_cast<double>(removed.bytes) / (1u << 30));
-    s += buf;
+    s += " (removed " + std::to_string(removed.files) + " outdated file" + (removed.files == 1 ? "" : "s") +
+         " of this model, " + gib_text(removed.bytes) + ")";
   }
   return s;
 }
@@ -298,14 +307,9 @@ bool Writer::begin(const std::filesystem::path& file, const Expect& header, std:
     const uint64_t disk = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
     const uint64_t keep = keep_free.value_or(std::min<uint64_t>(uint64_t{2} << 30, disk / 20));
     if (avail < need || avail - need < keep) {
-      auto gib = [](uint64_t b) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1u << 30));
-        return std::string(buf);
-      };
       if (why)
-        *why = "the disk of " + file.parent_path().string() + " has " + gib(avail) +
-               " free; the file would take " + gib(need) + " and leave less than " + gib(keep);
+        *why = "the disk of " + file.parent_path().string() + " has " + gib_text(avail) +
+               " free; the file would take " + gib_text(need) + " and leave less than " + gib_text(keep);
       return false;
     }
   }

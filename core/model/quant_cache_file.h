@@ -49,6 +49,8 @@ enum class CacheNotice {
 };
 std::string cache_notice(CacheNotice kind, const std::string& detail);
 std::optional<CacheNotice> cache_notice_kind(std::string_view line);
+// The detail cache_notice() was given (for Missing: the file); empty for a line of no kind.
+std::string_view cache_notice_detail(std::string_view line);
 
 // Before `written` (a cache_file() name) is written: removes the files of the same checkpoint
 // folder name, formats and backend made for another key (the checkpoint changed since: they can

@@ -260,6 +260,21 @@ class TestCpuQuantCache : public QObject {
         has(load(model, WeightFormat::Int4, WeightFormat::Int8, cache).notes, "removed 1 outdated file of"));
   }
 
+  // Every notice's kind and detail come back from its line (the app words them from these), and
+  // a line of no kind has neither.
+  void notices_keep_their_kind_and_detail() {
+    using qcache::CacheNotice;
+    for (const CacheNotice k : {CacheNotice::Read, CacheNotice::Written, CacheNotice::Missing,
+                                CacheNotice::Unusable, CacheNotice::NotWritten}) {
+      const std::string detail = "/a/b: c (d)";
+      const std::string line = qcache::cache_notice(k, detail);
+      QVERIFY2(qcache::cache_notice_kind(line) == k, line.c_str());
+      QCOMPARE(std::string(qcache::cache_notice_detail(line)), detail);
+    }
+    QVERIFY(!qcache::cache_notice_kind("GPU not used: no driver"));
+    QVERIFY(qcache::cache_notice_detail("GPU not used: no driver").empty());
+  }
+
   // What the app shows and removes: the finished files of every model, never a writer's
   // temporary file or anything else in the folder.
   void usage_and_remove_all() {

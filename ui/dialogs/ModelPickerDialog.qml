@@ -23,6 +23,7 @@ Dialog {
     function refreshCacheUsage() { cacheUsage = ChatController.quantCacheUsage() }
     Connections {
         target: ChatController
+        enabled: root.visible  // closed, it scans nothing; opening refreshes
         function onModelChanged() { root.refreshCacheUsage() }  // a finished load may have saved some
     }
 
