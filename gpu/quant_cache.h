@@ -15,8 +15,8 @@
 
 namespace falcon::gpu {
 
-// <cache_dir>/<model folder name>-<int8|int4>[-head[-<format>]]-<key, 16 hex digits>.fqc; the key
-// is qcache::checkpoint_key (core/model/quant_cache_file.h).
+// qcache::cache_file's name with no backend suffix (<folder>-<place>-<int8|int4>[-head[-<format>]]-
+// <key>.fqc); the key is qcache::checkpoint_key (core/model/quant_cache_file.h).
 std::filesystem::path quant_cache_file(const std::filesystem::path& cache_dir,
                                        const std::filesystem::path& model_dir, const Dims& d, uint64_t key);
 

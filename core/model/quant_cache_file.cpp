@@ -111,13 +111,25 @@ uint64_t checkpoint_key(const std::filesystem::path& dir) {
 std::filesystem::path cache_file(const std::filesystem::path& cache_dir,
                                  const std::filesystem::path& model_dir, WeightFormat layers, bool quant_head,
                                  WeightFormat head, std::string_view backend, uint64_t key) {
-  std::string name = std::filesystem::absolute(model_dir).lexically_normal().filename().string();
+  std::error_code ec;
+  std::filesystem::path where = std::filesystem::weakly_canonical(std::filesystem::absolute(model_dir), ec);
+  if (ec) where = std::filesystem::absolute(model_dir).lexically_normal();
+  while (where.has_relative_path() && where.filename().empty())
+    where = where.parent_path();  // a trailing '/'
+  std::string name = where.filename().string();
   if (name.empty()) name = "model";
   for (char& ch : name)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') ch = '_';
-  char hex[17];
+  // The folder's place, so that two checkpoints in folders of the same name (run1/checkpoint-500,
+  // run2/checkpoint-500) keep a file each instead of replacing each other's at every load.
+  Fnv64 place;
+  const std::string full = where.string();
+  place.bytes(full.data(), full.size());
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "-%08x-", static_cast<unsigned>(place.h ^ (place.h >> 32)));
+  name += hex;
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
-  return cache_dir / (name + "-" + weight_format_name(layers) +
+  return cache_dir / (name + weight_format_name(layers) +
                       (!quant_head      ? ""
                        : head == layers ? "-head"
                                         : std::string("-head-") + weight_format_name(head)) +
@@ -170,24 +182,46 @@ std::string_view cache_notice_detail(std::string_view line) {
   return {};
 }
 
+namespace {
+
+bool all_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// "<folder>-<place, 8 hex>-<formats><backend>" -> "<folder>-<formats><backend>", the prefix the
+// same checkpoint's files had before their names held the folder's place; empty when `prefix`
+// has no place. Nothing after the place can be 8 hex digits ("int8", "head", "cpu").
+std::string unplaced_prefix(const std::string& prefix) {
+  for (std::size_t at = prefix.rfind("-int"); at != std::string::npos && at >= 9;
+       at = at == 0 ? std::string::npos : prefix.rfind("-int", at - 1)) {
+    if (prefix[at - 9] == '-' && all_hex(std::string_view(prefix).substr(at - 8, 8)))
+      return prefix.substr(0, at - 9) + prefix.substr(at);
+  }
+  return {};
+}
+
+}  // namespace
+
 CacheFiles remove_stale(const std::filesystem::path& written) {
   CacheFiles out;
-  // <prefix>-<16 hex>.fqc: the prefix names the model folder, the formats and the backend.
+  // <prefix>-<16 hex>.fqc: the prefix names the model folder and its place, the formats and the
+  // backend. Files of the same prefix and another key are stale, and so are those of the name
+  // this version's files had before (no place): this version never reads them.
   const std::string name = written.filename().string();
   constexpr std::size_t kTail = 1 + 16 + 4;  // "-" key ".fqc"
   if (name.size() <= kTail || !name.ends_with(".fqc")) return out;
   const std::string prefix = name.substr(0, name.size() - kTail);
-  auto is_key = [](std::string_view s) {
-    return s.size() == 16 && std::all_of(s.begin(), s.end(),
-                                         [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  const std::string before = unplaced_prefix(prefix);
+  auto keyed = [](const std::string& file, const std::string& pre) {
+    return file.size() == pre.size() + kTail && file.starts_with(pre + "-") && file.ends_with(".fqc") &&
+           all_hex(std::string_view(file).substr(pre.size() + 1, 16));
   };
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(written.parent_path(), ec)) {
     const std::string other = e.path().filename().string();
     bool stale = false;
-    if (other != name && other.size() == name.size() && other.starts_with(prefix + "-") &&
-        other.ends_with(".fqc")) {
-      stale = is_key(std::string_view(other).substr(prefix.size() + 1, 16));
+    if (other != name && (keyed(other, prefix) || (!before.empty() && keyed(other, before)))) {
+      stale = true;
     } else if (const auto tmp = other.rfind(".fqc.tmp"); tmp != std::string::npos) {
       // A writer's temporary file (<name>.tmp<pid>): stale once its process is gone.
       const std::string pid = other.substr(tmp + 8);

@@ -31,8 +31,10 @@ struct Fnv64 {  // FNV-1a 64
 // a shard's header length and JSON header). Throws Error(Load) when the folder cannot be read.
 uint64_t checkpoint_key(const std::filesystem::path& model_dir);
 
-// <cache_dir>/<model folder name>-<int8|int4>[-head[-<int8|int4>]]<backend>-<key, 16 hex>.fqc;
-// `backend` is "" for the CUDA backend's layout and "-cpu" for the CPU backend's.
+// <cache_dir>/<model folder name>-<place>-<int8|int4>[-head[-<int8|int4>]]<backend>-<key, 16 hex>.fqc;
+// <place>: 8 hex digits of a hash of the folder's canonical path (two checkpoints in folders of
+// the same name keep a file each); `backend` is "" for the CUDA backend's layout and "-cpu" for
+// the CPU backend's.
 std::filesystem::path cache_file(const std::filesystem::path& cache_dir,
                                  const std::filesystem::path& model_dir, WeightFormat layers, bool quant_head,
                                  WeightFormat head, std::string_view backend, uint64_t key);
@@ -53,10 +55,11 @@ std::optional<CacheNotice> cache_notice_kind(std::string_view line);
 std::string_view cache_notice_detail(std::string_view line);
 
 // Before `written` (a cache_file() name) is written: removes the files of the same checkpoint
-// folder name, formats and backend made for another key (the checkpoint changed since: they can
-// never be read again, and a Falcon-40B file is tens of GB), and temporary files left by writers
-// that no longer run. Files of other models, formats or backends stay. Returns what was removed
-// (count, bytes); never throws.
+// folder, formats and backend made for another key (the checkpoint changed since: they can never
+// be read again, and a Falcon-40B file is tens of GB), those of the same folder name, formats and
+// backend named as before names held the folder's place (never read any more), and temporary
+// files left by writers that no longer run. Files of other models, formats or backends stay. Returns what was
+// removed (count, bytes); never throws.
 struct CacheFiles {
   int files = 0;
   uint64_t bytes = 0;

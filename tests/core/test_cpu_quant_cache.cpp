@@ -244,20 +244,80 @@ class TestCpuQuantCache : public QObject {
     const std::vector<fs::path> others{cache / ("other-int8-cpu-" + key), cache / ("model-int8-" + key),
                                        cache / ("model-int8-cpu-" + key + ".tmp1")};
     for (const fs::path& p : others) std::ofstream(p) << "x";
-    const fs::path dead_tmp = cache / ("model-int8-cpu-" + key + ".tmp999999999");
+    const fs::path dead_tmp = cache / (old_file.filename().string() + ".tmp999999999");
     std::ofstream(dead_tmp) << "x";
+    // A file of this folder and format named as before names held the folder's place: never read.
+    const fs::path unplaced = cache / ("model-int8-cpu-" + key);
+    std::ofstream(unplaced) << "x";
     fs::last_write_time(model / "config.json", fs::file_time_type::clock::now() + std::chrono::hours(1));
     const Loaded again = load(model, WeightFormat::Int8, WeightFormat::Bf16, cache);
     QVERIFY2(has(again.notes, "no cache file") && has(again.notes, "cached in") &&
-                 has(again.notes, "removed 2 outdated files of this model"),
+                 has(again.notes, "removed 3 outdated files of this model"),
              joined(again.notes).c_str());
-    QVERIFY(!fs::exists(old_file) && !fs::exists(dead_tmp));
+    QVERIFY(!fs::exists(old_file) && !fs::exists(dead_tmp) && !fs::exists(unplaced));
     for (const fs::path& p : others) QVERIFY2(fs::exists(p), p.c_str());
     // The int4 file was made for the old key too, but is another format: it stays until an int4
     // load of the changed checkpoint replaces it.
     QCOMPARE(files_in(cache).size(), std::size_t{2 + others.size()});
     QVERIFY(
         has(load(model, WeightFormat::Int4, WeightFormat::Int8, cache).notes, "removed 1 outdated file of"));
+  }
+
+  // Two checkpoints in folders of the same name (two training runs' checkpoint-500) keep a file
+  // each: every load after the first of each reads its own, and neither removes the other's.
+  // The same folder reached through a symbolic link is the same checkpoint.
+  void folders_of_the_same_name_keep_their_files() {
+    QTemporaryDir tmp;
+    const fs::path root = fs::path(tmp.path().toStdString()), cache = root / "cache";
+    const fs::path a = root / "run1" / "checkpoint-500", b = root / "run2" / "checkpoint-500";
+    copy_model("gqa_2ln_sharded", a);
+    copy_model("alibi_6heads_mqa_parallel", b);
+    const Loaded a1 = load(a, WeightFormat::Int8, WeightFormat::Bf16, cache);
+    const Loaded b1 = load(b, WeightFormat::Int8, WeightFormat::Bf16, cache);
+    QVERIFY2(has(a1.notes, "cached in") && has(b1.notes, "cached in") && !has(b1.notes, "removed"),
+             joined(b1.notes).c_str());
+    QCOMPARE(files_in(cache).size(), std::size_t{2});
+    fs::create_directory_symlink(a, root / "link");
+    for (const fs::path& m : {a, b, root / "link", root / "link/"}) {
+      const Loaded again = load(m, WeightFormat::Int8, WeightFormat::Bf16, cache);
+      QVERIFY2(has(again.notes, "read from the cache") && !has(again.notes, "cached in"),
+               (m.string() + ": " + joined(again.notes)).c_str());
+      QVERIFY(again.logits == (m == b ? b1.logits : a1.logits));
+    }
+    QCOMPARE(files_in(cache).size(), std::size_t{2});
+    // The names: the folder's name, then its place, then the formats.
+    for (const fs::path& f : files_in(cache))
+      QVERIFY2(f.filename().string().starts_with("checkpoint-500-") &&
+                   f.filename().string().find("-int8-cpu-") == std::string("checkpoint-500-").size() + 8,
+               f.c_str());
+  }
+
+  // remove_stale by name alone: for a folder whose name holds "-int" and 8 hex digits, the files
+  // named as before names held the place are this folder's only when everything else matches.
+  void stale_names() {
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString());
+    const fs::path model = dir / "falcon-7b-instruct-deadbeef";
+    fs::create_directory(model);
+    const fs::path written =
+        qcache::cache_file(dir, model, WeightFormat::Int4, true, WeightFormat::Int8, "-cpu", 0x1234);
+    const std::string key = "-0123456789abcdef.fqc";
+    const std::string place =
+        written.filename().string().substr(std::string("falcon-7b-instruct-deadbeef-").size(), 8);
+    const std::vector<std::string> gone{"falcon-7b-instruct-deadbeef-int4-head-int8-cpu" + key,
+                                        "falcon-7b-instruct-deadbeef-" + place + "-int4-head-int8-cpu" + key};
+    const std::vector<std::string> kept{"falcon-7b-instruct-int4-head-int8-cpu" + key,
+                                        "falcon-7b-instruct-deadbeef-int4-head-int8" + key,
+                                        "falcon-7b-instruct-deadbeef-int4-head-cpu" + key,
+                                        "falcon-7b-instruct-deadbeef-01234567-int4-head-int8-cpu" + key,
+                                        "falcon-7b-instruct-deadbeef-int4-head-int8-cpu-0123.fqc",
+                                        "falcon-7b-instruct-deadbeef-int4-head-int8-cpu" + key + ".part"};
+    for (const auto& n : gone) std::ofstream(dir / n) << "x";
+    for (const auto& n : kept) std::ofstream(dir / n) << "x";
+    const qcache::CacheFiles removed = qcache::remove_stale(written);
+    QCOMPARE(removed.files, int(gone.size()));
+    for (const auto& n : gone) QVERIFY2(!fs::exists(dir / n), n.c_str());
+    for (const auto& n : kept) QVERIFY2(fs::exists(dir / n), n.c_str());
   }
 
   // Every notice's kind and detail come back from its line (the app words them from these), and
