@@ -80,6 +80,7 @@ class CudaBackend final : public Backend {
   BackendMemory memory() const override {
     BackendMemory mem{m_.weight_bytes, m_.cache_bytes, m_.bytes - m_.weight_bytes - m_.cache_bytes, true,
                       weight_format_name(d_.weights)};
+    mem.embedding_bytes = uint64_t{2} * c_.vocab_size * c_.hidden_size;  // bf16 (cuda_model.h's embed)
     size_t free_b = 0, total_b = 0;
     if (cudaSetDevice(o_.device) == cudaSuccess && cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) {
       mem.device_total = total_b;

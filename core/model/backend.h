@@ -33,6 +33,9 @@ struct BackendMemory {
   // The whole device at the time of the call (all processes): GPU memory, or the host's RAM for
   // the CPU backend. 0 when unknown.
   uint64_t device_used = 0, device_total = 0;
+  // The token embedding table as the backend holds it (part of weights_bytes): the checkpoint's
+  // dtype on the CPU, bf16 on the GPU.
+  uint64_t embedding_bytes = 0;
   uint64_t total() const { return weights_bytes + cache_bytes + other_bytes; }
 };
 

@@ -59,8 +59,7 @@ uint64_t decode_bytes_per_token(const ModelConfig& c, const CheckpointReader& w,
 }
 
 double decode_weight_bytes(const ModelConfig& config, const BackendMemory& memory, bool head_quantized) {
-  const double elem = memory.weight_format == "f32" ? 4.0 : 2.0;
-  const double table = elem * config.vocab_size * config.hidden_size;
+  const double table = static_cast<double>(memory.embedding_bytes);
   const bool head_is_table = config.tie_word_embeddings && !head_quantized;
   return static_cast<double>(memory.weights_bytes) - (head_is_table ? 0.0 : table);
 }

@@ -31,8 +31,8 @@ uint64_t decode_bytes_per_token(const ModelConfig& config, const CheckpointReade
 
 // Weight bytes one decode step reads from what a backend holds (BackendMemory::weights_bytes):
 // all of them but the embedding table (one row of it), unless that table is also the output
-// head (tied embeddings, head not quantized). The table keeps the checkpoint's dtype (bf16 when
-// the layers are quantized).
+// head (tied embeddings, head not quantized). The table's size is BackendMemory::embedding_bytes
+// (the CPU keeps the checkpoint's dtype, f32 included, also when the layers are quantized).
 double decode_weight_bytes(const ModelConfig& config, const BackendMemory& memory, bool head_quantized);
 
 // This process's resident memory in MiB (/proc/self/statm), for soak benchmarks; 0 if unreadable.

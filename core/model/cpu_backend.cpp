@@ -351,6 +351,7 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
 BackendMemory CpuBackend::memory() const {
   BackendMemory mem;
   mem.weights_bytes = weights_->total_tensor_bytes() - released_bytes_ + quant_bytes_;
+  mem.embedding_bytes = embeddings_.data.size();
   for (const Layer& L : layers_) mem.cache_bytes += (L.k.size() + L.v.size()) * sizeof(float);
   for (const auto* v : {&x_, &a_, &m_, &qkv_, &q_, &attn_, &tmp_, &ffn_, &cos_, &sin_})
     mem.other_bytes += v->size() * sizeof(float);

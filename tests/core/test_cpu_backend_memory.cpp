@@ -2,6 +2,7 @@
 // KV heads for every layer at full capacity, and the weights are the checkpoint's tensors as
 // stored (memory-mapped). Both are computed here independently: the cache from the config, the
 // weights by reading every safetensors header of the fixture checkpoints ourselves.
+#include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
 #include <cctype>
@@ -9,6 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/model/bench.h"
+#include "core/model/checkpoint.h"
 #include "core/model/cpu_backend.h"
 #include "model_fixture_util.h"
 
@@ -20,6 +23,7 @@ namespace {
 struct CheckpointBytes {
   uint64_t tensor_bytes = 0;
   std::string embedding_dtype;  // safetensors dtype of word_embeddings, e.g. "BF16"
+  uint64_t embedding_bytes = 0;
 };
 
 // Sums data_offsets[1] - data_offsets[0] over every tensor of every *.safetensors file.
@@ -39,8 +43,10 @@ CheckpointBytes read_checkpoint_bytes(const std::filesystem::path& dir) {
       if (it.key() == "__metadata__") continue;
       const auto& off = it.value()["data_offsets"];
       out.tensor_bytes += off[1].get<uint64_t>() - off[0].get<uint64_t>();
-      if (it.key().find("word_embeddings") != std::string::npos)
+      if (it.key().find("word_embeddings") != std::string::npos) {
         out.embedding_dtype = it.value()["dtype"].get<std::string>();
+        out.embedding_bytes = off[1].get<uint64_t>() - off[0].get<uint64_t>();
+      }
     }
   }
   return out;
@@ -98,6 +104,7 @@ class TestCpuBackendMemory : public QObject {
       QCOMPARE(mem.cache_bytes, cache);
       QCOMPARE(mem.weights_bytes, expected.tensor_bytes);
       QCOMPARE(mem.weight_format, format);
+      QCOMPARE(mem.embedding_bytes, expected.embedding_bytes);
       QVERIFY(!mem.on_device);
       QVERIFY(mem.other_bytes > 0);  // activations exist, but are not what the test pins down
       QCOMPARE(mem.total(), mem.weights_bytes + mem.cache_bytes + mem.other_bytes);
@@ -116,6 +123,45 @@ class TestCpuBackendMemory : public QObject {
       QVERIFY2(int64_t(now.device_used) >= lo && int64_t(now.device_used) <= hi,
                qPrintable(QStringLiteral("used %1 outside %2..%3").arg(now.device_used).arg(lo).arg(hi)));
     }
+  }
+
+  // An f32 checkpoint (as some fine-tuning scripts save) with int8 layers: the CPU keeps its
+  // embedding table in f32, so one decode step reads every weight but 4 bytes x vocab x dim of
+  // the table (untied, bf16 head). The f32 copy is made here from a bf16 fixture, and the
+  // table's size read back from the copy's header.
+  void f32_table_beside_quantized_layers() {
+    QTemporaryDir tmp;
+    const std::filesystem::path from = models_dir() / "gqa_1ln_untied", to = tmp.path().toStdString();
+    std::filesystem::copy_file(from / "config.json", to / "config.json");
+    const CheckpointReader reader(from);
+    std::vector<RawTensor> tensors;
+    for (const std::string& name : reader.names()) {
+      const TensorView t = reader.get(name);
+      QCOMPARE(int(t.dtype), int(DType::BF16));
+      std::vector<float> f(static_cast<std::size_t>(t.numel()));
+      for (std::size_t i = 0; i < f.size(); ++i) {
+        uint16_t b = 0;
+        std::memcpy(&b, t.data.data() + 2 * i, 2);
+        const uint32_t bits = uint32_t(b) << 16;
+        std::memcpy(&f[i], &bits, 4);
+      }
+      tensors.push_back(RawTensor{name, "F32", t.shape, f32_bytes(f)});
+    }
+    write_file(to / "model.safetensors", make_safetensors(tensors));
+    const CheckpointBytes expected = read_checkpoint_bytes(to);
+    QCOMPARE(expected.embedding_dtype, std::string("F32"));
+    CpuBackendOptions o;
+    o.threads = 1;
+    o.cache_capacity = 16;
+    o.weights = WeightFormat::Int8;
+    o.head_weights = WeightFormat::Bf16;
+    const auto be = create_cpu_backend(to, o);
+    const BackendMemory mem = be->memory();
+    QCOMPARE(mem.weight_format, std::string("int8"));
+    QCOMPARE(mem.embedding_bytes, expected.embedding_bytes);
+    QCOMPARE(mem.embedding_bytes, uint64_t{4} * be->config().vocab_size * be->config().hidden_size);
+    QCOMPARE(decode_weight_bytes(be->config(), mem, false),
+             double(mem.weights_bytes - expected.embedding_bytes));
   }
 };
 
