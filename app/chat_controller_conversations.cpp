@@ -79,7 +79,7 @@ bool ChatController::renameConversation(qint64 id, const QString& title) {
   if (t.isEmpty()) return false;
   try {
     store_->set_title(id, t.toStdString());
-    list_->refreshRow(*store_, id);
+    list_->refreshRow(*store_, id, pending_drafts_);
     if (id == current_id_) emit currentConversationChanged();
     return true;
   } catch (const std::exception& e) {
@@ -139,7 +139,7 @@ void ChatController::commitPendingDelete() {
 void ChatController::setPinned(qint64 id, bool pinned) {
   try {
     store_->set_pinned(id, pinned);
-    list_->refreshRow(*store_, id);
+    list_->refreshRow(*store_, id, pending_drafts_);
   } catch (const std::exception& e) {
     fail(QString::fromUtf8(e.what()));
   }
@@ -148,7 +148,7 @@ void ChatController::setPinned(qint64 id, bool pinned) {
 void ChatController::setArchived(qint64 id, bool archived) {
   try {
     store_->set_archived(id, archived);
-    list_->refreshRow(*store_, id);
+    list_->refreshRow(*store_, id, pending_drafts_);
   } catch (const std::exception& e) {
     fail(QString::fromUtf8(e.what()));
   }

@@ -69,10 +69,11 @@ void ConversationListModel::setDraft(qint64 id, const QString& text) {
   if (row >= 0) emit dataChanged(index(row), index(row), {DraftRole});
 }
 
-void ConversationListModel::refreshRow(falcon::ConversationStore& store, qint64 id) {
+void ConversationListModel::refreshRow(falcon::ConversationStore& store, qint64 id,
+                                       const QHash<qint64, QString>& unsaved_drafts) {
   const int row = rowOf(id);
   if (row < 0) {
-    reload(store);
+    reload(store, unsaved_drafts);
     return;
   }
   rows_[size_t(row)] = store.conversation(id);

@@ -40,7 +40,10 @@ class ConversationListModel : public QAbstractListModel {
   // newer than the store's ("" = none). Throws StoreError.
   void reload(falcon::ConversationStore& store, const QHash<qint64, QString>& unsaved_drafts = {});
   // Re-reads one row in place (rename, pin, archive) so views keep their scroll position.
-  void refreshRow(falcon::ConversationStore& store, qint64 id);
+  // Reads one chat's row again; a chat not in the list reloads the whole list (with
+  // `unsaved_drafts`, as reload()).
+  void refreshRow(falcon::ConversationStore& store, qint64 id,
+                  const QHash<qint64, QString>& unsaved_drafts = {});
   // The chat's unsent draft changed (as typed; the store gets it later).
   void setDraft(qint64 id, const QString& text);
   int rowOf(qint64 id) const;

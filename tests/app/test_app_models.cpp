@@ -84,6 +84,24 @@ class AppModelsTest : public QObject {
     store.append_message(b, std::nullopt, Role::User, "hi");
     list.refreshRow(store, b);
     QCOMPARE(proxy.idAt(1), b);
+
+    // A chat the list does not have yet reloads the list: a draft typed in another chat and not
+    // yet saved stays marked, and one cleared but not yet saved stays unmarked.
+    store.set_draft(c, "stored draft, since cleared");
+    list.setDraft(c, QString());
+    list.setDraft(b, QStringLiteral("typed, not saved yet"));
+    const int64_t e = store.create_conversation({});
+    list.refreshRow(store, e, {{b, QStringLiteral("typed, not saved yet")}, {c, QString()}});
+    QCOMPARE(list.rowCount(), 5);
+    auto draft_of = [&](int64_t id) {
+      for (int r = 0; r < list.rowCount(); ++r)
+        if (list.index(r).data(ConversationListModel::IdRole).toLongLong() == id)
+          return list.index(r).data(ConversationListModel::DraftRole).toString();
+      return QStringLiteral("(no row)");
+    };
+    QCOMPARE(draft_of(b), QStringLiteral("typed, not saved yet"));
+    QCOMPARE(draft_of(c), QString());
+    QCOMPARE(draft_of(e), QString());
   }
 
   void message_model_shows_the_active_branch_and_streams() {
