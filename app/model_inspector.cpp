@@ -79,6 +79,13 @@ QVariantMap inspect_model_folder(const QString& dir) {
           "No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.");
   } catch (const std::exception& e) {
     m[QStringLiteral("error")] = QString::fromUtf8(e.what());
+    // A folder above the model's (the Hugging Face cache's models--org--name, say): the one
+    // model folder inside it, for the dialog's "Use" button.
+    if (!QFileInfo::exists(d.filePath(QStringLiteral("config.json")))) {
+      const auto below = falcon::model_folders_below(dir.toStdString());
+      if (below.size() == 1)
+        m[QStringLiteral("suggestedDir")] = QString::fromStdString(below.front().string());
+    }
   }
   return m;
 }

@@ -6,5 +6,6 @@
 
 // Keys: ok (bool), error (readable message when !ok), dir, name, variant, parameters (count),
 // parametersText ("7.2 B"), dtype ("bf16", "f32", "mixed"), tokenizer ("tokenizer.json",
-// "tokenizer.model" or ""), contextLength, vocabSize, layers, bytes.
+// "tokenizer.model" or ""), contextLength, vocabSize, layers, bytes; suggestedDir when the folder
+// has no config.json but exactly one folder inside it has (the model folder meant, likely).
 QVariantMap inspect_model_folder(const QString& dir);

@@ -44,7 +44,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <location filename="../app/chat_controller_model.cpp" line="+31"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 في %n ملفات</numerusform>
@@ -903,7 +903,7 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <location line="+49"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
@@ -970,12 +970,12 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+30"/>
+        <location line="+39"/>
         <source>Weights</source>
         <translation>الأوزان</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-37"/>
         <source>Tokenizer</source>
         <translation>المُقسِّم</translation>
     </message>
@@ -995,7 +995,17 @@ Start one with New chat.</source>
         <translation>%1 رمزاً</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
+        <source>Use that folder</source>
+        <translation>استخدام ذلك المجلد</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use the model folder inside it</source>
+        <translation>استخدام مجلد النموذج الموجود بداخله</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Run on</source>
         <translation>التشغيل على</translation>
     </message>

@@ -44,7 +44,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <location filename="../app/chat_controller_model.cpp" line="+31"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n Datei</numerusform>
@@ -891,7 +891,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <location line="+49"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
@@ -958,12 +958,12 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+30"/>
+        <location line="+39"/>
         <source>Weights</source>
         <translation>Gewichte</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-37"/>
         <source>Tokenizer</source>
         <translation>Tokenizer</translation>
     </message>
@@ -983,7 +983,17 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 Tokens</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
+        <source>Use that folder</source>
+        <translation>Diesen Ordner verwenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use the model folder inside it</source>
+        <translation>Den Modellordner darin verwenden</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Run on</source>
         <translation>Ausführen auf</translation>
     </message>

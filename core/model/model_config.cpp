@@ -3,12 +3,16 @@
 // crash on a combination at run time, we refuse it here with the key that causes it.
 #include "core/model/model_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "core/common/error.h"
 #include "core/common/file_read.h"
@@ -280,18 +284,93 @@ std::string read_text(const std::filesystem::path& p) {
 }
 }  // namespace
 
+namespace {
+
+namespace fs = std::filesystem;
+
+bool has_config(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "config.json", ec);
+}
+
+// Weights in a format this engine does not load, by file name: what the file is and what to do,
+// or "" for anything else.
+std::string foreign_format(const fs::path& file) {
+  std::string ext = file.extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext == ".gguf" || ext == ".ggml")
+    return "a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; "
+           "falcon-chat loads Hugging Face checkpoint folders: config.json with the *.safetensors weights";
+  if (ext == ".bin" || ext == ".pt" || ext == ".pth" || ext == ".ckpt")
+    return "a PyTorch pickle file, which is not loaded (unpickling can run code); convert the checkpoint "
+           "to safetensors with Hugging Face's tools and choose the folder with its config.json";
+  return "";
+}
+
+[[noreturn]] void throw_no_config(const fs::path& dir) {
+  std::error_code ec;
+  // The usual slips first: a path that is not there, a file of the model instead of its folder,
+  // weights in another format, a folder above the model's.
+  if (!fs::exists(dir, ec))
+    throw_load_error(dir.string() + " does not exist (a model is a Hugging Face folder with config.json)");
+  if (!fs::is_directory(dir, ec)) {
+    if (const std::string other = foreign_format(dir); !other.empty())
+      throw_load_error(dir.string() + " is " + other);
+    if (has_config(dir.parent_path()))
+      throw_load_error(dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
+                       dir.parent_path().string() + ")");
+    throw_load_error(dir.string() +
+                     " is a file, not a model folder (a model is a Hugging Face folder with config.json)");
+  }
+  std::string foreign;
+  int seen = 0;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end && foreign.empty() && ++seen < 4000;
+       it.increment(ec))
+    if (std::error_code f_ec; it->is_regular_file(f_ec)) foreign = foreign_format(it->path());
+  const std::vector<fs::path> below = model_folders_below(dir);
+  if (below.size() == 1)
+    throw_load_error("no config.json in " + dir.string() + ", but in a folder inside it: choose " +
+                     below.front().string());
+  if (below.size() > 1) {
+    std::string names;
+    for (std::size_t i = 0; i < below.size() && i < 3; ++i)
+      names += (i ? ", " : "") + below[i].lexically_relative(dir).string();
+    throw_load_error("no config.json in " + dir.string() + ": it holds several model folders (" + names +
+                     (below.size() > 3 ? ", ..." : "") + "); choose one of them");
+  }
+  if (!foreign.empty()) throw_load_error("no config.json in " + dir.string() + ": it holds " + foreign);
+  throw_load_error("no config.json in " + dir.string() + " (is this a Hugging Face model folder?)");
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> model_folders_below(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> found;
+  std::vector<std::pair<std::filesystem::path, int>> todo{{dir, 0}};
+  int visited = 0;
+  while (!todo.empty() && visited < 4000 && found.size() < 8) {
+    const auto [d, depth] = todo.back();
+    todo.pop_back();
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(d, ec), end; !ec && it != end && visited < 4000;
+         it.increment(ec)) {
+      ++visited;
+      std::error_code type_ec;
+      if (!it->is_directory(type_ec)) continue;
+      if (has_config(it->path()))
+        found.push_back(it->path());
+      else if (depth + 1 < 3)
+        todo.push_back({it->path(), depth + 1});
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 ModelConfig load_model_config(const std::filesystem::path& dir) {
   const auto cfg_path = dir / "config.json";
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(cfg_path, ec)) {
-    // The usual slips first: a path that is not there, or a file of the model instead of its folder.
-    if (!std::filesystem::exists(dir, ec))
-      throw_load_error(dir.string() + " does not exist (a model is a Hugging Face folder with config.json)");
-    if (!std::filesystem::is_directory(dir, ec))
-      throw_load_error(dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
-                       dir.parent_path().string() + ")");
-    throw_load_error("no config.json in " + dir.string() + " (is this a Hugging Face model folder?)");
-  }
+  if (!std::filesystem::is_regular_file(cfg_path, ec)) throw_no_config(dir);
   ModelConfig c;
   try {
     c = parse_model_config(read_text(cfg_path));

@@ -286,6 +286,43 @@ class TestModelConfig : public QObject {
     write_file(dir / "config.json", base_config().dump());
     QVERIFY(load_error(dir / "config.json").contains(QStringLiteral("is a file, not a model folder")));
     QVERIFY(load_error(dir / "config.json").endsWith("(" + QString::fromStdString(dir.string()) + ")"));
+    auto put = [](const std::filesystem::path& p, const std::string& bytes) {
+      std::filesystem::create_directories(p.parent_path());
+      write_file(p, bytes);
+    };
+    // Weights in formats this engine does not load (a llama.cpp user's GGUF, a pickle), chosen as
+    // a file or as the folder that holds them, say what they are instead of "choose the folder".
+    const std::filesystem::path gguf_dir = dir / "gguf";
+    put(gguf_dir / "falcon-7b.Q4_K_M.gguf", "GGUF");
+    for (const auto& p : {gguf_dir / "falcon-7b.Q4_K_M.gguf", gguf_dir}) {
+      const QString e = load_error(p);
+      QVERIFY2(e.contains(QStringLiteral("GGUF")) && e.contains(QStringLiteral("not supported")) &&
+                   e.contains(QStringLiteral("config.json with the *.safetensors")),
+               qPrintable(e));
+    }
+    put(gguf_dir / "notes.txt", "a file of no model");
+    QVERIFY(load_error(gguf_dir / "notes.txt")
+                .endsWith(QStringLiteral("is a file, not a model folder (a model is "
+                                         "a Hugging Face folder with config.json)")));
+    const std::filesystem::path pickle_dir = dir / "pickle";
+    put(pickle_dir / "pytorch_model.bin", "PK");
+    QVERIFY(load_error(pickle_dir).contains(QStringLiteral("PyTorch pickle file")));
+    QVERIFY(load_error(pickle_dir / "pytorch_model.bin").contains(QStringLiteral("convert the checkpoint")));
+    // A folder above the model's: the Hugging Face cache's layout names the one folder to choose;
+    // a folder of several models names some of them.
+    const std::filesystem::path hub = dir / "hub", repo = hub / "models--tiiuae--falcon-7b",
+                                snapshot = repo / "snapshots" / "0123abc";
+    put(snapshot / "config.json", base_config().dump());
+    put(repo / "refs" / "main", "0123abc");
+    for (const auto& p : {hub, repo, repo / "snapshots"})
+      QCOMPARE(load_error(p), "no config.json in " + QString::fromStdString(p.string()) +
+                                  ", but in a folder inside it: choose " +
+                                  QString::fromStdString(snapshot.string()));
+    put(hub / "falcon-40b" / "config.json", base_config().dump());
+    const QString several = load_error(hub);
+    QVERIFY2(several.contains(QStringLiteral("several model folders (falcon-40b, models--tiiuae--falcon-7b/"
+                                             "snapshots/0123abc); choose one")),
+             qPrintable(several));
     write_file(dir / "generation_config.json", R"({"bos_token_id": 5, "eos_token_id": [8, 9]})");
     ModelConfig c = load_model_config(dir);
     QCOMPARE(c.bos_token_id, 5);

@@ -72,6 +72,28 @@ TestCase {
         }
     }
 
+    // The folder above the model's (here resources/models, which holds only falcon-mini) is not a
+    // model: the dialog says where the model is and one click takes it.
+    function test_a_folder_above_the_model_offers_the_model_inside() {
+        const dialog = openDialog()
+        const use = childNamed(dialog.contentItem, "useSuggestedFolder")
+        verify(use)
+        compare(use.visible, false)
+        dialog.inspect(String(Qt.resolvedUrl("../../resources/models")))
+        compare(dialog.info.ok, false)
+        verify(dialog.info.error.indexOf("in a folder inside it: choose ") >= 0, dialog.info.error)
+        verify(use.visible)
+        compare(use.text, "Use that folder")
+        mouseClick(use)
+        compare(dialog.info.ok, true)
+        compare(dialog.info.name, "falcon-mini")
+        compare(use.visible, false)
+        // A folder with nothing of a model in it offers nothing.
+        dialog.inspect(String(Qt.resolvedUrl("../../resources/icons")))
+        compare(dialog.info.ok, false)
+        compare(use.visible, false)
+    }
+
     function test_the_bundled_model_loads_on_the_cpu_in_int8() {
         const dialog = openDialog()
         // No saved quantized weights to begin with: nothing to remove, so no row for it.

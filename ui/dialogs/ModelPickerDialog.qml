@@ -131,6 +131,15 @@ Dialog {
             wrapMode: Text.Wrap
             color: "#c62828"
         }
+        // The folder chosen was one above the model's (the Hugging Face cache's
+        // models--org--name, a folder holding one model): one click takes the model's.
+        Button {
+            objectName: "useSuggestedFolder"
+            visible: (root.info.suggestedDir || "").length > 0
+            text: qsTr("Use that folder")  // the message above names it
+            Accessible.name: qsTr("Use the model folder inside it")
+            onClicked: root.inspect(root.info.suggestedDir)
+        }
 
         // One grid, so that both boxes start at the same x whatever the labels' lengths.
         GridLayout {
