@@ -89,6 +89,9 @@ class CpuBackend final : public Backend {
   void attention(Layer& L, int p0, int n, int first);
   void prepare_rope(int seq_len);
   int freq_len_for(int seq_len) const;
+  // The mapped files the weights are read from (the checkpoint's shards, the quantization cache)
+  // are as long as when they were opened; throws Error(Load) naming the one that is not.
+  void check_unchanged() const;
   Norm load_norm(const std::string& name) const;
   Linear load_linear(const std::string& name, int out, int in) const;
   void quantize_weights(const CpuBackendOptions& options);
@@ -102,6 +105,8 @@ class CpuBackend final : public Backend {
   Linear head_;                  // lm_head (vocab, hidden), quantized or not
   uint64_t released_bytes_ = 0;  // bytes of the map whose tensors run quantized instead
   uint64_t quant_bytes_ = 0;     // ... and what the quantized forms take
+  // The cache file the quantized codes are views of, when they were read from one.
+  std::shared_ptr<const qcache::Mapping> quant_map_;
   Norm ln_f_;
   std::vector<Layer> layers_;
   std::vector<int32_t> tokens_;  // ids in the cache, position = index
@@ -290,7 +295,7 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
       progress = [&](uint64_t done, uint64_t total) {
         return options.progress(double(done) / double(total));
       };
-    from_cache = cpu::read_cache(file, expect, shapes, read, progress, &why);
+    from_cache = cpu::read_cache(file, expect, shapes, read, progress, &why, &quant_map_);
     for (std::size_t i = 0; i < read.size(); ++i) install(todo[i], std::move(read[i]));
     note(from_cache ? qcache::cache_notice(qcache::CacheNotice::Read, file.string())
                     : qcache::cache_notice(qcache::CacheNotice::Unusable, why));
@@ -369,6 +374,14 @@ BackendMemory CpuBackend::memory() const {
   return mem;
 }
 
+void CpuBackend::check_unchanged() const {
+  weights_->check_unchanged();
+  if (quant_map_ && quant_map_->changed_on_disk())
+    throw_load_error(quant_map_->path().string() +
+                     " changed on disk while the model was in use (it is shorter than when it was "
+                     "opened); open the model again");
+}
+
 // Which frequency set a sequence of seq_len tokens uses: 0 unless dynamic scaling is active.
 int CpuBackend::freq_len_for(int seq_len) const {
   const bool dynamic = c_.rope_scaling == RopeScaling::Dynamic;
@@ -412,7 +425,7 @@ void CpuBackend::forward(std::span<const int32_t> tokens, bool all_logits, std::
   }
   // The weights are read straight from the mapped files: a shard truncated on disk reads as
   // zeros (core/common/mapping_guard.h). Refuse to run on it, and report a forward that read it.
-  weights_->check_unchanged();
+  check_unchanged();
   const std::size_t V = static_cast<std::size_t>(c_.vocab_size);
   logits.assign((all_logits ? static_cast<std::size_t>(n) : 1) * V, 0.0f);
   const int seq_len = cache_size() + n;
@@ -440,7 +453,7 @@ void CpuBackend::forward(std::span<const int32_t> tokens, bool all_logits, std::
     run_chunk(tokens.data() + done, k, all_logits, out);
     done += k;
   }
-  weights_->check_unchanged();
+  check_unchanged();
 }
 
 // Runs n <= chunk_ tokens at positions cache_size().. and appends them to the cache.

@@ -290,6 +290,15 @@ void CodeBytes::allocate(std::size_t n) {
   if (posix_memalign(&p, n >= kHuge ? kHuge : 64, std::max<std::size_t>(n, 1)) != 0) throw std::bad_alloc();
   if (n >= kHuge) madvise(p, n / kHuge * kHuge, MADV_HUGEPAGE);  // a request: refused, it changes nothing
   p_.reset(static_cast<std::uint8_t*>(p));
+  view_ = nullptr;
+  owner_.reset();
+  n_ = n;
+}
+
+void CodeBytes::view(const std::uint8_t* p, std::size_t n, std::shared_ptr<const void> owner) {
+  p_.reset();
+  view_ = p;
+  owner_ = std::move(owner);
   n_ = n;
 }
 

@@ -28,15 +28,21 @@ namespace falcon::cpu {
 class CodeBytes {
  public:
   void allocate(std::size_t n);  // throws std::bad_alloc
-  std::uint8_t* data() { return p_.get(); }
-  const std::uint8_t* data() const { return p_.get(); }
+  // n bytes of someone else's read-only memory (a mapped cache file), kept alive by `owner`:
+  // never written (data() of a view is only read; a write would fault).
+  void view(const std::uint8_t* p, std::size_t n, std::shared_ptr<const void> owner);
+  std::uint8_t* data() { return p_ ? p_.get() : const_cast<std::uint8_t*>(view_); }
+  const std::uint8_t* data() const { return p_ ? p_.get() : view_; }
   std::size_t size() const { return n_; }
+  bool is_view() const { return view_ != nullptr; }
 
  private:
   struct Free {
     void operator()(std::uint8_t* p) const;
   };
   std::unique_ptr<std::uint8_t, Free> p_;
+  const std::uint8_t* view_ = nullptr;
+  std::shared_ptr<const void> owner_;
   std::size_t n_ = 0;
 };
 

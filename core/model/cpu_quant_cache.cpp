@@ -2,6 +2,7 @@
 #include "core/model/cpu_quant_cache.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "core/common/error.h"
@@ -46,8 +47,10 @@ qcache::Expect cache_expect(WeightFormat layers, std::span<const MatrixShape> sh
 
 bool read_cache(const std::filesystem::path& file, const qcache::Expect& want,
                 std::span<const MatrixShape> shapes, std::vector<QuantMatrix>& out,
-                const CacheProgress& progress, std::string* why) {
+                const CacheProgress& progress, std::string* why,
+                std::shared_ptr<const qcache::Mapping>* mapping) {
   out.clear();
+  if (mapping) mapping->reset();
   auto fail = [&](const std::string& reason) {
     out.clear();
     if (why) *why = reason;
@@ -55,28 +58,37 @@ bool read_cache(const std::filesystem::path& file, const qcache::Expect& want,
   };
   qcache::Reader in;
   if (!in.open(file, want, why)) return false;
-  uint64_t done = 0;
-  auto read = [&](void* dst, std::size_t n) {
-    for (std::size_t off = 0; off < n; off += kPiece) {
-      const std::size_t k = std::min(kPiece, n - off);
-      if (!in.read(static_cast<char*>(dst) + off, k)) return false;
-      done += k;
-      if (progress && !progress(done, want.payload)) throw Error(ErrorKind::Cancelled, "loading cancelled");
-    }
-    return true;
-  };
+  const std::shared_ptr<const qcache::Mapping> map = in.map(why);
+  if (!map) return false;
+  const std::byte* payload = map->payload();
+  uint64_t at = 0;
   out.reserve(shapes.size());
   for (const MatrixShape& s : shapes) {
-    out.push_back(allocate(s.rows, s.cols, s.format));
-    QuantMatrix& m = out.back();
-    if (!read(m.codes.data(), m.codes.size()) || !read(m.scales.data(), m.scales.size() * sizeof(float)))
-      return fail("the cache file could not be read");
+    QuantMatrix m = shape_of(s.rows, s.cols, s.format);
+    const std::size_t codes = code_bytes(s), scales = scale_bytes(s);
+    // Paged in now, a piece at a time: the load's progress and cancel, and no page faults in
+    // the first reply.
+    for (std::size_t off = 0; off < codes; off += kPiece) {
+      map->populate(at + off, std::min(kPiece, codes - off));
+      if (progress && !progress(at + std::min(codes, off + kPiece), want.payload))
+        throw Error(ErrorKind::Cancelled, "loading cancelled");
+    }
+    m.codes.view(reinterpret_cast<const std::uint8_t*>(payload + at), codes, map);
+    at += codes;
+    m.scales.resize(scales / sizeof(float));
+    std::memcpy(m.scales.data(), payload + at, scales);
+    at += scales;
     // Every code is a valid weight; a scale is not: a damaged one would poison every logit. The
     // scales quantize() makes: int8 the row's largest |w| / 127, int4 an fp16 number.
     const float limit = s.format == WeightFormat::Int8 ? std::numeric_limits<float>::max() / 127 : 65504.0f;
     for (const float v : m.scales)
       if (!(v >= 0.0f && v <= limit)) return fail("the cache file is corrupt (a scale out of range)");
+    out.push_back(std::move(m));
   }
+  if (map->changed_on_disk()) return fail("the cache file was cut short while it was read");
+  if (progress && !progress(want.payload, want.payload))
+    throw Error(ErrorKind::Cancelled, "loading cancelled");
+  if (mapping) *mapping = map;
   return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -286,6 +287,7 @@ bool Reader::open(const std::filesystem::path& file, const Expect& want, std::st
     return false;
   };
   if (fd_ >= 0) ::close(fd_);
+  file_ = file;
   fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
     if (errno == ENOENT) return fail(std::string(kNoFile) + file.string());
@@ -308,6 +310,51 @@ bool Reader::open(const std::filesystem::path& file, const Expect& want, std::st
 
 bool Reader::read(void* dst, std::size_t n) {
   return fd_ >= 0 && read_all(fd_, dst, n);
+}
+
+std::shared_ptr<const Mapping> Reader::map(std::string* why) {
+  struct stat st {};
+  if (fd_ < 0 || ::fstat(fd_, &st) != 0 || static_cast<uint64_t>(st.st_size) < sizeof(Header)) {
+    if (why) *why = "the cache file could not be read";
+    return nullptr;
+  }
+  // The size open() checked, from the same open file: a file put in its place since is not seen.
+  const auto size = static_cast<uint64_t>(st.st_size);
+  void* m = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd_, 0);
+  if (m == MAP_FAILED) {
+    if (why) *why = "cannot map " + file_.string() + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  std::shared_ptr<Mapping> out(new Mapping());
+  out->base_ = static_cast<const std::byte*>(m);
+  out->size_ = size;
+  out->header_bytes_ = sizeof(Header);
+  out->path_ = file_;
+  out->guard_ = std::make_unique<MappingGuard>(m, size);
+  return out;
+}
+
+Mapping::~Mapping() {
+  guard_.reset();  // unregistered before the address can be reused
+  if (base_) ::munmap(const_cast<std::byte*>(base_), size_);
+}
+
+void Mapping::populate(uint64_t offset, uint64_t n) const {
+  if (n == 0 || offset >= payload_size()) return;
+  n = std::min(n, payload_size() - offset);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const uint64_t begin = (header_bytes_ + offset) / page * page, end = header_bytes_ + offset + n;
+#ifdef MADV_POPULATE_READ
+  if (::madvise(const_cast<std::byte*>(base_) + begin, end - begin, MADV_POPULATE_READ) == 0) return;
+#endif
+  // Older kernels: one read a page (a truncated file reads zeros through the guard).
+  volatile std::byte sink{};
+  for (uint64_t at = begin; at < end; at += static_cast<uint64_t>(page)) sink = base_[at];
+  (void)sink;
+}
+
+bool Mapping::changed_on_disk() const {
+  return guard_ && guard_->damaged();
 }
 
 Writer::~Writer() {

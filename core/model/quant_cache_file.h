@@ -6,10 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/common/mapping_guard.h"
 #include "core/model/backend.h"
 
 namespace falcon::qcache {
@@ -83,6 +85,32 @@ struct Expect {
   uint64_t payload = 0;   // their bytes, back to back after the header
 };
 
+// A cache file mapped read-only (private: nothing written through it reaches the file), so that
+// a load uses the page cache's pages instead of copying them into memory of its own. Guarded
+// (MappingGuard): if the file is cut short while mapped, reads of the lost part see zeros and
+// changed_on_disk() says so, instead of a SIGBUS ending the process.
+class Mapping {
+ public:
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping();
+  const std::byte* payload() const { return base_ + header_bytes_; }
+  uint64_t payload_size() const { return size_ - header_bytes_; }
+  // Brings [offset, offset + n) of the payload into memory now (from the page cache, or the disk),
+  // so that the first forward pass does not fault it in page by page.
+  void populate(uint64_t offset, uint64_t n) const;
+  bool changed_on_disk() const;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  friend class Reader;
+  Mapping() = default;
+  const std::byte* base_ = nullptr;
+  uint64_t size_ = 0, header_bytes_ = 0;
+  std::filesystem::path path_;
+  std::unique_ptr<MappingGuard> guard_;
+};
+
 // Opens `file` and checks its header against `want` (magic, version, header hash, key, layout,
 // segment count, exact file size). Never throws for a bad file: open() returns false with the
 // reason, and the caller quantizes instead.
@@ -95,9 +123,12 @@ class Reader {
   bool open(const std::filesystem::path& file, const Expect& want, std::string* why);
   // Exactly n bytes of the payload, in order; false on a read error or an early end.
   bool read(void* dst, std::size_t n);
+  // After open(): the whole file mapped (nothing read yet); null, with *why, when it cannot be.
+  std::shared_ptr<const Mapping> map(std::string* why);
 
  private:
   int fd_ = -1;
+  std::filesystem::path file_;
 };
 
 // Writes `file` atomically: a temporary file (mode 0600) beside it, fsync'ed and renamed into

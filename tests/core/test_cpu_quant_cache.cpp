@@ -400,6 +400,57 @@ class TestCpuQuantCache : public QObject {
     QVERIFY(out.empty());
   }
 
+  // A load from the cache uses the file's pages (mapped, not copied): removing the file (the model
+  // dialog's Remove) while the model is in use changes nothing, and a file cut short in use is
+  // an Error(Load) naming it, not a SIGBUS that ends the process.
+  void the_mapped_file_in_use() {
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "cache";
+    copy_model("alibi_6heads_mqa_parallel", model);
+    const Loaded first = load(model, WeightFormat::Int4, WeightFormat::Int8, cache);
+    QVERIFY(has(first.notes, "cached in"));
+    const fs::path file = files_in(cache).at(0);
+    const uint64_t file_bytes = fs::file_size(file);
+    CpuBackendOptions o;
+    o.threads = 2;
+    o.cache_capacity = 64;
+    o.weights = WeightFormat::Int4;
+    o.head_weights = WeightFormat::Int8;
+    o.quant_cache_dir = cache;
+    std::vector<std::string> notes;
+    o.notice = [&notes](const std::string& n) { notes.push_back(n); };
+    const std::vector<int32_t> p = prompt();
+    std::vector<float> logits;
+    {
+      auto be = create_cpu_backend(model, o);
+      QVERIFY2(has(notes, "read from the cache"), joined(notes).c_str());
+      QCOMPARE(qcache::remove_all(cache).files, 1);
+      be->forward(p, true, logits);
+      QVERIFY(logits == first.logits);
+    }
+    {
+      load(model, WeightFormat::Int4, WeightFormat::Int8, cache);  // written again
+      notes.clear();
+      auto be = create_cpu_backend(model, o);
+      QVERIFY2(has(notes, "read from the cache"), joined(notes).c_str());
+      fs::resize_file(files_in(cache).at(0), file_bytes / 2);
+      try {
+        be->forward(p, true, logits);
+        QFAIL("a forward pass over a cache file cut short in use went on");
+      } catch (const Error& e) {
+        QCOMPARE(int(e.kind()), int(ErrorKind::Load));
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(files_in(cache).at(0).string())) &&
+                     QString(e.what()).contains("changed on disk"),
+                 e.what());
+      }
+    }
+    // The next load sees the short file, sets it aside and quantizes again.
+    const Loaded again = load(model, WeightFormat::Int4, WeightFormat::Int8, cache);
+    QVERIFY2(has(again.notes, "truncated") && has(again.notes, "cached in"), joined(again.notes).c_str());
+    QVERIFY(again.logits == first.logits);
+  }
+
   // A cache file that would leave the disk (nearly) full is not written: the numbers say why,
   // and nothing is left in the folder. (A reserve larger than any disk stands in for a full one.)
   void a_full_disk_is_left_alone() {
