@@ -37,18 +37,25 @@ std::vector<int32_t> prompt() {
   return p;
 }
 
-// Loads `model` with these formats (and the cache folder, when not empty) and runs the prompt.
-Loaded load(const fs::path& model, WeightFormat layers, WeightFormat head, const fs::path& cache,
-            std::function<bool(double)> progress = {}) {
-  Loaded out;
+// A backend with these formats and cache folder (none when empty), its notices into `notes`.
+CpuBackendOptions options_for(WeightFormat layers, WeightFormat head, const fs::path& cache,
+                              std::vector<std::string>& notes) {
   CpuBackendOptions o;
   o.threads = 2;
   o.cache_capacity = 64;
   o.weights = layers;
   o.head_weights = head;
   o.quant_cache_dir = cache;
+  o.notice = [&notes](const std::string& n) { notes.push_back(n); };
+  return o;
+}
+
+// Loads `model` with these formats (and the cache folder, when not empty) and runs the prompt.
+Loaded load(const fs::path& model, WeightFormat layers, WeightFormat head, const fs::path& cache,
+            std::function<bool(double)> progress = {}) {
+  Loaded out;
+  CpuBackendOptions o = options_for(layers, head, cache, out.notes);
   o.progress = std::move(progress);
-  o.notice = [&out](const std::string& n) { out.notes.push_back(n); };
   auto be = create_cpu_backend(model, o);
   const std::vector<int32_t> p = prompt();
   be->forward(p, true, out.logits);
@@ -412,14 +419,8 @@ class TestCpuQuantCache : public QObject {
     QVERIFY(has(first.notes, "cached in"));
     const fs::path file = files_in(cache).at(0);
     const uint64_t file_bytes = fs::file_size(file);
-    CpuBackendOptions o;
-    o.threads = 2;
-    o.cache_capacity = 64;
-    o.weights = WeightFormat::Int4;
-    o.head_weights = WeightFormat::Int8;
-    o.quant_cache_dir = cache;
     std::vector<std::string> notes;
-    o.notice = [&notes](const std::string& n) { notes.push_back(n); };
+    const CpuBackendOptions o = options_for(WeightFormat::Int4, WeightFormat::Int8, cache, notes);
     const std::vector<int32_t> p = prompt();
     std::vector<float> logits;
     {
