@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -348,7 +349,9 @@ std::vector<std::filesystem::path> model_folders_below(const std::filesystem::pa
   std::vector<std::filesystem::path> found;
   std::vector<std::pair<std::filesystem::path, int>> todo{{dir, 0}};
   int visited = 0;
-  while (!todo.empty() && visited < 4000 && found.size() < 8) {
+  // The model dialog asks on the GUI thread: a slow (network) folder ends the walk early.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  while (!todo.empty() && visited < 4000 && found.size() < 8 && std::chrono::steady_clock::now() < deadline) {
     const auto [d, depth] = todo.back();
     todo.pop_back();
     std::error_code ec;

@@ -57,8 +57,8 @@ ModelConfig parse_model_config(std::string_view json_text);
 // Reads <dir>/config.json and, when present, <dir>/generation_config.json (bos/eos).
 ModelConfig load_model_config(const std::filesystem::path& dir);
 
-// The folders under `dir` (up to three levels down; a walk of at most 4000 entries, up to 8
-// found, sorted) that hold a config.json: a folder of several models, or the Hugging Face
+// The folders under `dir` (up to three levels down; a walk of at most 4000 entries and 300 ms,
+// up to 8 found, sorted) that hold a config.json: a folder of several models, or the Hugging Face
 // cache's models--org--name/snapshots/<hash> chosen from above.
 std::vector<std::filesystem::path> model_folders_below(const std::filesystem::path& dir);
 
