@@ -53,6 +53,16 @@ QVariantMap inspect_model_folder(const QString& dir) {
     m[QStringLiteral("tokenizer")] = QStringLiteral("tokenizer.model");
   else
     m[QStringLiteral("tokenizer")] = QString();
+  if (!QFileInfo(d.filePath(QStringLiteral("config.json"))).isFile()) {
+    // load_model_config's message, and the folder walk behind it done once: a folder above the
+    // model's (the Hugging Face cache's models--org--name, say) offers the one model folder
+    // inside it, for the dialog's "Use" button.
+    const falcon::MissingConfig why = falcon::diagnose_missing_config(dir.toStdString());
+    m[QStringLiteral("error")] = QString::fromStdString(why.message);
+    if (why.model_folders.size() == 1)
+      m[QStringLiteral("suggestedDir")] = QString::fromStdString(why.model_folders.front().string());
+    return m;
+  }
   try {
     const falcon::ModelConfig c = falcon::load_model_config(dir.toStdString());
     m[QStringLiteral("variant")] = variant_text(c);
@@ -79,13 +89,6 @@ QVariantMap inspect_model_folder(const QString& dir) {
           "No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.");
   } catch (const std::exception& e) {
     m[QStringLiteral("error")] = QString::fromUtf8(e.what());
-    // A folder above the model's (the Hugging Face cache's models--org--name, say): the one
-    // model folder inside it, for the dialog's "Use" button.
-    if (!QFileInfo::exists(d.filePath(QStringLiteral("config.json")))) {
-      const auto below = falcon::model_folders_below(dir.toStdString());
-      if (below.size() == 1)
-        m[QStringLiteral("suggestedDir")] = QString::fromStdString(below.front().string());
-    }
   }
   return m;
 }

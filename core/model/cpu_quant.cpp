@@ -320,6 +320,10 @@ std::size_t quantized_bytes(int rows, int cols, WeightFormat format) {
   return static_cast<std::size_t>(rows) * (static_cast<std::size_t>(m.ld) + m.groups() * sizeof(float));
 }
 
+namespace {
+
+// A (rows, cols) matrix in `format` (Int8 or Int4) with its codes and scales allocated, for
+// quantize() to fill. Throws std::bad_alloc.
 QuantMatrix allocate(int rows, int cols, WeightFormat format) {
   if (format == WeightFormat::Bf16) throw_usage_error("quantize: bf16 is not a quantized format");
   QuantMatrix m = shape_of(rows, cols, format);
@@ -327,8 +331,6 @@ QuantMatrix allocate(int rows, int cols, WeightFormat format) {
   m.scales.resize(static_cast<std::size_t>(m.rows) * m.groups());
   return m;
 }
-
-namespace {
 
 // Row r of a matrix of any float dtype as floats.
 void weight_row(const TensorView& weight, int64_t r, int cols, float* out) {

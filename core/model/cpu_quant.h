@@ -34,7 +34,6 @@ class CodeBytes {
   std::uint8_t* data() { return p_ ? p_.get() : const_cast<std::uint8_t*>(view_); }
   const std::uint8_t* data() const { return p_ ? p_.get() : view_; }
   std::size_t size() const { return n_; }
-  bool is_view() const { return view_ != nullptr; }
 
  private:
   struct Free {
@@ -64,10 +63,6 @@ QuantMatrix shape_of(int rows, int cols, WeightFormat format);
 
 // What quantize() allocates for a (rows, cols) matrix: codes and scales.
 std::size_t quantized_bytes(int rows, int cols, WeightFormat format);
-
-// A (rows, cols) matrix in `format` (Int8 or Int4) with its codes and scales allocated, not filled
-// (quantize() fills them; the quantization cache reads them). Throws std::bad_alloc.
-QuantMatrix allocate(int rows, int cols, WeightFormat format);
 
 // Quantizes a (rows, cols) weight of any float dtype, rows in parallel on the pool. int8 with
 // int8_row_amax (one per row): row r's scale covers max(its own largest |w|, int8_row_amax[r]),

@@ -308,43 +308,7 @@ std::string foreign_format(const fs::path& file) {
   return "";
 }
 
-[[noreturn]] void throw_no_config(const fs::path& dir) {
-  std::error_code ec;
-  // The usual slips first: a path that is not there, a file of the model instead of its folder,
-  // weights in another format, a folder above the model's.
-  if (!fs::exists(dir, ec))
-    throw_load_error(dir.string() + " does not exist (a model is a Hugging Face folder with config.json)");
-  if (!fs::is_directory(dir, ec)) {
-    if (const std::string other = foreign_format(dir); !other.empty())
-      throw_load_error(dir.string() + " is " + other);
-    if (has_config(dir.parent_path()))
-      throw_load_error(dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
-                       dir.parent_path().string() + ")");
-    throw_load_error(dir.string() +
-                     " is a file, not a model folder (a model is a Hugging Face folder with config.json)");
-  }
-  std::string foreign;
-  int seen = 0;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end && foreign.empty() && ++seen < 4000;
-       it.increment(ec))
-    if (std::error_code f_ec; it->is_regular_file(f_ec)) foreign = foreign_format(it->path());
-  const std::vector<fs::path> below = model_folders_below(dir);
-  if (below.size() == 1)
-    throw_load_error("no config.json in " + dir.string() + ", but in a folder inside it: choose " +
-                     below.front().string());
-  if (below.size() > 1) {
-    std::string names;
-    for (std::size_t i = 0; i < below.size() && i < 3; ++i)
-      names += (i ? ", " : "") + below[i].lexically_relative(dir).string();
-    throw_load_error("no config.json in " + dir.string() + ": it holds several model folders (" + names +
-                     (below.size() > 3 ? ", ..." : "") + "); choose one of them");
-  }
-  if (!foreign.empty()) throw_load_error("no config.json in " + dir.string() + ": it holds " + foreign);
-  throw_load_error("no config.json in " + dir.string() + " (is this a Hugging Face model folder?)");
-}
-
-}  // namespace
-
+// The folders under `dir` that hold a config.json (MissingConfig::model_folders).
 std::vector<std::filesystem::path> model_folders_below(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> found;
   std::vector<std::pair<std::filesystem::path, int>> todo{{dir, 0}};
@@ -370,10 +334,53 @@ std::vector<std::filesystem::path> model_folders_below(const std::filesystem::pa
   return found;
 }
 
+}  // namespace
+
+MissingConfig diagnose_missing_config(const std::filesystem::path& dir) {
+  MissingConfig out;
+  auto done = [&out](std::string message) {
+    out.message = std::move(message);
+    return out;
+  };
+  std::error_code ec;
+  // The usual slips first: a path that is not there, a file of the model instead of its folder,
+  // weights in another format, a folder above the model's.
+  if (!fs::exists(dir, ec))
+    return done(dir.string() + " does not exist (a model is a Hugging Face folder with config.json)");
+  if (!fs::is_directory(dir, ec)) {
+    if (const std::string other = foreign_format(dir); !other.empty())
+      return done(dir.string() + " is " + other);
+    if (has_config(dir.parent_path()))
+      return done(dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
+                  dir.parent_path().string() + ")");
+    return done(dir.string() +
+                " is a file, not a model folder (a model is a Hugging Face folder with config.json)");
+  }
+  std::string foreign;
+  int seen = 0;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end && foreign.empty() && ++seen < 4000;
+       it.increment(ec))
+    if (std::error_code f_ec; it->is_regular_file(f_ec)) foreign = foreign_format(it->path());
+  out.model_folders = model_folders_below(dir);
+  const std::vector<fs::path>& below = out.model_folders;
+  if (below.size() == 1)
+    return done("no config.json in " + dir.string() + ", but in a folder inside it: choose " +
+                below.front().string());
+  if (below.size() > 1) {
+    std::string names;
+    for (std::size_t i = 0; i < below.size() && i < 3; ++i)
+      names += (i ? ", " : "") + below[i].lexically_relative(dir).string();
+    return done("no config.json in " + dir.string() + ": it holds several model folders (" + names +
+                (below.size() > 3 ? ", ..." : "") + "); choose one of them");
+  }
+  if (!foreign.empty()) return done("no config.json in " + dir.string() + ": it holds " + foreign);
+  return done("no config.json in " + dir.string() + " (is this a Hugging Face model folder?)");
+}
+
 ModelConfig load_model_config(const std::filesystem::path& dir) {
   const auto cfg_path = dir / "config.json";
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(cfg_path, ec)) throw_no_config(dir);
+  if (!std::filesystem::is_regular_file(cfg_path, ec)) throw_load_error(diagnose_missing_config(dir).message);
   ModelConfig c;
   try {
     c = parse_model_config(read_text(cfg_path));

@@ -57,9 +57,15 @@ ModelConfig parse_model_config(std::string_view json_text);
 // Reads <dir>/config.json and, when present, <dir>/generation_config.json (bos/eos).
 ModelConfig load_model_config(const std::filesystem::path& dir);
 
-// The folders under `dir` (up to three levels down; a walk of at most 4000 entries and 300 ms,
-// up to 8 found, sorted) that hold a config.json: a folder of several models, or the Hugging Face
-// cache's models--org--name/snapshots/<hash> chosen from above.
-std::vector<std::filesystem::path> model_folders_below(const std::filesystem::path& dir);
+// Why `dir` is no model folder (it has no config.json): the message load_model_config throws for
+// it (no such path, a file, GGUF or pickle weights, a folder above the model's), and the folders
+// inside it that hold a config.json (up to three levels down; a walk of at most 4000 entries and
+// 300 ms, up to 8 found, sorted): a folder of several models, or the Hugging Face cache's
+// models--org--name with its snapshots/<hash> inside.
+struct MissingConfig {
+  std::string message;
+  std::vector<std::filesystem::path> model_folders;
+};
+MissingConfig diagnose_missing_config(const std::filesystem::path& dir);
 
 }  // namespace falcon

@@ -323,6 +323,11 @@ class TestModelConfig : public QObject {
     QVERIFY2(several.contains(QStringLiteral("several model folders (falcon-40b, models--tiiuae--falcon-7b/"
                                              "snapshots/0123abc); choose one")),
              qPrintable(several));
+    // The folders behind the message, for the model dialog's button: both, sorted.
+    const MissingConfig diag = diagnose_missing_config(hub);
+    QCOMPARE(QString::fromStdString(diag.message), several);
+    QCOMPARE(diag.model_folders, (std::vector<std::filesystem::path>{hub / "falcon-40b", snapshot}));
+    QVERIFY(diagnose_missing_config(gguf_dir).model_folders.empty());
     write_file(dir / "generation_config.json", R"({"bos_token_id": 5, "eos_token_id": [8, 9]})");
     ModelConfig c = load_model_config(dir);
     QCOMPARE(c.bos_token_id, 5);
