@@ -6,8 +6,9 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QQmlEngine>
-#include <QSettings>
 #include <algorithm>
+
+#include "app/settings_file.h"
 
 namespace {
 const QString kTheme = QStringLiteral("ui/theme");
@@ -19,6 +20,9 @@ const QString kModelWeights = QStringLiteral("model/weights");
 const QString kLastChat = QStringLiteral("chat/lastConversation");
 const QString kRecentModels = QStringLiteral("recentModels");
 const QStringList kLanguages = {QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("ar")};
+SettingsFile& settings() {
+  return SettingsFile::instance();
+}
 }  // namespace
 
 AppSettings::AppSettings(QQmlEngine* engine, QObject* parent) : QObject(parent), engine_(engine) {}
@@ -34,21 +38,21 @@ AppSettings* AppSettings::create(QQmlEngine* qml_engine, QJSEngine*) {
 }
 
 int AppSettings::theme() const {
-  return std::clamp(QSettings().value(kTheme, 0).toInt(), 0, 2);
+  return std::clamp(settings().value(kTheme, 0).toInt(), 0, 2);
 }
 void AppSettings::setTheme(int theme) {
   if (theme < 0 || theme > 2 || theme == this->theme()) return;
-  QSettings().setValue(kTheme, theme);
+  settings().setValue(kTheme, theme);
   emit themeChanged();
 }
 
 int AppSettings::fontSize() const {
-  return std::clamp(QSettings().value(kFontSize, kDefaultFontSize).toInt(), kMinFontSize, kMaxFontSize);
+  return std::clamp(settings().value(kFontSize, kDefaultFontSize).toInt(), kMinFontSize, kMaxFontSize);
 }
 void AppSettings::setFontSize(int size) {
   size = std::clamp(size, kMinFontSize, kMaxFontSize);
   if (size == fontSize()) return;
-  QSettings().setValue(kFontSize, size);
+  settings().setValue(kFontSize, size);
   emit fontSizeChanged();
 }
 
@@ -57,13 +61,13 @@ void AppSettings::zoom(int steps) {
 }
 
 QString AppSettings::language() const {
-  const QString l = QSettings().value(kLanguage).toString();
+  const QString l = settings().value(kLanguage).toString();
   return kLanguages.contains(l) ? l : QString();
 }
 void AppSettings::setLanguage(const QString& language) {
   if (!language.isEmpty() && !kLanguages.contains(language)) return;
   if (language == this->language()) return;
-  QSettings().setValue(kLanguage, language);
+  settings().setValue(kLanguage, language);
   applyLanguage();
 }
 
@@ -113,51 +117,45 @@ void AppSettings::applyLanguage() {
 }
 
 QString AppSettings::lastModelDir() const {
-  return QSettings().value(kModelDir).toString();
+  return settings().value(kModelDir).toString();
 }
 QString AppSettings::lastBackend() const {
-  return QSettings().value(kModelBackend, QStringLiteral("auto")).toString();
+  return settings().value(kModelBackend, QStringLiteral("auto")).toString();
 }
 QString AppSettings::lastWeights() const {
-  return QSettings().value(kModelWeights, QStringLiteral("bf16")).toString();
+  return settings().value(kModelWeights, QStringLiteral("bf16")).toString();
 }
 void AppSettings::setLastModel(const QString& dir, const QString& backend, const QString& weights) {
-  QSettings s;
-  s.setValue(kModelDir, dir);
-  s.setValue(kModelBackend, backend);
-  s.setValue(kModelWeights, weights);
+  settings().setValue(kModelDir, dir);
+  settings().setValue(kModelBackend, backend);
+  settings().setValue(kModelWeights, weights);
   QList<RecentModel> recent = recentModels();
   const QString key = QDir::cleanPath(dir);
   recent.removeIf([&](const RecentModel& m) { return QDir::cleanPath(m.dir) == key; });
   recent.prepend({key, backend, weights});
   if (recent.size() > kMaxRecentModels) recent.resize(kMaxRecentModels);
-  s.beginWriteArray(kRecentModels, int(recent.size()));
-  for (int i = 0; i < recent.size(); ++i) {
-    s.setArrayIndex(i);
-    s.setValue(QStringLiteral("dir"), recent[i].dir);
-    s.setValue(QStringLiteral("backend"), recent[i].backend);
-    s.setValue(QStringLiteral("weights"), recent[i].weights);
-  }
-  s.endArray();
+  QList<QVariantMap> entries;
+  for (const RecentModel& m : recent)
+    entries.append({{QStringLiteral("dir"), m.dir},
+                    {QStringLiteral("backend"), m.backend},
+                    {QStringLiteral("weights"), m.weights}});
+  settings().setArray(kRecentModels, entries);
 }
 
 QList<AppSettings::RecentModel> AppSettings::recentModels() const {
-  QSettings s;
   QList<RecentModel> out;
-  const int n = s.beginReadArray(kRecentModels);
-  for (int i = 0; i < n && out.size() < kMaxRecentModels; ++i) {
-    s.setArrayIndex(i);
-    RecentModel m{s.value(QStringLiteral("dir")).toString(), s.value(QStringLiteral("backend")).toString(),
-                  s.value(QStringLiteral("weights")).toString()};
+  for (const QVariantMap& e : settings().array(kRecentModels)) {
+    if (out.size() >= kMaxRecentModels) break;
+    RecentModel m{e.value(QStringLiteral("dir")).toString(), e.value(QStringLiteral("backend")).toString(),
+                  e.value(QStringLiteral("weights")).toString()};
     if (!m.dir.isEmpty()) out.append(m);  // an edited file may hold holes
   }
-  s.endArray();
   return out;
 }
 
 qint64 AppSettings::lastConversationId() const {
-  return QSettings().value(kLastChat, 0).toLongLong();
+  return settings().value(kLastChat, 0).toLongLong();
 }
 void AppSettings::setLastConversationId(qint64 id) {
-  QSettings().setValue(kLastChat, id);
+  settings().setValue(kLastChat, id);
 }

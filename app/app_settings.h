@@ -1,5 +1,6 @@
 #pragma once
-// AppSettings: the user's preferences (QSettings, so they survive restarts): theme, font size,
+// AppSettings: the user's preferences (the QSettings file, through SettingsFile: read from
+// memory, written behind on a thread of its own, so they survive restarts): theme, font size,
 // language, the last model and the last chat. (What a new chat starts with is a preset:
 // app/presets.h, ChatController::defaultPreset.) Window geometry is kept by Main.qml through
 // Qt.labs.settings in the same QSettings file.

@@ -1,7 +1,6 @@
 // ChatController: presets of system prompt + sampling (app/presets.h), applied per conversation.
-#include <QSettings>
-
 #include "app/chat_controller.h"
+#include "app/settings_file.h"
 #include "core/store/conversation_store.h"
 
 namespace {
@@ -9,13 +8,14 @@ const QString kDefaultPresetKey = QStringLiteral("chat/defaultPreset");
 }  // namespace
 
 QString ChatController::defaultPreset() const {
-  const QString name = QSettings().value(kDefaultPresetKey, PresetModel::kDefaultName).toString();
+  const QString name =
+      SettingsFile::instance().value(kDefaultPresetKey, PresetModel::kDefaultName).toString();
   return presets_->find(name) ? name : PresetModel::kDefaultName;  // a deleted one falls back
 }
 
 void ChatController::setDefaultPreset(const QString& name) {
   if (!presets_->find(name) || name == defaultPreset()) return;
-  QSettings().setValue(kDefaultPresetKey, name);
+  SettingsFile::instance().setValue(kDefaultPresetKey, name);
   emit defaultPresetChanged();
   // The fresh chat on screen (nothing sent yet) follows the new default at once.
   if (current_id_ == 0 && messages_->count() == 0) applyPreset(name);
@@ -80,7 +80,7 @@ bool ChatController::deletePreset(const QString& name) {
   const bool was_default = name == defaultPreset();
   if (!presets_->remove(name)) return false;
   if (was_default) {
-    QSettings().remove(kDefaultPresetKey);
+    SettingsFile::instance().remove(kDefaultPresetKey);
     emit defaultPresetChanged();
   }
   return true;

@@ -81,5 +81,6 @@ int main(int argc, char* argv[]) {
       Qt::QueuedConnection);
   QObject::connect(&instance, &SingleInstance::raiseRequested, &engine, [&engine] { raise_windows(engine); });
   engine.load(QUrl(QStringLiteral("qrc:/qt/qml/FalconChat/Ui/Main.qml")));
+  // The settings file's last changes reach the file as `app` goes (SettingsFile's post routine).
   return app.exec();
 }

@@ -1,8 +1,7 @@
 #include "app/presets.h"
 
-#include <QSettings>
-
 #include "app/sampling_config.h"
+#include "app/settings_file.h"
 
 const QString PresetModel::kDefaultName = QStringLiteral("Default");
 
@@ -58,37 +57,29 @@ void PresetModel::loadBuiltIns() {
 }
 
 void PresetModel::loadUserPresets() {
-  QSettings s;
-  const int n = s.beginReadArray(kGroup);
-  for (int i = 0; i < n; ++i) {
-    s.setArrayIndex(i);
+  for (const QVariantMap& e : SettingsFile::instance().array(kGroup)) {
     Preset p;
-    p.name = s.value(QStringLiteral("name")).toString().trimmed();
-    p.system_prompt = s.value(QStringLiteral("systemPrompt")).toString();
+    p.name = e.value(QStringLiteral("name")).toString().trimmed();
+    p.system_prompt = e.value(QStringLiteral("systemPrompt")).toString();
     // Normalised through the same rules as a stored chat: a damaged entry falls back to defaults.
     p.sampling_json =
-        SamplingConfig::jsonOf(SamplingConfig::parse(s.value(QStringLiteral("sampling")).toString()));
-    p.window_size = SamplingConfig::validWindow(s.value(QStringLiteral("window")).toInt());
+        SamplingConfig::jsonOf(SamplingConfig::parse(e.value(QStringLiteral("sampling")).toString()));
+    p.window_size = SamplingConfig::validWindow(e.value(QStringLiteral("window")).toInt());
     if (p.name.isEmpty() || p.name.size() > kMaxNameLength || find(p.name)) continue;
     presets_.push_back(p);
   }
-  s.endArray();
 }
 
 void PresetModel::persist() const {
-  QSettings s;
-  s.remove(kGroup);
-  s.beginWriteArray(kGroup);
-  int i = 0;
+  QList<QVariantMap> entries;
   for (const Preset& p : presets_) {
     if (p.built_in) continue;
-    s.setArrayIndex(i++);
-    s.setValue(QStringLiteral("name"), p.name);
-    s.setValue(QStringLiteral("systemPrompt"), p.system_prompt);
-    s.setValue(QStringLiteral("sampling"), p.sampling_json);
-    s.setValue(QStringLiteral("window"), p.window_size);
+    entries.append({{QStringLiteral("name"), p.name},
+                    {QStringLiteral("systemPrompt"), p.system_prompt},
+                    {QStringLiteral("sampling"), p.sampling_json},
+                    {QStringLiteral("window"), p.window_size}});
   }
-  s.endArray();
+  SettingsFile::instance().setArray(kGroup, entries);
 }
 
 int PresetModel::rowCount(const QModelIndex& parent) const {

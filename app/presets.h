@@ -1,9 +1,10 @@
 #pragma once
 // Presets: named pairs of a system prompt and sampling settings (window size included) that a
 // chat can start from or switch to. Three are built in ("Default", "Precise", "Creative"; fixed,
-// shown translated); the user's own are kept in QSettings (the XDG config file, group "presets")
-// and can be created, overwritten and deleted. ChatController applies them per conversation;
-// which preset a chat matches is worked out by comparing values, so nothing is stored per chat.
+// shown translated); the user's own are kept in the settings file (app/settings_file.h; the XDG
+// config file, group "presets") and can be created, overwritten and deleted. ChatController
+// applies them per conversation; which preset a chat matches is worked out by comparing values,
+// so nothing is stored per chat.
 #include <QtQml/qqmlregistration.h>
 
 #include <QAbstractListModel>
@@ -33,7 +34,7 @@ class PresetModel : public QAbstractListModel {
   static constexpr int kMaxNameLength = 60;
   static const QString kDefaultName;  // "Default": what a new chat starts from unless set otherwise
 
-  // Loads the built-ins and the user's presets from QSettings.
+  // Loads the built-ins and the user's presets from the settings file.
   explicit PresetModel(QObject* parent = nullptr);
 
   int rowCount(const QModelIndex& parent = {}) const override;

@@ -15,6 +15,7 @@
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
 #include "app/fake_engine.h"
+#include "app/settings_file.h"
 #include "core/model/quant_cache_file.h"
 #include "core/store/conversation_store.h"
 
@@ -81,6 +82,8 @@ class ChatControllerTest : public QObject {
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
                        dir_.filePath(QStringLiteral("settings")));
   }
+  // The settings file is written behind (app/settings_file.h): in the file before dir_ goes.
+  void cleanupTestCase() { QVERIFY(SettingsFile::instance().flush()); }
 
   void send_without_model_explains_and_keeps_working() {
     auto c = make();

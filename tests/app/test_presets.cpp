@@ -11,6 +11,7 @@
 #include "app/chat_controller.h"
 #include "app/fake_engine.h"
 #include "app/presets.h"
+#include "app/settings_file.h"
 #include "core/store/conversation_store.h"
 
 using namespace falcon;
@@ -46,7 +47,11 @@ class PresetsTest : public QObject {
     QCoreApplication::setOrganizationName(QStringLiteral("falcon-chat-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("presets"));
   }
-  void init() { QSettings().clear(); }
+  void init() {
+    SettingsFile::instance().flush();
+    QSettings().clear();
+    SettingsFile::instance().reload();
+  }
 
   void built_ins_are_valid_and_ordered_by_temperature() {
     PresetModel m;
@@ -184,6 +189,7 @@ class PresetsTest : public QObject {
       s.setValue(QStringLiteral("name"), QStringLiteral("Precise"));  // a built-in's name: skipped
       s.endArray();
     }
+    SettingsFile::instance().reload();  // the file was written behind the app's back
     PresetModel m;
     QCOMPARE(m.count(), 4);
     const Preset* odd = m.find(QStringLiteral("Odd"));

@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include "app/app_settings.h"
+#include "app/settings_file.h"
 
 namespace {
 
@@ -128,7 +129,9 @@ class TranslationsTest : public QObject {
   // tools/install-deps.sh installs and the package recommends.
   void qt_own_strings_follow_the_language() {
     QTemporaryDir settings_dir;
+    SettingsFile::instance().flush();
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settings_dir.path());
+    SettingsFile::instance().reload();  // the settings of this test only
     const QString qt_dir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
     QVERIFY2(QFile::exists(qt_dir + QStringLiteral("/qt_de.qm")),
              qPrintable(QStringLiteral("no qt_de.qm in %1: install qt6-translations-l10n").arg(qt_dir)));
@@ -143,6 +146,7 @@ class TranslationsTest : public QObject {
     QVERIFY(close() != QStringLiteral("Schließen"));
     s.setLanguage(QStringLiteral("en"));
     QCOMPARE(close(), english);
+    QVERIFY(SettingsFile::instance().flush());  // before settings_dir goes
   }
 
   void both_languages_translate_the_same_strings() {
