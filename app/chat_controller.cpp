@@ -15,7 +15,11 @@ using falcon::ReplyRequest;
 
 ChatController::ChatController(Options options, QObject* parent)
     : QObject(parent), options_(std::move(options)) {
-  store_ = std::make_unique<falcon::ConversationStore>(options_.db_path.toStdString());
+  // The UI thread's connection: its changes (a new chat, a rename, a draft) return once in the
+  // WAL and are fdatasynced by the store's own thread, so a busy disk never freezes the window.
+  falcon::StoreOptions store_options;
+  store_options.sync_behind = true;
+  store_ = std::make_unique<falcon::ConversationStore>(options_.db_path.toStdString(), store_options);
   settings_ = std::make_unique<AppSettings>(nullptr);
   list_ = new ConversationListModel(this);
   filter_ = new ConversationFilterModel(this);

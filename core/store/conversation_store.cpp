@@ -54,6 +54,7 @@ void check_window_size(int64_t w) {
 ConversationStore::Impl::~Impl() {
   cache.reset();  // finalize statements before the connection closes
   db = sql::Db();
+  sync_behind.reset();                 // what the connection committed is synced first
   store_files::release_lock(lock_fd);  // only after the connection is gone
 }
 
@@ -167,6 +168,12 @@ ConversationStore::ConversationStore(const std::string& path, StoreOptions optio
       s.interrupted_on_open = sqlite3_changes64(raw);
     }
     sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
+    if (file && s.options.sync_behind) {
+      s.db.exec("PRAGMA synchronous = NORMAL", "configuring the connection");
+      s.sync_behind = std::make_unique<store_sync::SyncBehind>(
+          sqlite3_filename_wal(sqlite3_db_filename(raw, "main")), s.options.before_background_sync);
+      s.sync_behind->attach(raw);
+    }
   } catch (const StoreError& e) {
     if (e.code() == StoreErrorCode::Corrupt) throw_corrupt(path, e);
     throw;
@@ -174,6 +181,10 @@ ConversationStore::ConversationStore(const std::string& path, StoreOptions optio
 }
 
 ConversationStore::~ConversationStore() = default;
+
+std::string ConversationStore::wait_until_durable() {
+  return impl_->sync_behind ? impl_->sync_behind->wait() : std::string();
+}
 
 const std::string& ConversationStore::path() const {
   return impl_->path;

@@ -4,7 +4,9 @@
 //
 // Durability: WAL journal, synchronous=FULL (every commit fsyncs the WAL, so a call that
 // returned has survived even a power cut; NORMAL would only survive an application crash),
-// foreign keys on, every multi-row change in one transaction.
+// foreign keys on, every multi-row change in one transaction. With StoreOptions::sync_behind
+// (the UI thread's store) a call returns once the change is in the WAL (it survives a crash)
+// and a thread of the store's own fdatasyncs the WAL right after (then a power cut too).
 //
 // Thread safety: a ConversationStore owns one SQLite connection and is NOT thread-safe. Use
 // one instance per thread (e.g. the inference worker writes through its own instance and the
@@ -45,6 +47,9 @@ class ConversationStore {
   int64_t interrupted_on_open() const;          // replies marked interrupted by this open
   const std::string& last_backup_path() const;  // backup made before a migration, or ""
   std::string integrity_check();                // "ok" when healthy (PRAGMA integrity_check + FTS)
+  // Waits until every change made so far survives a power cut (StoreOptions::sync_behind; at
+  // once otherwise). Returns "" or what went wrong with a background sync (it stays reported).
+  std::string wait_until_durable();
 
   // Runs `fn` in one transaction: all store calls inside commit together or not at all.
   void in_transaction(const std::function<void()>& fn);

@@ -6,6 +6,7 @@
 
 #include "core/store/conversation_store.h"
 #include "core/store/sqlite_util.h"
+#include "core/store/store_sync_behind.h"
 
 namespace falcon {
 
@@ -18,6 +19,7 @@ struct ConversationStore::Impl {
   int schema_version = 0;
   int64_t interrupted_on_open = 0;
   std::string backup_path;
+  std::unique_ptr<store_sync::SyncBehind> sync_behind;  // StoreOptions::sync_behind
 
   ~Impl();
   sqlite3* raw() const { return db.get(); }

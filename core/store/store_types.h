@@ -128,6 +128,11 @@ struct StoreOptions {
   // Page quota (0 = none). A full quota behaves like a full disk (tests simulate one with it).
   int64_t max_page_count = 0;
   std::function<int64_t()> clock;  // ms since epoch; empty = system clock (tests inject one)
+  // Commits return once they are in the WAL (synchronous=NORMAL), and a thread of the store's
+  // own fdatasyncs the WAL right after (core/store/store_sync_behind.h): for a connection on a
+  // thread that must not wait for the disk (the UI's). A file database only.
+  bool sync_behind = false;
+  std::function<void()> before_background_sync;  // tests: runs on that thread before each sync
 };
 
 }  // namespace falcon
