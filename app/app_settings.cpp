@@ -7,6 +7,7 @@
 #include <QLocale>
 #include <QQmlEngine>
 #include <algorithm>
+#include <cmath>
 
 #include "app/settings_file.h"
 
@@ -158,4 +159,27 @@ qint64 AppSettings::lastConversationId() const {
 }
 void AppSettings::setLastConversationId(qint64 id) {
   settings().setValue(kLastChat, id);
+}
+
+QVariant AppSettings::windowValue(const QString& name, const QVariant& fallback) const {
+  const QVariant v = settings().value(QStringLiteral("window/") + name);
+  if (!v.isValid()) return fallback;
+  // Read back from the file every value is text: give it the fallback's type where it has one.
+  if (fallback.typeId() == QMetaType::Bool) {
+    const QString t = v.toString();
+    return t == QLatin1String("true")    ? QVariant(true)
+           : t == QLatin1String("false") ? QVariant(false)
+                                         : fallback;
+  }
+  if (fallback.typeId() == QMetaType::Int || fallback.typeId() == QMetaType::Double) {
+    bool ok = false;
+    const double d = v.toString().toDouble(&ok);
+    if (!ok || !std::isfinite(d)) return fallback;  // an edited file may hold anything
+    return fallback.typeId() == QMetaType::Int ? QVariant(int(std::clamp(d, -1e6, 1e6))) : QVariant(d);
+  }
+  return v;
+}
+
+void AppSettings::setWindowValue(const QString& name, const QVariant& value) {
+  settings().setValue(QStringLiteral("window/") + name, value);
 }

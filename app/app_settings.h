@@ -2,8 +2,9 @@
 // AppSettings: the user's preferences (the QSettings file, through SettingsFile: read from
 // memory, written behind on a thread of its own, so they survive restarts): theme, font size,
 // language, the last model and the last chat. (What a new chat starts with is a preset:
-// app/presets.h, ChatController::defaultPreset.) Window geometry is kept by Main.qml through
-// Qt.labs.settings in the same QSettings file.
+// app/presets.h, ChatController::defaultPreset.) The window's place, size and panes are kept
+// by ui/components/WindowState.qml through windowValue/setWindowValue ("window/<name>"; not
+// Qt.labs.settings, which writes its QSettings on the UI thread).
 //
 // Language: "" follows the system; "en", "de", "ar" pick one. Changing it installs the
 // translator and retranslates the QML engine at once; Arabic turns the layout right-to-left.
@@ -14,6 +15,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTranslator>
+#include <QVariant>
 #include <memory>
 
 class QQmlEngine;
@@ -67,6 +69,11 @@ class AppSettings : public QObject {
   QList<RecentModel> recentModels() const;
   qint64 lastConversationId() const;
   void setLastConversationId(qint64 id);
+
+  // The window's state, "window/<name>" in the settings file: `fallback` when never saved. A
+  // number saved is read back as a number, true/false as a bool (the file holds text).
+  Q_INVOKABLE QVariant windowValue(const QString& name, const QVariant& fallback) const;
+  Q_INVOKABLE void setWindowValue(const QString& name, const QVariant& value);
 
   // Installs the translator for the current setting (also called once at start-up).
   void applyLanguage();

@@ -16,7 +16,7 @@ PACKAGES=(
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtquick-dialogs
-  qml6-module-qt-labs-settings qml6-module-qt-labs-platform qml6-module-qttest
+  qml6-module-qt-labs-platform qml6-module-qttest
   # QtQuick.Dialogs' own file and folder dialogs (used without a desktop's native ones) need it
   qml6-module-qt-labs-folderlistmodel
   # Qt's own strings (standard buttons such as "Close", Qt's file dialogs) in German and Arabic

@@ -3,7 +3,6 @@ import QtQuick.Controls
 import QtQuick.Controls.Material
 import QtQuick.Layouts
 import QtQuick.Dialogs
-import Qt.labs.settings
 import FalconChat.Core
 import FalconChat.Ui
 
@@ -38,16 +37,15 @@ ApplicationWindow {
         id: panes
         width: window.width
     }
-    Component.onCompleted: chatPage.composer.focusInput()
+    Component.onCompleted: {
+        windowState.restore()
+        chatPage.composer.focusInput()
+    }
 
-    Settings {
-        category: "window"
-        property alias x: window.x
-        property alias y: window.y
-        property alias width: window.width
-        property alias height: window.height
-        property alias samplingOpen: panes.samplingOpen
-        property alias sidebarOpen: panes.sidebarWanted
+    WindowState {
+        id: windowState
+        window: window
+        panes: panes
     }
 
     // Every window-wide shortcut and what it does, in one table: the Shortcut objects below and
