@@ -159,6 +159,16 @@ void ChatController::fail(const QString& message) {
   emit errorOccurred(message);
 }
 
+void ChatController::checkDurability() {
+  if (durability_error_shown_ || !store_) return;
+  const std::string error = store_->durability_error();
+  if (error.empty()) return;
+  durability_error_shown_ = true;  // it stays: once is enough
+  fail(tr("Recent changes to your chats may not be safe on the disk (%1). Check the disk; "
+          "copy the database or export your chats before you rely on them.")
+           .arg(QString::fromStdString(error)));
+}
+
 void ChatController::setBusy(bool busy, qint64 streaming_id) {
   if (busy == busy_ && streaming_id == streaming_id_) return;
   busy_ = busy;

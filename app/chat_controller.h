@@ -264,6 +264,9 @@ class ChatController : public QObject {
   void setMeterCount(TextMeter& meter, qint64 tokens, qint64 reply_prompt);
   bool tooLong(const TextMeter& meter) const;
   void fail(const QString& message);
+  // Says once when the UI connection's background sync failed (StoreOptions::sync_behind):
+  // checked after the list reloads and drafts are saved, the moments after its writes.
+  void checkDurability();
   void restoreLastSession();
   // worker signal handlers
   void onReplyStarted(qint64 conversation_id, qint64 message_id);
@@ -289,6 +292,7 @@ class ChatController : public QObject {
   QTimer memory_timer_;
   bool memory_query_pending_ = false;
   bool draft_error_shown_ = false;  // one message per run of failed draft writes
+  bool durability_error_shown_ = false;
   TextMeter composer_meter_, editor_meter_;
   quint64 measure_serial_ = 0;  // the last serial handed out (to either field)
 

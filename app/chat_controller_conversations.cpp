@@ -15,6 +15,7 @@ void ChatController::reloadConversations() {
   } catch (const std::exception& e) {
     fail(QString::fromUtf8(e.what()));
   }
+  checkDurability();
 }
 
 void ChatController::loadConversationSettings() {
@@ -270,4 +271,5 @@ void ChatController::saveDrafts() {
     }
   }
   draft_error_shown_ = false;
+  checkDurability();
 }

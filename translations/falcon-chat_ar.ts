@@ -5,6 +5,11 @@
     <name>ChatController</name>
     <message>
         <location filename="../app/chat_controller.cpp" line="+167"/>
+        <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
+        <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>New conversation</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -19,7 +24,7 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+165"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+166"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
@@ -542,7 +547,7 @@ Start one with New chat.</source>
 <context>
     <name>Main</name>
     <message>
-        <location filename="../ui/Main.qml" line="+18"/>
+        <location filename="../ui/Main.qml" line="+17"/>
         <source>Falcon Chat</source>
         <translation>Falcon Chat</translation>
     </message>
@@ -552,7 +557,7 @@ Start one with New chat.</source>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+37"/>
         <source>New chat</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -890,7 +895,7 @@ Start one with New chat.</source>
         <translation>المجلد %1 غير موجود.</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+41"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>لا يوجد مُقسِّم (tokenizer.json أو tokenizer.model) في هذا المجلد: لا يمكن للنموذج المحادثة.</translation>
     </message>
@@ -1173,7 +1178,7 @@ Start one with New chat.</source>
 <context>
     <name>PresetModel</name>
     <message>
-        <location filename="../app/presets.cpp" line="+148"/>
+        <location filename="../app/presets.cpp" line="+139"/>
         <location line="+11"/>
         <source>Default</source>
         <translation>افتراضي</translation>

@@ -5,6 +5,11 @@
     <name>ChatController</name>
     <message>
         <location filename="../app/chat_controller.cpp" line="+167"/>
+        <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
+        <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
     </message>
@@ -19,7 +24,7 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+165"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+166"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
@@ -534,7 +539,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>Main</name>
     <message>
-        <location filename="../ui/Main.qml" line="+18"/>
+        <location filename="../ui/Main.qml" line="+17"/>
         <source>Falcon Chat</source>
         <translation>Falcon Chat</translation>
     </message>
@@ -544,7 +549,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 — Falcon Chat</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+37"/>
         <source>New chat</source>
         <translation>Neuer Chat</translation>
     </message>
@@ -878,7 +883,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Der Ordner %1 existiert nicht.</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+41"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>Kein Tokenizer (tokenizer.json oder tokenizer.model) in diesem Ordner: das Modell kann nicht chatten.</translation>
     </message>
@@ -1161,7 +1166,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>PresetModel</name>
     <message>
-        <location filename="../app/presets.cpp" line="+148"/>
+        <location filename="../app/presets.cpp" line="+139"/>
         <location line="+11"/>
         <source>Default</source>
         <translation>Standard</translation>

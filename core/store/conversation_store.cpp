@@ -185,6 +185,9 @@ ConversationStore::~ConversationStore() = default;
 std::string ConversationStore::wait_until_durable() {
   return impl_->sync_behind ? impl_->sync_behind->wait() : std::string();
 }
+std::string ConversationStore::durability_error() const {
+  return impl_->sync_behind ? impl_->sync_behind->error() : std::string();
+}
 
 const std::string& ConversationStore::path() const {
   return impl_->path;

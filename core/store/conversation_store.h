@@ -50,6 +50,7 @@ class ConversationStore {
   // Waits until every change made so far survives a power cut (StoreOptions::sync_behind; at
   // once otherwise). Returns "" or what went wrong with a background sync (it stays reported).
   std::string wait_until_durable();
+  std::string durability_error() const;  // the same, without waiting: "" or the failed sync
 
   // Runs `fn` in one transaction: all store calls inside commit together or not at all.
   void in_transaction(const std::function<void()>& fn);

@@ -51,6 +51,11 @@ std::string SyncBehind::wait() {
   return error_;
 }
 
+std::string SyncBehind::error() const {
+  std::lock_guard<std::mutex> l(m_);
+  return error_;
+}
+
 uint64_t SyncBehind::syncs_done() const {
   std::lock_guard<std::mutex> l(m_);
   return syncs_;

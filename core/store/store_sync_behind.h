@@ -33,6 +33,7 @@ class SyncBehind {
   // Waits until every commit made before the call is synced. Returns "" or what went wrong
   // with the last sync (strerror).
   std::string wait();
+  std::string error() const;  // the same, without waiting
   uint64_t syncs_done() const;
 
  private:

@@ -7,6 +7,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -139,6 +140,35 @@ class TestStoreSyncBehind : public QObject {
                             .arg(db_size_before)
                             .arg(db_size_after)));
     QVERIFY(std::filesystem::file_size(p + "-wal") < 64ull << 20);
+  }
+
+  // A sync that fails (here: the WAL's name made a symlink loop, so it cannot be opened) is
+  // reported, and stays reported after later syncs succeed: the kernel may have dropped what
+  // it could not write.
+  void a_failed_sync_is_reported_and_stays_reported() {
+    const std::string p = path("fails.db");
+    const std::string wal = p + "-wal";
+    std::atomic<bool> break_next{false};
+    StoreOptions o = ticking_options();
+    o.sync_behind = true;
+    o.before_background_sync = [&] {
+      if (!break_next.exchange(false)) return;
+      std::filesystem::rename(wal, wal + ".aside");  // SQLite keeps its own descriptor
+      std::filesystem::create_symlink(wal, wal);     // ELOOP for whoever opens the name
+    };
+    ConversationStore store(p, o);
+    const int64_t id = store.create_conversation(titled("a"));
+    QCOMPARE(store.wait_until_durable(), std::string());
+    QCOMPARE(store.durability_error(), std::string());
+    break_next = true;
+    store.set_title(id, "b");
+    const std::string error = store.wait_until_durable();
+    QVERIFY2(error.find("syncing " + wal) == 0, error.c_str());
+    QCOMPARE(store.durability_error(), error);
+    std::filesystem::remove(wal);
+    std::filesystem::rename(wal + ".aside", wal);
+    store.set_title(id, "c");
+    QCOMPARE(store.wait_until_durable(), error);
   }
 
   // Without the option nothing changes: wait_until_durable() has nothing to wait for.
