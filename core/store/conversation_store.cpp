@@ -170,8 +170,9 @@ ConversationStore::ConversationStore(const std::string& path, StoreOptions optio
     sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
     if (file && s.options.sync_behind) {
       s.db.exec("PRAGMA synchronous = NORMAL", "configuring the connection");
-      s.sync_behind = std::make_unique<store_sync::SyncBehind>(
-          sqlite3_filename_wal(sqlite3_db_filename(raw, "main")), s.options.before_background_sync);
+      const char* main_file = sqlite3_db_filename(raw, "main");
+      s.sync_behind = std::make_unique<store_sync::SyncBehind>(main_file, sqlite3_filename_wal(main_file),
+                                                               s.options.before_background_sync);
       s.sync_behind->attach(raw);
     }
   } catch (const StoreError& e) {

@@ -6,8 +6,10 @@
 // the same order as synchronous=FULL, without the calling thread (the UI) waiting for the disk:
 // on a busy disk one fdatasync took 40-100 ms.
 //
-// Checkpoints: a connection's own WAL hook replaces SQLite's auto-checkpoint, so the hook here
-// runs the same passive checkpoint at 1000 frames before it asks for the sync.
+// Checkpoints: a connection's own WAL hook replaces SQLite's auto-checkpoint. At 1000 frames
+// (SQLite's default) the hook asks this thread for the same passive checkpoint, which it runs
+// through a connection of its own after the sync: a checkpoint writes and syncs the database
+// file, which the calling thread must not wait for either.
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -21,9 +23,9 @@ namespace falcon::store_sync {
 
 class SyncBehind {
  public:
-  // `wal_path`: the connection's WAL file. `before_sync` (tests) runs on the sync thread before
-  // each fdatasync.
-  SyncBehind(std::string wal_path, std::function<void()> before_sync);
+  // `db_path`, `wal_path`: the connection's database and WAL files. `before_sync` (tests) runs
+  // on the sync thread before each fdatasync.
+  SyncBehind(std::string db_path, std::string wal_path, std::function<void()> before_sync);
   ~SyncBehind();  // syncs what was asked for, then stops
   SyncBehind(const SyncBehind&) = delete;
   SyncBehind& operator=(const SyncBehind&) = delete;
@@ -38,9 +40,11 @@ class SyncBehind {
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
-  void request();
+  void request(bool checkpoint);
   void run();
+  void checkpoint() const;
 
+  std::string db_path_;
   std::string wal_path_;
   std::function<void()> before_sync_;
   mutable std::mutex m_;
@@ -48,6 +52,7 @@ class SyncBehind {
   uint64_t requested_ = 0;
   uint64_t synced_ = 0;
   uint64_t syncs_ = 0;
+  bool checkpoint_wanted_ = false;
   std::string error_;
   bool stop_ = false;
   std::thread thread_;

@@ -38,6 +38,12 @@ struct Gate {
     open = true;
     cv.notify_all();
   }
+  // Opens the gate as it goes, so a failed check does not leave the store's thread waiting
+  // (its store, declared before, then closes instead of hanging the test).
+  struct OpenAtExit {
+    std::shared_ptr<Gate> gate;
+    ~OpenAtExit() { gate->release(); }
+  };
   bool wait_for_a_sync(std::chrono::seconds t) {
     std::unique_lock<std::mutex> l(m);
     return cv.wait_for(l, t, [&] { return waits > 0; });
@@ -68,6 +74,7 @@ class TestStoreSyncBehind : public QObject {
     o.sync_behind = true;
     o.before_background_sync = [gate] { gate->pass(); };
     ConversationStore store(p, o);
+    const Gate::OpenAtExit open_at_exit{gate};
     const int64_t first = store.create_conversation(titled("first"));
     QVERIFY(gate->wait_for_a_sync(std::chrono::seconds(10)));  // the sync thread is at the gate
     auto more = std::async(std::launch::async, [&] {
@@ -140,6 +147,37 @@ class TestStoreSyncBehind : public QObject {
                             .arg(db_size_before)
                             .arg(db_size_after)));
     QVERIFY(std::filesystem::file_size(p + "-wal") < 64ull << 20);
+  }
+
+  // The checkpoint too runs on the store's thread: while that thread is held, enough changes
+  // for a checkpoint leave the database file as it was (a checkpoint on the calling thread,
+  // as SQLite's own auto-checkpoint, would copy them at once); released, they reach it.
+  void a_checkpoint_runs_on_the_sync_thread() {
+    const std::string p = path("checkpoint-thread.db");
+    auto gate = std::make_shared<Gate>();
+    StoreOptions o = ticking_options();
+    o.sync_behind = true;
+    o.before_background_sync = [gate] { gate->pass(); };
+    ConversationStore store(p, o);
+    const Gate::OpenAtExit open_at_exit{gate};
+    const auto db_size_before = std::filesystem::file_size(p);
+    const std::string big(3000, 'x');
+    auto writes = std::async(std::launch::async, [&] {
+      for (int i = 0; i < 1500; ++i) {
+        NewConversation c = titled("c" + std::to_string(i));
+        c.system_prompt = big;
+        store.create_conversation(c);
+      }
+    });
+    QVERIFY2(writes.wait_for(std::chrono::seconds(60)) == std::future_status::ready,
+             "the changes waited for the sync thread");
+    writes.get();
+    QCOMPARE(std::filesystem::file_size(p), db_size_before);
+    gate->release();
+    QCOMPARE(store.wait_until_durable(), std::string());
+    store.create_conversation(titled("one more"));  // the WAL is past 1000 frames: checkpoint
+    QCOMPARE(store.wait_until_durable(), std::string());
+    QVERIFY(std::filesystem::file_size(p) > db_size_before + 2'000'000);
   }
 
   // A sync that fails (here: the WAL's name made a symlink loop, so it cannot be opened) is
