@@ -175,7 +175,8 @@ QVariant AppSettings::windowValue(const QString& name, const QVariant& fallback)
     bool ok = false;
     const double d = v.toString().toDouble(&ok);
     if (!ok || !std::isfinite(d)) return fallback;  // an edited file may hold anything
-    return fallback.typeId() == QMetaType::Int ? QVariant(int(std::clamp(d, -1e6, 1e6))) : QVariant(d);
+    const double sane = std::clamp(d, -1e6, 1e6);   // no window is a million pixels away or wide
+    return fallback.typeId() == QMetaType::Int ? QVariant(int(sane)) : QVariant(sane);
   }
   return v;
 }

@@ -70,11 +70,6 @@ std::string SyncBehind::error() const {
   return error_;
 }
 
-uint64_t SyncBehind::syncs_done() const {
-  std::lock_guard<std::mutex> l(m_);
-  return syncs_;
-}
-
 void SyncBehind::run() {
   std::unique_lock<std::mutex> l(m_);
   for (;;) {
@@ -96,7 +91,6 @@ void SyncBehind::run() {
     if (checkpoint_now) checkpoint();  // after the sync: the frames it copies are durable already
     l.lock();
     synced_ = target;
-    ++syncs_;
     // Sticky: after a failed fdatasync the kernel may have dropped the pages it could not
     // write, so a later success does not bring them back.
     if (!error.empty() && error_.empty()) error_ = "syncing " + wal_path_ + ": " + error;

@@ -36,7 +36,6 @@ class SyncBehind {
   // with the last sync (strerror).
   std::string wait();
   std::string error() const;  // the same, without waiting
-  uint64_t syncs_done() const;
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
@@ -51,7 +50,6 @@ class SyncBehind {
   std::condition_variable cv_;
   uint64_t requested_ = 0;
   uint64_t synced_ = 0;
-  uint64_t syncs_ = 0;
   bool checkpoint_wanted_ = false;
   std::string error_;
   bool stop_ = false;

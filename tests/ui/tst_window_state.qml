@@ -68,8 +68,12 @@ TestCase {
         AppSettings.setWindowValue("height", "tall")     // not a number
         AppSettings.setWindowValue("samplingOpen", "maybe")
         AppSettings.setWindowValue("sidebarOpen", "false")  // as the file holds it: text
+        AppSettings.setWindowValue("x", "1e300")            // far beyond any screen
+        AppSettings.setWindowValue("y", "-7")
         const a = make()
         a.s.restore()
+        compare(a.w.x, 1000000)
+        compare(a.w.y, -7)
         compare(a.w.width, 640)
         compare(a.w.height, 720)
         compare(a.p.samplingOpen, false)
