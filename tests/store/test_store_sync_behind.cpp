@@ -50,6 +50,14 @@ struct Gate {
   }
 };
 
+// Sync behind, with the store's sync thread held at `gate` before each sync.
+StoreOptions held_at(const std::shared_ptr<Gate>& gate) {
+  StoreOptions o = ticking_options();
+  o.sync_behind = true;
+  o.before_background_sync = [gate] { gate->pass(); };
+  return o;
+}
+
 NewConversation titled(const std::string& title) {
   NewConversation c;
   c.title = title;
@@ -70,10 +78,7 @@ class TestStoreSyncBehind : public QObject {
   void a_change_returns_before_its_sync() {
     const std::string p = path("held.db");
     auto gate = std::make_shared<Gate>();
-    StoreOptions o = ticking_options();
-    o.sync_behind = true;
-    o.before_background_sync = [gate] { gate->pass(); };
-    ConversationStore store(p, o);
+    ConversationStore store(p, held_at(gate));
     const Gate::OpenAtExit open_at_exit{gate};
     const int64_t first = store.create_conversation(titled("first"));
     QVERIFY(gate->wait_for_a_sync(std::chrono::seconds(10)));  // the sync thread is at the gate
@@ -155,10 +160,7 @@ class TestStoreSyncBehind : public QObject {
   void a_checkpoint_runs_on_the_sync_thread() {
     const std::string p = path("checkpoint-thread.db");
     auto gate = std::make_shared<Gate>();
-    StoreOptions o = ticking_options();
-    o.sync_behind = true;
-    o.before_background_sync = [gate] { gate->pass(); };
-    ConversationStore store(p, o);
+    ConversationStore store(p, held_at(gate));
     const Gate::OpenAtExit open_at_exit{gate};
     const auto db_size_before = std::filesystem::file_size(p);
     const std::string big(3000, 'x');
