@@ -207,6 +207,12 @@ class ChatController : public QObject {
 
   // ---- model (chat_controller_model.cpp) -------------------------------------------------
   Q_INVOKABLE QVariantMap inspectModel(const QUrl& folder) const;
+  // A folder's path as a file URL, and back, for QML: "file://" + path breaks on a '#' or '%' in a
+  // folder's name (the rest of the path would be read as a URL fragment or an escape).
+  Q_INVOKABLE static QUrl fileUrl(const QString& path) { return QUrl::fromLocalFile(path); }
+  Q_INVOKABLE static QString localPath(const QUrl& url) {
+    return url.isLocalFile() ? url.toLocalFile() : url.toString();
+  }
   Q_INVOKABLE void loadModel(const QUrl& folder, const QString& backend, const QString& weights);
   Q_INVOKABLE void cancelLoad();
   // Folders of bundled models next to the program (installed or in the build tree).

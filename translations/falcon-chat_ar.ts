@@ -505,6 +505,54 @@ Start one with New chat.</source>
     </message>
 </context>
 <context>
+    <name>FolderBrowserModel</name>
+    <message>
+        <location filename="../app/folder_browser_model.cpp" line="+44"/>
+        <source>%1 does not exist.</source>
+        <translation>%1 غير موجود.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is a file, not a folder.</source>
+        <translation>%1 ملف وليس مجلدًا.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 cannot be read (no permission).</source>
+        <translation>تتعذر قراءة %1 (لا يوجد إذن).</translation>
+    </message>
+    <message>
+        <location line="+129"/>
+        <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
+        <translation>لم تستجب بعد المجلدات المطلوبة سابقًا (مجلد شبكة مشترك؟)؛ حاول مرة أخرى لاحقًا.</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>The folder could not be read now (the system refused a thread); try again.</source>
+        <translation>تعذرت قراءة المجلد الآن (رفض النظام إنشاء خيط)؛ حاول مرة أخرى.</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Home</source>
+        <translation>المجلد الشخصي</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Hugging Face cache</source>
+        <translation>ذاكرة Hugging Face المؤقتة</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents</source>
+        <translation>المستندات</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Downloads</source>
+        <translation>التنزيلات</translation>
+    </message>
+</context>
+<context>
     <name>InferenceWorker</name>
     <message>
         <location filename="../app/inference_worker.cpp" line="+67"/>
@@ -863,6 +911,94 @@ Start one with New chat.</source>
     </message>
 </context>
 <context>
+    <name>ModelFolderBrowser</name>
+    <message>
+        <location filename="../ui/dialogs/ModelFolderBrowser.qml" line="+15"/>
+        <source>Choose a model folder</source>
+        <translation>اختر مجلد نموذج</translation>
+    </message>
+    <message>
+        <location line="+60"/>
+        <source>Up one folder (Backspace)</source>
+        <translation>مجلد واحد للأعلى (مفتاح الحذف للخلف)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Up one folder</source>
+        <translation>مجلد واحد للأعلى</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Type or paste a folder path</source>
+        <translation>اكتب مسار مجلد أو الصقه</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder path</source>
+        <translation>مسار المجلد</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>%1, folder with a model</source>
+        <translation>%1، مجلد فيه نموذج</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1, folder</source>
+        <translation>%1، مجلد</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1, file, %2</source>
+        <translation>%1، ملف، %2</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>model</source>
+        <translation>نموذج</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>This folder is empty.</source>
+        <translation>هذا المجلد فارغ.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Reading the folder…</source>
+        <translation>جارٍ قراءة المجلد…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This folder holds a model (config.json).</source>
+        <translation>يحتوي هذا المجلد على نموذج (config.json).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only the first %1 entries are shown; type a path to go further.</source>
+        <translation>تُعرض أول %1 عنصر فقط؛ اكتب مسارًا للمتابعة.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Hidden folders</source>
+        <translation>المجلدات المخفية</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose “%1”</source>
+        <translation>اختر «%1»</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the folder %1</source>
+        <translation>اختر المجلد %1</translation>
+    </message>
+</context>
+<context>
     <name>ModelInspector</name>
     <message>
         <location filename="../app/model_inspector.cpp" line="+17"/>
@@ -903,23 +1039,17 @@ Start one with New chat.</source>
 <context>
     <name>ModelPickerDialog</name>
     <message>
-        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+13"/>
+        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+12"/>
         <source>Model</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+38"/>
-        <location line="+49"/>
+        <location line="+87"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
     <message>
-        <location line="-48"/>
-        <source>Choose</source>
-        <translation>اختيار</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="-37"/>
         <source>, CPU</source>
         <translation>، CPU</translation>
     </message>
@@ -964,7 +1094,7 @@ Start one with New chat.</source>
         <translation>اختيار مجلد…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Architecture</source>
         <translation>البنية</translation>
     </message>

@@ -497,6 +497,54 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
 </context>
 <context>
+    <name>FolderBrowserModel</name>
+    <message>
+        <location filename="../app/folder_browser_model.cpp" line="+44"/>
+        <source>%1 does not exist.</source>
+        <translation>%1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is a file, not a folder.</source>
+        <translation>%1 ist eine Datei, kein Ordner.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 cannot be read (no permission).</source>
+        <translation>%1 kann nicht gelesen werden (keine Berechtigung).</translation>
+    </message>
+    <message>
+        <location line="+129"/>
+        <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
+        <translation>Zuvor angefragte Ordner antworten noch nicht (eine Netzwerkfreigabe?); versuche es später noch einmal.</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>The folder could not be read now (the system refused a thread); try again.</source>
+        <translation>Der Ordner konnte gerade nicht gelesen werden (das System hat einen Thread verweigert); versuche es noch einmal.</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Home</source>
+        <translation>Persönlicher Ordner</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Hugging Face cache</source>
+        <translation>Hugging-Face-Cache</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents</source>
+        <translation>Dokumente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Downloads</source>
+        <translation>Downloads</translation>
+    </message>
+</context>
+<context>
     <name>InferenceWorker</name>
     <message>
         <location filename="../app/inference_worker.cpp" line="+67"/>
@@ -851,6 +899,94 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
 </context>
 <context>
+    <name>ModelFolderBrowser</name>
+    <message>
+        <location filename="../ui/dialogs/ModelFolderBrowser.qml" line="+15"/>
+        <source>Choose a model folder</source>
+        <translation>Einen Modellordner wählen</translation>
+    </message>
+    <message>
+        <location line="+60"/>
+        <source>Up one folder (Backspace)</source>
+        <translation>Einen Ordner nach oben (Rücktaste)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Up one folder</source>
+        <translation>Einen Ordner nach oben</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Type or paste a folder path</source>
+        <translation>Ordnerpfad eingeben oder einfügen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder path</source>
+        <translation>Ordnerpfad</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>%1, folder with a model</source>
+        <translation>%1, Ordner mit einem Modell</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1, folder</source>
+        <translation>%1, Ordner</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1, file, %2</source>
+        <translation>%1, Datei, %2</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>This folder is empty.</source>
+        <translation>Dieser Ordner ist leer.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Reading the folder…</source>
+        <translation>Der Ordner wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This folder holds a model (config.json).</source>
+        <translation>Dieser Ordner enthält ein Modell (config.json).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only the first %1 entries are shown; type a path to go further.</source>
+        <translation>Nur die ersten %1 Einträge werden gezeigt; gib einen Pfad ein, um weiterzugehen.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Hidden folders</source>
+        <translation>Versteckte Ordner</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose “%1”</source>
+        <translation>„%1“ wählen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the folder %1</source>
+        <translation>Den Ordner %1 wählen</translation>
+    </message>
+</context>
+<context>
     <name>ModelInspector</name>
     <message>
         <location filename="../app/model_inspector.cpp" line="+17"/>
@@ -891,23 +1027,17 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ModelPickerDialog</name>
     <message>
-        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+13"/>
+        <location filename="../ui/dialogs/ModelPickerDialog.qml" line="+12"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+38"/>
-        <location line="+49"/>
+        <location line="+87"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="-48"/>
-        <source>Choose</source>
-        <translation>Auswählen</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="-37"/>
         <source>, CPU</source>
         <translation>, CPU</translation>
     </message>
@@ -952,7 +1082,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Ordner wählen…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Architecture</source>
         <translation>Architektur</translation>
     </message>

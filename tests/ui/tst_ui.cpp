@@ -2,8 +2,12 @@
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtQuickTest/quicktest.h>
 
+#include <QDir>
+#include <QFile>
+#include <QQmlContext>
 #include <QQmlEngine>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 
 Q_IMPORT_QML_PLUGIN(FalconChat_CorePlugin)
 Q_IMPORT_QML_PLUGIN(FalconChat_UiPlugin)
@@ -15,6 +19,14 @@ class Setup : public QObject {
     // Components read AppSettings (QSettings): keep the tests away from the user's settings.
     QStandardPaths::setTestModeEnabled(true);
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    // testTree: a folder for the tests, holding "C# 100% models/falcon-mini", a link to the source
+    // tree's bundled model (a '#' and a '%' in a folder's name once broke the model dialog).
+    static QTemporaryDir tree;
+    const QString models = tree.filePath(QStringLiteral("C# 100% models"));
+    QDir().mkpath(models);
+    QFile::link(QDir::cleanPath(QStringLiteral(QUICK_TEST_SOURCE_DIR "/../../resources/models/falcon-mini")),
+                models + QStringLiteral("/falcon-mini"));
+    engine->rootContext()->setContextProperty(QStringLiteral("testTree"), tree.path());
   }
 };
 

@@ -1,7 +1,6 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
-import QtQuick.Dialogs
 import FalconChat.Core
 import FalconChat.Ui
 
@@ -27,9 +26,10 @@ Dialog {
         function onModelChanged() { root.refreshCacheUsage() }  // a finished load may have saved some
     }
 
+    // path: a folder's path (or a file URL, taken apart once here): `folder` is always a path.
     function inspect(path) {
-        folder = path
-        info = ChatController.inspectModel(path.startsWith("/") ? "file://" + path : path)
+        folder = path.startsWith("file:") ? ChatController.localPath(path) : path
+        info = ChatController.inspectModel(ChatController.fileUrl(folder))
     }
     // Opens on the model in use (or loading, or that failed), as it was asked for; with none,
     // on the bundled model.
@@ -46,11 +46,10 @@ Dialog {
         }
     }
 
-    FolderDialog {
+    ModelFolderBrowser {
         id: folderDialog
-        title: qsTr("Choose a model folder")
-        acceptLabel: qsTr("Choose")
-        onAccepted: root.inspect(selectedFolder.toString())
+        parent: Overlay.overlay
+        onChosen: (path) => root.inspect(path)
     }
 
     // Fills the form with a model loaded before (or a bundled one), as it was asked for then.
@@ -80,7 +79,7 @@ Dialog {
                 model: ChatController.recentModels.map(e => root.recentText(e))
                 // Shows the entry of the folder in view, or asks for a choice.
                 currentIndex: ChatController.recentModels.findIndex(
-                                  e => e.dir.replace(/\/+$/, "") === decodeURIComponent(root.folder.replace(/^file:\/\//, "")).replace(/\/+$/, ""))
+                                  e => e.dir.replace(/\/+$/, "") === root.folder.replace(/\/+$/, ""))
                 displayText: currentIndex >= 0 ? currentText : qsTr("Models loaded before…")
                 Accessible.name: qsTr("Models loaded before")
                 onActivated: (index) => root.pickRecent(ChatController.recentModels[index])
@@ -91,7 +90,7 @@ Dialog {
             Layout.fillWidth: true
             Label {
                 Layout.fillWidth: true
-                text: root.folder.length > 0 ? decodeURIComponent(root.folder.replace("file://", "")) : qsTr("No folder chosen")
+                text: root.folder.length > 0 ? root.folder : qsTr("No folder chosen")
                 elide: Text.ElideMiddle
             }
             Button {
@@ -100,9 +99,8 @@ Dialog {
                 Accessible.name: qsTr("Choose a model folder")
                 onClicked: {
                     // Starts beside the model in view: in the folder that holds model folders.
-                    const shown = root.folder.replace(/^file:\/\//, "").replace(/\/+$/, "")
-                    if (shown.lastIndexOf("/") > 0)
-                        folderDialog.currentFolder = "file://" + shown.substring(0, shown.lastIndexOf("/"))
+                    const shown = root.folder.replace(/\/+$/, "")
+                    folderDialog.startFolder = shown.lastIndexOf("/") > 0 ? shown.substring(0, shown.lastIndexOf("/")) : ""
                     folderDialog.open()
                 }
             }
@@ -239,7 +237,7 @@ Dialog {
             highlighted: true
             enabled: root.info.ok === true && ChatController.modelState !== "loading"
             Accessible.name: qsTr("Load this model")
-            onClicked: ChatController.loadModel(root.info.dir.startsWith("/") ? "file://" + root.info.dir : root.info.dir,
+            onClicked: ChatController.loadModel(ChatController.fileUrl(root.info.dir),
                                                 backendBox.values[backendBox.currentIndex],
                                                 weightsBox.values[weightsBox.currentIndex])
         }

@@ -1,0 +1,101 @@
+#pragma once
+// FolderBrowserModel: the entries of one folder, for the model dialog's own folder browser
+// (ui/dialogs/ModelFolderBrowser.qml). Qt Quick's FolderDialog, which the app used before, can only
+// choose a folder selected inside the one shown, so a user who opened the model's own folder (a
+// checkpoint has no subfolders) found "Choose" disabled there. This model lists folders and files
+// (files for orientation: config.json and the *.safetensors say "this is the model"), marks the
+// folders that hold a config.json, and says whether the folder shown holds one itself.
+//
+// Listing runs on a thread of its own: a folder on a slow or hung network share must not freeze
+// the window. A request supersedes the ones before it; `folder` changes only once a listing
+// succeeds, so a path that cannot be opened leaves the folder shown as it was, with `error` set.
+#include <QtQml/qqmlregistration.h>
+
+#include <QAbstractListModel>
+#include <QString>
+#include <QVariantList>
+#include <memory>
+#include <vector>
+
+class FolderBrowserModel : public QAbstractListModel {
+  Q_OBJECT
+  QML_ELEMENT
+  Q_PROPERTY(QString folder READ folder NOTIFY folderChanged)
+  Q_PROPERTY(QString parentFolder READ parentFolder NOTIFY folderChanged)
+  Q_PROPERTY(bool holdsModel READ holdsModel NOTIFY folderChanged)  // the folder shown has config.json
+  Q_PROPERTY(bool truncated READ truncated NOTIFY folderChanged)    // more entries than maxEntries
+  Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
+  Q_PROPERTY(QString error READ error NOTIFY errorChanged)  // why the last request failed; "" after a success
+  Q_PROPERTY(bool showHidden READ showHidden WRITE setShowHidden NOTIFY showHiddenChanged)
+  Q_PROPERTY(int maxEntries READ maxEntries WRITE setMaxEntries NOTIFY maxEntriesChanged)
+  Q_PROPERTY(int count READ count NOTIFY folderChanged)
+
+ public:
+  enum Roles { NameRole = Qt::UserRole + 1, PathRole, IsDirRole, SizeRole, SizeTextRole, IsModelRole };
+
+  struct Entry {
+    QString name, path;
+    bool is_dir = false;
+    bool is_model = false;  // a folder with a config.json
+    qint64 size = 0;        // files only
+  };
+  // What one listing found (run on the lister's thread; public for the tests).
+  struct Listing {
+    QString folder;  // absolute, clean
+    QString error;   // empty on success
+    bool holds_model = false, truncated = false;
+    std::vector<Entry> entries;  // folders first, then files; each in natural, case-blind order
+  };
+  static Listing list(const QString& folder, bool show_hidden, int max_entries);
+  // <0, 0, >0 as a sorts before, with or after b: digit runs by value, the rest case-blind.
+  static int natural_compare(const QString& a, const QString& b);
+
+  explicit FolderBrowserModel(QObject* parent = nullptr);
+  ~FolderBrowserModel() override;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QHash<int, QByteArray> roleNames() const override;
+
+  QString folder() const { return folder_; }
+  QString parentFolder() const;
+  bool holdsModel() const { return holds_model_; }
+  bool truncated() const { return truncated_; }
+  bool loading() const { return pending_ != 0; }
+  QString error() const { return error_; }
+  bool showHidden() const { return show_hidden_; }
+  void setShowHidden(bool on);
+  int maxEntries() const { return max_entries_; }
+  void setMaxEntries(int n);
+  int count() const { return int(entries_.size()); }
+
+  // Asks for `path` (see resolve) to be shown; the listing arrives later (loading, then folder or
+  // error). The same folder again re-reads it.
+  Q_INVOKABLE void open(const QString& path);
+  Q_INVOKABLE void goUp();
+  // What the user typed or a URL, as an absolute clean path: "~" and "~/…" are the home folder,
+  // file:// URLs their local path, a relative path is taken from the folder shown. "" for "".
+  Q_INVOKABLE QString resolve(const QString& typed) const;
+  // Places to start from that exist here: [{label, path}] - home, the Hugging Face hub cache
+  // (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub), Documents, Downloads.
+  Q_INVOKABLE static QVariantList places();
+
+ signals:
+  void folderChanged();
+  void loadingChanged();
+  void errorChanged();
+  void showHiddenChanged();
+  void maxEntriesChanged();
+
+ private:
+  struct Mailbox;  // how a lister's thread reaches this object while it lives
+  void apply(quint64 request, Listing listing);
+
+  std::shared_ptr<Mailbox> mailbox_;
+  std::vector<Entry> entries_;
+  QString folder_, error_;
+  bool holds_model_ = false, truncated_ = false, show_hidden_ = false;
+  int max_entries_ = 5000;
+  quint64 requests_ = 0;  // the last request's number
+  quint64 pending_ = 0;   // the request being listed, 0 when none
+};

@@ -1,0 +1,242 @@
+// FolderBrowserModel (app/folder_browser_model.h), the model dialog's folder browser: what it lists
+// of a folder built here (folders first, natural order, models marked, hidden entries only when
+// asked), that a folder which cannot be opened leaves the one shown, that only the latest request
+// lands, typed paths, and that destroying it while a listing runs is safe.
+#include <unistd.h>
+
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <memory>
+
+#include "app/folder_browser_model.h"
+
+class FolderBrowserModelTest : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir tmp_;
+
+  QString make(const QString& rel) {
+    const QString p = tmp_.filePath(rel);
+    QDir().mkpath(p);
+    return p;
+  }
+  void write(const QString& rel, const QByteArray& bytes) {
+    QFile f(tmp_.filePath(rel));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+  }
+  static QStringList names(const FolderBrowserModel& m) {
+    QStringList out;
+    for (int i = 0; i < m.rowCount(); ++i) out << m.data(m.index(i), FolderBrowserModel::NameRole).toString();
+    return out;
+  }
+  static QVariant role(const FolderBrowserModel& m, const QString& name, int r) {
+    for (int i = 0; i < m.rowCount(); ++i)
+      if (m.data(m.index(i), FolderBrowserModel::NameRole).toString() == name) return m.data(m.index(i), r);
+    return {};
+  }
+  static bool listed(FolderBrowserModel& m, const QString& path) {
+    m.open(path);
+    return QTest::qWaitFor([&] { return !m.loading(); }, 10000);
+  }
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    // tree/: folders a9, a10, b, Model-7b (a model), model-40b (a model), .cache (hidden);
+    // files README.md (0 bytes), z.txt (3 bytes), .hidden.txt.
+    for (const char* d : {"tree/a9", "tree/a10", "tree/b", "tree/Model-7b", "tree/model-40b", "tree/.cache"})
+      make(QString::fromLatin1(d));
+    write(QStringLiteral("tree/Model-7b/config.json"), "{}");
+    write(QStringLiteral("tree/model-40b/config.json"), "{}");
+    write(QStringLiteral("tree/README.md"), "");
+    write(QStringLiteral("tree/z.txt"), "abc");
+    write(QStringLiteral("tree/.hidden.txt"), "h");
+    make(QStringLiteral("checkpoint"));
+    write(QStringLiteral("checkpoint/config.json"), "{}");
+    write(QStringLiteral("checkpoint/model.safetensors"), QByteArray(1000, 'x'));
+  }
+
+  void lists_folders_first_in_natural_order_with_models_marked() {
+    FolderBrowserModel m;
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree"))));
+    QCOMPARE(m.error(), QString());
+    QCOMPARE(m.folder(), QDir::cleanPath(tmp_.filePath(QStringLiteral("tree"))));
+    QCOMPARE(names(m), (QStringList{"a9", "a10", "b", "Model-7b", "model-40b", "README.md", "z.txt"}));
+    QCOMPARE(role(m, QStringLiteral("Model-7b"), FolderBrowserModel::IsModelRole).toBool(), true);
+    QCOMPARE(role(m, QStringLiteral("model-40b"), FolderBrowserModel::IsModelRole).toBool(), true);
+    QCOMPARE(role(m, QStringLiteral("b"), FolderBrowserModel::IsModelRole).toBool(), false);
+    QCOMPARE(role(m, QStringLiteral("b"), FolderBrowserModel::IsDirRole).toBool(), true);
+    QCOMPARE(role(m, QStringLiteral("z.txt"), FolderBrowserModel::IsDirRole).toBool(), false);
+    QCOMPARE(role(m, QStringLiteral("z.txt"), FolderBrowserModel::SizeRole).toLongLong(), 3);
+    QCOMPARE(role(m, QStringLiteral("b"), FolderBrowserModel::PathRole).toString(), m.folder() + "/b");
+    QVERIFY(!m.holdsModel());
+    QVERIFY(!m.truncated());
+  }
+
+  void natural_order_data() {
+    QTest::addColumn<QString>("a");
+    QTest::addColumn<QString>("b");
+    QTest::addColumn<int>("sign");
+    QTest::newRow("digits by value") << "falcon-7b"
+                                     << "falcon-40b" << -1;
+    QTest::newRow("leading zeros") << "shard-007"
+                                   << "shard-10" << -1;
+    QTest::newRow("equal numbers") << "x2y"
+                                   << "x02y" << 0;
+    QTest::newRow("case-blind") << "Alpha"
+                                << "beta" << -1;
+    QTest::newRow("prefix first") << "model"
+                                  << "model-7b" << -1;
+    QTest::newRow("digits before letters") << "7b"
+                                           << "b" << -1;
+    QTest::newRow("huge numbers") << "n123456789012345678901"
+                                  << "n99" << 1;
+  }
+  void natural_order() {
+    QFETCH(QString, a);
+    QFETCH(QString, b);
+    QFETCH(int, sign);
+    const auto sgn = [](int v) { return (v > 0) - (v < 0); };
+    QCOMPARE(sgn(FolderBrowserModel::natural_compare(a, b)), sign);
+    QCOMPARE(sgn(FolderBrowserModel::natural_compare(b, a)), -sign);
+  }
+
+  void hidden_entries_only_when_asked() {
+    FolderBrowserModel m;
+    m.setShowHidden(true);
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree"))));
+    QVERIFY(names(m).contains(QStringLiteral(".cache")));
+    QVERIFY(names(m).contains(QStringLiteral(".hidden.txt")));
+    m.setShowHidden(false);  // re-reads the folder
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QVERIFY(!names(m).contains(QStringLiteral(".cache")));
+    QVERIFY(!names(m).contains(QStringLiteral(".hidden.txt")));
+  }
+
+  void a_checkpoint_folder_holds_a_model_and_lists_its_files() {
+    FolderBrowserModel m;
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("checkpoint"))));
+    QVERIFY(m.holdsModel());
+    QCOMPARE(names(m), (QStringList{"config.json", "model.safetensors"}));
+    QCOMPARE(role(m, QStringLiteral("model.safetensors"), FolderBrowserModel::SizeRole).toLongLong(), 1000);
+    QVERIFY(
+        !role(m, QStringLiteral("model.safetensors"), FolderBrowserModel::SizeTextRole).toString().isEmpty());
+  }
+
+  void a_folder_that_cannot_be_opened_leaves_the_one_shown() {
+    FolderBrowserModel m;
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree"))));
+    const QString shown = m.folder();
+    const int rows = m.rowCount();
+    QSignalSpy folder_changed(&m, &FolderBrowserModel::folderChanged);
+
+    const QString missing = tmp_.filePath(QStringLiteral("no-such-folder"));
+    QVERIFY(listed(m, missing));
+    QVERIFY2(m.error().contains(missing) && m.error().contains(QStringLiteral("does not exist")),
+             qPrintable(m.error()));
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree/z.txt"))));
+    QVERIFY2(m.error().contains(QStringLiteral("is a file")), qPrintable(m.error()));
+    QCOMPARE(m.folder(), shown);
+    QCOMPARE(m.rowCount(), rows);
+    QCOMPARE(folder_changed.count(), 0);
+
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("checkpoint"))));  // the next success clears it
+    QCOMPARE(m.error(), QString());
+    QVERIFY(m.holdsModel());
+  }
+
+  void an_unreadable_folder_is_said_to_be_so() {
+    if (geteuid() == 0) QSKIP("root reads every folder");
+    const QString locked = make(QStringLiteral("locked"));
+    QVERIFY(QFile::setPermissions(locked, QFileDevice::Permissions()));
+    FolderBrowserModel m;
+    QVERIFY(listed(m, locked));
+    QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QVERIFY2(m.error().contains(QStringLiteral("cannot be read")), qPrintable(m.error()));
+    QCOMPARE(m.folder(), QString());
+  }
+
+  // Requests made before any listing returns: only the last one lands, once.
+  void the_latest_request_wins() {
+    FolderBrowserModel m;
+    QSignalSpy folder_changed(&m, &FolderBrowserModel::folderChanged);
+    m.open(tmp_.filePath(QStringLiteral("tree")));
+    m.open(tmp_.filePath(QStringLiteral("tree/b")));
+    m.open(tmp_.filePath(QStringLiteral("checkpoint")));
+    QVERIFY(m.loading());
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QTest::qWait(50);  // the superseded listings' results, if any were still queued
+    QCOMPARE(m.folder(), QDir::cleanPath(tmp_.filePath(QStringLiteral("checkpoint"))));
+    QCOMPARE(folder_changed.count(), 1);
+  }
+
+  void typed_paths_are_resolved() {
+    FolderBrowserModel m;
+    QCOMPARE(m.resolve(QString()), QString());
+    QCOMPARE(m.resolve(QStringLiteral("  ")), QString());
+    QCOMPARE(m.resolve(QStringLiteral("~")), QDir::homePath());
+    QCOMPARE(m.resolve(QStringLiteral(" ~/models/x/ ")), QDir::homePath() + "/models/x");
+    QCOMPARE(m.resolve(QStringLiteral("file:///tmp/C%23%20100%25")), QStringLiteral("/tmp/C# 100%"));
+    QCOMPARE(m.resolve(QStringLiteral("/a//b/../c/")), QStringLiteral("/a/c"));
+    QCOMPARE(m.resolve(QStringLiteral("rel")), QDir::homePath() + "/rel");  // nothing shown yet: home
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree"))));
+    QCOMPARE(m.resolve(QStringLiteral("b/../a9")), m.folder() + "/a9");
+  }
+
+  void up_stops_at_the_root() {
+    FolderBrowserModel m;
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree/b"))));
+    QCOMPARE(m.parentFolder(), QDir::cleanPath(tmp_.filePath(QStringLiteral("tree"))));
+    m.goUp();
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QCOMPARE(m.folder(), QDir::cleanPath(tmp_.filePath(QStringLiteral("tree"))));
+    QVERIFY(listed(m, QStringLiteral("/")));
+    QCOMPARE(m.parentFolder(), QString());
+    m.goUp();
+    QVERIFY(!m.loading());
+    QCOMPARE(m.folder(), QStringLiteral("/"));
+  }
+
+  void a_long_folder_is_cut_and_says_so() {
+    FolderBrowserModel m;
+    m.setMaxEntries(3);
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree"))));
+    QCOMPARE(m.rowCount(), 3);
+    QVERIFY(m.truncated());
+  }
+
+  // The lister's thread outlives the model: its result must not reach a destroyed object (ASan
+  // and the process's survival are the check).
+  void destroyed_while_listing() {
+    for (int i = 0; i < 50; ++i) {
+      auto m = std::make_unique<FolderBrowserModel>();
+      m->open(tmp_.filePath(QStringLiteral("tree")));
+      if (i % 2) QTest::qWait(1);
+      m.reset();
+    }
+    QTest::qWait(200);
+  }
+
+  void places_include_the_hugging_face_cache_where_it_exists() {
+    const QString hub = make(QStringLiteral("hf/hub"));
+    qputenv("HF_HUB_CACHE", hub.toUtf8());
+    bool found = false;
+    for (const QVariant& p : FolderBrowserModel::places()) {
+      const QVariantMap place = p.toMap();
+      QVERIFY(QFileInfo(place.value(QStringLiteral("path")).toString()).isDir());
+      if (place.value(QStringLiteral("path")).toString() == QDir::cleanPath(hub)) found = true;
+    }
+    QVERIFY(found);
+    qputenv("HF_HUB_CACHE", tmp_.filePath(QStringLiteral("hf/none")).toUtf8());
+    for (const QVariant& p : FolderBrowserModel::places())
+      QVERIFY(!p.toMap().value(QStringLiteral("path")).toString().endsWith(QStringLiteral("hf/none")));
+    qunsetenv("HF_HUB_CACHE");
+  }
+};
+
+QTEST_GUILESS_MAIN(FolderBrowserModelTest)
+#include "test_folder_browser_model.moc"

@@ -1,0 +1,129 @@
+import QtQuick
+import QtTest
+import FalconChat.Core
+import FalconChat.Ui
+
+// ModelFolderBrowser, the model dialog's folder chooser: inside a checkpoint's own folder (no
+// subfolders) Choose takes that folder (Qt Quick's FolderDialog left Choose disabled there), a
+// selected folder is chosen over the one shown, a double click enters a folder, a typed path that
+// does not exist leaves the folder shown; and the model dialog takes a folder whose name has a '#'
+// and a '%' (testTree, made by tst_ui.cpp).
+TestCase {
+    id: test
+    name: "ModelFolderBrowser"
+    width: 800
+    height: 700
+    visible: true
+    when: windowShown
+
+    readonly property string models: testTree + "/C# 100% models"
+    readonly property string checkpoint: models + "/falcon-mini"
+
+    Component {
+        id: browserComponent
+        ModelFolderBrowser {}
+    }
+    Component {
+        id: pickerComponent
+        ModelPickerDialog {}
+    }
+    SignalSpy {
+        id: chosenSpy
+        signalName: "chosen"
+    }
+
+    function childNamed(item, name) {
+        for (let i = 0; i < item.children.length; ++i) {
+            const c = item.children[i]
+            if (c.objectName === name)
+                return c
+            const found = childNamed(c, name)
+            if (found)
+                return found
+        }
+        return null
+    }
+
+    function openAt(folder) {
+        const b = createTemporaryObject(browserComponent, test)
+        chosenSpy.clear()
+        chosenSpy.target = b
+        b.startFolder = folder
+        b.open()
+        tryCompare(b, "opened", true)
+        tryVerify(() => !b.browser.loading && b.browser.folder === folder, 5000, "lists " + folder)
+        return b
+    }
+
+    function test_choose_takes_the_checkpoint_folder_it_is_in() {
+        const b = openAt(checkpoint)
+        const list = childNamed(b.contentItem, "folderList")
+        const choose = childNamed(b.contentItem, "folderChooseButton")
+        const status = childNamed(b.contentItem, "folderStatus")
+        verify(list && choose && status)
+        verify(list.count >= 5, "the model's files are listed: " + list.count)
+        verify(b.browser.holdsModel)
+        verify(status.visible && status.text.indexOf("holds a model") >= 0, status.text)
+        verify(choose.enabled, "Choose works with nothing selected")
+        verify(choose.text.indexOf("falcon-mini") >= 0, choose.text)
+        mouseClick(choose)
+        compare(chosenSpy.count, 1)
+        compare(chosenSpy.signalArguments[0][0], checkpoint)
+        tryCompare(b, "visible", false)
+    }
+
+    function test_a_selected_folder_is_chosen_and_a_double_click_enters_it() {
+        const b = openAt(models)
+        const list = childNamed(b.contentItem, "folderList")
+        const choose = childNamed(b.contentItem, "folderChooseButton")
+        compare(list.count, 1)
+        const row = list.itemAtIndex(0)
+        verify(row && row.isDir && row.isModel, "falcon-mini is marked as a model")
+        compare(b.choice, models, "with nothing selected, the folder shown")
+        mouseClick(row)
+        compare(list.currentIndex, 0)
+        compare(b.choice, checkpoint)
+        verify(choose.text.indexOf("falcon-mini") >= 0, choose.text)
+        mouseDoubleClickSequence(row)
+        tryVerify(() => b.browser.folder === checkpoint && !b.browser.loading, 5000, "entered")
+        compare(list.currentIndex, -1, "nothing selected in the folder entered")
+        compare(b.choice, checkpoint)
+        mouseClick(choose)
+        compare(chosenSpy.signalArguments[0][0], checkpoint)
+    }
+
+    function test_a_typed_path_that_does_not_exist_keeps_the_folder_shown() {
+        const b = openAt(models)
+        const field = childNamed(b.contentItem, "folderPathField")
+        const status = childNamed(b.contentItem, "folderStatus")
+        compare(field.text, models)
+        field.forceActiveFocus()
+        field.selectAll()
+        keyClick(Qt.Key_Delete)
+        keySequence("n,o,p,e")
+        keyClick(Qt.Key_Return)
+        tryVerify(() => b.browser.error.length > 0, 5000, "an error for a folder that is not there")
+        verify(status.visible && status.text.indexOf("does not exist") >= 0, status.text)
+        compare(b.browser.folder, models)
+        compare(b.choice, models)
+        // The up button and a typed path that exists.
+        mouseClick(childNamed(b.contentItem, "folderUpButton"))
+        tryVerify(() => b.browser.folder === testTree && !b.browser.loading, 5000)
+        compare(b.browser.error, "")
+    }
+
+    // Before, the dialog passed "file://" + path on, and a '#' cut the path there.
+    function test_the_model_dialog_takes_a_folder_with_a_hash_in_its_name() {
+        tryVerify(() => ChatController.modelState !== "loading", 60000)
+        const dialog = createTemporaryObject(pickerComponent, test)
+        dialog.open()
+        tryCompare(dialog, "opened", true)
+        dialog.inspect(checkpoint)
+        compare(dialog.info.ok, true, JSON.stringify(dialog.info))
+        compare(dialog.folder, checkpoint)
+        dialog.inspect(ChatController.fileUrl(checkpoint).toString())  // a URL is taken apart once
+        compare(dialog.folder, checkpoint)
+        compare(dialog.info.ok, true)
+        dialog.close()
+    }
+}
