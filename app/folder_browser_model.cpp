@@ -24,6 +24,22 @@ namespace {
 // Listings still blocked after this many (each on a folder that does not answer) refuse new ones
 // rather than pile up threads.
 constexpr int kMaxOutstanding = 8;
+
+bool has_config(const QString& dir) {
+  return QFileInfo(dir + QStringLiteral("/config.json")).isFile();
+}
+
+// A folder to mark as a model: it has a config.json, or it is a Hugging Face hub cache repository
+// (models--org--name) with a snapshot that has one (choosing it, the model dialog offers the
+// snapshot's folder).
+bool is_model_folder(const QString& dir, const QString& name) {
+  if (has_config(dir)) return true;
+  if (!name.startsWith(QLatin1String("models--"))) return false;
+  QDirIterator snapshots(dir + QStringLiteral("/snapshots"), QDir::Dirs | QDir::NoDotAndDotDot);
+  for (int seen = 0; snapshots.hasNext() && seen < 16; ++seen)
+    if (has_config(snapshots.next())) return true;
+  return false;
+}
 }  // namespace
 
 FolderBrowserModel::FolderBrowserModel(QObject* parent)
@@ -68,12 +84,12 @@ FolderBrowserModel::Listing FolderBrowserModel::list(const QString& folder, bool
     e.path = f.absoluteFilePath();
     e.is_dir = f.isDir();
     if (e.is_dir)
-      e.is_model = QFileInfo(e.path + QStringLiteral("/config.json")).isFile();
+      e.is_model = is_model_folder(e.path, e.name);
     else
       e.size = f.size();
     out.entries.push_back(std::move(e));
   }
-  out.holds_model = QFileInfo(out.folder + QStringLiteral("/config.json")).isFile();
+  out.holds_model = has_config(out.folder);
   std::stable_sort(out.entries.begin(), out.entries.end(), [](const Entry& a, const Entry& b) {
     if (a.is_dir != b.is_dir) return a.is_dir;
     const int c = natural_compare(a.name, b.name);

@@ -4,7 +4,8 @@
 // choose a folder selected inside the one shown, so a user who opened the model's own folder (a
 // checkpoint has no subfolders) found "Choose" disabled there. This model lists folders and files
 // (files for orientation: config.json and the *.safetensors say "this is the model"), marks the
-// folders that hold a config.json, and says whether the folder shown holds one itself.
+// folders that hold a config.json (and the Hugging Face cache's models--org--name folders whose
+// snapshot does), and says whether the folder shown holds one itself.
 //
 // Listing runs on a thread of its own: a folder on a slow or hung network share must not freeze
 // the window. A request supersedes the ones before it; `folder` changes only once a listing
@@ -36,8 +37,9 @@ class FolderBrowserModel : public QAbstractListModel {
   struct Entry {
     QString name, path;
     bool is_dir = false;
-    bool is_model = false;  // a folder with a config.json
-    qint64 size = 0;        // files only
+    bool is_model =
+        false;        // a folder with a config.json, or a hub cache repository with a snapshot that has one
+    qint64 size = 0;  // files only
   };
   // What one listing found (run on the lister's thread; public for the tests).
   struct Listing {

@@ -55,6 +55,12 @@ class FolderBrowserModelTest : public QObject {
     write(QStringLiteral("tree/README.md"), "");
     write(QStringLiteral("tree/z.txt"), "abc");
     write(QStringLiteral("tree/.hidden.txt"), "h");
+    // A Hugging Face hub cache: one repository with a snapshot holding a model, one without.
+    make(QStringLiteral("hub/models--tiiuae--falcon-7b/snapshots/0123abcd"));
+    write(QStringLiteral("hub/models--tiiuae--falcon-7b/snapshots/0123abcd/config.json"), "{}");
+    make(QStringLiteral("hub/models--someone--empty/snapshots/feed"));
+    make(QStringLiteral("hub/datasets--someone--data/snapshots/feed"));
+    write(QStringLiteral("hub/datasets--someone--data/snapshots/feed/config.json"), "{}");
     make(QStringLiteral("checkpoint"));
     write(QStringLiteral("checkpoint/config.json"), "{}");
     write(QStringLiteral("checkpoint/model.safetensors"), QByteArray(1000, 'x'));
@@ -103,6 +109,18 @@ class FolderBrowserModelTest : public QObject {
     const auto sgn = [](int v) { return (v > 0) - (v < 0); };
     QCOMPARE(sgn(FolderBrowserModel::natural_compare(a, b)), sign);
     QCOMPARE(sgn(FolderBrowserModel::natural_compare(b, a)), -sign);
+  }
+
+  void hub_cache_repositories_with_a_model_are_marked() {
+    FolderBrowserModel m;
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("hub"))));
+    QCOMPARE(role(m, QStringLiteral("models--tiiuae--falcon-7b"), FolderBrowserModel::IsModelRole).toBool(),
+             true);
+    QCOMPARE(role(m, QStringLiteral("models--someone--empty"), FolderBrowserModel::IsModelRole).toBool(),
+             false);
+    // Only model repositories are looked into.
+    QCOMPARE(role(m, QStringLiteral("datasets--someone--data"), FolderBrowserModel::IsModelRole).toBool(),
+             false);
   }
 
   void hidden_entries_only_when_asked() {
