@@ -222,6 +222,11 @@ class ChatController : public QObject {
   // again); returns how many files went.
   Q_INVOKABLE QVariantMap quantCacheUsage() const;
   Q_INVOKABLE int clearQuantCache();
+  // The same files one by one, newest first: [{path, model, what ("int4, int8 head · GPU"),
+  // sizeText, writtenText}], and removing one of them (a file of that folder only; false with
+  // errorOccurred for anything else, or one that cannot be removed).
+  Q_INVOKABLE QVariantList quantCacheFiles() const;
+  Q_INVOKABLE bool removeQuantCacheFile(const QString& path);
 
  signals:
   void currentConversationChanged();

@@ -1,9 +1,11 @@
 // ChatController: the model picker and loading. The load itself runs on the worker thread;
 // here only its progress and outcome arrive, so the window stays usable throughout.
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QEvent>
 #include <QFileInfo>
+#include <QLocale>
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
@@ -40,6 +42,33 @@ QVariantMap ChatController::quantCacheUsage() const {
 
 int ChatController::clearQuantCache() {
   return falcon::qcache::remove_all(falcon::default_quant_cache_dir()).files;
+}
+
+QVariantList ChatController::quantCacheFiles() const {
+  QVariantList out;
+  for (const falcon::qcache::CacheFileInfo& f :
+       falcon::qcache::list_files(falcon::default_quant_cache_dir())) {
+    const QString layers = QString::fromStdString(f.name.layers), head = QString::fromStdString(f.name.head);
+    QVariantMap m;
+    m[QStringLiteral("path")] = QString::fromStdString(f.path.string());
+    m[QStringLiteral("model")] = QString::fromStdString(f.name.model);
+    //: A saved quantized model: its layers' format, its output head's format, the backend, e.g.
+    //: "int4, int8 head · GPU".
+    m[QStringLiteral("what")] = tr("%1, %2 head · %3").arg(layers, head, f.name.cpu ? tr("CPU") : tr("GPU"));
+    m[QStringLiteral("sizeText")] = formatBytes(f.bytes);
+    m[QStringLiteral("writtenText")] =
+        QLocale().toString(QDateTime::fromSecsSinceEpoch(f.written_unix_s).date(), QLocale::ShortFormat);
+    out.append(m);
+  }
+  return out;
+}
+
+bool ChatController::removeQuantCacheFile(const QString& path) {
+  if (!falcon::qcache::remove_file(falcon::default_quant_cache_dir(), path.toStdString())) {
+    fail(tr("%1 could not be removed.").arg(path));
+    return false;
+  }
+  return true;
 }
 
 QString ChatController::modelName() const {

@@ -49,7 +49,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+31"/>
+        <location filename="../app/chat_controller_model.cpp" line="+33"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 في %n ملفات</numerusform>
@@ -61,7 +61,23 @@
         </translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+23"/>
+        <source>%1, %2 head · %3</source>
+        <extracomment>A saved quantized model: its layers&apos; format, its output head&apos;s format, the backend, e.g. &quot;int4, int8 head · GPU&quot;.</extracomment>
+        <translation>%1، رأس %2 · %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 could not be removed.</source>
+        <translation>تعذرت إزالة %1.</translation>
+    </message>
+    <message>
+        <location line="+79"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>تعذّر تحميل النموذج: %1</translation>
@@ -154,7 +170,8 @@
         <translation>الأوزان %1 + الذاكرة المؤقتة %2 (%3)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-205"/>
+        <location line="+206"/>
         <source>GPU</source>
         <translation>وحدة الرسومات</translation>
     </message>
@@ -507,7 +524,7 @@ Start one with New chat.</source>
 <context>
     <name>FolderBrowserModel</name>
     <message>
-        <location filename="../app/folder_browser_model.cpp" line="+44"/>
+        <location filename="../app/folder_browser_model.cpp" line="+61"/>
         <source>%1 does not exist.</source>
         <translation>%1 غير موجود.</translation>
     </message>
@@ -522,12 +539,12 @@ Start one with New chat.</source>
         <translation>تتعذر قراءة %1 (لا يوجد إذن).</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+130"/>
         <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
         <translation>لم تستجب بعد المجلدات المطلوبة سابقًا (مجلد شبكة مشترك؟)؛ حاول مرة أخرى لاحقًا.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>The folder could not be read now (the system refused a thread); try again.</source>
         <translation>تعذرت قراءة المجلد الآن (رفض النظام إنشاء خيط)؛ حاول مرة أخرى.</translation>
     </message>
@@ -1044,12 +1061,12 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+101"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-47"/>
         <source>, CPU</source>
         <translation>، CPU</translation>
     </message>
@@ -1069,7 +1086,7 @@ Start one with New chat.</source>
         <translation>%2 (%1)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+20"/>
         <source>Recent</source>
         <translation>الأخيرة</translation>
     </message>
@@ -1196,11 +1213,46 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+7"/>
+        <source>Hide files</source>
+        <translation>إخفاء الملفات</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Files…</source>
+        <translation>الملفات…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hide the saved files</source>
+        <translation>إخفاء الملفات المحفوظة</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Show the saved files one by one</source>
+        <translation>عرض الملفات المحفوظة واحدًا تلو الآخر</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Remove all</source>
+        <translation>إزالة الكل</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>%4 — %1 · %2 · saved %3</source>
+        <translation>%4 — %1 · %2 · حُفظ في %3</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Remove</source>
         <translation>إزالة</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+67"/>
+        <source>Close</source>
+        <translation>إغلاق</translation>
+    </message>
+    <message>
+        <location line="-102"/>
         <source>Remove the saved quantized weights of all models</source>
         <translation>إزالة الأوزان المكمَّمة المحفوظة لكل النماذج</translation>
     </message>
@@ -1210,7 +1262,12 @@ Start one with New chat.</source>
         <translation>يحرّر مساحة القرص؛ وسيُكمَّم كل نموذج من جديد عند تحميله التالي بصيغة int8 أو int4.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+36"/>
+        <source>Remove the saved weights of %1 (%2)</source>
+        <translation>إزالة الأوزان المحفوظة لـ %1 ‏(%2)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Model loading progress</source>
         <translation>تقدّم تحميل النموذج</translation>
     </message>
@@ -1230,7 +1287,7 @@ Start one with New chat.</source>
         <translation>تم التحميل: %2 — %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+18"/>
         <source>Load</source>
         <translation>تحميل</translation>
     </message>

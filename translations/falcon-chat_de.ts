@@ -49,7 +49,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+31"/>
+        <location filename="../app/chat_controller_model.cpp" line="+33"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n Datei</numerusform>
@@ -57,7 +57,23 @@
         </translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+23"/>
+        <source>%1, %2 head · %3</source>
+        <extracomment>A saved quantized model: its layers&apos; format, its output head&apos;s format, the backend, e.g. &quot;int4, int8 head · GPU&quot;.</extracomment>
+        <translation>%1, Kopf %2 · %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 could not be removed.</source>
+        <translation>%1 konnte nicht entfernt werden.</translation>
+    </message>
+    <message>
+        <location line="+79"/>
         <location line="+13"/>
         <source>The model could not be loaded: %1</source>
         <translation>Das Modell konnte nicht geladen werden: %1</translation>
@@ -146,7 +162,8 @@
         <translation>Gewichte %1 + Cache %2 (%3)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-205"/>
+        <location line="+206"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
@@ -499,7 +516,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>FolderBrowserModel</name>
     <message>
-        <location filename="../app/folder_browser_model.cpp" line="+44"/>
+        <location filename="../app/folder_browser_model.cpp" line="+61"/>
         <source>%1 does not exist.</source>
         <translation>%1 existiert nicht.</translation>
     </message>
@@ -514,12 +531,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 kann nicht gelesen werden (keine Berechtigung).</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+130"/>
         <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
         <translation>Zuvor angefragte Ordner antworten noch nicht (eine Netzwerkfreigabe?); versuche es später noch einmal.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>The folder could not be read now (the system refused a thread); try again.</source>
         <translation>Der Ordner konnte gerade nicht gelesen werden (das System hat einen Thread verweigert); versuche es noch einmal.</translation>
     </message>
@@ -1032,12 +1049,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+101"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-47"/>
         <source>, CPU</source>
         <translation>, CPU</translation>
     </message>
@@ -1057,7 +1074,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%2 (%1)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+20"/>
         <source>Recent</source>
         <translation>Zuletzt</translation>
     </message>
@@ -1184,11 +1201,46 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+7"/>
+        <source>Hide files</source>
+        <translation>Dateien ausblenden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Files…</source>
+        <translation>Dateien…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hide the saved files</source>
+        <translation>Die gespeicherten Dateien ausblenden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Show the saved files one by one</source>
+        <translation>Die gespeicherten Dateien einzeln zeigen</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Remove all</source>
+        <translation>Alle entfernen</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>%4 — %1 · %2 · saved %3</source>
+        <translation>%4 — %1 · %2 · gespeichert am %3</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+67"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="-102"/>
         <source>Remove the saved quantized weights of all models</source>
         <translation>Die gespeicherten quantisierten Gewichte aller Modelle entfernen</translation>
     </message>
@@ -1198,7 +1250,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Gibt den Speicherplatz frei; das nächste Laden eines Modells in int8 oder int4 quantisiert es erneut.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+36"/>
+        <source>Remove the saved weights of %1 (%2)</source>
+        <translation>Die gespeicherten Gewichte von %1 (%2) entfernen</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Model loading progress</source>
         <translation>Ladefortschritt des Modells</translation>
     </message>
@@ -1218,7 +1275,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Geladen: %2 — %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+18"/>
         <source>Load</source>
         <translation>Laden</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+31"/>
+        <location filename="../app/chat_controller_model.cpp" line="+33"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n file</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+106"/>
+        <location line="+133"/>
         <source>CPU, %n thread(s)</source>
         <translation>
             <numerusform>CPU, %n thread</numerusform>

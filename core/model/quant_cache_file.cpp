@@ -268,6 +268,72 @@ CacheFiles remove_all(const std::filesystem::path& cache_dir) {
   return each_cache_file(cache_dir, true);
 }
 
+std::optional<CacheName> parse_cache_name(std::string_view n) {
+  // <model>[-<place, 8 hex>]-<int8|int4>[-head[-<int8|int4>]][-cpu]-<key, 16 hex>.fqc, read from
+  // the right (the model folder's name may hold any of these pieces itself).
+  auto strip = [&n](std::string_view tail) {
+    if (!n.ends_with(tail)) return false;
+    n.remove_suffix(tail.size());
+    return true;
+  };
+  auto strip_hex = [&n](std::size_t digits) {
+    if (n.size() < digits + 1 || n[n.size() - digits - 1] != '-' || !all_hex(n.substr(n.size() - digits)))
+      return false;
+    n.remove_suffix(digits + 1);
+    return true;
+  };
+  if (!strip(".fqc") || !strip_hex(16)) return std::nullopt;
+  CacheName out;
+  out.cpu = strip("-cpu");
+  std::string head = "bf16";
+  bool head_as_layers = false;
+  if (strip("-head-int8"))
+    head = "int8";
+  else if (strip("-head-int4"))
+    head = "int4";
+  else
+    head_as_layers = strip("-head");
+  if (strip("-int8"))
+    out.layers = "int8";
+  else if (strip("-int4"))
+    out.layers = "int4";
+  else
+    return std::nullopt;
+  out.head = head_as_layers ? out.layers : head;
+  strip_hex(8);  // the folder's place (names written before it have none)
+  if (n.empty()) return std::nullopt;
+  out.model = std::string(n);
+  return out;
+}
+
+std::vector<CacheFileInfo> list_files(const std::filesystem::path& cache_dir) {
+  std::vector<CacheFileInfo> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(cache_dir, ec)) {
+    const auto name = parse_cache_name(e.path().filename().string());
+    struct stat st {};
+    if (!name || ::lstat(e.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // no link
+    out.push_back({e.path(), *name, static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
+  }
+  std::sort(out.begin(), out.end(), [](const CacheFileInfo& a, const CacheFileInfo& b) {
+    return a.written_unix_s != b.written_unix_s ? a.written_unix_s > b.written_unix_s : a.path < b.path;
+  });
+  return out;
+}
+
+std::optional<uint64_t> remove_file(const std::filesystem::path& cache_dir,
+                                    const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto dir = std::filesystem::weakly_canonical(cache_dir, ec);
+  if (ec) return std::nullopt;
+  const auto parent = std::filesystem::weakly_canonical(file.parent_path(), ec);
+  if (ec || parent != dir || !parse_cache_name(file.filename().string())) return std::nullopt;
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;  // no link, no folder
+  if (!std::filesystem::remove(file, ec) || ec) return std::nullopt;
+  return static_cast<uint64_t>(st.st_size);
+}
+
 std::string with_removed(std::string detail, const CacheFiles& removed) {
   std::string s = std::move(detail);
   if (removed.files > 0) {

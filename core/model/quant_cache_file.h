@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/common/mapping_guard.h"
 #include "core/model/backend.h"
@@ -72,6 +73,28 @@ CacheFiles remove_stale(const std::filesystem::path& written);
 // a writer's temporary file is left to its writer). Never throw.
 CacheFiles usage(const std::filesystem::path& cache_dir);
 CacheFiles remove_all(const std::filesystem::path& cache_dir);
+
+// One finished cache file, for a listing the user can act on (the app's model dialog): what its
+// name says (cache_file's fields: the model folder's name, the layers' and the head's formats,
+// the backend's layout), its size and when it was written.
+struct CacheName {
+  std::string model;         // the model folder's name (characters cache_file replaced stay replaced)
+  std::string layers, head;  // "int8" / "int4"; head also "bf16"
+  bool cpu = false;          // the CPU backend's layout (else the CUDA backend's)
+};
+std::optional<CacheName> parse_cache_name(std::string_view file_name);  // nullopt: not a cache file's name
+struct CacheFileInfo {
+  std::filesystem::path path;
+  CacheName name;
+  uint64_t bytes = 0;
+  int64_t written_unix_s = 0;  // modification time, seconds since the epoch
+};
+// The finished cache files in a folder (regular files, not links), newest first. Never throws.
+std::vector<CacheFileInfo> list_files(const std::filesystem::path& cache_dir);
+// Removes one finished cache file (a *.fqc directly in cache_dir; anything else is refused).
+// Returns its bytes, or nullopt when it was refused or could not be removed. Never throws.
+std::optional<uint64_t> remove_file(const std::filesystem::path& cache_dir,
+                                    const std::filesystem::path& file);
 
 // A cache notice's detail with what remove_stale removed, when it removed anything.
 std::string with_removed(std::string detail, const CacheFiles& removed);

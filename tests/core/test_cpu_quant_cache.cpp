@@ -362,6 +362,79 @@ class TestCpuQuantCache : public QObject {
     QCOMPARE(qcache::usage(cache / "missing").files, 0);  // no folder yet: nothing, no throw
   }
 
+  // parse_cache_name reads back what cache_file wrote (the names are made by cache_file itself,
+  // for every format, head and backend, and folder names that hold the name's own pieces).
+  void cache_names_read_back() {
+    QTemporaryDir tmp;
+    const fs::path dir = fs::path(tmp.path().toStdString());
+    for (const std::string folder :
+         {"falcon-7b", "x-int8-head", "model-deadbeef-int4", "a", "f-0123456789abcdef"}) {
+      for (const WeightFormat layers : {WeightFormat::Int8, WeightFormat::Int4})
+        for (const int head : {0, 1, 2})  // bf16, the layers' format, the other one
+          for (const std::string backend : {"", "-cpu"}) {
+            const WeightFormat other = layers == WeightFormat::Int8 ? WeightFormat::Int4 : WeightFormat::Int8;
+            const WeightFormat head_format = head == 2 ? other : layers;
+            const fs::path f = qcache::cache_file(dir, dir / folder, layers, head > 0, head_format, backend,
+                                                  0xfeedULL << 40);
+            const auto name = qcache::parse_cache_name(f.filename().string());
+            QVERIFY2(name.has_value(), f.filename().c_str());
+            QCOMPARE(name->model, folder);
+            QCOMPARE(name->layers, std::string(weight_format_name(layers)));
+            QCOMPARE(name->head,
+                     head == 0 ? std::string("bf16") : std::string(weight_format_name(head_format)));
+            QCOMPARE(name->cpu, backend == "-cpu");
+          }
+    }
+    // Names from before the folder's place was in them, and names that are not a cache file's.
+    const auto old_name = qcache::parse_cache_name("falcon-7b-int4-head-int8-cpu-0123456789abcdef.fqc");
+    QVERIFY(old_name && old_name->model == "falcon-7b" && old_name->head == "int8" && old_name->cpu);
+    for (const char* bad :
+         {"falcon-7b-int4-0123.fqc", "falcon-7b-bf16-0123456789abcdef.fqc", "-int8-0123456789abcdef.fqc",
+          "a-int8-0123456789abcdef.fqc.tmp42", "notes.txt", "a-int8-0123456789abcdefg.fqc", ""})
+      QVERIFY2(!qcache::parse_cache_name(bad), bad);
+  }
+
+  // The listing the model dialog shows, newest first, and removing one file of it; nothing outside
+  // the folder, no link and no other file can be removed through it.
+  void list_and_remove_one_file() {
+    QTemporaryDir tmp;
+    const fs::path cache = fs::path(tmp.path().toStdString()) / "cache";
+    fs::create_directory(cache);
+    const fs::path older = cache / "falcon-40b-1a2b3c4d-int4-head-int8-0123456789abcdef.fqc";
+    const fs::path newer = cache / "falcon-7b-int8-cpu-0123456789abcdef.fqc";
+    std::ofstream(older) << std::string(1000, 'x');
+    std::ofstream(newer) << std::string(24, 'x');
+    std::ofstream(cache / "c-int8-cpu-0123456789abcdef.fqc.tmp42") << "being written";
+    std::ofstream(cache / "notes.txt") << "not ours";
+    const auto t = fs::file_time_type::clock::now();
+    fs::last_write_time(older, t - std::chrono::hours(48));
+    fs::last_write_time(newer, t - std::chrono::hours(1));
+    const auto files = qcache::list_files(cache);
+    QCOMPARE(files.size(), std::size_t{2});
+    QCOMPARE(files[0].path, newer);
+    QCOMPARE(files[0].bytes, uint64_t{24});
+    QCOMPARE(files[0].name.model, std::string("falcon-7b"));
+    QVERIFY(files[0].name.cpu);
+    QCOMPARE(files[1].name.model, std::string("falcon-40b"));
+    QCOMPARE(files[1].name.head, std::string("int8"));
+    QVERIFY(files[0].written_unix_s - files[1].written_unix_s > 46 * 3600);
+
+    const fs::path outside = fs::path(tmp.path().toStdString()) / "a-int8-0123456789abcdef.fqc";
+    std::ofstream(outside) << "x";
+    fs::create_symlink(outside, cache / "b-int8-0123456789abcdef.fqc");
+    QVERIFY(!qcache::remove_file(cache, outside));  // not in the folder
+    QVERIFY(!qcache::remove_file(cache, cache / "sub" / ".." / ".." / outside.filename()));
+    QVERIFY(!qcache::remove_file(cache, cache / "b-int8-0123456789abcdef.fqc"));  // a link
+    QVERIFY(!qcache::remove_file(cache, cache / "notes.txt"));                    // not a cache file
+    QVERIFY(!qcache::remove_file(cache, cache / "c-int8-cpu-0123456789abcdef.fqc.tmp42"));
+    QVERIFY(fs::exists(outside) && fs::exists(cache / "notes.txt"));
+    QCOMPARE(qcache::remove_file(cache, older).value_or(0), uint64_t{1000});
+    QVERIFY(!fs::exists(older));
+    QVERIFY(!qcache::remove_file(cache, older));  // gone already
+    QCOMPARE(qcache::list_files(cache).size(), std::size_t{1});
+    QVERIFY(qcache::list_files(cache / "missing").empty());  // no folder yet: nothing, no throw
+  }
+
   // The key reads the files' contents too: a config of the same size and time but other bytes.
   void key_covers_contents() {
     QTemporaryDir tmp;

@@ -51,7 +51,7 @@ TestCase {
         const backend = childNamed(dialog.contentItem, "backendBox")
         const weights = childNamed(dialog.contentItem, "weightsBox")
         const hint = childNamed(dialog.contentItem, "weightsHint")
-        const load = childNamed(dialog.contentItem, "loadButton")
+        const load = dialog.loadButton
         verify(backend && weights && hint && load)
         compare(backend.values, ["auto", "cpu", "cuda"])
         compare(weights.values, ["bf16", "int8", "int4"])
@@ -104,7 +104,7 @@ TestCase {
         compare(cacheRow.visible, false)
         childNamed(dialog.contentItem, "backendBox").currentIndex = 1  // CPU
         childNamed(dialog.contentItem, "weightsBox").currentIndex = 1  // int8
-        const load = childNamed(dialog.contentItem, "loadButton")
+        const load = dialog.loadButton
         verify(load.enabled)
         mouseClick(load)
         // Not refused: it loads, quantized on the CPU, and the status bar says int8.
@@ -115,12 +115,47 @@ TestCase {
         compare(ChatController.modelWeightsChoice, "int8")
         compare(ChatController.weightFormat, "int8")
         verify(ChatController.statusText.indexOf("int8") >= 0, ChatController.statusText)
-        // The load saved its quantized weights; the dialog shows them, and Remove removes them.
+        // The load saved its quantized weights; the dialog shows them, and Remove all removes them.
         tryCompare(cacheRow, "visible", true)
         compare(dialog.cacheUsage.files, 1)
         verify(dialog.cacheUsage.text.indexOf("1 file") >= 0, dialog.cacheUsage.text)
         mouseClick(childNamed(dialog.contentItem, "clearQuantCacheButton"))
         compare(cacheRow.visible, false)
         compare(ChatController.quantCacheUsage().files, 0)
+    }
+
+    // The saved files one by one: the int8 load's file is listed by its model, formats and
+    // backend, and its own Remove removes it (a load after "Remove all" saves it again).
+    function test_a_saved_file_is_listed_and_removed_alone() {
+        const dialog = openDialog()
+        ChatController.clearQuantCache()
+        childNamed(dialog.contentItem, "backendBox").currentIndex = 1  // CPU
+        childNamed(dialog.contentItem, "weightsBox").currentIndex = 2  // int4
+        mouseClick(dialog.loadButton)
+        tryCompare(ChatController, "weightFormat", "int4", 60000)
+        tryCompare(ChatController, "modelState", "ready", 60000)
+        tryVerify(() => dialog.cacheUsage.files === 1, 5000)
+        const files = childNamed(dialog.contentItem, "quantCacheFiles")
+        verify(files)
+        compare(files.visible, false, "the list waits to be asked for")
+        mouseClick(childNamed(dialog.contentItem, "showQuantCacheFilesButton"))
+        tryCompare(files, "visible", true)
+        compare(files.count, 1)
+        const entry = dialog.cacheFiles[0]
+        compare(entry.model, "falcon-mini")
+        verify(entry.what.indexOf("int4") === 0 && entry.what.indexOf("CPU") > 0, entry.what)
+        compare(ChatController.removeQuantCacheFile("/etc/passwd"), false, "only files of the cache folder")
+        const row = files.itemAtIndex(0)
+        let remove = null
+        for (let i = 0; i < row.children.length; ++i)
+            if (row.children[i].text === "Remove")
+                remove = row.children[i]
+        verify(remove)
+        // Laid out and in the list's view (it sizes itself to its rows a frame later).
+        tryVerify(() => files.height > 0 && remove.mapToItem(files, 0, 0).y + remove.height <= files.height + 1, 5000)
+        mouseClick(remove)
+        compare(ChatController.quantCacheUsage().files, 0)
+        compare(dialog.cacheUsage.files, 0)
+        compare(files.visible, false)
     }
 }
