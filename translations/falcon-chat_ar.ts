@@ -61,13 +61,13 @@
         </translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>%1, %2 head · %3</source>
         <extracomment>A saved quantized model: its layers&apos; format, its output head&apos;s format, the backend, e.g. &quot;int4, int8 head · GPU&quot;.</extracomment>
         <translation>%1، رأس %2 · %3</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -1000,14 +1000,14 @@ Start one with New chat.</source>
         <translation>المجلدات المخفية</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>Cancel</source>
         <translation>إلغاء</translation>
     </message>
     <message>
         <location line="+8"/>
-        <source>Choose “%1”</source>
-        <translation>اختر «%1»</translation>
+        <source>Choose</source>
+        <translation>اختيار</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1061,12 +1061,12 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+103"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
     <message>
-        <location line="-47"/>
+        <location line="-49"/>
         <source>, CPU</source>
         <translation>، CPU</translation>
     </message>
@@ -1086,7 +1086,7 @@ Start one with New chat.</source>
         <translation>%2 (%1)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Recent</source>
         <translation>الأخيرة</translation>
     </message>

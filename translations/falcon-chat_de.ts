@@ -57,13 +57,13 @@
         </translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>%1, %2 head · %3</source>
         <extracomment>A saved quantized model: its layers&apos; format, its output head&apos;s format, the backend, e.g. &quot;int4, int8 head · GPU&quot;.</extracomment>
         <translation>%1, Kopf %2 · %3</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -988,14 +988,14 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Versteckte Ordner</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
         <location line="+8"/>
-        <source>Choose “%1”</source>
-        <translation>„%1“ wählen</translation>
+        <source>Choose</source>
+        <translation>Wählen</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1049,12 +1049,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+103"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="-47"/>
+        <location line="-49"/>
         <source>, CPU</source>
         <translation>, CPU</translation>
     </message>
@@ -1074,7 +1074,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%2 (%1)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Recent</source>
         <translation>Zuletzt</translation>
     </message>

@@ -209,7 +209,17 @@ Dialog {
                 checked: lister.showHidden
                 onToggled: lister.showHidden = checked
             }
-            Item { Layout.fillWidth: true }
+            // What Choose takes, named beside it. (Not in the button's own text: Qt 6.4's RowLayout
+            // kept the button's first width as its text changed, cutting the name short.)
+            Label {
+                objectName: "folderChoiceLabel"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignRight
+                elide: Text.ElideMiddle
+                text: root.choice.length > 0 ? root.nameOf(root.choice) : ""
+                font.bold: true
+                color: Theme.subtleText
+            }
             Button {
                 text: qsTr("Cancel")
                 flat: true
@@ -219,8 +229,10 @@ Dialog {
                 objectName: "folderChooseButton"
                 highlighted: true
                 enabled: root.choice.length > 0 && !lister.loading
-                text: qsTr("Choose “%1”").arg(root.nameOf(root.choice))
+                text: qsTr("Choose")
                 Accessible.name: qsTr("Choose the folder %1").arg(root.choice)
+                ToolTip.visible: hovered
+                ToolTip.text: root.choice
                 onClicked: root.choose()
             }
         }

@@ -75,11 +75,13 @@ Dialog {
         id: scroller
         anchors.fill: parent
         contentWidth: availableWidth
-        ScrollBar.vertical.policy: contentHeight > availableHeight ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
         ColumnLayout {
-            // Beside the scroll bar, not under it.
-            width: scroller.availableWidth - (scroller.ScrollBar.vertical.policy === ScrollBar.AlwaysOn
-                                              ? scroller.ScrollBar.vertical.width + Theme.spacing : 0)
+            // A gutter for the scroll bar (on the left in a right-to-left language), so that it
+            // never covers a control. (Sizing it by whether the bar is needed feeds back into the
+            // content's height through its wrapped text.)
+            readonly property real gutter: Theme.spacing + 4
+            x: scroller.mirrored ? gutter : 0
+            width: scroller.availableWidth - gutter
             spacing: Theme.spacing
 
             RowLayout {
