@@ -41,22 +41,24 @@ QVariantMap inspect_model_folder(const QString& dir) {
   m[QStringLiteral("ok")] = false;
   m[QStringLiteral("dir")] = dir;
   m[QStringLiteral("name")] = QFileInfo(dir).fileName();
-  if (dir.isEmpty() || !QFileInfo(dir).isDir()) {
+  if (dir.isEmpty() || !QFileInfo::exists(dir)) {
     m[QStringLiteral("error")] =
         QCoreApplication::translate("ModelInspector", "The folder %1 does not exist.").arg(dir);
     return m;
   }
   const QDir d(dir);
+  const bool is_dir = QFileInfo(dir).isDir();
   if (d.exists(QStringLiteral("tokenizer.json")))
     m[QStringLiteral("tokenizer")] = QStringLiteral("tokenizer.json");
   else if (d.exists(QStringLiteral("tokenizer.model")))
     m[QStringLiteral("tokenizer")] = QStringLiteral("tokenizer.model");
   else
     m[QStringLiteral("tokenizer")] = QString();
-  if (!QFileInfo(d.filePath(QStringLiteral("config.json"))).isFile()) {
+  if (!is_dir || !QFileInfo(d.filePath(QStringLiteral("config.json"))).isFile()) {
     // load_model_config's message, and the folder walk behind it done once: a folder above the
     // model's (the Hugging Face cache's models--org--name, say) offers the one model folder
-    // inside it, for the dialog's "Use" button.
+    // inside it, and a file of a model (dropped on the window) the folder that holds it, for the
+    // dialog's "Use" button.
     const falcon::MissingConfig why = falcon::diagnose_missing_config(dir.toStdString());
     m[QStringLiteral("error")] = QString::fromStdString(why.message);
     if (why.model_folders.size() == 1)

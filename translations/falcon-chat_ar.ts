@@ -722,7 +722,7 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+26"/>
         <source>Anywhere</source>
         <translation>في أي مكان</translation>
     </message>
@@ -1048,7 +1048,7 @@ Start one with New chat.</source>
         <translation>المجلد %1 غير موجود.</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>لا يوجد مُقسِّم (tokenizer.json أو tokenizer.model) في هذا المجلد: لا يمكن للنموذج المحادثة.</translation>
     </message>
@@ -1061,7 +1061,7 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+116"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
@@ -1122,12 +1122,12 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Weights</source>
         <translation>الأوزان</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-38"/>
         <source>Tokenizer</source>
         <translation>المُقسِّم</translation>
     </message>
@@ -1147,17 +1147,12 @@ Start one with New chat.</source>
         <translation>%1 رمزاً</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Use that folder</source>
         <translation>استخدام ذلك المجلد</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Use the model folder inside it</source>
-        <translation>استخدام مجلد النموذج الموجود بداخله</translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Run on</source>
         <translation>التشغيل على</translation>
     </message>
@@ -1257,7 +1252,12 @@ Start one with New chat.</source>
         <translation>إزالة الأوزان المكمَّمة المحفوظة لكل النماذج</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-65"/>
+        <source>Use the model folder named above</source>
+        <translation>استخدام مجلد النموذج المذكور أعلاه</translation>
+    </message>
+    <message>
+        <location line="+67"/>
         <source>Frees the disk space; the next int8 or int4 load of each model quantizes it again.</source>
         <translation>يحرّر مساحة القرص؛ وسيُكمَّم كل نموذج من جديد عند تحميله التالي بصيغة int8 أو int4.</translation>
     </message>

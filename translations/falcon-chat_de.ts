@@ -714,7 +714,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+26"/>
         <source>Anywhere</source>
         <translation>Überall</translation>
     </message>
@@ -1036,7 +1036,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Der Ordner %1 existiert nicht.</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>Kein Tokenizer (tokenizer.json oder tokenizer.model) in diesem Ordner: das Modell kann nicht chatten.</translation>
     </message>
@@ -1049,7 +1049,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+116"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
@@ -1110,12 +1110,12 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Weights</source>
         <translation>Gewichte</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-38"/>
         <source>Tokenizer</source>
         <translation>Tokenizer</translation>
     </message>
@@ -1135,17 +1135,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 Tokens</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Use that folder</source>
         <translation>Diesen Ordner verwenden</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Use the model folder inside it</source>
-        <translation>Den Modellordner darin verwenden</translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Run on</source>
         <translation>Ausführen auf</translation>
     </message>
@@ -1245,7 +1240,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Die gespeicherten quantisierten Gewichte aller Modelle entfernen</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-65"/>
+        <source>Use the model folder named above</source>
+        <translation>Den oben genannten Modellordner verwenden</translation>
+    </message>
+    <message>
+        <location line="+67"/>
         <source>Frees the disk space; the next int8 or int4 load of each model quantizes it again.</source>
         <translation>Gibt den Speicherplatz frei; das nächste Laden eines Modells in int8 oder int4 quantisiert es erneut.</translation>
     </message>

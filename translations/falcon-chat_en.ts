@@ -23,7 +23,7 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+246"/>
+        <location filename="../ui/Main.qml" line="+259"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>Imported %n conversation</numerusform>

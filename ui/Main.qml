@@ -193,6 +193,13 @@ ApplicationWindow {
     }
 
     ModelPickerDialog { id: modelDialog }
+    // A model folder (or a file of one) dragged from the file manager onto the window opens the
+    // model dialog on it. Below everything else: the message fields take text dropped on them.
+    ModelFolderDropArea {
+        z: -1
+        anchors.fill: parent
+        onFolderDropped: (path) => modelDialog.openAt(path)
+    }
     SettingsDialog { id: settingsDialog }
     KeyboardShortcutsDialog {
         id: shortcutsDialog

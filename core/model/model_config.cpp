@@ -350,9 +350,11 @@ MissingConfig diagnose_missing_config(const std::filesystem::path& dir) {
   if (!fs::is_directory(dir, ec)) {
     if (const std::string other = foreign_format(dir); !other.empty())
       return done(dir.string() + " is " + other);
-    if (has_config(dir.parent_path()))
+    if (has_config(dir.parent_path())) {
+      out.model_folders = {dir.parent_path()};  // the model dialog offers it ("Use that folder")
       return done(dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
                   dir.parent_path().string() + ")");
+    }
     return done(dir.string() +
                 " is a file, not a model folder (a model is a Hugging Face folder with config.json)");
   }

@@ -286,6 +286,10 @@ class TestModelConfig : public QObject {
     write_file(dir / "config.json", base_config().dump());
     QVERIFY(load_error(dir / "config.json").contains(QStringLiteral("is a file, not a model folder")));
     QVERIFY(load_error(dir / "config.json").endsWith("(" + QString::fromStdString(dir.string()) + ")"));
+    // ... and names that folder for the model dialog's "Use that folder" (a file dropped on the
+    // window, or a path typed to a shard).
+    QCOMPARE(diagnose_missing_config(dir / "config.json").model_folders,
+             std::vector<std::filesystem::path>{dir});
     auto put = [](const std::filesystem::path& p, const std::string& bytes) {
       std::filesystem::create_directories(p.parent_path());
       write_file(p, bytes);
@@ -301,6 +305,7 @@ class TestModelConfig : public QObject {
                qPrintable(e));
     }
     put(gguf_dir / "notes.txt", "a file of no model");
+    QVERIFY(diagnose_missing_config(gguf_dir / "notes.txt").model_folders.empty());  // no model there
     QVERIFY(load_error(gguf_dir / "notes.txt")
                 .endsWith(QStringLiteral("is a file, not a model folder (a model is "
                                          "a Hugging Face folder with config.json)")));

@@ -94,6 +94,25 @@ TestCase {
         compare(use.visible, false)
     }
 
+    // openAt (a folder dragged onto the window): a file of a model offers the folder that holds it.
+    function test_opened_at_a_file_of_a_model_it_offers_its_folder() {
+        tryVerify(() => ChatController.modelState !== "loading", 60000)
+        const dialog = createTemporaryObject(dialogComponent, test)
+        const folder = ChatController.localPath(bundledModel)
+        dialog.openAt(folder + "/config.json")
+        tryCompare(dialog, "opened", true)
+        compare(dialog.folder, folder + "/config.json")
+        verify(dialog.info.error.indexOf("is a file, not a model folder") >= 0, dialog.info.error)
+        compare(dialog.info.suggestedDir, folder)
+        const use = childNamed(dialog.contentItem, "useSuggestedFolder")
+        verify(use && use.visible)
+        mouseClick(use)
+        compare(dialog.info.ok, true)
+        compare(dialog.folder, folder)
+        dialog.openAt(folder)  // already open: shows it at once
+        compare(dialog.folder, folder)
+    }
+
     function test_the_bundled_model_loads_on_the_cpu_in_int8() {
         const dialog = openDialog()
         // No saved quantized weights to begin with: nothing to remove, so no row for it.

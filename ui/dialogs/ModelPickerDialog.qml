@@ -35,11 +35,24 @@ Dialog {
         folder = path.startsWith("file:") ? ChatController.localPath(path) : path
         info = ChatController.inspectModel(ChatController.fileUrl(folder))
     }
-    // Opens on the model in use (or loading, or that failed), as it was asked for; with none,
-    // on the bundled model.
+    // Opens the dialog on `path` (a folder, or a file in one: a folder dragged onto the window).
+    property string pendingFolder: ""
+    function openAt(path) {
+        if (opened) {
+            inspect(path)
+        } else {
+            pendingFolder = path
+            open()
+        }
+    }
+    // Opens on the folder asked for by openAt, else on the model in use (or loading, or that
+    // failed), as it was asked for; with none, on the bundled model.
     onOpened: {
         refreshCacheUsage()
-        if (ChatController.modelDir.length > 0) {
+        if (pendingFolder.length > 0) {
+            inspect(pendingFolder)
+            pendingFolder = ""
+        } else if (ChatController.modelDir.length > 0) {
             inspect(ChatController.modelDir)
             backendBox.currentIndex = Math.max(0, backendBox.values.indexOf(ChatController.modelBackendChoice))
             weightsBox.currentIndex = Math.max(0, weightsBox.values.indexOf(ChatController.modelWeightsChoice))
@@ -146,12 +159,13 @@ Dialog {
                 color: "#c62828"
             }
             // The folder chosen was one above the model's (the Hugging Face cache's
-            // models--org--name, a folder holding one model): one click takes the model's.
+            // models--org--name, a folder holding one model), or a file of the model was chosen
+            // (dropped on the window): one click takes the model's folder.
             Button {
                 objectName: "useSuggestedFolder"
                 visible: (root.info.suggestedDir || "").length > 0
                 text: qsTr("Use that folder")  // the message above names it
-                Accessible.name: qsTr("Use the model folder inside it")
+                Accessible.name: qsTr("Use the model folder named above")
                 onClicked: root.inspect(root.info.suggestedDir)
             }
 

@@ -1,0 +1,31 @@
+import QtQuick
+import QtTest
+import FalconChat.Core
+import FalconChat.Ui
+
+// ModelFolderDropArea (the window's drop target for model folders): a dropped URL becomes its
+// local path, a '#' and a '%' in it intact; nothing dropped, nothing out. (QtQuickTest cannot
+// make an external drag with URLs; the handler around pathOf is three lines.)
+TestCase {
+    id: test
+    name: "ModelFolderDropArea"
+    width: 400
+    height: 300
+    visible: true
+    when: windowShown
+
+    ModelFolderDropArea {
+        id: area
+        anchors.fill: parent
+    }
+
+    function test_a_dropped_url_becomes_its_path() {
+        const folder = testTree + "/C# 100% models/falcon-mini"
+        compare(area.pathOf([ChatController.fileUrl(folder)]), folder)
+        compare(area.pathOf([ChatController.fileUrl(folder).toString()]), folder, "as a string too")
+        compare(area.pathOf([ChatController.fileUrl(folder), ChatController.fileUrl("/tmp")]), folder,
+                "the first of several")
+        compare(area.pathOf([]), "")
+        compare(area.pathOf(undefined), "")
+    }
+}
