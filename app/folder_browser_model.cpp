@@ -56,14 +56,14 @@ FolderBrowserModel::Listing FolderBrowserModel::list(const QString& folder, bool
                                                      int max_entries) {
   Listing out;
   out.folder = QDir::cleanPath(QDir(folder).absolutePath());
-  const QFileInfo info(out.folder);
+  QFileInfo info(out.folder);
   if (!info.exists()) {
     out.error = tr("%1 does not exist.").arg(out.folder);
     return out;
   }
-  if (!info.isDir()) {
-    out.error = tr("%1 is a file, not a folder.").arg(out.folder);
-    return out;
+  if (!info.isDir()) {  // a file typed or pasted (a model's config.json, a shard): its folder
+    out.folder = info.absolutePath();
+    info = QFileInfo(out.folder);
   }
   if (!info.isReadable() || !info.isExecutable()) {
     out.error = tr("%1 cannot be read (no permission).").arg(out.folder);

@@ -529,12 +529,7 @@ Start one with New chat.</source>
         <translation>%1 غير موجود.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>%1 is a file, not a folder.</source>
-        <translation>%1 ملف وليس مجلدًا.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+8"/>
         <source>%1 cannot be read (no permission).</source>
         <translation>تتعذر قراءة %1 (لا يوجد إذن).</translation>
     </message>
@@ -722,7 +717,7 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+20"/>
         <source>Anywhere</source>
         <translation>في أي مكان</translation>
     </message>

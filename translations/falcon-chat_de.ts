@@ -521,12 +521,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 existiert nicht.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>%1 is a file, not a folder.</source>
-        <translation>%1 ist eine Datei, kein Ordner.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+8"/>
         <source>%1 cannot be read (no permission).</source>
         <translation>%1 kann nicht gelesen werden (keine Berechtigung).</translation>
     </message>
@@ -714,7 +709,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+20"/>
         <source>Anywhere</source>
         <translation>Überall</translation>
     </message>

@@ -23,7 +23,7 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+259"/>
+        <location filename="../ui/Main.qml" line="+253"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>Imported %n conversation</numerusform>

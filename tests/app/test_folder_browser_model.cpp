@@ -1,7 +1,8 @@
 // FolderBrowserModel (app/folder_browser_model.h), the model dialog's folder browser: what it lists
 // of a folder built here (folders first, natural order, models marked, hidden entries only when
-// asked), that a folder which cannot be opened leaves the one shown, that only the latest request
-// lands, typed paths, and that destroying it while a listing runs is safe.
+// asked), that a folder which cannot be opened leaves the one shown, that a file's path shows its
+// folder, that only the latest request lands, typed paths, and that destroying it while a
+// listing runs is safe.
 #include <unistd.h>
 
 #include <QDir>
@@ -156,14 +157,21 @@ class FolderBrowserModelTest : public QObject {
     QVERIFY(listed(m, missing));
     QVERIFY2(m.error().contains(missing) && m.error().contains(QStringLiteral("does not exist")),
              qPrintable(m.error()));
-    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree/z.txt"))));
-    QVERIFY2(m.error().contains(QStringLiteral("is a file")), qPrintable(m.error()));
     QCOMPARE(m.folder(), shown);
     QCOMPARE(m.rowCount(), rows);
     QCOMPARE(folder_changed.count(), 0);
 
     QVERIFY(listed(m, tmp_.filePath(QStringLiteral("checkpoint"))));  // the next success clears it
     QCOMPARE(m.error(), QString());
+    QVERIFY(m.holdsModel());
+  }
+
+  // A file's path (a model's config.json pasted) shows the folder that holds it.
+  void a_file_opens_its_folder() {
+    FolderBrowserModel m;
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("checkpoint/model.safetensors"))));
+    QCOMPARE(m.error(), QString());
+    QCOMPARE(m.folder(), QDir::cleanPath(tmp_.filePath(QStringLiteral("checkpoint"))));
     QVERIFY(m.holdsModel());
   }
 
