@@ -112,6 +112,25 @@ TestCase {
         compare(b.browser.error, "")
     }
 
+    // From the keyboard: Down selects the first folder, Return enters it, Backspace goes back up,
+    // Return with nothing selected chooses the folder shown.
+    function test_the_keyboard_alone_gets_there() {
+        const b = openAt(models)
+        const list = childNamed(b.contentItem, "folderList")
+        verify(list.activeFocus, "the list has the focus when the chooser opens")
+        keyClick(Qt.Key_Down)
+        compare(list.currentIndex, 0)
+        compare(b.choice, checkpoint)
+        keyClick(Qt.Key_Return)
+        tryVerify(() => b.browser.folder === checkpoint && !b.browser.loading, 5000, "entered")
+        keyClick(Qt.Key_Backspace)
+        tryVerify(() => b.browser.folder === models && !b.browser.loading, 5000, "back up")
+        compare(list.currentIndex, -1, "nothing selected in the folder shown")
+        keyClick(Qt.Key_Return)
+        compare(chosenSpy.count, 1)
+        compare(chosenSpy.signalArguments[0][0], models)
+    }
+
     // Before, the dialog passed "file://" + path on, and a '#' cut the path there.
     function test_the_model_dialog_takes_a_folder_with_a_hash_in_its_name() {
         tryVerify(() => ChatController.modelState !== "loading", 60000)
