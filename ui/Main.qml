@@ -192,7 +192,10 @@ ApplicationWindow {
         LayoutMirroring.childrenInherit: true
     }
 
-    ModelPickerDialog { id: modelDialog }
+    ModelPickerDialog {
+        id: modelDialog
+        objectName: "modelDialog"
+    }
     // A model folder (or a file of one) dragged from the file manager onto the window opens the
     // model dialog on it. Below everything else: the message fields take text dropped on them.
     ModelFolderDropArea {

@@ -5,7 +5,7 @@ import FalconChat.Ui
 
 // ModelFolderDropArea (the window's drop target for model folders): a dropped URL becomes its
 // local path, a '#' and a '%' in it intact; nothing dropped, nothing out. (QtQuickTest cannot
-// make an external drag with URLs; the handler around pathOf is three lines.)
+// make an external drag with URLs: test_window_drop.cpp drops on the real window.)
 TestCase {
     id: test
     name: "ModelFolderDropArea"

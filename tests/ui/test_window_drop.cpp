@@ -1,0 +1,105 @@
+// The real falcon-chat window (Main.qml) takes a model folder dragged onto it: a drag with a file
+// URL is accepted over the chat and its drop opens the model dialog on that folder (a '#' and a
+// '%' in its name intact), while a drag of plain text over the same place is refused (the message
+// fields above take text). Events as Qt's platform layer delivers them (QDragEnterEvent,
+// QDragMoveEvent, QDropEvent sent to the window).
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <QDir>
+#include <QFile>
+#include <QGuiApplication>
+#include <QMimeData>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cstdio>
+
+Q_IMPORT_QML_PLUGIN(FalconChat_CorePlugin)
+Q_IMPORT_QML_PLUGIN(FalconChat_UiPlugin)
+
+namespace {
+
+int fail(const char* what) {
+  std::fprintf(stderr, "test_window_drop: FAIL: %s\n", what);
+  return 1;
+}
+
+// Enter, move and (if `drop`) drop `mime` at `at`; whether the window took the drag and the drop.
+std::pair<bool, bool> drag(QQuickWindow* w, const QPointF& at, QMimeData* mime, bool drop) {
+  QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(w, &enter);
+  QDragMoveEvent move(at.toPoint(), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(w, &move);
+  const bool taken = move.isAccepted();
+  bool dropped = false;
+  if (drop) {
+    QDropEvent d(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(w, &d);
+    dropped = d.isAccepted();
+  } else {
+    QDragLeaveEvent leave;
+    QCoreApplication::sendEvent(w, &leave);
+  }
+  return {taken, dropped};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QTemporaryDir home(QDir::tempPath() + QStringLiteral("/falcon-drop-XXXXXX"));
+  if (!home.isValid()) return fail("no temporary folder");
+  qputenv("XDG_DATA_HOME", (home.path() + QStringLiteral("/data")).toLocal8Bit());
+  qputenv("XDG_CONFIG_HOME", (home.path() + QStringLiteral("/config")).toLocal8Bit());
+  qputenv("XDG_RUNTIME_DIR", home.path().toLocal8Bit());
+  qputenv("FALCON_CHAT_MODELS", (home.path() + QStringLiteral("/no-bundled-models")).toLocal8Bit());
+  qputenv("LANGUAGE", "en");
+  // The folder to drop: a link named with a '#' and a '%' to the source tree's bundled model.
+  const QString models = home.path() + QStringLiteral("/C# 100% models");
+  QDir().mkpath(models);
+  const QString folder = models + QStringLiteral("/falcon-mini");
+  QFile::link(QDir::cleanPath(QStringLiteral(FALCON_SOURCE_DIR "/resources/models/falcon-mini")), folder);
+
+  QGuiApplication app(argc, argv);
+  QGuiApplication::setOrganizationName(QStringLiteral("falcon-chat"));
+  QGuiApplication::setApplicationName(QStringLiteral("falcon-chat"));
+  if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+  QQmlApplicationEngine engine;
+  engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+  engine.load(QUrl(QStringLiteral("qrc:/qt/qml/FalconChat/Ui/Main.qml")));
+  auto* window =
+      engine.rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow*>(engine.rootObjects().front());
+  auto* dialog = window ? window->findChild<QObject*>(QStringLiteral("modelDialog")) : nullptr;
+  if (!window || !dialog) return fail("the window did not load");
+  if (!QTest::qWaitForWindowExposed(window)) return fail("the window was never shown");
+  // Over the chat, right of the conversation list and above the message field.
+  const QPointF at(window->width() * 0.6, window->height() * 0.4);
+
+  QMimeData text;
+  text.setText(QStringLiteral("hello"));
+  const auto [text_taken, text_dropped] = drag(window, at, &text, true);
+  if (text_taken || text_dropped) return fail("a drag of plain text was taken over the chat");
+  QCoreApplication::processEvents();
+  if (dialog->property("opened").toBool()) return fail("a text drop opened the model dialog");
+
+  QMimeData urls;
+  urls.setUrls({QUrl::fromLocalFile(folder)});
+  const auto [taken, dropped] = drag(window, at, &urls, true);
+  if (!taken) return fail("a drag with a folder's URL was refused");
+  if (!dropped) return fail("the drop was not accepted");
+  if (!QTest::qWaitFor([&] { return dialog->property("opened").toBool(); }, 5000))
+    return fail("the drop did not open the model dialog");
+  const QString shown = dialog->property("folder").toString();
+  if (shown != folder) {
+    std::fprintf(stderr, "test_window_drop: FAIL: the dialog shows %s, not %s\n", qPrintable(shown),
+                 qPrintable(folder));
+    return 1;
+  }
+  if (!dialog->property("info").toMap().value(QStringLiteral("ok")).toBool())
+    return fail("the dropped model folder does not read as a model");
+  std::printf("test_window_drop: PASS (text refused; the folder's drop opened the dialog on %s)\n",
+              qPrintable(folder));
+  return 0;
+}
