@@ -201,6 +201,14 @@ QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const
   return QUrl::fromLocalFile(path);
 }
 
+QString ChatController::dropKind(const QString& path) {
+  const QFileInfo f(path);
+  const bool model_file = QFileInfo(f.absolutePath() + QStringLiteral("/config.json")).isFile();
+  if (f.isFile() && !model_file && f.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0)
+    return QStringLiteral("conversations");
+  return QStringLiteral("model");
+}
+
 int ChatController::importConversations(const QUrl& file) {
   const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
   QFile in(path);

@@ -34,7 +34,7 @@
         <translation>محادثة</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+21"/>
         <source>Could not read %1: %2</source>
         <translation>تعذّرت قراءة %1: %2</translation>
     </message>
@@ -717,7 +717,7 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+32"/>
         <source>Anywhere</source>
         <translation>في أي مكان</translation>
     </message>
@@ -803,7 +803,8 @@ Start one with New chat.</source>
         <translation>استيراد</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="-52"/>
+        <location line="+56"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>لم يتم استيراد أي محادثة</numerusform>

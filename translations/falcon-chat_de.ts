@@ -34,7 +34,7 @@
         <translation>Unterhaltung</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+21"/>
         <source>Could not read %1: %2</source>
         <translation>%1 konnte nicht gelesen werden: %2</translation>
     </message>
@@ -709,7 +709,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+32"/>
         <source>Anywhere</source>
         <translation>Überall</translation>
     </message>
@@ -795,7 +795,8 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Importieren</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="-52"/>
+        <location line="+56"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>%n Unterhaltung importiert</numerusform>

@@ -23,7 +23,8 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+253"/>
+        <location filename="../ui/Main.qml" line="+209"/>
+        <location line="+56"/>
         <source>Imported %n conversation(s)</source>
         <translation>
             <numerusform>Imported %n conversation</numerusform>

@@ -156,8 +156,8 @@ ApplicationWindow {
         onExportRequested: (id, format) => exportDialog.ask(id, format)
         onImportRequested: {
             // Starts where exports go: Documents, or the folder of the last export.
-            importDialog.currentFolder = "file://" + (exportDialog.lastFolder.length > 0 ? exportDialog.lastFolder
-                                                                                         : ChatController.documentsFolder())
+            importDialog.currentFolder = ChatController.fileUrl(exportDialog.lastFolder.length > 0 ? exportDialog.lastFolder
+                                                                                                  : ChatController.documentsFolder())
             importDialog.open()
         }
         onSearchTextChanged: ChatController.searchQuery = searchText
@@ -196,12 +196,21 @@ ApplicationWindow {
         id: modelDialog
         objectName: "modelDialog"
     }
-    // A model folder (or a file of one) dragged from the file manager onto the window opens the
-    // model dialog on it. Below everything else: the message fields take text dropped on them.
-    ModelFolderDropArea {
+    // Files dragged from the file manager onto the window: a conversations export (.json) is
+    // imported, anything else (a model folder, a file of one) opens the model dialog on it. Below
+    // everything else: the message fields take text dropped on them.
+    WindowDropArea {
         z: -1
         anchors.fill: parent
-        onFolderDropped: (path) => modelDialog.openAt(path)
+        onPathDropped: (path) => {
+            if (ChatController.dropKind(path) === "conversations") {
+                const n = ChatController.importConversations(ChatController.fileUrl(path))
+                if (n >= 0)
+                    toast.show(qsTr("Imported %n conversation(s)", "", n))
+            } else {
+                modelDialog.openAt(path)
+            }
+        }
     }
     SettingsDialog { id: settingsDialog }
     KeyboardShortcutsDialog {
@@ -238,7 +247,7 @@ ApplicationWindow {
         acceptLabel: qsTr("Export")  // Qt's own dialog says "Open" otherwise
         nameFilters: format === "json" ? [qsTr("JSON files (*.json)")] : [qsTr("Markdown files (*.md)")]
         onAccepted: {
-            const path = decodeURIComponent(selectedFile.toString().replace(/^file:\/\//, ""))
+            const path = ChatController.localPath(selectedFile)
             lastFolder = path.substring(0, path.lastIndexOf("/"))
             if (ChatController.exportConversation(conversationId, selectedFile, format))
                 toast.show(qsTr("Exported"))

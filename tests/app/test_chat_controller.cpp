@@ -76,6 +76,28 @@ class ChatControllerTest : public QObject {
   }
 
  private slots:
+  // What a file dropped on the window is taken for: an export is imported; a model folder, a file
+  // of a model (its config.json or tokenizer.json too), and whatever the model dialog explains
+  // (a GGUF, a path that is not there) open the model dialog.
+  void a_dropped_file_is_taken_for_what_it_is() {
+    const QString model = dir_.filePath(QStringLiteral("drop/falcon-7b")),
+                  other = dir_.filePath(QStringLiteral("drop/exports"));
+    QDir().mkpath(model);
+    QDir().mkpath(other);
+    for (const QString& f :
+         {model + "/config.json", model + "/tokenizer.json", other + "/chats.JSON", other + "/falcon.gguf"}) {
+      QFile file(f);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+    }
+    QCOMPARE(ChatController::dropKind(other + "/chats.JSON"), QStringLiteral("conversations"));
+    QCOMPARE(ChatController::dropKind(model), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(model + "/config.json"), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(model + "/tokenizer.json"), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(other + "/falcon.gguf"), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(other + "/missing.json"), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(other), QStringLiteral("model"));
+  }
+
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     // Settings (the last and recent models) of this run only, not of runs before it.

@@ -1,8 +1,8 @@
-// The real falcon-chat window (Main.qml) takes a model folder dragged onto it: a drag with a file
-// URL is accepted over the chat and its drop opens the model dialog on that folder (a '#' and a
-// '%' in its name intact), while a drag of plain text over the same place is refused (the message
-// fields above take text). Events as Qt's platform layer delivers them (QDragEnterEvent,
-// QDragMoveEvent, QDropEvent sent to the window).
+// The real falcon-chat window (Main.qml) takes files dragged onto it: a model folder's drop opens
+// the model dialog on that folder (a '#' and a '%' in its name intact), a conversations export's
+// drop imports it (and opens no dialog), while plain text and a web link over the same place are
+// refused (the message fields above take text). Events as Qt's platform layer delivers them
+// (QDragEnterEvent, QDragMoveEvent, QDropEvent sent to the window).
 #include <QtQml/qqmlextensionplugin.h>
 
 #include <QDir>
@@ -15,6 +15,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <cstdio>
+
+#include "app/chat_controller.h"
+#include "app/conversation_list_model.h"
 
 Q_IMPORT_QML_PLUGIN(FalconChat_CorePlugin)
 Q_IMPORT_QML_PLUGIN(FalconChat_UiPlugin)
@@ -99,7 +102,46 @@ int main(int argc, char** argv) {
   }
   if (!dialog->property("info").toMap().value(QStringLiteral("ok")).toBool())
     return fail("the dropped model folder does not read as a model");
-  std::printf("test_window_drop: PASS (text refused; the folder's drop opened the dialog on %s)\n",
-              qPrintable(folder));
+  QMetaObject::invokeMethod(dialog, "close");
+  if (!QTest::qWaitFor([&] { return !dialog->property("opened").toBool(); }, 5000))
+    return fail("the model dialog did not close");
+
+  QMimeData web;
+  web.setUrls({QUrl(QStringLiteral("https://example.org/falcon-7b"))});
+  if (drag(window, at, &web, true).first) return fail("a web link was taken");
+
+  // A conversations export (three chats): imported, no dialog.
+  auto* chat =
+      engine.singletonInstance<ChatController*>(qmlTypeId("FalconChat.Core", 1, 0, "ChatController"));
+  if (!chat) return fail("no ChatController");
+  const QString json = home.path() + QStringLiteral("/my chats.json");
+  if (!QFile::copy(QStringLiteral(FALCON_SOURCE_DIR
+                                  "/tests/fuzz/corpus/fuzz_store_import/export_three_conversations.json"),
+                   json))
+    return fail("cannot copy the export");
+  // Every conversation, archived (the export holds one) or not.
+  auto all = [chat] {
+    auto* list = chat->conversations();
+    list->setProperty("showArchived", true);
+    const int archived = list->rowCount();
+    list->setProperty("showArchived", false);
+    return archived + list->rowCount();
+  };
+  const int before = all();
+  QMimeData exported;
+  exported.setUrls({QUrl::fromLocalFile(json)});
+  const auto [json_taken, json_dropped] = drag(window, at, &exported, true);
+  if (!json_taken || !json_dropped) return fail("the export's drop was refused");
+  if (!QTest::qWaitFor([&] { return all() == before + 3; }, 5000)) {
+    std::fprintf(stderr, "test_window_drop: FAIL: %d conversations after the drop, %d before\n", all(),
+                 before);
+    return 1;
+  }
+  QCoreApplication::processEvents();
+  if (dialog->property("opened").toBool()) return fail("the export's drop opened the model dialog");
+  std::printf(
+      "test_window_drop: PASS (text and a web link refused; the folder's drop opened the dialog on %s; "
+      "the export's drop imported 3 conversations)\n",
+      qPrintable(folder));
   return 0;
 }
