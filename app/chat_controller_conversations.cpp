@@ -156,7 +156,7 @@ void ChatController::setArchived(qint64 id, bool archived) {
 }
 
 bool ChatController::exportConversation(qint64 id, const QUrl& file, const QString& format) {
-  const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  const QString path = localPath(file);
   try {
     const std::string text =
         format == QLatin1String("json") ? store_->export_json(id) : store_->export_markdown(id);
@@ -210,7 +210,7 @@ QString ChatController::dropKind(const QString& path) {
 }
 
 int ChatController::importConversations(const QUrl& file) {
-  const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  const QString path = localPath(file);
   QFile in(path);
   if (!in.open(QIODevice::ReadOnly)) {
     fail(tr("Could not read %1: %2").arg(path, in.errorString()));

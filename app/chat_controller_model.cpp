@@ -13,14 +13,8 @@
 #include "app/model_inspector.h"
 #include "core/model/quant_cache_file.h"
 
-namespace {
-QString local_path(const QUrl& url) {
-  return url.isLocalFile() ? url.toLocalFile() : url.toString();
-}
-}  // namespace
-
 QVariantMap ChatController::inspectModel(const QUrl& folder) const {
-  return inspect_model_folder(local_path(folder));
+  return inspect_model_folder(localPath(folder));
 }
 
 namespace {
@@ -76,7 +70,7 @@ QString ChatController::modelName() const {
 }
 
 void ChatController::loadModel(const QUrl& folder, const QString& backend, const QString& weights) {
-  const QString dir = local_path(folder);
+  const QString dir = localPath(folder);
   falcon::ModelLoadRequest r;
   r.dir = dir.toStdString();
   try {
