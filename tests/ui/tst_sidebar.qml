@@ -126,6 +126,10 @@ TestCase {
         const results = findChild(s, "searchResults")
         verify(results.visible)
         tryCompare(results, "count", 2)
+        // Laid out before it is clicked: under load (the suite's tests run in parallel) the click
+        // once landed before the view had placed its rows, and hit nothing.
+        tryVerify(() => !isPolishScheduled(results) && results.itemAtIndex(0) !== null
+                  && results.itemAtIndex(0).height > 0, 5000)
         const hit = results.itemAtIndex(0)
         mouseClick(hit)
         compare(hitSpy.count, 1)
