@@ -129,8 +129,11 @@ class ConversationStore {
   // Markdown of the active branch of one conversation or all of them.
   std::string export_markdown(std::optional<int64_t> conversation_id = std::nullopt);
   // Validates everything first; bad input throws InvalidImport and imports nothing. Returns
-  // the new conversation ids in file order.
-  std::vector<int64_t> import_json(std::string_view json);
+  // the new conversation ids in file order. `progress` (optional) is called with (conversations
+  // written, conversations in the file): once with 0 after the file was validated, then after each
+  // conversation; returning false rolls everything back and throws Cancelled.
+  using ImportProgress = std::function<bool(size_t done, size_t total)>;
+  std::vector<int64_t> import_json(std::string_view json, const ImportProgress& progress = {});
 
   struct Impl;
 

@@ -21,6 +21,7 @@ enum class StoreErrorCode {
   NotFound,         // a conversation or message id that does not exist
   InvalidArgument,  // a call that breaks the API contract (e.g. a parent from another conversation)
   InvalidImport,    // JSON import rejected; nothing was imported
+  Cancelled,        // the caller's progress callback asked to stop; nothing was changed
 };
 
 class StoreError : public Error {

@@ -180,10 +180,15 @@ std::string ConversationStore::export_markdown(std::optional<int64_t> conversati
   return out;
 }
 
-std::vector<int64_t> ConversationStore::import_json(std::string_view json) {
+std::vector<int64_t> ConversationStore::import_json(std::string_view json, const ImportProgress& progress) {
   std::vector<ImportedConversation> parsed = parse_import(json);  // throws before any write
+  const auto go_on = [&](size_t done) {
+    if (progress && !progress(done, parsed.size()))
+      throw StoreError(StoreErrorCode::Cancelled, "the import was cancelled; nothing was imported");
+  };
+  go_on(0);
   std::vector<int64_t> ids;
-  sql::Transaction tx(impl_->raw());
+  sql::Transaction tx(impl_->raw());  // rolled back by its destructor when anything throws
   for (const ImportedConversation& c : parsed) {
     {
       auto s = impl_->q(
@@ -226,6 +231,7 @@ std::vector<int64_t> ConversationStore::import_json(std::string_view json) {
     }
     if (c.window) save_window_state(cid, *c.window);  // joins this transaction
     ids.push_back(cid);
+    go_on(ids.size());
   }
   tx.commit();
   return ids;

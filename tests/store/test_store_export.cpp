@@ -1,7 +1,9 @@
 // Export and import: JSON round trip (export -> import into a fresh database -> export gives
 // the same bytes), import into a non-empty database remaps ids, every kind of invalid input
 // is rejected with a clear message and nothing half-imported, and the Markdown export.
+#include <QDir>
 #include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -58,6 +60,7 @@ void fill(ConversationStore& s) {
 
 class TestStoreExport : public QObject {
   Q_OBJECT
+  QTemporaryDir dir_;
 
  private slots:
   // Not a test: writes the fuzz seed (a real export) when FALCON_MAKE_FUZZ_SEED names a folder
@@ -127,6 +130,54 @@ class TestStoreExport : public QObject {
     QVERIFY(ids[0] != 1);
     QCOMPARE(dst.export_json(ids[0]), src.export_json(1));
     QCOMPARE(dst.count_conversations(ArchiveFilter::All), int64_t(4));
+  }
+
+  void importReportsProgressAndCanBeCancelled() {
+    ConversationStore src(":memory:");
+    fill(src);
+    const std::string json = src.export_json();
+    const QString path = QDir(dir_.path()).filePath(QStringLiteral("progress.db"));
+    ConversationStore dst(path.toStdString());
+    dst.create_conversation({.title = "already here"});
+
+    // Every conversation is reported once, in order, after a first call with 0.
+    std::vector<std::pair<size_t, size_t>> calls;
+    auto ids = dst.import_json(json, [&](size_t done, size_t total) {
+      calls.emplace_back(done, total);
+      return true;
+    });
+    QCOMPARE(ids.size(), size_t(3));
+    const std::vector<std::pair<size_t, size_t>> expected = {{0, 3}, {1, 3}, {2, 3}, {3, 3}};
+    QCOMPARE(calls, expected);
+
+    // Cancelled after the second conversation was written: nothing of this import stays, in this
+    // connection or another one reading the file.
+    std::string msg;
+    size_t seen = 0;
+    QCOMPARE(error_code_of(
+                 [&] {
+                   dst.import_json(json, [&](size_t done, size_t) {
+                     seen = done;
+                     return done < 2;
+                   });
+                 },
+                 &msg),
+             StoreErrorCode::Cancelled);
+    QCOMPARE(seen, size_t(2));
+    QVERIFY2(msg.find("cancelled") != std::string::npos, msg.c_str());
+    QCOMPARE(dst.count_conversations(ArchiveFilter::All), int64_t(4));
+    test::RawDb raw(path.toStdString());
+    QCOMPARE(raw.integer("SELECT count(*) FROM conversations"), int64_t(4));
+    QCOMPARE(raw.integer("SELECT count(*) FROM messages"), int64_t(7));  // the first import's
+    // Cancelled before anything was written (the call with 0), and a bad file is never reported.
+    QCOMPARE(error_code_of([&] { dst.import_json(json, [](size_t, size_t) { return false; }); }),
+             StoreErrorCode::Cancelled);
+    bool called = false;
+    QCOMPARE(error_code_of([&] { dst.import_json("{}", [&](size_t, size_t) { return called = true; }); }),
+             StoreErrorCode::InvalidImport);
+    QVERIFY(!called);
+    QCOMPARE(dst.count_conversations(ArchiveFilter::All), int64_t(4));
+    QCOMPARE(dst.integrity_check(), std::string("ok"));
   }
 
   void invalidInputIsRejectedWhole() {
