@@ -28,6 +28,15 @@ ChatController::ChatController(Options options, QObject* parent)
   search_ = new SearchResultsModel(this);
   sampling_ = new SamplingConfig(this);
   presets_ = new PresetModel(this);
+  transfer_ = new ConversationTransfer(options_.db_path, this);
+  connect(transfer_, &ConversationTransfer::importFinished, this, &ChatController::onImportFinished);
+  connect(transfer_, &ConversationTransfer::exportFinished, this,
+          [this](const QString& path, const QString& error) {
+            if (error.isEmpty())
+              emit exported(path);
+            else
+              fail(error);
+          });
   if (QCoreApplication* app = QCoreApplication::instance())
     app->installEventFilter(this);  // language changes
   connect(sampling_, &SamplingConfig::changed, this, &ChatController::currentPresetChanged);
@@ -85,6 +94,8 @@ ChatController::ChatController(Options options, QObject* parent)
 }
 
 ChatController::~ChatController() {
+  delete transfer_;  // an import not done is rolled back (its file is still there); waits for an export
+  transfer_ = nullptr;
   saveDrafts();
   commitPendingDelete();
   inference_.reset();  // joins the worker before the store goes away

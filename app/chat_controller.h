@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "app/conversation_list_model.h"
+#include "app/conversation_transfer.h"
 #include "app/inference_worker.h"
 #include "app/message_model.h"
 #include "app/presets.h"
@@ -36,6 +37,8 @@ class ChatController : public QObject {
   Q_PROPERTY(SearchResultsModel* searchResults READ searchResults CONSTANT)
   Q_PROPERTY(SamplingConfig* sampling READ sampling CONSTANT)
   Q_PROPERTY(PresetModel* presets READ presets CONSTANT)
+  // Exports and imports running on a thread of their own: busy, progress, cancel().
+  Q_PROPERTY(ConversationTransfer* transfer READ transfer CONSTANT)
   // The preset whose system prompt and sampling the open chat has now ("" when it matches none).
   Q_PROPERTY(QString currentPreset READ currentPreset NOTIFY currentPresetChanged)
   // The preset a new chat starts from (kept in the settings file).
@@ -110,6 +113,7 @@ class ChatController : public QObject {
   SearchResultsModel* searchResults() const { return search_; }
   SamplingConfig* sampling() const { return sampling_; }
   PresetModel* presets() const { return presets_; }
+  ConversationTransfer* transfer() const { return transfer_; }
   QString currentPreset() const;
   QString defaultPreset() const;
   void setDefaultPreset(const QString& name);
@@ -163,11 +167,16 @@ class ChatController : public QObject {
   Q_INVOKABLE void undoDelete();
   Q_INVOKABLE void setPinned(qint64 id, bool pinned);
   Q_INVOKABLE void setArchived(qint64 id, bool archived);
+  // Export and import run on transfer()'s thread and say when they are done: exported(path) or
+  // errorOccurred(why); conversationsImported(count, cancelled) (the first new chat is opened) and
+  // errorOccurred naming each file not imported. Each file is imported whole or not at all.
+  // Conversation id 0 exports all of them. False when there is nothing to do (no file).
   Q_INVOKABLE bool exportConversation(qint64 id, const QUrl& file,
                                       const QString& format);  // "markdown"|"json"
-  Q_INVOKABLE int importConversations(const QUrl& file);       // how many were imported; -1 on error
+  Q_INVOKABLE bool importConversations(const QList<QUrl>& files);
   // Where the export dialog proposes to save: the chat's title as a file name (characters no file
-  // system takes replaced) in `folder` (default: Documents, else home), not over an existing file.
+  // system takes replaced) in `folder` (default: Documents, else home), not over an existing file;
+  // for id 0 (every conversation) "falcon-chat conversations <date>".
   Q_INVOKABLE QUrl suggestedExportFile(qint64 id, const QString& format, const QString& folder = {}) const;
   // Where export and import dialogs start: Documents, else home.
   Q_INVOKABLE static QString documentsFolder();
@@ -251,6 +260,8 @@ class ChatController : public QObject {
   void errorOccurred(const QString& message);
   void replyFinished(qint64 message_id, const QString& stop_reason);
   void copied();
+  void exported(const QString& path);
+  void conversationsImported(int count, bool cancelled);
 
  private:
   friend class ChatControllerTest;
@@ -290,6 +301,7 @@ class ChatController : public QObject {
   void onReplyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
   void onModelLoaded(const QVariantMap& info);
   void onModelLoadFailed(const QString& message, bool cancelled, bool kept);
+  void onImportFinished(const QList<qint64>& ids, const QStringList& failures, bool cancelled);
 
   Options options_;
   std::unique_ptr<falcon::ConversationStore> store_;  // the UI thread's connection
@@ -300,6 +312,7 @@ class ChatController : public QObject {
   SearchResultsModel* search_ = nullptr;
   SamplingConfig* sampling_ = nullptr;
   PresetModel* presets_ = nullptr;
+  ConversationTransfer* transfer_ = nullptr;  // a child, deleted first in the destructor
   std::unique_ptr<InferenceThread> inference_;
   QTimer delete_timer_;
   QHash<qint64, QString> pending_drafts_;  // edited, not yet in the store

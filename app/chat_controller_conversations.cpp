@@ -1,8 +1,8 @@
 // ChatController: the sidebar's actions and export/import.
+#include <QDate>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
+#include <QSet>
 #include <QStandardPaths>
 
 #include "app/app_settings.h"
@@ -157,20 +157,9 @@ void ChatController::setArchived(qint64 id, bool archived) {
 
 bool ChatController::exportConversation(qint64 id, const QUrl& file, const QString& format) {
   const QString path = localPath(file);
-  try {
-    const std::string text =
-        format == QLatin1String("json") ? store_->export_json(id) : store_->export_markdown(id);
-    QSaveFile out(path);  // written next to the target and renamed: never a half file
-    if (!out.open(QIODevice::WriteOnly) ||
-        out.write(text.data(), qint64(text.size())) != qint64(text.size()) || !out.commit()) {
-      fail(tr("Could not write %1: %2").arg(path, out.errorString()));
-      return false;
-    }
-    return true;
-  } catch (const std::exception& e) {
-    fail(QString::fromUtf8(e.what()));
-    return false;
-  }
+  if (path.isEmpty()) return false;
+  transfer_->startExport(id, path, format);
+  return true;
 }
 
 QString ChatController::documentsFolder() {
@@ -181,7 +170,10 @@ QString ChatController::documentsFolder() {
 QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const QString& folder) const {
   const QString dir = !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : documentsFolder();
   QString name;
-  if (const falcon::Conversation* c = list_->find(id)) name = QString::fromStdString(c->title);
+  if (id == 0)
+    name = tr("falcon-chat conversations %1").arg(QDate::currentDate().toString(Qt::ISODate));
+  else if (const falcon::Conversation* c = list_->find(id))
+    name = QString::fromStdString(c->title);
   // Path separators, characters Windows or FAT refuse, and control characters become spaces.
   for (QChar& ch : name)
     if (ch.unicode() < 0x20 || QStringLiteral("/\\:*?\"<>|").contains(ch)) ch = QLatin1Char(' ');
@@ -209,24 +201,43 @@ QString ChatController::dropKind(const QString& path) {
   return QStringLiteral("model");
 }
 
-int ChatController::importConversations(const QUrl& file) {
-  const QString path = localPath(file);
-  QFile in(path);
-  if (!in.open(QIODevice::ReadOnly)) {
-    fail(tr("Could not read %1: %2").arg(path, in.errorString()));
-    return -1;
-  }
-  const QByteArray bytes = in.readAll();
-  try {
-    const std::vector<int64_t> ids =
-        store_->import_json(std::string_view(bytes.constData(), size_t(bytes.size())));
+bool ChatController::importConversations(const QList<QUrl>& files) {
+  QStringList paths;
+  for (const QUrl& file : files)
+    if (const QString path = localPath(file); !path.isEmpty()) paths << path;
+  if (paths.isEmpty()) return false;
+  transfer_->startImport(paths);
+  return true;
+}
+
+void ChatController::onImportFinished(const QList<qint64>& ids, const QStringList& failures, bool cancelled) {
+  if (!ids.isEmpty()) {
     reloadConversations();
-    if (!ids.empty()) selectConversation(ids.front());
-    return int(ids.size());
-  } catch (const std::exception& e) {
-    fail(tr("Nothing was imported: %1").arg(QString::fromUtf8(e.what())));
-    return -1;
+    if (!search_query_.isEmpty()) {  // the new chats can be hits
+      try {
+        search_->search(*store_, search_query_);
+      } catch (const std::exception&) {
+        search_->clear();
+      }
+    }
+    // The one highest in the list as shown (they sort by date among the others), else the first.
+    const QSet<qint64> imported(ids.cbegin(), ids.cend());
+    qint64 open = ids.front();
+    for (int row = 0; row < filter_->count(); ++row)
+      if (imported.contains(filter_->idAt(row))) {
+        open = filter_->idAt(row);
+        break;
+      }
+    selectConversation(open);
   }
+  const int n = int(ids.size());
+  if (failures.isEmpty()) {
+    emit conversationsImported(n, cancelled);
+    return;
+  }
+  const QString list = failures.join(QLatin1Char('\n'));
+  fail(n == 0 ? tr("Nothing was imported: %1").arg(list)
+              : tr("Imported %Ln conversation(s), but not: %1", "", n).arg(list));
 }
 
 void ChatController::openSearchHit(qint64 conversation_id, qint64 message_id) {

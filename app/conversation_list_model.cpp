@@ -129,6 +129,12 @@ qint64 ConversationFilterModel::idAt(int row) const {
   return data(index(row, 0), ConversationListModel::IdRole).toLongLong();
 }
 
+int ConversationFilterModel::rowOfId(qint64 id) const {
+  const auto* list = static_cast<const ConversationListModel*>(sourceModel());
+  const int source_row = list ? list->rowOf(id) : -1;
+  return source_row < 0 ? -1 : mapFromSource(list->index(source_row)).row();  // -1 when filtered out
+}
+
 bool ConversationFilterModel::filterAcceptsRow(int source_row, const QModelIndex& source_parent) const {
   const QModelIndex i = sourceModel()->index(source_row, 0, source_parent);
   if (hidden_id_ != 0 && i.data(ConversationListModel::IdRole).toLongLong() == hidden_id_) return false;

@@ -73,6 +73,7 @@ class ConversationFilterModel : public QSortFilterProxyModel {
   void setHiddenId(qint64 id);
   int count() const { return rowCount(); }
   Q_INVOKABLE qint64 idAt(int row) const;
+  Q_INVOKABLE int rowOfId(qint64 id) const;  // the row shown, -1 when not shown
 
  signals:
   void showArchivedChanged();

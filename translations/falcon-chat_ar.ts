@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+167"/>
+        <location filename="../app/chat_controller.cpp" line="+178"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -24,32 +24,39 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+166"/>
-        <source>Could not write %1: %2</source>
-        <translation>تعذّرت كتابة %1: %2</translation>
-    </message>
-    <message>
-        <location line="+29"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+187"/>
         <source>conversation</source>
         <translation>محادثة</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <source>Could not read %1: %2</source>
-        <translation>تعذّرت قراءة %1: %2</translation>
+        <location line="-13"/>
+        <source>falcon-chat conversations %1</source>
+        <translation>محادثات falcon-chat %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+65"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Imported %Ln conversation(s), but not: %1</source>
+        <translation>
+            <numerusform>لم يتم استيراد أي محادثة، ولم يُستورد: %1</numerusform>
+            <numerusform>تم استيراد محادثة واحدة، ولكن ليس: %1</numerusform>
+            <numerusform>تم استيراد محادثتين، ولكن ليس: %1</numerusform>
+            <numerusform>تم استيراد %Ln محادثات، ولكن ليس: %1</numerusform>
+            <numerusform>تم استيراد %Ln محادثة، ولكن ليس: %1</numerusform>
+            <numerusform>تم استيراد %Ln محادثة، ولكن ليس: %1</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+49"/>
+        <location line="+47"/>
         <source>The unsent message could not be saved: %1</source>
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+33"/>
+        <location filename="../app/chat_controller_model.cpp" line="+27"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 في %n ملفات</numerusform>
@@ -373,7 +380,7 @@ Recent window: %3 of %4 tokens</source>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+48"/>
+        <location filename="../ui/components/ConversationSidebar.qml" line="+56"/>
         <source>New chat</source>
         <translation>محادثة جديدة</translation>
     </message>
@@ -398,7 +405,12 @@ Recent window: %3 of %4 tokens</source>
         <translation>استيراد المحادثات…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>Export all conversations…</source>
+        <translation>تصدير كل المحادثات…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Settings…</source>
         <translation>الإعدادات…</translation>
     </message>
@@ -453,6 +465,19 @@ Start one with New chat.</source>
         <location line="+11"/>
         <source>No matches</source>
         <translation>لا توجد نتائج</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationTransfer</name>
+    <message>
+        <location filename="../app/conversation_transfer.cpp" line="+143"/>
+        <source>%1: %2 MiB is more than a conversations export can be (%3 MiB)</source>
+        <translation>%1: ‏%2 ميبيبايت أكبر مما يمكن أن يكون عليه ملف تصدير المحادثات (%3 ميبيبايت)</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Could not write %1: %2</source>
+        <translation>تعذّرت كتابة %1: %2</translation>
     </message>
 </context>
 <context>
@@ -763,6 +788,11 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+18"/>
+        <source>Export all conversations</source>
+        <translation>تصدير كل المحادثات</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Export as JSON</source>
         <translation>تصدير بصيغة JSON</translation>
     </message>
@@ -778,22 +808,51 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>JSON files (*.json)</source>
         <translation>ملفات JSON (*.json)</translation>
     </message>
     <message>
-        <location line="-14"/>
+        <location line="-13"/>
         <source>Markdown files (*.md)</source>
         <translation>ملفات Markdown (*.md)</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Exported</source>
-        <translation>تم التصدير</translation>
+        <location line="+39"/>
+        <source>Exported to %1</source>
+        <translation>تم التصدير إلى %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Imported %Ln conversation(s)</source>
+        <translation>
+            <numerusform>لم يتم استيراد أي محادثة</numerusform>
+            <numerusform>تم استيراد محادثة واحدة</numerusform>
+            <numerusform>تم استيراد محادثتين</numerusform>
+            <numerusform>تم استيراد %Ln محادثات</numerusform>
+            <numerusform>تم استيراد %Ln محادثة</numerusform>
+            <numerusform>تم استيراد %Ln محادثة</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Import cancelled after %Ln conversation(s)</source>
+        <translation>
+            <numerusform>أُلغي الاستيراد قبل أي محادثة</numerusform>
+            <numerusform>أُلغي الاستيراد بعد محادثة واحدة</numerusform>
+            <numerusform>أُلغي الاستيراد بعد محادثتين</numerusform>
+            <numerusform>أُلغي الاستيراد بعد %Ln محادثات</numerusform>
+            <numerusform>أُلغي الاستيراد بعد %Ln محادثة</numerusform>
+            <numerusform>أُلغي الاستيراد بعد %Ln محادثة</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <source>Import cancelled: nothing was imported</source>
+        <translation>أُلغي الاستيراد: لم يتم استيراد أي شيء</translation>
+    </message>
+    <message>
+        <location line="-37"/>
         <source>Import conversations</source>
         <translation>استيراد المحادثات</translation>
     </message>
@@ -802,21 +861,8 @@ Start one with New chat.</source>
         <source>Import</source>
         <translation>استيراد</translation>
     </message>
-    <message numerus="yes">
-        <location line="-52"/>
-        <location line="+56"/>
-        <source>Imported %n conversation(s)</source>
-        <translation>
-            <numerusform>لم يتم استيراد أي محادثة</numerusform>
-            <numerusform>تم استيراد محادثة واحدة</numerusform>
-            <numerusform>تم استيراد محادثتين</numerusform>
-            <numerusform>تم استيراد %n محادثات</numerusform>
-            <numerusform>تم استيراد %n محادثة</numerusform>
-            <numerusform>تم استيراد %n محادثة</numerusform>
-        </translation>
-    </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Deleted “%1”</source>
         <translation>تم حذف «%1»</translation>
     </message>
@@ -1813,6 +1859,44 @@ Start one with New chat.</source>
             <numerusform>%n رمزاً</numerusform>
             <numerusform>%n رمز</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TransferBar</name>
+    <message>
+        <location filename="../ui/components/TransferBar.qml" line="+18"/>
+        <source>Exporting conversations…</source>
+        <translation>جارٍ تصدير المحادثات…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reading file %1 of %2…</source>
+        <translation>جارٍ قراءة الملف %1 من %2…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reading the file…</source>
+        <translation>جارٍ قراءة الملف…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Importing conversations: %1 of %2 (file %3 of %4)</source>
+        <translation>جارٍ استيراد المحادثات: %1 من %2 (الملف %3 من %4)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Importing conversations: %1 of %2</source>
+        <translation>جارٍ استيراد المحادثات: %1 من %2</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancel the import</source>
+        <translation>إلغاء الاستيراد</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+167"/>
+        <location filename="../app/chat_controller.cpp" line="+178"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -24,32 +24,35 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+166"/>
-        <source>Could not write %1: %2</source>
-        <translation>%1 konnte nicht geschrieben werden: %2</translation>
-    </message>
-    <message>
-        <location line="+29"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+187"/>
         <source>conversation</source>
         <translation>Unterhaltung</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <source>Could not read %1: %2</source>
-        <translation>%1 konnte nicht gelesen werden: %2</translation>
+        <location line="-13"/>
+        <source>falcon-chat conversations %1</source>
+        <translation>falcon-chat Unterhaltungen %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+65"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Imported %Ln conversation(s), but not: %1</source>
+        <translation>
+            <numerusform>%Ln Unterhaltung importiert, aber nicht: %1</numerusform>
+            <numerusform>%Ln Unterhaltungen importiert, aber nicht: %1</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+49"/>
+        <location line="+47"/>
         <source>The unsent message could not be saved: %1</source>
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+33"/>
+        <location filename="../app/chat_controller_model.cpp" line="+27"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n Datei</numerusform>
@@ -365,7 +368,7 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../ui/components/ConversationSidebar.qml" line="+48"/>
+        <location filename="../ui/components/ConversationSidebar.qml" line="+56"/>
         <source>New chat</source>
         <translation>Neuer Chat</translation>
     </message>
@@ -390,7 +393,12 @@ Aktuelles Fenster: %3 von %4 Tokens</translation>
         <translation>Unterhaltungen importieren…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>Export all conversations…</source>
+        <translation>Alle Unterhaltungen exportieren…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
     </message>
@@ -445,6 +453,19 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+11"/>
         <source>No matches</source>
         <translation>Keine Treffer</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationTransfer</name>
+    <message>
+        <location filename="../app/conversation_transfer.cpp" line="+143"/>
+        <source>%1: %2 MiB is more than a conversations export can be (%3 MiB)</source>
+        <translation>%1: %2 MiB sind mehr, als ein Export von Unterhaltungen sein kann (%3 MiB)</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>
@@ -755,6 +776,11 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+18"/>
+        <source>Export all conversations</source>
+        <translation>Alle Unterhaltungen exportieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Export as JSON</source>
         <translation>Als JSON exportieren</translation>
     </message>
@@ -770,22 +796,43 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location line="-14"/>
+        <location line="-13"/>
         <source>Markdown files (*.md)</source>
         <translation>Markdown-Dateien (*.md)</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Exported</source>
-        <translation>Exportiert</translation>
+        <location line="+39"/>
+        <source>Exported to %1</source>
+        <translation>Exportiert nach %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Imported %Ln conversation(s)</source>
+        <translation>
+            <numerusform>%Ln Unterhaltung importiert</numerusform>
+            <numerusform>%Ln Unterhaltungen importiert</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Import cancelled after %Ln conversation(s)</source>
+        <translation>
+            <numerusform>Import nach %Ln Unterhaltung abgebrochen</numerusform>
+            <numerusform>Import nach %Ln Unterhaltungen abgebrochen</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <source>Import cancelled: nothing was imported</source>
+        <translation>Import abgebrochen: nichts wurde importiert</translation>
+    </message>
+    <message>
+        <location line="-37"/>
         <source>Import conversations</source>
         <translation>Unterhaltungen importieren</translation>
     </message>
@@ -794,17 +841,8 @@ Beginne eine mit „Neuer Chat“.</translation>
         <source>Import</source>
         <translation>Importieren</translation>
     </message>
-    <message numerus="yes">
-        <location line="-52"/>
-        <location line="+56"/>
-        <source>Imported %n conversation(s)</source>
-        <translation>
-            <numerusform>%n Unterhaltung importiert</numerusform>
-            <numerusform>%n Unterhaltungen importiert</numerusform>
-        </translation>
-    </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Deleted “%1”</source>
         <translation>„%1“ gelöscht</translation>
     </message>
@@ -1793,6 +1831,44 @@ Beginne eine mit „Neuer Chat“.</translation>
             <numerusform>%n Token</numerusform>
             <numerusform>%n Tokens</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TransferBar</name>
+    <message>
+        <location filename="../ui/components/TransferBar.qml" line="+18"/>
+        <source>Exporting conversations…</source>
+        <translation>Unterhaltungen werden exportiert…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reading file %1 of %2…</source>
+        <translation>Datei %1 von %2 wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reading the file…</source>
+        <translation>Die Datei wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Importing conversations: %1 of %2 (file %3 of %4)</source>
+        <translation>Unterhaltungen werden importiert: %1 von %2 (Datei %3 von %4)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Importing conversations: %1 of %2</source>
+        <translation>Unterhaltungen werden importiert: %1 von %2</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancel the import</source>
+        <translation>Den Import abbrechen</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+33"/>
+        <location filename="../app/chat_controller_model.cpp" line="+27"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n file</numerusform>
@@ -19,16 +19,31 @@
             <numerusform>CPU, %n threads</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../app/chat_controller_conversations.cpp" line="+240"/>
+        <source>Imported %Ln conversation(s), but not: %1</source>
+        <translation>
+            <numerusform>Imported %Ln conversation, but not: %1</numerusform>
+            <numerusform>Imported %Ln conversations, but not: %1</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+209"/>
-        <location line="+56"/>
-        <source>Imported %n conversation(s)</source>
+        <location filename="../ui/Main.qml" line="+292"/>
+        <source>Imported %Ln conversation(s)</source>
         <translation>
-            <numerusform>Imported %n conversation</numerusform>
-            <numerusform>Imported %n conversations</numerusform>
+            <numerusform>Imported %Ln conversation</numerusform>
+            <numerusform>Imported %Ln conversations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Import cancelled after %Ln conversation(s)</source>
+        <translation>
+            <numerusform>Import cancelled after %Ln conversation</numerusform>
+            <numerusform>Import cancelled after %Ln conversations</numerusform>
         </translation>
     </message>
 </context>

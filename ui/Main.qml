@@ -202,14 +202,14 @@ ApplicationWindow {
     WindowDropArea {
         z: -1
         anchors.fill: parent
-        onPathDropped: (path) => {
-            if (ChatController.dropKind(path) === "conversations") {
-                const n = ChatController.importConversations(ChatController.fileUrl(path))
-                if (n >= 0)
-                    toast.show(qsTr("Imported %n conversation(s)", "", n))
-            } else {
-                modelDialog.openAt(path)
-            }
+        onPathsDropped: (paths) => {
+            // Exports are imported, all of them; otherwise the first model folder (or file of one)
+            // opens the model dialog.
+            const exports = paths.filter((p) => ChatController.dropKind(p) === "conversations")
+            if (exports.length > 0)
+                ChatController.importConversations(exports.map((p) => ChatController.fileUrl(p)))
+            else
+                modelDialog.openAt(paths[0])
         }
     }
     SettingsDialog { id: settingsDialog }
@@ -242,28 +242,25 @@ ApplicationWindow {
             open()
         }
         property string lastFolder: ""
-        title: format === "json" ? qsTr("Export as JSON") : qsTr("Export as Markdown")
+        title: conversationId === 0 ? qsTr("Export all conversations")
+                                    : format === "json" ? qsTr("Export as JSON") : qsTr("Export as Markdown")
         fileMode: FileDialog.SaveFile
         acceptLabel: qsTr("Export")  // Qt's own dialog says "Open" otherwise
         nameFilters: format === "json" ? [qsTr("JSON files (*.json)")] : [qsTr("Markdown files (*.md)")]
         onAccepted: {
             const path = ChatController.localPath(selectedFile)
             lastFolder = path.substring(0, path.lastIndexOf("/"))
-            if (ChatController.exportConversation(conversationId, selectedFile, format))
-                toast.show(qsTr("Exported"))
+            ChatController.exportConversation(conversationId, selectedFile, format)
         }
     }
 
     FileDialog {
         id: importDialog
         title: qsTr("Import conversations")
-        fileMode: FileDialog.OpenFile
+        fileMode: FileDialog.OpenFiles
         acceptLabel: qsTr("Import")
         nameFilters: [qsTr("JSON files (*.json)")]
-        onAccepted: {
-            const n = ChatController.importConversations(selectedFile)
-            if (n >= 0) toast.show(qsTr("Imported %n conversation(s)", "", n))
-        }
+        onAccepted: ChatController.importConversations(selectedFiles)
     }
 
     UndoBar {
@@ -275,10 +272,28 @@ ApplicationWindow {
         onUndo: ChatController.undoDelete()
     }
 
+    TransferBar {
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: Theme.margin * 6
+        transfer: ChatController.transfer
+    }
+
     Toast { id: toast }
 
     Connections {
         target: ChatController
         function onErrorOccurred(message) { toast.show(message, true) }
+        function onExported(path) {
+            toast.show(qsTr("Exported to %1").arg(path.substring(path.lastIndexOf("/") + 1)))
+        }
+        function onConversationsImported(count, cancelled) {
+            if (!cancelled)
+                toast.show(qsTr("Imported %Ln conversation(s)", "", count))
+            else if (count > 0)
+                toast.show(qsTr("Import cancelled after %Ln conversation(s)", "", count))
+            else
+                toast.show(qsTr("Import cancelled: nothing was imported"))
+        }
     }
 }

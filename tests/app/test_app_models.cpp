@@ -60,6 +60,10 @@ class AppModelsTest : public QObject {
     QCOMPARE(proxy.idAt(0), a);  // pinned first although oldest
     QCOMPARE(proxy.idAt(1), c);  // then newest activity
     QCOMPARE(proxy.idAt(2), b);
+    for (int row = 0; row < 3; ++row)
+      QCOMPARE(proxy.rowOfId(proxy.idAt(row)), row);  // the sidebar's scroll target
+    QCOMPARE(proxy.rowOfId(d), -1);                   // archived: not shown
+    QCOMPARE(proxy.rowOfId(12345), -1);
     QCOMPARE(proxy.index(0, 0).data(ConversationListModel::SectionRole).toString(), QStringLiteral("Pinned"));
 
     QSignalSpy count(&proxy, &ConversationFilterModel::countChanged);

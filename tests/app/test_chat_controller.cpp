@@ -5,12 +5,14 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QRegularExpression>
+#include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTranslator>
 #include <QtTest>
+#include <thread>
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
@@ -69,6 +71,26 @@ class ChatControllerTest : public QObject {
     if (!c.busy()) return QStringLiteral("<not busy>");
     if (!finished.wait(10000)) return QStringLiteral("<timeout>");
     return finished.at(0).at(1).toString();
+  }
+
+  // Runs an export and waits for it: "" when written, else the error shown.
+  static QString exportAndWait(ChatController& c, qint64 id, const QString& path, const QString& format) {
+    QSignalSpy done(&c, &ChatController::exported), error(&c, &ChatController::errorOccurred);
+    if (!c.exportConversation(id, QUrl::fromLocalFile(path), format)) return QStringLiteral("<refused>");
+    if (!QTest::qWaitFor([&] { return done.count() + error.count() > 0; }, 10000))
+      return QStringLiteral("<timeout>");
+    if (done.count() == 1 && done.at(0).at(0).toString() == path) return QString();
+    return error.count() ? error.at(0).at(0).toString() : QStringLiteral("<other path>");
+  }
+  // Imports the files and waits: how many conversations came in, or -1 with the error in *error.
+  static int importAndWait(ChatController& c, const QStringList& paths, QString* error = nullptr) {
+    QSignalSpy done(&c, &ChatController::conversationsImported), failed(&c, &ChatController::errorOccurred);
+    QList<QUrl> urls;
+    for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
+    if (!c.importConversations(urls)) return -2;
+    if (!QTest::qWaitFor([&] { return !c.transfer()->busy(); }, 20000)) return -3;
+    if (error) *error = failed.count() ? failed.at(0).at(0).toString() : QString();
+    return done.count() == 1 ? done.at(0).at(0).toInt() : -1;
   }
 
   static QString text(ChatController& c, int row) {
@@ -527,8 +549,8 @@ class ChatControllerTest : public QObject {
     QCOMPARE(suggested(QStringLiteral("json")),
              out.filePath(QStringLiteral("What is 2 3 of 9 html quoted a b c.json")));
     // An existing file is not proposed again.
-    QVERIFY(c->exportConversation(id, QUrl::fromLocalFile(suggested(QStringLiteral("markdown"))),
-                                  QStringLiteral("markdown")));
+    QCOMPARE(exportAndWait(*c, id, suggested(QStringLiteral("markdown")), QStringLiteral("markdown")),
+             QString());
     QCOMPARE(suggested(QStringLiteral("markdown")),
              out.filePath(QStringLiteral("What is 2 3 of 9 html quoted a b c (2).md")));
     // A title cut short at creation loses its ellipsis; a hidden-file dot and an empty title are
@@ -547,8 +569,7 @@ class ChatControllerTest : public QObject {
     QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("conversation.json")));
     // A title holding "%2" keeps it when the name needs a number (it was replaced by the number).
     QVERIFY(c->renameConversation(id, QStringLiteral("Save 100%2 now")));
-    QVERIFY(c->exportConversation(id, QUrl::fromLocalFile(suggested(QStringLiteral("json"))),
-                                  QStringLiteral("json")));
+    QCOMPARE(exportAndWait(*c, id, suggested(QStringLiteral("json")), QStringLiteral("json")), QString());
     QCOMPARE(suggested(QStringLiteral("json")), out.filePath(QStringLiteral("Save 100%2 now (2).json")));
     // No folder given, or one that is gone: Documents or home, an existing folder either way.
     QVERIFY(QFileInfo(ChatController::documentsFolder()).isDir());
@@ -605,23 +626,128 @@ class ChatControllerTest : public QObject {
 
     const QString md = dir_.filePath(QStringLiteral("chat.md"));
     const QString json = dir_.filePath(QStringLiteral("chat.json"));
-    QVERIFY(c->exportConversation(conv, QUrl::fromLocalFile(md), QStringLiteral("markdown")));
-    QVERIFY(c->exportConversation(conv, QUrl::fromLocalFile(json), QStringLiteral("json")));
+    QCOMPARE(exportAndWait(*c, conv, md, QStringLiteral("markdown")), QString());
+    QCOMPARE(exportAndWait(*c, conv, json, QStringLiteral("json")), QString());
     QFile f(md);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(f.readAll().contains("Tell me about peregrine falcons"));
-    QCOMPARE(c->importConversations(QUrl::fromLocalFile(json)), 1);
+    QCOMPARE(importAndWait(*c, {json}), 1);
     QCOMPARE(c->conversations()->count(), 2);
     QVERIFY(c->currentConversationId() != conv);  // the imported copy is opened
     QCOMPARE(c->messages()->count(), 2);
     QCOMPARE(text(*c, 0), QStringLiteral("Tell me about peregrine falcons"));
+    QCOMPARE(c->searchResults()->count(), 2);  // the search shown finds the copy too
 
-    QSignalSpy error(c.get(), &ChatController::errorOccurred);
-    QCOMPARE(c->importConversations(QUrl::fromLocalFile(md)), -1);  // not JSON: refused, readable
-    QCOMPARE(error.count(), 1);
-    QCOMPARE(c->importConversations(QUrl::fromLocalFile(dir_.filePath(QStringLiteral("missing.json")))), -1);
-    QVERIFY(!c->exportConversation(conv, QUrl::fromLocalFile(QStringLiteral("/proc/nope/x.md")),
-                                   QStringLiteral("markdown")));
+    QString error;
+    QCOMPARE(importAndWait(*c, {md}, &error), -1);  // not JSON: refused, readable
+    QVERIFY2(error.startsWith(QStringLiteral("Nothing was imported: chat.md: ")), qPrintable(error));
+    QCOMPARE(importAndWait(*c, {dir_.filePath(QStringLiteral("missing.json"))}, &error), -1);
+    QVERIFY2(error.contains(QStringLiteral("missing.json: ")), qPrintable(error));
+    QVERIFY(exportAndWait(*c, conv, QStringLiteral("/proc/nope/x.md"), QStringLiteral("markdown"))
+                .startsWith(QStringLiteral("Could not write /proc/nope/x.md")));
+    QCOMPARE(c->conversations()->count(), 2);
+  }
+
+  // Every conversation in one file (conversation 0), read back into another database whole; a
+  // file among several that cannot be imported is named, and the others come in.
+  void all_conversations_export_and_several_files_import() {
+    auto c = make();
+    loadModel(*c);
+    for (const QString& t :
+         {QStringLiteral("first chat"), QStringLiteral("second chat"), QStringLiteral("third chat")}) {
+      c->newConversation();
+      QCOMPARE(sendAndWait(*c, t), QStringLiteral("eos"));
+    }
+    const QString suggested = c->suggestedExportFile(0, QStringLiteral("json"), dir_.path()).toLocalFile();
+    QVERIFY2(QFileInfo(suggested).fileName().startsWith(QStringLiteral("falcon-chat conversations 20")),
+             qPrintable(suggested));
+    const QString all = dir_.filePath(QStringLiteral("all.json")),
+                  all_md = dir_.filePath(QStringLiteral("all.md"));
+    QCOMPARE(exportAndWait(*c, 0, all, QStringLiteral("json")), QString());
+    QCOMPARE(exportAndWait(*c, 0, all_md, QStringLiteral("markdown")), QString());
+    {
+      ConversationStore direct(c->databasePath().toStdString());
+      QFile f(all);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      QCOMPARE(f.readAll().toStdString(), direct.export_json());  // what the store itself writes
+      QFile m(all_md);
+      QVERIFY(m.open(QIODevice::ReadOnly));
+      QCOMPARE(m.readAll().toStdString(), direct.export_markdown());
+    }
+
+    auto d = make();
+    QFile bad(dir_.filePath(QStringLiteral("notes.json")));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"format\": \"something else\"}");
+    bad.close();
+    QString error;
+    QCOMPARE(importAndWait(*d, {bad.fileName(), all, dir_.filePath(QStringLiteral("gone.json"))}, &error),
+             -1);
+    QVERIFY2(error.startsWith(QStringLiteral("Imported 3 conversation(s), but not: notes.json: ")),
+             qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("\ngone.json: ")), qPrintable(error));
+    QCOMPARE(d->conversations()->count(), 3);
+    QCOMPARE(d->currentTitle(), QStringLiteral("third chat"));  // the imported chat highest in the list
+    ConversationStore imported(d->databasePath().toStdString());
+    QCOMPARE(imported.export_json(), ConversationStore(c->databasePath().toStdString()).export_json());
+  }
+
+  // The window goes on while an import runs on the transfer's thread; cancelling it (or quitting)
+  // rolls it back whole.
+  void import_runs_beside_the_window_and_can_be_cancelled() {
+    QString json;
+    {
+      auto src = make();
+      loadModel(*src);
+      QCOMPARE(sendAndWait(*src, QStringLiteral("kept apart")), QStringLiteral("eos"));
+      json = dir_.filePath(QStringLiteral("one.json"));
+      QCOMPARE(exportAndWait(*src, 0, json, QStringLiteral("json")), QString());
+    }
+    auto c = make();
+    loadModel(*c);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("already here")), QStringLiteral("eos"));
+    QSemaphore gate;
+    c->transfer()->before_job = [&] { gate.acquire(); };
+    QSignalSpy done(c.get(), &ChatController::conversationsImported);
+    QVERIFY(c->importConversations({QUrl::fromLocalFile(json)}));
+    QVERIFY(c->importConversations({QUrl::fromLocalFile(json)}));  // queued behind the first
+    QVERIFY(c->transfer()->busy());
+    // Meanwhile the window works: a rename, a reply.
+    QVERIFY(c->renameConversation(c->currentConversationId(), QStringLiteral("renamed meanwhile")));
+    QCOMPARE(sendAndWait(*c, QStringLiteral("and a reply")), QStringLiteral("eos"));
+    c->transfer()->cancel();  // the first has started (its thread waits at the gate); the second is dropped
+    gate.release();
+    QTRY_VERIFY_WITH_TIMEOUT(!c->transfer()->busy(), 10000);
+    QCOMPARE(done.count(), 1);
+    QCOMPARE(done.at(0).at(0).toInt(), 0);
+    QVERIFY(done.at(0).at(1).toBool());  // cancelled
+    QCOMPARE(c->conversations()->count(), 1);
+
+    // Not cancelled, it comes in and reports its progress on the way.
+    QSignalSpy progress(c->transfer(), &ConversationTransfer::progressChanged);
+    int most = 0;
+    connect(c->transfer(), &ConversationTransfer::progressChanged, this, [&] {
+      most = std::max(most, c->transfer()->total());
+      QVERIFY(c->transfer()->kind().isEmpty() || c->transfer()->kind() == QLatin1String("import"));
+    });
+    gate.release();
+    QCOMPARE(importAndWait(*c, {json}), 1);
+    QCOMPARE(most, 1);
+    QCOMPARE(c->conversations()->count(), 2);
+    QCOMPARE(c->transfer()->kind(), QString());
+
+    // Quitting in the middle: the import is rolled back, nothing half-written stays.
+    QVERIFY(c->importConversations({QUrl::fromLocalFile(json)}));
+    const QString db = c->databasePath();
+    std::thread opener([&] {
+      QThread::msleep(100);
+      gate.release();
+    });
+    c.reset();  // cancels, and waits for the thread (which waits at the gate for 100 ms)
+    opener.join();
+    ConversationStore after(db.toStdString());
+    QCOMPARE(after.count_conversations(ArchiveFilter::All), int64_t(2));
+    QCOMPARE(after.integrity_check(), std::string("ok"));
   }
 
   void status_bar_shows_backend_format_and_memory() {

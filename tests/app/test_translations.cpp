@@ -4,6 +4,7 @@
 // its numbers or names in another language.
 #include <QFile>
 #include <QLibraryInfo>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -119,8 +120,10 @@ class TranslationsTest : public QObject {
              QStringLiteral("28 tokens"));
     QCOMPARE(QCoreApplication::translate("ReplyStats", "%n token(s)", nullptr, 0),
              QStringLiteral("0 tokens"));
-    QCOMPARE(QCoreApplication::translate("Main", "Imported %n conversation(s)", nullptr, 1),
+    QCOMPARE(QCoreApplication::translate("Main", "Imported %Ln conversation(s)", nullptr, 1),
              QStringLiteral("Imported 1 conversation"));
+    QCOMPARE(QCoreApplication::translate("Main", "Imported %Ln conversation(s)", nullptr, 5000),
+             QStringLiteral("Imported ") + QLocale().toString(5000) + QStringLiteral(" conversations"));
     QCoreApplication::removeTranslator(&en);
   }
 

@@ -114,11 +114,14 @@ int main(int argc, char** argv) {
   auto* chat =
       engine.singletonInstance<ChatController*>(qmlTypeId("FalconChat.Core", 1, 0, "ChatController"));
   if (!chat) return fail("no ChatController");
-  const QString json = home.path() + QStringLiteral("/my chats.json");
-  if (!QFile::copy(QStringLiteral(FALCON_SOURCE_DIR
-                                  "/tests/fuzz/corpus/fuzz_store_import/export_three_conversations.json"),
-                   json))
-    return fail("cannot copy the export");
+  // Two of them at once, dropped together: both are imported.
+  const QString json = home.path() + QStringLiteral("/my chats.json"),
+                json2 = home.path() + QStringLiteral("/more.json");
+  for (const QString& copy : {json, json2})
+    if (!QFile::copy(QStringLiteral(FALCON_SOURCE_DIR
+                                    "/tests/fuzz/corpus/fuzz_store_import/export_three_conversations.json"),
+                     copy))
+      return fail("cannot copy the export");
   // Every conversation, archived (the export holds one) or not.
   auto all = [chat] {
     auto* list = chat->conversations();
@@ -129,10 +132,10 @@ int main(int argc, char** argv) {
   };
   const int before = all();
   QMimeData exported;
-  exported.setUrls({QUrl::fromLocalFile(json)});
+  exported.setUrls({QUrl::fromLocalFile(json), QUrl::fromLocalFile(json2)});
   const auto [json_taken, json_dropped] = drag(window, at, &exported, true);
   if (!json_taken || !json_dropped) return fail("the export's drop was refused");
-  if (!QTest::qWaitFor([&] { return all() == before + 3; }, 5000)) {
+  if (!QTest::qWaitFor([&] { return all() == before + 6; }, 5000)) {
     std::fprintf(stderr, "test_window_drop: FAIL: %d conversations after the drop, %d before\n", all(),
                  before);
     return 1;
@@ -141,7 +144,7 @@ int main(int argc, char** argv) {
   if (dialog->property("opened").toBool()) return fail("the export's drop opened the model dialog");
   std::printf(
       "test_window_drop: PASS (text and a web link refused; the folder's drop opened the dialog on %s; "
-      "the export's drop imported 3 conversations)\n",
+      "the drop of two exports imported 6 conversations)\n",
       qPrintable(folder));
   return 0;
 }

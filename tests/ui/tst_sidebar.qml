@@ -18,6 +18,30 @@ TestCase {
         ListElement { conversationId: 12; title: "Pasta recipe"; pinned: false; archived: false; section: "Today"; draft: "typed here too" }
         ListElement { conversationId: 13; title: "Old notes"; pinned: false; archived: false; section: "Older"; draft: "half a thought" }
     }
+    // ChatController.conversations' order: 40 chats, the row of an id as ConversationFilterModel gives it.
+    ListModel {
+        id: many
+        function rowOfId(id) {
+            for (let i = 0; i < count; ++i)
+                if (get(i).conversationId === id)
+                    return i
+            return -1
+        }
+        Component.onCompleted: {
+            for (let i = 0; i < 40; ++i)
+                append({ conversationId: 100 + i, title: "Chat " + i, pinned: false, archived: false, section: "Older", draft: "" })
+        }
+    }
+    Component {
+        id: manyComponent
+        ConversationSidebar {
+            width: 320
+            height: 400
+            conversationModel: many
+            searchModel: hits
+            currentId: 100
+        }
+    }
     ListModel {
         id: hits
         ListElement { conversationId: 12; messageId: 99; title: "Pasta recipe"; snippet: "boil the <b>pasta</b> &lt;8&gt; min" }
@@ -57,6 +81,23 @@ TestCase {
         list.positionViewAtIndex(index, ListView.Contain)
         tryVerify(() => list.itemAtIndex(index) !== null, 2000, "delegate " + index + " exists")
         return list.itemAtIndex(index)
+    }
+
+    // Alt+Down past the bottom of the list, or an imported chat opened far down: the list follows.
+    function test_the_open_chat_stays_in_sight() {
+        const s = createTemporaryObject(manyComponent, test)
+        const list = findChild(s, "conversationList")
+        tryCompare(list, "count", 40)
+        const inSight = (row) => {
+            const item = list.itemAtIndex(row)
+            return item !== null && item.y >= list.contentY && item.y + item.height <= list.contentY + list.height
+        }
+        verify(!inSight(35))
+        s.currentId = 135
+        tryVerify(() => inSight(35), 2000, "the chat opened far down is scrolled into view")
+        verify(list.itemAtIndex(35).current)
+        s.currentId = 101
+        tryVerify(() => inSight(1), 2000, "and back up")
     }
 
     function test_other_chats_with_unsent_drafts_are_marked() {

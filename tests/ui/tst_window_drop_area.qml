@@ -3,7 +3,7 @@ import QtTest
 import FalconChat.Core
 import FalconChat.Ui
 
-// WindowDropArea (the window's drop target): a dropped file URL becomes its local path, a '#' and a
+// WindowDropArea (the window's drop target): dropped file URLs become their local paths, a '#' and a
 // '%' in it intact; a web link or nothing dropped, nothing out. (QtQuickTest cannot make an
 // external drag with URLs: test_window_drop.cpp drops on the real window.)
 TestCase {
@@ -19,14 +19,16 @@ TestCase {
         anchors.fill: parent
     }
 
-    function test_a_dropped_url_becomes_its_path() {
+    function test_dropped_urls_become_their_paths() {
         const folder = testTree + "/C# 100% models/falcon-mini"
-        compare(area.pathOf([ChatController.fileUrl(folder)]), folder)
-        compare(area.pathOf([ChatController.fileUrl(folder).toString()]), folder, "as a string too")
-        compare(area.pathOf([ChatController.fileUrl(folder), ChatController.fileUrl("/tmp")]), folder,
-                "the first of several")
-        compare(area.pathOf(["https://example.org/falcon-7b"]), "", "a web link is not a file")
-        compare(area.pathOf([]), "")
-        compare(area.pathOf(undefined), "")
+        compare(area.pathsOf([ChatController.fileUrl(folder)]), [folder])
+        compare(area.pathsOf([ChatController.fileUrl(folder).toString()]), [folder], "as a string too")
+        compare(area.pathsOf([ChatController.fileUrl(folder), ChatController.fileUrl("/tmp")]), [folder, "/tmp"],
+                "all of several, in order")
+        compare(area.pathsOf(["https://example.org/falcon-7b"]), [], "a web link is not a file")
+        compare(area.pathsOf(["https://example.org/a.json", ChatController.fileUrl("/tmp")]), ["/tmp"],
+                "only the files among them")
+        compare(area.pathsOf([]), [])
+        compare(area.pathsOf(undefined), [])
     }
 }

@@ -88,7 +88,7 @@ ItemDelegate {
         }
     }
 
-    Menu {
+    FittingMenu {
         id: menu
         MenuItem { text: qsTr("Rename"); onTriggered: root.startRename() }
         MenuItem { text: root.pinned ? qsTr("Unpin") : qsTr("Pin"); onTriggered: root.pinClicked() }

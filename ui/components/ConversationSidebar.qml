@@ -10,6 +10,14 @@ Pane {
     property var conversationModel: null
     property var searchModel: null
     property var currentId: 0
+    // The open chat stays in sight: chosen with Alt+Up/Down past the edge, or an imported one
+    // far down the list.
+    onCurrentIdChanged: Qt.callLater(root.showCurrent)
+    function showCurrent() {
+        const row = conversationModel && conversationModel.rowOfId ? conversationModel.rowOfId(currentId) : -1
+        if (row >= 0)
+            list.positionViewAtIndex(row, ListView.Contain)
+    }
     property alias searchText: searchField.text
     property alias showArchived: archivedSwitch.checked
     signal newConversationRequested()
@@ -57,9 +65,14 @@ Pane {
                 text: "⋮"
                 Accessible.name: qsTr("More actions")
                 onClicked: moreMenu.open()
-                Menu {
+                FittingMenu {
                     id: moreMenu
                     MenuItem { text: qsTr("Import conversations…"); onTriggered: root.importRequested() }
+                    MenuItem {
+                        objectName: "exportAllItem"
+                        text: qsTr("Export all conversations…")
+                        onTriggered: root.exportRequested(0, "json")
+                    }
                     MenuItem { text: qsTr("Settings…"); onTriggered: root.settingsRequested() }
                     MenuItem { text: qsTr("Keyboard shortcuts"); onTriggered: root.shortcutsRequested() }
                 }
