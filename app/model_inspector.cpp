@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QStringList>
 #include <set>
 
 #include "core/model/checkpoint.h"
@@ -34,6 +35,73 @@ QString parameters_text(qint64 n) {
   return QString::number(n);
 }
 
+// diagnose_missing_config's message in the user's language (in English the same words).
+QString missing_config_text(const falcon::MissingConfig& why, const QString& dir) {
+  using Reason = falcon::MissingConfig::Reason;
+  using Foreign = falcon::MissingConfig::Foreign;
+  const bool gguf = why.foreign == Foreign::Gguf;
+  const QString first =
+      why.model_folders.empty() ? QString() : QString::fromStdString(why.model_folders.front().string());
+  switch (why.reason) {
+    case Reason::NotThere:
+      return QCoreApplication::translate(
+                 "ModelInspector", "%1 does not exist (a model is a Hugging Face folder with config.json)")
+          .arg(dir);
+    case Reason::ForeignFile:
+      return (gguf ? QCoreApplication::translate(
+                         "ModelInspector",
+                         "%1 is a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; "
+                         "falcon-chat loads Hugging Face checkpoint folders: config.json with the "
+                         "*.safetensors weights")
+                   : QCoreApplication::translate(
+                         "ModelInspector",
+                         "%1 is a PyTorch pickle file, which is not loaded (unpickling can run code); "
+                         "convert the checkpoint to safetensors with Hugging Face's tools and choose the "
+                         "folder with its config.json"))
+          .arg(dir);
+    case Reason::FileOfModel:
+      return QCoreApplication::translate(
+                 "ModelInspector", "%1 is a file, not a model folder: choose the folder that holds it (%2)")
+          .arg(dir, first);
+    case Reason::File:
+      return QCoreApplication::translate(
+                 "ModelInspector",
+                 "%1 is a file, not a model folder (a model is a Hugging Face folder with config.json)")
+          .arg(dir);
+    case Reason::OneModelInside:
+      return QCoreApplication::translate("ModelInspector",
+                                         "no config.json in %1, but in a folder inside it: choose %2")
+          .arg(dir, first);
+    case Reason::SeveralModelsInside: {
+      QStringList names;
+      for (std::size_t i = 0; i < why.model_folders.size() && i < 3; ++i)
+        names << QString::fromStdString(why.model_folders[i].lexically_relative(dir.toStdString()).string());
+      if (why.model_folders.size() > 3) names << QStringLiteral("...");
+      return QCoreApplication::translate(
+                 "ModelInspector",
+                 "no config.json in %1: it holds several model folders (%2); choose one of them")
+          .arg(dir, names.join(QStringLiteral(", ")));
+    }
+    case Reason::ForeignInside:
+      return (gguf ? QCoreApplication::translate(
+                         "ModelInspector",
+                         "no config.json in %1: it holds a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), "
+                         "which is not supported; falcon-chat loads Hugging Face checkpoint folders: "
+                         "config.json with the *.safetensors weights")
+                   : QCoreApplication::translate(
+                         "ModelInspector",
+                         "no config.json in %1: it holds a PyTorch pickle file, which is not loaded "
+                         "(unpickling can run code); convert the checkpoint to safetensors with Hugging "
+                         "Face's tools and choose the folder with its config.json"))
+          .arg(dir);
+    case Reason::NoModel:
+      break;
+  }
+  return QCoreApplication::translate("ModelInspector",
+                                     "no config.json in %1 (is this a Hugging Face model folder?)")
+      .arg(dir);
+}
+
 }  // namespace
 
 QVariantMap inspect_model_folder(const QString& dir) {
@@ -60,7 +128,7 @@ QVariantMap inspect_model_folder(const QString& dir) {
     // inside it, and a file of a model (dropped on the window) the folder that holds it, for the
     // dialog's "Use" button.
     const falcon::MissingConfig why = falcon::diagnose_missing_config(dir.toStdString());
-    m[QStringLiteral("error")] = QString::fromStdString(why.message);
+    m[QStringLiteral("error")] = missing_config_text(why, dir);
     if (why.model_folders.size() == 1)
       m[QStringLiteral("suggestedDir")] = QString::fromStdString(why.model_folders.front().string());
     return m;

@@ -1060,7 +1060,7 @@ Start one with New chat.</source>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+17"/>
+        <location filename="../app/model_inspector.cpp" line="+18"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>البنية الجديدة، %1 رؤوس KV، %2 طبقة LayerNorm</translation>
     </message>
@@ -1085,7 +1085,57 @@ Start one with New chat.</source>
         <translation>كتل متتابعة</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
+        <source>%1 does not exist (a model is a Hugging Face folder with config.json)</source>
+        <translation>%1 غير موجود (النموذج مجلد Hugging Face فيه config.json)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; falcon-chat loads Hugging Face checkpoint folders: config.json with the *.safetensors weights</source>
+        <translation>%1 ملف GGUF/GGML ‏(llama.cpp وLM Studio وGPT4All)، وهو غير مدعوم؛ يحمّل falcon-chat مجلدات نقاط التحقق من Hugging Face: ملف config.json مع أوزان ‎*.safetensors</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is a PyTorch pickle file, which is not loaded (unpickling can run code); convert the checkpoint to safetensors with Hugging Face&apos;s tools and choose the folder with its config.json</source>
+        <translation>%1 ملف PyTorch pickle، وهو لا يُحمَّل (فك الـ pickle قد يشغّل شيفرة)؛ حوّل نقطة التحقق إلى safetensors بأدوات Hugging Face واختر المجلد الذي فيه config.json</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 is a file, not a model folder: choose the folder that holds it (%2)</source>
+        <translation>%1 ملف وليس مجلد نموذج: اختر المجلد الذي يحتويه (%2)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is a file, not a model folder (a model is a Hugging Face folder with config.json)</source>
+        <translation>%1 ملف وليس مجلد نموذج (النموذج مجلد Hugging Face فيه config.json)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no config.json in %1, but in a folder inside it: choose %2</source>
+        <translation>لا يوجد config.json في %1، لكنه في مجلد بداخله: اختر %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>no config.json in %1: it holds several model folders (%2); choose one of them</source>
+        <translation>لا يوجد config.json في %1: فيه عدة مجلدات نماذج (%2)؛ اختر واحدًا منها</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>no config.json in %1: it holds a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; falcon-chat loads Hugging Face checkpoint folders: config.json with the *.safetensors weights</source>
+        <translation>لا يوجد config.json في %1: فيه ملف GGUF/GGML ‏(llama.cpp وLM Studio وGPT4All)، وهو غير مدعوم؛ يحمّل falcon-chat مجلدات نقاط التحقق من Hugging Face: ملف config.json مع أوزان ‎*.safetensors</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no config.json in %1: it holds a PyTorch pickle file, which is not loaded (unpickling can run code); convert the checkpoint to safetensors with Hugging Face&apos;s tools and choose the folder with its config.json</source>
+        <translation>لا يوجد config.json في %1: فيه ملف PyTorch pickle، وهو لا يُحمَّل (فك الـ pickle قد يشغّل شيفرة)؛ حوّل نقطة التحقق إلى safetensors بأدوات Hugging Face واختر المجلد الذي فيه config.json</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>no config.json in %1 (is this a Hugging Face model folder?)</source>
+        <translation>لا يوجد config.json في %1 (هل هذا مجلد نموذج من Hugging Face؟)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>The folder %1 does not exist.</source>
         <translation>المجلد %1 غير موجود.</translation>
     </message>

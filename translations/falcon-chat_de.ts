@@ -1040,7 +1040,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+17"/>
+        <location filename="../app/model_inspector.cpp" line="+18"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>neue Architektur, %1 KV-Köpfe, %2 LayerNorm(s)</translation>
     </message>
@@ -1065,7 +1065,57 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>sequenzielle Blöcke</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
+        <source>%1 does not exist (a model is a Hugging Face folder with config.json)</source>
+        <translation>%1 existiert nicht (ein Modell ist ein Hugging-Face-Ordner mit config.json)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; falcon-chat loads Hugging Face checkpoint folders: config.json with the *.safetensors weights</source>
+        <translation>%1 ist eine GGUF/GGML-Datei (llama.cpp, LM Studio, GPT4All), die nicht unterstützt wird; falcon-chat lädt Hugging-Face-Checkpoint-Ordner: config.json mit den *.safetensors-Gewichten</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is a PyTorch pickle file, which is not loaded (unpickling can run code); convert the checkpoint to safetensors with Hugging Face&apos;s tools and choose the folder with its config.json</source>
+        <translation>%1 ist eine PyTorch-Pickle-Datei, die nicht geladen wird (Entpickeln kann Code ausführen); wandeln Sie den Checkpoint mit den Werkzeugen von Hugging Face in safetensors um und wählen Sie den Ordner mit seiner config.json</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 is a file, not a model folder: choose the folder that holds it (%2)</source>
+        <translation>%1 ist eine Datei, kein Modellordner: Wählen Sie den Ordner, der sie enthält (%2)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is a file, not a model folder (a model is a Hugging Face folder with config.json)</source>
+        <translation>%1 ist eine Datei, kein Modellordner (ein Modell ist ein Hugging-Face-Ordner mit config.json)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no config.json in %1, but in a folder inside it: choose %2</source>
+        <translation>Keine config.json in %1, aber in einem Ordner darin: Wählen Sie %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>no config.json in %1: it holds several model folders (%2); choose one of them</source>
+        <translation>Keine config.json in %1: Er enthält mehrere Modellordner (%2); wählen Sie einen davon</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>no config.json in %1: it holds a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; falcon-chat loads Hugging Face checkpoint folders: config.json with the *.safetensors weights</source>
+        <translation>Keine config.json in %1: Er enthält eine GGUF/GGML-Datei (llama.cpp, LM Studio, GPT4All), die nicht unterstützt wird; falcon-chat lädt Hugging-Face-Checkpoint-Ordner: config.json mit den *.safetensors-Gewichten</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no config.json in %1: it holds a PyTorch pickle file, which is not loaded (unpickling can run code); convert the checkpoint to safetensors with Hugging Face&apos;s tools and choose the folder with its config.json</source>
+        <translation>Keine config.json in %1: Er enthält eine PyTorch-Pickle-Datei, die nicht geladen wird (Entpickeln kann Code ausführen); wandeln Sie den Checkpoint mit den Werkzeugen von Hugging Face in safetensors um und wählen Sie den Ordner mit seiner config.json</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>no config.json in %1 (is this a Hugging Face model folder?)</source>
+        <translation>Keine config.json in %1 (ist das ein Hugging-Face-Modellordner?)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>The folder %1 does not exist.</source>
         <translation>Der Ordner %1 existiert nicht.</translation>
     </message>

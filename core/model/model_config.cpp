@@ -294,17 +294,27 @@ bool has_config(const fs::path& dir) {
   return fs::is_regular_file(dir / "config.json", ec);
 }
 
-// Weights in a format this engine does not load, by file name: what the file is and what to do,
-// or "" for anything else.
-std::string foreign_format(const fs::path& file) {
+// Weights in a format this engine does not load, by file name.
+MissingConfig::Foreign foreign_format(const fs::path& file) {
   std::string ext = file.extension().string();
   for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (ext == ".gguf" || ext == ".ggml")
-    return "a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; "
-           "falcon-chat loads Hugging Face checkpoint folders: config.json with the *.safetensors weights";
-  if (ext == ".bin" || ext == ".pt" || ext == ".pth" || ext == ".ckpt")
-    return "a PyTorch pickle file, which is not loaded (unpickling can run code); convert the checkpoint "
-           "to safetensors with Hugging Face's tools and choose the folder with its config.json";
+  if (ext == ".gguf" || ext == ".ggml") return MissingConfig::Foreign::Gguf;
+  if (ext == ".bin" || ext == ".pt" || ext == ".pth" || ext == ".ckpt") return MissingConfig::Foreign::Pickle;
+  return MissingConfig::Foreign::None;
+}
+
+// What such a file is and what to do.
+std::string foreign_text(MissingConfig::Foreign f) {
+  switch (f) {
+    case MissingConfig::Foreign::Gguf:
+      return "a GGUF/GGML file (llama.cpp, LM Studio, GPT4All), which is not supported; "
+             "falcon-chat loads Hugging Face checkpoint folders: config.json with the *.safetensors weights";
+    case MissingConfig::Foreign::Pickle:
+      return "a PyTorch pickle file, which is not loaded (unpickling can run code); convert the checkpoint "
+             "to safetensors with Hugging Face's tools and choose the folder with its config.json";
+    case MissingConfig::Foreign::None:
+      break;
+  }
   return "";
 }
 
@@ -337,8 +347,11 @@ std::vector<std::filesystem::path> model_folders_below(const std::filesystem::pa
 }  // namespace
 
 MissingConfig diagnose_missing_config(const std::filesystem::path& dir) {
+  using Reason = MissingConfig::Reason;
+  using Foreign = MissingConfig::Foreign;
   MissingConfig out;
-  auto done = [&out](std::string message) {
+  auto done = [&out](Reason reason, std::string message) {
+    out.reason = reason;
     out.message = std::move(message);
     return out;
   };
@@ -346,37 +359,43 @@ MissingConfig diagnose_missing_config(const std::filesystem::path& dir) {
   // The usual slips first: a path that is not there, a file of the model instead of its folder,
   // weights in another format, a folder above the model's.
   if (!fs::exists(dir, ec))
-    return done(dir.string() + " does not exist (a model is a Hugging Face folder with config.json)");
+    return done(Reason::NotThere,
+                dir.string() + " does not exist (a model is a Hugging Face folder with config.json)");
   if (!fs::is_directory(dir, ec)) {
-    if (const std::string other = foreign_format(dir); !other.empty())
-      return done(dir.string() + " is " + other);
+    if (out.foreign = foreign_format(dir); out.foreign != Foreign::None)
+      return done(Reason::ForeignFile, dir.string() + " is " + foreign_text(out.foreign));
     if (has_config(dir.parent_path())) {
       out.model_folders = {dir.parent_path()};  // the model dialog offers it ("Use that folder")
-      return done(dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
-                  dir.parent_path().string() + ")");
+      return done(Reason::FileOfModel,
+                  dir.string() + " is a file, not a model folder: choose the folder that holds it (" +
+                      dir.parent_path().string() + ")");
     }
-    return done(dir.string() +
-                " is a file, not a model folder (a model is a Hugging Face folder with config.json)");
+    return done(
+        Reason::File,
+        dir.string() + " is a file, not a model folder (a model is a Hugging Face folder with config.json)");
   }
-  std::string foreign;
   int seen = 0;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end && foreign.empty() && ++seen < 4000;
-       it.increment(ec))
-    if (std::error_code f_ec; it->is_regular_file(f_ec)) foreign = foreign_format(it->path());
+  for (fs::directory_iterator it(dir, ec), end;
+       !ec && it != end && out.foreign == Foreign::None && ++seen < 4000; it.increment(ec))
+    if (std::error_code f_ec; it->is_regular_file(f_ec)) out.foreign = foreign_format(it->path());
   out.model_folders = model_folders_below(dir);
   const std::vector<fs::path>& below = out.model_folders;
   if (below.size() == 1)
-    return done("no config.json in " + dir.string() + ", but in a folder inside it: choose " +
-                below.front().string());
+    return done(Reason::OneModelInside, "no config.json in " + dir.string() +
+                                            ", but in a folder inside it: choose " + below.front().string());
   if (below.size() > 1) {
     std::string names;
     for (std::size_t i = 0; i < below.size() && i < 3; ++i)
       names += (i ? ", " : "") + below[i].lexically_relative(dir).string();
-    return done("no config.json in " + dir.string() + ": it holds several model folders (" + names +
-                (below.size() > 3 ? ", ..." : "") + "); choose one of them");
+    return done(Reason::SeveralModelsInside, "no config.json in " + dir.string() +
+                                                 ": it holds several model folders (" + names +
+                                                 (below.size() > 3 ? ", ..." : "") + "); choose one of them");
   }
-  if (!foreign.empty()) return done("no config.json in " + dir.string() + ": it holds " + foreign);
-  return done("no config.json in " + dir.string() + " (is this a Hugging Face model folder?)");
+  if (out.foreign != Foreign::None)
+    return done(Reason::ForeignInside,
+                "no config.json in " + dir.string() + ": it holds " + foreign_text(out.foreign));
+  return done(Reason::NoModel,
+              "no config.json in " + dir.string() + " (is this a Hugging Face model folder?)");
 }
 
 ModelConfig load_model_config(const std::filesystem::path& dir) {

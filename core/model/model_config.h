@@ -63,6 +63,21 @@ ModelConfig load_model_config(const std::filesystem::path& dir);
 // 300 ms, up to 8 found, sorted): a folder of several models, or the Hugging Face cache's
 // models--org--name with its snapshots/<hash> inside.
 struct MissingConfig {
+  // What it is, for a caller that words it itself (the app, in the user's language): `message`
+  // says the same in English.
+  enum class Reason {
+    NotThere,             // no such path
+    ForeignFile,          // a weights file of another format (`foreign`)
+    FileOfModel,          // a file in a model folder (model_folders = {that folder})
+    File,                 // some other file
+    OneModelInside,       // a folder above one model folder (model_folders = {it})
+    SeveralModelsInside,  // a folder of several (model_folders, sorted)
+    ForeignInside,        // a folder holding weights of another format (`foreign`)
+    NoModel,              // a folder with none of these
+  };
+  enum class Foreign { None, Gguf, Pickle };
+  Reason reason = Reason::NoModel;
+  Foreign foreign = Foreign::None;
   std::string message;
   std::vector<std::filesystem::path> model_folders;
 };

@@ -279,6 +279,8 @@ class TestModelConfig : public QObject {
       return QStringLiteral("<accepted>");
     };
     QVERIFY(load_error(dir).startsWith(QStringLiteral("no config.json in ")));
+    QCOMPARE(diagnose_missing_config(dir).reason, MissingConfig::Reason::NoModel);
+    QCOMPARE(diagnose_missing_config(dir / "missing").reason, MissingConfig::Reason::NotThere);
     // The usual slips say what they are: no such path, a file of the model instead of its folder.
     QCOMPARE(load_error(dir / "missing"), QString::fromStdString((dir / "missing").string()) +
                                               QStringLiteral(" does not exist (a model is a Hugging Face "
@@ -290,6 +292,7 @@ class TestModelConfig : public QObject {
     // window, or a path typed to a shard).
     QCOMPARE(diagnose_missing_config(dir / "config.json").model_folders,
              std::vector<std::filesystem::path>{dir});
+    QCOMPARE(diagnose_missing_config(dir / "config.json").reason, MissingConfig::Reason::FileOfModel);
     auto put = [](const std::filesystem::path& p, const std::string& bytes) {
       std::filesystem::create_directories(p.parent_path());
       write_file(p, bytes);
@@ -304,7 +307,12 @@ class TestModelConfig : public QObject {
                    e.contains(QStringLiteral("config.json with the *.safetensors")),
                qPrintable(e));
     }
+    QCOMPARE(diagnose_missing_config(gguf_dir).reason, MissingConfig::Reason::ForeignInside);
+    QCOMPARE(diagnose_missing_config(gguf_dir / "falcon-7b.Q4_K_M.gguf").reason,
+             MissingConfig::Reason::ForeignFile);
+    QCOMPARE(diagnose_missing_config(gguf_dir).foreign, MissingConfig::Foreign::Gguf);
     put(gguf_dir / "notes.txt", "a file of no model");
+    QCOMPARE(diagnose_missing_config(gguf_dir / "notes.txt").reason, MissingConfig::Reason::File);
     QVERIFY(diagnose_missing_config(gguf_dir / "notes.txt").model_folders.empty());  // no model there
     QVERIFY(load_error(gguf_dir / "notes.txt")
                 .endsWith(QStringLiteral("is a file, not a model folder (a model is "
@@ -313,12 +321,15 @@ class TestModelConfig : public QObject {
     put(pickle_dir / "pytorch_model.bin", "PK");
     QVERIFY(load_error(pickle_dir).contains(QStringLiteral("PyTorch pickle file")));
     QVERIFY(load_error(pickle_dir / "pytorch_model.bin").contains(QStringLiteral("convert the checkpoint")));
+    QCOMPARE(diagnose_missing_config(pickle_dir).foreign, MissingConfig::Foreign::Pickle);
     // A folder above the model's: the Hugging Face cache's layout names the one folder to choose;
     // a folder of several models names some of them.
     const std::filesystem::path hub = dir / "hub", repo = hub / "models--tiiuae--falcon-7b",
                                 snapshot = repo / "snapshots" / "0123abc";
     put(snapshot / "config.json", base_config().dump());
     put(repo / "refs" / "main", "0123abc");
+    for (const auto& p : {hub, repo, repo / "snapshots"})
+      QCOMPARE(diagnose_missing_config(p).reason, MissingConfig::Reason::OneModelInside);
     for (const auto& p : {hub, repo, repo / "snapshots"})
       QCOMPARE(load_error(p), "no config.json in " + QString::fromStdString(p.string()) +
                                   ", but in a folder inside it: choose " +
@@ -331,6 +342,7 @@ class TestModelConfig : public QObject {
     // The folders behind the message, for the model dialog's button: both, sorted.
     const MissingConfig diag = diagnose_missing_config(hub);
     QCOMPARE(QString::fromStdString(diag.message), several);
+    QCOMPARE(diag.reason, MissingConfig::Reason::SeveralModelsInside);
     QCOMPARE(diag.model_folders, (std::vector<std::filesystem::path>{hub / "falcon-40b", snapshot}));
     QVERIFY(diagnose_missing_config(gguf_dir).model_folders.empty());
     write_file(dir / "generation_config.json", R"({"bos_token_id": 5, "eos_token_id": [8, 9]})");

@@ -1,0 +1,112 @@
+// What the model dialog says about a folder (inspect_model_folder): a real model's facts, and for
+// the usual mistakes (a file of the model, a folder above it, GGUF or pickle weights) the same
+// explanation as the engine's (diagnose_missing_config), in the user's language.
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTranslator>
+#include <QtTest>
+#include <filesystem>
+#include <set>
+
+#include "app/model_inspector.h"
+#include "core/model/model_config.h"
+
+class ModelInspectorTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+
+  QString put(const QString& relative, const QByteArray& bytes = "x") {
+    const QString path = dir_.filePath(relative);
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
+      qFatal("cannot write %s", qPrintable(path));
+    return path;
+  }
+  // Every kind of mistake diagnose_missing_config tells apart, as a path to inspect.
+  QStringList mistakes() {
+    const QString config = QStringLiteral("{\"model_type\": \"falcon\"}");
+    put(QStringLiteral("model/config.json"), config.toUtf8());
+    put(QStringLiteral("hub/models--tiiuae--falcon-7b/snapshots/0123/config.json"), config.toUtf8());
+    for (const char* m : {"a", "b", "c", "d"})
+      put(QStringLiteral("several/%1/config.json").arg(m), config.toUtf8());
+    put(QStringLiteral("gguf/falcon-7b.Q4_K_M.gguf"));
+    put(QStringLiteral("pickle/pytorch_model.bin"));
+    put(QStringLiteral("notes/readme.txt"));
+    return {dir_.filePath(QStringLiteral("missing")),
+            dir_.filePath(QStringLiteral("gguf/falcon-7b.Q4_K_M.gguf")),
+            dir_.filePath(QStringLiteral("pickle/pytorch_model.bin")),
+            dir_.filePath(QStringLiteral("model/config.json")),
+            dir_.filePath(QStringLiteral("notes/readme.txt")),
+            dir_.filePath(QStringLiteral("hub")),
+            dir_.filePath(QStringLiteral("several")),
+            dir_.filePath(QStringLiteral("gguf")),
+            dir_.filePath(QStringLiteral("pickle")),
+            dir_.filePath(QStringLiteral("notes"))};
+  }
+
+ private slots:
+  // In English the dialog words each mistake as the engine (and falcon-run) does: one text, kept in
+  // two places, checked against each other case by case.
+  void mistakes_read_as_the_engine_says_them() {
+    std::set<falcon::MissingConfig::Reason> reasons;
+    for (const QString& path : mistakes()) {
+      const falcon::MissingConfig why = falcon::diagnose_missing_config(path.toStdString());
+      reasons.insert(why.reason);
+      const QVariantMap info = inspect_model_folder(path);
+      QVERIFY(!info.value(QStringLiteral("ok")).toBool());
+      if (why.reason == falcon::MissingConfig::Reason::NotThere) continue;  // the dialog's own words
+      QCOMPARE(info.value(QStringLiteral("error")).toString(), QString::fromStdString(why.message));
+      QCOMPARE(info.contains(QStringLiteral("suggestedDir")), why.model_folders.size() == 1);
+    }
+    QCOMPARE(reasons.size(), size_t(8));  // every reason was met
+    QCOMPARE(inspect_model_folder(dir_.filePath(QStringLiteral("hub")))
+                 .value(QStringLiteral("suggestedDir"))
+                 .toString(),
+             dir_.filePath(QStringLiteral("hub/models--tiiuae--falcon-7b/snapshots/0123")));
+  }
+
+  // In German, every one of them is German (the engine's English stayed inside the German frame
+  // before), with the paths intact.
+  void mistakes_are_explained_in_the_users_language() {
+    QTranslator de;
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    QCoreApplication::installTranslator(&de);
+    for (const QString& path : mistakes()) {
+      const QString english =
+          QString::fromStdString(falcon::diagnose_missing_config(path.toStdString()).message);
+      const QString error = inspect_model_folder(path).value(QStringLiteral("error")).toString();
+      QVERIFY2(error != english, qPrintable(error));
+      QVERIFY2(error.contains(path), qPrintable(error));
+      for (const char* word : {" is a ", "choose", "holds", "does not exist", "which is not"})
+        QVERIFY2(!error.contains(QLatin1String(word)), qPrintable(error));
+    }
+    const QString gguf =
+        inspect_model_folder(dir_.filePath(QStringLiteral("gguf"))).value(QStringLiteral("error")).toString();
+    QVERIFY2(gguf.contains(QStringLiteral("GGUF")) && gguf.contains(QStringLiteral("*.safetensors")),
+             qPrintable(gguf));
+    const QString several = inspect_model_folder(dir_.filePath(QStringLiteral("several")))
+                                .value(QStringLiteral("error"))
+                                .toString();
+    QVERIFY2(several.contains(QStringLiteral("(a, b, c, ...)")), qPrintable(several));
+    QCoreApplication::removeTranslator(&de);
+  }
+
+  // The bundled model reads as a model.
+  void a_model_folder_is_described() {
+    const QString folder = QStringLiteral(FALCON_SOURCE_DIR "/resources/models/falcon-mini");
+    const QVariantMap info = inspect_model_folder(folder);
+    QVERIFY2(info.value(QStringLiteral("ok")).toBool(),
+             qPrintable(info.value(QStringLiteral("error")).toString()));
+    const QString tokenizer = info.value(QStringLiteral("tokenizer")).toString();
+    QVERIFY(tokenizer == QLatin1String("tokenizer.json") || tokenizer == QLatin1String("tokenizer.model"));
+    QVERIFY(QFile::exists(folder + QLatin1Char('/') + tokenizer));
+    QVERIFY(info.value(QStringLiteral("parameters")).toLongLong() > 1'000'000);
+    QVERIFY(info.value(QStringLiteral("layers")).toInt() > 0);
+  }
+};
+
+QTEST_GUILESS_MAIN(ModelInspectorTest)
+#include "test_model_inspector.moc"
