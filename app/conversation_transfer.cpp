@@ -166,10 +166,15 @@ void ConversationTransfer::runImport(const Job& job) {
           });
       for (int64_t id : got) ids.append(qint64(id));
     } catch (const falcon::StoreError& e) {
+      QString why = QString::fromUtf8(e.what());
+      if (e.code() == falcon::StoreErrorCode::InvalidImport) {  // "import: <why>; nothing was imported"
+        if (why.startsWith(QLatin1String("import: "))) why.remove(0, 8);
+        if (why.endsWith(QLatin1String("; nothing was imported"))) why.chop(22);
+      }
       if (e.code() == falcon::StoreErrorCode::Cancelled)
         cancelled = true;
       else
-        failures << QStringLiteral("%1: %2").arg(name, QString::fromUtf8(e.what()));
+        failures << QStringLiteral("%1: %2").arg(name, why);
     } catch (const std::exception& e) {
       failures << QStringLiteral("%1: %2").arg(name, QString::fromUtf8(e.what()));
     }

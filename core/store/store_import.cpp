@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store/store_error.h"
+#include "core/store/store_import_chatgpt.h"
 
 namespace falcon {
 namespace {
@@ -246,7 +247,9 @@ std::vector<ImportedConversation> parse_import(std::string_view text) {
   } catch (const json::exception& e) {
     bad("", std::string("not valid JSON (") + e.what() + ")");
   }
-  object_at(root, "top level");
+  if (looks_like_chatgpt_export(root)) return parse_chatgpt_export(root);
+  if (!root.is_object() || !root.contains("format"))
+    bad("", "this is neither a falcon-chat export nor ChatGPT's conversations.json");
   only_keys(root, "top level", {"format", "version", "conversations"});
   if (get_string(required(root, "format", "top level"), "format", 256) != kExportFormatName) {
     bad("format", std::string("must be \"") + kExportFormatName + "\" (is this a falcon-chat export?)");

@@ -19,7 +19,7 @@ inline constexpr int kExportFormatVersion = 2;
 inline constexpr size_t kImportMaxBytes = size_t{1} << 30;   // whole file
 inline constexpr size_t kImportMaxText = size_t{64} << 20;   // one string
 inline constexpr size_t kImportMaxTokens = size_t{1} << 24;  // window state tokens
-inline constexpr int kImportMaxDepth = 16;                   // JSON nesting (the format needs 5)
+inline constexpr int kImportMaxDepth = 64;  // JSON nesting (ours needs 5; ChatGPT's metadata nests deeper)
 
 struct ImportedMessage {
   std::optional<int64_t> parent;  // index of an earlier message of the same conversation
@@ -42,6 +42,7 @@ struct ImportedConversation {
   std::optional<WindowState> window;
 };
 
+// Reads our format or ChatGPT's conversations.json (store_import_chatgpt.h).
 // Throws StoreError(InvalidImport) naming the offending place, e.g.
 // "conversations[2].messages[7].parent: refers to message 9, which does not come before it".
 std::vector<ImportedConversation> parse_import(std::string_view json);

@@ -180,6 +180,108 @@ class TestStoreExport : public QObject {
     QCOMPARE(dst.integrity_check(), std::string("ok"));
   }
 
+  // ChatGPT's conversations.json (a hand-written file of the documented shape: the hidden system
+  // root, custom instructions, a regenerated answer, an edited question with an image, reasoning and
+  // a code-tool round trip, an archived chat without a title, one with nothing shown): the turns the
+  // user saw, branches kept, the branch shown last active.
+  void chatgptExportImports() {
+    QFile f(QStringLiteral(FALCON_FIXTURES_DIR "/store/chatgpt_conversations.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const std::string json = f.readAll().toStdString();
+    ConversationStore dst(":memory:");
+    const std::vector<int64_t> ids = dst.import_json(json);
+    QCOMPARE(ids.size(), size_t(3));
+
+    const Conversation a = dst.conversation(ids[0]);
+    QCOMPARE(a.title, std::string("Peregrine speed"));
+    QCOMPARE(a.created_ms, int64_t(1700000000250));
+    QCOMPARE(a.updated_ms, int64_t(1700000600500));
+    QVERIFY(!a.archived);
+    const auto path = dst.active_path(ids[0]);  // current_node: the edited question's branch
+    QCOMPARE(path.size(), size_t(3));
+    QCOMPARE(path[0].role, Role::User);
+    QCOMPARE(path[0].text, std::string("[image]\n\nWhat bird is this, and how fast can it fly?"));
+    QCOMPARE(path[0].sibling_count, 2);  // the first question and its edit
+    QCOMPARE(path[0].sibling_index, 1);
+    QCOMPARE(path[1].role, Role::Assistant);  // reasoning, the tool call and its output left out
+    QCOMPARE(path[1].text,
+             std::string(
+                 "A peregrine falcon: up to 389 km/h, about 108 m/s.\n\n```python\nprint(389 / 3.6)\n```"));
+    QCOMPARE(path[1].parent_id, std::optional<int64_t>(path[0].id));
+    QCOMPARE(path[1].created_ms, int64_t(1700000104000));
+    QCOMPARE(path[2].text, std::string("Thanks! \xF0\x9F\xA6\x85"));
+    QCOMPARE(path[2].created_ms, a.created_ms);  // no time of its own
+    // The other branch: the first question with its answer and the regenerated one.
+    const int64_t first_leaf = dst.switch_branch(dst.siblings(path[0].id)[0].id);
+    const auto other = dst.active_path(ids[0]);
+    QCOMPARE(other.size(), size_t(2));
+    QCOMPARE(other[0].text, std::string("How fast is a peregrine falcon?"));
+    QCOMPARE(other[1].id, first_leaf);
+    QCOMPARE(other[1].sibling_count, 2);
+    std::vector<std::string> answers;
+    for (const Message& m : dst.siblings(other[1].id)) answers.push_back(m.text);
+    QCOMPARE(answers,
+             (std::vector<std::string>{"Over 300 km/h in a dive.", "About 390 km/h at its fastest."}));
+    QCOMPARE(dst.search("Lisbon").size(), size_t(0));  // custom instructions are not a turn
+    QCOMPARE(dst.search("108055").size(), size_t(0));  // nor the tool's output
+
+    const Conversation b = dst.conversation(ids[1]);
+    QVERIFY(b.archived);
+    // No title: the first question's first line, cut to 59 bytes and an ellipsis.
+    QCOMPARE(b.title,
+             std::string("An old archived question that has a rather long first line,").substr(0, 59) +
+                 "\xE2\x80\xA6");
+    QCOMPARE(b.created_ms, int64_t(1600000000000));
+    QCOMPARE(dst.active_path(ids[1]).size(), size_t(2));
+    QCOMPARE(dst.active_path(ids[2]).size(), size_t(0));  // only a hidden system message
+    QCOMPARE(dst.conversation(ids[2]).title, std::string("Nothing shown"));
+
+    // What came in exports and imports as our own format, exactly.
+    ConversationStore again(":memory:");
+    again.import_json(dst.export_json());
+    QCOMPARE(again.export_json(), dst.export_json());
+    QCOMPARE(dst.integrity_check(), std::string("ok"));
+  }
+
+  // What in a ChatGPT file cannot be read is refused whole, naming the place; cycles and dangling
+  // ids are not followed.
+  void chatgptExportEdgeCases() {
+    auto import = [](const std::string& text, std::string* message = nullptr) {
+      ConversationStore s(":memory:");
+      StoreErrorCode code = error_code_of([&] { s.import_json(text); }, message);
+      return std::make_pair(code, s.count_conversations(ArchiveFilter::All));
+    };
+    std::string msg;
+    auto [code, n] = import(R"([{"mapping": {}}, {"title": "no tree"}])", &msg);
+    QCOMPARE(code, StoreErrorCode::InvalidImport);
+    QVERIFY2(msg.find("[1]: has no \"mapping\"") != std::string::npos, msg.c_str());
+    QCOMPARE(n, int64_t(0));
+    std::tie(code, n) = import(R"({"format": "x"})", &msg);
+    QCOMPARE(code, StoreErrorCode::InvalidImport);
+    std::tie(code, n) = import(R"([1, 2])", &msg);
+    QVERIFY2(msg.find("neither a falcon-chat export nor ChatGPT") != std::string::npos, msg.c_str());
+
+    ConversationStore s(":memory:");
+    // a <-> b list each other as children (no root reaches them); c is a root whose child is gone;
+    // d is listed twice; odd types are read as absent.
+    const auto ids = s.import_json(R"({
+      "title": 5, "create_time": "yesterday", "current_node": 7,
+      "mapping": {
+        "a": {"message": {"author": {"role": "user"}, "content": {"content_type": "text", "parts": ["in a cycle"]}}, "children": ["b"]},
+        "b": {"message": {"author": {"role": "assistant"}, "content": {"content_type": "text", "parts": ["also"]}}, "children": ["a"]},
+        "c": {"message": {"author": {"role": "user"}, "content": {"content_type": "text", "parts": ["kept", 3, {"x": 1}]}}, "children": ["gone", "d", "d"]},
+        "d": {"message": {"author": "nobody", "content": {"content_type": "text", "parts": ["no role"]}}, "children": "e"},
+        "e": {"message": {"author": {"role": "assistant"}, "content": {"content_type": "text", "parts": "not a list"}}}
+      }})");
+    QCOMPARE(ids.size(), size_t(1));
+    const auto path = s.active_path(ids[0]);
+    QCOMPARE(path.size(), size_t(1));
+    QCOMPARE(path[0].text, std::string("kept"));
+    const Conversation c = s.conversation(ids[0]);
+    QCOMPARE(c.title, std::string("kept"));
+    QCOMPARE(c.created_ms, int64_t(0));
+  }
+
   void invalidInputIsRejectedWhole() {
     ConversationStore src(":memory:");
     fill(src);
@@ -238,7 +340,7 @@ class TestStoreExport : public QObject {
         {"missing messages", with([](auto& j) { j["conversations"][1].erase("messages"); }), "missing key"},
         {"flag type", with([](auto& j) { j["conversations"][1]["archived"] = "yes"; }), "true or false"},
         {"deep nesting", std::string(5000, '[') + std::string(5000, ']'), "nested too deeply"},
-        {"top not object", "[1, 2, 3]", "must be an object"},
+        {"top not object", "[1, 2, 3]", "neither a falcon-chat export nor ChatGPT"},
     };
     // The last conversation is bad while the first ones are fine: nothing may be imported.
     ConversationStore dst(":memory:");
