@@ -475,7 +475,7 @@ Start one with New chat.</source>
         <translation>%1: ‏%2 ميبيبايت أكبر مما يمكن أن يكون عليه ملف تصدير المحادثات (%3 ميبيبايت)</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+56"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
@@ -808,17 +808,26 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+13"/>
         <source>JSON files (*.json)</source>
         <translation>ملفات JSON (*.json)</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="+0"/>
         <source>Markdown files (*.md)</source>
         <translation>ملفات Markdown (*.md)</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+13"/>
+        <source>falcon-chat or ChatGPT exports (*.json)</source>
+        <translation>ملفات تصدير falcon-chat أو ChatGPT ‏(*.json)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>All files (*)</source>
+        <translation>كل الملفات (*)</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>Exported to %1</source>
         <translation>تم التصدير إلى %1</translation>
     </message>
@@ -1085,7 +1094,7 @@ Start one with New chat.</source>
         <translation>كتل متتابعة</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+21"/>
         <source>%1 does not exist (a model is a Hugging Face folder with config.json)</source>
         <translation>%1 غير موجود (النموذج مجلد Hugging Face فيه config.json)</translation>
     </message>

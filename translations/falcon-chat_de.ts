@@ -463,7 +463,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1: %2 MiB sind mehr, als ein Export von Unterhaltungen sein kann (%3 MiB)</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+56"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
@@ -796,17 +796,26 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+13"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="+0"/>
         <source>Markdown files (*.md)</source>
         <translation>Markdown-Dateien (*.md)</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+13"/>
+        <source>falcon-chat or ChatGPT exports (*.json)</source>
+        <translation>Exporte von falcon-chat oder ChatGPT (*.json)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>All files (*)</source>
+        <translation>Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
     </message>
@@ -1065,7 +1074,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>sequenzielle Blöcke</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+21"/>
         <source>%1 does not exist (a model is a Hugging Face folder with config.json)</source>
         <translation>%1 existiert nicht (ein Modell ist ein Hugging-Face-Ordner mit config.json)</translation>
     </message>
