@@ -818,13 +818,13 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+13"/>
-        <source>falcon-chat or ChatGPT exports (*.json)</source>
-        <translation>ملفات تصدير falcon-chat أو ChatGPT ‏(*.json)</translation>
+        <source>All files (*)</source>
+        <translation>كل الملفات (*)</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>All files (*)</source>
-        <translation>كل الملفات (*)</translation>
+        <source>Exports of falcon-chat, ChatGPT or Open WebUI (*.json)</source>
+        <translation>ملفات تصدير falcon-chat أو ChatGPT أو Open WebUI ‏(*.json)</translation>
     </message>
     <message>
         <location line="+26"/>

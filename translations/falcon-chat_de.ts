@@ -806,13 +806,13 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+13"/>
-        <source>falcon-chat or ChatGPT exports (*.json)</source>
-        <translation>Exporte von falcon-chat oder ChatGPT (*.json)</translation>
+        <source>All files (*)</source>
+        <translation>Alle Dateien (*)</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>All files (*)</source>
-        <translation>Alle Dateien (*)</translation>
+        <source>Exports of falcon-chat, ChatGPT or Open WebUI (*.json)</source>
+        <translation>Exporte von falcon-chat, ChatGPT oder Open WebUI (*.json)</translation>
     </message>
     <message>
         <location line="+26"/>

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store/store_error.h"
-#include "core/store/store_import_chatgpt.h"
+#include "core/store/store_import_foreign.h"
 
 namespace falcon {
 namespace {
@@ -247,9 +247,10 @@ std::vector<ImportedConversation> parse_import(std::string_view text) {
   } catch (const json::exception& e) {
     bad("", std::string("not valid JSON (") + e.what() + ")");
   }
-  if (looks_like_chatgpt_export(root)) return parse_chatgpt_export(root);
+  if (const ForeignFormat other = foreign_format_of(root); other != ForeignFormat::None)
+    return parse_foreign_export(root, other);
   if (!root.is_object() || !root.contains("format"))
-    bad("", "this is neither a falcon-chat export nor ChatGPT's conversations.json");
+    bad("", "this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI");
   only_keys(root, "top level", {"format", "version", "conversations"});
   if (get_string(required(root, "format", "top level"), "format", 256) != kExportFormatName) {
     bad("format", std::string("must be \"") + kExportFormatName + "\" (is this a falcon-chat export?)");

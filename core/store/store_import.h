@@ -42,7 +42,7 @@ struct ImportedConversation {
   std::optional<WindowState> window;
 };
 
-// Reads our format or ChatGPT's conversations.json (store_import_chatgpt.h).
+// Reads our format, or ChatGPT's or Open WebUI's export (store_import_foreign.h).
 // Throws StoreError(InvalidImport) naming the offending place, e.g.
 // "conversations[2].messages[7].parent: refers to message 9, which does not come before it".
 std::vector<ImportedConversation> parse_import(std::string_view json);

@@ -640,7 +640,8 @@ class ChatControllerTest : public QObject {
 
     QString error;
     QCOMPARE(importAndWait(*c, {md}, &error), -1);  // not JSON: refused, readable
-    QVERIFY2(error.startsWith(QStringLiteral("Nothing was imported: chat.md: not valid JSON")), qPrintable(error));
+    QVERIFY2(error.startsWith(QStringLiteral("Nothing was imported: chat.md: not valid JSON")),
+             qPrintable(error));
     QVERIFY2(!error.contains(QStringLiteral("nothing was imported")), qPrintable(error));  // said once
     QCOMPARE(importAndWait(*c, {dir_.filePath(QStringLiteral("missing.json"))}, &error), -1);
     QVERIFY2(error.contains(QStringLiteral("missing.json: ")), qPrintable(error));

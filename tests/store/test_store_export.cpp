@@ -243,6 +243,50 @@ class TestStoreExport : public QObject {
     QCOMPARE(dst.integrity_check(), std::string("ok"));
   }
 
+  // Open WebUI's "Export chats" file (hand-written after its shape: a system message, a regenerated
+  // answer from a reasoning model with its <details> blocks, an older export's bare chat object).
+  void openWebUiExportImports() {
+    QFile f(QStringLiteral(FALCON_FIXTURES_DIR "/store/openwebui_chats.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    ConversationStore dst(":memory:");
+    const std::vector<int64_t> ids = dst.import_json(f.readAll().toStdString());
+    QCOMPARE(ids.size(), size_t(2));
+    const Conversation a = dst.conversation(ids[0]);
+    QCOMPARE(a.title, std::string("Falcon wingspan"));
+    QVERIFY(a.pinned);
+    QVERIFY(!a.archived);
+    QCOMPARE(a.created_ms, int64_t(1720000000000));
+    QCOMPARE(a.updated_ms, int64_t(1720000020000));
+    const auto path = dst.active_path(ids[0]);
+    QCOMPARE(path.size(), size_t(3));
+    QCOMPARE(path[0].text, std::string("What is a falcon's wingspan?"));
+    QCOMPARE(path[0].parent_id, std::optional<int64_t>());  // the system message is left out
+    QCOMPARE(path[1].text, std::string("A peregrine's wingspan is 74 to 120 cm."));  // thinking taken off
+    QCOMPARE(path[1].sibling_count, 2);
+    QCOMPARE(path[1].sibling_index, 1);
+    QCOMPARE(dst.siblings(path[1].id)[0].text, std::string("About a metre."));
+    QCOMPARE(path[2].text, std::string("Thanks"));
+    QCOMPARE(path[2].created_ms, int64_t(1720000020000));
+    const Conversation b = dst.conversation(ids[1]);
+    QCOMPARE(b.title, std::string("Older export"));
+    QCOMPARE(b.created_ms, int64_t(1700000000000));  // the chat's own time, in milliseconds there
+    QCOMPARE(dst.active_path(ids[1]).size(), size_t(1));
+
+    // Hand-made: parents named only by parentId; a reply that is nothing but thinking is left out.
+    const auto more = dst.import_json(R"([{"title": "t", "chat": {"history": {"currentId": "b", "messages": {
+        "a": {"role": "user", "content": "question", "parentId": null},
+        "r": {"role": "assistant", "content": "<details type='reasoning'>\nonly\n</details>\n", "parentId": "a"},
+        "b": {"role": "assistant", "content": "answer", "parentId": "a"}}}}}])");
+    const auto hand = dst.active_path(more[0]);
+    QCOMPARE(hand.size(), size_t(2));
+    QCOMPARE(hand[1].text, std::string("answer"));
+    QCOMPARE(hand[1].sibling_count, 1);
+    std::string msg;
+    QCOMPARE(error_code_of([&] { dst.import_json(R"([{"chat": {"history": {}}}, {"chat": {}}])"); }, &msg),
+             StoreErrorCode::InvalidImport);
+    QVERIFY2(msg.find("[0]: has no \"history\" of messages") != std::string::npos, msg.c_str());
+  }
+
   // What in a ChatGPT file cannot be read is refused whole, naming the place; cycles and dangling
   // ids are not followed.
   void chatgptExportEdgeCases() {
@@ -259,7 +303,7 @@ class TestStoreExport : public QObject {
     std::tie(code, n) = import(R"({"format": "x"})", &msg);
     QCOMPARE(code, StoreErrorCode::InvalidImport);
     std::tie(code, n) = import(R"([1, 2])", &msg);
-    QVERIFY2(msg.find("neither a falcon-chat export nor ChatGPT") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("is not an export of falcon-chat, ChatGPT") != std::string::npos, msg.c_str());
 
     ConversationStore s(":memory:");
     // a <-> b list each other as children (no root reaches them); c is a root whose child is gone;
@@ -340,7 +384,7 @@ class TestStoreExport : public QObject {
         {"missing messages", with([](auto& j) { j["conversations"][1].erase("messages"); }), "missing key"},
         {"flag type", with([](auto& j) { j["conversations"][1]["archived"] = "yes"; }), "true or false"},
         {"deep nesting", std::string(5000, '[') + std::string(5000, ']'), "nested too deeply"},
-        {"top not object", "[1, 2, 3]", "neither a falcon-chat export nor ChatGPT"},
+        {"top not object", "[1, 2, 3]", "is not an export of falcon-chat, ChatGPT"},
     };
     // The last conversation is bad while the first ones are fine: nothing may be imported.
     ConversationStore dst(":memory:");

@@ -1,0 +1,306 @@
+// Other apps' exports read into the same ImportedConversation records as our own format, so they
+// are imported the same way: whole or not at all, branches kept. Both apps keep a chat as a tree of
+// messages (edits and regenerations are siblings, as in our store) with the node shown last marked;
+// walk_tree turns either into ours, a kept message's parent being its nearest kept ancestor.
+//
+// ChatGPT (conversations.json of its data export): a list of conversations, each a tree of nodes
+// in "mapping" (id -> {message, parent, children}), "current_node" the leaf shown last. Kept: the
+// user's and the assistant's messages with text for the user (content types "text" and
+// "multimodal_text"; an image in the latter becomes "[image]"). Left out: the hidden system root,
+// custom instructions, tool calls and their results (recipient other than "all", role "tool"),
+// reasoning, and nodes left empty.
+//
+// Open WebUI (chat-export-<time>.json): a list of chats whose "chat.history" holds the messages
+// (id -> {role, content, timestamp, parentId, childrenIds}) and "currentId". Kept: user and
+// assistant messages, an assistant's leading <details> blocks (reasoning, tool calls) taken off.
+//
+// Only the fields read here are looked at; anything else is ignored, and a field of an unexpected
+// type is treated as absent, so a newer export still imports what it can.
+#include "core/store/store_import_foreign.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "core/store/store_error.h"
+#include "core/store/store_import.h"
+
+namespace falcon {
+namespace {
+
+using json = nlohmann::json;
+
+[[noreturn]] void bad(const std::string& where, const std::string& what) {
+  throw StoreError(StoreErrorCode::InvalidImport,
+                   "import: " + where + ": " + what + "; nothing was imported");
+}
+
+// obj[key], or null when obj is null, not an object, or has no such key.
+const json* member(const json* obj, const char* key) {
+  if (!obj || !obj->is_object()) return nullptr;
+  auto it = obj->find(key);
+  return it == obj->end() ? nullptr : &*it;
+}
+
+std::string string_or_empty(const json* v) {
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+// A time in seconds since the epoch (a float in ChatGPT's files, an integer in Open WebUI's) as
+// milliseconds; a number too large for seconds is read as milliseconds, microseconds or
+// nanoseconds by its size. `fallback` when absent or no date.
+int64_t time_ms(const json* v, int64_t fallback) {
+  if (!v || !v->is_number()) return fallback;
+  double s = v->get<double>();
+  if (!std::isfinite(s) || s < 0) return fallback;
+  for (int steps = 0; s > 1e11 && steps < 3; ++steps) s /= 1000.0;  // past the year 5138 in seconds
+  if (s > 1e11) return fallback;
+  return static_cast<int64_t>(std::llround(s * 1000.0));
+}
+
+// The text of a message as the user saw it, "" for anything that is not shown as text.
+std::string message_text(const json& message) {
+  const json* content = member(&message, "content");
+  const std::string type = string_or_empty(member(content, "content_type"));
+  if (type != "text" && type != "multimodal_text") return "";
+  const json* parts = member(content, "parts");
+  if (!parts || !parts->is_array()) return "";
+  std::string text;
+  auto add = [&text](const std::string& piece) {
+    if (piece.empty()) return;
+    if (!text.empty()) text += "\n\n";
+    text += piece;
+  };
+  for (const json& part : *parts) {
+    if (part.is_string()) {
+      add(part.get<std::string>());
+    } else if (const json* t = member(&part, "text"); t && t->is_string()) {
+      add(t->get<std::string>());  // an audio transcription, say
+    } else if (string_or_empty(member(&part, "content_type")) == "image_asset_pointer") {
+      add("[image]");
+    }
+  }
+  return text;
+}
+
+// Whether a node's message is one of the conversation's turns (see the top of the file).
+bool is_turn(const json& message, Role* role) {
+  const std::string r = string_or_empty(member(member(&message, "author"), "role"));
+  if (r == "user")
+    *role = Role::User;
+  else if (r == "assistant")
+    *role = Role::Assistant;
+  else
+    return false;  // system (the hidden root, custom instructions), tool results
+  if (const json* to = member(&message, "recipient");
+      to && to->is_string() && to->get<std::string>() != "all")
+    return false;  // a call of a tool (code, browsing)
+  const json* meta = member(&message, "metadata");
+  for (const char* hidden : {"is_visually_hidden_from_conversation", "is_user_system_message"})
+    if (const json* h = member(meta, hidden); h && h->is_boolean() && h->get<bool>()) return false;
+  return true;
+}
+
+// A title for a chat that has none: its first user message's first line, shortened.
+std::string title_from(const std::vector<ImportedMessage>& messages) {
+  for (const ImportedMessage& m : messages) {
+    if (m.role != Role::User) continue;
+    std::string line = m.text.substr(0, m.text.find('\n'));
+    if (line.size() <= 60) return line;
+    size_t cut = 59;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80)
+      --cut;                                      // not inside a character
+    return line.substr(0, cut) + "\xE2\x80\xA6";  // …
+  }
+  return "";
+}
+
+// One node of another app's message tree: its children in their order, and the message it
+// holds if it is a turn the user saw (parent unset: the walk sets it).
+struct Node {
+  std::vector<std::string> children;
+  std::optional<ImportedMessage> message;
+};
+
+// Fills out.messages from the tree, parents before children: each kept message's parent is its
+// nearest kept ancestor; `current` (the node shown last) picks the active leaf. Roots are the nodes
+// no node lists as a child, oldest first. A child listed twice or under two parents is taken once,
+// and nodes only reachable through a cycle are never reached.
+void walk_tree(std::unordered_map<std::string, Node>& nodes, const std::string& current,
+               ImportedConversation& out) {
+  std::unordered_set<std::string> listed_as_child;
+  for (const auto& [id, node] : nodes)
+    for (const std::string& k : node.children) listed_as_child.insert(k);
+  std::vector<std::pair<int64_t, std::string>> roots;  // by time, then id: a stable order
+  for (const auto& [id, node] : nodes)
+    if (!listed_as_child.count(id)) roots.emplace_back(node.message ? node.message->created_ms : 0, id);
+  std::sort(roots.begin(), roots.end());
+
+  struct Visit {
+    std::string id;
+    std::optional<int64_t> kept_parent;  // index of the nearest kept ancestor
+  };
+  std::unordered_map<std::string, std::optional<int64_t>> kept_at;  // its message's, or the ancestor's
+  std::vector<Visit> todo;
+  for (auto it = roots.rbegin(); it != roots.rend(); ++it) todo.push_back({it->second, std::nullopt});
+  while (!todo.empty()) {
+    Visit v = std::move(todo.back());
+    todo.pop_back();
+    if (kept_at.count(v.id)) continue;
+    Node& node = nodes.at(v.id);
+    std::optional<int64_t> here = v.kept_parent;
+    if (node.message) {
+      node.message->parent = v.kept_parent;
+      here = static_cast<int64_t>(out.messages.size());
+      out.messages.push_back(std::move(*node.message));
+    }
+    kept_at[v.id] = here;
+    for (auto k = node.children.rbegin(); k != node.children.rend(); ++k)
+      if (nodes.count(*k) && !kept_at.count(*k)) todo.push_back({*k, here});
+  }
+  if (!out.messages.empty()) {
+    out.active_leaf = static_cast<int64_t>(out.messages.size()) - 1;
+    const auto shown = kept_at.find(current);
+    if (shown != kept_at.end() && shown->second) out.active_leaf = shown->second;
+  }
+  if (out.conv.title.empty()) out.conv.title = title_from(out.messages);
+}
+
+std::vector<std::string> string_list(const json* v) {
+  std::vector<std::string> out;
+  if (v && v->is_array())
+    for (const json& e : *v)
+      if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+void check_text_size(const std::string& text, const std::string& where) {
+  if (text.size() > kImportMaxText)
+    bad(where, "has a message longer than " + std::to_string(kImportMaxText) + " bytes");
+}
+
+ImportedConversation parse_chatgpt_conversation(const json& c, const std::string& where) {
+  if (!c.is_object()) bad(where, "must be an object");
+  const json* mapping = member(&c, "mapping");
+  if (!mapping || !mapping->is_object())
+    bad(where, "has no \"mapping\" (is this ChatGPT's conversations.json?)");
+  ImportedConversation out;
+  out.conv.title = string_or_empty(member(&c, "title"));
+  out.conv.created_ms = time_ms(member(&c, "create_time"), 0);
+  out.conv.updated_ms = time_ms(member(&c, "update_time"), out.conv.created_ms);
+  if (const json* a = member(&c, "is_archived"); a && a->is_boolean()) out.conv.archived = a->get<bool>();
+  std::unordered_map<std::string, Node> nodes;
+  for (const auto& [id, n] : mapping->items()) {
+    Node& node = nodes[id];
+    node.children = string_list(member(&n, "children"));
+    Role role = Role::User;
+    if (const json* message = member(&n, "message");
+        message && message->is_object() && is_turn(*message, &role)) {
+      std::string text = message_text(*message);
+      check_text_size(text, where + ".mapping[\"" + id + "\"]");
+      if (!text.empty()) {
+        node.message.emplace();
+        node.message->role = role;
+        node.message->text = std::move(text);
+        node.message->created_ms = time_ms(member(message, "create_time"), out.conv.created_ms);
+      }
+    }
+  }
+  walk_tree(nodes, string_or_empty(member(&c, "current_node")), out);
+  return out;
+}
+
+// Open WebUI keeps a reasoning model's thinking in the reply as a collapsed
+// <details type="reasoning">…</details> block (tool calls the same way); the reply is what follows.
+std::string without_details_blocks(std::string text) {
+  for (;;) {
+    size_t start = text.find_first_not_of(" \t\r\n");
+    if (start == std::string::npos || text.compare(start, 8, "<details") != 0) break;
+    const size_t end = text.find("</details>", start);
+    if (end == std::string::npos) break;
+    text.erase(0, end + 10);
+  }
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  return first == std::string::npos ? std::string() : text.substr(first);
+}
+
+// Open WebUI's chat-export-<time>.json: a list of {title, chat: {history: {messages: {id: {role,
+// content, timestamp, parentId, childrenIds}}, currentId}}, created_at, updated_at, archived,
+// pinned} (older exports: the chat objects themselves). Times are in seconds.
+ImportedConversation parse_openwebui_chat(const json& c, const std::string& where) {
+  if (!c.is_object()) bad(where, "must be an object");
+  const json* chat = member(&c, "chat");
+  if (!chat || !chat->is_object()) chat = &c;
+  const json* history = member(chat, "history");
+  const json* messages = member(history, "messages");
+  if (!messages || !messages->is_object())
+    bad(where, "has no \"history\" of messages (is this an Open WebUI export?)");
+  ImportedConversation out;
+  out.conv.title = string_or_empty(member(&c, "title"));
+  if (out.conv.title.empty()) out.conv.title = string_or_empty(member(chat, "title"));
+  out.conv.created_ms = time_ms(member(&c, "created_at"), time_ms(member(chat, "timestamp"), 0));
+  out.conv.updated_ms = time_ms(member(&c, "updated_at"), out.conv.created_ms);
+  if (const json* a = member(&c, "archived"); a && a->is_boolean()) out.conv.archived = a->get<bool>();
+  if (const json* p = member(&c, "pinned"); p && p->is_boolean()) out.conv.pinned = p->get<bool>();
+  std::unordered_map<std::string, Node> nodes;
+  for (const auto& [id, m] : messages->items()) {
+    Node& node = nodes[id];
+    node.children = string_list(member(&m, "childrenIds"));
+    const std::string role = string_or_empty(member(&m, "role"));
+    if (role != "user" && role != "assistant") continue;
+    std::string text = string_or_empty(member(&m, "content"));
+    if (role == "assistant") text = without_details_blocks(std::move(text));
+    check_text_size(text, where + ".chat.history.messages[\"" + id + "\"]");
+    if (text.empty()) continue;
+    node.message.emplace();
+    node.message->role = role == "user" ? Role::User : Role::Assistant;
+    node.message->text = std::move(text);
+    node.message->created_ms = time_ms(member(&m, "timestamp"), out.conv.created_ms);
+  }
+  // A message whose parent lists no children (hand-made files) still hangs under it.
+  for (const auto& [id, m] : messages->items()) {
+    const std::string parent = string_or_empty(member(&m, "parentId"));
+    if (auto p = nodes.find(parent);
+        p != nodes.end() &&
+        std::find(p->second.children.begin(), p->second.children.end(), id) == p->second.children.end())
+      p->second.children.push_back(id);
+  }
+  walk_tree(nodes, string_or_empty(member(history, "currentId")), out);
+  return out;
+}
+
+}  // namespace
+
+ForeignFormat foreign_format_of(const json& root) {
+  const json* first = root.is_array() && !root.empty() ? &root.front() : root.is_object() ? &root : nullptr;
+  if (!first || !first->is_object()) return ForeignFormat::None;
+  if (first->contains("mapping")) return ForeignFormat::ChatGpt;
+  const json* chat = member(first, "chat");
+  if (member(chat, "history") || first->contains("history")) return ForeignFormat::OpenWebUi;
+  return ForeignFormat::None;
+}
+
+std::vector<ImportedConversation> parse_foreign_export(const json& root, ForeignFormat format) {
+  const auto one = [format](const json& c, const std::string& where) {
+    ImportedConversation out = format == ForeignFormat::ChatGpt ? parse_chatgpt_conversation(c, where)
+                                                                : parse_openwebui_chat(c, where);
+    if (out.conv.title.size() > (1 << 16)) out.conv.title.resize(1 << 16);
+    return out;
+  };
+  std::vector<ImportedConversation> out;
+  if (root.is_object()) {  // one conversation (ChatGPT's per-chat files, one Open WebUI chat)
+    out.push_back(one(root, "conversation"));
+    return out;
+  }
+  out.reserve(root.size());
+  for (size_t i = 0; i < root.size(); ++i) out.push_back(one(root[i], "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+}  // namespace falcon

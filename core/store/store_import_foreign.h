@@ -1,0 +1,20 @@
+#pragma once
+// Other apps' conversation exports read into our import records, so that they are imported the same
+// way (whole or not at all, branches kept): ChatGPT's data export (conversations.json: a list of
+// conversations, or one of them) and Open WebUI's (chat-export-<time>.json). What is kept is said
+// in store_import_foreign.cpp. Pure, like parse_import, which calls it for such a file.
+#include <nlohmann/json_fwd.hpp>
+#include <vector>
+
+#include "core/store/store_import.h"
+
+namespace falcon {
+
+enum class ForeignFormat { None, ChatGpt, OpenWebUi };
+// By the first conversation: a "mapping" tree (ChatGPT), a "chat" with a "history" (Open WebUI).
+ForeignFormat foreign_format_of(const nlohmann::json& root);
+// Throws StoreError(InvalidImport) naming the place when a conversation has no message tree or a
+// message is longer than kImportMaxText.
+std::vector<ImportedConversation> parse_foreign_export(const nlohmann::json& root, ForeignFormat format);
+
+}  // namespace falcon
