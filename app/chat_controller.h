@@ -325,6 +325,7 @@ class ChatController : public QObject {
   quint64 measure_serial_ = 0;  // the last serial handed out (to either field)
 
   qint64 current_id_ = 0;
+  qint64 import_opened_from_ = -1;  // the chat open when the latest import was asked for
   QString system_prompt_;
   QString search_query_;
   bool busy_ = false;

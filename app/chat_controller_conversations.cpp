@@ -158,6 +158,8 @@ void ChatController::setArchived(qint64 id, bool archived) {
 bool ChatController::exportConversation(qint64 id, const QUrl& file, const QString& format) {
   const QString path = localPath(file);
   if (path.isEmpty()) return false;
+  // A chat deleted a moment ago (its Undo still offered) must not be in a file of all of them.
+  if (id == 0) commitPendingDelete();
   transfer_->startExport(id, path, format);
   return true;
 }
@@ -206,6 +208,7 @@ bool ChatController::importConversations(const QList<QUrl>& files) {
   for (const QUrl& file : files)
     if (const QString path = localPath(file); !path.isEmpty()) paths << path;
   if (paths.isEmpty()) return false;
+  import_opened_from_ = current_id_;
   transfer_->startImport(paths);
   return true;
 }
@@ -220,7 +223,10 @@ void ChatController::onImportFinished(const QList<qint64>& ids, const QStringLis
         search_->clear();
       }
     }
-    // The one highest in the list as shown (they sort by date among the others), else the first.
+  }
+  // The imported chat highest in the list as shown (they sort by date among the others) is opened,
+  // unless the user went on meanwhile: opened another chat, or has a reply coming.
+  if (!ids.isEmpty() && current_id_ == import_opened_from_ && !busy_) {
     const QSet<qint64> imported(ids.cbegin(), ids.cend());
     qint64 open = ids.front();
     for (int row = 0; row < filter_->count(); ++row)

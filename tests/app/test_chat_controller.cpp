@@ -692,6 +692,20 @@ class ChatControllerTest : public QObject {
     QCOMPARE(d->currentTitle(), QStringLiteral("third chat"));  // the imported chat highest in the list
     ConversationStore imported(d->databasePath().toStdString());
     QCOMPARE(imported.export_json(), ConversationStore(c->databasePath().toStdString()).export_json());
+
+    // A chat deleted a moment ago, its Undo still offered, is not in a file of all of them: the
+    // delete becomes final first.
+    const qint64 second = c->conversations()->idAt(1);
+    c->deleteConversation(second);
+    QVERIFY(c->canUndoDelete());
+    const QString after_delete = dir_.filePath(QStringLiteral("after-delete.json"));
+    QCOMPARE(exportAndWait(*c, 0, after_delete, QStringLiteral("json")), QString());
+    QVERIFY(!c->canUndoDelete());
+    QFile f(after_delete);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray written = f.readAll();
+    QVERIFY(written.contains("first chat") && written.contains("third chat"));
+    QVERIFY(!written.contains("second chat"));
   }
 
   // The window goes on while an import runs on the transfer's thread; cancelling it (or quitting)
@@ -738,6 +752,17 @@ class ChatControllerTest : public QObject {
     QCOMPARE(c->conversations()->count(), 2);
     QCOMPARE(c->transfer()->kind(), QString());
 
+    // The user went on meanwhile (another chat opened): the import does not take them away from it.
+    c->transfer()->before_job = {};
+    const qint64 before = c->currentConversationId();
+    QVERIFY(c->importConversations({QUrl::fromLocalFile(json)}));
+    c->newConversation();
+    QTRY_VERIFY_WITH_TIMEOUT(!c->transfer()->busy(), 10000);
+    QCOMPARE(c->currentConversationId(), qint64(0));
+    QCOMPARE(c->conversations()->count(), 3);
+    c->selectConversation(before);
+    c->transfer()->before_job = [&] { gate.acquire(); };
+
     // Quitting in the middle: the import is rolled back, nothing half-written stays.
     QVERIFY(c->importConversations({QUrl::fromLocalFile(json)}));
     const QString db = c->databasePath();
@@ -748,7 +773,7 @@ class ChatControllerTest : public QObject {
     c.reset();  // cancels, and waits for the thread (which waits at the gate for 100 ms)
     opener.join();
     ConversationStore after(db.toStdString());
-    QCOMPARE(after.count_conversations(ArchiveFilter::All), int64_t(2));
+    QCOMPARE(after.count_conversations(ArchiveFilter::All), int64_t(3));
     QCOMPARE(after.integrity_check(), std::string("ok"));
   }
 
