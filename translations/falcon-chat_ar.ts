@@ -24,7 +24,7 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+187"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+189"/>
         <source>conversation</source>
         <translation>محادثة</translation>
     </message>
@@ -34,7 +34,7 @@
         <translation>محادثات falcon-chat %1</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+69"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
@@ -822,11 +822,6 @@ Start one with New chat.</source>
         <translation>كل الملفات (*)</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Exports of falcon-chat, ChatGPT or Open WebUI (*.json)</source>
-        <translation>ملفات تصدير falcon-chat أو ChatGPT أو Open WebUI ‏(*.json)</translation>
-    </message>
-    <message>
         <location line="+26"/>
         <source>Exported to %1</source>
         <translation>تم التصدير إلى %1</translation>
@@ -871,7 +866,12 @@ Start one with New chat.</source>
         <translation>استيراد</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+1"/>
+        <source>Chat exports (*.json)</source>
+        <translation>ملفات تصدير المحادثات (*.json)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Deleted “%1”</source>
         <translation>تم حذف «%1»</translation>
     </message>

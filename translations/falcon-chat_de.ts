@@ -24,7 +24,7 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+187"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+189"/>
         <source>conversation</source>
         <translation>Unterhaltung</translation>
     </message>
@@ -34,7 +34,7 @@
         <translation>falcon-chat Unterhaltungen %1</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+69"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
@@ -810,11 +810,6 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Alle Dateien (*)</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Exports of falcon-chat, ChatGPT or Open WebUI (*.json)</source>
-        <translation>Exporte von falcon-chat, ChatGPT oder Open WebUI (*.json)</translation>
-    </message>
-    <message>
         <location line="+26"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
@@ -851,7 +846,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Importieren</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+1"/>
+        <source>Chat exports (*.json)</source>
+        <translation>Chat-Exporte (*.json)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Deleted “%1”</source>
         <translation>„%1“ gelöscht</translation>
     </message>

@@ -259,7 +259,7 @@ ApplicationWindow {
         title: qsTr("Import conversations")
         fileMode: FileDialog.OpenFiles
         acceptLabel: qsTr("Import")
-        nameFilters: [qsTr("Exports of falcon-chat, ChatGPT or Open WebUI (*.json)"), qsTr("All files (*)")]
+        nameFilters: [qsTr("Chat exports (*.json)"), qsTr("All files (*)")]
         onAccepted: ChatController.importConversations(selectedFiles)
     }
 
