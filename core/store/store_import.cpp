@@ -243,7 +243,7 @@ std::vector<ImportedConversation> parse_import(std::string_view text) {
   check_depth(text);
   json root;
   try {
-    root = json::parse(text.begin(), text.end());
+    root = parse_for_import(text);
   } catch (const json::exception& e) {
     bad("", std::string("not valid JSON (") + e.what() + ")");
   }

@@ -20,9 +20,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -276,6 +278,73 @@ ImportedConversation parse_openwebui_chat(const json& c, const std::string& wher
 }
 
 }  // namespace
+
+namespace {
+
+// Whether the importers read `key` of an object reached through the object keys `chain` (array
+// levels left out): everything outside another app's message tree, and inside one only the fields
+// read above. ChatGPT's messages carry large metadata (citations, search results) and Open WebUI's
+// chats a second, flat copy of their messages: left out of the parsed tree, a 173 MB ChatGPT file
+// took a fraction of the memory (docs/BENCHMARKS.md). Our own format has neither "mapping" nor
+// "history" keys, so nothing of it is ever left out.
+bool imported_key(const std::vector<std::string>& chain, const std::string& key) {
+  const auto in = [&key](std::initializer_list<const char*> keys) {
+    for (const char* k : keys)
+      if (key == k) return true;
+    return false;
+  };
+  for (size_t j = chain.size(); j-- > 0;) {
+    if (chain[j] == "mapping") {  // ChatGPT: mapping / <node id> / message / ...
+      const size_t below = chain.size() - j - 1;
+      if (below == 0) return true;  // a node id
+      if (below == 1) return in({"message", "children"});
+      if (chain[j + 2] != "message") return false;
+      if (below == 2) return in({"author", "create_time", "content", "recipient", "metadata"});
+      const std::string& field = chain[j + 3];
+      if (below == 3) {
+        if (field == "author") return in({"role"});
+        if (field == "metadata")
+          return in({"is_visually_hidden_from_conversation", "is_user_system_message"});
+        if (field == "content") return in({"content_type", "parts"});
+        return false;
+      }
+      return below == 4 && field == "content" && chain[j + 4] == "parts" && in({"content_type", "text"});
+    }
+    if (chain[j] == "history" && j + 1 < chain.size() && chain[j + 1] == "messages") {  // Open WebUI
+      const size_t below = chain.size() - j - 2;
+      if (below == 0) return true;  // a message id
+      return below == 1 && in({"role", "content", "timestamp", "parentId", "childrenIds"});
+    }
+  }
+  return !(key == "messages" && !chain.empty() && chain.back() == "chat");  // Open WebUI's flat copy
+}
+
+}  // namespace
+
+json parse_for_import(std::string_view text) {
+  // The key being read in each open container ("" in arrays and before a container's first key),
+  // by depth. A discarded container reports no end, so the path is cut back by depth instead.
+  std::vector<std::string> path;
+  std::vector<std::string> chain;
+  const json::parser_callback_t keep = [&](int depth, json::parse_event_t event, json& parsed) {
+    const auto d = static_cast<size_t>(depth);
+    if (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) {
+      path.resize(d);
+      path.emplace_back();
+      return true;
+    }
+    if (event != json::parse_event_t::key) return true;
+    if (d == 0) return true;
+    path.resize(d);
+    chain.clear();
+    for (size_t i = 0; i + 1 < d; ++i)
+      if (!path[i].empty()) chain.push_back(path[i]);
+    const std::string& key = parsed.get_ref<const std::string&>();
+    path[d - 1] = key.empty() ? std::string(1, '\0') : key;  // "" marks array levels
+    return imported_key(chain, key);
+  };
+  return json::parse(text.begin(), text.end(), keep);
+}
 
 ForeignFormat foreign_format_of(const json& root) {
   const json* first = root.is_array() && !root.empty() ? &root.front() : root.is_object() ? &root : nullptr;

@@ -4,11 +4,17 @@
 // conversations, or one of them) and Open WebUI's (chat-export-<time>.json). What is kept is said
 // in store_import_foreign.cpp. Pure, like parse_import, which calls it for such a file.
 #include <nlohmann/json_fwd.hpp>
+#include <string_view>
 #include <vector>
 
 #include "core/store/store_import.h"
 
 namespace falcon {
+
+// Parses a file to import, leaving out of the tree what the importers do not read inside another
+// app's message tree (imported_key in the .cpp); anything else, our own format whole, is kept.
+// Throws nlohmann::json::exception on malformed JSON.
+nlohmann::json parse_for_import(std::string_view text);
 
 enum class ForeignFormat { None, ChatGpt, OpenWebUi };
 // By the first conversation: a "mapping" tree (ChatGPT), a "chat" with a "history" (Open WebUI).
