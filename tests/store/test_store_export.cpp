@@ -10,6 +10,7 @@
 
 #include "core/store/conversation_store.h"
 #include "core/store/store_import.h"
+#include "core/store/store_import_foreign.h"
 #include "test_store_util.h"
 
 using namespace falcon;
@@ -241,6 +242,38 @@ class TestStoreExport : public QObject {
     again.import_json(dst.export_json());
     QCOMPARE(again.export_json(), dst.export_json());
     QCOMPARE(dst.integrity_check(), std::string("ok"));
+  }
+
+  // What the import parses of another app's file: inside the message trees only what the importers
+  // read (ChatGPT's citations and Open WebUI's flat copy of the messages are left out); all of our
+  // own format.
+  void importParsesOnlyWhatItReads() {
+    QFile f(QStringLiteral(FALCON_FIXTURES_DIR "/store/chatgpt_conversations.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const nlohmann::json gpt = parse_for_import(f.readAll().toStdString());
+    const nlohmann::json& a1 = gpt[0]["mapping"]["a1"];
+    QVERIFY(a1.contains("children") && !a1.contains("id") && !a1.contains("parent"));
+    QCOMPARE(a1["message"]["content"]["parts"][0].get<std::string>(),
+             std::string("Over 300 km/h in a dive."));
+    QVERIFY(a1["message"]["metadata"].empty());  // model_slug, finish_details, content_references gone
+    QVERIFY(!a1["message"].contains("status") && !a1["message"].contains("weight"));
+    QVERIFY(gpt[0]["mapping"]["ci"]["message"]["metadata"]["is_user_system_message"].get<bool>());
+    QCOMPARE(gpt[0]["mapping"]["u1b"]["message"]["content"]["parts"][0].size(), size_t(1));  // content_type
+    QCOMPARE(gpt[0]["conversation_id"].get<std::string>(),
+             std::string("11111111-2222-3333-4444-555555555555"));
+
+    QFile w(QStringLiteral(FALCON_FIXTURES_DIR "/store/openwebui_chats.json"));
+    QVERIFY(w.open(QIODevice::ReadOnly));
+    const nlohmann::json webui = parse_for_import(w.readAll().toStdString());
+    QVERIFY(!webui[0]["chat"].contains("messages"));
+    QVERIFY(webui[0]["chat"]["history"]["messages"]["m2"].contains("content"));
+    QVERIFY(!webui[0]["chat"]["history"]["messages"]["m2"].contains("info"));
+    QVERIFY(webui[1].contains("history"));
+
+    ConversationStore src(":memory:");
+    fill(src);
+    const std::string ours = src.export_json();
+    QCOMPARE(parse_for_import(ours), nlohmann::json::parse(ours));
   }
 
   // Open WebUI's "Export chats" file (hand-written after its shape: a system message, a regenerated
