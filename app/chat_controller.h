@@ -222,8 +222,8 @@ class ChatController : public QObject {
   Q_INVOKABLE static QString localPath(const QUrl& url) {
     return url.isLocalFile() ? url.toLocalFile() : url.toString();
   }
-  // What a file dropped on the window is: "conversations" for a .json that is not a file of a model
-  // (an export to import), else "model" (a model folder, a file of one, or something the model
+  // What a file dropped on the window is: "conversations" for a .json (or .zip) that is not a file of
+  // a model (an export to import), else "model" (a model folder, a file of one, or something the model
   // dialog explains: a GGUF, a pickle, a path that is not there).
   Q_INVOKABLE static QString dropKind(const QString& path);
   Q_INVOKABLE void loadModel(const QUrl& folder, const QString& backend, const QString& weights);

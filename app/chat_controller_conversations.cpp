@@ -198,8 +198,10 @@ QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const
 QString ChatController::dropKind(const QString& path) {
   const QFileInfo f(path);
   const bool model_file = QFileInfo(f.absolutePath() + QStringLiteral("/config.json")).isFile();
-  if (f.isFile() && !model_file && f.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0)
-    return QStringLiteral("conversations");
+  const bool json_or_zip = f.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0 ||
+                           f.suffix().compare(QLatin1String("zip"), Qt::CaseInsensitive) == 0;
+  if (f.isFile() && !model_file && json_or_zip)
+    return QStringLiteral("conversations");  // a .zip: the import says to unzip ChatGPT's export first
   return QStringLiteral("model");
 }
 

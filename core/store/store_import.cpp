@@ -240,6 +240,10 @@ ImportedConversation parse_conversation(const json& v, const std::string& where)
 
 std::vector<ImportedConversation> parse_import(std::string_view text) {
   if (text.size() > kImportMaxBytes) bad("", "the file is larger than 1 GiB");
+  if (text.substr(0, 4) == std::string_view("PK\x03\x04", 4))
+    bad("",
+        "this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in ChatGPT's "
+        "data export)");
   check_depth(text);
   json root;
   try {

@@ -106,12 +106,13 @@ class ChatControllerTest : public QObject {
                   other = dir_.filePath(QStringLiteral("drop/exports"));
     QDir().mkpath(model);
     QDir().mkpath(other);
-    for (const QString& f :
-         {model + "/config.json", model + "/tokenizer.json", other + "/chats.JSON", other + "/falcon.gguf"}) {
+    for (const QString& f : {model + "/config.json", model + "/tokenizer.json", other + "/chats.JSON",
+                             other + "/falcon.gguf", other + "/chatgpt-export.zip"}) {
       QFile file(f);
       QVERIFY(file.open(QIODevice::WriteOnly));
     }
     QCOMPARE(ChatController::dropKind(other + "/chats.JSON"), QStringLiteral("conversations"));
+    QCOMPARE(ChatController::dropKind(other + "/chatgpt-export.zip"), QStringLiteral("conversations"));
     QCOMPARE(ChatController::dropKind(model), QStringLiteral("model"));
     QCOMPARE(ChatController::dropKind(model + "/config.json"), QStringLiteral("model"));
     QCOMPARE(ChatController::dropKind(model + "/tokenizer.json"), QStringLiteral("model"));

@@ -376,6 +376,7 @@ class TestStoreExport : public QObject {
     std::vector<Case> cases = {
         {"not json", "{\"format\": ", "not valid JSON"},
         {"binary", std::string("\x00\xff\x10", 3), "not valid JSON"},
+        {"zip", std::string("PK\x03\x04\x14\x00", 6) + "conversations.json", "unzip it"},
         {"wrong format", with([](auto& j) { j["format"] = "chatgpt"; }), "format"},
         {"newer", with([](auto& j) { j["version"] = kExportFormatVersion + 1; }), "newer falcon-chat"},
         {"unknown key", with([](auto& j) { j["conversations"][0]["colour"] = 1; }), "unknown key \"colour\""},
