@@ -264,6 +264,7 @@ ApplicationWindow {
     }
 
     UndoBar {
+        id: undoBar
         anchors.horizontalCenter: parent.horizontalCenter
         anchors.bottom: parent.bottom
         anchors.bottomMargin: Theme.margin * 6
@@ -273,9 +274,11 @@ ApplicationWindow {
     }
 
     TransferBar {
+        objectName: "transferBar"
         anchors.horizontalCenter: parent.horizontalCenter
         anchors.bottom: parent.bottom
-        anchors.bottomMargin: Theme.margin * 6
+        // Above the undo bar while that is shown (a delete during an import).
+        anchors.bottomMargin: Theme.margin * 6 + (undoBar.visible ? undoBar.height + Theme.spacing : 0)
         transfer: ChatController.transfer
     }
 
