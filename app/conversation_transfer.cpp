@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -124,6 +125,24 @@ std::unique_ptr<falcon::ConversationStore> open_store(const QString& path) {
 
 }  // namespace
 
+QString ConversationTransfer::importProblemText(QString why) {
+  // "import: <why>; nothing was imported": the app's own message says nothing was imported.
+  if (why.startsWith(QLatin1String("import: "))) why.remove(0, 8);
+  if (why.endsWith(QLatin1String("; nothing was imported"))) why.chop(22);
+  // The reasons for refusing a whole file, in the user's language (details stay as they are).
+  if (why == QLatin1String(falcon::kImportNotAnExport))
+    return tr("this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI");
+  if (why == QLatin1String(falcon::kImportZip))
+    return tr(
+        "this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in "
+        "ChatGPT's data export)");
+  if (why.startsWith(QLatin1String(falcon::kImportNotJson)))
+    return tr("not valid JSON") + why.mid(int(std::strlen(falcon::kImportNotJson)));
+  if (why.startsWith(QLatin1String(falcon::kImportNewer)))
+    return tr("it was exported by a newer falcon-chat; update falcon-chat to import it");
+  return why;
+}
+
 void ConversationTransfer::runImport(const Job& job) {
   QList<qint64> ids;
   QStringList failures;
@@ -167,10 +186,7 @@ void ConversationTransfer::runImport(const Job& job) {
       for (int64_t id : got) ids.append(qint64(id));
     } catch (const falcon::StoreError& e) {
       QString why = QString::fromUtf8(e.what());
-      if (e.code() == falcon::StoreErrorCode::InvalidImport) {  // "import: <why>; nothing was imported"
-        if (why.startsWith(QLatin1String("import: "))) why.remove(0, 8);
-        if (why.endsWith(QLatin1String("; nothing was imported"))) why.chop(22);
-      }
+      if (e.code() == falcon::StoreErrorCode::InvalidImport) why = importProblemText(why);
       if (e.code() == falcon::StoreErrorCode::Cancelled)
         cancelled = true;
       else

@@ -55,6 +55,10 @@ class ConversationTransfer : public QObject {
   int file() const { return file_; }
   int files() const { return files_; }
 
+  // An import's refusal (StoreError InvalidImport's message) as the app shows it: the reasons a whole
+  // file is refused (not an export, a ZIP, not JSON, a newer format) in the user's language.
+  static QString importProblemText(QString why);
+
   // Tests: runs on the transfer's thread before each job starts.
   std::function<void()> before_job;
 

@@ -34,7 +34,7 @@
         <translation>محادثات falcon-chat %1</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+71"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
@@ -470,12 +470,32 @@ Start one with New chat.</source>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+143"/>
+        <location filename="../app/conversation_transfer.cpp" line="+134"/>
+        <source>this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI</source>
+        <translation>هذا ليس ملف تصدير من falcon-chat أو ChatGPT ‏(conversations.json) أو Open WebUI</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in ChatGPT&apos;s data export)</source>
+        <translation>هذا أرشيف ZIP: فك ضغطه واستورد ملف JSON الذي بداخله (conversations.json في تصدير بيانات ChatGPT)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>not valid JSON</source>
+        <translation>ليس JSON صالحًا</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>it was exported by a newer falcon-chat; update falcon-chat to import it</source>
+        <translation>صُدِّر الملف من إصدار أحدث من falcon-chat؛ حدّث falcon-chat لاستيراده</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>%1: %2 MiB is more than a conversations export can be (%3 MiB)</source>
         <translation>%1: ‏%2 ميبيبايت أكبر مما يمكن أن يكون عليه ملف تصدير المحادثات (%3 ميبيبايت)</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+53"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
@@ -822,7 +842,7 @@ Start one with New chat.</source>
         <translation>كل الملفات (*)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Exported to %1</source>
         <translation>تم التصدير إلى %1</translation>
     </message>
@@ -856,7 +876,7 @@ Start one with New chat.</source>
         <translation>أُلغي الاستيراد: لم يتم استيراد أي شيء</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-40"/>
         <source>Import conversations</source>
         <translation>استيراد المحادثات</translation>
     </message>
@@ -871,7 +891,7 @@ Start one with New chat.</source>
         <translation>ملفات تصدير المحادثات (*.json)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Deleted “%1”</source>
         <translation>تم حذف «%1»</translation>
     </message>

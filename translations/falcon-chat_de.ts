@@ -34,7 +34,7 @@
         <translation>falcon-chat Unterhaltungen %1</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+71"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
@@ -458,12 +458,32 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+143"/>
+        <location filename="../app/conversation_transfer.cpp" line="+134"/>
+        <source>this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI</source>
+        <translation>dies ist kein Export von falcon-chat, ChatGPT (conversations.json) oder Open WebUI</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in ChatGPT&apos;s data export)</source>
+        <translation>dies ist ein ZIP-Archiv: Entpacken Sie es und importieren Sie die JSON-Datei darin (conversations.json im Datenexport von ChatGPT)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>not valid JSON</source>
+        <translation>kein gültiges JSON</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>it was exported by a newer falcon-chat; update falcon-chat to import it</source>
+        <translation>die Datei stammt von einem neueren falcon-chat; aktualisieren Sie falcon-chat, um sie zu importieren</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>%1: %2 MiB is more than a conversations export can be (%3 MiB)</source>
         <translation>%1: %2 MiB sind mehr, als ein Export von Unterhaltungen sein kann (%3 MiB)</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+53"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
@@ -810,7 +830,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Alle Dateien (*)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
     </message>
@@ -836,7 +856,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Import abgebrochen: nichts wurde importiert</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-40"/>
         <source>Import conversations</source>
         <translation>Unterhaltungen importieren</translation>
     </message>
@@ -851,7 +871,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Chat-Exporte (*.json)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Deleted “%1”</source>
         <translation>„%1“ gelöscht</translation>
     </message>

@@ -240,29 +240,25 @@ ImportedConversation parse_conversation(const json& v, const std::string& where)
 
 std::vector<ImportedConversation> parse_import(std::string_view text) {
   if (text.size() > kImportMaxBytes) bad("", "the file is larger than 1 GiB");
-  if (text.substr(0, 4) == std::string_view("PK\x03\x04", 4))
-    bad("",
-        "this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in ChatGPT's "
-        "data export)");
+  if (text.substr(0, 4) == std::string_view("PK\x03\x04", 4)) bad("", kImportZip);
   check_depth(text);
   json root;
   try {
     root = parse_for_import(text);
   } catch (const json::exception& e) {
-    bad("", std::string("not valid JSON (") + e.what() + ")");
+    bad("", std::string(kImportNotJson) + " (" + e.what() + ")");
   }
   if (const ForeignFormat other = foreign_format_of(root); other != ForeignFormat::None)
     return parse_foreign_export(root, other);
-  if (!root.is_object() || !root.contains("format"))
-    bad("", "this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI");
+  if (!root.is_object() || !root.contains("format")) bad("", kImportNotAnExport);
   only_keys(root, "top level", {"format", "version", "conversations"});
   if (get_string(required(root, "format", "top level"), "format", 256) != kExportFormatName) {
     bad("format", std::string("must be \"") + kExportFormatName + "\" (is this a falcon-chat export?)");
   }
   int64_t version = get_int(required(root, "version", "top level"), "version", 1, kMaxInt);
   if (version > kExportFormatVersion) {
-    bad("version", "the file was exported by a newer falcon-chat (format " + std::to_string(version) +
-                       "); update falcon-chat to import it");
+    bad("", std::string(kImportNewer) + " (format " + std::to_string(version) +
+                "); update falcon-chat to import it");
   }
   const json& list = array_at(required(root, "conversations", "top level"), "conversations");
   std::vector<ImportedConversation> out;

@@ -21,6 +21,18 @@ inline constexpr size_t kImportMaxText = size_t{64} << 20;   // one string
 inline constexpr size_t kImportMaxTokens = size_t{1} << 24;  // window state tokens
 inline constexpr int kImportMaxDepth = 64;  // JSON nesting (ours needs 5; ChatGPT's metadata nests deeper)
 
+// Reasons a whole file is refused, which the app words in the user's language: the message of such
+// an InvalidImport is "import: " + one of these (+ details for the last two) + "; nothing was
+// imported". Other reasons name a place in the file.
+inline constexpr const char* kImportNotAnExport =
+    "this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI";
+inline constexpr const char* kImportZip =
+    "this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in ChatGPT's data "
+    "export)";
+inline constexpr const char* kImportNotJson = "not valid JSON";  // " (detail)"
+inline constexpr const char* kImportNewer =
+    "the file was exported by a newer falcon-chat";  // " (format N)..."
+
 struct ImportedMessage {
   std::optional<int64_t> parent;  // index of an earlier message of the same conversation
   Role role = Role::User;

@@ -20,6 +20,7 @@
 #include "app/settings_file.h"
 #include "core/model/quant_cache_file.h"
 #include "core/store/conversation_store.h"
+#include "core/store/store_import.h"
 
 using namespace falcon;
 
@@ -707,6 +708,40 @@ class ChatControllerTest : public QObject {
     const QByteArray written = f.readAll();
     QVERIFY(written.contains("first chat") && written.contains("third chat"));
     QVERIFY(!written.contains("second chat"));
+  }
+
+  // Why a whole file is refused is said in the user's language (the engine's reasons are English).
+  void import_refusals_in_the_users_language() {
+    auto c = make();
+    auto put = [&](const QString& name, const QByteArray& bytes) {
+      QFile f(dir_.filePath(name));
+      if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(f.fileName()));
+      f.write(bytes);
+      return f.fileName();
+    };
+    const QString other = put(QStringLiteral("settings.json"), "{\"theme\": \"dark\"}");
+    const QString zip = put(QStringLiteral("chatgpt-export.zip"), QByteArray("PK\x03\x04\x14\x00rest", 10));
+    const QString text = put(QStringLiteral("notes.json"), "# not JSON");
+    const QString newer =
+        put(QStringLiteral("newer.json"),
+            "{\"format\": \"falcon-chat-conversations\", \"version\": 99, \"conversations\": []}");
+    QString english;
+    QCOMPARE(importAndWait(*c, {other, zip, text, newer}, &english), -1);
+    for (const char* reason : {falcon::kImportNotAnExport, falcon::kImportZip, falcon::kImportNotJson})
+      QVERIFY2(english.contains(QLatin1String(reason)), qPrintable(english));
+    QVERIFY2(english.contains(QStringLiteral("newer falcon-chat")), qPrintable(english));
+
+    QTranslator de;
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    QCoreApplication::installTranslator(&de);
+    QString german;
+    QCOMPARE(importAndWait(*c, {other, zip, text, newer}, &german), -1);
+    QCoreApplication::removeTranslator(&de);
+    QVERIFY2(german.startsWith(QStringLiteral("Nichts wurde importiert: settings.json: ")),
+             qPrintable(german));
+    for (const char* english_words : {"not an export", "ZIP archive", "not valid JSON", "newer falcon-chat"})
+      QVERIFY2(!german.contains(QLatin1String(english_words)), qPrintable(german));
+    QCOMPARE(german.count(QLatin1Char('\n')), 3);  // one line per file
   }
 
   // The window goes on while an import runs on the transfer's thread; cancelling it (or quitting)
