@@ -131,7 +131,7 @@ class ChatController : public QObject {
   QString modelDir() const { return model_dir_; }
   QString modelBackendChoice() const { return model_backend_; }
   QString modelWeightsChoice() const { return model_weights_; }
-  QString modelError() const { return model_error_; }
+  QString modelError() const { return engineMessageText(model_error_); }
   QStringList modelExamples() const { return model_examples_; }
   bool modelBundled() const;
   QVariantList recentModels() const;
@@ -141,6 +141,10 @@ class ChatController : public QObject {
   QString statusText() const;
   // "512 MiB", "1.50 GiB": binary units, as memory is counted.
   static QString formatBytes(quint64 bytes);
+  // An engine message as the user reads it: the ones the app knows the shape of (the GPU's
+  // out-of-memory report) in the user's language, others as they are. `cpu_advice`: end with
+  // "The CPU backend can run it instead." (not where the app already fell back to the CPU).
+  static QString engineMessageText(const QString& message, bool cpu_advice = true);
   QString notice() const;
   double lastTokensPerSecond() const { return last_tps_; }
   qint64 contextPinned() const { return ctx_pinned_; }

@@ -11,6 +11,7 @@
 #include "app/chat_controller.h"
 #include "app/engine/open_model.h"
 #include "app/model_inspector.h"
+#include "core/model/gpu_oom_report.h"
 #include "core/model/quant_cache_file.h"
 
 QVariantMap ChatController::inspectModel(const QUrl& folder) const {
@@ -138,7 +139,7 @@ void ChatController::onModelLoadFailed(const QString& message, bool cancelled, b
     model_weights_ = previous_model_weights_;
     model_error_ = message;
     emit modelChanged();
-    fail(tr("The model could not be loaded: %1").arg(message));
+    fail(tr("The model could not be loaded: %1").arg(engineMessageText(message)));
     return;
   }
   model_state_ = cancelled ? QStringLiteral("none") : QStringLiteral("failed");
@@ -151,7 +152,7 @@ void ChatController::onModelLoadFailed(const QString& message, bool cancelled, b
   weights_bytes_ = cache_bytes_ = device_used_ = device_total_ = 0;
   if (cancelled) model_dir_.clear();
   emit modelChanged();
-  if (!cancelled) fail(tr("The model could not be loaded: %1").arg(message));
+  if (!cancelled) fail(tr("The model could not be loaded: %1").arg(engineMessageText(message)));
 }
 
 QString ChatController::backendDescription() const {
@@ -193,7 +194,9 @@ QString ChatController::notice() const {
         why = tr("the GPU backend could not be loaded (%1)").arg(n.gpu_fallback_reason);
         break;
       default:
-        why = n.gpu_fallback_reason;
+        // A model too large for the GPU, say (its sentences, the last one's period left to the frame).
+        why = engineMessageText(n.gpu_fallback_reason, false);
+        if (why.endsWith(QLatin1Char('.'))) why.chop(1);
     }
     parts << tr("GPU not used: %1. Running on the CPU.").arg(why);
   }
@@ -248,6 +251,30 @@ QString ChatController::formatBytes(quint64 bytes) {
   constexpr double kGiB = kMiB * 1024.0;
   if (double(bytes) >= kGiB) return tr("%1 GiB").arg(double(bytes) / kGiB, 0, 'f', 2);
   return tr("%1 MiB").arg(double(bytes) / kMiB, 0, 'f', 1);
+}
+
+QString ChatController::engineMessageText(const QString& message, bool cpu_advice) {
+  const std::optional<falcon::GpuOomReport> oom = falcon::parse_gpu_oom_text(message.toStdString());
+  if (!oom) return message;
+  const auto bytes = [](uint64_t b) { return formatBytes(quint64(b)); };
+  QStringList parts;
+  parts << tr("Not enough GPU memory on %1: the model needs %2 (weights %3, a KV cache of %4 tokens %5, "
+              "scratch and CUDA %6), but only %7 of %8 are free.")
+               .arg(QString::fromStdString(oom->device), bytes(oom->need), bytes(oom->weights))
+               .arg(oom->cache_tokens)
+               .arg(bytes(oom->cache), bytes(oom->scratch), bytes(oom->free), bytes(oom->total));
+  if (!oom->fit_format.empty())
+    parts << tr("%1 weights would need %2 and fit.")
+                 .arg(QString::fromStdString(oom->fit_format), bytes(oom->fit_need));
+  if (oom->fit_cache_tokens > 0)
+    parts << tr("With these weights a KV cache of up to %1 tokens fits.").arg(oom->fit_cache_tokens);
+  if (oom->fit_format.empty() && oom->fit_cache_tokens <= 0)
+    parts << (oom->smallest_format.empty()
+                  ? tr("The weights alone do not fit.")
+                  : tr("Even %1 weights would need %2.")
+                        .arg(QString::fromStdString(oom->smallest_format), bytes(oom->smallest_need)));
+  if (cpu_advice) parts << tr("The CPU backend can run it instead.");
+  return parts.join(QLatin1Char(' '));
 }
 
 QString ChatController::memoryText() const {

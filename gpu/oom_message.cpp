@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/model/gpu_oom_report.h"
 #include "core/model/weight_format_name.h"
 #include "gpu/cuda_model.h"
 
@@ -16,24 +17,27 @@ std::string out_of_memory_message(const LayoutInputs& in, const DeviceModel& pla
     return layout_model(in.config, d, in.attn_ws_bytes, in.attn_counters, nullptr, nullptr) +
            kCudaContextMargin;
   };
-  const uint64_t scratch = need - plan.weight_bytes - plan.cache_bytes;
-  std::string m = "not enough GPU memory on " + in.device + ": the model needs " +
-                  gib_text(need + kCudaContextMargin) + " (weights " + gib_text(plan.weight_bytes) +
-                  ", a KV cache of " + std::to_string(plan.d.capacity) + " tokens " +
-                  gib_text(plan.cache_bytes) + ", scratch and CUDA " +
-                  gib_text(scratch + kCudaContextMargin) + ") but only " + gib_text(free_b) + " of " +
-                  gib_text(total_b) + " are free";
+  GpuOomReport r;
+  r.device = in.device;
+  r.need = need + kCudaContextMargin;
+  r.weights = plan.weight_bytes;
+  r.cache_tokens = plan.d.capacity;
+  r.cache = plan.cache_bytes;
+  r.scratch = need - plan.weight_bytes - plan.cache_bytes + kCudaContextMargin;
+  r.free = free_b;
+  r.total = total_b;
   // Smaller formats, largest first: the first that fits with this cache.
   const auto bits = [](WeightFormat w) {
     return w == WeightFormat::Bf16 ? 16 : w == WeightFormat::Int8 ? 8 : 4;
   };
-  std::string format_hint, smallest_hint;
   for (WeightFormat w : {WeightFormat::Int8, WeightFormat::Int4}) {
     if (bits(w) >= bits(in.weights)) continue;
     const uint64_t n = needs(w, plan.d.capacity);
-    smallest_hint = std::string(weight_format_name(w)) + " weights would need " + gib_text(n);
+    r.smallest_format = weight_format_name(w);
+    r.smallest_need = n;
     if (n <= free_b) {
-      format_hint = smallest_hint + " and fit";
+      r.fit_format = r.smallest_format;
+      r.fit_need = n;
       break;
     }
   }
@@ -46,12 +50,8 @@ std::string out_of_memory_message(const LayoutInputs& in, const DeviceModel& pla
     tokens = static_cast<int>(std::min<uint64_t>(est, static_cast<uint64_t>(plan.d.capacity)));
     while (tokens >= 64 && needs(in.weights, tokens) > free_b) tokens -= 64;
   }
-  const bool cache_fits = tokens >= 64 && tokens < plan.d.capacity;
-  if (!format_hint.empty()) m += "; " + format_hint;
-  if (cache_fits) m += "; with these weights a KV cache of up to " + std::to_string(tokens) + " tokens fits";
-  if (format_hint.empty() && !cache_fits)
-    m += smallest_hint.empty() ? "; the weights alone do not fit" : "; even " + smallest_hint;
-  return m + " (or use the CPU backend)";
+  if (tokens >= 64 && tokens < plan.d.capacity) r.fit_cache_tokens = tokens;
+  return gpu_oom_text(r);
 }
 
 }  // namespace falcon::gpu

@@ -56,7 +56,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+27"/>
+        <location filename="../app/chat_controller_model.cpp" line="+28"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 في %n ملفات</numerusform>
@@ -132,7 +132,7 @@
         <translation>تعذّر تحميل واجهة وحدة معالجة الرسوميات (%1)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>GPU not used: %1. Running on the CPU.</source>
         <translation>لم تُستخدم وحدة GPU: %1. يعمل على CPU.</translation>
     </message>
@@ -172,13 +172,43 @@
         <translation>%1 ميغابايت</translation>
     </message>
     <message>
+        <location line="+8"/>
+        <source>Not enough GPU memory on %1: the model needs %2 (weights %3, a KV cache of %4 tokens %5, scratch and CUDA %6), but only %7 of %8 are free.</source>
+        <translation>لا تكفي ذاكرة GPU على %1: يحتاج النموذج %2 (الأوزان %3، وذاكرة KV مؤقتة لـ %4 رمزًا %5، ومساحة عمل وCUDA %6)، لكن المتاح %7 فقط من %8.</translation>
+    </message>
+    <message>
         <location line="+6"/>
+        <source>%1 weights would need %2 and fit.</source>
+        <translation>أوزان %1 ستحتاج %2 وتتسع.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>With these weights a KV cache of up to %1 tokens fits.</source>
+        <translation>مع هذه الأوزان تتسع ذاكرة KV مؤقتة حتى %1 رمزًا.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The weights alone do not fit.</source>
+        <translation>الأوزان وحدها لا تتسع.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Even %1 weights would need %2.</source>
+        <translation>حتى أوزان %1 ستحتاج %2.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The CPU backend can run it instead.</source>
+        <translation>يمكن لواجهة CPU تشغيله بدلًا من ذلك.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>weights %1 + cache %2 (%3)</source>
         <translation>الأوزان %1 + الذاكرة المؤقتة %2 (%3)</translation>
     </message>
     <message>
-        <location line="-205"/>
-        <location line="+206"/>
+        <location line="-231"/>
+        <location line="+232"/>
         <source>GPU</source>
         <translation>وحدة الرسومات</translation>
     </message>

@@ -52,7 +52,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+27"/>
+        <location filename="../app/chat_controller_model.cpp" line="+28"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n Datei</numerusform>
@@ -120,7 +120,7 @@
         <translation>das GPU-Backend konnte nicht geladen werden (%1)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>GPU not used: %1. Running on the CPU.</source>
         <translation>GPU nicht genutzt: %1. Läuft auf der CPU.</translation>
     </message>
@@ -160,13 +160,43 @@
         <translation>%1 MiB</translation>
     </message>
     <message>
+        <location line="+8"/>
+        <source>Not enough GPU memory on %1: the model needs %2 (weights %3, a KV cache of %4 tokens %5, scratch and CUDA %6), but only %7 of %8 are free.</source>
+        <translation>Nicht genug GPU-Speicher auf %1: Das Modell braucht %2 (Gewichte %3, ein KV-Cache von %4 Tokens %5, Arbeitsspeicher und CUDA %6), aber nur %7 von %8 sind frei.</translation>
+    </message>
+    <message>
         <location line="+6"/>
+        <source>%1 weights would need %2 and fit.</source>
+        <translation>%1-Gewichte bräuchten %2 und passen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>With these weights a KV cache of up to %1 tokens fits.</source>
+        <translation>Mit diesen Gewichten passt ein KV-Cache von bis zu %1 Tokens.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The weights alone do not fit.</source>
+        <translation>Schon die Gewichte allein passen nicht.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Even %1 weights would need %2.</source>
+        <translation>Selbst %1-Gewichte bräuchten %2.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The CPU backend can run it instead.</source>
+        <translation>Das CPU-Backend kann es stattdessen ausführen.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>weights %1 + cache %2 (%3)</source>
         <translation>Gewichte %1 + Cache %2 (%3)</translation>
     </message>
     <message>
-        <location line="-205"/>
-        <location line="+206"/>
+        <location line="-231"/>
+        <location line="+232"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>

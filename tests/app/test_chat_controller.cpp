@@ -18,6 +18,7 @@
 #include "app/chat_controller.h"
 #include "app/fake_engine.h"
 #include "app/settings_file.h"
+#include "core/model/gpu_oom_report.h"
 #include "core/model/quant_cache_file.h"
 #include "core/store/conversation_store.h"
 #include "core/store/store_import.h"
@@ -981,6 +982,64 @@ class ChatControllerTest : public QObject {
     load(good);
     QCOMPARE(c->modelExamples().size(), 2);
     QVERIFY2(c->notice().isEmpty(), qPrintable(c->notice()));
+  }
+
+  // A model too large for the GPU: the CUDA backend's report (numbers and what would fit) is worded
+  // by the app, in the user's language, as the fallback's reason and as a load failure.
+  void gpu_out_of_memory_in_the_users_language() {
+    GpuOomReport r;
+    r.device = "NVIDIA GeForce RTX 4090";
+    r.need = 80ull << 30;
+    r.weights = 77ull << 30;
+    r.cache_tokens = 2048;
+    r.cache = 1ull << 30;
+    r.scratch = 2ull << 30;
+    r.free = 23ull << 30;
+    r.total = 24ull << 30;
+    r.fit_format = "int4";
+    r.fit_need = 22ull << 30;
+    const std::string report = gpu_oom_text(r);
+    FakeEngineOptions fo;
+    fo.identity = {BackendIdentity::Kind::Cpu, 2, {}};
+    fo.gpu_fallback_reason = report;
+    fo.gpu_fallback_kind = GpuUnusable::Other;
+    auto c = make(fo);
+    loadModelQuietly(*c, QStringLiteral("/fake/model"));
+    QCOMPARE(c->notice(),
+             QStringLiteral("GPU not used: Not enough GPU memory on NVIDIA GeForce RTX 4090: the model "
+                            "needs 80.00 GiB (weights 77.00 GiB, a KV cache of 2048 tokens 1.00 GiB, "
+                            "scratch and CUDA 2.00 GiB), but only 23.00 GiB of 24.00 GiB are free. int4 "
+                            "weights would need 22.00 GiB and fit. Running on the CPU."));
+    QTranslator de;
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    QCoreApplication::installTranslator(&de);
+    const QString german = c->notice();
+    QVERIFY2(german.startsWith(
+                 QStringLiteral("GPU nicht genutzt: Nicht genug GPU-Speicher auf NVIDIA GeForce RTX 4090")),
+             qPrintable(german));
+    QVERIFY2(german.contains(QStringLiteral("80,00 GiB")) || german.contains(QStringLiteral("80.00 GiB")),
+             qPrintable(german));
+    for (const char* english : {"the model needs", "would need", "are free", "Running"})
+      QVERIFY2(!german.contains(QLatin1String(english)), qPrintable(german));
+
+    // Asked for the GPU: the load fails with the same words, and advice to use the CPU.
+    FakeEngineOptions fail = fo;
+    fail.load_error = report;
+    auto f = make(fail);
+    QSignalSpy error(f.get(), &ChatController::errorOccurred);
+    f->loadModel(QUrl::fromLocalFile(QStringLiteral("/fake/model")), QStringLiteral("cuda"),
+                 QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(f->modelState(), QStringLiteral("failed"), 5000);
+    QVERIFY2(f->modelError().startsWith(QStringLiteral("Nicht genug GPU-Speicher")),
+             qPrintable(f->modelError()));
+    QVERIFY2(f->modelError().contains(QStringLiteral("CPU")), qPrintable(f->modelError()));
+    QCoreApplication::removeTranslator(&de);
+    QVERIFY2(f->modelError().endsWith(QStringLiteral("The CPU backend can run it instead.")),
+             qPrintable(f->modelError()));
+    QCOMPARE(error.count(), 1);
+    // Any other engine message is shown as it is.
+    QCOMPARE(ChatController::engineMessageText(QStringLiteral("CUDA error 999: unknown error")),
+             QStringLiteral("CUDA error 999: unknown error"));
   }
 
   // The status bar's backend and GPU fallback are worded by the app, in the language chosen, and

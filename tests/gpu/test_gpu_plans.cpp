@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/model/gpu_oom_report.h"
 #include "core/model/weight_format_name.h"
 #include "gpu/bench.h"
 #include "gpu/cuda_model.h"
@@ -209,6 +210,12 @@ void test_oom_message(Checks& ck) {
     ck.expect(n4 > 80 * kGiB && has(s, "; even int4 weights would need " + gpu::gib_text(n4)) &&
                   !has(s, "and fit") && !has(s, "KV cache of up to"),
               "oom message, 180b bf16 on 80 GiB: even int4 is too much (" + s + ")");
+    // The app reads these messages back to say them in the user's language.
+    const auto back = parse_gpu_oom_text(m), back_s = parse_gpu_oom_text(s);
+    ck.expect(back && back->fit_format == "int4" && back->device == "test GPU" &&
+                  back->cache_tokens == 2048 && back_s && back_s->fit_format.empty() &&
+                  back_s->smallest_format == "int4" && gib_text(back_s->smallest_need) == gib_text(n4),
+              "oom messages read back (parse_gpu_oom_text)");
   }
   {  // Falcon-40B int8 with an 8192-token cache on 30 GiB: only int4 is smaller, and it fits.
     const gpu::LayoutInputs in = inputs(c40, WeightFormat::Int8);
@@ -231,6 +238,8 @@ void test_oom_message(Checks& ck) {
     const auto fits = [&](int tokens) {
       return need_of(in, WeightFormat::Bf16, tokens, nullptr) + gpu::kCudaContextMargin <= free_b;
     };
+    const auto back = parse_gpu_oom_text(m);
+    ck.expect(back && back->fit_cache_tokens == n, "oom message with a cache that fits, read back");
     ck.expect(n >= 64 && n % 64 == 0 && fits(n) && !fits(n + 64) && !has(m, "weights would need"),
               "oom message, rw-1b with a 16M-token cache: the largest cache that fits, " + std::to_string(n) +
                   " tokens (" + m + ")");
