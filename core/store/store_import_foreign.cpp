@@ -113,7 +113,13 @@ bool is_turn(const json& message, Role* role) {
 std::string title_from(const std::vector<ImportedMessage>& messages) {
   for (const ImportedMessage& m : messages) {
     if (m.role != Role::User) continue;
-    std::string line = m.text.substr(0, m.text.find('\n'));
+    std::string_view rest = m.text;
+    while (rest.substr(0, 7) == "[image]") {  // an image is no title: the words after it are
+      rest.remove_prefix(7);
+      rest.remove_prefix(std::min(rest.find_first_not_of("\n"), rest.size()));
+    }
+    if (rest.empty()) continue;
+    std::string line(rest.substr(0, rest.find('\n')));
     if (line.size() <= 60) return line;
     size_t cut = 59;
     while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80)

@@ -356,6 +356,12 @@ class TestStoreExport : public QObject {
     QCOMPARE(path[0].text, std::string("kept"));
     const Conversation c = s.conversation(ids[0]);
     QCOMPARE(c.title, std::string("kept"));
+    // No title, and the first question begins with an image: the words after it are the title.
+    const auto pictured = s.import_json(R"([{"mapping": {"q": {"message": {"author": {"role": "user"},
+        "content": {"content_type": "multimodal_text", "parts": [{"content_type": "image_asset_pointer"},
+        "What bird is this?"]}}, "children": []}}}])");
+    QCOMPARE(s.conversation(pictured[0]).title, std::string("What bird is this?"));
+    QCOMPARE(s.active_path(pictured[0])[0].text, std::string("[image]\n\nWhat bird is this?"));
     QCOMPARE(c.created_ms, int64_t(0));
   }
 
