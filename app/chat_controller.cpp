@@ -210,13 +210,17 @@ void ChatController::setSystemPrompt(const QString& prompt) {
 void ChatController::setSearchQuery(const QString& query) {
   if (query == search_query_) return;
   search_query_ = query;
+  refreshSearch();
+  emit searchQueryChanged();
+}
+
+void ChatController::refreshSearch() {
   try {
-    search_->search(*store_, query);
+    search_->search(*store_, search_query_);
   } catch (const std::exception& e) {
     search_->clear();
     fail(QString::fromUtf8(e.what()));
   }
-  emit searchQueryChanged();
 }
 
 // ---- replies --------------------------------------------------------------------------

@@ -274,6 +274,7 @@ class ChatController : public QObject {
   bool ensureConversation(const QString& first_text);
   bool requireModel();  // false, and the reason shown, while no model is ready
   void reloadConversations();
+  void refreshSearch();  // runs the search shown again (the chats changed under it)
   void reloadMessages();
   void loadConversationSettings();
   void commitPendingDelete();

@@ -129,11 +129,7 @@ void ChatController::commitPendingDelete() {
   pending_drafts_.remove(id);
   filter_->setHiddenId(0);
   reloadConversations();
-  if (!search_query_.isEmpty()) {
-    const QString q = search_query_;
-    search_query_.clear();
-    setSearchQuery(q);
-  }
+  if (!search_query_.isEmpty()) refreshSearch();
   emit pendingDeleteChanged();
 }
 
@@ -218,13 +214,7 @@ bool ChatController::importConversations(const QList<QUrl>& files) {
 void ChatController::onImportFinished(const QList<qint64>& ids, const QStringList& failures, bool cancelled) {
   if (!ids.isEmpty()) {
     reloadConversations();
-    if (!search_query_.isEmpty()) {  // the new chats can be hits
-      try {
-        search_->search(*store_, search_query_);
-      } catch (const std::exception&) {
-        search_->clear();
-      }
-    }
+    if (!search_query_.isEmpty()) refreshSearch();  // the new chats can be hits
   }
   // The imported chat highest in the list as shown (they sort by date among the others) is opened,
   // unless the user went on meanwhile: opened another chat, or has a reply coming.

@@ -50,11 +50,7 @@ void ConversationTransfer::enqueue(Job job) {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(job));
   }
-  ++pending_;
-  if (!busy_) {
-    busy_ = true;
-    emit busyChanged();
-  }
+  if (++pending_ == 1) emit busyChanged();
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   wake_.notify_one();
 }
@@ -88,9 +84,7 @@ void ConversationTransfer::setProgress(const QString& kind, int done, int total,
 
 void ConversationTransfer::jobDone() {
   if (--pending_ > 0) return;
-  pending_ = 0;
   setProgress(QString(), 0, 0, 0, 0);
-  busy_ = false;
   emit busyChanged();
 }
 

@@ -48,7 +48,7 @@ class ConversationTransfer : public QObject {
   // Stops the import running (rolled back) and drops the imports not started. Exports finish.
   Q_INVOKABLE void cancel();
 
-  bool busy() const { return busy_; }
+  bool busy() const { return pending_ > 0; }
   QString kind() const { return kind_; }
   int done() const { return done_; }
   int total() const { return total_; }
@@ -93,8 +93,7 @@ class ConversationTransfer : public QObject {
   std::atomic<bool> cancel_{false};
   std::thread thread_;
   // UI thread state
-  int pending_ = 0;  // jobs asked for and not finished
-  bool busy_ = false;
+  int pending_ = 0;  // jobs asked for and not finished (busy while any)
   QString kind_;
   int done_ = 0, total_ = 0, file_ = 0, files_ = 0;
 };
