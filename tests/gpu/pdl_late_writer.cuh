@@ -108,6 +108,14 @@ inline void expect_read_early(Checks& ck, const std::vector<float>& got, const s
   ck.expect(finite == 0, what + " (" + std::to_string(finite) + " finite rows)");
 }
 
+// How long a writer holds x back so that a GEMV streaming `weight_bytes` has read everything it
+// reads early before the writer writes, on the slowest card we build for: the bytes at 0.5 TB/s,
+// and never less than floor_us. (A fixed 200 us was shorter than Falcon-40B's bf16 down projection,
+// 671 MB, takes on an H100, so its last blocks read the written x and the lie went unseen.)
+inline int hold_us(size_t weight_bytes, int floor_us) {
+  return std::max(floor_us, static_cast<int>(weight_bytes / 500000));
+}
+
 inline void launch_late_writer(uint16_t* x, const uint16_t* src, int from, int n, int spin_us,
                                cudaStream_t stream) {
   gpu::launch_kernel(late_writer_kernel, 1, 256, 0, stream, x, src, from, n, uint64_t(spin_us) * 1000);

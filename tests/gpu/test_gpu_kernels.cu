@@ -289,7 +289,7 @@ void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int seg
 }
 
 // GemvArgs::k_ready, on a stream of its own (programmatic dependent launch, as in the backend):
-// the predecessor writes x[k_ready, k) only after spinning 200 us, NaN until then. The GEMV must
+// the predecessor writes x[k_ready, k) only after spinning (hold_us), NaN until then. The GEMV must
 // use the written values. The same launch told k_ready = k (a lie) must read the NaN: that shows
 // the GEMV really ran beside the writer, so the first check could have failed.
 
@@ -323,7 +323,7 @@ void test_gemv_k_ready(Checks& ck, int n, int k, int k_ready, int segs) {
     g.w = dw->p, g.n_rows = n, g.k = k, g.ldw = k, g.xa = dx->p, g.out_f32 = dy.p;
     g.split_ws = ws.p, g.split_counters = cnt.p, g.k_segments = segs, g.k_ready = lie ? k : k_ready;
     launch_late_writer(reinterpret_cast<uint16_t*>(dx->p), reinterpret_cast<const uint16_t*>(dsrc->p),
-                       k_ready, k, 200, pdl_stream());
+                       k_ready, k, hold_us(static_cast<size_t>(n) * k * 2, 200), pdl_stream());
     gpu::launch_gemv(gpu::GemvEpilogue::Store, g, pdl_stream());
     FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
     std::vector<float> got(n);
@@ -336,10 +336,10 @@ void test_gemv_k_ready(Checks& ck, int n, int k, int k_ready, int segs) {
 }
 
 // GemvArgs::ready (ReadySignal): x is all NaN until the predecessor writes x[0, k_ready) after
-// 100 us, signals, and writes the rest 100 us later. Given the signal, the GEMV must get the
-// product; told k_ready = k it must read the late NaN, and without the signal the early NaN (so
-// both waits are real). A writer that never signals must cost the GEMV time (its 2 ms fall-back
-// to waiting for the writer's end), not the product, nor a hang.
+// a while (hold_us), signals, and writes the rest as long again later. Given the signal, the GEMV must get
+// the product; told k_ready = k it must read the late NaN, and without the signal the early NaN (so both
+// waits are real). A writer that never signals must cost the GEMV time (its 2 ms fall-back to waiting for the
+// writer's end), not the product, nor a hang.
 void test_gemv_ready_signal(Checks& ck, int n, int k, int k_ready) {
   const auto w = rand_bf16(static_cast<size_t>(n) * k, 1.f), x = rand_bf16(k, 1.f);
   std::unique_ptr<Dev<bf16>> dw(to_dev_bf16(w)), dsrc(to_dev_bf16(x)), dx(to_dev_bf16(x));
@@ -366,7 +366,8 @@ void test_gemv_ready_signal(Checks& ck, int n, int k, int k_ready) {
     g.split_ws = ws.p, g.split_counters = cnt.p, g.k_ready = lie ? k : k_ready;
     if (mode[0] != 'n') g.ready = {flag.p, serial.p};
     launch_signal_writer(reinterpret_cast<uint16_t*>(dx->p), reinterpret_cast<const uint16_t*>(dsrc->p),
-                         k_ready, k, flag.p, serial.p, 100, 100, pdl_stream(), mode[0] != 's');
+                         k_ready, k, flag.p, serial.p, hold_us(static_cast<size_t>(n) * k * 2, 100),
+                         hold_us(static_cast<size_t>(n) * k * 2, 100), pdl_stream(), mode[0] != 's');
     gpu::launch_gemv(gpu::GemvEpilogue::Store, g, pdl_stream());
     FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
     std::vector<float> got(n);

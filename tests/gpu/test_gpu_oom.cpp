@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/model/gpu_oom_report.h"
 #include "gpu/bench.h"
 #include "gpu/cuda_backend.h"
 #include "tests/gpu/gpu_test_util.h"
@@ -18,12 +19,19 @@ int main() {
   using namespace falcon::test;
   if (no_device()) return 77;
   Checks ck;
+  // The app words this message in the user's language from the report it reads back: the text a
+  // real device produced must read back, and the report must give that text again.
+  auto reads_back = [&](const std::string& m, const std::string& what) {
+    const auto r = parse_gpu_oom_text(m);
+    ck.expect(r && gpu_oom_text(*r) == m, what + ": the app reads the message back whole (" + m + ")");
+  };
   try {
     auto b = create_synthetic_cuda_backend(gpu::synthetic_config("180b"), 1);
     ck.expect(false, "180b synthetic backend was created on a single GPU");
   } catch (const Error& e) {
     const std::string m = e.what();
     ck.expect(e.kind() == ErrorKind::OutOfMemory, "180b: ErrorKind::OutOfMemory (" + m + ")");
+    reads_back(m, "180b");
     ck.expect(m.find("GiB") != std::string::npos && m.find("free") != std::string::npos,
               "message gives needed and free memory");
     // It names what would fit instead; what it says must hold when tried: the format it says
@@ -43,6 +51,7 @@ int main() {
       ck.expect(fits && logits.size() == 65024,
                 name + " loads and runs; the message said it fits: " + (fits ? "yes" : "no"));
     } catch (const Error& e2) {
+      if (e2.kind() == ErrorKind::OutOfMemory) reads_back(e2.what(), name);
       ck.expect(!fits && e2.kind() == ErrorKind::OutOfMemory,
                 name + " does not fit; the message said it fits: " + (fits ? "yes" : "no") + " (" +
                     e2.what() + ")");
@@ -56,6 +65,7 @@ int main() {
   } catch (const Error& e) {
     const std::string m = e.what();
     ck.expect(e.kind() == ErrorKind::OutOfMemory, "huge cache: OutOfMemory (" + m + ")");
+    reads_back(m, "huge cache");
     // "a KV cache of up to N tokens fits": such a backend must then load and run.
     const std::string key = "a KV cache of up to ";
     const size_t at = m.find(key);

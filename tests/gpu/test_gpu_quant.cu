@@ -212,9 +212,10 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0 && sig)
-      launch_signal_writer(dx.p, dsrc.p, late, c.k, flag.p, serial.p, 100, 100, pdl_stream(), sig != 3);
+      launch_signal_writer(dx.p, dsrc.p, late, c.k, flag.p, serial.p, hold_us(size_t(c.n) * c.k, 100),
+                           hold_us(size_t(c.n) * c.k, 100), pdl_stream(), sig != 3);
     else if (late >= 0)
-      launch_late_writer(dx.p, dsrc.p, late, c.k, 200, pdl_stream());
+      launch_late_writer(dx.p, dsrc.p, late, c.k, hold_us(size_t(c.n) * c.k, 200), pdl_stream());
     gpu::launch_gemv_quant(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, a, qd.q,
                            pdl_stream());
     FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
@@ -415,7 +416,7 @@ void run_scale(Checks& ck, std::mt19937& rng) {
     a.q4_chunk = chunk;
     qd.use(a);
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
-    if (late >= 0) launch_late_writer(dx.p, dsrc.p, late, k, 200, pdl_stream());
+    if (late >= 0) launch_late_writer(dx.p, dsrc.p, late, k, hold_us(size_t(n) * k, 200), pdl_stream());
     gpu::launch_gemv_quant(gpu::GemvEpilogue::Store, a, qd.q, pdl_stream());
     FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
     const std::vector<float> y = dout.get(n);
