@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "app/app_settings.h"
+#include "app/message_formatter.h"
 #include "core/store/conversation_store.h"
 
 using falcon::ReplyKind;
@@ -229,7 +230,7 @@ bool ChatController::ensureConversation(const QString& first_text) {
   if (current_id_ != 0) return true;
   try {
     falcon::NewConversation nc;
-    QString title = first_text.simplified();
+    QString title = MessageFormatter::titleText(first_text);
     if (title.size() > 48) title = title.left(47) + QChar(0x2026);
     nc.title = title.toStdString();
     nc.system_prompt = system_prompt_.toStdString();

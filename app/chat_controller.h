@@ -227,9 +227,14 @@ class ChatController : public QObject {
     return url.isLocalFile() ? url.toLocalFile() : url.toString();
   }
   // What a file dropped on the window is: "conversations" for a .json (or .zip) that is not a file of
-  // a model (an export to import), else "model" (a model folder, a file of one, or something the model
-  // dialog explains: a GGUF, a pickle, a path that is not there).
+  // a model (an export to import); "text" for any other file outside a model folder that is not a
+  // model's weights (to put into the message: text_attachment.h says what is taken); else "model"
+  // (a model folder, a file of one, or something the model dialog explains: a GGUF, a pickle, a
+  // path that is not there).
   Q_INVOKABLE static QString dropKind(const QString& path);
+  // The files as Markdown code blocks to put into the message (text_attachment.h), one after the
+  // other; the ones that cannot be (not text, too large...) are left out and named in one error.
+  Q_INVOKABLE QString attachFiles(const QStringList& paths);
   Q_INVOKABLE void loadModel(const QUrl& folder, const QString& backend, const QString& weights);
   Q_INVOKABLE void cancelLoad();
   // Folders of bundled models next to the program (installed or in the build tree).

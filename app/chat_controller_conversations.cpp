@@ -7,6 +7,7 @@
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
+#include "app/text_attachment.h"
 #include "core/store/conversation_store.h"
 
 void ChatController::reloadConversations() {
@@ -193,12 +194,32 @@ QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const
 
 QString ChatController::dropKind(const QString& path) {
   const QFileInfo f(path);
-  const bool model_file = QFileInfo(f.absolutePath() + QStringLiteral("/config.json")).isFile();
-  const bool json_or_zip = f.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0 ||
-                           f.suffix().compare(QLatin1String("zip"), Qt::CaseInsensitive) == 0;
-  if (f.isFile() && !model_file && json_or_zip)
+  if (!f.isFile()) return QStringLiteral("model");
+  if (QFileInfo(f.absolutePath() + QStringLiteral("/config.json")).isFile()) return QStringLiteral("model");
+  const QString ext = f.suffix().toLower();
+  if (ext == QLatin1String("json") || ext == QLatin1String("zip"))
     return QStringLiteral("conversations");  // a .zip: the import says to unzip ChatGPT's export first
-  return QStringLiteral("model");
+  // Weights of some model, alone: the model dialog says what they are and what it needs.
+  static const QStringList kWeights = {
+      QStringLiteral("safetensors"), QStringLiteral("gguf"), QStringLiteral("ggml"),
+      QStringLiteral("bin"),         QStringLiteral("pt"),   QStringLiteral("pth"),
+      QStringLiteral("ckpt"),        QStringLiteral("pkl"),  QStringLiteral("model"),
+      QStringLiteral("h5"),          QStringLiteral("onnx"), QStringLiteral("msgpack")};
+  if (kWeights.contains(ext)) return QStringLiteral("model");
+  return QStringLiteral("text");
+}
+
+QString ChatController::attachFiles(const QStringList& paths) {
+  QStringList blocks, refused;
+  for (const QString& path : paths) {
+    const attachment::Result r = attachment::read(path);
+    if (r.error.isEmpty())
+      blocks << r.markdown;
+    else
+      refused << r.error;
+  }
+  if (!refused.isEmpty()) fail(refused.join(QLatin1Char('\n')));
+  return blocks.join(QLatin1String("\n\n"));
 }
 
 bool ChatController::importConversations(const QList<QUrl>& files) {

@@ -29,8 +29,12 @@ QVariantMap text_segment(const QString& prose) {
 
 }  // namespace
 
-QVariantList MessageFormatter::segments(const QString& text, bool dark) const {
-  QVariantList out;
+namespace {
+
+// Walks a message's lines: prose(lines) for each run of prose, code(info, lines) for each fenced
+// block (an unclosed fence runs to the end).
+template <typename Prose, typename Code>
+void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
   const QStringList lines = text.split(QLatin1Char('\n'));
   QString prose;
   for (qsizetype i = 0; i < lines.size(); ++i) {
@@ -42,7 +46,7 @@ QVariantList MessageFormatter::segments(const QString& text, bool dark) const {
       if (i + 1 < lines.size()) prose += QLatin1Char('\n');
       continue;
     }
-    if (!prose.trimmed().isEmpty()) out << text_segment(prose);
+    if (!prose.trimmed().isEmpty()) prose_run(prose);
     prose.clear();
     QStringList code;
     qsizetype j = i + 1;
@@ -52,18 +56,56 @@ QVariantList MessageFormatter::segments(const QString& text, bool dark) const {
       if (t.size() >= flen && t.startsWith(QString(flen, fc)) && t.count(fc) == t.size()) break;
       code << lines[j];
     }
-    const QString language = info.section(QLatin1Char(' '), 0, 0);
-    const QString body = code.join(QLatin1Char('\n'));
-    out << QVariantMap{
-        {QStringLiteral("kind"), QStringLiteral("code")},
-        {QStringLiteral("language"), language},
-        {QStringLiteral("code"), body},
-        {QStringLiteral("html"),
-         QStringLiteral("<pre>") + highlightCode(body, language, dark) + QStringLiteral("</pre>")}};
+    code_block(info, code);
     i = j;  // skip the closing fence (or we are at the end)
   }
-  if (!prose.trimmed().isEmpty()) out << text_segment(prose);
+  if (!prose.trimmed().isEmpty()) prose_run(prose);
+}
+
+}  // namespace
+
+QVariantList MessageFormatter::segments(const QString& text, bool dark, bool plain) const {
+  QVariantList out;
+  split_fences(
+      text,
+      [&](const QString& prose) {
+        if (!plain) {
+          out << text_segment(prose);
+          return;
+        }
+        // As typed, without the blank lines that part it from the code blocks around it.
+        qsizetype b = 0, e = prose.size();
+        while (b < e && prose[b] == QLatin1Char('\n')) ++b;
+        while (e > b && prose[e - 1] == QLatin1Char('\n')) --e;
+        out << QVariantMap{{QStringLiteral("kind"), QStringLiteral("plain")},
+                           {QStringLiteral("markdown"), prose.mid(b, e - b)}};
+      },
+      [&](const QString& info, const QStringList& code) {
+        const QString language = info.section(QLatin1Char(' '), 0, 0);
+        const QString body = code.join(QLatin1Char('\n'));
+        out << QVariantMap{
+            {QStringLiteral("kind"), QStringLiteral("code")},
+            {QStringLiteral("language"), language},
+            {QStringLiteral("code"), body},
+            {QStringLiteral("html"),
+             QStringLiteral("<pre>") + highlightCode(body, language, dark) + QStringLiteral("</pre>")}};
+      });
   return out;
+}
+
+QString MessageFormatter::titleText(const QString& text) {
+  QStringList prose;
+  QString first_code;
+  split_fences(
+      text, [&](const QString& p) { prose << p; },
+      [&](const QString&, const QStringList& code) {
+        for (const QString& line : code)
+          if (first_code.isEmpty() && !line.trimmed().isEmpty()) first_code = line;
+      });
+  QString title = prose.join(QLatin1Char(' ')).simplified();
+  title.remove(QLatin1Char('`'));  // a file's name in a code span reads as the name
+  title = title.simplified();
+  return title.isEmpty() ? first_code.simplified() : title;
 }
 
 namespace {

@@ -21,8 +21,14 @@ class MessageFormatter : public QObject {
   explicit MessageFormatter(QObject* parent = nullptr) : QObject(parent) {}
 
   // [{kind: "text", markdown}, {kind: "code", language, code, html}, ...] in order. An unclosed
-  // fence (a reply still streaming) is a code block up to the end.
-  Q_INVOKABLE QVariantList segments(const QString& text, bool dark) const;
+  // fence (a reply still streaming) is a code block up to the end. `plain` (a user's own
+  // message): the prose as typed, {kind: "plain", markdown: the text}, not read as Markdown; its
+  // fenced blocks (pasted code, an added file) are code blocks all the same.
+  Q_INVOKABLE QVariantList segments(const QString& text, bool dark, bool plain = false) const;
+  // What a new chat's title is made of, from its first message: the prose without the fenced
+  // blocks and without code spans' backticks ("fib.py What does this print?"), or, when it is all
+  // code, the code's first line.
+  static QString titleText(const QString& text);
 
   // The prose rules above, for one prose segment.
   static QString neutralizeMarkdown(const QString& prose);

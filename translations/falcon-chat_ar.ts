@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+178"/>
+        <location filename="../app/chat_controller.cpp" line="+180"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -14,7 +14,7 @@
         <translation>محادثة جديدة</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+71"/>
         <source>The model is still loading. Please wait a moment.</source>
         <translation>لا يزال النموذج قيد التحميل. يرجى الانتظار قليلاً.</translation>
     </message>
@@ -24,7 +24,7 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+189"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+186"/>
         <source>conversation</source>
         <translation>محادثة</translation>
     </message>
@@ -34,7 +34,7 @@
         <translation>محادثات falcon-chat %1</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+85"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
@@ -226,7 +226,22 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+52"/>
+        <location filename="../ui/pages/ChatPage.qml" line="+34"/>
+        <source>Add text files to the message</source>
+        <translation>إضافة ملفات نصية إلى الرسالة</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add</source>
+        <translation>إضافة</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files (*)</source>
+        <translation>كل الملفات (*)</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Hide the conversations</source>
         <translation>إخفاء المحادثات</translation>
     </message>
@@ -282,7 +297,17 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+53"/>
+        <location filename="../ui/components/Composer.qml" line="+65"/>
+        <source>Add text files to the message</source>
+        <translation>إضافة ملفات نصية إلى الرسالة</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add text files to the message (or drop them on the window)</source>
+        <translation>إضافة ملفات نصية إلى الرسالة (أو اسحبها إلى النافذة)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>اكتب رسالة… (Enter للإرسال، Shift+Enter لسطر جديد)</translation>
     </message>
@@ -500,7 +525,7 @@ Start one with New chat.</source>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+134"/>
+        <location filename="../app/conversation_transfer.cpp" line="+128"/>
         <source>this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI</source>
         <translation>هذا ليس ملف تصدير من falcon-chat أو ChatGPT ‏(conversations.json) أو Open WebUI</translation>
     </message>
@@ -792,7 +817,7 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>Anywhere</source>
         <translation>في أي مكان</translation>
     </message>
@@ -1953,6 +1978,40 @@ Start one with New chat.</source>
         <location line="+0"/>
         <source>Edit the system prompt</source>
         <translation>تعديل موجّه النظام</translation>
+    </message>
+</context>
+<context>
+    <name>TextAttachment</name>
+    <message>
+        <location filename="../app/text_attachment.cpp" line="+84"/>
+        <source>%1 is not there any more.</source>
+        <translation>%1 لم يعد موجودًا.</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>%1 is too large to add to a message (%2; the limit is %3, already more than a model reads at once).</source>
+        <translation>%1 أكبر من أن يُضاف إلى رسالة (%2؛ الحد %3، وهو أكثر مما يقرؤه النموذج دفعة واحدة).</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 is a folder; only text files can be added to a message.</source>
+        <translation>%1 مجلد؛ لا يُضاف إلى الرسالة إلا ملفات نصية.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is not a text file (or not in UTF-8); only text can be added to a message.</source>
+        <translation>%1 ليس ملفًا نصيًا (أو ليس بترميز UTF-8)؛ لا يُضاف إلى الرسالة إلا نص.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+6"/>
+        <source>%1 could not be read: %2</source>
+        <translation>تعذّرت قراءة %1: %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is empty.</source>
+        <translation>%1 فارغ.</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+178"/>
+        <location filename="../app/chat_controller.cpp" line="+180"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -14,7 +14,7 @@
         <translation>Neue Unterhaltung</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+71"/>
         <source>The model is still loading. Please wait a moment.</source>
         <translation>Das Modell wird noch geladen. Bitte einen Moment warten.</translation>
     </message>
@@ -24,7 +24,7 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+189"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+186"/>
         <source>conversation</source>
         <translation>Unterhaltung</translation>
     </message>
@@ -34,7 +34,7 @@
         <translation>falcon-chat Unterhaltungen %1</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+85"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
@@ -214,7 +214,22 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+52"/>
+        <location filename="../ui/pages/ChatPage.qml" line="+34"/>
+        <source>Add text files to the message</source>
+        <translation>Textdateien zur Nachricht hinzufügen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files (*)</source>
+        <translation>Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Hide the conversations</source>
         <translation>Unterhaltungen ausblenden</translation>
     </message>
@@ -270,7 +285,17 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+53"/>
+        <location filename="../ui/components/Composer.qml" line="+65"/>
+        <source>Add text files to the message</source>
+        <translation>Textdateien zur Nachricht hinzufügen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add text files to the message (or drop them on the window)</source>
+        <translation>Textdateien zur Nachricht hinzufügen (oder auf das Fenster ziehen)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Type a message… (Enter sends, Shift+Enter for a new line)</source>
         <translation>Nachricht eingeben… (Enter sendet, Umschalt+Enter für eine neue Zeile)</translation>
     </message>
@@ -488,7 +513,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+134"/>
+        <location filename="../app/conversation_transfer.cpp" line="+128"/>
         <source>this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI</source>
         <translation>dies ist kein Export von falcon-chat, ChatGPT (conversations.json) oder Open WebUI</translation>
     </message>
@@ -780,7 +805,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>Anywhere</source>
         <translation>Überall</translation>
     </message>
@@ -1929,6 +1954,40 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+0"/>
         <source>Edit the system prompt</source>
         <translation>Den Systemprompt bearbeiten</translation>
+    </message>
+</context>
+<context>
+    <name>TextAttachment</name>
+    <message>
+        <location filename="../app/text_attachment.cpp" line="+84"/>
+        <source>%1 is not there any more.</source>
+        <translation>%1 ist nicht mehr da.</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>%1 is too large to add to a message (%2; the limit is %3, already more than a model reads at once).</source>
+        <translation>%1 ist zu groß für eine Nachricht (%2; höchstens %3, schon mehr, als ein Modell auf einmal liest).</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 is a folder; only text files can be added to a message.</source>
+        <translation>%1 ist ein Ordner; einer Nachricht lassen sich nur Textdateien hinzufügen.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is not a text file (or not in UTF-8); only text can be added to a message.</source>
+        <translation>%1 ist keine Textdatei (oder nicht in UTF-8); einer Nachricht lässt sich nur Text hinzufügen.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+6"/>
+        <source>%1 could not be read: %2</source>
+        <translation>%1 konnte nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is empty.</source>
+        <translation>%1 ist leer.</translation>
     </message>
 </context>
 <context>

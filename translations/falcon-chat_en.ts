@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_conversations.cpp" line="+248"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+259"/>
         <source>Imported %Ln conversation(s), but not: %1</source>
         <translation>
             <numerusform>Imported %Ln conversation, but not: %1</numerusform>
@@ -31,7 +31,7 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+295"/>
+        <location filename="../ui/Main.qml" line="+299"/>
         <source>Imported %Ln conversation(s)</source>
         <translation>
             <numerusform>Imported %Ln conversation</numerusform>

@@ -197,18 +197,22 @@ ApplicationWindow {
         objectName: "modelDialog"
     }
     // Files dragged from the file manager onto the window: a conversations export (.json) is
-    // imported, anything else (a model folder, a file of one) opens the model dialog on it. Below
-    // everything else: the message fields take text dropped on them.
+    // imported, other files go into the message (text files; the rest are refused by name), and
+    // a model folder (or a file of one) opens the model dialog on it. Below everything else: the
+    // message fields take text dropped on them.
     WindowDropArea {
         z: -1
         anchors.fill: parent
         onPathsDropped: (paths) => {
-            // Exports are imported, all of them; otherwise the first model folder (or file of one)
-            // opens the model dialog.
+            // Exports are imported and files put into the message, all of them; with neither, the
+            // first model folder (or file of one) opens the model dialog.
             const exports = paths.filter((p) => ChatController.dropKind(p) === "conversations")
+            const texts = paths.filter((p) => ChatController.dropKind(p) === "text")
             if (exports.length > 0)
                 ChatController.importConversations(exports.map((p) => ChatController.fileUrl(p)))
-            else
+            if (texts.length > 0)
+                chatPage.attachFiles(texts)
+            if (exports.length === 0 && texts.length === 0)
                 modelDialog.openAt(paths[0])
         }
     }

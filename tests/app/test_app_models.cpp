@@ -260,6 +260,35 @@ class AppModelsTest : public QObject {
     // An unclosed fence (a reply still streaming) is code up to the end.
     QCOMPARE(s[3].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("streaming <"));
   }
+
+  // A user's message: prose as typed (no Markdown read, nothing escaped), its fenced blocks code.
+  void a_users_message_is_plain_prose_around_code_blocks() {
+    MessageFormatter f;
+    const QVariantList s = f.segments(
+        QStringLiteral("fib_2.py\n\n````py\nx = 1\n```\nnot the end\n````\n\n**why** <b>?\n"), false, true);
+    QCOMPARE(s.size(), 3);
+    QCOMPARE(s[0].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("plain"));
+    QCOMPARE(s[0].toMap().value(QStringLiteral("markdown")).toString(), QStringLiteral("fib_2.py"));
+    QCOMPARE(s[1].toMap().value(QStringLiteral("code")).toString(),
+             QStringLiteral("x = 1\n```\nnot the end"));
+    QCOMPARE(s[1].toMap().value(QStringLiteral("language")).toString(), QStringLiteral("py"));
+    QCOMPARE(s[2].toMap().value(QStringLiteral("markdown")).toString(), QStringLiteral("**why** <b>?"));
+    // Without a fence: the whole text, as typed.
+    const QVariantList one = f.segments(QStringLiteral("  a *b*\n\n  c"), false, true);
+    QCOMPARE(one.size(), 1);
+    QCOMPARE(one[0].toMap().value(QStringLiteral("markdown")).toString(), QStringLiteral("  a *b*\n\n  c"));
+  }
+
+  void a_new_chats_title_leaves_code_out() {
+    QCOMPARE(MessageFormatter::titleText(
+                 QStringLiteral("fib.py\n\n```py\ndef fib(n):\n```\n\nWhat does it print?")),
+             QStringLiteral("fib.py What does it print?"));
+    QCOMPARE(MessageFormatter::titleText(QStringLiteral("Why does `x++` fail?")),
+             QStringLiteral("Why does x++ fail?"));
+    QCOMPARE(MessageFormatter::titleText(QStringLiteral("```\n\n  int main() {}\n```")),
+             QStringLiteral("int main() {}"));
+    QCOMPARE(MessageFormatter::titleText(QStringLiteral("  plain\n text  ")), QStringLiteral("plain text"));
+  }
 };
 
 QTEST_GUILESS_MAIN(AppModelsTest)

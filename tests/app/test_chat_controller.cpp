@@ -18,6 +18,7 @@
 #include "app/chat_controller.h"
 #include "app/fake_engine.h"
 #include "app/settings_file.h"
+#include "app/text_attachment.h"
 #include "core/model/gpu_oom_report.h"
 #include "core/model/quant_cache_file.h"
 #include "core/store/conversation_store.h"
@@ -100,16 +101,19 @@ class ChatControllerTest : public QObject {
   }
 
  private slots:
-  // What a file dropped on the window is taken for: an export is imported; a model folder, a file
-  // of a model (its config.json or tokenizer.json too), and whatever the model dialog explains
-  // (a GGUF, a path that is not there) open the model dialog.
+  // What a file dropped on the window is taken for: an export is imported; any other file outside
+  // a model folder goes into the message (text_attachment.h refuses what is not text, by name);
+  // a model folder, a file of a model (its config.json or tokenizer.json too), and whatever the
+  // model dialog explains (a GGUF, weights alone, a path that is not there) open the model dialog.
   void a_dropped_file_is_taken_for_what_it_is() {
     const QString model = dir_.filePath(QStringLiteral("drop/falcon-7b")),
                   other = dir_.filePath(QStringLiteral("drop/exports"));
     QDir().mkpath(model);
     QDir().mkpath(other);
-    for (const QString& f : {model + "/config.json", model + "/tokenizer.json", other + "/chats.JSON",
-                             other + "/falcon.gguf", other + "/chatgpt-export.zip"}) {
+    for (const QString& f :
+         {model + "/config.json", model + "/tokenizer.json", model + "/README.md", other + "/chats.JSON",
+          other + "/falcon.gguf", other + "/chatgpt-export.zip", other + "/notes.txt", other + "/photo.png",
+          other + "/Makefile", other + "/model.safetensors", other + "/pytorch_model.bin"}) {
       QFile file(f);
       QVERIFY(file.open(QIODevice::WriteOnly));
     }
@@ -121,6 +125,37 @@ class ChatControllerTest : public QObject {
     QCOMPARE(ChatController::dropKind(other + "/falcon.gguf"), QStringLiteral("model"));
     QCOMPARE(ChatController::dropKind(other + "/missing.json"), QStringLiteral("model"));
     QCOMPARE(ChatController::dropKind(other), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(model + "/README.md"), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(other + "/model.safetensors"), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(other + "/pytorch_model.bin"), QStringLiteral("model"));
+    QCOMPARE(ChatController::dropKind(other + "/notes.txt"), QStringLiteral("text"));
+    QCOMPARE(ChatController::dropKind(other + "/Makefile"), QStringLiteral("text"));
+    QCOMPARE(ChatController::dropKind(other + "/photo.png"), QStringLiteral("text"));  // refused by name
+  }
+
+  // Files put into the message: the text ones, in order, as code blocks; the others named in one
+  // error, and the text ones still taken.
+  void files_go_into_the_message_and_the_others_are_named() {
+    auto c = make();
+    const QString d = dir_.filePath(QStringLiteral("attach"));
+    QDir().mkpath(d);
+    auto put = [&](const QString& name, const QByteArray& bytes) {
+      QFile f(d + QLatin1Char('/') + name);
+      if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) qFatal("write");
+      return f.fileName();
+    };
+    const QString a = put(QStringLiteral("a.py"), "print(1)\n"), b = put(QStringLiteral("b.txt"), "two\n"),
+                  png = put(QStringLiteral("c.png"), QByteArray("\x89PNG\0\0", 6));
+    QSignalSpy error(c.get(), &ChatController::errorOccurred);
+    const QString md = c->attachFiles({a, png, b});
+    QCOMPARE(md, attachment::quote(QStringLiteral("a.py"), QStringLiteral("print(1)")) +
+                     QStringLiteral("\n\n") +
+                     attachment::quote(QStringLiteral("b.txt"), QStringLiteral("two")));
+    QCOMPARE(error.count(), 1);
+    QVERIFY2(error.at(0).at(0).toString().contains(QStringLiteral("c.png is not a text file")),
+             qPrintable(error.at(0).at(0).toString()));
+    QCOMPARE(c->attachFiles({a}), attachment::quote(QStringLiteral("a.py"), QStringLiteral("print(1)")));
+    QCOMPARE(error.count(), 1);  // nothing refused: no error
   }
 
   void initTestCase() {

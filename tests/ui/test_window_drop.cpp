@@ -1,8 +1,8 @@
 // The real falcon-chat window (Main.qml) takes files dragged onto it: a model folder's drop opens
 // the model dialog on that folder (a '#' and a '%' in its name intact), a conversations export's
-// drop imports it (and opens no dialog), while plain text and a web link over the same place are
-// refused (the message fields above take text). Events as Qt's platform layer delivers them
-// (QDragEnterEvent, QDragMoveEvent, QDropEvent sent to the window).
+// drop imports it (and opens no dialog), a text file's drop puts it into the message field, while
+// plain text and a web link over the same place are refused (the message fields above take text). Events as
+// Qt's platform layer delivers them (QDragEnterEvent, QDragMoveEvent, QDropEvent sent to the window).
 #include <QtQml/qqmlextensionplugin.h>
 
 #include <QDir>
@@ -12,6 +12,7 @@
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cstdio>
@@ -142,9 +143,37 @@ int main(int argc, char** argv) {
   }
   QCoreApplication::processEvents();
   if (dialog->property("opened").toBool()) return fail("the export's drop opened the model dialog");
+
+  // A text file and a picture dropped together: the text goes into the message field as a code
+  // block under its name; the picture is named in an error, and no dialog opens.
+  const QString source = home.path() + QStringLiteral("/fib.py"),
+                picture = home.path() + QStringLiteral("/cat.png");
+  {
+    QFile f(source), p(picture);
+    if (!f.open(QIODevice::WriteOnly) || f.write("print(fib(10))\n") < 0) return fail("cannot write fib.py");
+    if (!p.open(QIODevice::WriteOnly) || p.write(QByteArray("\x89PNG\r\n\x1a\n\0\0", 10)) < 0)
+      return fail("cannot write cat.png");
+  }
+  auto* input = window->findChild<QObject*>(QStringLiteral("composerInput"));
+  if (!input) return fail("no message field");
+  QSignalSpy refused(chat, &ChatController::errorOccurred);
+  QMimeData files;
+  files.setUrls({QUrl::fromLocalFile(source), QUrl::fromLocalFile(picture)});
+  const auto [files_taken, files_dropped] = drag(window, at, &files, true);
+  if (!files_taken || !files_dropped) return fail("the files' drop was refused");
+  QCoreApplication::processEvents();
+  const QString typed = input->property("text").toString();
+  if (!typed.startsWith(QStringLiteral("fib.py\n\n```py\nprint(fib(10))\n```"))) {
+    std::fprintf(stderr, "test_window_drop: FAIL: the message field holds \"%s\"\n", qPrintable(typed));
+    return 1;
+  }
+  if (refused.count() != 1 || !refused.at(0).at(0).toString().contains(QStringLiteral("cat.png")))
+    return fail("the picture was not named as refused");
+  if (dialog->property("opened").toBool()) return fail("the files' drop opened the model dialog");
   std::printf(
       "test_window_drop: PASS (text and a web link refused; the folder's drop opened the dialog on %s; "
-      "the drop of two exports imported 6 conversations)\n",
+      "the drop of two exports imported 6 conversations; a dropped text file went into the message, a "
+      "picture beside it was named as refused)\n",
       qPrintable(folder));
   return 0;
 }

@@ -33,6 +33,36 @@ TestCase {
         return [c, input]
     }
 
+    // A file put into the message goes where the cursor is, on lines of its own, and the typing
+    // goes on after it; the + button asks for files.
+    function test_a_file_goes_in_at_the_cursor_data() {
+        return [
+            { tag: "empty field", before: "", cursor: 0, expected: "F\n\n", at: 3 },
+            { tag: "after a question", before: "What is this?", cursor: 13, expected: "What is this?\n\nF\n\n", at: 18 },
+            { tag: "after a new line", before: "Look:\n", cursor: 6, expected: "Look:\n\nF\n\n", at: 10 },
+            { tag: "after a blank line", before: "Look:\n\n", cursor: 7, expected: "Look:\n\nF\n\n", at: 10 },
+            { tag: "in the middle", before: "ab", cursor: 1, expected: "a\n\nF\n\nb", at: 6 },
+        ]
+    }
+    function test_a_file_goes_in_at_the_cursor(data) {
+        const [c, input] = createComposer()
+        input.text = data.before
+        input.cursorPosition = data.cursor
+        c.insertAttachment("F")
+        compare(input.text, data.expected)
+        compare(input.cursorPosition, data.at)
+        verify(input.activeFocus, "the field has the keyboard, to type the question")
+        keyClick("q")
+        compare(input.text.charAt(data.at), "q")
+    }
+    function test_the_plus_button_asks_for_files() {
+        const [c, input] = createComposer()
+        let asked = 0
+        c.attachRequested.connect(() => ++asked)
+        mouseClick(findChild(c, "attachButton"))
+        compare(asked, 1)
+    }
+
     function test_enter_sends_trimmed_text() {
         const [c, input] = createComposer()
         keyClick("h"); keyClick("i"); keyClick(Qt.Key_Space)

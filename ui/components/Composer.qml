@@ -5,7 +5,8 @@ import FalconChat.Ui
 
 // The message editor: Enter sends, Shift+Enter adds a line, Esc (or Stop) cancels a reply.
 // Beside it, the message's length in tokens; below it, a warning when the message will not fit
-// the chat's window.
+// the chat's window. The + button asks for text files to add to the message (attachRequested;
+// what they become: ChatController.attachFiles, then insertAttachment).
 Pane {
     id: root
     property bool busy: false
@@ -15,6 +16,7 @@ Pane {
     property int windowSize: 0
     signal sendRequested(string text)
     signal stopRequested()
+    signal attachRequested()
     padding: Theme.spacing
 
     // Puts the text cursor in the message field: at start, on a new or opened chat.
@@ -26,6 +28,18 @@ Pane {
     function restoreText(text) {
         input.text = text
         input.cursorPosition = input.length
+    }
+
+    // Puts a quoted file (Markdown) where the cursor is, on lines of its own, and the cursor after
+    // it: the question about it can be typed next.
+    function insertAttachment(markdown) {
+        const at = input.cursorPosition
+        const before = input.text.slice(0, at)
+        const gap = before.length === 0 || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n"
+        const inserted = gap + markdown + "\n\n"
+        input.insert(at, inserted)
+        input.cursorPosition = at + inserted.length
+        input.forceActiveFocus()
     }
 
     function send() {
@@ -43,6 +57,17 @@ Pane {
         RowLayout {
             Layout.fillWidth: true
             spacing: Theme.spacing
+
+            ToolButton {
+                objectName: "attachButton"
+                text: "+"
+                font.pixelSize: Theme.baseFontSize * 1.4
+                Accessible.name: qsTr("Add text files to the message")
+                ToolTip.text: qsTr("Add text files to the message (or drop them on the window)")
+                ToolTip.visible: hovered && !pressed
+                ToolTip.delay: 600
+                onClicked: root.attachRequested()
+            }
 
             ScrollView {
                 Layout.fillWidth: true

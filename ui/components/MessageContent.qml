@@ -5,7 +5,8 @@ import FalconChat.Core
 import FalconChat.Ui
 
 // A message's text as segments from MessageFormatter: Markdown prose (made safe: no images,
-// no HTML) and code blocks. A user's own message is shown as typed (plain text).
+// no HTML) and code blocks. A user's own message is shown as typed (plain text), its fenced
+// blocks (pasted code, an added file) as code blocks.
 ColumnLayout {
     id: root
     property string text
@@ -15,7 +16,7 @@ ColumnLayout {
     spacing: Theme.spacing
 
     Repeater {
-        model: root.plain ? [{ kind: "plain", markdown: root.text }] : MessageFormatter.segments(root.text, Theme.dark)
+        model: MessageFormatter.segments(root.text, Theme.dark, root.plain)
         delegate: Loader {
             required property var modelData
             Layout.fillWidth: true

@@ -1,5 +1,6 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import FalconChat.Core
 import FalconChat.Ui
@@ -20,6 +21,24 @@ Page {
     // in the composer. (Sending the first message of a new chat switches too, as the chat is
     // created; the composer is empty by then.)
     property var draftOwner: 0
+
+    // Text files put into the message at the cursor (dropped on the window, or chosen with the
+    // composer's + button); those that cannot be are named in the error toast.
+    function attachFiles(paths) {
+        const markdown = ChatController.attachFiles(paths)
+        if (markdown.length > 0)
+            composer.insertAttachment(markdown)
+    }
+    FileDialog {
+        id: attachDialog
+        title: qsTr("Add text files to the message")
+        fileMode: FileDialog.OpenFiles
+        acceptLabel: qsTr("Add")
+        nameFilters: [qsTr("All files (*)")]
+        // Documents at first, then wherever the last file came from (the dialog keeps its folder).
+        Component.onCompleted: currentFolder = ChatController.fileUrl(ChatController.documentsFolder())
+        onAccepted: root.attachFiles(selectedFiles.map((url) => ChatController.localPath(url)))
+    }
     Component.onCompleted: {
         draftOwner = ChatController.currentConversationId
         composer.restoreText(ChatController.draft(draftOwner))
@@ -185,6 +204,7 @@ Page {
                 messages.following = true
             }
             onStopRequested: ChatController.stop()
+            onAttachRequested: attachDialog.open()
         }
     }
 }
