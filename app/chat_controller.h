@@ -232,8 +232,8 @@ class ChatController : public QObject {
   // (a model folder, a file of one, or something the model dialog explains: a GGUF, a pickle, a
   // path that is not there).
   Q_INVOKABLE static QString dropKind(const QString& path);
-  // The files as Markdown code blocks to put into the message (text_attachment.h), one after the
-  // other; the ones that cannot be (not text, too large...) are left out and named in one error.
+  // The files as Markdown code blocks to add to the message (attachment::read_files), one after
+  // the other; the ones that cannot be (not text, too large...) are left out and named in one error.
   Q_INVOKABLE QString attachFiles(const QStringList& paths);
   Q_INVOKABLE void loadModel(const QUrl& folder, const QString& backend, const QString& weights);
   Q_INVOKABLE void cancelLoad();

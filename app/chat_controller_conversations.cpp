@@ -210,16 +210,9 @@ QString ChatController::dropKind(const QString& path) {
 }
 
 QString ChatController::attachFiles(const QStringList& paths) {
-  QStringList blocks, refused;
-  for (const QString& path : paths) {
-    const attachment::Result r = attachment::read(path);
-    if (r.error.isEmpty())
-      blocks << r.markdown;
-    else
-      refused << r.error;
-  }
-  if (!refused.isEmpty()) fail(refused.join(QLatin1Char('\n')));
-  return blocks.join(QLatin1String("\n\n"));
+  const attachment::Result r = attachment::read_files(paths);
+  if (!r.error.isEmpty()) fail(r.error);
+  return r.markdown;
 }
 
 bool ChatController::importConversations(const QList<QUrl>& files) {

@@ -111,7 +111,27 @@ Result read(const QString& path, qint64 max_bytes) {
   if (!text) return {{}, not_text};
   if (text->trimmed().isEmpty())
     return {{}, QCoreApplication::translate("TextAttachment", "%1 is empty.").arg(name)};
-  return {quote(name, *text), {}};
+  return {quote(name, *text), {}, bytes.size()};
+}
+
+Result read_files(const QStringList& paths, qint64 max_bytes) {
+  QStringList blocks, refused;
+  qint64 total = 0;
+  for (const QString& path : paths) {
+    const Result r = read(path, max_bytes);
+    if (!r.error.isEmpty()) {
+      refused << r.error;
+    } else if (total + r.bytes > max_bytes) {
+      refused << QCoreApplication::translate("TextAttachment",
+                                             "%1 was not added: with the files before it the message would "
+                                             "hold more than %2, already more than a model reads at once.")
+                     .arg(QFileInfo(path).fileName(), QLocale().formattedDataSize(max_bytes));
+    } else {
+      total += r.bytes;
+      blocks << r.markdown;
+    }
+  }
+  return {blocks.join(QLatin1String("\n\n")), refused.join(QLatin1Char('\n')), total};
 }
 
 }  // namespace attachment

@@ -16,11 +16,17 @@ namespace attachment {
 constexpr qint64 kMaxBytes = 256 * 1024;
 
 struct Result {
-  QString markdown;  // the quoted file; empty when it cannot be attached
-  QString error;     // why not, in the user's language
+  QString markdown;  // the quoted file(s); empty when none can be added
+  QString error;     // why not (one line a file), in the user's language
+  qint64 bytes = 0;  // the file's size as read
 };
 
 Result read(const QString& path, qint64 max_bytes = kMaxBytes);
+
+// Files for one message, in order: each read as read() does, and all of them together at most
+// max_bytes (a file that would pass it is refused by name, later smaller ones still taken); the
+// quoted files one after the other, the refused ones' reasons one a line.
+Result read_files(const QStringList& paths, qint64 max_bytes = kMaxBytes);
 
 // The text of a file's bytes (its byte order mark left out), or nothing when they are not text
 // in the encoding their start names: NUL bytes, bytes that are not UTF-8, a character cut short.

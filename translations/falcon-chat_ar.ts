@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+180"/>
+        <location filename="../app/chat_controller.cpp" line="+179"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -34,7 +34,7 @@
         <translation>محادثات falcon-chat %1</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+78"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
@@ -1983,7 +1983,7 @@ Start one with New chat.</source>
 <context>
     <name>TextAttachment</name>
     <message>
-        <location filename="../app/text_attachment.cpp" line="+84"/>
+        <location filename="../app/text_attachment.cpp" line="+86"/>
         <source>%1 is not there any more.</source>
         <translation>%1 لم يعد موجودًا.</translation>
     </message>
@@ -2012,6 +2012,11 @@ Start one with New chat.</source>
         <location line="+6"/>
         <source>%1 is empty.</source>
         <translation>%1 فارغ.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 was not added: with the files before it the message would hold more than %2, already more than a model reads at once.</source>
+        <translation>لم يُضف %1: مع الملفات التي قبله ستحوي الرسالة أكثر من %2، وهو أكثر مما يقرؤه النموذج دفعة واحدة.</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+180"/>
+        <location filename="../app/chat_controller.cpp" line="+179"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -34,7 +34,7 @@
         <translation>falcon-chat Unterhaltungen %1</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+78"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
@@ -1959,7 +1959,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>TextAttachment</name>
     <message>
-        <location filename="../app/text_attachment.cpp" line="+84"/>
+        <location filename="../app/text_attachment.cpp" line="+86"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
@@ -1988,6 +1988,11 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+6"/>
         <source>%1 is empty.</source>
         <translation>%1 ist leer.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 was not added: with the files before it the message would hold more than %2, already more than a model reads at once.</source>
+        <translation>%1 wurde nicht hinzugefügt: mit den Dateien davor hielte die Nachricht mehr als %2, schon mehr, als ein Modell auf einmal liest.</translation>
     </message>
 </context>
 <context>

@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_conversations.cpp" line="+259"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+252"/>
         <source>Imported %Ln conversation(s), but not: %1</source>
         <translation>
             <numerusform>Imported %Ln conversation, but not: %1</numerusform>

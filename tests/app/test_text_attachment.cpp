@@ -188,6 +188,31 @@ class TextAttachmentTest : public QObject {
     QVERIFY2(at.error.isEmpty(), qPrintable(at.error));
     QCOMPARE(read_back(at.markdown).code, QString(2048, QLatin1Char('x')));
   }
+
+  // Several files for one message: in order, together within the limit; what would pass it is
+  // named, and a smaller file after it is still taken.
+  void files_together_stay_within_the_limit() {
+    QTemporaryDir dir;
+    const QString a = write(dir, QStringLiteral("a.txt"), QByteArray(100, 'a')),
+                  b = write(dir, QStringLiteral("b.txt"), QByteArray(100, 'b')),
+                  c = write(dir, QStringLiteral("c.txt"), QByteArray(100, 'c')),
+                  d = write(dir, QStringLiteral("d.txt"), QByteArray(30, 'd')),
+                  bin = write(dir, QStringLiteral("e.bin"), QByteArray("\0\1\2", 3));
+    const attachment::Result r = attachment::read_files({a, bin, b, c, d}, 250);
+    QCOMPARE(r.markdown, attachment::quote(QStringLiteral("a.txt"), QString(100, QLatin1Char('a'))) +
+                             QStringLiteral("\n\n") +
+                             attachment::quote(QStringLiteral("b.txt"), QString(100, QLatin1Char('b'))) +
+                             QStringLiteral("\n\n") +
+                             attachment::quote(QStringLiteral("d.txt"), QString(30, QLatin1Char('d'))));
+    QCOMPARE(r.bytes, 230);
+    const QStringList lines = r.error.split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[0].startsWith(QLatin1String("e.bin is not a text file")), qPrintable(lines[0]));
+    QVERIFY2(lines[1].startsWith(QLatin1String("c.txt was not added")), qPrintable(lines[1]));
+    const attachment::Result none = attachment::read_files({bin}, 250);
+    QVERIFY(none.markdown.isEmpty());
+    QCOMPARE(none.error.count(QLatin1Char('\n')), 0);
+  }
 };
 
 QTEST_GUILESS_MAIN(TextAttachmentTest)
