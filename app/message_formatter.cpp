@@ -83,14 +83,23 @@ QVariantList MessageFormatter::segments(const QString& text, bool dark, bool pla
       [&](const QString& info, const QStringList& code) {
         const QString language = info.section(QLatin1Char(' '), 0, 0);
         const QString body = code.join(QLatin1Char('\n'));
-        out << QVariantMap{
-            {QStringLiteral("kind"), QStringLiteral("code")},
-            {QStringLiteral("language"), language},
-            {QStringLiteral("code"), body},
-            {QStringLiteral("html"),
-             QStringLiteral("<pre>") + highlightCode(body, language, dark) + QStringLiteral("</pre>")}};
+        // A long block in a user's message (an added file) shows its first lines only, until
+        // asked for the rest (CodeBlock): laying out thousands of coloured lines took seconds each
+        // time the chat was opened.
+        const bool cut = plain && code.size() > kPreviewLines + kPreviewSlack;
+        const QString shown = cut ? QStringList(code.mid(0, kPreviewLines)).join(QLatin1Char('\n')) : body;
+        out << QVariantMap{{QStringLiteral("kind"), QStringLiteral("code")},
+                           {QStringLiteral("language"), language},
+                           {QStringLiteral("code"), body},
+                           {QStringLiteral("html"), codeHtml(shown, language, dark)},
+                           {QStringLiteral("lines"), int(code.size())},
+                           {QStringLiteral("hiddenLines"), cut ? int(code.size()) - kPreviewLines : 0}};
       });
   return out;
+}
+
+QString MessageFormatter::codeHtml(const QString& code, const QString& language, bool dark) {
+  return QStringLiteral("<pre>") + highlightCode(code, language, dark) + QStringLiteral("</pre>");
 }
 
 QString MessageFormatter::titleText(const QString& text) {

@@ -20,11 +20,17 @@ class MessageFormatter : public QObject {
  public:
   explicit MessageFormatter(QObject* parent = nullptr) : QObject(parent) {}
 
-  // [{kind: "text", markdown}, {kind: "code", language, code, html}, ...] in order. An unclosed
-  // fence (a reply still streaming) is a code block up to the end. `plain` (a user's own
-  // message): the prose as typed, {kind: "plain", markdown: the text}, not read as Markdown; its
-  // fenced blocks (pasted code, an added file) are code blocks all the same.
+  // [{kind: "text", markdown}, {kind: "code", language, code, html, lines, hiddenLines}, ...] in order.
+  // An unclosed fence (a reply still streaming) is a code block up to the end. `plain` (a user's
+  // own message): the prose as typed, {kind: "plain", markdown: the text}, not read as Markdown;
+  // its fenced blocks (pasted code, an added file) are code blocks all the same, and one of more
+  // than kPreviewLines + kPreviewSlack lines has only its first kPreviewLines in html
+  // (hiddenLines: how many are left out; codeHtml gives the whole when asked).
   Q_INVOKABLE QVariantList segments(const QString& text, bool dark, bool plain = false) const;
+  static constexpr int kPreviewLines = 30;
+  static constexpr int kPreviewSlack = 10;  // never hide fewer lines than this
+  // A code block's coloured HTML, as in segments() (`<pre>` around highlightCode).
+  Q_INVOKABLE static QString codeHtml(const QString& code, const QString& language, bool dark);
   // What a new chat's title is made of, from its first message: the prose without the fenced
   // blocks and without code spans' backticks ("fib.py What does this print?"), or, when it is all
   // code, the code's first line.

@@ -279,7 +279,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+27"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+33"/>
         <source>code</source>
         <translation>شيفرة</translation>
     </message>
@@ -292,6 +292,23 @@
         <location line="+2"/>
         <source>Copy the code</source>
         <translation>نسخ الشيفرة</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Show less</source>
+        <translation>عرض أقل</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <source>Show all (%Ln more line(s))</source>
+        <translation>
+            <numerusform>عرض الكل (لا سطور أخرى)</numerusform>
+            <numerusform>عرض الكل (سطر آخر)</numerusform>
+            <numerusform>عرض الكل (سطران آخران)</numerusform>
+            <numerusform>عرض الكل (%Ln أسطر أخرى)</numerusform>
+            <numerusform>عرض الكل (%Ln سطرًا آخر)</numerusform>
+            <numerusform>عرض الكل (%Ln سطر آخر)</numerusform>
+        </translation>
     </message>
 </context>
 <context>

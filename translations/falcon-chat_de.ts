@@ -267,7 +267,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+27"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+33"/>
         <source>code</source>
         <translation>Code</translation>
     </message>
@@ -280,6 +280,19 @@
         <location line="+2"/>
         <source>Copy the code</source>
         <translation>Den Code kopieren</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Show less</source>
+        <translation>Weniger zeigen</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <source>Show all (%Ln more line(s))</source>
+        <translation>
+            <numerusform>Alle zeigen (%Ln weitere Zeile)</numerusform>
+            <numerusform>Alle zeigen (%Ln weitere Zeilen)</numerusform>
+        </translation>
     </message>
 </context>
 <context>

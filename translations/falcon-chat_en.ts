@@ -29,6 +29,17 @@
     </message>
 </context>
 <context>
+    <name>CodeBlock</name>
+    <message numerus="yes">
+        <location filename="../ui/components/CodeBlock.qml" line="+71"/>
+        <source>Show all (%Ln more line(s))</source>
+        <translation>
+            <numerusform>Show all (%Ln more line)</numerusform>
+            <numerusform>Show all (%Ln more lines)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message numerus="yes">
         <location filename="../ui/Main.qml" line="+299"/>

@@ -279,6 +279,32 @@ class AppModelsTest : public QObject {
     QCOMPARE(one[0].toMap().value(QStringLiteral("markdown")).toString(), QStringLiteral("  a *b*\n\n  c"));
   }
 
+  // A long block of a user's message: its first 30 lines coloured, the count of the others; a
+  // reply's block, or one of at most 40 lines, whole.
+  void a_long_block_of_a_users_message_is_coloured_in_part() {
+    auto block = [](int n, bool plain) {
+      QString text = QStringLiteral("```c\n");
+      for (int i = 1; i <= n; ++i) text += QStringLiteral("x%1;\n").arg(i);
+      const QVariantList s = MessageFormatter().segments(text + QStringLiteral("```"), false, plain);
+      return s.size() == 1 ? s[0].toMap() : QVariantMap();
+    };
+    const QVariantMap cut = block(41, true);
+    QCOMPARE(cut.value(QStringLiteral("lines")).toInt(), 41);
+    QCOMPARE(cut.value(QStringLiteral("hiddenLines")).toInt(), 11);
+    const QString html = cut.value(QStringLiteral("html")).toString();
+    QVERIFY2(html.contains(QStringLiteral("x30;")) && !html.contains(QStringLiteral("x31;")),
+             qPrintable(html));
+    QVERIFY(cut.value(QStringLiteral("code")).toString().endsWith(QStringLiteral("x41;")));
+    QCOMPARE(
+        MessageFormatter::codeHtml(cut.value(QStringLiteral("code")).toString(), QStringLiteral("c"), false),
+        block(41, false).value(QStringLiteral("html")).toString());
+    for (const auto& [n, plain] : {std::pair{40, true}, std::pair{100, false}}) {
+      const QVariantMap whole = block(n, plain);
+      QCOMPARE(whole.value(QStringLiteral("hiddenLines")).toInt(), 0);
+      QVERIFY(whole.value(QStringLiteral("html")).toString().contains(QStringLiteral("x%1;").arg(n)));
+    }
+  }
+
   void a_new_chats_title_leaves_code_out() {
     QCOMPARE(MessageFormatter::titleText(
                  QStringLiteral("fib.py\n\n```py\ndef fib(n):\n```\n\nWhat does it print?")),

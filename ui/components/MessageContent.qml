@@ -54,6 +54,8 @@ ColumnLayout {
             language: parent.segment.language
             code: parent.segment.code
             html: parent.segment.html
+            hiddenLines: parent.segment.hiddenLines || 0
+            lines: parent.segment.lines || 0
             onCopyRequested: (code) => root.copyRequested(code)
         }
     }
