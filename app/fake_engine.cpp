@@ -4,7 +4,9 @@
 #include <chrono>
 #include <thread>
 
+#include "app/engine/chat_session.h"
 #include "core/common/error.h"
+#include "core/model/weight_format_name.h"
 
 namespace falcon {
 namespace {
@@ -39,6 +41,7 @@ LoadedModelInfo FakeEngine::load(const ModelLoadRequest& request,
   }
   if (!options_.load_error.empty()) throw Error(ErrorKind::Load, options_.load_error);
   loaded_ = true;
+  model_name_ = reply_model_name(request.dir, weight_format_name(request.weights));
   LoadedModelInfo info;
   info.dir = request.dir;
   info.backend = options_.identity;
@@ -141,6 +144,7 @@ ReplyResult FakeEngine::reply(ConversationStore& store, const ReplyRequest& requ
   if (produced > 1 && result.stats.ttft_ms && total_ms > *result.stats.ttft_ms)
     result.stats.tokens_per_s = (produced - 1) * 1000.0 / (total_ms - *result.stats.ttft_ms);
   result.stats.stop_reason = reason;
+  result.stats.model = model_name_;  // as the real engine's ChatSession records it
   if (request.kind == ReplyKind::Send || request.kind == ReplyKind::EditAndResend) {
     // Words stand for tokens, as in the context counts: a message longer than the window loses
     // its first words, as the real engine's does its first tokens; the reply records it.

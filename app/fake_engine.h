@@ -54,6 +54,7 @@ class FakeEngine : public ChatEngine {
 
   FakeEngineOptions options_;
   bool loaded_ = false;
+  std::string model_name_;  // reply_model_name of the loaded folder
   int replies_ = 0;
   ContextCounts context_;
   mutable int memory_queries_ = 0;

@@ -28,6 +28,7 @@ class FalconChatEngine : public ChatEngine {
                   "No tokenizer in " + request.dir +
                       ": a chat model needs tokenizer.json or tokenizer.model next to its weights.");
     fingerprint_ = model_fingerprint(request.dir);
+    dir_ = request.dir;
     // The prompt format the checkpoint was tuned on (tokenizer_config.json), as falcon-run uses.
     template_ = chat_template_for(request.dir);
     model_ = std::move(opened);
@@ -56,6 +57,7 @@ class FalconChatEngine : public ChatEngine {
     session_.reset();
     ChatSessionOptions o;
     o.model_fingerprint = fingerprint_;
+    o.model_name = reply_model_name(dir_, model_.backend->memory().weight_format);
     session_ = std::make_unique<ChatSession>(store, conversation_id, *model_.backend, *model_.tokenizer,
                                              template_, o);
     return session_->resume(cancel);
@@ -92,6 +94,7 @@ class FalconChatEngine : public ChatEngine {
  private:
   OpenedModel model_;
   std::string fingerprint_;
+  std::string dir_;  // the loaded model's folder
   ChatTemplate template_ = ChatTemplate::falcon_instruct();
   std::unique_ptr<ChatSession> session_;
 };

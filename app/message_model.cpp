@@ -49,6 +49,8 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const {
       return m.stats.answered_tokens ? QVariant::fromValue<qint64>(*m.stats.answered_tokens) : QVariant();
     case AnsweredCutRole:
       return m.stats.answered_cut ? QVariant::fromValue<qint64>(*m.stats.answered_cut) : QVariant();
+    case ReplyModelRole:
+      return QString::fromStdString(m.stats.model);
     default:
       return {};
   }
@@ -68,7 +70,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const {
           {ErrorTextRole, "errorText"},
           {CanContinueRole, "canContinue"},
           {AnsweredTokensRole, "answeredTokens"},
-          {AnsweredCutRole, "answeredCut"}};
+          {AnsweredCutRole, "answeredCut"},
+          {ReplyModelRole, "replyModel"}};
 }
 
 void MessageModel::load(falcon::ConversationStore& store, qint64 conversation_id) {

@@ -37,6 +37,7 @@ class MessageModel : public QAbstractListModel {
     // context window left out (undefined where not recorded).
     AnsweredTokensRole,
     AnsweredCutRole,
+    ReplyModelRole,  // a reply: the model that wrote it ("" where not recorded)
   };
 
   explicit MessageModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}

@@ -279,7 +279,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+33"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+37"/>
         <source>code</source>
         <translation>شيفرة</translation>
     </message>
@@ -294,7 +294,7 @@
         <translation>نسخ الشيفرة</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+51"/>
         <source>Show less</source>
         <translation>عرض أقل</translation>
     </message>
@@ -999,7 +999,7 @@ Start one with New chat.</source>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+61"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+62"/>
         <source>You</source>
         <translation>أنت</translation>
     </message>
@@ -1594,7 +1594,7 @@ Start one with New chat.</source>
 <context>
     <name>ReplyStats</name>
     <message>
-        <location filename="../ui/components/ReplyStats.qml" line="+17"/>
+        <location filename="../ui/components/ReplyStats.qml" line="+18"/>
         <source>finished</source>
         <translation>اكتمل</translation>
     </message>
@@ -1624,7 +1624,7 @@ Start one with New chat.</source>
         <translation>خطأ</translation>
     </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+6"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n رمز</numerusform>

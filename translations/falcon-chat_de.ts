@@ -267,7 +267,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+33"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+37"/>
         <source>code</source>
         <translation>Code</translation>
     </message>
@@ -282,7 +282,7 @@
         <translation>Den Code kopieren</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+51"/>
         <source>Show less</source>
         <translation>Weniger zeigen</translation>
     </message>
@@ -975,7 +975,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+61"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+62"/>
         <source>You</source>
         <translation>Du</translation>
     </message>
@@ -1570,7 +1570,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ReplyStats</name>
     <message>
-        <location filename="../ui/components/ReplyStats.qml" line="+17"/>
+        <location filename="../ui/components/ReplyStats.qml" line="+18"/>
         <source>finished</source>
         <translation>fertig</translation>
     </message>
@@ -1600,7 +1600,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Fehler</translation>
     </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+6"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n Token</numerusform>

@@ -31,7 +31,7 @@
 <context>
     <name>CodeBlock</name>
     <message numerus="yes">
-        <location filename="../ui/components/CodeBlock.qml" line="+71"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+96"/>
         <source>Show all (%Ln more line(s))</source>
         <translation>
             <numerusform>Show all (%Ln more line)</numerusform>
@@ -61,7 +61,7 @@
 <context>
     <name>ReplyStats</name>
     <message numerus="yes">
-        <location filename="../ui/components/ReplyStats.qml" line="+27"/>
+        <location filename="../ui/components/ReplyStats.qml" line="+29"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n token</numerusform>

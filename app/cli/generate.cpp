@@ -242,6 +242,7 @@ int run_db_chat(OpenedModel& model, const CliOptions& o) {
   }
   ChatSessionOptions so;
   so.model_fingerprint = fingerprint;
+  so.model_name = reply_model_name(o.model_dir, model.backend->memory().weight_format);
   so.evict_mode = evict_mode_of(o);
   const ChatTemplate chat_template = chat_template_for(o.model_dir);
   ChatSession session(store, id, *model.backend, *model.tokenizer, chat_template, so);

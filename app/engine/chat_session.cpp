@@ -233,6 +233,18 @@ struct ChatSession::Impl {
       stats.tokens_per_s = gen.stats.decode_tokens_per_s;
     }
     if (gen.reason == StopReason::Error) stats.error_text = gen.error;
+    // The model that wrote it: a reply continued by another model names both.
+    stats.model = options.model_name;
+    if (continuing && !path.back().stats.model.empty()) {
+      stats.model = path.back().stats.model;
+      bool named = options.model_name.empty();
+      for (size_t at = 0; !named && at <= stats.model.size();) {
+        const size_t end = std::min(stats.model.find(", ", at), stats.model.size());
+        named = stats.model.compare(at, end - at, options.model_name) == 0;
+        at = end + 2;
+      }
+      if (!named) stats.model += ", " + options.model_name;
+    }
     // What the prompt held of the message answered; a continued reply keeps its first prompt's.
     if (continuing) {
       stats.answered_tokens = path.back().stats.answered_tokens;

@@ -48,6 +48,7 @@ struct ReplyResult {
 
 struct ChatSessionOptions {
   std::string model_fingerprint;            // identity of the loaded model (path + config/header hash)
+  std::string model_name;                   // what each reply records as its model (reply_model_name)
   int window = 512;                         // recent-token window W (the conversation's own setting wins)
   int prefill_chunk = 256;                  // tokens per forward during prefill; cancel is checked between
   EvictMode evict_mode = EvictMode::Exact;  // KvWindowOptions::evict_mode
@@ -88,5 +89,9 @@ class ChatSession {
 
 // Identity of a checkpoint folder: "<canonical path>#<hash of config.json + safetensors headers>".
 std::string model_fingerprint(const std::string& model_dir);
+
+// What a reply records as the model that wrote it (GenerationStats::model): the checkpoint
+// folder's name, and the weight format when it is not the checkpoint's own ("falcon-7b · int4").
+std::string reply_model_name(const std::string& model_dir, const std::string& weight_format);
 
 }  // namespace falcon

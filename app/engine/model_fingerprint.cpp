@@ -76,4 +76,12 @@ std::string model_fingerprint(const std::string& model_dir) {
   return dir.string() + "#" + hex;
 }
 
+std::string reply_model_name(const std::string& model_dir, const std::string& weight_format) {
+  std::filesystem::path dir(model_dir);
+  if (!dir.has_filename()) dir = dir.parent_path();  // "models/falcon-7b/"
+  std::string name = dir.filename().string();
+  if (weight_format == "int8" || weight_format == "int4") name += " \xC2\xB7 " + weight_format;  // ·
+  return name;
+}
+
 }  // namespace falcon

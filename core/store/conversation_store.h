@@ -31,7 +31,7 @@ namespace falcon {
 
 class ConversationStore {
  public:
-  static constexpr int kSchemaVersion = 5;  // PRAGMA user_version this build writes
+  static constexpr int kSchemaVersion = 6;  // PRAGMA user_version this build writes
 
   // Opens or creates the database at `path` (":memory:" for a private in-memory one). A new
   // file is created with mode 0600. An older schema is first backed up next to the file

@@ -121,12 +121,20 @@ ALTER TABLE messages ADD COLUMN answered_cut INTEGER
   CHECK (answered_cut IS NULL OR (answered_cut >= 0 AND answered_cut <= answered_tokens));
 )sql";
 
+// ---- v6: the model that wrote a reply -----------------------------------------------------------
+// Branches of one chat may come from different models (a reply regenerated after loading another);
+// each reply names its own. NULL: not recorded (replies from before).
+constexpr const char* kV6 = R"sql(
+ALTER TABLE messages ADD COLUMN model TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "create the schema", kV1},
     {2, "add the archive flag and the full-text index", kV2},
     {3, "add pinned count, turn starts and sinks to the window state", kV3},
     {4, "add unsent drafts", kV4},
     {5, "record how much of the answered message a reply's prompt held", kV5},
+    {6, "record the model that wrote each reply", kV6},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kLatestVersion);
 

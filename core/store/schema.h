@@ -9,7 +9,7 @@
 
 namespace falcon::store_schema {
 
-constexpr int kLatestVersion = 5;
+constexpr int kLatestVersion = 6;
 // PRAGMA application_id of our files ("FLCN"), so a foreign SQLite file is never migrated.
 constexpr int32_t kApplicationId = 0x464C434E;
 

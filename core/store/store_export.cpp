@@ -1,18 +1,18 @@
 // ConversationStore: export to JSON / Markdown and JSON import.
 //
-// JSON format (version 2; version 1 lacked answered_tokens/answered_cut). Ids are not exported: a message
-// names its parent by its index in the conversation's "messages" array, and parents come first (the store's
-// ids grow, so id order is a valid order). Importing into any database and exporting again gives the same
-// bytes. Key order is fixed; numbers print in their shortest exact form.
+// JSON format (version 3; version 2 lacked a message's model, version 1 also answered_tokens/answered_cut).
+// Ids are not exported: a message names its parent by its index in the conversation's "messages" array, and
+// parents come first (the store's ids grow, so id order is a valid order). Importing into any database and
+// exporting again gives the same bytes. Key order is fixed; numbers print in their shortest exact form.
 //
-// {"format": "falcon-chat-conversations", "version": 2, "conversations": [{
+// {"format": "falcon-chat-conversations", "version": 3, "conversations": [{
 //    "title": s, "created_ms": i, "updated_ms": i, "pinned": b, "archived": b,
 //    "system_prompt": s, "model_path": s, "model_fingerprint": s, "weights_format": s,
 //    "sampling_json": s (opaque text), "window_size": i, "active_leaf": index|null,
 //    "messages": [{"parent": index|null, "role": "system|user|assistant", "text": s,
 //                  "created_ms": i, "token_count": i, "ttft_ms": x|null, "tokens_per_s": x|null,
 //                  "stop_reason": "eos|stop_string|length|cancelled|interrupted|error"|null,
-//                  "error": s|null, "answered_tokens": i|null, "answered_cut": i|null}],
+//                  "error": s|null, "answered_tokens": i|null, "answered_cut": i|null, "model": s|null}],
 //    "window_state": null | {"tokens": [i32...], "evicted_count": i, "pinned_count": i,
 //                            "turn_starts": [i32...], "sinks_taken": i, "model_fingerprint": s}}]}
 // A reply still streaming is exported as interrupted (it is a snapshot of unfinished work).
@@ -52,7 +52,8 @@ ojson export_one(ConversationStore& store, ConversationStore::Impl& impl, const 
   std::unordered_map<int64_t, int64_t> index_of;  // message id -> index in `messages`
   auto s = impl.q(
       "SELECT id, parent_id, role, text, created_ms, token_count, state, ttft_ms, tokens_per_s, stop_reason, "
-      "error_text, answered_tokens, answered_cut FROM messages WHERE conversation_id = ?1 ORDER BY id");
+      "error_text, answered_tokens, answered_cut, model FROM messages WHERE conversation_id = ?1 ORDER BY "
+      "id");
   s.bind(1, c.id);
   while (s.step()) {
     ojson m;
@@ -80,6 +81,7 @@ ojson export_one(ConversationStore& store, ConversationStore::Impl& impl, const 
     m["error"] = s.is_null(10) ? ojson(nullptr) : ojson(s.text(10));
     m["answered_tokens"] = s.is_null(11) ? ojson(nullptr) : ojson(s.i64(11));
     m["answered_cut"] = s.is_null(12) ? ojson(nullptr) : ojson(s.i64(12));
+    m["model"] = s.is_null(13) ? ojson(nullptr) : ojson(s.text(13));
     index_of.emplace(s.i64(0), static_cast<int64_t>(messages.size()));
     messages.push_back(std::move(m));
   }
@@ -163,10 +165,13 @@ std::string ConversationStore::export_markdown(std::optional<int64_t> conversati
     if (!c.system_prompt.empty()) out += "## System prompt\n\n" + c.system_prompt + "\n\n";
     for (const Message& m : active_path(c.id)) {
       out += "## " + role_heading(m.role);
+      // "(falcon-7b · int4; version 1 of 2)": the model that wrote a reply, the branch shown.
+      std::string notes = m.stats.model;
       if (m.sibling_count > 1) {
-        out += " (version " + std::to_string(m.sibling_index + 1) + " of " + std::to_string(m.sibling_count) +
-               ")";
+        notes += (notes.empty() ? "" : "; ") + std::string("version ") + std::to_string(m.sibling_index + 1) +
+                 " of " + std::to_string(m.sibling_count);
       }
+      if (!notes.empty()) out += " (" + notes + ")";
       out += "\n\n" + m.text + "\n\n";
       StopReason r = m.state == MessageState::Streaming ? StopReason::Interrupted : m.stats.stop_reason;
       if (r != StopReason::None && r != StopReason::Eos && r != StopReason::StopString) {
@@ -211,8 +216,9 @@ std::vector<int64_t> ConversationStore::import_json(std::string_view json, const
       auto s = impl_->q(
           "INSERT INTO messages (conversation_id, parent_id, role, text, created_ms, token_count, state, "
           "ttft_ms, "
-          "tokens_per_s, stop_reason, error_text, answered_tokens, answered_cut) VALUES (?1, ?2, ?3, ?4, ?5, "
-          "?6, 'complete', ?7, ?8, ?9, ?10, ?11, ?12)");
+          "tokens_per_s, stop_reason, error_text, answered_tokens, answered_cut, model) VALUES (?1, ?2, ?3, "
+          "?4, ?5, "
+          "?6, 'complete', ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
       s.bind(1, cid);
       m.parent ? s.bind(2, new_id[static_cast<size_t>(*m.parent)]) : s.bind_null(2);
       s.bind(3, to_string(m.role)).bind(4, m.text).bind(5, m.created_ms).bind(6, m.token_count);
@@ -222,6 +228,7 @@ std::vector<int64_t> ConversationStore::import_json(std::string_view json, const
       m.error ? s.bind(10, *m.error) : s.bind_null(10);
       m.answered_tokens ? s.bind(11, *m.answered_tokens) : s.bind_null(11);
       m.answered_cut ? s.bind(12, *m.answered_cut) : s.bind_null(12);
+      m.model && !m.model->empty() ? s.bind(13, *m.model) : s.bind_null(13);
       s.run();
       new_id[i] = sqlite3_last_insert_rowid(impl_->raw());
     }

@@ -115,7 +115,7 @@ ImportedMessage parse_message(const json& v, const std::string& where, size_t in
   object_at(v, where);
   only_keys(v, where,
             {"parent", "role", "text", "created_ms", "token_count", "ttft_ms", "tokens_per_s", "stop_reason",
-             "error", "answered_tokens", "answered_cut"});
+             "error", "answered_tokens", "answered_cut", "model"});
   ImportedMessage m;
   const json& parent = required(v, "parent", where);
   if (!parent.is_null()) {
@@ -153,6 +153,8 @@ ImportedMessage parse_message(const json& v, const std::string& where, size_t in
     m.answered_tokens = get_int(*answered, where + ".answered_tokens", 0, kMaxInt);
     m.answered_cut = get_int(*cut, where + ".answered_cut", 0, *m.answered_tokens);
   }
+  if (const json* model = find(v, "model"); model && !model->is_null())
+    m.model = get_string(*model, where + ".model", 256);
   return m;
 }
 

@@ -12,8 +12,9 @@
 namespace falcon {
 
 inline constexpr const char* kExportFormatName = "falcon-chat-conversations";
-// 2: messages carry answered_tokens / answered_cut (version 1 files, without them, still import).
-inline constexpr int kExportFormatVersion = 2;
+// 2: messages carry answered_tokens / answered_cut; 3: and the model that wrote them (files of
+// versions 1 and 2, without them, still import).
+inline constexpr int kExportFormatVersion = 3;
 
 // Limits that keep a hostile file from exhausting memory or time; far above real chats.
 inline constexpr size_t kImportMaxBytes = size_t{1} << 30;   // whole file
@@ -45,6 +46,7 @@ struct ImportedMessage {
   std::optional<std::string> error;
   std::optional<int64_t> answered_tokens;  // both or neither, 0 <= cut <= tokens
   std::optional<int64_t> answered_cut;
+  std::optional<std::string> model;  // the model that wrote it (GenerationStats::model)
 };
 
 struct ImportedConversation {

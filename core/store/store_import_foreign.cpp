@@ -109,6 +109,13 @@ bool is_turn(const json& message, Role* role) {
   return true;
 }
 
+// Another app's name for the model that wrote a reply, "" when there is none or it is not a short
+// string (what a store column for it is meant to hold).
+std::string model_name(const json* v) {
+  std::string name = string_or_empty(v);
+  return name.size() <= 256 ? name : std::string();
+}
+
 // A title for a chat that has none: its first user message's first line, shortened.
 std::string title_from(const std::vector<ImportedMessage>& messages) {
   for (const ImportedMessage& m : messages) {
@@ -217,6 +224,8 @@ ImportedConversation parse_chatgpt_conversation(const json& c, const std::string
         node.message->role = role;
         node.message->text = std::move(text);
         node.message->created_ms = time_ms(member(message, "create_time"), out.conv.created_ms);
+        if (role == Role::Assistant)
+          node.message->model = model_name(member(member(message, "metadata"), "model_slug"));
       }
     }
   }
@@ -270,6 +279,7 @@ ImportedConversation parse_openwebui_chat(const json& c, const std::string& wher
     node.message->role = role == "user" ? Role::User : Role::Assistant;
     node.message->text = std::move(text);
     node.message->created_ms = time_ms(member(&m, "timestamp"), out.conv.created_ms);
+    if (role == "assistant") node.message->model = model_name(member(&m, "model"));
   }
   // A message whose parent lists no children (hand-made files) still hangs under it.
   for (const auto& [id, m] : messages->items()) {
@@ -310,7 +320,7 @@ bool imported_key(const std::vector<std::string>& chain, const std::string& key)
       if (below == 3) {
         if (field == "author") return in({"role"});
         if (field == "metadata")
-          return in({"is_visually_hidden_from_conversation", "is_user_system_message"});
+          return in({"is_visually_hidden_from_conversation", "is_user_system_message", "model_slug"});
         if (field == "content") return in({"content_type", "parts"});
         return false;
       }
@@ -319,7 +329,7 @@ bool imported_key(const std::vector<std::string>& chain, const std::string& key)
     if (chain[j] == "history" && j + 1 < chain.size() && chain[j + 1] == "messages") {  // Open WebUI
       const size_t below = chain.size() - j - 2;
       if (below == 0) return true;  // a message id
-      return below == 1 && in({"role", "content", "timestamp", "parentId", "childrenIds"});
+      return below == 1 && in({"role", "content", "timestamp", "parentId", "childrenIds", "model"});
     }
   }
   return !(key == "messages" && !chain.empty() && chain.back() == "chat");  // Open WebUI's flat copy

@@ -18,7 +18,7 @@ const char* const kMessageColumns =
     "AND s.id < m.id), "
     "(SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id AND s.parent_id IS "
     "m.parent_id), "
-    "m.answered_tokens, m.answered_cut";
+    "m.answered_tokens, m.answered_cut, m.model";
 
 Message read_message(const sql::Stmt& s) {
   Message m;
@@ -44,6 +44,7 @@ Message read_message(const sql::Stmt& s) {
   m.sibling_count = static_cast<int>(s.i64(13));
   m.stats.answered_tokens = s.opt_i64(14);
   m.stats.answered_cut = s.opt_i64(15);
+  m.stats.model = s.is_null(16) ? std::string() : s.text(16);
   return m;
 }
 
@@ -337,7 +338,7 @@ void ConversationStore::finish_reply(int64_t message_id, std::string_view text, 
     auto s = impl_->q(
         "UPDATE messages SET text = ?2, token_count = ?3, state = 'complete', ttft_ms = ?4, tokens_per_s = "
         "?5, "
-        "stop_reason = ?6, error_text = ?7, answered_tokens = ?8, answered_cut = ?9 "
+        "stop_reason = ?6, error_text = ?7, answered_tokens = ?8, answered_cut = ?9, model = ?10 "
         "WHERE id = ?1 AND state = 'streaming'");
     s.bind(1, message_id).bind(2, text).bind(3, token_count);
     stats.ttft_ms ? s.bind(4, *stats.ttft_ms) : s.bind_null(4);
@@ -346,6 +347,7 @@ void ConversationStore::finish_reply(int64_t message_id, std::string_view text, 
     stats.error_text.empty() ? s.bind_null(7) : s.bind(7, stats.error_text);
     stats.answered_tokens ? s.bind(8, *stats.answered_tokens) : s.bind_null(8);
     stats.answered_cut ? s.bind(9, *stats.answered_cut) : s.bind_null(9);
+    stats.model.empty() ? s.bind_null(10) : s.bind(10, stats.model);
     s.run();
   }
   if (sqlite3_changes64(impl_->raw()) == 0) not_streaming(*impl_, message_id);

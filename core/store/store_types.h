@@ -27,6 +27,10 @@ struct GenerationStats {
   // recorded (replies stored before schema version 5, imports that lack them).
   std::optional<int64_t> answered_tokens;
   std::optional<int64_t> answered_cut;
+  // The model that wrote the reply, as the app names it ("falcon-7b · int4"; another app's name
+  // for an imported one, "gpt-4o"). Empty where not recorded (replies stored before schema
+  // version 6, imports that lack it).
+  std::string model;
 };
 
 struct Conversation {

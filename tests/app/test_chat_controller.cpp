@@ -1259,6 +1259,26 @@ class ChatControllerTest : public QObject {
     QVERIFY(c->notice().isEmpty());
   }
 
+  // A reply's row names the model that wrote it (the model view shows it under the reply); a
+  // regenerated one after loading another model names that one.
+  void a_reply_names_its_model() {
+    auto c = make();
+    loadModel(*c);  // "/fake/model", bf16
+    QCOMPARE(sendAndWait(*c, QStringLiteral("hello")), QStringLiteral("eos"));
+    QCOMPARE(c->messages()->index(1).data(MessageModel::ReplyModelRole).toString(), QStringLiteral("model"));
+    QCOMPARE(c->messages()->index(0).data(MessageModel::ReplyModelRole).toString(), QString());
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/fake/falcon-7b")), QStringLiteral("cpu"),
+                 QStringLiteral("int4"));
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("ready"), 5000);
+    const qint64 first = c->messages()->index(1).data(MessageModel::IdRole).toLongLong();
+    QSignalSpy done(c.get(), &ChatController::replyFinished);
+    QVERIFY(c->regenerate(first));
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 5000);
+    QCOMPARE(c->messages()->index(1).data(MessageModel::ReplyModelRole).toString(),
+             QString::fromUtf8("falcon-7b \xC2\xB7 int4"));
+    QCOMPARE(c->messages()->index(1).data(MessageModel::SiblingCountRole).toInt(), 2);
+  }
+
   // The composer's text is counted in the model's tokens (the fake engine's are words) a moment
   // after the last edit, and said to be too long where it with the reply's prompt passes the
   // window; without a model, or with nothing typed, there is no count.

@@ -321,6 +321,37 @@ class TestChatSession : public QObject {
     QCOMPARE(store.window_state(id)->tokens, template_tokens(*tok_, kSystem, store.active_path(id)));
   }
 
+  // Each reply names the model that wrote it; a reply continued by another model names both, once.
+  void a_reply_names_its_model() {
+    QCOMPARE(reply_model_name("/models/falcon-7b/", "int4"), std::string("falcon-7b \xC2\xB7 int4"));
+    QCOMPARE(reply_model_name("/models/falcon-7b", "int8"), std::string("falcon-7b \xC2\xB7 int8"));
+    QCOMPARE(reply_model_name("falcon-mini", "bf16"), std::string("falcon-mini"));
+    QCOMPARE(reply_model_name("/m/falcon-mini", "f32"), std::string("falcon-mini"));  // the checkpoint's own
+    QTemporaryDir dir;
+    ConversationStore store(dir.filePath("c.db").toStdString());
+    const int64_t id = new_conversation(store);
+    auto b = backend();
+    const std::atomic<bool> cancel{false};
+    int64_t reply = 0;
+    {
+      ChatSession session(store, id, *b, *tok_, ChatTemplate::falcon_instruct(), {fingerprint_, "mini"});
+      reply = session.send("Count from 1 to 20.", greedy(4), cancel, {}).assistant_message_id;
+      QCOMPARE(store.message(reply).stats.model, std::string("mini"));
+      session.continue_reply(reply, greedy(2), cancel, {});
+      QCOMPARE(store.message(reply).stats.model, std::string("mini"));  // the same model: once
+    }
+    {
+      ChatSession other(store, id, *b, *tok_, ChatTemplate::falcon_instruct(),
+                        {fingerprint_, "mini \xC2\xB7 int8"});
+      other.continue_reply(reply, greedy(2), cancel, {});
+      QCOMPARE(store.message(reply).stats.model, std::string("mini, mini \xC2\xB7 int8"));
+      other.continue_reply(reply, greedy(2), cancel, {});
+      QCOMPARE(store.message(reply).stats.model, std::string("mini, mini \xC2\xB7 int8"));
+      const int64_t again = other.regenerate(reply, greedy(2), cancel, {}).assistant_message_id;
+      QCOMPARE(store.message(again).stats.model, std::string("mini \xC2\xB7 int8"));
+    }
+  }
+
   // Invalid settings are refused before anything is written; a chat made with another model is
   // re-tokenized with a notice.
   void invalid_settings_and_model_change() {

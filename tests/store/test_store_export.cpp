@@ -36,6 +36,7 @@ void fill(ConversationStore& s) {
   st.stop_reason = StopReason::StopString;
   st.answered_tokens = 900;  // the message was longer than the window: 388 of its tokens cut
   st.answered_cut = 388;
+  st.model = "falcon-7b-instruct \xC2\xB7 int4";
   s.finish_reply(r1, "Hi!\n\n```cpp\nint x = 1;\n```", 12, st);
   int64_t r2 = s.begin_assistant_reply(a, u1);  // regenerate
   GenerationStats err;
@@ -98,6 +99,9 @@ class TestStoreExport : public QObject {
     QCOMPARE(a["messages"][1]["answered_tokens"].get<int64_t>(), int64_t(900));
     QCOMPARE(a["messages"][1]["answered_cut"].get<int64_t>(), int64_t(388));
     QVERIFY(a["messages"][2]["answered_cut"].is_null());  // not recorded
+    QCOMPARE(a["messages"][1]["model"].get<std::string>(), std::string("falcon-7b-instruct \xC2\xB7 int4"));
+    QVERIFY(a["messages"][2]["model"].is_null());  // not recorded
+    QCOMPARE(dst.active_path(ids[0])[1].stats.model, std::string("falcon-7b-instruct \xC2\xB7 int4"));
     QCOMPARE(a["messages"][4]["stop_reason"].get<std::string>(), std::string("interrupted"));
     QCOMPARE(a["active_leaf"].get<int>(), 1);
     QCOMPARE(a["window_state"]["tokens"][2].get<int64_t>(), int64_t(2147483647));
@@ -223,6 +227,12 @@ class TestStoreExport : public QObject {
     for (const Message& m : dst.siblings(other[1].id)) answers.push_back(m.text);
     QCOMPARE(answers,
              (std::vector<std::string>{"Over 300 km/h in a dive.", "About 390 km/h at its fastest."}));
+    // Each reply names the model that wrote it (model_slug); a question names none.
+    std::vector<std::string> models;
+    for (const Message& m : dst.siblings(other[1].id)) models.push_back(m.stats.model);
+    QCOMPARE(models, (std::vector<std::string>{"gpt-4o", "gpt-4o-mini"}));
+    QCOMPARE(path[1].stats.model, std::string("gpt-4o"));
+    QCOMPARE(path[0].stats.model, std::string());
     QCOMPARE(dst.search("Lisbon").size(), size_t(0));  // custom instructions are not a turn
     QCOMPARE(dst.search("108055").size(), size_t(0));  // nor the tool's output
 
@@ -255,7 +265,9 @@ class TestStoreExport : public QObject {
     QVERIFY(a1.contains("children") && !a1.contains("id") && !a1.contains("parent"));
     QCOMPARE(a1["message"]["content"]["parts"][0].get<std::string>(),
              std::string("Over 300 km/h in a dive."));
-    QVERIFY(a1["message"]["metadata"].empty());  // model_slug, finish_details, content_references gone
+    // Of the metadata only the model is kept: finish_details, citations, content_references gone.
+    QCOMPARE(a1["message"]["metadata"].size(), size_t(1));
+    QCOMPARE(a1["message"]["metadata"]["model_slug"].get<std::string>(), std::string("gpt-4o"));
     QVERIFY(!a1["message"].contains("status") && !a1["message"].contains("weight"));
     QVERIFY(gpt[0]["mapping"]["ci"]["message"]["metadata"]["is_user_system_message"].get<bool>());
     QCOMPARE(gpt[0]["mapping"]["u1b"]["message"]["content"]["parts"][0].size(), size_t(1));  // content_type
@@ -298,6 +310,8 @@ class TestStoreExport : public QObject {
     QCOMPARE(path[1].sibling_count, 2);
     QCOMPARE(path[1].sibling_index, 1);
     QCOMPARE(dst.siblings(path[1].id)[0].text, std::string("About a metre."));
+    QCOMPARE(path[1].stats.model, std::string("qwen3:8b"));  // each reply its own model
+    QCOMPARE(dst.siblings(path[1].id)[0].stats.model, std::string("llama3.1:8b"));
     QCOMPARE(path[2].text, std::string("Thanks"));
     QCOMPARE(path[2].created_ms, int64_t(1720000020000));
     const Conversation b = dst.conversation(ids[1]);
@@ -396,6 +410,11 @@ class TestStoreExport : public QObject {
          "string"},
         {"bad stop", with([](auto& j) { j["conversations"][0]["messages"][1]["stop_reason"] = "bored"; }),
          "stop_reason"},
+        {"model not string", with([](auto& j) { j["conversations"][0]["messages"][1]["model"] = 7; }),
+         "conversations[0].messages[1].model"},
+        {"model too long",
+         with([](auto& j) { j["conversations"][0]["messages"][1]["model"] = std::string(257, 'm'); }),
+         "conversations[0].messages[1].model"},
         {"nan-ish ttft", with([](auto& j) { j["conversations"][0]["messages"][1]["ttft_ms"] = -3.0; }),
          "ttft_ms"},
         {"cut past the message",
@@ -475,7 +494,7 @@ class TestStoreExport : public QObject {
     QVERIFY(md.rfind("# Ünïcode ✓ \"quoted\"\ttab\n", 0) == 0);
     QVERIFY(md.find("## System prompt\n\nBe terse.\nLine two.") != std::string::npos);
     size_t user = md.find("## User (version 1 of 2)\n\nHello 👋");
-    size_t reply = md.find("## Assistant (version 1 of 2)\n\nHi!\n\n```cpp");
+    size_t reply = md.find("## Assistant (falcon-7b-instruct \xC2\xB7 int4; version 1 of 2)\n\nHi!\n\n```cpp");
     QVERIFY2(user != std::string::npos && reply != std::string::npos && user < reply, md.c_str());
     QVERIFY(md.find("out of memory") == std::string::npos);  // other branch
     QVERIFY(md.find("still stream") == std::string::npos);   // other branch

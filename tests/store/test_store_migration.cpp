@@ -68,6 +68,14 @@ INSERT INTO drafts (conversation_id, text, updated_ms) VALUES
   (2, 'and the zebra''s name?', 1700000200500);
 )sql";
 
+// What only v5 can hold: a reply that recorded how much of the message it answered.
+constexpr const char* kV5Rows = R"sql(
+INSERT INTO messages (id, conversation_id, parent_id, role, text, created_ms, token_count, state, stop_reason,
+                      answered_tokens, answered_cut) VALUES
+  (8, 2, 6, 'assistant', 'Noted: blue.', 1700000300000, 4, 'complete', 'eos', 900, 388);
+UPDATE conversations SET active_leaf_id = 8 WHERE id = 2;
+)sql";
+
 std::string fixtures_dir() {
   return std::string(FALCON_FIXTURES_DIR) + "/store";
 }
@@ -82,6 +90,7 @@ void make_fixture(const std::string& path, int version) {
   if (version >= 2) raw.exec(kV2Rows);
   if (version >= 3) raw.exec(kV3Rows);
   if (version >= 4) raw.exec(kV4Rows);
+  if (version >= 5) raw.exec(kV5Rows);
   raw.exec("PRAGMA journal_mode = DELETE; VACUUM;");
 }
 
@@ -254,6 +263,27 @@ class TestStoreMigration : public QObject {
     QCOMPARE(store.message(reply).stats.answered_cut, std::optional<int64_t>(388));
     RawDb backup(path + ".v4.bak");
     QCOMPARE(backup.integer("PRAGMA user_version"), int64_t(4));
+  }
+
+  void fromV5() {
+    std::string path = copy_fixture("v5.sqlite");
+    ConversationStore store(path);
+    QCOMPARE(store.last_backup_path(), path + ".v5.bak");
+    QCOMPARE(store.message(8).stats.answered_tokens, std::optional<int64_t>(900));
+    QCOMPARE(store.message(8).stats.answered_cut, std::optional<int64_t>(388));
+    // v6: replies from before name no model; one finished after the migration does.
+    QCOMPARE(store.message(8).stats.model, std::string());
+    const int64_t reply = store.begin_assistant_reply(2, 6);
+    GenerationStats st;
+    st.stop_reason = StopReason::Eos;
+    st.model = "falcon-7b \xC2\xB7 int4";
+    store.finish_reply(reply, "Blue again.", 3, st);
+    QCOMPARE(store.message(reply).stats.model, std::string("falcon-7b \xC2\xB7 int4"));
+    QCOMPARE(store.message(8).stats.model, std::string());
+    QCOMPARE(store.message(reply).sibling_count, 2);  // beside the v5 reply
+    QCOMPARE(store.integrity_check(), std::string("ok"));
+    RawDb backup(path + ".v5.bak");
+    QCOMPARE(backup.integer("PRAGMA user_version"), int64_t(5));
   }
 
   void backupNeverOverwritesAnOldBackup() {

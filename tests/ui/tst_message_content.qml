@@ -38,6 +38,7 @@ TestCase {
             canContinue: false
             answeredTokens: undefined
             answeredCut: undefined
+            replyModel: ""
         }
     }
 
@@ -164,5 +165,20 @@ TestCase {
         verify(!block.expanded)
         tryCompare(block, "implicitHeight", shortHeight)
         verify(block.code.indexOf("line" + data.lines + " ") >= 0, "Copy still copies the whole")
+    }
+
+    // Under a reply, first, the model that wrote it; nothing where it was not recorded.
+    function test_a_reply_names_its_model_data() {
+        return [{ tag: "recorded", model: "falcon-7b \u00b7 int4" }, { tag: "not recorded", model: "" }]
+    }
+    function test_a_reply_names_its_model(data) {
+        const item = createTemporaryObject(delegateComponent, test, {
+            role: "assistant", text: "an answer", stopReason: "eos", tokenCount: 3, replyModel: data.model })
+        const stats = findNamed(item, "replyStats")
+        verify(stats && stats.visible)
+        if (data.model.length > 0)
+            verify(stats.text.startsWith(data.model + " \u00b7 3 token"), stats.text)
+        else
+            verify(stats.text.startsWith("3 token"), stats.text)
     }
 }

@@ -22,6 +22,7 @@ Item {
     required property bool canContinue
     required property var answeredTokens  // of the message this reply answers (undefined: not recorded)
     required property var answeredCut     // ... how many of its first ones the window left out
+    required property string replyModel   // the model that wrote this reply ("" where not recorded)
     property bool busy: false
     property bool editing: false
     // The edited text's length in tokens, for the editor (asked for with editMeasureRequested).
@@ -144,11 +145,13 @@ Item {
         }
 
         ReplyStats {
+            objectName: "replyStats"
             visible: !root.isUser && !root.streaming && root.stopReason.length > 0
             tokenCount: root.tokenCount
             ttftMs: root.ttftMs
             tokensPerS: root.tokensPerS
             stopReason: root.stopReason
+            model: root.replyModel
         }
 
         MessageActions {

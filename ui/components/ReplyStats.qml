@@ -2,13 +2,14 @@ import QtQuick
 import QtQuick.Controls
 import FalconChat.Ui
 
-// Under a reply: tokens, time to first token, speed and why it stopped.
+// Under a reply: the model that wrote it, tokens, time to first token, speed and why it stopped.
 Label {
     id: root
     property var tokenCount
     property var ttftMs
     property var tokensPerS
     property string stopReason
+    property string model  // "" where not recorded
     font.pixelSize: Theme.smallFontSize
     color: Theme.subtleText
 
@@ -24,7 +25,8 @@ Label {
         }
     }
     text: {
-        const parts = [qsTr("%n token(s)", "", Number(tokenCount || 0))]
+        const parts = root.model.length > 0 ? [root.model] : []
+        parts.push(qsTr("%n token(s)", "", Number(tokenCount || 0)))
         if (ttftMs !== undefined && ttftMs !== null)
             parts.push(qsTr("TTFT %1 ms").arg(Math.round(ttftMs)))
         if (tokensPerS !== undefined && tokensPerS !== null)
