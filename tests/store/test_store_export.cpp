@@ -494,7 +494,8 @@ class TestStoreExport : public QObject {
     QVERIFY(md.rfind("# Ünïcode ✓ \"quoted\"\ttab\n", 0) == 0);
     QVERIFY(md.find("## System prompt\n\nBe terse.\nLine two.") != std::string::npos);
     size_t user = md.find("## User (version 1 of 2)\n\nHello 👋");
-    size_t reply = md.find("## Assistant (falcon-7b-instruct \xC2\xB7 int4; version 1 of 2)\n\nHi!\n\n```cpp");
+    size_t reply =
+        md.find("## Assistant (falcon-7b-instruct \xC2\xB7 int4; version 1 of 2)\n\nHi!\n\n```cpp");
     QVERIFY2(user != std::string::npos && reply != std::string::npos && user < reply, md.c_str());
     QVERIFY(md.find("out of memory") == std::string::npos);  // other branch
     QVERIFY(md.find("still stream") == std::string::npos);   // other branch
