@@ -177,7 +177,7 @@ TestCase {
         const stats = findNamed(item, "replyStats")
         verify(stats && stats.visible)
         if (data.model.length > 0)
-            verify(stats.text.startsWith(data.model + " \u00b7 3 token"), stats.text)
+            verify(stats.text.startsWith("\u2068" + data.model + "\u2069 \u00b7 3 token"), stats.text)
         else
             verify(stats.text.startsWith("3 token"), stats.text)
     }

@@ -25,7 +25,10 @@ Label {
         }
     }
     text: {
-        const parts = root.model.length > 0 ? [root.model] : []
+        // The model's name in a directional isolate (U+2068 ... U+2069): a Latin name first must not
+        // make an Arabic line left-to-right (the line's direction comes from its first letter
+        // outside isolates).
+        const parts = root.model.length > 0 ? ["\u2068" + root.model + "\u2069"] : []
         parts.push(qsTr("%n token(s)", "", Number(tokenCount || 0)))
         if (ttftMs !== undefined && ttftMs !== null)
             parts.push(qsTr("TTFT %1 ms").arg(Math.round(ttftMs)))
