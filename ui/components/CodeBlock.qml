@@ -7,8 +7,9 @@ import FalconChat.Ui
 // A fenced code block: monospace, syntax-coloured (escaped HTML from MessageFormatter), with
 // its language and a Copy button that copies the plain code. A long block of a user's message
 // comes with its first lines only (hiddenLines: how many more): "Show all" colours and shows the
-// whole (MessageFormatter.codeHtml), or, past kColourLines, shows it uncoloured (an 8,500-line
-// file took 1.8 s to lay out coloured, a fifth of that as plain text); "Show less" goes back.
+// whole (MessageFormatter.codeHtml), or, past kColourLines, shows it uncoloured (a 250 KB file of
+// 8,549 lines: 601 ms to lay out coloured against 116 ms plain offscreen, 1.8 s against under 1 s
+// on screen under Xvfb); "Show less" goes back.
 Rectangle {
     id: root
     property string language
