@@ -11,6 +11,7 @@
 #include "app/engine/chat_context.h"
 #include "core/chat/generator.h"
 #include "core/common/error.h"
+#include "core/store/store_import.h"
 
 namespace falcon {
 
@@ -243,7 +244,9 @@ struct ChatSession::Impl {
         named = stats.model.compare(at, end - at, options.model_name) == 0;
         at = end + 2;
       }
-      if (!named) stats.model += ", " + options.model_name;
+      // (at most what an import of the chat's export takes: kImportMaxModelName)
+      if (!named && stats.model.size() + 2 + options.model_name.size() <= kImportMaxModelName)
+        stats.model += ", " + options.model_name;
     }
     // What the prompt held of the message answered; a continued reply keeps its first prompt's.
     if (continuing) {

@@ -154,7 +154,7 @@ ImportedMessage parse_message(const json& v, const std::string& where, size_t in
     m.answered_cut = get_int(*cut, where + ".answered_cut", 0, *m.answered_tokens);
   }
   if (const json* model = find(v, "model"); model && !model->is_null())
-    m.model = get_string(*model, where + ".model", 256);
+    m.model = get_string(*model, where + ".model", kImportMaxModelName);
   return m;
 }
 

@@ -49,6 +49,10 @@ struct ImportedMessage {
   std::optional<std::string> model;  // the model that wrote it (GenerationStats::model)
 };
 
+// The longest model name an import takes (GenerationStats::model): a folder's name is at most 255
+// bytes, and a reply continued by other models names them all.
+inline constexpr size_t kImportMaxModelName = 1024;
+
 struct ImportedConversation {
   Conversation conv;  // id and active_leaf_id unused
   std::vector<ImportedMessage> messages;

@@ -109,11 +109,11 @@ bool is_turn(const json& message, Role* role) {
   return true;
 }
 
-// Another app's name for the model that wrote a reply, "" when there is none or it is not a short
-// string (what a store column for it is meant to hold).
+// Another app's name for the model that wrote a reply, "" when there is none or it is longer
+// than a model's name can be (kImportMaxModelName).
 std::string model_name(const json* v) {
   std::string name = string_or_empty(v);
-  return name.size() <= 256 ? name : std::string();
+  return name.size() <= kImportMaxModelName ? name : std::string();
 }
 
 // A title for a chat that has none: its first user message's first line, shortened.

@@ -412,8 +412,9 @@ class TestStoreExport : public QObject {
          "stop_reason"},
         {"model not string", with([](auto& j) { j["conversations"][0]["messages"][1]["model"] = 7; }),
          "conversations[0].messages[1].model"},
-        {"model too long",
-         with([](auto& j) { j["conversations"][0]["messages"][1]["model"] = std::string(257, 'm'); }),
+        {"model too long", with([](auto& j) {
+           j["conversations"][0]["messages"][1]["model"] = std::string(kImportMaxModelName + 1, 'm');
+         }),
          "conversations[0].messages[1].model"},
         {"nan-ish ttft", with([](auto& j) { j["conversations"][0]["messages"][1]["ttft_ms"] = -3.0; }),
          "ttft_ms"},
@@ -485,6 +486,22 @@ class TestStoreExport : public QObject {
     QCOMPARE(path.size(), size_t(2));  // the last message is the active leaf by default
     QCOMPARE(path[1].text, std::string("hello"));
     QCOMPARE(dst.conversation(ids[0]).sampling_json, std::string("{}"));
+  }
+
+  // The longest model name a reply can record (a folder's 255 bytes and the format, or several
+  // models' names) survives export and import; one byte more than an import takes is refused above.
+  void aLongModelNameRoundTrips() {
+    ConversationStore src(":memory:");
+    const int64_t c = src.create_conversation({.title = "t"});
+    const int64_t u = src.append_message(c, std::nullopt, Role::User, "q");
+    const int64_t r = src.begin_assistant_reply(c, u);
+    GenerationStats st;
+    st.stop_reason = StopReason::Eos;
+    st.model = std::string(kImportMaxModelName, 'm');
+    src.finish_reply(r, "a", 1, st);
+    ConversationStore dst(":memory:");
+    const auto ids = dst.import_json(src.export_json());
+    QCOMPARE(dst.active_path(ids[0])[1].stats.model, st.model);
   }
 
   void markdownShowsTheActiveBranch() {
