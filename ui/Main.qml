@@ -206,8 +206,9 @@ ApplicationWindow {
         onPathsDropped: (paths) => {
             // Exports are imported and files put into the message, all of them; with neither, the
             // first model folder (or file of one) opens the model dialog.
-            const exports = paths.filter((p) => ChatController.dropKind(p) === "conversations")
-            const texts = paths.filter((p) => ChatController.dropKind(p) === "text")
+            const kinds = paths.map((p) => ChatController.dropKind(p))
+            const exports = paths.filter((p, i) => kinds[i] === "conversations")
+            const texts = paths.filter((p, i) => kinds[i] === "text")
             if (exports.length > 0)
                 ChatController.importConversations(exports.map((p) => ChatController.fileUrl(p)))
             if (texts.length > 0)

@@ -238,12 +238,9 @@ struct ChatSession::Impl {
     stats.model = options.model_name;
     if (continuing && !path.back().stats.model.empty()) {
       stats.model = path.back().stats.model;
-      bool named = options.model_name.empty();
-      for (size_t at = 0; !named && at <= stats.model.size();) {
-        const size_t end = std::min(stats.model.find(", ", at), stats.model.size());
-        named = stats.model.compare(at, end - at, options.model_name) == 0;
-        at = end + 2;
-      }
+      const bool named =
+          options.model_name.empty() ||
+          (", " + stats.model + ", ").find(", " + options.model_name + ", ") != std::string::npos;
       // (at most what an import of the chat's export takes: kImportMaxModelName)
       if (!named && stats.model.size() + 2 + options.model_name.size() <= kImportMaxModelName)
         stats.model += ", " + options.model_name;

@@ -23,6 +23,7 @@
 #include "core/model/quant_cache_file.h"
 #include "core/store/conversation_store.h"
 #include "core/store/store_import.h"
+#include "tests/core/gpu_oom_report_sample.h"
 
 using namespace falcon;
 
@@ -1022,15 +1023,7 @@ class ChatControllerTest : public QObject {
   // A model too large for the GPU: the CUDA backend's report (numbers and what would fit) is worded
   // by the app, in the user's language, as the fallback's reason and as a load failure.
   void gpu_out_of_memory_in_the_users_language() {
-    GpuOomReport r;
-    r.device = "NVIDIA GeForce RTX 4090";
-    r.need = 80ull << 30;
-    r.weights = 77ull << 30;
-    r.cache_tokens = 2048;
-    r.cache = 1ull << 30;
-    r.scratch = 2ull << 30;
-    r.free = 23ull << 30;
-    r.total = 24ull << 30;
+    GpuOomReport r = falcon::test::sample_gpu_oom_report();
     r.fit_format = "int4";
     r.fit_need = 22ull << 30;
     const std::string report = gpu_oom_text(r);

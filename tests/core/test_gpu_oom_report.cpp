@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include "core/model/gpu_oom_report.h"
+#include "tests/core/gpu_oom_report_sample.h"
 
 using namespace falcon;
 
@@ -10,16 +11,7 @@ class TestGpuOomReport : public QObject {
   Q_OBJECT
 
   static GpuOomReport base() {
-    GpuOomReport r;
-    r.device = "NVIDIA GeForce RTX 4090: laptop (test)";  // a colon in the name
-    r.need = 80ull << 30;
-    r.weights = 77ull << 30;
-    r.cache_tokens = 2048;
-    r.cache = 1ull << 30;
-    r.scratch = 2ull << 30;
-    r.free = 23ull << 30;
-    r.total = 24ull << 30;
-    return r;
+    return test::sample_gpu_oom_report("NVIDIA GeForce RTX 4090: laptop (test)");  // a colon in the name
   }
 
  private slots:

@@ -22,6 +22,17 @@ Rectangle {
     readonly property int kColourLines: 2000
     readonly property bool plainView: expanded && lines > kColourLines
     signal copyRequested(string code)
+
+    component CodeText: TextEdit {
+        readOnly: true
+        selectByMouse: true
+        font.family: Theme.monoFamily
+        font.pixelSize: Theme.baseFontSize - 1
+        color: Theme.text
+        selectionColor: Theme.selection
+        Accessible.role: Accessible.StaticText
+        Accessible.name: root.code
+    }
     implicitHeight: layout.implicitHeight
     radius: Theme.radius
     color: Theme.codeBackground
@@ -57,33 +68,17 @@ Rectangle {
                 // Two texts of fixed formats, one shown (never one format switched under its
                 // text, which would parse the one form as the other for a moment): the coloured
                 // HTML, or the whole code as plain text.
-                TextEdit {
+                CodeText {
                     objectName: "codeText"
                     visible: !root.plainView
-                    readOnly: true
-                    selectByMouse: true
                     textFormat: TextEdit.RichText
                     text: root.plainView ? "" : root.expanded ? root.fullHtml : root.html
-                    font.family: Theme.monoFamily
-                    font.pixelSize: Theme.baseFontSize - 1
-                    color: Theme.text
-                    selectionColor: Theme.selection
-                    Accessible.role: Accessible.StaticText
-                    Accessible.name: root.code
                 }
-                TextEdit {
+                CodeText {
                     objectName: "plainCodeText"
                     visible: root.plainView
-                    readOnly: true
-                    selectByMouse: true
                     textFormat: TextEdit.PlainText
                     text: root.plainView ? root.code : ""
-                    font.family: Theme.monoFamily
-                    font.pixelSize: Theme.baseFontSize - 1
-                    color: Theme.text
-                    selectionColor: Theme.selection
-                    Accessible.role: Accessible.StaticText
-                    Accessible.name: root.code
                 }
             }
         }
