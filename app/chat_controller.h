@@ -182,7 +182,7 @@ class ChatController : public QObject {
   // system takes replaced) in `folder` (default: Documents, else home), not over an existing file;
   // for id 0 (every conversation) "falcon-chat conversations <date>".
   Q_INVOKABLE QUrl suggestedExportFile(qint64 id, const QString& format, const QString& folder = {}) const;
-  // Where export and import dialogs start: Documents, else home.
+  // Where export, import and add-a-file dialogs start: Documents, else home.
   Q_INVOKABLE static QString documentsFolder();
   Q_INVOKABLE void openSearchHit(qint64 conversation_id, qint64 message_id);
   // What was typed in a chat's message field and not sent (conversation 0: the new chat). The
@@ -356,7 +356,7 @@ class ChatController : public QObject {
   QString previous_model_dir_, previous_model_backend_, previous_model_weights_;
   // The status bar's notice is the latest of: the load's notes, a chat's resume note, or the last
   // reply's message having been longer than the window (kept in parts, worded when shown).
-  enum class NoticeSource { Load, Resume, MessageCut };
+  enum class NoticeSource { Load, Resume, OtherModel, MessageCut };
   NoticeSource notice_source_ = NoticeSource::Load;
   QString notice_;                       // a chat's resume note (the engine's words)
   qint64 cut_total_ = 0, cut_kept_ = 0;  // MessageCut: the message's tokens, and how many fit

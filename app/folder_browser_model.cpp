@@ -52,8 +52,8 @@ FolderBrowserModel::~FolderBrowserModel() {
   mailbox_->owner = nullptr;
 }
 
-FolderBrowserModel::Listing FolderBrowserModel::list(const QString& folder, bool show_hidden,
-                                                     int max_entries) {
+FolderBrowserModel::Listing FolderBrowserModel::list(const QString& folder, bool show_hidden, int max_entries,
+                                                     const QStringList& suffixes) {
   Listing out;
   out.folder = QDir::cleanPath(QDir(folder).absolutePath());
   QFileInfo info(out.folder);
@@ -72,13 +72,21 @@ FolderBrowserModel::Listing FolderBrowserModel::list(const QString& folder, bool
   QDir::Filters filters = QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System;
   if (show_hidden) filters |= QDir::Hidden;
   QDirIterator it(out.folder, filters);
+  const auto wanted = [&suffixes](const QString& name) {
+    if (suffixes.isEmpty()) return true;
+    return std::any_of(suffixes.begin(), suffixes.end(), [&name](const QString& s) {
+      return name.size() >= s.size() + 1 && name.endsWith(s, Qt::CaseInsensitive) &&
+             name[name.size() - s.size() - 1] == u'.';
+    });
+  };
   while (it.hasNext()) {
     it.next();
+    const QFileInfo f = it.fileInfo();
+    if (!f.isDir() && !wanted(f.fileName())) continue;
     if (int(out.entries.size()) >= max_entries) {
       out.truncated = true;
       break;
     }
-    const QFileInfo f = it.fileInfo();
     Entry e;
     e.name = f.fileName();
     e.path = f.absoluteFilePath();
@@ -147,14 +155,85 @@ QVariant FolderBrowserModel::data(const QModelIndex& index, int role) const {
       return e.is_dir ? QString() : QLocale().formattedDataSize(e.size);
     case IsModelRole:
       return e.is_model;
+    case SelectedRole:
+      return e.selected;
     default:
       return {};
   }
 }
 
 QHash<int, QByteArray> FolderBrowserModel::roleNames() const {
-  return {{NameRole, "name"}, {PathRole, "path"},         {IsDirRole, "isDir"},
-          {SizeRole, "size"}, {SizeTextRole, "sizeText"}, {IsModelRole, "isModel"}};
+  return {{NameRole, "name"},         {PathRole, "path"},       {IsDirRole, "isDir"},      {SizeRole, "size"},
+          {SizeTextRole, "sizeText"}, {IsModelRole, "isModel"}, {SelectedRole, "selected"}};
+}
+
+void FolderBrowserModel::setFileSuffixes(const QStringList& suffixes) {
+  QStringList clean;
+  for (QString s : suffixes) {
+    s = s.trimmed().toLower();
+    while (s.startsWith(u'.') || s.startsWith(u'*')) s.remove(0, 1);
+    if (!s.isEmpty() && !clean.contains(s)) clean << s;
+  }
+  if (clean == suffixes_) return;
+  suffixes_ = clean;
+  emit fileSuffixesChanged();
+  if (!folder_.isEmpty()) open(folder_);
+}
+
+QStringList FolderBrowserModel::selectedPaths() const {
+  QStringList out;
+  for (const Entry& e : entries_)
+    if (e.selected) out << e.path;
+  return out;
+}
+
+int FolderBrowserModel::selectedCount() const {
+  return int(std::count_if(entries_.begin(), entries_.end(), [](const Entry& e) { return e.selected; }));
+}
+
+bool FolderBrowserModel::is_file(int row) const {
+  return row >= 0 && row < int(entries_.size()) && !entries_[size_t(row)].is_dir;
+}
+
+template <typename Want>
+void FolderBrowserModel::set_selected(int first, int last, Want want) {
+  first = std::max(first, 0);
+  last = std::min(last, int(entries_.size()) - 1);
+  bool changed = false;
+  for (int row = first; row <= last; ++row) {
+    Entry& e = entries_[size_t(row)];
+    const bool on = !e.is_dir && want(row);
+    if (on == e.selected) continue;
+    e.selected = on;
+    changed = true;
+    const QModelIndex i = index(row);
+    emit dataChanged(i, i, {SelectedRole});
+  }
+  if (changed) emit selectionChanged();
+}
+
+void FolderBrowserModel::select(int row) {
+  set_selected(0, int(entries_.size()) - 1, [row](int r) { return r == row; });
+}
+
+void FolderBrowserModel::toggle(int row) {
+  if (!is_file(row)) return;
+  const bool on = !entries_[size_t(row)].selected;
+  set_selected(row, row, [on](int) { return on; });
+}
+
+void FolderBrowserModel::selectRange(int from, int to, bool add) {
+  const int lo = std::min(from, to), hi = std::max(from, to);
+  set_selected(0, int(entries_.size()) - 1,
+               [&](int r) { return (r >= lo && r <= hi) || (add && entries_[size_t(r)].selected); });
+}
+
+void FolderBrowserModel::selectAllFiles() {
+  set_selected(0, int(entries_.size()) - 1, [](int) { return true; });
+}
+
+void FolderBrowserModel::clearSelection() {
+  set_selected(0, int(entries_.size()) - 1, [](int) { return false; });
 }
 
 QString FolderBrowserModel::parentFolder() const {
@@ -204,8 +283,9 @@ void FolderBrowserModel::open(const QString& path) {
   }
   const quint64 request = ++requests_;
   try {
-    std::thread([mailbox = mailbox_, folder, hidden = show_hidden_, max = max_entries_, request] {
-      Listing listing = list(folder, hidden, max);
+    std::thread([mailbox = mailbox_, folder, hidden = show_hidden_, max = max_entries_, suffixes = suffixes_,
+                 request] {
+      Listing listing = list(folder, hidden, max, suffixes);
       const std::lock_guard<std::mutex> lock(mailbox->mutex);
       --mailbox->outstanding;
       if (FolderBrowserModel* owner = mailbox->owner)
@@ -243,6 +323,7 @@ void FolderBrowserModel::apply(quint64 request, Listing listing) {
     emit loadingChanged();
     return;
   }
+  const bool had_selection = selectedCount() > 0;
   beginResetModel();
   entries_ = std::move(listing.entries);
   folder_ = listing.folder;
@@ -252,6 +333,7 @@ void FolderBrowserModel::apply(quint64 request, Listing listing) {
   const bool had_error = !error_.isEmpty();
   error_.clear();
   emit folderChanged();
+  if (had_selection) emit selectionChanged();
   if (had_error) emit errorChanged();
   emit loadingChanged();
 }

@@ -154,12 +154,9 @@ ApplicationWindow {
         onPinRequested: (id, pinned) => ChatController.setPinned(id, pinned)
         onArchiveRequested: (id, archived) => ChatController.setArchived(id, archived)
         onExportRequested: (id, format) => exportDialog.ask(id, format)
-        onImportRequested: {
-            // Starts where exports go: Documents, or the folder of the last export.
-            importDialog.currentFolder = ChatController.fileUrl(exportDialog.lastFolder.length > 0 ? exportDialog.lastFolder
-                                                                                                  : ChatController.documentsFolder())
-            importDialog.open()
-        }
+        // Starts where exports go: the folder of the last export, else where the last import
+        // was chosen (the first time: Documents).
+        onImportRequested: importDialog.openAt(exportDialog.lastFolder)
         onSearchTextChanged: ChatController.searchQuery = searchText
         onShowArchivedChanged: ChatController.conversations.showArchived = showArchived
         onSearchHitActivated: (conversationId, messageId) => {
@@ -259,13 +256,15 @@ ApplicationWindow {
         }
     }
 
-    FileDialog {
+    FileChooserDialog {
         id: importDialog
+        objectName: "importChooser"
         title: qsTr("Import conversations")
-        fileMode: FileDialog.OpenFiles
         acceptLabel: qsTr("Import")
-        nameFilters: [qsTr("Chat exports (*.json)"), qsTr("All files (*)")]
-        onAccepted: ChatController.importConversations(selectedFiles)
+        firstFolder: ChatController.documentsFolder()
+        filters: [{ label: qsTr("Chat exports (*.json)"), suffixes: ["json"] },
+                  { label: qsTr("All files"), suffixes: [] }]
+        onFilesChosen: (paths) => ChatController.importConversations(paths.map((p) => ChatController.fileUrl(p)))
     }
 
     UndoBar {

@@ -2,7 +2,8 @@
 // of a folder built here (folders first, natural order, models marked, hidden entries only when
 // asked), that a folder which cannot be opened leaves the one shown, that a file's path shows its
 // folder, that only the latest request lands, typed paths, and that destroying it while a
-// listing runs is safe.
+// listing runs is safe; for the file chooser, the files filtered by suffix and selected several
+// at once.
 #include <unistd.h>
 
 #include <QDir>
@@ -64,6 +65,11 @@ class FolderBrowserModelTest : public QObject {
     write(QStringLiteral("hub/datasets--someone--data/snapshots/feed/config.json"), "{}");
     make(QStringLiteral("checkpoint"));
     write(QStringLiteral("checkpoint/config.json"), "{}");
+    // files/: a folder "sub.json" (a folder, whatever its name), a.json, B.JSON, c.txt, notes.md,
+    // json (no suffix), x.json.bak, .json (hidden; "*.json" as a glob would take it too).
+    make(QStringLiteral("files/sub.json"));
+    for (const char* f : {"a.json", "B.JSON", "c.txt", "notes.md", "json", "x.json.bak", ".json"})
+      write(QStringLiteral("files/") + QString::fromLatin1(f), "x");
     write(QStringLiteral("checkpoint/model.safetensors"), QByteArray(1000, 'x'));
   }
 
@@ -233,6 +239,101 @@ class FolderBrowserModelTest : public QObject {
     QVERIFY(listed(m, tmp_.filePath(QStringLiteral("tree"))));
     QCOMPARE(m.rowCount(), 3);
     QVERIFY(m.truncated());
+  }
+
+  void files_are_filtered_by_suffix_and_folders_are_kept() {
+    FolderBrowserModel m;
+    QSignalSpy changed(&m, &FolderBrowserModel::fileSuffixesChanged);
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("files"))));
+    QCOMPARE(names(m),
+             (QStringList{"sub.json", "a.json", "B.JSON", "c.txt", "json", "notes.md", "x.json.bak"}));
+    // Written as a user of a file dialog might: with the dot or "*.", any case.
+    m.setFileSuffixes({QStringLiteral("*.JSON"), QStringLiteral(" .json "), QString()});
+    QCOMPARE(m.fileSuffixes(), QStringList{QStringLiteral("json")});
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));  // the folder shown is listed again
+    QCOMPARE(names(m), (QStringList{"sub.json", "a.json", "B.JSON"}));
+    m.setShowHidden(true);
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QCOMPARE(names(m), (QStringList{"sub.json", ".json", "a.json", "B.JSON"}));
+    m.setShowHidden(false);
+    m.setFileSuffixes({QStringLiteral("md"), QStringLiteral("txt")});
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QCOMPARE(names(m), (QStringList{"sub.json", "c.txt", "notes.md"}));
+    m.setFileSuffixes({});
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QCOMPARE(m.rowCount(), 7);
+    // The limit counts what is listed, not what the filter left out (which of the three in the
+    // directory's own order).
+    m.setFileSuffixes({QStringLiteral("json")});
+    m.setMaxEntries(3);
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QCOMPARE(m.rowCount(), 3);
+    QVERIFY(!m.truncated());
+    m.setMaxEntries(2);
+    QVERIFY(QTest::qWaitFor([&] { return !m.loading(); }, 10000));
+    QCOMPARE(m.rowCount(), 2);
+    QVERIFY(m.truncated());
+  }
+
+  void files_are_selected_several_at_once_and_folders_never() {
+    FolderBrowserModel m;
+    QSignalSpy selection(&m, &FolderBrowserModel::selectionChanged);
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("files"))));
+    // Rows: 0 sub.json (folder), 1 a.json, 2 B.JSON, 3 c.txt, 4 json, 5 notes.md, 6 x.json.bak.
+    const QString f = m.folder() + "/";
+    const auto selected_names = [&] {
+      QStringList out;
+      for (const QString& p : m.selectedPaths()) out << p.mid(f.size());
+      return out;
+    };
+    const auto flags = [&] {
+      QString out;
+      for (int i = 0; i < m.rowCount(); ++i)
+        out += m.data(m.index(i), FolderBrowserModel::SelectedRole).toBool() ? u'1' : u'0';
+      return out;
+    };
+    m.select(3);
+    QCOMPARE(selected_names(), QStringList{"c.txt"});
+    QCOMPARE(m.selectedCount(), 1);
+    QCOMPARE(selection.count(), 1);
+    m.toggle(1);
+    m.toggle(5);
+    QCOMPARE(selected_names(), (QStringList{"a.json", "c.txt", "notes.md"}));  // the listing's order
+    QCOMPARE(flags(), QStringLiteral("0101010"));
+    m.toggle(3);
+    QCOMPARE(selected_names(), (QStringList{"a.json", "notes.md"}));
+    m.toggle(0);  // a folder: nothing happens
+    m.toggle(99);
+    m.toggle(-1);
+    QCOMPARE(selected_names(), (QStringList{"a.json", "notes.md"}));
+    const int before = int(selection.count());
+    m.select(5);
+    QCOMPARE(selected_names(), QStringList{"notes.md"});
+    m.select(5);  // nothing changes: no signal
+    QCOMPARE(selection.count(), before + 1);
+    // A range from the last one picked, either way, over a folder: the folder stays out.
+    m.selectRange(2, 0);
+    QCOMPARE(selected_names(), (QStringList{"a.json", "B.JSON"}));
+    m.selectRange(6, 5, true);
+    QCOMPARE(selected_names(), (QStringList{"a.json", "B.JSON", "notes.md", "x.json.bak"}));
+    m.selectRange(-5, 100);
+    QCOMPARE(m.selectedCount(), 6);
+    m.clearSelection();
+    QCOMPARE(m.selectedCount(), 0);
+    QCOMPARE(flags(), QStringLiteral("0000000"));
+    m.selectAllFiles();
+    QCOMPARE(flags(), QStringLiteral("0111111"));
+    m.select(0);  // choosing a folder selects no file
+    QCOMPARE(m.selectedCount(), 0);
+    // A new listing (another folder, or this one again) starts with nothing selected.
+    m.selectAllFiles();
+    QVERIFY(listed(m, m.folder()));
+    QCOMPARE(m.selectedCount(), 0);
+    QCOMPARE(m.selectedPaths(), QStringList());
+    QVERIFY(listed(m, tmp_.filePath(QStringLiteral("files/sub.json"))));
+    m.selectAllFiles();  // an empty folder
+    QCOMPARE(m.selectedCount(), 0);
   }
 
   // The lister's thread outlives the model: its result must not reach a destroyed object (ASan

@@ -3,6 +3,8 @@
 // drop imports it (and opens no dialog), a text file's drop puts it into the message field, while
 // plain text and a web link over the same place are refused (the message fields above take text). Events as
 // Qt's platform layer delivers them (QDragEnterEvent, QDragMoveEvent, QDropEvent sent to the window).
+// Then the app's own file choosers, several files at once: the + button's into the message, the
+// import's (JSON files listed) into the conversations.
 #include <QtQml/qqmlextensionplugin.h>
 
 #include <QDir>
@@ -170,10 +172,81 @@ int main(int argc, char** argv) {
   if (refused.count() != 1 || !refused.at(0).at(0).toString().contains(QStringLiteral("cat.png")))
     return fail("the picture was not named as refused");
   if (dialog->property("opened").toBool()) return fail("the files' drop opened the model dialog");
+
+  // The + button's chooser (the app's own: several files at once): two text files chosen
+  // together go into the message, in the folder's order.
+  const QString picks = home.path() + QStringLiteral("/picks");
+  QDir().mkpath(picks);
+  for (const char* name : {"b.txt", "a.md"}) {
+    QFile f(picks + "/" + QString::fromLatin1(name));
+    if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray("text of ") + name + "\n") < 0)
+      return fail("cannot write a file to pick");
+  }
+  auto* plus = window->findChild<QObject*>(QStringLiteral("attachButton"));
+  auto* chooser = window->findChild<QObject*>(QStringLiteral("attachChooser"));
+  if (!plus || !chooser) return fail("no + button or no chooser");
+  QMetaObject::invokeMethod(plus, "clicked");
+  if (!QTest::qWaitFor([&] { return chooser->property("opened").toBool(); }, 5000))
+    return fail("the + button did not open the chooser");
+  auto* browser = chooser->property("browser").value<QObject*>();
+  if (!browser) return fail("the chooser has no browser");
+  const auto show = [&](const QString& where, int entries) {
+    QMetaObject::invokeMethod(browser, "open", Q_ARG(QString, where));
+    return QTest::qWaitFor(
+        [&] {
+          return !browser->property("loading").toBool() && browser->property("folder").toString() == where &&
+                 browser->property("count").toInt() == entries;
+        },
+        5000);
+  };
+  if (!show(picks, 2)) return fail("the chooser did not list the folder");
+  QMetaObject::invokeMethod(browser, "selectAllFiles");
+  QMetaObject::invokeMethod(chooser, "accept_");
+  if (!QTest::qWaitFor([&] { return !chooser->property("visible").toBool(); }, 5000))
+    return fail("the chooser did not close");
+  const QString added = input->property("text").toString();
+  const qsizetype a_at = added.indexOf(QStringLiteral("a.md\n\n```md\ntext of a.md")),
+                  b_at = added.indexOf(QStringLiteral("b.txt\n\n```\ntext of b.txt"));
+  if (a_at < 0 || b_at < a_at || !added.startsWith(QStringLiteral("fib.py"))) {
+    std::fprintf(stderr, "test_window_drop: FAIL: after the chooser the message field holds \"%s\"\n",
+                 qPrintable(added));
+    return 1;
+  }
+
+  // The import chooser lists the JSON files (and folders) at first; both exports chosen at once
+  // are imported.
+  auto* importer = window->findChild<QObject*>(QStringLiteral("importChooser"));
+  if (!importer) return fail("no import chooser");
+  QMetaObject::invokeMethod(importer, "openAt", Q_ARG(QVariant, home.path()));
+  if (!QTest::qWaitFor([&] { return importer->property("opened").toBool(); }, 5000))
+    return fail("the import chooser did not open");
+  browser = importer->property("browser").value<QObject*>();
+  // home: folders (C# 100% models, config, data, picks, no more) and files my chats.json,
+  // more.json, fib.py, cat.png: the filter leaves the folders and the two exports.
+  if (!QTest::qWaitFor(
+          [&] {
+            return !browser->property("loading").toBool() &&
+                   browser->property("fileSuffixes").toStringList() == QStringList{QStringLiteral("json")} &&
+                   browser->property("folder").toString() == home.path();
+          },
+          5000))
+    return fail("the import chooser did not list its folder with the JSON filter");
+  QMetaObject::invokeMethod(browser, "selectAllFiles");
+  const QStringList chosen = browser->property("selectedPaths").toStringList();
+  if (chosen != QStringList{json2, json}) {  // more.json, my chats.json
+    std::fprintf(stderr, "test_window_drop: FAIL: the import chooser selected %s\n",
+                 qPrintable(chosen.join(QStringLiteral(", "))));
+    return 1;
+  }
+  const int before_import = all();
+  QMetaObject::invokeMethod(importer, "accept_");
+  if (!QTest::qWaitFor([&] { return all() == before_import + 6; }, 5000))
+    return fail("the two exports chosen were not imported");
   std::printf(
       "test_window_drop: PASS (text and a web link refused; the folder's drop opened the dialog on %s; "
       "the drop of two exports imported 6 conversations; a dropped text file went into the message, a "
-      "picture beside it was named as refused)\n",
+      "picture beside it was named as refused; two files chosen at once with the + button went into the "
+      "message, two exports chosen at once were imported)\n",
       qPrintable(folder));
   return 0;
 }

@@ -92,6 +92,20 @@ TestCase {
         compare(chosenSpy.signalArguments[0][0], checkpoint)
     }
 
+    // The keyboard: Down makes the folder current, Space selects it (as a click does), Enter goes in.
+    function test_space_selects_a_folder_and_enter_enters_it() {
+        const b = openAt(models)
+        const list = childNamed(b.contentItem, "folderList")
+        keyClick(Qt.Key_Down)
+        compare(list.currentIndex, 0)
+        keyClick(Qt.Key_Space)
+        compare(b.choice, checkpoint)
+        keyClick(Qt.Key_Return)
+        tryVerify(() => b.browser.folder === checkpoint && !b.browser.loading, 5000, "entered")
+        compare(chosenSpy.count, 0)
+        b.close()
+    }
+
     function test_a_typed_path_that_does_not_exist_keeps_the_folder_shown() {
         const b = openAt(models)
         const field = childNamed(b.contentItem, "folderPathField")

@@ -20,12 +20,20 @@ class Setup : public QObject {
     QStandardPaths::setTestModeEnabled(true);
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     // testTree: a folder for the tests, holding "C# 100% models/falcon-mini", a link to the source
-    // tree's bundled model (a '#' and a '%' in a folder's name once broke the model dialog).
+    // tree's bundled model (a '#' and a '%' in a folder's name once broke the model dialog), and
+    // "files" (below).
     static QTemporaryDir tree;
     const QString models = tree.filePath(QStringLiteral("C# 100% models"));
     QDir().mkpath(models);
     QFile::link(QDir::cleanPath(QStringLiteral(QUICK_TEST_SOURCE_DIR "/../../resources/models/falcon-mini")),
                 models + QStringLiteral("/falcon-mini"));
+    // "files": for the file chooser, a.txt, b.md, c.json, "D export.JSON" and a folder "sub"
+    // holding e.txt.
+    QDir().mkpath(tree.filePath(QStringLiteral("files/sub")));
+    for (const char* name : {"a.txt", "b.md", "c.json", "D export.JSON", "sub/e.txt"}) {
+      QFile f(tree.filePath(QStringLiteral("files/") + QString::fromUtf8(name)));
+      if (f.open(QIODevice::WriteOnly)) f.write("text\n");
+    }
     engine->rootContext()->setContextProperty(QStringLiteral("testTree"), tree.path());
   }
 };

@@ -1,6 +1,5 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Dialogs
 import QtQuick.Layouts
 import FalconChat.Core
 import FalconChat.Ui
@@ -29,15 +28,14 @@ Page {
         if (markdown.length > 0)
             composer.insertAttachment(markdown)
     }
-    FileDialog {
+    FileChooserDialog {
         id: attachDialog
+        objectName: "attachChooser"
         title: qsTr("Add text files to the message")
-        fileMode: FileDialog.OpenFiles
         acceptLabel: qsTr("Add")
-        nameFilters: [qsTr("All files (*)")]
-        // Documents at first, then wherever the last file came from (the dialog keeps its folder).
-        Component.onCompleted: currentFolder = ChatController.fileUrl(ChatController.documentsFolder())
-        onAccepted: root.attachFiles(selectedFiles.map((url) => ChatController.localPath(url)))
+        // Documents at first, then wherever the last files came from.
+        firstFolder: ChatController.documentsFolder()
+        onFilesChosen: (paths) => root.attachFiles(paths)
     }
     Component.onCompleted: {
         draftOwner = ChatController.currentConversationId
