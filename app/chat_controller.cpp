@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "app/app_settings.h"
+#include "app/engine/chat_session.h"
 #include "app/message_formatter.h"
 #include "core/store/conversation_store.h"
 
@@ -140,7 +141,11 @@ void ChatController::connectWorker() {
       [this](qint64, const QString& notice) {
         if (notice.isEmpty()) return;
         notice_ = notice;
-        notice_source_ = NoticeSource::Resume;
+        // The one notice a resume gives (a chat made by another model) in the user's language
+        // (notice()); anything else (an error) as the engine worded it.
+        notice_source_ = notice == QLatin1String(falcon::ChatSession::kOtherModelNotice)
+                             ? NoticeSource::OtherModel
+                             : NoticeSource::Resume;
         emit noticeChanged();
       },
       Qt::QueuedConnection);

@@ -169,6 +169,10 @@ QString ChatController::backendDescription() const {
 
 QString ChatController::notice() const {
   if (notice_source_ == NoticeSource::Resume) return notice_;
+  if (notice_source_ == NoticeSource::OtherModel)
+    return tr(
+        "This conversation was made with another model; its text is tokenized again for the one "
+        "loaded now, so replies can differ from before.");
   if (notice_source_ == NoticeSource::MessageCut)
     return tr("Only the last %1 of the %2 tokens of your message fit this chat's context window, "
               "so the model did not see its beginning. A larger window (Sampling) keeps more.")

@@ -69,7 +69,7 @@ std::string FakeEngine::open_conversation(ConversationStore& store, int64_t conv
                                           const std::atomic<bool>& /*cancel*/) {
   if (!loaded_) throw Error(ErrorKind::Usage, "No model is loaded.");
   update_context(store, conversation_id);
-  return "";
+  return options_.resume_notice;
 }
 
 ReplyResult FakeEngine::reply(ConversationStore& store, const ReplyRequest& request,

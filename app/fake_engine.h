@@ -29,6 +29,7 @@ struct FakeEngineOptions {
   std::string gpu_fallback_reason;
   GpuUnusable gpu_fallback_kind = GpuUnusable::None;
   std::vector<std::string> load_notes;  // the engine's notes about the load (the quantization cache)
+  std::string resume_notice;            // what open_conversation() returns (ChatSession::resume's notice)
 };
 
 class FakeEngine : public ChatEngine {

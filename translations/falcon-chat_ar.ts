@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+179"/>
+        <location filename="../app/chat_controller.cpp" line="+183"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -108,6 +108,11 @@
     </message>
     <message>
         <location line="+10"/>
+        <source>This conversation was made with another model; its text is tokenized again for the one loaded now, so replies can differ from before.</source>
+        <translation>أُجريت هذه المحادثة بنموذج آخر؛ يُقسَّم نصها إلى رموز من جديد للنموذج المحمّل الآن، لذا قد تختلف الردود عما كانت عليه.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Only the last %1 of the %2 tokens of your message fit this chat&apos;s context window, so the model did not see its beginning. A larger window (Sampling) keeps more.</source>
         <translation>لم تتسع نافذة سياق هذه المحادثة إلا لآخر %1 من %2 رمزًا في رسالتك، فلم يرَ النموذج بدايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
@@ -207,8 +212,8 @@
         <translation>الأوزان %1 + الذاكرة المؤقتة %2 (%3)</translation>
     </message>
     <message>
-        <location line="-231"/>
-        <location line="+232"/>
+        <location line="-234"/>
+        <location line="+235"/>
         <source>GPU</source>
         <translation>وحدة الرسومات</translation>
     </message>
@@ -231,14 +236,9 @@
         <translation>إضافة ملفات نصية إلى الرسالة</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Add</source>
         <translation>إضافة</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>All files (*)</source>
-        <translation>كل الملفات (*)</translation>
     </message>
     <message>
         <location line="+34"/>
@@ -279,7 +279,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+37"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+49"/>
         <source>code</source>
         <translation>شيفرة</translation>
     </message>
@@ -294,7 +294,7 @@
         <translation>نسخ الشيفرة</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+35"/>
         <source>Show less</source>
         <translation>عرض أقل</translation>
     </message>
@@ -639,6 +639,46 @@ Start one with New chat.</source>
     </message>
 </context>
 <context>
+    <name>FileChooserDialog</name>
+    <message>
+        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+27"/>
+        <source>Open</source>
+        <translation>فتح</translation>
+    </message>
+    <message>
+        <location line="+97"/>
+        <source>Hidden files</source>
+        <translation>الملفات المخفية</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Files shown</source>
+        <translation>الملفات المعروضة</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%n file(s) selected</source>
+        <translation>
+            <numerusform>لم يُحدَّد أي ملف</numerusform>
+            <numerusform>ملف واحد محدد</numerusform>
+            <numerusform>ملفان محددان</numerusform>
+            <numerusform>%n ملفات محددة</numerusform>
+            <numerusform>%n ملفًا محددًا</numerusform>
+            <numerusform>%n ملف محدد</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No file selected</source>
+        <translation>لم يُحدَّد أي ملف</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+</context>
+<context>
     <name>FolderBrowserModel</name>
     <message>
         <location filename="../app/folder_browser_model.cpp" line="+61"/>
@@ -651,17 +691,17 @@ Start one with New chat.</source>
         <translation>تتعذر قراءة %1 (لا يوجد إذن).</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+209"/>
         <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
         <translation>لم تستجب بعد المجلدات المطلوبة سابقًا (مجلد شبكة مشترك؟)؛ حاول مرة أخرى لاحقًا.</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>The folder could not be read now (the system refused a thread); try again.</source>
         <translation>تعذرت قراءة المجلد الآن (رفض النظام إنشاء خيط)؛ حاول مرة أخرى.</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Home</source>
         <translation>المجلد الشخصي</translation>
     </message>
@@ -679,6 +719,74 @@ Start one with New chat.</source>
         <location line="+1"/>
         <source>Downloads</source>
         <translation>التنزيلات</translation>
+    </message>
+</context>
+<context>
+    <name>FolderBrowserPane</name>
+    <message>
+        <location filename="../ui/components/FolderBrowserPane.qml" line="+57"/>
+        <source>Up one folder (Backspace)</source>
+        <translation>مجلد واحد للأعلى (مفتاح الحذف للخلف)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Up one folder</source>
+        <translation>مجلد واحد للأعلى</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Type or paste a folder path</source>
+        <translation>اكتب مسار مجلد أو الصقه</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder path</source>
+        <translation>مسار المجلد</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>%1, folder with a model</source>
+        <translation>%1، مجلد فيه نموذج</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1, folder</source>
+        <translation>%1، مجلد</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1, file, %2</source>
+        <translation>%1، ملف، %2</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Select %1</source>
+        <translation>تحديد %1</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>model</source>
+        <translation>نموذج</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No folders or matching files here.</source>
+        <translation>لا توجد هنا مجلدات ولا ملفات مطابقة.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This folder is empty.</source>
+        <translation>هذا المجلد فارغ.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Reading the folder…</source>
+        <translation>جارٍ قراءة المجلد…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only the first %1 entries are shown; type a path to go further.</source>
+        <translation>تُعرض أول %1 عنصر فقط؛ اكتب مسارًا للمتابعة.</translation>
     </message>
 </context>
 <context>
@@ -824,7 +932,7 @@ Start one with New chat.</source>
         <translation>إنهاء</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+106"/>
         <source>Preset saved</source>
         <translation>تم حفظ الإعداد المسبق</translation>
     </message>
@@ -834,7 +942,7 @@ Start one with New chat.</source>
         <translation>تم حذف الإعداد المسبق</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Anywhere</source>
         <translation>في أي مكان</translation>
     </message>
@@ -909,12 +1017,7 @@ Start one with New chat.</source>
         <translation>ملفات Markdown (*.md)</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>All files (*)</source>
-        <translation>كل الملفات (*)</translation>
-    </message>
-    <message>
-        <location line="+29"/>
+        <location line="+44"/>
         <source>Exported to %1</source>
         <translation>تم التصدير إلى %1</translation>
     </message>
@@ -948,19 +1051,24 @@ Start one with New chat.</source>
         <translation>أُلغي الاستيراد: لم يتم استيراد أي شيء</translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-41"/>
         <source>Import conversations</source>
         <translation>استيراد المحادثات</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Import</source>
         <translation>استيراد</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Chat exports (*.json)</source>
-        <translation>ملفات تصدير المحادثات (*.json)</translation>
+        <translation>ملفات تصدير المحادثات (⁦*.json⁩)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files</source>
+        <translation>كل الملفات</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -1078,67 +1186,12 @@ Start one with New chat.</source>
         <translation>اختر مجلد نموذج</translation>
     </message>
     <message>
-        <location line="+60"/>
-        <source>Up one folder (Backspace)</source>
-        <translation>مجلد واحد للأعلى (مفتاح الحذف للخلف)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Up one folder</source>
-        <translation>مجلد واحد للأعلى</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Type or paste a folder path</source>
-        <translation>اكتب مسار مجلد أو الصقه</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Folder path</source>
-        <translation>مسار المجلد</translation>
-    </message>
-    <message>
-        <location line="+68"/>
-        <source>%1, folder with a model</source>
-        <translation>%1، مجلد فيه نموذج</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>%1, folder</source>
-        <translation>%1، مجلد</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>%1, file, %2</source>
-        <translation>%1، ملف، %2</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>model</source>
-        <translation>نموذج</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <source>This folder is empty.</source>
-        <translation>هذا المجلد فارغ.</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Reading the folder…</source>
-        <translation>جارٍ قراءة المجلد…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+41"/>
         <source>This folder holds a model (config.json).</source>
         <translation>يحتوي هذا المجلد على نموذج (config.json).</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Only the first %1 entries are shown; type a path to go further.</source>
-        <translation>تُعرض أول %1 عنصر فقط؛ اكتب مسارًا للمتابعة.</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <source>Hidden folders</source>
         <translation>المجلدات المخفية</translation>
     </message>
@@ -1624,7 +1677,7 @@ Start one with New chat.</source>
         <translation>خطأ</translation>
     </message>
     <message numerus="yes">
-        <location line="+6"/>
+        <location line="+9"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n رمز</numerusform>

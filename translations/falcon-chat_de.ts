@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+179"/>
+        <location filename="../app/chat_controller.cpp" line="+183"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -96,6 +96,11 @@
     </message>
     <message>
         <location line="+10"/>
+        <source>This conversation was made with another model; its text is tokenized again for the one loaded now, so replies can differ from before.</source>
+        <translation>Dieser Chat wurde mit einem anderen Modell geführt; sein Text wird für das jetzt geladene Modell neu in Tokens zerlegt, daher können Antworten anders ausfallen als zuvor.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Only the last %1 of the %2 tokens of your message fit this chat&apos;s context window, so the model did not see its beginning. A larger window (Sampling) keeps more.</source>
         <translation>Nur die letzten %1 der %2 Tokens deiner Nachricht passen in das Kontextfenster dieses Chats; den Anfang hat das Modell nicht gesehen. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
@@ -195,8 +200,8 @@
         <translation>Gewichte %1 + Cache %2 (%3)</translation>
     </message>
     <message>
-        <location line="-231"/>
-        <location line="+232"/>
+        <location line="-234"/>
+        <location line="+235"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
@@ -219,14 +224,9 @@
         <translation>Textdateien zur Nachricht hinzufügen</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Add</source>
         <translation>Hinzufügen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>All files (*)</source>
-        <translation>Alle Dateien (*)</translation>
     </message>
     <message>
         <location line="+34"/>
@@ -267,7 +267,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+37"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+49"/>
         <source>code</source>
         <translation>Code</translation>
     </message>
@@ -282,7 +282,7 @@
         <translation>Den Code kopieren</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+35"/>
         <source>Show less</source>
         <translation>Weniger zeigen</translation>
     </message>
@@ -623,6 +623,42 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
 </context>
 <context>
+    <name>FileChooserDialog</name>
+    <message>
+        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+27"/>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <location line="+97"/>
+        <source>Hidden files</source>
+        <translation>Versteckte Dateien</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Files shown</source>
+        <translation>Angezeigte Dateien</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%n file(s) selected</source>
+        <translation>
+            <numerusform>%n Datei ausgewählt</numerusform>
+            <numerusform>%n Dateien ausgewählt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No file selected</source>
+        <translation>Keine Datei ausgewählt</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
     <name>FolderBrowserModel</name>
     <message>
         <location filename="../app/folder_browser_model.cpp" line="+61"/>
@@ -635,17 +671,17 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 kann nicht gelesen werden (keine Berechtigung).</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+209"/>
         <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
         <translation>Zuvor angefragte Ordner antworten noch nicht (eine Netzwerkfreigabe?); versuche es später noch einmal.</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>The folder could not be read now (the system refused a thread); try again.</source>
         <translation>Der Ordner konnte gerade nicht gelesen werden (das System hat einen Thread verweigert); versuche es noch einmal.</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Home</source>
         <translation>Persönlicher Ordner</translation>
     </message>
@@ -663,6 +699,74 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+1"/>
         <source>Downloads</source>
         <translation>Downloads</translation>
+    </message>
+</context>
+<context>
+    <name>FolderBrowserPane</name>
+    <message>
+        <location filename="../ui/components/FolderBrowserPane.qml" line="+57"/>
+        <source>Up one folder (Backspace)</source>
+        <translation>Einen Ordner nach oben (Rücktaste)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Up one folder</source>
+        <translation>Einen Ordner nach oben</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Type or paste a folder path</source>
+        <translation>Ordnerpfad eingeben oder einfügen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder path</source>
+        <translation>Ordnerpfad</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>%1, folder with a model</source>
+        <translation>%1, Ordner mit einem Modell</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1, folder</source>
+        <translation>%1, Ordner</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1, file, %2</source>
+        <translation>%1, Datei, %2</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Select %1</source>
+        <translation>%1 auswählen</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No folders or matching files here.</source>
+        <translation>Hier gibt es keine Ordner und keine passenden Dateien.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This folder is empty.</source>
+        <translation>Dieser Ordner ist leer.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Reading the folder…</source>
+        <translation>Der Ordner wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only the first %1 entries are shown; type a path to go further.</source>
+        <translation>Nur die ersten %1 Einträge werden gezeigt; gib einen Pfad ein, um weiterzugehen.</translation>
     </message>
 </context>
 <context>
@@ -808,7 +912,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+106"/>
         <source>Preset saved</source>
         <translation>Voreinstellung gespeichert</translation>
     </message>
@@ -818,7 +922,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Voreinstellung gelöscht</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Anywhere</source>
         <translation>Überall</translation>
     </message>
@@ -893,12 +997,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Markdown-Dateien (*.md)</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>All files (*)</source>
-        <translation>Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <location line="+29"/>
+        <location line="+44"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
     </message>
@@ -924,19 +1023,24 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Import abgebrochen: nichts wurde importiert</translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-41"/>
         <source>Import conversations</source>
         <translation>Unterhaltungen importieren</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Import</source>
         <translation>Importieren</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Chat exports (*.json)</source>
         <translation>Chat-Exporte (*.json)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files</source>
+        <translation>Alle Dateien</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -1054,67 +1158,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="+60"/>
-        <source>Up one folder (Backspace)</source>
-        <translation>Einen Ordner nach oben (Rücktaste)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Up one folder</source>
-        <translation>Einen Ordner nach oben</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Type or paste a folder path</source>
-        <translation>Ordnerpfad eingeben oder einfügen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Folder path</source>
-        <translation>Ordnerpfad</translation>
-    </message>
-    <message>
-        <location line="+68"/>
-        <source>%1, folder with a model</source>
-        <translation>%1, Ordner mit einem Modell</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>%1, folder</source>
-        <translation>%1, Ordner</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>%1, file, %2</source>
-        <translation>%1, Datei, %2</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>model</source>
-        <translation>Modell</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <source>This folder is empty.</source>
-        <translation>Dieser Ordner ist leer.</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Reading the folder…</source>
-        <translation>Der Ordner wird gelesen…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+41"/>
         <source>This folder holds a model (config.json).</source>
         <translation>Dieser Ordner enthält ein Modell (config.json).</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Only the first %1 entries are shown; type a path to go further.</source>
-        <translation>Nur die ersten %1 Einträge werden gezeigt; gib einen Pfad ein, um weiterzugehen.</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <source>Hidden folders</source>
         <translation>Versteckte Ordner</translation>
     </message>
@@ -1600,7 +1649,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Fehler</translation>
     </message>
     <message numerus="yes">
-        <location line="+6"/>
+        <location line="+9"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n Token</numerusform>

@@ -31,11 +31,22 @@
 <context>
     <name>CodeBlock</name>
     <message numerus="yes">
-        <location filename="../ui/components/CodeBlock.qml" line="+96"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+92"/>
         <source>Show all (%Ln more line(s))</source>
         <translation>
             <numerusform>Show all (%Ln more line)</numerusform>
             <numerusform>Show all (%Ln more lines)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FileChooserDialog</name>
+    <message numerus="yes">
+        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+155"/>
+        <source>%n file(s) selected</source>
+        <translation>
+            <numerusform>%n file selected</numerusform>
+            <numerusform>%n files selected</numerusform>
         </translation>
     </message>
 </context>
@@ -61,7 +72,7 @@
 <context>
     <name>ReplyStats</name>
     <message numerus="yes">
-        <location filename="../ui/components/ReplyStats.qml" line="+29"/>
+        <location filename="../ui/components/ReplyStats.qml" line="+32"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n token</numerusform>

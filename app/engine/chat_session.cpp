@@ -303,9 +303,7 @@ std::string ChatSession::resume(const std::atomic<bool>& cancel) {
     if (stored->model_fingerprint == s.options.model_fingerprint) {
       evicted = stored->evicted_count;
     } else {
-      notice =
-          "This conversation was made with another model; its text is tokenized again for the one "
-          "loaded now, so replies can differ from before.";
+      notice = kOtherModelNotice;
     }
   }
   const BranchTokens branch = s.branch(conv, s.path_to(conv.active_leaf_id), false);

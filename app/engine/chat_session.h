@@ -62,8 +62,12 @@ class ChatSession {
 
   // Brings the backend's cache to the conversation's kept context: the stored window state
   // when it was made by this model (exact resume), else the active branch re-tokenized.
-  // Returns a notice for the user when the model differs from the one that made the chat.
+  // Returns a notice for the user when the model differs from the one that made the chat
+  // (kOtherModelNotice; the app says it in the user's language), else "".
   std::string resume(const std::atomic<bool>& cancel);
+  static constexpr const char* kOtherModelNotice =
+      "This conversation was made with another model; its text is tokenized again for the one "
+      "loaded now, so replies can differ from before.";
 
   // Appends a user message under the active leaf and generates the reply.
   ReplyResult send(std::string_view user_text, const SamplingSettings& settings,

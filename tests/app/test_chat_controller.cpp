@@ -16,6 +16,7 @@
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
+#include "app/engine/chat_session.h"
 #include "app/fake_engine.h"
 #include "app/settings_file.h"
 #include "app/text_attachment.h"
@@ -1022,6 +1023,36 @@ class ChatControllerTest : public QObject {
 
   // A model too large for the GPU: the CUDA backend's report (numbers and what would fit) is worded
   // by the app, in the user's language, as the fallback's reason and as a load failure.
+  // A chat opened on a model other than the one that made it says so, in the user's language
+  // (the engine's notice was English only before).
+  void a_chat_made_by_another_model_says_so_in_the_users_language() {
+    FakeEngineOptions fo;
+    fo.resume_notice = falcon::ChatSession::kOtherModelNotice;
+    auto c = make(fo);
+    loadModelQuietly(*c, QStringLiteral("/fake/model"));
+    QCOMPARE(sendAndWait(*c, QStringLiteral("first")), QStringLiteral("eos"));
+    const qint64 id = c->currentConversationId();
+    c->newConversation();
+    c->selectConversation(id);
+    QTRY_COMPARE_WITH_TIMEOUT(c->notice(), QString::fromLatin1(falcon::ChatSession::kOtherModelNotice), 5000);
+    QTranslator de;
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    QCoreApplication::installTranslator(&de);
+    const QString german = c->notice();
+    QCoreApplication::removeTranslator(&de);
+    QVERIFY2(german.startsWith(QStringLiteral("Dieser Chat")), qPrintable(german));
+    // Another notice of a resume (an error, say) stays as the engine worded it.
+    FakeEngineOptions other;
+    other.resume_notice = "The stored window could not be read.";
+    auto o = make(other);
+    loadModelQuietly(*o, QStringLiteral("/fake/model"));
+    QCOMPARE(sendAndWait(*o, QStringLiteral("first")), QStringLiteral("eos"));
+    const qint64 oid = o->currentConversationId();
+    o->newConversation();
+    o->selectConversation(oid);
+    QTRY_COMPARE_WITH_TIMEOUT(o->notice(), QStringLiteral("The stored window could not be read."), 5000);
+  }
+
   void gpu_out_of_memory_in_the_users_language() {
     GpuOomReport r = falcon::test::sample_gpu_oom_report();
     r.fit_format = "int4";
