@@ -10,6 +10,7 @@
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
 #include "app/engine/open_model.h"
+#include "app/load_issue_words.h"
 #include "app/model_inspector.h"
 #include "core/model/gpu_oom_report.h"
 #include "core/model/quant_cache_file.h"
@@ -259,7 +260,7 @@ QString ChatController::formatBytes(quint64 bytes) {
 
 QString ChatController::engineMessageText(const QString& message, bool cpu_advice) {
   const std::optional<falcon::GpuOomReport> oom = falcon::parse_gpu_oom_text(message.toStdString());
-  if (!oom) return message;
+  if (!oom) return load_issue_words::translate(message);
   const auto bytes = [](uint64_t b) { return formatBytes(quint64(b)); };
   QStringList parts;
   parts << tr("Not enough GPU memory on %1: the model needs %2 (weights %3, a KV cache of %4 tokens %5, "

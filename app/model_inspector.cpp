@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <set>
 
+#include "app/load_issue_words.h"
 #include "core/model/checkpoint.h"
 #include "core/model/model_config.h"
 #include "core/model/safetensors.h"
@@ -158,7 +159,7 @@ QVariantMap inspect_model_folder(const QString& dir) {
           "ModelInspector",
           "No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.");
   } catch (const std::exception& e) {
-    m[QStringLiteral("error")] = QString::fromUtf8(e.what());
+    m[QStringLiteral("error")] = load_issue_words::translate(QString::fromUtf8(e.what()));
   }
   return m;
 }

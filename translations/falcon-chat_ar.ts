@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+183"/>
+        <location filename="../app/chat_controller.cpp" line="+184"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -56,7 +56,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+28"/>
+        <location filename="../app/chat_controller_model.cpp" line="+29"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 في %n ملفات</numerusform>
@@ -112,7 +112,7 @@
         <translation>أُجريت هذه المحادثة بنموذج آخر؛ يُقسَّم نصها إلى رموز من جديد للنموذج المحمّل الآن، لذا قد تختلف الردود عما كانت عليه.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Only the last %1 of the %2 tokens of your message fit this chat&apos;s context window, so the model did not see its beginning. A larger window (Sampling) keeps more.</source>
         <translation>لم تتسع نافذة سياق هذه المحادثة إلا لآخر %1 من %2 رمزًا في رسالتك، فلم يرَ النموذج بدايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
@@ -212,8 +212,8 @@
         <translation>الأوزان %1 + الذاكرة المؤقتة %2 (%3)</translation>
     </message>
     <message>
-        <location line="-234"/>
-        <location line="+235"/>
+        <location line="-235"/>
+        <location line="+236"/>
         <source>GPU</source>
         <translation>وحدة الرسومات</translation>
     </message>
@@ -830,6 +830,59 @@ Start one with New chat.</source>
     </message>
 </context>
 <context>
+    <name>LoadIssue</name>
+    <message>
+        <location filename="../app/load_issue_words.cpp" line="+17"/>
+        <source>This folder holds a “%1” model, not a Falcon model: falcon-chat runs Falcon models only (model_type falcon, RefinedWeb or RefinedWebModel in config.json).</source>
+        <translation>يحتوي هذا المجلد على نموذج “%1” وليس نموذج Falcon: لا يشغّل falcon-chat إلا نماذج Falcon (‏model_type قيمته falcon أو RefinedWeb أو RefinedWebModel في config.json).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 holds only PyTorch pickle weights (%2), which are refused because unpickling can run arbitrary code. Convert the checkpoint to safetensors first (in transformers: save_pretrained(..., safe_serialization=True)).</source>
+        <translation>لا يحتوي %1 إلا على أوزان PyTorch بصيغة pickle ‏(%2)، وهي مرفوضة لأن فكّها قد يشغّل شيفرة عشوائية. حوّل نقطة الحفظ إلى safetensors أولًا (في transformers: ‏save_pretrained(..., safe_serialization=True)).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>There are no model weights (model.safetensors) in %1.</source>
+        <translation>لا توجد أوزان نموذج (model.safetensors) في %1.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 holds several .safetensors files but no model.safetensors.index.json, which says what each of them holds. Download the index too.</source>
+        <translation>يحتوي %1 على عدة ملفات ‎.safetensors لكن دون model.safetensors.index.json الذي يبيّن محتوى كل منها. نزّل الفهرس أيضًا.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 names files that are not in %2: %3. The download is not complete; download the missing files.</source>
+        <translation>يذكر %1 ملفات غير موجودة في %2: ‏%3. التنزيل غير مكتمل؛ نزّل الملفات الناقصة.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 ends before its data does (tensor %2 ends at byte %3 of the data, the file holds %4): the download did not finish. Download this file again.</source>
+        <translation>ينتهي %1 قبل أن تنتهي بياناته (الموتّر %2 ينتهي عند البايت %3 من البيانات، والملف يحوي %4): لم يكتمل التنزيل. نزّل هذا الملف من جديد.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 ends inside its own header (%2 bytes of header, %3 bytes of file): the download did not finish. Download this file again.</source>
+        <translation>ينتهي %1 داخل ترويسته (%2 بايت للترويسة، و%3 بايت للملف): لم يكتمل التنزيل. نزّل هذا الملف من جديد.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is too short to be a safetensors file: the download did not finish. Download this file again.</source>
+        <translation>الملف %1 أقصر من أن يكون ملف safetensors: لم يكتمل التنزيل. نزّل هذا الملف من جديد.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 holds %3 weights (tensor %2). falcon-chat reads BF16, F16 and F32 checkpoints only, not pre-quantized ones such as GPTQ or AWQ: take the original checkpoint (falcon-chat quantizes it to int8 or int4 itself).</source>
+        <translation>يحتوي %1 على أوزان %3 (الموتّر %2). لا يقرأ falcon-chat إلا نقاط الحفظ بصيغ BF16 وF16 وF32، لا النقاط المكمّمة مسبقًا مثل GPTQ أو AWQ: استخدم نقطة الحفظ الأصلية (يكمّمها falcon-chat بنفسه إلى int8 أو int4).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>There is no tokenizer in %1: a model folder needs tokenizer.json (Hugging Face) or tokenizer.model (sentencepiece).</source>
+        <translation>لا يوجد مُرمِّز في %1: يحتاج مجلد النموذج إلى tokenizer.json (Hugging Face) أو tokenizer.model (sentencepiece).</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <location filename="../ui/Main.qml" line="+17"/>
@@ -1214,7 +1267,7 @@ Start one with New chat.</source>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+18"/>
+        <location filename="../app/model_inspector.cpp" line="+19"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>البنية الجديدة، %1 رؤوس KV، %2 طبقة LayerNorm</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+183"/>
+        <location filename="../app/chat_controller.cpp" line="+184"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -52,7 +52,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+28"/>
+        <location filename="../app/chat_controller_model.cpp" line="+29"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n Datei</numerusform>
@@ -100,7 +100,7 @@
         <translation>Dieser Chat wurde mit einem anderen Modell geführt; sein Text wird für das jetzt geladene Modell neu in Tokens zerlegt, daher können Antworten anders ausfallen als zuvor.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Only the last %1 of the %2 tokens of your message fit this chat&apos;s context window, so the model did not see its beginning. A larger window (Sampling) keeps more.</source>
         <translation>Nur die letzten %1 der %2 Tokens deiner Nachricht passen in das Kontextfenster dieses Chats; den Anfang hat das Modell nicht gesehen. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
@@ -200,8 +200,8 @@
         <translation>Gewichte %1 + Cache %2 (%3)</translation>
     </message>
     <message>
-        <location line="-234"/>
-        <location line="+235"/>
+        <location line="-235"/>
+        <location line="+236"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
@@ -810,6 +810,59 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
 </context>
 <context>
+    <name>LoadIssue</name>
+    <message>
+        <location filename="../app/load_issue_words.cpp" line="+17"/>
+        <source>This folder holds a “%1” model, not a Falcon model: falcon-chat runs Falcon models only (model_type falcon, RefinedWeb or RefinedWebModel in config.json).</source>
+        <translation>Dieser Ordner enthält ein „%1“-Modell, kein Falcon-Modell: falcon-chat führt nur Falcon-Modelle aus (model_type falcon, RefinedWeb oder RefinedWebModel in config.json).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 holds only PyTorch pickle weights (%2), which are refused because unpickling can run arbitrary code. Convert the checkpoint to safetensors first (in transformers: save_pretrained(..., safe_serialization=True)).</source>
+        <translation>%1 enthält nur PyTorch-Pickle-Gewichte (%2). Sie werden abgelehnt, weil das Entpickeln beliebigen Code ausführen kann. Wandeln Sie den Checkpoint zuerst in safetensors um (in transformers: save_pretrained(..., safe_serialization=True)).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>There are no model weights (model.safetensors) in %1.</source>
+        <translation>In %1 gibt es keine Modellgewichte (model.safetensors).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 holds several .safetensors files but no model.safetensors.index.json, which says what each of them holds. Download the index too.</source>
+        <translation>%1 enthält mehrere .safetensors-Dateien, aber keine model.safetensors.index.json, die angibt, was jede davon enthält. Laden Sie auch den Index herunter.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 names files that are not in %2: %3. The download is not complete; download the missing files.</source>
+        <translation>%1 nennt Dateien, die nicht in %2 liegen: %3. Der Download ist unvollständig; laden Sie die fehlenden Dateien herunter.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 ends before its data does (tensor %2 ends at byte %3 of the data, the file holds %4): the download did not finish. Download this file again.</source>
+        <translation>%1 endet vor seinen Daten (Tensor %2 endet bei Byte %3 der Daten, die Datei enthält %4): Der Download wurde nicht beendet. Laden Sie diese Datei erneut herunter.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 ends inside its own header (%2 bytes of header, %3 bytes of file): the download did not finish. Download this file again.</source>
+        <translation>%1 endet innerhalb seines eigenen Headers (%2 Bytes Header, %3 Bytes Datei): Der Download wurde nicht beendet. Laden Sie diese Datei erneut herunter.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is too short to be a safetensors file: the download did not finish. Download this file again.</source>
+        <translation>%1 ist zu kurz für eine safetensors-Datei: Der Download wurde nicht beendet. Laden Sie diese Datei erneut herunter.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 holds %3 weights (tensor %2). falcon-chat reads BF16, F16 and F32 checkpoints only, not pre-quantized ones such as GPTQ or AWQ: take the original checkpoint (falcon-chat quantizes it to int8 or int4 itself).</source>
+        <translation>%1 enthält %3-Gewichte (Tensor %2). falcon-chat liest nur BF16-, F16- und F32-Checkpoints, keine vorquantisierten wie GPTQ oder AWQ: Nehmen Sie den ursprünglichen Checkpoint (falcon-chat quantisiert ihn selbst zu int8 oder int4).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>There is no tokenizer in %1: a model folder needs tokenizer.json (Hugging Face) or tokenizer.model (sentencepiece).</source>
+        <translation>In %1 gibt es keinen Tokenizer: Ein Modellordner braucht tokenizer.json (Hugging Face) oder tokenizer.model (sentencepiece).</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <location filename="../ui/Main.qml" line="+17"/>
@@ -1186,7 +1239,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+18"/>
+        <location filename="../app/model_inspector.cpp" line="+19"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>neue Architektur, %1 KV-Köpfe, %2 LayerNorm(s)</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+28"/>
+        <location filename="../app/chat_controller_model.cpp" line="+29"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n file</numerusform>

@@ -12,6 +12,7 @@
 #include "core/common/error.h"
 #include "core/common/file_read.h"
 #include "core/common/json_depth.h"
+#include "core/common/load_issue.h"
 
 namespace falcon {
 
@@ -139,8 +140,8 @@ struct CheckpointReader::Impl {
       if (!std::filesystem::is_regular_file(dir / s, ec)) missing_shards.push_back(s);
     }
     if (!missing_shards.empty()) {
-      throw_load_error(origin + " names shard(s) that are not in " + dir.string() + ": " +
-                       join_capped(missing_shards));
+      throw_load_error(
+          load_issue_text(LoadIssue::MissingShards, {origin, dir.string(), join_capped(missing_shards)}));
     }
     for (const auto& s : shards) add_file(dir / s);
     std::vector<std::string> misplaced;
@@ -169,6 +170,7 @@ CheckpointReader::CheckpointReader(const std::filesystem::path& model_dir) : imp
     if (is_pickle_name(f) || f == "pytorch_model.bin.index.json") pickles.push_back(f);
   }
   std::sort(safetensors.begin(), safetensors.end());
+  std::sort(pickles.begin(), pickles.end());  // named in a fixed order, not the directory's
   const auto index = model_dir / "model.safetensors.index.json";
   if (std::filesystem::is_regular_file(index, ec)) {
     impl_->open_index(index);
@@ -177,15 +179,11 @@ CheckpointReader::CheckpointReader(const std::filesystem::path& model_dir) : imp
   } else if (safetensors.size() == 1) {
     impl_->add_file(model_dir / safetensors.front());
   } else if (safetensors.size() > 1) {
-    throw_load_error(model_dir.string() +
-                     " holds several .safetensors files but no model.safetensors.index.json");
+    throw_load_error(load_issue_text(LoadIssue::ShardsWithoutIndex, {model_dir.string()}));
   } else if (!pickles.empty()) {
-    throw_load_error(
-        model_dir.string() + " holds only PyTorch pickle weights (" + join_capped(pickles) +
-        "). They are refused because unpickling can run arbitrary code. Convert the checkpoint to "
-        "safetensors (e.g. load it in transformers and save_pretrained(..., safe_serialization=True)).");
+    throw_load_error(load_issue_text(LoadIssue::PickleOnly, {model_dir.string(), join_capped(pickles)}));
   } else {
-    throw_load_error("no model weights (model.safetensors) in " + model_dir.string());
+    throw_load_error(load_issue_text(LoadIssue::NoWeights, {model_dir.string()}));
   }
 }
 

@@ -18,6 +18,7 @@
 #include "core/common/error.h"
 #include "core/common/file_read.h"
 #include "core/common/json_depth.h"
+#include "core/common/load_issue.h"
 
 namespace falcon {
 namespace {
@@ -192,8 +193,7 @@ ModelConfig parse_model_config(std::string_view json_text) {
   if (!mt->is_string()) fail("model_type", "must be a string");
   c.model_type = mt->get<std::string>();
   if (c.model_type != "falcon" && c.model_type != "RefinedWeb" && c.model_type != "RefinedWebModel") {
-    fail("model_type",
-         "is '" + c.model_type + "'; only Falcon models (falcon, RefinedWeb, RefinedWebModel) are supported");
+    throw_load_error(load_issue_text(LoadIssue::NotFalcon, {c.model_type}));
   }
 
   c.vocab_size = static_cast<int>(in_range(opt_int(j, "vocab_size"), "vocab_size", 1, kMaxVocab));

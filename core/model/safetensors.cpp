@@ -13,6 +13,7 @@
 
 #include "core/common/error.h"
 #include "core/common/json_depth.h"
+#include "core/common/load_issue.h"
 #include "core/common/mapping_guard.h"
 
 namespace falcon {
@@ -144,7 +145,7 @@ uint64_t as_offset(const json& v, const std::string& origin, const std::string& 
 }  // namespace
 
 SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, const std::string& origin) {
-  if (file.size() < 8) bad(origin, "shorter than the 8-byte header length");
+  if (file.size() < 8) throw_load_error(load_issue_text(LoadIssue::FileTooShort, {origin}));
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<uint8_t>(file[static_cast<std::size_t>(i)]);
   if (n < 2) bad(origin, "header length " + std::to_string(n) + " is too small");
@@ -153,8 +154,8 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, cons
                     std::to_string(kMaxSafetensorsHeaderBytes) + " bytes");
   }
   if (n > file.size() - 8) {
-    bad(origin, "header length " + std::to_string(n) + " is larger than the file (" +
-                    std::to_string(file.size()) + " bytes)");
+    throw_load_error(
+        load_issue_text(LoadIssue::HeaderCutShort, {origin, std::to_string(n), std::to_string(file.size())}));
   }
   const char* text = reinterpret_cast<const char*>(file.data() + 8);
   if (!json_depth_within(std::string_view(text, n)))
@@ -188,7 +189,7 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, cons
     const std::string ds = dt.get<std::string>();
     if (!parse_dtype(ds, e.dtype)) {
       if (is_known_other_dtype(ds)) {
-        bad(origin, t + " has dtype " + ds + "; only BF16, F16 and F32 weights are supported");
+        throw_load_error(load_issue_text(LoadIssue::UnsupportedDtype, {origin, name, ds}));
       }
       bad(origin, t + " has unknown dtype '" + ds + "'");
     }
@@ -211,8 +212,8 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file, cons
     const uint64_t en = as_offset(off[1], origin, t + ": data_offsets[1]");
     if (b > en) bad(origin, t + ": data_offsets begin " + std::to_string(b) + " > end " + std::to_string(en));
     if (en > data_size) {
-      bad(origin, t + ": data_offsets end " + std::to_string(en) + " lies outside the file's data area (" +
-                      std::to_string(data_size) + " bytes)");
+      throw_load_error(load_issue_text(LoadIssue::DataCutShort,
+                                       {origin, name, std::to_string(en), std::to_string(data_size)}));
     }
     const uint64_t bytes = numel * dtype_size(e.dtype);
     if (en - b != bytes) {
@@ -259,7 +260,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : impl_(std:
   impl_->size = static_cast<std::size_t>(st.st_size);
   if (impl_->size < 8) {
     ::close(fd);
-    bad(path.string(), "shorter than the 8-byte header length");
+    throw_load_error(load_issue_text(LoadIssue::FileTooShort, {path.string()}));
   }
   void* m = mmap(nullptr, impl_->size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);

@@ -7,6 +7,7 @@
 #include "core/common/error.h"
 #include "core/common/file_read.h"
 #include "core/common/json_depth.h"
+#include "core/common/load_issue.h"
 #include "core/tokenizer/bpe_tokenizer.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
 #include "core/tokenizer/tokenizer.h"
@@ -101,8 +102,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& dir) {
     tok->set_specials(read_specials(dir, *tok));
     return tok;
   }
-  throw_load_error("no tokenizer in " + dir.string() +
-                   ": expected tokenizer.json (Hugging Face) or tokenizer.model (sentencepiece)");
+  throw_load_error(load_issue_text(LoadIssue::NoTokenizer, {dir.string()}));
 }
 
 }  // namespace falcon

@@ -20,6 +20,7 @@
 #include "app/fake_engine.h"
 #include "app/settings_file.h"
 #include "app/text_attachment.h"
+#include "core/common/load_issue.h"
 #include "core/model/gpu_oom_report.h"
 #include "core/model/quant_cache_file.h"
 #include "core/store/conversation_store.h"
@@ -1099,6 +1100,27 @@ class ChatControllerTest : public QObject {
     // Any other engine message is shown as it is.
     QCOMPARE(ChatController::engineMessageText(QStringLiteral("CUDA error 999: unknown error")),
              QStringLiteral("CUDA error 999: unknown error"));
+  }
+
+  // A load that fails for a checkpoint problem users meet (here: no tokenizer) says what to do in
+  // their language; modelError follows a change of language.
+  void a_checkpoint_problem_is_explained_in_the_users_language() {
+    FakeEngineOptions fo;
+    fo.load_error = falcon::load_issue_text(falcon::LoadIssue::NoTokenizer, {"/models/falcon-7b"});
+    auto c = make(fo);
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/models/falcon-7b")), QStringLiteral("cpu"),
+                 QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("failed"), 5000);
+    QVERIFY2(c->modelError().startsWith(QStringLiteral("There is no tokenizer in /models/falcon-7b: a model "
+                                                       "folder needs tokenizer.json")),
+             qPrintable(c->modelError()));
+    QTranslator de;
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    QCoreApplication::installTranslator(&de);
+    const QString german = c->modelError();
+    QCoreApplication::removeTranslator(&de);
+    QVERIFY2(german.startsWith(QStringLiteral("In /models/falcon-7b gibt es keinen Tokenizer")),
+             qPrintable(german));
   }
 
   // The status bar's backend and GPU fallback are worded by the app, in the language chosen, and

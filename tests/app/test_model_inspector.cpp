@@ -94,6 +94,55 @@ class ModelInspectorTest : public QObject {
     QCoreApplication::removeTranslator(&de);
   }
 
+  // A config.json beside the usual problems of what else is there (core/common/load_issue.h):
+  // another architecture, pickle weights only, a shard cut short, pre-quantized (GPTQ) weights.
+  // Each says what to do, in English and in German, its file or folder named.
+  void checkpoint_problems_say_what_to_do_in_the_users_language() {
+    const QByteArray falcon = QByteArrayLiteral(
+        "{\"model_type\": \"falcon\", \"vocab_size\": 8, \"hidden_size\": 4, \"num_hidden_layers\": 1, "
+        "\"num_attention_heads\": 2}");
+    put(QStringLiteral("llama/config.json"), QByteArrayLiteral("{\"model_type\": \"llama\"}"));
+    put(QStringLiteral("pickles/config.json"), falcon);
+    put(QStringLiteral("pickles/pytorch_model.bin"));
+    put(QStringLiteral("cut/config.json"), falcon);
+    // A header that promises 64 bytes of data, and no data.
+    const QByteArray header =
+        QByteArrayLiteral("{\"a\":{\"dtype\":\"F32\",\"shape\":[16],\"data_offsets\":[0,64]}}");
+    QByteArray cut(8, '\0');
+    cut[0] = char(header.size());
+    put(QStringLiteral("cut/model.safetensors"), cut + header);
+    put(QStringLiteral("gptq/config.json"), falcon);
+    const QByteArray q =
+        QByteArrayLiteral("{\"h.0.qweight\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}");
+    QByteArray gptq(8, '\0');
+    gptq[0] = char(q.size());
+    put(QStringLiteral("gptq/model.safetensors"), gptq + q + QByteArray(4, '\0'));
+    struct Case {
+      const char* folder;
+      const char* english;  // a phrase of the English advice
+      const char* german;   // and of the German
+    };
+    const Case cases[] = {
+        {"llama", "holds a “llama” model, not a Falcon model", "„llama“-Modell, kein Falcon-Modell"},
+        {"pickles", "Convert the checkpoint to safetensors first", "Wandeln Sie den Checkpoint zuerst"},
+        {"cut", "the download did not finish. Download this file again.", "Laden Sie diese Datei erneut"},
+        {"gptq", "holds I32 weights (tensor h.0.qweight)", "vorquantisierten wie GPTQ"},
+    };
+    QTranslator de;
+    QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
+    for (const Case& c : cases) {
+      const QString path = dir_.filePath(QString::fromLatin1(c.folder));
+      const QString english = inspect_model_folder(path).value(QStringLiteral("error")).toString();
+      QVERIFY2(english.contains(QString::fromUtf8(c.english)), qPrintable(english));
+      QCoreApplication::installTranslator(&de);
+      const QString german = inspect_model_folder(path).value(QStringLiteral("error")).toString();
+      QCoreApplication::removeTranslator(&de);
+      QVERIFY2(german.contains(QString::fromUtf8(c.german)), qPrintable(german));
+      if (QByteArray(c.folder) != "llama")  // the others name the folder or the file
+        QVERIFY2(german.contains(path), qPrintable(german));
+    }
+  }
+
   // The bundled model reads as a model.
   void a_model_folder_is_described() {
     const QString folder = QStringLiteral(FALCON_SOURCE_DIR "/resources/models/falcon-mini");
