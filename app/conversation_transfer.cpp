@@ -125,7 +125,7 @@ QString ConversationTransfer::importProblemText(QString why) {
   if (why.endsWith(QLatin1String("; nothing was imported"))) why.chop(22);
   // The reasons for refusing a whole file, in the user's language (details stay as they are).
   if (why == QLatin1String(falcon::kImportNotAnExport))
-    return tr("this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI");
+    return tr("this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio");
   if (why == QLatin1String(falcon::kImportZip))
     return tr(
         "this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in "

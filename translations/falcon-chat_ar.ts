@@ -543,8 +543,8 @@ Start one with New chat.</source>
     <name>ConversationTransfer</name>
     <message>
         <location filename="../app/conversation_transfer.cpp" line="+128"/>
-        <source>this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI</source>
-        <translation>هذا ليس ملف تصدير من falcon-chat أو ChatGPT ‏(conversations.json) أو Open WebUI</translation>
+        <source>this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio</source>
+        <translation>هذا ليس ملف تصدير من falcon-chat أو ChatGPT ‏(conversations.json) أو Open WebUI أو LM Studio</translation>
     </message>
     <message>
         <location line="+2"/>

@@ -527,8 +527,8 @@ Beginne eine mit „Neuer Chat“.</translation>
     <name>ConversationTransfer</name>
     <message>
         <location filename="../app/conversation_transfer.cpp" line="+128"/>
-        <source>this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI</source>
-        <translation>dies ist kein Export von falcon-chat, ChatGPT (conversations.json) oder Open WebUI</translation>
+        <source>this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio</source>
+        <translation>dies ist kein Export von falcon-chat, ChatGPT (conversations.json), Open WebUI oder LM Studio</translation>
     </message>
     <message>
         <location line="+2"/>

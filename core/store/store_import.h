@@ -26,7 +26,7 @@ inline constexpr int kImportMaxDepth = 64;  // JSON nesting (ours needs 5; ChatG
 // an InvalidImport is "import: " + one of these (+ details for the last two) + "; nothing was
 // imported". Other reasons name a place in the file.
 inline constexpr const char* kImportNotAnExport =
-    "this is not an export of falcon-chat, ChatGPT (conversations.json) or Open WebUI";
+    "this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio";
 inline constexpr const char* kImportZip =
     "this is a ZIP archive: unzip it and import the JSON file inside (conversations.json in ChatGPT's data "
     "export)";
@@ -60,7 +60,7 @@ struct ImportedConversation {
   std::optional<WindowState> window;
 };
 
-// Reads our format, or ChatGPT's or Open WebUI's export (store_import_foreign.h).
+// Reads our format, or ChatGPT's or Open WebUI's export or an LM Studio chat (store_import_foreign.h).
 // Throws StoreError(InvalidImport) naming the offending place, e.g.
 // "conversations[2].messages[7].parent: refers to message 9, which does not come before it".
 std::vector<ImportedConversation> parse_import(std::string_view json);

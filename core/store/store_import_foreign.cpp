@@ -14,6 +14,14 @@
 // (id -> {role, content, timestamp, parentId, childrenIds}) and "currentId". Kept: user and
 // assistant messages, an assistant's leading <details> blocks (reasoning, tool calls) taken off.
 //
+// LM Studio (a chat a file: ~/.lmstudio/conversations/<time>.conversation.json, or
+// ~/.cache/lm-studio/conversations in older versions): "messages" is the list of turns, each with
+// its "versions" (the edits or regenerations of that turn) and "currentlySelected"; the turns after
+// one follow its selected version, so the others are leaves. Kept: user and assistant text (a reply
+// is its "contentBlock" steps), the model that wrote a reply, the chat's system prompt. Left out:
+// files and images, reasoning (a content block styled as thinking), tool calls and other steps.
+// No real file was at hand: the shape is the one public converters of these files read.
+//
 // Only the fields read here are looked at; anything else is ignored, and a field of an unexpected
 // type is treated as absent, so a newer export still imports what it can.
 #include "core/store/store_import_foreign.h"
@@ -293,6 +301,93 @@ ImportedConversation parse_openwebui_chat(const json& c, const std::string& wher
   return out;
 }
 
+// The text parts of an LM Studio content list ([{type: "text", text}, {type: "file", ...}]),
+// joined by blank lines; a plain string is taken as it is.
+std::string lmstudio_text(const json* content) {
+  if (content && content->is_string()) return content->get<std::string>();
+  std::string out;
+  if (!content || !content->is_array()) return out;
+  for (const json& part : *content) {
+    if (string_or_empty(member(&part, "type")) != "text") continue;
+    const std::string text = string_or_empty(member(&part, "text"));
+    if (text.empty()) continue;
+    if (!out.empty()) out += "\n\n";
+    out += text;
+  }
+  return out;
+}
+
+// One LM Studio chat (the top of the file comment).
+ImportedConversation parse_lmstudio_chat(const json& c, const std::string& where) {
+  if (!c.is_object()) bad(where, "must be an object");
+  const json* turns = member(&c, "messages");
+  if (!turns || !turns->is_array()) bad(where, "has no list of \"messages\" (is this an LM Studio chat?)");
+  ImportedConversation out;
+  out.conv.title = string_or_empty(member(&c, "name"));
+  out.conv.created_ms = time_ms(member(&c, "createdAt"), 0);
+  out.conv.updated_ms = out.conv.created_ms;
+  if (const json* p = member(&c, "pinned"); p && p->is_boolean()) out.conv.pinned = p->get<bool>();
+  out.conv.system_prompt = string_or_empty(member(&c, "systemPrompt"));
+  if (const json* fields = member(member(&c, "perChatPredictionConfig"), "fields");
+      fields && fields->is_array())
+    for (const json& f : *fields)
+      if (string_or_empty(member(&f, "key")) == "llm.prediction.systemPrompt" && member(&f, "value") &&
+          member(&f, "value")->is_string())
+        out.conv.system_prompt = f["value"].get<std::string>();
+  check_text_size(out.conv.system_prompt, where + ".systemPrompt");
+  // Nodes "<turn>.<version>"; a turn's selected version has the next turn's versions as children.
+  std::unordered_map<std::string, Node> nodes;
+  std::string current;
+  std::string selected_before;
+  for (size_t i = 0; i < turns->size(); ++i) {
+    const json& turn = (*turns)[i];
+    const json* versions = member(&turn, "versions");
+    if (!versions || !versions->is_array() || versions->empty()) continue;
+    size_t chosen = 0;
+    if (const json* sel = member(&turn, "currentlySelected"); sel && sel->is_number_integer()) {
+      const int64_t v = sel->get<int64_t>();
+      if (v >= 0 && static_cast<size_t>(v) < versions->size()) chosen = static_cast<size_t>(v);
+    }
+    std::vector<std::string> ids;
+    for (size_t j = 0; j < versions->size(); ++j) {
+      const json& v = (*versions)[j];
+      const std::string id = std::to_string(i) + "." + std::to_string(j);
+      ids.push_back(id);
+      Node& node = nodes[id];
+      const std::string role = string_or_empty(member(&v, "role"));
+      if (role != "user" && role != "assistant") continue;
+      std::string text;
+      std::string model = model_name(member(member(&v, "senderInfo"), "senderName"));
+      if (const json* steps = member(&v, "steps"); steps && steps->is_array()) {
+        for (const json& step : *steps) {
+          if (string_or_empty(member(&step, "type")) != "contentBlock") continue;
+          if (string_or_empty(member(member(&step, "style"), "type")) == "thinking") continue;
+          const std::string part = lmstudio_text(member(&step, "content"));
+          if (part.empty()) continue;
+          if (!text.empty()) text += "\n\n";
+          text += part;
+          if (model.empty()) model = model_name(member(member(&step, "genInfo"), "identifier"));
+        }
+      } else {
+        text = lmstudio_text(member(&v, "content"));
+      }
+      check_text_size(text,
+                      where + ".messages[" + std::to_string(i) + "].versions[" + std::to_string(j) + "]");
+      if (text.empty()) continue;
+      node.message.emplace();
+      node.message->role = role == "user" ? Role::User : Role::Assistant;
+      node.message->text = std::move(text);
+      node.message->created_ms = out.conv.created_ms;
+      if (role == "assistant") node.message->model = std::move(model);
+    }
+    if (!selected_before.empty()) nodes[selected_before].children = ids;
+    selected_before = ids[chosen];
+    current = ids[chosen];
+  }
+  walk_tree(nodes, current, out);
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -368,18 +463,26 @@ ForeignFormat foreign_format_of(const json& root) {
   if (first->contains("mapping")) return ForeignFormat::ChatGpt;
   const json* chat = member(first, "chat");
   if (member(chat, "history") || first->contains("history")) return ForeignFormat::OpenWebUi;
+  // LM Studio: turns with "versions" (a chat with no turn yet: its "name" and "createdAt").
+  if (const json* turns = member(first, "messages");
+      turns && turns->is_array() && !first->contains("format")) {
+    if (turns->empty() ? first->contains("name") && first->contains("createdAt")
+                       : member(&turns->front(), "versions") != nullptr)
+      return ForeignFormat::LmStudio;
+  }
   return ForeignFormat::None;
 }
 
 std::vector<ImportedConversation> parse_foreign_export(const json& root, ForeignFormat format) {
   const auto one = [format](const json& c, const std::string& where) {
-    ImportedConversation out = format == ForeignFormat::ChatGpt ? parse_chatgpt_conversation(c, where)
-                                                                : parse_openwebui_chat(c, where);
+    ImportedConversation out = format == ForeignFormat::ChatGpt    ? parse_chatgpt_conversation(c, where)
+                               : format == ForeignFormat::LmStudio ? parse_lmstudio_chat(c, where)
+                                                                   : parse_openwebui_chat(c, where);
     if (out.conv.title.size() > (1 << 16)) out.conv.title.resize(1 << 16);
     return out;
   };
   std::vector<ImportedConversation> out;
-  if (root.is_object()) {  // one conversation (ChatGPT's per-chat files, one Open WebUI chat)
+  if (root.is_object()) {  // one conversation (ChatGPT's per-chat files, one Open WebUI chat, LM Studio's)
     out.push_back(one(root, "conversation"));
     return out;
   }

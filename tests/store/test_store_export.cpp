@@ -334,6 +334,72 @@ class TestStoreExport : public QObject {
     QVERIFY2(msg.find("[0]: has no \"history\" of messages") != std::string::npos, msg.c_str());
   }
 
+  // An LM Studio chat file (hand-written after the shape public converters of these files read: an
+  // edited question, a regenerated reply with its thinking and a debug step, a file beside a
+  // question, an older single-step reply): the turns with their versions as branches, the selected
+  // ones active, the system prompt from the chat's settings.
+  void lmStudioChatImports() {
+    QFile f(QStringLiteral(FALCON_FIXTURES_DIR "/store/lmstudio_chat.conversation.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    ConversationStore dst(":memory:");
+    const std::vector<int64_t> ids = dst.import_json(f.readAll().toStdString());
+    QCOMPARE(ids.size(), size_t(1));
+    const Conversation c = dst.conversation(ids[0]);
+    QCOMPARE(c.title, std::string("Falcon diet"));
+    QVERIFY(c.pinned);
+    QCOMPARE(c.created_ms, int64_t(1730000000000));
+    QCOMPARE(c.system_prompt, std::string("You are a birder."));
+    const auto path = dst.active_path(ids[0]);
+    QCOMPARE(path.size(), size_t(4));
+    QCOMPARE(path[0].role, Role::User);
+    QCOMPARE(path[0].text, std::string("What do peregrine falcons eat?"));  // the edit, selected
+    QCOMPARE(path[0].sibling_count, 2);
+    QCOMPARE(path[0].sibling_index, 1);
+    QCOMPARE(path[1].role, Role::Assistant);
+    QCOMPARE(path[1].text, std::string("Mostly other birds, caught in flight."));  // no thinking, no debug
+    QCOMPARE(path[1].stats.model, std::string("lmstudio-community/Qwen3-8B-GGUF"));
+    QCOMPARE(path[1].sibling_count, 2);
+    QCOMPARE(path[1].sibling_index, 0);
+    const Message other = dst.siblings(path[1].id)[1];
+    QCOMPARE(other.text, std::string("Birds such as pigeons."));
+    QCOMPARE(other.stats.model, std::string("llama-3.2-3b-instruct"));  // from the step's genInfo
+    QCOMPARE(path[2].text, std::string("And in winter?"));              // the file left out
+    QCOMPARE(path[3].text, std::string("The same, wherever they winter."));
+    QCOMPARE(path[3].parent_id, std::optional<int64_t>(path[2].id));
+    // The first question has no reply: later turns follow the version selected.
+    const int64_t leaf = dst.switch_branch(dst.siblings(path[0].id)[0].id);
+    const auto first = dst.active_path(ids[0]);
+    QCOMPARE(first.size(), size_t(1));
+    QCOMPARE(first[0].id, leaf);
+    QCOMPARE(first[0].text, std::string("What do falcons eat?"));
+    QCOMPARE(dst.integrity_check(), std::string("ok"));
+
+    // A chat with no turn yet, a selected version out of range, versions of an unknown role, and
+    // two chats in one list (files put together by hand).
+    const auto more = dst.import_json(R"([
+        {"name": "New Chat", "createdAt": 1730000001000, "messages": []},
+        {"name": "odd", "createdAt": 1730000002000, "messages": [
+          {"versions": [{"role": "user", "content": "plain text"}], "currentlySelected": 7},
+          {"versions": [{"role": "tool", "content": [{"type": "text", "text": "x"}]},
+                        {"role": "assistant", "content": [{"type": "text", "text": "reply"}]}],
+           "currentlySelected": 1}]}])");
+    QCOMPARE(more.size(), size_t(2));
+    QCOMPARE(dst.conversation(more[0]).title, std::string("New Chat"));
+    QCOMPARE(dst.active_path(more[0]).size(), size_t(0));
+    const auto odd = dst.active_path(more[1]);
+    QCOMPARE(odd.size(), size_t(2));
+    QCOMPARE(odd[0].text, std::string("plain text"));
+    QCOMPARE(odd[1].text, std::string("reply"));
+    QCOMPARE(odd[1].sibling_count, 1);  // the tool's version is left out
+    std::string msg;
+    QCOMPARE(
+        error_code_of(
+            [&] { dst.import_json(R"([{"name": "a", "createdAt": 1, "messages": []}, {"messages": 3}])"); },
+            &msg),
+        StoreErrorCode::InvalidImport);
+    QVERIFY2(msg.find("[1]: has no list of \"messages\"") != std::string::npos, msg.c_str());
+  }
+
   // What in a ChatGPT file cannot be read is refused whole, naming the place; cycles and dangling
   // ids are not followed.
   void chatgptExportEdgeCases() {
