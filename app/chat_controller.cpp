@@ -43,8 +43,12 @@ ChatController::ChatController(Options options, QObject* parent)
     app->installEventFilter(this);  // language changes
   connect(sampling_, &SamplingConfig::changed, this, &ChatController::currentPresetChanged);
   connect(this, &ChatController::currentConversationChanged, this, [this] {
-    if (notice_source_ != NoticeSource::MessageCut || current_id_ == cut_conversation_)
-      return;  // about the chat left
+    // A notice about one chat (its message cut, or what opening it said) goes with it.
+    const bool about_left =
+        (notice_source_ == NoticeSource::MessageCut && current_id_ != cut_conversation_) ||
+        ((notice_source_ == NoticeSource::Resume || notice_source_ == NoticeSource::OtherModel) &&
+         current_id_ != notice_conversation_);
+    if (!about_left) return;
     notice_source_ = NoticeSource::Load;
     emit noticeChanged();
   });
@@ -138,9 +142,11 @@ void ChatController::connectWorker() {
       Qt::QueuedConnection);
   connect(
       w, &InferenceWorker::conversationOpened, this,
-      [this](qint64, const QString& notice) {
-        if (notice.isEmpty()) return;
+      [this](qint64 id, const QString& notice) {
+        // A chat left before its notice came says nothing about the one shown now.
+        if (notice.isEmpty() || id != current_id_) return;
         notice_ = notice;
+        notice_conversation_ = id;
         // The one notice a resume gives (a chat made by another model) in the user's language
         // (notice()); anything else (an error) as the engine worded it.
         notice_source_ = notice == QLatin1String(falcon::ChatSession::kOtherModelNotice)

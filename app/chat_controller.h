@@ -361,6 +361,7 @@ class ChatController : public QObject {
   QString notice_;                       // a chat's resume note (the engine's words)
   qint64 cut_total_ = 0, cut_kept_ = 0;  // MessageCut: the message's tokens, and how many fit
   qint64 cut_conversation_ = 0;          // ... in this chat
+  qint64 notice_conversation_ = 0;       // the chat a Resume / OtherModel notice is about
   // The last load's notes, kept in parts so that they follow a change of language.
   struct LoadNotes {
     QString gpu_fallback_reason;  // "" when the GPU was used or not asked for

@@ -1036,6 +1036,11 @@ class ChatControllerTest : public QObject {
     c->newConversation();
     c->selectConversation(id);
     QTRY_COMPARE_WITH_TIMEOUT(c->notice(), QString::fromLatin1(falcon::ChatSession::kOtherModelNotice), 5000);
+    // It is about that chat: another one (here a new chat) does not show it.
+    c->newConversation();
+    QVERIFY2(c->notice().isEmpty(), qPrintable(c->notice()));
+    c->selectConversation(id);
+    QTRY_COMPARE_WITH_TIMEOUT(c->notice(), QString::fromLatin1(falcon::ChatSession::kOtherModelNotice), 5000);
     QTranslator de;
     QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));
     QCoreApplication::installTranslator(&de);
