@@ -184,6 +184,9 @@ class ChatController : public QObject {
   Q_INVOKABLE QUrl suggestedExportFile(qint64 id, const QString& format, const QString& folder = {}) const;
   // Where export, import and add-a-file dialogs start: Documents, else home.
   Q_INVOKABLE static QString documentsFolder();
+  // Other apps' chat folders that exist here, as places for the import's chooser: [{label, path}]
+  // (LM Studio's conversations folder).
+  Q_INVOKABLE static QVariantList importPlaces();
   Q_INVOKABLE void openSearchHit(qint64 conversation_id, qint64 message_id);
   // What was typed in a chat's message field and not sent (conversation 0: the new chat). The
   // composer calls setDraft on every edit; the store gets it draft_save_ms after the last one

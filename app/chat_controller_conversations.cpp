@@ -166,6 +166,19 @@ QString ChatController::documentsFolder() {
   return !docs.isEmpty() && QFileInfo(docs).isDir() ? docs : QDir::homePath();
 }
 
+QVariantList ChatController::importPlaces() {
+  QVariantList out;
+  const QString home = QDir::homePath();
+  // LM Studio keeps a chat a file here (older versions under ~/.cache).
+  for (const QString& dir : {home + QStringLiteral("/.lmstudio/conversations"),
+                             home + QStringLiteral("/.cache/lm-studio/conversations")}) {
+    if (!QFileInfo(dir).isDir()) continue;
+    out.append(QVariantMap{{QStringLiteral("label"), tr("LM Studio chats")}, {QStringLiteral("path"), dir}});
+    break;
+  }
+  return out;
+}
+
 QUrl ChatController::suggestedExportFile(qint64 id, const QString& format, const QString& folder) const {
   const QString dir = !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : documentsFolder();
   QString name;

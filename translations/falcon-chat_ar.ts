@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+184"/>
+        <location filename="../app/chat_controller.cpp" line="+190"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -24,7 +24,7 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+186"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+199"/>
         <source>conversation</source>
         <translation>محادثة</translation>
     </message>
@@ -34,7 +34,12 @@
         <translation>محادثات falcon-chat %1</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="-10"/>
+        <source>LM Studio chats</source>
+        <translation>محادثات LM Studio</translation>
+    </message>
+    <message>
+        <location line="+88"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
@@ -646,7 +651,7 @@ Start one with New chat.</source>
         <translation>فتح</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+100"/>
         <source>Hidden files</source>
         <translation>الملفات المخفية</translation>
     </message>
@@ -724,7 +729,7 @@ Start one with New chat.</source>
 <context>
     <name>FolderBrowserPane</name>
     <message>
-        <location filename="../ui/components/FolderBrowserPane.qml" line="+57"/>
+        <location filename="../ui/components/FolderBrowserPane.qml" line="+59"/>
         <source>Up one folder (Backspace)</source>
         <translation>مجلد واحد للأعلى (مفتاح الحذف للخلف)</translation>
     </message>
@@ -985,7 +990,7 @@ Start one with New chat.</source>
         <translation>إنهاء</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+109"/>
         <source>Preset saved</source>
         <translation>تم حفظ الإعداد المسبق</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+184"/>
+        <location filename="../app/chat_controller.cpp" line="+190"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -24,7 +24,7 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+186"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+199"/>
         <source>conversation</source>
         <translation>Unterhaltung</translation>
     </message>
@@ -34,7 +34,12 @@
         <translation>falcon-chat Unterhaltungen %1</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="-10"/>
+        <source>LM Studio chats</source>
+        <translation>LM-Studio-Chats</translation>
+    </message>
+    <message>
+        <location line="+88"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
@@ -630,7 +635,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+100"/>
         <source>Hidden files</source>
         <translation>Versteckte Dateien</translation>
     </message>
@@ -704,7 +709,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>FolderBrowserPane</name>
     <message>
-        <location filename="../ui/components/FolderBrowserPane.qml" line="+57"/>
+        <location filename="../ui/components/FolderBrowserPane.qml" line="+59"/>
         <source>Up one folder (Backspace)</source>
         <translation>Einen Ordner nach oben (Rücktaste)</translation>
     </message>
@@ -965,7 +970,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+109"/>
         <source>Preset saved</source>
         <translation>Voreinstellung gespeichert</translation>
     </message>

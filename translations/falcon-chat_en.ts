@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_conversations.cpp" line="+252"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+265"/>
         <source>Imported %Ln conversation(s), but not: %1</source>
         <translation>
             <numerusform>Imported %Ln conversation, but not: %1</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>FileChooserDialog</name>
     <message numerus="yes">
-        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+155"/>
+        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+158"/>
         <source>%n file(s) selected</source>
         <translation>
             <numerusform>%n file selected</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+299"/>
+        <location filename="../ui/Main.qml" line="+302"/>
         <source>Imported %Ln conversation(s)</source>
         <translation>
             <numerusform>Imported %Ln conversation</numerusform>

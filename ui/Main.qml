@@ -155,8 +155,11 @@ ApplicationWindow {
         onArchiveRequested: (id, archived) => ChatController.setArchived(id, archived)
         onExportRequested: (id, format) => exportDialog.ask(id, format)
         // Starts where exports go: the folder of the last export, else where the last import
-        // was chosen (the first time: Documents).
-        onImportRequested: importDialog.openAt(exportDialog.lastFolder)
+        // was chosen (the first time: Documents); other apps' chat folders are places.
+        onImportRequested: {
+            importDialog.extraPlaces = ChatController.importPlaces()  // LM Studio's chats, where they are
+            importDialog.openAt(exportDialog.lastFolder)
+        }
         onSearchTextChanged: ChatController.searchQuery = searchText
         onShowArchivedChanged: ChatController.conversations.showArchived = showArchived
         onSearchHitActivated: (conversationId, messageId) => {

@@ -1024,6 +1024,23 @@ class ChatControllerTest : public QObject {
 
   // A model too large for the GPU: the CUDA backend's report (numbers and what would fit) is worded
   // by the app, in the user's language, as the fallback's reason and as a load failure.
+  // The import's chooser offers LM Studio's chat folder where there is one (the newer place first).
+  void import_places_name_lm_studios_chats_where_they_are() {
+    QTemporaryDir home;
+    const QByteArray old_home = qgetenv("HOME");
+    qputenv("HOME", home.path().toLocal8Bit());
+    QCOMPARE(ChatController::importPlaces().size(), 0);
+    QVERIFY(QDir().mkpath(home.filePath(QStringLiteral(".cache/lm-studio/conversations"))));
+    QCOMPARE(ChatController::importPlaces().value(0).toMap().value(QStringLiteral("path")).toString(),
+             home.filePath(QStringLiteral(".cache/lm-studio/conversations")));
+    QVERIFY(QDir().mkpath(home.filePath(QStringLiteral(".lmstudio/conversations"))));
+    const QVariantList places = ChatController::importPlaces();
+    qputenv("HOME", old_home);
+    QCOMPARE(places.size(), 1);
+    QCOMPARE(places.value(0).toMap().value(QStringLiteral("path")).toString(),
+             home.filePath(QStringLiteral(".lmstudio/conversations")));
+  }
+
   // A chat opened on a model other than the one that made it says so, in the user's language
   // (the engine's notice was English only before).
   void a_chat_made_by_another_model_says_so_in_the_users_language() {

@@ -176,6 +176,37 @@ TestCase {
         plain.close()
     }
 
+    // A place given by the caller (the import's: LM Studio's chats) is a button that opens it.
+    function test_extra_places() {
+        const d = createTemporaryObject(chooserComponent, test, { firstFolder: files,
+                                                                  extraPlaces: [{ label: "Sub place", path: files + "/sub" }] })
+        chosenSpy.clear()
+        chosenSpy.target = d
+        d.open()
+        tryCompare(d, "opened", true)
+        tryVerify(() => !d.browser.loading && d.browser.folder === files, 5000)
+        const button = findButton(d.contentItem, "Sub place")
+        verify(button, "the place is offered")
+        mouseClick(button)
+        tryVerify(() => d.browser.folder === files + "/sub" && !d.browser.loading, 5000, "and opens")
+        // The keyboard works on the folder opened: Ctrl+A and Enter take its file.
+        keyClick(Qt.Key_A, Qt.ControlModifier)
+        keyClick(Qt.Key_Return)
+        compare(chosenSpy.count, 1)
+        compare(names(chosenSpy.signalArguments[0][0]), ["e.txt"])
+    }
+    function findButton(item, text) {
+        for (let i = 0; i < item.children.length; ++i) {
+            const c = item.children[i]
+            if (c.text === text && c.clicked !== undefined)
+                return c
+            const found = findButton(c, text)
+            if (found)
+                return found
+        }
+        return null
+    }
+
     function test_cancel_chooses_nothing() {
         const d = openOn(files)
         mouseClick(rowNamed(d, "a.txt"))

@@ -18,6 +18,8 @@ ColumnLayout {
     property alias list: list
     property bool pickFiles: false
     // Said under the list when there is no error, listing or cut to say.
+    // More places after the usual ones ([{label, path}]).
+    property var extraPlaces: []
     property string idleStatus: ""
     property color idleStatusColor: Theme.subtleText
 
@@ -26,9 +28,12 @@ ColumnLayout {
     signal checkToggled(int index)
     signal activated()  // Enter in the list
 
+    // The keyboard goes to the list too (from a place's button, the path field or the way up), so
+    // that the arrows, Space, Ctrl+A and Enter work on the folder opened.
     function openFolder(path) {
         list.currentIndex = -1
         lister.open(path)
+        list.forceActiveFocus()
     }
     function focusList() {
         list.forceActiveFocus()
@@ -73,7 +78,7 @@ ColumnLayout {
         Layout.fillWidth: true
         spacing: Theme.spacing
         Repeater {
-            model: lister.places()
+            model: lister.places().concat(pane.extraPlaces)
             delegate: Button {
                 required property var modelData
                 flat: true

@@ -146,7 +146,8 @@ Item {
 
         ReplyStats {
             objectName: "replyStats"
-            visible: !root.isUser && !root.streaming && root.stopReason.length > 0
+            // An imported reply has no stop reason, perhaps the model its app recorded.
+            visible: !root.isUser && !root.streaming && (root.stopReason.length > 0 || root.replyModel.length > 0)
             tokenCount: root.tokenCount
             ttftMs: root.ttftMs
             tokensPerS: root.tokensPerS

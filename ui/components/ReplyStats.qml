@@ -2,7 +2,8 @@ import QtQuick
 import QtQuick.Controls
 import FalconChat.Ui
 
-// Under a reply: the model that wrote it, tokens, time to first token, speed and why it stopped.
+// Under a reply: the model that wrote it, tokens, time to first token, speed and why it stopped
+// (a reply imported from another app: only its model, where that app recorded one).
 Label {
     id: root
     property var tokenCount
@@ -29,6 +30,8 @@ Label {
         // make an Arabic line left-to-right (the line's direction comes from its first letter
         // outside isolates).
         const parts = root.model.length > 0 ? ["\u2068" + root.model + "\u2069"] : []
+        if (stopReason.length === 0)  // imported: no counts, no reason (they would read as 0 and "")
+            return parts.join("")
         parts.push(qsTr("%n token(s)", "", Number(tokenCount || 0)))
         if (ttftMs !== undefined && ttftMs !== null)
             parts.push(qsTr("TTFT %1 ms").arg(Math.round(ttftMs)))

@@ -30,6 +30,8 @@ Dialog {
     // [{label, suffixes}]: the filter menu's entries, the first one applied at first (suffixes
     // as FolderBrowserModel.fileSuffixes; [] for every file). No menu when empty.
     property var filters: []
+    // Places to offer besides the usual ones ([{label, path}]).
+    property var extraPlaces: []
 
     readonly property var list: pane.list
     property int anchorRow: -1  // where Shift+click's run starts
@@ -72,6 +74,7 @@ Dialog {
             Layout.fillWidth: true
             Layout.fillHeight: true
             pickFiles: true
+            extraPlaces: root.extraPlaces
             onRowClicked: (index, isDir, path, modifiers) => {
                 root.list.currentIndex = index
                 // Shift: the files from the last one clicked to here (a folder's row only ends
