@@ -181,4 +181,17 @@ TestCase {
         else
             verify(stats.text.startsWith("3 token"), stats.text)
     }
+
+    // An imported reply (ChatGPT, Open WebUI, LM Studio) has no stop reason or counts, only the model
+    // its app recorded: that alone is shown, and nothing where there is none.
+    function test_an_imported_reply_names_its_model_alone() {
+        const item = createTemporaryObject(delegateComponent, test, {
+            role: "assistant", text: "an answer", stopReason: "", tokenCount: 0, replyModel: "gpt-4o" })
+        const stats = findNamed(item, "replyStats")
+        verify(stats && stats.visible, "shown")
+        compare(stats.text, "\u2068gpt-4o\u2069")
+        const bare = createTemporaryObject(delegateComponent, test, {
+            role: "assistant", text: "an answer", stopReason: "", tokenCount: 0, replyModel: "" })
+        verify(!findNamed(bare, "replyStats").visible, "nothing to say")
+    }
 }
