@@ -71,6 +71,20 @@ class ChatControllerTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(c.modelState(), QStringLiteral("ready"), 5000);
   }
 
+  // A controller whose engine gives `resume_notice` when a chat is opened, showing a chat of one
+  // exchange opened again (after a new chat); returns that chat's id.
+  qint64 reopened_chat(std::unique_ptr<ChatController>& c, const std::string& resume_notice) {
+    FakeEngineOptions fo;
+    fo.resume_notice = resume_notice;
+    c = make(fo);
+    loadModelQuietly(*c, QStringLiteral("/fake/model"));
+    if (sendAndWait(*c, QStringLiteral("first")) != QStringLiteral("eos")) return 0;
+    const qint64 id = c->currentConversationId();
+    c->newConversation();
+    c->selectConversation(id);
+    return id;
+  }
+
   static QString sendAndWait(ChatController& c, const QString& text) {
     QSignalSpy finished(&c, &ChatController::replyFinished);
     if (!c.send(text)) return QStringLiteral("<refused>");
@@ -1044,14 +1058,9 @@ class ChatControllerTest : public QObject {
   // A chat opened on a model other than the one that made it says so, in the user's language
   // (the engine's notice was English only before).
   void a_chat_made_by_another_model_says_so_in_the_users_language() {
-    FakeEngineOptions fo;
-    fo.resume_notice = falcon::ChatSession::kOtherModelNotice;
-    auto c = make(fo);
-    loadModelQuietly(*c, QStringLiteral("/fake/model"));
-    QCOMPARE(sendAndWait(*c, QStringLiteral("first")), QStringLiteral("eos"));
-    const qint64 id = c->currentConversationId();
-    c->newConversation();
-    c->selectConversation(id);
+    std::unique_ptr<ChatController> c;
+    const qint64 id = reopened_chat(c, falcon::ChatSession::kOtherModelNotice);
+    QVERIFY(id != 0);
     QTRY_COMPARE_WITH_TIMEOUT(c->notice(), QString::fromLatin1(falcon::ChatSession::kOtherModelNotice), 5000);
     // It is about that chat: another one (here a new chat) does not show it.
     c->newConversation();
@@ -1065,14 +1074,8 @@ class ChatControllerTest : public QObject {
     QCoreApplication::removeTranslator(&de);
     QVERIFY2(german.startsWith(QStringLiteral("Dieser Chat")), qPrintable(german));
     // Another notice of a resume (an error, say) stays as the engine worded it.
-    FakeEngineOptions other;
-    other.resume_notice = "The stored window could not be read.";
-    auto o = make(other);
-    loadModelQuietly(*o, QStringLiteral("/fake/model"));
-    QCOMPARE(sendAndWait(*o, QStringLiteral("first")), QStringLiteral("eos"));
-    const qint64 oid = o->currentConversationId();
-    o->newConversation();
-    o->selectConversation(oid);
+    std::unique_ptr<ChatController> o;
+    QVERIFY(reopened_chat(o, "The stored window could not be read.") != 0);
     QTRY_COMPARE_WITH_TIMEOUT(o->notice(), QStringLiteral("The stored window could not be read."), 5000);
   }
 
