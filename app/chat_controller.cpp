@@ -8,7 +8,6 @@
 #include <algorithm>
 
 #include "app/app_settings.h"
-#include "app/engine/chat_session.h"
 #include "app/message_formatter.h"
 #include "core/store/conversation_store.h"
 
@@ -46,8 +45,7 @@ ChatController::ChatController(Options options, QObject* parent)
     // A notice about one chat (its message cut, or what opening it said) goes with it.
     const bool about_left =
         (notice_source_ == NoticeSource::MessageCut && current_id_ != cut_conversation_) ||
-        ((notice_source_ == NoticeSource::Resume || notice_source_ == NoticeSource::OtherModel) &&
-         current_id_ != notice_conversation_);
+        (notice_source_ == NoticeSource::Resume && current_id_ != notice_conversation_);
     if (!about_left) return;
     notice_source_ = NoticeSource::Load;
     emit noticeChanged();
@@ -147,11 +145,7 @@ void ChatController::connectWorker() {
         if (notice.isEmpty() || id != current_id_) return;
         notice_ = notice;
         notice_conversation_ = id;
-        // The one notice a resume gives (a chat made by another model) in the user's language
-        // (notice()); anything else (an error) as the engine worded it.
-        notice_source_ = notice == QLatin1String(falcon::ChatSession::kOtherModelNotice)
-                             ? NoticeSource::OtherModel
-                             : NoticeSource::Resume;
+        notice_source_ = NoticeSource::Resume;
         emit noticeChanged();
       },
       Qt::QueuedConnection);

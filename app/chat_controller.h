@@ -359,12 +359,12 @@ class ChatController : public QObject {
   QString previous_model_dir_, previous_model_backend_, previous_model_weights_;
   // The status bar's notice is the latest of: the load's notes, a chat's resume note, or the last
   // reply's message having been longer than the window (kept in parts, worded when shown).
-  enum class NoticeSource { Load, Resume, OtherModel, MessageCut };
+  enum class NoticeSource { Load, Resume, MessageCut };
   NoticeSource notice_source_ = NoticeSource::Load;
   QString notice_;                       // a chat's resume note (the engine's words)
   qint64 cut_total_ = 0, cut_kept_ = 0;  // MessageCut: the message's tokens, and how many fit
   qint64 cut_conversation_ = 0;          // ... in this chat
-  qint64 notice_conversation_ = 0;       // the chat a Resume / OtherModel notice is about
+  qint64 notice_conversation_ = 0;       // the chat a Resume notice is about
   // The last load's notes, kept in parts so that they follow a change of language.
   struct LoadNotes {
     QString gpu_fallback_reason;  // "" when the GPU was used or not asked for

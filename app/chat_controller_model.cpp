@@ -9,6 +9,7 @@
 
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
+#include "app/engine/chat_session.h"
 #include "app/engine/open_model.h"
 #include "app/load_issue_words.h"
 #include "app/model_inspector.h"
@@ -169,11 +170,13 @@ QString ChatController::backendDescription() const {
 }
 
 QString ChatController::notice() const {
-  if (notice_source_ == NoticeSource::Resume) return notice_;
-  if (notice_source_ == NoticeSource::OtherModel)
-    return tr(
-        "This conversation was made with another model; its text is tokenized again for the one "
-        "loaded now, so replies can differ from before.");
+  // The one notice a resume gives (a chat made by another model) in the user's language; anything
+  // else (an error) as the engine worded it.
+  if (notice_source_ == NoticeSource::Resume)
+    return notice_ == QLatin1String(falcon::ChatSession::kOtherModelNotice)
+               ? tr("This conversation was made with another model; its text is tokenized again for the "
+                    "one loaded now, so replies can differ from before.")
+               : notice_;
   if (notice_source_ == NoticeSource::MessageCut)
     return tr("Only the last %1 of the %2 tokens of your message fit this chat's context window, "
               "so the model did not see its beginning. A larger window (Sampling) keeps more.")

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+190"/>
+        <location filename="../app/chat_controller.cpp" line="+184"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -61,7 +61,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+29"/>
+        <location filename="../app/chat_controller_model.cpp" line="+30"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 في %n ملفات</numerusform>
@@ -112,7 +112,7 @@
         <translation>%1 (CUDA)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>This conversation was made with another model; its text is tokenized again for the one loaded now, so replies can differ from before.</source>
         <translation>أُجريت هذه المحادثة بنموذج آخر؛ يُقسَّم نصها إلى رموز من جديد للنموذج المحمّل الآن، لذا قد تختلف الردود عما كانت عليه.</translation>
     </message>
@@ -217,8 +217,8 @@
         <translation>الأوزان %1 + الذاكرة المؤقتة %2 (%3)</translation>
     </message>
     <message>
-        <location line="-235"/>
-        <location line="+236"/>
+        <location line="-237"/>
+        <location line="+238"/>
         <source>GPU</source>
         <translation>وحدة الرسومات</translation>
     </message>
@@ -729,7 +729,7 @@ Start one with New chat.</source>
 <context>
     <name>FolderBrowserPane</name>
     <message>
-        <location filename="../ui/components/FolderBrowserPane.qml" line="+59"/>
+        <location filename="../ui/components/FolderBrowserPane.qml" line="+62"/>
         <source>Up one folder (Backspace)</source>
         <translation>مجلد واحد للأعلى (مفتاح الحذف للخلف)</translation>
     </message>
@@ -1705,7 +1705,7 @@ Start one with New chat.</source>
 <context>
     <name>ReplyStats</name>
     <message>
-        <location filename="../ui/components/ReplyStats.qml" line="+18"/>
+        <location filename="../ui/components/ReplyStats.qml" line="+19"/>
         <source>finished</source>
         <translation>اكتمل</translation>
     </message>
@@ -1735,7 +1735,7 @@ Start one with New chat.</source>
         <translation>خطأ</translation>
     </message>
     <message numerus="yes">
-        <location line="+9"/>
+        <location line="+11"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n رمز</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+190"/>
+        <location filename="../app/chat_controller.cpp" line="+184"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -57,7 +57,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+29"/>
+        <location filename="../app/chat_controller_model.cpp" line="+30"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n Datei</numerusform>
@@ -100,7 +100,7 @@
         <translation>%1 (CUDA)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>This conversation was made with another model; its text is tokenized again for the one loaded now, so replies can differ from before.</source>
         <translation>Dieser Chat wurde mit einem anderen Modell geführt; sein Text wird für das jetzt geladene Modell neu in Tokens zerlegt, daher können Antworten anders ausfallen als zuvor.</translation>
     </message>
@@ -205,8 +205,8 @@
         <translation>Gewichte %1 + Cache %2 (%3)</translation>
     </message>
     <message>
-        <location line="-235"/>
-        <location line="+236"/>
+        <location line="-237"/>
+        <location line="+238"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
@@ -709,7 +709,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>FolderBrowserPane</name>
     <message>
-        <location filename="../ui/components/FolderBrowserPane.qml" line="+59"/>
+        <location filename="../ui/components/FolderBrowserPane.qml" line="+62"/>
         <source>Up one folder (Backspace)</source>
         <translation>Einen Ordner nach oben (Rücktaste)</translation>
     </message>
@@ -1677,7 +1677,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ReplyStats</name>
     <message>
-        <location filename="../ui/components/ReplyStats.qml" line="+18"/>
+        <location filename="../ui/components/ReplyStats.qml" line="+19"/>
         <source>finished</source>
         <translation>fertig</translation>
     </message>
@@ -1707,7 +1707,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Fehler</translation>
     </message>
     <message numerus="yes">
-        <location line="+9"/>
+        <location line="+11"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n Token</numerusform>

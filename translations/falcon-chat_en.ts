@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+29"/>
+        <location filename="../app/chat_controller_model.cpp" line="+30"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n file</numerusform>
@@ -72,7 +72,7 @@
 <context>
     <name>ReplyStats</name>
     <message numerus="yes">
-        <location filename="../ui/components/ReplyStats.qml" line="+32"/>
+        <location filename="../ui/components/ReplyStats.qml" line="+35"/>
         <source>%n token(s)</source>
         <translation>
             <numerusform>%n token</numerusform>
