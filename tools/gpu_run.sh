@@ -55,6 +55,11 @@ fi
 if want quant || want tests; then
   step quant 300 "$DIST/test_gpu_quant"
   grep -E '^(ACCURACY|PERPLEXITY)' "$LOG/quant.log" >"$OUT/quant-accuracy.txt" || true
+  # 2048-column int4 units take the integer-tensor-core kernel by default; the fp16 kernel (and
+  # the LayerNorm's staged x) stays the A/B's other side (FALCON_Q4_IMMA=0), so it is checked too;
+  # and the model runs with every unit 2048 columns wide, which the small fixtures never pick.
+  step quant-fp16-units 300 env FALCON_Q4_IMMA=0 "$DIST/test_gpu_quant"
+  step quant-2048-units 300 env FALCON_Q4_CHUNK=2048 "$DIST/test_gpu_quant"
 fi
 if want qbench; then  # bf16 / int8 / int4 in the same run, same shapes
   for w in ${QBENCH_FORMATS:-bf16 int8 int4}; do

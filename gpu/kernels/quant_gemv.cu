@@ -29,6 +29,11 @@
 // half2 operations per 8 weights); one branch per step lets the two groups' mma chains
 // interleave. x is staged as scaled fp16 as for int8. fp32 accumulation per group, then the
 // group's scale (fp16 pairs in registers: 80 registers, 6 blocks per SM for 16 KiB units).
+// That is the 1024-column units' kernel (Falcon-7B, 11B); 2048-column units (40B, 180B) take
+// gemv_q4i_kernel, on the integer tensor cores with x cut into exact byte digits (2 integer
+// operations and half an mma per 8 weights: measured +1.5% on Falcon-40B int4 decode, a step
+// there runs at the power cap, where time follows the instructions' energy). FALCON_Q4_IMMA=0
+// puts them back on the fp16 kernel.
 //
 // Both kernels use programmatic dependent launch (common.cuh): they copy their first weights into
 // shared memory before waiting for the kernel that produces x. Blocks whose x chunk lies wholly
@@ -397,6 +402,45 @@ __device__ __forceinline__ void nibbles_subnormal(uint32_t v, uint32_t (&a)[4]) 
   }
 }
 
+// The unit's group scales of the tile's 16 rows (kGroups groups each): lane l reads kGroups / 2 of
+// row l / 2 (one vector load where aligned), so the warp reads each row's run in one request. Kept
+// as fp16: half the registers of fp32 scales. Groups past the chunk's end (ng) read as zero.
+template <int kGroups>
+__device__ __forceinline__ void load_group_scales(const QuantMatrix& q, const BlockUnit& bu, bool active,
+                                                  int ng, __half (&hv)[kGroups / 2]) {
+  constexpr int kHalf = kGroups / 2;
+  const int lane = threadIdx.x & 31, groups = q.ld / 128;
+  const int g0 = bu.chunk * kGroups, row = lane >> 1, j0 = kHalf * (lane & 1);
+  const __half* sp = q.gscales + static_cast<size_t>((active ? bu.tile : 0) * 16 + row) * groups + g0 + j0;
+#pragma unroll
+  for (int j = 0; j < kHalf; ++j) hv[j] = __float2half(0.f);
+  using Vec = std::conditional_t<kHalf == 8, uint4, uint2>;  // kHalf halves in one load
+  static_assert(sizeof(Vec) == kHalf * sizeof(__half), "a lane's scales are one vector load");
+  if (active && j0 + kHalf <= ng && (reinterpret_cast<uintptr_t>(sp) & (sizeof(Vec) - 1)) == 0) {
+    *reinterpret_cast<Vec*>(hv) = *reinterpret_cast<const Vec*>(sp);
+  } else if (active) {
+#pragma unroll
+    for (int j = 0; j < kHalf; ++j)
+      if (j0 + j < ng) hv[j] = sp[j];
+  }
+}
+
+// load_group_scales' halves shuffled into the pairs a lane's mma rows take: sc[j] = group j's
+// scales of tile rows r and r + 8 (lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr).
+template <int kGroups>
+__device__ __forceinline__ void pair_group_scales(const __half (&hv)[kGroups / 2], int r,
+                                                  __half2 (&sc)[kGroups]) {
+  constexpr int kHalf = kGroups / 2;
+  const uint16_t* hb = reinterpret_cast<const uint16_t*>(hv);
+#pragma unroll
+  for (int j = 0; j < kGroups; ++j) {
+    const uint32_t lo = __shfl_sync(0xffffffffu, hb[j % kHalf], 2 * r + j / kHalf),
+                   hi = __shfl_sync(0xffffffffu, hb[j % kHalf], 2 * (r + 8) + j / kHalf);
+    const uint32_t pair = lo | hi << 16;
+    sc[j] = *reinterpret_cast<const __half2*>(&pair);
+  }
+}
+
 // Int4: the same scheme as int8 on the tile layout (a step: 4 quads = 2 groups; a lane copies the
 // 16 bytes of each quad it reads). The block's x chunk is staged as scaled fp16 like int8's, the
 // unit's group scales are read into registers while the first steps are in flight.
@@ -419,7 +463,7 @@ __global__ void __launch_bounds__(kWarps * 32)
   __shared__ bool gfast[kGroups];   // ... and whether it takes the fast form
   __shared__ uint32_t red[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
-  const int quads = q.ld / 64, groups = q.ld / 128;
+  const int quads = q.ld / 64;
   const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks, ready);
   const bool active = bu.tile < bu.tile_end;
   const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
@@ -451,29 +495,11 @@ __global__ void __launch_bounds__(kWarps * 32)
   pdl_trigger();
 #pragma unroll
   for (int s = 0; s < (kRegs ? kRegs : kStages - 1); ++s) issue(s);  // weights only: before x exists
-  // The chunk's group scales of the tile's 16 rows (16 groups each): lane l reads 8 of row l / 2
-  // (one 16-byte load where aligned), so the warp reads each row's run in one request. Kept as
-  // fp16 pairs (tile rows r, r + 8): half the registers of fp32 scales. The load is issued here
-  // and the pairs are shuffled together only after x is staged, so that its HBM latency overlaps
-  // x's load from L2 and the staging instead of coming before them.
+  // The scales' load is issued here and the pairs are shuffled together only after x is staged,
+  // so that its HBM latency overlaps x's load from L2 and the staging instead of coming before them.
   const int ng = nq / 2;  // groups in this chunk
-  constexpr int kHalf = kGroups / 2;
-  __align__(16) __half hv[kHalf];
-  {
-    const int g0 = bu.chunk * kGroups, row = lane >> 1, j0 = kHalf * (lane & 1);
-    const __half* sp = q.gscales + static_cast<size_t>((active ? bu.tile : 0) * 16 + row) * groups + g0 + j0;
-#pragma unroll
-    for (int j = 0; j < kHalf; ++j) hv[j] = __float2half(0.f);
-    using Vec = std::conditional_t<kHalf == 8, uint4, uint2>;  // kHalf halves in one load
-    static_assert(sizeof(Vec) == kHalf * sizeof(__half), "a lane's scales are one vector load");
-    if (active && j0 + kHalf <= ng && (reinterpret_cast<uintptr_t>(sp) & (sizeof(Vec) - 1)) == 0) {
-      *reinterpret_cast<Vec*>(hv) = *reinterpret_cast<const Vec*>(sp);
-    } else if (active) {
-#pragma unroll
-      for (int j = 0; j < kHalf; ++j)
-        if (j0 + j < ng) hv[j] = sp[j];
-    }
-  }
+  __align__(16) __half hv[kGroups / 2];
+  load_group_scales<kGroups>(q, bu, active, ng, hv);
   constexpr int kG = kQ4Step / 2;  // groups per step
   float unscale;
   const StagedX* staged = kCols == kStagedCols ? (bu.in_a ? a.staged_a : a.staged_b) : nullptr;
@@ -498,17 +524,7 @@ __global__ void __launch_bounds__(kWarps * 32)
   }
   if (!active) return;
   __half2 sc[kGroups];
-  {
-    const uint16_t* hb = reinterpret_cast<const uint16_t*>(hv);
-    // Lane 2 * rr + hh holds groups kHalf * hh .. + kHalf - 1 of row rr.
-#pragma unroll
-    for (int j = 0; j < kGroups; ++j) {
-      const uint32_t lo = __shfl_sync(0xffffffffu, hb[j % kHalf], 2 * r + j / kHalf),
-                     hi = __shfl_sync(0xffffffffu, hb[j % kHalf], 2 * (r + 8) + j / kHalf);
-      const uint32_t pair = lo | hi << 16;
-      sc[j] = *reinterpret_cast<const __half2*>(&pair);
-    }
-  }
+  pair_group_scales<kGroups>(hv, r, sc);
   float tot0 = 0.f, tot8 = 0.f;
   // x_column0: only C's column 0 is read (finish_unit takes lanes t == 0), so only the lanes that
   // supply B's column 0 (r == 0) load x; the others' registers stay zero from here on: no extra
@@ -596,6 +612,197 @@ __global__ void __launch_bounds__(kWarps * 32)
   }
 }
 
+// 2048-column int4 units (Falcon-40B's, 180B's) on the integer tensor
+// cores. x is staged per 128-column group as an integer (scaled by the power of two that puts the
+// group's largest |x| in [2^29, 2^30): bf16 values down to 2^-22 of the largest are exact), cut
+// into four signed bytes, x = 2^24 d0 + 2^16 d1 + 2^8 d2 + d3; digit k goes to B's column k of one
+// mma.m16n8k32 (u8 weights x s8 x), so one instruction gives every digit's sum for 16 weights a
+// lane, exactly, in int32 (lane t = 0 holds columns 0-1, lane t = 1 columns 2-3; they meet once,
+// at the unit's end). A word's nibbles become the A fragment with one AND for each of the two rows
+// (row g + 8's stay times 16, undone in the group's factor): 2 integer operations and half an mma
+// per 8 weights, against 5 and one mma in the fp16 kernel. The zero point (8 x each digit's group
+// sum) starts the accumulators. A group with a NaN or inf in x gets a NaN factor. (A group whose
+// largest |x| is under 2^-97 keeps fewer bits: 2^e stays a normal float. Activations that small
+// are zeros to the model.)
+__device__ __forceinline__ void imma_16832(int (&c)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                                           uint32_t b0, uint32_t b1) {
+  asm("mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+      "{%0,%1,%2,%3};"
+      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+
+// Bytes of four columns c0..c3 in the order the weight word's nibbles hold them (0, 2, 1, 3).
+__device__ __forceinline__ uint32_t x_bytes_0213(const int (&v)[8], int o) {
+  return (static_cast<uint32_t>(v[o]) & 0xFFu) | (static_cast<uint32_t>(v[o + 2]) & 0xFFu) << 8 |
+         (static_cast<uint32_t>(v[o + 1]) & 0xFFu) << 16 | (static_cast<uint32_t>(v[o + 3]) & 0xFFu) << 24;
+}
+
+template <GemvEpilogue kEpi, bool kVecX>
+__global__ void __launch_bounds__(kWarps * 32)
+    gemv_q4i_kernel(GemvArgs a, QuantMatrix q, int chunks, int ready) {
+  constexpr int kCols = kQ4Chunk;
+  constexpr int kQuads = kCols / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
+  constexpr int kN = kCols / (kWarps * 32 * 8);  // 8-value pieces of x per thread
+  __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
+  __shared__ __align__(16) uint32_t xd[4][kCols / 4];  // digit k of x, bytes in 0213 order
+  __shared__ __align__(16) int4 ginit[kGroups][2];     // [group][t & 1]: the accumulators' start
+  __shared__ float gxe[kGroups];                       // 2^-e (NaN: a NaN or inf in the group's x)
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
+  const int quads = q.ld / 64;
+  const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks, ready);
+  const bool active = bu.tile < bu.tile_end;
+  const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
+  const uint4* data = static_cast<const uint4*>(q.data);
+  const uint4* wt = data + (static_cast<size_t>(active ? bu.tile : 0) * quads + q0) * 32 + lane;
+  auto issue = [&](int s) {
+    if (s < steps && active) {
+#pragma unroll
+      for (int j = 0; j < kQ4Step; ++j) {
+        const int qq = s * kQ4Step + j;
+        cp_async16(&ring[warp][s % kStages][j][lane], qq < nq ? wt + static_cast<size_t>(qq) * 32 : data,
+                   qq < nq);
+      }
+    }
+    cp_async_commit();
+  };
+  pdl_trigger();
+#pragma unroll
+  for (int s = 0; s < kStages - 1; ++s) issue(s);
+  const int ng = nq / 2;
+  __align__(16) __half hv[kGroups / 2];
+  load_group_scales<kGroups>(q, bu, active, ng, hv);
+  {  // staging: piece i of thread t is columns i * 1024 + t * 8 .. + 7, group i * 8 + t / 16
+    uint4 xv[kN];
+    load_x_chunk<kN, kVecX>(a, bu, bu.chunk * kCols, xv);
+#pragma unroll
+    for (int i = 0; i < kN; ++i) {
+      const uint32_t w[4] = {xv[i].x, xv[i].y, xv[i].z, xv[i].w};
+      uint32_t mx = 0, bad = 0;
+#pragma unroll
+      for (int j = 0; j < 8; ++j) {
+        const uint32_t b = (w[j >> 1] >> (16 * (j & 1))) & 0x7FFFu;
+        mx = max(mx, b);
+        bad |= (b & 0x7F80u) == 0x7F80u;
+      }
+#pragma unroll
+      for (int o = 8; o > 0; o >>= 1) {
+        mx = max(mx, __shfl_xor_sync(0xffffffffu, mx, o));
+        bad |= __shfl_xor_sync(0xffffffffu, bad, o);
+      }
+      // The largest in [2^E, 2^(E+1)): e = 29 - E puts it in [2^29, 2^30); 2^e and 2^-e normal.
+      const int E = static_cast<int>(mx >> 7) - 127;
+      const int e = mx == 0 ? 0 : min(max(29 - E, -98), 126);
+      const float sc2 = __int_as_float((e + 127) << 23);
+      int d[4][8];
+      int sum[4] = {0, 0, 0, 0};
+#pragma unroll
+      for (int j = 0; j < 8; ++j) {
+        const uint32_t b = (w[j >> 1] >> (16 * (j & 1))) & 0xFFFFu;
+        const int x = bad ? 0 : __float2int_rn(__uint_as_float(b << 16) * sc2);
+        // Balanced digits: each remainder stays where the next digit fits a signed byte.
+        const int d0 = (x + 8421504) >> 24;  // 2^23 + 2^15 + 2^7
+        const int r0 = x - (d0 << 24);
+        const int d1 = (r0 + 32896) >> 16;  // 2^15 + 2^7
+        const int r1 = r0 - (d1 << 16);
+        const int d2 = (r1 + 128) >> 8;
+        d[0][j] = d0, d[1][j] = d1, d[2][j] = d2, d[3][j] = r1 - (d2 << 8);
+#pragma unroll
+        for (int k = 0; k < 4; ++k) sum[k] += d[k][j];
+      }
+      const int word = (i * kWarps * 32 * 8 + threadIdx.x * 8) / 4;
+#pragma unroll
+      for (int k = 0; k < 4; ++k) {
+        *reinterpret_cast<uint2*>(&xd[k][word]) = make_uint2(x_bytes_0213(d[k], 0), x_bytes_0213(d[k], 4));
+#pragma unroll
+        for (int o = 8; o > 0; o >>= 1) sum[k] += __shfl_xor_sync(0xffffffffu, sum[k], o);
+      }
+      if ((lane & 15) == 0) {
+        const int gl = i * 8 + (threadIdx.x >> 4);
+        // Rows g take the weights u, rows g + 8 16u: their zero points are 8 and 128 x the sum.
+        ginit[gl][0] = make_int4(-8 * sum[0], -8 * sum[1], -128 * sum[0], -128 * sum[1]);
+        ginit[gl][1] = make_int4(-8 * sum[2], -8 * sum[3], -128 * sum[2], -128 * sum[3]);
+        gxe[gl] = bad ? __int_as_float(0x7fc00000) : __int_as_float((127 - e) << 23);
+      }
+    }
+    __syncthreads();
+  }
+  if (!active) return;
+  __half2 sc[kGroups];
+  pair_group_scales<kGroups>(hv, r, sc);
+  // Per row, the sums of the lane's two digit columns (t = 0: digits 0, 1; t = 1: digits 2, 3).
+  float ta0 = 0.f, tb0 = 0.f, ta8 = 0.f, tb8 = 0.f;
+  constexpr int kG = kQ4Step / 2;
+  // B: column k digit k (lanes r == k < 4); the other columns zero.
+  const uint32_t* xsrc = xd[r & 3];
+  uint4 bw[kG] = {};
+#pragma unroll
+  for (int s = 0; s < kSteps; ++s) {
+    if (s >= steps) break;
+    issue(s + kStages - 1);
+    cp_async_wait<kStages - 1>();
+    uint4 wv[kQ4Step];
+#pragma unroll
+    for (int j = 0; j < kQ4Step; ++j) wv[j] = ring[warp][s % kStages][j][lane];
+    int c[kG][4];
+#pragma unroll
+    for (int gi = 0; gi < kG; ++gi) {
+      const int4 z = ginit[s * kG + gi][qd & 1];
+      c[gi][0] = z.x, c[gi][1] = z.y, c[gi][2] = z.z, c[gi][3] = z.w;
+    }
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+#pragma unroll
+      for (int gi = 0; gi < kG; ++gi) {
+        const int quad = 2 * (s * kG + gi) + h;
+        if (r < 4) bw[gi] = *reinterpret_cast<const uint4*>(&xsrc[quad * 16 + qd * 4]);
+      }
+#pragma unroll
+      for (int m = 0; m < 2; ++m)
+#pragma unroll
+        for (int gi = 0; gi < kG; ++gi) {
+          const uint4 v = wv[2 * gi + h];
+          const uint32_t w0 = m ? v.z : v.x, w1 = m ? v.w : v.y;
+          imma_16832(c[gi], w0 & 0x0F0F0F0Fu, w0 & 0xF0F0F0F0u, w1 & 0x0F0F0F0Fu, w1 & 0xF0F0F0F0u,
+                     m ? bw[gi].z : bw[gi].x, m ? bw[gi].w : bw[gi].y);
+        }
+    }
+#pragma unroll
+    for (int gi = 0; gi < kG; ++gi) {
+      const int gl = s * kG + gi;
+      const float xe = gxe[gl];
+      const float2 f = __half22float2(sc[gl]);
+      const float f0 = f.x * xe, f8 = f.y * xe * 0.0625f;
+      ta0 = fmaf(static_cast<float>(c[gi][0]), f0, ta0);
+      tb0 = fmaf(static_cast<float>(c[gi][1]), f0, tb0);
+      ta8 = fmaf(static_cast<float>(c[gi][2]), f8, ta8);
+      tb8 = fmaf(static_cast<float>(c[gi][3]), f8, tb8);
+    }
+  }
+  cp_async_wait<0>();
+  // The digits' places: 2^24, 2^16 in lanes t = 0 (and 2), 2^8, 1 in lanes t = 1 (and 3), whose
+  // sums join lane t = 0's.
+  const float wa = (qd & 1) ? 256.f : 16777216.f, wb = (qd & 1) ? 1.f : 65536.f;
+  float tot0 = fmaf(ta0, wa, tb0 * wb), tot8 = fmaf(ta8, wa, tb8 * wb);
+  tot0 += __shfl_down_sync(0xffffffffu, tot0, 1);
+  tot8 += __shfl_down_sync(0xffffffffu, tot8, 1);
+  float ya, yb;
+  if (finish_unit(a, bu.tile, bu.chunk, chunks, tot0, tot8, ya, yb) && lane < 8) {
+    const int ra = q.row_of[bu.tile * 16 + lane], rb = q.row_of[bu.tile * 16 + lane + 8];
+    if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, bu.in_a}, ya, yb);
+  }
+}
+
+// Whether 2048-column int4 units take gemv_q4i_kernel (the default) or, with FALCON_Q4_IMMA=0,
+// the fp16 kernel (and the LayerNorm staging x for it): the A/B's other side.
+bool q4_imma() {
+  static const bool on = [] {
+    const char* e = std::getenv("FALCON_Q4_IMMA");
+    return !(e && e[0] == '0');
+  }();
+  return on;
+}
+
 bool aligned16(const void* p) {
   return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
 }
@@ -606,10 +813,12 @@ struct UnitPlan {
   Q8Rows rows{};
 };
 
-// Blocks of the int4 GEMV (16 KiB units) the device holds at once (prepare_gemv_quant queries).
+// Blocks of the int4 GEMV (16 KiB units: the kernel that takes them) the device holds at once
+// (prepare_gemv_quant queries).
 int q4_resident_blocks() {
   static std::atomic<int> cache[kMaxDevicesCached];
-  return resident_blocks(gemv_q4_kernel<GemvEpilogue::Store, true, kQ4Chunk>, kWarps * 32, cache);
+  return q4_imma() ? resident_blocks(gemv_q4i_kernel<GemvEpilogue::Store, true>, kWarps * 32, cache)
+                   : resident_blocks(gemv_q4_kernel<GemvEpilogue::Store, true, kQ4Chunk>, kWarps * 32, cache);
 }
 
 // chunk: columns per work unit (int4: 0 = gemv_q4_chunk's choice).
@@ -659,6 +868,8 @@ void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) 
   } else {
     auto kernel = p.chunk == kQ4Small
                       ? (vecx ? gemv_q4_kernel<kEpi, true, kQ4Small> : gemv_q4_kernel<kEpi, false, kQ4Small>)
+                  : q4_imma()
+                      ? (vecx ? gemv_q4i_kernel<kEpi, true> : gemv_q4i_kernel<kEpi, false>)
                       : (vecx ? gemv_q4_kernel<kEpi, true, kQ4Chunk> : gemv_q4_kernel<kEpi, false, kQ4Chunk>);
     launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, q, p.chunks, ready);
   }
@@ -681,7 +892,7 @@ int gemv_q4_chunk(int tiles, int k, int resident_blocks) {
 
 bool gemv_q4_takes_staged(const QuantMatrix& q) {
   static_assert(kQ4Chunk == kStagedCols, "a StagedX is one 2048-column unit's x");
-  return q.format == QuantFormat::Int4 && unit_plan(q, false).chunk == kStagedCols;
+  return q.format == QuantFormat::Int4 && unit_plan(q, false).chunk == kStagedCols && !q4_imma();
 }
 
 void prepare_gemv_quant() {
