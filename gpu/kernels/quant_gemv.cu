@@ -632,12 +632,6 @@ __device__ __forceinline__ void imma_16832(int (&c)[4], uint32_t a0, uint32_t a1
       : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
 
-// Bytes of four columns c0..c3 in the order the weight word's nibbles hold them (0, 2, 1, 3).
-__device__ __forceinline__ uint32_t x_bytes_0213(const int (&v)[8], int o) {
-  return (static_cast<uint32_t>(v[o]) & 0xFFu) | (static_cast<uint32_t>(v[o + 2]) & 0xFFu) << 8 |
-         (static_cast<uint32_t>(v[o + 1]) & 0xFFu) << 16 | (static_cast<uint32_t>(v[o + 3]) & 0xFFu) << 24;
-}
-
 template <GemvEpilogue kEpi, bool kVecX>
 __global__ void __launch_bounds__(kWarps * 32)
     gemv_q4i_kernel(GemvArgs a, QuantMatrix q, int chunks, int ready) {
@@ -678,50 +672,62 @@ __global__ void __launch_bounds__(kWarps * 32)
 #pragma unroll
     for (int i = 0; i < kN; ++i) {
       const uint32_t w[4] = {xv[i].x, xv[i].y, xv[i].z, xv[i].w};
-      uint32_t mx = 0, bad = 0;
+      // The group's largest |x| as bf16 bits (they order as integers once the sign is cleared;
+      // inf and NaN are the only ones from 0x7F80 up), two values an instruction.
+      uint32_t m2 = __vmaxu2(__vmaxu2(w[0] & 0x7FFF7FFFu, w[1] & 0x7FFF7FFFu),
+                             __vmaxu2(w[2] & 0x7FFF7FFFu, w[3] & 0x7FFF7FFFu));
+      uint32_t mx = max(m2 & 0xFFFFu, m2 >> 16);
 #pragma unroll
-      for (int j = 0; j < 8; ++j) {
-        const uint32_t b = (w[j >> 1] >> (16 * (j & 1))) & 0x7FFFu;
-        mx = max(mx, b);
-        bad |= (b & 0x7F80u) == 0x7F80u;
-      }
-#pragma unroll
-      for (int o = 8; o > 0; o >>= 1) {
-        mx = max(mx, __shfl_xor_sync(0xffffffffu, mx, o));
-        bad |= __shfl_xor_sync(0xffffffffu, bad, o);
-      }
+      for (int o = 8; o > 0; o >>= 1) mx = max(mx, __shfl_xor_sync(0xffffffffu, mx, o));
+      const bool bad = mx >= 0x7F80u;
       // The largest in [2^E, 2^(E+1)): e = 29 - E puts it in [2^29, 2^30); 2^e and 2^-e normal.
+      // A bad group scales by 0: inf * 0 and NaN * 0 are NaN, which converts to the integer 0.
       const int E = static_cast<int>(mx >> 7) - 127;
       const int e = mx == 0 ? 0 : min(max(29 - E, -98), 126);
-      const float sc2 = __int_as_float((e + 127) << 23);
-      int d[4][8];
-      int sum[4] = {0, 0, 0, 0};
+      const float sc2 = bad ? 0.f : __int_as_float((e + 127) << 23);
+      // Balanced digits, x = 2^24 d0 + 2^16 d1 + 2^8 d2 + d3 with each in [-128, 127]: adding 128 to
+      // each of the three low digits makes them x + 0x808080's bytes, so that sum's bytes with
+      // the low three's top bits flipped are the digits (d0 the top byte: |x| < 2^30).
+      uint32_t z[8];
 #pragma unroll
       for (int j = 0; j < 8; ++j) {
-        const uint32_t b = (w[j >> 1] >> (16 * (j & 1))) & 0xFFFFu;
-        const int x = bad ? 0 : __float2int_rn(__uint_as_float(b << 16) * sc2);
-        // Balanced digits: each remainder stays where the next digit fits a signed byte.
-        const int d0 = (x + 8421504) >> 24;  // 2^23 + 2^15 + 2^7
-        const int r0 = x - (d0 << 24);
-        const int d1 = (r0 + 32896) >> 16;  // 2^15 + 2^7
-        const int r1 = r0 - (d1 << 16);
-        const int d2 = (r1 + 128) >> 8;
-        d[0][j] = d0, d[1][j] = d1, d[2][j] = d2, d[3][j] = r1 - (d2 << 8);
+        const uint32_t f = j & 1 ? w[j >> 1] & 0xFFFF0000u : w[j >> 1] << 16;
+        z[j] = (static_cast<uint32_t>(__float2int_rn(__uint_as_float(f) * sc2)) + 0x808080u) ^ 0x808080u;
+      }
+      // Transposed: word o / 4 of digit k holds byte 3 - k of values o, o + 2, o + 1, o + 3 (the
+      // weight word's nibble order), and the digit sums come from those words.
+      uint32_t dw[4][2];
 #pragma unroll
-        for (int k = 0; k < 4; ++k) sum[k] += d[k][j];
+      for (int o = 0; o < 8; o += 4) {
+        const uint32_t t0 = __byte_perm(z[o], z[o + 2], 0x5140), t1 = __byte_perm(z[o], z[o + 2], 0x7362);
+        const uint32_t t2 = __byte_perm(z[o + 1], z[o + 3], 0x5140),
+                       t3 = __byte_perm(z[o + 1], z[o + 3], 0x7362);
+        dw[3][o / 4] = __byte_perm(t0, t2, 0x5410), dw[2][o / 4] = __byte_perm(t0, t2, 0x7632);
+        dw[1][o / 4] = __byte_perm(t1, t3, 0x5410), dw[0][o / 4] = __byte_perm(t1, t3, 0x7632);
       }
       const int word = (i * kWarps * 32 * 8 + threadIdx.x * 8) / 4;
+      int sum[4];
 #pragma unroll
       for (int k = 0; k < 4; ++k) {
-        *reinterpret_cast<uint2*>(&xd[k][word]) = make_uint2(x_bytes_0213(d[k], 0), x_bytes_0213(d[k], 4));
+        *reinterpret_cast<uint2*>(&xd[k][word]) = make_uint2(dw[k][0], dw[k][1]);
+        sum[k] =
+            __dp4a(static_cast<int>(dw[k][1]), 0x01010101, __dp4a(static_cast<int>(dw[k][0]), 0x01010101, 0));
+      }
+      // Two digits' sums in one word for the group's reduction: a group's sum of one digit is
+      // within +-2^14, so s_lo + 2^16 s_hi adds up exactly and splits back.
+      int p01 = sum[0] + sum[1] * 65536, p23 = sum[2] + sum[3] * 65536;
 #pragma unroll
-        for (int o = 8; o > 0; o >>= 1) sum[k] += __shfl_xor_sync(0xffffffffu, sum[k], o);
+      for (int o = 8; o > 0; o >>= 1) {
+        p01 += __shfl_xor_sync(0xffffffffu, p01, o);
+        p23 += __shfl_xor_sync(0xffffffffu, p23, o);
       }
       if ((lane & 15) == 0) {
+        const int s0 = static_cast<int16_t>(p01 & 0xFFFF), s1 = (p01 - s0) >> 16;
+        const int s2 = static_cast<int16_t>(p23 & 0xFFFF), s3 = (p23 - s2) >> 16;
         const int gl = i * 8 + (threadIdx.x >> 4);
         // Rows g take the weights u, rows g + 8 16u: their zero points are 8 and 128 x the sum.
-        ginit[gl][0] = make_int4(-8 * sum[0], -8 * sum[1], -128 * sum[0], -128 * sum[1]);
-        ginit[gl][1] = make_int4(-8 * sum[2], -8 * sum[3], -128 * sum[2], -128 * sum[3]);
+        ginit[gl][0] = make_int4(-8 * s0, -8 * s1, -128 * s0, -128 * s1);
+        ginit[gl][1] = make_int4(-8 * s2, -8 * s3, -128 * s2, -128 * s3);
         gxe[gl] = bad ? __int_as_float(0x7fc00000) : __int_as_float((127 - e) << 23);
       }
     }
