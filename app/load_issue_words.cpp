@@ -72,6 +72,16 @@ QString translate(const QString& engine_message) {
                  "There is no tokenizer in %1: a model folder needs tokenizer.json (Hugging Face) or "
                  "tokenizer.model (sentencepiece).")
           .arg(arg(0));
+    case falcon::LoadIssue::ConfigMismatch:
+      return QCoreApplication::translate(
+                 "LoadIssue",
+                 "The weights in %1 do not fit its config.json (%2). The config.json belongs to another "
+                 "model, or the weights are incomplete: download both from the same place again.")
+          .arg(arg(0), arg(1));
+    case falcon::LoadIssue::InvalidSafetensors:
+      return QCoreApplication::translate(
+                 "LoadIssue", "%1 is damaged or not a safetensors file (%2). Download this file again.")
+          .arg(arg(0), arg(1));
   }
   return engine_message;
 }

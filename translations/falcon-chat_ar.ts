@@ -886,6 +886,16 @@ Start one with New chat.</source>
         <source>There is no tokenizer in %1: a model folder needs tokenizer.json (Hugging Face) or tokenizer.model (sentencepiece).</source>
         <translation>لا يوجد مُرمِّز في %1: يحتاج مجلد النموذج إلى tokenizer.json (Hugging Face) أو tokenizer.model (sentencepiece).</translation>
     </message>
+    <message>
+        <location line="+6"/>
+        <source>The weights in %1 do not fit its config.json (%2). The config.json belongs to another model, or the weights are incomplete: download both from the same place again.</source>
+        <translation>الأوزان في %1 لا تطابق ملف config.json الخاص به (%2). ملف config.json يعود إلى نموذج آخر، أو الأوزان غير مكتملة: نزّل الاثنين من جديد من المصدر نفسه.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is damaged or not a safetensors file (%2). Download this file again.</source>
+        <translation>%1 تالف أو ليس ملف safetensors ‏(%2). نزّل هذا الملف من جديد.</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>

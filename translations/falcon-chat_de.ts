@@ -866,6 +866,16 @@ Beginne eine mit „Neuer Chat“.</translation>
         <source>There is no tokenizer in %1: a model folder needs tokenizer.json (Hugging Face) or tokenizer.model (sentencepiece).</source>
         <translation>In %1 gibt es keinen Tokenizer: Ein Modellordner braucht tokenizer.json (Hugging Face) oder tokenizer.model (sentencepiece).</translation>
     </message>
+    <message>
+        <location line="+6"/>
+        <source>The weights in %1 do not fit its config.json (%2). The config.json belongs to another model, or the weights are incomplete: download both from the same place again.</source>
+        <translation>Die Gewichte in %1 passen nicht zu seiner config.json (%2). Die config.json gehört zu einem anderen Modell, oder die Gewichte sind unvollständig: Laden Sie beide erneut von derselben Quelle herunter.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is damaged or not a safetensors file (%2). Download this file again.</source>
+        <translation>%1 ist beschädigt oder keine safetensors-Datei (%2). Laden Sie diese Datei erneut herunter.</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>

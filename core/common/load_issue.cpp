@@ -12,7 +12,7 @@ struct Template {
 };
 
 // Several forms may share an issue only if their argument lists mean the same.
-constexpr std::array<Template, 10> kTemplates{{
+constexpr std::array<Template, 12> kTemplates{{
     {LoadIssue::NotFalcon,
      "config.json: key 'model_type' is '%1'; only Falcon models (falcon, RefinedWeb, RefinedWebModel) are "
      "supported"},
@@ -34,6 +34,9 @@ constexpr std::array<Template, 10> kTemplates{{
      "%1: invalid safetensors file: tensor '%2' has dtype %3; only BF16, F16 and F32 weights are supported"},
     {LoadIssue::NoTokenizer,
      "no tokenizer in %1: expected tokenizer.json (Hugging Face) or tokenizer.model (sentencepiece)"},
+    {LoadIssue::ConfigMismatch, "checkpoint %1 does not match its config.json: %2"},
+    // Last: the safetensors problems above read as themselves first.
+    {LoadIssue::InvalidSafetensors, "%1: invalid safetensors file: %2"},
 }};
 
 // The template cut at its placeholders: literals.size() == placeholders + 1.

@@ -1,6 +1,7 @@
 #pragma once
 // The checkpoint problems a user meets most, as data: a folder of another kind of model, pickle
-// or quantized weights, a download cut short or missing a shard, no tokenizer. load_issue_text
+// or quantized weights, a download cut short or missing a shard, no tokenizer, weights that do not
+// fit their config.json, a damaged safetensors file. load_issue_text
 // words each in English (the error's message at its throw site, what falcon-run prints), and
 // parse_load_issue reads such a message back, so that the app, which gets errors as text (from
 // its worker thread, the GPU plugin, the model inspector), can say the same in the user's
@@ -23,6 +24,8 @@ enum class LoadIssue {
   FileTooShort,        // {file}: not even the 8-byte header length
   UnsupportedDtype,    // {file, tensor, dtype}: quantized (GPTQ, AWQ, ...) or other weights
   NoTokenizer,         // {folder}
+  ConfigMismatch,      // {folder, what differs}: the tensors are not the ones config.json describes
+  InvalidSafetensors,  // {file, what is wrong}: any other damage to a safetensors file
 };
 
 struct LoadIssueReport {

@@ -241,11 +241,15 @@ void CheckpointReader::validate(const ModelConfig& config) const {
     if (!known.count(name) && !ends_with(name, "inv_freq")) extra.push_back(name);
   }
   if (missing.empty() && misshaped.empty() && extra.empty()) return;
-  std::string msg = "checkpoint " + impl_->dir.string() + " does not match its config.json:";
-  if (!missing.empty()) msg += " missing tensors: " + join_capped(missing) + ".";
-  if (!misshaped.empty()) msg += " misshaped tensors: " + join_capped(misshaped) + ".";
-  if (!extra.empty()) msg += " unexpected tensors: " + join_capped(extra) + ".";
-  throw_load_error(msg);
+  std::string what;
+  const auto add = [&what](const char* kind, const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    what += (what.empty() ? "" : " ") + std::string(kind) + join_capped(names) + ".";
+  };
+  add("missing tensors: ", missing);
+  add("misshaped tensors: ", misshaped);
+  add("unexpected tensors: ", extra);
+  throw_load_error(load_issue_text(LoadIssue::ConfigMismatch, {impl_->dir.string(), what}));
 }
 
 TensorView CheckpointReader::lm_head(const ModelConfig& config) const {

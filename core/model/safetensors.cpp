@@ -113,7 +113,7 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void bad(const std::string& origin, const std::string& what) {
-  throw_load_error(origin + ": invalid safetensors file: " + what);
+  throw_load_error(load_issue_text(LoadIssue::InvalidSafetensors, {origin, what}));
 }
 
 bool parse_dtype(const std::string& s, DType& out) {

@@ -95,7 +95,8 @@ class ModelInspectorTest : public QObject {
   }
 
   // A config.json beside the usual problems of what else is there (core/common/load_issue.h):
-  // another architecture, pickle weights only, a shard cut short, pre-quantized (GPTQ) weights.
+  // another architecture, pickle weights only, a shard cut short, pre-quantized (GPTQ) weights, a
+  // garbled header.
   // Each says what to do, in English and in German, its file or folder named.
   void checkpoint_problems_say_what_to_do_in_the_users_language() {
     const QByteArray falcon = QByteArrayLiteral(
@@ -117,6 +118,12 @@ class ModelInspectorTest : public QObject {
     QByteArray gptq(8, '\0');
     gptq[0] = char(q.size());
     put(QStringLiteral("gptq/model.safetensors"), gptq + q + QByteArray(4, '\0'));
+    // A header that is not JSON at all (a file damaged in the middle, or of another kind).
+    put(QStringLiteral("garbled/config.json"), falcon);
+    const QByteArray junk = QByteArrayLiteral("{\"a\": [1, ");
+    QByteArray garbled(8, '\0');
+    garbled[0] = char(junk.size());
+    put(QStringLiteral("garbled/model.safetensors"), garbled + junk);
     struct Case {
       const char* folder;
       const char* english;  // a phrase of the English advice
@@ -127,6 +134,7 @@ class ModelInspectorTest : public QObject {
         {"pickles", "Convert the checkpoint to safetensors first", "Wandeln Sie den Checkpoint zuerst"},
         {"cut", "the download did not finish. Download this file again.", "Laden Sie diese Datei erneut"},
         {"gptq", "holds I32 weights (tensor h.0.qweight)", "vorquantisierten wie GPTQ"},
+        {"garbled", "is damaged or not a safetensors file", "ist beschädigt oder keine safetensors-Datei"},
     };
     QTranslator de;
     QVERIFY(de.load(QStringLiteral(FALCON_BINARY_DIR "/app/falcon-chat_de.qm")));

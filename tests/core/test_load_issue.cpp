@@ -1,6 +1,7 @@
 // load_issue.h: the checkpoint problems users meet most, read back from the loaders' real messages
 // (a Llama folder, pickle weights, a shard cut short or missing, quantized weights, no tokenizer,
-// made here and loaded with the real loaders), each report wording its message again exactly;
+// a garbled header, weights of another size than config.json's, made here and loaded with the real
+// loaders), each report wording its message again exactly;
 // every other message, and text that only looks like one, reads as no issue.
 #include <QTemporaryDir>
 #include <QtTest>
@@ -110,6 +111,32 @@ class TestLoadIssue : public QObject {
     expect(message_of([&] { CheckpointReader r(gptq); }), LoadIssue::UnsupportedDtype,
            {(gptq / "model.safetensors").string(), "h.0.qweight", "I32"});
 
+    // Any other damage to a safetensors file: the file and what is wrong with it.
+    const auto garbled = dir("garbled");
+    write_file(garbled / "model.safetensors", make_raw_safetensors(R"({"a": [1, )", std::string(4, '\0')));
+    const std::string g = message_of([&] { CheckpointReader r(garbled); });
+    const std::optional<LoadIssueReport> gi = parse_load_issue(g);
+    QVERIFY2(gi && gi->issue == LoadIssue::InvalidSafetensors, g.c_str());
+    QCOMPARE(gi->args.front(), (garbled / "model.safetensors").string());
+    QCOMPARE(gi->context + load_issue_text(gi->issue, gi->args), g);
+    // Weights of another size than config.json says: a fixture model whose config asks for one
+    // layer more.
+    const auto mismatch = dir("mismatch");
+    const auto fixture = models_dir() / "mqa_rope_parallel";
+    std::filesystem::copy_file(fixture / "model.safetensors", mismatch / "model.safetensors");
+    nlohmann::json cfg = nlohmann::json::parse(read_file(fixture / "config.json"));
+    cfg["num_hidden_layers"] = cfg["num_hidden_layers"].get<int>() + 1;
+    write_file(mismatch / "config.json", cfg.dump());
+    const std::string mm = message_of([&] {
+      CheckpointReader r(mismatch);
+      r.validate(load_model_config(mismatch));
+    });
+    const std::optional<LoadIssueReport> mi = parse_load_issue(mm);
+    QVERIFY2(mi && mi->issue == LoadIssue::ConfigMismatch, mm.c_str());
+    QCOMPARE(mi->args.front(), mismatch.string());
+    QVERIFY2(mi->args.at(1).starts_with("missing tensors: "), mi->args.at(1).c_str());
+    QCOMPARE(mi->context + load_issue_text(mi->issue, mi->args), mm);
+
     const auto notok = dir("no tokenizer");
     expect(message_of([&] { load_tokenizer(notok); }), LoadIssue::NoTokenizer, {notok.string()});
   }
@@ -119,8 +146,8 @@ class TestLoadIssue : public QObject {
          {std::string(), std::string("config.json is not valid JSON"), std::string("no model weights"),
           std::string("no model weights (model.safetensors) in "),  // no folder
           std::string("no model weights (model.safetensors) in /m and more"),
-          std::string("x: invalid safetensors file: header is not well-formed JSON"),
-          std::string("/m: invalid safetensors file: tensor 'a' has unknown dtype 'Q4'"),
+          std::string("x: invalid safetensors file: "),                  // nothing said wrong
+          std::string("checkpoint  does not match its config.json: x"),  // no folder
           std::string("The model could not be loaded: no tokenizer")}) {
       const auto r = parse_load_issue(text);
       if (text == "no model weights (model.safetensors) in /m and more") {
@@ -144,6 +171,8 @@ class TestLoadIssue : public QObject {
         "' has dtype ",
         "; only BF16, F16 and F32 weights are supported",
         "no tokenizer in ",
+        "checkpoint ",
+        " does not match its config.json: ",
         "/m",
         "x",
         "'",
