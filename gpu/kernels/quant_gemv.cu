@@ -30,8 +30,8 @@
 // interleave. x is staged as scaled fp16 as for int8. fp32 accumulation per group, then the
 // group's scale (fp16 pairs in registers: 80 registers, 6 blocks per SM for 16 KiB units).
 // That is the 1024-column units' kernel (Falcon-7B, 11B); 2048-column units (40B, 180B) take
-// gemv_q4i_kernel, on the integer tensor cores with x cut into exact byte digits (2 integer
-// operations and half an mma per 8 weights: measured +1.5% on Falcon-40B int4 decode, a step
+// gemv_q4i_kernel, on the integer tensor cores with x cut into exact byte digits (1 integer
+// operation and half an mma per 8 weights: measured +1.5% on Falcon-40B int4 decode, a step
 // there runs at the power cap, where time follows the instructions' energy). FALCON_Q4_IMMA=0
 // puts them back on the fp16 kernel.
 //
@@ -612,18 +612,17 @@ __global__ void __launch_bounds__(kWarps * 32)
   }
 }
 
-// 2048-column int4 units (Falcon-40B's, 180B's) on the integer tensor
-// cores. x is staged per 128-column group as an integer (scaled by the power of two that puts the
-// group's largest |x| in [2^29, 2^30): bf16 values down to 2^-22 of the largest are exact), cut
-// into four signed bytes, x = 2^24 d0 + 2^16 d1 + 2^8 d2 + d3; digit k goes to B's column k of one
-// mma.m16n8k32 (u8 weights x s8 x), so one instruction gives every digit's sum for 16 weights a
-// lane, exactly, in int32 (lane t = 0 holds columns 0-1, lane t = 1 columns 2-3; they meet once,
-// at the unit's end). A word's nibbles become the A fragment with one AND for each of the two rows
-// (row g + 8's stay times 16, undone in the group's factor): 2 integer operations and half an mma
-// per 8 weights, against 5 and one mma in the fp16 kernel. The zero point (8 x each digit's group
-// sum) starts the accumulators. A group with a NaN or inf in x gets a NaN factor. (A group whose
-// largest |x| is under 2^-97 keeps fewer bits: 2^e stays a normal float. Activations that small
-// are zeros to the model.)
+// 2048-column int4 units (Falcon-40B's, 180B's) on the integer tensor cores. x is staged per 128-column group
+// as an integer (scaled by the power of two that puts the group's largest |x| in [2^29, 2^30): bf16 values
+// down to 2^-22 of the largest are exact), cut into four signed bytes, x = 2^24 d0 + 2^16 d1 + 2^8 d2 + d3;
+// digit k goes to B's column k of one mma.m16n8k32 (u8 weights x s8 x), so one instruction gives every
+// digit's sum for 16 weights a lane, exactly, in int32 (lane t = 0 holds columns 0-1, lane t = 1 columns 2-3;
+// they meet once, at the unit's end). A word is the A fragment of row g as it is (u + 16u', row g + 8's
+// nibble u' added, whose sum comes off at the group's end) and of row g + 8 after one AND (16u', the 16
+// undone in the group's factor): 1 integer operation and half an mma per 8 weights, against 5 and
+// one mma in the fp16 kernel. The zero point (8 x each digit's group sum) starts the accumulators. A group
+// with a NaN or inf in x gets a NaN factor. (A group whose largest |x| is under 2^-97 keeps fewer bits: 2^e
+// stays a normal float. Activations that small are zeros to the model.)
 __device__ __forceinline__ void imma_16832(int (&c)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
                                            uint32_t b0, uint32_t b1) {
   asm("mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
@@ -725,9 +724,10 @@ __global__ void __launch_bounds__(kWarps * 32)
         const int s0 = static_cast<int16_t>(p01 & 0xFFFF), s1 = (p01 - s0) >> 16;
         const int s2 = static_cast<int16_t>(p23 & 0xFFFF), s3 = (p23 - s2) >> 16;
         const int gl = i * 8 + (threadIdx.x >> 4);
-        // Rows g take the weights u, rows g + 8 16u: their zero points are 8 and 128 x the sum.
-        ginit[gl][0] = make_int4(-8 * s0, -8 * s1, -128 * s0, -128 * s1);
-        ginit[gl][1] = make_int4(-8 * s2, -8 * s3, -128 * s2, -128 * s3);
+        // Rows g + 8 take 16u (zero point 128 x the sum), rows g the whole byte, u + 16u' (row
+        // g + 8's added: 136, taken off with row g + 8's sum at the group's end).
+        ginit[gl][0] = make_int4(-136 * s0, -136 * s1, -128 * s0, -128 * s1);
+        ginit[gl][1] = make_int4(-136 * s2, -136 * s3, -128 * s2, -128 * s3);
         gxe[gl] = bad ? __int_as_float(0x7fc00000) : __int_as_float((127 - e) << 23);
       }
     }
@@ -736,8 +736,9 @@ __global__ void __launch_bounds__(kWarps * 32)
   if (!active) return;
   __half2 sc[kGroups];
   pair_group_scales<kGroups>(hv, r, sc);
-  // Per row, the sums of the lane's two digit columns (t = 0: digits 0, 1; t = 1: digits 2, 3).
-  float ta0 = 0.f, tb0 = 0.f, ta8 = 0.f, tb8 = 0.f;
+  // Per row, the lane's two digit columns joined (t = 0: digits 0, 1, in units of 2^16; t = 1:
+  // digits 2, 3, in units of 1).
+  float t0 = 0.f, t8 = 0.f;
   constexpr int kG = kQ4Step / 2;
   // B: column k digit k (lanes r == k < 4); the other columns zero.
   const uint32_t* xsrc = xd[r & 3];
@@ -769,8 +770,8 @@ __global__ void __launch_bounds__(kWarps * 32)
         for (int gi = 0; gi < kG; ++gi) {
           const uint4 v = wv[2 * gi + h];
           const uint32_t w0 = m ? v.z : v.x, w1 = m ? v.w : v.y;
-          imma_16832(c[gi], w0 & 0x0F0F0F0Fu, w0 & 0xF0F0F0F0u, w1 & 0x0F0F0F0Fu, w1 & 0xF0F0F0F0u,
-                     m ? bw[gi].z : bw[gi].x, m ? bw[gi].w : bw[gi].y);
+          imma_16832(c[gi], w0, w0 & 0xF0F0F0F0u, w1, w1 & 0xF0F0F0F0u, m ? bw[gi].z : bw[gi].x,
+                     m ? bw[gi].w : bw[gi].y);
         }
     }
 #pragma unroll
@@ -779,17 +780,16 @@ __global__ void __launch_bounds__(kWarps * 32)
       const float xe = gxe[gl];
       const float2 f = __half22float2(sc[gl]);
       const float f0 = f.x * xe, f8 = f.y * xe * 0.0625f;
-      ta0 = fmaf(static_cast<float>(c[gi][0]), f0, ta0);
-      tb0 = fmaf(static_cast<float>(c[gi][1]), f0, tb0);
-      ta8 = fmaf(static_cast<float>(c[gi][2]), f8, ta8);
-      tb8 = fmaf(static_cast<float>(c[gi][3]), f8, tb8);
+      // Exact in int32: a group's sum of (u - 8) d is within 2^17 (row g) and of 16 (u - 8) d
+      // within 2^21 (row g + 8), so 256 times the higher digit's plus the lower's fits.
+      t0 = fmaf(static_cast<float>((c[gi][0] - c[gi][2]) * 256 + (c[gi][1] - c[gi][3])), f0, t0);
+      t8 = fmaf(static_cast<float>(c[gi][2] * 256 + c[gi][3]), f8, t8);
     }
   }
   cp_async_wait<0>();
-  // The digits' places: 2^24, 2^16 in lanes t = 0 (and 2), 2^8, 1 in lanes t = 1 (and 3), whose
-  // sums join lane t = 0's.
-  const float wa = (qd & 1) ? 256.f : 16777216.f, wb = (qd & 1) ? 1.f : 65536.f;
-  float tot0 = fmaf(ta0, wa, tb0 * wb), tot8 = fmaf(ta8, wa, tb8 * wb);
+  // The digits' places: lanes t = 1 (and 3) hold units of 1 and join lane t = 0's, of 2^16.
+  const float place = (qd & 1) ? 1.f : 65536.f;
+  float tot0 = t0 * place, tot8 = t8 * place;
   tot0 += __shfl_down_sync(0xffffffffu, tot0, 1);
   tot8 += __shfl_down_sync(0xffffffffu, tot8, 1);
   float ya, yb;
