@@ -72,12 +72,15 @@ QString translate(const QString& engine_message) {
                  "There is no tokenizer in %1: a model folder needs tokenizer.json (Hugging Face) or "
                  "tokenizer.model (sentencepiece).")
           .arg(arg(0));
-    case falcon::LoadIssue::ConfigMismatch:
+    case falcon::LoadIssue::ConfigMismatch: {
+      QString what = arg(1);  // "missing tensors: a, b." - its last full stop would meet the ")."
+      if (what.endsWith(QLatin1Char('.'))) what.chop(1);
       return QCoreApplication::translate(
                  "LoadIssue",
                  "The weights in %1 do not fit its config.json (%2). The config.json belongs to another "
                  "model, or the weights are incomplete: download both from the same place again.")
-          .arg(arg(0), arg(1));
+          .arg(arg(0), what);
+    }
     case falcon::LoadIssue::InvalidSafetensors:
       return QCoreApplication::translate(
                  "LoadIssue", "%1 is damaged or not a safetensors file (%2). Download this file again.")

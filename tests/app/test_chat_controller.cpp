@@ -1148,6 +1148,24 @@ class ChatControllerTest : public QObject {
              qPrintable(german));
   }
 
+  // Weights of another size than config.json says: the loader's list of tensors (ending in its
+  // own full stop) stands in brackets inside the advice, without a second stop before the ")".
+  void weights_that_do_not_fit_their_config_are_explained() {
+    FakeEngineOptions fo;
+    fo.load_error = falcon::load_issue_text(
+        falcon::LoadIssue::ConfigMismatch,
+        {"/models/falcon-7b", "missing tensors: transformer.h.2.ln_attn.weight. unexpected tensors: x."});
+    auto c = make(fo);
+    c->loadModel(QUrl::fromLocalFile(QStringLiteral("/models/falcon-7b")), QStringLiteral("cpu"),
+                 QStringLiteral("bf16"));
+    QTRY_COMPARE_WITH_TIMEOUT(c->modelState(), QStringLiteral("failed"), 5000);
+    QVERIFY2(c->modelError().contains(QStringLiteral(
+                 "The weights in /models/falcon-7b do not fit its config.json (missing tensors: "
+                 "transformer.h.2.ln_attn.weight. unexpected tensors: x). The config.json "
+                 "belongs to another model")),
+             qPrintable(c->modelError()));
+  }
+
   // The status bar's backend and GPU fallback are worded by the app, in the language chosen, and
   // follow a change of language at once (they were the engine's English: "cpu, 2 threads").
   void backend_and_fallback_in_the_users_language() {
