@@ -13,6 +13,9 @@ QtObject {
     readonly property int chatMinWidth: 420
     readonly property int radius: 8
     readonly property int baseFontSize: AppSettings.fontSize
+    // Italic marks (a draft, an empty reply) only where the script has italics: Arabic has none,
+    // and common fonts (DejaVu Sans) have no oblique Arabic glyphs, which Qt then draws as boxes.
+    readonly property bool italics: !AppSettings.rightToLeft
     readonly property int smallFontSize: Math.round(baseFontSize * 0.85)
     readonly property int titleFontSize: Math.round(baseFontSize * 1.3)
     readonly property string monoFamily: "monospace"

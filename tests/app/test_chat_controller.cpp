@@ -1164,6 +1164,14 @@ class ChatControllerTest : public QObject {
                  "transformer.h.2.ln_attn.weight. unexpected tensors: x). The config.json "
                  "belongs to another model")),
              qPrintable(c->modelError()));
+    // Right to left (Arabic), the path and the list keep their own direction in isolates.
+    QGuiApplication::setLayoutDirection(Qt::RightToLeft);
+    const QString rtl = c->modelError();
+    QGuiApplication::setLayoutDirection(Qt::LeftToRight);
+    QVERIFY2(rtl.contains(QStringLiteral("\u2068/models/falcon-7b\u2069")), qPrintable(rtl));
+    QVERIFY2(rtl.contains(QStringLiteral("(\u2068missing tensors: transformer.h.2.ln_attn.weight. unexpected "
+                                         "tensors: x\u2069)")),
+             qPrintable(rtl));
   }
 
   // The status bar's backend and GPU fallback are worded by the app, in the language chosen, and

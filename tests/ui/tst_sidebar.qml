@@ -1,5 +1,6 @@
 import QtQuick
 import QtTest
+import FalconChat.Core
 import FalconChat.Ui
 
 // The sidebar as a user meets it: date sections, open, inline rename, pin/delete through the
@@ -110,6 +111,17 @@ TestCase {
         conversations.setProperty(2, "draft", "")  // sent, or cleared
         verify(!mark(2).visible)
         conversations.setProperty(2, "draft", "back again")
+    }
+
+    // Arabic has no italics (and DejaVu Sans no oblique Arabic glyphs: boxes were seen under Xvfb).
+    function test_the_draft_mark_is_upright_in_arabic() {
+        const [s, list] = create()
+        const mark = findChild(delegateAt(list, 2), "draftMark")
+        verify(mark.font.italic)
+        AppSettings.language = "ar"
+        verify(!mark.font.italic)
+        AppSettings.language = ""
+        verify(mark.font.italic)
     }
 
     function test_sections_and_selection() {

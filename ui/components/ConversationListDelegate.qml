@@ -61,7 +61,7 @@ ItemDelegate {
             visible: root.showDraft
             text: qsTr("Draft")
             font.pixelSize: Theme.smallFontSize
-            font.italic: true
+            font.italic: Theme.italics
             color: Theme.recentColor
             ToolTip.visible: draftHover.hovered
             ToolTip.delay: 600

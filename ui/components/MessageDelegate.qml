@@ -108,7 +108,7 @@ Item {
             visible: !root.isUser && !root.streaming && !root.editing && root.text.length === 0
                      && root.errorText.length === 0
             text: qsTr("(stopped before any text: Regenerate or Continue)")
-            font.italic: true
+            font.italic: Theme.italics
             color: Theme.subtleText
         }
 
