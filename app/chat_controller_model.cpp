@@ -8,6 +8,7 @@
 #include <QLocale>
 
 #include "app/app_settings.h"
+#include "app/bidi.h"
 #include "app/chat_controller.h"
 #include "app/engine/chat_session.h"
 #include "app/engine/open_model.h"
@@ -62,7 +63,7 @@ QVariantList ChatController::quantCacheFiles() const {
 
 bool ChatController::removeQuantCacheFile(const QString& path) {
   if (!falcon::qcache::remove_file(falcon::default_quant_cache_dir(), path.toStdString())) {
-    fail(tr("%1 could not be removed.").arg(path));
+    fail(tr("%1 could not be removed.").arg(bidi::isolated(path)));
     return false;
   }
   return true;

@@ -1,8 +1,8 @@
 #include "app/load_issue_words.h"
 
 #include <QCoreApplication>
-#include <QGuiApplication>
 
+#include "app/bidi.h"
 #include "core/common/load_issue.h"
 
 namespace load_issue_words {
@@ -10,13 +10,10 @@ namespace load_issue_words {
 QString translate(const QString& engine_message) {
   const std::optional<falcon::LoadIssueReport> r = falcon::parse_load_issue(engine_message.toStdString());
   if (!r) return engine_message;
-  // In a right-to-left interface each argument (a path, tensor names, a dtype: left-to-right
-  // text) goes in a directional isolate (U+2068 ... U+2069), or the sentence's direction reorders
-  // it: "/tmp/m" showed as "tmp/m/" in Arabic.
-  const bool rtl = QGuiApplication::layoutDirection() == Qt::RightToLeft;
-  const auto arg = [&r, rtl](std::size_t i) {
-    const QString a = i < r->args.size() ? QString::fromStdString(r->args[i]) : QString();
-    return rtl ? QChar(0x2068) + a + QChar(0x2069) : a;
+  // Each argument (a path, tensor names, a dtype) keeps its own direction in Arabic: "/tmp/m"
+  // showed as "tmp/m/" there.
+  const auto arg = [&r](std::size_t i) {
+    return bidi::isolated(i < r->args.size() ? QString::fromStdString(r->args[i]) : QString());
   };
   switch (r->issue) {
     case falcon::LoadIssue::NotFalcon:
@@ -82,7 +79,7 @@ QString translate(const QString& engine_message) {
       // "missing tensors: a, b." - its last full stop would meet the ")."
       QString what = QString::fromStdString(r->args.at(1));
       if (what.endsWith(QLatin1Char('.'))) what.chop(1);
-      if (rtl) what = QChar(0x2068) + what + QChar(0x2069);
+      what = bidi::isolated(what);
       return QCoreApplication::translate(
                  "LoadIssue",
                  "The weights in %1 do not fit its config.json (%2). The config.json belongs to another "

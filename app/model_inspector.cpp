@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <set>
 
+#include "app/bidi.h"
 #include "app/load_issue_words.h"
 #include "core/model/checkpoint.h"
 #include "core/model/model_config.h"
@@ -41,13 +42,14 @@ QString missing_config_text(const falcon::MissingConfig& why, const QString& dir
   using Reason = falcon::MissingConfig::Reason;
   using Foreign = falcon::MissingConfig::Foreign;
   const bool gguf = why.foreign == Foreign::Gguf;
-  const QString first =
-      why.model_folders.empty() ? QString() : QString::fromStdString(why.model_folders.front().string());
+  const QString first = bidi::isolated(
+      why.model_folders.empty() ? QString() : QString::fromStdString(why.model_folders.front().string()));
+  const QString shown = bidi::isolated(dir);
   switch (why.reason) {
     case Reason::NotThere:
       return QCoreApplication::translate(
                  "ModelInspector", "%1 does not exist (a model is a Hugging Face folder with config.json)")
-          .arg(dir);
+          .arg(shown);
     case Reason::ForeignFile:
       return (gguf ? QCoreApplication::translate(
                          "ModelInspector",
@@ -59,20 +61,20 @@ QString missing_config_text(const falcon::MissingConfig& why, const QString& dir
                          "%1 is a PyTorch pickle file, which is not loaded (unpickling can run code); "
                          "convert the checkpoint to safetensors with Hugging Face's tools and choose the "
                          "folder with its config.json"))
-          .arg(dir);
+          .arg(shown);
     case Reason::FileOfModel:
       return QCoreApplication::translate(
                  "ModelInspector", "%1 is a file, not a model folder: choose the folder that holds it (%2)")
-          .arg(dir, first);
+          .arg(shown, first);
     case Reason::File:
       return QCoreApplication::translate(
                  "ModelInspector",
                  "%1 is a file, not a model folder (a model is a Hugging Face folder with config.json)")
-          .arg(dir);
+          .arg(shown);
     case Reason::OneModelInside:
       return QCoreApplication::translate("ModelInspector",
                                          "no config.json in %1, but in a folder inside it: choose %2")
-          .arg(dir, first);
+          .arg(shown, first);
     case Reason::SeveralModelsInside: {
       QStringList names;
       for (std::size_t i = 0; i < why.model_folders.size() && i < 3; ++i)
@@ -81,7 +83,7 @@ QString missing_config_text(const falcon::MissingConfig& why, const QString& dir
       return QCoreApplication::translate(
                  "ModelInspector",
                  "no config.json in %1: it holds several model folders (%2); choose one of them")
-          .arg(dir, names.join(QStringLiteral(", ")));
+          .arg(shown, bidi::isolated(names.join(QStringLiteral(", "))));
     }
     case Reason::ForeignInside:
       return (gguf ? QCoreApplication::translate(
@@ -94,13 +96,13 @@ QString missing_config_text(const falcon::MissingConfig& why, const QString& dir
                          "no config.json in %1: it holds a PyTorch pickle file, which is not loaded "
                          "(unpickling can run code); convert the checkpoint to safetensors with Hugging "
                          "Face's tools and choose the folder with its config.json"))
-          .arg(dir);
+          .arg(shown);
     case Reason::NoModel:
       break;
   }
   return QCoreApplication::translate("ModelInspector",
                                      "no config.json in %1 (is this a Hugging Face model folder?)")
-      .arg(dir);
+      .arg(shown);
 }
 
 }  // namespace
@@ -112,7 +114,8 @@ QVariantMap inspect_model_folder(const QString& dir) {
   m[QStringLiteral("name")] = QFileInfo(dir).fileName();
   if (dir.isEmpty() || !QFileInfo::exists(dir)) {
     m[QStringLiteral("error")] =
-        QCoreApplication::translate("ModelInspector", "The folder %1 does not exist.").arg(dir);
+        QCoreApplication::translate("ModelInspector", "The folder %1 does not exist.")
+            .arg(bidi::isolated(dir));
     return m;
   }
   const QDir d(dir);

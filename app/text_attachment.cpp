@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "app/bidi.h"
 #include "app/code_languages.h"
 
 namespace attachment {
@@ -72,7 +73,7 @@ QString quote(const QString& file_name, const QString& text) {
 
 Result read(const QString& path, qint64 max_bytes) {
   const QFileInfo info(path);
-  const QString name = info.fileName();
+  const QString name = bidi::isolated(info.fileName());  // in a sentence; quote() takes the file's own
   auto too_large = [&](qint64 size) -> Result {
     const QLocale locale;
     return {{},
@@ -111,7 +112,7 @@ Result read(const QString& path, qint64 max_bytes) {
   if (!text) return {{}, not_text};
   if (text->trimmed().isEmpty())
     return {{}, QCoreApplication::translate("TextAttachment", "%1 is empty.").arg(name)};
-  return {quote(name, *text), {}, bytes.size()};
+  return {quote(info.fileName(), *text), {}, bytes.size()};
 }
 
 Result read_files(const QStringList& paths, qint64 max_bytes) {
@@ -125,7 +126,7 @@ Result read_files(const QStringList& paths, qint64 max_bytes) {
       refused << QCoreApplication::translate("TextAttachment",
                                              "%1 was not added: with the files before it the message would "
                                              "hold more than %2, already more than a model reads at once.")
-                     .arg(QFileInfo(path).fileName(), QLocale().formattedDataSize(max_bytes));
+                     .arg(bidi::isolated(QFileInfo(path).fileName()), QLocale().formattedDataSize(max_bytes));
     } else {
       total += r.bytes;
       blocks << r.markdown;

@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QGuiApplication>
 #include <QTemporaryDir>
 #include <QTranslator>
 #include <QtTest>
@@ -163,7 +164,18 @@ class ModelInspectorTest : public QObject {
     QVERIFY(info.value(QStringLiteral("parameters")).toLongLong() > 1'000'000);
     QVERIFY(info.value(QStringLiteral("layers")).toInt() > 0);
   }
+
+  // Right to left (Arabic), a path in the advice keeps its own direction in an isolate.
+  void a_path_keeps_its_direction_right_to_left() {
+    const QString missing = dir_.filePath(QStringLiteral("not-here"));
+    QGuiApplication::setLayoutDirection(Qt::RightToLeft);
+    const QString rtl = inspect_model_folder(missing).value(QStringLiteral("error")).toString();
+    QGuiApplication::setLayoutDirection(Qt::LeftToRight);
+    const QString ltr = inspect_model_folder(missing).value(QStringLiteral("error")).toString();
+    QVERIFY2(rtl.contains(QChar(0x2068) + missing + QChar(0x2069)), qPrintable(rtl));
+    QVERIFY2(ltr.contains(missing) && !ltr.contains(QChar(0x2068)), qPrintable(ltr));
+  }
 };
 
-QTEST_GUILESS_MAIN(ModelInspectorTest)
+QTEST_MAIN(ModelInspectorTest)
 #include "test_model_inspector.moc"

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <QFile>
+#include <QGuiApplication>
 #include <QLocale>
 #include <QStringEncoder>
 #include <QTemporaryDir>
@@ -174,6 +175,18 @@ class TextAttachmentTest : public QObject {
              qPrintable(pipe.error));
   }
 
+  // In a right-to-left interface (Arabic) the name stands in a directional isolate inside the
+  // sentence, or "notes.txt" would be reordered by it; the quoted file keeps its name as it is.
+  void a_name_keeps_its_direction_right_to_left() {
+    QTemporaryDir dir;
+    QGuiApplication::setLayoutDirection(Qt::RightToLeft);
+    const attachment::Result gone = attachment::read(dir.filePath(QStringLiteral("notes.txt")));
+    const attachment::Result ok = attachment::read(write(dir, QStringLiteral("a.txt"), "hello\n"));
+    QGuiApplication::setLayoutDirection(Qt::LeftToRight);
+    QVERIFY2(gone.error.startsWith(QStringLiteral("\u2068notes.txt\u2069 ")), qPrintable(gone.error));
+    QVERIFY2(ok.markdown.startsWith(QStringLiteral("a.txt\n")), qPrintable(ok.markdown));
+  }
+
   void a_file_over_the_limit_is_refused_with_both_sizes() {
     QTemporaryDir dir;
     const QString path = write(dir, QStringLiteral("big.log"), QByteArray(2048, 'x'));
@@ -215,5 +228,5 @@ class TextAttachmentTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TextAttachmentTest)
+QTEST_MAIN(TextAttachmentTest)
 #include "test_text_attachment.moc"

@@ -1,0 +1,17 @@
+#pragma once
+// Text of its own direction (a path, a file name, tensor names) inside a translated sentence. In a
+// right-to-left interface (Arabic) the sentence's direction would reorder it ("/tmp/m" shown as
+// "tmp/m/", a bracket or a colon at its end moved to its start), so there it goes in a first-
+// strong isolate (U+2068 ... U+2069), which takes its direction from its own first letter. Left to
+// right it is returned as it is (a path in English stays byte for byte the same).
+#include <QGuiApplication>
+#include <QString>
+
+namespace bidi {
+
+inline QString isolated(const QString& text) {
+  if (QGuiApplication::layoutDirection() != Qt::RightToLeft || text.isEmpty()) return text;
+  return QChar(0x2068) + text + QChar(0x2069);
+}
+
+}  // namespace bidi
