@@ -402,6 +402,22 @@ __device__ __forceinline__ void nibbles_subnormal(uint32_t v, uint32_t (&a)[4]) 
   }
 }
 
+// Step s of an int4 unit into the lane's ring slot: its kQ4Step words (zeros past the unit's nq
+// quads), then one commit, also when there is nothing to copy (past the unit's steps), so every
+// thread's count of pending copy groups stays the same.
+__device__ __forceinline__ void q4_ring_issue(uint4 (&slot)[kQ4Step][32], const uint4* wt, const uint4* data,
+                                              int s, bool copy, int nq) {
+  const int lane = threadIdx.x & 31;
+  if (copy) {
+#pragma unroll
+    for (int j = 0; j < kQ4Step; ++j) {
+      const int qq = s * kQ4Step + j;
+      cp_async16(&slot[j][lane], qq < nq ? wt + static_cast<size_t>(qq) * 32 : data, qq < nq);
+    }
+  }
+  cp_async_commit();
+}
+
 // The unit's group scales of the tile's 16 rows (kGroups groups each): lane l reads kGroups / 2 of
 // row l / 2 (one vector load where aligned), so the warp reads each row's run in one request. Kept
 // as fp16: half the registers of fp32 scales. Groups past the chunk's end (ng) read as zero.
@@ -482,15 +498,7 @@ __global__ void __launch_bounds__(kWarps * 32)
       }
       return;
     }
-    if (s < steps && active) {
-#pragma unroll
-      for (int j = 0; j < kQ4Step; ++j) {
-        const int qq = s * kQ4Step + j;
-        cp_async16(&ring[warp][s % kStages][j][lane], qq < nq ? wt + static_cast<size_t>(qq) * 32 : data,
-                   qq < nq);
-      }
-    }
-    cp_async_commit();
+    q4_ring_issue(ring[warp][s % kStages], wt, data, s, s < steps && active, nq);
   };
   pdl_trigger();
 #pragma unroll
@@ -648,17 +656,7 @@ __global__ void __launch_bounds__(kWarps * 32)
   const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
   const uint4* data = static_cast<const uint4*>(q.data);
   const uint4* wt = data + (static_cast<size_t>(active ? bu.tile : 0) * quads + q0) * 32 + lane;
-  auto issue = [&](int s) {
-    if (s < steps && active) {
-#pragma unroll
-      for (int j = 0; j < kQ4Step; ++j) {
-        const int qq = s * kQ4Step + j;
-        cp_async16(&ring[warp][s % kStages][j][lane], qq < nq ? wt + static_cast<size_t>(qq) * 32 : data,
-                   qq < nq);
-      }
-    }
-    cp_async_commit();
-  };
+  auto issue = [&](int s) { q4_ring_issue(ring[warp][s % kStages], wt, data, s, s < steps && active, nq); };
   pdl_trigger();
 #pragma unroll
   for (int s = 0; s < kStages - 1; ++s) issue(s);
