@@ -11,6 +11,8 @@
 #include <system_error>
 #include <thread>
 
+#include "app/bidi.h"
+
 // The lister's threads post their result through this while the model lives; the model's
 // destructor clears `owner` under the lock, so a thread never posts to a destroyed object (and Qt
 // drops an event posted before the destruction but not yet delivered).
@@ -52,13 +54,25 @@ FolderBrowserModel::~FolderBrowserModel() {
   mailbox_->owner = nullptr;
 }
 
+QString FolderBrowserModel::problemText(Problem problem, const QString& folder) {
+  switch (problem) {
+    case Problem::Missing:
+      return tr("%1 does not exist.").arg(bidi::isolated(folder));
+    case Problem::Unreadable:
+      return tr("%1 cannot be read (no permission).").arg(bidi::isolated(folder));
+    case Problem::None:
+      break;
+  }
+  return {};
+}
+
 FolderBrowserModel::Listing FolderBrowserModel::list(const QString& folder, bool show_hidden, int max_entries,
                                                      const QStringList& suffixes) {
   Listing out;
   out.folder = QDir::cleanPath(QDir(folder).absolutePath());
   QFileInfo info(out.folder);
   if (!info.exists()) {
-    out.error = tr("%1 does not exist.").arg(out.folder);
+    out.problem = Problem::Missing;
     return out;
   }
   if (!info.isDir()) {  // a file typed or pasted (a model's config.json, a shard): its folder
@@ -66,7 +80,7 @@ FolderBrowserModel::Listing FolderBrowserModel::list(const QString& folder, bool
     info = QFileInfo(out.folder);
   }
   if (!info.isReadable() || !info.isExecutable()) {
-    out.error = tr("%1 cannot be read (no permission).").arg(out.folder);
+    out.problem = Problem::Unreadable;
     return out;
   }
   QDir::Filters filters = QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System;
@@ -317,8 +331,8 @@ void FolderBrowserModel::goUp() {
 void FolderBrowserModel::apply(quint64 request, Listing listing) {
   if (request != requests_) return;  // a later request supersedes this one
   pending_ = 0;
-  if (!listing.error.isEmpty()) {
-    error_ = listing.error;
+  if (listing.problem != Problem::None) {
+    error_ = problemText(listing.problem, listing.folder);
     emit errorChanged();
     emit loadingChanged();
     return;

@@ -64,15 +64,18 @@ class FolderBrowserModel : public QAbstractListModel {
     bool selected = false;  // files only
   };
   // What one listing found (run on the lister's thread; public for the tests).
+  enum class Problem { None, Missing, Unreadable };
   struct Listing {
-    QString folder;  // absolute, clean
-    QString error;   // empty on success
+    QString folder;                   // absolute, clean
+    Problem problem = Problem::None;  // worded on the interface's thread (problemText)
     bool holds_model = false, truncated = false;
     std::vector<Entry> entries;  // folders first, then files; each in natural, case-blind order
   };
   // suffixes: as fileSuffixes (lower case, without the dot); empty lists every file.
   static Listing list(const QString& folder, bool show_hidden, int max_entries,
                       const QStringList& suffixes = {});
+  // What a listing's problem says, the folder in the interface's direction (call on its thread).
+  static QString problemText(Problem problem, const QString& folder);
   // <0, 0, >0 as a sorts before, with or after b: digit runs by value, the rest case-blind.
   static int natural_compare(const QString& a, const QString& b);
 

@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QGuiApplication>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -163,6 +164,12 @@ class FolderBrowserModelTest : public QObject {
     QVERIFY(listed(m, missing));
     QVERIFY2(m.error().contains(missing) && m.error().contains(QStringLiteral("does not exist")),
              qPrintable(m.error()));
+    QVERIFY(!m.error().contains(QChar(0x2068)));
+    // Right to left (Arabic), the path keeps its own direction in an isolate.
+    QGuiApplication::setLayoutDirection(Qt::RightToLeft);
+    const bool isolated = listed(m, missing) && m.error().contains(QChar(0x2068) + missing + QChar(0x2069));
+    QGuiApplication::setLayoutDirection(Qt::LeftToRight);
+    QVERIFY2(isolated, qPrintable(m.error()));
     QCOMPARE(m.folder(), shown);
     QCOMPARE(m.rowCount(), rows);
     QCOMPARE(folder_changed.count(), 0);
@@ -365,5 +372,5 @@ class FolderBrowserModelTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(FolderBrowserModelTest)
+QTEST_MAIN(FolderBrowserModelTest)
 #include "test_folder_browser_model.moc"
