@@ -9,9 +9,14 @@
 
 namespace bidi {
 
+// The isolate itself, whatever the direction (a worker thread that learned the direction when its
+// job was queued, rather than reading the application's from its own thread).
+inline QString isolate(const QString& text) {
+  return text.isEmpty() ? text : QChar(0x2068) + text + QChar(0x2069);
+}
+
 inline QString isolated(const QString& text) {
-  if (QGuiApplication::layoutDirection() != Qt::RightToLeft || text.isEmpty()) return text;
-  return QChar(0x2068) + text + QChar(0x2069);
+  return QGuiApplication::layoutDirection() == Qt::RightToLeft ? isolate(text) : text;
 }
 
 }  // namespace bidi

@@ -2,12 +2,14 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QSaveFile>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
 
+#include "app/bidi.h"
 #include "core/store/conversation_store.h"
 #include "core/store/store_import.h"
 
@@ -34,6 +36,7 @@ void ConversationTransfer::startImport(const QStringList& paths) {
   Job job;
   job.import = true;
   job.paths = paths;
+  job.right_to_left = QGuiApplication::layoutDirection() == Qt::RightToLeft;
   enqueue(std::move(job));
 }
 
@@ -42,6 +45,7 @@ void ConversationTransfer::startExport(qint64 id, const QString& path, const QSt
   job.id = id;
   job.path = path;
   job.format = format;
+  job.right_to_left = QGuiApplication::layoutDirection() == Qt::RightToLeft;
   enqueue(std::move(job));
 }
 
@@ -145,7 +149,8 @@ void ConversationTransfer::runImport(const Job& job) {
   std::unique_ptr<falcon::ConversationStore> store;
   for (int f = 0; f < files && !cancelled; ++f) {
     const QString& path = job.paths[f];
-    const QString name = QFileInfo(path).fileName();
+    const QString file_name = QFileInfo(path).fileName();
+    const QString name = job.right_to_left ? bidi::isolate(file_name) : file_name;
     post([this, f, files] { setProgress(QStringLiteral("import"), 0, 0, f + 1, files); });
     QFile in(path);
     if (!in.open(QIODevice::ReadOnly)) {
@@ -206,7 +211,8 @@ void ConversationTransfer::runExport(const Job& job) {
     QSaveFile out(job.path);  // written next to the target and renamed: never a half file
     if (!out.open(QIODevice::WriteOnly) ||
         out.write(text.data(), qint64(text.size())) != qint64(text.size()) || !out.commit())
-      error = tr("Could not write %1: %2").arg(job.path, out.errorString());
+      error = tr("Could not write %1: %2")
+                  .arg(job.right_to_left ? bidi::isolate(job.path) : job.path, out.errorString());
   } catch (const std::exception& e) {
     error = QString::fromUtf8(e.what());
   }

@@ -76,6 +76,7 @@ class ConversationTransfer : public QObject {
     QStringList paths;  // import
     qint64 id = 0;      // export
     QString path, format;
+    bool right_to_left = false;  // the interface's direction when queued: file names in messages
   };
   void enqueue(Job job);
   void run();                      // the thread

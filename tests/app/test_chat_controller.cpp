@@ -702,6 +702,16 @@ class ChatControllerTest : public QObject {
     QVERIFY2(error.contains(QStringLiteral("missing.json: ")), qPrintable(error));
     QVERIFY(exportAndWait(*c, conv, QStringLiteral("/proc/nope/x.md"), QStringLiteral("markdown"))
                 .startsWith(QStringLiteral("Could not write /proc/nope/x.md")));
+    // Right to left (Arabic), the file's name and path keep their direction in isolates (the
+    // transfer thread learns the direction when the job is queued).
+    QGuiApplication::setLayoutDirection(Qt::RightToLeft);
+    const int refused = importAndWait(*c, {md}, &error);
+    const QString export_error =
+        exportAndWait(*c, conv, QStringLiteral("/proc/nope/x.md"), QStringLiteral("markdown"));
+    QGuiApplication::setLayoutDirection(Qt::LeftToRight);
+    QCOMPARE(refused, -1);
+    QVERIFY2(error.contains(QStringLiteral("\u2068chat.md\u2069: not valid JSON")), qPrintable(error));
+    QVERIFY2(export_error.contains(QStringLiteral("\u2068/proc/nope/x.md\u2069")), qPrintable(export_error));
     QCOMPARE(c->conversations()->count(), 2);
   }
 
