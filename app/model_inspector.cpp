@@ -144,6 +144,8 @@ QVariantMap inspect_model_folder(const QString& dir) {
     m[QStringLiteral("vocabSize")] = c.vocab_size;
     m[QStringLiteral("layers")] = c.num_layers;
     const falcon::CheckpointReader reader(dir.toStdString());
+    // Weights of another size or variant than config.json: said here, before a load is tried.
+    reader.validate(c);
     qint64 params = 0;
     std::set<std::string> dtypes;
     for (const std::string& name : reader.names()) {

@@ -175,6 +175,29 @@ class ModelInspectorTest : public QObject {
     QVERIFY2(rtl.contains(QChar(0x2068) + missing + QChar(0x2069)), qPrintable(rtl));
     QVERIFY2(ltr.contains(missing) && !ltr.contains(QChar(0x2068)), qPrintable(ltr));
   }
+
+  // Weights that do not fit their config.json (a config of another size beside them) are said
+  // when the folder is chosen, and Load is not offered (ok false), rather than failing after it.
+  void weights_that_do_not_fit_their_config_are_found_before_a_load() {
+    const QString fixture = QStringLiteral(FALCON_FIXTURES_DIR "/models/mqa_rope_parallel");
+    const QString folder = dir_.filePath(QStringLiteral("deeper"));
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(QFile::copy(fixture + QStringLiteral("/model.safetensors"),
+                        folder + QStringLiteral("/model.safetensors")));
+    QFile in(fixture + QStringLiteral("/config.json"));
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QByteArray config = in.readAll();
+    QVERIFY(config.contains("\"num_hidden_layers\": 2"));
+    config.replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3");
+    put(QStringLiteral("deeper/config.json"), config);
+    const QVariantMap bad = inspect_model_folder(folder);
+    QCOMPARE(bad.value(QStringLiteral("ok")).toBool(), false);
+    QVERIFY2(
+        bad.value(QStringLiteral("error")).toString().contains(QStringLiteral("do not fit its config.json")),
+        qPrintable(bad.value(QStringLiteral("error")).toString()));
+    // The fixture itself, as it is, is fine.
+    QCOMPARE(inspect_model_folder(fixture).value(QStringLiteral("ok")).toBool(), true);
+  }
 };
 
 QTEST_MAIN(ModelInspectorTest)
