@@ -9,14 +9,15 @@
 
 namespace bidi {
 
-// The isolate itself, whatever the direction (a worker thread that learned the direction when its
-// job was queued, rather than reading the application's from its own thread).
-inline QString isolate(const QString& text) {
-  return text.isEmpty() ? text : QChar(0x2068) + text + QChar(0x2069);
+// For a given direction: a worker thread passes the one it learned when its job was queued rather
+// than reading the application's from its own thread.
+inline QString isolated(const QString& text, bool right_to_left) {
+  return right_to_left && !text.isEmpty() ? QChar(0x2068) + text + QChar(0x2069) : text;
 }
 
+// For the interface's direction now (call on its thread).
 inline QString isolated(const QString& text) {
-  return QGuiApplication::layoutDirection() == Qt::RightToLeft ? isolate(text) : text;
+  return isolated(text, QGuiApplication::layoutDirection() == Qt::RightToLeft);
 }
 
 }  // namespace bidi

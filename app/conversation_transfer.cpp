@@ -36,7 +36,6 @@ void ConversationTransfer::startImport(const QStringList& paths) {
   Job job;
   job.import = true;
   job.paths = paths;
-  job.right_to_left = QGuiApplication::layoutDirection() == Qt::RightToLeft;
   enqueue(std::move(job));
 }
 
@@ -45,11 +44,11 @@ void ConversationTransfer::startExport(qint64 id, const QString& path, const QSt
   job.id = id;
   job.path = path;
   job.format = format;
-  job.right_to_left = QGuiApplication::layoutDirection() == Qt::RightToLeft;
   enqueue(std::move(job));
 }
 
 void ConversationTransfer::enqueue(Job job) {
+  job.right_to_left = QGuiApplication::layoutDirection() == Qt::RightToLeft;  // queued on its thread
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(job));
@@ -149,8 +148,7 @@ void ConversationTransfer::runImport(const Job& job) {
   std::unique_ptr<falcon::ConversationStore> store;
   for (int f = 0; f < files && !cancelled; ++f) {
     const QString& path = job.paths[f];
-    const QString file_name = QFileInfo(path).fileName();
-    const QString name = job.right_to_left ? bidi::isolate(file_name) : file_name;
+    const QString name = bidi::isolated(QFileInfo(path).fileName(), job.right_to_left);
     post([this, f, files] { setProgress(QStringLiteral("import"), 0, 0, f + 1, files); });
     QFile in(path);
     if (!in.open(QIODevice::ReadOnly)) {
@@ -211,8 +209,8 @@ void ConversationTransfer::runExport(const Job& job) {
     QSaveFile out(job.path);  // written next to the target and renamed: never a half file
     if (!out.open(QIODevice::WriteOnly) ||
         out.write(text.data(), qint64(text.size())) != qint64(text.size()) || !out.commit())
-      error = tr("Could not write %1: %2")
-                  .arg(job.right_to_left ? bidi::isolate(job.path) : job.path, out.errorString());
+      error =
+          tr("Could not write %1: %2").arg(bidi::isolated(job.path, job.right_to_left), out.errorString());
   } catch (const std::exception& e) {
     error = QString::fromUtf8(e.what());
   }

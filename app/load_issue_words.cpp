@@ -12,9 +12,10 @@ QString translate(const QString& engine_message) {
   if (!r) return engine_message;
   // Each argument (a path, tensor names, a dtype) keeps its own direction in Arabic: "/tmp/m"
   // showed as "tmp/m/" there.
-  const auto arg = [&r](std::size_t i) {
-    return bidi::isolated(i < r->args.size() ? QString::fromStdString(r->args[i]) : QString());
+  const auto raw = [&r](std::size_t i) {
+    return i < r->args.size() ? QString::fromStdString(r->args[i]) : QString();
   };
+  const auto arg = [&raw](std::size_t i) { return bidi::isolated(raw(i)); };
   switch (r->issue) {
     case falcon::LoadIssue::NotFalcon:
       return QCoreApplication::translate(
@@ -77,14 +78,13 @@ QString translate(const QString& engine_message) {
           .arg(arg(0));
     case falcon::LoadIssue::ConfigMismatch: {
       // "missing tensors: a, b." - its last full stop would meet the ")."
-      QString what = QString::fromStdString(r->args.at(1));
+      QString what = raw(1);
       if (what.endsWith(QLatin1Char('.'))) what.chop(1);
-      what = bidi::isolated(what);
       return QCoreApplication::translate(
                  "LoadIssue",
                  "The weights in %1 do not fit its config.json (%2). The config.json belongs to another "
                  "model, or the weights are incomplete: download both from the same place again.")
-          .arg(arg(0), what);
+          .arg(arg(0), bidi::isolated(what));
     }
     case falcon::LoadIssue::InvalidSafetensors:
       return QCoreApplication::translate(

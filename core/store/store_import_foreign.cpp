@@ -337,8 +337,7 @@ ImportedConversation parse_lmstudio_chat(const json& c, const std::string& where
   check_text_size(out.conv.system_prompt, where + ".systemPrompt");
   // Nodes "<turn>.<version>"; a turn's selected version has the next turn's versions as children.
   std::unordered_map<std::string, Node> nodes;
-  std::string current;
-  std::string selected_before;
+  std::string selected;  // the last turn's selected version: the next turn's parent, and the leaf
   for (size_t i = 0; i < turns->size(); ++i) {
     const json& turn = (*turns)[i];
     const json* versions = member(&turn, "versions");
@@ -380,11 +379,10 @@ ImportedConversation parse_lmstudio_chat(const json& c, const std::string& where
       node.message->created_ms = out.conv.created_ms;
       if (role == "assistant") node.message->model = std::move(model);
     }
-    if (!selected_before.empty()) nodes[selected_before].children = ids;
-    selected_before = ids[chosen];
-    current = ids[chosen];
+    if (!selected.empty()) nodes[selected].children = ids;
+    selected = ids[chosen];
   }
-  walk_tree(nodes, current, out);
+  walk_tree(nodes, selected, out);
   return out;
 }
 
