@@ -402,6 +402,30 @@ __device__ __forceinline__ void nibbles_subnormal(uint32_t v, uint32_t (&a)[4]) 
   }
 }
 
+// Where a block's int4 unit lies: its tile and chunk (BlockUnit), its nq quads of kQuads in
+// steps of kQ4Step, and this lane's first weight word (an inactive block points at tile 0's).
+struct Q4Unit {
+  BlockUnit bu;
+  bool active;
+  int nq, steps;
+  const uint4* data;
+  const uint4* wt;
+};
+
+template <int kQuads>
+__device__ __forceinline__ Q4Unit q4_unit(const QuantMatrix& q, int chunks, int ready) {
+  const int lane = threadIdx.x & 31, quads = q.ld / 64;
+  Q4Unit u;
+  u.bu = block_unit(q.tiles, q.tile_split, chunks, ready);
+  u.active = u.bu.tile < u.bu.tile_end;
+  const int q0 = u.bu.chunk * kQuads;
+  u.nq = min(kQuads, quads - q0);
+  u.steps = (u.nq + kQ4Step - 1) / kQ4Step;
+  u.data = static_cast<const uint4*>(q.data);
+  u.wt = u.data + (static_cast<size_t>(u.active ? u.bu.tile : 0) * quads + q0) * 32 + lane;
+  return u;
+}
+
 // Step s of an int4 unit into the lane's ring slot: its kQ4Step words (zeros past the unit's nq
 // quads), then one commit, also when there is nothing to copy (past the unit's steps), so every
 // thread's count of pending copy groups stays the same.
@@ -479,12 +503,11 @@ __global__ void __launch_bounds__(kWarps * 32)
   __shared__ bool gfast[kGroups];   // ... and whether it takes the fast form
   __shared__ uint32_t red[kWarps];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
-  const int quads = q.ld / 64;
-  const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks, ready);
-  const bool active = bu.tile < bu.tile_end;
-  const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
-  const uint4* data = static_cast<const uint4*>(q.data);
-  const uint4* wt = data + (static_cast<size_t>(active ? bu.tile : 0) * quads + q0) * 32 + lane;
+  const Q4Unit u = q4_unit<kQuads>(q, chunks, ready);
+  const BlockUnit& bu = u.bu;
+  const bool active = u.active;
+  const int nq = u.nq, steps = u.steps;
+  const uint4 *data = u.data, *wt = u.wt;
   uint4 rb[kSteps][kQ4Step];  // kRegs: step s's words (static indices once unrolled: registers)
   auto issue = [&](int s) {
     if constexpr (kRegs) {
@@ -650,12 +673,11 @@ __global__ void __launch_bounds__(kWarps * 32)
   __shared__ __align__(16) int4 ginit[kGroups][2];     // [group][t & 1]: the accumulators' start
   __shared__ float gxe[kGroups];                       // 2^-e (NaN: a NaN or inf in the group's x)
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
-  const int quads = q.ld / 64;
-  const BlockUnit bu = block_unit(q.tiles, q.tile_split, chunks, ready);
-  const bool active = bu.tile < bu.tile_end;
-  const int q0 = bu.chunk * kQuads, nq = min(kQuads, quads - q0), steps = (nq + kQ4Step - 1) / kQ4Step;
-  const uint4* data = static_cast<const uint4*>(q.data);
-  const uint4* wt = data + (static_cast<size_t>(active ? bu.tile : 0) * quads + q0) * 32 + lane;
+  const Q4Unit u = q4_unit<kQuads>(q, chunks, ready);
+  const BlockUnit& bu = u.bu;
+  const bool active = u.active;
+  const int nq = u.nq, steps = u.steps;
+  const uint4 *data = u.data, *wt = u.wt;
   auto issue = [&](int s) { q4_ring_issue(ring[warp][s % kStages], wt, data, s, s < steps && active, nq); };
   pdl_trigger();
 #pragma unroll
