@@ -194,4 +194,31 @@ TestCase {
             role: "assistant", text: "an answer", stopReason: "", tokenCount: 0, replyModel: "" })
         verify(!findNamed(bare, "replyStats").visible, "nothing to say")
     }
+
+    function proseTablesOf(content) {
+        const prose = findProse(content)
+        for (let i = 0; i < prose.resources.length; ++i) {
+            if (prose.resources[i].objectName === "proseTables")
+                return prose.resources[i]
+        }
+        return null
+    }
+
+    // A reply's Markdown tables are styled in the view (ProseTables: padded cells, one grid), also
+    // while the reply streams in; a user's own message is plain text and has none.
+    function test_a_replys_tables_are_styled() {
+        const table = "| model | size |\n|---|---:|\n| falcon-7b | 7 B |\n"
+        const content = createTemporaryObject(contentComponent, test, { plain: false, text: "Sizes:\n\n" + table })
+        const styler = proseTablesOf(content)
+        verify(styler)
+        compare(styler.tables, 1)
+        const prose = findProse(content)
+        const padded = prose.contentHeight
+        styler.padding = 0
+        verify(prose.contentHeight < padded, "the padding is laid out: " + prose.contentHeight + " < " + padded)
+        content.text = "Sizes:\n\n" + table + "\nAnd:\n\n" + table  // the reply grows
+        compare(proseTablesOf(content).tables, 2)
+        const typed = createTemporaryObject(contentComponent, test, { plain: true, text: "Sizes:\n\n" + table })
+        compare(proseTablesOf(typed).tables, 0)
+    }
 }

@@ -29,6 +29,7 @@ ColumnLayout {
     Component {
         id: proseComponent
         TextEdit {
+            id: prose
             objectName: "prose"
             readOnly: true
             selectByMouse: true
@@ -39,12 +40,18 @@ ColumnLayout {
             textFormat: parent.segment.kind === "plain" ? TextEdit.PlainText : TextEdit.MarkdownText
             text: parent.segment.markdown
             color: Theme.text
-                        selectionColor: Theme.selection
+            selectionColor: Theme.selection
             font.pixelSize: Theme.baseFontSize
             onLinkActivated: (link) => root.linkClicked(link)
             Accessible.role: Accessible.StaticText
             Accessible.name: text
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
+            ProseTables {  // Qt's tables are double-lined and unpadded: a grid with room in its cells
+                objectName: "proseTables"
+                document: prose.textDocument
+                border: Theme.tableBorder
+                padding: Math.round(Theme.baseFontSize * 0.4)
+            }
         }
     }
 
