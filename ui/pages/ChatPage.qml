@@ -52,8 +52,7 @@ Page {
             // Another chat opens at its end, even one with as many messages as the last (no
             // count change), and follows from there.
             messages.following = true
-            messages.settledAt = Date.now() + 1000
-            Qt.callLater(messages.positionViewAtEnd)
+            follower.settle()
         }
     }
 
@@ -116,21 +115,21 @@ Page {
             topMargin: Theme.margin
             bottomMargin: Theme.margin
             Accessible.name: qsTr("Messages")
-            ScrollBar.vertical: ScrollBar { }
+            // Dragging the scroll bar moves the view without `moving`: it ends following the
+            // same way a flick does, where it is let go.
+            ScrollBar.vertical: ScrollBar {
+                id: messagesBar
+                onPressedChanged: if (!pressed) messages.following = messages.atYEnd
+            }
             // Follow a streaming reply while the user is at the bottom; leave them be otherwise.
             property bool following: true
             onMovementEnded: following = atYEnd
-            onCountChanged: {
-                settledAt = Date.now() + 1000
-                if (following)
-                    Qt.callLater(positionViewAtEnd)
+            EndFollower {
+                id: follower
+                view: messages
+                busy: ChatController.busy
+                held: messagesBar.pressed
             }
-            // Also for a moment after messages arrive (a chat opened): those that lay themselves
-            // out after the first positioning (code blocks, long Markdown) would otherwise leave
-            // the view short of the end. Not later, so an editor opening in place stays put.
-            property real settledAt: 0
-            onContentHeightChanged: if (following && !moving && (ChatController.busy || Date.now() < settledAt))
-                                        positionViewAtEnd()
 
             delegate: MessageDelegate {
                 width: ListView.view.width
