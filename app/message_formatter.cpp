@@ -7,10 +7,12 @@
 
 namespace {
 
-bool is_fence(const QString& line, QChar* fence_char, int* fence_len, QString* info) {
+// A fence's line: its character, length, info string and indentation (0-3 spaces).
+bool is_fence(const QString& line, QChar* fence_char, int* fence_len, QString* info, int* indent_out) {
   qsizetype indent = 0;
   while (indent < line.size() && line[indent] == QLatin1Char(' ')) ++indent;
   if (indent > 3) return false;  // 4+ spaces: an indented code block, not a fence
+  *indent_out = static_cast<int>(indent);
   const QString t = line.trimmed();
   if (t.size() < 3 || (t[0] != QLatin1Char('`') && t[0] != QLatin1Char('~'))) return false;
   int n = 0;
@@ -39,9 +41,9 @@ void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
   QString prose;
   for (qsizetype i = 0; i < lines.size(); ++i) {
     QChar fc;
-    int flen = 0;
+    int flen = 0, indent = 0;
     QString info;
-    if (!is_fence(lines[i], &fc, &flen, &info)) {
+    if (!is_fence(lines[i], &fc, &flen, &info, &indent)) {
       prose += lines[i];
       if (i + 1 < lines.size()) prose += QLatin1Char('\n');
       continue;
@@ -54,7 +56,11 @@ void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
       const QString t = lines[j].trimmed();
       // A closing fence: the same character, at least as long, nothing after it.
       if (t.size() >= flen && t.startsWith(QString(flen, fc)) && t.count(fc) == t.size()) break;
-      code << lines[j];
+      // As CommonMark has it: a fence indented by n spaces (a block in a list item, "1. Run:\n
+      // ```sh") takes up to n spaces off each of its lines, so the code copies as it was written.
+      qsizetype cut = 0;
+      while (cut < indent && cut < lines[j].size() && lines[j][cut] == QLatin1Char(' ')) ++cut;
+      code << lines[j].mid(cut);
     }
     code_block(info, code);
     i = j;  // skip the closing fence (or we are at the end)

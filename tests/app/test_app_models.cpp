@@ -261,6 +261,24 @@ class AppModelsTest : public QObject {
     QCOMPARE(s[3].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("streaming <"));
   }
 
+  // A fence indented in a list item ("1. Install:" then "   ```sh"), as models write steps: its
+  // lines lose the fence's indentation (CommonMark), so the block shows and copies as written; a
+  // line indented less loses what it has, a deeper one keeps the rest.
+  void an_indented_fence_takes_its_indentation_off_its_lines() {
+    const QVariantList s = MessageFormatter().segments(
+        QStringLiteral("1. Install:\n   ```sh\n   pip install x\n     --user\n  y\n   ```\n2. Run it.\n"),
+        false);
+    QCOMPARE(s.size(), 3);
+    QCOMPARE(s[1].toMap().value(QStringLiteral("code")).toString(),
+             QStringLiteral("pip install x\n  --user\ny"));
+    QCOMPARE(s[1].toMap().value(QStringLiteral("language")).toString(), QStringLiteral("sh"));
+    QCOMPARE(s[2].toMap().value(QStringLiteral("markdown")).toString().trimmed(),
+             QStringLiteral("2. Run it."));
+    // Unindented: every line as it is.
+    const QVariantList flat = MessageFormatter().segments(QStringLiteral("```\n  a\n    b\n```"), false);
+    QCOMPARE(flat[0].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("  a\n    b"));
+  }
+
   // A user's message: prose as typed (no Markdown read, nothing escaped), its fenced blocks code.
   void a_users_message_is_plain_prose_around_code_blocks() {
     MessageFormatter f;
