@@ -1,23 +1,58 @@
 #include "app/message_formatter.h"
 
+#include <md4c.h>
+
 #include <QStringList>
 #include <QVariantMap>
+#include <algorithm>
 
 #include "app/code_highlighter.h"
 
 namespace {
 
-// A fence's line: its character, length, info string and indentation (0-3 spaces).
-bool is_fence(const QString& line, QChar* fence_char, int* fence_len, QString* info, int* indent_out) {
-  qsizetype indent = 0;
-  while (indent < line.size() && line[indent] == QLatin1Char(' ')) ++indent;
-  if (indent > 3) return false;  // 4+ spaces: an indented code block, not a fence
-  *indent_out = static_cast<int>(indent);
+qsizetype leading_spaces(const QString& line) {
+  qsizetype n = 0;
+  while (n < line.size() && line[n] == QLatin1Char(' ')) ++n;
+  return n;
+}
+
+// Whether `line` starts a list item: "-", "*" or "+", or 1-9 digits and "." or ")", then a space.
+bool list_item_line(const QString& line) {
+  const qsizetype at = leading_spaces(line);
+  if (at + 1 < line.size() && QStringLiteral("-*+").contains(line[at]) && line[at + 1] == QLatin1Char(' '))
+    return true;
+  qsizetype d = at;
+  while (d < line.size() && d - at < 9 && line[d].isDigit()) ++d;
+  return d > at && d + 1 < line.size() && (line[d] == QLatin1Char('.') || line[d] == QLatin1Char(')')) &&
+         line[d + 1] == QLatin1Char(' ');
+}
+
+// Whether lines[i], indented by `indent`, sits in a list item: the nearest line above it that is
+// not blank and indented less starts an item ("- Create it:" above "    ```sh"). Looked for in
+// the 400 lines above only, so that a message of fence-like lines stays linear.
+bool inside_list_item(const QStringList& lines, qsizetype i, qsizetype indent) {
+  for (qsizetype j = i - 1; j >= 0 && j >= i - 400; --j) {
+    if (lines[j].trimmed().isEmpty() || leading_spaces(lines[j]) >= indent) continue;
+    return list_item_line(lines[j]);
+  }
+  return false;
+}
+
+// Whether lines[i] opens a fence: its character, length, info string and indentation. At 0-3
+// spaces always; deeper (4+ spaces would be an indented code block at the top level) only inside
+// a list item, where models put the code of a step.
+bool is_fence(const QStringList& lines, qsizetype i, QChar* fence_char, int* fence_len, QString* info,
+              int* indent_out) {
+  const QString& line = lines[i];
+  const qsizetype indent = leading_spaces(line);
   const QString t = line.trimmed();
   if (t.size() < 3 || (t[0] != QLatin1Char('`') && t[0] != QLatin1Char('~'))) return false;
   int n = 0;
   while (n < t.size() && t[n] == t[0]) ++n;
   if (n < 3) return false;
+  // (The look back only for a line that is a fence otherwise: it can walk far.)
+  if (indent > 3 && (indent > 16 || !inside_list_item(lines, i, indent))) return false;
+  *indent_out = static_cast<int>(indent);
   *fence_char = t[0];
   *fence_len = n;
   *info = t.mid(n).trimmed();
@@ -25,8 +60,15 @@ bool is_fence(const QString& line, QChar* fence_char, int* fence_len, QString* i
 }
 
 QVariantMap text_segment(const QString& prose) {
-  return {{QStringLiteral("kind"), QStringLiteral("text")},
-          {QStringLiteral("markdown"), MessageFormatter::neutralizeMarkdown(prose)}};
+  const QString markdown = MessageFormatter::neutralizeMarkdown(prose);
+  QVariantMap out{{QStringLiteral("kind"), QStringLiteral("text")}, {QStringLiteral("markdown"), markdown}};
+  const QList<int> starts = MessageFormatter::orderedListStarts(markdown);
+  if (std::any_of(starts.begin(), starts.end(), [](int s) { return s != 1; })) {
+    QVariantList v;
+    for (int s : starts) v << s;
+    out.insert(QStringLiteral("listStarts"), v);
+  }
+  return out;
 }
 
 }  // namespace
@@ -43,7 +85,7 @@ void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
     QChar fc;
     int flen = 0, indent = 0;
     QString info;
-    if (!is_fence(lines[i], &fc, &flen, &info, &indent)) {
+    if (!is_fence(lines, i, &fc, &flen, &info, &indent)) {
       prose += lines[i];
       if (i + 1 < lines.size()) prose += QLatin1Char('\n');
       continue;
@@ -102,6 +144,34 @@ QVariantList MessageFormatter::segments(const QString& text, bool dark, bool pla
                            {QStringLiteral("hiddenLines"), cut ? int(code.size()) - kPreviewLines : 0}};
       });
   return out;
+}
+
+QList<int> MessageFormatter::orderedListStarts(const QString& markdown) {
+  // md4c's callbacks: only entering an ordered list matters; md4c calls every one it has.
+  struct Scan {
+    static int enter(MD_BLOCKTYPE type, void* detail, void* user) {
+      if (type == MD_BLOCK_OL) {
+        const unsigned start = static_cast<MD_BLOCK_OL_DETAIL*>(detail)->start;
+        static_cast<QList<int>*>(user)->append(static_cast<int>(std::min<unsigned>(start, 999999999)));
+      }
+      return 0;
+    }
+    static int block(MD_BLOCKTYPE, void*, void*) { return 0; }
+    static int span(MD_SPANTYPE, void*, void*) { return 0; }
+    static int text(MD_TEXTTYPE, const MD_CHAR*, MD_SIZE, void*) { return 0; }
+  };
+  MD_PARSER parser{};
+  parser.abi_version = 0;
+  parser.flags = MD_DIALECT_GITHUB;  // QTextDocument::MarkdownDialectGitHub, what TextEdit reads with
+  parser.enter_block = &Scan::enter;
+  parser.leave_block = &Scan::block;
+  parser.enter_span = &Scan::span;
+  parser.leave_span = &Scan::span;
+  parser.text = &Scan::text;
+  QList<int> starts;
+  const QByteArray utf8 = markdown.toUtf8();
+  if (md_parse(utf8.constData(), static_cast<MD_SIZE>(utf8.size()), &parser, &starts) != 0) return {};
+  return starts;
 }
 
 QString MessageFormatter::codeHtml(const QString& code, const QString& language, bool dark) {

@@ -8,6 +8,7 @@
 // Code spans and code blocks are left untouched (escapes are literal inside them).
 #include <QtQml/qqmlregistration.h>
 
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QVariantList>
@@ -20,7 +21,9 @@ class MessageFormatter : public QObject {
  public:
   explicit MessageFormatter(QObject* parent = nullptr) : QObject(parent) {}
 
-  // [{kind: "text", markdown}, {kind: "code", language, code, html, lines, hiddenLines}, ...] in order.
+  // [{kind: "text", markdown[, listStarts]}, {kind: "code", language, code, html, lines, hiddenLines}, ...]
+  // in order. listStarts: each ordered list's first number (orderedListStarts), given where one
+  // is not 1 (a step after a code block: "2. Configure:"), for ProseStyle.
   // An unclosed fence (a reply still streaming) is a code block up to the end. `plain` (a user's
   // own message): the prose as typed, {kind: "plain", markdown: the text}, not read as Markdown;
   // its fenced blocks (pasted code, an added file) are code blocks all the same, and one of more
@@ -36,6 +39,9 @@ class MessageFormatter : public QObject {
   // code, the code's first line.
   static QString titleText(const QString& text);
 
+  // The first number of each ordered list in `markdown`, in document order, as md4c (the parser
+  // Qt's Markdown reader uses) reads it with GitHub's dialect.
+  static QList<int> orderedListStarts(const QString& markdown);
   // The prose rules above, for one prose segment.
   static QString neutralizeMarkdown(const QString& prose);
   // Escaped HTML with <span class="kw|type|str|…" style="color:…"> per token (code_highlighter.h);

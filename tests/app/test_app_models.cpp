@@ -274,9 +274,55 @@ class AppModelsTest : public QObject {
     QCOMPARE(s[1].toMap().value(QStringLiteral("language")).toString(), QStringLiteral("sh"));
     QCOMPARE(s[2].toMap().value(QStringLiteral("markdown")).toString().trimmed(),
              QStringLiteral("2. Run it."));
+    // Deeper in a list item (4+ spaces: "- Create it:" then "    ```bash"): a fence all the same;
+    // Qt read it as the item's text, every code line a bullet of its own.
+    const QVariantList deep = MessageFormatter().segments(
+        QStringLiteral("- Create it:\n    ```bash\n    python3 -m venv .venv\n      x\n    ```\n- Then:\n"),
+        false);
+    QCOMPARE(deep.size(), 3);
+    QCOMPARE(deep[1].toMap().value(QStringLiteral("code")).toString(),
+             QStringLiteral("python3 -m venv .venv\n  x"));
+    const QVariantList nested = MessageFormatter().segments(
+        QStringLiteral("1. Step:\n\n   - sub:\n\n       ```py\n       y = 1\n       ```\n"), false);
+    QCOMPARE(nested.size(), 2);
+    QCOMPARE(nested[1].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("y = 1"));
+    // At the top level, 4 spaces make an indented code block (its text shows a fence): not split.
+    const QVariantList top =
+        MessageFormatter().segments(QStringLiteral("Text:\n\n    ```\n    a\n    ```\n"), false);
+    QCOMPARE(top.size(), 1);
+    QCOMPARE(top[0].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("text"));
     // Unindented: every line as it is.
     const QVariantList flat = MessageFormatter().segments(QStringLiteral("```\n  a\n    b\n```"), false);
     QCOMPARE(flat[0].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("  a\n    b"));
+  }
+
+  // Each ordered list's first number, as md4c reads it: only a list that starts at 1 may interrupt
+  // a paragraph, nested lists count, bullets do not.
+  void ordered_list_starts() {
+    using L = QList<int>;
+    QCOMPARE(MessageFormatter::orderedListStarts(QStringLiteral("2. a\n3. b\n")), L({2}));
+    QCOMPARE(MessageFormatter::orderedListStarts(QStringLiteral("text\n2. not a list\n")), L());
+    QCOMPARE(MessageFormatter::orderedListStarts(QStringLiteral("text\n1. a list\n")), L({1}));
+    QCOMPARE(MessageFormatter::orderedListStarts(QStringLiteral("1. a\n\n   3. b\n- c\n\n9) d")),
+             L({1, 3, 9}));
+    QCOMPARE(MessageFormatter::orderedListStarts(QStringLiteral("1. a\n   3. b\n")), L({1}));  // a's text
+    QCOMPARE(MessageFormatter::orderedListStarts(QStringLiteral("- a\n- b\n")), L());
+    QCOMPARE(MessageFormatter::orderedListStarts(QStringLiteral("1234567890. too long\n")), L());
+    QCOMPARE(MessageFormatter::orderedListStarts(QString()), L());
+  }
+
+  // A model's steps with a code block after each: the prose after a block carries where its list
+  // starts, so the view numbers "2." as 2 (Qt 6.4 would say 1).
+  void steps_between_code_blocks_keep_their_numbers() {
+    const QVariantList s = MessageFormatter().segments(
+        QStringLiteral("1. Install:\n   ```sh\n   pip install x\n   ```\n2. Run:\n   ```sh\n   x\n   ```\n"
+                       "3. Done.\n"),
+        false);
+    QCOMPARE(s.size(), 5);
+    QVERIFY(!s[0].toMap().contains(QStringLiteral("listStarts")));  // starts at 1: nothing to say
+    QCOMPARE(s[2].toMap().value(QStringLiteral("listStarts")).toList(), QVariantList({2}));
+    QCOMPARE(s[4].toMap().value(QStringLiteral("listStarts")).toList(), QVariantList({3}));
+    QCOMPARE(s[3].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("x"));
   }
 
   // A user's message: prose as typed (no Markdown read, nothing escaped), its fenced blocks code.

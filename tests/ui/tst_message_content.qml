@@ -195,21 +195,21 @@ TestCase {
         verify(!findNamed(bare, "replyStats").visible, "nothing to say")
     }
 
-    function proseTablesOf(content) {
+    function proseStyleOf(content) {
         const prose = findProse(content)
         for (let i = 0; i < prose.resources.length; ++i) {
-            if (prose.resources[i].objectName === "proseTables")
+            if (prose.resources[i].objectName === "proseStyle")
                 return prose.resources[i]
         }
         return null
     }
 
-    // A reply's Markdown tables are styled in the view (ProseTables: padded cells, one grid), also
+    // A reply's Markdown tables are styled in the view (ProseStyle: padded cells, one grid), also
     // while the reply streams in; a user's own message is plain text and has none.
     function test_a_replys_tables_are_styled() {
         const table = "| model | size |\n|---|---:|\n| falcon-7b | 7 B |\n"
         const content = createTemporaryObject(contentComponent, test, { plain: false, text: "Sizes:\n\n" + table })
-        const styler = proseTablesOf(content)
+        const styler = proseStyleOf(content)
         verify(styler)
         compare(styler.tables, 1)
         const prose = findProse(content)
@@ -217,8 +217,32 @@ TestCase {
         styler.padding = 0
         verify(prose.contentHeight < padded, "the padding is laid out: " + prose.contentHeight + " < " + padded)
         content.text = "Sizes:\n\n" + table + "\nAnd:\n\n" + table  // the reply grows
-        compare(proseTablesOf(content).tables, 2)
+        compare(proseStyleOf(content).tables, 2)
         const typed = createTemporaryObject(contentComponent, test, { plain: true, text: "Sizes:\n\n" + table })
-        compare(proseTablesOf(typed).tables, 0)
+        compare(proseStyleOf(typed).tables, 0)
+    }
+
+    function allProse(item, out) {
+        for (let i = 0; i < item.children.length; ++i) {
+            const c = item.children[i]
+            if (c.objectName === "prose")
+                out.push(c)
+            allProse(c, out)
+        }
+        return out
+    }
+
+    // A model's steps with a code block after each: every step keeps its number (Qt 6.4 started
+    // each prose segment's list at 1), and the code inside the list items is a code block.
+    function test_steps_between_code_blocks_keep_their_numbers() {
+        const text = "1. Install:\n   ```sh\n   pip install x\n   ```\n2. Run:\n    ```sh\n    x --go\n    ```\n3. Done.\n"
+        const content = createTemporaryObject(contentComponent, test, { plain: false, text: text })
+        const proses = allProse(content, [])
+        compare(proses.length, 3)
+        tryVerify(() => proses[1].getText(0, proses[1].length).startsWith("2. Run"), 2000,
+                  proses[1].getText(0, proses[1].length))
+        tryVerify(() => proses[2].getText(0, proses[2].length).startsWith("3. Done"), 2000)
+        compare(proses[0].getText(0, proses[0].length), "Install:")  // starts at 1: Qt's own marker
+        verify(findNamed(content, "codeText").text.indexOf("pip install x") >= 0)
     }
 }

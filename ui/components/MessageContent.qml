@@ -46,11 +46,12 @@ ColumnLayout {
             Accessible.role: Accessible.StaticText
             Accessible.name: text
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
-            ProseTables {  // Qt's tables are double-lined and unpadded: a grid with room in its cells
-                objectName: "proseTables"
+            ProseStyle {  // what Qt 6.4's Markdown leaves undone: tables as a padded grid, list starts
+                objectName: "proseStyle"
                 document: prose.textDocument
                 border: Theme.tableBorder
                 padding: Math.round(Theme.baseFontSize * 0.4)
+                listStarts: prose.parent.segment.listStarts || []
             }
         }
     }

@@ -1,0 +1,213 @@
+#include "app/prose_style.h"
+
+#include <QFontMetricsF>
+#include <QMap>
+#include <QQuickTextDocument>
+#include <QSet>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
+#include <QTextFrame>
+#include <QTextList>
+#include <QTextTable>
+
+namespace {
+
+// On each item of an ordered list whose numbers were made text here (the items are no longer
+// in a QTextList then: Qt Quick draws a bullet for a list without a numbered style): which list
+// (its place among the document's ordered lists, from 1), the number it starts at, and the
+// length of the label put before the item's text.
+constexpr int kNumberedList = QTextFormat::UserProperty + 1;
+constexpr int kNumberedFrom = QTextFormat::UserProperty + 2;
+constexpr int kLabelLength = QTextFormat::UserProperty + 3;
+constexpr int kDelimiter = QTextFormat::UserProperty + 4;  // "." or ")", as the Markdown had it
+
+void collect(QTextFrame* frame, QList<QTextTable*>& out) {
+  for (QTextFrame* child : frame->childFrames()) {
+    if (auto* table = qobject_cast<QTextTable*>(child)) out.append(table);
+    collect(child, out);  // a table inside a cell or a quote
+  }
+}
+
+int style_tables(QTextDocument* doc, const ProseStyle::Style& style) {
+  QList<QTextTable*> tables;
+  collect(doc->rootFrame(), tables);
+  for (QTextTable* table : tables) {
+    QTextTableFormat want = table->format();
+    want.setBorderCollapse(true);  // one line between two cells, not two with a gap
+    want.setBorder(1);
+    want.setBorderStyle(QTextFrameFormat::BorderStyle_Solid);
+    want.setBorderBrush(style.border);
+    want.setCellSpacing(0);
+    want.setCellPadding(style.padding);
+    want.setTopMargin(style.padding);  // off the paragraphs around it
+    want.setBottomMargin(style.padding);
+    if (table->format() != want) table->setFormat(want);
+  }
+  return static_cast<int>(tables.size());
+}
+
+// An ordered list of the document: Qt's own (list) or one numbered here (its items, by block).
+struct OrderedList {
+  QTextList* list = nullptr;
+  QList<QTextBlock> numbered;
+};
+
+// The ordered lists as md4c reported them, in the order of their first items: Qt makes one
+// QTextList with the decimal style per list; those numbered on an earlier pass are found by their
+// items' kNumberedList.
+QList<OrderedList> ordered_lists(QTextDocument* doc) {
+  QList<OrderedList> out;
+  QSet<QTextList*> seen;
+  QMap<int, qsizetype> numbered;  // kNumberedList -> index in out
+  for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
+    if (b.blockFormat().hasProperty(kNumberedList)) {
+      const int id = b.blockFormat().intProperty(kNumberedList);
+      if (!numbered.contains(id)) {
+        numbered.insert(id, out.size());
+        out.append(OrderedList{});
+      }
+      out[numbered.value(id)].numbered.append(b);
+      continue;
+    }
+    QTextList* list = b.textList();
+    if (!list || seen.contains(list)) continue;
+    seen.insert(list);
+    if (list->format().style() == QTextListFormat::ListDecimal) out.append(OrderedList{list, {}});
+  }
+  return out;
+}
+
+QString label(const QString& suffix, qint64 number) {
+  return QString::number(number) + suffix + QLatin1Char(' ');
+}
+
+// `text` before the block's own, hanging left of it by its width (where a list marker is drawn).
+void put_label(const QTextBlock& block, const QString& text, int list_id, int start) {
+  QTextCursor c(block);
+  QTextCharFormat cf = block.charFormat();
+  const QFont font = cf.font().resolve(block.document()->defaultFont());
+  cf.setAnchor(false);  // not part of a link that starts the item
+  cf.setAnchorHref(QString());
+  cf.clearProperty(QTextFormat::ObjectIndex);
+  c.insertText(text, cf);
+  QTextBlockFormat bf = block.blockFormat();
+  bf.setTextIndent(-QFontMetricsF(font).horizontalAdvance(text));
+  bf.setProperty(kNumberedList, list_id);
+  bf.setProperty(kNumberedFrom, start);
+  bf.setProperty(kLabelLength, static_cast<int>(text.size()));
+  c.setBlockFormat(bf);
+}
+
+// Qt's list, numbered from `start`: each item taken out of the list (keeping its indentation)
+// with its number as text.
+void number_list(QTextList* list, int list_id, int start) {
+  const QString suffix =
+      list->format().numberSuffix().isEmpty() ? QStringLiteral(".") : list->format().numberSuffix();
+  QList<QTextBlock> items;
+  for (int k = 0; k < list->count(); ++k) items.append(list->item(k));
+  for (qsizetype k = 0; k < items.size(); ++k) {
+    list->remove(items[k]);
+    QTextBlockFormat bf = items[k].blockFormat();
+    bf.setProperty(kDelimiter, suffix);  // for a new start later
+    QTextCursor(items[k]).setBlockFormat(bf);
+    put_label(items[k], label(suffix, static_cast<qint64>(start) + k), list_id, start);
+  }
+}
+
+// A list numbered on an earlier pass, numbered again from another start.
+void renumber(const QList<QTextBlock>& items, int start) {
+  for (qsizetype k = 0; k < items.size(); ++k) {
+    const QTextBlockFormat bf = items[k].blockFormat();
+    if (bf.intProperty(kNumberedFrom) == start) return;
+    QTextCursor c(items[k]);
+    c.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor, bf.intProperty(kLabelLength));
+    c.removeSelectedText();
+    const QString suffix = bf.stringProperty(kDelimiter);
+    put_label(items[k], label(suffix, static_cast<qint64>(start) + k), bf.intProperty(kNumberedList), start);
+  }
+}
+
+}  // namespace
+
+int ProseStyle::styleTables(QTextDocument* doc, const Style& style) {
+  return doc ? style_tables(doc, style) : 0;
+}
+
+void ProseStyle::numberLists(QTextDocument* doc, const Style& style) {
+  if (!doc) return;
+  const QList<OrderedList> lists = ordered_lists(doc);
+  for (qsizetype i = 0; i < lists.size(); ++i) {
+    const int start = i < style.list_starts.size() ? style.list_starts[i] : 1;
+    if (!lists[i].numbered.isEmpty())
+      renumber(lists[i].numbered, start);  // `listStarts` changed after an earlier pass
+    else if (start != 1)
+      number_list(lists[i].list, static_cast<int>(i) + 1, start);
+  }
+}
+
+int ProseStyle::style(QTextDocument* doc, const Style& style) {
+  const int tables = styleTables(doc, style);
+  numberLists(doc, style);
+  return tables;
+}
+
+void ProseStyle::setDocument(QQuickTextDocument* document) {
+  if (document == document_) return;
+  document_ = document;
+  attach(document ? document->textDocument() : nullptr);
+  emit documentChanged();
+}
+
+void ProseStyle::attach(QTextDocument* doc) {
+  disconnect(changed_);
+  text_ = doc;
+  if (text_) changed_ = connect(text_, &QTextDocument::contentsChanged, this, &ProseStyle::restyle);
+  restyle();
+}
+
+void ProseStyle::setBorder(const QColor& c) {
+  if (c == style_.border) return;
+  style_.border = c;
+  emit styleChanged();
+  restyle();
+}
+
+void ProseStyle::setPadding(qreal p) {
+  if (p == style_.padding || p < 0) return;
+  style_.padding = p;
+  emit styleChanged();
+  restyle();
+}
+
+void ProseStyle::setListStarts(const QList<int>& starts) {
+  if (starts == style_.list_starts) return;
+  style_.list_starts = starts;
+  emit styleChanged();
+  restyle();
+}
+
+void ProseStyle::restyle() {
+  if (styling_ || !text_) return;  // our own changes signal contentsChanged too
+  styling_ = true;
+  const int n = styleTables(text_, style_);
+  styling_ = false;
+  if (n != tables_) {
+    tables_ = n;
+    emit tablesChanged();
+  }
+  // The lists once the text is in: contentsChanged also comes in the middle of Qt's Markdown
+  // import, whose list pointers a list emptied here would leave dangling (it crashed).
+  if (lists_queued_) return;
+  lists_queued_ = true;
+  QMetaObject::invokeMethod(
+      this,
+      [this] {
+        lists_queued_ = false;
+        if (!text_) return;
+        styling_ = true;
+        numberLists(text_, style_);
+        styling_ = false;
+      },
+      Qt::QueuedConnection);
+}

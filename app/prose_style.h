@@ -1,0 +1,79 @@
+#pragma once
+// ProseStyle: what Qt 6.4's Markdown reader leaves undone in a reply's prose, done on the
+// document it built (attached to the prose TextEdit's textDocument, redone each time the text is
+// set again: a streaming reply sets it every frame).
+//  - Tables: Qt lays one out with a border around every cell, cell spacing between the borders
+//    (double lines) and no padding, so "| a | b |" reads as cramped boxes. Here: one collapsed
+//    hairline grid in the theme's colour, padded cells. Alignment and the bold header stay.
+//  - Ordered lists that do not start at 1: Qt 6.4 numbers every list from 1 (QTextListFormat has
+//    no start before Qt 6.6). A model's steps with a code block after each come as one prose
+//    segment per step (code blocks are segments of their own), so "2. Configure:" showed as
+//    "1.". `listStarts` (MessageFormatter's, read by md4c, the parser Qt uses) gives each
+//    ordered list's first number in document order; the items of a list that starts elsewhere
+//    than 1 leave Qt's list (keeping its indentation; Qt Quick draws a bullet for any list
+//    style without numbers) and get their numbers as text, hanging where the marker was.
+// In QML:
+//   ProseStyle { document: prose.textDocument; border: Theme.tableBorder; listStarts: [...] }
+#include <QtQml/qqmlregistration.h>
+
+#include <QColor>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QQuickTextDocument>
+#include <QTextDocument>
+
+class ProseStyle : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  Q_PROPERTY(QQuickTextDocument* document READ document WRITE setDocument NOTIFY documentChanged)
+  Q_PROPERTY(QColor border READ border WRITE setBorder NOTIFY styleChanged)
+  Q_PROPERTY(qreal padding READ padding WRITE setPadding NOTIFY styleChanged)
+  Q_PROPERTY(QList<int> listStarts READ listStarts WRITE setListStarts NOTIFY styleChanged)
+  // How many tables the document held when it was last styled (tests read it).
+  Q_PROPERTY(int tables READ tables NOTIFY tablesChanged)
+
+ public:
+  struct Style {
+    QColor border;
+    qreal padding = 0;
+    QList<int> list_starts;  // each ordered list's first number, in document order
+  };
+
+  explicit ProseStyle(QObject* parent = nullptr) : QObject(parent) {}
+
+  QQuickTextDocument* document() const { return document_; }
+  void setDocument(QQuickTextDocument* document);
+  QColor border() const { return style_.border; }
+  void setBorder(const QColor& c);
+  qreal padding() const { return style_.padding; }
+  void setPadding(qreal p);
+  QList<int> listStarts() const { return style_.list_starts; }
+  void setListStarts(const QList<int>& starts);
+  int tables() const { return tables_; }
+  // The document to follow (setDocument's text document; tests give one of their own).
+  void attach(QTextDocument* doc);
+
+  // Restyles `doc` as above and returns how many tables it holds (nested in lists or quotes too).
+  // Only what differs is written, so a second call changes nothing and emits nothing. Attached,
+  // the tables are styled at once and the lists from the event loop (after Qt's import).
+  static int style(QTextDocument* doc, const Style& style);
+  static int styleTables(QTextDocument* doc, const Style& style);
+  static void numberLists(QTextDocument* doc, const Style& style);
+
+ signals:
+  void documentChanged();
+  void styleChanged();
+  void tablesChanged();
+
+ private:
+  void restyle();
+
+  QPointer<QQuickTextDocument> document_;
+  QPointer<QTextDocument> text_;
+  QMetaObject::Connection changed_;
+  Style style_{QColor(0x90, 0x90, 0x90), 6, {}};
+  int tables_ = 0;
+  bool styling_ = false;
+  bool lists_queued_ = false;
+};

@@ -1,0 +1,178 @@
+// ProseStyle (app/prose_style.h): the Markdown tables of a reply, as Qt's own Markdown reader
+// builds them, get one collapsed grid and padded cells; what Qt read (the cells' text, the
+// columns' alignment, the bold header) stays; a document without tables is left alone, and a
+// second pass changes nothing.
+#include <QSignalSpy>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
+#include <QTextFrame>
+#include <QTextList>
+#include <QTextTable>
+#include <QtTest>
+
+#include "app/prose_style.h"
+
+namespace {
+
+QList<QTextTable*> tablesOf(QTextFrame* frame) {
+  QList<QTextTable*> out;
+  for (QTextFrame* child : frame->childFrames()) {
+    if (auto* t = qobject_cast<QTextTable*>(child)) out.append(t);
+    out += tablesOf(child);
+  }
+  return out;
+}
+
+const ProseStyle::Style kStyle{QColor(0x12, 0x34, 0x56), 7, {}};
+
+}  // namespace
+
+class TestProseStyle : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void styles_what_qt_reads() {
+    QTextDocument doc;
+    doc.setMarkdown(
+        QStringLiteral("Compare:\n\n| model | size |\n|:---|---:|\n| falcon-7b | 7 B |\n"
+                       "| falcon-40b | 40 B |\n\nAfter.\n"));
+    const QList<QTextTable*> before = tablesOf(doc.rootFrame());
+    QCOMPARE(before.size(), 1);
+    QTextTable* t = before.front();
+    // What Qt does on its own, which is what this fixes: spaced double lines, no padding.
+    QVERIFY(t->format().cellPadding() < 1 || t->format().cellSpacing() > 0 || !t->format().borderCollapse());
+    const Qt::Alignment right = t->cellAt(1, 1).firstCursorPosition().blockFormat().alignment();
+    const QString text = doc.toPlainText();
+
+    QCOMPARE(ProseStyle::style(&doc, kStyle), 1);
+    const QTextTableFormat f = t->format();
+    QVERIFY(f.borderCollapse());
+    QCOMPARE(f.cellSpacing(), 0.0);
+    QCOMPARE(f.cellPadding(), 7.0);
+    QCOMPARE(f.border(), 1.0);
+    QCOMPARE(f.borderBrush().color(), kStyle.border);
+    QCOMPARE(f.borderStyle(), QTextFrameFormat::BorderStyle_Solid);
+    QCOMPARE(t->rows(), 3);
+    QCOMPARE(t->columns(), 2);
+    QCOMPARE(t->cellAt(1, 1).firstCursorPosition().blockFormat().alignment(), right);
+    QVERIFY(right & Qt::AlignRight);
+    QCOMPARE(doc.toPlainText(), text);
+  }
+
+  void a_second_pass_changes_nothing() {
+    QTextDocument doc;
+    doc.setMarkdown(QStringLiteral("| a | b |\n|---|---|\n| 1 | 2 |\n"));
+    QCOMPARE(ProseStyle::style(&doc, kStyle), 1);
+    QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
+    QCOMPARE(ProseStyle::style(&doc, kStyle), 1);
+    QCOMPARE(changed.count(), 0);
+  }
+
+  void every_table_and_none() {
+    QTextDocument doc;
+    doc.setMarkdown(QStringLiteral("| a |\n|---|\n| 1 |\n\ntext\n\n| b | c |\n|---|---|\n| 2 | 3 |\n"));
+    QCOMPARE(ProseStyle::style(&doc, kStyle), 2);
+    for (QTextTable* t : tablesOf(doc.rootFrame())) QCOMPARE(t->format().cellPadding(), 7.0);
+
+    QTextDocument plain;
+    plain.setMarkdown(QStringLiteral("No table | here, only a pipe.\n\n- a list\n"));
+    QSignalSpy changed(&plain, &QTextDocument::contentsChanged);
+    QCOMPARE(ProseStyle::style(&plain, kStyle), 0);
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(ProseStyle::style(nullptr, kStyle), 0);
+  }
+
+  // Ordered lists numbered from where the Markdown says (Qt 6.4 starts every list at 1): the
+  // items out of Qt's list (whose marker would say 1), the numbers as text hanging where it was.
+  void an_ordered_list_starts_where_it_says() {
+    QTextDocument doc;
+    doc.setMarkdown(QStringLiteral("2. Configure **it**:\n3. Run it.\n"));
+    QCOMPARE(doc.begin().textList()->format().style(), QTextListFormat::ListDecimal);
+    const int indent = doc.begin().textList()->format().indent();
+    QCOMPARE(ProseStyle::style(&doc, {kStyle.border, 7, {2}}), 0);
+    const QTextBlock first = doc.begin(), second = first.next();
+    QVERIFY(!first.textList() && !second.textList());  // no marker drawn
+    QCOMPARE(first.text(), QStringLiteral("2. Configure it:"));
+    QCOMPARE(second.text(), QStringLiteral("3. Run it."));
+    QCOMPARE(first.blockFormat().indent(), indent);  // where the list had it
+    QVERIFY(first.blockFormat().textIndent() < -5);  // the number hangs
+    QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
+    ProseStyle::style(&doc, {kStyle.border, 7, {2}});
+    QCOMPARE(changed.count(), 0);  // done once
+  }
+
+  void only_the_lists_that_need_it() {
+    QTextDocument doc;
+    doc.setMarkdown(QStringLiteral("- a bullet\n\ntext\n\n1. one\n\nmore\n\n5) five\n6) six\n"));
+    ProseStyle::style(&doc, {kStyle.border, 7, {1, 5}});
+    QStringList texts;
+    QList<QTextList*> lists;
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
+      texts << b.text();
+      if (b.textList() && !lists.contains(b.textList())) lists.append(b.textList());
+    }
+    QCOMPARE(texts, QStringList({"a bullet", "text", "one", "more", "5) five", "6) six"}));
+    QCOMPARE(lists.size(), 2);
+    QCOMPARE(lists[0]->format().style(), QTextListFormat::ListDisc);     // bullets: not counted
+    QCOMPARE(lists[1]->format().style(), QTextListFormat::ListDecimal);  // starts at 1: Qt's own
+  }
+
+  // The starts change after the document was numbered (the text and the starts are two bindings,
+  // set in either order): numbered again.
+  void new_starts_renumber() {
+    QTextDocument doc;
+    doc.setMarkdown(QStringLiteral("4. four\n5. five\n\ntext\n\n8. eight\n"));
+    ProseStyle styler;
+    styler.setListStarts({4, 8});
+    styler.attach(&doc);
+    QTRY_COMPARE(doc.begin().text(), QStringLiteral("4. four"));
+    QCOMPARE(doc.lastBlock().text(), QStringLiteral("8. eight"));
+    styler.setListStarts({2, 8});
+    QTRY_COMPARE(doc.begin().text(), QStringLiteral("2. four"));
+    QCOMPARE(doc.begin().next().text(), QStringLiteral("3. five"));
+    QCOMPARE(doc.lastBlock().text(), QStringLiteral("8. eight"));
+    styler.setListStarts({});
+    QTRY_COMPARE(doc.begin().text(), QStringLiteral("1. four"));
+    doc.setMarkdown(QStringLiteral("6. six\n"));          // new text: Qt's list again, numbered anew
+    QCOMPARE(doc.begin().text(), QStringLiteral("six"));  // not in the middle of the import
+    QVERIFY(doc.begin().textList());
+    QTest::qWait(20);
+    QCOMPARE(doc.begin().text(), QStringLiteral("six"));  // the starts say 1: Qt's own marker
+    styler.setListStarts({7});
+    QTRY_COMPARE(doc.begin().text(), QStringLiteral("7. six"));
+    // A new text read while the starts say otherwise: the lists are numbered after Qt's import,
+    // not in it (numbered from its contentsChanged, an emptied list crashed the importer).
+    doc.setMarkdown(QStringLiteral("7. a\n8. b\n\n- c\n  1. d\n"));
+    QTRY_COMPARE(doc.begin().text(), QStringLiteral("7. a"));
+    QCOMPARE(doc.begin().next().text(), QStringLiteral("8. b"));
+  }
+
+  // Attached to a document, as the chat view does: styled when attached, again each time the
+  // text is set anew (a streaming reply), and when the style changes (the theme).
+  void follows_the_document() {
+    QTextDocument doc;
+    ProseStyle styler;
+    QSignalSpy counted(&styler, &ProseStyle::tablesChanged);
+    styler.setBorder(kStyle.border);
+    styler.setPadding(5);
+    styler.attach(&doc);
+    QCOMPARE(styler.tables(), 0);
+    doc.setMarkdown(QStringLiteral("| a | b |\n"));  // streaming: no delimiter row yet, no table
+    QCOMPARE(styler.tables(), 0);
+    doc.setMarkdown(QStringLiteral("| a | b |\n|---|---|\n| 1 |"));
+    QCOMPARE(styler.tables(), 1);
+    QCOMPARE(tablesOf(doc.rootFrame()).front()->format().cellPadding(), 5.0);
+    QCOMPARE(counted.count(), 1);
+    styler.setPadding(9);
+    QCOMPARE(tablesOf(doc.rootFrame()).front()->format().cellPadding(), 9.0);
+    styler.setPadding(-1);  // refused
+    QCOMPARE(styler.padding(), 9.0);
+    styler.attach(nullptr);
+    doc.setMarkdown(QStringLiteral("| a |\n|---|\n\n| b |\n|---|\n"));
+    QCOMPARE(styler.tables(), 1);  // no longer attached: not counted again
+  }
+};
+
+QTEST_MAIN(TestProseStyle)
+#include "test_prose_style.moc"
