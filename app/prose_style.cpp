@@ -146,9 +146,26 @@ void ProseStyle::numberLists(QTextDocument* doc, const Style& style) {
   }
 }
 
+void ProseStyle::colourQuotes(QTextDocument* doc, const Style& style) {
+  if (!doc || !style.quote.isValid()) return;
+  for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
+    if (b.blockFormat().intProperty(QTextFormat::BlockQuoteLevel) <= 0) continue;
+    bool done = true;  // every fragment already in the colour: nothing to write (no signal)
+    for (auto it = b.begin(); !it.atEnd() && done; ++it)
+      done = it.fragment().charFormat().foreground().color() == style.quote;
+    if (done) continue;
+    QTextCursor c(b);
+    c.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+    QTextCharFormat f;
+    f.setForeground(style.quote);
+    c.mergeCharFormat(f);
+  }
+}
+
 int ProseStyle::style(QTextDocument* doc, const Style& style) {
   const int tables = styleTables(doc, style);
   numberLists(doc, style);
+  colourQuotes(doc, style);
   return tables;
 }
 
@@ -180,6 +197,13 @@ void ProseStyle::setPadding(qreal p) {
   restyle();
 }
 
+void ProseStyle::setQuote(const QColor& c) {
+  if (c == style_.quote) return;
+  style_.quote = c;
+  emit styleChanged();
+  restyle();
+}
+
 void ProseStyle::setListStarts(const QList<int>& starts) {
   if (starts == style_.list_starts) return;
   style_.list_starts = starts;
@@ -196,8 +220,8 @@ void ProseStyle::restyle() {
     tables_ = n;
     emit tablesChanged();
   }
-  // The lists once the text is in: contentsChanged also comes in the middle of Qt's Markdown
-  // import, whose list pointers a list emptied here would leave dangling (it crashed).
+  // The lists and quotes once the text is in: contentsChanged also comes in the middle of Qt's
+  // Markdown import, whose list pointers a list emptied here would leave dangling (it crashed).
   if (lists_queued_) return;
   lists_queued_ = true;
   QMetaObject::invokeMethod(
@@ -207,6 +231,7 @@ void ProseStyle::restyle() {
         if (!text_) return;
         styling_ = true;
         numberLists(text_, style_);
+        colourQuotes(text_, style_);
         styling_ = false;
       },
       Qt::QueuedConnection);

@@ -12,6 +12,8 @@
 //    ordered list's first number in document order; the items of a list that starts elsewhere
 //    than 1 leave Qt's list (keeping its indentation; Qt Quick draws a bullet for any list
 //    style without numbers) and get their numbers as text, hanging where the marker was.
+//  - Block quotes: Qt only indents them, so "> a quote" after a list item read as the item's
+//    own text. Here their text takes `quote` (the theme's subdued colour).
 // In QML:
 //   ProseStyle { document: prose.textDocument; border: Theme.tableBorder; listStarts: [...] }
 #include <QtQml/qqmlregistration.h>
@@ -30,6 +32,7 @@ class ProseStyle : public QObject {
   Q_PROPERTY(QColor border READ border WRITE setBorder NOTIFY styleChanged)
   Q_PROPERTY(qreal padding READ padding WRITE setPadding NOTIFY styleChanged)
   Q_PROPERTY(QList<int> listStarts READ listStarts WRITE setListStarts NOTIFY styleChanged)
+  Q_PROPERTY(QColor quote READ quote WRITE setQuote NOTIFY styleChanged)
   // How many tables the document held when it was last styled (tests read it).
   Q_PROPERTY(int tables READ tables NOTIFY tablesChanged)
 
@@ -38,6 +41,7 @@ class ProseStyle : public QObject {
     QColor border;
     qreal padding = 0;
     QList<int> list_starts;  // each ordered list's first number, in document order
+    QColor quote;            // the text of block quotes; invalid: as the rest
   };
 
   explicit ProseStyle(QObject* parent = nullptr) : QObject(parent) {}
@@ -48,6 +52,8 @@ class ProseStyle : public QObject {
   void setBorder(const QColor& c);
   qreal padding() const { return style_.padding; }
   void setPadding(qreal p);
+  QColor quote() const { return style_.quote; }
+  void setQuote(const QColor& c);
   QList<int> listStarts() const { return style_.list_starts; }
   void setListStarts(const QList<int>& starts);
   int tables() const { return tables_; }
@@ -60,6 +66,7 @@ class ProseStyle : public QObject {
   static int style(QTextDocument* doc, const Style& style);
   static int styleTables(QTextDocument* doc, const Style& style);
   static void numberLists(QTextDocument* doc, const Style& style);
+  static void colourQuotes(QTextDocument* doc, const Style& style);
 
  signals:
   void documentChanged();
@@ -72,7 +79,7 @@ class ProseStyle : public QObject {
   QPointer<QQuickTextDocument> document_;
   QPointer<QTextDocument> text_;
   QMetaObject::Connection changed_;
-  Style style_{QColor(0x90, 0x90, 0x90), 6, {}};
+  Style style_{QColor(0x90, 0x90, 0x90), 6, {}, QColor()};
   int tables_ = 0;
   bool styling_ = false;
   bool lists_queued_ = false;

@@ -24,7 +24,7 @@ QList<QTextTable*> tablesOf(QTextFrame* frame) {
   return out;
 }
 
-const ProseStyle::Style kStyle{QColor(0x12, 0x34, 0x56), 7, {}};
+const ProseStyle::Style kStyle{QColor(0x12, 0x34, 0x56), 7, {}, QColor()};
 
 }  // namespace
 
@@ -90,7 +90,7 @@ class TestProseStyle : public QObject {
     doc.setMarkdown(QStringLiteral("2. Configure **it**:\n3. Run it.\n"));
     QCOMPARE(doc.begin().textList()->format().style(), QTextListFormat::ListDecimal);
     const int indent = doc.begin().textList()->format().indent();
-    QCOMPARE(ProseStyle::style(&doc, {kStyle.border, 7, {2}}), 0);
+    QCOMPARE(ProseStyle::style(&doc, {kStyle.border, 7, {2}, QColor()}), 0);
     const QTextBlock first = doc.begin(), second = first.next();
     QVERIFY(!first.textList() && !second.textList());  // no marker drawn
     QCOMPARE(first.text(), QStringLiteral("2. Configure it:"));
@@ -98,14 +98,14 @@ class TestProseStyle : public QObject {
     QCOMPARE(first.blockFormat().indent(), indent);  // where the list had it
     QVERIFY(first.blockFormat().textIndent() < -5);  // the number hangs
     QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
-    ProseStyle::style(&doc, {kStyle.border, 7, {2}});
+    ProseStyle::style(&doc, {kStyle.border, 7, {2}, QColor()});
     QCOMPARE(changed.count(), 0);  // done once
   }
 
   void only_the_lists_that_need_it() {
     QTextDocument doc;
     doc.setMarkdown(QStringLiteral("- a bullet\n\ntext\n\n1. one\n\nmore\n\n5) five\n6) six\n"));
-    ProseStyle::style(&doc, {kStyle.border, 7, {1, 5}});
+    ProseStyle::style(&doc, {kStyle.border, 7, {1, 5}, QColor()});
     QStringList texts;
     QList<QTextList*> lists;
     for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
@@ -146,6 +146,29 @@ class TestProseStyle : public QObject {
     doc.setMarkdown(QStringLiteral("7. a\n8. b\n\n- c\n  1. d\n"));
     QTRY_COMPARE(doc.begin().text(), QStringLiteral("7. a"));
     QCOMPARE(doc.begin().next().text(), QStringLiteral("8. b"));
+  }
+
+  // A block quote's text in the quote colour (Qt only indents it); the rest as it was.
+  void quotes_take_their_colour() {
+    QTextDocument doc;
+    doc.setMarkdown(QStringLiteral("2. Done.\n\n> A quote with **bold** text.\n\nAfter.\n"));
+    const QColor grey(0x66, 0x66, 0x66);
+    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey});
+    int quoted = 0;
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
+      const bool quote = b.blockFormat().intProperty(QTextFormat::BlockQuoteLevel) > 0;
+      quoted += quote;
+      for (auto it = b.begin(); !it.atEnd(); ++it) {
+        const QTextCharFormat f = it.fragment().charFormat();
+        QCOMPARE(f.foreground().color() == grey, quote);
+        if (quote && it.fragment().text() == QStringLiteral("bold"))
+          QCOMPARE(f.fontWeight(), int(QFont::Bold));
+      }
+    }
+    QCOMPARE(quoted, 1);
+    QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
+    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey});
+    QCOMPARE(changed.count(), 0);
   }
 
   // Attached to a document, as the chat view does: styled when attached, again each time the

@@ -46,12 +46,13 @@ ColumnLayout {
             Accessible.role: Accessible.StaticText
             Accessible.name: text
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
-            ProseStyle {  // what Qt 6.4's Markdown leaves undone: tables as a padded grid, list starts
+            ProseStyle {  // what Qt 6.4's Markdown leaves undone: tables, list starts, quotes
                 objectName: "proseStyle"
                 document: prose.textDocument
                 border: Theme.tableBorder
                 padding: Math.round(Theme.baseFontSize * 0.4)
                 listStarts: prose.parent.segment.listStarts || []
+                quote: Theme.subtleText
             }
         }
     }
