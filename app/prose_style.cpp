@@ -146,26 +146,41 @@ void ProseStyle::numberLists(QTextDocument* doc, const Style& style) {
   }
 }
 
-void ProseStyle::colourQuotes(QTextDocument* doc, const Style& style) {
-  if (!doc || !style.quote.isValid()) return;
+void ProseStyle::colourQuotesAndCode(QTextDocument* doc, const Style& style) {
+  if (!doc || (!style.quote.isValid() && !style.code.isValid())) return;
+  // What to change, gathered first: a format merged into a fragment splits and merges
+  // fragments under an iterator.
+  struct Change {
+    int from, to;
+    QTextCharFormat format;
+  };
+  QList<Change> changes;
   for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
-    if (b.blockFormat().intProperty(QTextFormat::BlockQuoteLevel) <= 0) continue;
-    bool done = true;  // every fragment already in the colour: nothing to write (no signal)
-    for (auto it = b.begin(); !it.atEnd() && done; ++it)
-      done = it.fragment().charFormat().foreground().color() == style.quote;
-    if (done) continue;
-    QTextCursor c(b);
-    c.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
-    QTextCharFormat f;
-    f.setForeground(style.quote);
-    c.mergeCharFormat(f);
+    const bool quoted = b.blockFormat().intProperty(QTextFormat::BlockQuoteLevel) > 0;
+    for (auto it = b.begin(); !it.atEnd(); ++it) {
+      const QTextFragment fragment = it.fragment();
+      const QTextCharFormat f = fragment.charFormat();
+      QTextCharFormat want;
+      if (quoted && style.quote.isValid() && f.foreground().color() != style.quote)
+        want.setForeground(style.quote);
+      if (f.fontFixedPitch() && style.code.isValid() && f.background().color() != style.code)
+        want.setBackground(style.code);
+      if (!want.properties().isEmpty())
+        changes.append({fragment.position(), fragment.position() + fragment.length(), want});
+    }
+  }
+  for (const Change& change : changes) {
+    QTextCursor c(doc);
+    c.setPosition(change.from);
+    c.setPosition(change.to, QTextCursor::KeepAnchor);
+    c.mergeCharFormat(change.format);
   }
 }
 
 int ProseStyle::style(QTextDocument* doc, const Style& style) {
   const int tables = styleTables(doc, style);
   numberLists(doc, style);
-  colourQuotes(doc, style);
+  colourQuotesAndCode(doc, style);
   return tables;
 }
 
@@ -204,6 +219,13 @@ void ProseStyle::setQuote(const QColor& c) {
   restyle();
 }
 
+void ProseStyle::setCode(const QColor& c) {
+  if (c == style_.code) return;
+  style_.code = c;
+  emit styleChanged();
+  restyle();
+}
+
 void ProseStyle::setListStarts(const QList<int>& starts) {
   if (starts == style_.list_starts) return;
   style_.list_starts = starts;
@@ -231,7 +253,7 @@ void ProseStyle::restyle() {
         if (!text_) return;
         styling_ = true;
         numberLists(text_, style_);
-        colourQuotes(text_, style_);
+        colourQuotesAndCode(text_, style_);
         styling_ = false;
       },
       Qt::QueuedConnection);

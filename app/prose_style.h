@@ -14,6 +14,8 @@
 //    style without numbers) and get their numbers as text, hanging where the marker was.
 //  - Block quotes: Qt only indents them, so "> a quote" after a list item read as the item's
 //    own text. Here their text takes `quote` (the theme's subdued colour).
+//  - Code spans: Qt sets them in a fixed-pitch font only; here they also sit on `code`, the
+//    code blocks' background, so `config.json` in a sentence stands out as it does elsewhere.
 // In QML:
 //   ProseStyle { document: prose.textDocument; border: Theme.tableBorder; listStarts: [...] }
 #include <QtQml/qqmlregistration.h>
@@ -33,6 +35,7 @@ class ProseStyle : public QObject {
   Q_PROPERTY(qreal padding READ padding WRITE setPadding NOTIFY styleChanged)
   Q_PROPERTY(QList<int> listStarts READ listStarts WRITE setListStarts NOTIFY styleChanged)
   Q_PROPERTY(QColor quote READ quote WRITE setQuote NOTIFY styleChanged)
+  Q_PROPERTY(QColor code READ code WRITE setCode NOTIFY styleChanged)
   // How many tables the document held when it was last styled (tests read it).
   Q_PROPERTY(int tables READ tables NOTIFY tablesChanged)
 
@@ -42,6 +45,7 @@ class ProseStyle : public QObject {
     qreal padding = 0;
     QList<int> list_starts;  // each ordered list's first number, in document order
     QColor quote;            // the text of block quotes; invalid: as the rest
+    QColor code;             // behind code spans' text; invalid: none
   };
 
   explicit ProseStyle(QObject* parent = nullptr) : QObject(parent) {}
@@ -54,6 +58,8 @@ class ProseStyle : public QObject {
   void setPadding(qreal p);
   QColor quote() const { return style_.quote; }
   void setQuote(const QColor& c);
+  QColor code() const { return style_.code; }
+  void setCode(const QColor& c);
   QList<int> listStarts() const { return style_.list_starts; }
   void setListStarts(const QList<int>& starts);
   int tables() const { return tables_; }
@@ -66,7 +72,8 @@ class ProseStyle : public QObject {
   static int style(QTextDocument* doc, const Style& style);
   static int styleTables(QTextDocument* doc, const Style& style);
   static void numberLists(QTextDocument* doc, const Style& style);
-  static void colourQuotes(QTextDocument* doc, const Style& style);
+  // Block quotes' text in `quote`, code spans on `code`.
+  static void colourQuotesAndCode(QTextDocument* doc, const Style& style);
 
  signals:
   void documentChanged();
@@ -79,7 +86,7 @@ class ProseStyle : public QObject {
   QPointer<QQuickTextDocument> document_;
   QPointer<QTextDocument> text_;
   QMetaObject::Connection changed_;
-  Style style_{QColor(0x90, 0x90, 0x90), 6, {}, QColor()};
+  Style style_{QColor(0x90, 0x90, 0x90), 6, {}, QColor(), QColor()};
   int tables_ = 0;
   bool styling_ = false;
   bool lists_queued_ = false;

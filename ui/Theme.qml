@@ -25,8 +25,9 @@ QtObject {
     readonly property color selection: dark ? "#2f6f68" : "#b2dfdb"
     readonly property color userBubble: dark ? "#24423f" : "#e3f2ef"
     readonly property color codeBackground: dark ? "#1e2430" : "#f4f5f7"
-    // The lines of Markdown tables in replies (ProseTables).
+    // The lines of Markdown tables in replies, and the tint behind code spans (ProseStyle).
     readonly property color tableBorder: dark ? "#4f5563" : "#c4c9d2"
+    readonly property color codeSpanBackground: dark ? "#2a3140" : "#e8eaee"
     readonly property color subtleText: dark ? "#a7adba" : "#5f6673"
     readonly property color warningText: dark ? "#ffb74d" : "#a15c00"
     readonly property color pinnedColor: "#3f8f88"

@@ -24,7 +24,7 @@ QList<QTextTable*> tablesOf(QTextFrame* frame) {
   return out;
 }
 
-const ProseStyle::Style kStyle{QColor(0x12, 0x34, 0x56), 7, {}, QColor()};
+const ProseStyle::Style kStyle{QColor(0x12, 0x34, 0x56), 7, {}, QColor(), QColor()};
 
 }  // namespace
 
@@ -90,7 +90,7 @@ class TestProseStyle : public QObject {
     doc.setMarkdown(QStringLiteral("2. Configure **it**:\n3. Run it.\n"));
     QCOMPARE(doc.begin().textList()->format().style(), QTextListFormat::ListDecimal);
     const int indent = doc.begin().textList()->format().indent();
-    QCOMPARE(ProseStyle::style(&doc, {kStyle.border, 7, {2}, QColor()}), 0);
+    QCOMPARE(ProseStyle::style(&doc, {kStyle.border, 7, {2}, QColor(), QColor()}), 0);
     const QTextBlock first = doc.begin(), second = first.next();
     QVERIFY(!first.textList() && !second.textList());  // no marker drawn
     QCOMPARE(first.text(), QStringLiteral("2. Configure it:"));
@@ -98,14 +98,14 @@ class TestProseStyle : public QObject {
     QCOMPARE(first.blockFormat().indent(), indent);  // where the list had it
     QVERIFY(first.blockFormat().textIndent() < -5);  // the number hangs
     QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
-    ProseStyle::style(&doc, {kStyle.border, 7, {2}, QColor()});
+    ProseStyle::style(&doc, {kStyle.border, 7, {2}, QColor(), QColor()});
     QCOMPARE(changed.count(), 0);  // done once
   }
 
   void only_the_lists_that_need_it() {
     QTextDocument doc;
     doc.setMarkdown(QStringLiteral("- a bullet\n\ntext\n\n1. one\n\nmore\n\n5) five\n6) six\n"));
-    ProseStyle::style(&doc, {kStyle.border, 7, {1, 5}, QColor()});
+    ProseStyle::style(&doc, {kStyle.border, 7, {1, 5}, QColor(), QColor()});
     QStringList texts;
     QList<QTextList*> lists;
     for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
@@ -153,7 +153,7 @@ class TestProseStyle : public QObject {
     QTextDocument doc;
     doc.setMarkdown(QStringLiteral("2. Done.\n\n> A quote with **bold** text.\n\nAfter.\n"));
     const QColor grey(0x66, 0x66, 0x66);
-    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey});
+    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey, QColor()});
     int quoted = 0;
     for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
       const bool quote = b.blockFormat().intProperty(QTextFormat::BlockQuoteLevel) > 0;
@@ -167,7 +167,26 @@ class TestProseStyle : public QObject {
     }
     QCOMPARE(quoted, 1);
     QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
-    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey});
+    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey, QColor()});
+    QCOMPARE(changed.count(), 0);
+  }
+
+  // Code spans on the code background, the words around them not; one pass is enough.
+  void code_spans_sit_on_the_code_background() {
+    QTextDocument doc;
+    doc.setMarkdown(QStringLiteral("See `config.json` and `a` b.\n\n> a `quoted` span\n"));
+    const QColor bg(0xee, 0xee, 0xf0), grey(0x66, 0x66, 0x66);
+    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey, bg});
+    QStringList on;
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next())
+      for (auto it = b.begin(); !it.atEnd(); ++it) {
+        const QTextCharFormat f = it.fragment().charFormat();
+        QCOMPARE(f.background().color() == bg, f.fontFixedPitch());
+        if (f.fontFixedPitch()) on << it.fragment().text();
+      }
+    QCOMPARE(on, QStringList({"config.json", "a", "quoted"}));
+    QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
+    ProseStyle::style(&doc, {kStyle.border, 7, {}, grey, bg});
     QCOMPARE(changed.count(), 0);
   }
 

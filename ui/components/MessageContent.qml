@@ -46,13 +46,14 @@ ColumnLayout {
             Accessible.role: Accessible.StaticText
             Accessible.name: text
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
-            ProseStyle {  // what Qt 6.4's Markdown leaves undone: tables, list starts, quotes
+            ProseStyle {  // what Qt 6.4's Markdown leaves undone: tables, list starts, quotes, code spans
                 objectName: "proseStyle"
                 document: prose.textDocument
                 border: Theme.tableBorder
                 padding: Math.round(Theme.baseFontSize * 0.4)
                 listStarts: prose.parent.segment.listStarts || []
                 quote: Theme.subtleText
+                code: Theme.codeSpanBackground
             }
         }
     }
