@@ -146,41 +146,65 @@ void ProseStyle::numberLists(QTextDocument* doc, const Style& style) {
   }
 }
 
-void ProseStyle::colourQuotesAndCode(QTextDocument* doc, const Style& style) {
-  if (!doc || (!style.quote.isValid() && !style.code.isValid())) return;
-  // What to change, gathered first: a format merged into a fragment splits and merges
-  // fragments under an iterator.
+void ProseStyle::styleText(QTextDocument* doc, const Style& style) {
+  if (!doc) return;
+  const QFont base = doc->defaultFont();
+  const qreal base_px = base.pixelSize() > 0 ? base.pixelSize() : base.pointSizeF() * 4 / 3;
+  // Headings a step above the text, not Qt's (h1 more than twice the text in a chat bubble).
+  constexpr qreal kHeading[6] = {1.45, 1.3, 1.15, 1.05, 1.0, 1.0};
+  // What to change, gathered first: a format set on a fragment splits and merges fragments
+  // under an iterator.
   struct Change {
     int from, to;
     QTextCharFormat format;
   };
   QList<Change> changes;
+  QList<QTextBlock> spaced;  // headings that need room above them
   for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
-    const bool quoted = b.blockFormat().intProperty(QTextFormat::BlockQuoteLevel) > 0;
+    const QTextBlockFormat bf = b.blockFormat();
+    const bool quoted = bf.intProperty(QTextFormat::BlockQuoteLevel) > 0;
+    const int level = bf.headingLevel();
+    const int heading_px = level >= 1 && level <= 6 ? qRound(base_px * kHeading[level - 1]) : 0;
+    if (heading_px > 0 && b != doc->begin() && bf.topMargin() < base_px * 0.6) spaced.append(b);
     for (auto it = b.begin(); !it.atEnd(); ++it) {
       const QTextFragment fragment = it.fragment();
-      const QTextCharFormat f = fragment.charFormat();
-      QTextCharFormat want;
-      if (quoted && style.quote.isValid() && f.foreground().color() != style.quote)
-        want.setForeground(style.quote);
-      if (f.fontFixedPitch() && style.code.isValid() && f.background().color() != style.code)
-        want.setBackground(style.code);
-      if (!want.properties().isEmpty())
-        changes.append({fragment.position(), fragment.position() + fragment.length(), want});
+      QTextCharFormat f = fragment.charFormat();
+      bool changed = false;
+      if (quoted && style.quote.isValid() && f.foreground().color() != style.quote) {
+        f.setForeground(style.quote);
+        changed = true;
+      }
+      if (f.fontFixedPitch() && style.code.isValid() && f.background().color() != style.code) {
+        f.setBackground(style.code);
+        changed = true;
+      }
+      if (heading_px > 0 && (f.hasProperty(QTextFormat::FontSizeAdjustment) ||
+                             f.intProperty(QTextFormat::FontPixelSize) != heading_px)) {
+        f.clearProperty(QTextFormat::FontSizeAdjustment);
+        f.clearProperty(QTextFormat::FontPointSize);
+        f.setProperty(QTextFormat::FontPixelSize, heading_px);
+        changed = true;
+      }
+      if (changed) changes.append({fragment.position(), fragment.position() + fragment.length(), f});
     }
   }
   for (const Change& change : changes) {
     QTextCursor c(doc);
     c.setPosition(change.from);
     c.setPosition(change.to, QTextCursor::KeepAnchor);
-    c.mergeCharFormat(change.format);
+    c.setCharFormat(change.format);
+  }
+  for (const QTextBlock& b : spaced) {
+    QTextBlockFormat bf = b.blockFormat();
+    bf.setTopMargin(base_px * 0.6);
+    QTextCursor(b).setBlockFormat(bf);
   }
 }
 
 int ProseStyle::style(QTextDocument* doc, const Style& style) {
   const int tables = styleTables(doc, style);
   numberLists(doc, style);
-  colourQuotesAndCode(doc, style);
+  styleText(doc, style);
   return tables;
 }
 
@@ -253,7 +277,7 @@ void ProseStyle::restyle() {
         if (!text_) return;
         styling_ = true;
         numberLists(text_, style_);
-        colourQuotesAndCode(text_, style_);
+        styleText(text_, style_);
         styling_ = false;
       },
       Qt::QueuedConnection);

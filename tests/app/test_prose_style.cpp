@@ -2,6 +2,7 @@
 // builds them, get one collapsed grid and padded cells; what Qt read (the cells' text, the
 // columns' alignment, the bold header) stays; a document without tables is left alone, and a
 // second pass changes nothing.
+#include <QFontInfo>
 #include <QSignalSpy>
 #include <QTextBlock>
 #include <QTextCursor>
@@ -187,6 +188,31 @@ class TestProseStyle : public QObject {
     QCOMPARE(on, QStringList({"config.json", "a", "quoted"}));
     QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
     ProseStyle::style(&doc, {kStyle.border, 7, {}, grey, bg});
+    QCOMPARE(changed.count(), 0);
+  }
+
+  // Headings a step above the text (Qt's h1 is more than twice its size), with room above; the
+  // text as it was; one pass is enough.
+  void headings_sized_from_the_text() {
+    QTextDocument doc;
+    QFont font = doc.defaultFont();
+    font.setPixelSize(14);
+    doc.setDefaultFont(font);
+    doc.setMarkdown(QStringLiteral("# Title *here*\n\nText.\n\n### Small\n\nMore.\n"));
+    ProseStyle::style(&doc, kStyle);
+    QMap<QString, int> px;
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next())
+      for (auto it = b.begin(); !it.atEnd(); ++it)
+        px[it.fragment().text()] = QFontInfo(it.fragment().charFormat().font().resolve(font)).pixelSize();
+    QCOMPARE(px.value(QStringLiteral("Title ")), 20);  // 14 x 1.45
+    QCOMPARE(px.value(QStringLiteral("here")), 20);    // italic kept its size too
+    QCOMPARE(px.value(QStringLiteral("Small")), 16);   // 14 x 1.15
+    QCOMPARE(px.value(QStringLiteral("Text.")), 14);
+    QVERIFY(doc.begin().charFormat().fontWeight() >= QFont::Normal);
+    const QTextBlock small = doc.findBlock(doc.toPlainText().indexOf(QStringLiteral("Small")));
+    QVERIFY(small.blockFormat().topMargin() >= 8);
+    QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
+    ProseStyle::style(&doc, kStyle);
     QCOMPARE(changed.count(), 0);
   }
 
