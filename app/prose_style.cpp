@@ -222,39 +222,28 @@ void ProseStyle::attach(QTextDocument* doc) {
   restyle();
 }
 
+template <typename T>
+void ProseStyle::change(T& field, const T& value) {
+  if (field == value) return;
+  field = value;
+  emit styleChanged();
+  restyle();
+}
+
 void ProseStyle::setBorder(const QColor& c) {
-  if (c == style_.border) return;
-  style_.border = c;
-  emit styleChanged();
-  restyle();
+  change(style_.border, c);
 }
-
-void ProseStyle::setPadding(qreal p) {
-  if (p == style_.padding || p < 0) return;
-  style_.padding = p;
-  emit styleChanged();
-  restyle();
-}
-
 void ProseStyle::setQuote(const QColor& c) {
-  if (c == style_.quote) return;
-  style_.quote = c;
-  emit styleChanged();
-  restyle();
+  change(style_.quote, c);
 }
-
 void ProseStyle::setCode(const QColor& c) {
-  if (c == style_.code) return;
-  style_.code = c;
-  emit styleChanged();
-  restyle();
+  change(style_.code, c);
 }
-
 void ProseStyle::setListStarts(const QList<int>& starts) {
-  if (starts == style_.list_starts) return;
-  style_.list_starts = starts;
-  emit styleChanged();
-  restyle();
+  change(style_.list_starts, starts);
+}
+void ProseStyle::setPadding(qreal p) {
+  if (p >= 0) change(style_.padding, p);
 }
 
 void ProseStyle::restyle() {

@@ -84,6 +84,8 @@ class ProseStyle : public QObject {
 
  private:
   void restyle();
+  template <typename T>
+  void change(T& field, const T& value);  // a style property: set, signalled, applied
 
   QPointer<QQuickTextDocument> document_;
   QPointer<QTextDocument> text_;
