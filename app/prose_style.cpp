@@ -255,19 +255,27 @@ void ProseStyle::restyle() {
     tables_ = n;
     emit tablesChanged();
   }
-  // The lists and quotes once the text is in: contentsChanged also comes in the middle of Qt's
-  // Markdown import, whose list pointers a list emptied here would leave dangling (it crashed).
-  if (lists_queued_) return;
-  lists_queued_ = true;
+  // The rest once the text is in: contentsChanged also comes in the middle of Qt's Markdown
+  // import, whose list pointers a list emptied here would leave dangling (it crashed). The view
+  // calls apply() as soon as the text is in; this is for the other changes (the theme's).
+  if (rest_queued_) return;
+  rest_queued_ = true;
   QMetaObject::invokeMethod(
       this,
       [this] {
-        lists_queued_ = false;
-        if (!text_) return;
-        styling_ = true;
-        numberLists(text_, style_);
-        styleText(text_, style_);
-        styling_ = false;
+        rest_queued_ = false;
+        apply();
       },
       Qt::QueuedConnection);
+}
+
+void ProseStyle::apply() {
+  if (styling_ || !text_) return;
+  styling_ = true;
+  const int n = style(text_, style_);
+  styling_ = false;
+  if (n != tables_) {
+    tables_ = n;
+    emit tablesChanged();
+  }
 }

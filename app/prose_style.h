@@ -18,8 +18,9 @@
 //    code blocks' background, so `config.json` in a sentence stands out as it does elsewhere.
 //  - Headings: Qt's "# Title" is more than twice the text's size, and sits on the paragraph
 //    above it; here 1.45x (h1) down to 1.05x (h4), with room above.
-// In QML:
-//   ProseStyle { document: prose.textDocument; border: Theme.tableBorder; listStarts: [...] }
+// In QML (apply() once the text is in, so the first frame shows it styled):
+//   TextEdit { id: prose; Component.onCompleted: style.apply(); onTextChanged: style.apply()
+//              ProseStyle { id: style; document: prose.textDocument; border: ...; listStarts: [...] } }
 #include <QtQml/qqmlregistration.h>
 
 #include <QColor>
@@ -67,6 +68,10 @@ class ProseStyle : public QObject {
   int tables() const { return tables_; }
   // The document to follow (setDocument's text document; tests give one of their own).
   void attach(QTextDocument* doc);
+  // Everything now, once the text is in (a TextEdit's Component.onCompleted and onTextChanged:
+  // before the frame that shows it). Changes of the document alone style its tables at once and
+  // the rest from the event loop, as they may come in the middle of Qt's Markdown import.
+  Q_INVOKABLE void apply();
 
   // Restyles `doc` as above and returns how many tables it holds (nested in lists or quotes too).
   // Only what differs is written, so a second call changes nothing and emits nothing. Attached,
@@ -93,5 +98,5 @@ class ProseStyle : public QObject {
   Style style_{QColor(0x90, 0x90, 0x90), 6, {}, QColor(), QColor()};
   int tables_ = 0;
   bool styling_ = false;
-  bool lists_queued_ = false;
+  bool rest_queued_ = false;
 };

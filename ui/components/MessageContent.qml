@@ -46,7 +46,11 @@ ColumnLayout {
             Accessible.role: Accessible.StaticText
             Accessible.name: text
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
+            // Styled as soon as the text is in, before the frame that shows it.
+            Component.onCompleted: proseStyle.apply()
+            onTextChanged: proseStyle.apply()
             ProseStyle {  // what Qt 6.4's Markdown leaves undone: tables, list starts, quotes, code spans
+                id: proseStyle
                 objectName: "proseStyle"
                 document: prose.textDocument
                 border: Theme.tableBorder
