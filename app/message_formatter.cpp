@@ -3,6 +3,7 @@
 #include <md4c.h>
 
 #include <QStringList>
+#include <QTextDocument>
 #include <QVariantMap>
 #include <algorithm>
 
@@ -162,7 +163,8 @@ QList<int> MessageFormatter::orderedListStarts(const QString& markdown) {
   };
   MD_PARSER parser{};
   parser.abi_version = 0;
-  parser.flags = MD_DIALECT_GITHUB;  // QTextDocument::MarkdownDialectGitHub, what TextEdit reads with
+  // The flags TextEdit's reader uses: Qt's Markdown features are md4c's flags by value.
+  parser.flags = static_cast<unsigned>(QTextDocument::MarkdownDialectGitHub);
   parser.enter_block = &Scan::enter;
   parser.leave_block = &Scan::block;
   parser.enter_span = &Scan::span;
