@@ -229,7 +229,13 @@ class AppModelsTest : public QObject {
 
   void markdown_never_forms_images_or_html() {
     QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("see ![cat](http://x/cat.png)")),
-             QStringLiteral("see \\![cat](http://x/cat.png)"));
+             QStringLiteral("see !\u200B[cat](http://x/cat.png)"));
+    // A permissive autolink takes a backslash into its URL: "http://\![z](…)" was an image
+    // (fuzz_markdown), whether the backslash was ours or the model's.
+    for (const QString& text :
+         {QStringLiteral("http://![z](http://z.png)"), QStringLiteral("http://\\![z](http://z.png)")})
+      QVERIFY2(!MessageFormatter::neutralizeMarkdown(text).contains(QStringLiteral("![")),
+               qPrintable(MessageFormatter::neutralizeMarkdown(text)));
     QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("<img src=\"http://x\"> and <http://y>")),
              QStringLiteral("\\<img src=\"http://x\"> and \\<http://y>"));
     // Code spans are verbatim (escapes would show inside them).

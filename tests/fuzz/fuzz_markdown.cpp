@@ -1,7 +1,8 @@
 // Fuzz target: the chat view's markdown pre-processing (app/message_formatter.*) on arbitrary
 // text. The property checked is the security one (docs/SECURITY.md): whatever a model writes,
 // nothing the view renders can load a resource. The oracle is Qt's own markdown importer, the
-// one TextEdit.MarkdownText uses: every prose segment is parsed by QTextDocument::setMarkdown
+// one TextEdit.MarkdownText uses: every prose segment is parsed by QTextDocument::setMarkdown (and
+// then styled as the view styles it, ProseStyle)
 // and every code segment's HTML by QTextDocument::setHtml, and the resulting document must hold
 // no image (an image's URL is what the view would fetch). The segments must also cover the
 // input: no text may vanish, and a code block shows its code.
@@ -19,6 +20,7 @@
 #include <memory>
 
 #include "app/message_formatter.h"
+#include "app/prose_style.h"
 
 namespace {
 
@@ -64,6 +66,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const QString md = s.value(QStringLiteral("markdown")).toString();
       doc.setMarkdown(md);
       if (has_image(doc)) fail("a prose segment renders an image", md);
+      // What the view then does to the document (app/prose_style.h: tables, list numbers as
+      // text, quotes, code spans, headings) adds list labels and loses nothing: the text before
+      // is a subsequence of the text after, and a second pass changes nothing.
+      QList<int> starts;
+      for (const QVariant& n : s.value(QStringLiteral("listStarts")).toList()) starts << n.toInt();
+      const QString before = doc.toPlainText();
+      const ProseStyle::Style style{QColor(Qt::gray), 6, starts, QColor(Qt::darkGray), QColor(Qt::lightGray)};
+      ProseStyle::style(&doc, style);
+      const QString after = doc.toPlainText();
+      qsizetype at = 0;
+      for (const QChar c : after)
+        if (at < before.size() && c == before[at]) ++at;
+      if (at != before.size()) fail("styling the prose lost text", md);
+      ProseStyle::style(&doc, style);
+      if (doc.toPlainText() != after) fail("a second styling pass changed the text", md);
     } else if (kind == QLatin1String("code")) {
       const QString html = s.value(QStringLiteral("html")).toString();
       doc.setHtml(html);
