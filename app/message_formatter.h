@@ -3,8 +3,9 @@
 //
 // A message becomes segments: prose (Markdown for Text.MarkdownText) and fenced code blocks
 // (shown monospace, syntax-coloured, with a Copy button). Prose is neutralised so nothing is
-// ever fetched: raw HTML and <autolinks> are escaped ("\<"), and image syntax "![" is escaped
-// so no image can form (Qt would load its URL). Links stay links; the view never opens them.
+// ever fetched: raw HTML and <autolinks> are escaped ("\<"), and image syntax "![" is broken
+// by a zero-width space so no image can form (Qt would load its URL). Links stay links; the view
+// never opens them.
 // Code spans and code blocks are left untouched (escapes are literal inside them).
 #include <QtQml/qqmlregistration.h>
 
