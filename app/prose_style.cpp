@@ -248,13 +248,7 @@ void ProseStyle::setPadding(qreal p) {
 
 void ProseStyle::restyle() {
   if (styling_ || !text_) return;  // our own changes signal contentsChanged too
-  styling_ = true;
-  const int n = styleTables(text_, style_);
-  styling_ = false;
-  if (n != tables_) {
-    tables_ = n;
-    emit tablesChanged();
-  }
+  run(&ProseStyle::styleTables);
   // The rest once the text is in: contentsChanged also comes in the middle of Qt's Markdown
   // import, whose list pointers a list emptied here would leave dangling (it crashed). The view
   // calls apply() as soon as the text is in; this is for the other changes (the theme's).
@@ -271,8 +265,12 @@ void ProseStyle::restyle() {
 
 void ProseStyle::apply() {
   if (styling_ || !text_) return;
+  run(&ProseStyle::style);
+}
+
+void ProseStyle::run(int (*pass)(QTextDocument*, const Style&)) {
   styling_ = true;
-  const int n = style(text_, style_);
+  const int n = pass(text_, style_);
   styling_ = false;
   if (n != tables_) {
     tables_ = n;

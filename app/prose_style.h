@@ -89,6 +89,7 @@ class ProseStyle : public QObject {
 
  private:
   void restyle();
+  void run(int (*pass)(QTextDocument*, const Style&));  // a styling pass, guarded, tables counted
   template <typename T>
   void change(T& field, const T& value);  // a style property: set, signalled, applied
 
