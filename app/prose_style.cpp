@@ -257,13 +257,13 @@ void ProseStyle::restyle() {
   QMetaObject::invokeMethod(
       this,
       [this] {
-        rest_queued_ = false;
-        apply();
+        if (rest_queued_) apply();  // not when the view's apply() came first
       },
       Qt::QueuedConnection);
 }
 
 void ProseStyle::apply() {
+  rest_queued_ = false;  // this pass does what the queued one would
   if (styling_ || !text_) return;
   run(&ProseStyle::style);
 }
