@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "app/code_highlighter.h"
+#include "app/math_text.h"
 
 namespace {
 
@@ -61,7 +62,8 @@ bool is_fence(const QStringList& lines, qsizetype i, QChar* fence_char, int* fen
 }
 
 QVariantMap text_segment(const QString& prose) {
-  const QString markdown = MessageFormatter::neutralizeMarkdown(prose);
+  // Formulas first (their text escaped), then the rules every prose segment gets.
+  const QString markdown = MessageFormatter::neutralizeMarkdown(mathtext::renderFormulas(prose));
   QVariantMap out{{QStringLiteral("kind"), QStringLiteral("text")}, {QStringLiteral("markdown"), markdown}};
   const QList<int> starts = MessageFormatter::orderedListStarts(markdown);
   if (std::any_of(starts.begin(), starts.end(), [](int s) { return s != 1; })) {

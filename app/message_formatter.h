@@ -6,7 +6,8 @@
 // ever fetched: raw HTML and <autolinks> are escaped ("\<"), and image syntax "![" is broken
 // by a zero-width space so no image can form (Qt would load its URL). Links stay links; the view
 // never opens them.
-// Code spans and code blocks are left untouched (escapes are literal inside them).
+// Code spans and code blocks are left untouched (escapes are literal inside them). TeX formulas
+// in prose ($x^2$, $$...$$, \(...\), \[...\]) become readable text first (app/math_text.h).
 #include <QtQml/qqmlregistration.h>
 
 #include <QList>

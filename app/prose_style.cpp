@@ -10,6 +10,9 @@
 #include <QTextFrame>
 #include <QTextList>
 #include <QTextTable>
+#include <algorithm>
+
+#include "app/math_text.h"
 
 namespace {
 
@@ -130,6 +133,74 @@ void renumber(const QList<QTextBlock>& items, int start) {
 
 }  // namespace
 
+void ProseStyle::styleFormulas(QTextDocument* doc) {
+  if (!doc) return;
+  // Found first, changed after: deleting characters under a block iterator is not safe.
+  QList<QTextBlock> marked;
+  for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
+    const QString text = b.text();
+    if (std::any_of(text.begin(), text.end(), [](QChar c) { return mathtext::isMark(c); })) marked.append(b);
+  }
+  for (const QTextBlock& b : marked) {
+    // What each character keeps of the marks open around it, in the block without its marks.
+    struct Run {
+      int from, to;
+      bool italic, bold;
+      int script;  // 0, or the innermost kSuper / kSub
+    };
+    QList<Run> runs;
+    QList<int> marks;  // the marks' positions in the block, to delete
+    QList<char16_t> open;
+    const QString text = b.text();
+    int kept = 0;
+    for (int k = 0; k < text.size(); ++k) {
+      const char16_t c = text[k].unicode();
+      if (mathtext::isMark(text[k])) {
+        marks.append(k);
+        if (c == mathtext::kEnd) {
+          if (!open.isEmpty()) open.removeLast();
+        } else {
+          open.append(c);
+        }
+        continue;
+      }
+      Run r{kept, kept + 1, open.contains(mathtext::kItalic), open.contains(mathtext::kBold), 0};
+      for (const char16_t m : open)
+        if (m == mathtext::kSuper || m == mathtext::kSub) r.script = m;
+      ++kept;
+      if (!r.italic && !r.bold && !r.script) continue;
+      if (!runs.isEmpty() && runs.last().to == r.from && runs.last().italic == r.italic &&
+          runs.last().bold == r.bold && runs.last().script == r.script) {
+        runs.last().to = r.to;
+      } else {
+        runs.append(r);
+      }
+    }
+    const int at = b.position();
+    QTextCursor c(doc);
+    c.beginEditBlock();
+    for (qsizetype k = marks.size() - 1; k >= 0; --k) {
+      // Exactly the mark: deleteChar() takes a whole grapheme, a combining letter after the
+      // mark with it (found by fuzz_markdown).
+      c.setPosition(at + marks[k]);
+      c.setPosition(at + marks[k] + 1, QTextCursor::KeepAnchor);
+      c.removeSelectedText();
+    }
+    for (const Run& r : runs) {
+      c.setPosition(at + r.from);
+      c.setPosition(at + r.to, QTextCursor::KeepAnchor);
+      QTextCharFormat f;
+      if (r.italic) f.setFontItalic(true);
+      if (r.bold) f.setFontWeight(QFont::Bold);
+      if (r.script)
+        f.setVerticalAlignment(r.script == mathtext::kSuper ? QTextCharFormat::AlignSuperScript
+                                                            : QTextCharFormat::AlignSubScript);
+      c.mergeCharFormat(f);
+    }
+    c.endEditBlock();
+  }
+}
+
 int ProseStyle::styleTables(QTextDocument* doc, const Style& style) {
   return doc ? style_tables(doc, style) : 0;
 }
@@ -202,6 +273,7 @@ void ProseStyle::styleText(QTextDocument* doc, const Style& style) {
 }
 
 int ProseStyle::style(QTextDocument* doc, const Style& style) {
+  styleFormulas(doc);
   const int tables = styleTables(doc, style);
   numberLists(doc, style);
   styleText(doc, style);

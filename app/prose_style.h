@@ -18,6 +18,9 @@
 //    code blocks' background, so `config.json` in a sentence stands out as it does elsewhere.
 //  - Headings: Qt's "# Title" is more than twice the text's size, and sits on the paragraph
 //    above it; here 1.45x (h1) down to 1.05x (h4), with room above.
+//  - Formulas: MessageFormatter sets TeX math as text with marks (app/math_text.h) for italic
+//    letters, bold, superscripts and subscripts; here the marks become those formats and leave
+//    the text.
 // In QML (apply() once the text is in, so the first frame shows it styled):
 //   TextEdit { id: prose; Component.onCompleted: style.apply(); onTextChanged: style.apply()
 //              ProseStyle { id: style; document: prose.textDocument; border: ...; listStarts: [...] } }
@@ -79,6 +82,9 @@ class ProseStyle : public QObject {
   static int style(QTextDocument* doc, const Style& style);
   static int styleTables(QTextDocument* doc, const Style& style);
   static void numberLists(QTextDocument* doc, const Style& style);
+  // The marks of rendered formulas (mathtext) made italic, bold, superscript and subscript, and
+  // taken out of the text.
+  static void styleFormulas(QTextDocument* doc);
   // Block quotes' text in `quote`, code spans on `code`, headings sized from the text's size.
   static void styleText(QTextDocument* doc, const Style& style);
 

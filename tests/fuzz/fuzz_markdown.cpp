@@ -2,7 +2,7 @@
 // text. The property checked is the security one (docs/SECURITY.md): whatever a model writes,
 // nothing the view renders can load a resource. The oracle is Qt's own markdown importer, the
 // one TextEdit.MarkdownText uses: every prose segment is parsed by QTextDocument::setMarkdown (and
-// then styled as the view styles it, ProseStyle)
+// then styled as the view styles it, ProseStyle, formulas included)
 // and every code segment's HTML by QTextDocument::setHtml, and the resulting document must hold
 // no image (an image's URL is what the view would fetch). The segments must also cover the
 // input: no text may vanish, and a code block shows its code.
@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "app/math_text.h"
 #include "app/message_formatter.h"
 #include "app/prose_style.h"
 
@@ -71,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // is a subsequence of the text after, and a second pass changes nothing.
       QList<int> starts;
       for (const QVariant& n : s.value(QStringLiteral("listStarts")).toList()) starts << n.toInt();
-      const QString before = doc.toPlainText();
+      // (Less the marks of rendered formulas, which the styling turns into formats.)
+      const QString before = mathtext::stripMarks(doc.toPlainText());
       const ProseStyle::Style style{QColor(Qt::gray), 6, starts, QColor(Qt::darkGray), QColor(Qt::lightGray)};
       ProseStyle::style(&doc, style);
       const QString after = doc.toPlainText();
@@ -79,6 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const QChar c : after)
         if (at < before.size() && c == before[at]) ++at;
       if (at != before.size()) fail("styling the prose lost text", md);
+      if (std::any_of(after.begin(), after.end(), [](QChar c) { return mathtext::isMark(c); }))
+        fail("a formula's mark was left in the text", md);
       ProseStyle::style(&doc, style);
       if (doc.toPlainText() != after) fail("a second styling pass changed the text", md);
     } else if (kind == QLatin1String("code")) {

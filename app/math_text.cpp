@@ -1,0 +1,1245 @@
+#include "app/math_text.h"
+
+#include <QHash>
+#include <QList>
+#include <QStringList>
+#include <algorithm>
+#include <iterator>
+#include <optional>
+
+namespace mathtext {
+
+namespace {
+
+// TeX's atom classes, as far as spacing goes: a binary operator and a relation take space on
+// both sides, a function or large operator a thin space before an ordinary atom, punctuation a
+// space after. Space atoms (\, \quad) are transparent.
+enum class Cls { None, Ord, Op, Bin, Rel, Open, Close, Punct, Inner, Space };
+
+struct Sym {
+  const char16_t* text;
+  Cls cls;
+  bool italic = false;
+};
+
+const QHash<QString, Sym>& symbols() {
+  static const QHash<QString, Sym> table = [] {
+    QHash<QString, Sym> t;
+    auto add = [&](const char* name, const char16_t* text, Cls cls, bool italic = false) {
+      t.insert(QString::fromLatin1(name), Sym{text, cls, italic});
+    };
+    // Greek: lower case italic (as TeX sets it), capitals upright.
+    const char* lower[] = {"alpha", "beta",  "gamma",   "delta", "epsilon", "zeta", "eta",  "theta",
+                           "iota",  "kappa", "lambda",  "mu",    "nu",      "xi",   "pi",   "rho",
+                           "sigma", "tau",   "upsilon", "phi",   "chi",     "psi",  "omega"};
+    const char16_t* lower_text[] = {u"α", u"β", u"γ", u"δ", u"ϵ", u"ζ", u"η", u"θ", u"ι", u"κ", u"λ", u"μ",
+                                    u"ν", u"ξ", u"π", u"ρ", u"σ", u"τ", u"υ", u"ϕ", u"χ", u"ψ", u"ω"};
+    for (size_t k = 0; k < std::size(lower); ++k) add(lower[k], lower_text[k], Cls::Ord, true);
+    add("varepsilon", u"ε", Cls::Ord, true);
+    add("vartheta", u"ϑ", Cls::Ord, true);
+    add("varpi", u"ϖ", Cls::Ord, true);
+    add("varrho", u"ϱ", Cls::Ord, true);
+    add("varsigma", u"ς", Cls::Ord, true);
+    add("varphi", u"φ", Cls::Ord, true);
+    add("varkappa", u"ϰ", Cls::Ord, true);
+    const char* upper[] = {"Gamma", "Delta",   "Theta", "Lambda", "Xi",   "Pi",
+                           "Sigma", "Upsilon", "Phi",   "Psi",    "Omega"};
+    const char16_t* upper_text[] = {u"Γ", u"Δ", u"Θ", u"Λ", u"Ξ", u"Π", u"Σ", u"Υ", u"Φ", u"Ψ", u"Ω"};
+    for (size_t k = 0; k < std::size(upper); ++k) add(upper[k], upper_text[k], Cls::Ord);
+    // Ordinary symbols.
+    for (auto [n, s] : {std::pair{"infty", u"∞"},
+                        {"partial", u"∂"},
+                        {"nabla", u"∇"},
+                        {"forall", u"∀"},
+                        {"exists", u"∃"},
+                        {"nexists", u"∄"},
+                        {"emptyset", u"∅"},
+                        {"varnothing", u"∅"},
+                        {"neg", u"¬"},
+                        {"lnot", u"¬"},
+                        {"angle", u"∠"},
+                        {"triangle", u"△"},
+                        {"hbar", u"ℏ"},
+                        {"ell", u"ℓ"},
+                        {"Re", u"ℜ"},
+                        {"Im", u"ℑ"},
+                        {"aleph", u"ℵ"},
+                        {"wp", u"℘"},
+                        {"prime", u"′"},
+                        {"degree", u"°"},
+                        {"ldots", u"…"},
+                        {"dots", u"…"},
+                        {"cdots", u"⋯"},
+                        {"vdots", u"⋮"},
+                        {"ddots", u"⋱"},
+                        {"dotsc", u"…"},
+                        {"dotsb", u"⋯"},
+                        {"top", u"⊤"},
+                        {"bot", u"⊥"},
+                        {"checkmark", u"✓"},
+                        {"surd", u"√"},
+                        {"backslash", u"\\"},
+                        {"|", u"‖"},
+                        {"Vert", u"‖"},
+                        {"vert", u"|"},
+                        {"clubsuit", u"♣"},
+                        {"diamondsuit", u"♢"},
+                        {"heartsuit", u"♡"},
+                        {"spadesuit", u"♠"},
+                        {"imath", u"ı"},
+                        {"jmath", u"ȷ"},
+                        {"%", u"%"},
+                        {"$", u"$"},
+                        {"#", u"#"},
+                        {"&", u"&"},
+                        {"_", u"_"},
+                        {"circledR", u"®"},
+                        {"S", u"§"}})
+      add(n, s, Cls::Ord);
+    // Binary operators.
+    for (auto [n, s] : {std::pair{"times", u"×"},
+                        {"cdot", u"·"},
+                        {"div", u"÷"},
+                        {"pm", u"±"},
+                        {"mp", u"∓"},
+                        {"ast", u"∗"},
+                        {"star", u"⋆"},
+                        {"circ", u"∘"},
+                        {"bullet", u"∙"},
+                        {"cap", u"∩"},
+                        {"cup", u"∪"},
+                        {"setminus", u"∖"},
+                        {"wedge", u"∧"},
+                        {"land", u"∧"},
+                        {"vee", u"∨"},
+                        {"lor", u"∨"},
+                        {"oplus", u"⊕"},
+                        {"ominus", u"⊖"},
+                        {"otimes", u"⊗"},
+                        {"odot", u"⊙"},
+                        {"oslash", u"⊘"},
+                        {"sqcup", u"⊔"},
+                        {"sqcap", u"⊓"},
+                        {"uplus", u"⊎"},
+                        {"amalg", u"⨿"},
+                        {"dagger", u"†"},
+                        {"ddagger", u"‡"},
+                        {"wr", u"≀"},
+                        {"bmod", u"mod"},
+                        {"diamond", u"⋄"},
+                        {"bigtriangleup", u"△"},
+                        {"cdotp", u"·"}})
+      add(n, s, Cls::Bin);
+    // Relations and arrows.
+    for (auto [n, s] : {std::pair{"leq", u"≤"},
+                        {"le", u"≤"},
+                        {"geq", u"≥"},
+                        {"ge", u"≥"},
+                        {"neq", u"≠"},
+                        {"ne", u"≠"},
+                        {"approx", u"≈"},
+                        {"equiv", u"≡"},
+                        {"sim", u"∼"},
+                        {"simeq", u"≃"},
+                        {"cong", u"≅"},
+                        {"propto", u"∝"},
+                        {"ll", u"≪"},
+                        {"gg", u"≫"},
+                        {"leqslant", u"⩽"},
+                        {"geqslant", u"⩾"},
+                        {"prec", u"≺"},
+                        {"succ", u"≻"},
+                        {"preceq", u"⪯"},
+                        {"succeq", u"⪰"},
+                        {"in", u"∈"},
+                        {"notin", u"∉"},
+                        {"ni", u"∋"},
+                        {"subset", u"⊂"},
+                        {"supset", u"⊃"},
+                        {"subseteq", u"⊆"},
+                        {"supseteq", u"⊇"},
+                        {"subsetneq", u"⊊"},
+                        {"supsetneq", u"⊋"},
+                        {"sqsubseteq", u"⊑"},
+                        {"to", u"→"},
+                        {"rightarrow", u"→"},
+                        {"leftarrow", u"←"},
+                        {"gets", u"←"},
+                        {"Rightarrow", u"⇒"},
+                        {"Leftarrow", u"⇐"},
+                        {"leftrightarrow", u"↔"},
+                        {"Leftrightarrow", u"⇔"},
+                        {"iff", u"⟺"},
+                        {"implies", u"⟹"},
+                        {"impliedby", u"⟸"},
+                        {"mapsto", u"↦"},
+                        {"longrightarrow", u"⟶"},
+                        {"longleftarrow", u"⟵"},
+                        {"Longrightarrow", u"⟹"},
+                        {"Longleftarrow", u"⟸"},
+                        {"longmapsto", u"⟼"},
+                        {"uparrow", u"↑"},
+                        {"downarrow", u"↓"},
+                        {"Uparrow", u"⇑"},
+                        {"Downarrow", u"⇓"},
+                        {"nearrow", u"↗"},
+                        {"searrow", u"↘"},
+                        {"hookrightarrow", u"↪"},
+                        {"rightleftharpoons", u"⇌"},
+                        {"perp", u"⊥"},
+                        {"parallel", u"∥"},
+                        {"mid", u"∣"},
+                        {"nmid", u"∤"},
+                        {"vdash", u"⊢"},
+                        {"dashv", u"⊣"},
+                        {"models", u"⊨"},
+                        {"asymp", u"≍"},
+                        {"doteq", u"≐"},
+                        {"triangleq", u"≜"},
+                        {"coloneqq", u"≔"},
+                        {"coloneq", u"≔"},
+                        {"lesssim", u"≲"},
+                        {"gtrsim", u"≳"},
+                        {"nleq", u"≰"},
+                        {"ngeq", u"≱"},
+                        {"nsim", u"≁"},
+                        {"ncong", u"≇"},
+                        {"therefore", u"∴"},
+                        {"because", u"∵"},
+                        {"lt", u"<"},
+                        {"gt", u">"}})
+      add(n, s, Cls::Rel);
+    add("neg", u"¬", Cls::Ord);
+    // Large operators.
+    for (auto [n, s] : {std::pair{"sum", u"∑"},
+                        {"prod", u"∏"},
+                        {"coprod", u"∐"},
+                        {"int", u"∫"},
+                        {"iint", u"∬"},
+                        {"iiint", u"∭"},
+                        {"oint", u"∮"},
+                        {"bigcup", u"⋃"},
+                        {"bigcap", u"⋂"},
+                        {"bigoplus", u"⨁"},
+                        {"bigotimes", u"⨂"},
+                        {"bigvee", u"⋁"},
+                        {"bigwedge", u"⋀"},
+                        {"bigsqcup", u"⨆"},
+                        {"biguplus", u"⨄"},
+                        {"bigodot", u"⨀"}})
+      add(n, s, Cls::Op);
+    // Delimiters.
+    for (auto [n, s] : {std::pair{"langle", u"⟨"},
+                        {"lfloor", u"⌊"},
+                        {"lceil", u"⌈"},
+                        {"lbrace", u"{"},
+                        {"{", u"{"},
+                        {"lvert", u"|"},
+                        {"lVert", u"‖"},
+                        {"lbrack", u"["}})
+      add(n, s, Cls::Open);
+    for (auto [n, s] : {std::pair{"rangle", u"⟩"},
+                        {"rfloor", u"⌋"},
+                        {"rceil", u"⌉"},
+                        {"rbrace", u"}"},
+                        {"}", u"}"},
+                        {"rvert", u"|"},
+                        {"rVert", u"‖"},
+                        {"rbrack", u"]"}})
+      add(n, s, Cls::Close);
+    // Spacing.
+    for (auto [n, s] : {std::pair{",", u"\u2009"},
+                        {":", u"\u2005"},
+                        {">", u"\u2005"},
+                        {";", u"\u2004"},
+                        {"!", u""},
+                        {" ", u" "},
+                        {"quad", u"\u2003"},
+                        {"qquad", u"\u2003\u2003"},
+                        {"thinspace", u"\u2009"},
+                        {"enspace", u"\u2002"},
+                        {"medspace", u"\u2005"},
+                        {"thickspace", u"\u2004"},
+                        {"negthinspace", u""}})
+      add(n, s, Cls::Space);
+    return t;
+  }();
+  return table;
+}
+
+// Named functions, set upright ("sin x").
+bool is_function(const QString& name) {
+  static const QStringList names = {
+      QStringLiteral("sin"),    QStringLiteral("cos"),    QStringLiteral("tan"),    QStringLiteral("cot"),
+      QStringLiteral("sec"),    QStringLiteral("csc"),    QStringLiteral("arcsin"), QStringLiteral("arccos"),
+      QStringLiteral("arctan"), QStringLiteral("sinh"),   QStringLiteral("cosh"),   QStringLiteral("tanh"),
+      QStringLiteral("coth"),   QStringLiteral("log"),    QStringLiteral("ln"),     QStringLiteral("lg"),
+      QStringLiteral("exp"),    QStringLiteral("lim"),    QStringLiteral("limsup"), QStringLiteral("liminf"),
+      QStringLiteral("max"),    QStringLiteral("min"),    QStringLiteral("sup"),    QStringLiteral("inf"),
+      QStringLiteral("det"),    QStringLiteral("gcd"),    QStringLiteral("arg"),    QStringLiteral("deg"),
+      QStringLiteral("dim"),    QStringLiteral("ker"),    QStringLiteral("hom"),    QStringLiteral("Pr"),
+      QStringLiteral("argmax"), QStringLiteral("argmin"), QStringLiteral("sgn"),    QStringLiteral("tr"),
+      QStringLiteral("lcm"),    QStringLiteral("rank"),   QStringLiteral("diag"),   QStringLiteral("Var"),
+      QStringLiteral("Cov"),    QStringLiteral("erf")};
+  return names.contains(name);
+}
+
+// Unicode's superscript and subscript forms (those a formula's small scripts use when they sit
+// inside a script already, where the document's formats cannot nest).
+QChar script_form(QChar c, bool super) {
+  static const QHash<char16_t, char16_t> sup = [] {
+    QHash<char16_t, char16_t> m;
+    const char16_t* from = u"0123456789+\u2212=()abcdefghijklmnoprstuvwxyzTAB";
+    const char16_t* to = u"⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᴬᴮ";
+    for (int k = 0; from[k]; ++k) m.insert(from[k], to[k]);
+    m.insert(u'-', u'⁻');
+    m.insert(u'′', u'′');
+    return m;
+  }();
+  static const QHash<char16_t, char16_t> sub = [] {
+    QHash<char16_t, char16_t> m;
+    const char16_t* from = u"0123456789+\u2212=()aehijklmnoprstuvx";
+    const char16_t* to = u"₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ";
+    for (int k = 0; from[k]; ++k) m.insert(from[k], to[k]);
+    m.insert(u'-', u'₋');
+    return m;
+  }();
+  const auto& m = super ? sup : sub;
+  return QChar(m.value(c.unicode(), 0));
+}
+
+// Letters in another alphabet (\mathbb, \mathcal, \mathfrak): the common ones from the
+// Letterlike Symbols block, the rest from the Mathematical Alphanumeric Symbols block.
+QString alphabet(const QString& text, const QString& font) {
+  struct Alpha {
+    const char* name;
+    char32_t upper, lower, digit;
+    const char16_t* letterlike;  // "C" -> "ℂ" pairs
+  };
+  static const Alpha alphas[] = {
+      {"mathbb", 0x1D538, 0x1D552, 0x1D7D8, u"CℂHℍNℕPℙQℚRℝZℤ"},
+      {"mathcal", 0x1D49C, 0x1D4B6, 0, u"BℬEℰFℱHℋIℐLℒMℳRℛeℯgℊoℴ"},
+      {"mathscr", 0x1D49C, 0x1D4B6, 0, u"BℬEℰFℱHℋIℐLℒMℳRℛeℯgℊoℴ"},
+      {"mathfrak", 0x1D504, 0x1D51E, 0, u"CℭHℌIℑRℜZℨ"},
+  };
+  const Alpha* a = nullptr;
+  for (const Alpha& x : alphas)
+    if (font == QLatin1String(x.name)) a = &x;
+  if (!a) return text;
+  QString out;
+  for (const QChar c : text) {
+    bool done = false;
+    for (int k = 0; a->letterlike[k]; k += 2)
+      if (a->letterlike[k] == c.unicode()) {
+        out += QChar(a->letterlike[k + 1]);
+        done = true;
+      }
+    if (done) continue;
+    char32_t cp = 0;
+    if (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) cp = a->upper + (c.unicode() - 'A');
+    if (c >= QLatin1Char('a') && c <= QLatin1Char('z')) cp = a->lower + (c.unicode() - 'a');
+    if (a->digit && c >= QLatin1Char('0') && c <= QLatin1Char('9')) cp = a->digit + (c.unicode() - '0');
+    if (cp)
+      out += QString::fromUcs4(&cp, 1);
+    else
+      out += c;
+  }
+  return out;
+}
+
+// A combining mark after each character of `text` (`each`) or after its last one, marks kept.
+QString accent(const QString& text, char16_t mark, bool each) {
+  QString out;
+  qsizetype last = -1;
+  for (qsizetype k = 0; k < text.size(); ++k)
+    if (!isMark(text[k]) && !text[k].isSpace() && !text[k].isLowSurrogate()) last = k;
+  for (qsizetype k = 0; k < text.size(); ++k) {
+    out += text[k];
+    const bool base = !isMark(text[k]) && !text[k].isSpace() && !text[k].isHighSurrogate();
+    if (base && (each || k == last || (k == last + 1 && text[k].isLowSurrogate()))) out += QChar(mark);
+  }
+  if (last < 0) out += QChar(mark);  // \hat{} alone: the mark by itself
+  return out;
+}
+
+struct Atom {
+  QString text;  // the nucleus, marks allowed
+  Cls cls = Cls::Ord;
+  bool italic = false;     // `text` is a letter to set in italic (no marks in it)
+  bool fraction = false;   // "a/b": in parentheses when it multiplies something or carries a script
+  bool row_break = false;  // "\\" outside an environment
+  QString sup, sub;        // rendered scripts, marks allowed
+  bool has_sup = false, has_sub = false;
+};
+
+enum class Stop { End, Brace, Cell, Row, EnvEnd, Right };
+enum class EnvKind { None, Rows, Cells };
+
+constexpr int kMaxDepth = 40;
+
+class Renderer {
+ public:
+  Renderer(QStringView tex, bool display) : s_(tex), display_(display) {}
+
+  QString all() {
+    Stop stop = Stop::End;
+    return join(list(0, EnvKind::None, false, &stop));
+  }
+
+ private:
+  bool at_end() const { return i_ >= s_.size(); }
+  QChar peek(qsizetype ahead = 0) const { return i_ + ahead < s_.size() ? s_[i_ + ahead] : QChar(); }
+  void skip_space() {
+    while (!at_end() && s_[i_].isSpace()) ++i_;
+  }
+
+  // A command's name after its backslash: letters, or one other character.
+  QString command_name() {
+    const qsizetype from = i_;
+    while (!at_end() && s_[i_].isLetter() && s_[i_].unicode() < 128) ++i_;
+    if (i_ == from && !at_end()) ++i_;
+    return s_.mid(from, i_ - from).toString();
+  }
+
+  // A braced argument's raw text ({...}, balanced), or the next character; "" at the end.
+  QString raw_arg() {
+    skip_space();
+    if (at_end()) return {};
+    if (s_[i_] != QLatin1Char('{')) {
+      if (s_[i_] == QLatin1Char('\\')) {
+        ++i_;
+        return QLatin1Char('\\') + command_name();
+      }
+      return QString(s_[i_++]);
+    }
+    int level = 0;
+    const qsizetype from = i_ + 1;
+    for (; i_ < s_.size(); ++i_) {
+      if (s_[i_] == QLatin1Char('\\')) {
+        ++i_;
+        continue;
+      }
+      if (s_[i_] == QLatin1Char('{')) ++level;
+      if (s_[i_] == QLatin1Char('}') && --level == 0) {
+        ++i_;
+        return s_.mid(from, i_ - 1 - from).toString();
+      }
+    }
+    return s_.mid(from).toString();  // unclosed: to the end
+  }
+
+  // An optional [argument] (\sqrt[3]), raw.
+  QString optional_arg() {
+    skip_space();
+    if (peek() != QLatin1Char('[')) return {};
+    const qsizetype close = s_.indexOf(QLatin1Char(']'), i_);
+    if (close < 0) return {};
+    const QString arg = s_.mid(i_ + 1, close - i_ - 1).toString();
+    i_ = close + 1;
+    return arg;
+  }
+
+  // The next argument, rendered: a {group}, a command (with its own arguments) or one character.
+  QList<Atom> arg(int depth) {
+    skip_space();
+    if (at_end()) return {};
+    Stop stop = Stop::End;
+    if (s_[i_] == QLatin1Char('{')) {
+      ++i_;
+      QList<Atom> atoms = list(depth + 1, EnvKind::None, true, &stop);
+      if (stop == Stop::Brace) ++i_;
+      return atoms;
+    }
+    QList<Atom> atoms;
+    if (s_[i_].isDigit()) {  // one digit, as TeX reads an argument: \frac12 is 1/2
+      atoms.append(Atom{QString(s_[i_++]), Cls::Ord});
+      return atoms;
+    }
+    one(atoms, depth + 1, EnvKind::None, false, &stop);
+    return atoms;
+  }
+
+  // A script's argument: read in script style (no spacing, its own scripts in Unicode's forms).
+  QString script_arg(int depth) {
+    ++script_level_;
+    const QString text = join(arg(depth), true);
+    --script_level_;
+    return text;
+  }
+
+  static QString plain(const QString& s) { return stripMarks(s); }
+
+  // Text as TeX's text mode has it: spaces kept, a few escapes undone.
+  static QString text_mode(const QString& raw) {
+    QString out;
+    for (qsizetype k = 0; k < raw.size(); ++k) {
+      if (raw[k] == QLatin1Char('\\') && k + 1 < raw.size()) {
+        const QChar c = raw[k + 1];
+        if (QStringLiteral("_%$&#{} ").contains(c)) {
+          out += c;
+          ++k;
+          continue;
+        }
+      }
+      if (raw[k] == QLatin1Char('{') || raw[k] == QLatin1Char('}')) continue;
+      if (raw[k] == QLatin1Char('~')) {
+        out += QChar(0x00A0);
+        continue;
+      }
+      out += raw[k];
+    }
+    return out;
+  }
+
+  // Whether an argument reads unambiguously next to "/" or after "√": one atom without
+  // operators (x, 12, π, x², f(x) is not).
+  static bool simple(const QList<Atom>& atoms) {
+    if (atoms.size() != 1) return false;
+    const Atom& a = atoms[0];
+    return (a.cls == Cls::Ord || a.cls == Cls::Inner) && !a.fraction;
+  }
+
+  QString wrapped(const QList<Atom>& atoms) const {
+    const QString text = join(atoms);
+    return simple(atoms) || atoms.isEmpty() ? text : QLatin1Char('(') + text + QLatin1Char(')');
+  }
+
+  void fraction(QList<Atom>& out, int depth, const QString& name) {
+    const QList<Atom> num = arg(depth);
+    const QList<Atom> den = arg(depth);
+    if (name == QLatin1String("binom") || name == QLatin1String("dbinom") ||
+        name == QLatin1String("tbinom")) {
+      out.append(Atom{QStringLiteral("C(") + join(num) + QStringLiteral(", ") + join(den) + QLatin1Char(')'),
+                      Cls::Inner});
+      return;
+    }
+    // ½ and its kind where Unicode has one.
+    static const QHash<QString, QString> vulgar = {
+        {QStringLiteral("1/2"), QStringLiteral("½")}, {QStringLiteral("1/3"), QStringLiteral("⅓")},
+        {QStringLiteral("2/3"), QStringLiteral("⅔")}, {QStringLiteral("1/4"), QStringLiteral("¼")},
+        {QStringLiteral("3/4"), QStringLiteral("¾")}, {QStringLiteral("1/5"), QStringLiteral("⅕")},
+        {QStringLiteral("1/6"), QStringLiteral("⅙")}, {QStringLiteral("1/8"), QStringLiteral("⅛")}};
+    const QString key = plain(join(num)) + QLatin1Char('/') + plain(join(den));
+    if (vulgar.contains(key)) {
+      out.append(Atom{vulgar.value(key), Cls::Ord});
+      return;
+    }
+    Atom a{wrapped(num) + QLatin1Char('/') + wrapped(den), Cls::Inner};
+    a.fraction = true;
+    out.append(a);
+  }
+
+  void root(QList<Atom>& out, int depth) {
+    const QString index = optional_arg().trimmed();
+    const QList<Atom> body = arg(depth);
+    QString sign = QStringLiteral("√");
+    if (index == QLatin1String("3")) {
+      sign = QStringLiteral("∛");
+    } else if (index == QLatin1String("4")) {
+      sign = QStringLiteral("∜");
+    } else if (!index.isEmpty()) {
+      sign = QChar(kSuper) + text_mode(index) + QChar(kEnd) + sign;
+    }
+    out.append(Atom{sign + wrapped(body), Cls::Ord});
+  }
+
+  // \begin{name} ... \end{name}: rows of cells.
+  void environment(QList<Atom>& out, int depth) {
+    const QString name = raw_arg().trimmed();
+    const QString base = QString(name).remove(QLatin1Char('*'));
+    if (base == QLatin1String("array") || base == QLatin1String("alignat") ||
+        base == QLatin1String("tabular"))
+      raw_arg();  // the column layout or count
+    static const QHash<QString, QPair<QString, QString>> delims = {
+        {QStringLiteral("matrix"), {QStringLiteral("["), QStringLiteral("]")}},
+        {QStringLiteral("smallmatrix"), {QStringLiteral("["), QStringLiteral("]")}},
+        {QStringLiteral("array"), {QStringLiteral("["), QStringLiteral("]")}},
+        {QStringLiteral("tabular"), {QStringLiteral("["), QStringLiteral("]")}},
+        {QStringLiteral("pmatrix"), {QStringLiteral("("), QStringLiteral(")")}},
+        {QStringLiteral("bmatrix"), {QStringLiteral("["), QStringLiteral("]")}},
+        {QStringLiteral("Bmatrix"), {QStringLiteral("{"), QStringLiteral("}")}},
+        {QStringLiteral("vmatrix"), {QStringLiteral("|"), QStringLiteral("|")}},
+        {QStringLiteral("Vmatrix"), {QStringLiteral("‖"), QStringLiteral("‖")}},
+        {QStringLiteral("cases"), {QStringLiteral("{ "), QString()}},
+        {QStringLiteral("dcases"), {QStringLiteral("{ "), QString()}},
+        {QStringLiteral("rcases"), {QString(), QStringLiteral(" }")}}};
+    const bool cells = delims.contains(base);
+    const bool is_cases = base.endsWith(QLatin1String("cases"));
+    QStringList rows;
+    QStringList row;
+    Stop stop = Stop::End;
+    while (true) {
+      const QList<Atom> cell = list(depth + 1, cells ? EnvKind::Cells : EnvKind::Rows, false, &stop);
+      row << join(cell);
+      if (stop == Stop::Cell) continue;
+      // A cases row reads "value if condition"; a matrix row's cells stand apart.
+      rows << row.join(is_cases ? QStringLiteral("\u2003") : QStringLiteral("\u2002\u2002"));
+      row.clear();
+      if (stop == Stop::Row) continue;
+      if (stop == Stop::EnvEnd) raw_arg();  // the name again
+      break;
+    }
+    while (!rows.isEmpty() && plain(rows.last()).trimmed().isEmpty()) rows.removeLast();  // a final "\\"
+    if (cells) {
+      const auto [open, close] = delims.value(base);
+      out.append(Atom{open + rows.join(QStringLiteral("; ")) + close, Cls::Inner});
+      return;
+    }
+    // aligned, align, gather, split, equation, ...: a line each when displayed.
+    out.append(
+        Atom{rows.join(display_ && depth == 0 ? QStringLiteral("\n") : QStringLiteral("; ")), Cls::Inner});
+  }
+
+  void command(QList<Atom>& out, int depth, EnvKind env, Stop* stop) {
+    const qsizetype start = i_;
+    ++i_;  // the backslash
+    if (at_end()) {
+      out.append(Atom{QStringLiteral("\\"), Cls::Ord});
+      return;
+    }
+    const QString name = command_name();
+    if (name == QLatin1String("\\")) {
+      optional_arg();  // \\[2pt]
+      if (env != EnvKind::None) {
+        *stop = Stop::Row;
+        return;
+      }
+      Atom a{display_ && depth == 0 ? QStringLiteral("\n") : QStringLiteral("; "), Cls::Space};
+      a.row_break = true;
+      out.append(a);
+      return;
+    }
+    if (name == QLatin1String("end")) {
+      if (env != EnvKind::None) {
+        *stop = Stop::EnvEnd;
+        return;
+      }
+      raw_arg();  // an \end without its \begin: dropped
+      return;
+    }
+    if (name == QLatin1String("begin")) {
+      environment(out, depth);
+      return;
+    }
+    const auto& table = symbols();
+    if (const auto it = table.constFind(name); it != table.constEnd()) {
+      Atom a{QString::fromUtf16(it->text), it->cls, it->italic};
+      out.append(a);
+      return;
+    }
+    if (is_function(name)) {
+      out.append(Atom{name, Cls::Op});
+      return;
+    }
+    if (name == QLatin1String("operatorname")) {
+      if (peek() == QLatin1Char('*')) ++i_;
+      out.append(Atom{text_mode(raw_arg()), Cls::Op});
+      return;
+    }
+    if (name == QLatin1String("frac") || name == QLatin1String("dfrac") || name == QLatin1String("tfrac") ||
+        name == QLatin1String("cfrac") || name.endsWith(QLatin1String("binom"))) {
+      fraction(out, depth, name);
+      return;
+    }
+    if (name == QLatin1String("sqrt")) {
+      root(out, depth);
+      return;
+    }
+    if (name == QLatin1String("text") || name == QLatin1String("textrm") ||
+        name == QLatin1String("textnormal") || name == QLatin1String("mbox") ||
+        name == QLatin1String("textup") || name == QLatin1String("textsf") ||
+        name == QLatin1String("texttt") || name == QLatin1String("hbox")) {
+      out.append(Atom{text_mode(raw_arg()), Cls::Ord});
+      return;
+    }
+    if (name == QLatin1String("textit") || name == QLatin1String("emph")) {
+      out.append(Atom{QChar(kItalic) + text_mode(raw_arg()) + QChar(kEnd), Cls::Ord});
+      return;
+    }
+    if (name == QLatin1String("textbf")) {
+      out.append(Atom{QChar(kBold) + text_mode(raw_arg()) + QChar(kEnd), Cls::Ord});
+      return;
+    }
+    if (name == QLatin1String("mathrm") || name == QLatin1String("mathsf") ||
+        name == QLatin1String("mathtt") || name == QLatin1String("mathup") ||
+        name == QLatin1String("mathit") || name == QLatin1String("mathbf") ||
+        name == QLatin1String("boldsymbol") || name == QLatin1String("bm") || name == QLatin1String("pmb")) {
+      // Letters upright (\mathrm{d}x), italic or bold; the argument is still math.
+      QList<Atom> inner = arg(depth);
+      const bool italic = name == QLatin1String("mathit");
+      const bool bold = name == QLatin1String("mathbf") || name == QLatin1String("boldsymbol") ||
+                        name == QLatin1String("bm") || name == QLatin1String("pmb");
+      for (Atom& a : inner) a.italic = italic || (bold && name != QLatin1String("mathbf") && a.italic);
+      QString text = join(inner);
+      if (bold) text = QChar(kBold) + text + QChar(kEnd);
+      out.append(Atom{text, Cls::Ord});
+      return;
+    }
+    if (name == QLatin1String("mathbb") || name == QLatin1String("mathcal") ||
+        name == QLatin1String("mathscr") || name == QLatin1String("mathfrak") ||
+        name == QLatin1String("Bbb")) {
+      const QString font = name == QLatin1String("Bbb") ? QStringLiteral("mathbb") : name;
+      out.append(Atom{alphabet(text_mode(raw_arg()).simplified().remove(QLatin1Char(' ')), font), Cls::Ord});
+      return;
+    }
+    struct Accent {
+      const char* name;
+      char16_t mark;
+      bool each;
+    };
+    static const Accent accents[] = {
+        {"hat", 0x0302, false},       {"widehat", 0x0302, false},  {"bar", 0x0304, true},
+        {"overline", 0x0305, true},   {"underline", 0x0332, true}, {"tilde", 0x0303, false},
+        {"widetilde", 0x0303, false}, {"vec", 0x20D7, false},      {"overrightarrow", 0x20D7, false},
+        {"dot", 0x0307, false},       {"ddot", 0x0308, false},     {"check", 0x030C, false},
+        {"breve", 0x0306, false},     {"acute", 0x0301, false},    {"grave", 0x0300, false},
+        {"mathring", 0x030A, false}};
+    for (const Accent& acc : accents)
+      if (name == QLatin1String(acc.name)) {
+        const QList<Atom> inner = arg(depth);
+        Atom a{accent(join(inner), acc.mark, acc.each), Cls::Ord};
+        out.append(a);
+        return;
+      }
+    if (name == QLatin1String("not")) {
+      // \not= and \not\in: the negated relation (a long solidus over it where Unicode has none).
+      QList<Atom> next;
+      one(next, depth + 1, EnvKind::None, false, stop);
+      *stop = Stop::End;
+      QString text = next.isEmpty() ? QString() : plain(next[0].text);
+      if (text == QLatin1String("=")) {
+        text = QStringLiteral("≠");
+      } else if (text == QStringLiteral("∈")) {
+        text = QStringLiteral("∉");
+      } else if (text == QStringLiteral("⊂")) {
+        text = QStringLiteral("⊄");
+      } else {
+        text += QChar(0x0338);
+      }
+      out.append(Atom{text, Cls::Rel});
+      return;
+    }
+    if (name == QLatin1String("left") || name == QLatin1String("right") || name == QLatin1String("middle") ||
+        name.startsWith(QLatin1String("big")) || name.startsWith(QLatin1String("Big"))) {
+      // Sizes mean nothing in text; the delimiter after them is read as usual ("\left." is none).
+      skip_space();
+      if (peek() == QLatin1Char('.')) ++i_;
+      return;
+    }
+    if (name == QLatin1String("overset") || name == QLatin1String("stackrel") ||
+        name == QLatin1String("underset")) {
+      const QString over = script_arg(depth);
+      const QList<Atom> base = arg(depth);
+      Atom a{join(base), base.size() == 1 ? base[0].cls : Cls::Ord};
+      if (name == QLatin1String("underset")) {
+        a.has_sub = true;
+        a.sub = over;
+      } else {
+        a.has_sup = true;
+        a.sup = over;
+      }
+      out.append(a);
+      return;
+    }
+    if (name == QLatin1String("xrightarrow") || name == QLatin1String("xleftarrow")) {
+      optional_arg();
+      const QString over = script_arg(depth);
+      Atom a{name == QLatin1String("xrightarrow") ? QStringLiteral("→") : QStringLiteral("←"), Cls::Rel};
+      a.has_sup = !over.isEmpty();
+      a.sup = over;
+      out.append(a);
+      return;
+    }
+    if (name == QLatin1String("pmod") || name == QLatin1String("mod")) {
+      const QList<Atom> m = arg(depth);
+      out.append(Atom{name == QLatin1String("pmod") ? QStringLiteral("(mod ") + join(m) + QLatin1Char(')')
+                                                    : QStringLiteral("mod ") + join(m),
+                      Cls::Punct});
+      return;
+    }
+    if (name == QLatin1String("boxed") || name == QLatin1String("overbrace") ||
+        name == QLatin1String("underbrace") || name == QLatin1String("mathop") ||
+        name == QLatin1String("mathbin") || name == QLatin1String("mathrel") ||
+        name == QLatin1String("displaystyle") || name == QLatin1String("fbox")) {
+      if (name == QLatin1String("displaystyle")) return;  // a switch, no argument
+      const QList<Atom> inner = arg(depth);
+      Cls cls = Cls::Ord;
+      if (name == QLatin1String("mathop")) cls = Cls::Op;
+      if (name == QLatin1String("mathbin")) cls = Cls::Bin;
+      if (name == QLatin1String("mathrel")) cls = Cls::Rel;
+      out.append(Atom{join(inner), cls});
+      return;
+    }
+    if (name == QLatin1String("color") || name == QLatin1String("textcolor") ||
+        name == QLatin1String("colorbox")) {
+      raw_arg();  // the colour; the text after it (or its argument) as usual
+      return;
+    }
+    if (name == QLatin1String("tag")) {
+      out.append(Atom{QStringLiteral("\u2003(") + text_mode(raw_arg()) + QLatin1Char(')'), Cls::Space});
+      return;
+    }
+    if (name == QLatin1String("label") || name == QLatin1String("phantom") ||
+        name == QLatin1String("hphantom") || name == QLatin1String("vphantom") ||
+        name == QLatin1String("hspace") || name == QLatin1String("vspace") || name == QLatin1String("kern") ||
+        name == QLatin1String("mkern") || name == QLatin1String("nonumber") ||
+        name == QLatin1String("notag") || name == QLatin1String("limits") ||
+        name == QLatin1String("nolimits") || name == QLatin1String("textstyle") ||
+        name == QLatin1String("scriptstyle") || name == QLatin1String("scriptscriptstyle") ||
+        name == QLatin1String("allowbreak")) {
+      if (name == QLatin1String("label") || name.endsWith(QLatin1String("phantom")) ||
+          name.endsWith(QLatin1String("space")))
+        raw_arg();
+      if (name.endsWith(QLatin1String("kern"))) {
+        while (!at_end() && !s_[i_].isSpace() && s_[i_] != QLatin1Char('\\')) ++i_;  // 2mu
+      }
+      return;
+    }
+    // Unknown: as written.
+    out.append(Atom{s_.mid(start, i_ - start).toString(), Cls::Ord});
+  }
+
+  // Reads one item into `out` (an atom, a script on the last atom, or a stop).
+  void one(QList<Atom>& out, int depth, EnvKind env, bool in_group, Stop* stop) {
+    const QChar c = s_[i_];
+    const char16_t u = c.unicode();
+    if (c.isSpace()) {
+      ++i_;
+      return;
+    }
+    if (depth > kMaxDepth) {  // nested too deep to be a formula: the rest as written
+      out.append(Atom{s_.mid(i_).toString(), Cls::Ord});
+      i_ = s_.size();
+      return;
+    }
+    switch (u) {
+      case u'}':
+        if (in_group) {
+          *stop = Stop::Brace;
+          return;
+        }
+        ++i_;
+        out.append(Atom{QStringLiteral("}"), Cls::Close});  // a stray one: shown
+        return;
+      case u'&':
+        ++i_;
+        if (env == EnvKind::Cells) *stop = Stop::Cell;
+        return;  // in aligned rows: the alignment point, nothing to show
+      case u'{': {
+        ++i_;
+        Stop inner_stop = Stop::End;
+        const QList<Atom> inner = list(depth + 1, EnvKind::None, true, &inner_stop);
+        if (inner_stop == Stop::Brace) ++i_;
+        // {x} is x; a longer group is one ordinary atom.
+        if (inner.size() == 1 && !inner[0].row_break)
+          out.append(inner[0]);
+        else
+          out.append(Atom{join(inner), Cls::Ord});
+        return;
+      }
+      case u'^':
+      case u'_': {
+        ++i_;
+        const QString script = script_arg(depth);
+        if (out.isEmpty() || out.last().cls == Cls::Space) out.append(Atom{QString(), Cls::Ord});
+        Atom& base = out.last();
+        (u == u'^' ? base.sup : base.sub) += script;
+        (u == u'^' ? base.has_sup : base.has_sub) = true;
+        return;
+      }
+      case u'\'': {
+        QString primes;
+        while (peek() == QLatin1Char('\'')) {
+          primes += QChar(0x2032);
+          ++i_;
+        }
+        out.append(Atom{primes, Cls::Ord});
+        return;
+      }
+      case u'\\':
+        command(out, depth, env, stop);
+        return;
+      default:
+        break;
+    }
+    ++i_;
+    if (c.isLetter()) {
+      if (c.isHighSurrogate() && !at_end() && s_[i_].isLowSurrogate()) {
+        out.append(Atom{QString(c) + s_[i_++], Cls::Ord});
+        return;
+      }
+      out.append(Atom{QString(c), Cls::Ord, u < 128});
+      return;
+    }
+    if (c.isDigit() || c == QLatin1Char('.')) {
+      // A number is one atom: "3.14" reads as one thing after "/" or "√".
+      QString number(c);
+      while (!at_end() &&
+             (s_[i_].isDigit() || (s_[i_] == QLatin1Char('.') && i_ + 1 < s_.size() && s_[i_ + 1].isDigit())))
+        number += s_[i_++];
+      out.append(Atom{number, Cls::Ord});
+      return;
+    }
+    switch (u) {
+      case u'+':
+        out.append(Atom{QStringLiteral("+"), Cls::Bin});
+        return;
+      case u'-':
+        out.append(Atom{QStringLiteral("\u2212"), Cls::Bin});
+        return;
+      case u'*':
+        out.append(Atom{QStringLiteral("∗"), Cls::Bin});
+        return;
+      case u'=':
+      case u'<':
+      case u'>':
+      case u':':
+        out.append(Atom{QString(c), Cls::Rel});
+        return;
+      case u',':
+      case u';':
+        out.append(Atom{QString(c), Cls::Punct});
+        return;
+      case u'(':
+      case u'[':
+        out.append(Atom{QString(c), Cls::Open});
+        return;
+      case u')':
+      case u']':
+      case u'!':
+      case u'?':
+        out.append(Atom{QString(c), Cls::Close});
+        return;
+      case u'~':
+        out.append(Atom{QStringLiteral("\u00A0"), Cls::Space});
+        return;
+      default:
+        out.append(Atom{QString(c), Cls::Ord});
+    }
+  }
+
+  QList<Atom> list(int depth, EnvKind env, bool in_group, Stop* stop) {
+    QList<Atom> atoms;
+    *stop = Stop::End;
+    while (!at_end()) {
+      one(atoms, depth, env, in_group, stop);
+      if (*stop != Stop::End) return atoms;
+    }
+    *stop = Stop::End;
+    return atoms;
+  }
+
+  // A script's text where scripts cannot nest (inside a superscript): Unicode's forms where
+  // every character has one, else "^(...)".
+  static QString inner_script(const QString& rendered, bool super) {
+    const QString p = plain(rendered);
+    QString out;
+    for (const QChar c : p) {
+      const QChar f = script_form(c, super);
+      if (f.isNull()) return (super ? QStringLiteral("^(") : QStringLiteral("_(")) + p + QLatin1Char(')');
+      out += f;
+    }
+    return out;
+  }
+
+  static QString space_between(Cls prev, Cls cur) {
+    if (prev == Cls::None || prev == Cls::Open || cur == Cls::Close || cur == Cls::Punct) return {};
+    if (cur == Cls::Rel) return prev == Cls::Rel ? QString() : QStringLiteral(" ");
+    if (prev == Cls::Rel || prev == Cls::Bin || cur == Cls::Bin || prev == Cls::Punct)
+      return QStringLiteral(" ");
+    if (cur == Cls::Op && (prev == Cls::Ord || prev == Cls::Close || prev == Cls::Inner || prev == Cls::Op))
+      return QStringLiteral("\u2009");
+    if (prev == Cls::Op && (cur == Cls::Ord || cur == Cls::Inner)) return QStringLiteral("\u2009");
+    return {};
+  }
+
+  // Atoms as marked text. depth > 0 inside scripts: no space around operators (TeX's script
+  // style), and a script's own scripts in Unicode's forms.
+  QString join(const QList<Atom>& atoms, bool script = false) const {
+    const bool in_script = script || script_level_ > 0;
+    QString out;
+    Cls prev = Cls::None;
+    bool italic_open = false;
+    for (qsizetype k = 0; k < atoms.size(); ++k) {
+      const Atom& a = atoms[k];
+      if (a.cls == Cls::Space) {
+        if (italic_open) out += QChar(kEnd);
+        italic_open = false;
+        out += a.text;
+        continue;
+      }
+      Cls cls = a.cls;
+      // A binary operator with nothing to its left (or an operator or relation there) is unary:
+      // "-1", "= -x".
+      Cls next = Cls::None;
+      for (qsizetype j = k + 1; j < atoms.size(); ++j)
+        if (atoms[j].cls != Cls::Space) {
+          next = atoms[j].cls;
+          break;
+        }
+      if (cls == Cls::Bin && (prev == Cls::None || prev == Cls::Bin || prev == Cls::Op || prev == Cls::Rel ||
+                              prev == Cls::Open || prev == Cls::Punct || next == Cls::None ||
+                              next == Cls::Rel || next == Cls::Close || next == Cls::Punct))
+        cls = Cls::Ord;
+      const QString space = in_script ? QString() : space_between(prev, cls);
+      const bool scripts = a.has_sup || a.has_sub;
+      if (italic_open && (!a.italic || !space.isEmpty())) {
+        out += QChar(kEnd);
+        italic_open = false;
+      }
+      out += space;
+      QString text = a.text;
+      // A fraction next to what it multiplies, or under a script, in parentheses: "(a/b)x",
+      // "(1/n) ∑ xᵢ".
+      if (a.fraction && (scripts || prev == Cls::Ord || prev == Cls::Inner || prev == Cls::Close ||
+                         next == Cls::Ord || next == Cls::Inner || next == Cls::Open || next == Cls::Op))
+        text = QLatin1Char('(') + text + QLatin1Char(')');
+      if (a.italic) {
+        if (!italic_open) out += QChar(kItalic);
+        italic_open = true;
+        out += text;
+      } else {
+        out += text;
+      }
+      if (scripts && italic_open) {
+        out += QChar(kEnd);
+        italic_open = false;
+      }
+      if (a.has_sub) {
+        if (in_script)
+          out += inner_script(a.sub, false);
+        else
+          out += QChar(kSub) + a.sub + QChar(kEnd);
+      }
+      if (a.has_sup) {
+        if (in_script)
+          out += inner_script(a.sup, true);
+        else
+          out += QChar(kSuper) + a.sup + QChar(kEnd);
+      }
+      prev = cls;
+    }
+    if (italic_open) out += QChar(kEnd);
+    return out;
+  }
+
+  QStringView s_;
+  qsizetype i_ = 0;
+  bool display_;
+  int script_level_ = 0;  // > 0 while a script's argument is read
+};
+
+}  // namespace
+
+QString stripMarks(QStringView text) {
+  QString out;
+  out.reserve(text.size());
+  for (const QChar c : text)
+    if (!isMark(c)) out += c;
+  return out;
+}
+
+QString render(QStringView tex, bool display) {
+  return Renderer(tex, display).all();
+}
+
+namespace {
+
+// Rendered math as Markdown text: ASCII punctuation escaped, its lines joined by hard breaks,
+// each line after the first starting with `lead`.
+QString escaped(const QString& text, const QString& lead) {
+  static const QString punct = QStringLiteral("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
+  QString out;
+  out.reserve(text.size() * 2);
+  for (const QChar c : text) {
+    if (c == QLatin1Char('\n')) {
+      out += QStringLiteral("\\\n") + lead;
+      continue;
+    }
+    if (punct.contains(c)) out += QLatin1Char('\\');
+    out += c;
+  }
+  return out;
+}
+
+// Where a formula opened at `from` closes: the index of `close` ("$", "$$", "\\)" or "\\]"), or
+// -1 where it does not before a blank line, a backtick (a formula holds no code) or `limit`
+// characters. A closing "$" follows a non-space and is not followed by a digit or a letter
+// ("$5 and $10" is money, "$HOME/$USER" a shell's).
+qsizetype find_close(const QString& s, qsizetype from, QStringView close, qsizetype limit) {
+  const qsizetype n = s.size();
+  const qsizetype stop = std::min(n, from + limit);
+  for (qsizetype j = from; j < stop; ++j) {
+    const QChar c = s[j];
+    if (c == QLatin1Char('`')) return -1;
+    if (c == QLatin1Char('\n')) {
+      qsizetype k = j + 1;
+      while (k < n && (s[k] == QLatin1Char(' ') || s[k] == QLatin1Char('\t') || s[k] == QLatin1Char('\r')))
+        ++k;
+      if (k >= n || s[k] == QLatin1Char('\n')) return -1;  // a blank line (or the end) ends the paragraph
+      continue;
+    }
+    if (c == QLatin1Char('\\')) {
+      if (close.startsWith(QLatin1Char('\\')) && QStringView(s).mid(j).startsWith(close)) return j;
+      ++j;  // an escaped character closes nothing
+      continue;
+    }
+    if (c != QLatin1Char('$') || close.startsWith(QLatin1Char('\\'))) continue;
+    if (close.size() == 2) {
+      if (j + 1 < n && s[j + 1] == QLatin1Char('$')) return j;
+      continue;
+    }
+    if (!s[j - 1].isSpace() && (j + 1 >= n || !(s[j + 1].isLetterOrNumber() && s[j + 1].unicode() < 128)))
+      return j;
+  }
+  return -1;
+}
+
+// Whether `line` is paragraph text (a hard break may end it, or it may follow one): not blank,
+// not a heading, quote, table row, list item or thematic break. (A backslash before the end of a
+// paragraph is no break: it shows.)
+bool paragraph_text(QStringView line) {
+  line = line.trimmed();
+  if (line.isEmpty() || line.startsWith(QLatin1Char('#')) || line.startsWith(QLatin1Char('|')) ||
+      line.startsWith(QLatin1Char('>')))
+    return false;
+  if (line.size() >= 2 && QStringLiteral("-*+").contains(line[0]) && line[1] == QLatin1Char(' '))
+    return false;
+  qsizetype d = 0;
+  while (d < line.size() && d < 9 && line[d].isDigit()) ++d;
+  if (d > 0 && d + 1 < line.size() && (line[d] == QLatin1Char('.') || line[d] == QLatin1Char(')')) &&
+      line[d + 1] == QLatin1Char(' '))
+    return false;
+  const bool rule = std::all_of(line.begin(), line.end(), [](QChar c) {
+    return c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('_') || c == QLatin1Char('=') ||
+           c == QLatin1Char(' ');
+  });
+  return !rule;
+}
+
+// Whether the line before the current one of `out` (which ends with a line break and the
+// current line's indentation) may end with a hard break: text of a paragraph (a list item's
+// first line included) not ending with a backslash already.
+bool breakable_previous_line(const QString& out) {
+  const qsizetype nl = out.lastIndexOf(QLatin1Char('\n'));
+  if (nl <= 0) return false;
+  const qsizetype prev = out.lastIndexOf(QLatin1Char('\n'), nl - 1);
+  QStringView line = QStringView(out).mid(prev + 1, nl - prev - 1).trimmed();
+  if (line.isEmpty() || line.startsWith(QLatin1Char('#')) || line.startsWith(QLatin1Char('|')) ||
+      line.endsWith(QLatin1Char('\\')))
+    return false;
+  return !std::all_of(line.begin(), line.end(), [](QChar c) {
+    return c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('_') || c == QLatin1Char('=') ||
+           c == QLatin1Char(' ');
+  });
+}
+
+}  // namespace
+
+QString renderFormulas(const QString& input) {
+  const QString prose = stripMarks(input);
+  const qsizetype n = prose.size();
+  QString out;
+  out.reserve(n + 16);
+  constexpr qsizetype kInlineLimit = 1000, kDisplayLimit = 8000;
+  // The indentation of the current line as written so far (a formula in a list item).
+  auto line_lead = [&out]() -> std::optional<QString> {
+    const qsizetype nl = out.lastIndexOf(QLatin1Char('\n'));
+    const QString lead = out.mid(nl + 1);
+    if (!std::all_of(lead.begin(), lead.end(),
+                     [](QChar c) { return c == QLatin1Char(' ') || c == QLatin1Char('\t'); }))
+      return std::nullopt;
+    return lead;
+  };
+  // A displayed formula: lines of its own, indented, where it starts a line; inline elsewhere.
+  auto display = [&](const QString& tex, qsizetype after) {
+    const std::optional<QString> lead = line_lead();
+    if (!lead) {
+      out += escaped(render(tex, false), QString());
+      return;
+    }
+    if (!out.isEmpty() && breakable_previous_line(out)) {
+      // "Text:\n$$x$$": the line break before it a hard one (a soft one reads as a space).
+      out.insert(out.lastIndexOf(QLatin1Char('\n')), QLatin1Char('\\'));
+    }
+    const QString indent = *lead + QStringLiteral("\u2003\u2003");
+    out += QStringLiteral("\u2003\u2003") + escaped(render(tex, true), indent);
+    // And the break after it: before more text on its line, or on the next line.
+    qsizetype k = after;
+    while (k < n && (prose[k] == QLatin1Char(' ') || prose[k] == QLatin1Char('\t'))) ++k;
+    if (k >= n) return;
+    if (prose[k] != QLatin1Char('\n')) {
+      out += QStringLiteral("\\\n") + *lead;
+      return;
+    }
+    qsizetype next_end = prose.indexOf(QLatin1Char('\n'), k + 1);
+    if (next_end < 0) next_end = n;
+    if (paragraph_text(QStringView(prose).mid(k + 1, next_end - k - 1))) out += QLatin1Char('\\');
+  };
+  qsizetype i = 0;
+  while (i < n) {
+    const QChar c = prose[i];
+    if (c == QLatin1Char('`')) {
+      // A code span (a run of k backticks up to the next run of exactly k on its line) as it is.
+      qsizetype k = 0;
+      while (i + k < n && prose[i + k] == QLatin1Char('`')) ++k;
+      const QString run(k, QLatin1Char('`'));
+      qsizetype line_end = prose.indexOf(QLatin1Char('\n'), i + k);
+      if (line_end < 0) line_end = n;
+      const QStringView line = QStringView(prose).first(line_end);
+      qsizetype close = line.indexOf(run, i + k);
+      while (close >= 0 && close + k < n && prose[close + k] == QLatin1Char('`'))
+        close = line.indexOf(run, close + k + 1);
+      const qsizetype end = close < 0 ? i + k : close + k;
+      out += QStringView(prose).mid(i, end - i);
+      i = end;
+      continue;
+    }
+    if (c == QLatin1Char('\\') && i + 1 < n) {
+      const QChar d = prose[i + 1];
+      if (d == QLatin1Char('(') || d == QLatin1Char('[')) {
+        const bool is_display = d == QLatin1Char('[');
+        const QString closer = is_display ? QStringLiteral("\\]") : QStringLiteral("\\)");
+        const qsizetype close = find_close(prose, i + 2, closer, is_display ? kDisplayLimit : kInlineLimit);
+        if (close >= 0 && !prose.mid(i + 2, close - i - 2).trimmed().isEmpty()) {
+          const QString tex = prose.mid(i + 2, close - i - 2);
+          if (is_display)
+            display(tex, close + 2);
+          else
+            out += escaped(render(tex, false), QString());
+          i = close + 2;
+          continue;
+        }
+      }
+      out += QStringView(prose).mid(i, 2);  // an escape pair, as it is ("\$" stays a dollar)
+      i += 2;
+      continue;
+    }
+    if (c == QLatin1Char('$')) {
+      if (i + 1 < n && prose[i + 1] == QLatin1Char('$')) {
+        const qsizetype close = find_close(prose, i + 2, u"$$", kDisplayLimit);
+        if (close >= 0 && !prose.mid(i + 2, close - i - 2).trimmed().isEmpty()) {
+          display(prose.mid(i + 2, close - i - 2), close + 2);
+          i = close + 2;
+          continue;
+        }
+        out += QStringLiteral("$$");
+        i += 2;
+        continue;
+      }
+      if (i + 1 < n && !prose[i + 1].isSpace()) {
+        const qsizetype close = find_close(prose, i + 1, u"$", kInlineLimit);
+        if (close >= 0) {
+          out += escaped(render(QStringView(prose).mid(i + 1, close - i - 1), false), QString());
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace mathtext
