@@ -24,6 +24,7 @@ constexpr int kNumberedList = QTextFormat::UserProperty + 1;
 constexpr int kNumberedFrom = QTextFormat::UserProperty + 2;
 constexpr int kLabelLength = QTextFormat::UserProperty + 3;
 constexpr int kDelimiter = QTextFormat::UserProperty + 4;  // "." or ")", as the Markdown had it
+constexpr qreal kParagraphGap = 0.5;  // between paragraphs, in text heights (font pixels)
 
 void collect(QTextFrame* frame, QList<QTextTable*>& out) {
   for (QTextFrame* child : frame->childFrames()) {
@@ -231,8 +232,19 @@ void ProseStyle::styleText(QTextDocument* doc, const Style& style) {
   };
   QList<Change> changes;
   QList<QTextBlock> spaced;  // headings that need room above them
+  QList<QTextBlock> apart;   // paragraphs that need room below them
+  auto in_list = [](const QTextBlock& x) {
+    return x.textList() || x.blockFormat().hasProperty(kNumberedList);
+  };
   for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
     const QTextBlockFormat bf = b.blockFormat();
+    // Paragraphs apart (Qt's reader gives them no margin: "First.\n\nSecond." read as one
+    // text), and a list from what follows it; not a list's items from each other, not the text
+    // in a table's cells (padded) and not the last block.
+    const QTextBlock next = b.next();
+    if (next.isValid() && bf.bottomMargin() < base_px * kParagraphGap && (!in_list(b) || !in_list(next)) &&
+        !QTextCursor(b).currentTable())
+      apart.append(b);
     const bool quoted = bf.intProperty(QTextFormat::BlockQuoteLevel) > 0;
     const int level = bf.headingLevel();
     const int heading_px = level >= 1 && level <= 6 ? qRound(base_px * kHeading[level - 1]) : 0;
@@ -264,6 +276,11 @@ void ProseStyle::styleText(QTextDocument* doc, const Style& style) {
     c.setPosition(change.from);
     c.setPosition(change.to, QTextCursor::KeepAnchor);
     c.setCharFormat(change.format);
+  }
+  for (const QTextBlock& b : apart) {
+    QTextBlockFormat bf = b.blockFormat();
+    bf.setBottomMargin(base_px * kParagraphGap);
+    QTextCursor(b).setBlockFormat(bf);
   }
   for (const QTextBlock& b : spaced) {
     QTextBlockFormat bf = b.blockFormat();

@@ -18,6 +18,8 @@
 //    code blocks' background, so `config.json` in a sentence stands out as it does elsewhere.
 //  - Headings: Qt's "# Title" is more than twice the text's size, and sits on the paragraph
 //    above it; here 1.45x (h1) down to 1.05x (h4), with room above.
+//  - Paragraphs: Qt gives them no margin, so two paragraphs read as one text; here half a line
+//    between them, and after a list (not between its items, not in a table's cells).
 //  - Formulas: MessageFormatter sets TeX math as text with marks (app/math_text.h) for italic
 //    letters, bold, superscripts and subscripts; here the marks become those formats and leave
 //    the text.

@@ -216,6 +216,33 @@ class TestProseStyle : public QObject {
     QCOMPARE(changed.count(), 0);
   }
 
+  // Paragraphs apart (Qt gives them no margin: two paragraphs read as one text), a list apart
+  // from what follows it, but not its items from each other, not a table's cells, not the end.
+  void paragraphs_apart() {
+    QTextDocument doc;
+    QFont font = doc.defaultFont();
+    font.setPixelSize(14);
+    doc.setDefaultFont(font);
+    doc.setMarkdown(QStringLiteral(
+        "First.\n\nSecond.\n\n- one\n- two\n  - two.a\n\nAfter.\n\n| x |\n|---|\n| 1 |\n\nLast.\n"));
+    auto below = [&doc](const char* text) {
+      return doc.findBlock(doc.toPlainText().indexOf(QString::fromUtf8(text))).blockFormat().bottomMargin();
+    };
+    QCOMPARE(below("First."), 0.0);  // what Qt does, which this fixes
+    ProseStyle::style(&doc, kStyle);
+    QCOMPARE(below("First."), 7.0);  // half the text's height
+    QCOMPARE(below("Second."), 7.0);
+    QCOMPARE(below("one"), 0.0);
+    QCOMPARE(below("two\n"), 0.0);
+    QCOMPARE(below("two.a"), 7.0);  // the list's end
+    QCOMPARE(below("After."), 7.0);
+    QCOMPARE(below("1"), 0.0);  // a cell
+    QCOMPARE(below("Last."), 0.0);
+    QSignalSpy changed(&doc, &QTextDocument::contentsChanged);
+    ProseStyle::style(&doc, kStyle);
+    QCOMPARE(changed.count(), 0);
+  }
+
   // Attached to a document, as the chat view does: styled when attached, again each time the
   // text is set anew (a streaming reply), and when the style changes (the theme).
   void follows_the_document() {
