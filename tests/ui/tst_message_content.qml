@@ -246,4 +246,22 @@ TestCase {
         compare(proses[0].getText(0, proses[0].length), "Install:")  // starts at 1: Qt's own marker
         verify(findNamed(content, "codeText").text.indexOf("pip install x") >= 0)
     }
+
+    // A reply's formulas as the view shows them, at once (the frame that first shows the reply has
+    // no TeX and no formula mark left), while it streams in, and to a screen reader: the shown
+    // text, not the Markdown with its escapes and marks.
+    function test_a_replys_formulas_are_shown_as_math() {
+        const content = createTemporaryObject(contentComponent, test,
+                                              { plain: false, text: "Area $\\pi r^2$ and a\\_b" })
+        const shown = () => findProse(content).getText(0, findProse(content).length)
+        compare(shown(), "Area \u03c0r2 and a_b")
+        compare(findProse(content).Accessible.name, shown())
+        content.text = "Area $\\pi r^2$, so $x_1 \\leq"  // streaming: the open formula as typed so far
+        compare(shown(), "Area \u03c0r2, so $x_1 \\leq")
+        content.text += " 2$."
+        compare(shown(), "Area \u03c0r2, so x1 \u2264 2.")
+        compare(findProse(content).Accessible.name, shown())
+        for (const c of findProse(content).Accessible.name)
+            verify(c.charCodeAt(0) < 0xfde0 || c.charCodeAt(0) > 0xfdef, "no mark left")
+    }
 }

@@ -44,7 +44,10 @@ ColumnLayout {
             font.pixelSize: Theme.baseFontSize
             onLinkActivated: (link) => root.linkClicked(link)
             Accessible.role: Accessible.StaticText
-            Accessible.name: text
+            // What the view shows (the Markdown's text: no escapes, no formula marks); re-read
+            // whenever the document's length changes, the styling pass's changes included.
+            Accessible.name: length >= 0 ? getText(0, length) : ""
+            Accessible.readOnly: true
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
             // Styled as soon as the text is in, before the frame that shows it.
             Component.onCompleted: proseStyle.apply()
