@@ -308,42 +308,32 @@ QChar script_form(QChar c, bool super) {
   return QChar(m.value(c.unicode(), 0));
 }
 
-// Letters in another alphabet (\mathbb, \mathcal, \mathfrak): the common ones from the
-// Letterlike Symbols block, the rest from the Mathematical Alphanumeric Symbols block.
+// Letters in another alphabet (\mathbb, \mathcal, \mathfrak): those the Letterlike Symbols
+// block has (ℝ, ℒ, ℌ), which every text font with mathematical symbols covers. The others are
+// left plain (\mathbb's in bold, as printed text writes them), not taken from the
+// Mathematical Alphanumeric Symbols block, which few fonts have (a box for "𝒪" is worse than O).
 QString alphabet(const QString& text, const QString& font) {
-  struct Alpha {
-    const char* name;
-    char32_t upper, lower, digit;
-    const char16_t* letterlike;  // "C" -> "ℂ" pairs
-  };
-  static const Alpha alphas[] = {
-      {"mathbb", 0x1D538, 0x1D552, 0x1D7D8, u"CℂHℍNℕPℙQℚRℝZℤ"},
-      {"mathcal", 0x1D49C, 0x1D4B6, 0, u"BℬEℰFℱHℋIℐLℒMℳRℛeℯgℊoℴ"},
-      {"mathscr", 0x1D49C, 0x1D4B6, 0, u"BℬEℰFℱHℋIℐLℒMℳRℛeℯgℊoℴ"},
-      {"mathfrak", 0x1D504, 0x1D51E, 0, u"CℭHℌIℑRℜZℨ"},
-  };
-  const Alpha* a = nullptr;
-  for (const Alpha& x : alphas)
-    if (font == QLatin1String(x.name)) a = &x;
-  if (!a) return text;
+  static const QHash<QString, QString> letterlike = {
+      {QStringLiteral("mathbb"), QStringLiteral("CℂHℍNℕPℙQℚRℝZℤ")},
+      {QStringLiteral("mathcal"), QStringLiteral("BℬEℰFℱHℋIℐLℒMℳRℛeℯgℊoℴ")},
+      {QStringLiteral("mathscr"), QStringLiteral("BℬEℰFℱHℋIℐLℒMℳRℛeℯgℊoℴ")},
+      {QStringLiteral("mathfrak"), QStringLiteral("CℭHℌIℑRℜZℨ")}};
+  const QString pairs = letterlike.value(font);
+  const bool bold = font == QLatin1String("mathbb");
   QString out;
+  bool bold_open = false;
   for (const QChar c : text) {
-    bool done = false;
-    for (int k = 0; a->letterlike[k]; k += 2)
-      if (a->letterlike[k] == c.unicode()) {
-        out += QChar(a->letterlike[k + 1]);
-        done = true;
-      }
-    if (done) continue;
-    char32_t cp = 0;
-    if (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) cp = a->upper + (c.unicode() - 'A');
-    if (c >= QLatin1Char('a') && c <= QLatin1Char('z')) cp = a->lower + (c.unicode() - 'a');
-    if (a->digit && c >= QLatin1Char('0') && c <= QLatin1Char('9')) cp = a->digit + (c.unicode() - '0');
-    if (cp)
-      out += QString::fromUcs4(&cp, 1);
-    else
-      out += c;
+    qsizetype at = -1;
+    for (qsizetype k = 0; k + 1 < pairs.size(); k += 2)
+      if (pairs[k] == c) at = k;
+    const bool plain = at < 0;
+    if (bold && plain != bold_open) {
+      out += plain ? QChar(kBold) : QChar(kEnd);
+      bold_open = plain;
+    }
+    out += plain ? c : pairs[at + 1];
   }
+  if (bold_open) out += QChar(kEnd);
   return out;
 }
 
@@ -480,6 +470,11 @@ class Renderer {
           ++k;
           continue;
         }
+        if (QStringLiteral(",;:!").contains(c)) {  // spacing: "arg\,max"
+          if (c != QLatin1Char('!')) out += c == QLatin1Char(',') ? QChar(0x2009) : QChar(0x2005);
+          ++k;
+          continue;
+        }
       }
       if (raw[k] == QLatin1Char('{') || raw[k] == QLatin1Char('}')) continue;
       if (raw[k] == QLatin1Char('~')) {
@@ -492,11 +487,13 @@ class Renderer {
   }
 
   // Whether an argument reads unambiguously next to "/" or after "√": one atom without
-  // operators (x, 12, π, x², f(x) is not).
+  // operators (x, 12, π, x²; a + b and f(x) do not).
+  // A short product of ordinary atoms reads as one too: "dy/dx", "∂L/∂w", "2x/3".
   static bool simple(const QList<Atom>& atoms) {
-    if (atoms.size() != 1) return false;
-    const Atom& a = atoms[0];
-    return (a.cls == Cls::Ord || a.cls == Cls::Inner) && !a.fraction;
+    if (atoms.isEmpty() || atoms.size() > 3) return false;
+    return std::all_of(atoms.begin(), atoms.end(), [&atoms](const Atom& a) {
+      return (a.cls == Cls::Ord || (a.cls == Cls::Inner && atoms.size() == 1)) && !a.fraction;
+    });
   }
 
   QString wrapped(const QList<Atom>& atoms) const {
@@ -757,10 +754,14 @@ class Renderer {
                       Cls::Punct});
       return;
     }
-    if (name == QLatin1String("boxed") || name == QLatin1String("overbrace") ||
-        name == QLatin1String("underbrace") || name == QLatin1String("mathop") ||
-        name == QLatin1String("mathbin") || name == QLatin1String("mathrel") ||
-        name == QLatin1String("displaystyle") || name == QLatin1String("fbox")) {
+    if (name == QLatin1String("boxed") || name == QLatin1String("fbox")) {
+      // The answer of a worked problem ("\boxed{42}"): in bold, so it still stands out.
+      out.append(Atom{QChar(kBold) + join(arg(depth)) + QChar(kEnd), Cls::Ord});
+      return;
+    }
+    if (name == QLatin1String("overbrace") || name == QLatin1String("underbrace") ||
+        name == QLatin1String("mathop") || name == QLatin1String("mathbin") ||
+        name == QLatin1String("mathrel") || name == QLatin1String("displaystyle")) {
       if (name == QLatin1String("displaystyle")) return;  // a switch, no argument
       const QList<Atom> inner = arg(depth);
       Cls cls = Cls::Ord;

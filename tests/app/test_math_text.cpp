@@ -105,6 +105,10 @@ class TestMathText : public QObject {
   void fractions_and_roots() {
     QCOMPARE(inlineMath(R"(\frac{a}{b})"), QStringLiteral("‹i›a‹/›/‹i›b‹/›"));
     QCOMPARE(inlineMath(R"(\frac{a+b}{2})"), QStringLiteral("(‹i›a‹/› + ‹i›b‹/›)/2"));
+    // A short product reads as one: dy/dx, ∂L/∂w.
+    QCOMPARE(inlineMath(R"(\frac{dy}{dx})"), QStringLiteral("‹i›dy‹/›/‹i›dx‹/›"));
+    QCOMPARE(inlineMath(R"(\frac{\partial L}{\partial w})"), QStringLiteral("∂‹i›L‹/›/∂‹i›w‹/›"));
+    QCOMPARE(inlineMath(R"(\frac{f(x)}{2})"), QStringLiteral("(‹i›f‹/›(‹i›x‹/›))/2"));
     QCOMPARE(inlineMath(R"(\frac12)"), QStringLiteral("½"));
     // A fraction that multiplies, or carries a script, is one thing: in parentheses.
     QCOMPARE(inlineMath(R"(\frac{a}{b}x)"), QStringLiteral("(‹i›a‹/›/‹i›b‹/›)‹i›x‹/›"));
@@ -124,7 +128,11 @@ class TestMathText : public QObject {
     QCOMPARE(inlineMath(R"(\mathrm{d}x)"), QStringLiteral("d‹i›x‹/›"));
     QCOMPARE(inlineMath(R"(\mathbf{W}x)"), QStringLiteral("‹b›W‹/›‹i›x‹/›"));
     QCOMPARE(inlineMath(R"(\mathcal{L})"), QStringLiteral("ℒ"));
-    QCOMPARE(inlineMath(R"(\mathbb{E})"), QString::fromUcs4(U"𝔼"));
+    // Only the letters every font with mathematical symbols has; \mathbb's others in bold.
+    QCOMPARE(inlineMath(R"(\mathbb{E}[X] + \mathbb{R})"), QStringLiteral("‹b›E‹/›[‹i›X‹/›] + ℝ"));
+    QCOMPARE(inlineMath(R"(\mathcal{O}(n))"), QStringLiteral("O(‹i›n‹/›)"));
+    QCOMPARE(inlineMath(R"(\boxed{42})"), QStringLiteral("‹b›42‹/›"));
+    QCOMPARE(inlineMath(R"(\operatorname*{arg\,max}_x)"), QStringLiteral("arg\u2009max‹_›‹i›x‹/›‹/›"));
     QCOMPARE(inlineMath(R"(\hat{x})"), QStringLiteral("‹i›x\u0302‹/›"));
     QCOMPARE(inlineMath(R"(\bar{xy})"), QStringLiteral("‹i›x\u0304y\u0304‹/›"));
     QCOMPARE(inlineMath(R"(\vec{v})"), QStringLiteral("‹i›v\u20D7‹/›"));
