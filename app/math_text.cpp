@@ -7,6 +7,8 @@
 #include <iterator>
 #include <optional>
 
+#include "app/code_span.h"
+
 namespace mathtext {
 
 namespace {
@@ -17,251 +19,77 @@ namespace {
 enum class Cls { None, Ord, Op, Bin, Rel, Open, Close, Punct, Inner, Space };
 
 struct Sym {
-  const char16_t* text;
+  QString text;
   Cls cls;
   bool italic = false;
 };
 
+// The commands that are one symbol, by class: "name symbol" pairs, separated by spaces.
+// clang-format off
+const char16_t* const kLowerGreek =  // italic, as TeX sets lower-case Greek
+    u"alpha α beta β gamma γ delta δ epsilon ϵ varepsilon ε zeta ζ eta η theta θ vartheta ϑ "
+    u"iota ι kappa κ varkappa ϰ lambda λ mu μ nu ν xi ξ pi π varpi ϖ rho ρ varrho ϱ sigma σ "
+    u"varsigma ς tau τ upsilon υ phi ϕ varphi φ chi χ psi ψ omega ω";
+const char16_t* const kOrdinary =
+    u"Gamma Γ Delta Δ Theta Θ Lambda Λ Xi Ξ Pi Π Sigma Σ Upsilon Υ Phi Φ Psi Ψ Omega Ω "
+    u"infty ∞ partial ∂ nabla ∇ forall ∀ exists ∃ nexists ∄ emptyset ∅ varnothing ∅ neg ¬ lnot ¬ "
+    u"angle ∠ triangle △ hbar ℏ ell ℓ Re ℜ Im ℑ aleph ℵ wp ℘ prime ′ degree ° ldots … dots … "
+    u"dotsc … cdots ⋯ dotsb ⋯ vdots ⋮ ddots ⋱ top ⊤ bot ⊥ checkmark ✓ surd √ backslash \\ "
+    u"| ‖ Vert ‖ vert | clubsuit ♣ diamondsuit ♢ heartsuit ♡ spadesuit ♠ imath ı jmath ȷ "
+    u"% % $ $ # # & & _ _ circledR ® S §";
+const char16_t* const kBinary =
+    u"times × cdot · cdotp · div ÷ pm ± mp ∓ ast ∗ star ⋆ circ ∘ bullet ∙ cap ∩ cup ∪ "
+    u"setminus ∖ wedge ∧ land ∧ vee ∨ lor ∨ oplus ⊕ ominus ⊖ otimes ⊗ odot ⊙ oslash ⊘ sqcup ⊔ "
+    u"sqcap ⊓ uplus ⊎ amalg ⨿ dagger † ddagger ‡ wr ≀ bmod mod diamond ⋄ bigtriangleup △";
+const char16_t* const kRelation =
+    u"leq ≤ le ≤ geq ≥ ge ≥ neq ≠ ne ≠ approx ≈ equiv ≡ sim ∼ simeq ≃ cong ≅ propto ∝ ll ≪ gg ≫ "
+    u"leqslant ⩽ geqslant ⩾ prec ≺ succ ≻ preceq ⪯ succeq ⪰ in ∈ notin ∉ ni ∋ subset ⊂ "
+    u"supset ⊃ subseteq ⊆ supseteq ⊇ subsetneq ⊊ supsetneq ⊋ sqsubseteq ⊑ to → rightarrow → "
+    u"leftarrow ← gets ← Rightarrow ⇒ Leftarrow ⇐ leftrightarrow ↔ Leftrightarrow ⇔ iff ⟺ "
+    u"implies ⟹ impliedby ⟸ mapsto ↦ longrightarrow ⟶ longleftarrow ⟵ Longrightarrow ⟹ "
+    u"Longleftarrow ⟸ longmapsto ⟼ uparrow ↑ downarrow ↓ Uparrow ⇑ Downarrow ⇓ nearrow ↗ "
+    u"searrow ↘ hookrightarrow ↪ rightleftharpoons ⇌ perp ⊥ parallel ∥ mid ∣ nmid ∤ vdash ⊢ "
+    u"dashv ⊣ models ⊨ asymp ≍ doteq ≐ triangleq ≜ coloneqq ≔ coloneq ≔ lesssim ≲ gtrsim ≳ "
+    u"nleq ≰ ngeq ≱ nsim ≁ ncong ≇ therefore ∴ because ∵ lt < gt >";
+const char16_t* const kLargeOperator =
+    u"sum ∑ prod ∏ coprod ∐ int ∫ iint ∬ iiint ∭ oint ∮ bigcup ⋃ bigcap ⋂ bigoplus ⨁ "
+    u"bigotimes ⨂ bigvee ⋁ bigwedge ⋀ bigsqcup ⨆ biguplus ⨄ bigodot ⨀";
+const char16_t* const kOpening = u"langle ⟨ lfloor ⌊ lceil ⌈ lbrace { { { lvert | lVert ‖ lbrack [";
+const char16_t* const kClosing = u"rangle ⟩ rfloor ⌋ rceil ⌉ rbrace } } } rvert | rVert ‖ rbrack ]";
+// clang-format on
+
 const QHash<QString, Sym>& symbols() {
   static const QHash<QString, Sym> table = [] {
     QHash<QString, Sym> t;
-    auto add = [&](const char* name, const char16_t* text, Cls cls, bool italic = false) {
-      t.insert(QString::fromLatin1(name), Sym{text, cls, italic});
-    };
-    // Greek: lower case italic (as TeX sets it), capitals upright.
-    const char* lower[] = {"alpha", "beta",  "gamma",   "delta", "epsilon", "zeta", "eta",  "theta",
-                           "iota",  "kappa", "lambda",  "mu",    "nu",      "xi",   "pi",   "rho",
-                           "sigma", "tau",   "upsilon", "phi",   "chi",     "psi",  "omega"};
-    const char16_t* lower_text[] = {u"α", u"β", u"γ", u"δ", u"ϵ", u"ζ", u"η", u"θ", u"ι", u"κ", u"λ", u"μ",
-                                    u"ν", u"ξ", u"π", u"ρ", u"σ", u"τ", u"υ", u"ϕ", u"χ", u"ψ", u"ω"};
-    for (size_t k = 0; k < std::size(lower); ++k) add(lower[k], lower_text[k], Cls::Ord, true);
-    add("varepsilon", u"ε", Cls::Ord, true);
-    add("vartheta", u"ϑ", Cls::Ord, true);
-    add("varpi", u"ϖ", Cls::Ord, true);
-    add("varrho", u"ϱ", Cls::Ord, true);
-    add("varsigma", u"ς", Cls::Ord, true);
-    add("varphi", u"φ", Cls::Ord, true);
-    add("varkappa", u"ϰ", Cls::Ord, true);
-    const char* upper[] = {"Gamma", "Delta",   "Theta", "Lambda", "Xi",   "Pi",
-                           "Sigma", "Upsilon", "Phi",   "Psi",    "Omega"};
-    const char16_t* upper_text[] = {u"Γ", u"Δ", u"Θ", u"Λ", u"Ξ", u"Π", u"Σ", u"Υ", u"Φ", u"Ψ", u"Ω"};
-    for (size_t k = 0; k < std::size(upper); ++k) add(upper[k], upper_text[k], Cls::Ord);
-    // Ordinary symbols.
-    for (auto [n, s] : {std::pair{"infty", u"∞"},
-                        {"partial", u"∂"},
-                        {"nabla", u"∇"},
-                        {"forall", u"∀"},
-                        {"exists", u"∃"},
-                        {"nexists", u"∄"},
-                        {"emptyset", u"∅"},
-                        {"varnothing", u"∅"},
-                        {"neg", u"¬"},
-                        {"lnot", u"¬"},
-                        {"angle", u"∠"},
-                        {"triangle", u"△"},
-                        {"hbar", u"ℏ"},
-                        {"ell", u"ℓ"},
-                        {"Re", u"ℜ"},
-                        {"Im", u"ℑ"},
-                        {"aleph", u"ℵ"},
-                        {"wp", u"℘"},
-                        {"prime", u"′"},
-                        {"degree", u"°"},
-                        {"ldots", u"…"},
-                        {"dots", u"…"},
-                        {"cdots", u"⋯"},
-                        {"vdots", u"⋮"},
-                        {"ddots", u"⋱"},
-                        {"dotsc", u"…"},
-                        {"dotsb", u"⋯"},
-                        {"top", u"⊤"},
-                        {"bot", u"⊥"},
-                        {"checkmark", u"✓"},
-                        {"surd", u"√"},
-                        {"backslash", u"\\"},
-                        {"|", u"‖"},
-                        {"Vert", u"‖"},
-                        {"vert", u"|"},
-                        {"clubsuit", u"♣"},
-                        {"diamondsuit", u"♢"},
-                        {"heartsuit", u"♡"},
-                        {"spadesuit", u"♠"},
-                        {"imath", u"ı"},
-                        {"jmath", u"ȷ"},
-                        {"%", u"%"},
-                        {"$", u"$"},
-                        {"#", u"#"},
-                        {"&", u"&"},
-                        {"_", u"_"},
-                        {"circledR", u"®"},
-                        {"S", u"§"}})
-      add(n, s, Cls::Ord);
-    // Binary operators.
-    for (auto [n, s] : {std::pair{"times", u"×"},
-                        {"cdot", u"·"},
-                        {"div", u"÷"},
-                        {"pm", u"±"},
-                        {"mp", u"∓"},
-                        {"ast", u"∗"},
-                        {"star", u"⋆"},
-                        {"circ", u"∘"},
-                        {"bullet", u"∙"},
-                        {"cap", u"∩"},
-                        {"cup", u"∪"},
-                        {"setminus", u"∖"},
-                        {"wedge", u"∧"},
-                        {"land", u"∧"},
-                        {"vee", u"∨"},
-                        {"lor", u"∨"},
-                        {"oplus", u"⊕"},
-                        {"ominus", u"⊖"},
-                        {"otimes", u"⊗"},
-                        {"odot", u"⊙"},
-                        {"oslash", u"⊘"},
-                        {"sqcup", u"⊔"},
-                        {"sqcap", u"⊓"},
-                        {"uplus", u"⊎"},
-                        {"amalg", u"⨿"},
-                        {"dagger", u"†"},
-                        {"ddagger", u"‡"},
-                        {"wr", u"≀"},
-                        {"bmod", u"mod"},
-                        {"diamond", u"⋄"},
-                        {"bigtriangleup", u"△"},
-                        {"cdotp", u"·"}})
-      add(n, s, Cls::Bin);
-    // Relations and arrows.
-    for (auto [n, s] : {std::pair{"leq", u"≤"},
-                        {"le", u"≤"},
-                        {"geq", u"≥"},
-                        {"ge", u"≥"},
-                        {"neq", u"≠"},
-                        {"ne", u"≠"},
-                        {"approx", u"≈"},
-                        {"equiv", u"≡"},
-                        {"sim", u"∼"},
-                        {"simeq", u"≃"},
-                        {"cong", u"≅"},
-                        {"propto", u"∝"},
-                        {"ll", u"≪"},
-                        {"gg", u"≫"},
-                        {"leqslant", u"⩽"},
-                        {"geqslant", u"⩾"},
-                        {"prec", u"≺"},
-                        {"succ", u"≻"},
-                        {"preceq", u"⪯"},
-                        {"succeq", u"⪰"},
-                        {"in", u"∈"},
-                        {"notin", u"∉"},
-                        {"ni", u"∋"},
-                        {"subset", u"⊂"},
-                        {"supset", u"⊃"},
-                        {"subseteq", u"⊆"},
-                        {"supseteq", u"⊇"},
-                        {"subsetneq", u"⊊"},
-                        {"supsetneq", u"⊋"},
-                        {"sqsubseteq", u"⊑"},
-                        {"to", u"→"},
-                        {"rightarrow", u"→"},
-                        {"leftarrow", u"←"},
-                        {"gets", u"←"},
-                        {"Rightarrow", u"⇒"},
-                        {"Leftarrow", u"⇐"},
-                        {"leftrightarrow", u"↔"},
-                        {"Leftrightarrow", u"⇔"},
-                        {"iff", u"⟺"},
-                        {"implies", u"⟹"},
-                        {"impliedby", u"⟸"},
-                        {"mapsto", u"↦"},
-                        {"longrightarrow", u"⟶"},
-                        {"longleftarrow", u"⟵"},
-                        {"Longrightarrow", u"⟹"},
-                        {"Longleftarrow", u"⟸"},
-                        {"longmapsto", u"⟼"},
-                        {"uparrow", u"↑"},
-                        {"downarrow", u"↓"},
-                        {"Uparrow", u"⇑"},
-                        {"Downarrow", u"⇓"},
-                        {"nearrow", u"↗"},
-                        {"searrow", u"↘"},
-                        {"hookrightarrow", u"↪"},
-                        {"rightleftharpoons", u"⇌"},
-                        {"perp", u"⊥"},
-                        {"parallel", u"∥"},
-                        {"mid", u"∣"},
-                        {"nmid", u"∤"},
-                        {"vdash", u"⊢"},
-                        {"dashv", u"⊣"},
-                        {"models", u"⊨"},
-                        {"asymp", u"≍"},
-                        {"doteq", u"≐"},
-                        {"triangleq", u"≜"},
-                        {"coloneqq", u"≔"},
-                        {"coloneq", u"≔"},
-                        {"lesssim", u"≲"},
-                        {"gtrsim", u"≳"},
-                        {"nleq", u"≰"},
-                        {"ngeq", u"≱"},
-                        {"nsim", u"≁"},
-                        {"ncong", u"≇"},
-                        {"therefore", u"∴"},
-                        {"because", u"∵"},
-                        {"lt", u"<"},
-                        {"gt", u">"}})
-      add(n, s, Cls::Rel);
-    add("neg", u"¬", Cls::Ord);
-    // Large operators.
-    for (auto [n, s] : {std::pair{"sum", u"∑"},
-                        {"prod", u"∏"},
-                        {"coprod", u"∐"},
-                        {"int", u"∫"},
-                        {"iint", u"∬"},
-                        {"iiint", u"∭"},
-                        {"oint", u"∮"},
-                        {"bigcup", u"⋃"},
-                        {"bigcap", u"⋂"},
-                        {"bigoplus", u"⨁"},
-                        {"bigotimes", u"⨂"},
-                        {"bigvee", u"⋁"},
-                        {"bigwedge", u"⋀"},
-                        {"bigsqcup", u"⨆"},
-                        {"biguplus", u"⨄"},
-                        {"bigodot", u"⨀"}})
-      add(n, s, Cls::Op);
-    // Delimiters.
-    for (auto [n, s] : {std::pair{"langle", u"⟨"},
-                        {"lfloor", u"⌊"},
-                        {"lceil", u"⌈"},
-                        {"lbrace", u"{"},
-                        {"{", u"{"},
-                        {"lvert", u"|"},
-                        {"lVert", u"‖"},
-                        {"lbrack", u"["}})
-      add(n, s, Cls::Open);
-    for (auto [n, s] : {std::pair{"rangle", u"⟩"},
-                        {"rfloor", u"⌋"},
-                        {"rceil", u"⌉"},
-                        {"rbrace", u"}"},
-                        {"}", u"}"},
-                        {"rvert", u"|"},
-                        {"rVert", u"‖"},
-                        {"rbrack", u"]"}})
-      add(n, s, Cls::Close);
-    // Spacing.
-    for (auto [n, s] : {std::pair{",", u"\u2009"},
-                        {":", u"\u2005"},
-                        {">", u"\u2005"},
-                        {";", u"\u2004"},
-                        {"!", u""},
-                        {" ", u" "},
-                        {"quad", u"\u2003"},
-                        {"qquad", u"\u2003\u2003"},
-                        {"thinspace", u"\u2009"},
-                        {"enspace", u"\u2002"},
-                        {"medspace", u"\u2005"},
-                        {"thickspace", u"\u2004"},
-                        {"negthinspace", u""}})
-      add(n, s, Cls::Space);
+    const struct {
+      const char16_t* pairs;
+      Cls cls;
+      bool italic;
+    } groups[] = {{kLowerGreek, Cls::Ord, true},    {kOrdinary, Cls::Ord, false},
+                  {kBinary, Cls::Bin, false},       {kRelation, Cls::Rel, false},
+                  {kLargeOperator, Cls::Op, false}, {kOpening, Cls::Open, false},
+                  {kClosing, Cls::Close, false}};
+    for (const auto& g : groups) {
+      const QStringList words = QString::fromUtf16(g.pairs).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+      for (qsizetype k = 0; k + 1 < words.size(); k += 2)
+        t.insert(words[k], Sym{words[k + 1], g.cls, g.italic});
+    }
+    // Spacing (some of it is a space, or nothing).
+    const QString thin(QChar(0x2009)), medium(QChar(0x2005)), thick(QChar(0x2004)), em(QChar(0x2003));
+    for (const auto& [name, text] : {std::pair{",", thin},
+                                     {":", medium},
+                                     {">", medium},
+                                     {";", thick},
+                                     {"!", QString()},
+                                     {" ", QStringLiteral(" ")},
+                                     {"quad", em},
+                                     {"qquad", em + em},
+                                     {"thinspace", thin},
+                                     {"enspace", QString(QChar(0x2002))},
+                                     {"medspace", medium},
+                                     {"thickspace", thick},
+                                     {"negthinspace", QString()}})
+      t.insert(QString::fromLatin1(name), Sym{text, Cls::Space});
     return t;
   }();
   return table;
@@ -287,25 +115,17 @@ bool is_function(const QString& name) {
 // Unicode's superscript and subscript forms (those a formula's small scripts use when they sit
 // inside a script already, where the document's formats cannot nest).
 QChar script_form(QChar c, bool super) {
-  static const QHash<char16_t, char16_t> sup = [] {
+  auto table = [](const char16_t* from, const char16_t* to) {
     QHash<char16_t, char16_t> m;
-    const char16_t* from = u"0123456789+\u2212=()abcdefghijklmnoprstuvwxyzTAB";
-    const char16_t* to = u"⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᴬᴮ";
-    for (int k = 0; from[k]; ++k) m.insert(from[k], to[k]);
-    m.insert(u'-', u'⁻');
-    m.insert(u'′', u'′');
+    for (int k = 0; from[k] && to[k]; ++k) m.insert(from[k], to[k]);
     return m;
-  }();
-  static const QHash<char16_t, char16_t> sub = [] {
-    QHash<char16_t, char16_t> m;
-    const char16_t* from = u"0123456789+\u2212=()aehijklmnoprstuvx";
-    const char16_t* to = u"₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ";
-    for (int k = 0; from[k]; ++k) m.insert(from[k], to[k]);
-    m.insert(u'-', u'₋');
-    return m;
-  }();
-  const auto& m = super ? sup : sub;
-  return QChar(m.value(c.unicode(), 0));
+  };
+  static const QHash<char16_t, char16_t> sup =
+      table(u"0123456789+-\u2212=()abcdefghijklmnoprstuvwxyzTAB\u2032",
+            u"⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᴬᴮ\u2032");
+  static const QHash<char16_t, char16_t> sub =
+      table(u"0123456789+-\u2212=()aehijklmnoprstuvx", u"₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ");
+  return QChar((super ? sup : sub).value(c.unicode(), 0));
 }
 
 // Letters in another alphabet (\mathbb, \mathcal, \mathfrak): those the Letterlike Symbols
@@ -620,7 +440,7 @@ class Renderer {
     }
     const auto& table = symbols();
     if (const auto it = table.constFind(name); it != table.constEnd()) {
-      Atom a{QString::fromUtf16(it->text), it->cls, it->italic};
+      Atom a{it->text, it->cls, it->italic};
       out.append(a);
       return;
     }
@@ -881,42 +701,17 @@ class Renderer {
       out.append(Atom{number, Cls::Ord});
       return;
     }
-    switch (u) {
-      case u'+':
-        out.append(Atom{QStringLiteral("+"), Cls::Bin});
-        return;
-      case u'-':
-        out.append(Atom{QStringLiteral("\u2212"), Cls::Bin});
-        return;
-      case u'*':
-        out.append(Atom{QStringLiteral("∗"), Cls::Bin});
-        return;
-      case u'=':
-      case u'<':
-      case u'>':
-      case u':':
-        out.append(Atom{QString(c), Cls::Rel});
-        return;
-      case u',':
-      case u';':
-        out.append(Atom{QString(c), Cls::Punct});
-        return;
-      case u'(':
-      case u'[':
-        out.append(Atom{QString(c), Cls::Open});
-        return;
-      case u')':
-      case u']':
-      case u'!':
-      case u'?':
-        out.append(Atom{QString(c), Cls::Close});
-        return;
-      case u'~':
-        out.append(Atom{QStringLiteral("\u00A0"), Cls::Space});
-        return;
-      default:
-        out.append(Atom{QString(c), Cls::Ord});
-    }
+    // The other characters by class; "-" is a minus sign, "*" an asterisk operator, "~" a
+    // no-break space.
+    Cls cls = Cls::Ord;
+    if (QStringView(u"+-*").contains(c)) cls = Cls::Bin;
+    if (QStringView(u"=<>:").contains(c)) cls = Cls::Rel;
+    if (QStringView(u",;").contains(c)) cls = Cls::Punct;
+    if (QStringView(u"([").contains(c)) cls = Cls::Open;
+    if (QStringView(u")]!?").contains(c)) cls = Cls::Close;
+    if (c == QLatin1Char('~')) cls = Cls::Space;
+    const QChar shown = u == u'-' ? QChar(0x2212) : u == u'*' ? QChar(0x2217) : u == u'~' ? QChar(0x00A0) : c;
+    out.append(Atom{QString(shown), cls});
   }
 
   QList<Atom> list(int depth, EnvKind env, bool in_group, Stop* stop) {
@@ -1181,17 +976,9 @@ QString renderFormulas(const QString& input) {
   while (i < n) {
     const QChar c = prose[i];
     if (c == QLatin1Char('`')) {
-      // A code span (a run of k backticks up to the next run of exactly k on its line) as it is.
-      qsizetype k = 0;
-      while (i + k < n && prose[i + k] == QLatin1Char('`')) ++k;
-      const QString run(k, QLatin1Char('`'));
-      qsizetype line_end = prose.indexOf(QLatin1Char('\n'), i + k);
-      if (line_end < 0) line_end = n;
-      const QStringView line = QStringView(prose).first(line_end);
-      qsizetype close = line.indexOf(run, i + k);
-      while (close >= 0 && close + k < n && prose[close + k] == QLatin1Char('`'))
-        close = line.indexOf(run, close + k + 1);
-      const qsizetype end = close < 0 ? i + k : close + k;
+      // A code span as it is (or its backticks, where it does not close on the line).
+      const markdown::CodeSpan span = markdown::codeSpanAt(prose, i);
+      const qsizetype end = span.close < 0 ? i + span.run : span.close + span.run;
       out += QStringView(prose).mid(i, end - i);
       i = end;
       continue;

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "app/code_highlighter.h"
+#include "app/code_span.h"
 #include "app/math_text.h"
 
 namespace {
@@ -243,17 +244,9 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
   while (i < n) {
     const QChar c = prose[i];
     if (c == QLatin1Char('`')) {
-      // A code span: a run of k backticks up to the next run of exactly k on the same line.
-      qsizetype k = 0;
-      while (i + k < n && prose[i + k] == QLatin1Char('`')) ++k;
+      const markdown::CodeSpan span = markdown::codeSpanAt(prose, i);
+      const qsizetype k = span.run, close = span.close;
       const QString run(k, QLatin1Char('`'));
-      qsizetype line_end = prose.indexOf(QLatin1Char('\n'), i + k);
-      if (line_end < 0) line_end = n;
-      // Searched within the line only, so many unclosed runs cost linear time, not quadratic.
-      const QStringView line = QStringView(prose).first(line_end);
-      qsizetype close = line.indexOf(run, i + k);
-      while (close >= 0 && close + k < n && prose[close + k] == QLatin1Char('`'))
-        close = line.indexOf(run, close + k + 1);
       if (close < 0) {
         out += run;  // no closing run on this line: the backticks are literal text
         i += k;
