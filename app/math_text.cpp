@@ -913,6 +913,27 @@ bool paragraph_text(QStringView line) {
   return !rule;
 }
 
+// The environments that are a displayed formula by themselves (not aligned or cases, which
+// sit inside one).
+bool is_display_environment(QString name) {
+  name.remove(QLatin1Char('*'));
+  static const QStringList names = {QStringLiteral("equation"), QStringLiteral("align"),
+                                    QStringLiteral("gather"),   QStringLiteral("multline"),
+                                    QStringLiteral("eqnarray"), QStringLiteral("flalign"),
+                                    QStringLiteral("alignat"),  QStringLiteral("displaymath")};
+  return names.contains(name);
+}
+
+bool has_blank_line(QStringView text) {
+  qsizetype nl = text.indexOf(QLatin1Char('\n'));
+  while (nl >= 0) {
+    const qsizetype next = text.indexOf(QLatin1Char('\n'), nl + 1);
+    if (next >= 0 && text.mid(nl + 1, next - nl - 1).trimmed().isEmpty()) return true;
+    nl = next;
+  }
+  return false;
+}
+
 // Whether the line before the current one of `out` (which ends with a line break and the
 // current line's indentation) may end with a hard break: text of a paragraph (a list item's
 // first line included) not ending with a backslash already.
@@ -982,6 +1003,19 @@ QString renderFormulas(const QString& input) {
       out += QStringView(prose).mid(i, end - i);
       i = end;
       continue;
+    }
+    if (c == QLatin1Char('\\') && QStringView(prose).mid(i).startsWith(u"\\begin{") && line_lead()) {
+      // A displayed environment without dollars around it ("\begin{align} ... \end{align}" on
+      // lines of its own), as MathJax reads one too.
+      const qsizetype name_end = prose.indexOf(QLatin1Char('}'), i + 7);
+      const QString name = name_end > 0 && name_end - i < 40 ? prose.mid(i + 7, name_end - i - 7) : QString();
+      const QString end = QStringLiteral("\\end{") + name + QLatin1Char('}');
+      const qsizetype close = is_display_environment(name) ? prose.indexOf(end, name_end) : -1;
+      if (close >= 0 && close - i < kDisplayLimit && !has_blank_line(QStringView(prose).mid(i, close - i))) {
+        display(prose.mid(i, close + end.size() - i), close + end.size());
+        i = close + end.size();
+        continue;
+      }
     }
     if (c == QLatin1Char('\\') && i + 1 < n) {
       const QChar d = prose[i + 1];

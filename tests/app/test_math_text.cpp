@@ -200,6 +200,14 @@ class TestMathText : public QObject {
     QCOMPARE(md("- Step:\n  $$\\begin{aligned}a&=1\\\\b&=2\\end{aligned}$$\n- next"),
              QStringLiteral("- Step:\\\n  ") + indent + QStringLiteral("‹i›a‹/› \\= 1\\\n  ") + indent +
                  QStringLiteral("‹i›b‹/› \\= 2\n- next"));
+    // An environment on lines of its own, without dollars (as MathJax reads it), displayed.
+    QCOMPARE(md("We get\n\\begin{align*}\n a &= 1 \\\\\n b &= 2\n\\end{align*}\nthen"),
+             QStringLiteral("We get\\\n") + indent + QStringLiteral("‹i›a‹/› \\= 1\\\n") + indent +
+                 QStringLiteral("‹i›b‹/› \\= 2\\\nthen"));
+    // ...not one within a line, one that is not a displayed formula, nor one across a blank line.
+    for (const char* text : {"see \\begin{align}a\\end{align}", "\\begin{itemize}x\\end{itemize}",
+                             "\\begin{align}a\n\nb\\end{align}"})
+      QCOMPARE(md(text), QString::fromUtf8(text));
     // After a heading: no break (it would show as a backslash).
     QCOMPARE(md("# Title\n$$x$$"), QStringLiteral("# Title\n") + indent + QStringLiteral("‹i›x‹/›"));
   }
