@@ -306,19 +306,26 @@ class Renderer {
     return out;
   }
 
-  // Whether an argument reads unambiguously next to "/" or after "√": one atom without
-  // operators (x, 12, π, x²; a + b and f(x) do not).
-  // A short product of ordinary atoms reads as one too: "dy/dx", "∂L/∂w", "2x/3".
-  static bool simple(const QList<Atom>& atoms) {
-    if (atoms.isEmpty() || atoms.size() > 3) return false;
-    return std::all_of(atoms.begin(), atoms.end(), [&atoms](const Atom& a) {
+  // What reads unambiguously without parentheses: one ordinary atom (x, 12, π, x², √2) as a
+  // root's body or a denominator; before "/", a short product too ("2x/3", "dy/dx"). A
+  // denominator may be a differential ("∂L/∂w"), not another product ("1/2a" reads as a/2).
+  enum class Place { Root, Numerator, Denominator };
+  static bool simple(const QList<Atom>& atoms, Place place) {
+    auto ordinary = [&atoms](const Atom& a) {
       return (a.cls == Cls::Ord || (a.cls == Cls::Inner && atoms.size() == 1)) && !a.fraction;
-    });
+    };
+    if (atoms.isEmpty() || !std::all_of(atoms.begin(), atoms.end(), ordinary)) return false;
+    if (atoms.size() == 1) return true;
+    if (place == Place::Numerator) return atoms.size() <= 3;
+    if (place == Place::Denominator)
+      return atoms.size() == 2 &&
+             (atoms[0].text == QLatin1String("d") || atoms[0].text == QStringLiteral("∂"));
+    return false;
   }
 
-  QString wrapped(const QList<Atom>& atoms) const {
+  QString wrapped(const QList<Atom>& atoms, Place place) const {
     const QString text = join(atoms);
-    return simple(atoms) || atoms.isEmpty() ? text : QLatin1Char('(') + text + QLatin1Char(')');
+    return simple(atoms, place) || atoms.isEmpty() ? text : QLatin1Char('(') + text + QLatin1Char(')');
   }
 
   void fraction(QList<Atom>& out, int depth, const QString& name) {
@@ -341,7 +348,7 @@ class Renderer {
       out.append(Atom{vulgar.value(key), Cls::Ord});
       return;
     }
-    Atom a{wrapped(num) + QLatin1Char('/') + wrapped(den), Cls::Inner};
+    Atom a{wrapped(num, Place::Numerator) + QLatin1Char('/') + wrapped(den, Place::Denominator), Cls::Inner};
     a.fraction = true;
     out.append(a);
   }
@@ -357,7 +364,7 @@ class Renderer {
     } else if (!index.isEmpty()) {
       sign = QChar(kSuper) + text_mode(index) + QChar(kEnd) + sign;
     }
-    out.append(Atom{sign + wrapped(body), Cls::Ord});
+    out.append(Atom{sign + wrapped(body, Place::Root), Cls::Ord});
   }
 
   // \begin{name} ... \end{name}: rows of cells.
@@ -397,6 +404,14 @@ class Renderer {
       break;
     }
     while (!rows.isEmpty() && plain(rows.last()).trimmed().isEmpty()) rows.removeLast();  // a final "\\"
+    // Rows on lines of their own keep their first alignment point (ProseStyle lines them up
+    // there); elsewhere, and the second and later ones, they show nothing.
+    const bool aligned = !cells && display_ && depth == 0;
+    for (QString& line : rows) {
+      const qsizetype first = line.indexOf(QChar(kAlign));
+      line.remove(QChar(kAlign));
+      if (aligned && first >= 0) line.insert(first, QChar(kAlign));
+    }
     if (cells) {
       const auto [open, close] = delims.value(base);
       out.append(Atom{open + rows.join(QStringLiteral("; ")) + close, Cls::Inner});
@@ -645,7 +660,9 @@ class Renderer {
       case u'&':
         ++i_;
         if (env == EnvKind::Cells) *stop = Stop::Cell;
-        return;  // in aligned rows: the alignment point, nothing to show
+        if (env == EnvKind::Rows)
+          out.append(Atom{QString(QChar(kAlign)), Cls::Space});  // kept where displayed
+        return;
       case u'{': {
         ++i_;
         Stop inner_stop = Stop::End;
@@ -761,6 +778,15 @@ class Renderer {
       if (a.cls == Cls::Space) {
         if (italic_open) out += QChar(kEnd);
         italic_open = false;
+        if (a.text == QChar(kAlign)) {
+          // The space the next atom takes goes before the alignment point, so that what
+          // follows it ("= b") starts at the same place in every row.
+          Cls next = Cls::None;
+          for (qsizetype j = k + 1; j < atoms.size() && next == Cls::None; ++j)
+            if (atoms[j].cls != Cls::Space) next = atoms[j].cls;
+          if (!in_script && next != Cls::None) out += space_between(prev, next);
+          prev = Cls::None;
+        }
         out += a.text;
         continue;
       }
@@ -841,15 +867,14 @@ QString render(QStringView tex, bool display) {
 
 namespace {
 
-// Rendered math as Markdown text: ASCII punctuation escaped, its lines joined by hard breaks,
-// each line after the first starting with `lead`.
-QString escaped(const QString& text, const QString& lead) {
+// Rendered math as Markdown text: ASCII punctuation escaped, its line breaks `line_break`.
+QString escaped(const QString& text, const QString& line_break) {
   static const QString punct = QStringLiteral("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
   QString out;
   out.reserve(text.size() * 2);
   for (const QChar c : text) {
     if (c == QLatin1Char('\n')) {
-      out += QStringLiteral("\\\n") + lead;
+      out += line_break;
       continue;
     }
     if (punct.contains(c)) out += QLatin1Char('\\');
@@ -935,8 +960,8 @@ bool has_blank_line(QStringView text) {
 }
 
 // Whether the line before the current one of `out` (which ends with a line break and the
-// current line's indentation) may end with a hard break: text of a paragraph (a list item's
-// first line included) not ending with a backslash already.
+// current line's indentation) is text of the paragraph the current line continues (a list
+// item's first line included), not ending with a hard break already.
 bool breakable_previous_line(const QString& out) {
   const qsizetype nl = out.lastIndexOf(QLatin1Char('\n'));
   if (nl <= 0) return false;
@@ -969,29 +994,36 @@ QString renderFormulas(const QString& input) {
     return lead;
   };
   // A displayed formula: lines of its own, indented, where it starts a line; inline elsewhere.
-  auto display = [&](const QString& tex, qsizetype after) {
-    const std::optional<QString> lead = line_lead();
-    if (!lead) {
+  // Returns where to go on reading.
+  auto display = [&](const QString& tex, qsizetype after) -> qsizetype {
+    if (!line_lead()) {
       out += escaped(render(tex, false), QString());
-      return;
+      return after;
     }
-    if (!out.isEmpty() && breakable_previous_line(out)) {
-      // "Text:\n$$x$$": the line break before it a hard one (a soft one reads as a space).
-      out.insert(out.lastIndexOf(QLatin1Char('\n')), QLatin1Char('\\'));
-    }
-    const QString indent = *lead + QStringLiteral("\u2003\u2003");
-    out += QStringLiteral("\u2003\u2003") + escaped(render(tex, true), indent);
-    // And the break after it: before more text on its line, or on the next line.
+    // Lines of its own in its paragraph (line-break marks: a Markdown hard break would make each
+    // line a block of its own in Qt's reader, spaced as paragraphs), indented.
+    const QString indent = QStringLiteral("\u2003\u2003");
+    if (!out.isEmpty() && breakable_previous_line(out)) out += QChar(kLineBreak);  // "Text:\n$$x$$"
+    out += indent + escaped(render(tex, true), QChar(kLineBreak) + indent);
+    // And a break after it, before more text on its line or the paragraph's next line (at that
+    // line's start: after the soft break's space, which would show at the start of the line).
     qsizetype k = after;
     while (k < n && (prose[k] == QLatin1Char(' ') || prose[k] == QLatin1Char('\t'))) ++k;
-    if (k >= n) return;
+    if (k >= n) return k;
     if (prose[k] != QLatin1Char('\n')) {
-      out += QStringLiteral("\\\n") + *lead;
-      return;
+      out += QChar(kLineBreak);
+      return k;
     }
     qsizetype next_end = prose.indexOf(QLatin1Char('\n'), k + 1);
     if (next_end < 0) next_end = n;
-    if (paragraph_text(QStringView(prose).mid(k + 1, next_end - k - 1))) out += QLatin1Char('\\');
+    if (!paragraph_text(QStringView(prose).mid(k + 1, next_end - k - 1))) return k;
+    qsizetype text_start = k + 1;
+    while (text_start < n &&
+           (prose[text_start] == QLatin1Char(' ') || prose[text_start] == QLatin1Char('\t')))
+      ++text_start;
+    out += QStringView(prose).mid(k, text_start - k);
+    out += QChar(kLineBreak);
+    return text_start;
   };
   qsizetype i = 0;
   while (i < n) {
@@ -1012,8 +1044,7 @@ QString renderFormulas(const QString& input) {
       const QString end = QStringLiteral("\\end{") + name + QLatin1Char('}');
       const qsizetype close = is_display_environment(name) ? prose.indexOf(end, name_end) : -1;
       if (close >= 0 && close - i < kDisplayLimit && !has_blank_line(QStringView(prose).mid(i, close - i))) {
-        display(prose.mid(i, close + end.size() - i), close + end.size());
-        i = close + end.size();
+        i = display(prose.mid(i, close + end.size() - i), close + end.size());
         continue;
       }
     }
@@ -1025,11 +1056,12 @@ QString renderFormulas(const QString& input) {
         const qsizetype close = find_close(prose, i + 2, closer, is_display ? kDisplayLimit : kInlineLimit);
         if (close >= 0 && !prose.mid(i + 2, close - i - 2).trimmed().isEmpty()) {
           const QString tex = prose.mid(i + 2, close - i - 2);
-          if (is_display)
-            display(tex, close + 2);
-          else
+          if (is_display) {
+            i = display(tex, close + 2);
+          } else {
             out += escaped(render(tex, false), QString());
-          i = close + 2;
+            i = close + 2;
+          }
           continue;
         }
       }
@@ -1041,8 +1073,7 @@ QString renderFormulas(const QString& input) {
       if (i + 1 < n && prose[i + 1] == QLatin1Char('$')) {
         const qsizetype close = find_close(prose, i + 2, u"$$", kDisplayLimit);
         if (close >= 0 && !prose.mid(i + 2, close - i - 2).trimmed().isEmpty()) {
-          display(prose.mid(i + 2, close - i - 2), close + 2);
-          i = close + 2;
+          i = display(prose.mid(i + 2, close - i - 2), close + 2);
           continue;
         }
         out += QStringLiteral("$$");
@@ -1062,6 +1093,34 @@ QString renderFormulas(const QString& input) {
     ++i;
   }
   return out;
+}
+
+QString markHardBreaks(const QString& markdown) {
+  QStringList lines = markdown.split(QLatin1Char('\n'));
+  for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
+    QString& line = lines[i];
+    qsizetype slashes = 0;
+    while (slashes < line.size() && line[line.size() - 1 - slashes] == QLatin1Char('\\')) ++slashes;
+    const bool by_slash = slashes % 2 == 1;
+    const bool by_spaces = line.endsWith(QLatin1String("  "));
+    if (!by_slash && !by_spaces) continue;
+    const QStringView text = QStringView(line).trimmed();
+    // Not where Markdown makes no break of it: a heading's or a table row's end, a blank line,
+    // or before a line that starts a block of its own.
+    if (text.isEmpty() || text.startsWith(QLatin1Char('#')) || text.startsWith(QLatin1Char('|')) ||
+        !paragraph_text(lines[i + 1]))
+      continue;
+    if (by_slash) {
+      line.chop(1);
+    } else {
+      while (line.endsWith(QLatin1Char(' '))) line.chop(1);
+    }
+    QString& next = lines[i + 1];
+    qsizetype lead = 0;
+    while (lead < next.size() && (next[lead] == QLatin1Char(' ') || next[lead] == QLatin1Char('\t'))) ++lead;
+    next.insert(lead, QChar(kLineBreak));
+  }
+  return lines.join(QLatin1Char('\n'));
 }
 
 }  // namespace mathtext

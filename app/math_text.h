@@ -19,11 +19,13 @@
 
 namespace mathtext {
 
-inline constexpr char16_t kItalic = 0xFDE0;  // opens italic (the letters of variables)
-inline constexpr char16_t kBold = 0xFDE1;    // opens bold (\mathbf)
-inline constexpr char16_t kSuper = 0xFDE2;   // opens a superscript
-inline constexpr char16_t kSub = 0xFDE3;     // opens a subscript
-inline constexpr char16_t kEnd = 0xFDE4;     // closes the innermost open mark
+inline constexpr char16_t kItalic = 0xFDE0;     // opens italic (the letters of variables)
+inline constexpr char16_t kBold = 0xFDE1;       // opens bold (\mathbf)
+inline constexpr char16_t kSuper = 0xFDE2;      // opens a superscript
+inline constexpr char16_t kSub = 0xFDE3;        // opens a subscript
+inline constexpr char16_t kEnd = 0xFDE4;        // closes the innermost open mark
+inline constexpr char16_t kAlign = 0xFDE5;      // a displayed aligned row's alignment point (its "&")
+inline constexpr char16_t kLineBreak = 0xFDE6;  // a line break within the paragraph (U+2028)
 // The noncharacters reserved for marks (all removed from a reply's prose first).
 inline constexpr char16_t kFirstMark = 0xFDE0;
 inline constexpr char16_t kLastMark = 0xFDEF;
@@ -40,7 +42,14 @@ QString render(QStringView tex, bool display);
 // A prose segment's Markdown with every formula replaced by its rendering, backslash-escaped so
 // Markdown reads it as text (a "*" or "_" in a formula no longer makes emphasis, a "|" no longer
 // splits a table cell). A displayed formula that starts a line gets lines of its own, indented;
-// one within a line stays inline. Code spans are left as they are; "\$" stays a dollar.
+// one within a line stays inline. Code spans are left as they are; "\$" stays a dollar. A
+// displayed formula's lines are separated by kLineBreak marks, not Markdown breaks.
 QString renderFormulas(const QString& prose);
+
+// A prose segment's Markdown hard breaks (a line ending in a backslash or two spaces, the next
+// line going on with the paragraph) as line-break marks: Qt 6.4's reader makes each line
+// after a hard break a block of its own, which ProseStyle could not tell from a paragraph
+// (and would space as one). Applied after renderFormulas (its marks are the same).
+QString markHardBreaks(const QString& markdown);
 
 }  // namespace mathtext

@@ -63,8 +63,10 @@ bool is_fence(const QStringList& lines, qsizetype i, QChar* fence_char, int* fen
 }
 
 QVariantMap text_segment(const QString& prose) {
-  // Formulas first (their text escaped), then the rules every prose segment gets.
-  const QString markdown = MessageFormatter::neutralizeMarkdown(mathtext::renderFormulas(prose));
+  // Formulas first (their text escaped), hard breaks as marks (ProseStyle), then the rules every
+  // prose segment gets.
+  const QString markdown =
+      MessageFormatter::neutralizeMarkdown(mathtext::markHardBreaks(mathtext::renderFormulas(prose)));
   QVariantMap out{{QStringLiteral("kind"), QStringLiteral("text")}, {QStringLiteral("markdown"), markdown}};
   const QList<int> starts = MessageFormatter::orderedListStarts(markdown);
   if (std::any_of(starts.begin(), starts.end(), [](int s) { return s != 1; })) {

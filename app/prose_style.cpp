@@ -7,10 +7,12 @@
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
+#include <QTextFragment>
 #include <QTextFrame>
 #include <QTextList>
 #include <QTextTable>
 #include <algorithm>
+#include <cmath>
 
 #include "app/math_text.h"
 
@@ -134,6 +136,53 @@ void renumber(const QList<QTextBlock>& items, int start) {
 
 }  // namespace
 
+namespace {
+
+// How wide the block's text [from, to) is set, in its fragments' fonts (a script's at two
+// thirds of its size, as Qt's layout sets it).
+qreal text_width(const QTextBlock& b, int from, int to) {
+  qreal width = 0;
+  const QFont base = b.document()->defaultFont();
+  for (auto it = b.begin(); !it.atEnd(); ++it) {
+    const QTextFragment f = it.fragment();
+    const int start = f.position() - b.position();
+    const int lo = std::max(start, from), hi = std::min(start + f.length(), to);
+    if (lo >= hi) continue;
+    const QTextCharFormat cf = f.charFormat();
+    QFont font = cf.font().resolve(base);
+    if (cf.verticalAlignment() == QTextCharFormat::AlignSuperScript ||
+        cf.verticalAlignment() == QTextCharFormat::AlignSubScript) {
+      if (font.pixelSize() > 0)
+        font.setPixelSize(std::max(1, font.pixelSize() * 2 / 3));
+      else
+        font.setPointSizeF(font.pointSizeF() * 2 / 3);
+    }
+    width += QFontMetricsF(font).horizontalAdvance(f.text().mid(lo - start, hi - lo));
+  }
+  return width;
+}
+
+// The rows of a displayed aligned formula (lines of one block) lined up at their alignment
+// points: a tab at each, and the block's tab stop where the widest row's point is.
+void align_rows(const QTextBlock& b, const QList<int>& points, QTextCursor& c) {
+  const QString text = b.text();
+  qreal stop = 0;
+  for (const int p : points) {
+    const int line_start = static_cast<int>(text.lastIndexOf(QChar::LineSeparator, p - 1)) + 1;
+    stop = std::max(stop, text_width(b, line_start, p));
+  }
+  for (qsizetype k = points.size() - 1; k >= 0; --k) {
+    c.setPosition(b.position() + points[k]);
+    c.insertText(QStringLiteral("\t"));
+  }
+  QTextBlockFormat bf = b.blockFormat();
+  bf.setTabPositions({QTextOption::Tab(std::ceil(stop) + 1, QTextOption::LeftTab)});
+  c.setPosition(b.position());
+  c.setBlockFormat(bf);
+}
+
+}  // namespace
+
 void ProseStyle::styleFormulas(QTextDocument* doc) {
   if (!doc) return;
   // Found first, changed after: deleting characters under a block iterator is not safe.
@@ -152,13 +201,22 @@ void ProseStyle::styleFormulas(QTextDocument* doc) {
     QList<Run> runs;
     QList<int> marks;  // the marks' positions in the block, to delete
     QList<char16_t> open;
+    QList<int> aligns;  // aligned rows' alignment points, in the block without its marks
+    QList<int> breaks;  // line-break marks' positions in the block
     const QString text = b.text();
     int kept = 0;
     for (int k = 0; k < text.size(); ++k) {
       const char16_t c = text[k].unicode();
+      if (c == mathtext::kLineBreak) {
+        breaks.append(k);  // stays, as a line separator
+        ++kept;
+        continue;
+      }
       if (mathtext::isMark(text[k])) {
         marks.append(k);
-        if (c == mathtext::kEnd) {
+        if (c == mathtext::kAlign) {
+          aligns.append(kept);
+        } else if (c == mathtext::kEnd) {
           if (!open.isEmpty()) open.removeLast();
         } else {
           open.append(c);
@@ -180,6 +238,11 @@ void ProseStyle::styleFormulas(QTextDocument* doc) {
     const int at = b.position();
     QTextCursor c(doc);
     c.beginEditBlock();
+    for (const int k : breaks) {  // one character for another: no position moves
+      c.setPosition(at + k);
+      c.setPosition(at + k + 1, QTextCursor::KeepAnchor);
+      c.insertText(QString(QChar::LineSeparator));
+    }
     for (qsizetype k = marks.size() - 1; k >= 0; --k) {
       // Exactly the mark: deleteChar() takes a whole grapheme, a combining letter after the
       // mark with it (found by fuzz_markdown).
@@ -198,6 +261,7 @@ void ProseStyle::styleFormulas(QTextDocument* doc) {
                                                             : QTextCharFormat::AlignSubScript);
       c.mergeCharFormat(f);
     }
+    if (!aligns.isEmpty()) align_rows(b, aligns, c);
     c.endEditBlock();
   }
 }
