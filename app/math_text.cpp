@@ -1095,29 +1095,88 @@ QString renderFormulas(const QString& input) {
   return out;
 }
 
-QString markHardBreaks(const QString& markdown) {
+namespace {
+
+qsizetype indentation(QStringView line) {
+  qsizetype width = 0;
+  for (const QChar c : line) {
+    if (c == QLatin1Char(' ')) {
+      ++width;
+    } else if (c == QLatin1Char('\t')) {
+      width += 4 - width % 4;
+    } else {
+      break;
+    }
+  }
+  return width;
+}
+
+bool list_item(QStringView line) {
+  line = line.trimmed();
+  if (line.size() >= 2 && QStringView(u"-*+").contains(line[0]) && line[1] == QLatin1Char(' ')) return true;
+  qsizetype d = 0;
+  while (d < line.size() && d < 9 && line[d].isDigit()) ++d;
+  return d > 0 && d + 1 < line.size() && (line[d] == QLatin1Char('.') || line[d] == QLatin1Char(')')) &&
+         line[d + 1] == QLatin1Char(' ');
+}
+
+// Where a quote line's text starts: after its ">" markers and the spaces between them.
+qsizetype quote_text_start(QStringView line) {
+  qsizetype k = 0;
+  while (k < line.size() &&
+         (line[k] == QLatin1Char('>') || line[k] == QLatin1Char(' ') || line[k] == QLatin1Char('\t')))
+    ++k;
+  return k;
+}
+
+}  // namespace
+
+QString markLineBreaks(const QString& markdown) {
   QStringList lines = markdown.split(QLatin1Char('\n'));
+  // Lines of an indented code block (4 spaces after a blank line, not inside a list item): their
+  // breaks are the code's own.
+  QList<bool> code(lines.size(), false);
+  for (qsizetype i = 0; i < lines.size(); ++i) {
+    const qsizetype indent = indentation(lines[i]);
+    if (indent < 4 || lines[i].trimmed().isEmpty()) continue;
+    const bool after_blank = i == 0 || lines[i - 1].trimmed().isEmpty() || code[i - 1];
+    if (!after_blank) continue;
+    bool in_item = false;
+    for (qsizetype j = i - 1; j >= 0 && j >= i - 400; --j) {
+      if (lines[j].trimmed().isEmpty() || indentation(lines[j]) >= indent) continue;
+      in_item = list_item(lines[j]) || indentation(lines[j]) > 0;
+      break;
+    }
+    code[i] = !in_item;
+  }
   for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
     QString& line = lines[i];
+    QString& next = lines[i + 1];
+    const QStringView text = QStringView(line).trimmed();
+    const bool quoted =
+        text.startsWith(QLatin1Char('>')) && QStringView(next).trimmed().startsWith(QLatin1Char('>'));
+    const QStringView next_text = quoted ? QStringView(next).mid(quote_text_start(next)) : QStringView(next);
+    const bool rule = std::all_of(text.begin(), text.end(), [](QChar c) {
+      return c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('_') || c == QLatin1Char(' ');
+    });
+    // Not where the line is no paragraph's text (a heading, a table row, a rule, a blank line,
+    // code) or where the next line starts a block of its own.
+    if (text.isEmpty() || rule || text.startsWith(QLatin1Char('#')) || text.startsWith(QLatin1Char('|')) ||
+        code[i] || code[i + 1] ||
+        (quoted && QStringView(line).mid(quote_text_start(line)).trimmed().isEmpty()) ||
+        !paragraph_text(next_text))
+      continue;
+    // A hard break's own marker goes: the mark is the break.
     qsizetype slashes = 0;
     while (slashes < line.size() && line[line.size() - 1 - slashes] == QLatin1Char('\\')) ++slashes;
-    const bool by_slash = slashes % 2 == 1;
-    const bool by_spaces = line.endsWith(QLatin1String("  "));
-    if (!by_slash && !by_spaces) continue;
-    const QStringView text = QStringView(line).trimmed();
-    // Not where Markdown makes no break of it: a heading's or a table row's end, a blank line,
-    // or before a line that starts a block of its own.
-    if (text.isEmpty() || text.startsWith(QLatin1Char('#')) || text.startsWith(QLatin1Char('|')) ||
-        !paragraph_text(lines[i + 1]))
-      continue;
-    if (by_slash) {
+    if (slashes % 2 == 1) {
       line.chop(1);
-    } else {
+    } else if (line.endsWith(QLatin1String("  "))) {
       while (line.endsWith(QLatin1Char(' '))) line.chop(1);
     }
-    QString& next = lines[i + 1];
-    qsizetype lead = 0;
+    qsizetype lead = quoted ? quote_text_start(next) : 0;
     while (lead < next.size() && (next[lead] == QLatin1Char(' ') || next[lead] == QLatin1Char('\t'))) ++lead;
+    if (lead < next.size() && next[lead] == QChar(kLineBreak)) continue;  // a displayed formula's own
     next.insert(lead, QChar(kLineBreak));
   }
   return lines.join(QLatin1Char('\n'));

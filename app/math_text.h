@@ -46,10 +46,13 @@ QString render(QStringView tex, bool display);
 // displayed formula's lines are separated by kLineBreak marks, not Markdown breaks.
 QString renderFormulas(const QString& prose);
 
-// A prose segment's Markdown hard breaks (a line ending in a backslash or two spaces, the next
-// line going on with the paragraph) as line-break marks: Qt 6.4's reader makes each line
-// after a hard break a block of its own, which ProseStyle could not tell from a paragraph
-// (and would space as one). Applied after renderFormulas (its marks are the same).
-QString markHardBreaks(const QString& markdown);
+// A prose segment's line breaks within a paragraph as line-break marks: a reply's lines stay
+// lines (a poem, an address, "Name: …" lines; as chat apps and GitHub's comments show them),
+// where Markdown would join a soft break's lines with a space. Hard breaks (a backslash or two
+// spaces at the end) too: Qt 6.4's reader makes each line after one a block of its own, which
+// ProseStyle could not tell from a paragraph. Not in code, headings or tables, nor before a
+// line that starts a block (a list item, a heading). Applied after renderFormulas (its marks
+// are the same).
+QString markLineBreaks(const QString& markdown);
 
 }  // namespace mathtext

@@ -63,10 +63,10 @@ bool is_fence(const QStringList& lines, qsizetype i, QChar* fence_char, int* fen
 }
 
 QVariantMap text_segment(const QString& prose) {
-  // Formulas first (their text escaped), hard breaks as marks (ProseStyle), then the rules every
+  // Formulas first (their text escaped), line breaks as marks (ProseStyle), then the rules every
   // prose segment gets.
   const QString markdown =
-      MessageFormatter::neutralizeMarkdown(mathtext::markHardBreaks(mathtext::renderFormulas(prose)));
+      MessageFormatter::neutralizeMarkdown(mathtext::markLineBreaks(mathtext::renderFormulas(prose)));
   QVariantMap out{{QStringLiteral("kind"), QStringLiteral("text")}, {QStringLiteral("markdown"), markdown}};
   const QList<int> starts = MessageFormatter::orderedListStarts(markdown);
   if (std::any_of(starts.begin(), starts.end(), [](int s) { return s != 1; })) {

@@ -22,7 +22,7 @@
 //    between them, and after a list (not between its items, not in a table's cells).
 //  - Formulas: MessageFormatter sets TeX math as text with marks (app/math_text.h) for italic
 //    letters, bold, superscripts and subscripts; here the marks become those formats and leave
-//    the text. Line-break marks (a displayed formula's lines, Markdown hard breaks) become line
+//    the text. Line-break marks (a displayed formula's lines, a reply's line breaks) become line
 //    separators in their paragraph, and a displayed aligned formula's rows are lined up at
 //    their alignment marks (a tab each, the block's tab stop at the widest row's point).
 // In QML (apply() once the text is in, so the first frame shows it styled):

@@ -263,19 +263,27 @@ class TestMathText : public QObject {
                                  QStringLiteral("holds.")}));
   }
 
-  // A hard break (a backslash or two spaces at a line's end) keeps its lines in one paragraph:
-  // Qt 6.4's reader made each a block of its own, which the view spaced as paragraphs.
-  void hard_breaks_stay_in_their_paragraph() {
-    const Shown shown(QStringLiteral("Roses are red,  \nviolets are blue,\\\n   and so on.\n\nNext."));
+  // A reply's lines stay lines, in one paragraph: a soft break read as a space ("Roses are red,
+  // violets are blue," on one line), and a hard break made a block of each line in Qt 6.4's
+  // reader, which the view spaced as paragraphs.
+  void line_breaks_stay_in_their_paragraph() {
+    const Shown shown(
+        QStringLiteral("Roses are red,\nviolets are blue,\\\n   sugar is sweet  \nand so on.\n\nNext."));
     QCOMPARE(shown.doc.blockCount(), 2);
     // (Each line but the last ends with the space of the soft break before the mark: not seen.)
     QCOMPARE(shown.doc.begin().text(),
-             QStringLiteral("Roses are red, \u2028violets are blue, \u2028and so on."));
-    // Where Markdown makes no break: an escaped backslash, a heading's end, before a list item.
-    auto md = [](const char* text) { return spelled(mathtext::markHardBreaks(QString::fromUtf8(text))); };
-    for (const char* text : {"a\\\\\nb", "# T  \nb", "a  \n- b", "a\\\n\nb", "| a |  \nb"})
-      QCOMPARE(md(text), QString::fromUtf8(text));
+             QStringLiteral("Roses are red, \u2028violets are blue, \u2028sugar is sweet \u2028and so on."));
+    auto md = [](const char* text) { return spelled(mathtext::markLineBreaks(QString::fromUtf8(text))); };
     QCOMPARE(md("a\\\n  b  \nc"), QStringLiteral("a\n  ‹⏎›b\n‹⏎›c"));
+    QCOMPARE(md("- one\n  more\n- two"), QStringLiteral("- one\n  ‹⏎›more\n- two"));
+    QCOMPARE(md("> said\n> again"), QStringLiteral("> said\n> ‹⏎›again"));
+    // No break where Markdown's lines are no paragraph's: a heading, a table, a rule, code
+    // (indented after a blank line), a blank line; nor before a list item or a heading.
+    for (const char* text : {"# T  \nb", "a  \n- b", "a\\\n\nb", "| a |\n| b |", "a\n# H", "---\nb",
+                             "x\n\n    code 1\n    code 2\n", "a\n1. b", ">\n> b"})
+      QCOMPARE(md(text), QString::fromUtf8(text));
+    // Indented under a list item, a continuation is the item's text, not code.
+    QCOMPARE(md("- item\n\n    more\n    lines"), QStringLiteral("- item\n\n    more\n    ‹⏎›lines"));
   }
 
   // A displayed aligned derivation: its rows' "=" one under the other, as TeX sets them.
