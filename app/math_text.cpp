@@ -1136,6 +1136,23 @@ QString markLineBreaks(const QString& markdown) {
   // Lines of an indented code block (4 spaces after a blank line, not inside a list item): their
   // breaks are the code's own.
   QList<bool> code(lines.size(), false);
+  // Lines of a table (GitHub's: a line with "|" over a delimiter row, the rows after it up to a
+  // blank line), leading pipes or not: a break in one would split the table.
+  QList<bool> table(lines.size(), false);
+  auto delimiter_row = [](QStringView line) {
+    line = line.trimmed();
+    return line.contains(QLatin1Char('-')) &&
+           (line.contains(QLatin1Char('|')) || line.contains(QLatin1Char(':'))) &&
+           std::all_of(line.begin(), line.end(), [](QChar c) {
+             return c == QLatin1Char('-') || c == QLatin1Char(':') || c == QLatin1Char('|') || c.isSpace();
+           });
+  };
+  for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
+    if (!lines[i].contains(QLatin1Char('|')) || !delimiter_row(lines[i + 1])) continue;
+    qsizetype j = i;
+    while (j < lines.size() && !lines[j].trimmed().isEmpty()) table[j++] = true;
+    i = j;
+  }
   for (qsizetype i = 0; i < lines.size(); ++i) {
     const qsizetype indent = indentation(lines[i]);
     if (indent < 4 || lines[i].trimmed().isEmpty()) continue;
@@ -1162,7 +1179,7 @@ QString markLineBreaks(const QString& markdown) {
     // Not where the line is no paragraph's text (a heading, a table row, a rule, a blank line,
     // code) or where the next line starts a block of its own.
     if (text.isEmpty() || rule || text.startsWith(QLatin1Char('#')) || text.startsWith(QLatin1Char('|')) ||
-        code[i] || code[i + 1] ||
+        code[i] || code[i + 1] || table[i] || table[i + 1] ||
         (quoted && QStringView(line).mid(quote_text_start(line)).trimmed().isEmpty()) ||
         !paragraph_text(next_text))
       continue;

@@ -280,7 +280,8 @@ class TestMathText : public QObject {
     // No break where Markdown's lines are no paragraph's: a heading, a table, a rule, code
     // (indented after a blank line), a blank line; nor before a list item or a heading.
     for (const char* text : {"# T  \nb", "a  \n- b", "a\\\n\nb", "| a |\n| b |", "a\n# H", "---\nb",
-                             "x\n\n    code 1\n    code 2\n", "a\n1. b", ">\n> b"})
+                             "x\n\n    code 1\n    code 2\n", "a\n1. b", ">\n> b", "a | b\n--|--\nc | d\n\ne",
+                             "a\n| x | y |\n|:-|-:|\n| 1 | 2 |"})
       QCOMPARE(md(text), QString::fromUtf8(text));
     // Indented under a list item, a continuation is the item's text, not code.
     QCOMPARE(md("- item\n\n    more\n    lines"), QStringLiteral("- item\n\n    more\n    ‹⏎›lines"));
