@@ -168,7 +168,7 @@ void align_rows(const QTextBlock& b, const QList<int>& points, QTextCursor& c) {
   const QString text = b.text();
   qreal stop = 0;
   for (const int p : points) {
-    const int line_start = static_cast<int>(text.lastIndexOf(QChar::LineSeparator, p - 1)) + 1;
+    const int line_start = p > 0 ? static_cast<int>(text.lastIndexOf(QChar::LineSeparator, p - 1)) + 1 : 0;
     stop = std::max(stop, text_width(b, line_start, p));
   }
   for (qsizetype k = points.size() - 1; k >= 0; --k) {
