@@ -134,10 +134,6 @@ void renumber(const QList<QTextBlock>& items, int start) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // How wide the block's text [from, to) is set, in its fragments' fonts (a script's at two
 // thirds of its size, as Qt's layout sets it).
 qreal text_width(const QTextBlock& b, int from, int to) {
