@@ -984,6 +984,7 @@ QString renderFormulas(const QString& input) {
   QString out;
   out.reserve(n + 16);
   constexpr qsizetype kInlineLimit = 1000, kDisplayLimit = 8000;
+  QHash<QString, qsizetype> env_end;  // an environment's name -> its next "\end{name}" (-1: none)
   // The indentation of the current line as written so far (a formula in a list item).
   auto line_lead = [&out]() -> std::optional<QString> {
     const qsizetype nl = out.lastIndexOf(QLatin1Char('\n'));
@@ -1042,7 +1043,14 @@ QString renderFormulas(const QString& input) {
       const qsizetype name_end = prose.indexOf(QLatin1Char('}'), i + 7);
       const QString name = name_end > 0 && name_end - i < 40 ? prose.mid(i + 7, name_end - i - 7) : QString();
       const QString end = QStringLiteral("\\end{") + name + QLatin1Char('}');
-      const qsizetype close = is_display_environment(name) ? prose.indexOf(end, name_end) : -1;
+      // Where the next "\end{name}" is, remembered until passed: many unclosed ones stay linear.
+      qsizetype close = -1;
+      if (is_display_environment(name)) {
+        auto it = env_end.find(name);
+        if (it == env_end.end() || (it.value() >= 0 && it.value() < name_end))
+          it = env_end.insert(name, prose.indexOf(end, name_end));
+        close = it.value();
+      }
       if (close >= 0 && close - i < kDisplayLimit && !has_blank_line(QStringView(prose).mid(i, close - i))) {
         i = display(prose.mid(i, close + end.size() - i), close + end.size());
         continue;

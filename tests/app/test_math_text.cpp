@@ -4,6 +4,7 @@
 // reader, ProseStyle), that the reader sees the formula's text with italic letters and real
 // superscripts and subscripts, and no mark left.
 #include <QAbstractTextDocumentLayout>
+#include <QElapsedTimer>
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QTextFragment>
@@ -170,6 +171,15 @@ class TestMathText : public QObject {
     QVERIFY(mathtext::render(deep, false).contains(QStringLiteral("{{{")));
     const QString roots = QStringLiteral("\\sqrt[").repeated(5000) + QStringLiteral("x");
     QVERIFY(!mathtext::render(roots, false).isEmpty());
+    // Many formulas that never close, in a long reply: each looked for within a bounded window
+    // (linear, not quadratic: this took minutes when an environment's end was looked for to the
+    // end of the text).
+    QElapsedTimer clock;
+    clock.start();
+    const QString unclosed = QStringLiteral("\\begin{align} a\n").repeated(60000) +
+                             QStringLiteral("$x ").repeated(20000) + QStringLiteral("\\[ y ").repeated(2000);
+    QCOMPARE(mathtext::renderFormulas(unclosed).size(), unclosed.size());
+    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
   }
 
   void where_formulas_are_found() {
