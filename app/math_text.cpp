@@ -5,9 +5,8 @@
 #include <QStringList>
 #include <algorithm>
 #include <iterator>
-#include <optional>
 
-#include "app/code_span.h"
+#include "app/markdown_scan.h"
 
 namespace mathtext {
 
@@ -182,7 +181,7 @@ struct Atom {
   bool has_sup = false, has_sub = false;
 };
 
-enum class Stop { End, Brace, Cell, Row, EnvEnd, Right };
+enum class Stop { End, Brace, Cell, Row, EnvEnd };
 enum class EnvKind { None, Rows, Cells };
 
 constexpr int kMaxDepth = 40;
@@ -198,7 +197,7 @@ class Renderer {
 
  private:
   bool at_end() const { return i_ >= s_.size(); }
-  QChar peek(qsizetype ahead = 0) const { return i_ + ahead < s_.size() ? s_[i_ + ahead] : QChar(); }
+  QChar peek() const { return i_ < s_.size() ? s_[i_] : QChar(); }
   void skip_space() {
     while (!at_end() && s_[i_].isSpace()) ++i_;
   }
@@ -277,8 +276,6 @@ class Renderer {
     return text;
   }
 
-  static QString plain(const QString& s) { return stripMarks(s); }
-
   // Text as TeX's text mode has it: spaces kept, a few escapes undone.
   static QString text_mode(const QString& raw) {
     QString out;
@@ -343,7 +340,7 @@ class Renderer {
         {QStringLiteral("2/3"), QStringLiteral("⅔")}, {QStringLiteral("1/4"), QStringLiteral("¼")},
         {QStringLiteral("3/4"), QStringLiteral("¾")}, {QStringLiteral("1/5"), QStringLiteral("⅕")},
         {QStringLiteral("1/6"), QStringLiteral("⅙")}, {QStringLiteral("1/8"), QStringLiteral("⅛")}};
-    const QString key = plain(join(num)) + QLatin1Char('/') + plain(join(den));
+    const QString key = stripMarks(join(num)) + QLatin1Char('/') + stripMarks(join(den));
     if (vulgar.contains(key)) {
       out.append(Atom{vulgar.value(key), Cls::Ord});
       return;
@@ -403,7 +400,7 @@ class Renderer {
       if (stop == Stop::EnvEnd) raw_arg();  // the name again
       break;
     }
-    while (!rows.isEmpty() && plain(rows.last()).trimmed().isEmpty()) rows.removeLast();  // a final "\\"
+    while (!rows.isEmpty() && stripMarks(rows.last()).trimmed().isEmpty()) rows.removeLast();  // a final "\\"
     // Rows on lines of their own keep their first alignment point (ProseStyle lines them up
     // there); elsewhere, and the second and later ones, they show nothing.
     const bool aligned = !cells && display_ && depth == 0;
@@ -538,7 +535,7 @@ class Renderer {
       QList<Atom> next;
       one(next, depth + 1, EnvKind::None, false, stop);
       *stop = Stop::End;
-      QString text = next.isEmpty() ? QString() : plain(next[0].text);
+      QString text = next.isEmpty() ? QString() : stripMarks(next[0].text);
       if (text == QLatin1String("=")) {
         text = QStringLiteral("≠");
       } else if (text == QStringLiteral("∈")) {
@@ -745,7 +742,7 @@ class Renderer {
   // A script's text where scripts cannot nest (inside a superscript): Unicode's forms where
   // every character has one, else "^(...)".
   static QString inner_script(const QString& rendered, bool super) {
-    const QString p = plain(rendered);
+    const QString p = stripMarks(rendered);
     QString out;
     for (const QChar c : p) {
       const QChar f = script_form(c, super);
@@ -766,6 +763,13 @@ class Renderer {
     return {};
   }
 
+  // The class of the first atom after atoms[k] that is not a space (None: none).
+  static Cls next_class(const QList<Atom>& atoms, qsizetype k) {
+    for (qsizetype j = k + 1; j < atoms.size(); ++j)
+      if (atoms[j].cls != Cls::Space) return atoms[j].cls;
+    return Cls::None;
+  }
+
   // Atoms as marked text. depth > 0 inside scripts: no space around operators (TeX's script
   // style), and a script's own scripts in Unicode's forms.
   QString join(const QList<Atom>& atoms, bool script = false) const {
@@ -781,9 +785,7 @@ class Renderer {
         if (a.text == QChar(kAlign)) {
           // The space the next atom takes goes before the alignment point, so that what
           // follows it ("= b") starts at the same place in every row.
-          Cls next = Cls::None;
-          for (qsizetype j = k + 1; j < atoms.size() && next == Cls::None; ++j)
-            if (atoms[j].cls != Cls::Space) next = atoms[j].cls;
+          const Cls next = next_class(atoms, k);
           if (!in_script && next != Cls::None) out += space_between(prev, next);
           prev = Cls::None;
         }
@@ -793,12 +795,7 @@ class Renderer {
       Cls cls = a.cls;
       // A binary operator with nothing to its left (or an operator or relation there) is unary:
       // "-1", "= -x".
-      Cls next = Cls::None;
-      for (qsizetype j = k + 1; j < atoms.size(); ++j)
-        if (atoms[j].cls != Cls::Space) {
-          next = atoms[j].cls;
-          break;
-        }
+      const Cls next = next_class(atoms, k);
       if (cls == Cls::Bin && (prev == Cls::None || prev == Cls::Bin || prev == Cls::Op || prev == Cls::Rel ||
                               prev == Cls::Open || prev == Cls::Punct || next == Cls::None ||
                               next == Cls::Rel || next == Cls::Close || next == Cls::Punct))
@@ -921,21 +918,8 @@ qsizetype find_close(const QString& s, qsizetype from, QStringView close, qsizet
 // paragraph is no break: it shows.)
 bool paragraph_text(QStringView line) {
   line = line.trimmed();
-  if (line.isEmpty() || line.startsWith(QLatin1Char('#')) || line.startsWith(QLatin1Char('|')) ||
-      line.startsWith(QLatin1Char('>')))
-    return false;
-  if (line.size() >= 2 && QStringLiteral("-*+").contains(line[0]) && line[1] == QLatin1Char(' '))
-    return false;
-  qsizetype d = 0;
-  while (d < line.size() && d < 9 && line[d].isDigit()) ++d;
-  if (d > 0 && d + 1 < line.size() && (line[d] == QLatin1Char('.') || line[d] == QLatin1Char(')')) &&
-      line[d + 1] == QLatin1Char(' '))
-    return false;
-  const bool rule = std::all_of(line.begin(), line.end(), [](QChar c) {
-    return c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('_') || c == QLatin1Char('=') ||
-           c == QLatin1Char(' ');
-  });
-  return !rule;
+  return !line.isEmpty() && !line.startsWith(QLatin1Char('#')) && !line.startsWith(QLatin1Char('|')) &&
+         !line.startsWith(QLatin1Char('>')) && !markdown::isListItem(line) && !markdown::isRule(line);
 }
 
 // The environments that are a displayed formula by themselves (not aligned or cases, which
@@ -966,14 +950,9 @@ bool breakable_previous_line(const QString& out) {
   const qsizetype nl = out.lastIndexOf(QLatin1Char('\n'));
   if (nl <= 0) return false;
   const qsizetype prev = out.lastIndexOf(QLatin1Char('\n'), nl - 1);
-  QStringView line = QStringView(out).mid(prev + 1, nl - prev - 1).trimmed();
-  if (line.isEmpty() || line.startsWith(QLatin1Char('#')) || line.startsWith(QLatin1Char('|')) ||
-      line.endsWith(QLatin1Char('\\')))
-    return false;
-  return !std::all_of(line.begin(), line.end(), [](QChar c) {
-    return c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('_') || c == QLatin1Char('=') ||
-           c == QLatin1Char(' ');
-  });
+  const QStringView line = QStringView(out).mid(prev + 1, nl - prev - 1).trimmed();
+  return !line.isEmpty() && !line.startsWith(QLatin1Char('#')) && !line.startsWith(QLatin1Char('|')) &&
+         !line.endsWith(QLatin1Char('\\')) && !markdown::isRule(line);
 }
 
 }  // namespace
@@ -985,19 +964,16 @@ QString renderFormulas(const QString& input) {
   out.reserve(n + 16);
   constexpr qsizetype kInlineLimit = 1000, kDisplayLimit = 8000;
   QHash<QString, qsizetype> env_end;  // an environment's name -> its next "\end{name}" (-1: none)
-  // The indentation of the current line as written so far (a formula in a list item).
-  auto line_lead = [&out]() -> std::optional<QString> {
-    const qsizetype nl = out.lastIndexOf(QLatin1Char('\n'));
-    const QString lead = out.mid(nl + 1);
-    if (!std::all_of(lead.begin(), lead.end(),
-                     [](QChar c) { return c == QLatin1Char(' ') || c == QLatin1Char('\t'); }))
-      return std::nullopt;
-    return lead;
+  // Whether the current line has nothing but indentation so far (a formula that starts a line).
+  auto at_line_start = [&out]() {
+    const QStringView line = QStringView(out).mid(out.lastIndexOf(QLatin1Char('\n')) + 1);
+    return std::all_of(line.begin(), line.end(),
+                       [](QChar c) { return c == QLatin1Char(' ') || c == QLatin1Char('\t'); });
   };
   // A displayed formula: lines of its own, indented, where it starts a line; inline elsewhere.
   // Returns where to go on reading.
   auto display = [&](const QString& tex, qsizetype after) -> qsizetype {
-    if (!line_lead()) {
+    if (!at_line_start()) {
       out += escaped(render(tex, false), QString());
       return after;
     }
@@ -1037,7 +1013,7 @@ QString renderFormulas(const QString& input) {
       i = end;
       continue;
     }
-    if (c == QLatin1Char('\\') && QStringView(prose).mid(i).startsWith(u"\\begin{") && line_lead()) {
+    if (c == QLatin1Char('\\') && QStringView(prose).mid(i).startsWith(u"\\begin{") && at_line_start()) {
       // A displayed environment without dollars around it ("\begin{align} ... \end{align}" on
       // lines of its own), as MathJax reads one too.
       const qsizetype name_end = prose.indexOf(QLatin1Char('}'), i + 7);
@@ -1105,29 +1081,6 @@ QString renderFormulas(const QString& input) {
 
 namespace {
 
-qsizetype indentation(QStringView line) {
-  qsizetype width = 0;
-  for (const QChar c : line) {
-    if (c == QLatin1Char(' ')) {
-      ++width;
-    } else if (c == QLatin1Char('\t')) {
-      width += 4 - width % 4;
-    } else {
-      break;
-    }
-  }
-  return width;
-}
-
-bool list_item(QStringView line) {
-  line = line.trimmed();
-  if (line.size() >= 2 && QStringView(u"-*+").contains(line[0]) && line[1] == QLatin1Char(' ')) return true;
-  qsizetype d = 0;
-  while (d < line.size() && d < 9 && line[d].isDigit()) ++d;
-  return d > 0 && d + 1 < line.size() && (line[d] == QLatin1Char('.') || line[d] == QLatin1Char(')')) &&
-         line[d + 1] == QLatin1Char(' ');
-}
-
 // Where a quote line's text starts: after its ">" markers and the spaces between them.
 qsizetype quote_text_start(QStringView line) {
   qsizetype k = 0;
@@ -1162,16 +1115,11 @@ QString markLineBreaks(const QString& markdown) {
     i = j;
   }
   for (qsizetype i = 0; i < lines.size(); ++i) {
-    const qsizetype indent = indentation(lines[i]);
+    const qsizetype indent = markdown::leadingSpaces(lines[i]);
     if (indent < 4 || lines[i].trimmed().isEmpty()) continue;
     const bool after_blank = i == 0 || lines[i - 1].trimmed().isEmpty() || code[i - 1];
     if (!after_blank) continue;
-    bool in_item = false;
-    for (qsizetype j = i - 1; j >= 0 && j >= i - 400; --j) {
-      if (lines[j].trimmed().isEmpty() || indentation(lines[j]) >= indent) continue;
-      in_item = list_item(lines[j]) || indentation(lines[j]) > 0;
-      break;
-    }
+    const bool in_item = markdown::insideListItem(lines, i, indent);
     code[i] = !in_item;
   }
   for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
@@ -1181,13 +1129,10 @@ QString markLineBreaks(const QString& markdown) {
     const bool quoted =
         text.startsWith(QLatin1Char('>')) && QStringView(next).trimmed().startsWith(QLatin1Char('>'));
     const QStringView next_text = quoted ? QStringView(next).mid(quote_text_start(next)) : QStringView(next);
-    const bool rule = std::all_of(text.begin(), text.end(), [](QChar c) {
-      return c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('_') || c == QLatin1Char(' ');
-    });
     // Not where the line is no paragraph's text (a heading, a table row, a rule, a blank line,
     // code) or where the next line starts a block of its own.
-    if (text.isEmpty() || rule || text.startsWith(QLatin1Char('#')) || text.startsWith(QLatin1Char('|')) ||
-        code[i] || code[i + 1] || table[i] || table[i + 1] ||
+    if (text.isEmpty() || markdown::isRule(text) || text.startsWith(QLatin1Char('#')) ||
+        text.startsWith(QLatin1Char('|')) || code[i] || code[i + 1] || table[i] || table[i + 1] ||
         (quoted && QStringView(line).mid(quote_text_start(line)).trimmed().isEmpty()) ||
         !paragraph_text(next_text))
       continue;

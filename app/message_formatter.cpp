@@ -8,38 +8,10 @@
 #include <algorithm>
 
 #include "app/code_highlighter.h"
-#include "app/code_span.h"
+#include "app/markdown_scan.h"
 #include "app/math_text.h"
 
 namespace {
-
-qsizetype leading_spaces(const QString& line) {
-  qsizetype n = 0;
-  while (n < line.size() && line[n] == QLatin1Char(' ')) ++n;
-  return n;
-}
-
-// Whether `line` starts a list item: "-", "*" or "+", or 1-9 digits and "." or ")", then a space.
-bool list_item_line(const QString& line) {
-  const qsizetype at = leading_spaces(line);
-  if (at + 1 < line.size() && QStringLiteral("-*+").contains(line[at]) && line[at + 1] == QLatin1Char(' '))
-    return true;
-  qsizetype d = at;
-  while (d < line.size() && d - at < 9 && line[d].isDigit()) ++d;
-  return d > at && d + 1 < line.size() && (line[d] == QLatin1Char('.') || line[d] == QLatin1Char(')')) &&
-         line[d + 1] == QLatin1Char(' ');
-}
-
-// Whether lines[i], indented by `indent`, sits in a list item: the nearest line above it that is
-// not blank and indented less starts an item ("- Create it:" above "    ```sh"). Looked for in
-// the 400 lines above only, so that a message of fence-like lines stays linear.
-bool inside_list_item(const QStringList& lines, qsizetype i, qsizetype indent) {
-  for (qsizetype j = i - 1; j >= 0 && j >= i - 400; --j) {
-    if (lines[j].trimmed().isEmpty() || leading_spaces(lines[j]) >= indent) continue;
-    return list_item_line(lines[j]);
-  }
-  return false;
-}
 
 // Whether lines[i] opens a fence: its character, length, info string and indentation. At 0-3
 // spaces always; deeper (4+ spaces would be an indented code block at the top level) only inside
@@ -47,14 +19,14 @@ bool inside_list_item(const QStringList& lines, qsizetype i, qsizetype indent) {
 bool is_fence(const QStringList& lines, qsizetype i, QChar* fence_char, int* fence_len, QString* info,
               int* indent_out) {
   const QString& line = lines[i];
-  const qsizetype indent = leading_spaces(line);
+  const qsizetype indent = markdown::leadingSpaces(line);
   const QString t = line.trimmed();
   if (t.size() < 3 || (t[0] != QLatin1Char('`') && t[0] != QLatin1Char('~'))) return false;
   int n = 0;
   while (n < t.size() && t[n] == t[0]) ++n;
   if (n < 3) return false;
   // (The look back only for a line that is a fence otherwise: it can walk far.)
-  if (indent > 3 && (indent > 16 || !inside_list_item(lines, i, indent))) return false;
+  if (indent > 3 && (indent > 16 || !markdown::insideListItem(lines, i, indent))) return false;
   *indent_out = static_cast<int>(indent);
   *fence_char = t[0];
   *fence_len = n;

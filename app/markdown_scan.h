@@ -1,0 +1,73 @@
+#pragma once
+// Markdown as the chat view's pre-processing reads it, line by line (MessageFormatter's fences
+// and neutralizer, math_text's formulas and line breaks): code spans, list items, rules.
+#include <QString>
+#include <QStringList>
+#include <QStringView>
+#include <algorithm>
+
+namespace markdown {
+
+inline qsizetype leadingSpaces(QStringView line) {
+  qsizetype n = 0;
+  while (n < line.size() && line[n] == QLatin1Char(' ')) ++n;
+  return n;
+}
+
+// Whether `line` starts a list item: "-", "*" or "+", or 1-9 digits and "." or ")", then a space.
+inline bool isListItem(QStringView line) {
+  const qsizetype at = leadingSpaces(line);
+  if (at + 1 < line.size() && QStringView(u"-*+").contains(line[at]) && line[at + 1] == QLatin1Char(' '))
+    return true;
+  qsizetype d = at;
+  while (d < line.size() && d - at < 9 && line[d].isDigit()) ++d;
+  return d > at && d + 1 < line.size() && (line[d] == QLatin1Char('.') || line[d] == QLatin1Char(')')) &&
+         line[d + 1] == QLatin1Char(' ');
+}
+
+// Whether lines[i], indented by `indent`, sits in a list item: the nearest line above it that is
+// not blank and indented less starts an item ("- Create it:" above "    ```sh"). Looked for in
+// the 400 lines above only, so that a message of such lines stays linear.
+inline bool insideListItem(const QStringList& lines, qsizetype i, qsizetype indent) {
+  for (qsizetype j = i - 1; j >= 0 && j >= i - 400; --j) {
+    if (lines[j].trimmed().isEmpty() || leadingSpaces(lines[j]) >= indent) continue;
+    return isListItem(lines[j]);
+  }
+  return false;
+}
+
+// Whether a non-blank `line` is only "-", "*", "_" or "=" (and spaces): a thematic break or a
+// heading's underline, no paragraph's text.
+inline bool isRule(QStringView line) {
+  line = line.trimmed();
+  return !line.isEmpty() && std::all_of(line.begin(), line.end(), [](QChar c) {
+    return c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('_') || c == QLatin1Char('=') ||
+           c == QLatin1Char(' ');
+  });
+}
+
+// A code span: a run of k backticks up to the next run of exactly k on the same line. Searched
+// within the line only, so many unclosed runs cost linear time, not quadratic.
+
+struct CodeSpan {
+  qsizetype run = 0;     // the backticks that open it (k)
+  qsizetype close = -1;  // where the closing run starts; -1: none on the line (literal backticks)
+};
+
+// The span that the backtick at text[at] opens.
+inline CodeSpan codeSpanAt(const QString& text, qsizetype at) {
+  const qsizetype n = text.size();
+  CodeSpan span;
+  while (at + span.run < n && text[at + span.run] == QLatin1Char('`')) ++span.run;
+  const QString run(span.run, QLatin1Char('`'));
+  qsizetype line_end = text.indexOf(QLatin1Char('\n'), at + span.run);
+  if (line_end < 0) line_end = n;
+  const QStringView line = QStringView(text).first(line_end);
+  qsizetype close = line.indexOf(run, at + span.run);
+  while (close >= 0 && close + span.run < n && text[close + span.run] == QLatin1Char('`'))
+    close = line.indexOf(run, close + span.run + 1);
+  span.close = close;
+  return span;
+}
+
+}  // namespace markdown
