@@ -880,13 +880,23 @@ QString escaped(const QString& text, const QString& line_break) {
   return out;
 }
 
+// Whether `s` has an ordinal's ending at `at` ("th", "st", "nd" or "rd", then no letter or digit).
+bool ordinal_ending(const QString& s, qsizetype at) {
+  if (at + 2 > s.size()) return false;
+  const QStringView two = QStringView(s).mid(at, 2);
+  if (two != u"th" && two != u"st" && two != u"nd" && two != u"rd") return false;
+  return at + 2 == s.size() || !s[at + 2].isLetterOrNumber();
+}
+
 // Where a formula opened at `from` closes: the index of `close` ("$", "$$", "\\)" or "\\]"), or
 // -1 where it does not before a blank line, a backtick (a formula holds no code) or `limit`
 // characters. A closing "$" follows a non-space and is not followed by a digit or a letter
-// ("$5 and $10" is money, "$HOME/$USER" a shell's).
+// ("$5 and $10" is money, "$HOME/$USER" a shell's), but for an ordinal's ending right after the
+// first "$" ("the $n$th term", "the $(k+1)$st").
 qsizetype find_close(const QString& s, qsizetype from, QStringView close, qsizetype limit) {
   const qsizetype n = s.size();
   const qsizetype stop = std::min(n, from + limit);
+  bool passed_dollar = false;
   for (qsizetype j = from; j < stop; ++j) {
     const QChar c = s[j];
     if (c == QLatin1Char('`')) return -1;
@@ -907,8 +917,10 @@ qsizetype find_close(const QString& s, qsizetype from, QStringView close, qsizet
       if (j + 1 < n && s[j + 1] == QLatin1Char('$')) return j;
       continue;
     }
-    if (!s[j - 1].isSpace() && (j + 1 >= n || !(s[j + 1].isLetterOrNumber() && s[j + 1].unicode() < 128)))
+    if (!s[j - 1].isSpace() && (j + 1 >= n || !(s[j + 1].isLetterOrNumber() && s[j + 1].unicode() < 128) ||
+                                (!passed_dollar && ordinal_ending(s, j + 1))))
       return j;
+    passed_dollar = true;  // "$5 in the $n$th": not "5 in the $n"
   }
   return -1;
 }

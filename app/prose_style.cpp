@@ -200,9 +200,19 @@ void ProseStyle::styleFormulas(QTextDocument* doc) {
     QList<int> aligns;  // aligned rows' alignment points, in the block without its marks
     QList<int> breaks;  // line-break marks' positions in the block
     const QString text = b.text();
+    // The spaces before a line-break mark go with the other marks: a soft break's space at the
+    // end of a line shows nothing, and would be copied.
+    QList<bool> before_break(text.size(), false);
+    for (int k = static_cast<int>(text.size()) - 2; k >= 0; --k)
+      before_break[k] =
+          text[k] == QLatin1Char(' ') && (text[k + 1] == QChar(mathtext::kLineBreak) || before_break[k + 1]);
     int kept = 0;
     for (int k = 0; k < text.size(); ++k) {
       const char16_t c = text[k].unicode();
+      if (before_break[k]) {
+        marks.append(k);
+        continue;
+      }
       if (c == mathtext::kLineBreak) {
         breaks.append(k);  // stays, as a line separator
         ++kept;

@@ -195,6 +195,12 @@ class TestMathText : public QObject {
          {"It costs $5 and $10.", "between $5-$10 today", "cd $HOME/$USER", "a $ x$ b", "a $x $ b", "\\$x\\$",
           "`$x^2$` in code", "$x\n\ny$", "$$x\n\ny$$", "$$ $$", "half of \\[ \\]", "it is \\(not closed"})
       QCOMPARE(md(text), QString::fromUtf8(text));
+    // An ordinal's ending after the closing dollar ("$HOME/$USER" stays a shell's, and money before
+    // it stays money).
+    QCOMPARE(md("the $n$th term, the $(k+1)$st, the $2^k$nd"),
+             QStringLiteral("the ‹i›n‹/›th term, the \\(‹i›k‹/› \\+ 1\\)st, the 2‹^›‹i›k‹/›‹/›nd"));
+    QCOMPARE(md("costs $5 in the $n$th round"), QStringLiteral("costs $5 in the ‹i›n‹/›th round"));
+    for (const char* text : {"a $x$the b", "cd $HOME/$third"}) QCOMPARE(md(text), QString::fromUtf8(text));
     // A stray mark of the reply's own is not ours: taken out.
     QCOMPARE(mathtext::renderFormulas(QStringLiteral("a\uFDE2b\uFDE4c")), QStringLiteral("abc"));
   }
@@ -280,9 +286,9 @@ class TestMathText : public QObject {
     const Shown shown(
         QStringLiteral("Roses are red,\nviolets are blue,\\\n   sugar is sweet  \nand so on.\n\nNext."));
     QCOMPARE(shown.doc.blockCount(), 2);
-    // (Each line but the last ends with the space of the soft break before the mark: not seen.)
+    // (Without the soft break's space at the end of each line: it would be copied.)
     QCOMPARE(shown.doc.begin().text(),
-             QStringLiteral("Roses are red, \u2028violets are blue, \u2028sugar is sweet \u2028and so on."));
+             QStringLiteral("Roses are red,\u2028violets are blue,\u2028sugar is sweet\u2028and so on."));
     auto md = [](const char* text) { return spelled(mathtext::markLineBreaks(QString::fromUtf8(text))); };
     QCOMPARE(md("a\\\n  b  \nc"), QStringLiteral("a\n  ‹⏎›b\n‹⏎›c"));
     QCOMPARE(md("- one\n  more\n- two"), QStringLiteral("- one\n  ‹⏎›more\n- two"));

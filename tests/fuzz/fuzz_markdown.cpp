@@ -72,8 +72,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // is a subsequence of the text after, and a second pass changes nothing.
       QList<int> starts;
       for (const QVariant& n : s.value(QStringLiteral("listStarts")).toList()) starts << n.toInt();
-      // (Less the marks of rendered formulas, which the styling turns into formats.)
-      const QString before = mathtext::stripMarks(doc.toPlainText());
+      // (Less the marks of rendered formulas, which the styling turns into formats, and the spaces
+      // before a line-break mark, which it drops.)
+      QString marked = doc.toPlainText();
+      for (qsizetype k = marked.indexOf(QChar(mathtext::kLineBreak)); k >= 0;
+           k = marked.indexOf(QChar(mathtext::kLineBreak), k + 1)) {
+        qsizetype from = k;
+        while (from > 0 && marked[from - 1] == QLatin1Char(' ')) --from;
+        marked.remove(from, k - from);
+        k = from;
+      }
+      const QString before = mathtext::stripMarks(marked);
       const ProseStyle::Style style{QColor(Qt::gray), 6, starts, QColor(Qt::darkGray), QColor(Qt::lightGray)};
       ProseStyle::style(&doc, style);
       const QString after = doc.toPlainText();
