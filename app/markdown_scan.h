@@ -46,8 +46,24 @@ inline bool isRule(QStringView line) {
   });
 }
 
-// A code span: a run of k backticks up to the next run of exactly k on the same line. Searched
-// within the line only, so many unclosed runs cost linear time, not quadratic.
+// Whether text[from, to) holds a blank line (only spaces and tabs between two line ends, "\n",
+// "\r" or "\r\n", as md4c reads them): where a paragraph ends, whatever else it holds.
+inline bool hasBlankLine(const QString& text, qsizetype from, qsizetype to) {
+  auto line_end = [&](qsizetype k) { return text[k] == QLatin1Char('\n') || text[k] == QLatin1Char('\r'); };
+  for (qsizetype k = from; k < to; ++k) {
+    if (!line_end(k)) continue;
+    qsizetype j = k + 1;
+    if (text[k] == QLatin1Char('\r') && j < to && text[j] == QLatin1Char('\n')) ++j;
+    while (j < to && (text[j] == QLatin1Char(' ') || text[j] == QLatin1Char('\t'))) ++j;
+    if (j < to && line_end(j)) return true;
+    k = j - 1;
+  }
+  return false;
+}
+
+// A code span: a run of k backticks up to the next run of exactly k on the same line (ended by
+// "\n" or "\r", as md4c ends lines). Searched within the line only, so many unclosed runs cost
+// linear time, not quadratic.
 
 struct CodeSpan {
   qsizetype run = 0;     // the backticks that open it (k)
@@ -59,14 +75,21 @@ inline CodeSpan codeSpanAt(const QString& text, qsizetype at) {
   const qsizetype n = text.size();
   CodeSpan span;
   while (at + span.run < n && text[at + span.run] == QLatin1Char('`')) ++span.run;
-  const QString run(span.run, QLatin1Char('`'));
-  qsizetype line_end = text.indexOf(QLatin1Char('\n'), at + span.run);
-  if (line_end < 0) line_end = n;
-  const QStringView line = QStringView(text).first(line_end);
-  qsizetype close = line.indexOf(run, at + span.run);
-  while (close >= 0 && close + span.run < n && text[close + span.run] == QLatin1Char('`'))
-    close = line.indexOf(run, close + span.run + 1);
-  span.close = close;
+  // The runs after it on the line, each whole: a closing run is exactly as long (the last
+  // backtick of a longer run closes nothing; found by fuzz_markdown).
+  for (qsizetype k = at + span.run; k < n && text[k] != QLatin1Char('\n') && text[k] != QLatin1Char('\r');) {
+    if (text[k] != QLatin1Char('`')) {
+      ++k;
+      continue;
+    }
+    qsizetype len = 0;
+    while (k + len < n && text[k + len] == QLatin1Char('`')) ++len;
+    if (len == span.run) {
+      span.close = k;
+      break;
+    }
+    k += len;
+  }
   return span;
 }
 

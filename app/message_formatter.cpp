@@ -210,11 +210,15 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
   // scanner does not model, and "`a\n\n![x](http://…)\n\n`" must not become an image because
   // it looked like one code span. So "![" is broken everywhere, code spans included (by a
   // zero-width space, which shows nothing), and a code span keeps its "<" only when it closes
-  // on the same line.
+  // on the same line, and no backtick run left open before it in its paragraph could take its
+  // opening run as that run's end: md4c's spans go on over line breaks ("`a\nb `<img …>`"
+  // would leave the tag outside any span: an image, found by fuzz_markdown).
   QString out;
   out.reserve(prose.size() + 16);
   qsizetype i = 0;
   const qsizetype n = prose.size();
+  qsizetype open_run = -1;      // a backtick run that does not close on its line, since a blank line
+  qsizetype blank_checked = 0;  // where the search for that blank line has reached
   while (i < n) {
     const QChar c = prose[i];
     if (c == QLatin1Char('`')) {
@@ -223,11 +227,14 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
       const QString run(k, QLatin1Char('`'));
       if (close < 0) {
         out += run;  // no closing run on this line: the backticks are literal text
+        open_run = blank_checked = i;
         i += k;
         continue;
       }
+      if (open_run >= 0 && markdown::hasBlankLine(prose, blank_checked, i)) open_run = -1;  // a new paragraph
+      blank_checked = i;
       out += run;
-      copy_escaped(prose, i + k, close, /*keep_angle=*/true, out);
+      copy_escaped(prose, i + k, close, /*keep_angle=*/open_run < 0, out);
       out += run;
       i = close + k;
       continue;

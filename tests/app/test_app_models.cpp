@@ -243,6 +243,25 @@ class AppModelsTest : public QObject {
              QStringLiteral("use `a<b` or ``x ` <y``"));
     QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("an `unclosed <tag")),
              QStringLiteral("an `unclosed \\<tag"));
+    // A backtick run left open on an earlier line of the paragraph can end at the next one (md4c's
+    // spans go on over line breaks), so a span after it keeps no "<": "`a\nb `<img …>`" left the tag
+    // outside any span, an image (fuzz_markdown). "\r" ends a line too. After a blank line (a new
+    // paragraph) a span is verbatim again.
+    for (const QString& text :
+         {QStringLiteral("`a\nb `<img src=\"x.png\">` c"), QStringLiteral("a `<img src=\"x.png\">\r\rc`"),
+          QStringLiteral("``a\nb `x``<img src=\"x.png\">`"),
+          QStringLiteral("`a\n\n``b`` and `c\n`<img src=\"x.png\">`")}) {
+      const QString out = MessageFormatter::neutralizeMarkdown(text);
+      QVERIFY2(out.contains(QStringLiteral("\\<img")), qPrintable(out));
+    }
+    // A run closes a span only when it is exactly as long: the last backtick of "```" closes no "`"
+    // (fuzz_markdown).
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("a `<img src=\"x.png\"> ```")),
+             QStringLiteral("a `\\<img src=\"x.png\"> ```"));
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("a ``<b> ``` c`` d")),
+             QStringLiteral("a ``<b> ``` c`` d"));
+    QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("an `open\n \t\nthen `a<b`")),
+             QStringLiteral("an `open\n \t\nthen `a<b`"));
     QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("keep \\* and \\<")),
              QStringLiteral("keep \\* and \\<"));
 
