@@ -580,10 +580,13 @@ class Renderer {
       return;
     }
     if (name == QLatin1String("pmod") || name == QLatin1String("mod")) {
+      // Set apart from what it follows, as TeX does ("a ≡ b (mod n)"): a space of its own.
       const QList<Atom> m = arg(depth);
-      out.append(Atom{name == QLatin1String("pmod") ? QStringLiteral("(mod ") + join(m) + QLatin1Char(')')
-                                                    : QStringLiteral("mod ") + join(m),
-                      Cls::Punct});
+      const QString gap = out.isEmpty() ? QString() : QStringLiteral(" ");
+      out.append(
+          Atom{gap + (name == QLatin1String("pmod") ? QStringLiteral("(mod ") + join(m) + QLatin1Char(')')
+                                                    : QStringLiteral("mod ") + join(m)),
+               Cls::Space});
       return;
     }
     if (name == QLatin1String("boxed") || name == QLatin1String("fbox")) {

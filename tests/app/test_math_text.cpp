@@ -87,6 +87,9 @@ class TestMathText : public QObject {
     QCOMPARE(inlineMath(R"(\alpha \to \infty)"), QStringLiteral("‹i›α‹/› → ∞"));
     QCOMPARE(inlineMath(R"(x \in \mathbb{R})"), QStringLiteral("‹i›x‹/› ∈ ℝ"));
     QCOMPARE(inlineMath(R"(n!)"), QStringLiteral("‹i›n‹/›!"));
+    // A modulus stands apart from what it follows.
+    QCOMPARE(inlineMath(R"(a \equiv b \pmod{n}.)"), QStringLiteral("‹i›a‹/› ≡ ‹i›b‹/› (mod ‹i›n‹/›)."));
+    QCOMPARE(inlineMath(R"(\pmod 7)"), QStringLiteral("(mod 7)"));
   }
 
   void scripts() {
