@@ -16,13 +16,19 @@ ColumnLayout {
     spacing: Theme.spacing
 
     Repeater {
-        model: MessageFormatter.segments(root.text, Theme.dark, root.plain)
+        objectName: "segments"
+        // Only the segments that change are updated (a streaming reply: its last one), the others
+        // keep their views: re-creating all of them each frame cost more the longer the reply.
+        model: MessageSegments {
+            text: root.text
+            dark: Theme.dark
+            plain: root.plain
+        }
         delegate: Loader {
-            required property var modelData
+            required property var segment
             Layout.fillWidth: true
             width: root.width  // at once, not after the layout's pass: see MessageDelegate
-            sourceComponent: modelData.kind === "code" ? codeComponent : proseComponent
-            property var segment: modelData
+            sourceComponent: segment.kind === "code" ? codeComponent : proseComponent
         }
     }
 
