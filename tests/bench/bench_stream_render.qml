@@ -5,8 +5,9 @@ import FalconChat.Ui
 // Benchmark (not a test: it asserts nothing): what a streaming reply costs the UI thread. A
 // reply's text is set on MessageContent in ~300 growing pieces (the app sets one batch a frame),
 // and each piece is timed until the view's height is known (segmenting, Markdown parsing,
-// styling, layout; not the scene graph's drawing). Two replies: one with six code blocks among
-// headings, lists and paragraphs, and one of prose only (one segment that grows).
+// styling, layout; not the scene graph's drawing). Three replies: one with six code blocks among
+// headings, lists and paragraphs, one of prose only (one segment that grows), and one long code
+// block.
 //
 //   QT_QUICK_CONTROLS_STYLE=Basic build-ci/tests/ui/tst_ui -platform offscreen \
 //       -input tests/bench/bench_stream_render.qml
@@ -42,8 +43,17 @@ TestCase {
         return parts.join("")
     }
 
+    function oneLongBlock() {
+        const parts = ["Here is the program:\n\n```cpp\n"]
+        for (let l = 0; l < 300; ++l)
+            parts.push("    int value" + l + " = compute(" + l + ", \"text\"); // step " + l + "\n")
+        parts.push("```\n")
+        return parts.join("")
+    }
+
     function test_stream_data() {
-        return [{ tag: "code blocks", text: withCode() }, { tag: "prose only", text: proseOnly() }]
+        return [{ tag: "code blocks", text: withCode() }, { tag: "prose only", text: proseOnly() },
+                { tag: "one long code block", text: oneLongBlock() }]
     }
 
     function test_stream(data) {
