@@ -1,5 +1,7 @@
 #include "app/message_segments.h"
 
+#include <algorithm>
+
 #include "app/message_formatter.h"
 
 void MessageSegments::setText(const QString& text) {
