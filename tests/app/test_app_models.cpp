@@ -6,6 +6,7 @@
 #include "app/conversation_list_model.h"
 #include "app/date_group.h"
 #include "app/falcon_chat_engine.h"
+#include "app/markdown_scan.h"
 #include "app/message_formatter.h"
 #include "app/message_model.h"
 #include "app/sampling_config.h"
@@ -260,6 +261,17 @@ class AppModelsTest : public QObject {
              QStringLiteral("a `\\<img src=\"x.png\"> ```"));
     QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("a ``<b> ``` c`` d")),
              QStringLiteral("a ``<b> ``` c`` d"));
+    // The line readers under those rules, as md4c reads Markdown: a closing run exactly as long as
+    // the opening one; "\r" ends a line; a blank line is spaces and tabs between line ends.
+    QCOMPARE(markdown::codeSpanAt(QStringLiteral("`a ``` b` c"), 0).close, 8);
+    QCOMPARE(markdown::codeSpanAt(QStringLiteral("``a ` b``"), 0).close, 7);
+    QCOMPARE(markdown::codeSpanAt(QStringLiteral("`a\rb`"), 0).close, -1);
+    QCOMPARE(markdown::codeSpanAt(QStringLiteral("`a ```"), 0).close, -1);
+    auto blank = [](const QString& text) { return markdown::hasBlankLine(text, 0, text.size()); };
+    QVERIFY(blank(QStringLiteral("a\r\n \t\r\nb")));
+    QVERIFY(blank(QStringLiteral("a\r\rb")));
+    QVERIFY(!blank(QStringLiteral("a\n\u00a0\nb")));  // not blank to md4c
+    QVERIFY(!blank(QStringLiteral("a\r\nb\nc")));
     QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("an `open\n \t\nthen `a<b`")),
              QStringLiteral("an `open\n \t\nthen `a<b`"));
     QCOMPARE(MessageFormatter::neutralizeMarkdown(QStringLiteral("keep \\* and \\<")),
