@@ -948,16 +948,6 @@ bool is_display_environment(QString name) {
   return names.contains(name);
 }
 
-bool has_blank_line(QStringView text) {
-  qsizetype nl = text.indexOf(QLatin1Char('\n'));
-  while (nl >= 0) {
-    const qsizetype next = text.indexOf(QLatin1Char('\n'), nl + 1);
-    if (next >= 0 && text.mid(nl + 1, next - nl - 1).trimmed().isEmpty()) return true;
-    nl = next;
-  }
-  return false;
-}
-
 // Whether the line before the current one of `out` (which ends with a line break and the
 // current line's indentation) is text of the paragraph the current line continues (a list
 // item's first line included), not ending with a hard break already.
@@ -1042,7 +1032,7 @@ QString renderFormulas(const QString& input) {
           it = env_end.insert(name, prose.indexOf(end, name_end));
         close = it.value();
       }
-      if (close >= 0 && close - i < kDisplayLimit && !has_blank_line(QStringView(prose).mid(i, close - i))) {
+      if (close >= 0 && close - i < kDisplayLimit && !markdown::hasBlankLine(prose, i, close)) {
         i = display(prose.mid(i, close + end.size() - i), close + end.size());
         continue;
       }

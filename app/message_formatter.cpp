@@ -90,7 +90,7 @@ void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
 
 }  // namespace
 
-QVariantList MessageFormatter::segments(const QString& text, bool dark, bool plain) const {
+QVariantList MessageFormatter::segments(const QString& text, bool dark, bool plain) {
   QVariantList out;
   split_fences(
       text,
@@ -217,7 +217,7 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
   out.reserve(prose.size() + 16);
   qsizetype i = 0;
   const qsizetype n = prose.size();
-  qsizetype open_run = -1;      // a backtick run that does not close on its line, since a blank line
+  bool open_run = false;        // a backtick run that does not close on its line, since a blank line
   qsizetype blank_checked = 0;  // where the search for that blank line has reached
   while (i < n) {
     const QChar c = prose[i];
@@ -227,14 +227,15 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
       const QString run(k, QLatin1Char('`'));
       if (close < 0) {
         out += run;  // no closing run on this line: the backticks are literal text
-        open_run = blank_checked = i;
+        open_run = true;
+        blank_checked = i;
         i += k;
         continue;
       }
-      if (open_run >= 0 && markdown::hasBlankLine(prose, blank_checked, i)) open_run = -1;  // a new paragraph
+      if (open_run && markdown::hasBlankLine(prose, blank_checked, i)) open_run = false;  // a new paragraph
       blank_checked = i;
       out += run;
-      copy_escaped(prose, i + k, close, /*keep_angle=*/open_run < 0, out);
+      copy_escaped(prose, i + k, close, /*keep_angle=*/!open_run, out);
       out += run;
       i = close + k;
       continue;

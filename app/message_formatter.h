@@ -31,7 +31,7 @@ class MessageFormatter : public QObject {
   // its fenced blocks (pasted code, an added file) are code blocks all the same, and one of more
   // than kPreviewLines + kPreviewSlack lines has only its first kPreviewLines in html
   // (hiddenLines: how many are left out; codeHtml gives the whole when asked).
-  Q_INVOKABLE QVariantList segments(const QString& text, bool dark, bool plain = false) const;
+  static QVariantList segments(const QString& text, bool dark, bool plain = false);
   static constexpr int kPreviewLines = 30;
   static constexpr int kPreviewSlack = 10;  // never hide fewer lines than this
   // A code block's coloured HTML, as in segments() (`<pre>` around highlightCode).

@@ -31,7 +31,7 @@ void MessageSegments::componentComplete() {
 }
 
 int MessageSegments::rowCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : count();
+  return parent.isValid() ? 0 : static_cast<int>(segments_.size());
 }
 
 QVariant MessageSegments::data(const QModelIndex& index, int role) const {
@@ -45,7 +45,7 @@ QHash<int, QByteArray> MessageSegments::roleNames() const {
 
 void MessageSegments::update() {
   if (!complete_) return;
-  const QVariantList next = MessageFormatter().segments(text_, dark_, plain_);
+  const QVariantList next = MessageFormatter::segments(text_, dark_, plain_);
   const qsizetype old_size = segments_.size(), new_size = next.size();
   const qsizetype common = std::min(old_size, new_size);
   // In place where both have a row: a streaming reply changes its last segment, or turns it
@@ -65,5 +65,4 @@ void MessageSegments::update() {
     segments_.resize(new_size);
     endRemoveRows();
   }
-  if (new_size != old_size) emit countChanged();
 }

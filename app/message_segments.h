@@ -19,7 +19,6 @@ class MessageSegments : public QAbstractListModel, public QQmlParserStatus {
   Q_PROPERTY(QString text READ text WRITE setText NOTIFY textChanged)
   Q_PROPERTY(bool dark READ dark WRITE setDark NOTIFY darkChanged)
   Q_PROPERTY(bool plain READ plain WRITE setPlain NOTIFY plainChanged)
-  Q_PROPERTY(int count READ count NOTIFY countChanged)
 
  public:
   enum Role { SegmentRole = Qt::UserRole + 1 };
@@ -31,7 +30,6 @@ class MessageSegments : public QAbstractListModel, public QQmlParserStatus {
   void setDark(bool dark);
   bool plain() const { return plain_; }
   void setPlain(bool plain);
-  int count() const { return static_cast<int>(segments_.size()); }
 
   int rowCount(const QModelIndex& parent = {}) const override;
   QVariant data(const QModelIndex& index, int role) const override;
@@ -45,7 +43,6 @@ class MessageSegments : public QAbstractListModel, public QQmlParserStatus {
   void textChanged();
   void darkChanged();
   void plainChanged();
-  void countChanged();
 
  private:
   void update();
