@@ -2,6 +2,7 @@
 
 #include <QFontMetricsF>
 #include <QMap>
+#include <QQuickItem>
 #include <QQuickTextDocument>
 #include <QSet>
 #include <QTextBlock>
@@ -35,6 +36,55 @@ void collect(QTextFrame* frame, QList<QTextTable*>& out) {
   }
 }
 
+// A Markdown table's first row is its header, which Qt sets bold. Qt 6.4 reads a table right
+// after a block quote or an indented code block with an empty paragraph in the first cell, before
+// its text, in that block's margins, and the text not bold (the cell read as data, a line lower
+// than its row); here the empty paragraph goes (a Markdown cell is one line) and the cell gets
+// what the other header cells have.
+void fix_header(QTextTable* table) {
+  for (int column = 0; column < table->columns(); ++column) {
+    QTextTableCell cell = table->cellAt(0, column);
+    if (!cell.isValid() || cell.column() != column) continue;  // a cell spanning from the left
+    for (;;) {
+      const QTextBlock first = cell.firstCursorPosition().block();
+      const QTextBlock next = first.next();
+      if (first.length() != 1 || !next.isValid() || next.position() > cell.lastPosition()) break;
+      const QTextBlockFormat format = next.blockFormat();  // the text's own (its alignment)
+      const QTextCharFormat char_format = next.charFormat();
+      QTextCursor c(first);
+      c.deleteChar();  // the empty paragraph's end: the text joins it
+      c.setBlockFormat(format);
+      c.setBlockCharFormat(char_format);
+      cell = table->cellAt(0, column);
+    }
+    const int end = cell.lastPosition();
+    for (QTextBlock b = cell.firstCursorPosition().block(); b.isValid() && b.position() <= end;
+         b = b.next()) {
+      QTextBlockFormat bf = b.blockFormat();
+      if (bf.topMargin() != 0 || bf.bottomMargin() != 0) {
+        bf.setTopMargin(0);
+        bf.setBottomMargin(0);
+        QTextCursor(b).setBlockFormat(bf);
+      }
+      QList<std::pair<int, int>> light;  // the fragments to make bold (not while walking them)
+      for (auto it = b.begin(); !it.atEnd(); ++it) {
+        const QTextFragment f = it.fragment();
+        // (Qt's header cells keep their code spans not bold.)
+        if (f.isValid() && f.charFormat().fontWeight() < QFont::Bold && !f.charFormat().fontFixedPitch())
+          light.append({f.position(), f.length()});
+      }
+      QTextCharFormat bold;
+      bold.setFontWeight(QFont::Bold);
+      for (const auto& [from, length] : light) {
+        QTextCursor c(table->document());
+        c.setPosition(from);
+        c.setPosition(from + length, QTextCursor::KeepAnchor);
+        c.mergeCharFormat(bold);
+      }
+    }
+  }
+}
+
 int style_tables(QTextDocument* doc, const ProseStyle::Style& style) {
   QList<QTextTable*> tables;
   collect(doc->rootFrame(), tables);
@@ -49,6 +99,7 @@ int style_tables(QTextDocument* doc, const ProseStyle::Style& style) {
     want.setTopMargin(style.padding);  // off the paragraphs around it
     want.setBottomMargin(style.padding);
     if (table->format() != want) table->setFormat(want);
+    fix_header(table);
   }
   return static_cast<int>(tables.size());
 }
@@ -374,6 +425,31 @@ int ProseStyle::style(QTextDocument* doc, const Style& style) {
   return tables;
 }
 
+int ProseStyle::load(QTextDocument* doc, const QString& markdown, const Style& style) {
+  if (!doc) return 0;
+  // No undo steps (a read-only view; each streamed frame would add the reply's whole text to
+  // the stack), as the TextEdit's own reader does.
+  const bool undo = doc->isUndoRedoEnabled();
+  doc->setUndoRedoEnabled(false);
+  int tables = 0;
+  {
+    QTextCursor edit(doc);  // survives the clear() that setMarkdown starts with (as in setHtml)
+    edit.beginEditBlock();
+    doc->setMarkdown(markdown);
+    // The styling joins this edit (one layout) unless the text has a table: the document finds
+    // its tables (frames) only at the edit's end, and the passes ask which block is in one. Its
+    // formats are there at once (setMarkdown cleared the old ones).
+    const QList<QTextFormat> formats = doc->allFormats();
+    const bool table =
+        std::any_of(formats.begin(), formats.end(), [](const QTextFormat& f) { return f.isTableFormat(); });
+    if (!table) tables = ProseStyle::style(doc, style);
+    edit.endEditBlock();
+    if (table) tables = ProseStyle::style(doc, style);
+  }
+  doc->setUndoRedoEnabled(undo);
+  return tables;
+}
+
 void ProseStyle::setDocument(QQuickTextDocument* document) {
   if (document == document_) return;
   document_ = document;
@@ -384,6 +460,7 @@ void ProseStyle::setDocument(QQuickTextDocument* document) {
 void ProseStyle::attach(QTextDocument* doc) {
   disconnect(changed_);
   text_ = doc;
+  markdown_read_ = markdown_.isEmpty();  // a new document is read at the next apply()
   if (text_) changed_ = connect(text_, &QTextDocument::contentsChanged, this, &ProseStyle::restyle);
   restyle();
 }
@@ -428,10 +505,40 @@ void ProseStyle::restyle() {
       Qt::QueuedConnection);
 }
 
+void ProseStyle::setMarkdown(const QString& markdown) {
+  if (markdown == markdown_ && markdown_read_) return;
+  markdown_ = markdown;
+  markdown_read_ = false;
+  emit markdownChanged();
+  if (ready_) read();
+}
+
 void ProseStyle::apply() {
   rest_queued_ = false;  // this pass does what the queued one would
+  ready_ = true;
   if (styling_ || !text_) return;
+  if (!markdown_read_) {
+    read();
+    return;
+  }
   run(&ProseStyle::style);
+}
+
+void ProseStyle::read() {
+  if (styling_ || !text_) return;
+  rest_queued_ = false;
+  // A TextEdit given a long text this way draws only the lines in view, as it does for a long
+  // text of its own (QQuickTextEdit::setText; the threshold is its largeTextSizeThreshold).
+  if (auto* view = document_ ? qobject_cast<QQuickItem*>(document_->parent()) : nullptr)
+    view->setFlag(QQuickItem::ItemObservesViewport, markdown_.size() > 10000);
+  styling_ = true;
+  const int n = load(text_, markdown_, style_);
+  styling_ = false;
+  markdown_read_ = true;
+  if (n != tables_) {
+    tables_ = n;
+    emit tablesChanged();
+  }
 }
 
 void ProseStyle::run(int (*pass)(QTextDocument*, const Style&)) {

@@ -25,9 +25,17 @@
 //    the text. Line-break marks (a displayed formula's lines, a reply's line breaks) become line
 //    separators in their paragraph, and a displayed aligned formula's rows are lined up at
 //    their alignment marks (a tab each, the block's tab stop at the widest row's point).
-// In QML (apply() once the text is in, so the first frame shows it styled):
-//   TextEdit { id: prose; Component.onCompleted: style.apply(); onTextChanged: style.apply()
-//              ProseStyle { id: style; document: prose.textDocument; border: ...; listStarts: [...] } }
+//
+// The Markdown comes through `markdown`, not the TextEdit's text: ProseStyle reads it into the
+// document and styles it in one edit, so the view lays the text out once. The TextEdit's own
+// Markdown reader makes one change per piece of text it inserts, and a shown TextEdit lays out
+// each: a streaming reply's prose of 6,800 characters cost ~12 ms a frame to read that way,
+// ~1.5 ms in one edit (docs/BENCHMARKS.md).
+// In QML (apply() once the view is complete, so the first frame shows the text styled; later
+// Markdown is read and styled at once):
+//   TextEdit { id: prose; textFormat: TextEdit.MarkdownText; Component.onCompleted: style.apply()
+//              ProseStyle { id: style; document: prose.textDocument; markdown: ...; border: ... } }
+// A plain TextEdit keeps its text and calls apply() on each textChanged (no `markdown`).
 #include <QtQml/qqmlregistration.h>
 
 #include <QColor>
@@ -41,6 +49,8 @@ class ProseStyle : public QObject {
   Q_OBJECT
   QML_ELEMENT
   Q_PROPERTY(QQuickTextDocument* document READ document WRITE setDocument NOTIFY documentChanged)
+  // The text to show, read as GitHub Markdown (as a TextEdit's MarkdownText): see above.
+  Q_PROPERTY(QString markdown READ markdown WRITE setMarkdown NOTIFY markdownChanged)
   Q_PROPERTY(QColor border READ border WRITE setBorder NOTIFY styleChanged)
   Q_PROPERTY(qreal padding READ padding WRITE setPadding NOTIFY styleChanged)
   Q_PROPERTY(QList<int> listStarts READ listStarts WRITE setListStarts NOTIFY styleChanged)
@@ -73,12 +83,20 @@ class ProseStyle : public QObject {
   QList<int> listStarts() const { return style_.list_starts; }
   void setListStarts(const QList<int>& starts);
   int tables() const { return tables_; }
+  QString markdown() const { return markdown_; }
+  void setMarkdown(const QString& markdown);
   // The document to follow (setDocument's text document; tests give one of their own).
   void attach(QTextDocument* doc);
-  // Everything now, once the text is in (a TextEdit's Component.onCompleted and onTextChanged:
-  // before the frame that shows it). Changes of the document alone style its tables at once and
-  // the rest from the event loop, as they may come in the middle of Qt's Markdown import.
+  // Everything now, once the view is complete (a TextEdit's Component.onCompleted; a plain one's
+  // onTextChanged too: before the frame that shows it): `markdown` read into the document if it
+  // is not yet, and styled. From then on a new `markdown` is read and styled when it is set.
+  // Changes of the document alone (not through `markdown`) style its tables at once and the
+  // rest from the event loop, as they may come in the middle of Qt's Markdown import.
   Q_INVOKABLE void apply();
+
+  // Reads `markdown` into `doc` (as QTextDocument::setMarkdown) and styles it, all in one edit;
+  // returns the number of tables, as style().
+  static int load(QTextDocument* doc, const QString& markdown, const Style& style);
 
   // Restyles `doc` as above and returns how many tables it holds (nested in lists or quotes too).
   // Only what differs is written, so a second call changes nothing and emits nothing. Attached,
@@ -94,17 +112,22 @@ class ProseStyle : public QObject {
 
  signals:
   void documentChanged();
+  void markdownChanged();
   void styleChanged();
   void tablesChanged();
 
  private:
   void restyle();
   void run(int (*pass)(QTextDocument*, const Style&));  // a styling pass, guarded, tables counted
+  void read();                                          // `markdown` into the document, styled
   template <typename T>
   void change(T& field, const T& value);  // a style property: set, signalled, applied
 
   QPointer<QQuickTextDocument> document_;
   QPointer<QTextDocument> text_;
+  QString markdown_;
+  bool ready_ = false;         // apply() came: the view is complete
+  bool markdown_read_ = true;  // the document holds `markdown` (nothing to read before it is set)
   QMetaObject::Connection changed_;
   Style style_{QColor(0x90, 0x90, 0x90), 6, {}, QColor(), QColor()};
   int tables_ = 0;

@@ -2,6 +2,7 @@
 // builds them, get one collapsed grid and padded cells; what Qt read (the cells' text, the
 // columns' alignment, the bold header) stays; a document without tables is left alone, and a
 // second pass changes nothing.
+#include <QAbstractTextDocumentLayout>
 #include <QFontInfo>
 #include <QSignalSpy>
 #include <QTextBlock>
@@ -93,6 +94,54 @@ class TestProseStyle : public QObject {
     QCOMPARE(ProseStyle::style(&plain, kStyle), 0);
     QVERIFY(changed.holds());
     QCOMPARE(ProseStyle::style(nullptr, kStyle), 0);
+  }
+
+  // Qt 6.4 reads a table right after a block quote or an indented code block with its first
+  // header cell in that block's margins and not bold; styled, the header reads as the same table
+  // does on its own (Qt's reading of it, the reference here): each cell's margins and the
+  // weight of each piece of its text, a code span's included.
+  void a_header_after_a_quote_is_a_header() {
+    const QString table = QStringLiteral("| model `cfg` | size |\n|:---|---:|\n| falcon-7b | 7 B |\n");
+    QTextDocument alone;
+    alone.setMarkdown(table);
+    const auto header = [](QTextDocument& doc) {
+      QStringList out;
+      QTextTable* t = tablesOf(doc.rootFrame()).value(0);
+      if (!t) return out;
+      for (int row = 0; row < 2; ++row) {
+        for (int column = 0; column < t->columns(); ++column) {
+          const QTextTableCell c = t->cellAt(row, column);
+          const QTextBlock b = c.firstCursorPosition().block();
+          const bool one = b.position() + b.length() - 1 == c.lastPosition();  // one paragraph
+          QString cell = QStringLiteral("%1 %2/%3:")
+                             .arg(one)
+                             .arg(b.blockFormat().topMargin())
+                             .arg(b.blockFormat().bottomMargin());
+          for (auto it = b.begin(); !it.atEnd(); ++it)
+            cell += QStringLiteral(" %1=%2%3")
+                        .arg(it.fragment().text())
+                        .arg(it.fragment().charFormat().fontWeight())
+                        .arg(it.fragment().charFormat().fontFixedPitch() ? QStringLiteral("m") : QString());
+          out << cell;
+        }
+      }
+      return out;
+    };
+    const QStringList want = header(alone);
+    QCOMPARE(want.front(), QStringLiteral("1 0/0: model =700 cfg=400m"));
+    for (const QString& before : {QStringLiteral("> A quote.\n\n"), QStringLiteral("    code\n\n"),
+                                  QStringLiteral("Text.\n\n> q\n\n")}) {
+      QTextDocument doc;
+      doc.setMarkdown(before + table);
+      QCOMPARE(ProseStyle::style(&doc, kStyle), 1);
+      QCOMPARE(header(doc), want);
+      const Untouched changed(&doc);
+      ProseStyle::style(&doc, kStyle);
+      QVERIFY(changed.holds());
+    }
+    // A table that Qt reads right is left as it is.
+    ProseStyle::style(&alone, kStyle);
+    QCOMPARE(header(alone), want);
   }
 
   // Ordered lists numbered from where the Markdown says (Qt 6.4 starts every list at 1): the
@@ -277,6 +326,76 @@ class TestProseStyle : public QObject {
     styler.attach(nullptr);
     doc.setMarkdown(QStringLiteral("| a |\n|---|\n\n| b |\n|---|\n"));
     QCOMPARE(styler.tables(), 1);  // no longer attached: not counted again
+  }
+
+  // load(): the Markdown read and styled in one go gives the document that Qt's reader and then
+  // the passes give (also into a document that held another text, as a streaming reply's), and
+  // its views hear of the new text in one change (two with a table: the passes need the table's
+  // frame, which the document builds at the edit's end), with no undo steps left behind.
+  void load_reads_and_styles_in_one_change() {
+    ProseStyle::Style style = kStyle;
+    style.list_starts = {3};
+    style.quote = QColor(0x55, 0x66, 0x77);
+    style.code = QColor(0xee, 0xee, 0xee);
+    const QStringList texts = {
+        QStringLiteral("# Title\n\nA paragraph with `code` and **bold**.\n\n3. third\n4. fourth\n\n"
+                       "> a quote\n\n- item\n\n  more of it\n- item two\n"),
+        QStringLiteral("Sizes:\n\n| model | size |\n|:---|---:|\n| falcon-7b | 7 B |\n\nAfter the table.\n"),
+        QStringLiteral("- a list\n\n  | a | b |\n  |---|---|\n  | 1 | 2 |\n\nText.\n"),
+        QString(),
+    };
+    for (const QString& text : texts) {
+      QTextDocument reference;
+      reference.setMarkdown(text);
+      const int reference_tables = ProseStyle::style(&reference, style);
+
+      QTextDocument doc;
+      doc.setTextWidth(400);  // laid out, as a shown TextEdit's
+      doc.setMarkdown(QStringLiteral("An earlier text:\n\n| x |\n|---|\n| y |\n\n1. one\n"));
+      QVERIFY(doc.documentLayout()->documentSize().height() > 0);
+      QSignalSpy changes(&doc, &QTextDocument::contentsChange);
+      QCOMPARE(ProseStyle::load(&doc, text, style), reference_tables);
+      QCOMPARE(doc.toHtml(), reference.toHtml());
+      QCOMPARE(tablesOf(doc.rootFrame()).size(), reference_tables);
+      // (setMarkdown's clear() tells of the emptied document at once, in the edit too: a layout
+      // of nothing.) The text comes in one change, which the view lays out.
+      int adding = 0;
+      for (const QList<QVariant>& change : changes) adding += change.at(2).toInt() > 0;
+      QCOMPARE(adding, reference_tables > 0 ? 2 : 1);
+      QVERIFY(!doc.isUndoAvailable());
+      QVERIFY(doc.isUndoRedoEnabled());  // as it was
+    }
+    QCOMPARE(ProseStyle::load(nullptr, QStringLiteral("x"), style), 0);
+  }
+
+  // Through `markdown`, as the chat view gives it: nothing is read before apply() (the view is
+  // complete then), everything set after it is read and styled at once, and a new document gets
+  // the text at the next apply().
+  void reads_its_markdown_once_applied() {
+    QTextDocument doc;
+    ProseStyle styler;
+    styler.setPadding(5);
+    styler.attach(&doc);
+    QSignalSpy counted(&styler, &ProseStyle::tablesChanged);
+    const QString table = QStringLiteral("| a | b |\n|---|---|\n| 1 | 2 |\n");
+    styler.setMarkdown(table);
+    QCOMPARE(styler.markdown(), table);
+    QVERIFY(doc.isEmpty());
+    styler.apply();
+    QCOMPARE(styler.tables(), 1);
+    QCOMPARE(counted.count(), 1);
+    QCOMPARE(tablesOf(doc.rootFrame()).front()->format().cellPadding(), 5.0);
+    styler.setMarkdown(QStringLiteral("Now **no** table."));
+    QCOMPARE(doc.toPlainText(), QStringLiteral("Now no table."));
+    QCOMPARE(styler.tables(), 0);
+    styler.setMarkdown(table + QStringLiteral("\n") + table);
+    QCOMPARE(styler.tables(), 2);
+
+    QTextDocument other;
+    styler.attach(&other);
+    styler.apply();
+    QCOMPARE(tablesOf(other.rootFrame()).size(), 2);
+    QCOMPARE(other.toHtml(), doc.toHtml());
   }
 };
 

@@ -282,6 +282,7 @@ TestCase {
         verify(now[1] === first[1], "the growing paragraph's view is updated in place")
         verify(findNamed(content, "codeText") === code, "the code block's view is the same")
         compare(now[1].getText(0, now[1].length).replace(/[\u2029\n]/g, "|"), "3. Then a2 and|4. more")
+        verify(!now[1].canUndo, "no undo steps kept for the texts read")
         content.text += "\n\n```sh\nls"  // a fence opens: a new segment at the end
         verify(allProse(content, [])[0] === first[0])
         compare(findNamed(content, "segments").count, 4)

@@ -43,8 +43,12 @@ ColumnLayout {
             // paragraph wrapped at 0 is one character a line, each line shaped again from the
             // paragraph's start (a pasted 26,000-character message froze the window for minutes).
             wrapMode: width >= 4 * Theme.baseFontSize ? TextEdit.Wrap : TextEdit.NoWrap
-            textFormat: parent.segment.kind === "plain" ? TextEdit.PlainText : TextEdit.MarkdownText
-            text: parent.segment.markdown
+            // A user's message as typed; a reply's Markdown is read by ProseStyle (its
+            // `markdown`), in one edit with its styling: the TextEdit's own reader lays a shown
+            // text out again for each piece it inserts, each frame of a streaming reply.
+            readonly property bool plainText: parent.segment.kind === "plain"
+            textFormat: plainText ? TextEdit.PlainText : TextEdit.MarkdownText
+            text: plainText ? parent.segment.markdown : ""
             color: Theme.text
             selectionColor: Theme.selection
             font.pixelSize: Theme.baseFontSize
@@ -55,13 +59,14 @@ ColumnLayout {
             Accessible.name: length >= 0 ? getText(0, length) : ""
             Accessible.readOnly: true
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
-            // Styled as soon as the text is in, before the frame that shows it.
+            // Read and styled as soon as the view is complete, before the frame that shows it.
             Component.onCompleted: proseStyle.apply()
-            onTextChanged: proseStyle.apply()
+            onTextChanged: if (plainText) proseStyle.apply()
             ProseStyle {  // what Qt 6.4's Markdown leaves undone: tables, list starts, quotes, code spans
                 id: proseStyle
                 objectName: "proseStyle"
                 document: prose.textDocument
+                markdown: prose.plainText ? "" : prose.parent.segment.markdown
                 border: Theme.tableBorder
                 padding: Math.round(Theme.baseFontSize * 0.4)
                 listStarts: prose.parent.segment.listStarts || []
