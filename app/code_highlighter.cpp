@@ -14,37 +14,39 @@ struct ClassStyle {
   const char* cls;
   const char* light;
   const char* dark;
-  const char* extra;  // more CSS
+  bool italic;
+  bool bold;
 };
 constexpr ClassStyle kStyles[] = {
-    {"kw", "#7a3e9d", "#c792ea", ""},   {"type", "#1f5fa8", "#82aaff", ""},
-    {"str", "#2e7d32", "#c3e88d", ""},  {"num", "#b35c00", "#f78c6c", ""},
-    {"lit", "#b35c00", "#f78c6c", ""},  {"com", "#6a737d", "#8a93a8", ";font-style:italic"},
-    {"pre", "#9c4f00", "#ffcb6b", ""},  {"fn", "#005f87", "#82d3ff", ""},
-    {"var", "#00796b", "#89ddff", ""},  {"tag", "#b3261e", "#f07178", ""},
-    {"attr", "#8a6d00", "#ffcb6b", ""}, {"head", "#7a3e9d", "#c792ea", ";font-weight:bold"},
+    {"kw", "#7a3e9d", "#c792ea", false, false},   {"type", "#1f5fa8", "#82aaff", false, false},
+    {"str", "#2e7d32", "#c3e88d", false, false},  {"num", "#b35c00", "#f78c6c", false, false},
+    {"lit", "#b35c00", "#f78c6c", false, false},  {"com", "#6a737d", "#8a93a8", true, false},
+    {"pre", "#9c4f00", "#ffcb6b", false, false},  {"fn", "#005f87", "#82d3ff", false, false},
+    {"var", "#00796b", "#89ddff", false, false},  {"tag", "#b3261e", "#f07178", false, false},
+    {"attr", "#8a6d00", "#ffcb6b", false, false}, {"head", "#7a3e9d", "#c792ea", false, true},
 };
+constexpr int kClasses = int(std::size(kStyles));
 
+// The code as pieces, in order: each a token of a class (kStyles' index) or plain text.
 class Writer {
  public:
-  explicit Writer(bool dark) : dark_(dark) {}
   void span(const char* cls, QStringView text) {
     if (text.isEmpty()) return;
-    for (const ClassStyle& s : kStyles) {
-      if (qstrcmp(s.cls, cls) != 0) continue;
-      out_ += QStringLiteral("<span class=\"%1\" style=\"color:%2%3\">")
-                  .arg(QLatin1String(s.cls), QLatin1String(dark_ ? s.dark : s.light), QLatin1String(s.extra));
-      out_ += text.toString().toHtmlEscaped();
-      out_ += QStringLiteral("</span>");
-      return;
+    for (int k = 0; k < kClasses; ++k) {
+      if (qstrcmp(kStyles[k].cls, cls) == 0) {
+        out_.append(Piece{k, text.size()});
+        return;
+      }
     }
+    plain(text);
   }
-  void plain(QStringView text) { out_ += text.toString().toHtmlEscaped(); }
-  QString take() { return std::move(out_); }
+  void plain(QStringView text) {
+    if (!text.isEmpty()) out_.append(Piece{-1, text.size()});
+  }
+  QList<Piece> take() { return std::move(out_); }
 
  private:
-  bool dark_;
-  QString out_;
+  QList<Piece> out_;
 };
 
 bool ident_start(QChar c) {
@@ -410,10 +412,10 @@ void highlight_markdown(const QString& s, Writer& w) {
 
 }  // namespace
 
-QString highlight(const QString& code, const QString& language, bool dark) {
+QList<Piece> pieces(const QString& code, const QString& language) {
   const Language* L = find_language(language);
-  if (!L) return code.toHtmlEscaped();
-  Writer w(dark);
+  if (!L) return code.isEmpty() ? QList<Piece>() : QList<Piece>{Piece{-1, code.size()}};
+  Writer w;
   switch (L->mode) {
     case Mode::Generic:
     case Mode::Json:
@@ -430,6 +432,34 @@ QString highlight(const QString& code, const QString& language, bool dark) {
       break;
   }
   return w.take();
+}
+
+TokenStyle token_style(int kind, bool dark) {
+  if (kind < 0 || kind >= kClasses) return {};
+  const ClassStyle& s = kStyles[kind];
+  return TokenStyle{QLatin1String(s.cls), QColor(QLatin1String(dark ? s.dark : s.light)), s.italic, s.bold};
+}
+
+QString highlight(const QString& code, const QString& language, bool dark) {
+  QString out;
+  qsizetype at = 0;
+  for (const Piece& p : pieces(code, language)) {
+    const QString text = code.mid(at, p.length).toHtmlEscaped();
+    at += p.length;
+    if (p.kind < 0) {
+      out += text;
+      continue;
+    }
+    const ClassStyle& s = kStyles[p.kind];
+    out += QStringLiteral("<span class=\"%1\" style=\"color:%2%3\">")
+               .arg(QLatin1String(s.cls), QLatin1String(dark ? s.dark : s.light),
+                    s.italic ? QLatin1String(";font-style:italic")
+                    : s.bold ? QLatin1String(";font-weight:bold")
+                             : QLatin1String(""));
+    out += text;
+    out += QStringLiteral("</span>");
+  }
+  return out;
 }
 
 }  // namespace codehl

@@ -7,7 +7,6 @@
 #include <QVariantMap>
 #include <algorithm>
 
-#include "app/code_highlighter.h"
 #include "app/markdown_scan.h"
 #include "app/math_text.h"
 
@@ -90,7 +89,7 @@ void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
 
 }  // namespace
 
-QVariantList MessageFormatter::segments(const QString& text, bool dark, bool plain) {
+QVariantList MessageFormatter::segments(const QString& text, bool plain) {
   QVariantList out;
   split_fences(
       text,
@@ -117,7 +116,7 @@ QVariantList MessageFormatter::segments(const QString& text, bool dark, bool pla
         out << QVariantMap{{QStringLiteral("kind"), QStringLiteral("code")},
                            {QStringLiteral("language"), language},
                            {QStringLiteral("code"), body},
-                           {QStringLiteral("html"), codeHtml(shown, language, dark)},
+                           {QStringLiteral("shown"), shown},
                            {QStringLiteral("lines"), int(code.size())},
                            {QStringLiteral("hiddenLines"), cut ? int(code.size()) - kPreviewLines : 0}};
       });
@@ -151,10 +150,6 @@ QList<int> MessageFormatter::orderedListStarts(const QString& markdown) {
   const QByteArray utf8 = markdown.toUtf8();
   if (md_parse(utf8.constData(), static_cast<MD_SIZE>(utf8.size()), &parser, &starts) != 0) return {};
   return starts;
-}
-
-QString MessageFormatter::codeHtml(const QString& code, const QString& language, bool dark) {
-  return QStringLiteral("<pre>") + highlightCode(code, language, dark) + QStringLiteral("</pre>");
 }
 
 QString MessageFormatter::titleText(const QString& text) {
@@ -256,8 +251,4 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
     i = j;
   }
   return out;
-}
-
-QString MessageFormatter::highlightCode(const QString& code, const QString& language, bool dark) {
-  return codehl::highlight(code, language, dark);
 }

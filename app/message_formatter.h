@@ -23,19 +23,18 @@ class MessageFormatter : public QObject {
  public:
   explicit MessageFormatter(QObject* parent = nullptr) : QObject(parent) {}
 
-  // [{kind: "text", markdown[, listStarts]}, {kind: "code", language, code, html, lines, hiddenLines}, ...]
+  // [{kind: "text", markdown[, listStarts]}, {kind: "code", language, code, shown, lines, hiddenLines}, ...]
   // in order. listStarts: each ordered list's first number (orderedListStarts), given where one
   // is not 1 (a step after a code block: "2. Configure:"), for ProseStyle.
   // An unclosed fence (a reply still streaming) is a code block up to the end. `plain` (a user's
   // own message): the prose as typed, {kind: "plain", markdown: the text}, not read as Markdown;
   // its fenced blocks (pasted code, an added file) are code blocks all the same, and one of more
-  // than kPreviewLines + kPreviewSlack lines has only its first kPreviewLines in html
-  // (hiddenLines: how many are left out; codeHtml gives the whole when asked).
-  static QVariantList segments(const QString& text, bool dark, bool plain = false);
+  // than kPreviewLines + kPreviewSlack lines has only its first kPreviewLines in `shown`
+  // (hiddenLines: how many are left out; `code` is the whole), else `shown` is `code`. The view
+  // colours the code itself (CodeView).
+  static QVariantList segments(const QString& text, bool plain = false);
   static constexpr int kPreviewLines = 30;
   static constexpr int kPreviewSlack = 10;  // never hide fewer lines than this
-  // A code block's coloured HTML, as in segments() (`<pre>` around highlightCode).
-  Q_INVOKABLE static QString codeHtml(const QString& code, const QString& language, bool dark);
   // What a new chat's title is made of, from its first message: the prose without the fenced
   // blocks and without code spans' backticks ("fib.py What does this print?"), or, when it is all
   // code, the code's first line.
@@ -46,7 +45,4 @@ class MessageFormatter : public QObject {
   static QList<int> orderedListStarts(const QString& markdown);
   // The prose rules above, for one prose segment.
   static QString neutralizeMarkdown(const QString& prose);
-  // Escaped HTML with <span class="kw|type|str|…" style="color:…"> per token (code_highlighter.h);
-  // an unknown language is escaped text without colour.
-  static QString highlightCode(const QString& code, const QString& language, bool dark);
 };

@@ -11,13 +11,6 @@ void MessageSegments::setText(const QString& text) {
   update();
 }
 
-void MessageSegments::setDark(bool dark) {
-  if (dark == dark_) return;
-  dark_ = dark;
-  emit darkChanged();
-  update();
-}
-
 void MessageSegments::setPlain(bool plain) {
   if (plain == plain_) return;
   plain_ = plain;
@@ -45,7 +38,7 @@ QHash<int, QByteArray> MessageSegments::roleNames() const {
 
 void MessageSegments::update() {
   if (!complete_) return;
-  const QVariantList next = MessageFormatter::segments(text_, dark_, plain_);
+  const QVariantList next = MessageFormatter::segments(text_, plain_);
   const qsizetype old_size = segments_.size(), new_size = next.size();
   const qsizetype common = std::min(old_size, new_size);
   // In place where both have a row: a streaming reply changes its last segment, or turns it

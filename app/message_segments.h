@@ -17,7 +17,6 @@ class MessageSegments : public QAbstractListModel, public QQmlParserStatus {
   Q_INTERFACES(QQmlParserStatus)
   QML_ELEMENT
   Q_PROPERTY(QString text READ text WRITE setText NOTIFY textChanged)
-  Q_PROPERTY(bool dark READ dark WRITE setDark NOTIFY darkChanged)
   Q_PROPERTY(bool plain READ plain WRITE setPlain NOTIFY plainChanged)
 
  public:
@@ -26,8 +25,6 @@ class MessageSegments : public QAbstractListModel, public QQmlParserStatus {
 
   QString text() const { return text_; }
   void setText(const QString& text);
-  bool dark() const { return dark_; }
-  void setDark(bool dark);
   bool plain() const { return plain_; }
   void setPlain(bool plain);
 
@@ -41,14 +38,12 @@ class MessageSegments : public QAbstractListModel, public QQmlParserStatus {
 
  signals:
   void textChanged();
-  void darkChanged();
   void plainChanged();
 
  private:
   void update();
 
   QString text_;
-  bool dark_ = false;
   bool plain_ = false;
   bool complete_ = true;  // false between classBegin and componentComplete
   QVariantList segments_;

@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "app/code_highlighter.h"
-#include "app/message_formatter.h"
 
 namespace {
 
@@ -265,7 +264,7 @@ class CodeHighlighterTest : public QObject {
          {QStringLiteral("c"), QStringLiteral("py"), QStringLiteral("js"), QStringLiteral("sh"),
           QStringLiteral("sql"), QStringLiteral("json"), QStringLiteral("yaml"), QStringLiteral("html"),
           QStringLiteral("md"), QStringLiteral("rust")}) {
-      const QString html = MessageFormatter::highlightCode(evil, lang, true);
+      const QString html = codehl::highlight(evil, lang, true);
       QVERIFY2(!html.contains(QStringLiteral("<img")) && !html.contains(QStringLiteral("<script")) &&
                    !html.contains(QStringLiteral("<b>")),
                qPrintable(lang + QStringLiteral(": ") + html));

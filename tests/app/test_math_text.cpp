@@ -38,7 +38,7 @@ QString inlineMath(const char* tex) {
 struct Shown {
   QTextDocument doc;
   explicit Shown(const QString& reply) {
-    const QVariantList segments = MessageFormatter().segments(reply, false);
+    const QVariantList segments = MessageFormatter().segments(reply);
     Q_ASSERT(segments.size() == 1);
     doc.setMarkdown(segments[0].toMap().value(QStringLiteral("markdown")).toString());
     ProseStyle::style(&doc, ProseStyle::Style{QColor(Qt::gray), 6, {}, QColor(), QColor()});

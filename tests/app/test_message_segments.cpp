@@ -43,7 +43,7 @@ class TestMessageSegments : public QObject {
       removed.clear();
       m.setText(text);
       const QVariantList now = rows(m);
-      QCOMPARE(now, MessageFormatter().segments(text, false, false));
+      QCOMPARE(now, MessageFormatter().segments(text));
       // The first row that differs from before: nothing before it was announced.
       qsizetype first_diff = 0;
       while (first_diff < std::min(before.size(), now.size()) && before[first_diff] == now[first_diff])
@@ -63,28 +63,16 @@ class TestMessageSegments : public QObject {
     QCOMPARE(m.rowCount(), static_cast<int>(before.size()));
   }
 
-  // The theme re-colours the code blocks only; a plain (user's) message changes kinds; a shorter
-  // text removes rows at the end.
-  void theme_plain_and_shorter_text() {
+  // A plain (user's) message changes kinds; a shorter text removes rows at the end.
+  void plain_and_shorter_text() {
     MessageSegments m;
     m.setText(kReply);
-    const QVariantList light = rows(m);
-    QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
-    m.setDark(true);
-    QCOMPARE(rows(m), MessageFormatter().segments(kReply, true, false));
-    for (const QList<QVariant>& args : changed)
-      QCOMPARE(light[args[0].value<QModelIndex>().row()].toMap().value(QStringLiteral("kind")).toString(),
-               QStringLiteral("code"));
-    const QVariantList dark = rows(m);
-    qsizetype differ = 0;
-    for (qsizetype i = 0; i < dark.size(); ++i) differ += light[i] != dark[i];
-    QVERIFY(differ > 0);
-    QCOMPARE(changed.size(), differ);
+    QCOMPARE(rows(m), MessageFormatter().segments(kReply));
     m.setPlain(true);
-    QCOMPARE(rows(m), MessageFormatter().segments(kReply, true, true));
+    QCOMPARE(rows(m), MessageFormatter().segments(kReply, true));
     QSignalSpy removed(&m, &QAbstractItemModel::rowsRemoved);
     m.setText(QStringLiteral("only this"));
-    QCOMPARE(rows(m), MessageFormatter().segments(QStringLiteral("only this"), true, true));
+    QCOMPARE(rows(m), MessageFormatter().segments(QStringLiteral("only this"), true));
     QCOMPARE(m.rowCount(), 1);
     QCOMPARE(removed.size(), 1);
     m.setText(QString());
@@ -96,10 +84,10 @@ class TestMessageSegments : public QObject {
     MessageSegments m;
     m.classBegin();
     m.setText(kReply);
-    m.setDark(true);
+    m.setPlain(true);
     QCOMPARE(m.rowCount(), 0);
     m.componentComplete();
-    QCOMPARE(rows(m), MessageFormatter().segments(kReply, true, false));
+    QCOMPARE(rows(m), MessageFormatter().segments(kReply, true));
   }
 };
 

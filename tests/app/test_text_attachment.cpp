@@ -30,7 +30,7 @@ struct ReadBack {
 };
 ReadBack read_back(const QString& markdown) {
   MessageFormatter f;
-  const QVariantList s = f.segments(markdown, false, true);
+  const QVariantList s = f.segments(markdown, true);
   ReadBack r;
   r.segments = int(s.size());
   for (const QVariant& v : s) {

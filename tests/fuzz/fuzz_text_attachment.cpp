@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const QString name = QStringLiteral("notes.md");
   const QString md = attachment::quote(name, *text);
   MessageFormatter formatter;
-  const QVariantList s = formatter.segments(md, false, true);
+  const QVariantList s = formatter.segments(md, true);
   if (s.size() != 2) fail("the quoted file is not its name and one code block", md);
   const QVariantMap head = s[0].toMap(), code = s[1].toMap();
   if (head.value(QStringLiteral("kind")) != QLatin1String("plain") ||

@@ -4,21 +4,21 @@ import QtQuick.Layouts
 import FalconChat.Core
 import FalconChat.Ui
 
-// A fenced code block: monospace, syntax-coloured (escaped HTML from MessageFormatter), with
+// A fenced code block: monospace, syntax-coloured (CodeView writes the highlighter's tokens into
+// the text as formats, and of a changed code only the lines from the first that differs), with
 // its language and a Copy button that copies the plain code. A long block of a user's message
-// comes with its first lines only (hiddenLines: how many more): "Show all" colours and shows the
-// whole (MessageFormatter.codeHtml), or, past kColourLines, shows it uncoloured (a 250 KB file of
-// 8,549 lines: 601 ms to lay out coloured against 116 ms plain offscreen, 1.8 s against under 1 s
-// on screen under Xvfb); "Show less" goes back.
+// comes with its first lines only (`shown`; hiddenLines: how many more): "Show all" colours and
+// shows the whole, or, past kColourLines, shows it uncoloured (a 250 KB file of 8,549 lines: 601
+// ms to lay out coloured against 116 ms plain offscreen, 1.8 s against under 1 s on screen under
+// Xvfb, measured with the HTML of before); "Show less" goes back.
 Rectangle {
     id: root
     property string language
     property string code
-    property string html
+    property string shown  // the lines shown until "Show all": `code`, or its first lines
     property int hiddenLines: 0
     property int lines: 0
     property bool expanded: false
-    property string fullHtml: ""
     readonly property int kColourLines: 2000
     readonly property bool plainView: expanded && lines > kColourLines
     signal copyRequested(string code)
@@ -65,14 +65,20 @@ Rectangle {
             Layout.bottomMargin: Theme.spacing
             ScrollBar.horizontal.policy: ScrollBar.AsNeeded
             Column {
-                // Two texts of fixed formats, one shown (never one format switched under its
-                // text, which would parse the one form as the other for a moment): the coloured
-                // HTML, or the whole code as plain text.
+                // Two texts, one shown: the coloured code, or the whole code as plain text.
                 CodeText {
+                    id: colouredText
                     objectName: "codeText"
                     visible: !root.plainView
-                    textFormat: TextEdit.RichText
-                    text: root.plainView ? "" : root.expanded ? root.fullHtml : root.html
+                    // PlainText: a rich TextEdit reads its (empty) text into the document when
+                    // it completes, after CodeView wrote it; the formats show all the same.
+                    textFormat: TextEdit.PlainText
+                    CodeView {  // writes the text: the TextEdit has none of its own
+                        document: colouredText.textDocument
+                        code: root.plainView ? "" : root.expanded ? root.code : root.shown
+                        language: root.language
+                        dark: Theme.dark
+                    }
                 }
                 CodeText {
                     objectName: "plainCodeText"
@@ -90,11 +96,7 @@ Rectangle {
             Layout.bottomMargin: Theme.spacing / 2
             font.pixelSize: Theme.smallFontSize
             text: root.expanded ? qsTr("Show less") : qsTr("Show all (%Ln more line(s))", "", root.hiddenLines)
-            onClicked: {
-                if (!root.expanded && root.fullHtml.length === 0 && root.lines <= root.kColourLines)
-                    root.fullHtml = MessageFormatter.codeHtml(root.code, root.language, Theme.dark)
-                root.expanded = !root.expanded
-            }
+            onClicked: root.expanded = !root.expanded
         }
     }
 }

@@ -21,7 +21,6 @@ ColumnLayout {
         // keep their views: re-creating all of them each frame cost more the longer the reply.
         model: MessageSegments {
             text: root.text
-            dark: Theme.dark
             plain: root.plain
         }
         delegate: Loader {
@@ -81,7 +80,7 @@ ColumnLayout {
         CodeBlock {
             language: parent.segment.language
             code: parent.segment.code
-            html: parent.segment.html
+            shown: parent.segment.shown
             hiddenLines: parent.segment.hiddenLines || 0
             lines: parent.segment.lines || 0
             onCopyRequested: (code) => root.copyRequested(code)
