@@ -21,6 +21,13 @@ TestCase {
         MessageContent { width: 600 }
     }
 
+    // The window's shortcuts, as Main.qml has them (Ctrl+C is none of them: the text's own).
+    property var fired: []
+    Shortcut { sequence: "Ctrl+N"; onActivated: test.fired.push("new") }
+    Shortcut { sequence: "F1"; onActivated: test.fired.push("help") }
+    Shortcut { sequence: "Esc"; onActivated: test.fired.push("stop") }
+    Shortcut { sequence: StandardKey.Copy; onActivated: test.fired.push("copy") }
+
     Component {
         id: delegateComponent
         MessageDelegate {
@@ -269,6 +276,27 @@ TestCase {
     // before stay as they are (re-creating every paragraph and code block each frame cost more
     // the longer the reply: 27 ms a frame at 5,000 characters), and the growing paragraph shows
     // the new text, styled (its list numbers, its formulas) in the same frame.
+    // A reply's text clicked (to select some of it) keeps the window's shortcuts working: Qt 6.4's
+    // read-only TextEdit took every key from them (ShortcutsPass). Copy stays the text's own.
+    function test_shortcuts_work_while_a_reply_has_the_focus() {
+        const content = createTemporaryObject(contentComponent, test, { plain: false,
+            text: "Some **prose** to select.\n\n```py\nx = 1\n```\n" })
+        const views = [findProse(content), findNamed(content, "codeText")]
+        for (const view of views) {
+            verify(view)
+            mouseClick(view, 10, view.height / 2)
+            if (view === views[1])  // (the code's ScrollView may keep the click offscreen)
+                view.forceActiveFocus()
+            verify(view.activeFocus, view.objectName)
+            test.fired = []
+            keyClick(Qt.Key_N, Qt.ControlModifier)
+            keyClick(Qt.Key_F1)
+            keyClick(Qt.Key_Escape)
+            keyClick(Qt.Key_C, Qt.ControlModifier)
+            compare(test.fired, ["new", "help", "stop"], view.objectName)
+        }
+    }
+
     function test_streaming_keeps_the_segments_before() {
         const content = createTemporaryObject(contentComponent, test, { plain: false,
             text: "Intro.\n\n```py\nx = 1\n```\n\n3. Then $a^2$" })

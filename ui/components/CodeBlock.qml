@@ -24,7 +24,9 @@ Rectangle {
     signal copyRequested(string code)
 
     component CodeText: TextEdit {
+        id: codeText
         readOnly: true
+        ShortcutsPass { item: codeText }  // the window's shortcuts work while it has the focus
         selectByMouse: true
         font.family: Theme.monoFamily
         font.pixelSize: Theme.baseFontSize - 1

@@ -52,6 +52,7 @@ ColumnLayout {
             selectionColor: Theme.selection
             font.pixelSize: Theme.baseFontSize
             onLinkActivated: (link) => root.linkClicked(link)
+            ShortcutsPass { item: prose }  // the window's shortcuts work while it has the focus
             Accessible.role: Accessible.StaticText
             // What the view shows (the Markdown's text: no escapes, no formula marks); re-read
             // whenever the document's length changes, the styling pass's changes included.
