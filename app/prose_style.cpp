@@ -374,12 +374,18 @@ void ProseStyle::styleText(QTextDocument* doc, const Style& style) {
       const QTextFragment fragment = it.fragment();
       QTextCharFormat f = fragment.charFormat();
       bool changed = false;
-      if (quoted && style.quote.isValid() && f.foreground().color() != style.quote) {
+      if (quoted && !f.isAnchor() && style.quote.isValid() && f.foreground().color() != style.quote) {
         f.setForeground(style.quote);
         changed = true;
       }
       if (f.fontFixedPitch() && style.code.isValid() && f.background().color() != style.code) {
         f.setBackground(style.code);
+        changed = true;
+      }
+      if (f.isAnchor() && style.link.isValid() &&
+          (f.foreground().color() != style.link || !f.fontUnderline())) {
+        f.setForeground(style.link);
+        f.setFontUnderline(true);
         changed = true;
       }
       if (heading_px > 0 && (f.hasProperty(QTextFormat::FontSizeAdjustment) ||
@@ -481,6 +487,9 @@ void ProseStyle::setQuote(const QColor& c) {
 }
 void ProseStyle::setCode(const QColor& c) {
   change(style_.code, c);
+}
+void ProseStyle::setLink(const QColor& c) {
+  change(style_.link, c);
 }
 void ProseStyle::setListStarts(const QList<int>& starts) {
   change(style_.list_starts, starts);

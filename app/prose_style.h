@@ -16,6 +16,9 @@
 //    own text. Here their text takes `quote` (the theme's subdued colour).
 //  - Code spans: Qt sets them in a fixed-pitch font only; here they also sit on `code`, the
 //    code blocks' background, so `config.json` in a sentence stands out as it does elsewhere.
+//  - Links: Qt gives them the application palette's link colour (pure blue, which on the dark
+//    theme's background can hardly be read) and nothing else; here `link`, and underlined, so
+//    they do not rest on colour alone.
 //  - Headings: Qt's "# Title" is more than twice the text's size, and sits on the paragraph
 //    above it; here 1.45x (h1) down to 1.05x (h4), with room above.
 //  - Paragraphs: Qt gives them no margin, so two paragraphs read as one text; here half a line
@@ -56,6 +59,7 @@ class ProseStyle : public QObject {
   Q_PROPERTY(QList<int> listStarts READ listStarts WRITE setListStarts NOTIFY styleChanged)
   Q_PROPERTY(QColor quote READ quote WRITE setQuote NOTIFY styleChanged)
   Q_PROPERTY(QColor code READ code WRITE setCode NOTIFY styleChanged)
+  Q_PROPERTY(QColor link READ link WRITE setLink NOTIFY styleChanged)
   // How many tables the document held when it was last styled (tests read it).
   Q_PROPERTY(int tables READ tables NOTIFY tablesChanged)
 
@@ -66,6 +70,7 @@ class ProseStyle : public QObject {
     QList<int> list_starts;  // each ordered list's first number, in document order
     QColor quote;            // the text of block quotes; invalid: as the rest
     QColor code;             // behind code spans' text; invalid: none
+    QColor link;             // links' text (underlined); invalid: as Qt read them
   };
 
   explicit ProseStyle(QObject* parent = nullptr) : QObject(parent) {}
@@ -80,6 +85,8 @@ class ProseStyle : public QObject {
   void setQuote(const QColor& c);
   QColor code() const { return style_.code; }
   void setCode(const QColor& c);
+  QColor link() const { return style_.link; }
+  void setLink(const QColor& c);
   QList<int> listStarts() const { return style_.list_starts; }
   void setListStarts(const QList<int>& starts);
   int tables() const { return tables_; }
@@ -107,7 +114,8 @@ class ProseStyle : public QObject {
   // The marks of rendered formulas (mathtext) made italic, bold, superscript and subscript, and
   // taken out of the text.
   static void styleFormulas(QTextDocument* doc);
-  // Block quotes' text in `quote`, code spans on `code`, headings sized from the text's size.
+  // Block quotes' text in `quote`, code spans on `code`, links in `link`, headings sized from
+  // the text's size.
   static void styleText(QTextDocument* doc, const Style& style);
 
  signals:

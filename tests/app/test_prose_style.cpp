@@ -232,6 +232,48 @@ class TestProseStyle : public QObject {
     QVERIFY(changed.holds());
   }
 
+  // Links in the theme's link colour and underlined (Qt reads them pure blue, not underlined),
+  // in a quote too; the text around them as it was; one pass is enough. Without a link colour,
+  // as Qt read them.
+  void links_take_the_link_colour() {
+    const QString md = QStringLiteral("See [the docs](https://e.com/d) and https://e.com/raw.\n\n"
+                                      "> Quoted [link](https://e.com/q) here.\n");
+    const QColor link(0x8a, 0xb4, 0xf8), grey(0x66, 0x66, 0x66);
+    ProseStyle::Style style{kStyle.border, 7, {}, grey, QColor(), link};
+    QTextDocument doc;
+    doc.setMarkdown(md);
+    ProseStyle::style(&doc, style);
+    QStringList anchors;
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
+      const bool quote = b.blockFormat().intProperty(QTextFormat::BlockQuoteLevel) > 0;
+      for (auto it = b.begin(); !it.atEnd(); ++it) {
+        const QTextCharFormat f = it.fragment().charFormat();
+        if (f.isAnchor()) {
+          anchors << it.fragment().text();
+          QCOMPARE(f.foreground().color(), link);
+          QVERIFY(f.fontUnderline());
+        } else {
+          QCOMPARE(f.foreground().color() == grey, quote);
+          QVERIFY(!f.fontUnderline());
+        }
+      }
+    }
+    QCOMPARE(anchors, (QStringList{QStringLiteral("the docs"), QStringLiteral("https://e.com/raw"),
+                                   QStringLiteral("link")}));
+    const Untouched changed(&doc);
+    ProseStyle::style(&doc, style);
+    QVERIFY(changed.holds());
+
+    QTextDocument plain;
+    plain.setMarkdown(md);
+    QTextDocument as_read;
+    as_read.setMarkdown(md);
+    style.link = QColor();
+    style.quote = QColor();
+    ProseStyle::style(&plain, style);
+    QCOMPARE(plain.toHtml(), as_read.toHtml());
+  }
+
   // Code spans on the code background, the words around them not; one pass is enough.
   void code_spans_sit_on_the_code_background() {
     QTextDocument doc;

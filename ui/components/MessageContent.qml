@@ -72,6 +72,7 @@ ColumnLayout {
                 listStarts: prose.parent.segment.listStarts || []
                 quote: Theme.subtleText
                 code: Theme.codeSpanBackground
+                link: Theme.link
             }
         }
     }
