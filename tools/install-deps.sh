@@ -23,6 +23,8 @@ PACKAGES=(
   qml6-module-qt-labs-folderlistmodel
   # Qt's own strings (standard buttons such as "Close", Qt's file dialogs) in German and Arabic
   qt6-translations-l10n
+  # emoji in replies in colour (without an emoji font they are boxes)
+  fonts-noto-color-emoji
   # headless UI tests and screenshots
   xvfb xauth imagemagick fonts-dejavu-core
   # packaging (tests/packaging): the .deb's checks, and rendering the icon's PNG sizes

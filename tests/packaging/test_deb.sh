@@ -45,6 +45,8 @@ check "Depends names the QML modules loaded at run time (the file dialogs' folde
   bash -c '[[ "$1" == *qml6-module-qtquick-dialogs* && "$1" == *qml6-module-qt-labs-folderlistmodel* ]]' _ "$depends"
 check "Recommends Qt's own translations (buttons and file dialogs in German and Arabic)" \
   bash -c '[[ "$1" == *qt6-translations-l10n* ]]' _ "$(dpkg-deb -f "$deb" Recommends)"
+check "Recommends a colour emoji font (emoji in replies are boxes without one)" \
+  bash -c '[[ "$1" == *fonts-noto-color-emoji* ]]' _ "$(dpkg-deb -f "$deb" Recommends)"
 check "Depends names no CUDA package (the GPU backend is optional)" \
   bash -c '! grep -qiE "cuda|cublas|nvidia" <<<"$1"' _ "$depends"
 
