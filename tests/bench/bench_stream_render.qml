@@ -7,7 +7,7 @@ import FalconChat.Ui
 // and each piece is timed until the view's height is known (segmenting, Markdown parsing,
 // styling, layout; not the scene graph's drawing). Three replies: one with six code blocks among
 // headings, lists and paragraphs, one of prose only (one segment that grows), and one long code
-// block.
+// block. Each reply is also shown whole at once, as when a chat is opened.
 //
 //   QT_QUICK_CONTROLS_STYLE=Basic build-ci/tests/ui/tst_ui -platform offscreen \
 //       -input tests/bench/bench_stream_render.qml
@@ -71,6 +71,12 @@ TestCase {
         const total = Date.now() - t0
         const last = times[times.length - 1]
         times.sort((x, y) => x - y)
+        // The same reply shown whole at once (a chat opened): a new view, until its height is known.
+        const o = Date.now()
+        const opened = createTemporaryObject(contentComponent, test, { text: full })
+        const openedHeight = opened.implicitHeight
+        const openMs = Date.now() - o
+        console.log("bench_stream_render " + data.tag + ": opened whole in " + openMs + " ms")
         console.log("bench_stream_render " + data.tag + ": " + full.length + " characters in " + times.length +
                     " pieces: total " + total + " ms, median " + times[Math.floor(times.length / 2)] +
                     " ms, p90 " + times[Math.floor(times.length * 0.9)] + " ms, worst " + times[times.length - 1] +
