@@ -130,7 +130,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return t;
       };
       const QString before = squeezed(mathtext::stripMarks(marked));
-      const ProseStyle::Style style{QColor(Qt::gray), 6, starts, QColor(Qt::darkGray), QColor(Qt::lightGray)};
+      const ProseStyle::Style style{QColor(Qt::gray), 6, starts, QColor(Qt::darkGray), QColor(Qt::lightGray),
+                                    QColor(Qt::blue)};
       ProseStyle::style(&doc, style);
       const QString styled = doc.toPlainText();
       const QString after = squeezed(styled);
