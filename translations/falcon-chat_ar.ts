@@ -61,7 +61,7 @@
         <translation>تعذّر حفظ الرسالة غير المرسلة: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <location filename="../app/chat_controller_model.cpp" line="+31"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 في %n ملفات</numerusform>
@@ -246,7 +246,7 @@
         <translation>إضافة</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Hide the conversations</source>
         <translation>إخفاء المحادثات</translation>
     </message>
@@ -284,7 +284,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+49"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+53"/>
         <source>code</source>
         <translation>شيفرة</translation>
     </message>
@@ -299,7 +299,7 @@
         <translation>نسخ الشيفرة</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+41"/>
         <source>Show less</source>
         <translation>عرض أقل</translation>
     </message>
@@ -547,7 +547,7 @@ Start one with New chat.</source>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+128"/>
+        <location filename="../app/conversation_transfer.cpp" line="+131"/>
         <source>this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio</source>
         <translation>هذا ليس ملف تصدير من falcon-chat أو ChatGPT ‏(conversations.json) أو Open WebUI أو LM Studio</translation>
     </message>
@@ -572,7 +572,7 @@ Start one with New chat.</source>
         <translation>%1: ‏%2 ميبيبايت أكبر مما يمكن أن يكون عليه ملف تصدير المحادثات (%3 ميبيبايت)</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
@@ -686,17 +686,17 @@ Start one with New chat.</source>
 <context>
     <name>FolderBrowserModel</name>
     <message>
-        <location filename="../app/folder_browser_model.cpp" line="+61"/>
+        <location filename="../app/folder_browser_model.cpp" line="+60"/>
         <source>%1 does not exist.</source>
         <translation>%1 غير موجود.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
         <source>%1 cannot be read (no permission).</source>
         <translation>تتعذر قراءة %1 (لا يوجد إذن).</translation>
     </message>
     <message>
-        <location line="+209"/>
+        <location line="+230"/>
         <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
         <translation>لم تستجب بعد المجلدات المطلوبة سابقًا (مجلد شبكة مشترك؟)؛ حاول مرة أخرى لاحقًا.</translation>
     </message>
@@ -837,7 +837,7 @@ Start one with New chat.</source>
 <context>
     <name>LoadIssue</name>
     <message>
-        <location filename="../app/load_issue_words.cpp" line="+17"/>
+        <location filename="../app/load_issue_words.cpp" line="+21"/>
         <source>This folder holds a “%1” model, not a Falcon model: falcon-chat runs Falcon models only (model_type falcon, RefinedWeb or RefinedWebModel in config.json).</source>
         <translation>يحتوي هذا المجلد على نموذج “%1” وليس نموذج Falcon: لا يشغّل falcon-chat إلا نماذج Falcon (‏model_type قيمته falcon أو RefinedWeb أو RefinedWebModel في config.json).</translation>
     </message>
@@ -887,12 +887,12 @@ Start one with New chat.</source>
         <translation>لا يوجد مُرمِّز في %1: يحتاج مجلد النموذج إلى tokenizer.json (Hugging Face) أو tokenizer.model (sentencepiece).</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>The weights in %1 do not fit its config.json (%2). The config.json belongs to another model, or the weights are incomplete: download both from the same place again.</source>
         <translation>الأوزان في %1 لا تطابق ملف config.json الخاص به (%2). ملف config.json يعود إلى نموذج آخر، أو الأوزان غير مكتملة: نزّل الاثنين من جديد من المصدر نفسه.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>%1 is damaged or not a safetensors file (%2). Download this file again.</source>
         <translation>%1 تالف أو ليس ملف safetensors ‏(%2). نزّل هذا الملف من جديد.</translation>
     </message>
@@ -1282,7 +1282,7 @@ Start one with New chat.</source>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+19"/>
+        <location filename="../app/model_inspector.cpp" line="+20"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>البنية الجديدة، %1 رؤوس KV، %2 طبقة LayerNorm</translation>
     </message>
@@ -1307,7 +1307,7 @@ Start one with New chat.</source>
         <translation>كتل متتابعة</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>%1 does not exist (a model is a Hugging Face folder with config.json)</source>
         <translation>%1 غير موجود (النموذج مجلد Hugging Face فيه config.json)</translation>
     </message>
@@ -1362,7 +1362,7 @@ Start one with New chat.</source>
         <translation>المجلد %1 غير موجود.</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+46"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>لا يوجد مُقسِّم (tokenizer.json أو tokenizer.model) في هذا المجلد: لا يمكن للنموذج المحادثة.</translation>
     </message>
@@ -2121,7 +2121,7 @@ Start one with New chat.</source>
 <context>
     <name>TextAttachment</name>
     <message>
-        <location filename="../app/text_attachment.cpp" line="+86"/>
+        <location filename="../app/text_attachment.cpp" line="+87"/>
         <source>%1 is not there any more.</source>
         <translation>%1 لم يعد موجودًا.</translation>
     </message>
@@ -2155,6 +2155,19 @@ Start one with New chat.</source>
         <location line="+12"/>
         <source>%1 was not added: with the files before it the message would hold more than %2, already more than a model reads at once.</source>
         <translation>لم يُضف %1: مع الملفات التي قبله ستحوي الرسالة أكثر من %2، وهو أكثر مما يقرؤه النموذج دفعة واحدة.</translation>
+    </message>
+</context>
+<context>
+    <name>TextContextMenu</name>
+    <message>
+        <location filename="../ui/components/TextContextMenu.qml" line="+14"/>
+        <source>Copy</source>
+        <translation>نسخ</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Select all</source>
+        <translation>تحديد الكل</translation>
     </message>
 </context>
 <context>

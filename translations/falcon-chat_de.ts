@@ -57,7 +57,7 @@
         <translation>Die nicht gesendete Nachricht konnte nicht gespeichert werden: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <location filename="../app/chat_controller_model.cpp" line="+31"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n Datei</numerusform>
@@ -234,7 +234,7 @@
         <translation>Hinzufügen</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Hide the conversations</source>
         <translation>Unterhaltungen ausblenden</translation>
     </message>
@@ -272,7 +272,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+49"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+53"/>
         <source>code</source>
         <translation>Code</translation>
     </message>
@@ -287,7 +287,7 @@
         <translation>Den Code kopieren</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+41"/>
         <source>Show less</source>
         <translation>Weniger zeigen</translation>
     </message>
@@ -531,7 +531,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+128"/>
+        <location filename="../app/conversation_transfer.cpp" line="+131"/>
         <source>this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio</source>
         <translation>dies ist kein Export von falcon-chat, ChatGPT (conversations.json), Open WebUI oder LM Studio</translation>
     </message>
@@ -556,7 +556,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1: %2 MiB sind mehr, als ein Export von Unterhaltungen sein kann (%3 MiB)</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
@@ -666,17 +666,17 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>FolderBrowserModel</name>
     <message>
-        <location filename="../app/folder_browser_model.cpp" line="+61"/>
+        <location filename="../app/folder_browser_model.cpp" line="+60"/>
         <source>%1 does not exist.</source>
         <translation>%1 existiert nicht.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
         <source>%1 cannot be read (no permission).</source>
         <translation>%1 kann nicht gelesen werden (keine Berechtigung).</translation>
     </message>
     <message>
-        <location line="+209"/>
+        <location line="+230"/>
         <source>Folders asked for earlier have not answered yet (a network share?); try again later.</source>
         <translation>Zuvor angefragte Ordner antworten noch nicht (eine Netzwerkfreigabe?); versuche es später noch einmal.</translation>
     </message>
@@ -817,7 +817,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>LoadIssue</name>
     <message>
-        <location filename="../app/load_issue_words.cpp" line="+17"/>
+        <location filename="../app/load_issue_words.cpp" line="+21"/>
         <source>This folder holds a “%1” model, not a Falcon model: falcon-chat runs Falcon models only (model_type falcon, RefinedWeb or RefinedWebModel in config.json).</source>
         <translation>Dieser Ordner enthält ein „%1“-Modell, kein Falcon-Modell: falcon-chat führt nur Falcon-Modelle aus (model_type falcon, RefinedWeb oder RefinedWebModel in config.json).</translation>
     </message>
@@ -867,12 +867,12 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>In %1 gibt es keinen Tokenizer: Ein Modellordner braucht tokenizer.json (Hugging Face) oder tokenizer.model (sentencepiece).</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>The weights in %1 do not fit its config.json (%2). The config.json belongs to another model, or the weights are incomplete: download both from the same place again.</source>
         <translation>Die Gewichte in %1 passen nicht zu seiner config.json (%2). Die config.json gehört zu einem anderen Modell, oder die Gewichte sind unvollständig: Laden Sie beide erneut von derselben Quelle herunter.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>%1 is damaged or not a safetensors file (%2). Download this file again.</source>
         <translation>%1 ist beschädigt oder keine safetensors-Datei (%2). Laden Sie diese Datei erneut herunter.</translation>
     </message>
@@ -1254,7 +1254,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ModelInspector</name>
     <message>
-        <location filename="../app/model_inspector.cpp" line="+19"/>
+        <location filename="../app/model_inspector.cpp" line="+20"/>
         <source>new architecture, %1 KV heads, %2 LayerNorm(s)</source>
         <translation>neue Architektur, %1 KV-Köpfe, %2 LayerNorm(s)</translation>
     </message>
@@ -1279,7 +1279,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>sequenzielle Blöcke</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>%1 does not exist (a model is a Hugging Face folder with config.json)</source>
         <translation>%1 existiert nicht (ein Modell ist ein Hugging-Face-Ordner mit config.json)</translation>
     </message>
@@ -1334,7 +1334,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Der Ordner %1 existiert nicht.</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+46"/>
         <source>No tokenizer (tokenizer.json or tokenizer.model) in this folder: the model cannot chat.</source>
         <translation>Kein Tokenizer (tokenizer.json oder tokenizer.model) in diesem Ordner: das Modell kann nicht chatten.</translation>
     </message>
@@ -2089,7 +2089,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>TextAttachment</name>
     <message>
-        <location filename="../app/text_attachment.cpp" line="+86"/>
+        <location filename="../app/text_attachment.cpp" line="+87"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
@@ -2123,6 +2123,19 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+12"/>
         <source>%1 was not added: with the files before it the message would hold more than %2, already more than a model reads at once.</source>
         <translation>%1 wurde nicht hinzugefügt: mit den Dateien davor hielte die Nachricht mehr als %2, schon mehr, als ein Modell auf einmal liest.</translation>
+    </message>
+</context>
+<context>
+    <name>TextContextMenu</name>
+    <message>
+        <location filename="../ui/components/TextContextMenu.qml" line="+14"/>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Select all</source>
+        <translation>Alles auswählen</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message numerus="yes">
-        <location filename="../app/chat_controller_model.cpp" line="+30"/>
+        <location filename="../app/chat_controller_model.cpp" line="+31"/>
         <source>%1 in %n file(s)</source>
         <translation>
             <numerusform>%1 in %n file</numerusform>
@@ -31,7 +31,7 @@
 <context>
     <name>CodeBlock</name>
     <message numerus="yes">
-        <location filename="../ui/components/CodeBlock.qml" line="+92"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+102"/>
         <source>Show all (%Ln more line(s))</source>
         <translation>
             <numerusform>Show all (%Ln more line)</numerusform>

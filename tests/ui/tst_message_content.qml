@@ -297,6 +297,32 @@ TestCase {
         }
     }
 
+    // A message's text right-clicked: a menu with Copy (only with a selection) and Select all, in
+    // prose and in code.
+    function test_a_right_click_offers_copy_and_select_all() {
+        const content = createTemporaryObject(contentComponent, test, { plain: false,
+            text: "Some **prose** to select.\n\n```py\nx = 1\n```\n" })
+        for (const view of [findProse(content), findNamed(content, "codeText")]) {
+            let menu = null
+            for (let i = 0; i < view.resources.length; ++i)
+                if (view.resources[i].objectName === "textMenu")
+                    menu = view.resources[i]
+            verify(menu, view.objectName)
+            view.deselect()
+            mouseClick(view, 10, view.height / 2, Qt.RightButton)
+            tryCompare(menu, "opened", true)
+            const copy = findNamed(menu.contentItem, "copyItem") || menu.itemAt(0)
+            compare(copy.text, "Copy")
+            verify(!copy.enabled, "nothing selected: nothing to copy")
+            menu.itemAt(1).triggered()
+            compare(view.selectedText, view.getText(0, view.length))
+            verify(view.selectedText.length > 0)
+            verify(copy.enabled)
+            menu.close()
+            tryCompare(menu, "visible", false)
+        }
+    }
+
     function test_streaming_keeps_the_segments_before() {
         const content = createTemporaryObject(contentComponent, test, { plain: false,
             text: "Intro.\n\n```py\nx = 1\n```\n\n3. Then $a^2$" })

@@ -27,6 +27,8 @@ Rectangle {
         id: codeText
         readOnly: true
         ShortcutsPass { item: codeText }  // the window's shortcuts work while it has the focus
+        TapHandler { acceptedButtons: Qt.RightButton; onTapped: codeMenu.popup() }
+        TextContextMenu { id: codeMenu; objectName: "textMenu"; view: codeText }
         selectByMouse: true
         font.family: Theme.monoFamily
         font.pixelSize: Theme.baseFontSize - 1
