@@ -76,14 +76,7 @@ ApplicationWindow {
         { keys: ["F1", "Ctrl+/"], text: qsTr("Keyboard shortcuts"), run: () => shortcutsDialog.open() },
         { keys: ["Ctrl+Q"], text: qsTr("Quit"), run: () => Qt.quit() }
     ]
-    Instantiator {
-        model: window.shortcutTable
-        delegate: Shortcut {
-            required property var modelData
-            sequences: modelData.keys
-            onActivated: modelData.run()
-        }
-    }
+    ShortcutTable { table: window.shortcutTable }
     // Esc does what fits the moment, so it is not in the table (the dialog lists it apart).
     Shortcut { sequence: "Esc"; enabled: ChatController.busy; onActivated: ChatController.stop() }
     Shortcut { sequence: "Esc"; enabled: !ChatController.busy && panes.anyOverlay; onActivated: panes.closeOverlays() }
