@@ -29,6 +29,41 @@ TestCase {
         compare(AppSettings.language, "de")
     }
 
+    Component {
+        id: dialogComponent
+        SettingsDialog {}
+    }
+
+    function findNamed(item, name) {
+        if (item.objectName === name)
+            return item
+        for (let i = 0; i < item.children.length; ++i) {
+            const found = findNamed(item.children[i], name)
+            if (found)
+                return found
+        }
+        return null
+    }
+
+    // The dialog open while the language changes: its lists are translated anew, and each still
+    // shows the setting (the theme's list showed its first entry, "Follow the system").
+    function test_the_dialog_keeps_showing_the_settings_when_the_language_changes() {
+        AppSettings.theme = 2
+        const dialog = createTemporaryObject(dialogComponent, test)
+        dialog.open()
+        tryCompare(dialog, "opened", true)
+        const theme = findNamed(dialog.contentItem, "themeBox")
+        const language = findNamed(dialog.contentItem, "languageBox")
+        compare(theme.currentIndex, 2)
+        AppSettings.language = "de"
+        compare(theme.displayText, "Dunkel")  // translated: the lists were made again
+        compare(theme.currentIndex, 2)
+        compare(language.currentIndex, 2)
+        AppSettings.language = "en"
+        compare(theme.currentIndex, 2)
+        compare(language.currentIndex, 1)
+    }
+
     function test_font_size_is_clamped_and_drives_the_theme() {
         AppSettings.fontSize = 99
         compare(AppSettings.fontSize, 24)

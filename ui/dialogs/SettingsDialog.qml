@@ -25,7 +25,9 @@ Dialog {
             objectName: "themeBox"
             Layout.fillWidth: true
             model: [qsTr("Follow the system"), qsTr("Light"), qsTr("Dark")]
-            currentIndex: AppSettings.theme
+            // Read with the model: a new language makes the list again, and a ComboBox given a
+            // new list goes back to its first entry (it showed "Follow the system" for Dark).
+            currentIndex: model.length > 0 ? AppSettings.theme : -1
             Accessible.name: qsTr("Theme")
             onActivated: (index) => AppSettings.theme = index
         }
@@ -47,7 +49,7 @@ Dialog {
             readonly property var codes: ["", "en", "de", "ar"]
             // Each language is named in itself, so it can be found whatever is shown now.
             model: [qsTr("Follow the system"), "English", "Deutsch", "العربية"]
-            currentIndex: Math.max(0, codes.indexOf(AppSettings.language))
+            currentIndex: model.length > 0 ? Math.max(0, codes.indexOf(AppSettings.language)) : -1  // (as above)
             Accessible.name: qsTr("Language")
             onActivated: (index) => AppSettings.language = codes[index]
         }
