@@ -459,6 +459,11 @@ int ProseStyle::load(QTextDocument* doc, const QString& markdown, const Style& s
 void ProseStyle::setDocument(QQuickTextDocument* document) {
   if (document == document_) return;
   document_ = document;
+  disconnect(font_changed_);
+  // The TextEdit whose document it is (QQuickTextEdit is not public API: its signal by name).
+  if (QObject* view = document ? document->parent() : nullptr;
+      view && view->metaObject()->indexOfSignal("fontChanged(QFont)") >= 0)
+    font_changed_ = connect(view, SIGNAL(fontChanged(QFont)), this, SLOT(fontChanged()));
   attach(document ? document->textDocument() : nullptr);
   emit documentChanged();
 }
@@ -520,6 +525,15 @@ void ProseStyle::setMarkdown(const QString& markdown) {
   markdown_read_ = false;
   emit markdownChanged();
   if (ready_) read();
+}
+
+void ProseStyle::fontChanged() {
+  if (!ready_ || styling_ || !text_) return;
+  if (!markdown_.isEmpty()) {
+    read();  // Qt's reader sized the code spans from the font too
+    return;
+  }
+  run(&ProseStyle::style);
 }
 
 void ProseStyle::apply() {

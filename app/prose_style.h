@@ -124,6 +124,11 @@ class ProseStyle : public QObject {
   void styleChanged();
   void tablesChanged();
 
+ private slots:
+  // The view's font changed (the text size setting, Ctrl+/-): the sizes written into the text
+  // (headings', code spans', the paragraphs' gaps) were the old size's; read and styled again.
+  void fontChanged();
+
  private:
   void restyle();
   void run(int (*pass)(QTextDocument*, const Style&));  // a styling pass, guarded, tables counted
@@ -137,6 +142,7 @@ class ProseStyle : public QObject {
   bool ready_ = false;         // apply() came: the view is complete
   bool markdown_read_ = true;  // the document holds `markdown` (nothing to read before it is set)
   QMetaObject::Connection changed_;
+  QMetaObject::Connection font_changed_;
   Style style_{QColor(0x90, 0x90, 0x90), 6, {}, QColor(), QColor()};
   int tables_ = 0;
   bool styling_ = false;

@@ -1,5 +1,6 @@
 import QtQuick
 import QtTest
+import FalconChat.Core
 import FalconChat.Ui
 
 // A message's height as soon as its delegate is created, and MessageContent's prose while its
@@ -321,6 +322,22 @@ TestCase {
             menu.close()
             tryCompare(menu, "visible", false)
         }
+    }
+
+    // The text size changed with a reply in view (Ctrl+-, the setting): its headings, code spans
+    // and gaps follow. They kept the old size's pixels, so a heading stayed large after Ctrl+0.
+    function test_a_new_text_size_sizes_the_whole_reply() {
+        AppSettings.fontSize = 14
+        const content = createTemporaryObject(contentComponent, test, { plain: false,
+            text: "# Title\n\nSome `code` here.\n\n## Part\n\nMore text." })
+        const prose = findProse(content)
+        const at14 = prose.contentHeight
+        AppSettings.fontSize = 24
+        verify(prose.contentHeight > at14 * 1.5, prose.contentHeight + " at 24 against " + at14 + " at 14")
+        AppSettings.fontSize = 14
+        compare(prose.contentHeight, at14)
+        const fresh = createTemporaryObject(contentComponent, test, { plain: false, text: content.text })
+        compare(findProse(fresh).contentHeight, at14)
     }
 
     function test_streaming_keeps_the_segments_before() {
