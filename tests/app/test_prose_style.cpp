@@ -236,8 +236,9 @@ class TestProseStyle : public QObject {
   // in a quote too; the text around them as it was; one pass is enough. Without a link colour,
   // as Qt read them.
   void links_take_the_link_colour() {
-    const QString md = QStringLiteral("See [the docs](https://e.com/d) and https://e.com/raw.\n\n"
-                                      "> Quoted [link](https://e.com/q) here.\n");
+    const QString md = QStringLiteral(
+        "See [the docs](https://e.com/d) and https://e.com/raw.\n\n"
+        "> Quoted [link](https://e.com/q) here.\n");
     const QColor link(0x8a, 0xb4, 0xf8), grey(0x66, 0x66, 0x66);
     ProseStyle::Style style{kStyle.border, 7, {}, grey, QColor(), link};
     QTextDocument doc;
