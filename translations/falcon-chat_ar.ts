@@ -1000,7 +1000,7 @@ Start one with New chat.</source>
         <translation>إنهاء</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+102"/>
         <source>Preset saved</source>
         <translation>تم حفظ الإعداد المسبق</translation>
     </message>
@@ -1956,18 +1956,18 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Theme</source>
         <translation>المظهر</translation>
     </message>
     <message>
-        <location line="-2"/>
-        <location line="+22"/>
+        <location line="-4"/>
+        <location line="+24"/>
         <source>Follow the system</source>
         <translation>اتباع النظام</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-24"/>
         <source>Light</source>
         <translation>فاتح</translation>
     </message>
@@ -1977,7 +1977,7 @@ Start one with New chat.</source>
         <translation>داكن</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <location line="+6"/>
         <source>Font size</source>
         <translation>حجم الخط</translation>
@@ -2160,7 +2160,7 @@ Start one with New chat.</source>
 <context>
     <name>TextContextMenu</name>
     <message>
-        <location filename="../ui/components/TextContextMenu.qml" line="+14"/>
+        <location filename="../ui/components/TextContextMenu.qml" line="+24"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>

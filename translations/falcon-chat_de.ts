@@ -980,7 +980,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+102"/>
         <source>Preset saved</source>
         <translation>Voreinstellung gespeichert</translation>
     </message>
@@ -1924,18 +1924,18 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Theme</source>
         <translation>Design</translation>
     </message>
     <message>
-        <location line="-2"/>
-        <location line="+22"/>
+        <location line="-4"/>
+        <location line="+24"/>
         <source>Follow the system</source>
         <translation>Wie das System</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-24"/>
         <source>Light</source>
         <translation>Hell</translation>
     </message>
@@ -1945,7 +1945,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Dunkel</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <location line="+6"/>
         <source>Font size</source>
         <translation>Schriftgröße</translation>
@@ -2128,7 +2128,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>TextContextMenu</name>
     <message>
-        <location filename="../ui/components/TextContextMenu.qml" line="+14"/>
+        <location filename="../ui/components/TextContextMenu.qml" line="+24"/>
         <source>Copy</source>
         <translation>Kopieren</translation>
     </message>

@@ -53,7 +53,7 @@
 <context>
     <name>Main</name>
     <message numerus="yes">
-        <location filename="../ui/Main.qml" line="+302"/>
+        <location filename="../ui/Main.qml" line="+295"/>
         <source>Imported %Ln conversation(s)</source>
         <translation>
             <numerusform>Imported %Ln conversation</numerusform>

@@ -304,13 +304,13 @@ TestCase {
         const content = createTemporaryObject(contentComponent, test, { plain: false,
             text: "Some **prose** to select.\n\n```py\nx = 1\n```\n" })
         for (const view of [findProse(content), findNamed(content, "codeText")]) {
-            let menu = null
-            for (let i = 0; i < view.resources.length; ++i)
-                if (view.resources[i].objectName === "textMenu")
-                    menu = view.resources[i]
-            verify(menu, view.objectName)
+            const loader = findNamed(view, "textMenu")
+            verify(loader, view.objectName)
+            verify(!loader.item, "made at the first right click, not with the view")
             view.deselect()
             mouseClick(view, 10, view.height / 2, Qt.RightButton)
+            const menu = loader.item
+            verify(menu)
             tryCompare(menu, "opened", true)
             const copy = findNamed(menu.contentItem, "copyItem") || menu.itemAt(0)
             compare(copy.text, "Copy")

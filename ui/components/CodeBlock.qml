@@ -28,7 +28,7 @@ Rectangle {
         readOnly: true
         ShortcutsPass { item: codeText }  // the window's shortcuts work while it has the focus
         TapHandler { acceptedButtons: Qt.RightButton; onTapped: codeMenu.popup() }
-        TextContextMenu { id: codeMenu; objectName: "textMenu"; view: codeText }
+        TextContextMenu { id: codeMenu; view: codeText }
         selectByMouse: true
         font.family: Theme.monoFamily
         font.pixelSize: Theme.baseFontSize - 1

@@ -54,7 +54,7 @@ ColumnLayout {
             onLinkActivated: (link) => root.linkClicked(link)
             ShortcutsPass { item: prose }  // the window's shortcuts work while it has the focus
             TapHandler { acceptedButtons: Qt.RightButton; onTapped: proseMenu.popup() }
-            TextContextMenu { id: proseMenu; objectName: "textMenu"; view: prose }
+            TextContextMenu { id: proseMenu; view: prose }
             Accessible.role: Accessible.StaticText
             // What the view shows (the Markdown's text: no escapes, no formula marks); re-read
             // whenever the document's length changes, the styling pass's changes included.
