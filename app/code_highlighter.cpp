@@ -437,7 +437,7 @@ QList<Piece> pieces(const QString& code, const QString& language) {
 TokenStyle token_style(int kind, bool dark) {
   if (kind < 0 || kind >= kClasses) return {};
   const ClassStyle& s = kStyles[kind];
-  return TokenStyle{QLatin1String(s.cls), QColor(QLatin1String(dark ? s.dark : s.light)), s.italic, s.bold};
+  return TokenStyle{QColor(QLatin1String(dark ? s.dark : s.light)), s.italic, s.bold};
 }
 
 QString highlight(const QString& code, const QString& language, bool dark) {

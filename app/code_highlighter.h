@@ -27,10 +27,9 @@ struct Piece {
 };
 QList<Piece> pieces(const QString& code, const QString& language);
 
-// How a kind is shown: its class name (as in highlight()'s HTML), colour and font style. An
-// unknown kind (plain text) has no name and an invalid colour.
+// How a kind is shown: its colour and font style. An unknown kind (plain text) has an invalid
+// colour.
 struct TokenStyle {
-  QLatin1String cls;
   QColor colour;
   bool italic = false;
   bool bold = false;

@@ -1,9 +1,10 @@
 #include "app/code_view.h"
 
-#include <QQuickItem>
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
+
+#include "app/text_view.h"
 
 namespace {
 
@@ -162,9 +163,6 @@ void CodeView::componentComplete() {
 
 void CodeView::changed() {
   if (!ready_ || !document_ || !document_->textDocument()) return;
-  // A TextEdit given a long text this way draws only the lines in view, as it does for a long
-  // text of its own (QQuickTextEdit::setText; the threshold is its largeTextSizeThreshold).
-  if (auto* view = qobject_cast<QQuickItem*>(document_->parent()))
-    view->setFlag(QQuickItem::ItemObservesViewport, content_.code.size() > 10000);
+  textview::draw_only_lines_in_view(document_, content_.code.size());
   write(document_->textDocument(), shown_, content_);
 }

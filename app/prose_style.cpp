@@ -2,7 +2,6 @@
 
 #include <QFontMetricsF>
 #include <QMap>
-#include <QQuickItem>
 #include <QQuickTextDocument>
 #include <QSet>
 #include <QTextBlock>
@@ -16,6 +15,7 @@
 #include <cmath>
 
 #include "app/math_text.h"
+#include "app/text_view.h"
 
 namespace {
 
@@ -460,8 +460,8 @@ void ProseStyle::setDocument(QQuickTextDocument* document) {
   if (document == document_) return;
   document_ = document;
   disconnect(font_changed_);
-  // The TextEdit whose document it is (QQuickTextEdit is not public API: its signal by name).
-  if (QObject* view = document ? document->parent() : nullptr;
+  // (QQuickTextEdit is not public API: its signal by name.)
+  if (QQuickItem* view = textview::view_of(document);
       view && view->metaObject()->indexOfSignal("fontChanged(QFont)") >= 0)
     font_changed_ = connect(view, SIGNAL(fontChanged(QFont)), this, SLOT(fontChanged()));
   attach(document ? document->textDocument() : nullptr);
@@ -550,21 +550,12 @@ void ProseStyle::apply() {
 void ProseStyle::read() {
   if (styling_ || !text_) return;
   rest_queued_ = false;
-  // A TextEdit given a long text this way draws only the lines in view, as it does for a long
-  // text of its own (QQuickTextEdit::setText; the threshold is its largeTextSizeThreshold).
-  if (auto* view = document_ ? qobject_cast<QQuickItem*>(document_->parent()) : nullptr)
-    view->setFlag(QQuickItem::ItemObservesViewport, markdown_.size() > 10000);
-  styling_ = true;
-  const int n = load(text_, markdown_, style_);
-  styling_ = false;
+  textview::draw_only_lines_in_view(document_, markdown_.size());
+  run([this](QTextDocument* doc, const Style& style) { return load(doc, markdown_, style); });
   markdown_read_ = true;
-  if (n != tables_) {
-    tables_ = n;
-    emit tablesChanged();
-  }
 }
 
-void ProseStyle::run(int (*pass)(QTextDocument*, const Style&)) {
+void ProseStyle::run(const std::function<int(QTextDocument*, const Style&)>& pass) {
   styling_ = true;
   const int n = pass(text_, style_);
   styling_ = false;

@@ -47,6 +47,7 @@
 #include <QPointer>
 #include <QQuickTextDocument>
 #include <QTextDocument>
+#include <functional>
 
 class ProseStyle : public QObject {
   Q_OBJECT
@@ -131,8 +132,8 @@ class ProseStyle : public QObject {
 
  private:
   void restyle();
-  void run(int (*pass)(QTextDocument*, const Style&));  // a styling pass, guarded, tables counted
-  void read();                                          // `markdown` into the document, styled
+  void run(const std::function<int(QTextDocument*, const Style&)>& pass);  // guarded, tables counted
+  void read();  // `markdown` into the document, styled
   template <typename T>
   void change(T& field, const T& value);  // a style property: set, signalled, applied
 

@@ -5,7 +5,7 @@
 // Ctrl+N, F1, even Esc to stop a reply. Here the TextEdit keeps what a read-only text needs,
 // Copy and Select All; any other key goes to the window's shortcuts first, and to the TextEdit
 // as a key press when no shortcut takes it (Shift+arrows still extend the selection).
-// In QML: TextEdit { id: view; readOnly: true; ShortcutsPass { item: view } }
+// In QML: TextEdit { id: view; readOnly: true; ShortcutsPass { item: view } } (ui/components/MessageText.qml)
 #include <QtQml/qqmlregistration.h>
 
 #include <QObject>

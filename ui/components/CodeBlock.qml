@@ -23,18 +23,9 @@ Rectangle {
     readonly property bool plainView: expanded && lines > kColourLines
     signal copyRequested(string code)
 
-    component CodeText: TextEdit {
-        id: codeText
-        readOnly: true
-        ShortcutsPass { item: codeText }  // the window's shortcuts work while it has the focus
-        TapHandler { acceptedButtons: Qt.RightButton; onTapped: codeMenu.popup() }
-        TextContextMenu { id: codeMenu; view: codeText }
-        selectByMouse: true
+    component CodeText: MessageText {
         font.family: Theme.monoFamily
         font.pixelSize: Theme.baseFontSize - 1
-        color: Theme.text
-        selectionColor: Theme.selection
-        Accessible.role: Accessible.StaticText
         Accessible.name: root.code
     }
     implicitHeight: layout.implicitHeight

@@ -33,11 +33,9 @@ ColumnLayout {
 
     Component {
         id: proseComponent
-        TextEdit {
+        MessageText {
             id: prose
             objectName: "prose"
-            readOnly: true
-            selectByMouse: true
             // Wrapped only once it has a real width: the layout first gives it 0, and a long
             // paragraph wrapped at 0 is one character a line, each line shaped again from the
             // paragraph's start (a pasted 26,000-character message froze the window for minutes).
@@ -48,18 +46,11 @@ ColumnLayout {
             readonly property bool plainText: parent.segment.kind === "plain"
             textFormat: plainText ? TextEdit.PlainText : TextEdit.MarkdownText
             text: plainText ? parent.segment.markdown : ""
-            color: Theme.text
-            selectionColor: Theme.selection
             font.pixelSize: Theme.baseFontSize
             onLinkActivated: (link) => root.linkClicked(link)
-            ShortcutsPass { item: prose }  // the window's shortcuts work while it has the focus
-            TapHandler { acceptedButtons: Qt.RightButton; onTapped: proseMenu.popup() }
-            TextContextMenu { id: proseMenu; view: prose }
-            Accessible.role: Accessible.StaticText
             // What the view shows (the Markdown's text: no escapes, no formula marks); re-read
             // whenever the document's length changes, the styling pass's changes included.
             Accessible.name: length >= 0 ? getText(0, length) : ""
-            Accessible.readOnly: true
             HoverHandler { cursorShape: parent.hoveredLink.length > 0 ? Qt.PointingHandCursor : Qt.IBeamCursor }
             // Read and styled as soon as the view is complete, before the frame that shows it.
             Component.onCompleted: proseStyle.apply()
