@@ -116,8 +116,8 @@ ApplicationWindow {
     Rectangle {
         objectName: "overlayScrim"
         anchors.fill: parent
-        color: "black"
-        opacity: panes.anyOverlay ? 0.32 : 0
+        color: Theme.scrim
+        opacity: panes.anyOverlay ? 1 : 0
         visible: opacity > 0
         Behavior on opacity { NumberAnimation { duration: 120 } }
         MouseArea {

@@ -31,6 +31,9 @@ QtObject {
     // Links in replies (ProseStyle): Qt's Markdown reader gives them pure blue, 1.5:1 against the
     // dark background (#303030); these are 6.3:1 there and 6.0:1 on the light one (#fafafa).
     readonly property color link: dark ? "#8ab4f8" : "#1a5fb4"
+    // Behind a modal dialog and a pane open over the chat: black in both themes. Qt 6.4's Material
+    // dims a dark window with a light veil (#99fafafa), which washed the dark theme out.
+    readonly property color scrim: dark ? Qt.rgba(0, 0, 0, 0.5) : Qt.rgba(0, 0, 0, 0.32)
     readonly property color subtleText: dark ? "#a7adba" : "#5f6673"
     readonly property color warningText: dark ? "#ffb74d" : "#a15c00"
     readonly property color pinnedColor: "#3f8f88"

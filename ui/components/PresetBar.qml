@@ -89,6 +89,7 @@ ColumnLayout {
         y: box.y + box.height
         width: root.width
         modal: true
+        Overlay.modal: ModalScrim {}
         focus: true
         function accept() {
             if (nameField.text.trim().length === 0)

@@ -10,10 +10,9 @@ import FalconChat.Ui
 // a file, Ctrl+click adds or removes one, Shift+click a run of them, Ctrl+A all of them, and each
 // file has a check box; Space checks the current one, Enter or a double click accepts (on a folder:
 // enters it). The folder shown is kept for the next time (the first time: firstFolder).
-Dialog {
+AppDialog {
     id: root
     objectName: "fileChooser"
-    modal: true
     focus: true
     anchors.centerIn: parent
     width: Math.min(parent ? parent.width - 2 * Theme.margin : 600, 640)

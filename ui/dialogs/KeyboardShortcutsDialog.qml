@@ -5,12 +5,11 @@ import FalconChat.Ui
 
 // The keyboard shortcuts (F1, Ctrl+/): groups of rows, each the keys that do something and what
 // it does. Keys are written as the platform writes them, in the user's language ("Strg+N").
-Dialog {
+AppDialog {
     id: root
     // [{title: "...", rows: [{keys: ["Ctrl+N"], text: "New chat"}, ...]}, ...]
     property var groups: []
     title: qsTr("Keyboard shortcuts")
-    modal: true
     focus: true  // so that Esc closes it
     anchors.centerIn: parent
     width: Math.min(parent.width - 4 * Theme.margin, 560)

@@ -9,11 +9,10 @@ import FalconChat.Ui
 // Here Choose takes the selected folder, or else the folder shown; the files are listed too (the
 // config.json and *.safetensors say "this is the model"), folders holding a config.json are
 // marked, and a path can be typed or pasted (FolderBrowserPane, shared with FileChooserDialog).
-Dialog {
+AppDialog {
     id: root
     objectName: "modelFolderBrowser"
     title: qsTr("Choose a model folder")
-    modal: true
     focus: true
     anchors.centerIn: parent
     width: Math.min(parent ? parent.width - 2 * Theme.margin : 600, 640)

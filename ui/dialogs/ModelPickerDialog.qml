@@ -7,10 +7,9 @@ import FalconChat.Ui
 // Choose a checkpoint folder, see what it holds, pick backend and weight format, load it.
 // The load runs on the worker thread: the progress bar moves, Cancel stops it, and a failure
 // is shown here in words while the rest of the window keeps working.
-Dialog {
+AppDialog {
     id: root
     title: qsTr("Model")
-    modal: true
     focus: true  // so that Esc closes it (a popup only sees keys while it has focus)
     anchors.centerIn: parent
     width: Math.min(parent.width - 4 * Theme.margin, 560)

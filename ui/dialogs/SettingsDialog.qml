@@ -5,10 +5,9 @@ import FalconChat.Core
 import FalconChat.Ui
 
 // App settings (Ctrl+,): theme, font size, language, and the preset new chats start with.
-Dialog {
+AppDialog {
     id: root
     title: qsTr("Settings")
-    modal: true
     focus: true  // so that Esc closes it (a popup only sees keys while it has focus)
     anchors.centerIn: parent
     width: Math.min(parent.width - 4 * Theme.margin, 480)
