@@ -5,7 +5,7 @@ import QtTest
 import FalconChat.Core
 import FalconChat.Ui
 
-// Run with the style the app runs with (Material; the other QML tests run with Basic): a modal
+// Run in the style the app runs with (Material; ui/tst_ui_material), and in Basic with the others: a modal
 // dialog darkens the window behind it in the dark theme too. Qt 6.4's Material dims a dark window
 // with a light veil (#99fafafa), which washed the whole window out behind the settings.
 Item {
