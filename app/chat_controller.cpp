@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "app/app_settings.h"
+#include "app/attachment_reader.h"
 #include "app/message_formatter.h"
 #include "core/store/conversation_store.h"
 
@@ -37,6 +38,13 @@ ChatController::ChatController(Options options, QObject* parent)
               emit exported(path);
             else
               fail(error);
+          });
+  attach_reader_ = new AttachmentReader(this);
+  connect(attach_reader_, &AttachmentReader::currentChanged, this, &ChatController::attachingChanged);
+  connect(attach_reader_, &AttachmentReader::finished, this,
+          [this](const QString& markdown, const QString& errors) {
+            if (!errors.isEmpty()) fail(errors);
+            if (!markdown.isEmpty()) emit attachmentsReady(markdown);
           });
   if (QCoreApplication* app = QCoreApplication::instance())
     app->installEventFilter(this);  // language changes

@@ -27,6 +27,7 @@
 class QQmlEngine;
 class QJSEngine;
 class AppSettings;
+class AttachmentReader;
 
 class ChatController : public QObject {
   Q_OBJECT
@@ -90,6 +91,8 @@ class ChatController : public QObject {
   Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString pendingDeleteTitle READ pendingDeleteTitle NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString databasePath READ databasePath CONSTANT)
+  // The PDF whose text is being read for the message (attachFiles), "" when none.
+  Q_PROPERTY(QString attachingFile READ attachingFile NOTIFY attachingChanged)
 
  public:
   struct Options {
@@ -235,9 +238,13 @@ class ChatController : public QObject {
   // (a model folder, a file of one, or something the model dialog explains: a GGUF, a pickle, a
   // path that is not there).
   Q_INVOKABLE static QString dropKind(const QString& path);
-  // The files as Markdown code blocks to add to the message (attachment::read_files), one after
-  // the other; the ones that cannot be (not text, too large...) are left out and named in one error.
-  Q_INVOKABLE QString attachFiles(const QStringList& paths);
+  // Reads the files for the message (AttachmentReader: text files at once, PDFs in a helper
+  // process): attachmentsReady() brings them as Markdown code blocks, one after the other; the ones
+  // that cannot be added (not text, too large...) are left out and named in one error. Picking
+  // another chat, or cancelAttaching(), stops a PDF still being read.
+  Q_INVOKABLE void attachFiles(const QStringList& paths);
+  Q_INVOKABLE void cancelAttaching();
+  QString attachingFile() const;
   Q_INVOKABLE void loadModel(const QUrl& folder, const QString& backend, const QString& weights);
   Q_INVOKABLE void cancelLoad();
   // Folders of bundled models next to the program (installed or in the build tree).
@@ -274,6 +281,8 @@ class ChatController : public QObject {
   void copied();
   void exported(const QString& path);
   void conversationsImported(int count, bool cancelled);
+  void attachmentsReady(const QString& markdown);
+  void attachingChanged();
 
  private:
   friend class ChatControllerTest;
@@ -325,7 +334,8 @@ class ChatController : public QObject {
   SearchResultsModel* search_ = nullptr;
   SamplingConfig* sampling_ = nullptr;
   PresetModel* presets_ = nullptr;
-  ConversationTransfer* transfer_ = nullptr;  // a child, deleted first in the destructor
+  ConversationTransfer* transfer_ = nullptr;   // a child, deleted first in the destructor
+  AttachmentReader* attach_reader_ = nullptr;  // a child
   std::unique_ptr<InferenceThread> inference_;
   QTimer delete_timer_;
   QHash<qint64, QString> pending_drafts_;  // edited, not yet in the store

@@ -6,8 +6,8 @@
 #include <QStandardPaths>
 
 #include "app/app_settings.h"
+#include "app/attachment_reader.h"
 #include "app/chat_controller.h"
-#include "app/text_attachment.h"
 #include "core/store/conversation_store.h"
 
 void ChatController::reloadConversations() {
@@ -34,6 +34,7 @@ void ChatController::loadConversationSettings() {
 
 void ChatController::newConversation() {
   if (current_id_ == 0 && messages_->count() == 0) return;  // already on a fresh chat
+  attach_reader_->cancel();  // a PDF being read was for the other chat's message
   current_id_ = 0;
   messages_->clear();
   ctx_pinned_ = ctx_evicted_ = ctx_recent_ = 0;
@@ -48,6 +49,7 @@ void ChatController::newConversation() {
 
 void ChatController::selectConversation(qint64 id) {
   if (id == current_id_) return;
+  attach_reader_->cancel();  // a PDF being read was for the other chat's message
   try {
     const qint64 previous = current_id_;
     current_id_ = id;
@@ -222,10 +224,16 @@ QString ChatController::dropKind(const QString& path) {
   return QStringLiteral("text");
 }
 
-QString ChatController::attachFiles(const QStringList& paths) {
-  const attachment::Result r = attachment::read_files(paths);
-  if (!r.error.isEmpty()) fail(r.error);
-  return r.markdown;
+void ChatController::attachFiles(const QStringList& paths) {
+  attach_reader_->start(paths);
+}
+
+void ChatController::cancelAttaching() {
+  attach_reader_->cancel();
+}
+
+QString ChatController::attachingFile() const {
+  return attach_reader_->current();
 }
 
 bool ChatController::importConversations(const QList<QUrl>& files) {

@@ -88,11 +88,12 @@ Result read(const QString& path, qint64 max_bytes) {
   if (info.isDir())
     return {{},
             QCoreApplication::translate("TextAttachment",
-                                        "%1 is a folder; only text files can be added to a message.")
+                                        "%1 is a folder; only text files and PDFs can be added to a message.")
                 .arg(name)};
   const QString not_text =
       QCoreApplication::translate(
-          "TextAttachment", "%1 is not a text file (or not in UTF-8); only text can be added to a message.")
+          "TextAttachment",
+          "%1 is not a text file (or not in UTF-8) or a PDF; only text can be added to a message.")
           .arg(name);
   if (!info.isFile()) return {{}, not_text};  // a device, a pipe, a socket
   if (info.size() > max_bytes) return too_large(info.size());
@@ -115,24 +116,28 @@ Result read(const QString& path, qint64 max_bytes) {
   return {quote(info.fileName(), *text), {}, bytes.size()};
 }
 
-Result read_files(const QStringList& paths, qint64 max_bytes) {
-  QStringList blocks, refused;
-  qint64 total = 0;
-  for (const QString& path : paths) {
-    const Result r = read(path, max_bytes);
-    if (!r.error.isEmpty()) {
-      refused << r.error;
-    } else if (total + r.bytes > max_bytes) {
-      refused << QCoreApplication::translate("TextAttachment",
-                                             "%1 was not added: with the files before it the message would "
-                                             "hold more than %2, already more than a model reads at once.")
-                     .arg(bidi::isolated(QFileInfo(path).fileName()), QLocale().formattedDataSize(max_bytes));
-    } else {
-      total += r.bytes;
-      blocks << r.markdown;
-    }
+void Collector::add(const QString& path, const Result& r) {
+  if (!r.error.isEmpty()) {
+    refused_ << r.error;
+  } else if (total_ + r.bytes > max_bytes_) {
+    refused_ << QCoreApplication::translate("TextAttachment",
+                                            "%1 was not added: with the files before it the message would "
+                                            "hold more than %2, already more than a model reads at once.")
+                    .arg(bidi::isolated(QFileInfo(path).fileName()), QLocale().formattedDataSize(max_bytes_));
+  } else {
+    total_ += r.bytes;
+    blocks_ << r.markdown;
   }
-  return {blocks.join(QLatin1String("\n\n")), refused.join(QLatin1Char('\n')), total};
+}
+
+Result Collector::result() const {
+  return {blocks_.join(QLatin1String("\n\n")), refused_.join(QLatin1Char('\n')), total_};
+}
+
+Result read_files(const QStringList& paths, qint64 max_bytes) {
+  Collector c(max_bytes);
+  for (const QString& path : paths) c.add(path, read(path, max_bytes));
+  return c.result();
 }
 
 }  // namespace attachment

@@ -9,6 +9,7 @@
 // window anyway).
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace attachment {
@@ -27,6 +28,20 @@ Result read(const QString& path, qint64 max_bytes = kMaxBytes);
 // max_bytes (a file that would pass it is refused by name, later smaller ones still taken); the
 // quoted files one after the other, the refused ones' reasons one a line.
 Result read_files(const QStringList& paths, qint64 max_bytes = kMaxBytes);
+
+// What read_files() does with each file's Result, for readers that take files one at a time
+// (AttachmentReader, which reads PDFs in a helper process).
+class Collector {
+ public:
+  explicit Collector(qint64 max_bytes = kMaxBytes) : max_bytes_(max_bytes) {}
+  void add(const QString& path, const Result& r);
+  Result result() const;
+
+ private:
+  qint64 max_bytes_;
+  qint64 total_ = 0;
+  QStringList blocks_, refused_;
+};
 
 // The text of a file's bytes (its byte order mark left out), or nothing when they are not text
 // in the encoding their start names: NUL bytes, bytes that are not UTF-8, a character cut short.

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+184"/>
+        <location filename="../app/chat_controller.cpp" line="+192"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -24,7 +24,7 @@
         <translation>لم يتم تحميل أي نموذج. افتح نموذجاً من قائمة النموذج أولاً.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+199"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+201"/>
         <source>conversation</source>
         <translation>محادثة</translation>
     </message>
@@ -39,7 +39,7 @@
         <translation>محادثات LM Studio</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+94"/>
         <source>Nothing was imported: %1</source>
         <translation>لم يتم استيراد أي شيء: %1</translation>
     </message>
@@ -236,9 +236,9 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+34"/>
-        <source>Add text files to the message</source>
-        <translation>إضافة ملفات نصية إلى الرسالة</translation>
+        <location filename="../ui/pages/ChatPage.qml" line="+33"/>
+        <source>Add text files or PDFs to the message</source>
+        <translation>إضافة ملفات نصية أو ملفات PDF إلى الرسالة</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -246,7 +246,7 @@
         <translation>إضافة</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>Hide the conversations</source>
         <translation>إخفاء المحادثات</translation>
     </message>
@@ -284,7 +284,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+53"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+44"/>
         <source>code</source>
         <translation>شيفرة</translation>
     </message>
@@ -319,14 +319,14 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+65"/>
-        <source>Add text files to the message</source>
-        <translation>إضافة ملفات نصية إلى الرسالة</translation>
+        <location filename="../ui/components/Composer.qml" line="+67"/>
+        <source>Add text files or PDFs to the message</source>
+        <translation>إضافة ملفات نصية أو ملفات PDF إلى الرسالة</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Add text files to the message (or drop them on the window)</source>
-        <translation>إضافة ملفات نصية إلى الرسالة (أو اسحبها إلى النافذة)</translation>
+        <source>Add text files or PDFs to the message (or drop them on the window)</source>
+        <translation>إضافة ملفات نصية أو ملفات PDF إلى الرسالة (أو اسحبها إلى النافذة)</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -357,6 +357,21 @@
         <location line="+0"/>
         <source>Send the message</source>
         <translation>إرسال الرسالة</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Reading the text of %1…</source>
+        <translation>جارٍ قراءة نص %1…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancel</source>
+        <translation>إلغاء</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stop reading the PDF</source>
+        <translation>إيقاف قراءة ملف PDF</translation>
     </message>
 </context>
 <context>
@@ -646,7 +661,7 @@ Start one with New chat.</source>
 <context>
     <name>FileChooserDialog</name>
     <message>
-        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+27"/>
+        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+26"/>
         <source>Open</source>
         <translation>فتح</translation>
     </message>
@@ -1254,7 +1269,7 @@ Start one with New chat.</source>
         <translation>اختر مجلد نموذج</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+40"/>
         <source>This folder holds a model (config.json).</source>
         <translation>يحتوي هذا المجلد على نموذج (config.json).</translation>
     </message>
@@ -1375,7 +1390,7 @@ Start one with New chat.</source>
         <translation>النموذج</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+115"/>
         <source>Choose a model folder</source>
         <translation>اختيار مجلد نموذج</translation>
     </message>
@@ -1650,7 +1665,7 @@ Start one with New chat.</source>
         <translation>يضبط الإعداد المسبق موجّه النظام وكل القيم أدناه.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Save the system prompt and these settings as:</source>
         <translation>حفظ موجّه النظام وهذه الإعدادات باسم:</translation>
     </message>
@@ -1955,7 +1970,7 @@ Start one with New chat.</source>
         <translation>الإعدادات</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <location line="+8"/>
         <source>Theme</source>
         <translation>المظهر</translation>
@@ -2132,16 +2147,16 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+10"/>
-        <source>%1 is a folder; only text files can be added to a message.</source>
-        <translation>%1 مجلد؛ لا يُضاف إلى الرسالة إلا ملفات نصية.</translation>
+        <source>%1 is a folder; only text files and PDFs can be added to a message.</source>
+        <translation>%1 مجلد؛ لا يُضاف إلى الرسالة إلا ملفات نصية وملفات PDF.</translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>%1 is not a text file (or not in UTF-8); only text can be added to a message.</source>
-        <translation>%1 ليس ملفًا نصيًا (أو ليس بترميز UTF-8)؛ لا يُضاف إلى الرسالة إلا نص.</translation>
+        <source>%1 is not a text file (or not in UTF-8) or a PDF; only text can be added to a message.</source>
+        <translation>%1 ليس ملفًا نصيًا (بترميز UTF-8) ولا ملف PDF؛ لا يُضاف إلى الرسالة إلا نص.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <location line="+6"/>
         <source>%1 could not be read: %2</source>
         <translation>تعذّرت قراءة %1: %2</translation>
@@ -2152,15 +2167,57 @@ Start one with New chat.</source>
         <translation>%1 فارغ.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>%1 was not added: with the files before it the message would hold more than %2, already more than a model reads at once.</source>
         <translation>لم يُضف %1: مع الملفات التي قبله ستحوي الرسالة أكثر من %2، وهو أكثر مما يقرؤه النموذج دفعة واحدة.</translation>
+    </message>
+    <message>
+        <location filename="../app/attachment_reader.cpp" line="+78"/>
+        <source>%1 is a PDF, and this build of Falcon Chat cannot read PDFs: its PDF reader (falcon-pdf-text, built with libpoppler-cpp) is missing. Copy the text into the message instead.</source>
+        <translation>%1 ملف PDF، وهذه النسخة من Falcon Chat لا تقرأ ملفات PDF: قارئ PDF الخاص بها (falcon-pdf-text، المبني مع libpoppler-cpp) غير موجود. انسخ النص إلى الرسالة بدلًا من ذلك.</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>reading it took longer than a minute</source>
+        <translation>استغرقت قراءته أكثر من دقيقة</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+50"/>
+        <source>the PDF reader stopped on it (the file may be damaged)</source>
+        <translation>توقف قارئ PDF عنده (ربما الملف تالف)</translation>
+    </message>
+    <message>
+        <location line="-47"/>
+        <location line="+50"/>
+        <source>%1 could not be read: %2.</source>
+        <translation>تعذرت قراءة %1: %2.</translation>
+    </message>
+    <message>
+        <location line="-39"/>
+        <source>%1 could not be read as a PDF: it is damaged, or not a PDF.</source>
+        <translation>تعذرت قراءة %1 كملف PDF: إنه تالف، أو ليس ملف PDF.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is protected by a password. Open it in a PDF viewer and save a copy without one, or copy its text into the message.</source>
+        <translation>%1 محمي بكلمة مرور. افتحه في عارض PDF واحفظ نسخة دون كلمة مرور، أو انسخ نصه إلى الرسالة.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 holds no text, only pictures of pages (a scanned document?); the model reads text only.</source>
+        <translation>لا يحوي %1 نصًا، بل صور صفحات فقط (مستند ممسوح ضوئيًا؟)؛ النموذج يقرأ النص فقط.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 holds too much text to add to a message (more than %2, already more than a model reads at once).</source>
+        <translation>يحوي %1 نصًا أكثر من أن يُضاف إلى رسالة (أكثر من %2، وهو أكثر مما يقرؤه النموذج دفعة واحدة).</translation>
     </message>
 </context>
 <context>
     <name>TextContextMenu</name>
     <message>
-        <location filename="../ui/components/TextContextMenu.qml" line="+24"/>
+        <location filename="../ui/components/TextContextMenu.qml" line="+22"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>

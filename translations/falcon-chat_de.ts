@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+184"/>
+        <location filename="../app/chat_controller.cpp" line="+192"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -24,7 +24,7 @@
         <translation>Kein Modell geladen. Öffne zuerst eines über das Modellmenü.</translation>
     </message>
     <message>
-        <location filename="../app/chat_controller_conversations.cpp" line="+199"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+201"/>
         <source>conversation</source>
         <translation>Unterhaltung</translation>
     </message>
@@ -39,7 +39,7 @@
         <translation>LM-Studio-Chats</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+94"/>
         <source>Nothing was imported: %1</source>
         <translation>Nichts wurde importiert: %1</translation>
     </message>
@@ -224,9 +224,9 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../ui/pages/ChatPage.qml" line="+34"/>
-        <source>Add text files to the message</source>
-        <translation>Textdateien zur Nachricht hinzufügen</translation>
+        <location filename="../ui/pages/ChatPage.qml" line="+33"/>
+        <source>Add text files or PDFs to the message</source>
+        <translation>Textdateien oder PDFs zur Nachricht hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -234,7 +234,7 @@
         <translation>Hinzufügen</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>Hide the conversations</source>
         <translation>Unterhaltungen ausblenden</translation>
     </message>
@@ -272,7 +272,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+53"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+44"/>
         <source>code</source>
         <translation>Code</translation>
     </message>
@@ -303,14 +303,14 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+65"/>
-        <source>Add text files to the message</source>
-        <translation>Textdateien zur Nachricht hinzufügen</translation>
+        <location filename="../ui/components/Composer.qml" line="+67"/>
+        <source>Add text files or PDFs to the message</source>
+        <translation>Textdateien oder PDFs zur Nachricht hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Add text files to the message (or drop them on the window)</source>
-        <translation>Textdateien zur Nachricht hinzufügen (oder auf das Fenster ziehen)</translation>
+        <source>Add text files or PDFs to the message (or drop them on the window)</source>
+        <translation>Textdateien oder PDFs zur Nachricht hinzufügen (oder auf das Fenster ziehen)</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -341,6 +341,21 @@
         <location line="+0"/>
         <source>Send the message</source>
         <translation>Die Nachricht senden</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Reading the text of %1…</source>
+        <translation>Der Text von %1 wird gelesen …</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stop reading the PDF</source>
+        <translation>Das Lesen des PDFs abbrechen</translation>
     </message>
 </context>
 <context>
@@ -630,7 +645,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>FileChooserDialog</name>
     <message>
-        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+27"/>
+        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+26"/>
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
@@ -1226,7 +1241,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Einen Modellordner wählen</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+40"/>
         <source>This folder holds a model (config.json).</source>
         <translation>Dieser Ordner enthält ein Modell (config.json).</translation>
     </message>
@@ -1347,7 +1362,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Modell</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+115"/>
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>
@@ -1622,7 +1637,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Eine Voreinstellung setzt den Systemprompt und alle Werte darunter.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Save the system prompt and these settings as:</source>
         <translation>Systemprompt und diese Einstellungen speichern als:</translation>
     </message>
@@ -1923,7 +1938,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <location line="+8"/>
         <source>Theme</source>
         <translation>Design</translation>
@@ -2100,16 +2115,16 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+10"/>
-        <source>%1 is a folder; only text files can be added to a message.</source>
-        <translation>%1 ist ein Ordner; einer Nachricht lassen sich nur Textdateien hinzufügen.</translation>
+        <source>%1 is a folder; only text files and PDFs can be added to a message.</source>
+        <translation>%1 ist ein Ordner; einer Nachricht lassen sich nur Textdateien und PDFs hinzufügen.</translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>%1 is not a text file (or not in UTF-8); only text can be added to a message.</source>
-        <translation>%1 ist keine Textdatei (oder nicht in UTF-8); einer Nachricht lässt sich nur Text hinzufügen.</translation>
+        <source>%1 is not a text file (or not in UTF-8) or a PDF; only text can be added to a message.</source>
+        <translation>%1 ist weder eine Textdatei (in UTF-8) noch ein PDF; einer Nachricht lässt sich nur Text hinzufügen.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <location line="+6"/>
         <source>%1 could not be read: %2</source>
         <translation>%1 konnte nicht gelesen werden: %2</translation>
@@ -2120,15 +2135,57 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 ist leer.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>%1 was not added: with the files before it the message would hold more than %2, already more than a model reads at once.</source>
         <translation>%1 wurde nicht hinzugefügt: mit den Dateien davor hielte die Nachricht mehr als %2, schon mehr, als ein Modell auf einmal liest.</translation>
+    </message>
+    <message>
+        <location filename="../app/attachment_reader.cpp" line="+78"/>
+        <source>%1 is a PDF, and this build of Falcon Chat cannot read PDFs: its PDF reader (falcon-pdf-text, built with libpoppler-cpp) is missing. Copy the text into the message instead.</source>
+        <translation>%1 ist ein PDF, und dieser Build von Falcon Chat kann keine PDFs lesen: sein PDF-Leser (falcon-pdf-text, gebaut mit libpoppler-cpp) fehlt. Kopieren Sie den Text stattdessen in die Nachricht.</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>reading it took longer than a minute</source>
+        <translation>das Lesen dauerte länger als eine Minute</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+50"/>
+        <source>the PDF reader stopped on it (the file may be damaged)</source>
+        <translation>der PDF-Leser brach dabei ab (die Datei ist vielleicht beschädigt)</translation>
+    </message>
+    <message>
+        <location line="-47"/>
+        <location line="+50"/>
+        <source>%1 could not be read: %2.</source>
+        <translation>%1 ließ sich nicht lesen: %2.</translation>
+    </message>
+    <message>
+        <location line="-39"/>
+        <source>%1 could not be read as a PDF: it is damaged, or not a PDF.</source>
+        <translation>%1 ließ sich nicht als PDF lesen: die Datei ist beschädigt oder kein PDF.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is protected by a password. Open it in a PDF viewer and save a copy without one, or copy its text into the message.</source>
+        <translation>%1 ist durch ein Passwort geschützt. Öffnen Sie es in einem PDF-Betrachter und speichern Sie eine Kopie ohne Passwort, oder kopieren Sie den Text in die Nachricht.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 holds no text, only pictures of pages (a scanned document?); the model reads text only.</source>
+        <translation>%1 enthält keinen Text, nur Bilder von Seiten (ein eingescanntes Dokument?); das Modell liest nur Text.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 holds too much text to add to a message (more than %2, already more than a model reads at once).</source>
+        <translation>%1 enthält zu viel Text für eine Nachricht (mehr als %2, schon mehr, als ein Modell auf einmal liest).</translation>
     </message>
 </context>
 <context>
     <name>TextContextMenu</name>
     <message>
-        <location filename="../ui/components/TextContextMenu.qml" line="+24"/>
+        <location filename="../ui/components/TextContextMenu.qml" line="+22"/>
         <source>Copy</source>
         <translation>Kopieren</translation>
     </message>

@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../app/chat_controller_conversations.cpp" line="+265"/>
+        <location filename="../app/chat_controller_conversations.cpp" line="+273"/>
         <source>Imported %Ln conversation(s), but not: %1</source>
         <translation>
             <numerusform>Imported %Ln conversation, but not: %1</numerusform>
@@ -31,7 +31,7 @@
 <context>
     <name>CodeBlock</name>
     <message numerus="yes">
-        <location filename="../ui/components/CodeBlock.qml" line="+102"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+93"/>
         <source>Show all (%Ln more line(s))</source>
         <translation>
             <numerusform>Show all (%Ln more line)</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>FileChooserDialog</name>
     <message numerus="yes">
-        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+158"/>
+        <location filename="../ui/dialogs/FileChooserDialog.qml" line="+157"/>
         <source>%n file(s) selected</source>
         <translation>
             <numerusform>%n file selected</numerusform>

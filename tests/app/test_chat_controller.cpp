@@ -17,6 +17,7 @@
 #include "app/app_settings.h"
 #include "app/chat_controller.h"
 #include "app/engine/chat_session.h"
+#include "app/engine/install_paths.h"
 #include "app/fake_engine.h"
 #include "app/settings_file.h"
 #include "app/text_attachment.h"
@@ -164,15 +165,67 @@ class ChatControllerTest : public QObject {
     const QString a = put(QStringLiteral("a.py"), "print(1)\n"), b = put(QStringLiteral("b.txt"), "two\n"),
                   png = put(QStringLiteral("c.png"), QByteArray("\x89PNG\0\0", 6));
     QSignalSpy error(c.get(), &ChatController::errorOccurred);
-    const QString md = c->attachFiles({a, png, b});
-    QCOMPARE(md, attachment::quote(QStringLiteral("a.py"), QStringLiteral("print(1)")) +
-                     QStringLiteral("\n\n") +
-                     attachment::quote(QStringLiteral("b.txt"), QStringLiteral("two")));
+    QSignalSpy ready(c.get(), &ChatController::attachmentsReady);
+    c->attachFiles({a, png, b});  // no PDF: read at once
+    QCOMPARE(ready.count(), 1);
+    QCOMPARE(ready.at(0).at(0).toString(),
+             attachment::quote(QStringLiteral("a.py"), QStringLiteral("print(1)")) + QStringLiteral("\n\n") +
+                 attachment::quote(QStringLiteral("b.txt"), QStringLiteral("two")));
     QCOMPARE(error.count(), 1);
     QVERIFY2(error.at(0).at(0).toString().contains(QStringLiteral("c.png is not a text file")),
              qPrintable(error.at(0).at(0).toString()));
-    QCOMPARE(c->attachFiles({a}), attachment::quote(QStringLiteral("a.py"), QStringLiteral("print(1)")));
+    c->attachFiles({a});
+    QCOMPARE(ready.count(), 2);
+    QCOMPARE(ready.at(1).at(0).toString(),
+             attachment::quote(QStringLiteral("a.py"), QStringLiteral("print(1)")));
     QCOMPARE(error.count(), 1);  // nothing refused: no error
+    c->attachFiles({png});
+    QCOMPARE(ready.count(), 2);  // nothing to add: no Markdown
+    QCOMPARE(error.count(), 2);
+  }
+
+  // A PDF between text files: its text comes from the helper process, in the files' order, while
+  // the window goes on; picking another chat stops it (its text was for the other chat's message).
+  void a_pdf_goes_into_the_message_in_its_place() {
+    if (!QFileInfo(QString::fromStdString(falcon::pdf_text_helper_path().string())).isExecutable())
+      QSKIP("this build has no falcon-pdf-text (no libpoppler-cpp)");
+    std::unique_ptr<ChatController> c;
+    QVERIFY(reopened_chat(c, {}) != 0);  // on a chat with messages
+    const QString d = dir_.filePath(QStringLiteral("attach-pdf"));
+    QDir().mkpath(d);
+    QFile::copy(QStringLiteral(FALCON_FIXTURES_DIR "/pdf/plain.pdf"), d + QStringLiteral("/Report 2026.pdf"));
+    QFile text(d + QStringLiteral("/notes.txt"));
+    QVERIFY(text.open(QIODevice::WriteOnly) && text.write("first\n") == 6);
+    text.close();
+    QSignalSpy ready(c.get(), &ChatController::attachmentsReady);
+    QSignalSpy error(c.get(), &ChatController::errorOccurred);
+    QSignalSpy attaching(c.get(), &ChatController::attachingChanged);
+    c->attachFiles({text.fileName(), d + QStringLiteral("/Report 2026.pdf")});
+    QCOMPARE(ready.count(), 0);  // not yet: the PDF is read in its own process
+    QCOMPARE(c->attachingFile(), QStringLiteral("Report 2026.pdf"));
+    QVERIFY(ready.wait(30000));
+    QCOMPARE(ready.at(0).at(0).toString(),
+             attachment::quote(QStringLiteral("notes.txt"), QStringLiteral("first")) +
+                 QStringLiteral("\n\n") +
+                 attachment::quote(QStringLiteral("Report 2026.pdf"),
+                                   QStringLiteral("Sealed text for the tests.")));
+    QCOMPARE(error.count(), 0);
+    QCOMPARE(c->attachingFile(), QString());
+    QCOMPARE(attaching.count(), 2);
+
+    // Another chat picked while the PDF is read: nothing comes, and nothing is left running.
+    c->attachFiles({d + QStringLiteral("/Report 2026.pdf")});
+    QCOMPARE(c->attachingFile(), QStringLiteral("Report 2026.pdf"));
+    c->newConversation();
+    QCOMPARE(c->attachingFile(), QString());
+    // And cancelled by the user.
+    c->attachFiles({d + QStringLiteral("/Report 2026.pdf")});
+    QCOMPARE(c->attachingFile(), QStringLiteral("Report 2026.pdf"));
+    c->cancelAttaching();
+    QCOMPARE(c->attachingFile(), QString());
+    QTest::qWait(500);
+    QCOMPARE(ready.count(), 1);
+    QCOMPARE(error.count(), 0);
   }
 
   void initTestCase() {

@@ -70,6 +70,14 @@ for f in "${expect[@]}"; do grep -qxF "$f" "$work/contents" || { echo "  missing
 if [ "$has_cuda" = 1 ]; then
   grep -qE '^/usr/lib/.*falcon-chat/libfalcon-cuda\.so$' "$work/contents" || { echo "  missing: the CUDA plugin"; missing=1; }
 fi
+# The PDF reader, where this build has it (libpoppler-cpp found): beside the CUDA plugin, where
+# falcon-chat looks for it (app/engine/install_paths.h).
+has_pdf=0
+compgen -G "$BUILD/lib/*/falcon-chat/falcon-pdf-text" >/dev/null && has_pdf=1
+if [ "$has_pdf" = 1 ]; then
+  grep -qE '^/usr/lib/.*falcon-chat/falcon-pdf-text$' "$work/contents" || { echo "  missing: falcon-pdf-text"; missing=1; }
+  check "Depends names poppler's C++ library (the PDF reader)" bash -c '[[ "$1" == *libpoppler-cpp* ]]' _ "$depends"
+fi
 check "package holds programs, plugin, model, translations, desktop file, metainfo, icons, man pages" \
   test $missing = 0
 check "no CUDA library is bundled" bash -c '! grep -qE "libcu(dart|blas)" "$1"' _ "$work/contents"
@@ -145,6 +153,10 @@ if command -v cc >/dev/null; then
     _ $rc "$nolibs" "$installed" "$work/nolibs.err"
 fi
 
+if [ "$has_pdf" = 1 ]; then
+  pdf_text=$("${run_env[@]}" "$root"/usr/lib/*/falcon-chat/falcon-pdf-text "$SRC/tests/fixtures/pdf/plain.pdf" 2>/dev/null)
+  check "the installed PDF reader reads a PDF's text" test "$pdf_text" = "Sealed text for the tests."
+fi
 chat_version=$("${run_env[@]}" "$root/usr/bin/falcon-chat" --version 2>&1)
 echo "$chat_version" | sed 's/^/  /'
 check "falcon-chat --version" bash -c '[[ "$1" == "falcon-chat "* ]]' _ "$chat_version"

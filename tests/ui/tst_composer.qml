@@ -63,6 +63,26 @@ TestCase {
         compare(asked, 1)
     }
 
+    // While a PDF's text is read, its name shows under the field with Cancel; typing goes on.
+    function test_a_pdf_being_read_shows_with_cancel() {
+        const [c, input] = createComposer()
+        const row = findChild(c, "attachingRow")
+        verify(!row.visible)
+        c.attaching = "Report 2026.pdf"
+        verify(row.visible)
+        const label = findChild(row, "attachingLabel")
+        verify(label.text.indexOf("Report 2026.pdf") >= 0, label.text)
+        let cancelled = 0
+        c.cancelAttachingRequested.connect(() => ++cancelled)
+        mouseClick(findChild(c, "cancelAttachingButton"))
+        compare(cancelled, 1)
+        input.forceActiveFocus()
+        keyClick(Qt.Key_A)
+        compare(input.text, "a")
+        c.attaching = ""
+        verify(!row.visible)
+    }
+
     function test_enter_sends_trimmed_text() {
         const [c, input] = createComposer()
         keyClick("h"); keyClick("i"); keyClick(Qt.Key_Space)

@@ -14,9 +14,11 @@ Pane {
     property real tokens: -1       // the text in the model's tokens; -1: not known (nothing shown)
     property bool tooLong: false   // longer than the window: the model would see only its end
     property int windowSize: 0
+    property string attaching: ""  // the PDF whose text is being read for the message, "" when none
     signal sendRequested(string text)
     signal stopRequested()
     signal attachRequested()
+    signal cancelAttachingRequested()
     padding: Theme.spacing
 
     // Puts the text cursor in the message field: at start, on a new or opened chat.
@@ -62,8 +64,8 @@ Pane {
                 objectName: "attachButton"
                 text: "+"
                 font.pixelSize: Theme.baseFontSize * 1.4
-                Accessible.name: qsTr("Add text files to the message")
-                ToolTip.text: qsTr("Add text files to the message (or drop them on the window)")
+                Accessible.name: qsTr("Add text files or PDFs to the message")
+                ToolTip.text: qsTr("Add text files or PDFs to the message (or drop them on the window)")
                 ToolTip.visible: hovered && !pressed
                 ToolTip.delay: 600
                 onClicked: root.attachRequested()
@@ -112,6 +114,35 @@ Pane {
                 enabled: root.busy || input.text.trim().length > 0
                 Accessible.name: root.busy ? qsTr("Stop the reply") : qsTr("Send the message")
                 onClicked: root.busy ? root.stopRequested() : root.send()
+            }
+        }
+
+        // A PDF's text is read in a process of its own; the window goes on meanwhile.
+        RowLayout {
+            objectName: "attachingRow"
+            visible: root.attaching.length > 0
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+            BusyIndicator {
+                running: parent.visible
+                Layout.preferredWidth: Theme.baseFontSize * 1.6
+                Layout.preferredHeight: Theme.baseFontSize * 1.6
+            }
+            Label {
+                objectName: "attachingLabel"
+                Layout.fillWidth: true
+                elide: Text.ElideMiddle
+                // The name in a directional isolate: a Latin name must not turn an Arabic line around.
+                text: qsTr("Reading the text of %1…").arg("\u2068" + root.attaching + "\u2069")
+                color: Theme.subtleText
+                font.pixelSize: Theme.smallFontSize
+            }
+            Button {
+                objectName: "cancelAttachingButton"
+                text: qsTr("Cancel")
+                flat: true
+                Accessible.name: qsTr("Stop reading the PDF")
+                onClicked: root.cancelAttachingRequested()
             }
         }
 

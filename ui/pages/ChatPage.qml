@@ -21,17 +21,16 @@ Page {
     // created; the composer is empty by then.)
     property var draftOwner: 0
 
-    // Text files put into the message at the cursor (dropped on the window, or chosen with the
-    // composer's + button); those that cannot be are named in the error toast.
+    // Text files and PDFs put into the message at the cursor (dropped on the window, or chosen
+    // with the composer's + button) once read (onAttachmentsReady); those that cannot be are named
+    // in the error toast.
     function attachFiles(paths) {
-        const markdown = ChatController.attachFiles(paths)
-        if (markdown.length > 0)
-            composer.insertAttachment(markdown)
+        ChatController.attachFiles(paths)
     }
     FileChooserDialog {
         id: attachDialog
         objectName: "attachChooser"
-        title: qsTr("Add text files to the message")
+        title: qsTr("Add text files or PDFs to the message")
         acceptLabel: qsTr("Add")
         // Documents at first, then wherever the last files came from.
         firstFolder: ChatController.documentsFolder()
@@ -43,6 +42,9 @@ Page {
     }
     Connections {
         target: ChatController
+        function onAttachmentsReady(markdown) {
+            composer.insertAttachment(markdown)
+        }
         function onCurrentConversationChanged() {
             const id = ChatController.currentConversationId
             if (id === root.draftOwner)
@@ -202,6 +204,8 @@ Page {
             }
             onStopRequested: ChatController.stop()
             onAttachRequested: attachDialog.open()
+            attaching: ChatController.attachingFile
+            onCancelAttachingRequested: ChatController.cancelAttaching()
         }
     }
 }
