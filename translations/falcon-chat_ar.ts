@@ -359,7 +359,7 @@
         <translation>إرسال الرسالة</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Reading the text of %1…</source>
         <translation>جارٍ قراءة نص %1…</translation>
     </message>
@@ -2297,8 +2297,8 @@ Start one with New chat.</source>
     <name>WindowWarning</name>
     <message>
         <location filename="../ui/components/WindowWarning.qml" line="+11"/>
-        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
-        <translation>أطول من نافذة سياق هذه المحادثة البالغة %1 رمزًا: لن يرى النموذج إلا نهايتها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
+        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it, so put your question last. A larger window (Sampling) keeps more.</source>
+        <translation>أطول من نافذة سياق هذه المحادثة البالغة %1 رمزًا: لن يرى النموذج إلا نهايتها، لذا ضع سؤالك في آخرها. نافذة أكبر (أخذ العينات) تحتفظ بالمزيد.</translation>
     </message>
 </context>
 </TS>

@@ -343,7 +343,7 @@
         <translation>Die Nachricht senden</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Reading the text of %1…</source>
         <translation>Der Text von %1 wird gelesen …</translation>
     </message>
@@ -2261,8 +2261,8 @@ Beginne eine mit „Neuer Chat“.</translation>
     <name>WindowWarning</name>
     <message>
         <location filename="../ui/components/WindowWarning.qml" line="+11"/>
-        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it. A larger window (Sampling) keeps more.</source>
-        <translation>Länger als das Kontextfenster dieses Chats von %1 Tokens: Das Modell sieht nur ihr Ende. Ein größeres Fenster (Sampling) behält mehr.</translation>
+        <source>Longer than this chat&apos;s context window of %1 tokens: the model will see only the end of it, so put your question last. A larger window (Sampling) keeps more.</source>
+        <translation>Länger als das Kontextfenster dieses Chats von %1 Tokens: Das Modell sieht nur ihr Ende, stellen Sie Ihre Frage also zuletzt. Ein größeres Fenster (Sampling) behält mehr.</translation>
     </message>
 </context>
 </TS>
