@@ -14,6 +14,14 @@ inline qsizetype leadingSpaces(QStringView line) {
   return n;
 }
 
+// Whether `line` (of a text split at "\n") is blank as md4c reads it: only spaces and tabs, and the
+// "\r" of a "\r\n" (a no-break space is text).
+inline bool isBlank(QStringView line) {
+  return std::all_of(line.begin(), line.end(), [](QChar c) {
+    return c == QLatin1Char(' ') || c == QLatin1Char('\t') || c == QLatin1Char('\r');
+  });
+}
+
 // Whether `line` starts a list item: "-", "*" or "+", or 1-9 digits and "." or ")", then a space.
 inline bool isListItem(QStringView line) {
   const qsizetype at = leadingSpaces(line);

@@ -6,6 +6,7 @@
 #include <QTextDocument>
 #include <QVariantMap>
 #include <algorithm>
+#include <vector>
 
 #include "app/markdown_scan.h"
 #include "app/math_text.h"
@@ -52,17 +53,53 @@ QVariantMap text_segment(const QString& prose) {
 
 namespace {
 
+// Where the indented code block (CommonMark: lines indented by 4 spaces, the first after a blank
+// line or a block's start, not in a list item) starting at lines[i] ends: past its last code
+// line, the blank lines between its lines included; i when lines[i] starts none. `after_block`:
+// lines[i - 1] ended a block (a blank line, a closing fence, or there is none).
+qsizetype indented_code_end(const QStringList& lines, qsizetype i, bool after_block) {
+  auto code_line = [&](qsizetype k) {
+    return markdown::leadingSpaces(lines[k]) >= 4 && !markdown::isBlank(lines[k]);
+  };
+  if (!after_block || !code_line(i) || markdown::insideListItem(lines, i, markdown::leadingSpaces(lines[i])))
+    return i;
+  qsizetype end = i + 1;
+  for (qsizetype k = i + 1; k < lines.size(); ++k) {
+    if (code_line(k)) {
+      end = k + 1;
+    } else if (!markdown::isBlank(lines[k])) {
+      break;
+    }
+  }
+  return end;
+}
+
 // Walks a message's lines: prose(lines) for each run of prose, code(info, lines) for each fenced
-// block (an unclosed fence runs to the end).
+// block (an unclosed fence runs to the end) and, with `indented_code`, each indented code block
+// (info ""): written as code, its '<' and '~' need no escapes, which md4c's code block would show.
 template <typename Prose, typename Code>
-void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
+void split_fences(const QString& text, Prose&& prose_run, Code&& code_block, bool indented_code = false) {
   const QStringList lines = text.split(QLatin1Char('\n'));
   QString prose;
+  bool after_block = true;  // lines[i - 1] ended a block
   for (qsizetype i = 0; i < lines.size(); ++i) {
     QChar fc;
     int flen = 0, indent = 0;
     QString info;
     if (!is_fence(lines, i, &fc, &flen, &info, &indent)) {
+      const qsizetype end = indented_code ? indented_code_end(lines, i, after_block) : i;
+      if (end > i) {
+        if (!prose.trimmed().isEmpty()) prose_run(prose);
+        prose.clear();
+        QStringList code;
+        for (qsizetype k = i; k < end; ++k)
+          code << lines[k].mid(std::min<qsizetype>(4, markdown::leadingSpaces(lines[k])));
+        code_block(QString(), code);
+        i = end - 1;
+        after_block = false;  // (the line after it is not indented: a paragraph or a blank line)
+        continue;
+      }
+      after_block = markdown::isBlank(lines[i]);
       prose += lines[i];
       if (i + 1 < lines.size()) prose += QLatin1Char('\n');
       continue;
@@ -83,6 +120,7 @@ void split_fences(const QString& text, Prose&& prose_run, Code&& code_block) {
     }
     code_block(info, code);
     i = j;  // skip the closing fence (or we are at the end)
+    after_block = true;
   }
   if (!prose.trimmed().isEmpty()) prose_run(prose);
 }
@@ -119,7 +157,8 @@ QVariantList MessageFormatter::segments(const QString& text, bool plain) {
                            {QStringLiteral("shown"), shown},
                            {QStringLiteral("lines"), int(code.size())},
                            {QStringLiteral("hiddenLines"), cut ? int(code.size()) - kPreviewLines : 0}};
-      });
+      },
+      /*indented_code=*/!plain);
   return out;
 }
 
@@ -169,10 +208,54 @@ QString MessageFormatter::titleText(const QString& text) {
 
 namespace {
 
+// Where in `prose` a tilde stands alone and is to be escaped: GitHub's Markdown (md4c, under Qt's
+// reader) strikes text through between single tildes as between double ones, so "3~5 days, or 7~9
+// days" showed "5 days, or 7" struck through; models mean "~" as a range, "about" or a subscript.
+// "~~" (and longer runs) stay as they are. So does a tilde in a word that is or may be a link
+// ("://", "www.", an "@"): md4c's links would end at the escape. And one on a line indented by a
+// tab or four spaces, which may be code, where an escape would show. One pass, linear.
+std::vector<bool> lone_tildes(const QString& prose) {
+  const qsizetype n = prose.size();
+  std::vector<bool> lone(static_cast<size_t>(n), false);
+  if (!prose.contains(QLatin1Char('~'))) return lone;
+  auto space = [](QChar c) { return c.isSpace(); };
+  // Whether the line starting at `at` is indented by a tab or four spaces.
+  auto indented = [&](qsizetype at) {
+    qsizetype k = at;
+    while (k < n && prose[k] == QLatin1Char(' ')) ++k;
+    return k - at >= 4 || (k < n && prose[k] == QLatin1Char('\t'));
+  };
+  bool maybe_code = indented(0);
+  for (qsizetype w = 0; w < n;) {
+    if (space(prose[w])) {
+      if (prose[w] == QLatin1Char('\n') || prose[w] == QLatin1Char('\r')) maybe_code = indented(w + 1);
+      ++w;
+      continue;
+    }
+    qsizetype e = w;
+    while (e < n && !space(prose[e])) ++e;
+    const QStringView word = QStringView(prose).mid(w, e - w);
+    const bool link_like = word.contains(QLatin1String("://")) || word.contains(QLatin1String("www.")) ||
+                           word.contains(QLatin1Char('@'));
+    if (!link_like && !maybe_code) {
+      for (qsizetype k = w; k < e; ++k) {
+        if (prose[k] != QLatin1Char('~')) continue;
+        const bool before = k > 0 && prose[k - 1] == QLatin1Char('~');
+        const bool after = k + 1 < n && prose[k + 1] == QLatin1Char('~');
+        lone[static_cast<size_t>(k)] = !before && !after;
+      }
+    }
+    w = e;
+  }
+  return lone;
+}
+
 // Copies prose[i, end) to `out`, breaking image openers (a zero-width space between an
-// exclamation mark and a bracket) and, unless `keep_angle`, escaping every '<'. An existing backslash pair is
-// copied as it is, so an inserted backslash never pairs with one from the input.
-void copy_escaped(const QString& prose, qsizetype i, qsizetype end, bool keep_angle, QString& out) {
+// exclamation mark and a bracket), unless `keep_angle` escaping every '<', and with `tildes`
+// escaping the lone tildes it marks. An existing backslash pair is copied as it is, so an inserted
+// backslash never pairs with one from the input.
+void copy_escaped(const QString& prose, qsizetype i, qsizetype end, bool keep_angle, QString& out,
+                  const std::vector<bool>* tildes = nullptr) {
   while (i < end) {
     const QChar c = prose[i];
     if (c == QLatin1Char('\\') && i + 1 < end) {
@@ -185,6 +268,8 @@ void copy_escaped(const QString& prose, qsizetype i, qsizetype end, bool keep_an
     }
     if (c == QLatin1Char('<') && !keep_angle) {
       out += QStringLiteral("\\<");
+    } else if (tildes && (*tildes)[static_cast<size_t>(i)]) {
+      out += QStringLiteral("\\~");
     } else if (c == QLatin1Char('!') && i + 1 < prose.size() && prose[i + 1] == QLatin1Char('[')) {
       // Not "\!": md4c's permissive URL autolinks take a backslash into the URL ("http://\![z](…)"
       // left "![z](…)" whole: an image, found by fuzz_markdown). A zero-width space between the
@@ -210,6 +295,7 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
   // would leave the tag outside any span: an image, found by fuzz_markdown).
   QString out;
   out.reserve(prose.size() + 16);
+  const std::vector<bool> tildes = lone_tildes(prose);
   qsizetype i = 0;
   const qsizetype n = prose.size();
   bool open_run = false;        // a backtick run that does not close on its line, since a blank line
@@ -247,7 +333,7 @@ QString MessageFormatter::neutralizeMarkdown(const QString& prose) {
         ++j;
       }
     }
-    copy_escaped(prose, i, j, /*keep_angle=*/false, out);
+    copy_escaped(prose, i, j, /*keep_angle=*/false, out, &tildes);
     i = j;
   }
   return out;

@@ -1,6 +1,9 @@
 // The list models, proxies and formatters the QML views bind to, over a real store.
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextFragment>
 #include <QtTest>
 
 #include "app/conversation_list_model.h"
@@ -292,6 +295,64 @@ class AppModelsTest : public QObject {
     QCOMPARE(s[3].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("streaming <"));
   }
 
+  // A single tilde strikes nothing through: GitHub's Markdown (md4c, Qt's reader) pairs single
+  // tildes too, so "3~5 days, or 7~9 days" showed "5 days, or 7" struck through. Only "~~" strikes;
+  // a tilde in a URL stays as it was (escaped, it would end the link), as does one in an indented
+  // code block (where an escape would show).
+  void a_single_tilde_strikes_nothing_through_data() {
+    QTest::addColumn<QString>("markdown");
+    QTest::addColumn<QString>("shown");  // the text as shown, struck parts in [S:…]
+    QTest::addColumn<QString>("link");   // a link's target where there is one
+    QTest::newRow("ranges") << "takes 3~5 days, or 7~9 days"
+                            << "takes 3~5 days, or 7~9 days"
+                            << "";
+    QTest::newRow("subscripts") << "H~2~O and CO~2~"
+                                << "H~2~O and CO~2~"
+                                << "";
+    QTest::newRow("about") << "about ~5 min, up to 7~ min."
+                           << "about ~5 min, up to 7~ min."
+                           << "";
+    QTest::newRow("two tildes strike") << "a ~~gone~~ b"
+                                       << "a [S:gone] b"
+                                       << "";
+    QTest::newRow("three and one") << "x ~~~ y ~z~"
+                                   << "x ~~~ y ~z~"
+                                   << "";
+    QTest::newRow("url") << "see https://x.org/~u/a~b and 1~2 or 3~4"
+                         << "see https://x.org/~u/a~b and 1~2 or 3~4"
+                         << "https://x.org/~u/a~b";
+    QTest::newRow("www") << "www.x.org/a~b 1~2 3~4"
+                         << "www.x.org/a~b 1~2 3~4"
+                         << "http://www.x.org/a~b";
+    QTest::newRow("code span") << "`a~b~c` d"
+                               << "a~b~c d"
+                               << "";
+    QTest::newRow("escaped already") << "a\\~b\\~c"
+                                     << "a~b~c"
+                                     << "";
+    QTest::newRow("indented code") << "text\n\n    x = 3~5; y = 7~9\n\nend"
+                                   << "text|x = 3~5; y = 7~9|end"
+                                   << "";
+  }
+  void a_single_tilde_strikes_nothing_through() {
+    QFETCH(QString, markdown);
+    QFETCH(QString, shown);
+    QFETCH(QString, link);
+    QTextDocument doc;
+    doc.setMarkdown(MessageFormatter::neutralizeMarkdown(markdown), QTextDocument::MarkdownDialectGitHub);
+    QString text, href;
+    for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
+      if (!text.isEmpty()) text += QLatin1Char('|');
+      for (auto it = b.begin(); !it.atEnd(); ++it) {
+        const QTextFragment f = it.fragment();
+        text += f.charFormat().fontStrikeOut() ? QStringLiteral("[S:%1]").arg(f.text()) : f.text();
+        if (f.charFormat().isAnchor()) href = f.charFormat().anchorHref();
+      }
+    }
+    QCOMPARE(text, shown);
+    QCOMPARE(href, link);
+  }
+
   // A fence indented in a list item ("1. Install:" then "   ```sh"), as models write steps: its
   // lines lose the fence's indentation (CommonMark), so the block shows and copies as written; a
   // line indented less loses what it has, a deeper one keeps the rest.
@@ -315,14 +376,52 @@ class AppModelsTest : public QObject {
         QStringLiteral("1. Step:\n\n   - sub:\n\n       ```py\n       y = 1\n       ```\n"));
     QCOMPARE(nested.size(), 2);
     QCOMPARE(nested[1].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("y = 1"));
-    // At the top level, 4 spaces make an indented code block (its text shows a fence): not split.
+    // At the top level, 4 spaces make an indented code block, whose text shows the fence.
     const QVariantList top =
         MessageFormatter().segments(QStringLiteral("Text:\n\n    ```\n    a\n    ```\n"));
-    QCOMPARE(top.size(), 1);
-    QCOMPARE(top[0].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("text"));
+    QCOMPARE(top.size(), 2);
+    QCOMPARE(top[1].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("code"));
+    QCOMPARE(top[1].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("```\na\n```"));
     // Unindented: every line as it is.
     const QVariantList flat = MessageFormatter().segments(QStringLiteral("```\n  a\n    b\n```"));
     QCOMPARE(flat[0].toMap().value(QStringLiteral("code")).toString(), QStringLiteral("  a\n    b"));
+  }
+
+  // An indented code block (4 spaces after a blank line, not in a list item) is a code segment, as
+  // md4c reads it: its "<" showed as "\\<" (the escape that keeps prose from forming HTML shows in
+  // code). Its lines lose 4 spaces; blank lines inside it stay, the ones after it do not.
+  void an_indented_code_block_is_code_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("kinds");
+    QTest::addColumn<QString>("code");  // the code segment's code
+    QTest::newRow("block") << "Compare:\n\n    if (a < b && c ~ d)\n        x();\n\n    y();\n\nDone."
+                           << QStringList{"text", "code", "text"} << "if (a < b && c ~ d)\n    x();\n\ny();";
+    QTest::newRow("first line") << "    a < b\nthen" << QStringList{"code", "text"} << "a < b";
+    QTest::newRow("crlf") << "p\r\n\r\n    a < b\r\n" << QStringList{"text", "code"} << "a < b\r";
+    QTest::newRow("after a fence") << "```\nx\n```\n    a < b" << QStringList{"code", "code"} << "a < b";
+    // Not code: a paragraph's lazy continuation, a list item's text, a line after a no-break space
+    // (text to md4c, not a blank line).
+    QTest::newRow("continuation") << "para\n    a < b" << QStringList{"text"} << "";
+    QTest::newRow("list item") << "1. step\n\n    more < text" << QStringList{"text"} << "";
+    QTest::newRow("nbsp") << "p\n\u00a0\n    a < b" << QStringList{"text"} << "";
+  }
+  void an_indented_code_block_is_code() {
+    QFETCH(QString, text);
+    QFETCH(QStringList, kinds);
+    QFETCH(QString, code);
+    const QVariantList s = MessageFormatter().segments(text);
+    QStringList got;
+    QString last_code;
+    for (const QVariant& v : s) {
+      got << v.toMap().value(QStringLiteral("kind")).toString();
+      if (got.back() == QLatin1String("code")) last_code = v.toMap().value(QStringLiteral("code")).toString();
+    }
+    QCOMPARE(got, kinds);
+    QCOMPARE(last_code, code);
+    // A user's message is shown as typed: never split there.
+    for (const QVariant& v : MessageFormatter().segments(text, true))
+      if (!text.contains(QLatin1String("```")))
+        QCOMPARE(v.toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("plain"));
   }
 
   // Each ordered list's first number, as md4c reads it: only a list that starts at 1 may interrupt
