@@ -108,6 +108,8 @@ ChatController::ChatController(Options options, QObject* parent)
 ChatController::~ChatController() {
   delete transfer_;  // an import not done is rolled back (its file is still there); waits for an export
   transfer_ = nullptr;
+  delete attach_reader_;  // kills a PDF's reader still running, while this object can still signal
+  attach_reader_ = nullptr;
   saveDrafts();
   commitPendingDelete();
   inference_.reset();  // joins the worker before the store goes away

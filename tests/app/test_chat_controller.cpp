@@ -226,6 +226,25 @@ class ChatControllerTest : public QObject {
     QTest::qWait(500);
     QCOMPARE(ready.count(), 1);
     QCOMPARE(error.count(), 0);
+
+    // The app closed while a PDF is read (a reader that hangs): the reader is killed with it.
+    const QString hang = d + QStringLiteral("/hang.sh");
+    QFile script(hang);
+    QVERIFY(script.open(QIODevice::WriteOnly) &&
+            script.write("#!/bin/sh\necho $$ > \"$0.pid\"\nexec sleep 60\n") > 0);
+    script.close();
+    QFile::setPermissions(hang, QFile::ReadOwner | QFile::ExeOwner);
+    qputenv("FALCON_PDF_TEXT", hang.toLocal8Bit());
+    std::unique_ptr<ChatController> closing = make();
+    qunsetenv("FALCON_PDF_TEXT");
+    closing->attachFiles({d + QStringLiteral("/Report 2026.pdf")});
+    QVERIFY(QTest::qWaitFor([&] { return QFile::exists(hang + QStringLiteral(".pid")); }, 10000));
+    QFile pid_file(hang + QStringLiteral(".pid"));
+    QVERIFY(pid_file.open(QIODevice::ReadOnly));
+    const QString proc = QStringLiteral("/proc/") + QString::fromLatin1(pid_file.readAll().trimmed());
+    QVERIFY(QFileInfo::exists(proc));
+    closing.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(proc), 5000);
   }
 
   void initTestCase() {
