@@ -9,7 +9,7 @@
 #include "app/engine/install_paths.h"
 
 AttachmentReader::AttachmentReader(QObject* parent)
-    : QObject(parent), helper_(QString::fromStdString(falcon::pdf_text_helper_path().string())) {
+    : QObject(parent), helper_(QString::fromStdString(falcon::doc_text_helper_path().string())) {
   timeout_.setSingleShot(true);
   timeout_.setInterval(60'000);
   connect(&timeout_, &QTimer::timeout, this, [this] {
@@ -23,10 +23,17 @@ AttachmentReader::~AttachmentReader() {
   cancel();
 }
 
-bool AttachmentReader::isPdf(const QString& path) {
+AttachmentReader::Kind AttachmentReader::kindOf(const QString& path) {
   QFile f(path);
-  if (!QFileInfo(path).isFile() || !f.open(QIODevice::ReadOnly)) return false;
-  return f.read(1024).contains("%PDF-");
+  if (!QFileInfo(path).isFile() || !f.open(QIODevice::ReadOnly)) return Kind::Text;
+  const QByteArray head = f.read(1024);
+  if (head.contains("%PDF-")) return Kind::Pdf;
+  const QString ext = QFileInfo(path).suffix().toLower();
+  const bool word =
+      ext == QLatin1String("docx") || ext == QLatin1String("odt") || ext == QLatin1String("doc");
+  if (word && head.startsWith("PK\x03\x04")) return Kind::Office;
+  if (word && head.startsWith("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return Kind::OldOffice;
+  return Kind::Text;
 }
 
 void AttachmentReader::start(const QStringList& paths, qint64 max_bytes) {
@@ -57,8 +64,8 @@ void AttachmentReader::cancel() {
 void AttachmentReader::next() {
   while (!queue_.isEmpty()) {
     const QString path = queue_.takeFirst();
-    if (isPdf(path)) {
-      readPdf(path);
+    if (const Kind kind = kindOf(path); kind != Kind::Text) {
+      readDocument(path, kind);
       return;  // on with the rest when the helper is done
     }
     collector_->add(path, attachment::read(path, max_bytes_));
@@ -70,17 +77,26 @@ void AttachmentReader::next() {
   emit finished(r.markdown, r.error);
 }
 
-void AttachmentReader::readPdf(const QString& path) {
+void AttachmentReader::readDocument(const QString& path, Kind kind) {
   path_ = path;
+  kind_ = kind;
   const QString name = bidi::isolated(QFileInfo(path).fileName());
+  if (kind == Kind::OldOffice) {
+    finishDocument({{},
+                    QCoreApplication::translate(
+                        "TextAttachment",
+                        "%1 is an old Word document (.doc) or one protected by a password. Save it as .docx "
+                        "without a password, or copy its text into the message.")
+                        .arg(name)});
+    return;
+  }
   if (!QFileInfo(helper_).isExecutable()) {
-    finishPdf({{},
-               QCoreApplication::translate(
-                   "TextAttachment",
-                   "%1 is a PDF, and this build of Falcon Chat cannot read PDFs: its PDF reader "
-                   "(falcon-pdf-text, built with libpoppler-cpp) is missing. Copy the text into the "
-                   "message instead.")
-                   .arg(name)});
+    finishDocument({{},
+                    QCoreApplication::translate(
+                        "TextAttachment",
+                        "%1 cannot be read by this build of Falcon Chat: its reader of PDFs and Word "
+                        "documents (falcon-doc-text) is missing. Copy the text into the message instead.")
+                        .arg(name)});
     return;
   }
   setCurrent(QFileInfo(path).fileName());
@@ -88,15 +104,15 @@ void AttachmentReader::readPdf(const QString& path) {
   process_ = new QProcess(this);
   process_->setProgram(helper_);
   process_->setArguments({path, QString::number(max_bytes_)});
-  connect(process_, &QProcess::finished, this, &AttachmentReader::pdfDone);
+  connect(process_, &QProcess::finished, this, &AttachmentReader::helperDone);
   connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-    if (e == QProcess::FailedToStart) pdfDone(-1, QProcess::CrashExit);
+    if (e == QProcess::FailedToStart) helperDone(-1, QProcess::CrashExit);
   });
   timeout_.start();
   process_->start();
 }
 
-void AttachmentReader::pdfDone(int exit_code, QProcess::ExitStatus status) {
+void AttachmentReader::helperDone(int exit_code, QProcess::ExitStatus status) {
   timeout_.stop();
   QProcess* p = process_;
   if (!p) return;
@@ -109,52 +125,49 @@ void AttachmentReader::pdfDone(int exit_code, QProcess::ExitStatus status) {
 
   const QFileInfo info(path_);
   const QString name = bidi::isolated(info.fileName());
-  const QLocale locale;
+  const QString stopped = QCoreApplication::translate(
+      "TextAttachment", "the document reader stopped on it (the file may be damaged)");
+  auto refuse = [&](const QString& why) { finishDocument({{}, why}); };
   if (status != QProcess::NormalExit) {
     const QString why =
         timed_out_ ? QCoreApplication::translate("TextAttachment", "reading it took longer than a minute")
         : exit_code == -1 ? error_string
-                          : QCoreApplication::translate(
-                                "TextAttachment", "the PDF reader stopped on it (the file may be damaged)");
-    finishPdf(
-        {{}, QCoreApplication::translate("TextAttachment", "%1 could not be read: %2.").arg(name, why)});
+                          : stopped;
+    refuse(QCoreApplication::translate("TextAttachment", "%1 could not be read: %2.").arg(name, why));
     return;
   }
+  const bool pdf = kind_ == Kind::Pdf;
   switch (exit_code) {
-    case 0: {
-      const QString text = QString::fromUtf8(out);
-      finishPdf({attachment::quote(info.fileName(), text), {}, out.size()});
+    case 0:
+      finishDocument({attachment::quote(info.fileName(), QString::fromUtf8(out)), {}, out.size()});
       return;
-    }
     case 3:
-      finishPdf({{},
-                 QCoreApplication::translate("TextAttachment",
-                                             "%1 could not be read as a PDF: it is damaged, or not a PDF.")
-                     .arg(name)});
+      refuse(pdf ? QCoreApplication::translate("TextAttachment",
+                                               "%1 could not be read as a PDF: it is damaged, or not a PDF.")
+                       .arg(name)
+                 : QCoreApplication::translate("TextAttachment",
+                                               "%1 could not be read as a Word or OpenDocument text: it is "
+                                               "damaged, or another kind of file.")
+                       .arg(name));
       return;
     case 4:
-      finishPdf({{},
-                 QCoreApplication::translate(
-                     "TextAttachment",
-                     "%1 is protected by a password. Open it in a PDF viewer and save a copy without "
-                     "one, or copy its text into the message.")
-                     .arg(name)});
+      refuse(QCoreApplication::translate("TextAttachment",
+                                         "%1 is protected by a password. Open it in a PDF viewer and save a "
+                                         "copy without one, or copy its text into the message.")
+                 .arg(name));
       return;
     case 5:
-      finishPdf({{},
-                 QCoreApplication::translate(
-                     "TextAttachment",
-                     "%1 holds no text, only pictures of pages (a scanned document?); the model reads "
-                     "text only.")
-                     .arg(name)});
+      refuse(pdf ? QCoreApplication::translate("TextAttachment",
+                                               "%1 holds no text, only pictures of pages (a scanned "
+                                               "document?); the model reads text only.")
+                       .arg(name)
+                 : QCoreApplication::translate("TextAttachment", "%1 holds no text.").arg(name));
       return;
     case 6:
-      finishPdf({{},
-                 QCoreApplication::translate(
-                     "TextAttachment",
-                     "%1 holds too much text to add to a message (more than %2, already more than a "
-                     "model reads at once).")
-                     .arg(name, locale.formattedDataSize(max_bytes_))});
+      refuse(QCoreApplication::translate("TextAttachment",
+                                         "%1 holds too much text to add to a message (more than %2, already "
+                                         "more than a model reads at once).")
+                 .arg(name, QLocale().formattedDataSize(max_bytes_)));
       return;
     default: {
       // 7 (the file cannot be read) and anything else: the helper's own words, in English.
@@ -162,19 +175,16 @@ void AttachmentReader::pdfDone(int exit_code, QProcess::ExitStatus status) {
       const qsizetype pages = detail.lastIndexOf(QLatin1String("\npages "));
       if (pages >= 0) detail.truncate(pages);
       if (detail.startsWith(QLatin1String("pages "))) detail.clear();
-      detail.remove(QLatin1String("falcon-pdf-text: "));
-      if (detail.isEmpty())
-        detail = QCoreApplication::translate("TextAttachment",
-                                             "the PDF reader stopped on it (the file may be damaged)");
-      finishPdf({{},
-                 QCoreApplication::translate("TextAttachment", "%1 could not be read: %2.")
-                     .arg(name, detail.section(QLatin1Char('\n'), 0, 0))});
+      detail.remove(QLatin1String("falcon-doc-text: "));
+      if (detail.isEmpty()) detail = stopped;
+      refuse(QCoreApplication::translate("TextAttachment", "%1 could not be read: %2.")
+                 .arg(name, detail.section(QLatin1Char('\n'), 0, 0)));
       return;
     }
   }
 }
 
-void AttachmentReader::finishPdf(const attachment::Result& r) {
+void AttachmentReader::finishDocument(const attachment::Result& r) {
   if (!collector_) return;
   collector_->add(path_, r);
   path_.clear();

@@ -1,8 +1,9 @@
 #pragma once
 // The files put into one message, read one after the other: text files at once (text_attachment.h),
-// PDFs by the helper program falcon-pdf-text (app/pdf/), in a process of its own, so that a
-// damaged or hostile PDF can cost only that process, and a long one never holds up the window.
-// The text of a PDF goes into the message as a text file's would, under the PDF's name.
+// documents (a PDF, a Word document .docx, an OpenDocument text .odt) by the helper program
+// falcon-doc-text (app/doctext/), in a process of its own, so that a damaged or hostile file can
+// cost only that process, and a long one never holds up the window. A document's text goes into
+// the message as a text file's would, under the document's name.
 #include <QObject>
 #include <QProcess>
 #include <QStringList>
@@ -18,17 +19,22 @@ class AttachmentReader : public QObject {
   ~AttachmentReader() override;
 
   // Reads `paths` for one message; a reading still under way is cancelled first. finished()
-  // comes once all are read (before start() returns when none is a PDF).
+  // comes once all are read (before start() returns when none is a document).
   void start(const QStringList& paths, qint64 max_bytes = attachment::kMaxBytes);
-  // Stops reading: the PDF's process is killed, and finished() does not come.
+  // Stops reading: the helper's process is killed, and finished() does not come.
   void cancel();
   bool busy() const { return busy_; }
-  // The name of the PDF being read, "" when none.
+  // The name of the document being read, "" when none.
   QString current() const { return current_; }
 
-  // Whether the file is a PDF: "%PDF-" in its first 1024 bytes, where readers look for it.
-  static bool isPdf(const QString& path);
-  // The helper (default: falcon::pdf_text_helper_path()) and how long it may take (default 60 s).
+  enum class Kind {
+    Text,       // anything else: read as a text file (which refuses what is not text)
+    Pdf,        // "%PDF-" in its first 1024 bytes, where PDF readers look for it
+    Office,     // a zip archive named .docx or .odt
+    OldOffice,  // an OLE compound file named .doc/.docx: an old Word file, or a password's
+  };
+  static Kind kindOf(const QString& path);
+  // The helper (default: falcon::doc_text_helper_path()) and how long it may take (default 60 s).
   void setHelper(const QString& program) { helper_ = program; }
   void setTimeoutMs(int ms) { timeout_.setInterval(ms); }
 
@@ -39,14 +45,15 @@ class AttachmentReader : public QObject {
 
  private:
   void next();
-  void readPdf(const QString& path);
-  void pdfDone(int exit_code, QProcess::ExitStatus status);
-  void finishPdf(const attachment::Result& r);
+  void readDocument(const QString& path, Kind kind);
+  void helperDone(int exit_code, QProcess::ExitStatus status);
+  void finishDocument(const attachment::Result& r);
   void setCurrent(const QString& name);
 
   QString helper_;
   QStringList queue_;
-  QString path_;  // the PDF being read
+  QString path_;  // the document being read
+  Kind kind_ = Kind::Text;
   std::unique_ptr<attachment::Collector> collector_;
   qint64 max_bytes_ = attachment::kMaxBytes;
   QProcess* process_ = nullptr;

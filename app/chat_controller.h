@@ -91,7 +91,8 @@ class ChatController : public QObject {
   Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString pendingDeleteTitle READ pendingDeleteTitle NOTIFY pendingDeleteChanged)
   Q_PROPERTY(QString databasePath READ databasePath CONSTANT)
-  // The PDF whose text is being read for the message (attachFiles), "" when none.
+  // The document (PDF, Word, OpenDocument) whose text is being read for the message (attachFiles), "" when
+  // none.
   Q_PROPERTY(QString attachingFile READ attachingFile NOTIFY attachingChanged)
 
  public:
@@ -238,10 +239,10 @@ class ChatController : public QObject {
   // (a model folder, a file of one, or something the model dialog explains: a GGUF, a pickle, a
   // path that is not there).
   Q_INVOKABLE static QString dropKind(const QString& path);
-  // Reads the files for the message (AttachmentReader: text files at once, PDFs in a helper
+  // Reads the files for the message (AttachmentReader: text files at once, documents in a helper
   // process): attachmentsReady() brings them as Markdown code blocks, one after the other; the ones
   // that cannot be added (not text, too large...) are left out and named in one error. Picking
-  // another chat, or cancelAttaching(), stops a PDF still being read.
+  // another chat, or cancelAttaching(), stops a document still being read.
   Q_INVOKABLE void attachFiles(const QStringList& paths);
   Q_INVOKABLE void cancelAttaching();
   QString attachingFile() const;

@@ -87,13 +87,16 @@ Result read(const QString& path, qint64 max_bytes) {
     return {{}, QCoreApplication::translate("TextAttachment", "%1 is not there any more.").arg(name)};
   if (info.isDir())
     return {{},
-            QCoreApplication::translate("TextAttachment",
-                                        "%1 is a folder; only text files and PDFs can be added to a message.")
+            QCoreApplication::translate(
+                "TextAttachment",
+                "%1 is a folder; only text files and documents (PDF, Word, OpenDocument) can be added to a "
+                "message.")
                 .arg(name)};
   const QString not_text =
       QCoreApplication::translate(
           "TextAttachment",
-          "%1 is not a text file (or not in UTF-8) or a PDF; only text can be added to a message.")
+          "%1 is not a text file (in UTF-8), a PDF or a Word or OpenDocument document; only text can "
+          "be added to a message.")
           .arg(name);
   if (!info.isFile()) return {{}, not_text};  // a device, a pipe, a socket
   if (info.size() > max_bytes) return too_large(info.size());

@@ -30,7 +30,7 @@ Result read(const QString& path, qint64 max_bytes = kMaxBytes);
 Result read_files(const QStringList& paths, qint64 max_bytes = kMaxBytes);
 
 // What read_files() does with each file's Result, for readers that take files one at a time
-// (AttachmentReader, which reads PDFs in a helper process).
+// (AttachmentReader, which reads documents in a helper process).
 class Collector {
  public:
   explicit Collector(qint64 max_bytes = kMaxBytes) : max_bytes_(max_bytes) {}

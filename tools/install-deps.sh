@@ -14,8 +14,9 @@ PACKAGES=(
   qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-tools-dev qt6-tools-dev-tools
   # md4c's header: the Markdown parser Qt's reader is built on, read for what Qt 6.4 drops
   libmd4c-dev
-  # poppler's C++ library: the text of a PDF put into a message (falcon-pdf-text)
-  libpoppler-cpp-dev
+  # the text of a document put into a message (falcon-doc-text): poppler's C++ library for PDFs,
+  # libzip and expat for .docx and .odt
+  libpoppler-cpp-dev libzip-dev libexpat1-dev
   qt6-l10n-tools qt6-svg-dev qt6-qpa-plugins libgl-dev libxkbcommon-dev
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates

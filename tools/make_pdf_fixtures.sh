@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes tests/fixtures/pdf/: PDFs protected by passwords, for test_pdf_text (the PDFs without
+# Writes tests/fixtures/pdf/: PDFs protected by passwords, for test_doc_text (the PDFs without
 # one are made by the test itself, with Qt's QPdfWriter). Needs qpdf (Debian's qpdf package).
 #   plain.pdf       one page, "Sealed text for the tests." in Helvetica, written here by hand
 #   user-pw.pdf     plain.pdf behind a user password ("open"): it cannot be read without it

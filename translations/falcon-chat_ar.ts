@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+192"/>
+        <location filename="../app/chat_controller.cpp" line="+194"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -237,8 +237,8 @@
     <name>ChatPage</name>
     <message>
         <location filename="../ui/pages/ChatPage.qml" line="+33"/>
-        <source>Add text files or PDFs to the message</source>
-        <translation>إضافة ملفات نصية أو ملفات PDF إلى الرسالة</translation>
+        <source>Add files to the message</source>
+        <translation>إضافة ملفات إلى الرسالة</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -320,13 +320,13 @@
     <name>Composer</name>
     <message>
         <location filename="../ui/components/Composer.qml" line="+67"/>
-        <source>Add text files or PDFs to the message</source>
-        <translation>إضافة ملفات نصية أو ملفات PDF إلى الرسالة</translation>
+        <source>Add text files or documents (PDF, Word, OpenDocument) to the message</source>
+        <translation>إضافة ملفات نصية أو مستندات (PDF وWord وOpenDocument) إلى الرسالة</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Add text files or PDFs to the message (or drop them on the window)</source>
-        <translation>إضافة ملفات نصية أو ملفات PDF إلى الرسالة (أو اسحبها إلى النافذة)</translation>
+        <source>Add text files or documents (PDF, Word, OpenDocument) to the message (or drop them on the window)</source>
+        <translation>إضافة ملفات نصية أو مستندات (PDF وWord وOpenDocument) إلى الرسالة (أو اسحبها إلى النافذة)</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -370,8 +370,8 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Stop reading the PDF</source>
-        <translation>إيقاف قراءة ملف PDF</translation>
+        <source>Stop reading the document</source>
+        <translation>إيقاف قراءة المستند</translation>
     </message>
 </context>
 <context>
@@ -2147,16 +2147,16 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+10"/>
-        <source>%1 is a folder; only text files and PDFs can be added to a message.</source>
-        <translation>%1 مجلد؛ لا يُضاف إلى الرسالة إلا ملفات نصية وملفات PDF.</translation>
+        <source>%1 is a folder; only text files and documents (PDF, Word, OpenDocument) can be added to a message.</source>
+        <translation>%1 مجلد؛ لا يُضاف إلى الرسالة إلا ملفات نصية ومستندات (PDF وWord وOpenDocument).</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>%1 is not a text file (or not in UTF-8) or a PDF; only text can be added to a message.</source>
-        <translation>%1 ليس ملفًا نصيًا (بترميز UTF-8) ولا ملف PDF؛ لا يُضاف إلى الرسالة إلا نص.</translation>
+        <location line="+6"/>
+        <source>%1 is not a text file (in UTF-8), a PDF or a Word or OpenDocument document; only text can be added to a message.</source>
+        <translation>%1 ليس ملفًا نصيًا (بترميز UTF-8) ولا مستند PDF أو Word أو OpenDocument؛ لا يُضاف إلى الرسالة إلا نص.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <location line="+6"/>
         <source>%1 could not be read: %2</source>
         <translation>تعذّرت قراءة %1: %2</translation>
@@ -2172,31 +2172,40 @@ Start one with New chat.</source>
         <translation>لم يُضف %1: مع الملفات التي قبله ستحوي الرسالة أكثر من %2، وهو أكثر مما يقرؤه النموذج دفعة واحدة.</translation>
     </message>
     <message>
-        <location filename="../app/attachment_reader.cpp" line="+78"/>
-        <source>%1 is a PDF, and this build of Falcon Chat cannot read PDFs: its PDF reader (falcon-pdf-text, built with libpoppler-cpp) is missing. Copy the text into the message instead.</source>
-        <translation>%1 ملف PDF، وهذه النسخة من Falcon Chat لا تقرأ ملفات PDF: قارئ PDF الخاص بها (falcon-pdf-text، المبني مع libpoppler-cpp) غير موجود. انسخ النص إلى الرسالة بدلًا من ذلك.</translation>
-    </message>
-    <message>
-        <location line="+37"/>
+        <location filename="../app/attachment_reader.cpp" line="+133"/>
         <source>reading it took longer than a minute</source>
         <translation>استغرقت قراءته أكثر من دقيقة</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+50"/>
-        <source>the PDF reader stopped on it (the file may be damaged)</source>
-        <translation>توقف قارئ PDF عنده (ربما الملف تالف)</translation>
+        <location line="-47"/>
+        <source>%1 is an old Word document (.doc) or one protected by a password. Save it as .docx without a password, or copy its text into the message.</source>
+        <translation>%1 مستند Word قديم (.doc) أو محمي بكلمة مرور. احفظه بصيغة .docx دون كلمة مرور، أو انسخ نصه إلى الرسالة.</translation>
     </message>
     <message>
-        <location line="-47"/>
-        <location line="+50"/>
+        <location line="+9"/>
+        <source>%1 cannot be read by this build of Falcon Chat: its reader of PDFs and Word documents (falcon-doc-text) is missing. Copy the text into the message instead.</source>
+        <translation>لا تستطيع هذه النسخة من Falcon Chat قراءة %1: قارئ مستندات PDF وWord الخاص بها (falcon-doc-text) غير موجود. انسخ النص إلى الرسالة بدلًا من ذلك.</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>the document reader stopped on it (the file may be damaged)</source>
+        <translation>توقف قارئ المستندات عنده (ربما الملف تالف)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+44"/>
         <source>%1 could not be read: %2.</source>
         <translation>تعذرت قراءة %1: %2.</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-35"/>
         <source>%1 could not be read as a PDF: it is damaged, or not a PDF.</source>
         <translation>تعذرت قراءة %1 كملف PDF: إنه تالف، أو ليس ملف PDF.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 could not be read as a Word or OpenDocument text: it is damaged, or another kind of file.</source>
+        <translation>تعذرت قراءة %1 كنص Word أو OpenDocument: إنه تالف، أو ملف من نوع آخر.</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -2204,12 +2213,17 @@ Start one with New chat.</source>
         <translation>%1 محمي بكلمة مرور. افتحه في عارض PDF واحفظ نسخة دون كلمة مرور، أو انسخ نصه إلى الرسالة.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>%1 holds no text, only pictures of pages (a scanned document?); the model reads text only.</source>
         <translation>لا يحوي %1 نصًا، بل صور صفحات فقط (مستند ممسوح ضوئيًا؟)؛ النموذج يقرأ النص فقط.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>%1 holds no text.</source>
+        <translation>لا يحوي %1 نصًا.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>%1 holds too much text to add to a message (more than %2, already more than a model reads at once).</source>
         <translation>يحوي %1 نصًا أكثر من أن يُضاف إلى رسالة (أكثر من %2، وهو أكثر مما يقرؤه النموذج دفعة واحدة).</translation>
     </message>

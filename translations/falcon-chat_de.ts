@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+192"/>
+        <location filename="../app/chat_controller.cpp" line="+194"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -225,8 +225,8 @@
     <name>ChatPage</name>
     <message>
         <location filename="../ui/pages/ChatPage.qml" line="+33"/>
-        <source>Add text files or PDFs to the message</source>
-        <translation>Textdateien oder PDFs zur Nachricht hinzufügen</translation>
+        <source>Add files to the message</source>
+        <translation>Dateien zur Nachricht hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -304,13 +304,13 @@
     <name>Composer</name>
     <message>
         <location filename="../ui/components/Composer.qml" line="+67"/>
-        <source>Add text files or PDFs to the message</source>
-        <translation>Textdateien oder PDFs zur Nachricht hinzufügen</translation>
+        <source>Add text files or documents (PDF, Word, OpenDocument) to the message</source>
+        <translation>Textdateien oder Dokumente (PDF, Word, OpenDocument) zur Nachricht hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Add text files or PDFs to the message (or drop them on the window)</source>
-        <translation>Textdateien oder PDFs zur Nachricht hinzufügen (oder auf das Fenster ziehen)</translation>
+        <source>Add text files or documents (PDF, Word, OpenDocument) to the message (or drop them on the window)</source>
+        <translation>Textdateien oder Dokumente (PDF, Word, OpenDocument) zur Nachricht hinzufügen (oder auf das Fenster ziehen)</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -354,8 +354,8 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Stop reading the PDF</source>
-        <translation>Das Lesen des PDFs abbrechen</translation>
+        <source>Stop reading the document</source>
+        <translation>Das Lesen des Dokuments abbrechen</translation>
     </message>
 </context>
 <context>
@@ -2115,16 +2115,16 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+10"/>
-        <source>%1 is a folder; only text files and PDFs can be added to a message.</source>
-        <translation>%1 ist ein Ordner; einer Nachricht lassen sich nur Textdateien und PDFs hinzufügen.</translation>
+        <source>%1 is a folder; only text files and documents (PDF, Word, OpenDocument) can be added to a message.</source>
+        <translation>%1 ist ein Ordner; einer Nachricht lassen sich nur Textdateien und Dokumente (PDF, Word, OpenDocument) hinzufügen.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>%1 is not a text file (or not in UTF-8) or a PDF; only text can be added to a message.</source>
-        <translation>%1 ist weder eine Textdatei (in UTF-8) noch ein PDF; einer Nachricht lässt sich nur Text hinzufügen.</translation>
+        <location line="+6"/>
+        <source>%1 is not a text file (in UTF-8), a PDF or a Word or OpenDocument document; only text can be added to a message.</source>
+        <translation>%1 ist weder eine Textdatei (in UTF-8) noch ein PDF-, Word- oder OpenDocument-Dokument; einer Nachricht lässt sich nur Text hinzufügen.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <location line="+6"/>
         <source>%1 could not be read: %2</source>
         <translation>%1 konnte nicht gelesen werden: %2</translation>
@@ -2140,31 +2140,40 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 wurde nicht hinzugefügt: mit den Dateien davor hielte die Nachricht mehr als %2, schon mehr, als ein Modell auf einmal liest.</translation>
     </message>
     <message>
-        <location filename="../app/attachment_reader.cpp" line="+78"/>
-        <source>%1 is a PDF, and this build of Falcon Chat cannot read PDFs: its PDF reader (falcon-pdf-text, built with libpoppler-cpp) is missing. Copy the text into the message instead.</source>
-        <translation>%1 ist ein PDF, und dieser Build von Falcon Chat kann keine PDFs lesen: sein PDF-Leser (falcon-pdf-text, gebaut mit libpoppler-cpp) fehlt. Kopieren Sie den Text stattdessen in die Nachricht.</translation>
-    </message>
-    <message>
-        <location line="+37"/>
+        <location filename="../app/attachment_reader.cpp" line="+133"/>
         <source>reading it took longer than a minute</source>
         <translation>das Lesen dauerte länger als eine Minute</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+50"/>
-        <source>the PDF reader stopped on it (the file may be damaged)</source>
-        <translation>der PDF-Leser brach dabei ab (die Datei ist vielleicht beschädigt)</translation>
+        <location line="-47"/>
+        <source>%1 is an old Word document (.doc) or one protected by a password. Save it as .docx without a password, or copy its text into the message.</source>
+        <translation>%1 ist ein altes Word-Dokument (.doc) oder durch ein Passwort geschützt. Speichern Sie es als .docx ohne Passwort, oder kopieren Sie den Text in die Nachricht.</translation>
     </message>
     <message>
-        <location line="-47"/>
-        <location line="+50"/>
+        <location line="+9"/>
+        <source>%1 cannot be read by this build of Falcon Chat: its reader of PDFs and Word documents (falcon-doc-text) is missing. Copy the text into the message instead.</source>
+        <translation>%1 lässt sich mit diesem Build von Falcon Chat nicht lesen: sein Leser für PDF- und Word-Dokumente (falcon-doc-text) fehlt. Kopieren Sie den Text stattdessen in die Nachricht.</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>the document reader stopped on it (the file may be damaged)</source>
+        <translation>der Dokumentleser brach dabei ab (die Datei ist vielleicht beschädigt)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+44"/>
         <source>%1 could not be read: %2.</source>
         <translation>%1 ließ sich nicht lesen: %2.</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-35"/>
         <source>%1 could not be read as a PDF: it is damaged, or not a PDF.</source>
         <translation>%1 ließ sich nicht als PDF lesen: die Datei ist beschädigt oder kein PDF.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 could not be read as a Word or OpenDocument text: it is damaged, or another kind of file.</source>
+        <translation>%1 ließ sich nicht als Word- oder OpenDocument-Text lesen: die Datei ist beschädigt oder von anderer Art.</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -2172,12 +2181,17 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 ist durch ein Passwort geschützt. Öffnen Sie es in einem PDF-Betrachter und speichern Sie eine Kopie ohne Passwort, oder kopieren Sie den Text in die Nachricht.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>%1 holds no text, only pictures of pages (a scanned document?); the model reads text only.</source>
         <translation>%1 enthält keinen Text, nur Bilder von Seiten (ein eingescanntes Dokument?); das Modell liest nur Text.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>%1 holds no text.</source>
+        <translation>%1 enthält keinen Text.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>%1 holds too much text to add to a message (more than %2, already more than a model reads at once).</source>
         <translation>%1 enthält zu viel Text für eine Nachricht (mehr als %2, schon mehr, als ein Modell auf einmal liest).</translation>
     </message>

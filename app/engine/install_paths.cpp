@@ -43,9 +43,9 @@ fs::path cuda_plugin_path() {
   return (dir / FALCON_REL_PLUGINDIR / "libfalcon-cuda.so").lexically_normal();
 }
 
-fs::path pdf_text_helper_path() {
-  if (const char* env = std::getenv("FALCON_PDF_TEXT"); env && *env) return env;
-  return (executable_dir() / FALCON_REL_PLUGINDIR / "falcon-pdf-text").lexically_normal();
+fs::path doc_text_helper_path() {
+  if (const char* env = std::getenv("FALCON_DOC_TEXT"); env && *env) return env;
+  return (executable_dir() / FALCON_REL_PLUGINDIR / "falcon-doc-text").lexically_normal();
 }
 
 }  // namespace falcon

@@ -3,7 +3,7 @@
 //   <prefix>/bin/falcon-run          the program
 //   <prefix>/share/falcon-chat/models/<name>   bundled models
 //   <prefix>/lib/<triplet>/falcon-chat/libfalcon-cuda.so   the CUDA backend plugin
-//   <prefix>/lib/<triplet>/falcon-chat/falcon-pdf-text     falcon-chat's PDF reader (app/pdf)
+//   <prefix>/lib/<triplet>/falcon-chat/falcon-doc-text     falcon-chat's PDF reader (app/pdf)
 // The build tree mirrors this layout (see the top-level CMakeLists.txt), so the same lookup
 // works for `cmake --build` output, a `cmake --install` prefix and the .deb's /usr.
 #include <filesystem>
@@ -24,7 +24,7 @@ std::filesystem::path resolve_model_dir(const std::string& arg);
 // <exe>/../lib/<triplet>/falcon-chat/libfalcon-cuda.so, or $FALCON_CUDA_PLUGIN when that is set.
 std::filesystem::path cuda_plugin_path();
 
-// <exe>/../lib/<triplet>/falcon-chat/falcon-pdf-text, or $FALCON_PDF_TEXT when that is set.
-std::filesystem::path pdf_text_helper_path();
+// <exe>/../lib/<triplet>/falcon-chat/falcon-doc-text, or $FALCON_DOC_TEXT when that is set.
+std::filesystem::path doc_text_helper_path();
 
 }  // namespace falcon

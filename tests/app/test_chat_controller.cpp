@@ -187,8 +187,8 @@ class ChatControllerTest : public QObject {
   // A PDF between text files: its text comes from the helper process, in the files' order, while
   // the window goes on; picking another chat stops it (its text was for the other chat's message).
   void a_pdf_goes_into_the_message_in_its_place() {
-    if (!QFileInfo(QString::fromStdString(falcon::pdf_text_helper_path().string())).isExecutable())
-      QSKIP("this build has no falcon-pdf-text (no libpoppler-cpp)");
+    if (!QFileInfo(QString::fromStdString(falcon::doc_text_helper_path().string())).isExecutable())
+      QSKIP("this build has no falcon-doc-text (no libpoppler-cpp)");
     std::unique_ptr<ChatController> c;
     QVERIFY(reopened_chat(c, {}) != 0);  // on a chat with messages
     const QString d = dir_.filePath(QStringLiteral("attach-pdf"));
@@ -234,9 +234,9 @@ class ChatControllerTest : public QObject {
             script.write("#!/bin/sh\necho $$ > \"$0.pid\"\nexec sleep 60\n") > 0);
     script.close();
     QFile::setPermissions(hang, QFile::ReadOwner | QFile::ExeOwner);
-    qputenv("FALCON_PDF_TEXT", hang.toLocal8Bit());
+    qputenv("FALCON_DOC_TEXT", hang.toLocal8Bit());
     std::unique_ptr<ChatController> closing = make();
-    qunsetenv("FALCON_PDF_TEXT");
+    qunsetenv("FALCON_DOC_TEXT");
     closing->attachFiles({d + QStringLiteral("/Report 2026.pdf")});
     QVERIFY(QTest::qWaitFor([&] { return QFile::exists(hang + QStringLiteral(".pid")); }, 10000));
     QFile pid_file(hang + QStringLiteral(".pid"));

@@ -1,4 +1,4 @@
-// libFuzzer target: the text of a PDF (app/pdf/pdf_text.h, what falcon-pdf-text runs) on arbitrary
+// libFuzzer target: the text of a PDF (app/doctext/pdf_text.h, what falcon-doc-text runs) on arbitrary
 // bytes taken as a whole file. Poppler itself is not instrumented, so coverage guides through our
 // code only; the point is that no input crashes, hangs or breaks the result's promises:
 // Ok only with text, the text tidied (tidy() changes nothing more), within the limit unless
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "app/pdf/pdf_text.h"
+#include "app/doctext/pdf_text.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

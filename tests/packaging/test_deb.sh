@@ -70,13 +70,14 @@ for f in "${expect[@]}"; do grep -qxF "$f" "$work/contents" || { echo "  missing
 if [ "$has_cuda" = 1 ]; then
   grep -qE '^/usr/lib/.*falcon-chat/libfalcon-cuda\.so$' "$work/contents" || { echo "  missing: the CUDA plugin"; missing=1; }
 fi
-# The PDF reader, where this build has it (libpoppler-cpp found): beside the CUDA plugin, where
-# falcon-chat looks for it (app/engine/install_paths.h).
-has_pdf=0
-compgen -G "$BUILD/lib/*/falcon-chat/falcon-pdf-text" >/dev/null && has_pdf=1
-if [ "$has_pdf" = 1 ]; then
-  grep -qE '^/usr/lib/.*falcon-chat/falcon-pdf-text$' "$work/contents" || { echo "  missing: falcon-pdf-text"; missing=1; }
-  check "Depends names poppler's C++ library (the PDF reader)" bash -c '[[ "$1" == *libpoppler-cpp* ]]' _ "$depends"
+# The document reader, where this build has it (poppler-cpp, libzip and expat found): beside the
+# CUDA plugin, where falcon-chat looks for it (app/engine/install_paths.h).
+has_docs=0
+compgen -G "$BUILD/lib/*/falcon-chat/falcon-doc-text" >/dev/null && has_docs=1
+if [ "$has_docs" = 1 ]; then
+  grep -qE '^/usr/lib/.*falcon-chat/falcon-doc-text$' "$work/contents" || { echo "  missing: falcon-doc-text"; missing=1; }
+  check "Depends names the document reader's libraries (poppler-cpp, libzip)" \
+    bash -c '[[ "$1" == *libpoppler-cpp* && "$1" == *libzip* ]]' _ "$depends"
 fi
 check "package holds programs, plugin, model, translations, desktop file, metainfo, icons, man pages" \
   test $missing = 0
@@ -153,9 +154,12 @@ if command -v cc >/dev/null; then
     _ $rc "$nolibs" "$installed" "$work/nolibs.err"
 fi
 
-if [ "$has_pdf" = 1 ]; then
-  pdf_text=$("${run_env[@]}" "$root"/usr/lib/*/falcon-chat/falcon-pdf-text "$SRC/tests/fixtures/pdf/plain.pdf" 2>/dev/null)
-  check "the installed PDF reader reads a PDF's text" test "$pdf_text" = "Sealed text for the tests."
+if [ "$has_docs" = 1 ]; then
+  reader=("${run_env[@]}" "$root"/usr/lib/*/falcon-chat/falcon-doc-text)
+  pdf_text=$("${reader[@]}" "$SRC/tests/fixtures/pdf/plain.pdf" 2>/dev/null)
+  check "the installed document reader reads a PDF's text" test "$pdf_text" = "Sealed text for the tests."
+  docx_text=$("${reader[@]}" "$SRC/tests/fixtures/office/prefix.docx" 2>/dev/null)
+  check "the installed document reader reads a Word document's text" test "$docx_text" = $'Other prefix.\nSame text.'
 fi
 chat_version=$("${run_env[@]}" "$root/usr/bin/falcon-chat" --version 2>&1)
 echo "$chat_version" | sed 's/^/  /'

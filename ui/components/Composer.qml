@@ -14,7 +14,7 @@ Pane {
     property real tokens: -1       // the text in the model's tokens; -1: not known (nothing shown)
     property bool tooLong: false   // longer than the window: the model would see only its end
     property int windowSize: 0
-    property string attaching: ""  // the PDF whose text is being read for the message, "" when none
+    property string attaching: ""  // the document whose text is being read for the message, "" when none
     signal sendRequested(string text)
     signal stopRequested()
     signal attachRequested()
@@ -64,8 +64,8 @@ Pane {
                 objectName: "attachButton"
                 text: "+"
                 font.pixelSize: Theme.baseFontSize * 1.4
-                Accessible.name: qsTr("Add text files or PDFs to the message")
-                ToolTip.text: qsTr("Add text files or PDFs to the message (or drop them on the window)")
+                Accessible.name: qsTr("Add text files or documents (PDF, Word, OpenDocument) to the message")
+                ToolTip.text: qsTr("Add text files or documents (PDF, Word, OpenDocument) to the message (or drop them on the window)")
                 ToolTip.visible: hovered && !pressed
                 ToolTip.delay: 600
                 onClicked: root.attachRequested()
@@ -117,7 +117,7 @@ Pane {
             }
         }
 
-        // A PDF's text is read in a process of its own; the window goes on meanwhile.
+        // A document's text is read in a process of its own; the window goes on meanwhile.
         RowLayout {
             objectName: "attachingRow"
             visible: root.attaching.length > 0
@@ -141,7 +141,7 @@ Pane {
                 objectName: "cancelAttachingButton"
                 text: qsTr("Cancel")
                 flat: true
-                Accessible.name: qsTr("Stop reading the PDF")
+                Accessible.name: qsTr("Stop reading the document")
                 onClicked: root.cancelAttachingRequested()
             }
         }

@@ -21,16 +21,16 @@ Page {
     // created; the composer is empty by then.)
     property var draftOwner: 0
 
-    // Text files and PDFs put into the message at the cursor (dropped on the window, or chosen
-    // with the composer's + button) once read (onAttachmentsReady); those that cannot be are named
-    // in the error toast.
+    // Text files and documents (PDF, Word, OpenDocument) put into the message at the cursor
+    // (dropped on the window, or chosen with the composer's + button) once read
+    // (onAttachmentsReady); those that cannot be are named in the error toast.
     function attachFiles(paths) {
         ChatController.attachFiles(paths)
     }
     FileChooserDialog {
         id: attachDialog
         objectName: "attachChooser"
-        title: qsTr("Add text files or PDFs to the message")
+        title: qsTr("Add files to the message")
         acceptLabel: qsTr("Add")
         // Documents at first, then wherever the last files came from.
         firstFolder: ChatController.documentsFolder()

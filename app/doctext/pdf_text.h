@@ -1,5 +1,5 @@
 #pragma once
-// The text of a PDF, for a message (falcon-pdf-text, the helper program falcon-chat runs on a
+// The text of a PDF, for a message (falcon-doc-text, the helper program falcon-chat runs on a
 // PDF put into a message: a damaged file can then cost only that program, never the app).
 // Read with poppler (Debian's libpoppler-cpp) in reading order, page after page, tidied for a
 // model: one "\n" a line end, no control characters, no trailing spaces, at most one blank line

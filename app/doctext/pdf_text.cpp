@@ -1,4 +1,4 @@
-#include "app/pdf/pdf_text.h"
+#include "app/doctext/pdf_text.h"
 
 #include <poppler-document.h>
 #include <poppler-global.h>

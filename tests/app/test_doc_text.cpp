@@ -1,7 +1,9 @@
-// The text of a PDF put into a message (app/pdf/: pdftext::extract and the helper program
-// falcon-pdf-text that the app runs; app/attachment_reader.*: what the app makes of its answers).
-// The PDFs are written here by Qt's own PDF writer (QPdfWriter, text drawn with QPainter) and
-// read back by poppler, or come from tools/make_pdf_fixtures.sh (passwords: qpdf).
+// The text of a document put into a message (app/doctext/: pdftext::extract, officetext::extract
+// and the helper program falcon-doc-text that the app runs; app/attachment_reader.*: what the app
+// makes of its answers). The PDFs are written here by Qt's own PDF writer (QPdfWriter, text drawn
+// with QPainter) and read back by poppler, or come from tools/make_pdf_fixtures.sh (passwords:
+// qpdf); the Word and OpenDocument files from tools/make_office_fixtures.py, whose XML says
+// what their text is.
 #include <QBuffer>
 #include <QElapsedTimer>
 #include <QFile>
@@ -15,8 +17,9 @@
 #include <QTest>
 
 #include "app/attachment_reader.h"
+#include "app/doctext/office_text.h"
+#include "app/doctext/pdf_text.h"
 #include "app/engine/install_paths.h"
-#include "app/pdf/pdf_text.h"
 #include "app/text_attachment.h"
 
 namespace {
@@ -52,18 +55,19 @@ std::string str(const QByteArray& b) {
 }
 
 QString helper() {
-  return QString::fromStdString(falcon::pdf_text_helper_path().string());
+  return QString::fromStdString(falcon::doc_text_helper_path().string());
 }
 
-QByteArray fixture(const char* name) {
-  QFile f(QStringLiteral(FALCON_FIXTURES_DIR "/pdf/") + QLatin1String(name));
+QByteArray fixture(const char* name, const char* folder = "pdf") {
+  QFile f(QStringLiteral(FALCON_FIXTURES_DIR "/") + QLatin1String(folder) + QLatin1Char('/') +
+          QLatin1String(name));
   if (!f.open(QIODevice::ReadOnly)) qFatal("no fixture %s", name);
   return f.readAll();
 }
 
 }  // namespace
 
-class PdfTextTest : public QObject {
+class DocTextTest : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
 
@@ -89,7 +93,8 @@ class PdfTextTest : public QObject {
 
  private slots:
   void initTestCase() {
-    if (!QFileInfo(helper()).isExecutable()) QSKIP("this build has no falcon-pdf-text (no libpoppler-cpp)");
+    if (!QFileInfo(helper()).isExecutable())
+      QSKIP("this build has no falcon-doc-text (no libpoppler-cpp, libzip or expat)");
   }
 
   // Lines end in "\n", control characters go, spaces at a line's end go, at most one blank line
@@ -196,7 +201,58 @@ class PdfTextTest : public QObject {
     }
   }
 
-  // The helper: its exit codes (falcon_pdf_text.cpp), the text on stdout, "pages READ TOTAL" last
+  // A Word document's and an OpenDocument text's body, as their XML (tools/make_office_fixtures.py)
+  // has it: paragraphs one a line, tabs and breaks kept; deleted text, field codes, a text box's
+  // copy for old readers and comments left out; any namespace prefix.
+  void reads_word_and_opendocument_text_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("docx") << "text.docx"
+                          << QStringLiteral(
+                                 "Quarterly report\nSales rose 12%\tin Köln & Zürich.\nFirst line\n"
+                                 "second line\nKept.\nA1\nB1\nIn a box.\n\nمرحبا بالعالم");
+    QTest::newRow("prefix") << "prefix.docx"
+                            << "Other prefix.\nSame text.";
+    QTest::newRow("odt") << "text.odt"
+                         << "Minutes\nPresent:   Ana\tBen\nand Chen.\nItem one\nItem two";
+  }
+  void reads_word_and_opendocument_text() {
+    QFETCH(QString, file);
+    QFETCH(QString, text);
+    const pdftext::Result r = officetext::extract(str(fixture(file.toUtf8().constData(), "office")), 1 << 20);
+    QCOMPARE(int(r.status), int(pdftext::Status::Ok));
+    QCOMPARE(QString::fromStdString(r.text), text);
+    // At the limit exactly, and one byte under it.
+    QCOMPARE(
+        int(officetext::extract(str(fixture(file.toUtf8().constData(), "office")), r.text.size()).status),
+        int(pdftext::Status::Ok));
+    QCOMPARE(
+        int(officetext::extract(str(fixture(file.toUtf8().constData(), "office")), r.text.size() - 1).status),
+        int(pdftext::Status::TooMuchText));
+  }
+
+  void word_files_that_are_not_read() {
+    QCOMPARE(int(officetext::extract(str(fixture("empty.docx", "office")), 1 << 20).status),
+             int(pdftext::Status::NoText));
+    // A DTD could declare entities (a billion laughs): refused.
+    QCOMPARE(int(officetext::extract(str(fixture("doctype.docx", "office")), 1 << 20).status),
+             int(pdftext::Status::NotPdf));
+    QCOMPARE(int(officetext::extract(str(fixture("other.zip", "office")), 1 << 20).status),
+             int(pdftext::Status::NotPdf));
+    QCOMPARE(int(officetext::extract("PK\x03\x04 cut short", 1 << 20).status), int(pdftext::Status::NotPdf));
+    const std::string docx = str(fixture("text.docx", "office"));
+    for (std::size_t cut : {docx.size() / 4, docx.size() / 2, docx.size() - 10}) {
+      const pdftext::Result r = officetext::extract(std::string_view(docx).substr(0, cut), 1 << 20);
+      QVERIFY(r.status == pdftext::Status::NotPdf || r.status == pdftext::Status::Ok);
+    }
+    // A damaged entry (its compressed bytes changed: the CRC no longer matches) is no document.
+    std::string bad = docx;
+    const std::size_t at = bad.find("word/document.xml") + 17 + 10;
+    bad[at] = static_cast<char>(bad[at] ^ 0x55);
+    QCOMPARE(int(officetext::extract(bad, 1 << 20).status), int(pdftext::Status::NotPdf));
+  }
+
+  // The helper: its exit codes (falcon_doc_text.cpp), the text on stdout, "pages READ TOTAL" last
   // on stderr.
   void the_helper_program() {
     const QString two =
@@ -257,6 +313,38 @@ class PdfTextTest : public QObject {
              qPrintable(errors[2]));
   }
 
+  // Word and OpenDocument files through the app: by their bytes and name (a .docx that is a zip,
+  // an old .doc or a .docx behind a password, which are OLE files), the helper reading the former.
+  void the_app_reads_word_documents_through_the_helper() {
+    AttachmentReader reader;
+    QSignalSpy done(&reader, &AttachmentReader::finished);
+    const QString docx = QStringLiteral(FALCON_FIXTURES_DIR "/office/prefix.docx");
+    const QString odt = QStringLiteral(FALCON_FIXTURES_DIR "/office/text.odt");
+    const QString old = put(QStringLiteral("old.doc"),
+                            QByteArray("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + QByteArray(504, '\0'));
+    const QString zip_named_docx = put(QStringLiteral("x.docx"), fixture("other.zip", "office"));
+    QCOMPARE(int(AttachmentReader::kindOf(docx)), int(AttachmentReader::Kind::Office));
+    QCOMPARE(int(AttachmentReader::kindOf(old)), int(AttachmentReader::Kind::OldOffice));
+    QCOMPARE(int(AttachmentReader::kindOf(QStringLiteral(FALCON_FIXTURES_DIR "/office/other.zip"))),
+             int(AttachmentReader::Kind::Text));
+    reader.start({docx, old, zip_named_docx, odt});
+    QVERIFY(done.wait(30000));
+    QCOMPARE(
+        done.at(0).at(0).toString(),
+        attachment::quote(QStringLiteral("prefix.docx"), QStringLiteral("Other prefix.\nSame text.")) +
+            QStringLiteral("\n\n") +
+            attachment::quote(QStringLiteral("text.odt"),
+                              QStringLiteral("Minutes\nPresent:   Ana\tBen\nand Chen.\nItem one\nItem two")));
+    const QStringList errors = done.at(0).at(1).toString().split(QLatin1Char('\n'));
+    QCOMPARE(errors.size(), 2);
+    QVERIFY2(errors[0].contains(QLatin1String("old.doc")) &&
+                 errors[0].contains(QLatin1String("old Word document")),
+             qPrintable(errors[0]));
+    QVERIFY2(errors[1].contains(QLatin1String("x.docx")) &&
+                 errors[1].contains(QLatin1String("Word or OpenDocument")),
+             qPrintable(errors[1]));
+  }
+
   // The limit is the message's, over all its files: a PDF whose text alone is over it, and one that
   // would take the message over it with the file before it, are refused by name.
   void the_message_limit_counts_a_pdf_by_its_text() {
@@ -311,7 +399,7 @@ class PdfTextTest : public QObject {
     reader.setHelper(dir_.filePath(QStringLiteral("no-such-helper")));
     reader.start({pdf});
     QCOMPARE(done.count(), 1);  // nothing to wait for
-    QVERIFY2(done.at(0).at(1).toString().contains(QLatin1String("cannot read PDFs")),
+    QVERIFY2(done.at(0).at(1).toString().contains(QLatin1String("cannot be read by this build")),
              qPrintable(done.at(0).at(1).toString()));
 
     // Cancelled while the helper hangs: no answer comes, and a new reading starts afresh.
@@ -333,5 +421,5 @@ class PdfTextTest : public QObject {
   }
 };
 
-QTEST_MAIN(PdfTextTest)
-#include "test_pdf_text.moc"
+QTEST_MAIN(DocTextTest)
+#include "test_doc_text.moc"

@@ -1,9 +1,10 @@
-// falcon-pdf-text FILE [MAX_TEXT_BYTES]: prints the text of a PDF (pdf_text.h) on stdout, for
-// falcon-chat, which runs it on a PDF put into a message. A damaged or hostile file can then
-// cost only this process: it runs under limits on memory and CPU time, and the app kills it
+// falcon-doc-text FILE [MAX_TEXT_BYTES]: prints the text of a document on stdout, for falcon-chat,
+// which runs it on a document put into a message: a PDF (pdf_text.h), a Word document (.docx) or an
+// OpenDocument text (.odt; office_text.h), told apart by their bytes. A damaged or hostile file can
+// then cost only this process: it runs under limits on memory and CPU time, and the app kills it
 // after a while too.
 //
-// Exit status: 0 the text; 2 usage; 3 not a PDF or too damaged to open; 4 needs a password;
+// Exit status: 0 the text; 2 usage; 3 none of those or too damaged to open; 4 needs a password;
 // 5 holds no text (a scan); 6 more text than MAX_TEXT_BYTES (stdout: none); 7 the file cannot be
 // read. The last line on stderr is "pages READ TOTAL".
 #include <sys/resource.h>
@@ -16,7 +17,8 @@
 #include <iterator>
 #include <string>
 
-#include "app/pdf/pdf_text.h"
+#include "app/doctext/office_text.h"
+#include "app/doctext/pdf_text.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define FALCON_SANITIZED 1
@@ -28,7 +30,7 @@
 
 namespace {
 
-constexpr std::size_t kMaxFileBytes = std::size_t{1} << 30;  // 1 GiB of PDF (scans are large)
+constexpr std::size_t kMaxFileBytes = std::size_t{1} << 30;  // 1 GiB of document (scans are large)
 
 void limit(int resource, rlim_t value) {
   rlimit l{};
@@ -42,7 +44,7 @@ void limit(int resource, rlim_t value) {
 
 int main(int argc, char** argv) {
   if (argc < 2 || argc > 3) {
-    std::fprintf(stderr, "usage: falcon-pdf-text FILE [MAX_TEXT_BYTES]\n");
+    std::fprintf(stderr, "usage: falcon-doc-text FILE [MAX_TEXT_BYTES]\n");
     return 2;
   }
   std::size_t max_text = std::size_t{256} * 1024;
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
     const char* s = argv[2];
     const auto [end, ec] = std::from_chars(s, s + std::strlen(s), max_text);
     if (ec != std::errc() || *end != '\0') {
-      std::fprintf(stderr, "falcon-pdf-text: MAX_TEXT_BYTES must be a number of bytes\n");
+      std::fprintf(stderr, "falcon-doc-text: MAX_TEXT_BYTES must be a number of bytes\n");
       return 2;
     }
   }
@@ -63,7 +65,7 @@ int main(int argc, char** argv) {
 
   std::ifstream in(argv[1], std::ios::binary);
   if (!in) {
-    std::fprintf(stderr, "falcon-pdf-text: cannot open %s: %s\n", argv[1], std::strerror(errno));
+    std::fprintf(stderr, "falcon-doc-text: cannot open %s: %s\n", argv[1], std::strerror(errno));
     return 7;
   }
   std::string data;
@@ -71,15 +73,18 @@ int main(int argc, char** argv) {
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     data.append(buf, static_cast<std::size_t>(in.gcount()));
     if (data.size() > kMaxFileBytes) {
-      std::fprintf(stderr, "falcon-pdf-text: %s is larger than 1 GiB\n", argv[1]);
+      std::fprintf(stderr, "falcon-doc-text: %s is larger than 1 GiB\n", argv[1]);
       return 7;
     }
   }
   if (in.bad()) {
-    std::fprintf(stderr, "falcon-pdf-text: cannot read %s\n", argv[1]);
+    std::fprintf(stderr, "falcon-doc-text: cannot read %s\n", argv[1]);
     return 7;
   }
-  const pdftext::Result r = pdftext::extract(data, max_text);
+  // A zip archive (PK, then 3 and 4: a local file header) is a word processor's document or
+  // nothing this reads; anything else is given to the PDF reader.
+  const bool zip = data.size() >= 4 && data.compare(0, 4, "PK\x03\x04") == 0;
+  const pdftext::Result r = zip ? officetext::extract(data, max_text) : pdftext::extract(data, max_text);
   int status = 0;
   switch (r.status) {
     case pdftext::Status::Ok:
