@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "app/doctext/office_text.h"
+#include "tests/fuzz/doc_text_checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -19,20 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const pdftext::Result r = data[0] == 'W'   ? officetext::extract_body_xml(bytes, false, kLimit)
                             : data[0] == 'O' ? officetext::extract_body_xml(bytes, true, kLimit)
                                              : officetext::extract(bytes, kLimit);
-  if (r.pages_read > r.pages || r.pages < 0) __builtin_trap();
-  switch (r.status) {
-    case pdftext::Status::Ok:
-      if (r.text.empty() || r.text.size() > kLimit) __builtin_trap();
-      break;
-    case pdftext::Status::TooMuchText:
-      break;
-    case pdftext::Status::NoText:
-    case pdftext::Status::NotPdf:
-    case pdftext::Status::Locked:
-      if (!r.text.empty()) __builtin_trap();
-      break;
-  }
-  // Pages are tidied one by one and joined by one blank line: the whole is tidy.
-  if (pdftext::tidy(r.text) != r.text) __builtin_trap();
+  check_doc_result(r, kLimit, /*text_past_limit=*/false);
   return 0;
 }

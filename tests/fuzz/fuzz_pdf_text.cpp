@@ -8,26 +8,12 @@
 #include <string_view>
 
 #include "app/doctext/pdf_text.h"
+#include "tests/fuzz/doc_text_checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   constexpr std::size_t kLimit = 4096;
   const pdftext::Result r = pdftext::extract(bytes, kLimit);
-  if (r.pages_read > r.pages || r.pages < 0) __builtin_trap();
-  switch (r.status) {
-    case pdftext::Status::Ok:
-      if (r.text.empty() || r.text.size() > kLimit) __builtin_trap();
-      break;
-    case pdftext::Status::TooMuchText:
-      if (r.text.size() <= kLimit) __builtin_trap();
-      break;
-    case pdftext::Status::NoText:
-    case pdftext::Status::NotPdf:
-    case pdftext::Status::Locked:
-      if (!r.text.empty()) __builtin_trap();
-      break;
-  }
-  // Pages are tidied one by one and joined by one blank line: the whole is tidy.
-  if (pdftext::tidy(r.text) != r.text) __builtin_trap();
+  check_doc_result(r, kLimit, /*text_past_limit=*/true);
   return 0;
 }
