@@ -63,8 +63,9 @@ TestCase {
         compare(asked, 1)
     }
 
-    // While a PDF's text is read, its name shows under the field with Cancel; typing goes on.
-    function test_a_pdf_being_read_shows_with_cancel() {
+    // While a document's text is read, its name shows under the field with Cancel; typing goes on,
+    // sending waits.
+    function test_a_document_being_read_shows_with_cancel_and_holds_sending() {
         const [c, input] = createComposer()
         const row = findChild(c, "attachingRow")
         verify(!row.visible)
@@ -79,8 +80,15 @@ TestCase {
         input.forceActiveFocus()
         keyClick(Qt.Key_A)
         compare(input.text, "a")
+        // Not sent meanwhile (the document's text would miss the message): Enter and Send wait.
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.count, 0)
+        verify(!findChild(c, "sendButton").enabled)
         c.attaching = ""
         verify(!row.visible)
+        verify(findChild(c, "sendButton").enabled)
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.count, 1)
     }
 
     function test_enter_sends_trimmed_text() {

@@ -46,7 +46,8 @@ Pane {
 
     function send() {
         const message = input.text.trim()
-        if (message.length === 0 || root.busy)
+        // (Not while a document is read: its text is on its way into this message.)
+        if (message.length === 0 || root.busy || root.attaching.length > 0)
             return
         input.clear()  // first: a handler that refuses the message may put it back
         root.sendRequested(message)
@@ -111,7 +112,7 @@ Pane {
                 objectName: "sendButton"
                 text: root.busy ? qsTr("Stop") : qsTr("Send")
                 highlighted: !root.busy
-                enabled: root.busy || input.text.trim().length > 0
+                enabled: root.busy || (input.text.trim().length > 0 && root.attaching.length === 0)
                 Accessible.name: root.busy ? qsTr("Stop the reply") : qsTr("Send the message")
                 onClicked: root.busy ? root.stopRequested() : root.send()
             }
