@@ -1,5 +1,7 @@
 #include "app/message_model.h"
 
+#include <QDateTime>
+
 #include "core/store/conversation_store.h"
 
 namespace {
@@ -51,6 +53,8 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const {
       return m.stats.answered_cut ? QVariant::fromValue<qint64>(*m.stats.answered_cut) : QVariant();
     case ReplyModelRole:
       return QString::fromStdString(m.stats.model);
+    case CreatedAtRole:
+      return m.created_ms > 0 ? QVariant(QDateTime::fromMSecsSinceEpoch(m.created_ms)) : QVariant();
     default:
       return {};
   }
@@ -71,7 +75,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const {
           {CanContinueRole, "canContinue"},
           {AnsweredTokensRole, "answeredTokens"},
           {AnsweredCutRole, "answeredCut"},
-          {ReplyModelRole, "replyModel"}};
+          {ReplyModelRole, "replyModel"},
+          {CreatedAtRole, "createdAt"}};
 }
 
 void MessageModel::load(falcon::ConversationStore& store, qint64 conversation_id) {

@@ -38,6 +38,7 @@ class MessageModel : public QAbstractListModel {
     AnsweredTokensRole,
     AnsweredCutRole,
     ReplyModelRole,  // a reply: the model that wrote it ("" where not recorded)
+    CreatedAtRole,   // when the message was written (a date; undefined where not recorded)
   };
 
   explicit MessageModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}

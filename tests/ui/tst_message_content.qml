@@ -47,6 +47,7 @@ TestCase {
             answeredTokens: undefined
             answeredCut: undefined
             replyModel: ""
+            createdAt: undefined
         }
     }
 
@@ -188,6 +189,26 @@ TestCase {
             verify(stats.text.startsWith("\u2068" + data.model + "\u2069 \u00b7 3 token"), stats.text)
         else
             verify(stats.text.startsWith("3 token"), stats.text)
+    }
+
+    // When a message was written shows while the pointer is over it: the time for today's, the date
+    // too for older ones; nothing where it was not recorded.
+    function test_when_a_message_was_written() {
+        const now = new Date()
+        const today = createTemporaryObject(delegateComponent, test, { text: "hi", createdAt: now })
+        const label = findNamed(today, "sentAt")
+        verify(label.visible)
+        compare(label.text, now.toLocaleTimeString(Qt.locale(AppSettings.effectiveLanguage), Locale.ShortFormat))
+        compare(label.opacity, 0)
+        mouseMove(today, 20, 10)
+        tryCompare(label, "opacity", 1)
+        const older = new Date(2024, 1, 29, 9, 5)
+        const before = createTemporaryObject(delegateComponent, test, { text: "hi", createdAt: older })
+        const text = findNamed(before, "sentAt").text
+        verify(text.indexOf(older.toLocaleTimeString(Qt.locale(AppSettings.effectiveLanguage), Locale.ShortFormat)) >= 0, text)
+        verify(text.indexOf("24") >= 0, text)  // the year, as the short date gives it
+        const unknown = createTemporaryObject(delegateComponent, test, { text: "hi", createdAt: undefined })
+        verify(!findNamed(unknown, "sentAt").visible)
     }
 
     // An imported reply (ChatGPT, Open WebUI, LM Studio) has no stop reason or counts, only the model

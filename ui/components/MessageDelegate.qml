@@ -23,6 +23,7 @@ Item {
     required property var answeredTokens  // of the message this reply answers (undefined: not recorded)
     required property var answeredCut     // ... how many of its first ones the window left out
     required property string replyModel   // the model that wrote this reply ("" where not recorded)
+    required property var createdAt       // when it was written (a date; undefined where not recorded)
     property bool busy: false
     property bool editing: false
     // The edited text's length in tokens, for the editor (asked for with editMeasureRequested).
@@ -62,6 +63,25 @@ Item {
                 text: root.isUser ? qsTr("You") : qsTr("Falcon")
                 font.bold: true
                 color: root.isUser ? Theme.subtleText : Theme.recentColor
+            }
+            // When it was written, while the pointer is over the message: the time today, else the
+            // date and time, in the app's language (the full date in the tool tip).
+            Label {
+                objectName: "sentAt"
+                readonly property var locale: Qt.locale(AppSettings.effectiveLanguage)
+                readonly property bool known: root.createdAt instanceof Date && !isNaN(root.createdAt.getTime())
+                text: !known ? ""
+                      : root.createdAt.toDateString() === new Date().toDateString()
+                        ? root.createdAt.toLocaleTimeString(locale, Locale.ShortFormat)
+                        : root.createdAt.toLocaleString(locale, Locale.ShortFormat)
+                visible: known
+                opacity: hover.hovered || sentAtTip.hovered ? 1 : 0
+                font.pixelSize: Theme.smallFontSize
+                color: Theme.subtleText
+                HoverHandler { id: sentAtTip }
+                ToolTip.visible: sentAtTip.hovered && known
+                ToolTip.text: known ? root.createdAt.toLocaleString(locale, Locale.LongFormat) : ""
+                ToolTip.delay: 600
             }
             BusyIndicator {
                 visible: root.streaming
