@@ -27,8 +27,10 @@ AttachmentReader::Kind AttachmentReader::kindOf(const QString& path) {
   QFile f(path);
   if (!QFileInfo(path).isFile() || !f.open(QIODevice::ReadOnly)) return Kind::Text;
   const QByteArray head = f.read(1024);
-  if (head.contains("%PDF-")) return Kind::Pdf;
   const QString ext = QFileInfo(path).suffix().toLower();
+  // A PDF starts with its header; readers also take one within the first 1024 bytes, which is
+  // asked of a file named .pdf only (a text file about PDFs may quote a header).
+  if (head.startsWith("%PDF-") || (ext == QLatin1String("pdf") && head.contains("%PDF-"))) return Kind::Pdf;
   const bool word =
       ext == QLatin1String("docx") || ext == QLatin1String("odt") || ext == QLatin1String("doc");
   if (word && head.startsWith("PK\x03\x04")) return Kind::Office;

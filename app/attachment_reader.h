@@ -29,7 +29,7 @@ class AttachmentReader : public QObject {
 
   enum class Kind {
     Text,       // anything else: read as a text file (which refuses what is not text)
-    Pdf,        // "%PDF-" in its first 1024 bytes, where PDF readers look for it
+    Pdf,        // starts with "%PDF-" (a file named .pdf: has it in its first 1024 bytes)
     Office,     // a zip archive named .docx or .odt
     OldOffice,  // an OLE compound file named .doc/.docx: an old Word file, or a password's
   };

@@ -324,6 +324,15 @@ class DocTextTest : public QObject {
                             QByteArray("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + QByteArray(504, '\0'));
     const QString zip_named_docx = put(QStringLiteral("x.docx"), fixture("other.zip", "office"));
     QCOMPARE(int(AttachmentReader::kindOf(docx)), int(AttachmentReader::Kind::Office));
+    // A PDF's header: at the start, or (a file named .pdf) within its first 1024 bytes; a text file
+    // that quotes one further in is text.
+    const QByteArray pdf = write_pdf({{QStringLiteral("P.")}});
+    QCOMPARE(int(AttachmentReader::kindOf(put(QStringLiteral("a.bin"), pdf))),
+             int(AttachmentReader::Kind::Pdf));
+    QCOMPARE(int(AttachmentReader::kindOf(put(QStringLiteral("late.pdf"), "junk\n" + pdf))),
+             int(AttachmentReader::Kind::Pdf));
+    QCOMPARE(int(AttachmentReader::kindOf(put(QStringLiteral("notes.md"), "A PDF starts with %PDF-1.7.\n"))),
+             int(AttachmentReader::Kind::Text));
     QCOMPARE(int(AttachmentReader::kindOf(old)), int(AttachmentReader::Kind::OldOffice));
     QCOMPARE(int(AttachmentReader::kindOf(QStringLiteral(FALCON_FIXTURES_DIR "/office/other.zip"))),
              int(AttachmentReader::Kind::Text));
