@@ -155,25 +155,60 @@ class DocTextTest : public QObject {
     QCOMPARE(none.pages, 2);
   }
 
-  // Stops at the page that passes the limit, without reading the pages after it.
+  // The limit is on the text in the end; reading stops at the page that takes the text read past
+  // four times the limit (a long book is not read to its end).
   void stops_at_the_limit() {
     QList<QStringList> pages;
     for (int i = 1; i <= 5; ++i) pages << QStringList{QStringLiteral("Page %1 holds this sentence.").arg(i)};
     const std::string pdf = str(write_pdf(pages));
     const pdftext::Result all = pdftext::extract(pdf, 1 << 20);
     QCOMPARE(int(all.status), int(pdftext::Status::Ok));
-    const std::size_t two_pages =
-        std::string("Page 1 holds this sentence.\n\nPage 2 holds this sentence.").size();
-    const pdftext::Result to_three = pdftext::extract(pdf, two_pages);  // two pages fit, the third not
-    QCOMPARE(int(to_three.status), int(pdftext::Status::TooMuchText));
-    QCOMPARE(to_three.pages_read, 3);
-    const pdftext::Result cut = pdftext::extract(pdf, two_pages - 1);
-    QCOMPARE(int(cut.status), int(pdftext::Status::TooMuchText));
-    QCOMPARE(cut.pages_read, 2);
-    QCOMPARE(cut.pages, 5);
+    QCOMPARE(all.pages_read, 5);
     const pdftext::Result exact = pdftext::extract(pdf, all.text.size());
     QCOMPARE(int(exact.status), int(pdftext::Status::Ok));
     QCOMPARE(exact.text, all.text);
+    const pdftext::Result over = pdftext::extract(pdf, all.text.size() - 1);
+    QCOMPARE(int(over.status), int(pdftext::Status::TooMuchText));
+    QCOMPARE(over.pages_read, 5);
+    const std::size_t page = std::string("Page 1 holds this sentence.").size();  // 27 bytes a page
+    const pdftext::Result early = pdftext::extract(pdf, page / 2);  // past 4 x 13 bytes on page 2
+    QCOMPARE(int(early.status), int(pdftext::Status::TooMuchText));
+    QCOMPARE(early.pages_read, 2);
+    QCOMPARE(early.pages, 5);
+  }
+
+  // Running headers and footers and page numbers go: the same line, a short one's digits aside,
+  // first or last on at least half the pages (three or more). Lines that only look alike, or a
+  // header on too few pages, stay.
+  void the_lines_that_frame_the_pages_go() {
+    QList<QStringList> pages;
+    for (int i = 1; i <= 4; ++i)
+      pages << QStringList{QStringLiteral("ACME Corporation, quarterly report to the shareholders, 2026"),
+                           QStringLiteral("Body of page %1.").arg(i),
+                           QStringLiteral("More of page %1.").arg(i), QStringLiteral("Page %1 of 4").arg(i)};
+    const pdftext::Result r = pdftext::extract(str(write_pdf(pages)), 1 << 20);
+    QCOMPARE(int(r.status), int(pdftext::Status::Ok));
+    QCOMPARE(QString::fromStdString(r.text),
+             QStringLiteral("Body of page 1.\nMore of page 1.\n\nBody of page 2.\nMore of page 2.\n\n"
+                            "Body of page 3.\nMore of page 3.\n\nBody of page 4.\nMore of page 4."));
+    // Two pages only: nothing can be told apart, all is kept.
+    const pdftext::Result two = pdftext::extract(str(write_pdf(pages.mid(0, 2))), 1 << 20);
+    QVERIFY(QString::fromStdString(two.text).startsWith(QStringLiteral("ACME Corporation")));
+    // The function itself: a long header differing by a digit is not the same line; a footer on
+    // two of five pages stays; a page of two lines keeps both.
+    std::vector<std::string> texts = {
+        "A long running header that changes its number 1 here\nx\nfoot 1",
+        "A long running header that changes its number 2 here\ny\nfoot 2",
+        "A long running header that changes its number 3 here\nz\nend",
+        "first\nw\nother",
+        "only\ntwo lines",
+    };
+    pdftext::drop_page_furniture(texts);
+    QCOMPARE(texts[0], std::string("A long running header that changes its number 1 here\nx\nfoot 1"));
+    QCOMPARE(texts[4], std::string("only\ntwo lines"));
+    std::vector<std::string> numbered = {"a\nb\n1", "c\nd\n2", "e\nf\n3", "g\nh\niv"};
+    pdftext::drop_page_furniture(numbered);
+    QCOMPARE(numbered, (std::vector<std::string>{"a\nb", "c\nd", "e\nf", "g\nh\niv"}));
   }
 
   void passwords() {
