@@ -141,7 +141,9 @@ void AttachmentReader::helperDone(int exit_code, QProcess::ExitStatus status) {
   const bool pdf = kind_ == Kind::Pdf;
   switch (exit_code) {
     case 0:
-      finishDocument({attachment::quote(info.fileName(), QString::fromUtf8(out)), {}, out.size()});
+      finishDocument({attachment::quote(info.fileName(), QString::fromUtf8(out), QStringLiteral("text")),
+                      {},
+                      out.size()});
       return;
     case 3:
       refuse(pdf ? QCoreApplication::translate("TextAttachment",

@@ -24,9 +24,9 @@ QTextCharFormat format_of(int kind, bool dark) {
   return f;
 }
 
-QTextBlockFormat block_format(bool first, bool last) {
+QTextBlockFormat block_format(bool first, bool last, bool wraps) {
   QTextBlockFormat f;
-  f.setNonBreakableLines(true);
+  if (!wraps) f.setNonBreakableLines(true);
   if (first) f.setTopMargin(kEdge);
   if (last) f.setBottomMargin(kEdge);
   return f;
@@ -84,7 +84,9 @@ int CodeView::write(QTextDocument* doc, Shown& shown, const Content& next) {
   // Where the shown lines stop being the wanted ones (all of them when the colours change, or
   // the document does not hold what `shown` says).
   qsizetype same = 0;
-  if (shown.dark == next.dark && doc->blockCount() == std::max<qsizetype>(1, shown.lines.size())) {
+  const bool wraps = CodeView::wraps(next.language);
+  if (shown.dark == next.dark && shown.wraps == wraps &&
+      doc->blockCount() == std::max<qsizetype>(1, shown.lines.size())) {
     const qsizetype n = std::min(shown.lines.size(), want.size());
     while (same < n && shown.lines[same] == want[same]) ++same;
   } else {
@@ -116,7 +118,7 @@ int CodeView::write(QTextDocument* doc, Shown& shown, const Content& next) {
   // the lines after it can leave with another line's format).
   for (QTextBlock b = doc->findBlockByNumber(int(std::max<qsizetype>(0, same - 1))); b.isValid();
        b = b.next()) {
-    const QTextBlockFormat f = block_format(b.blockNumber() == 0, b.blockNumber() + 1 == want.size());
+    const QTextBlockFormat f = block_format(b.blockNumber() == 0, b.blockNumber() + 1 == want.size(), wraps);
     if (b.blockFormat() != f) QTextCursor(b).setBlockFormat(f);
     if (b.charFormat() != QTextCharFormat()) QTextCursor(b).setBlockCharFormat(QTextCharFormat());
   }
@@ -124,6 +126,7 @@ int CodeView::write(QTextDocument* doc, Shown& shown, const Content& next) {
   doc->setUndoRedoEnabled(undo);
   shown.lines = want;
   shown.dark = next.dark;
+  shown.wraps = wraps;
   return int(same);
 }
 

@@ -56,7 +56,7 @@ int longest_backtick_run(const QString& s) {
 
 }  // namespace
 
-QString quote(const QString& file_name, const QString& text) {
+QString quote(const QString& file_name, const QString& text, const QString& info) {
   QString body = text;
   body.replace(QLatin1String("\r\n"), QLatin1String("\n"));
   body.replace(QLatin1Char('\r'), QLatin1Char('\n'));
@@ -64,7 +64,9 @@ QString quote(const QString& file_name, const QString& text) {
   const QString fence(std::max(3, longest_backtick_run(body) + 1), QLatin1Char('`'));
   // The info string: the extension, where the highlighter knows it ("py", "rs", "yml").
   const QString ext = QFileInfo(file_name).suffix().toLower();
-  const QString lang = !ext.isEmpty() && codehl::find_language(ext) ? ext : QString();
+  const QString lang = !info.isEmpty()                                ? info
+                       : !ext.isEmpty() && codehl::find_language(ext) ? ext
+                                                                      : QString();
   QString name = file_name;  // one line, whatever the name holds
   for (QChar& c : name)
     if (c.category() == QChar::Other_Control) c = QLatin1Char(' ');

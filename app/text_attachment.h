@@ -50,6 +50,8 @@ std::optional<QString> text_of(const QByteArray& bytes);
 // The Markdown for a file's text: its name on a line of its own (a user's message is shown as
 // typed, so no Markdown around it), then the text in a fence longer than any run of backticks in
 // it, so nothing in it can close the block. Line ends become "\n".
-QString quote(const QString& file_name, const QString& text);
+// `info`, where given, is the fence's info string instead ("text": a document's prose, which the
+// chat view wraps).
+QString quote(const QString& file_name, const QString& text, const QString& info = {});
 
 }  // namespace attachment

@@ -208,7 +208,7 @@ class ChatControllerTest : public QObject {
              attachment::quote(QStringLiteral("notes.txt"), QStringLiteral("first")) +
                  QStringLiteral("\n\n") +
                  attachment::quote(QStringLiteral("Report 2026.pdf"),
-                                   QStringLiteral("Sealed text for the tests.")));
+                                   QStringLiteral("Sealed text for the tests."), QStringLiteral("text")));
     QCOMPARE(error.count(), 0);
     QCOMPARE(c->attachingFile(), QString());
     QCOMPARE(attaching.count(), 2);

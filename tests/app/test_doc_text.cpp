@@ -50,6 +50,9 @@ QByteArray write_pdf(const QList<QStringList>& pages) {
   return bytes;
 }
 
+// A document's text is quoted as prose ("text": the chat view wraps it).
+const QString kDoc = QStringLiteral("text");
+
 std::string str(const QByteArray& b) {
   return std::string(b.constData(), size_t(b.size()));
 }
@@ -323,9 +326,9 @@ class DocTextTest : public QObject {
     QVERIFY(done.wait(30000));
     QCOMPARE(done.at(0).at(0).toString(),
              attachment::quote(QStringLiteral("a.txt"), QStringLiteral("alpha")) + QStringLiteral("\n\n") +
-                 attachment::quote(QStringLiteral("b.pdf"), QStringLiteral("Bravo.")) +
+                 attachment::quote(QStringLiteral("b.pdf"), QStringLiteral("Bravo."), kDoc) +
                  QStringLiteral("\n\n") +
-                 attachment::quote(QStringLiteral("c.txt"), QStringLiteral("Charlie.")));
+                 attachment::quote(QStringLiteral("c.txt"), QStringLiteral("Charlie."), kDoc));
     QCOMPARE(done.at(0).at(1).toString(), QString());
     QVERIFY(!reader.busy());
 
@@ -336,7 +339,7 @@ class DocTextTest : public QObject {
     reader.start({locked, scan, broken, pdf});
     QVERIFY(done.wait(30000));
     QCOMPARE(done.at(0).at(0).toString(),
-             attachment::quote(QStringLiteral("b.pdf"), QStringLiteral("Bravo.")));
+             attachment::quote(QStringLiteral("b.pdf"), QStringLiteral("Bravo."), kDoc));
     const QStringList errors = done.at(0).at(1).toString().split(QLatin1Char('\n'));
     QCOMPARE(errors.size(), 3);
     QVERIFY2(
@@ -375,10 +378,11 @@ class DocTextTest : public QObject {
     QVERIFY(done.wait(30000));
     QCOMPARE(
         done.at(0).at(0).toString(),
-        attachment::quote(QStringLiteral("prefix.docx"), QStringLiteral("Other prefix.\nSame text.")) +
+        attachment::quote(QStringLiteral("prefix.docx"), QStringLiteral("Other prefix.\nSame text."), kDoc) +
             QStringLiteral("\n\n") +
             attachment::quote(QStringLiteral("text.odt"),
-                              QStringLiteral("Minutes\nPresent:   Ana\tBen\nand Chen.\nItem one\nItem two")));
+                              QStringLiteral("Minutes\nPresent:   Ana\tBen\nand Chen.\nItem one\nItem two"),
+                              kDoc));
     const QStringList errors = done.at(0).at(1).toString().split(QLatin1Char('\n'));
     QCOMPARE(errors.size(), 2);
     QVERIFY2(errors[0].contains(QLatin1String("old.doc")) &&
@@ -461,7 +465,7 @@ class DocTextTest : public QObject {
     QVERIFY(done.wait(30000));
     QCOMPARE(done.count(), 1);
     QCOMPARE(done.at(0).at(0).toString(),
-             attachment::quote(QStringLiteral("d.pdf"), QStringLiteral("Delta.")));
+             attachment::quote(QStringLiteral("d.pdf"), QStringLiteral("Delta."), kDoc));
   }
 };
 

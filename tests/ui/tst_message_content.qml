@@ -133,6 +133,44 @@ TestCase {
         }
     }
 
+    // A document's text added to a message ("text") wraps in its block, so its paragraphs read
+    // whole; code keeps its lines (and scrolls sideways).
+    function test_a_documents_text_wraps_and_code_does_not_data() {
+        return [{ tag: "document", info: "text", wraps: true }, { tag: "code", info: "py", wraps: false },
+                { tag: "no language", info: "", wraps: false }]
+    }
+    function test_a_documents_text_wraps_and_code_does_not(data) {
+        const line = words(80)
+        const content = createTemporaryObject(contentComponent, test,
+                                              { plain: true, text: "a.pdf\n\n```" + data.info + "\n" + line + "\n```\n" })
+        const code = findNamed(content, "codeText")
+        verify(code)
+        tryVerify(() => code.length > 0)
+        if (data.wraps) {
+            verify(code.lineCount > 1, "wrapped: " + code.lineCount + " lines")
+            verify(code.width <= content.width, code.width + " within " + content.width)
+        } else {
+            compare(code.lineCount, 1)
+            verify(code.width > content.width, "one long line, scrolled")
+        }
+    }
+
+    // Not wrapped before the block has a width: at none, every character was a line of its own,
+    // and sending a message with a long document took the window's thread and gigabytes while
+    // the list laid it out.
+    Component {
+        id: codeBlockComponent
+        CodeBlock { language: "text" }
+    }
+    function test_a_document_wraps_only_at_a_width() {
+        const block = createTemporaryObject(codeBlockComponent, test, { width: 0, code: words(40), shown: words(40), lines: 1 })
+        const code = findNamed(block, "codeText")
+        compare(code.wrapMode, TextEdit.NoWrap)
+        block.width = 500
+        compare(code.wrapMode, TextEdit.Wrap)
+        verify(code.width <= 500, code.width)
+    }
+
     // A long code block in a user's message (an added file) shows its first 30 lines until asked
     // for all: laying out a 250 KB file's thousands of coloured lines took over a second each time
     // the chat was opened. A reply's code is never cut (it streams in), nor a block of 40 lines.

@@ -23,10 +23,18 @@ Rectangle {
     readonly property bool plainView: expanded && lines > kColourLines
     signal copyRequested(string code)
 
+    // A document's text added to a message ("text": prose, a paragraph a line) wraps in the block;
+    // code keeps its lines and scrolls sideways.
+    readonly property bool prose: language === "text"  // (CodeView::wraps)
     component CodeText: MessageText {
         font.family: Theme.monoFamily
         font.pixelSize: Theme.baseFontSize - 1
         Accessible.name: root.code
+        // (Only at a width the block has been given: wrapped at none, every character would be a
+        // line of its own, and a long document's layout took gigabytes.)
+        readonly property bool wraps: root.prose && root.width > 8 * Theme.baseFontSize
+        width: wraps ? root.width - 2 * Theme.spacing : implicitWidth
+        wrapMode: wraps ? TextEdit.Wrap : TextEdit.NoWrap
     }
     implicitHeight: layout.implicitHeight
     radius: Theme.radius
@@ -54,6 +62,7 @@ Rectangle {
             }
         }
         ScrollView {
+            id: codeScroll
             Layout.fillWidth: true
             Layout.leftMargin: Theme.spacing
             Layout.rightMargin: Theme.spacing
