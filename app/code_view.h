@@ -59,7 +59,8 @@ class CodeView : public QObject, public QQmlParserStatus {
   };
   // Whether lines in `language` may wrap: "text", a document's prose added to a message (a
   // paragraph a line); code keeps its lines whole, as `<pre>` did.
-  static bool wraps(const QString& language) { return language == QLatin1String("text"); }
+  // (CodeBlock.qml asks too: its text view's width follows.)
+  Q_INVOKABLE static bool wraps(const QString& language) { return language == QLatin1String("text"); }
 
   // The code's lines as a document holds them: a line ends at '\n' (and at U+2029 or U+FDD0/
   // U+FDD1, which a document also takes as a paragraph's end); '\r' is dropped ("\r\n" is one

@@ -221,8 +221,7 @@ std::vector<bool> lone_tildes(const QString& prose) {
   auto space = [](QChar c) { return c.isSpace(); };
   // Whether the line starting at `at` is indented by a tab or four spaces.
   auto indented = [&](qsizetype at) {
-    qsizetype k = at;
-    while (k < n && prose[k] == QLatin1Char(' ')) ++k;
+    const qsizetype k = at + markdown::leadingSpaces(QStringView(prose).mid(std::min(at, n)));
     return k - at >= 4 || (k < n && prose[k] == QLatin1Char('\t'));
   };
   bool maybe_code = indented(0);

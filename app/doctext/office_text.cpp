@@ -25,7 +25,7 @@ struct Reader {
   XML_Parser parser;
   Format format;
   std::string text;
-  int skip = 0;     // depth inside elements whose text is not the document's (deleted, fields)
+  int skip = 0;     // depth inside elements whose text is not the document's (skipped())
   int in_text = 0;  // docx: inside w:t; odt: inside text:p or text:h
   bool refused = false;
 
@@ -36,9 +36,12 @@ struct Reader {
   }
 
   // Not the document's text: a drawing's copy for old readers (mc:Fallback, beside the mc:Choice
-  // the text is read from), an ODF comment.
+  // the text is read from), an ODF comment, deleted text of tracked changes and field codes
+  // (Word's delText and instrText, ODF's tracked-changes), an ODF footnote's mark.
   static bool skipped(const char* name) {
-    return named(name, kCompatNs, "Fallback") || named(name, kOfficeNs, "annotation");
+    return named(name, kCompatNs, "Fallback") || named(name, kOfficeNs, "annotation") ||
+           named(name, kWordNs, "delText") || named(name, kWordNs, "instrText") ||
+           named(name, kOdfTextNs, "note-citation") || named(name, kOdfTextNs, "tracked-changes");
   }
 
   void start(const char* name, const char** attrs) {
@@ -47,9 +50,7 @@ struct Reader {
       return;
     }
     if (format == Format::Docx) {
-      if (named(name, kWordNs, "delText") || named(name, kWordNs, "instrText"))
-        ++skip;
-      else if (named(name, kWordNs, "t"))
+      if (named(name, kWordNs, "t"))
         ++in_text;
       else if (skip == 0 && named(name, kWordNs, "tab"))
         text += '\t';
@@ -59,8 +60,6 @@ struct Reader {
     }
     if (named(name, kOdfTextNs, "p") || named(name, kOdfTextNs, "h")) {
       ++in_text;
-    } else if (named(name, kOdfTextNs, "note-citation") || named(name, kOdfTextNs, "tracked-changes")) {
-      ++skip;
     } else if (in_text > 0 && skip == 0 && named(name, kOdfTextNs, "tab")) {
       text += '\t';
     } else if (in_text > 0 && skip == 0 && named(name, kOdfTextNs, "line-break")) {
@@ -79,9 +78,7 @@ struct Reader {
       return;
     }
     if (format == Format::Docx) {
-      if (named(name, kWordNs, "delText") || named(name, kWordNs, "instrText"))
-        --skip;
-      else if (named(name, kWordNs, "t"))
+      if (named(name, kWordNs, "t"))
         --in_text;
       else if (skip == 0 && named(name, kWordNs, "p"))
         text += '\n';
@@ -90,8 +87,6 @@ struct Reader {
     if (named(name, kOdfTextNs, "p") || named(name, kOdfTextNs, "h")) {
       --in_text;
       if (skip == 0) text += '\n';
-    } else if (named(name, kOdfTextNs, "note-citation") || named(name, kOdfTextNs, "tracked-changes")) {
-      --skip;
     }
   }
 
@@ -141,10 +136,6 @@ bool read_entry(zip_t* zip, const char* name, std::size_t limit, std::string& ou
     if (out.size() > limit) return false;
   }
 }
-
-}  // namespace
-
-namespace {
 
 // The body's XML fed in pieces (expat, namespaces resolved): the text so far, and whether the
 // document is over (refused, too much text) before its end.

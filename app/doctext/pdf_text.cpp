@@ -138,12 +138,8 @@ Result extract(std::string_view data, std::size_t max_text_bytes) {
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(data.data(), static_cast<int>(data.size())));
   if (!doc) return r;
-  // A file with only an owner password (printing or copying restricted) opens without one; a
-  // user password is needed to read it at all.
-  if (doc->is_locked() && !doc->unlock(std::string(), std::string())) {
-    r.status = Status::Locked;
-    return r;
-  }
+  // A file with only an owner password (printing or copying restricted) opens with the empty
+  // passwords it was loaded with; one with a user password stays locked.
   if (doc->is_locked()) {
     r.status = Status::Locked;
     return r;

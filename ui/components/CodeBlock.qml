@@ -25,7 +25,7 @@ Rectangle {
 
     // A document's text added to a message ("text": prose, a paragraph a line) wraps in the block;
     // code keeps its lines and scrolls sideways.
-    readonly property bool prose: language === "text"  // (CodeView::wraps)
+    readonly property bool prose: codeView.wraps(language)
     component CodeText: MessageText {
         font.family: Theme.monoFamily
         font.pixelSize: Theme.baseFontSize - 1
@@ -78,6 +78,7 @@ Rectangle {
                     // it completes, after CodeView wrote it; the formats show all the same.
                     textFormat: TextEdit.PlainText
                     CodeView {  // writes the text: the TextEdit has none of its own
+                        id: codeView
                         document: colouredText.textDocument
                         code: root.plainView ? "" : root.expanded ? root.code : root.shown
                         language: root.language
