@@ -1,6 +1,7 @@
 #include "core/chat/sampler.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -86,77 +87,203 @@ void Sampler::apply_penalties(std::span<float> logits, std::span<const int32_t> 
   }
 }
 
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr float kMax = std::numeric_limits<float>::max();
+// The passes over the vocabulary run in blocks of kBlock elements, whose fixed trip count lets
+// GCC vectorize them at -O2, then a scalar tail. A decode step of a 65,024-token vocabulary
+// costs the sampler tens of microseconds instead of hundreds (docs/BENCHMARKS.md, "Sampler").
+constexpr size_t kBlock = 16;
+
+// NaN can never be chosen; +inf is clamped so that the arithmetic below stays finite.
+inline float sanitized(float l) {
+  const float c = l > kMax ? kMax : l;  // NaN stays NaN
+  return c == c ? c : kNegInf;
+}
+
+void sanitize_into(std::span<const float> in, float* out) {
+  const size_t n = in.size(), whole = n - n % kBlock;
+  for (size_t i0 = 0; i0 < whole; i0 += kBlock) {
+    float block[kBlock];  // read whole first: out may alias in as far as the compiler knows
+    for (size_t j = 0; j < kBlock; ++j) block[j] = in[i0 + j];
+    for (size_t j = 0; j < kBlock; ++j) out[i0 + j] = sanitized(block[j]);
+  }
+  for (size_t i = whole; i < n; ++i) out[i] = sanitized(in[i]);
+}
+
+// The largest of w (no NaN in it), -inf when empty.
+float max_of(std::span<const float> w) {
+  const size_t n = w.size(), whole = n - n % kBlock;
+  float lane[kBlock];
+  std::fill(lane, lane + kBlock, kNegInf);
+  for (size_t i0 = 0; i0 < whole; i0 += kBlock)
+    for (size_t j = 0; j < kBlock; ++j) lane[j] = w[i0 + j] > lane[j] ? w[i0 + j] : lane[j];
+  float m = kNegInf;
+  for (float v : lane) m = std::max(m, v);
+  for (size_t i = whole; i < n; ++i) m = std::max(m, w[i]);
+  return m;
+}
+
+// Whether any of the kBlock values at p exceeds t / reaches t.
+inline bool any_above(const float* p, float t) {
+  int hit = 0;
+  for (size_t j = 0; j < kBlock; ++j) hit |= p[j] > t;
+  return hit != 0;
+}
+template <typename T>
+inline bool any_at_least(const T* p, T t) {
+  int hit = 0;
+  for (size_t j = 0; j < kBlock; ++j) hit |= p[j] >= t;
+  return hit != 0;
+}
+
+// exp(z) for z in [-708, 0], to about an ulp, in a form GCC vectorizes in a fixed-length loop
+// (glibc's exp is a call per value: ~300 us a step over 65,024 tokens with top-k off):
+// z = k ln2 + r with |r| <= ln2 / 2, exp(r) by its Taylor polynomial to r^13 (truncation under
+// 1e-17 relative), times 2^k made in the exponent bits.
+inline double exp_in_range(double z) {
+  constexpr double kLog2e = 1.4426950408889634;
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // low 20 bits zero: k * kLn2Hi is exact
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52: t's low bits hold round(z / ln2)
+  const double t = z * kLog2e + kRound;
+  const double k = t - kRound;
+  const double r = (z - k * kLn2Hi) - k * kLn2Lo;
+  double p = 1.0 / 6227020800.0;  // 1/13!, then Horner down to 1/0!
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  // The low 12 bits of t's bits are k's (two's complement); k + 1023 in [1, 1023] is 2^k's
+  // biased exponent.
+  return p * std::bit_cast<double>((std::bit_cast<uint64_t>(t) + 1023) << 52);
+}
+
+// w[i] = exp((l[i] - lmax) * inv_t) for the n logits at l (each <= lmax; n a multiple of kBlock);
+// returns their sum. Below exp(-708) = 3.3e-308 (a -inf logit too) the weight is that: no sum of
+// weights, the top token's being 1, notices it. The clamp has a loop of its own, or GCC would not
+// vectorize.
+double weigh_all(const float* l, size_t n, double lmax, double inv_t, double* w) {
+  double sum[kBlock] = {};
+  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
+    double z[kBlock];
+    for (size_t j = 0; j < kBlock; ++j) {
+      const double v = (static_cast<double>(l[i0 + j]) - lmax) * inv_t;
+      z[j] = v < -708.0 ? -708.0 : v;
+    }
+    for (size_t j = 0; j < kBlock; ++j) {
+      const double e = exp_in_range(z[j]);
+      w[i0 + j] = e;
+      sum[j] += e;
+    }
+  }
+  double total = 0.0;
+  for (const double v : sum) total += v;
+  return total;
+}
+
+}  // namespace
+
 void Sampler::build_candidates(std::span<const float> logits, std::span<const int32_t> history) {
   const size_t vocab = logits.size();
   if (vocab == 0) throw_usage_error("cannot sample from an empty vocabulary");
-  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-  constexpr float kMax = std::numeric_limits<float>::max();
 
-  // NaN can never be chosen; +inf is clamped so that the arithmetic below stays finite.
   work_.resize(vocab);
-  for (size_t i = 0; i < vocab; ++i) {
-    const float l = logits[i];
-    work_[i] = std::isnan(l) ? kNegInf : std::min(l, kMax);
-  }
+  sanitize_into(logits, work_.data());
   apply_penalties(work_, history, settings_);
   // Huge penalties can overflow (l / tiny repeat_penalty = inf) or make inf - inf: keep the
-  // same conventions as for the input.
-  for (float& l : work_) l = std::isnan(l) ? kNegInf : std::min(l, kMax);
+  // same conventions as for the input. Only the window's tokens changed.
+  if (settings_.repeat_last_n != 0) {
+    const size_t n = settings_.repeat_last_n < 0
+                         ? history.size()
+                         : std::min(history.size(), static_cast<size_t>(settings_.repeat_last_n));
+    for (const int32_t id : history.last(n))
+      if (id >= 0 && static_cast<size_t>(id) < vocab) {
+        float& l = work_[static_cast<size_t>(id)];
+        l = sanitized(l);
+      }
+  }
 
   candidates_.clear();
   if (settings_.is_greedy()) {
-    size_t best = 0;
-    for (size_t i = 1; i < vocab; ++i)
-      if (work_[i] > work_[best]) best = i;
-    candidates_.push_back({static_cast<int32_t>(best), 1.0});
+    // The lowest id among the largest (id 0 when nothing is finite).
+    const float best = max_of(work_);
+    size_t i0 = 0;
+    while (i0 + kBlock <= vocab && !any_at_least(work_.data() + i0, best)) i0 += kBlock;
+    while (work_[i0] != best) ++i0;
+    candidates_.push_back({static_cast<int32_t>(i0), 1.0});
     return;
   }
 
-  float lmax = kNegInf;
-  for (float l : work_) lmax = std::max(lmax, l);
+  // A strict total order (logit descending, then id) so that every run keeps the same set.
+  const auto higher = [](const Candidate& a, const Candidate& b) {
+    return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+  };
+  const size_t top_k = static_cast<size_t>(settings_.top_k);
+  const bool use_top_k = top_k > 0 && top_k < vocab;
+  order_.clear();
+  if (use_top_k) {
+    // Top-k (temperature is monotone, so the set is the same before or after it): one pass
+    // keeping a min-heap of the best k. A token enters when its logit exceeds `bar`: -inf until
+    // the heap holds k (so -inf never enters), then the heap's lowest, whose id is below every
+    // token still to come (so a tie never enters). Most blocks have no token above the bar.
+    float bar = kNegInf;
+    for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
+      const size_t end = std::min(vocab, i0 + kBlock);
+      if (end - i0 == kBlock && !any_above(work_.data() + i0, bar)) continue;
+      for (size_t i = i0; i < end; ++i) {
+        if (!(work_[i] > bar)) continue;
+        const Candidate c{0.0, work_[i], static_cast<int32_t>(i)};
+        if (order_.size() < top_k) {
+          order_.push_back(c);
+          std::push_heap(order_.begin(), order_.end(), higher);
+        } else {
+          std::pop_heap(order_.begin(), order_.end(), higher);
+          order_.back() = c;
+          std::push_heap(order_.begin(), order_.end(), higher);
+        }
+        if (order_.size() == top_k) bar = order_.front().logit;
+      }
+    }
+    std::sort(order_.begin(), order_.end(), higher);
+  }
+  const float lmax = use_top_k ? (order_.empty() ? kNegInf : order_.front().logit) : max_of(work_);
   if (lmax == kNegInf) {  // nothing is possible: fall back to the lowest id, as greedy would
     candidates_.push_back({0, 1.0});
     return;
   }
   const double inv_t = 1.0 / static_cast<double>(settings_.temperature);
-  // A strict total order (logit descending, then id) so that every run keeps the same set.
-  const auto higher = [](const Candidate& a, const Candidate& b) {
-    return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
-  };
-  bool sorted = false;
+  bool sorted = use_top_k;
   double total = 0.0;  // sum of weights exp((l - lmax) / T) over the top-k survivors
-
-  order_.clear();
-  const size_t top_k = static_cast<size_t>(settings_.top_k);
-  if (top_k > 0 && top_k < vocab) {
-    // Top-k (temperature is monotone, so the set is the same before or after it): one pass
-    // keeping a min-heap of the best k; most tokens cost one comparison with the heap's root.
-    for (size_t i = 0; i < vocab; ++i) {
-      const Candidate c{0.0, work_[i], static_cast<int32_t>(i)};
-      if (c.logit == kNegInf) continue;
-      if (order_.size() < top_k) {
-        order_.push_back(c);
-        std::push_heap(order_.begin(), order_.end(), higher);
-      } else if (higher(c, order_.front())) {
-        std::pop_heap(order_.begin(), order_.end(), higher);
-        order_.back() = c;
-        std::push_heap(order_.begin(), order_.end(), higher);
-      }
-    }
-    std::sort(order_.begin(), order_.end(), higher);
-    sorted = true;
+  if (use_top_k) {
     for (auto& c : order_) total += (c.weight = std::exp((static_cast<double>(c.logit) - lmax) * inv_t));
   } else {
-    // Every finite token is a candidate. When min-p is on, tokens that it will surely drop are
-    // skipped here already (they still count in top-p's total); the exact test follows below.
-    const double log_min_p = settings_.min_p > 0.0f ? std::log(static_cast<double>(settings_.min_p)) - 1e-6
-                                                    : -std::numeric_limits<double>::infinity();
-    for (size_t i = 0; i < vocab; ++i) {
-      if (work_[i] == kNegInf) continue;
-      const double z = (static_cast<double>(work_[i]) - lmax) * inv_t;
-      const double w = std::exp(z);
-      total += w;
-      if (z >= log_min_p) order_.push_back({w, work_[i], static_cast<int32_t>(i)});
+    // Every finite token is a candidate, weighed in blocks (a -inf logit weighs 0). When min-p
+    // is on, tokens that it will surely drop are not listed (they still count in top-p's
+    // total); the exact test follows below.
+    // (The vocabulary padded to whole blocks with -inf, which weigh nothing that counts.)
+    const size_t padded = (vocab + kBlock - 1) / kBlock * kBlock;
+    work_.resize(padded, kNegInf);
+    weights_.resize(padded);
+    total = weigh_all(work_.data(), padded, lmax, inv_t, weights_.data());
+    const bool min_p = settings_.min_p > 0.0f;
+    const double cut = static_cast<double>(settings_.min_p) * (1.0 - 1e-6);
+    for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
+      const size_t end = std::min(vocab, i0 + kBlock);
+      if (min_p && end - i0 == kBlock && !any_at_least(weights_.data() + i0, cut)) continue;
+      for (size_t i = i0; i < end; ++i)
+        if (min_p ? weights_[i] >= cut : work_[i] != kNegInf)
+          order_.push_back({weights_[i], work_[i], static_cast<int32_t>(i)});
     }
   }
 

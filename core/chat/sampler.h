@@ -90,7 +90,8 @@ class Sampler {
   SamplingSettings settings_;
   Rng rng_;
   // Scratch reused between calls so that a decode step allocates nothing.
-  std::vector<float> work_;  // (vocab) penalised, tempered logits
+  std::vector<float> work_;      // (vocab) penalised logits
+  std::vector<double> weights_;  // (vocab) exp((logit - max) / T), when top-k is off
   struct Candidate {
     double weight;  // exp((logit - max) / T), filled after top-k
     float logit;    // penalised logit

@@ -356,6 +356,112 @@ class TestSampler : public QObject {
     }
   }
 
+  void blockEdgesMatchReference() {
+    // The sampler's passes run in blocks of 16 tokens and a tail: vocabularies around those
+    // sizes, NaN / -inf / +inf scattered over them, every filter alone and together.
+    const float inf = std::numeric_limits<float>::infinity();
+    Rng r(7);
+    for (size_t v : {1, 2, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 1000, 4096, 4097}) {
+      for (int round = 0; round < 4; ++round) {
+        auto logits = random_logits(v, 500 + v * 8 + size_t(round), 4.0);
+        for (size_t i = 0; i < v; ++i) {
+          const double u = r.next_double();
+          if (u < 0.1)
+            logits[i] = -inf;
+          else if (u < 0.15)
+            logits[i] = std::numeric_limits<float>::quiet_NaN();
+        }
+        std::vector<int32_t> history(size_t(r.next_double() * 40));
+        for (auto& h : history) h = int32_t(r.next_double() * double(v));
+        SamplingSettings s = all_off();
+        s.temperature = float(0.3 + r.next_double());
+        s.top_k = round == 0 ? 0 : 1 + int(r.next_double() * 40);
+        s.top_p = round < 2 ? 1.0f : 0.8f;
+        s.min_p = round == 3 ? 0.05f : 0.0f;
+        s.repeat_penalty = 1.3f;
+        s.repeat_last_n = 16;
+        // The reference's NaN is the sampler's -inf.
+        auto ref_logits = logits;
+        for (auto& x : ref_logits)
+          if (std::isnan(x)) x = -inf;
+        if (std::all_of(ref_logits.begin(), ref_logits.end(), [&](float x) { return x == -inf; })) continue;
+        const auto ref = reference_distribution(ref_logits, history, s);
+        Sampler sampler(s);
+        const auto got = sampler.distribution(logits, history);
+        std::vector<double> dense(v, 0.0);
+        for (const auto& tp : got) dense[size_t(tp.id)] = tp.prob;
+        for (size_t i = 0; i < v; ++i)
+          QVERIFY2(std::abs(dense[i] - ref[i]) <= 1e-6,  // the penalties: float here, double there
+                   qPrintable(QString("vocab %1 round %2 token %3: %4 vs %5")
+                                  .arg(v)
+                                  .arg(round)
+                                  .arg(i)
+                                  .arg(dense[i])
+                                  .arg(ref[i])));
+      }
+      // Greedy: the lowest id among the largest, wherever the block boundaries fall; id 0 when
+      // nothing is finite.
+      SamplingSettings g = all_off();
+      g.greedy = true;
+      Sampler greedy(g);
+      std::vector<float> flat(v, -inf);
+      QCOMPARE(greedy.sample(flat, {}), 0);
+      for (size_t a = 0; a < v; a += 7) {
+        std::vector<float> two(v, 1.0f);
+        const size_t b = std::min(v - 1, a + 17);
+        two[a] = two[b] = 2.0f;
+        QCOMPARE(greedy.sample(two, {}), int32_t(a));
+      }
+    }
+  }
+
+  void weightsAreAccurateOverTheWholeRange() {
+    // Top-k off: every token's weight exp((l - max) / T) is computed; here (l - max) / T spans
+    // 0 down to -1000, and each probability must match a double-precision softmax (std::exp)
+    // to ~1e-12 relatively wherever it is a normal number.
+    const size_t v = 4099;
+    std::vector<float> logits(v);
+    for (size_t i = 0; i < v; ++i) logits[i] = -float(i) * (1000.0f / float(v - 1));
+    SamplingSettings s = all_off();
+    s.temperature = 1.0f;
+    const auto ref = reference_distribution(logits, {}, s);
+    Sampler sampler(s);
+    const auto got = sampler.distribution(logits, {});
+    std::vector<double> dense(v, 0.0);
+    for (const auto& tp : got) dense[size_t(tp.id)] = tp.prob;
+    for (size_t i = 0; i < v; ++i) {
+      const double err = std::abs(dense[i] - ref[i]);
+      if (ref[i] >= std::numeric_limits<double>::min())
+        QVERIFY2(err <= 1e-12 * ref[i],
+                 qPrintable(
+                     QString("token %1: %2 vs %3").arg(i).arg(dense[i], 0, 'g', 17).arg(ref[i], 0, 'g', 17)));
+      else
+        QVERIFY2(err <= 1e-300, qPrintable(QString("token %1: %2 vs %3").arg(i).arg(dense[i]).arg(ref[i])));
+    }
+  }
+
+  void topKKeepsTheLowestIdsOnTies() {
+    // Top-k is strict: of tokens tied at the k-th logit, the lowest ids stay (the sampler's
+    // total order), also when the ties fall in different blocks of its scan.
+    const size_t v = 200;
+    for (int k : {1, 3, 5, 17, 40}) {
+      std::vector<float> logits(v);
+      for (size_t i = 0; i < v; ++i) logits[i] = float((i * 37) % 5);  // values 0..4, many ties
+      SamplingSettings s = all_off();
+      s.top_k = k;
+      Sampler sampler(s);
+      const auto got = sampler.distribution(logits, {});
+      std::vector<size_t> ids(v);
+      std::iota(ids.begin(), ids.end(), size_t{0});
+      std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) { return logits[a] > logits[b]; });
+      std::vector<int32_t> want(ids.begin(), ids.begin() + k), have;
+      for (const auto& tp : got) have.push_back(tp.id);
+      std::sort(want.begin(), want.end());
+      std::sort(have.begin(), have.end());
+      QCOMPARE(have, want);
+    }
+  }
+
   void greedyIsArgmaxLowestIdOnTies() {
     SamplingSettings s = all_off();
     s.temperature = 0.0f;

@@ -1,0 +1,58 @@
+// Time the sampler takes per token on a Falcon-sized vocabulary (65,024), one thread:
+//   bench_sampler [SAMPLES]
+// Prints one JSON line per case {case, vocab, us_per_token}: greedy, the default settings
+// (top-k 40, top-p 0.95, min-p 0.05, repetition penalty over 64 tokens), and the same with top-k
+// off, on logits drawn like a model's (normal, sd 2.5: a few tokens stand out) and flat ones
+// (uniform in [-5, 5]: min-p and top-p keep thousands). The app pays this once per token on top
+// of the backend's step (docs/BENCHMARKS.md, "Sampler").
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/chat/sampler.h"
+
+namespace {
+
+double us_per_token(falcon::Sampler& sampler, std::vector<float>& logits, const std::vector<int32_t>& history,
+                    int samples) {
+  volatile int32_t sink = 0;
+  for (int i = 0; i < 20; ++i) sink = sampler.sample(logits, history);  // warm the scratch buffers
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < samples; ++i) {
+    logits[static_cast<size_t>(i) % logits.size()] += 1e-3f;  // not the very same input each time
+    sink = sampler.sample(logits, history);
+  }
+  (void)sink;
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / samples;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int samples = argc > 1 ? std::max(1, std::atoi(argv[1])) : 2000;
+  constexpr size_t kVocab = 65024;
+  std::mt19937 gen(1);
+  std::vector<int32_t> history(600);
+  std::uniform_int_distribution<int32_t> id(0, kVocab - 1);
+  for (auto& h : history) h = id(gen);
+  for (const std::string shape : {"model-like", "flat"}) {
+    std::vector<float> logits(kVocab);
+    std::normal_distribution<float> normal(0.0f, 2.5f);
+    std::uniform_real_distribution<float> flat(-5.0f, 5.0f);
+    for (auto& l : logits) l = shape == "flat" ? flat(gen) : normal(gen);
+    for (const std::string name : {"greedy", "default", "top-k off"}) {
+      falcon::SamplingSettings s;
+      s.seed = 1;
+      s.greedy = name == "greedy";
+      if (name == "top-k off") s.top_k = 0;
+      falcon::Sampler sampler(s);
+      std::printf("{\"case\": \"%s, %s\", \"vocab\": %zu, \"us_per_token\": %.1f}\n", shape.c_str(),
+                  name.c_str(), kVocab, us_per_token(sampler, logits, history, samples));
+    }
+  }
+  return 0;
+}
