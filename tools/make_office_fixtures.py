@@ -7,10 +7,14 @@ expectation) is known independently of the reader under test:
                 (tracked) run and a field code (both left out), a text box (mc:Choice read,
                 mc:Fallback not)
   prefix.docx   the same kind of body with the namespace bound to another prefix ("x:")
+  notes.docx    Word: footnotes and an endnote (word/footnotes.xml, word/endnotes.xml, their
+                separator notes too), a mark whose note is missing
   empty.docx    a Word document without text
   doctype.docx  a document.xml with a DTD (refused: no entities)
   text.odt      OpenDocument: a heading, a paragraph with runs of spaces (text:s), a tab, a line
                 break, a span, a comment (left out), a list
+  notes.odt     OpenDocument: a footnote and an endnote where they are marked (text:note), one of
+                two paragraphs
   other.zip     a zip archive that is neither
 Fixed timestamps, so running this again writes the same bytes."""
 import os
@@ -36,10 +40,19 @@ CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                  'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
 
 
-def docx(name, body, p="w", doctype=""):
+def docx(name, body, p="w", doctype="", parts=()):
     xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + doctype +
            f'<{p}:document xmlns:{p}="{W}" xmlns:mc="{MC}"><{p}:body>{body}</{p}:body></{p}:document>')
-    write_zip(name, [("[Content_Types].xml", CONTENT_TYPES), ("word/document.xml", xml)])
+    write_zip(name, [("[Content_Types].xml", CONTENT_TYPES), ("word/document.xml", xml)] + list(parts))
+
+
+def notes_part(kind, notes):
+    """word/footnotes.xml or word/endnotes.xml: Word's two separator notes, then (id, xml) each."""
+    sep = "".join(f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+                  for i, t in ((-1, "separator"), (0, "continuationSeparator")))
+    body = "".join(f'<w:{kind} w:id="{i}">{x}</w:{kind}>' for i, x in notes)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind}s xmlns:w="{W}">'
+            f'{sep}{body}</w:{kind}s>')
 
 
 def para(text, p="w"):
@@ -64,6 +77,22 @@ def main():
     )
     docx("text.docx", body)
     docx("prefix.docx", para("Other prefix.", "x") + para("Same text.", "x"), p="x")
+    ref = '<w:r><w:footnoteReference w:id="{}"/></w:r>'
+    notes_body = (
+        '<w:p><w:r><w:t>Water boils at 100 °C</w:t></w:r>' + ref.format(2)
+        + '<w:r><w:t xml:space="preserve"> at sea level.</w:t></w:r></w:p>'
+        + '<w:p><w:r><w:t>Second</w:t></w:r><w:r><w:endnoteReference w:id="1"/></w:r></w:p>'
+        + '<w:p><w:r><w:t>Third</w:t></w:r>' + ref.format(5) + '<w:r><w:t>, fourth</w:t></w:r>'
+        + ref.format(9) + '</w:p>'
+    )
+    mark = '<w:r><w:footnoteRef/></w:r>'
+    docx("notes.docx", notes_body, parts=[
+        ("word/footnotes.xml", notes_part("footnote", [
+            (2, '<w:p>' + mark + '<w:r><w:t xml:space="preserve"> At standard pressure.</w:t></w:r></w:p>'),
+            (5, '<w:p>' + mark + '<w:r><w:t>Line one.</w:t></w:r></w:p>' + para("Line two."))])),
+        ("word/endnotes.xml", notes_part("endnote", [
+            (1, '<w:p><w:r><w:endnoteRef/></w:r><w:r><w:t>An endnote.</w:t></w:r></w:p>')])),
+    ])
     docx("empty.docx", "<w:p/><w:p><w:r><w:t>   </w:t></w:r></w:p>")
     docx("doctype.docx", para("&e;"), doctype='<!DOCTYPE d [<!ENTITY e "entity text">]>')
 
@@ -79,6 +108,17 @@ def main():
         '<text:list-item><text:p>Item two</text:p></text:list-item></text:list>'
         '</office:text></office:body></office:document-content>')
     write_zip("text.odt", [("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", content)])
+    notes = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="{office}" '
+        f'xmlns:text="{text}"><office:body><office:text>'
+        '<text:p>Water boils at 100 °C<text:note text:id="ftn1" text:note-class="footnote">'
+        '<text:note-citation>1</text:note-citation><text:note-body><text:p>At standard pressure.</text:p>'
+        '</text:note-body></text:note> at sea level.</text:p>'
+        '<text:p>Second<text:note text:id="edn1" text:note-class="endnote"><text:note-citation>i'
+        '</text:note-citation><text:note-body><text:p>Line one.</text:p><text:p>Line two.</text:p>'
+        '</text:note-body></text:note></text:p>'
+        '</office:text></office:body></office:document-content>')
+    write_zip("notes.odt", [("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", notes)])
     write_zip("other.zip", [("readme.txt", "not a document")])
 
 

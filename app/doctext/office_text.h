@@ -4,7 +4,10 @@
 // content.xml), both zip archives of XML, read with libzip and expat. The body's paragraphs in
 // order, one a line (a heading, a list item, a table cell are paragraphs too), tabs and line
 // breaks kept, deleted text of tracked changes and field codes left out; tidied as a PDF's text
-// is (pdftext::tidy). Headers, footers, footnotes and comments are other parts: not read.
+// is (pdftext::tidy). Footnotes and endnotes leave their mark where they are marked ("[1]",
+// endnotes "[i]" as Word shows them; an OpenDocument's own mark) and their text after the body's,
+// a blank line below it, each note on lines of its own starting with its mark (Word's from
+// word/footnotes.xml and word/endnotes.xml). Headers, footers and comments: not read.
 //
 // Bounded: the XML part is read in pieces, at most kMaxXmlBytes of it, and reading stops at the
 // piece that takes the text past max_text_bytes; a document with a DTD is refused (no entities).

@@ -241,7 +241,7 @@ class DocTextTest : public QObject {
 
   // A Word document's and an OpenDocument text's body, as their XML (tools/make_office_fixtures.py)
   // has it: paragraphs one a line, tabs and breaks kept; deleted text, field codes, a text box's
-  // copy for old readers and comments left out; any namespace prefix.
+  // copy for old readers and comments left out; any namespace prefix; notes after the body.
   void reads_word_and_opendocument_text_data() {
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("text");
@@ -253,6 +253,17 @@ class DocTextTest : public QObject {
                             << "Other prefix.\nSame text.";
     QTest::newRow("odt") << "text.odt"
                          << "Minutes\nPresent:   Ana\tBen\nand Chen.\nItem one\nItem two";
+    // Notes: the mark where it is, the text after the body (Word's from its notes parts, in the
+    // order of the marks; a mark whose note is missing stays a mark).
+    QTest::newRow("docx notes")
+        << "notes.docx"
+        << QStringLiteral(
+               "Water boils at 100 °C[1] at sea level.\nSecond[i]\nThird[2], fourth[3]\n\n"
+               "[1] At standard pressure.\n[i] An endnote.\n[2] Line one.\nLine two.");
+    QTest::newRow("odt notes") << "notes.odt"
+                               << QStringLiteral(
+                                      "Water boils at 100 °C[1] at sea level.\nSecond[i]\n\n"
+                                      "[1] At standard pressure.\n[i] Line one.\nLine two.");
   }
   void reads_word_and_opendocument_text() {
     QFETCH(QString, file);
