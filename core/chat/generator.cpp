@@ -134,6 +134,9 @@ GenerationResult Generator::generate(const GenerationRequest& request, Sampler& 
       StreamDecoder decoder(tokenizer_, settings.stop_strings);
       decoder.set_turn_markers(settings.turn_markers);
       std::vector<int32_t>& reply = res.tokens;  // forwarded reply tokens
+      // The logits the next token is drawn from: the prefill's last row, then each step's
+      // (Backend::forward_last: possibly the backend's own memory, valid until its next call).
+      std::span<const float> last = logits_;
       for (;;) {
         if (st.generated_tokens >= settings.max_new_tokens) {
           res.reason = StopReason::Length;
@@ -143,7 +146,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, Sampler& 
           res.reason = StopReason::Cancelled;
           break;
         }
-        const int32_t id = sampler.sample(logits_, window_.tokens());
+        const int32_t id = sampler.sample(last, window_.tokens());
         if (st.generated_tokens++ == 0) {
           t_first = Clock::now();
           st.ttft_ms = ms_between(t_start, t_first);
@@ -168,9 +171,9 @@ GenerationResult Generator::generate(const GenerationRequest& request, Sampler& 
         }
         // The window evicts first when one more token would exceed its budget.
         window_.prepare(backend_, 1);
-        backend_.forward(std::span<const int32_t>(&id, 1), false, logits_);
+        last = backend_.forward_last(std::span<const int32_t>(&id, 1), logits_);
         window_.commit(std::span<const int32_t>(&id, 1));
-        if (callbacks.on_logits) callbacks.on_logits(logits_);
+        if (callbacks.on_logits) callbacks.on_logits(last);
         ++st.decode_steps;
         reply.push_back(id);
         if (!keep_going) {

@@ -93,6 +93,15 @@ class Backend {
   // Throws Error(Usage) if the cache would overflow; the cache is then unchanged.
   virtual void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) = 0;
 
+  // forward(tokens, false, ·) for a decode loop: the last token's logits (vocab_size floats),
+  // valid until the next call on this backend, in `scratch` or in the backend's own memory.
+  // CudaBackend's head writes them into pinned host memory and returns that, so a step copies
+  // its 260 KB of logits nowhere (docs/GPU_NOTES.md run 46).
+  virtual std::span<const float> forward_last(std::span<const int32_t> tokens, std::vector<float>& scratch) {
+    forward(tokens, false, scratch);
+    return scratch;
+  }
+
   // Removes cached tokens [begin, begin + count); the ones after them move down so positions
   // stay contiguous (0..n-1). Two ways, see EvictMode.
   virtual void evict(int begin, int count, EvictMode mode) = 0;

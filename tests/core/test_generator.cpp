@@ -67,6 +67,25 @@ struct ScriptedModel {
   }
 };
 
+// A backend whose decode steps leave their logits in its own memory, as CudaBackend's
+// forward_last does, and scribble over the caller's scratch vector: a generator that read the
+// scratch would pick token 0.
+class OwnLogitsBackend : public FakeBackend {
+ public:
+  using FakeBackend::FakeBackend;
+  std::span<const float> forward_last(std::span<const int32_t> tokens, std::vector<float>& scratch) override {
+    forward(tokens, false, own_);
+    scratch.assign(own_.size(), 0.0f);
+    scratch[0] = 100.0f;
+    ++calls;
+    return own_;
+  }
+  int calls = 0;
+
+ private:
+  std::vector<float> own_;
+};
+
 std::vector<int32_t> as_vector(std::span<const int32_t> s) {
   return {s.begin(), s.end()};
 }
@@ -126,6 +145,36 @@ class TestGenerator : public QObject {
     QVERIFY(r.stats.ttft_ms >= 0.0);
     QVERIFY(r.stats.prefill_tokens_per_s > 0.0);
     QVERIFY(r.stats.decode_tokens_per_s > 0.0);
+  }
+
+  void samplesFromWhatForwardLastReturns() {
+    const auto reply = encode("Own memory.");
+    OwnLogitsBackend backend(vocab_, 1000);
+    int emitted = 0;
+    backend.logits_fn = [&](const std::vector<int32_t>&, std::span<float> row) {
+      std::fill(row.begin(), row.end(), 0.0f);
+      row[size_t(emitted < int(reply.size()) ? reply[size_t(emitted)] : eos_)] = 10.0f;
+    };
+    KvWindow window;
+    Generator gen(backend, *tok_, window);
+    Sampler sampler(greedy_settings());
+    GenerationRequest req;
+    req.tokens = encode("User: hi\nFalcon:");
+    GenerationCallbacks cb;
+    cb.on_token = [&](int32_t) {
+      ++emitted;
+      return true;
+    };
+    std::vector<float> seen;
+    cb.on_logits = [&](std::span<const float> row) { seen.assign(row.begin(), row.end()); };
+    const auto r = gen.generate(req, sampler, cb);
+    QCOMPARE(r.reason, StopReason::Eos);
+    QCOMPARE(r.tokens, reply);
+    QCOMPARE(backend.calls, int(reply.size()));  // every decode step went through forward_last
+    // on_logits saw the step's logits, not the scribbled scratch: the last step's favour eos.
+    QCOMPARE(seen.size(), size_t(vocab_));
+    QCOMPARE(seen[size_t(eos_)], 10.0f);
+    QCOMPARE(seen[0], eos_ == 0 ? 10.0f : 0.0f);
   }
 
   void ignoreEosRunsExactlyMaxNewTokens() {
