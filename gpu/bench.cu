@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -157,6 +158,10 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   }
   peak = std::max(peak, used_gib());
   // clocks: the SM clock and power state over the timed steps (ClockSampler), where given.
+  // Decode steps take the logits as the app does (Backend::forward_last, no copy);
+  // FALCON_BENCH_COPY_LOGITS=1 copies them into a vector (forward()), for A/B runs.
+  const char* copy_env = std::getenv("FALCON_BENCH_COPY_LOGITS");
+  const bool copy_logits = copy_env && copy_env[0] == '1';
   auto decode_at = [&](int ctx, ClockStats* clocks = nullptr) {
     be->truncate(0);
     for (int done = 0; done < ctx; done += 2048)
@@ -166,9 +171,17 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
     std::optional<ClockSampler> sampler;
     for (int i = 0; i < o.decode_steps + 2; ++i) {
       if (i == 2 && clocks) sampler.emplace(o.device);
-      const double t = timed({next});
-      if (i >= 2) steps.push_back(t);  // the first step captures the CUDA graph
-      next = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+      const std::vector<int32_t> step{next};
+      std::span<const float> last;
+      const double s = now_s();
+      if (copy_logits) {
+        be->forward(step, false, logits);
+        last = logits;
+      } else {
+        last = be->forward_last(step, logits);  // as the app's decode loop (Generator)
+      }
+      if (i >= 2) steps.push_back(now_s() - s);  // the first step captures the CUDA graph
+      next = static_cast<int>(std::max_element(last.begin(), last.end()) - last.begin());
     }
     if (clocks) *clocks = sampler ? sampler->stop() : summarize_clock_samples({});  // none: not measured
     return 1.0 / median(steps);

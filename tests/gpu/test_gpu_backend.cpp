@@ -51,6 +51,19 @@ bool both(Checks& ck, Pair& p, const std::vector<int32_t>& toks, bool all, const
   return ok;
 }
 
+// The same, the GPU's logits through forward_last (a decode loop's way: no copy, the logits
+// where the head wrote them): a prefill's last row or a decode step.
+bool both_last(Checks& ck, Pair& p, const std::vector<int32_t>& toks, const std::string& what) {
+  std::vector<float> a, scratch;
+  p.cpu->forward(toks, false, a);
+  const std::span<const float> b = p.gpu->forward_last(toks, scratch);
+  const Diff d = diff(b.data(), a.data(), a.size());
+  const bool ok = d.finite && b.size() == a.size() && d.max_abs <= kTol * d.max_ref;
+  ck.expect(ok, what + fmt(" (forward_last): max|diff| %.3g, max|ref| %.3g, rel %.2e", d.max_abs, d.max_ref,
+                           d.rel()));
+  return ok;
+}
+
 void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::filesystem::path dir = root / v.name;
@@ -93,6 +106,8 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
     const std::string what = n + "prefill " + std::to_string(len) + " last logits";
     both(ck, p, prefix(len), false, what);
     both(ck, p, std::vector<int32_t>{prompt[static_cast<size_t>(len)]}, false, what + ", then a decode step");
+    both_last(ck, p, std::vector<int32_t>{prompt[static_cast<size_t>(len) + 1]}, what + ", a second step");
+    both_last(ck, p, prefix(len), what + ", again after it");
   }
   // 2. Long decode (graph replay), tokens chosen greedily by the reference.
   {
@@ -106,9 +121,12 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
     for (int step = 0; step < v.decode_iters; ++step) {
       all_ok &= both(ck, p, std::vector<int32_t>{next}, false, n + "decode step " + std::to_string(step),
                      &worst, false);
-      p.cpu->forward(std::vector<int32_t>{next}, false,
-                     a);  // advance both by one more token to vary the path
-      p.gpu->forward(std::vector<int32_t>{next}, false, b);
+      // Advance both by one more token to vary the path, the GPU through forward_last.
+      p.cpu->forward(std::vector<int32_t>{next}, false, a);
+      const std::span<const float> g = p.gpu->forward_last(std::vector<int32_t>{next}, b);
+      const Diff d = diff(g.data(), a.data(), a.size());
+      worst = std::max(worst, d.rel());
+      all_ok &= g.size() == a.size() && d.finite && d.max_abs <= kTol * d.max_ref;
       next = argmax(a.data(), v.spec.vocab);
     }
     ck.expect(all_ok && p.gpu->cache_size() == v.decode_from + 2 * v.decode_iters,
