@@ -9,12 +9,15 @@ expectation) is known independently of the reader under test:
   prefix.docx   the same kind of body with the namespace bound to another prefix ("x:")
   notes.docx    Word: footnotes and an endnote (word/footnotes.xml, word/endnotes.xml, their
                 separator notes too), a mark whose note is missing
+  tables.docx   Word: a table (a header row, a cell of two paragraphs and a line break, an empty
+                cell, a table inside a cell) between two paragraphs
   empty.docx    a Word document without text
   doctype.docx  a document.xml with a DTD (refused: no entities)
   text.odt      OpenDocument: a heading, a paragraph with runs of spaces (text:s), a tab, a line
                 break, a span, a comment (left out), a list
   notes.odt     OpenDocument: a footnote and an endnote where they are marked (text:note), one of
                 two paragraphs
+  tables.odt    OpenDocument: the same table (header rows, a covered cell of a merge)
   other.zip     a zip archive that is neither
 Fixed timestamps, so running this again writes the same bytes."""
 import os
@@ -93,6 +96,18 @@ def main():
         ("word/endnotes.xml", notes_part("endnote", [
             (1, '<w:p><w:r><w:endnoteRef/></w:r><w:r><w:t>An endnote.</w:t></w:r></w:p>')])),
     ])
+    def tc(*paras):
+        return "<w:tc>" + "".join(paras) + "</w:tc>"
+
+    def tr(*cells):
+        return "<w:tr>" + "".join(cells) + "</w:tr>"
+
+    docx("tables.docx", para("Before") + "<w:tbl>"
+         + tr(tc(para("Name")), tc(para("Qty")), tc(para("Note")))
+         + tr(tc(para("Apples")), tc(para("3")),
+              tc(para("Fresh"), '<w:p><w:r><w:t>from</w:t><w:br/><w:t>Köln</w:t></w:r></w:p>'))
+         + tr(tc(para("Pears")), tc("<w:p/>"), tc("<w:tbl>" + tr(tc(para("x")), tc(para("y"))) + "</w:tbl>", "<w:p/>"))
+         + "</w:tbl>" + para("After"))
     docx("empty.docx", "<w:p/><w:p><w:r><w:t>   </w:t></w:r></w:p>")
     docx("doctype.docx", para("&e;"), doctype='<!DOCTYPE d [<!ENTITY e "entity text">]>')
 
@@ -119,6 +134,25 @@ def main():
         '</text:note-body></text:note></text:p>'
         '</office:text></office:body></office:document-content>')
     write_zip("notes.odt", [("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", notes)])
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+    def cell(*texts):
+        return "<table:table-cell>" + "".join(f"<text:p>{t}</text:p>" for t in texts) + "</table:table-cell>"
+
+    def row(*cells):
+        return "<table:table-row>" + "".join(cells) + "</table:table-row>"
+
+    tables = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="{office}" '
+        f'xmlns:text="{text}" xmlns:table="{table_ns}"><office:body><office:text>'
+        '<text:p>Before</text:p><table:table table:name="T1">'
+        '<table:table-header-rows>' + row(cell("Name"), cell("Qty"), cell("Note")) + '</table:table-header-rows>'
+        + row(cell("Apples"), cell("3"), cell("Fresh", "from<text:line-break/>Köln"))
+        + row('<table:table-cell table:number-columns-spanned="2"><text:p>Pears, merged</text:p></table:table-cell>',
+              '<table:covered-table-cell/>', cell("x"))
+        + '</table:table><text:p>After</text:p>'
+        '</office:text></office:body></office:document-content>')
+    write_zip("tables.odt", [("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", tables)])
     write_zip("other.zip", [("readme.txt", "not a document")])
 
 

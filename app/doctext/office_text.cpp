@@ -18,6 +18,7 @@ namespace {
 constexpr const char* kWordNs = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 constexpr const char* kOdfTextNs = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
 constexpr const char* kOfficeNs = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+constexpr const char* kOdfTableNs = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
 constexpr const char* kCompatNs = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 constexpr char kNsSep = '\x01';  // between a name's namespace URI and its local part (expat)
 
@@ -57,7 +58,59 @@ struct Reader {
   std::string mark;
   int skip = 0;     // depth inside elements whose text is not the document's (skipped())
   int in_text = 0;  // docx: inside w:t; odt: inside text:p or text:h
+  // Tables: a row on a line, its cells apart by " | ", a cell's paragraphs by a space (a table
+  // inside a cell is the cell's text).
+  int cell_depth = 0;  // inside how many table cells
+  int row_cells = 0;   // cells of the outermost table's current row so far
   bool refused = false;
+
+  bool is_row(const char* name) const {
+    return format == Format::Docx ? named(name, kWordNs, "tr") : named(name, kOdfTableNs, "table-row");
+  }
+  bool is_cell(const char* name) const {
+    return format == Format::Docx
+               ? named(name, kWordNs, "tc")
+               : named(name, kOdfTableNs, "table-cell") || named(name, kOdfTableNs, "covered-table-cell");
+  }
+  void trim_spaces() {
+    std::string& o = out();
+    while (!o.empty() && (o.back() == ' ' || o.back() == '\t')) o.pop_back();
+  }
+  // A paragraph's end or a line break: a line's, or in a table cell a space (one).
+  void paragraph_end() {
+    std::string& o = out();
+    if (cell_depth == 0)
+      o += '\n';
+    else if (!o.empty() && o.back() != ' ' && o.back() != '\t' && o.back() != '\n')
+      o += ' ';
+  }
+  // Rows and cells; false if `name` is neither.
+  bool table_start(const char* name) {
+    if (is_row(name)) {
+      if (cell_depth == 0) row_cells = 0;
+      return true;
+    }
+    if (!is_cell(name)) return false;
+    if (cell_depth++ == 0 && row_cells++ > 0) {
+      trim_spaces();
+      out() += " | ";
+    } else if (cell_depth > 1) {
+      paragraph_end();  // a cell of a table in a cell: a space
+    }
+    return true;
+  }
+  bool table_end(const char* name) {
+    if (is_cell(name)) {
+      if (cell_depth > 0) --cell_depth;
+      return true;
+    }
+    if (!is_row(name)) return false;
+    if (cell_depth == 0 && row_cells > 0) {
+      trim_spaces();
+      out() += '\n';
+    }
+    return true;
+  }
 
   std::string& out() { return sink < 0 ? text : notes[static_cast<std::size_t>(sink)]; }
 
@@ -87,6 +140,7 @@ struct Reader {
       ++skip;
       return;
     }
+    if (skip == 0 && table_start(name)) return;
     if (format == Format::Docx) {
       if (named(name, kWordNs, "t")) {
         ++in_text;
@@ -94,7 +148,7 @@ struct Reader {
       } else if (named(name, kWordNs, "tab")) {
         out() += '\t';
       } else if (named(name, kWordNs, "br") || named(name, kWordNs, "cr")) {
-        out() += '\n';
+        paragraph_end();
       } else if (notes_part && (named(name, kWordNs, "footnote") || named(name, kWordNs, "endnote"))) {
         notes.emplace_back();
         note_ids.push_back(word_id(attrs));
@@ -123,7 +177,7 @@ struct Reader {
     } else if (in_text > 0 && skip == 0 && named(name, kOdfTextNs, "tab")) {
       out() += '\t';
     } else if (in_text > 0 && skip == 0 && named(name, kOdfTextNs, "line-break")) {
-      out() += '\n';
+      paragraph_end();
     } else if (in_text > 0 && skip == 0 && named(name, kOdfTextNs, "s")) {
       int count = 1;  // text:c, the number of spaces
       for (const char** a = attrs; a && a[0]; a += 2)
@@ -137,18 +191,19 @@ struct Reader {
       --skip;
       return;
     }
+    if (skip == 0 && table_end(name)) return;
     if (format == Format::Docx) {
       if (named(name, kWordNs, "t"))
         --in_text;
       else if (skip == 0 && named(name, kWordNs, "p"))
-        out() += '\n';
+        paragraph_end();
       else if (notes_part && (named(name, kWordNs, "footnote") || named(name, kWordNs, "endnote")))
         sink = -1;
       return;
     }
     if (named(name, kOdfTextNs, "p") || named(name, kOdfTextNs, "h")) {
       --in_text;
-      if (skip == 0) out() += '\n';
+      if (skip == 0) paragraph_end();
     } else if (named(name, kOdfTextNs, "note-citation")) {
       if (--in_mark == 0 && skip == 0) {
         const std::string m = "[" + mark + "]";

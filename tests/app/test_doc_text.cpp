@@ -248,11 +248,21 @@ class DocTextTest : public QObject {
     QTest::newRow("docx") << "text.docx"
                           << QStringLiteral(
                                  "Quarterly report\nSales rose 12%\tin Köln & Zürich.\nFirst line\n"
-                                 "second line\nKept.\nA1\nB1\nIn a box.\n\nمرحبا بالعالم");
+                                 "second line\nKept.\nA1 | B1\nIn a box.\n\nمرحبا بالعالم");
     QTest::newRow("prefix") << "prefix.docx"
                             << "Other prefix.\nSame text.";
     QTest::newRow("odt") << "text.odt"
                          << "Minutes\nPresent:   Ana\tBen\nand Chen.\nItem one\nItem two";
+    // Tables: a row a line, cells apart by " | ", a cell's paragraphs and breaks by a space, a
+    // table in a cell as the cell's text, an empty or covered (merged) cell as nothing between bars.
+    QTest::newRow("docx table")
+        << "tables.docx"
+        << QStringLiteral("Before\nName | Qty | Note\nApples | 3 | Fresh from Köln\nPears | | x y\nAfter");
+    QTest::newRow("odt table")
+        << "tables.odt"
+        << QStringLiteral(
+               "Before\nName | Qty | Note\nApples | 3 | Fresh from Köln\nPears, merged | | x\n"
+               "After");
     // Notes: the mark where it is, the text after the body (Word's from its notes parts, in the
     // order of the marks; a mark whose note is missing stays a mark).
     QTest::newRow("docx notes")
