@@ -48,8 +48,13 @@ struct Reader {
   std::string text;
   std::vector<std::string> notes;     // "[mark] text"; notes_part: the text only
   std::vector<std::string> note_ids;  // notes_part: each note's w:id
-  // docx body: the notes marked, in order ({endnote?, w:id}), and how many of each kind so far.
-  std::vector<std::pair<bool, std::string>> refs;
+  // docx body: the notes marked, in order, and how many of each kind so far.
+  struct NoteRef {
+    bool endnote;
+    std::string id;    // w:id in word/footnotes.xml or word/endnotes.xml
+    std::string mark;  // "[1]", "[i]": as in the body's text
+  };
+  std::vector<NoteRef> refs;
   int footnotes = 0, endnotes = 0;
   int sink = -1;        // where characters go: -1 the body's text, else notes[sink]
   int note_body = 0;    // odt: depth inside text:note-body
@@ -154,11 +159,11 @@ struct Reader {
         note_ids.push_back(word_id(attrs));
         sink = static_cast<int>(notes.size()) - 1;
       } else if (!notes_part && sink < 0 && named(name, kWordNs, "footnoteReference")) {
-        text += "[" + std::to_string(++footnotes) + "]";
-        refs.emplace_back(false, word_id(attrs));
+        refs.push_back({false, word_id(attrs), "[" + std::to_string(++footnotes) + "]"});
+        text += refs.back().mark;
       } else if (!notes_part && sink < 0 && named(name, kWordNs, "endnoteReference")) {
-        text += "[" + roman(++endnotes) + "]";
-        refs.emplace_back(true, word_id(attrs));
+        refs.push_back({true, word_id(attrs), "[" + roman(++endnotes) + "]"});
+        text += refs.back().mark;
       }
       return;
     }
@@ -431,12 +436,10 @@ pdftext::Result extract(std::string_view data, std::size_t max_text_bytes) {
   if (b.footnotes > 0) foot = word_notes(zip.get(), "word/footnotes.xml");
   if (b.endnotes > 0) end = word_notes(zip.get(), "word/endnotes.xml");
   std::vector<std::string> notes;
-  int n_foot = 0, n_end = 0;
-  for (const auto& [is_end, id] : b.refs) {
-    const std::string mark = "[" + (is_end ? roman(++n_end) : std::to_string(++n_foot)) + "] ";
-    const auto& texts = is_end ? end : foot;
-    const auto it = texts.find(id);
-    if (it != texts.end()) notes.push_back(mark + std::string(trimmed(it->second)));
+  for (const Reader::NoteRef& ref : b.refs) {
+    const auto& texts = ref.endnote ? end : foot;
+    const auto it = texts.find(ref.id);
+    if (it != texts.end()) notes.push_back(ref.mark + " " + std::string(trimmed(it->second)));
   }
   return finish(b, notes, max_text_bytes);
 }

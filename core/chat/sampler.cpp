@@ -60,17 +60,25 @@ Sampler::Sampler(SamplingSettings settings) : settings_(std::move(settings)) {
   rng_.reseed(settings_.seed ? *settings_.seed : fresh_seed());
 }
 
+namespace {
+
+// The tokens the penalties look at: the last repeat_last_n of the history (all with -1, none with 0).
+std::span<const int32_t> penalty_window(std::span<const int32_t> history, const SamplingSettings& settings) {
+  if (settings.repeat_last_n < 0) return history;
+  return history.last(std::min(history.size(), static_cast<size_t>(settings.repeat_last_n)));
+}
+
+}  // namespace
+
 void Sampler::apply_penalties(std::span<float> logits, std::span<const int32_t> history,
                               const SamplingSettings& settings) {
   const int64_t vocab = static_cast<int64_t>(logits.size());
-  if (settings.repeat_last_n == 0 || history.empty()) return;
+  const std::span<const int32_t> last = penalty_window(history, settings);
+  if (last.empty()) return;
   const bool repetition = settings.repeat_penalty != 1.0f;
   if (!repetition && settings.presence_penalty == 0.0f && settings.frequency_penalty == 0.0f) return;
 
-  const size_t n = settings.repeat_last_n < 0
-                       ? history.size()
-                       : std::min(history.size(), static_cast<size_t>(settings.repeat_last_n));
-  std::vector<int32_t> window(history.end() - static_cast<std::ptrdiff_t>(n), history.end());
+  std::vector<int32_t> window(last.begin(), last.end());
   std::sort(window.begin(), window.end());
   for (size_t i = 0; i < window.size();) {
     const int32_t id = window[i];
@@ -203,16 +211,11 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   apply_penalties(work_, history, settings_);
   // Huge penalties can overflow (l / tiny repeat_penalty = inf) or make inf - inf: keep the
   // same conventions as for the input. Only the window's tokens changed.
-  if (settings_.repeat_last_n != 0) {
-    const size_t n = settings_.repeat_last_n < 0
-                         ? history.size()
-                         : std::min(history.size(), static_cast<size_t>(settings_.repeat_last_n));
-    for (const int32_t id : history.last(n))
-      if (id >= 0 && static_cast<size_t>(id) < vocab) {
-        float& l = work_[static_cast<size_t>(id)];
-        l = sanitized(l);
-      }
-  }
+  for (const int32_t id : penalty_window(history, settings_))
+    if (id >= 0 && static_cast<size_t>(id) < vocab) {
+      float& l = work_[static_cast<size_t>(id)];
+      l = sanitized(l);
+    }
 
   candidates_.clear();
   if (settings_.is_greedy()) {
