@@ -200,6 +200,57 @@ double weigh_all(const float* l, size_t n, double lmax, double inv_t, double* w)
   return total;
 }
 
+// Rearranges c so that its first `return` elements are top-p's survivors: the most probable
+// (first in the strict order `higher`) while the mass strictly before each is below target, and at
+// least one. Their order is not sorted: a quickselect on mass, O(n) expected, where sorting cost
+// O(n log n): with top-k off, flat logits leave top-p tens of thousands of candidates (1.5 ms a
+// token on 65,024 before; docs/BENCHMARKS.md, "Sampler"). The pivot is the median of three; a
+// range that takes too many rounds is sorted instead, so the worst case stays O(n log n).
+template <typename C, typename Higher>
+size_t top_p_prefix(std::vector<C>& c, std::vector<C>& spare, double target, Higher higher) {
+  constexpr size_t kSmall = 32;
+  size_t lo = 0, hi = c.size();  // c[0, lo) kept, each above every later one; the cut lies in [lo, hi]
+  double before = 0.0;           // mass of c[0, lo)
+  int rounds = 2 * std::bit_width(c.size()) + 4;
+  spare.resize(c.size());
+  while (hi - lo > kSmall && before < target && rounds-- > 0) {
+    // The median of c[lo], c[mid], c[hi - 1] is the pivot.
+    const size_t mid = lo + (hi - lo) / 2, last = hi - 1;
+    if (higher(c[mid], c[lo])) std::swap(c[mid], c[lo]);
+    if (higher(c[last], c[lo])) std::swap(c[last], c[lo]);
+    if (higher(c[mid], c[last])) std::swap(c[mid], c[last]);
+    const C pivot = c[last];
+    // Without branches (whether a flat distribution's token is above the pivot is a coin toss):
+    // each goes to both ends of spare, and the end it belongs to moves on. Those above the pivot
+    // keep their order, those under it are reversed.
+    size_t above = lo, under = last;
+    double up = 0.0;  // the mass above the pivot
+    for (size_t i = lo; i < last; ++i) {
+      const C& x = c[i];
+      const bool h = (x.logit > pivot.logit) | ((x.logit == pivot.logit) & (x.id < pivot.id));  // higher()
+      spare[above] = c[i];
+      spare[under] = c[i];
+      above += h;
+      under -= !h;
+      up += h ? x.weight : 0.0;
+    }
+    spare[above] = pivot;  // above == under here
+    std::copy(spare.begin() + static_cast<std::ptrdiff_t>(lo),
+              spare.begin() + static_cast<std::ptrdiff_t>(hi), c.begin() + static_cast<std::ptrdiff_t>(lo));
+    if (before + up >= target) {
+      hi = above;  // the pivot has that mass before it: it and everything under it go
+    } else {
+      before += up + pivot.weight;  // the pivot and everything above it stay
+      lo = above + 1;
+    }
+  }
+  if (lo > 0 && before >= target) return lo;  // the last pivot kept was the last survivor
+  std::sort(c.begin() + static_cast<std::ptrdiff_t>(lo), c.begin() + static_cast<std::ptrdiff_t>(hi), higher);
+  size_t keep = lo;
+  while (keep < hi && (keep == 0 || before < target)) before += c[keep++].weight;
+  return keep;
+}
+
 }  // namespace
 
 void Sampler::build_candidates(std::span<const float> logits, std::span<const int32_t> history) {
@@ -281,13 +332,18 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     total = weigh_all(work_.data(), padded, lmax, inv_t, weights_.data());
     const bool min_p = settings_.min_p > 0.0f;
     const double cut = static_cast<double>(settings_.min_p) * (1.0 - 1e-6);
+    // Each token is written and the end moves on past the listed ones: no branch a token (on
+    // flat logits whether one is listed is a coin toss).
+    order_.resize(padded);
+    size_t listed = 0;
     for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
-      const size_t end = std::min(vocab, i0 + kBlock);
-      if (min_p && end - i0 == kBlock && !any_at_least(weights_.data() + i0, cut)) continue;
-      for (size_t i = i0; i < end; ++i)
-        if (min_p ? weights_[i] >= cut : work_[i] != kNegInf)
-          order_.push_back({weights_[i], work_[i], static_cast<int32_t>(i)});
+      if (min_p && !any_at_least(weights_.data() + i0, cut)) continue;
+      for (size_t i = i0; i < i0 + kBlock; ++i) {
+        order_[listed] = {weights_[i], work_[i], static_cast<int32_t>(i)};
+        listed += min_p ? weights_[i] >= cut : work_[i] != kNegInf;
+      }
     }
+    order_.resize(listed);
   }
 
   // Min-p: probability ratio to the top token, i.e. weight >= min_p (the top weight is 1).
@@ -295,32 +351,21 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   // leaves top-p far fewer tokens to sort; top-p still measures mass against `total`.
   if (settings_.min_p > 0.0f) {
     const double threshold = static_cast<double>(settings_.min_p);
-    auto end = std::stable_partition(order_.begin(), order_.end(),
-                                     [&](const Candidate& c) { return c.weight >= threshold; });
-    order_.erase(end, order_.end());
+    std::erase_if(order_, [&](const Candidate& c) { return c.weight < threshold; });  // in order
   }
 
-  // Top-p over the top-k survivors: sort a growing prefix until it holds the mass.
+  // Top-p: keep the most probable tokens while the mass strictly before each is below top_p of
+  // `total` (so at least one stays). Top-k's survivors are sorted already; otherwise a
+  // quickselect on mass finds them without sorting (top_p_prefix).
   if (settings_.top_p < 1.0f) {
-    const size_t n = order_.size();
     const double target = static_cast<double>(settings_.top_p) * total;
-    size_t m = sorted ? n : std::min<size_t>(64, n);
-    for (;;) {
-      if (!sorted) {
-        // nth_element + sort of the prefix: O(V + m log m), cheaper than a heap-based partial_sort.
-        const auto mid = order_.begin() + static_cast<std::ptrdiff_t>(m);
-        if (m < n) std::nth_element(order_.begin(), mid - 1, order_.end(), higher);
-        std::sort(order_.begin(), mid, higher);
-      }
-      double mass = 0.0;
-      for (size_t i = 0; i < m; ++i) mass += order_[i].weight;
-      if (mass >= target || m == n) break;
-      m = std::min(n, m * 4);
-    }
-    // Keep token j when the mass strictly before it is < top_p (so at least one stays).
-    double before = 0.0;
     size_t keep = 0;
-    while (keep < m && (keep == 0 || before < target)) before += order_[keep++].weight;
+    if (sorted) {
+      double before = 0.0;
+      while (keep < order_.size() && (keep == 0 || before < target)) before += order_[keep++].weight;
+    } else {
+      keep = top_p_prefix(order_, spare_, target, higher);
+    }
     order_.resize(keep);
   }
 

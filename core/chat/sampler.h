@@ -93,11 +93,15 @@ class Sampler {
   std::vector<float> work_;      // (vocab) penalised logits
   std::vector<double> weights_;  // (vocab) exp((logit - max) / T), when top-k is off
   struct Candidate {
+    // Left unset by default: resizing a vector of them to the vocabulary writes nothing.
+    Candidate() {}  // NOLINT(modernize-use-equals-default): = default would zero them in resize()
+    Candidate(double w, float l, int32_t i) : weight(w), logit(l), id(i) {}
     double weight;  // exp((logit - max) / T), filled after top-k
     float logit;    // penalised logit
     int32_t id;
   };
   std::vector<Candidate> order_;  // (vocab) candidates
+  std::vector<Candidate> spare_;  // top-p's partitions (top_p_prefix)
   std::vector<TokenProb> candidates_;
 };
 

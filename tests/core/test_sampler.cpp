@@ -462,6 +462,72 @@ class TestSampler : public QObject {
     }
   }
 
+  void topPWithoutTopKKeepsTheSortedPrefix() {
+    // With top-k off, top-p finds its survivors by a quickselect on mass rather than a sort. Its
+    // set must be the sorted one's: in the sampler's strict order (logit descending, then id),
+    // every token whose mass strictly before it is below top_p of the whole. Reference here: a
+    // full sort. Vocabularies where thousands survive; logits on a coarse grid (ties at the cut,
+    // where the lowest ids stay), and orders that defeat a median-of-three pivot (sorted, reverse,
+    // organ pipe, sawtooth, all equal).
+    const size_t v = 20000;
+    std::vector<std::pair<std::string, std::vector<float>>> cases;
+    cases.emplace_back("flat", random_logits(v, 5, 2.0));
+    auto grid = random_logits(v, 6, 3.0);
+    for (auto& l : grid) l = std::round(l * 4.0f) / 4.0f;  // 25 values, ~800 tokens each
+    cases.emplace_back("grid", grid);
+    std::vector<float> up(v), pipe(v), saw(v);
+    for (size_t i = 0; i < v; ++i) {
+      up[i] = float(i) * 1e-3f;
+      pipe[i] = float(std::min(i, v - 1 - i)) * 1e-3f;
+      saw[i] = float(i % 97) * 0.05f;
+    }
+    cases.emplace_back("ascending", up);
+    cases.emplace_back("descending", std::vector<float>(up.rbegin(), up.rend()));
+    cases.emplace_back("organ pipe", pipe);
+    cases.emplace_back("sawtooth", saw);
+    cases.emplace_back("all equal", std::vector<float>(v, 1.5f));
+    for (const auto& [name, logits] : cases)
+      for (const float top_p : {0.013f, 0.37f, 0.71f, 0.9f, 0.995f})
+        for (const float min_p : {0.0f, 0.3f}) {
+          SamplingSettings s = all_off();
+          s.top_p = top_p;
+          s.min_p = min_p;
+          s.temperature = 1.3f;
+          std::vector<size_t> ids(v);
+          std::iota(ids.begin(), ids.end(), size_t{0});
+          std::stable_sort(ids.begin(), ids.end(), [&](size_t a, size_t b) { return logits[a] > logits[b]; });
+          const double top = logits[ids[0]];
+          std::vector<double> w(v);
+          double total = 0;
+          for (size_t i = 0; i < v; ++i)
+            total += (w[i] = std::exp((double(logits[i]) - top) / s.temperature));
+          std::vector<int32_t> want;
+          double before = 0;
+          for (const size_t i : ids) {
+            if (!want.empty() && before >= double(top_p) * total) break;
+            before += w[i];
+            if (w[i] >= double(min_p)) want.push_back(int32_t(i));
+          }
+          Sampler sampler(s);
+          const auto got = sampler.distribution(logits, {});
+          std::vector<int32_t> have;
+          double kept = 0;
+          for (const auto& tp : got) have.push_back(tp.id);
+          for (const int32_t id : want) kept += w[size_t(id)];
+          std::sort(want.begin(), want.end());
+          std::sort(have.begin(), have.end());
+          const QString what = QString("%1, top_p %2, min_p %3: %4 kept, want %5")
+                                   .arg(QString::fromStdString(name))
+                                   .arg(top_p)
+                                   .arg(min_p)
+                                   .arg(have.size())
+                                   .arg(want.size());
+          QVERIFY2(have == want, qPrintable(what));
+          for (const auto& tp : got)
+            QVERIFY2(std::abs(tp.prob - w[size_t(tp.id)] / kept) <= 1e-9, qPrintable(what));
+        }
+  }
+
   void greedyIsArgmaxLowestIdOnTies() {
     SamplingSettings s = all_off();
     s.temperature = 0.0f;
