@@ -322,7 +322,7 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   }
   const double inv_t = 1.0 / static_cast<double>(settings_.temperature);
   bool sorted = use_top_k;
-  double total = 0.0;  // sum of weights exp((l - lmax) / T) over the top-k survivors
+  double total = 0.0;  // sum of weights exp((l - lmax) / T) over the top-k survivors (top-p's)
   if (use_top_k) {
     for (auto& c : order_) total += (c.weight = std::exp((static_cast<double>(c.logit) - lmax) * inv_t));
   } else {
@@ -333,19 +333,41 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     const size_t padded = (vocab + kBlock - 1) / kBlock * kBlock;
     work_.resize(padded, kNegInf);
     weights_.resize(padded);
-    total = weigh_all(work_.data(), padded, lmax, inv_t, weights_.data());
     const bool min_p = settings_.min_p > 0.0f;
     const double cut = static_cast<double>(settings_.min_p) * (1.0 - 1e-6);
     // Each token is written and the end moves on past the listed ones: no branch a token (on
     // flat logits whether one is listed is a coin toss).
     order_.resize(padded);
     size_t listed = 0;
-    for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
-      if (min_p && !any_at_least(weights_.data() + i0, cut)) continue;
+    const auto list_block = [&](size_t i0) {
       for (size_t i = i0; i < i0 + kBlock; ++i) {
         order_[listed] = {weights_[i], work_[i], static_cast<int32_t>(i)};
         listed += min_p ? weights_[i] >= cut : work_[i] != kNegInf;
       }
+    };
+    if (min_p && settings_.top_p >= 1.0f) {
+      // Min-p without top-p needs no total: only blocks with a logit that may pass min-p are
+      // weighed, found by comparing logits with the weight cut's logit, lowered so that rounding
+      // cannot hide a token that passes (the exact test is on the weight). A model's logits leave
+      // a handful of blocks: 155 -> ~30 us a token (docs/BENCHMARKS.md, "Sampler").
+      const double at = lmax + std::log(cut) / inv_t;
+      const float floor = std::nextafter(static_cast<float>(at - 1e-6 * (std::fabs(at) + 1.0)),
+                                         -std::numeric_limits<float>::infinity());
+      const auto may_pass = [&](size_t i0) { return any_at_least(work_.data() + i0, floor); };
+      for (size_t i0 = 0; i0 < padded;) {
+        if (!may_pass(i0)) {
+          i0 += kBlock;
+          continue;
+        }
+        size_t i1 = i0 + kBlock;  // a run of such blocks, weighed in one call
+        while (i1 < padded && may_pass(i1)) i1 += kBlock;
+        weigh_all(work_.data() + i0, i1 - i0, lmax, inv_t, weights_.data() + i0);
+        for (; i0 < i1; i0 += kBlock) list_block(i0);
+      }
+    } else {
+      total = weigh_all(work_.data(), padded, lmax, inv_t, weights_.data());
+      for (size_t i0 = 0; i0 < padded; i0 += kBlock)
+        if (!min_p || any_at_least(weights_.data() + i0, cut)) list_block(i0);
     }
     order_.resize(listed);
   }

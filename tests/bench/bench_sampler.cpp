@@ -1,10 +1,10 @@
 // Time the sampler takes per token on a Falcon-sized vocabulary (65,024), one thread:
 //   bench_sampler [SAMPLES]
 // Prints one JSON line per case {case, vocab, us_per_token}: greedy, the default settings
-// (top-k 40, top-p 0.95, min-p 0.05, repetition penalty over 64 tokens), and the same with top-k
-// off, on logits drawn like a model's (normal, sd 2.5: a few tokens stand out) and flat ones
-// (uniform in [-5, 5]: min-p and top-p keep thousands). The app pays this once per token on top
-// of the backend's step (docs/BENCHMARKS.md, "Sampler").
+// (top-k 40, top-p 0.95, min-p 0.05, repetition penalty over 64 tokens), the same with top-k
+// off, and with top-p off too ("min-p only", top-k 0, top-p 1, min-p 0.05), on logits drawn like a model's
+// (normal, sd 2.5: a few tokens stand out) and flat ones (uniform in [-5, 5]: min-p and top-p keep
+// thousands). The app pays this once per token on top of the backend's step (docs/BENCHMARKS.md, "Sampler").
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -44,11 +44,12 @@ int main(int argc, char** argv) {
     std::normal_distribution<float> normal(0.0f, 2.5f);
     std::uniform_real_distribution<float> flat(-5.0f, 5.0f);
     for (auto& l : logits) l = shape == "flat" ? flat(gen) : normal(gen);
-    for (const std::string name : {"greedy", "default", "top-k off"}) {
+    for (const std::string name : {"greedy", "default", "top-k off", "min-p only"}) {
       falcon::SamplingSettings s;
       s.seed = 1;
       s.greedy = name == "greedy";
-      if (name == "top-k off") s.top_k = 0;
+      if (name == "top-k off" || name == "min-p only") s.top_k = 0;
+      if (name == "min-p only") s.top_p = 1.0f;
       falcon::Sampler sampler(s);
       std::printf("{\"case\": \"%s, %s\", \"vocab\": %zu, \"us_per_token\": %.1f}\n", shape.c_str(),
                   name.c_str(), kVocab, us_per_token(sampler, logits, history, samples));

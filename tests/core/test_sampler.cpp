@@ -528,6 +528,48 @@ class TestSampler : public QObject {
         }
   }
 
+  void minPAloneKeepsEveryTokenAtItsBoundary() {
+    // Min-p without top-p weighs only the blocks holding a logit that may pass it, found by a
+    // logit bound. That bound must never hide a token whose weight passes: logits a few float
+    // ulps either side of the boundary (top logit + T ln min_p), at small and large magnitudes,
+    // in blocks of their own among far lower ones, against the definition (weight >= min_p).
+    for (const float top : {0.0f, 7.5f, -30.0f, 1e4f, -2e5f})
+      for (const float t : {0.05f, 1.0f, 3.7f})
+        for (const float min_p : {0.01f, 0.05f, 0.5f, 0.999f}) {
+          const double at = double(top) + double(t) * std::log(double(min_p));
+          std::vector<float> logits(4096, top - 1e3f * std::max(1.0f, std::fabs(top)));
+          logits[0] = top;
+          float b = float(at);
+          for (int k = 0; k < 30; ++k) b = std::nextafter(b, -INFINITY);
+          for (size_t i = 100; i < 100 + 60 * 17; i += 17) {  // one a block, 60 ulps
+            logits[i] = b;
+            b = std::nextafter(b, INFINITY);
+          }
+          SamplingSettings s = all_off();
+          s.temperature = t;
+          s.min_p = min_p;
+          Sampler sampler(s);
+          std::vector<char> kept(logits.size(), 0);
+          for (const auto& tp : sampler.distribution(logits, {})) kept[size_t(tp.id)] = 1;
+          // (Where T ln min_p is within 30 ulps of 0, the ulps above the boundary pass `top`.)
+          const double lmax = *std::max_element(logits.begin(), logits.end());
+          for (size_t i = 0; i < logits.size(); ++i) {
+            const double w = std::exp((double(logits[i]) - lmax) / double(t));
+            if (std::fabs(w - double(min_p)) <= 1e-12 * double(min_p)) continue;  // too close to call
+            const bool want = w >= double(min_p);
+            QVERIFY2(bool(kept[i]) == want,
+                     qPrintable(QString("top %1, T %2, min_p %3: token %4 (logit %5, weight %6) %7")
+                                    .arg(top)
+                                    .arg(t)
+                                    .arg(min_p)
+                                    .arg(i)
+                                    .arg(double(logits[i]), 0, 'g', 10)
+                                    .arg(w, 0, 'g', 10)
+                                    .arg(want ? "dropped" : "kept")));
+          }
+        }
+  }
+
   void greedyIsArgmaxLowestIdOnTies() {
     SamplingSettings s = all_off();
     s.temperature = 0.0f;
