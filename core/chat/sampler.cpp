@@ -182,7 +182,7 @@ inline double exp_in_range(double z) {
 // weights, the top token's being 1, notices it. The clamp has a loop of its own, or GCC would not
 // vectorize.
 // Built twice, for AVX2 and for any x86-64, the loader picking one (target_clones): 4 doubles an
-// instruction instead of 2, 263 -> 181 us a token with top-k off. Without FMA, so every machine
+// instruction instead of 2, 263 -> ~155 us a token with top-k off. Without FMA, so every machine
 // computes the very same weights (a seed gives the same tokens everywhere).
 __attribute__((target_clones("avx2", "default"))) double weigh_all(const float* l, size_t n, double lmax,
                                                                    double inv_t, double* w) {
@@ -349,7 +349,7 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
       // Min-p without top-p needs no total: only blocks with a logit that may pass min-p are
       // weighed, found by comparing logits with the weight cut's logit, lowered so that rounding
       // cannot hide a token that passes (the exact test is on the weight). A model's logits leave
-      // a handful of blocks: 155 -> ~30 us a token (docs/BENCHMARKS.md, "Sampler").
+      // a handful of blocks: 163-180 -> 35-39 us a token (docs/BENCHMARKS.md, "Sampler").
       const double at = lmax + std::log(cut) / inv_t;
       const float floor = std::nextafter(static_cast<float>(at - 1e-6 * (std::fabs(at) + 1.0)),
                                          -std::numeric_limits<float>::infinity());
