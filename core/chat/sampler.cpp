@@ -211,12 +211,11 @@ __attribute__((target_clones("avx2", "default"))) double weigh_all(const float* 
 // token on 65,024 before; docs/BENCHMARKS.md, "Sampler"). The pivot is the median of three; a
 // range that takes too many rounds is sorted instead, so the worst case stays O(n log n).
 template <typename C, typename Higher>
-size_t top_p_prefix(std::vector<C>& c, std::vector<C>& spare, double target, Higher higher) {
+size_t top_p_prefix(std::vector<C>& c, double target, Higher higher) {
   constexpr size_t kSmall = 32;
   size_t lo = 0, hi = c.size();  // c[0, lo) kept, each above every later one; the cut lies in [lo, hi]
   double before = 0.0;           // mass of c[0, lo)
   int rounds = 2 * std::bit_width(c.size()) + 4;
-  spare.resize(c.size());
   while (hi - lo > kSmall && before < target && rounds-- > 0) {
     // The median of c[lo], c[mid], c[hi - 1] is the pivot.
     const size_t mid = lo + (hi - lo) / 2, last = hi - 1;
@@ -224,23 +223,13 @@ size_t top_p_prefix(std::vector<C>& c, std::vector<C>& spare, double target, Hig
     if (higher(c[last], c[lo])) std::swap(c[last], c[lo]);
     if (higher(c[mid], c[last])) std::swap(c[mid], c[last]);
     const C pivot = c[last];
-    // Without branches (whether a flat distribution's token is above the pivot is a coin toss):
-    // each goes to both ends of spare, and the end it belongs to moves on. Those above the pivot
-    // keep their order, those under it are reversed.
-    size_t above = lo, under = last;
+    const size_t above = static_cast<size_t>(std::partition(c.begin() + static_cast<std::ptrdiff_t>(lo),
+                                                            c.begin() + static_cast<std::ptrdiff_t>(last),
+                                                            [&](const C& x) { return higher(x, pivot); }) -
+                                             c.begin());
+    std::swap(c[above], c[last]);
     double up = 0.0;  // the mass above the pivot
-    for (size_t i = lo; i < last; ++i) {
-      const C& x = c[i];
-      const bool h = (x.logit > pivot.logit) | ((x.logit == pivot.logit) & (x.id < pivot.id));  // higher()
-      spare[above] = c[i];
-      spare[under] = c[i];
-      above += h;
-      under -= !h;
-      up += h ? x.weight : 0.0;
-    }
-    spare[above] = pivot;  // above == under here
-    std::copy(spare.begin() + static_cast<std::ptrdiff_t>(lo),
-              spare.begin() + static_cast<std::ptrdiff_t>(hi), c.begin() + static_cast<std::ptrdiff_t>(lo));
+    for (size_t i = lo; i < above; ++i) up += c[i].weight;
     if (before + up >= target) {
       hi = above;  // the pivot has that mass before it: it and everything under it go
     } else {
@@ -390,7 +379,7 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
       double before = 0.0;
       while (keep < order_.size() && (keep == 0 || before < target)) before += order_[keep++].weight;
     } else {
-      keep = top_p_prefix(order_, spare_, target, higher);
+      keep = top_p_prefix(order_, target, higher);
     }
     order_.resize(keep);
   }

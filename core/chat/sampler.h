@@ -101,7 +101,6 @@ class Sampler {
     int32_t id;
   };
   std::vector<Candidate> order_;  // (vocab) candidates
-  std::vector<Candidate> spare_;  // top-p's partitions (top_p_prefix)
   std::vector<TokenProb> candidates_;
 };
 

@@ -2,9 +2,10 @@
 //   bench_sampler [SAMPLES]
 // Prints one JSON line per case {case, vocab, us_per_token}: greedy, the default settings
 // (top-k 40, top-p 0.95, min-p 0.05, repetition penalty over 64 tokens), the same with top-k
-// off, and with top-p off too ("min-p only", top-k 0, top-p 1, min-p 0.05), on logits drawn like a model's
-// (normal, sd 2.5: a few tokens stand out) and flat ones (uniform in [-5, 5]: min-p and top-p keep
-// thousands). The app pays this once per token on top of the backend's step (docs/BENCHMARKS.md, "Sampler").
+// off, and with top-p off too ("min-p only": top-k 0, top-p 1, min-p 0.05), on logits drawn
+// like a model's (normal, sd 2.5: a few tokens stand out) and flat ones (uniform in [-5, 5]:
+// min-p and top-p keep thousands). The app pays this once per token on top of the backend's
+// step (docs/BENCHMARKS.md, "Sampler").
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
