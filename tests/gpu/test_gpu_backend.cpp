@@ -37,31 +37,40 @@ double elapsed(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Whether the GPU's logits match the CPU's within the tolerance (sizes first: a short span is
+// never read past its end); reports unless `report` is off, and then still on a mismatch.
+bool agree(Checks& ck, std::span<const float> gpu, const std::vector<float>& cpu, const std::string& what,
+           double* worst = nullptr, bool report = true) {
+  const bool same_size = gpu.size() == cpu.size();
+  const Diff d = same_size ? diff(gpu.data(), cpu.data(), cpu.size()) : Diff{};
+  if (worst) *worst = std::max(*worst, d.rel());
+  const bool ok = same_size && d.finite && d.max_abs <= kTol * d.max_ref;
+  if (report || !ok)
+    ck.expect(ok, what +
+                      (same_size ? ""
+                                 : ": " + std::to_string(gpu.size()) + " logits, not " +
+                                       std::to_string(cpu.size())) +
+                      fmt(": max|diff| %.3g, max|ref| %.3g, rel %.2e", d.max_abs, d.max_ref, d.rel()));
+  return ok;
+}
+
 // Same tokens through both; compares the logits.
 bool both(Checks& ck, Pair& p, const std::vector<int32_t>& toks, bool all, const std::string& what,
           double* worst = nullptr, bool report = true) {
   std::vector<float> a, b;
   p.cpu->forward(toks, all, a);
   p.gpu->forward(toks, all, b);
-  const Diff d = diff(b.data(), a.data(), a.size());
-  if (worst) *worst = std::max(*worst, d.rel());
-  const bool ok = d.finite && b.size() == a.size() && d.max_abs <= kTol * d.max_ref;
-  if (report || !ok)
-    ck.expect(ok, what + fmt(": max|diff| %.3g, max|ref| %.3g, rel %.2e", d.max_abs, d.max_ref, d.rel()));
-  return ok;
+  return agree(ck, b, a, what, worst, report);
 }
 
 // The same, the GPU's logits through forward_last (a decode loop's way: no copy, the logits
-// where the head wrote them): a prefill's last row or a decode step.
-bool both_last(Checks& ck, Pair& p, const std::vector<int32_t>& toks, const std::string& what) {
+// where the head wrote them): a prefill's last row or a decode step. `cpu` gets the reference's.
+bool both_last(Checks& ck, Pair& p, const std::vector<int32_t>& toks, const std::string& what,
+               double* worst = nullptr, bool report = true, std::vector<float>* cpu = nullptr) {
   std::vector<float> a, scratch;
-  p.cpu->forward(toks, false, a);
-  const std::span<const float> b = p.gpu->forward_last(toks, scratch);
-  const Diff d = diff(b.data(), a.data(), a.size());
-  const bool ok = d.finite && b.size() == a.size() && d.max_abs <= kTol * d.max_ref;
-  ck.expect(ok, what + fmt(" (forward_last): max|diff| %.3g, max|ref| %.3g, rel %.2e", d.max_abs, d.max_ref,
-                           d.rel()));
-  return ok;
+  std::vector<float>& ref = cpu ? *cpu : a;
+  p.cpu->forward(toks, false, ref);
+  return agree(ck, p.gpu->forward_last(toks, scratch), ref, what + " (forward_last)", worst, report);
 }
 
 void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root) {
@@ -113,7 +122,7 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
   {
     p.cpu->truncate(0);
     p.gpu->truncate(0);
-    std::vector<float> a, b;
+    std::vector<float> a;
     both(ck, p, prefix(v.decode_from), false, n + "prefill " + std::to_string(v.decode_from));
     double worst = 0;
     bool all_ok = true;
@@ -122,11 +131,8 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
       all_ok &= both(ck, p, std::vector<int32_t>{next}, false, n + "decode step " + std::to_string(step),
                      &worst, false);
       // Advance both by one more token to vary the path, the GPU through forward_last.
-      p.cpu->forward(std::vector<int32_t>{next}, false, a);
-      const std::span<const float> g = p.gpu->forward_last(std::vector<int32_t>{next}, b);
-      const Diff d = diff(g.data(), a.data(), a.size());
-      worst = std::max(worst, d.rel());
-      all_ok &= g.size() == a.size() && d.finite && d.max_abs <= kTol * d.max_ref;
+      all_ok &= both_last(ck, p, std::vector<int32_t>{next}, n + "decode step " + std::to_string(step) + "b",
+                          &worst, false, &a);
       next = argmax(a.data(), v.spec.vocab);
     }
     ck.expect(all_ok && p.gpu->cache_size() == v.decode_from + 2 * v.decode_iters,
@@ -156,12 +162,8 @@ void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root
     ck.expect(p.gpu->cache_size() == static_cast<int>(kept.size()), n + "cache size after evictions");
     p.gpu->truncate(0);
     p.gpu->forward(kept, false, fresh);
-    const Diff dg = diff(b.data(), fresh.data(), fresh.size());
-    ck.expect(dg.finite && dg.max_abs <= kTol * dg.max_ref,
-              n + "evict invariant (gpu vs fresh gpu prefill of kept tokens)" + fmt(": rel %.2e", dg.rel()));
-    const Diff dc = diff(b.data(), a.data(), a.size());
-    ck.expect(dc.finite && dc.max_abs <= kTol * dc.max_ref,
-              n + "after evictions gpu vs cpu" + fmt(": rel %.2e", dc.rel()));
+    agree(ck, b, fresh, n + "evict invariant (gpu vs fresh gpu prefill of kept tokens)");
+    agree(ck, b, a, n + "after evictions gpu vs cpu");
   }
   // 3b. EvictMode::Shift (move K/V, re-rotate keys) against the CPU backend's shift, which
   // test_cpu_backend_evict checks against fresh prefills: evictions of varying size, each
