@@ -68,31 +68,46 @@ std::span<const int32_t> penalty_window(std::span<const int32_t> history, const 
   return history.last(std::min(history.size(), static_cast<size_t>(settings.repeat_last_n)));
 }
 
-}  // namespace
-
-void Sampler::apply_penalties(std::span<float> logits, std::span<const int32_t> history,
-                              const SamplingSettings& settings) {
-  const int64_t vocab = static_cast<int64_t>(logits.size());
+// Calls f(id, count) for each distinct token of the penalty window (ascending id, with its
+// number of occurrences there) when a penalty is on; throws for an id outside the vocabulary.
+// `window` is scratch for the window's sorted copy.
+template <typename F>
+void for_each_penalised(std::span<const int32_t> history, const SamplingSettings& settings, size_t vocab,
+                        std::vector<int32_t>& window, F f) {
   const std::span<const int32_t> last = penalty_window(history, settings);
   if (last.empty()) return;
-  const bool repetition = settings.repeat_penalty != 1.0f;
-  if (!repetition && settings.presence_penalty == 0.0f && settings.frequency_penalty == 0.0f) return;
-
-  std::vector<int32_t> window(last.begin(), last.end());
+  if (settings.repeat_penalty == 1.0f && settings.presence_penalty == 0.0f &&
+      settings.frequency_penalty == 0.0f)
+    return;
+  window.assign(last.begin(), last.end());
   std::sort(window.begin(), window.end());
   for (size_t i = 0; i < window.size();) {
     const int32_t id = window[i];
-    if (id < 0 || id >= vocab)
+    if (id < 0 || static_cast<size_t>(id) >= vocab)
       throw_usage_error("token id " + std::to_string(id) + " in the context is outside the vocabulary of " +
                         std::to_string(vocab) + " tokens");
     size_t j = i;
     while (j < window.size() && window[j] == id) ++j;
-    const auto count = static_cast<float>(j - i);
-    float& l = logits[static_cast<size_t>(id)];
-    if (repetition) l = l > 0.0f ? l / settings.repeat_penalty : l * settings.repeat_penalty;
-    l -= settings.frequency_penalty * count + settings.presence_penalty;
+    f(id, static_cast<float>(j - i));
     i = j;
   }
+}
+
+float penalised(float l, float count, const SamplingSettings& settings) {
+  if (settings.repeat_penalty != 1.0f)
+    l = l > 0.0f ? l / settings.repeat_penalty : l * settings.repeat_penalty;
+  return l - (settings.frequency_penalty * count + settings.presence_penalty);
+}
+
+}  // namespace
+
+void Sampler::apply_penalties(std::span<float> logits, std::span<const int32_t> history,
+                              const SamplingSettings& settings) {
+  std::vector<int32_t> window;
+  for_each_penalised(history, settings, logits.size(), window, [&](int32_t id, float count) {
+    float& l = logits[static_cast<size_t>(id)];
+    l = penalised(l, count, settings);
+  });
 }
 
 namespace {
@@ -119,6 +134,34 @@ void sanitize_into(std::span<const float> in, float* out) {
   }
   for (size_t i = whole; i < n; ++i) out[i] = sanitized(in[i]);
 }
+
+// Reads the logits kBlock at a time as the sampler sees them, without copying the vocabulary:
+// the caller's logits in place where no penalty changed a token of the block, else a copy with
+// the penalised tokens' logits (`penalised`: ascending ids), padded with -inf past the end. What
+// it returns is not sanitized: NaN and +inf are for the reader to treat as -inf and the largest
+// float (a comparison > t is false for NaN, and +inf > t wherever the largest float is).
+class BlockReader {
+ public:
+  BlockReader(std::span<const float> logits, std::span<const std::pair<int32_t, float>> penalised)
+      : logits_(logits), penalised_(penalised) {}
+  // Blocks in ascending order: i0 = 0, kBlock, 2 kBlock, ... (any may be skipped).
+  const float* at(size_t i0) {
+    const size_t end = i0 + kBlock;
+    while (next_ < penalised_.size() && static_cast<size_t>(penalised_[next_].first) < i0) ++next_;
+    const bool changed = next_ < penalised_.size() && static_cast<size_t>(penalised_[next_].first) < end;
+    if (!changed && end <= logits_.size()) return logits_.data() + i0;
+    for (size_t j = 0; j < kBlock; ++j) buf_[j] = i0 + j < logits_.size() ? logits_[i0 + j] : kNegInf;
+    for (; next_ < penalised_.size() && static_cast<size_t>(penalised_[next_].first) < end; ++next_)
+      buf_[static_cast<size_t>(penalised_[next_].first) - i0] = penalised_[next_].second;
+    return buf_;
+  }
+
+ private:
+  std::span<const float> logits_;
+  std::span<const std::pair<int32_t, float>> penalised_;
+  size_t next_ = 0;
+  float buf_[kBlock];
+};
 
 // The largest of w (no NaN in it), -inf when empty.
 float max_of(std::span<const float> w) {
@@ -250,25 +293,41 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   const size_t vocab = logits.size();
   if (vocab == 0) throw_usage_error("cannot sample from an empty vocabulary");
 
-  work_.resize(vocab);
-  sanitize_into(logits, work_.data());
-  apply_penalties(work_, history, settings_);
-  // Huge penalties can overflow (l / tiny repeat_penalty = inf) or make inf - inf: keep the
-  // same conventions as for the input. Only the window's tokens changed.
-  for (const int32_t id : penalty_window(history, settings_))
-    if (id >= 0 && static_cast<size_t>(id) < vocab) {
-      float& l = work_[static_cast<size_t>(id)];
-      l = sanitized(l);
-    }
+  // The penalties change the window's tokens only: their logits after them, sanitized before and
+  // after (huge penalties can overflow, l / tiny repeat_penalty = inf, or make inf - inf). Greedy
+  // and top-k read the caller's logits through them (BlockReader); top-k off, which weighs every
+  // token, works on a sanitized copy.
+  penalised_.clear();
+  for_each_penalised(history, settings_, vocab, window_, [&](int32_t id, float count) {
+    penalised_.emplace_back(
+        id, sanitized(penalised(sanitized(logits[static_cast<size_t>(id)]), count, settings_)));
+  });
 
   candidates_.clear();
   if (settings_.is_greedy()) {
-    // The lowest id among the largest (id 0 when nothing is finite).
-    const float best = max_of(work_);
-    size_t i0 = 0;
-    while (i0 + kBlock <= vocab && !any_at_least(work_.data() + i0, best)) i0 += kBlock;
-    while (work_[i0] != best) ++i0;
-    candidates_.push_back({static_cast<int32_t>(i0), 1.0});
+    // The lowest id among the largest (id 0 when nothing is finite): a vectorized max, then the
+    // first block that holds it.
+    float lane[kBlock];
+    std::fill(lane, lane + kBlock, kNegInf);
+    BlockReader blocks(logits, penalised_);
+    for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
+      const float* p = blocks.at(i0);
+      for (size_t j = 0; j < kBlock; ++j) lane[j] = p[j] > lane[j] ? p[j] : lane[j];  // NaN never wins
+    }
+    float best = kNegInf;
+    for (const float v : lane) best = std::max(best, v);
+    best = sanitized(best);
+    size_t id = 0;
+    if (best != kNegInf) {
+      BlockReader again(logits, penalised_);
+      size_t i0 = 0;
+      const float* p = again.at(0);
+      while (!any_at_least(p, best)) p = again.at(i0 += kBlock);
+      size_t j = 0;
+      while (sanitized(p[j]) != best) ++j;
+      id = i0 + j;
+    }
+    candidates_.push_back({static_cast<int32_t>(id), 1.0});
     return;
   }
 
@@ -285,12 +344,14 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     // the heap holds k (so -inf never enters), then the heap's lowest, whose id is below every
     // token still to come (so a tie never enters). Most blocks have no token above the bar.
     float bar = kNegInf;
+    BlockReader blocks(logits, penalised_);
     for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
-      const size_t end = std::min(vocab, i0 + kBlock);
-      if (end - i0 == kBlock && !any_above(work_.data() + i0, bar)) continue;
-      for (size_t i = i0; i < end; ++i) {
-        if (!(work_[i] > bar)) continue;
-        const Candidate c{0.0, work_[i], static_cast<int32_t>(i)};
+      const float* p = blocks.at(i0);
+      if (!any_above(p, bar)) continue;
+      for (size_t j = 0; j < kBlock; ++j) {
+        const float l = sanitized(p[j]);
+        if (!(l > bar)) continue;
+        const Candidate c{0.0, l, static_cast<int32_t>(i0 + j)};
         if (order_.size() < top_k) {
           order_.push_back(c);
           std::push_heap(order_.begin(), order_.end(), higher);
@@ -304,11 +365,18 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     }
     std::sort(order_.begin(), order_.end(), higher);
   }
+  if (!use_top_k) {
+    work_.resize(vocab);
+    sanitize_into(logits, work_.data());
+    for (const auto& [id, l] : penalised_) work_[static_cast<size_t>(id)] = l;
+  }
   const float lmax = use_top_k ? (order_.empty() ? kNegInf : order_.front().logit) : max_of(work_);
   if (lmax == kNegInf) {  // nothing is possible: fall back to the lowest id, as greedy would
     candidates_.push_back({0, 1.0});
     return;
   }
+  const int32_t top_k_first =
+      use_top_k ? order_.front().id : 0;  // the most probable, which every filter keeps
   const double inv_t = 1.0 / static_cast<double>(settings_.temperature);
   bool sorted = use_top_k;
   double total = 0.0;  // sum of weights exp((l - lmax) / T) over the top-k survivors (top-p's)
@@ -387,8 +455,8 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   candidates_.reserve(order_.size());
   for (const auto& c : order_) candidates_.push_back({c.id, c.weight});
   if (candidates_.empty()) {  // cannot happen (the top token always survives); never sample from nothing
-    const auto best = std::max_element(work_.begin(), work_.end());
-    candidates_.push_back({static_cast<int32_t>(best - work_.begin()), 1.0});
+    const auto first_max = std::find(work_.begin(), work_.end(), lmax);
+    candidates_.push_back({use_top_k ? top_k_first : static_cast<int32_t>(first_max - work_.begin()), 1.0});
   }
 }
 

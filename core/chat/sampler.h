@@ -26,6 +26,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/common/rng.h"
@@ -90,8 +91,10 @@ class Sampler {
   SamplingSettings settings_;
   Rng rng_;
   // Scratch reused between calls so that a decode step allocates nothing.
-  std::vector<float> work_;      // (vocab) penalised logits
-  std::vector<double> weights_;  // (vocab) exp((logit - max) / T), when top-k is off
+  std::vector<std::pair<int32_t, float>> penalised_;  // the penalty window's tokens, their penalised logits
+  std::vector<int32_t> window_;                       // the penalty window, sorted
+  std::vector<float> work_;                           // (vocab) penalised logits, when top-k is off
+  std::vector<double> weights_;                       // (vocab) exp((logit - max) / T), when top-k is off
   struct Candidate {
     // Left unset by default: resizing a vector of them to the vocabulary writes nothing.
     Candidate() {}  // NOLINT(modernize-use-equals-default): = default would zero them in resize()

@@ -415,6 +415,69 @@ class TestSampler : public QObject {
     }
   }
 
+  void penalisedTokensReadInPlaceOfTheLogits() {
+    // Greedy and top-k do not copy the logits: they read the caller's in blocks of 16, with the
+    // penalised tokens' new logits put in their place. Penalised tokens at the first and last
+    // places of blocks, in the tail, on the unpenalised argmax (the top must move elsewhere), and
+    // raised above everything by a negative presence penalty; NaN and -inf among them. Against the
+    // reference; and a context id outside the vocabulary is an error on these paths too.
+    const float inf = std::numeric_limits<float>::infinity();
+    Rng r(31);
+    for (size_t v : {1, 2, 15, 16, 17, 31, 33, 64, 65, 1000, 4097}) {
+      for (int round = 0; round < 6; ++round) {
+        auto logits = random_logits(v, 7000 + v * 8 + size_t(round), 4.0);
+        for (size_t i = 0; i < v; ++i) {
+          const double u = r.next_double();
+          if (u < 0.08)
+            logits[i] = -inf;
+          else if (u < 0.12)
+            logits[i] = std::numeric_limits<float>::quiet_NaN();
+        }
+        auto ref_logits = logits;  // the reference's NaN is the sampler's -inf
+        for (auto& x : ref_logits)
+          if (std::isnan(x)) x = -inf;
+        if (std::all_of(ref_logits.begin(), ref_logits.end(), [&](float x) { return x == -inf; })) continue;
+        const auto top = int32_t(std::max_element(ref_logits.begin(), ref_logits.end()) - ref_logits.begin());
+        std::vector<int32_t> history;
+        for (size_t id :
+             {size_t(0), size_t(15), size_t(16), size_t(17), size_t(31), size_t(32), v - 1, v - 2, v / 2})
+          if (id < v && r.next_double() < 0.7) history.push_back(int32_t(id));
+        history.push_back(top);  // the argmax is always penalised
+        history.push_back(top);
+        for (int extra = 0; extra < 8; ++extra) history.push_back(int32_t(r.next_double() * double(v)));
+        SamplingSettings s = all_off();
+        s.repeat_last_n = -1;
+        if (round % 3 == 0) s.repeat_penalty = 3.0f;
+        if (round % 3 == 1) s.presence_penalty = -20.0f;  // every penalised token rises above the rest
+        if (round % 3 == 2) s.frequency_penalty = 2.5f;
+        for (const int k : {0, 1, 3, 20}) {  // 0: greedy
+          SamplingSettings c = s;
+          if (k == 0)
+            c.greedy = true;
+          else
+            c.top_k = k;
+          const auto ref = reference_distribution(ref_logits, history, c);
+          Sampler sampler(c);
+          const auto got = sampler.distribution(logits, history);
+          std::vector<double> dense(v, 0.0);
+          for (const auto& tp : got) dense[size_t(tp.id)] = tp.prob;
+          for (size_t i = 0; i < v; ++i)
+            QVERIFY2(std::abs(dense[i] - ref[i]) <= 1e-6,
+                     qPrintable(QString("vocab %1 round %2 k %3 token %4: %5 vs %6")
+                                    .arg(v)
+                                    .arg(round)
+                                    .arg(k)
+                                    .arg(i)
+                                    .arg(dense[i])
+                                    .arg(ref[i])));
+          auto outside = history;
+          outside.push_back(int32_t(v));
+          QVERIFY_THROWS_EXCEPTION(Error, sampler.sample(logits, outside));
+        }
+      }
+    }
+  }
+
   void weightsAreAccurateOverTheWholeRange() {
     // Top-k off: every token's weight exp((l - max) / T) is computed; here (l - max) / T spans
     // 0 down to -1000, and each probability must match a double-precision softmax (std::exp)
