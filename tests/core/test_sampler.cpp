@@ -99,6 +99,37 @@ std::vector<float> random_logits(size_t v, uint64_t seed, double scale = 3.0) {
   return out;
 }
 
+// random_logits with -inf at about a share `minus_inf` of the tokens and NaN at `nan` more.
+std::vector<float> logits_with_holes(size_t v, uint64_t seed, Rng& r, double minus_inf, double nan) {
+  auto out = random_logits(v, seed, 4.0);
+  for (auto& x : out) {
+    const double u = r.next_double();
+    if (u < minus_inf)
+      x = -std::numeric_limits<float>::infinity();
+    else if (u < minus_inf + nan)
+      x = std::numeric_limits<float>::quiet_NaN();
+  }
+  return out;
+}
+
+// The reference's view of logits: the sampler treats NaN as -inf.
+std::vector<float> nan_as_minus_inf(std::vector<float> logits) {
+  for (auto& x : logits)
+    if (std::isnan(x)) x = -std::numeric_limits<float>::infinity();
+  return logits;
+}
+
+// "" when every token's probability in `got` is within `tol` of the reference's (absolute), else
+// the first token that is not, with both.
+QString first_difference(const std::vector<TokenProb>& got, const std::vector<double>& ref, double tol) {
+  std::vector<double> dense(ref.size(), 0.0);
+  for (const auto& tp : got) dense[size_t(tp.id)] = tp.prob;
+  for (size_t i = 0; i < ref.size(); ++i)
+    if (!(std::abs(dense[i] - ref[i]) <= tol))
+      return QString("token %1: %2 vs %3").arg(i).arg(dense[i]).arg(ref[i]);
+  return {};
+}
+
 // Regularised upper incomplete gamma Q(a, x), for chi-square p-values: series for x < a + 1,
 // Lentz continued fraction otherwise (Numerical Recipes' formulation, written from the math).
 double gamma_q(double a, double x) {
@@ -363,14 +394,7 @@ class TestSampler : public QObject {
     Rng r(7);
     for (size_t v : {1, 2, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 1000, 4096, 4097}) {
       for (int round = 0; round < 4; ++round) {
-        auto logits = random_logits(v, 500 + v * 8 + size_t(round), 4.0);
-        for (size_t i = 0; i < v; ++i) {
-          const double u = r.next_double();
-          if (u < 0.1)
-            logits[i] = -inf;
-          else if (u < 0.15)
-            logits[i] = std::numeric_limits<float>::quiet_NaN();
-        }
+        const auto logits = logits_with_holes(v, 500 + v * 8 + size_t(round), r, 0.1, 0.05);
         std::vector<int32_t> history(size_t(r.next_double() * 40));
         for (auto& h : history) h = int32_t(r.next_double() * double(v));
         SamplingSettings s = all_off();
@@ -380,24 +404,13 @@ class TestSampler : public QObject {
         s.min_p = round == 3 ? 0.05f : 0.0f;
         s.repeat_penalty = 1.3f;
         s.repeat_last_n = 16;
-        // The reference's NaN is the sampler's -inf.
-        auto ref_logits = logits;
-        for (auto& x : ref_logits)
-          if (std::isnan(x)) x = -inf;
+        const auto ref_logits = nan_as_minus_inf(logits);
         if (std::all_of(ref_logits.begin(), ref_logits.end(), [&](float x) { return x == -inf; })) continue;
         const auto ref = reference_distribution(ref_logits, history, s);
         Sampler sampler(s);
-        const auto got = sampler.distribution(logits, history);
-        std::vector<double> dense(v, 0.0);
-        for (const auto& tp : got) dense[size_t(tp.id)] = tp.prob;
-        for (size_t i = 0; i < v; ++i)
-          QVERIFY2(std::abs(dense[i] - ref[i]) <= 1e-6,  // the penalties: float here, double there
-                   qPrintable(QString("vocab %1 round %2 token %3: %4 vs %5")
-                                  .arg(v)
-                                  .arg(round)
-                                  .arg(i)
-                                  .arg(dense[i])
-                                  .arg(ref[i])));
+        // 1e-6: the penalties are float here, double there.
+        const QString diff = first_difference(sampler.distribution(logits, history), ref, 1e-6);
+        QVERIFY2(diff.isEmpty(), qPrintable(QString("vocab %1 round %2 %3").arg(v).arg(round).arg(diff)));
       }
       // Greedy: the lowest id among the largest, wherever the block boundaries fall; id 0 when
       // nothing is finite.
@@ -425,17 +438,8 @@ class TestSampler : public QObject {
     Rng r(31);
     for (size_t v : {1, 2, 15, 16, 17, 31, 33, 64, 65, 1000, 4097}) {
       for (int round = 0; round < 6; ++round) {
-        auto logits = random_logits(v, 7000 + v * 8 + size_t(round), 4.0);
-        for (size_t i = 0; i < v; ++i) {
-          const double u = r.next_double();
-          if (u < 0.08)
-            logits[i] = -inf;
-          else if (u < 0.12)
-            logits[i] = std::numeric_limits<float>::quiet_NaN();
-        }
-        auto ref_logits = logits;  // the reference's NaN is the sampler's -inf
-        for (auto& x : ref_logits)
-          if (std::isnan(x)) x = -inf;
+        const auto logits = logits_with_holes(v, 7000 + v * 8 + size_t(round), r, 0.08, 0.04);
+        const auto ref_logits = nan_as_minus_inf(logits);
         if (std::all_of(ref_logits.begin(), ref_logits.end(), [&](float x) { return x == -inf; })) continue;
         const auto top = int32_t(std::max_element(ref_logits.begin(), ref_logits.end()) - ref_logits.begin());
         std::vector<int32_t> history;
@@ -458,18 +462,9 @@ class TestSampler : public QObject {
             c.top_k = k;
           const auto ref = reference_distribution(ref_logits, history, c);
           Sampler sampler(c);
-          const auto got = sampler.distribution(logits, history);
-          std::vector<double> dense(v, 0.0);
-          for (const auto& tp : got) dense[size_t(tp.id)] = tp.prob;
-          for (size_t i = 0; i < v; ++i)
-            QVERIFY2(std::abs(dense[i] - ref[i]) <= 1e-6,
-                     qPrintable(QString("vocab %1 round %2 k %3 token %4: %5 vs %6")
-                                    .arg(v)
-                                    .arg(round)
-                                    .arg(k)
-                                    .arg(i)
-                                    .arg(dense[i])
-                                    .arg(ref[i])));
+          const QString diff = first_difference(sampler.distribution(logits, history), ref, 1e-6);
+          QVERIFY2(diff.isEmpty(),
+                   qPrintable(QString("vocab %1 round %2 k %3 %4").arg(v).arg(round).arg(k).arg(diff)));
           auto outside = history;
           outside.push_back(int32_t(v));
           QVERIFY_THROWS_EXCEPTION(Error, sampler.sample(logits, outside));
