@@ -375,8 +375,8 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     candidates_.push_back({0, 1.0});
     return;
   }
-  const int32_t top_k_first =
-      use_top_k ? order_.front().id : 0;  // the most probable, which every filter keeps
+  // Top-k's most probable token, which every filter keeps (for the fallback at the end).
+  const int32_t top_k_first = use_top_k ? order_.front().id : 0;
   const double inv_t = 1.0 / static_cast<double>(settings_.temperature);
   bool sorted = use_top_k;
   double total = 0.0;  // sum of weights exp((l - lmax) / T) over the top-k survivors (top-p's)
@@ -454,10 +454,11 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
 
   candidates_.reserve(order_.size());
   for (const auto& c : order_) candidates_.push_back({c.id, c.weight});
-  if (candidates_.empty()) {  // cannot happen (the top token always survives); never sample from nothing
-    const auto first_max = std::find(work_.begin(), work_.end(), lmax);
-    candidates_.push_back({use_top_k ? top_k_first : static_cast<int32_t>(first_max - work_.begin()), 1.0});
-  }
+  if (candidates_.empty())  // cannot happen (the top token always survives); never sample from nothing
+    candidates_.push_back(
+        {use_top_k ? top_k_first
+                   : static_cast<int32_t>(std::find(work_.begin(), work_.end(), lmax) - work_.begin()),
+         1.0});
 }
 
 int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history) {
