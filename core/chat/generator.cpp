@@ -137,6 +137,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, Sampler& 
       // The logits the next token is drawn from: the prefill's last row, then each step's
       // (Backend::forward_last: possibly the backend's own memory, valid until its next call).
       std::span<const float> last = logits_;
+      std::span<const float> maxima;  // the backend's block maxima of `last`, where it has them
       for (;;) {
         if (st.generated_tokens >= settings.max_new_tokens) {
           res.reason = StopReason::Length;
@@ -146,7 +147,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, Sampler& 
           res.reason = StopReason::Cancelled;
           break;
         }
-        const int32_t id = sampler.sample(last, window_.tokens());
+        const int32_t id = sampler.sample(last, window_.tokens(), maxima);
         if (st.generated_tokens++ == 0) {
           t_first = Clock::now();
           st.ttft_ms = ms_between(t_start, t_first);
@@ -172,6 +173,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, Sampler& 
         // The window evicts first when one more token would exceed its budget.
         window_.prepare(backend_, 1);
         last = backend_.forward_last(std::span<const int32_t>(&id, 1), logits_);
+        maxima = backend_.last_block_maxima();
         window_.commit(std::span<const int32_t>(&id, 1));
         if (callbacks.on_logits) callbacks.on_logits(last);
         ++st.decode_steps;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -117,7 +118,7 @@ constexpr float kMax = std::numeric_limits<float>::max();
 // The passes over the vocabulary run in blocks of kBlock elements, whose fixed trip count lets
 // GCC vectorize them at -O2, then a scalar tail. A decode step of a 65,024-token vocabulary
 // costs the sampler tens of microseconds instead of hundreds (docs/BENCHMARKS.md, "Sampler").
-constexpr size_t kBlock = 16;
+constexpr size_t kBlock = kLogitBlock;
 
 // NaN can never be chosen; +inf is clamped so that the arithmetic below stays finite.
 inline float sanitized(float l) {
@@ -289,7 +290,24 @@ size_t top_p_prefix(std::vector<C>& c, double target, Higher higher) {
 
 }  // namespace
 
-void Sampler::build_candidates(std::span<const float> logits, std::span<const int32_t> history) {
+void Sampler::block_maxima(std::span<const float> logits, std::span<const float> block_max) {
+  const size_t blocks = block_max.size(), padded = (blocks + kBlock - 1) / kBlock * kBlock;
+  bmax_.resize(padded);
+  sanitize_into(block_max, bmax_.data());
+  std::fill(bmax_.begin() + static_cast<std::ptrdiff_t>(blocks), bmax_.end(), kNegInf);
+  BlockReader reader(logits, penalised_);
+  for (size_t i = 0; i < penalised_.size();) {
+    const size_t b = static_cast<size_t>(penalised_[i].first) / kBlock;
+    const float* p = reader.at(b * kBlock);
+    float m = kNegInf;
+    for (size_t j = 0; j < kBlock; ++j) m = std::max(m, sanitized(p[j]));
+    bmax_[b] = m;
+    while (i < penalised_.size() && static_cast<size_t>(penalised_[i].first) / kBlock == b) ++i;
+  }
+}
+
+void Sampler::build_candidates(std::span<const float> logits, std::span<const int32_t> history,
+                               std::span<const float> block_max) {
   const size_t vocab = logits.size();
   if (vocab == 0) throw_usage_error("cannot sample from an empty vocabulary");
 
@@ -304,28 +322,48 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   });
 
   candidates_.clear();
+  const size_t top_k = static_cast<size_t>(settings_.top_k);
+  const bool use_top_k = top_k > 0 && top_k < vocab;
+  // With the blocks' maxima (after the penalties, in bmax_), greedy and top-k visit only the
+  // blocks that can hold their tokens.
+  const bool maxima =
+      block_max.size() == (vocab + kBlock - 1) / kBlock && (settings_.is_greedy() || use_top_k);
+  if (maxima) block_maxima(logits, block_max);
   if (settings_.is_greedy()) {
     // The lowest id among the largest (id 0 when nothing is finite): a vectorized max, then the
     // first block that holds it.
-    float lane[kBlock];
-    std::fill(lane, lane + kBlock, kNegInf);
-    BlockReader blocks(logits, penalised_);
-    for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
-      const float* p = blocks.at(i0);
-      for (size_t j = 0; j < kBlock; ++j) lane[j] = p[j] > lane[j] ? p[j] : lane[j];  // NaN never wins
-    }
     float best = kNegInf;
-    for (const float v : lane) best = std::max(best, v);
-    best = sanitized(best);
+    if (maxima) {
+      best = max_of(bmax_);
+    } else {
+      float lane[kBlock];
+      std::fill(lane, lane + kBlock, kNegInf);
+      BlockReader blocks(logits, penalised_);
+      for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
+        const float* p = blocks.at(i0);
+        for (size_t j = 0; j < kBlock; ++j) lane[j] = p[j] > lane[j] ? p[j] : lane[j];  // NaN never wins
+      }
+      for (const float v : lane) best = std::max(best, v);
+      best = sanitized(best);
+    }
     size_t id = 0;
     if (best != kNegInf) {
-      BlockReader again(logits, penalised_);
+      // The first block that holds `best`: by its maximum, or by reading the blocks. (Maxima
+      // that do not match the logits would be the backend's bug; the search still stops at the
+      // vocabulary's end, and then takes the lowest id that holds the maxima's largest.)
       size_t i0 = 0;
-      const float* p = again.at(0);
-      while (!any_at_least(p, best)) p = again.at(i0 += kBlock);
+      if (maxima) {
+        size_t b = 0;
+        while (!any_at_least(bmax_.data() + b, best)) b += kBlock;
+        while (bmax_[b] != best) ++b;
+        i0 = b * kBlock;
+      }
+      BlockReader again(logits, penalised_);
+      const float* p = again.at(i0);
+      while (!any_at_least(p, best) && i0 + kBlock < vocab) p = again.at(i0 += kBlock);
       size_t j = 0;
-      while (sanitized(p[j]) != best) ++j;
-      id = i0 + j;
+      while (j + 1 < kBlock && sanitized(p[j]) != best) ++j;
+      id = std::min(i0 + j, vocab - 1);
     }
     candidates_.push_back({static_cast<int32_t>(id), 1.0});
     return;
@@ -335,8 +373,6 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   const auto higher = [](const Candidate& a, const Candidate& b) {
     return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
   };
-  const size_t top_k = static_cast<size_t>(settings_.top_k);
-  const bool use_top_k = top_k > 0 && top_k < vocab;
   order_.clear();
   if (use_top_k) {
     // Top-k (temperature is monotone, so the set is the same before or after it): one pass
@@ -345,9 +381,7 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     // token still to come (so a tie never enters). Most blocks have no token above the bar.
     float bar = kNegInf;
     BlockReader blocks(logits, penalised_);
-    for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
-      const float* p = blocks.at(i0);
-      if (!any_above(p, bar)) continue;
+    const auto visit = [&](size_t i0, const float* p) {
       for (size_t j = 0; j < kBlock; ++j) {
         const float l = sanitized(p[j]);
         if (!(l > bar)) continue;
@@ -361,6 +395,39 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
           std::push_heap(order_.begin(), order_.end(), higher);
         }
         if (order_.size() == top_k) bar = order_.front().logit;
+      }
+    };
+    if (maxima) {
+      // The k largest block maxima are k tokens at least `floor` each, so no token of a block
+      // whose largest is below it is among the k best; the bar skips more as the heap fills.
+      float floor = kNegInf, kth = kNegInf;
+      kth_.clear();
+      for (size_t b0 = 0; b0 < bmax_.size(); b0 += kBlock) {
+        if (!any_above(bmax_.data() + b0, kth)) continue;
+        for (size_t j = 0; j < kBlock; ++j) {
+          const float v = bmax_[b0 + j];
+          if (!(v > kth)) continue;
+          if (kth_.size() == top_k) {
+            std::pop_heap(kth_.begin(), kth_.end(), std::greater<float>());
+            kth_.back() = v;
+          } else {
+            kth_.push_back(v);
+          }
+          std::push_heap(kth_.begin(), kth_.end(), std::greater<float>());
+          if (kth_.size() == top_k) kth = kth_.front();
+        }
+      }
+      if (kth_.size() == top_k) floor = kth;
+      for (size_t b0 = 0; b0 < bmax_.size(); b0 += kBlock) {
+        const float* m = bmax_.data() + b0;
+        if (!any_at_least(m, floor) || !any_above(m, bar)) continue;
+        for (size_t j = 0; j < kBlock; ++j)
+          if (m[j] >= floor && m[j] > bar) visit((b0 + j) * kBlock, blocks.at((b0 + j) * kBlock));
+      }
+    } else {
+      for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
+        const float* p = blocks.at(i0);
+        if (any_above(p, bar)) visit(i0, p);
       }
     }
     std::sort(order_.begin(), order_.end(), higher);
@@ -461,8 +528,9 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
          1.0});
 }
 
-int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history) {
-  build_candidates(logits, history);
+int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history,
+                        std::span<const float> block_max) {
+  build_candidates(logits, history, block_max);
   if (candidates_.size() == 1) return candidates_[0].id;
   double total = 0.0;
   for (const auto& c : candidates_) total += c.prob;
@@ -476,9 +544,9 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
   return candidates_.back().id;  // u rounded up to the total
 }
 
-std::vector<TokenProb> Sampler::distribution(std::span<const float> logits,
-                                             std::span<const int32_t> history) {
-  build_candidates(logits, history);
+std::vector<TokenProb> Sampler::distribution(std::span<const float> logits, std::span<const int32_t> history,
+                                             std::span<const float> block_max) {
+  build_candidates(logits, history, block_max);
   std::vector<TokenProb> out = candidates_;
   double total = 0.0;
   for (const auto& c : out) total += c.prob;

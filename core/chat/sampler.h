@@ -20,8 +20,10 @@
 //   7. draw from the softmax of the survivors with the RNG (one uniform double per token).
 // Temperature before top-k/top-p matters only for top-p (and min-p), as in HF.
 //
-// Cost for a 65024-token vocabulary: O(V) passes plus nth_element for top-k; top-p without
-// top-k sorts only a growing prefix (64, 256, 1024, ... tokens) until it holds the mass.
+// Cost for a 65024-token vocabulary: O(V) passes plus a heap for top-k; top-p without top-k
+// finds its survivors by a quickselect on mass. Given each block's largest logit (the CUDA
+// backend's head writes them beside the logits), greedy and top-k read only the blocks that can
+// hold their tokens: a few dozen of the vocabulary's 4,064 (docs/BENCHMARKS.md, "Sampler").
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "core/common/rng.h"
+#include "core/model/backend.h"
 
 namespace falcon {
 
@@ -72,11 +75,18 @@ class Sampler {
   // (`history`, oldest first: prompt and generated tokens). Consumes one RNG draw unless greedy.
   // Throws Error(Usage) on an empty vocabulary or a history id outside it; NaN logits are
   // treated as -inf (never chosen) and if no logit is finite the lowest id wins.
-  int32_t sample(std::span<const float> logits, std::span<const int32_t> history);
+  // `block_max`, when given (Backend::last_block_maxima), holds for each block of kLogitBlock
+  // logits (ids [16 b, 16 b + 16) and the vocabulary's end) the largest as fmaxf finds it: NaN
+  // ignored, NaN where all are. The result is the same with or without it; with it, greedy and
+  // top-k skip the blocks that cannot hold their tokens. Ignored when its size is not the number
+  // of blocks.
+  int32_t sample(std::span<const float> logits, std::span<const int32_t> history,
+                 std::span<const float> block_max = {});
 
   // The distribution the next sample() draws from, most probable first (greedy: one token
   // with probability 1). Does not touch the RNG; for tests and a UI "alternatives" view.
-  std::vector<TokenProb> distribution(std::span<const float> logits, std::span<const int32_t> history);
+  std::vector<TokenProb> distribution(std::span<const float> logits, std::span<const int32_t> history,
+                                      std::span<const float> block_max = {});
 
   // Step 1 alone: the penalised logits, for tests and --dump-logits style tools.
   static void apply_penalties(std::span<float> logits, std::span<const int32_t> history,
@@ -86,7 +96,11 @@ class Sampler {
 
  private:
   // Runs steps 1-6 into candidates_ (ids and probabilities, sorted by probability descending).
-  void build_candidates(std::span<const float> logits, std::span<const int32_t> history);
+  void build_candidates(std::span<const float> logits, std::span<const int32_t> history,
+                        std::span<const float> block_max = {});
+  // bmax_ from block_max: sanitized, each penalised token's block recomputed after the penalties,
+  // padded with -inf to whole groups of 16 blocks.
+  void block_maxima(std::span<const float> logits, std::span<const float> block_max);
 
   SamplingSettings settings_;
   Rng rng_;
@@ -94,6 +108,8 @@ class Sampler {
   std::vector<std::pair<int32_t, float>> penalised_;  // the penalty window's tokens, their penalised logits
   std::vector<int32_t> window_;                       // the penalty window, sorted
   std::vector<float> work_;                           // (vocab) penalised logits, when top-k is off
+  std::vector<float> bmax_;                           // (blocks) each block's largest, as sampled
+  std::vector<float> kth_;                            // top-k's k largest block maxima (a min-heap)
   std::vector<double> weights_;                       // (vocab) exp((logit - max) / T), when top-k is off
   struct Candidate {
     // Left unset by default: resizing a vector of them to the vocabulary writes nothing.

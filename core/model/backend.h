@@ -2,6 +2,7 @@
 // The engine's one interface to a Falcon model plus its KV cache. CpuBackend (core/model)
 // is the reference; CudaBackend (gpu/) is the fast one. Both hold the cache as
 // `n = cache_size()` tokens at positions 0..n-1, storing only the KV heads.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -10,6 +11,9 @@
 #include "core/model/model_config.h"
 
 namespace falcon {
+
+// Logits per block of Backend::last_block_maxima (and of the sampler's passes).
+inline constexpr size_t kLogitBlock = 16;
 
 // How the large weight matrices are held: as the checkpoint's bf16, or quantized at load time
 // (weight-only; CudaBackend only): int8 per output channel, int4 in groups of 128.
@@ -101,6 +105,13 @@ class Backend {
     forward(tokens, false, scratch);
     return scratch;
   }
+
+  // The logits of the latest forward_last in blocks of kLogitBlock (block b: ids [16 b, 16 b + 16)
+  // and the vocabulary's end), each block's largest as fmaxf finds it (NaN ignored, NaN where all
+  // are), valid as long as those logits; empty where the backend does not provide them. The
+  // sampler reads only the blocks that can hold its tokens (Sampler::sample). CudaBackend's head
+  // GEMV writes them beside the logits.
+  virtual std::span<const float> last_block_maxima() const { return {}; }
 
   // Removes cached tokens [begin, begin + count); the ones after them move down so positions
   // stay contiguous (0..n-1). Two ways, see EvictMode.

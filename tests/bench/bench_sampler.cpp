@@ -7,7 +7,10 @@
 // min-p and top-p keep thousands). The app pays this once per token on top of the backend's
 // step (docs/BENCHMARKS.md, "Sampler"). The "cold" cases time each token after a sweep of 64 MB
 // that evicts the logits from the caches, as the app finds them: just written by the GPU into
-// pinned memory, or by the CPU backend's head before its other work.
+// pinned memory, or by the CPU backend's head before its other work. The "block maxima" cases
+// hand the sampler each block's largest logit as well, as the CUDA backend's head writes them
+// (Backend::last_block_maxima), so that greedy and top-k read only the blocks that can hold
+// their tokens.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,19 +24,29 @@
 namespace {
 
 double us_per_token(falcon::Sampler& sampler, std::vector<float>& logits, const std::vector<int32_t>& history,
-                    int samples, bool cold) {
+                    int samples, bool cold, bool with_maxima) {
+  std::vector<float> maxima;
+  if (with_maxima) {
+    maxima.assign((logits.size() + falcon::kLogitBlock - 1) / falcon::kLogitBlock, -1e30f);
+    for (size_t i = 0; i < logits.size(); ++i)
+      maxima[i / falcon::kLogitBlock] = std::max(maxima[i / falcon::kLogitBlock], logits[i]);
+  }
   volatile int32_t sink = 0;
-  for (int i = 0; i < 20; ++i) sink = sampler.sample(logits, history);  // warm the scratch buffers
+  for (int i = 0; i < 20; ++i) sink = sampler.sample(logits, history, maxima);  // warm the scratch buffers
   static std::vector<unsigned char> sweep(size_t{64} << 20);
   double total_us = 0.0;
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < samples; ++i) {
-    logits[static_cast<size_t>(i) % logits.size()] += 1e-3f;  // not the very same input each time
+    const size_t changed = static_cast<size_t>(i) % logits.size();
+    logits[changed] += 1e-3f;  // not the very same input each time
+    if (with_maxima)
+      maxima[changed / falcon::kLogitBlock] =
+          std::max(maxima[changed / falcon::kLogitBlock], logits[changed]);
     if (cold) {
       for (size_t k = 0; k < sweep.size(); k += 64) ++sweep[k];
       t0 = std::chrono::steady_clock::now();
     }
-    sink = sampler.sample(logits, history);
+    sink = sampler.sample(logits, history, maxima);
     if (cold)
       total_us += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   }
@@ -57,9 +70,11 @@ int main(int argc, char** argv) {
     std::normal_distribution<float> normal(0.0f, 2.5f);
     std::uniform_real_distribution<float> flat(-5.0f, 5.0f);
     for (auto& l : logits) l = shape == "flat" ? flat(gen) : normal(gen);
-    for (const std::string name :
-         {"greedy", "default", "top-k off", "min-p only", "greedy, cold", "default, cold"}) {
-      const bool cold = name.ends_with(", cold");
+    for (const std::string name : {"greedy", "default", "top-k off", "min-p only", "greedy, cold",
+                                   "default, cold", "greedy, block maxima", "default, block maxima",
+                                   "greedy, cold, block maxima", "default, cold, block maxima"}) {
+      const bool cold = name.find(", cold") != std::string::npos;
+      const bool with_maxima = name.ends_with(", block maxima");
       if (cold && shape == "flat") continue;
       falcon::SamplingSettings s;
       s.seed = 1;
@@ -67,9 +82,10 @@ int main(int argc, char** argv) {
       if (name == "top-k off" || name == "min-p only") s.top_k = 0;
       if (name == "min-p only") s.top_p = 1.0f;
       falcon::Sampler sampler(s);
-      std::printf("{\"case\": \"%s, %s\", \"vocab\": %zu, \"us_per_token\": %.1f}\n", shape.c_str(),
-                  name.c_str(), kVocab,
-                  us_per_token(sampler, logits, history, cold ? samples / 4 + 1 : samples, cold));
+      std::printf(
+          "{\"case\": \"%s, %s\", \"vocab\": %zu, \"us_per_token\": %.1f}\n", shape.c_str(), name.c_str(),
+          kVocab,
+          us_per_token(sampler, logits, history, cold ? samples / 4 + 1 : samples, cold, with_maxima));
     }
   }
   return 0;

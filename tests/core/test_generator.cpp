@@ -86,6 +86,31 @@ class OwnLogitsBackend : public FakeBackend {
   std::vector<float> own_;
 };
 
+// forward_last as OwnLogitsBackend's, with each block of kLogitBlock logits' largest after it
+// (Backend::last_block_maxima, as CudaBackend's head writes them); `hide` > 0 understates the
+// maxima of the block that holds token `hide`, so that a sampler reading them skips that block.
+class MaximaBackend : public FakeBackend {
+ public:
+  using FakeBackend::FakeBackend;
+  std::span<const float> forward_last(std::span<const int32_t> tokens, std::vector<float>&) override {
+    forward(tokens, false, own_);
+    maxima_.assign((own_.size() + kLogitBlock - 1) / kLogitBlock, -1e30f);
+    for (size_t i = 0; i < own_.size(); ++i)
+      maxima_[i / kLogitBlock] = std::max(maxima_[i / kLogitBlock], own_[i]);
+    if (hide > 0) maxima_[size_t(hide) / kLogitBlock] = -1e30f;
+    return own_;
+  }
+  std::span<const float> last_block_maxima() const override {
+    ++queries;
+    return maxima_;
+  }
+  int32_t hide = -1;
+  mutable int queries = 0;
+
+ private:
+  std::vector<float> own_, maxima_;
+};
+
 std::vector<int32_t> as_vector(std::span<const int32_t> s) {
   return {s.begin(), s.end()};
 }
@@ -175,6 +200,42 @@ class TestGenerator : public QObject {
     QCOMPARE(seen.size(), size_t(vocab_));
     QCOMPARE(seen[size_t(eos_)], 10.0f);
     QCOMPARE(seen[0], eos_ == 0 ? 10.0f : 0.0f);
+  }
+
+  void samplesWithTheBackendsBlockMaxima() {
+    // Each decode step's token is drawn with the maxima the backend gives beside its logits.
+    // Every step favours token a, then b (another block). With honest maxima the reply is all
+    // a; with maxima that understate a's block, the steps drawn from forward_last's logits skip
+    // that block and take b (so the maxima do reach the sampler), but not the first token, drawn
+    // from the prefill's logits, which come without maxima.
+    const int32_t a = 100, b = 200;
+    for (const bool lie : {false, true}) {
+      MaximaBackend backend(vocab_, 1000);
+      backend.logits_fn = [&](const std::vector<int32_t>&, std::span<float> row) {
+        std::fill(row.begin(), row.end(), 0.0f);
+        row[size_t(a)] = 10.0f;
+        row[size_t(b)] = 5.0f;
+      };
+      if (lie) backend.hide = a;
+      KvWindow window;
+      Generator gen(backend, *tok_, window);
+      Sampler sampler(greedy_settings(5));
+      GenerationRequest req;
+      req.tokens = encode("User: hi\nFalcon:");
+      GenerationCallbacks cb;
+      std::vector<int32_t> drawn;
+      cb.on_token = [&](int32_t id) {
+        drawn.push_back(id);
+        return true;
+      };
+      const auto r = gen.generate(req, sampler, cb);
+      QCOMPARE(r.reason, StopReason::Length);
+      QCOMPARE(r.stats.decode_steps, 5);
+      QCOMPARE(backend.queries, r.stats.decode_steps);  // after each decode step
+      const std::vector<int32_t> expect =
+          lie ? std::vector<int32_t>{a, b, b, b, b} : std::vector<int32_t>{a, a, a, a, a};
+      QCOMPARE(drawn, expect);
+    }
   }
 
   void ignoreEosRunsExactlyMaxNewTokens() {

@@ -119,6 +119,15 @@ std::vector<float> nan_as_minus_inf(std::vector<float> logits) {
   return logits;
 }
 
+// Each block of kLogitBlock logits' largest as a GPU's fmaxf finds it (NaN ignored, NaN where
+// every one is): what Backend::last_block_maxima hands the sampler.
+std::vector<float> block_maxima_of(const std::vector<float>& logits) {
+  std::vector<float> m((logits.size() + kLogitBlock - 1) / kLogitBlock,
+                       std::numeric_limits<float>::quiet_NaN());
+  for (size_t i = 0; i < logits.size(); ++i) m[i / kLogitBlock] = std::fmax(m[i / kLogitBlock], logits[i]);
+  return m;
+}
+
 // "" when every token's probability in `got` is within `tol` of the reference's (absolute), else
 // the first token that is not, with both.
 QString first_difference(const std::vector<TokenProb>& got, const std::vector<double>& ref, double tol) {
@@ -469,6 +478,97 @@ class TestSampler : public QObject {
           outside.push_back(int32_t(v));
           QVERIFY_THROWS_EXCEPTION(Error, sampler.sample(logits, outside));
         }
+      }
+    }
+  }
+
+  void blockMaximaGiveTheSameTokens() {
+    // With each block's largest logit (as the CUDA backend hands them over) greedy and top-k read
+    // only the blocks that can hold their tokens: the distribution is the reference's, and a
+    // seeded sampler draws the very same tokens with and without them. Penalised tokens (whose
+    // blocks' maxima the penalties change), NaN, -inf, +inf, ties across blocks, vocabularies
+    // that end inside a block, k from 1 to more than the blocks.
+    const float inf = std::numeric_limits<float>::infinity();
+    Rng r(77);
+    for (size_t v : {1, 2, 15, 16, 17, 33, 100, 1000, 4097, 65024}) {
+      for (int round = 0; round < 8; ++round) {
+        auto logits = logits_with_holes(v, 9000 + v * 8 + size_t(round), r, round == 7 ? 0.97 : 0.05, 0.03);
+        if (round % 4 == 1)  // few distinct values: ties everywhere, the k-th among them
+          for (auto& x : logits) x = std::isfinite(x) ? std::round(x) : x;
+        if (round == 2 && v > 5) logits[v / 3] = inf, logits[v - 1] = inf;
+        if (round == 3) std::fill(logits.begin(), logits.end(), -inf);
+        std::vector<int32_t> history;
+        for (int extra = 0; extra < 12; ++extra) history.push_back(int32_t(r.next_double() * double(v)));
+        const auto maxima = block_maxima_of(logits);
+        for (const int k : {0, 1, 3, 40, 300}) {  // 0: greedy
+          SamplingSettings c;
+          c.repeat_last_n = -1;
+          c.repeat_penalty = round % 2 ? 1.3f : 1.0f;
+          if (round == 5) c.presence_penalty = -30.0f;  // the penalised tokens rise above the rest
+          if (k == 0)
+            c.greedy = true;
+          else
+            c.top_k = k;
+          c.seed = 5 + uint64_t(round);
+          Sampler with(c), without(c);
+          const QString what = QString("vocab %1 round %2 k %3").arg(v).arg(round).arg(k);
+          // Exactly the candidates of the sampler reading every block; against the reference
+          // too where no tie sits at the k-th place (the reference keeps every such tie, the
+          // sampler the lowest ids: topKKeepsTheLowestIdsOnTies).
+          const auto got = with.distribution(logits, history, maxima);
+          const auto all = without.distribution(logits, history);
+          QCOMPARE(got.size(), all.size());
+          for (size_t i = 0; i < got.size(); ++i) {
+            QVERIFY2(got[i].id == all[i].id, qPrintable(what));
+            QVERIFY2(got[i].prob == all[i].prob, qPrintable(what));
+          }
+          const auto seen = nan_as_minus_inf(logits);
+          const bool ties = round % 4 == 1 || round == 2;
+          if (!ties && std::any_of(seen.begin(), seen.end(), [&](float x) { return x > -inf; })) {
+            const auto ref = reference_distribution(seen, history, c);
+            const QString diff = first_difference(got, ref, 1e-6);
+            QVERIFY2(diff.isEmpty(), qPrintable(what + ": " + diff));
+          }
+          for (int draw = 0; draw < 20; ++draw)
+            QVERIFY2(with.sample(logits, history, maxima) == without.sample(logits, history),
+                     qPrintable(what));
+        }
+      }
+    }
+  }
+
+  void blockMaximaAreWhatTheSamplerReads() {
+    // The maxima are trusted: a block whose stated largest is below the rest is not read, so the
+    // token it holds is never drawn (how a backend's bug would show; what makes the path fast).
+    // Maxima of the wrong length are ignored; garbage ones never crash or leave the vocabulary.
+    std::vector<float> logits = random_logits(1000, 3);
+    logits[517] = 50.0f;  // block 32's
+    auto maxima = block_maxima_of(logits);
+    SamplingSettings g = all_off();
+    g.greedy = true;
+    Sampler greedy(g);
+    QCOMPARE(greedy.sample(logits, {}, maxima), 517);
+    maxima[32] = -10.0f;
+    const int32_t other = greedy.sample(logits, {}, maxima);
+    QVERIFY(other / int32_t(kLogitBlock) != 32);
+    QCOMPARE(other, greedy.sample(logits, {}, block_maxima_of([&] {
+                                    auto l = logits;
+                                    for (size_t i = 32 * kLogitBlock; i < 33 * kLogitBlock; ++i)
+                                      l[i] = -100.0f;
+                                    return l;
+                                  }())));
+    SamplingSettings k = all_off();
+    k.top_k = 5;
+    Sampler top_k(k);
+    for (const auto& c : top_k.distribution(logits, {}, maxima)) QVERIFY(c.id / int32_t(kLogitBlock) != 32);
+    maxima.pop_back();  // the wrong length: read every block
+    QCOMPARE(greedy.sample(logits, {}, maxima), 517);
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    for (const float junk : {nan, inf, -inf, 1e30f, -1e30f, 0.0f}) {
+      const std::vector<float> bad(block_maxima_of(logits).size(), junk);
+      for (Sampler* s : {&greedy, &top_k}) {
+        const int32_t t = s->sample(logits, {}, bad);
+        QVERIFY(t >= 0 && t < int32_t(logits.size()));
       }
     }
   }
