@@ -49,8 +49,13 @@ struct BenchResult {
   double prefill_2048_idle_j = 0;
   double decode_512_tok_s = 0;   // batch-1 decode with 512 tokens in the cache
   double decode_8192_tok_s = 0;  // ... with 8192 tokens in the cache (0 when not run)
-  double bound_tok_s = 0;        // 4.27 TB/s / bytes_per_token
-  double bound_fraction = 0;     // decode_512_tok_s / bound_tok_s
+  // Decode at 512 as the app's generator runs it: each step's token drawn by the sampler with its
+  // default settings (top-k 40, top-p, min-p, repetition penalty) between the steps, timed from
+  // the step's launch to the token; with the head's block maxima (app) and without (every
+  // logit read: app_nomax).
+  double decode_app_tok_s = 0, decode_app_nomax_tok_s = 0;
+  double bound_tok_s = 0;     // 4.27 TB/s / bytes_per_token
+  double bound_fraction = 0;  // decode_512_tok_s / bound_tok_s
   // This device's ceilings, measured in the same run just before the decode timing
   // (measure_bus_ceilings; 0 when the buffers did not fit), and the decode against the read one:
   // H200s of the same kind differ by several percent, so the fixed 4.27 TB/s alone cannot say

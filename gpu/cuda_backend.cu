@@ -79,6 +79,17 @@ bool logits_direct() {
   return on;
 }
 
+// The one-row head GEMV also writes each block of 16 logits' largest beside them (where it
+// writes the logits into pinned memory), for the sampler (Backend::last_block_maxima).
+// FALCON_HEAD_MAXIMA=0 leaves them out, for A/B benchmarks. Read once per process.
+bool head_maxima() {
+  static const bool on = [] {
+    const char* e = std::getenv("FALCON_HEAD_MAXIMA");
+    return !(e && e[0] == '0');
+  }();
+  return on;
+}
+
 class CudaBackend final : public Backend {
  public:
   CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, const CheckpointReader* ck, uint64_t seed);
@@ -106,6 +117,10 @@ class CudaBackend final : public Backend {
   }
   void forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) override;
   std::span<const float> forward_last(std::span<const int32_t> tokens, std::vector<float>& scratch) override;
+  std::span<const float> last_block_maxima() const override {
+    return maxima_valid_ ? std::span<const float>(h_maxima_, static_cast<size_t>(blocks_of_vocab()))
+                         : std::span<const float>();
+  }
   void evict(int begin, int count, EvictMode mode) override;
   void truncate(int n) override;
 
@@ -168,12 +183,21 @@ class CudaBackend final : public Backend {
   // Owned allocations (freed after the destructor's body has synchronized the stream); m_ and
   // the two pointers below point into them.
   gpu::DeviceBuffer arena_;
-  gpu::PinnedBuffer h_step_buf_, h_logits_buf_;
+  gpu::PinnedBuffer h_step_buf_, h_logits_buf_, h_maxima_buf_;
   int32_t* h_step_ = nullptr;  // pinned [token, position, serial]
   uint32_t serial_ = 0;        // decode steps so far (the ReadySignal value)
   float* h_logits_ = nullptr;  // pinned (logit_rows, vocab)
   // Where the one-row head GEMV writes: h_logits_'s device address (logits_direct()), or m_.logits.
   float* head_out_ = nullptr;
+  // Each block of 16 logits' largest (Backend::last_block_maxima), which the one-row head GEMV
+  // writes beside the logits where it writes them into h_logits_ (head_maxima_: h_maxima_'s
+  // device address; null otherwise). Valid after forward_last.
+  float* h_maxima_ = nullptr;
+  float* head_maxima_ = nullptr;
+  bool maxima_valid_ = false;
+  int blocks_of_vocab() const {
+    return (d_.vocab + static_cast<int>(kLogitBlock) - 1) / static_cast<int>(kLogitBlock);
+  }
   std::vector<int32_t> tokens_;
   int rope_freq_len_ = -1;
   bool rotary_;
@@ -247,13 +271,20 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
     h_logits_buf_ = gpu::alloc_pinned(static_cast<size_t>(d_.logit_rows) * d_.vocab * sizeof(float),
                                       "the logits buffer", &faults_);
     h_logits_ = h_logits_buf_.as<float>();
+    h_maxima_buf_ = gpu::alloc_pinned(static_cast<size_t>(blocks_of_vocab()) * sizeof(float),
+                                      "the logits' block maxima", &faults_);
+    h_maxima_ = h_maxima_buf_.as<float>();
     head_out_ = m_.logits;
     if (logits_direct()) {
       void* mapped = nullptr;
-      if (cudaHostGetDevicePointer(&mapped, h_logits_, 0) == cudaSuccess)
+      void* mapped_maxima = nullptr;
+      if (cudaHostGetDevicePointer(&mapped, h_logits_, 0) == cudaSuccess &&
+          cudaHostGetDevicePointer(&mapped_maxima, h_maxima_, 0) == cudaSuccess) {
         head_out_ = static_cast<float*>(mapped);
-      else
+        if (head_maxima()) head_maxima_ = static_cast<float*>(mapped_maxima);
+      } else {
         cudaGetLastError();  // not mapped on this system: the copy stays
+      }
     }
     gpu::prepare_attention(d_.hd);
     gpu::prepare_gemv();
@@ -362,6 +393,7 @@ gpu::AttnArgs CudaBackend::attn_args(const gpu::LayerDev& L) const {
 
 void CudaBackend::forward(std::span<const int32_t> tokens, bool all_logits, std::vector<float>& logits) {
   check_tokens(tokens);
+  maxima_valid_ = false;  // h_logits_ may hold other rows after this
   // Every element is written below; resize, not assign: no 260 KB memset a decode step.
   logits.resize((all_logits ? tokens.size() : 1) * static_cast<size_t>(d_.vocab));
   forward_into(tokens, all_logits, logits.data());
@@ -369,7 +401,9 @@ void CudaBackend::forward(std::span<const int32_t> tokens, bool all_logits, std:
 
 std::span<const float> CudaBackend::forward_last(std::span<const int32_t> tokens, std::vector<float>&) {
   check_tokens(tokens);
-  forward_into(tokens, false, h_logits_);  // the last row stays where the head put it
+  maxima_valid_ = false;
+  forward_into(tokens, false, h_logits_);   // the last row stays where the head put it
+  maxima_valid_ = head_maxima_ != nullptr;  // written with it by the one-row head GEMV
   return {h_logits_, static_cast<size_t>(d_.vocab)};
 }
 
@@ -705,6 +739,7 @@ void CudaBackend::lm_head_gemv(const bf16* x, float* logits) {
   g.ldw = d_.dim;
   g.xa = x;
   g.out_f32 = logits;
+  g.block_max = logits == head_out_ ? head_maxima_ : nullptr;
   g.split_ws = m_.split_ws;
   g.split_counters = m_.split_counters;
   if (d_.quant_head)

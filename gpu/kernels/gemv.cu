@@ -14,6 +14,7 @@
 #include <iterator>
 #include <limits>
 
+#include "core/common/error.h"
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/common.cuh"
 #include "gpu/kernels/gemv_epilogue.cuh"
@@ -119,12 +120,19 @@ __device__ __forceinline__ ItemRange item_range(int it, const GemvPlan& ks, int 
 // the pair (counted in a.split_counters) adds them in segment order, so the result does not
 // depend on which segment finished last, and runs the epilogue. The columns before a.k_ready go
 // first, without waiting for the previous kernel; a warp waits once it reaches the others.
-template <GemvEpilogue kEpi, bool kVec, int kUnroll, bool kTail>
+// kGroups (Store with GemvArgs::block_max, every pair whole): an item is the 8 pairs of a block
+// of 16 rows, which its warp runs one after the other, keeping their largest value for
+// block_max. The head GEMV's 32,512 pairs make 4,064 such items, about one per resident warp, as
+// the pairs alone make about 8 per warp.
+template <GemvEpilogue kEpi, bool kVec, int kUnroll, bool kTail, bool kGroups = false>
 __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
     gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, GemvPlan ks, int pf) {
+  static_assert(!kGroups || (kEpi == GemvEpilogue::Store && !kTail));
   const int lane = threadIdx.x & 31;
   const int warps_total = gridDim.x * kWarps;
-  const int items = kTail ? ks.whole + (pairs_total - ks.whole) * ks.segs : pairs_total * ks.segs;
+  const int items = kGroups ? (pairs_total + 7) / 8
+                    : kTail ? ks.whole + (pairs_total - ks.whole) * ks.segs
+                            : pairs_total * ks.segs;
   const int chunks = kVec ? a.k >> 3 : a.k;  // kVec: 16-byte chunks, else single elements
   const int ready = min(chunks, kVec ? a.k_ready >> 3 : a.k_ready);
   pdl_trigger();
@@ -133,7 +141,9 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
   // Measured (H200, session 14): 1 KiB a row as good as none or 512 B; 4 KiB made Falcon-7B
   // decode 7% slower, 16 KiB 15%, and 2 KiB of every warp's next item as well 3%.
   if (kVec && ready == 0 && pf > 0 && lane < 2 && blockIdx.x * kWarps + (threadIdx.x >> 5) < items) {
-    const ItemRange ir = item_range<kTail>(blockIdx.x * kWarps + (threadIdx.x >> 5), ks, pairs_total, chunks);
+    const int first = blockIdx.x * kWarps + (threadIdx.x >> 5);
+    const ItemRange ir =
+        kGroups ? ItemRange{first * 8, -1, 0, chunks} : item_range<kTail>(first, ks, pairs_total, chunks);
     const PairRows r = pair_rows(ir.pair, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
     const int row = lane == 0 ? r.a : r.b;
     if (row >= 0)
@@ -142,50 +152,60 @@ __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
   }
   bool waited = false, signaled = false;
   for (int it = blockIdx.x * kWarps + (threadIdx.x >> 5); it < items; it += warps_total) {
-    const ItemRange ir = item_range<kTail>(it, ks, pairs_total, chunks);
-    const int p = ir.pair;
-    const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
-    const bf16* wa = a.w + static_cast<size_t>(r.a) * a.ldw;
-    const bf16* wb = a.w + static_cast<size_t>(r.b >= 0 ? r.b : r.a) * a.ldw;
-    const bf16* x = r.in_a ? a.xa : a.xb;
-    const int c_begin = ir.c_begin, c_end = ir.c_end;
-    const int c_mid = max(c_begin, min(c_end, ready));
-    float acc_a = 0.f, acc_b = 0.f;
-    if (c_begin < c_mid && a.ready.flag && !signaled) {
-      if (lane == 0) wait_ready(a.ready.flag, a.ready.serial);
-      __syncwarp();
-      signaled = true;
-    }
-    dot_rows<kVec, kUnroll, true>(wa, wb, x, c_begin, c_mid, acc_a, acc_b);
-    if (c_mid < c_end) {
-      if (!waited) pdl_wait();
-      waited = true;
-      dot_rows<kVec, kUnroll, false>(wa, wb, x, c_mid, c_end, acc_a, acc_b);
-    }
-    acc_a = warp_sum(acc_a);
-    acc_b = warp_sum(acc_b);
-    if (ir.seg >= 0) {
-      int last = 0;
-      if (lane == 0) {
-        float* part = a.split_ws + (static_cast<size_t>(p) * ks.segs + ir.seg) * 2;
-        part[0] = acc_a;
-        part[1] = acc_b;
-        // Release: the partials are visible before the count says so; acquire (in the last
-        // segment's lane): the other segments' partials are read after their counts.
-        last = atomic_add_acq_rel(a.split_counters + p, 1) == ks.segs - 1;
+    float block_max = -INFINITY;
+    for (int q = 0; q < (kGroups ? 8 : 1); ++q) {  // kGroups: the block's pair q
+      const ItemRange ir =
+          kGroups ? ItemRange{it * 8 + q, -1, 0, chunks} : item_range<kTail>(it, ks, pairs_total, chunks);
+      if (kGroups && ir.pair >= pairs_total) break;
+      const int p = ir.pair;
+      const PairRows r = pair_rows(p, pairs_a, a.split, a.n_rows, headpair, a.shape.head_dim);
+      const bf16* wa = a.w + static_cast<size_t>(r.a) * a.ldw;
+      const bf16* wb = a.w + static_cast<size_t>(r.b >= 0 ? r.b : r.a) * a.ldw;
+      const bf16* x = r.in_a ? a.xa : a.xb;
+      const int c_begin = ir.c_begin, c_end = ir.c_end;
+      const int c_mid = max(c_begin, min(c_end, ready));
+      float acc_a = 0.f, acc_b = 0.f;
+      if (c_begin < c_mid && a.ready.flag && !signaled) {
+        if (lane == 0) wait_ready(a.ready.flag, a.ready.serial);
+        __syncwarp();
+        signaled = true;
       }
-      if (!__shfl_sync(0xffffffffu, last, 0)) continue;
-      if (lane == 0) {
-        const float* part = a.split_ws + static_cast<size_t>(p) * ks.segs * 2;
-        acc_a = acc_b = 0.f;
-        for (int j = 0; j < ks.segs; ++j) {
-          acc_a += __ldcg(part + 2 * j);
-          acc_b += __ldcg(part + 2 * j + 1);
+      dot_rows<kVec, kUnroll, true>(wa, wb, x, c_begin, c_mid, acc_a, acc_b);
+      if (c_mid < c_end) {
+        if (!waited) pdl_wait();
+        waited = true;
+        dot_rows<kVec, kUnroll, false>(wa, wb, x, c_mid, c_end, acc_a, acc_b);
+      }
+      acc_a = warp_sum(acc_a);
+      acc_b = warp_sum(acc_b);
+      if (ir.seg >= 0) {
+        int last = 0;
+        if (lane == 0) {
+          float* part = a.split_ws + (static_cast<size_t>(p) * ks.segs + ir.seg) * 2;
+          part[0] = acc_a;
+          part[1] = acc_b;
+          // Release: the partials are visible before the count says so; acquire (in the last
+          // segment's lane): the other segments' partials are read after their counts.
+          last = atomic_add_acq_rel(a.split_counters + p, 1) == ks.segs - 1;
         }
-        a.split_counters[p] = 0;  // ready for the next launch (graph replay)
+        if (!__shfl_sync(0xffffffffu, last, 0)) continue;
+        if (lane == 0) {
+          const float* part = a.split_ws + static_cast<size_t>(p) * ks.segs * 2;
+          acc_a = acc_b = 0.f;
+          for (int j = 0; j < ks.segs; ++j) {
+            acc_a += __ldcg(part + 2 * j);
+            acc_b += __ldcg(part + 2 * j + 1);
+          }
+          a.split_counters[p] = 0;  // ready for the next launch (graph replay)
+        }
+      }
+      if (lane == 0) {
+        const float m = epilogue<kEpi>(a, r, acc_a, acc_b);
+        if constexpr (kGroups) block_max = fmaxf(block_max, m);
       }
     }
-    if (lane == 0) epilogue<kEpi>(a, r, acc_a, acc_b);
+    if constexpr (kGroups)
+      if (lane == 0) a.block_max[it] = block_max;
   }
 }
 
@@ -254,8 +274,20 @@ void launch_typed(const GemvArgs& a, cudaStream_t stream) {
                                                                 : env.segments;
     ks = gemv_plan(pairs_total, a.k, vec, forced, a.k_ready > 0, env.tail, resident_warps(), env.plan);
   }
-  const long long items = ks.whole + static_cast<long long>(pairs_total - ks.whole) * ks.segs;
+  const bool groups = kEpi == GemvEpilogue::Store && a.block_max && a.split == a.n_rows;
+  if (groups) ks = GemvPlan{1, chunks, pairs_total};  // an item: a block's 8 pairs, each whole
+  const long long items =
+      groups ? (pairs_total + 7) / 8 : ks.whole + static_cast<long long>(pairs_total - ks.whole) * ks.segs;
   const int blocks = static_cast<int>(std::min<long long>((items + kWarps - 1) / kWarps, 65535));
+  if constexpr (kEpi == GemvEpilogue::Store) {
+    if (groups) {
+      const auto kernel =
+          vec ? gemv_kernel<kEpi, true, 2, false, true> : gemv_kernel<kEpi, false, 1, false, true>;
+      launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, pairs_a, pairs_total, headpair, ks,
+                    env.prefetch_chunks);
+      return;
+    }
+  }
   // A plan with some pairs whole and others split needs the kTail mapping; every other plan runs
   // the plain one.
   const bool tail = ks.whole > 0 && ks.whole < pairs_total && ks.segs > 1;
@@ -365,7 +397,9 @@ GemvOccupancy gemv_occupancy() {
                         per_sm(gemv_kernel<GemvEpilogue::QkvUp, true, 2, true>),
                         per_sm(gemv_kernel<GemvEpilogue::Store, false, 1, false>),
                         per_sm(gemv_kernel<GemvEpilogue::Residual, false, 1, false>),
-                        per_sm(gemv_kernel<GemvEpilogue::QkvUp, false, 1, false>)};
+                        per_sm(gemv_kernel<GemvEpilogue::QkvUp, false, 1, false>),
+                        per_sm(gemv_kernel<GemvEpilogue::Store, true, 2, false, true>),
+                        per_sm(gemv_kernel<GemvEpilogue::Store, false, 1, false, true>)};
   return GemvOccupancy{counts[0], *std::min_element(std::begin(counts), std::end(counts)), kWarps};
 }
 
@@ -385,6 +419,8 @@ void launch_gemv(GemvEpilogue epilogue, const GemvArgs& args, cudaStream_t strea
   GemvArgs a = args;
   if (!a.xb) a.xb = a.xa;
   if (a.split < 0 || a.split > a.n_rows) a.split = a.n_rows;
+  if (a.block_max && (epilogue != GemvEpilogue::Store || a.split != a.n_rows))
+    throw_usage_error("GEMV: block maxima need a Store over one region");
   switch (epilogue) {
     case GemvEpilogue::Store:
       launch_typed<GemvEpilogue::Store>(a, stream);

@@ -32,8 +32,10 @@ __device__ __forceinline__ PairRows pair_rows(int p, int pairs_a, int split, int
   return r;
 }
 
+// Store returns the larger of the values it stored, as fmaxf takes it (for GemvArgs::block_max);
+// the others return 0.
 template <GemvEpilogue kEpi>
-__device__ __forceinline__ void epilogue(const GemvArgs& a, PairRows r, float ya, float yb) {
+__device__ __forceinline__ float epilogue(const GemvArgs& a, PairRows r, float ya, float yb) {
   if (a.bias) {
     ya += a.bias[r.a];
     if (r.b >= 0) yb += a.bias[r.b];
@@ -41,6 +43,7 @@ __device__ __forceinline__ void epilogue(const GemvArgs& a, PairRows r, float ya
   if constexpr (kEpi == GemvEpilogue::Store) {
     a.out_f32[r.a] = ya;
     if (r.b >= 0) a.out_f32[r.b] = yb;
+    return r.b >= 0 ? fmaxf(ya, yb) : ya;
   } else if constexpr (kEpi == GemvEpilogue::Residual) {
     a.out_f32[r.a] += ya;
     if (r.b >= 0) a.out_f32[r.b] += yb;
@@ -48,7 +51,7 @@ __device__ __forceinline__ void epilogue(const GemvArgs& a, PairRows r, float ya
     if (!r.in_a) {  // MLP up-projection rows
       a.h_out[r.a - a.split] = __float2bfloat16(gelu_erf(ya));
       if (r.b >= 0) a.h_out[r.b - a.split] = __float2bfloat16(gelu_erf(yb));
-      return;
+      return 0.f;
     }
     const int hd = a.shape.head_dim, nq = a.shape.num_heads * hd, nk = a.shape.num_kv * hd;
     const int pos = *a.pos;
@@ -76,6 +79,16 @@ __device__ __forceinline__ void epilogue(const GemvArgs& a, PairRows r, float ya
       }
     }
   }
+  return 0.f;
+}
+
+// The largest of a 16-row tile's stored values (Store: epilogue()'s results) in lanes 0..7,
+// which hold rows (slot, slot + 8) of the tile, written to block_max[block] by lane 0; `m` is
+// -inf in a lane without rows. Called by lanes 0..7 together.
+__device__ __forceinline__ void store_tile_max(float* block_max, int block, float m) {
+#pragma unroll
+  for (int o = 4; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffu, m, o));
+  if ((threadIdx.x & 31) == 0) block_max[block] = m;
 }
 
 }  // namespace falcon::gpu

@@ -146,6 +146,10 @@ struct GemvArgs {
   // kernel in the stream); null: each block stages its chunk itself.
   const StagedX* staged_a = nullptr;
   const StagedX* staged_b = nullptr;
+  // Store, one region (split = n_rows): when set, also the largest of each block of 16 rows
+  // (block b: rows [16 b, 16 b + 16)) as fmaxf finds it (NaN ignored; NaN or -inf where all
+  // are), for the sampler (Backend::last_block_maxima). (ceil(n_rows / 16)) floats.
+  float* block_max = nullptr;
 };
 void launch_gemv(GemvEpilogue epilogue, const GemvArgs& a, cudaStream_t stream);
 // Blocks of the bf16 decode GEMV one multiprocessor holds at once: `planned`, the count the

@@ -367,7 +367,9 @@ __global__ void __launch_bounds__(kWarps * 32)
       lane < 8) {
     const PairRows pr =
         q8_slot_rows(a, bu.tile, lane, rows.tiles_a, rows.pairs_a, rows.pairs_total, rows.headpair);
-    if (pr.a >= 0) epilogue<kEpi>(a, pr, ya * scales[pr.a], pr.b >= 0 ? yb * scales[pr.b] : 0.f);
+    float m = -INFINITY;
+    if (pr.a >= 0) m = epilogue<kEpi>(a, pr, ya * scales[pr.a], pr.b >= 0 ? yb * scales[pr.b] : 0.f);
+    if (kEpi == GemvEpilogue::Store && a.block_max) store_tile_max(a.block_max, bu.tile, m);
   }
 }
 
@@ -639,7 +641,9 @@ __global__ void __launch_bounds__(kWarps * 32)
   float ya, yb;
   if (finish_unit(a, bu.tile, bu.chunk, chunks, tot0 * unscale, tot8 * unscale, ya, yb) && lane < 8) {
     const int ra = q.row_of[bu.tile * 16 + lane], rb = q.row_of[bu.tile * 16 + lane + 8];
-    if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, bu.in_a}, ya, yb);
+    float m = -INFINITY;
+    if (ra >= 0) m = epilogue<kEpi>(a, PairRows{ra, rb, bu.in_a}, ya, yb);
+    if (kEpi == GemvEpilogue::Store && a.block_max) store_tile_max(a.block_max, bu.tile, m);
   }
 }
 
@@ -815,7 +819,9 @@ __global__ void __launch_bounds__(kWarps * 32)
   float ya, yb;
   if (finish_unit(a, bu.tile, bu.chunk, chunks, tot0, tot8, ya, yb) && lane < 8) {
     const int ra = q.row_of[bu.tile * 16 + lane], rb = q.row_of[bu.tile * 16 + lane + 8];
-    if (ra >= 0) epilogue<kEpi>(a, PairRows{ra, rb, bu.in_a}, ya, yb);
+    float m = -INFINITY;
+    if (ra >= 0) m = epilogue<kEpi>(a, PairRows{ra, rb, bu.in_a}, ya, yb);
+    if (kEpi == GemvEpilogue::Store && a.block_max) store_tile_max(a.block_max, bu.tile, m);
   }
 }
 
@@ -949,6 +955,10 @@ void launch_gemv_quant(GemvEpilogue epilogue, const GemvArgs& args, const QuantM
   if (epilogue == GemvEpilogue::QkvUp && a.inv_freq && q.format == QuantFormat::Int4 && q.split > 0 &&
       q.headpair_hd != a.shape.head_dim)
     throw_usage_error("int4 GEMV: the RoPE rows of this matrix are not laid out in rotation pairs");
+  // A tile is then a block of 16 rows (int8: pairs 8t..8t+7 of one region; int4: natural order).
+  if (a.block_max && (epilogue != GemvEpilogue::Store || (q.split != 0 && q.split != q.n_rows) ||
+                      (q.format == QuantFormat::Int4 && q.headpair_hd > 0)))
+    throw_usage_error("quantized GEMV: block maxima need a Store over one region in natural row order");
   switch (epilogue) {
     case GemvEpilogue::Store:
       launch_typed<GemvEpilogue::Store>(a, q, stream);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -44,6 +45,25 @@ struct Checks {
     return failed ? 1 : 0;
   }
 };
+
+// Whether `maxima` are the largest of each block of 16 of `values` (the GEMV's block_max,
+// Backend::last_block_maxima): bit for bit, NaN ignored, and NaN or -inf for a block of NaN only.
+inline bool block_maxima_match(const std::vector<float>& values, const float* maxima, std::string* why) {
+  const size_t blocks = (values.size() + 15) / 16;
+  for (size_t b = 0; b < blocks; ++b) {
+    float m = std::numeric_limits<float>::quiet_NaN();
+    for (size_t i = 16 * b; i < std::min(values.size(), 16 * b + 16); ++i) m = std::fmax(m, values[i]);
+    const float g = maxima[b];
+    const bool ok = std::isnan(m) ? (std::isnan(g) || g == -std::numeric_limits<float>::infinity())
+                                  : std::memcmp(&g, &m, sizeof g) == 0 || (g == 0.0f && m == 0.0f);
+    if (!ok) {
+      *why = "block " + std::to_string(b) + ": " + std::to_string(g) + " against " + std::to_string(m);
+      return false;
+    }
+  }
+  *why = "each block's largest value, bit for bit";
+  return true;
+}
 
 // max |a - b| and max |b| over the first n values.
 struct Diff {

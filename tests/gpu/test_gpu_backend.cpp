@@ -60,6 +60,7 @@ bool both(Checks& ck, Pair& p, const std::vector<int32_t>& toks, bool all, const
   std::vector<float> a, b;
   p.cpu->forward(toks, all, a);
   p.gpu->forward(toks, all, b);
+  if (!p.gpu->last_block_maxima().empty()) ck.expect(false, what + ": block maxima offered after forward()");
   return agree(ck, b, a, what, worst, report);
 }
 
@@ -70,7 +71,22 @@ bool both_last(Checks& ck, Pair& p, const std::vector<int32_t>& toks, const std:
   std::vector<float> a, scratch;
   std::vector<float>& ref = cpu ? *cpu : a;
   p.cpu->forward(toks, false, ref);
-  return agree(ck, p.gpu->forward_last(toks, scratch), ref, what + " (forward_last)", worst, report);
+  const std::span<const float> got = p.gpu->forward_last(toks, scratch);
+  bool ok = agree(ck, got, ref, what + " (forward_last)", worst, report);
+  // The head's block maxima beside them (Backend::last_block_maxima), bit for bit, where given
+  // (always, unless FALCON_LOGITS_DIRECT=0 or FALCON_HEAD_MAXIMA=0); forward() takes them back.
+  const std::span<const float> maxima = p.gpu->last_block_maxima();
+  const char* direct = std::getenv("FALCON_LOGITS_DIRECT");
+  const char* wanted = std::getenv("FALCON_HEAD_MAXIMA");
+  const bool expected = !(direct && direct[0] == '0') && !(wanted && wanted[0] == '0');
+  std::string why = maxima.empty() ? (expected ? "none offered" : "none, as configured")
+                    : maxima.size() == (got.size() + 15) / 16 ? ""
+                                                              : std::to_string(maxima.size()) + " maxima";
+  const bool maxima_ok =
+      maxima.empty() ? !expected
+                     : why.empty() && block_maxima_match({got.begin(), got.end()}, maxima.data(), &why);
+  if (report || !maxima_ok) ck.expect(maxima_ok, what + " (forward_last): block maxima: " + why);
+  return ok && maxima_ok;
 }
 
 void run_variant(Checks& ck, const Variant& v, const std::filesystem::path& root) {

@@ -253,8 +253,15 @@ void test_attention(Checks& ck, bool decode, int H, int KV, int HD, int T, int p
 // segs < 0: no split-K scratch (one warp per pair); 0: the scratch, segments as the launcher
 // picks; N: N segments forced. With scratch the GEMV runs twice on it: the second run only
 // comes out right if the first left the counters at zero.
-void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int segs = -1) {
-  const auto w = rand_bf16(static_cast<size_t>(n) * k, 1.f), x = rand_bf16(k, 1.f), b = rand_bf16(n, 1.f);
+// maxima (Store): GemvArgs::block_max too, checked against the stored values; a bias then puts
+// NaN in one row of block 1 and in every row of the last block (n >= 48).
+void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int segs = -1, bool maxima = false) {
+  const auto w = rand_bf16(static_cast<size_t>(n) * k, 1.f), x = rand_bf16(k, 1.f);
+  auto b = rand_bf16(n, 1.f);
+  if (maxima && bias && n >= 48) {
+    b[17] = std::numeric_limits<float>::quiet_NaN();
+    for (int r = (n - 1) / 16 * 16; r < n; ++r) b[r] = std::numeric_limits<float>::quiet_NaN();
+  }
   const auto y0 = rand_bf16(n, 1.f);
   std::unique_ptr<Dev<bf16>> dw(to_dev_bf16(w)), dx(to_dev_bf16(x));
   Dev<float> dy(n), db(n);
@@ -267,6 +274,8 @@ void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int seg
   g.w = dw->p, g.n_rows = n, g.k = k, g.ldw = k, g.xa = dx->p, g.bias = bias ? db.p : nullptr,
   g.out_f32 = dy.p;
   if (segs >= 0) g.split_ws = ws.p, g.split_counters = cnt.p, g.k_segments = segs;
+  Dev<float> dmax((n + 15) / 16);
+  if (maxima) g.block_max = dmax.p;
   std::vector<double> ref(n);
   for (int r = 0; r < n; ++r) {
     double s = (residual ? y0[r] : 0.0) + (bias ? b[r] : 0.0);
@@ -278,13 +287,24 @@ void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int seg
       FALCON_CUDA_CHECK(cudaMemcpy(dy.p, y0.data(), n * 4, cudaMemcpyHostToDevice));
     else
       poison(dy.p, n * 4);
+    if (maxima) poison(dmax.p, dmax.n * 4);
     gpu::launch_gemv(residual ? gpu::GemvEpilogue::Residual : gpu::GemvEpilogue::Store, g, nullptr);
     std::vector<float> got(n);
     FALCON_CUDA_CHECK(cudaMemcpy(got.data(), dy.p, n * 4, cudaMemcpyDeviceToHost));
-    check_close(ck, got, ref, 1e-4,
-                std::string("gemv ") + (residual ? "residual" : "store") + " n=" + std::to_string(n) +
-                    " k=" + std::to_string(k) + (bias ? " bias" : "") +
-                    (segs >= 0 ? " k segments " + std::to_string(segs) + " run " + std::to_string(run) : ""));
+    const std::string what =
+        std::string("gemv ") + (residual ? "residual" : "store") + " n=" + std::to_string(n) +
+        " k=" + std::to_string(k) + (bias ? " bias" : "") +
+        (segs >= 0 ? " k segments " + std::to_string(segs) + " run " + std::to_string(run) : "") +
+        (maxima ? " block maxima" : "");
+    if (maxima) {
+      std::vector<float> m(dmax.n);
+      FALCON_CUDA_CHECK(cudaMemcpy(m.data(), dmax.p, dmax.n * 4, cudaMemcpyDeviceToHost));
+      std::string why;
+      ck.expect(block_maxima_match(got, m.data(), &why), what + ": block maxima: " + why);
+      for (int r = 0; r < n; ++r)  // the NaN rows (NaN in both): the others against the reference
+        if (bias && std::isnan(b[r]) && std::isnan(got[r])) got[r] = 0.f, ref[r] = 0.0;
+    }
+    check_close(ck, got, ref, 1e-4, what);
   }
 }
 
@@ -567,6 +587,14 @@ int main() {
     // fc1 rows), with the split scratch given and the launcher's choice: Store, fused epilogue.
     test_gemv_store(ck, 22848, 4544, false, true, 0);
     test_gemv_qkv_up(ck, 71, 1, 64, 4544, 18176, 40, true, 0);
+    // Block maxima (the head): Falcon-7B's and -40B's heads at full size, a row count that ends
+    // mid-block, a k the launcher would split (and does not, with maxima), the scalar path, NaN.
+    test_gemv_store(ck, 65024, 4544, false, false, 0, true);
+    test_gemv_store(ck, 65024, 8192, false, false, 0, true);
+    test_gemv_store(ck, 1001, 4544, false, true, 0, true);
+    test_gemv_store(ck, 129, 22720, false, true, 3, true);
+    test_gemv_store(ck, 257, 100, false, true, -1, true);
+    test_gemv_store(ck, 7, 64, false, false, -1, true);
     // k_ready: Falcon-7B's down projection (ffn 18176 of 22720, inside the second segment), one
     // segment with the boundary mid-row, and a boundary that is not a whole 16-byte chunk.
     test_gemv_k_ready(ck, 4544, 22720, 18176, 0);

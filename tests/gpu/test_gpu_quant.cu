@@ -189,6 +189,9 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
   const std::vector<int> q4_chunks =
       f == QuantFormat::Int4 ? std::vector<int>{1024, 2048} : std::vector<int>{0};
   int q4_chunk = 0;
+  // Store over one region in natural row order (an output head): GemvArgs::block_max too.
+  const bool maxima = c.split == c.n && c.hd == 0;
+  Dev<float> dmax((c.n + 15) / 16);
   auto check_gemv = [&](const std::vector<uint16_t>& xbits, bool residual, const std::string& what_in,
                         double x_mag = 1.0, int late = -1, bool lie = false, int sig = 0) {
     const bool with_bias = x_mag == 1.0;
@@ -210,6 +213,11 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     if (sig == 1 || sig == 3) a.ready = {flag.p, serial.p};
     a.q4_chunk = q4_chunk;
     qd.use(a);
+    if (maxima && !residual) {
+      a.block_max = dmax.p;
+      FALCON_CUDA_CHECK(
+          cudaMemset(dmax.p, 0xff, size_t(c.n + 15) / 16 * 4));  // NaN: a block not written fails
+    }
     FALCON_CUDA_CHECK(cudaDeviceSynchronize());  // the copies above ran on the legacy stream
     if (late >= 0 && sig)
       launch_signal_writer(dx.p, dsrc.p, late, c.k, flag.p, serial.p, hold_us(size_t(c.n) * c.k, 100),
@@ -220,6 +228,11 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
                            pdl_stream());
     FALCON_CUDA_CHECK(cudaStreamSynchronize(pdl_stream()));
     const std::vector<float> y = dout.get(c.n);
+    if (a.block_max) {
+      std::string why;
+      ck.expect(block_maxima_match(y, dmax.get(size_t(c.n + 15) / 16).data(), &why),
+                name + what + ": block maxima: " + why);
+    }
     if (lie || sig == 2) {
       expect_read_early(ck, y,
                         name + what +
