@@ -77,7 +77,7 @@ class Sampler {
   // treated as -inf (never chosen) and if no logit is finite the lowest id wins.
   // `block_max`, when given (Backend::last_block_maxima), holds for each block of kLogitBlock
   // logits (ids [16 b, 16 b + 16) and the vocabulary's end) the largest as fmaxf finds it: NaN
-  // ignored, NaN where all are. The result is the same with or without it; with it, greedy and
+  // ignored, NaN or -inf where all are. The result is the same with or without it; with it, greedy and
   // top-k skip the blocks that cannot hold their tokens. Ignored when its size is not the number
   // of blocks.
   int32_t sample(std::span<const float> logits, std::span<const int32_t> history,

@@ -107,8 +107,8 @@ class Backend {
   }
 
   // The logits of the latest forward_last in blocks of kLogitBlock (block b: ids [16 b, 16 b + 16)
-  // and the vocabulary's end), each block's largest as fmaxf finds it (NaN ignored, NaN where all
-  // are), valid as long as those logits; empty where the backend does not provide them. The
+  // and the vocabulary's end), each block's largest as fmaxf finds it (NaN ignored; NaN or -inf
+  // where all are), valid as long as those logits; empty where the backend does not provide them. The
   // sampler reads only the blocks that can hold its tokens (Sampler::sample). CudaBackend's head
   // GEMV writes them beside the logits.
   virtual std::span<const float> last_block_maxima() const { return {}; }

@@ -122,8 +122,9 @@ __device__ __forceinline__ ItemRange item_range(int it, const GemvPlan& ks, int 
 // first, without waiting for the previous kernel; a warp waits once it reaches the others.
 // kGroups (Store with GemvArgs::block_max, every pair whole): an item is the 8 pairs of a block
 // of 16 rows, which its warp runs one after the other, keeping their largest value for
-// block_max. The head GEMV's 32,512 pairs make 4,064 such items, about one per resident warp, as
-// the pairs alone make about 8 per warp.
+// block_max. The head GEMV's 32,512 pairs make 4,064 such items, about one per resident warp
+// (without block_max: one pair a warp, a grid of 7.7 waves). Measured even on Falcon-7B's step
+// (docs/GPU_NOTES.md run 49).
 template <GemvEpilogue kEpi, bool kVec, int kUnroll, bool kTail, bool kGroups = false>
 __global__ void __launch_bounds__(kWarps * 32, kMinBlocks)
     gemv_kernel(GemvArgs a, int pairs_a, int pairs_total, bool headpair, GemvPlan ks, int pf) {

@@ -499,7 +499,9 @@ class TestSampler : public QObject {
         if (round == 3) std::fill(logits.begin(), logits.end(), -inf);
         std::vector<int32_t> history;
         for (int extra = 0; extra < 12; ++extra) history.push_back(int32_t(r.next_double() * double(v)));
-        const auto maxima = block_maxima_of(logits);
+        auto maxima = block_maxima_of(logits);
+        if (round % 2)  // a block of NaN only as the quantized GEMVs give it: -inf
+          for (auto& m : maxima) m = std::isnan(m) ? -inf : m;
         for (const int k : {0, 1, 3, 40, 300}) {  // 0: greedy
           SamplingSettings c;
           c.repeat_last_n = -1;
