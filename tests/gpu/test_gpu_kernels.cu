@@ -300,7 +300,8 @@ void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int seg
       std::vector<float> m(dmax.n);
       FALCON_CUDA_CHECK(cudaMemcpy(m.data(), dmax.p, dmax.n * 4, cudaMemcpyDeviceToHost));
       std::string why;
-      ck.expect(block_maxima_match(got, m.data(), &why), what + ": block maxima: " + why);
+      const bool same = block_maxima_match(got, m.data(), &why);  // sets why: before the message
+      ck.expect(same, what + ": block maxima: " + why);
       for (int r = 0; r < n; ++r)  // the NaN rows (NaN in both): the others against the reference
         if (bias && std::isnan(b[r]) && std::isnan(got[r])) got[r] = 0.f, ref[r] = 0.0;
     }

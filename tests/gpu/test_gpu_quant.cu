@@ -230,8 +230,9 @@ void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
     const std::vector<float> y = dout.get(c.n);
     if (a.block_max) {
       std::string why;
-      ck.expect(block_maxima_match(y, dmax.get(size_t(c.n + 15) / 16).data(), &why),
-                name + what + ": block maxima: " + why);
+      const bool same =
+          block_maxima_match(y, dmax.get(size_t(c.n + 15) / 16).data(), &why);  // sets why first
+      ck.expect(same, name + what + ": block maxima: " + why);
     }
     if (lie || sig == 2) {
       expect_read_early(ck, y,
