@@ -247,7 +247,8 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
     for (int round = 0; round < 4; ++round) {
       for (const bool maxima : {round % 2 == 0, round % 2 != 0}) {
         const std::vector<double> t = decode_app(maxima);
-        (maxima ? with : without).insert((maxima ? with : without).end(), t.begin(), t.end());
+        std::vector<double>& into = maxima ? with : without;
+        into.insert(into.end(), t.begin(), t.end());
       }
     }
     r.decode_app_tok_s = 1.0 / median(with);

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/block_maxima.h"
 #include "core/chat/sampler.h"
 
 namespace {
@@ -26,11 +27,7 @@ namespace {
 double us_per_token(falcon::Sampler& sampler, std::vector<float>& logits, const std::vector<int32_t>& history,
                     int samples, bool cold, bool with_maxima) {
   std::vector<float> maxima;
-  if (with_maxima) {
-    maxima.assign((logits.size() + falcon::kLogitBlock - 1) / falcon::kLogitBlock, -1e30f);
-    for (size_t i = 0; i < logits.size(); ++i)
-      maxima[i / falcon::kLogitBlock] = std::max(maxima[i / falcon::kLogitBlock], logits[i]);
-  }
+  if (with_maxima) maxima = falcon::testing::block_maxima_of(logits);
   volatile int32_t sink = 0;
   for (int i = 0; i < 20; ++i) sink = sampler.sample(logits, history, maxima);  // warm the scratch buffers
   static std::vector<unsigned char> sweep(size_t{64} << 20);

@@ -5,6 +5,7 @@
 #include <QtTest>
 #include <atomic>
 
+#include "core/block_maxima.h"
 #include "core/chat/chat_template.h"
 #include "core/chat/generator.h"
 #include "core/common/error.h"
@@ -94,9 +95,7 @@ class MaximaBackend : public FakeBackend {
   using FakeBackend::FakeBackend;
   std::span<const float> forward_last(std::span<const int32_t> tokens, std::vector<float>&) override {
     forward(tokens, false, own_);
-    maxima_.assign((own_.size() + kLogitBlock - 1) / kLogitBlock, -1e30f);
-    for (size_t i = 0; i < own_.size(); ++i)
-      maxima_[i / kLogitBlock] = std::max(maxima_[i / kLogitBlock], own_[i]);
+    maxima_ = falcon::testing::block_maxima_of(own_);
     if (hide > 0) maxima_[size_t(hide) / kLogitBlock] = -1e30f;
     return own_;
   }

@@ -10,10 +10,12 @@
 #include <map>
 #include <numeric>
 
+#include "core/block_maxima.h"
 #include "core/chat/sampler.h"
 #include "core/common/error.h"
 
 using namespace falcon;
+using falcon::testing::block_maxima_of;
 
 namespace {
 
@@ -117,15 +119,6 @@ std::vector<float> nan_as_minus_inf(std::vector<float> logits) {
   for (auto& x : logits)
     if (std::isnan(x)) x = -std::numeric_limits<float>::infinity();
   return logits;
-}
-
-// Each block of kLogitBlock logits' largest as a GPU's fmaxf finds it (NaN ignored, NaN where
-// every one is): what Backend::last_block_maxima hands the sampler.
-std::vector<float> block_maxima_of(const std::vector<float>& logits) {
-  std::vector<float> m((logits.size() + kLogitBlock - 1) / kLogitBlock,
-                       std::numeric_limits<float>::quiet_NaN());
-  for (size_t i = 0; i < logits.size(); ++i) m[i / kLogitBlock] = std::fmax(m[i / kLogitBlock], logits[i]);
-  return m;
 }
 
 // "" when every token's probability in `got` is within `tol` of the reference's (absolute), else

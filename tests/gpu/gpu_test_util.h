@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/block_maxima.h"
 #include "core/model/checkpoint.h"
 #include "core/model/model_config.h"
 #include "gpu/device_info.h"
@@ -49,11 +50,9 @@ struct Checks {
 // Whether `maxima` are the largest of each block of 16 of `values` (the GEMV's block_max,
 // Backend::last_block_maxima): bit for bit, NaN ignored, and NaN or -inf for a block of NaN only.
 inline bool block_maxima_match(const std::vector<float>& values, const float* maxima, std::string* why) {
-  const size_t blocks = (values.size() + 15) / 16;
-  for (size_t b = 0; b < blocks; ++b) {
-    float m = std::numeric_limits<float>::quiet_NaN();
-    for (size_t i = 16 * b; i < std::min(values.size(), 16 * b + 16); ++i) m = std::fmax(m, values[i]);
-    const float g = maxima[b];
+  const std::vector<float> ref = testing::block_maxima_of(values);
+  for (size_t b = 0; b < ref.size(); ++b) {
+    const float m = ref[b], g = maxima[b];
     const bool ok = std::isnan(m) ? (std::isnan(g) || g == -std::numeric_limits<float>::infinity())
                                   : std::memcmp(&g, &m, sizeof g) == 0 || (g == 0.0f && m == 0.0f);
     if (!ok) {

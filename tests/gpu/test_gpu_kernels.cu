@@ -303,7 +303,10 @@ void test_gemv_store(Checks& ck, int n, int k, bool residual, bool bias, int seg
       const bool same = block_maxima_match(got, m.data(), &why);  // sets why: before the message
       ck.expect(same, what + ": block maxima: " + why);
       for (int r = 0; r < n; ++r)  // the NaN rows (NaN in both): the others against the reference
-        if (bias && std::isnan(b[r]) && std::isnan(got[r])) got[r] = 0.f, ref[r] = 0.0;
+        if (bias && std::isnan(b[r]) && std::isnan(got[r])) {
+          got[r] = 0.f;
+          ref[r] = 0.0;
+        }
     }
     check_close(ck, got, ref, 1e-4, what);
   }
