@@ -126,6 +126,19 @@ inline float sanitized(float l) {
   return c == c ? c : kNegInf;
 }
 
+// A penalised token's logit as the sampler sees it: sanitized before and after the penalties
+// (huge penalties can overflow, l / tiny repeat_penalty = inf, or make inf - inf).
+inline float penalised_logit(float l, float count, const SamplingSettings& settings) {
+  return sanitized(penalised(sanitized(l), count, settings));
+}
+
+// Whether the penalties can only lower a logit (as the default settings' do): then a block's
+// largest logit before them bounds its largest after them from above.
+bool penalties_lower_only(const SamplingSettings& settings) {
+  return settings.repeat_penalty >= 1.0f && settings.presence_penalty >= 0.0f &&
+         settings.frequency_penalty >= 0.0f;
+}
+
 void sanitize_into(std::span<const float> in, float* out) {
   const size_t n = in.size(), whole = n - n % kBlock;
   for (size_t i0 = 0; i0 < whole; i0 += kBlock) {
@@ -137,14 +150,17 @@ void sanitize_into(std::span<const float> in, float* out) {
 }
 
 // Reads the logits kBlock at a time as the sampler sees them, without copying the vocabulary:
-// the caller's logits in place where no penalty changed a token of the block, else a copy with
-// the penalised tokens' logits (`penalised`: ascending ids), padded with -inf past the end. What
-// it returns is not sanitized: NaN and +inf are for the reader to treat as -inf and the largest
-// float (a comparison > t is false for NaN, and +inf > t wherever the largest float is).
+// the caller's logits in place where no penalty changes a token of the block, else a copy with
+// the penalised tokens' logits (`penalised`: the window's tokens, ascending, with their counts;
+// their logits are read and penalised here, so a block never read costs nothing), padded with
+// -inf past the end. What it returns is not sanitized: NaN and +inf are for the reader to treat
+// as -inf and the largest float (a comparison > t is false for NaN, and +inf > t wherever the
+// largest float is).
 class BlockReader {
  public:
-  BlockReader(std::span<const float> logits, std::span<const std::pair<int32_t, float>> penalised)
-      : logits_(logits), penalised_(penalised) {}
+  BlockReader(std::span<const float> logits, std::span<const std::pair<int32_t, float>> penalised,
+              const SamplingSettings& settings)
+      : logits_(logits), penalised_(penalised), settings_(settings) {}
   // Blocks in ascending order: i0 = 0, kBlock, 2 kBlock, ... (any may be skipped).
   const float* at(size_t i0) {
     const size_t end = i0 + kBlock;
@@ -152,17 +168,27 @@ class BlockReader {
     const bool changed = next_ < penalised_.size() && static_cast<size_t>(penalised_[next_].first) < end;
     if (!changed && end <= logits_.size()) return logits_.data() + i0;
     for (size_t j = 0; j < kBlock; ++j) buf_[j] = i0 + j < logits_.size() ? logits_[i0 + j] : kNegInf;
-    for (; next_ < penalised_.size() && static_cast<size_t>(penalised_[next_].first) < end; ++next_)
-      buf_[static_cast<size_t>(penalised_[next_].first) - i0] = penalised_[next_].second;
+    for (; next_ < penalised_.size() && static_cast<size_t>(penalised_[next_].first) < end; ++next_) {
+      float& l = buf_[static_cast<size_t>(penalised_[next_].first) - i0];
+      l = penalised_logit(l, penalised_[next_].second, settings_);
+    }
     return buf_;
   }
 
  private:
   std::span<const float> logits_;
   std::span<const std::pair<int32_t, float>> penalised_;
+  const SamplingSettings& settings_;
   size_t next_ = 0;
   float buf_[kBlock];
 };
+
+// The largest of the kBlock values at p as the sampler sees them (sanitized).
+inline float block_max_of(const float* p) {
+  float m = kNegInf;
+  for (size_t j = 0; j < kBlock; ++j) m = std::max(m, sanitized(p[j]));
+  return m;
+}
 
 // The largest of w (no NaN in it), -inf when empty.
 float max_of(std::span<const float> w) {
@@ -295,15 +321,30 @@ void Sampler::block_maxima(std::span<const float> logits, std::span<const float>
   bmax_.resize(padded);
   sanitize_into(block_max, bmax_.data());
   std::fill(bmax_.begin() + static_cast<std::ptrdiff_t>(blocks), bmax_.end(), kNegInf);
-  BlockReader reader(logits, penalised_);
+  pending_.clear();
+  const bool lower_only = penalties_lower_only(settings_);
+  BlockReader reader(logits, penalised_, settings_);
   for (size_t i = 0; i < penalised_.size();) {
     const size_t b = static_cast<size_t>(penalised_[i].first) / kBlock;
-    const float* p = reader.at(b * kBlock);
-    float m = kNegInf;
-    for (size_t j = 0; j < kBlock; ++j) m = std::max(m, sanitized(p[j]));
-    bmax_[b] = m;
+    if (lower_only) {
+      pending_.emplace_back(b, bmax_[b]);
+      bmax_[b] = kNegInf;
+    } else {
+      bmax_[b] = block_max_of(reader.at(b * kBlock));
+    }
     while (i < penalised_.size() && static_cast<size_t>(penalised_[i].first) / kBlock == b) ++i;
   }
+}
+
+float Sampler::resolve_pending(std::span<const float> logits, float floor) {
+  float m = kNegInf;
+  BlockReader reader(logits, penalised_, settings_);
+  for (const auto& [b, upper] : pending_) {
+    if (!(upper >= floor)) continue;
+    bmax_[b] = block_max_of(reader.at(b * kBlock));
+    m = std::max(m, bmax_[b]);
+  }
+  return m;
 }
 
 void Sampler::build_candidates(std::span<const float> logits, std::span<const int32_t> history,
@@ -311,21 +352,20 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   const size_t vocab = logits.size();
   if (vocab == 0) throw_usage_error("cannot sample from an empty vocabulary");
 
-  // The penalties change the window's tokens only: their logits after them, sanitized before and
-  // after (huge penalties can overflow, l / tiny repeat_penalty = inf, or make inf - inf). Greedy
-  // and top-k read the caller's logits through them (BlockReader); top-k off, which weighs every
-  // token, works on a sanitized copy.
+  // The penalties change the window's tokens only. Greedy and top-k read the caller's logits
+  // through them (BlockReader, which penalises a token's logit when it reads its block); top-k
+  // off, which weighs every token, works on a sanitized copy.
   penalised_.clear();
-  for_each_penalised(history, settings_, vocab, window_, [&](int32_t id, float count) {
-    penalised_.emplace_back(
-        id, sanitized(penalised(sanitized(logits[static_cast<size_t>(id)]), count, settings_)));
-  });
+  for_each_penalised(history, settings_, vocab, window_,
+                     [&](int32_t id, float count) { penalised_.emplace_back(id, count); });
 
   candidates_.clear();
   const size_t top_k = static_cast<size_t>(settings_.top_k);
   const bool use_top_k = top_k > 0 && top_k < vocab;
   // With the blocks' maxima (after the penalties, in bmax_), greedy and top-k visit only the
-  // blocks that can hold their tokens.
+  // blocks that can hold their tokens. Where the penalties only lower logits, a penalised
+  // block is read only if its maximum before them reaches what the other blocks already offer
+  // (resolve_pending): most of the window's tokens are never read.
   const bool maxima =
       block_max.size() == (vocab + kBlock - 1) / kBlock && (settings_.is_greedy() || use_top_k);
   if (maxima) block_maxima(logits, block_max);
@@ -335,10 +375,11 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     float best = kNegInf;
     if (maxima) {
       best = max_of(bmax_);
+      if (!pending_.empty()) best = std::max(best, resolve_pending(logits, best));
     } else {
       float lane[kBlock];
       std::fill(lane, lane + kBlock, kNegInf);
-      BlockReader blocks(logits, penalised_);
+      BlockReader blocks(logits, penalised_, settings_);
       for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
         const float* p = blocks.at(i0);
         for (size_t j = 0; j < kBlock; ++j) lane[j] = p[j] > lane[j] ? p[j] : lane[j];  // NaN never wins
@@ -358,7 +399,7 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
         while (bmax_[b] != best) ++b;
         i0 = b * kBlock;
       }
-      BlockReader again(logits, penalised_);
+      BlockReader again(logits, penalised_, settings_);
       const float* p = again.at(i0);
       while (!any_at_least(p, best) && i0 + kBlock < vocab) p = again.at(i0 += kBlock);
       size_t j = 0;
@@ -380,7 +421,7 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
     // the heap holds k (so -inf never enters), then the heap's lowest, whose id is below every
     // token still to come (so a tie never enters). Most blocks have no token above the bar.
     float bar = kNegInf;
-    BlockReader blocks(logits, penalised_);
+    BlockReader blocks(logits, penalised_, settings_);
     const auto visit = [&](size_t i0, const float* p) {
       for (size_t j = 0; j < kBlock; ++j) {
         const float l = sanitized(p[j]);
@@ -418,6 +459,9 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
         }
       }
       if (kth_.size() == top_k) floor = kth;
+      // (The pending penalised blocks read -inf above, so the floor holds without them; those
+      // that may reach it are read now, the others hold no token of the k best.)
+      if (!pending_.empty()) resolve_pending(logits, floor);
       for (size_t b0 = 0; b0 < bmax_.size(); b0 += kBlock) {
         const float* m = bmax_.data() + b0;
         if (!any_at_least(m, floor) || !any_above(m, bar)) continue;
@@ -435,7 +479,8 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
   if (!use_top_k) {
     work_.resize(vocab);
     sanitize_into(logits, work_.data());
-    for (const auto& [id, l] : penalised_) work_[static_cast<size_t>(id)] = l;
+    for (const auto& [id, count] : penalised_)
+      work_[static_cast<size_t>(id)] = penalised_logit(work_[static_cast<size_t>(id)], count, settings_);
   }
   const float lmax = use_top_k ? (order_.empty() ? kNegInf : order_.front().logit) : max_of(work_);
   if (lmax == kNegInf) {  // nothing is possible: fall back to the lowest id, as greedy would

@@ -98,14 +98,20 @@ class Sampler {
   // Runs steps 1-6 into candidates_ (ids and probabilities, sorted by probability descending).
   void build_candidates(std::span<const float> logits, std::span<const int32_t> history,
                         std::span<const float> block_max = {});
-  // bmax_ from block_max: sanitized, each penalised token's block recomputed after the penalties,
-  // padded with -inf to whole groups of 16 blocks.
+  // bmax_ from block_max: sanitized, padded with -inf to whole groups of 16 blocks, each block
+  // that holds a penalised token recomputed after the penalties; or, where they only lower
+  // logits, left pending: its given maximum (only an upper bound now) goes to pending_ and bmax_
+  // reads -inf there until resolve_pending.
   void block_maxima(std::span<const float> logits, std::span<const float> block_max);
+  // Reads the pending blocks whose upper bound reaches `floor` and puts their maxima in bmax_
+  // (the others keep -inf: no token of theirs reaches floor); returns the largest of those read.
+  float resolve_pending(std::span<const float> logits, float floor);
 
   SamplingSettings settings_;
   Rng rng_;
   // Scratch reused between calls so that a decode step allocates nothing.
-  std::vector<std::pair<int32_t, float>> penalised_;  // the penalty window's tokens, their penalised logits
+  std::vector<std::pair<int32_t, float>> penalised_;  // the penalty window's tokens (ascending), their counts
+  std::vector<std::pair<size_t, float>> pending_;     // penalised blocks not read yet, their upper bounds
   std::vector<int32_t> window_;                       // the penalty window, sorted
   std::vector<float> work_;                           // (vocab) penalised logits, when top-k is off
   std::vector<float> bmax_;                           // (blocks) each block's largest, as sampled

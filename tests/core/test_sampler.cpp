@@ -479,8 +479,8 @@ class TestSampler : public QObject {
     // With each block's largest logit (as the CUDA backend hands them over) greedy and top-k read
     // only the blocks that can hold their tokens: the distribution is the reference's, and a
     // seeded sampler draws the very same tokens with and without them. Penalised tokens (whose
-    // blocks' maxima the penalties change), NaN, -inf, +inf, ties across blocks, vocabularies
-    // that end inside a block, k from 1 to more than the blocks.
+    // blocks' maxima the penalties change; among them some of the largest), NaN, -inf, +inf, ties across
+    // blocks, vocabularies that end inside a block, k from 1 to more than the blocks.
     const float inf = std::numeric_limits<float>::infinity();
     Rng r(77);
     for (size_t v : {1, 2, 15, 16, 17, 33, 100, 1000, 4097, 65024}) {
@@ -492,6 +492,16 @@ class TestSampler : public QObject {
         if (round == 3) std::fill(logits.begin(), logits.end(), -inf);
         std::vector<int32_t> history;
         for (int extra = 0; extra < 12; ++extra) history.push_back(int32_t(r.next_double() * double(v)));
+        {  // about half of the 12 largest tokens too: penalised blocks that hold the k best
+          std::vector<int32_t> ids(v);
+          std::iota(ids.begin(), ids.end(), 0);
+          const auto seen = nan_as_minus_inf(logits);
+          const size_t top = std::min<size_t>(12, v);
+          std::partial_sort(ids.begin(), ids.begin() + std::ptrdiff_t(top), ids.end(),
+                            [&](int32_t a, int32_t b) { return seen[size_t(a)] > seen[size_t(b)]; });
+          for (size_t i = 0; i < top; ++i)
+            if (r.next_double() < 0.5) history.push_back(ids[i]);
+        }
         auto maxima = block_maxima_of(logits);
         if (round % 2)  // a block of NaN only as the quantized GEMVs give it: -inf
           for (auto& m : maxima) m = std::isnan(m) ? -inf : m;
@@ -500,6 +510,12 @@ class TestSampler : public QObject {
           c.repeat_last_n = -1;
           c.repeat_penalty = round % 2 ? 1.3f : 1.0f;
           if (round == 5) c.presence_penalty = -30.0f;  // the penalised tokens rise above the rest
+          // Penalties that only lower logits leave a penalised block unread unless its maximum
+          // before them reaches what the other blocks offer: a slight one (the penalised top
+          // tokens stay on top, so their blocks must be read), a larger one, both kinds.
+          if (round == 4) c.presence_penalty = 0.5f;
+          if (round == 6) c.frequency_penalty = 0.001f;
+          if (round == 7) c.presence_penalty = 1e-6f;
           if (k == 0)
             c.greedy = true;
           else
