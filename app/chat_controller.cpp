@@ -128,6 +128,9 @@ void ChatController::connectWorker() {
   connect(w, &InferenceWorker::replyText, this, &ChatController::onReplyText, Qt::QueuedConnection);
   connect(w, &InferenceWorker::replyFinished, this, &ChatController::onReplyFinished, Qt::QueuedConnection);
   connect(w, &InferenceWorker::replyFailed, this, &ChatController::onReplyFailed, Qt::QueuedConnection);
+  connect(
+      w, &InferenceWorker::storeNotDurable, this,
+      [this](const QString& error) { reportDurability(error.toStdString()); }, Qt::QueuedConnection);
   connect(w, &InferenceWorker::modelLoaded, this, &ChatController::onModelLoaded, Qt::QueuedConnection);
   connect(w, &InferenceWorker::modelLoadFailed, this, &ChatController::onModelLoadFailed,
           Qt::QueuedConnection);
@@ -187,9 +190,11 @@ void ChatController::fail(const QString& message) {
 }
 
 void ChatController::checkDurability() {
-  if (durability_error_shown_ || !store_) return;
-  const std::string error = store_->durability_error();
-  if (error.empty()) return;
+  if (store_) reportDurability(store_->durability_error());
+}
+
+void ChatController::reportDurability(const std::string& error) {
+  if (durability_error_shown_ || error.empty()) return;
   durability_error_shown_ = true;  // it stays: once is enough
   fail(tr("Recent changes to your chats may not be safe on the disk (%1). Check the disk; "
           "copy the database or export your chats before you rely on them.")

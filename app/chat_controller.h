@@ -316,6 +316,8 @@ class ChatController : public QObject {
   // Says once when the UI connection's background sync failed (StoreOptions::sync_behind):
   // checked after the list reloads and drafts are saved, the moments after its writes.
   void checkDurability();
+  // Shows `error` (a failed background fdatasync of either store connection) once; "" is none.
+  void reportDurability(const std::string& error);
   void restoreLastSession();
   // worker signal handlers
   void onReplyStarted(qint64 conversation_id, qint64 message_id);

@@ -26,8 +26,13 @@ class InferenceWorker : public QObject {
   using EngineFactory = std::function<std::unique_ptr<falcon::ChatEngine>()>;
 
   // The flags belong to InferenceThread: stop the running reply, load, or conversation resume.
+  // `store_options` opens the worker's own store connection (storeOptions(): commits return
+  // once in the WAL, made durable by the store's own thread, so that a reply's partial saves
+  // never hold the decode loop up on the disk).
   InferenceWorker(QString db_path, EngineFactory factory, const std::atomic<bool>* reply_cancel,
-                  const std::atomic<bool>* load_cancel, const std::atomic<bool>* open_cancel);
+                  const std::atomic<bool>* load_cancel, const std::atomic<bool>* open_cancel,
+                  falcon::StoreOptions store_options = storeOptions());
+  static falcon::StoreOptions storeOptions();
   ~InferenceWorker() override;
 
   // These run on the worker thread (InferenceThread posts them).
@@ -55,6 +60,9 @@ class InferenceWorker : public QObject {
   void replyFinished(qint64 conversation_id, qint64 message_id, const QVariantMap& stats);
   void replyFailed(qint64 conversation_id, qint64 message_id, const QString& message);
   void contextChanged(qint64 pinned, qint64 evicted, qint64 recent, qint64 window);
+  // The worker's store connection could not make recent commits durable (the background
+  // fdatasync failed: `error`); checked after each reply.
+  void storeNotDurable(const QString& error);
   // The whole device's memory in use and its size now (0, 0 without a model).
   void memoryMeasured(qulonglong device_used, qulonglong device_total);
   // measureMessage's answer (falcon::MessageTokens; -1 without a model), with its serial.
@@ -68,6 +76,7 @@ class InferenceWorker : public QObject {
   const std::atomic<bool>* reply_cancel_;
   const std::atomic<bool>* load_cancel_;
   const std::atomic<bool>* open_cancel_;
+  falcon::StoreOptions store_options_;
   std::unique_ptr<falcon::ConversationStore> store_;  // the worker thread's own connection
   std::unique_ptr<falcon::ChatEngine> engine_;
 };
@@ -77,7 +86,8 @@ class InferenceThread : public QObject {
   Q_OBJECT
 
  public:
-  InferenceThread(const QString& db_path, InferenceWorker::EngineFactory factory, QObject* parent = nullptr);
+  InferenceThread(const QString& db_path, InferenceWorker::EngineFactory factory, QObject* parent = nullptr,
+                  falcon::StoreOptions store_options = InferenceWorker::storeOptions());
   ~InferenceThread() override;  // cancels, lets the worker destroy the engine on its thread, joins
 
   InferenceWorker* worker() const { return worker_; }

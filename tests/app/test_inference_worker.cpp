@@ -4,6 +4,11 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
 
 #include "app/fake_engine.h"
 #include "app/inference_worker.h"
@@ -26,6 +31,7 @@ class Relay : public QObject {
     connect(w, &InferenceWorker::modelLoadFailed, this, &Relay::modelLoadFailed, Qt::QueuedConnection);
     connect(w, &InferenceWorker::loadProgress, this, &Relay::loadProgress, Qt::QueuedConnection);
     connect(w, &InferenceWorker::messageMeasured, this, &Relay::messageMeasured, Qt::QueuedConnection);
+    connect(w, &InferenceWorker::storeNotDurable, this, &Relay::storeNotDurable, Qt::QueuedConnection);
   }
  signals:
   void replyStarted(qint64 conversation_id, qint64 message_id);
@@ -36,6 +42,7 @@ class Relay : public QObject {
   void modelLoadFailed(const QString& message, bool cancelled, bool kept);
   void loadProgress(double fraction);
   void messageMeasured(quint64 serial, qint64 tokens, qint64 reply_prompt);
+  void storeNotDurable(const QString& error);
 };
 
 class InferenceWorkerTest : public QObject {
@@ -141,6 +148,86 @@ class InferenceWorkerTest : public QObject {
     QVERIFY2(text.count() <= int(seconds * 1000 / 16) + 2,
              qPrintable(QStringLiteral("%1 batches in %2 s").arg(text.count()).arg(seconds)));
     QVERIFY2(text.count() < 3000 / 10, qPrintable(QString::number(text.count())));
+  }
+
+  void reply_saves_do_not_wait_for_the_disk() {
+    // A reply's text is saved every 32 tokens by the worker's own store connection. Its commits
+    // return once in the WAL and the store's own thread makes them durable (sync_behind): here
+    // that thread is held inside its first sync, the one right after the reply's first commit,
+    // and the reply still streams to its end, saved where another connection reads it. (With
+    // synchronous=FULL on the worker thread there was no such thread: every save waited for an
+    // fdatasync between two tokens.)
+    std::mutex m;
+    std::condition_variable cv;
+    bool release = false;
+    std::atomic<int> syncs{0};
+    StoreOptions held = InferenceWorker::storeOptions();
+    held.before_background_sync = [&] {
+      ++syncs;
+      std::unique_lock<std::mutex> lock(m);
+      cv.wait_for(lock, std::chrono::seconds(30), [&] { return release; });
+    };
+    FakeEngineOptions o;
+    o.tokens_per_reply = 200;
+    o.token_delay_us = 1000;
+    {
+      InferenceThread t(db(), fake(o), nullptr, held);
+      load(t);
+      ConversationStore store(db().toStdString());
+      Relay relay(t.worker());
+      QSignalSpy finished(&relay, &Relay::replyFinished);
+      ReplyRequest r;
+      r.conversation_id = store.create_conversation({});
+      r.text = "go";
+      r.settings.max_new_tokens = 200;
+      t.reply(r);
+      QVERIFY(finished.wait(20000));
+      QTRY_COMPARE_WITH_TIMEOUT(syncs.load(), 1, 5000);  // the first sync, still held; the rest wait
+      const Message reply = store.message(finished.at(0).at(1).toLongLong());
+      QCOMPARE(reply.token_count, 200);
+      QVERIFY(QString::fromStdString(reply.text).startsWith(QStringLiteral("word0 word1 ")));
+      {
+        std::lock_guard<std::mutex> lock(m);
+        release = true;
+      }
+      cv.notify_all();
+    }  // the worker's store syncs what is left as it closes
+    QVERIFY(syncs.load() >= 2);
+  }
+
+  void a_failed_background_sync_is_reported_after_the_reply() {
+    // The worker's saves are made durable off its thread, so a failed fdatasync cannot fail the
+    // reply: the worker says so after it (storeNotDurable; the controller shows it once). The
+    // sync fails as in test_store_sync_behind: the WAL's name made a symlink loop.
+    const std::string wal = db().toStdString() + "-wal";
+    std::atomic<bool> break_next{true};
+    StoreOptions o = InferenceWorker::storeOptions();
+    o.before_background_sync = [&] {
+      if (!break_next.exchange(false)) return;
+      std::filesystem::rename(wal, wal + ".aside");  // SQLite keeps its own descriptor
+      std::filesystem::create_symlink(wal, wal);     // ELOOP for whoever opens the name
+    };
+    FakeEngineOptions f;
+    f.tokens_per_reply = 100;
+    f.token_delay_us = 1000;
+    InferenceThread t(db(), fake(f), nullptr, o);
+    load(t);
+    ConversationStore store(db().toStdString());
+    Relay relay(t.worker());
+    QSignalSpy finished(&relay, &Relay::replyFinished);
+    QSignalSpy not_durable(&relay, &Relay::storeNotDurable);
+    ReplyRequest r;
+    r.conversation_id = store.create_conversation({});
+    r.text = "go";
+    r.settings.max_new_tokens = 100;
+    t.reply(r);
+    QVERIFY(finished.wait(20000));
+    QTRY_COMPARE_WITH_TIMEOUT(not_durable.count(), 1, 5000);
+    QVERIFY2(not_durable.at(0).at(0).toString().startsWith(QStringLiteral("syncing ")),
+             qPrintable(not_durable.at(0).at(0).toString()));
+    QCOMPARE(store.message(finished.at(0).at(1).toLongLong()).token_count, 100);  // the reply is whole
+    std::filesystem::remove(wal);
+    std::filesystem::rename(wal + ".aside", wal);
   }
 
   void cancel_stops_a_reply() {

@@ -9,6 +9,7 @@
 //
 // Usage: bench_store [--db PATH] [--conversations N] [--messages M] [--long K] [--runs R] [--reuse]
 //   --reuse keeps an existing PATH generated with the same sizes instead of regenerating it.
+//        bench_store [--db PATH] --reply-saves: a streaming reply's saves instead (reply_saves).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -122,6 +123,42 @@ void generate(const Args& a, int64_t& long_id) {
 
 }  // namespace
 
+// --reply-saves: what a streaming reply's saves cost the decode loop (PartialWriter: one write
+// every 32 tokens, the whole text so far, re-indexed for search): three replies of 4,000 tokens
+// in a fresh store at PATH, the connection as the inference worker had it (synchronous=FULL: an
+// fdatasync per save on the decode thread) and as it has it now (sync_behind). Prints each
+// mode's median and largest save and their sum per reply.
+int reply_saves(const std::string& path) {
+  const char* words[] = {" the",  " quick", " brown", " fox", " jumps",
+                         " over", " lazy",  " dog",   " and", " runs"};
+  for (const bool behind : {false, true}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    StoreOptions o;
+    o.sync_behind = behind;
+    ConversationStore store(path, o);
+    const int64_t conv = store.create_conversation({});
+    const int64_t user = store.append_message(conv, std::nullopt, Role::User, "tell me a long story");
+    for (int rep = 0; rep < 3; ++rep) {
+      PartialWriter w(store, store.begin_assistant_reply(conv, user));
+      std::vector<double> saves;
+      double total = 0;
+      for (int i = 0; i < 4000; ++i) {
+        const auto t0 = Clock::now();
+        const bool wrote = w.append(words[(i * 7) % 10], 1);
+        const double ms = ms_since(t0);
+        total += ms;
+        if (wrote) saves.push_back(ms);
+      }
+      w.finish(GenerationStats{});
+      std::printf(
+          "reply saves, %s: %zu saves, median %.3f ms, largest %.3f ms, %.1f ms per 4000-token reply\n",
+          behind ? "sync behind" : "synchronous=FULL", saves.size(), median(saves),
+          *std::max_element(saves.begin(), saves.end()), total);
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
@@ -144,10 +181,13 @@ int main(int argc, char** argv) {
       a.runs = std::max(1, std::atoi(next()));
     else if (!std::strcmp(argv[i], "--reuse"))
       a.reuse = true;
+    else if (!std::strcmp(argv[i], "--reply-saves"))
+      return reply_saves(a.db);
     else {
       std::fprintf(
           stderr,
-          "usage: %s [--db PATH] [--conversations N] [--messages M] [--long K] [--runs R] [--reuse]\n",
+          "usage: %s [--db PATH] [--conversations N] [--messages M] [--long K] [--runs R] [--reuse] |"
+          " [--db PATH] --reply-saves\n",
           argv[0]);
       return 2;
     }
