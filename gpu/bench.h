@@ -54,6 +54,9 @@ struct BenchResult {
   // the step's launch to the token; with the head's block maxima (app) and without (every
   // logit read: app_nomax).
   double decode_app_tok_s = 0, decode_app_nomax_tok_s = 0;
+  // Of decode_app's time per token, the sampler's alone (with the maxima; median, us): what the
+  // app adds to the step on this host's CPU.
+  double decode_app_sample_us = 0;
   double bound_tok_s = 0;     // 4.27 TB/s / bytes_per_token
   double bound_fraction = 0;  // decode_512_tok_s / bound_tok_s
   // This device's ceilings, measured in the same run just before the decode timing

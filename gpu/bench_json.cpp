@@ -39,7 +39,8 @@ std::string BenchResult::to_json() const {
           {"decode_512_tok_s", decode_512_tok_s, 1},
           {"decode_8192_tok_s", decode_8192_tok_s, 1},
           {"decode_app_tok_s", decode_app_tok_s, 1},
-          {"decode_app_nomax_tok_s", decode_app_nomax_tok_s, 1}});
+          {"decode_app_nomax_tok_s", decode_app_nomax_tok_s, 1},
+          {"decode_app_sample_us", decode_app_sample_us, 1}});
   j["bytes_per_token"] = static_cast<uint64_t>(std::llround(bytes_per_token));
   put(j, {{"bound_tok_s", bound_tok_s, 1},
           {"bound_fraction", bound_fraction, 3},

@@ -35,7 +35,7 @@ variants="new:$D/falcon-gpu-bench;nomax:env FALCON_HEAD_MAXIMA=0 $D/falcon-gpu-b
 for args in "--weights bf16 --no-long --decode-only 7b" "--weights int4 --no-long --decode-only 40b"; do
   echo "== $args"
   ROT_REPS=$REPS ROT_ARGS="$args" ROT_VARIANTS="$variants" \
-    ROT_FIELDS="decode_512_tok_s decode_app_tok_s decode_app_nomax_tok_s decode_sm_mhz decode_power_capped read_tb_s" \
+    ROT_FIELDS="decode_512_tok_s decode_app_tok_s decode_app_nomax_tok_s decode_app_sample_us decode_sm_mhz decode_power_capped read_tb_s" \
     bash "$(dirname "$0")/gpu_ab_rotate.sh" | tee -a "$OUT/rotate.txt"
 done
 date -u

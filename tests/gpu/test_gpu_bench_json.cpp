@@ -59,6 +59,7 @@ void test_bench_result(Checks& ck) {
   r.ttft_512_idle_ms = 60.04;
   r.decode_app_tok_s = 154.449;
   r.decode_app_nomax_tok_s = 153.05;
+  r.decode_app_sample_us = 37.26;
   const json j = parse(ck, r.to_json(), "bench result");
   ck.expect(j.value("shape", "") == "40b" && j.value("weights", "") == "int4" &&
                 j.value("device", "") == "cuda, NVIDIA H200",
@@ -82,8 +83,9 @@ void test_bench_result(Checks& ck) {
       "bench result: the from-idle timings (ms 0.1), the pause before each, the prefill's energy (J 0.1)");
   ck.expect(near(j["decode_app_tok_s"], 154.4, 1e-9) && near(j["decode_app_nomax_tok_s"], 153.1, 1e-9),
             "bench result: the decode with the app's sampler, with and without the block maxima (tok/s 0.1)");
-  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 31,
-            "bench result: 31 fields, the shape first");
+  ck.expect(near(j["decode_app_sample_us"], 37.3, 1e-9), "bench result: the sampler's own time (us 0.1)");
+  ck.expect(!j.empty() && j.begin().key() == "shape" && j.contains("evict_shift_ms") && j.size() == 32,
+            "bench result: 32 fields, the shape first");
 
   // A device string no fixed buffer holds, with the characters JSON must escape.
   std::string dev = "cuda, \"Quoted\" GPU \\ with a\nnewline and a tab\t ";
