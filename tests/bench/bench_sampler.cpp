@@ -6,13 +6,16 @@
 // like a model's (normal, sd 2.5: a few tokens stand out) and flat ones (uniform in [-5, 5]:
 // min-p and top-p keep thousands). The app pays this once per token on top of the backend's
 // step (docs/BENCHMARKS.md, "Sampler"). The "cold" cases time each token after a sweep of 64 MB
-// that evicts the logits from the caches, as the app finds them: just written by the GPU into
-// pinned memory, or by the CPU backend's head before its other work. The "block maxima" cases
-// hand the sampler each block's largest logit as well, as the CUDA backend's head writes them
+// and with the logits (and maxima) flushed from every cache level, as the app finds them: just
+// written by the GPU into pinned memory, or by the CPU backend's head before its other work. The "block
+// maxima" cases hand the sampler each block's largest logit as well, as the CUDA backend's head writes them
 // (Backend::last_block_maxima), so that greedy and top-k read only the blocks that can hold
 // their tokens.
 #include <algorithm>
 #include <chrono>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -23,6 +26,18 @@
 #include "core/chat/sampler.h"
 
 namespace {
+
+// Evicts [p, p + bytes) from every cache level, as a device's write into pinned memory does.
+void flush(const void* p, size_t bytes) {
+#if defined(__x86_64__)
+  const auto* c = static_cast<const char*>(p);
+  for (size_t i = 0; i < bytes; i += 64) _mm_clflush(c + i);
+  if (bytes) _mm_clflush(c + bytes - 1);
+  _mm_mfence();
+#else
+  (void)p, (void)bytes;
+#endif
+}
 
 double us_per_token(falcon::Sampler& sampler, std::vector<float>& logits, const std::vector<int32_t>& history,
                     int samples, bool cold, bool with_maxima) {
@@ -41,6 +56,10 @@ double us_per_token(falcon::Sampler& sampler, std::vector<float>& logits, const 
           std::max(maxima[changed / falcon::kLogitBlock], logits[changed]);
     if (cold) {
       for (size_t k = 0; k < sweep.size(); k += 64) ++sweep[k];
+      // The sweep leaves the logits in a large last-level cache (the GPU machine's host has
+      // 300 MB); the GPU's writes never do: flushed from every level.
+      flush(logits.data(), logits.size() * sizeof(float));
+      flush(maxima.data(), maxima.size() * sizeof(float));
       t0 = std::chrono::steady_clock::now();
     }
     sink = sampler.sample(logits, history, maxima);
