@@ -469,12 +469,19 @@ void Sampler::build_candidates(std::span<const float> logits, std::span<const in
       // (The pending penalised blocks read -inf above, so the floor holds without them; those
       // that may reach it are read now, the others hold no token of the k best.)
       if (!pending_.empty()) resolve_pending(logits, floor);
+      // The blocks to read, listed first and asked of memory all at once: where the app samples,
+      // the GPU has just written them (in no cache), and one miss after another cost a few
+      // dozen memory latencies.
+      visit_.clear();
       for (size_t b0 = 0; b0 < bmax_.size(); b0 += kBlock) {
         const float* m = bmax_.data() + b0;
-        if (!any_at_least(m, floor) || !any_above(m, bar)) continue;
+        if (!any_at_least(m, floor)) continue;
         for (size_t j = 0; j < kBlock; ++j)
-          if (m[j] >= floor && m[j] > bar) visit((b0 + j) * kBlock, blocks.at((b0 + j) * kBlock));
+          if (m[j] >= floor && (b0 + j) * kBlock < vocab) visit_.push_back(b0 + j);
       }
+      for (const size_t b : visit_) __builtin_prefetch(logits.data() + b * kBlock);
+      for (const size_t b : visit_)
+        if (bmax_[b] > bar) visit(b * kBlock, blocks.at(b * kBlock));
     } else {
       for (size_t i0 = 0; i0 < vocab; i0 += kBlock) {
         const float* p = blocks.at(i0);

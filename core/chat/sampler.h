@@ -115,7 +115,8 @@ class Sampler {
   std::vector<int32_t> window_;                       // the penalty window, sorted
   std::vector<float> work_;                           // (vocab) penalised logits, when top-k is off
   std::vector<float> bmax_;                           // (blocks) each block's largest, as sampled
-  std::vector<float> kth_;                            // top-k's k largest block maxima (a min-heap)
+  std::vector<float> kth_;                            // top-k's largest block maxima (2k at most)
+  std::vector<size_t> visit_;                         // top-k's blocks to read (maxima >= floor)
   std::vector<double> weights_;                       // (vocab) exp((logit - max) / T), when top-k is off
   struct Candidate {
     // Left unset by default: resizing a vector of them to the vocabulary writes nothing.
