@@ -9,6 +9,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -163,6 +164,16 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
   // FALCON_BENCH_COPY_LOGITS=1 copies them into a vector (forward()), for A/B runs.
   const char* copy_env = std::getenv("FALCON_BENCH_COPY_LOGITS");
   const bool copy_logits = copy_env && copy_env[0] == '1';
+  // Between two timed steps the next token is the argmax of the logits, read whole (~90 us on the
+  // GPU machine's host, the GPU idle meanwhile); FALCON_BENCH_GAP=maxima takes it from the head's
+  // block maxima as the app's greedy sampler does (a few us), for A/B runs of what that pause is
+  // worth to a power-capped step.
+  const char* gap_env = std::getenv("FALCON_BENCH_GAP");
+  const bool gap_maxima = gap_env && std::string(gap_env) == "maxima";
+  SamplingSettings argmax_settings;
+  argmax_settings.greedy = true;
+  argmax_settings.repeat_last_n = 0;
+  Sampler argmax(argmax_settings);
   auto decode_at = [&](int ctx, ClockStats* clocks = nullptr) {
     be->truncate(0);
     for (int done = 0; done < ctx; done += 2048)
@@ -182,7 +193,8 @@ BenchResult run_gpu_bench(const std::string& shape, const BenchOptions& o) {
         last = be->forward_last(step, logits);  // as the app's decode loop (Generator)
       }
       if (i >= 2) steps.push_back(now_s() - s);  // the first step captures the CUDA graph
-      next = static_cast<int>(std::max_element(last.begin(), last.end()) - last.begin());
+      next = gap_maxima ? argmax.sample(last, {}, be->last_block_maxima())
+                        : static_cast<int>(std::max_element(last.begin(), last.end()) - last.begin());
     }
     if (clocks) *clocks = sampler ? sampler->stop() : summarize_clock_samples({});  // none: not measured
     return 1.0 / median(steps);
