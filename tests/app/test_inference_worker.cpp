@@ -75,6 +75,28 @@ class InferenceWorkerTest : public QObject {
     t.reply(r);
   }
 
+  // A fake model whose replies are `tokens` tokens, 1 ms each.
+  static FakeEngineOptions paced(int tokens) {
+    FakeEngineOptions o;
+    o.tokens_per_reply = tokens;
+    o.token_delay_us = 1000;
+    return o;
+  }
+
+  // Runs a reply of `tokens` tokens in a new conversation to its end: its message id (0 when it
+  // did not finish within 20 s).
+  static qint64 replyToTheEnd(InferenceThread& t, ConversationStore& store, int tokens) {
+    Relay relay(t.worker());
+    QSignalSpy finished(&relay, &Relay::replyFinished);
+    ReplyRequest r;
+    r.conversation_id = store.create_conversation({});
+    r.text = "go";
+    r.settings.max_new_tokens = tokens;
+    t.reply(r);
+    if (!finished.wait(20000)) return 0;
+    return finished.at(0).at(1).toLongLong();
+  }
+
   // Loads the fake model and waits for it.
   static void load(InferenceThread& t) {
     Relay relay(t.worker());
@@ -167,23 +189,14 @@ class InferenceWorkerTest : public QObject {
       std::unique_lock<std::mutex> lock(m);
       cv.wait_for(lock, std::chrono::seconds(30), [&] { return release; });
     };
-    FakeEngineOptions o;
-    o.tokens_per_reply = 200;
-    o.token_delay_us = 1000;
     {
-      InferenceThread t(db(), fake(o), nullptr, held);
+      InferenceThread t(db(), fake(paced(200)), nullptr, held);
       load(t);
       ConversationStore store(db().toStdString());
-      Relay relay(t.worker());
-      QSignalSpy finished(&relay, &Relay::replyFinished);
-      ReplyRequest r;
-      r.conversation_id = store.create_conversation({});
-      r.text = "go";
-      r.settings.max_new_tokens = 200;
-      t.reply(r);
-      QVERIFY(finished.wait(20000));
+      const qint64 id = replyToTheEnd(t, store, 200);
+      QVERIFY(id > 0);
       QTRY_COMPARE_WITH_TIMEOUT(syncs.load(), 1, 5000);  // the first sync, still held; the rest wait
-      const Message reply = store.message(finished.at(0).at(1).toLongLong());
+      const Message reply = store.message(id);
       QCOMPARE(reply.token_count, 200);
       QVERIFY(QString::fromStdString(reply.text).startsWith(QStringLiteral("word0 word1 ")));
       {
@@ -207,25 +220,17 @@ class InferenceWorkerTest : public QObject {
       std::filesystem::rename(wal, wal + ".aside");  // SQLite keeps its own descriptor
       std::filesystem::create_symlink(wal, wal);     // ELOOP for whoever opens the name
     };
-    FakeEngineOptions f;
-    f.tokens_per_reply = 100;
-    f.token_delay_us = 1000;
-    InferenceThread t(db(), fake(f), nullptr, o);
+    InferenceThread t(db(), fake(paced(100)), nullptr, o);
     load(t);
     ConversationStore store(db().toStdString());
     Relay relay(t.worker());
-    QSignalSpy finished(&relay, &Relay::replyFinished);
     QSignalSpy not_durable(&relay, &Relay::storeNotDurable);
-    ReplyRequest r;
-    r.conversation_id = store.create_conversation({});
-    r.text = "go";
-    r.settings.max_new_tokens = 100;
-    t.reply(r);
-    QVERIFY(finished.wait(20000));
+    const qint64 id = replyToTheEnd(t, store, 100);
+    QVERIFY(id > 0);
     QTRY_COMPARE_WITH_TIMEOUT(not_durable.count(), 1, 5000);
     QVERIFY2(not_durable.at(0).at(0).toString().startsWith(QStringLiteral("syncing ")),
              qPrintable(not_durable.at(0).at(0).toString()));
-    QCOMPARE(store.message(finished.at(0).at(1).toLongLong()).token_count, 100);  // the reply is whole
+    QCOMPARE(store.message(id).token_count, 100);  // the reply is whole
     std::filesystem::remove(wal);
     std::filesystem::rename(wal + ".aside", wal);
   }
