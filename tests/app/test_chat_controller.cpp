@@ -231,17 +231,27 @@ class ChatControllerTest : public QObject {
     const QString hang = d + QStringLiteral("/hang.sh");
     QFile script(hang);
     QVERIFY(script.open(QIODevice::WriteOnly) &&
-            script.write("#!/bin/sh\necho $$ > \"$0.pid\"\nexec sleep 60\n") > 0);
+            script.write("#!/bin/sh\n: > \"$0.pid\"\nsleep 0.2\necho $$ > \"$0.pid\"\nexec sleep 60\n") > 0);
     script.close();
     QFile::setPermissions(hang, QFile::ReadOwner | QFile::ExeOwner);
     qputenv("FALCON_DOC_TEXT", hang.toLocal8Bit());
     std::unique_ptr<ChatController> closing = make();
     qunsetenv("FALCON_DOC_TEXT");
     closing->attachFiles({d + QStringLiteral("/Report 2026.pdf")});
-    QVERIFY(QTest::qWaitFor([&] { return QFile::exists(hang + QStringLiteral(".pid")); }, 10000));
-    QFile pid_file(hang + QStringLiteral(".pid"));
-    QVERIFY(pid_file.open(QIODevice::ReadOnly));
-    const QString proc = QStringLiteral("/proc/") + QString::fromLatin1(pid_file.readAll().trimmed());
+    // The pid once its line is whole: the shell creates the file before it writes to it (the
+    // script above waits between the two), and an empty read made the path "/proc/", which
+    // exists forever (seen once in a loaded run of the tests).
+    qint64 pid = 0;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+          QFile pid_file(hang + QStringLiteral(".pid"));
+          if (!pid_file.open(QIODevice::ReadOnly)) return false;
+          const QByteArray line = pid_file.readAll();
+          pid = line.endsWith('\n') ? line.trimmed().toLongLong() : 0;
+          return pid > 0;
+        },
+        10000));
+    const QString proc = QStringLiteral("/proc/") + QString::number(pid);
     QVERIFY(QFileInfo::exists(proc));
     closing.reset();
     QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(proc), 5000);
