@@ -9,7 +9,8 @@
 //
 // Usage: bench_store [--db PATH] [--conversations N] [--messages M] [--long K] [--runs R] [--reuse]
 //   --reuse keeps an existing PATH generated with the same sizes instead of regenerating it.
-//        bench_store [--db PATH] --reply-saves: a streaming reply's saves instead (reply_saves).
+//        bench_store [--db PATH] --reply-saves: a streaming reply's saves instead (reply_saves),
+//        in PATH.reply-saves.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -125,14 +126,18 @@ void generate(const Args& a, int64_t& long_id) {
 
 // --reply-saves: what a streaming reply's saves cost the decode loop (PartialWriter: one write
 // every 32 tokens, the whole text so far, re-indexed for search): three replies of 4,000 tokens
-// in a fresh store at PATH, the connection as the inference worker had it (synchronous=FULL: an
-// fdatasync per save on the decode thread) and as it has it now (sync_behind). Prints each
+// in a fresh store at PATH.reply-saves (the --db store itself is left alone; removed after), the
+// connection as the inference worker had it (synchronous=FULL: an fdatasync per save on the
+// decode thread) and as it has it now (sync_behind). Prints each
 // mode's median and largest save and their sum per reply.
 int reply_saves(const std::string& path) {
   const char* words[] = {" the",  " quick", " brown", " fox", " jumps",
                          " over", " lazy",  " dog",   " and", " runs"};
+  const auto remove_store = [&] {
+    for (const char* suffix : {"", "-wal", "-shm", "-falcon-lock"}) std::filesystem::remove(path + suffix);
+  };
   for (const bool behind : {false, true}) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    remove_store();
     StoreOptions o;
     o.sync_behind = behind;
     ConversationStore store(path, o);
@@ -156,6 +161,7 @@ int reply_saves(const std::string& path) {
           *std::max_element(saves.begin(), saves.end()), total);
     }
   }
+  remove_store();
   return 0;
 }
 
@@ -182,7 +188,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--reuse"))
       a.reuse = true;
     else if (!std::strcmp(argv[i], "--reply-saves"))
-      return reply_saves(a.db);
+      return reply_saves(a.db + ".reply-saves");  // never the generated store itself
     else {
       std::fprintf(
           stderr,
