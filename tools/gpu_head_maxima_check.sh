@@ -11,16 +11,7 @@
 #      (decode_app_tok_s / decode_app_nomax_tok_s; prev has neither).
 # Everything also goes to $OUT.
 set -u
-D=${FALCON_GPU_DIST:-build-gpu/dist}
-mkdir -p "$D"
-tar -C "$D" -xJf build-gpu/carry/dist.tar.xz
-if [ -e build-gpu/carry/prev.xz ]; then
-  xz -dc build-gpu/carry/prev.xz >"$D/prev-bench" && chmod +x "$D/prev-bench"
-fi
-source "$(dirname "$0")/gpu_libs.sh"
-export FALCON_FIXTURES_DIR=$PWD/tests/fixtures
-OUT=${OUT:-/tmp/falcon-gpu-out}
-mkdir -p "$OUT"
+source "$(dirname "$0")/gpu_dist.sh"
 REPS=${REPS:-2}
 nvidia-smi --query-gpu=name,power.limit,clocks.max.sm --format=csv,noheader
 date -u
