@@ -24,7 +24,7 @@ struct CudaBackendOptions {
   // Weight-only quantization at load time (docs/QUANTIZATION.md): the layers' matrices become
   // int8 (per output channel) or int4 (groups of 128, fp16 scales); embeddings, LayerNorms and
   // biases stay as they are. head_weights is the output head's format, chosen on its own; unset,
-  // default_head_format(weights) (int8 beside int4 layers, else bf16).
+  // default_head_format(weights) (int6 beside int4 layers, else bf16).
   WeightFormat weights = WeightFormat::Bf16;
   std::optional<WeightFormat> head_weights;
   // int8/int4 from a checkpoint: where the quantized weights are cached between loads (one file

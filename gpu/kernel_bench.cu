@@ -233,14 +233,16 @@ std::string run_kernel_bench(int device) {
       continue;
     }
     // The same shape quantized: bytes = weights + scales (+ the int4 row table), read once.
-    for (const char* fmt : {"int8", "int4"}) {
-      const QuantFormat f = fmt[3] == '8' ? QuantFormat::Int8 : QuantFormat::Int4;
+    for (const char* fmt : {"int8", "int6", "int4"}) {
+      const QuantFormat f = fmt[3] == '8'   ? QuantFormat::Int8
+                            : fmt[3] == '6' ? QuantFormat::Int6
+                                            : QuantFormat::Int4;
       // One quantized copy per bf16 copy, for the run.
       std::vector<QuantMatrix> qs;
       for (int c = 0; c < copies; ++c) {
         QuantMatrix qc = plan_quant(f, n, k, n, 0);
         FALCON_CUDA_CHECK(cudaMalloc(&qc.data, qc.data_bytes()));
-        if (f == QuantFormat::Int8) {
+        if (qc.per_row()) {
           FALCON_CUDA_CHECK(cudaMalloc(&qc.scales, qc.scale_bytes()));
         } else {
           FALCON_CUDA_CHECK(cudaMalloc(&qc.gscales, qc.scale_bytes()));

@@ -27,9 +27,8 @@ std::vector<Segment> segments(const DeviceModel& m) {
   auto add = [&](const QuantMatrix& q) {
     if (q.n_rows == 0) return;
     out.push_back({q.data, q.data_bytes(), nullptr});
-    out.push_back(
-        {q.format == QuantFormat::Int8 ? static_cast<void*>(q.scales) : static_cast<void*>(q.gscales),
-         q.scale_bytes(), nullptr});
+    out.push_back({q.per_row() ? static_cast<void*>(q.scales) : static_cast<void*>(q.gscales),
+                   q.scale_bytes(), nullptr});
     if (q.table_bytes() > 0) out.push_back({q.row_of, q.table_bytes(), &q});
   };
   if (m.d.quant_head) add(m.q_head);

@@ -49,6 +49,7 @@ uint16_t f32_to_bf16_bits(float f) {
 
 Dims make_dims(const ModelConfig& c, int cache_capacity, int max_batch_tokens, WeightFormat weights,
                WeightFormat head) {
+  if (!layer_format_ok(weights)) throw Error(ErrorKind::Usage, kInt6LayersMessage);
   Dims d;
   d.weights = weights;
   d.head = head;
@@ -87,7 +88,7 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   const QuantFormat qf = d.weights == WeightFormat::Int8 ? QuantFormat::Int8 : QuantFormat::Int4;
   auto carve = [&](QuantMatrix& q) {
     q.data = cv.take<char>(q.data_bytes());
-    if (q.format == QuantFormat::Int8) {
+    if (q.per_row()) {
       q.scales = cv.take<float>(q.n_rows);
     } else {
       q.gscales = cv.take<__half>(q.scale_bytes() / 2);
@@ -97,8 +98,10 @@ uint64_t layout_model(const ModelConfig& c, const Dims& d, uint64_t attn_ws_byte
   M.embed = cv.take<bf16>(vocab * dim);
   if (d.quant_head) {
     M.lm_head = nullptr;
-    M.q_head = plan_quant(d.head == WeightFormat::Int8 ? QuantFormat::Int8 : QuantFormat::Int4, d.vocab,
-                          d.dim, d.vocab, 0);
+    const QuantFormat hf = d.head == WeightFormat::Int8   ? QuantFormat::Int8
+                           : d.head == WeightFormat::Int6 ? QuantFormat::Int6
+                                                          : QuantFormat::Int4;
+    M.q_head = plan_quant(hf, d.vocab, d.dim, d.vocab, 0);
     carve(M.q_head);  // quantized and dequantized in slices that fit the layers' staging area
   } else {
     M.lm_head = c.tie_word_embeddings ? M.embed : cv.take<bf16>(vocab * dim);

@@ -12,7 +12,7 @@ struct CliOptions {
   std::string backend = "auto";              // --backend auto|cpu|cuda
   std::string weights = "bf16";              // --weights bf16|int8|int4
   bool quantize_head = false;                // --quantize-head (the output head in --weights' format too)
-  std::optional<std::string> head_weights;   // --head-weights bf16|int8|int4 (the output head's own format)
+  std::optional<std::string> head_weights;   // --head-weights bf16|int8|int4|int6 (the head's own format)
   std::optional<std::string> quant_cache;    // --quant-cache DIR|none (default: XDG data dir)
   std::optional<std::string> prompt;         // --prompt TEXT (raw text, no template)
   std::optional<std::string> chat;           // --chat TEXT (one user turn through the template)

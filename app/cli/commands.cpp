@@ -60,8 +60,8 @@ std::string version_text() {
 std::optional<WeightFormat> head_format(const CliOptions& o) {
   if (o.head_weights && o.quantize_head)
     throw Error(ErrorKind::Usage, "use either --quantize-head or --head-weights, not both");
-  if (o.head_weights) return parse_weight_format(*o.head_weights);
-  if (o.quantize_head) return parse_weight_format(o.weights);
+  if (o.head_weights) return parse_head_format(*o.head_weights);
+  if (o.quantize_head) return parse_weight_format(o.weights);  // the layers' format
   return std::nullopt;
 }
 

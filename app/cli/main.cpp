@@ -8,10 +8,25 @@
 #include "app/cli/commands.h"
 #include "app/cli/number_checks.h"
 #include "app/engine/install_paths.h"
+#include "app/engine/open_model.h"
 #include "core/common/error.h"
 #include "core/common/version.h"
 
 namespace {
+
+// --weights / --head-weights: the engine's own parse, its message (int6 named as a head format).
+CLI::Validator format_check(falcon::WeightFormat (*parse)(const std::string&)) {
+  return CLI::Validator(
+      [parse](std::string& s) -> std::string {
+        try {
+          parse(s);
+          return {};
+        } catch (const falcon::Error& e) {
+          return e.what();
+        }
+      },
+      "");
+}
 
 int run(int argc, char** argv) {
   using falcon::cli::CliOptions;
@@ -27,13 +42,14 @@ int run(int argc, char** argv) {
                  "model (falcon-mini)");
   app.add_option("--backend", o.backend, "auto|cpu|cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--weights", o.weights,
-                 "bf16|int8|int4 (int8/int4: quantized at load, on the GPU or the CPU)")
-      ->check(CLI::IsMember({"bf16", "int8", "int4"}));
+                 "bf16|int8|int4 (int8/int4: quantized at load, on the GPU or the CPU; int6 is for "
+                 "--head-weights only)")
+      ->check(format_check(falcon::parse_weight_format));
   app.add_flag("--quantize-head", o.quantize_head, "The output head in --weights' format too");
   app.add_option("--head-weights", o.head_weights,
-                 "bf16|int8|int4: the output head's own format (default int8 with --weights int4, "
-                 "else bf16)")
-      ->check(CLI::IsMember({"bf16", "int8", "int4"}));
+                 "bf16|int8|int4|int6: the output head's own format (int6: 6-bit codes, the size of "
+                 "int8 on the CPU; default int6 with --weights int4, else bf16)")
+      ->check(format_check(falcon::parse_head_format));
   app.add_option("--quant-cache", o.quant_cache,
                  "Folder for quantized weights between runs, or 'none' "
                  "(default: $XDG_DATA_HOME/falcon-chat/quant-cache)");

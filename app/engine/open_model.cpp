@@ -22,8 +22,15 @@ BackendChoice parse_backend_choice(const std::string& text) {
 }
 
 WeightFormat parse_weight_format(const std::string& text) {
-  if (const auto w = weight_format_from_name(text)) return *w;
+  const auto w = weight_format_from_name(text);
+  if (w && !layer_format_ok(*w)) throw Error(ErrorKind::Usage, kInt6LayersMessage);
+  if (w) return *w;
   throw Error(ErrorKind::Usage, "weights '" + text + "' is not one of bf16, int8, int4");
+}
+
+WeightFormat parse_head_format(const std::string& text) {
+  if (const auto w = weight_format_from_name(text)) return *w;
+  throw Error(ErrorKind::Usage, "head weights '" + text + "' is not one of bf16, int8, int4, int6");
 }
 
 ChatTemplate chat_template_for(const std::filesystem::path& dir) {
@@ -137,6 +144,7 @@ std::filesystem::path default_quant_cache_dir() {
 
 OpenedModel open_model(const std::filesystem::path& dir, const OpenModelOptions& options,
                        bool with_tokenizer) {
+  if (!layer_format_ok(options.weights)) throw Error(ErrorKind::Usage, kInt6LayersMessage);  // either backend
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     throw Error(ErrorKind::Load, "model folder '" + dir.string() + "' does not exist or is not a folder");

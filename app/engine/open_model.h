@@ -18,12 +18,16 @@ enum class BackendChoice { Auto, Cpu, Cuda };
 
 // "auto" | "cpu" | "cuda" → choice; throws Error(Usage) otherwise.
 BackendChoice parse_backend_choice(const std::string& text);
+// The layers' format: "bf16" | "int8" | "int4"; throws Error(Usage) otherwise, for "int6" with a
+// message naming --head-weights int6 (a format for the output head only).
 WeightFormat parse_weight_format(const std::string& text);
+// The output head's format: "bf16" | "int8" | "int4" | "int6"; throws Error(Usage) otherwise.
+WeightFormat parse_head_format(const std::string& text);
 
 struct OpenModelOptions {
   BackendChoice backend = BackendChoice::Auto;
-  WeightFormat weights = WeightFormat::Bf16;
-  // The output head's format; unset: default_head_format(weights).
+  WeightFormat weights = WeightFormat::Bf16;  // never Int6 (open_model throws Error(Usage))
+  // The output head's format (int6 included); unset: default_head_format(weights).
   std::optional<WeightFormat> head_weights;
   // int8/int4: where quantized weights are cached between loads (docs/QUANTIZATION.md; each
   // backend its own file); empty = quantize on every load. default_quant_cache_dir() is the

@@ -16,15 +16,28 @@ namespace falcon {
 inline constexpr size_t kLogitBlock = 16;
 
 // How the large weight matrices are held: as the checkpoint's bf16, or quantized at load time
-// (weight-only; CudaBackend only): int8 per output channel, int4 in groups of 128.
-enum class WeightFormat { Bf16, Int8, Int4 };
+// (weight-only): int8 per output channel, int4 in groups of 128, and for the output head only
+// int6 per output channel (docs/QUANTIZATION.md). Appended values keep the numbers that cache
+// files hash.
+enum class WeightFormat { Bf16, Int8, Int4, Int6 };
 
-// The output head's format when none is asked for: int8 beside int4 layers (measured, session 21:
-// Falcon-40B int4 decodes 2% faster, 0.53 GB less per step, and falcon-mini's held-out perplexity
-// moves from +1.30% to +1.33% of bf16's), bf16 otherwise (beside int8 layers an int8 head would
-// double falcon-mini's logit error for 2.6% fewer bytes). docs/QUANTIZATION.md has the numbers.
+// Whether `w` may be the layers' format (int6 is the output head's only).
+inline bool layer_format_ok(WeightFormat w) {
+  return w != WeightFormat::Int6;
+}
+// What a backend or a command line says when the layers are asked for in int6.
+inline constexpr const char* kInt6LayersMessage =
+    "int6 is a format for the output head only (--head-weights int6); the layers take bf16, int8 or int4";
+
+// The output head's format when none is asked for: int6 beside int4 layers, bf16 otherwise.
+// Beside int4 layers the head's own error disappears under the layers': falcon-mini's held-out
+// perplexity +1.30% of bf16's with a bf16 head, +1.33% int8, +1.37% int6 (the HF fixtures' logit
+// error within +-0.01 of the int8 head's), and Falcon-40B int4 reads 0.13 GB less a token with int6
+// than with int8 (+0.4% decode, session 51) and 0.53 GB less than with bf16. An int4 head doubles
+// the logit error. Beside int8 layers an int8 head would double falcon-mini's logit error for 2.6%
+// fewer bytes. docs/QUANTIZATION.md has the numbers.
 inline WeightFormat default_head_format(WeightFormat layers) {
-  return layers == WeightFormat::Int4 ? WeightFormat::Int8 : WeightFormat::Bf16;
+  return layers == WeightFormat::Int4 ? WeightFormat::Int6 : WeightFormat::Bf16;
 }
 
 // Memory a backend holds for its model, for status bars and logs.

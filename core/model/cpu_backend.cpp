@@ -66,6 +66,12 @@ struct Layer {
 // 199-206 -> 171-182 ms, 1000 tokens 624-649 -> 597-608).
 constexpr int kDefaultChunk = 256;
 
+// int6 is the output head's format only (layer_format_ok): layers asked for in it are a usage
+// error, before anything is read.
+void check_formats(const CpuBackendOptions& options) {
+  if (!layer_format_ok(options.weights)) throw Error(ErrorKind::Usage, kInt6LayersMessage);
+}
+
 class CpuBackend final : public Backend {
  public:
   CpuBackend(const ModelConfig& config, std::shared_ptr<const CheckpointReader> weights,
@@ -151,6 +157,7 @@ Linear CpuBackend::load_linear(const std::string& name, int out, int in) const {
 CpuBackend::CpuBackend(const ModelConfig& config, std::shared_ptr<const CheckpointReader> weights,
                        const CpuBackendOptions& options)
     : c_(config), weights_(std::move(weights)), pool_(options.threads) {
+  check_formats(options);
   if (!weights_) throw_usage_error("create_cpu_backend: no checkpoint");
   if (options.cache_capacity < 0) throw_usage_error("cache_capacity must be >= 0");
   if (options.prefill_chunk < 0) throw_usage_error("prefill_chunk must be >= 0");
@@ -702,6 +709,7 @@ std::unique_ptr<Backend> create_cpu_backend(const ModelConfig& config,
 
 std::unique_ptr<Backend> create_cpu_backend(const std::filesystem::path& model_dir,
                                             const CpuBackendOptions& options) {
+  check_formats(options);
   ModelConfig config = load_model_config(model_dir);
   auto weights = std::make_shared<const CheckpointReader>(model_dir);
   return create_cpu_backend(config, std::move(weights), options);

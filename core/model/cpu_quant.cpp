@@ -141,11 +141,13 @@ void codes_of(const float* w, int n, float s, float lo, float hi, int bias, std:
   codes_portable(w, n, s, lo, hi, bias, out);
 }
 
-// amax: the largest |w| the row's scale covers (its own, or more: see quantize()).
-void quantize_row_int8(const float* w, int cols, float amax, std::uint8_t* codes, float* scale) {
-  const float s = amax / 127.0f;
+// One scale a row, codes clamp(rint(w / s), -qmax, qmax) one a byte: int8 (qmax 127) and int6
+// (qmax 31). amax: the largest |w| the row's scale covers (its own, or more: see quantize()).
+void quantize_row_per_row(const float* w, int cols, float amax, float qmax, std::uint8_t* codes,
+                          float* scale) {
+  const float s = amax / qmax;
   *scale = s;
-  codes_of(w, cols, s, -127.0f, 127.0f, 0, codes);
+  codes_of(w, cols, s, -qmax, qmax, 0, codes);
 }
 
 // Codes of a group into a 128-byte buffer (code 8, value 0, past the row's end), then each
@@ -311,7 +313,7 @@ QuantMatrix shape_of(int rows, int cols, WeightFormat format) {
   m.format = format;
   m.rows = rows;
   m.cols = cols;
-  m.ld = format == WeightFormat::Int8 ? cols : m.groups() * kGroupBytes;
+  m.ld = per_row_codes(format) ? cols : m.groups() * kGroupBytes;
   return m;
 }
 
@@ -322,7 +324,7 @@ std::size_t quantized_bytes(int rows, int cols, WeightFormat format) {
 
 namespace {
 
-// A (rows, cols) matrix in `format` (Int8 or Int4) with its codes and scales allocated, for
+// A (rows, cols) matrix in `format` (Int8, Int6 or Int4) with its codes and scales allocated, for
 // quantize() to fill. Throws std::bad_alloc.
 QuantMatrix allocate(int rows, int cols, WeightFormat format) {
   if (format == WeightFormat::Bf16) throw_usage_error("quantize: bf16 is not a quantized format");
@@ -373,11 +375,12 @@ QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat fo
       weight_row(weight, r, m.cols, row.data());
       std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(r) * m.ld;
       float* scales = m.scales.data() + static_cast<std::size_t>(r) * m.groups();
-      if (format == WeightFormat::Int8) {
+      if (per_row_codes(format)) {
         const float own = amax_of(row.data(), m.cols);
         const float amax =
             int8_row_amax.empty() ? own : std::max(own, int8_row_amax[static_cast<std::size_t>(r)]);
-        quantize_row_int8(row.data(), m.cols, amax, codes, scales);
+        quantize_row_per_row(row.data(), m.cols, amax, format == WeightFormat::Int8 ? 127.0f : 31.0f, codes,
+                             scales);
       } else {
         quantize_row_int4(row.data(), m.cols, codes, scales);
       }
@@ -388,7 +391,7 @@ QuantMatrix quantize(ThreadPool& pool, const TensorView& weight, WeightFormat fo
 
 void dequantize_row(const QuantMatrix& m, int row, int k0, int n, float* dst) {
   const std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(row) * m.ld;
-  if (m.format == WeightFormat::Int8) {
+  if (per_row_codes(m.format)) {
     const float s = m.scales[static_cast<std::size_t>(row)];
     for (int k = 0; k < n; ++k) dst[k] = s * static_cast<float>(static_cast<std::int8_t>(codes[k0 + k]));
     return;
@@ -421,7 +424,7 @@ void dequantize_row(const QuantMatrix& m, int row, int k0, int n, float* dst) {
 // dequantize_row.
 __attribute__((target("avx2,fma"))) void pack_panel_avx2(const QuantMatrix& m, int o, int nb, int k0, int kc,
                                                          float* p) {
-  const bool int8 = m.format == WeightFormat::Int8;
+  const bool int8 = per_row_codes(m.format);  // int8, int6: one signed code a byte
   const __m128i low4 = _mm_set1_epi8(0x0F);
   const __m256i eight = _mm256_set1_epi32(8);
   for (int jb = 0; jb < 16; jb += 8) {
@@ -468,7 +471,7 @@ __attribute__((target("avx2,fma"))) void pack_panel_avx2(const QuantMatrix& m, i
 
 float dot_row(const QuantMatrix& m, int row, const float* x) {
   const std::uint8_t* codes = m.codes.data() + static_cast<std::size_t>(row) * m.ld;
-  const bool int8 = m.format == WeightFormat::Int8;
+  const bool int8 = per_row_codes(m.format);  // int8, int6: one signed code a byte
   const float* scales = m.scales.data() + static_cast<std::size_t>(row) * m.groups();
 #ifdef FALCON_X86_DISPATCH
   static const bool avx2 = avx2_fma_enabled();

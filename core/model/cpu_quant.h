@@ -1,11 +1,14 @@
 #pragma once
-// Weight-only int8 / int4 matrices for the CPU backend: the schemes of docs/QUANTIZATION.md
+// Weight-only int8 / int4 / int6 matrices for the CPU backend: the schemes of docs/QUANTIZATION.md
 // (the GPU's, so a weight dequantizes to the same value on either backend), in a layout made
 // for AVX2 (below). Quantized once at load from the checkpoint's weights; the decode product
 // dequantizes in registers and reads each code byte once.
 //
 // Layout, per row of `cols` weights, `ld` bytes:
 // - int8: the codes q in column order (ld = cols); one fp32 scale per row.
+// - int6: the int8 layout and kernels, codes within ±31: the same values as the GPU's 6-bit head
+//   at int8's size and speed on the CPU (one code a byte, ld = cols; one fp32 scale per row, the
+//   row's largest |w| / 31). The output head's format only, never the layers'.
 // - int4: groups of 128 columns, 64 bytes each (ld = groups * 64; the last group's missing
 //   columns are code 0). Inside a group, block b (0..3) of 32 columns is 16 bytes; byte j of it
 //   holds column 32 b + j in its low nibble and column 32 b + 16 + j in its high one, each as
@@ -45,13 +48,19 @@ class CodeBytes {
   std::size_t n_ = 0;
 };
 
+// Whether `format` keeps one signed code a byte and one fp32 scale a row (int8, int6): the same
+// layout and read paths, only the quantizer's divisor and clamp differ.
+inline bool per_row_codes(WeightFormat format) {
+  return format == WeightFormat::Int8 || format == WeightFormat::Int6;
+}
+
 struct QuantMatrix {
-  WeightFormat format = WeightFormat::Bf16;  // Int8 or Int4 once quantized
+  WeightFormat format = WeightFormat::Bf16;  // Int8, Int6 or Int4 once quantized
   int rows = 0;
   int cols = 0;
   int ld = 0;                 // code bytes per row
   CodeBytes codes;            // rows * ld
-  std::vector<float> scales;  // int8: rows; int4: rows * groups()
+  std::vector<float> scales;  // int8, int6: rows; int4: rows * groups()
 
   int groups() const { return format == WeightFormat::Int4 ? (cols + 127) / 128 : 1; }
   std::size_t bytes() const { return codes.size() + scales.size() * sizeof(float); }
@@ -64,7 +73,8 @@ QuantMatrix shape_of(int rows, int cols, WeightFormat format);
 // What quantize() allocates for a (rows, cols) matrix: codes and scales.
 std::size_t quantized_bytes(int rows, int cols, WeightFormat format);
 
-// Quantizes a (rows, cols) weight of any float dtype, rows in parallel on the pool. int8 with
+// Quantizes a (rows, cols) weight of any float dtype, rows in parallel on the pool (int6: as int8
+// with amax / 31 and codes clamped to ±31). int8 with
 // int8_row_amax (one per row): row r's scale covers max(its own largest |w|, int8_row_amax[r]),
 // as one row of a wider matrix this one is part of (cpu_backend.cpp: the MLP down projection and
 // the attention output of a parallel block, one matrix on the GPU).

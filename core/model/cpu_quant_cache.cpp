@@ -79,8 +79,10 @@ bool read_cache(const std::filesystem::path& file, const qcache::Expect& want,
     std::memcpy(m.scales.data(), payload + at, scales);
     at += scales;
     // Every code is a valid weight; a scale is not: a damaged one would poison every logit. The
-    // scales quantize() makes: int8 the row's largest |w| / 127, int4 an fp16 number.
-    const float limit = s.format == WeightFormat::Int8 ? std::numeric_limits<float>::max() / 127 : 65504.0f;
+    // scales quantize() makes: int8 the row's largest |w| / 127, int6 / 31, int4 an fp16 number.
+    const float limit = s.format == WeightFormat::Int8   ? std::numeric_limits<float>::max() / 127
+                        : s.format == WeightFormat::Int6 ? std::numeric_limits<float>::max() / 31
+                                                         : 65504.0f;
     for (const float v : m.scales)
       if (!(v >= 0.0f && v <= limit)) return fail("the cache file is corrupt (a scale out of range)");
     out.push_back(std::move(m));

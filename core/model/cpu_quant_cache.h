@@ -17,7 +17,7 @@ namespace falcon::cpu {
 struct MatrixShape {
   int rows = 0;
   int cols = 0;
-  WeightFormat format = WeightFormat::Int8;  // Int8 or Int4
+  WeightFormat format = WeightFormat::Int8;  // Int8, Int4, or Int6 (the output head only)
 };
 
 // Bytes done and total; returning false cancels (Error(Cancelled)).

@@ -269,8 +269,9 @@ CacheFiles remove_all(const std::filesystem::path& cache_dir) {
 }
 
 std::optional<CacheName> parse_cache_name(std::string_view n) {
-  // <model>[-<place, 8 hex>]-<int8|int4>[-head[-<int8|int4>]][-cpu]-<key, 16 hex>.fqc, read from
-  // the right (the model folder's name may hold any of these pieces itself).
+  // <model>[-<place, 8 hex>]-<int8|int4>[-head[-<int8|int4|int6>]][-cpu]-<key, 16 hex>.fqc, read
+  // from the right (the model folder's name may hold any of these pieces itself). int6 is a head's
+  // format only: never the layers'.
   auto strip = [&n](std::string_view tail) {
     if (!n.ends_with(tail)) return false;
     n.remove_suffix(tail.size());
@@ -291,6 +292,8 @@ std::optional<CacheName> parse_cache_name(std::string_view n) {
     head = "int8";
   else if (strip("-head-int4"))
     head = "int4";
+  else if (strip("-head-int6"))
+    head = "int6";
   else
     head_as_layers = strip("-head");
   if (strip("-int8"))

@@ -34,10 +34,10 @@ struct Fnv64 {  // FNV-1a 64
 // a shard's header length and JSON header). Throws Error(Load) when the folder cannot be read.
 uint64_t checkpoint_key(const std::filesystem::path& model_dir);
 
-// <cache_dir>/<model folder name>-<place>-<int8|int4>[-head[-<int8|int4>]]<backend>-<key, 16 hex>.fqc;
-// <place>: 8 hex digits of a hash of the folder's canonical path (two checkpoints in folders of
-// the same name keep a file each); `backend` is "" for the CUDA backend's layout and "-cpu" for
-// the CPU backend's.
+// <cache_dir>/<model folder name>-<place>-<int8|int4>[-head[-<int8|int4|int6>]]<backend>-<key>.fqc
+// (int6: a head's format only; <key>: 16 hex digits); <place>: 8 hex digits of a hash of the
+// folder's canonical path (two checkpoints in folders of the same name keep a file each);
+// `backend` is "" for the CUDA backend's layout and "-cpu" for the CPU backend's.
 std::filesystem::path cache_file(const std::filesystem::path& cache_dir,
                                  const std::filesystem::path& model_dir, WeightFormat layers, bool quant_head,
                                  WeightFormat head, std::string_view backend, uint64_t key);
@@ -79,7 +79,7 @@ CacheFiles remove_all(const std::filesystem::path& cache_dir);
 // the backend's layout), its size and when it was written.
 struct CacheName {
   std::string model;         // the model folder's name (characters cache_file replaced stay replaced)
-  std::string layers, head;  // "int8" / "int4"; head also "bf16"
+  std::string layers, head;  // "int8" / "int4"; head also "bf16" and "int6" (a head's format only)
   bool cpu = false;          // the CPU backend's layout (else the CUDA backend's)
 };
 std::optional<CacheName> parse_cache_name(std::string_view file_name);  // nullopt: not a cache file's name

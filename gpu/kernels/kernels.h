@@ -274,25 +274,31 @@ void prepare_attention(int head_dim);
 //        16-row tiles laid out as mma.sync m16n8k16 A fragments (see quant.cu); row_of maps each
 //        tile row to its matrix row (-1 = padding). In the RoPE region the tile rows r and r + 8
 //        are a rotation pair (i, i + HD/2), and no tile mixes rows of the two input regions.
+//  Int6 (the output head only): per output row, scale = max|w_row| / 31 (fp32),
+//        q = clamp(rint(w / scale), -31, 31), u = q + 32 in 6 bits. data: (n_rows, ld) bytes,
+//        ld = 96 per 128 columns (k rounded up to 128; padding u = 32); each 128-column step of a
+//        row is a 64-byte plane of low nibbles and a 32-byte plane of the top two bits, laid out
+//        for the decode GEMV's lanes (q6_layout.cuh).
 // Dequantized value: scale * q (fp32), rounded to bf16 for prefill.
-enum class QuantFormat { Int8, Int4 };
+enum class QuantFormat { Int8, Int4, Int6 };
 
 struct QuantMatrix {
   QuantFormat format = QuantFormat::Int8;
   int n_rows = 0, k = 0;
   int split = 0;        // rows [split, n_rows) read the second input (xb); = n_rows when only one
   int headpair_hd = 0;  // int4: head_dim when rows [0, split) are laid out in RoPE pairs, else 0
-  int ld = 0;           // int8: bytes per row; int4: k rounded up to 128
+  int ld = 0;           // int8, int6: bytes per row; int4: k rounded up to 128
   int tiles = 0;        // int4: 16-row tiles
   int tile_split = 0;   // int4: tiles [tile_split, tiles) hold rows >= split
   void* data = nullptr;
-  float* scales = nullptr;    // int8: (n_rows)
+  float* scales = nullptr;    // int8, int6: (n_rows)
   __half* gscales = nullptr;  // int4: (tiles * 16, ld / 128)
   int32_t* row_of = nullptr;  // int4: (tiles * 16)
   uint64_t data_bytes() const;
   uint64_t scale_bytes() const;
   uint64_t table_bytes() const;
   uint64_t bytes() const { return data_bytes() + scale_bytes() + table_bytes(); }
+  bool per_row() const { return format != QuantFormat::Int4; }  // fp32 scales per row, no tiles
 };
 
 // The geometry of a quantized matrix (pointers null): rows [split, n_rows) read xb; headpair_hd

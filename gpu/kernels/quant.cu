@@ -16,6 +16,7 @@
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/common.cuh"
 #include "gpu/kernels/kernels.h"
+#include "gpu/kernels/q6_layout.cuh"
 
 namespace falcon::gpu {
 
@@ -57,17 +58,17 @@ RowTable build_row_table(int n_rows, int split, int headpair_hd) {
 
 constexpr int kThreads = 256;
 
-// ---- int8 ----
+// ---- int8 (and int6's scales) ----
 
-// One warp per row: scale = max|w| / 127.
-__global__ void int8_scales_kernel(const bf16* w, int ldw, int n_rows, int k, float* scales) {
+// One warp per row: scale = max|w| / qmax (127 for int8, 31 for int6).
+__global__ void row_scales_kernel(const bf16* w, int ldw, int n_rows, int k, float qmax, float* scales) {
   const int row = blockIdx.x * (kThreads / 32) + (threadIdx.x >> 5), lane = threadIdx.x & 31;
   if (row >= n_rows) return;  // w, scales: the slice's first row
   float m = 0.f;
   for (int c = lane; c < k; c += 32)
     m = fmaxf(m, fabsf(__bfloat162float(w[static_cast<size_t>(row) * ldw + c])));
   m = warp_max(m);
-  if (lane == 0) scales[row] = m / 127.f;
+  if (lane == 0) scales[row] = m / qmax;
 }
 
 __global__ void int8_quantize_kernel(const bf16* w, int ldw, int n_rows, int k, int ld, const float* scales,
@@ -209,6 +210,81 @@ __global__ void int8_dequantize8_kernel(const int8_t* q, int ld, int k, const fl
   }
 }
 
+// ---- int6 ----
+
+__device__ __forceinline__ uint32_t code6(float w, float s) {  // u = q + 32
+  if (!(s > 0.f)) return 32u;
+  return static_cast<uint32_t>(static_cast<int>(fminf(fmaxf(rintf(w / s), -31.f), 31.f)) + 32);
+}
+
+// One thread per (row, step, lane t) of rows [0, rows) (w, scales and q at the range's first
+// row): packs the 32 codes lane t of the GEMV reads (q6_layout.cuh) into its 16 lo bytes and
+// 8 hi bytes.
+__global__ void int6_quantize_kernel(const bf16* w, int ldw, int rows, int k, int ld, const float* scales,
+                                     uint8_t* q) {
+  const int steps = ld / kQ6StepBytes;
+  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= static_cast<size_t>(rows) * steps * 4) return;
+  const int t = static_cast<int>(i % 4), step = static_cast<int>((i / 4) % steps),
+            row = static_cast<int>(i / (4 * static_cast<size_t>(steps)));
+  const float s = scales[row];
+  const bf16* wr = w + static_cast<size_t>(row) * ldw;
+  uint32_t lo[4] = {0, 0, 0, 0}, hi[2] = {0, 0};
+#pragma unroll
+  for (int j = 0; j < 8; ++j)
+#pragma unroll
+    for (int b = 0; b < 4; ++b) {
+      const int c = step * kQ6StepCols + q6_col(t, j, b);
+      const uint32_t u = code6(c < k ? __bfloat162float(wr[c]) : 0.f, s);
+      lo[j >> 1] |= (u & 15u) << (8 * b + 4 * (j & 1));
+      hi[j >> 2] |= (u >> 4) << (8 * b + q6_hi_bit(j & 3));
+    }
+  uint8_t* dst = q + static_cast<size_t>(row) * ld + static_cast<size_t>(step) * kQ6StepBytes;
+  *reinterpret_cast<uint4*>(dst + 16 * t) = make_uint4(lo[0], lo[1], lo[2], lo[3]);
+  *reinterpret_cast<uint2*>(dst + kQ6HiBase + 8 * t) = make_uint2(hi[0], hi[1]);
+}
+
+// One thread per (row, step, lane t) of rows [row0, row0 + rows): its 32 columns, two runs of 16
+// (q6_col), each written as two 16-byte stores where they are whole and aligned.
+__global__ void int6_dequantize_kernel(const uint8_t* q, int ld, int k, const float* scales, int row0,
+                                       int rows, bf16* out, int ldo) {
+  const int steps = ld / kQ6StepBytes;
+  const size_t i = static_cast<size_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i >= static_cast<size_t>(rows) * steps * 4) return;
+  const int t = static_cast<int>(i % 4), step = static_cast<int>((i / 4) % steps),
+            r = static_cast<int>(i / (4 * static_cast<size_t>(steps))), row = row0 + r;
+  const uint8_t* src = q + static_cast<size_t>(row) * ld + static_cast<size_t>(step) * kQ6StepBytes;
+  const uint4 l = *reinterpret_cast<const uint4*>(src + 16 * t);
+  const uint2 h = *reinterpret_cast<const uint2*>(src + kQ6HiBase + 8 * t);
+  const uint32_t lo[4] = {l.x, l.y, l.z, l.w}, hi[2] = {h.x, h.y};
+  const float s = scales[row];
+#pragma unroll
+  for (int run = 0; run < 2; ++run) {  // words 4 run .. 4 run + 3: 16 contiguous columns
+    uint32_t packed[8];
+#pragma unroll
+    for (int jj = 0; jj < 4; ++jj) {
+      const uint32_t word = q6_word(lo, hi, 4 * run + jj);
+#pragma unroll
+      for (int b = 0; b < 4; b += 2)
+        packed[2 * jj + b / 2] =
+            float2_to_bf16x2(s * static_cast<float>(static_cast<int>((word >> (8 * b)) & 63u) - 32),
+                             s * static_cast<float>(static_cast<int>((word >> (8 * b + 8)) & 63u) - 32));
+    }
+    const int col = step * kQ6StepCols + q6_col(t, 4 * run, 0);
+    bf16* o = out + static_cast<size_t>(r) * ldo + col;
+    if (col + 16 <= k && (reinterpret_cast<uintptr_t>(o) & 15) == 0) {
+      reinterpret_cast<uint4*>(o)[0] = make_uint4(packed[0], packed[1], packed[2], packed[3]);
+      reinterpret_cast<uint4*>(o)[1] = make_uint4(packed[4], packed[5], packed[6], packed[7]);
+    } else {
+      for (int j = 0; j < 16 && col + j < k; ++j) {
+        const uint32_t p = packed[j / 2];
+        const uint16_t b = static_cast<uint16_t>(j % 2 ? p >> 16 : p & 0xffffu);
+        o[j] = *reinterpret_cast<const bf16*>(&b);
+      }
+    }
+  }
+}
+
 unsigned blocks_for(size_t n, int per_block) {
   return static_cast<unsigned>((n + per_block - 1) / per_block);
 }
@@ -216,15 +292,13 @@ unsigned blocks_for(size_t n, int per_block) {
 }  // namespace
 
 uint64_t QuantMatrix::data_bytes() const {
-  return format == QuantFormat::Int8 ? static_cast<uint64_t>(n_rows) * ld
-                                     : static_cast<uint64_t>(tiles) * 16 * ld / 2;
+  return per_row() ? static_cast<uint64_t>(n_rows) * ld : static_cast<uint64_t>(tiles) * 16 * ld / 2;
 }
 uint64_t QuantMatrix::scale_bytes() const {
-  return format == QuantFormat::Int8 ? static_cast<uint64_t>(n_rows) * 4
-                                     : static_cast<uint64_t>(tiles) * 16 * (ld / 128) * 2;
+  return per_row() ? static_cast<uint64_t>(n_rows) * 4 : static_cast<uint64_t>(tiles) * 16 * (ld / 128) * 2;
 }
 uint64_t QuantMatrix::table_bytes() const {
-  return format == QuantFormat::Int8 ? 0 : static_cast<uint64_t>(tiles) * 16 * 4;
+  return per_row() ? 0 : static_cast<uint64_t>(tiles) * 16 * 4;
 }
 
 QuantMatrix plan_quant(QuantFormat f, int n_rows, int k, int split, int headpair_hd) {
@@ -235,6 +309,10 @@ QuantMatrix plan_quant(QuantFormat f, int n_rows, int k, int split, int headpair
   q.split = split < 0 || split > n_rows ? n_rows : split;
   if (f == QuantFormat::Int8) {
     q.ld = round_up(std::max(k, 1), 16);
+    return q;
+  }
+  if (f == QuantFormat::Int6) {
+    q.ld = round_up(std::max(k, 1), kQ6StepCols) / kQ6StepCols * kQ6StepBytes;
     return q;
   }
   q.headpair_hd = headpair_hd;
@@ -268,11 +346,20 @@ void launch_quantize(const bf16* w, int ldw, const QuantMatrix& q, cudaStream_t 
   int t0 = 0, t1 = 0;
   tile_range(q, row0, rows, t0, t1);
   if (rows <= 0 || q.k <= 0) return;
-  if (q.format == QuantFormat::Int8) {
+  if (q.per_row()) {
+    const bool six = q.format == QuantFormat::Int6;
     float* sc = q.scales + row0;
+    row_scales_kernel<<<blocks_for(rows, kThreads / 32), kThreads, 0, stream>>>(w, ldw, rows, q.k,
+                                                                                six ? 31.f : 127.f, sc);
+    FALCON_CHECK_LAUNCH("row_scales_kernel");
+    if (six) {
+      uint8_t* data = static_cast<uint8_t*>(q.data) + static_cast<size_t>(row0) * q.ld;
+      int6_quantize_kernel<<<blocks_for(static_cast<size_t>(rows) * (q.ld / kQ6StepBytes) * 4, kThreads),
+                             kThreads, 0, stream>>>(w, ldw, rows, q.k, q.ld, sc, data);
+      FALCON_CHECK_LAUNCH("int6_quantize_kernel");
+      return;
+    }
     int8_t* data = static_cast<int8_t*>(q.data) + static_cast<size_t>(row0) * q.ld;
-    int8_scales_kernel<<<blocks_for(rows, kThreads / 32), kThreads, 0, stream>>>(w, ldw, rows, q.k, sc);
-    FALCON_CHECK_LAUNCH("int8_scales_kernel");
     int8_quantize_kernel<<<blocks_for(static_cast<size_t>(rows) * q.ld, kThreads), kThreads, 0, stream>>>(
         w, ldw, rows, q.k, q.ld, sc, data);
     FALCON_CHECK_LAUNCH("int8_quantize_kernel");
@@ -298,6 +385,13 @@ void launch_dequantize(const QuantMatrix& q, int row0, int rows, bf16* out, int 
                               stream>>>(static_cast<const int8_t*>(q.data), q.ld, q.k, q.scales, row0, rows,
                                         out, ldo);
     FALCON_CHECK_LAUNCH("int8_dequantize8_kernel");
+    return;
+  }
+  if (q.format == QuantFormat::Int6) {
+    int6_dequantize_kernel<<<blocks_for(static_cast<size_t>(rows) * (q.ld / kQ6StepBytes) * 4, kThreads),
+                             kThreads, 0, stream>>>(static_cast<const uint8_t*>(q.data), q.ld, q.k, q.scales,
+                                                    row0, rows, out, ldo);
+    FALCON_CHECK_LAUNCH("int6_dequantize_kernel");
     return;
   }
   const int groups = q.ld / 128, quads = q.ld / 64;

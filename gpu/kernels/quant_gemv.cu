@@ -20,6 +20,10 @@
 // [2^14, 2^15): no overflow, and values down to 2^-28 of the largest keep fp16's 11-bit
 // precision. About one instruction per weight (the fp32 path this replaced needed ~3.5).
 //
+// Int6 (the output head; per-row scale, 96-byte steps of 128 columns, q6_layout.cuh): the int8
+// kernel with two planes per step, rebuilt into int8's words (about 3 more integer operations per
+// 4 weights), for 3/4 of int8's bytes.
+//
 // Int4 (groups of 128, fp16 scales, tile layout in quant.cu): a 32-bit word holds one mma's A
 // fragment. Fast form: one AND leaves two nibbles u as fp16 subnormals u * 2^-24 (or 16u * 2^-24),
 // exact, and the zero point (the weight is u - 8) comes off once per group with the group's sum
@@ -47,6 +51,7 @@
 #include "gpu/cuda_check.h"
 #include "gpu/kernels/gemv_epilogue.cuh"
 #include "gpu/kernels/kernels.h"
+#include "gpu/kernels/q6_layout.cuh"
 #include "gpu/kernels/staged_x.cuh"
 
 namespace falcon::gpu {
@@ -132,10 +137,14 @@ __device__ __forceinline__ bool finish_unit(const GemvArgs& a, int tile, int chu
   return true;
 }
 
-// Bytes 0,1 (sel 0x4140) or 2,3 (sel 0x4342) of the int8 word w as an exact fp16 pair.
-__device__ __forceinline__ uint32_t i8x2_to_f16x2(uint32_t flipped, uint32_t sel) {
-  uint32_t t = __byte_perm(flipped, 0x64646464u, sel);  // fp16 1024 + (b ^ 0x80) = 1152 + b
-  const __half2 h = __hsub2(*reinterpret_cast<const __half2*>(&t), __half2half2(__ushort_as_half(0x6480)));
+// Bytes 0,1 (sel 0x4140) or 2,3 (sel 0x4342) of the word w, each an unsigned byte u that
+// stands for u - offset (int8: b ^ 0x80, offset 128; int6: u = q + 32, offset 32), as an exact
+// fp16 pair: u under the exponent of 1024 is 1024 + u, minus 1024 + offset.
+template <int kOffset>
+__device__ __forceinline__ uint32_t u8x2_to_f16x2(uint32_t w, uint32_t sel) {
+  uint32_t t = __byte_perm(w, 0x64646464u, sel);
+  const __half2 h =
+      __hsub2(*reinterpret_cast<const __half2*>(&t), __half2half2(__ushort_as_half(0x6400 + kOffset)));
   return *reinterpret_cast<const uint32_t*>(&h);
 }
 
@@ -284,41 +293,61 @@ __device__ __forceinline__ float stage_x_f16(const uint4 (&xv)[kN], __half* xs, 
 // byte with as few requests as it can. In shared memory the 16-byte pieces of a row are
 // swizzled (piece ^ swz(row)) so that the fragment reads (8 rows, the same piece) hit distinct
 // banks.
+//
+// Int6 (kSix, the output head): the same kernel on 96-byte steps (q6_layout.cuh): 16 rows x 6
+// pieces a step, 3 copies a lane; a row keeps its 128-byte slot, of which 6 pieces are used.
+// Lane (g, t) reads lo piece t (one 16-byte load, 8 lanes a phase: rows g, g + 1 must differ in
+// the swizzle's bit 2) and 8 bytes of the hi pieces 4, 5 (16 lanes a phase: rows g .. g + 3 must
+// map {4, 5} to four distinct slot pairs): q6_swz gives both. q6_word rebuilds the int8 words.
 __device__ __forceinline__ int q8_swz(int row) {
   return ((row & 1) << 2) | ((row >> 1) & 3);
 }
+__device__ __forceinline__ int q6_swz(int row) {
+  return ((row & 1) << 2) | (((row >> 1) & 1) << 1);
+}
 
-template <GemvEpilogue kEpi, bool kVecX>
+template <GemvEpilogue kEpi, bool kVecX, bool kSix>
 __global__ void __launch_bounds__(kWarps * 32)
-    gemv_q8_kernel(GemvArgs a, const int8_t* __restrict__ w, int ld, const float* __restrict__ scales,
+    gemv_q8_kernel(GemvArgs a, const uint8_t* __restrict__ w, int ld, const float* __restrict__ scales,
                    Q8Rows rows, int tiles, int chunks, int ready) {
   __shared__ __align__(16) uint4 ring[kWarps][kStages][16][8];  // [row][swizzled 16-byte piece]
   static_assert(kWarps * 32 * 8 == kChunk, "each thread stages 8 values of x");
   __shared__ __align__(16) __half xs[kChunk];
   __shared__ uint32_t red[kWarps];
+  constexpr int kCopies = kSix ? 3 : 4;                      // 16-byte copies per lane and step
+  constexpr int kStepBytes = kSix ? kQ6StepBytes : kQ8Step;  // a row's bytes per step
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
   const BlockUnit bu = block_unit(tiles, rows.tiles_a, chunks, ready);
   const bool active = bu.tile < bu.tile_end;
-  const int c0 = bu.chunk * kChunk, cn = min(kChunk, ld - c0), steps = (cn + kQ8Step - 1) / kQ8Step;
+  // Columns: int6 rows are whole steps (ld / 96 of them), int8 rows ld columns.
+  const int cols = kSix ? ld / kQ6StepBytes * kQ8Step : ld;
+  const int c0 = bu.chunk * kChunk, cn = min(kChunk, cols - c0), steps = (cn + kQ8Step - 1) / kQ8Step;
   const int piece = lane & 7;
-  const int8_t* src[4];  // this lane's copy source in rows 4i + lane / 8 (null: no such row)
+  const uint8_t* src[kCopies];  // this lane's copy sources in rows copy_row(i) (null: no such row)
+  // Copy i of this lane: tile row and 16-byte piece (int8: rows 4i .. 4i + 3, 8 lanes a row).
+  auto copy_row = [&](int i) { return kSix ? (i * 32 + lane) / 6 : 4 * i + (lane >> 3); };
+  auto copy_piece = [&](int i) { return kSix ? (i * 32 + lane) % 6 : piece; };
+  // Bytes into a row of the chunk's first step.
+  const int chunk_off = kSix ? bu.chunk * (kChunk / kQ8Step) * kQ6StepBytes : c0;
 #pragma unroll
-  for (int i = 0; i < 4; ++i) {
-    const int row = 4 * i + (lane >> 3);
+  for (int i = 0; i < kCopies; ++i) {
+    const int row = copy_row(i);
     const PairRows pr = active ? q8_slot_rows(a, bu.tile, row & 7, rows.tiles_a, rows.pairs_a,
                                               rows.pairs_total, rows.headpair)
                                : PairRows{-1, -1, bu.in_a};
     const int rr = row < 8 ? pr.a : pr.b;
-    src[i] = rr >= 0 ? w + static_cast<size_t>(rr) * ld + c0 + piece * 16 : nullptr;
+    src[i] = rr >= 0 ? w + static_cast<size_t>(rr) * ld + chunk_off + copy_piece(i) * 16 : nullptr;
   }
   auto issue = [&](int s) {  // step s into slot s % kStages; one commit group per call
     if (s < steps && active) {
-      const bool in = s * kQ8Step + piece * 16 < cn;
+      // int8: a piece past the chunk's columns is zero-filled; int6 steps are whole.
+      const bool in = kSix || s * kQ8Step + piece * 16 < cn;
 #pragma unroll
-      for (int i = 0; i < 4; ++i) {
-        const int row = 4 * i + (lane >> 3);
+      for (int i = 0; i < kCopies; ++i) {
+        const int row = copy_row(i);
         const bool ok = in && src[i] != nullptr;
-        cp_async16(&ring[warp][s % kStages][row][piece ^ q8_swz(row)], ok ? src[i] + s * kQ8Step : w, ok);
+        cp_async16(&ring[warp][s % kStages][row][copy_piece(i) ^ (kSix ? q6_swz(row) : q8_swz(row))],
+                   ok ? src[i] + s * kStepBytes : w, ok);
       }
     }
     cp_async_commit();
@@ -331,16 +360,32 @@ __global__ void __launch_bounds__(kWarps * 32)
   const float unscale = stage_x_f16(xv, xs, red);
   if (!active) return;
   float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-  const int sw = q8_swz(g);  // rows g and g + 8 share it
+  const int sw = kSix ? q6_swz(g) : q8_swz(g);  // rows g and g + 8 share it
   for (int s = 0; s < steps; ++s) {
     __syncwarp();  // every lane has read slot (s - 1) % kStages, which issue() refills
     issue(s + kStages - 1);
     cp_async_wait<kStages - 1>();  // this lane's copies of step s have landed ...
     __syncwarp();                  // ... and so have the other lanes'
     const int slot = s % kStages;
-    // Lane (g, t) reads pieces t and 4 + t (columns t * 16 and 64 + t * 16) of rows g and g + 8.
-    const uint4 wa0 = ring[warp][slot][g][t ^ sw], wa1 = ring[warp][slot][g][(4 + t) ^ sw];
-    const uint4 wb0 = ring[warp][slot][g + 8][t ^ sw], wb1 = ring[warp][slot][g + 8][(4 + t) ^ sw];
+    uint32_t ua[8], ub[8];  // word j: the bytes u of 4 columns (q6_col), rows g and g + 8
+    if constexpr (kSix) {
+      const uint4 la = ring[warp][slot][g][t ^ sw], lb = ring[warp][slot][g + 8][t ^ sw];
+      const int hp = (4 + (t >> 1)) ^ sw;
+      const uint2 ha = reinterpret_cast<const uint2*>(&ring[warp][slot][g][hp])[t & 1];
+      const uint2 hb = reinterpret_cast<const uint2*>(&ring[warp][slot][g + 8][hp])[t & 1];
+      const uint32_t loa[4] = {la.x, la.y, la.z, la.w}, lob[4] = {lb.x, lb.y, lb.z, lb.w};
+      const uint32_t hia[2] = {ha.x, ha.y}, hib[2] = {hb.x, hb.y};
+#pragma unroll
+      for (int j = 0; j < 8; ++j) ua[j] = q6_word(loa, hia, j), ub[j] = q6_word(lob, hib, j);
+    } else {
+      // Lane (g, t) reads pieces t and 4 + t (columns t * 16 and 64 + t * 16) of rows g and g + 8.
+      const uint4 wa0 = ring[warp][slot][g][t ^ sw], wa1 = ring[warp][slot][g][(4 + t) ^ sw];
+      const uint4 wb0 = ring[warp][slot][g + 8][t ^ sw], wb1 = ring[warp][slot][g + 8][(4 + t) ^ sw];
+      const uint32_t wa[8] = {wa0.x, wa0.y, wa0.z, wa0.w, wa1.x, wa1.y, wa1.z, wa1.w};
+      const uint32_t wb[8] = {wb0.x, wb0.y, wb0.z, wb0.w, wb1.x, wb1.y, wb1.z, wb1.w};
+#pragma unroll
+      for (int j = 0; j < 8; ++j) ua[j] = wa[j], ub[j] = wb[j];
+    }
     const int sc = s * kQ8Step + t * 16;
     uint32_t xh[16];  // xh[2j], xh[2j + 1]: x of the columns of word j below
 #pragma unroll
@@ -351,13 +396,15 @@ __global__ void __launch_bounds__(kWarps * 32)
         xh[8 * h + 4 * e] = v.x, xh[8 * h + 4 * e + 1] = v.y, xh[8 * h + 4 * e + 2] = v.z,
                        xh[8 * h + 4 * e + 3] = v.w;
       }
-    const uint32_t ua[8] = {wa0.x, wa0.y, wa0.z, wa0.w, wa1.x, wa1.y, wa1.z, wa1.w};
-    const uint32_t ub[8] = {wb0.x, wb0.y, wb0.z, wb0.w, wb1.x, wb1.y, wb1.z, wb1.w};
+    // int6: u = q + 32; int8: the byte b ^ 0x80 = b + 128.
+    constexpr int kOff = kSix ? 32 : 128;
+    constexpr uint32_t kFlip = kSix ? 0u : 0x80808080u;
 #pragma unroll
     for (int j = 0; j < 8; ++j) {  // word j: 4 columns; mma k slots 2t, 2t+1 / 2t+8, 2t+9
-      const uint32_t fa = ua[j] ^ 0x80808080u, fb = ub[j] ^ 0x80808080u;
-      mma_16816<false>(acc[j & 1], i8x2_to_f16x2(fa, 0x4140), i8x2_to_f16x2(fb, 0x4140),
-                       i8x2_to_f16x2(fa, 0x4342), i8x2_to_f16x2(fb, 0x4342), xh[2 * j], xh[2 * j + 1]);
+      const uint32_t fa = ua[j] ^ kFlip, fb = ub[j] ^ kFlip;
+      mma_16816<false>(acc[j & 1], u8x2_to_f16x2<kOff>(fa, 0x4140), u8x2_to_f16x2<kOff>(fb, 0x4140),
+                       u8x2_to_f16x2<kOff>(fa, 0x4342), u8x2_to_f16x2<kOff>(fb, 0x4342), xh[2 * j],
+                       xh[2 * j + 1]);
     }
   }
   cp_async_wait<0>();
@@ -863,13 +910,15 @@ UnitPlan unit_plan(const QuantMatrix& q, bool headpair, int chunk = 0) {
     const int v = e ? std::atoi(e) : 0;
     return v == kQ4Chunk || v == kQ4Small ? v : 0;
   }();
-  if (q.format == QuantFormat::Int8)
+  if (q.per_row())
     chunk = kChunk;
   else if (chunk != kQ4Chunk && chunk != kQ4Small)
     chunk = forced ? forced : gemv_q4_chunk(q.tiles, q.ld, q4_resident_blocks());
   p.chunk = chunk;
-  p.chunks = (q.ld + chunk - 1) / chunk;
-  if (q.format == QuantFormat::Int8) {
+  // Columns: int6 rows hold whole 128-column steps of 96 bytes.
+  const int cols = q.format == QuantFormat::Int6 ? q.ld / kQ6StepBytes * kQ6StepCols : q.ld;
+  p.chunks = (cols + chunk - 1) / chunk;
+  if (q.per_row()) {
     p.rows.headpair = headpair;
     p.rows.pairs_a = headpair ? q.split / 2 : (q.split + 1) / 2;
     p.rows.pairs_total = p.rows.pairs_a + (q.n_rows - q.split + 1) / 2;
@@ -888,15 +937,17 @@ void launch_typed(const GemvArgs& a, const QuantMatrix& q, cudaStream_t stream) 
   if (p.tiles <= 0 || p.chunks <= 0) return;
   if (p.chunks > 1 && (!a.split_ws || !a.split_counters))
     throw_usage_error("quantized GEMV: k spans several chunks but no split workspace was given");
-  const int tiles_a = q.format == QuantFormat::Int8 ? p.rows.tiles_a : q.tile_split;
+  const int tiles_a = q.per_row() ? p.rows.tiles_a : q.tile_split;
   const long long groups = (tiles_a + kWarps - 1) / kWarps + (p.tiles - tiles_a + kWarps - 1) / kWarps;
   const unsigned blocks = static_cast<unsigned>(groups * p.chunks);
   // Chunks wholly before k_ready: their blocks go first and do not wait for the previous kernel.
   const int ready = std::min(std::clamp(a.k_ready, 0, a.k) / p.chunk, p.chunks);
-  if (q.format == QuantFormat::Int8) {
-    launch_kernel(vecx ? gemv_q8_kernel<kEpi, true> : gemv_q8_kernel<kEpi, false>, blocks, kWarps * 32, 0,
-                  stream, a, static_cast<const int8_t*>(q.data), q.ld, q.scales, p.rows, p.tiles, p.chunks,
-                  ready);
+  if (q.per_row()) {
+    auto kernel = q.format == QuantFormat::Int6
+                      ? (vecx ? gemv_q8_kernel<kEpi, true, true> : gemv_q8_kernel<kEpi, false, true>)
+                      : (vecx ? gemv_q8_kernel<kEpi, true, false> : gemv_q8_kernel<kEpi, false, false>);
+    launch_kernel(kernel, blocks, kWarps * 32, 0, stream, a, static_cast<const uint8_t*>(q.data), q.ld,
+                  q.scales, p.rows, p.tiles, p.chunks, ready);
   } else {
     auto kernel = p.chunk == kQ4Small
                       ? (vecx ? gemv_q4_kernel<kEpi, true, kQ4Small> : gemv_q4_kernel<kEpi, false, kQ4Small>)

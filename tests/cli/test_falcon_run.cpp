@@ -183,6 +183,16 @@ class TestFalconRun : public QObject {
         << 0;
     QTest::newRow("unknown head format")
         << QStringList{"--model", model, "--head-weights", "int2", "--prompt-tokens", "1"} << 2;
+    // int6 is the output head's format only.
+    QTest::newRow("int6 head on cpu")
+        << QStringList{"--model",         model, "--backend",        "cpu", "--head-weights", "int6",
+                       "--prompt-tokens", "1",   "--max-new-tokens", "2"}
+        << 0;
+    QTest::newRow("int6 layers") << QStringList{"--model",   model,  "--backend",       "cpu",
+                                                "--weights", "int6", "--prompt-tokens", "1"}
+                                 << 2;
+    QTest::newRow("int6 layers, quantized head")
+        << QStringList{"--model", model, "--weights", "int6", "--quantize-head", "--prompt-tokens", "1"} << 2;
     // An empty message went to the model as an empty user turn and got a reply to nothing.
     const QString mini = QStringLiteral(FALCON_SOURCE_DIR) + "/resources/models/falcon-mini";
     QTest::newRow("empty chat message")
@@ -211,6 +221,31 @@ class TestFalconRun : public QObject {
       QVERIFY2(!r.err.trimmed().isEmpty(), "a failure says why on stderr");
       QVERIFY2(r.err.trimmed().count('\n') <= 2, qPrintable("one clear message, not a dump: " + r.err));
     }
+  }
+
+  // The formats' messages say what is accepted where: int6 for the layers names --head-weights
+  // int6 and the layers' formats; a wrong head format lists the head's, int6 included.
+  void weight_formats_say_where_int6_goes_data() {
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QStringList>("words");
+    QTest::newRow("int6 layers") << QStringList{"--weights", "int6"}
+                                 << QStringList{"--weights", "output head only", "--head-weights int6",
+                                                "bf16, int8 or int4"};
+    QTest::newRow("unknown layers") << QStringList{"--weights", "int5"}
+                                    << QStringList{"--weights", "'int5'", "bf16, int8, int4"};
+    QTest::newRow("unknown head") << QStringList{"--head-weights", "int5"}
+                                  << QStringList{"--head-weights", "'int5'", "bf16, int8, int4, int6"};
+  }
+  void weight_formats_say_where_int6_goes() {
+    QFETCH(QStringList, extra);
+    QFETCH(QStringList, words);
+    const QString model = QString::fromStdString((models_dir() / "mqa_rope_parallel").string());
+    const Result r = run(QStringList{"--model", model, "--backend", "cpu", "--prompt-tokens", "1,2"} + extra);
+    QCOMPARE(r.code, 2);
+    for (const QString& w : words) QVERIFY2(r.err.contains(w), qPrintable(w + " not in: " + r.err));
+    QVERIFY2(r.err.trimmed().count('\n') <= 2, qPrintable("one clear message, not a dump: " + r.err));
+    const Result help = run({"--help"});
+    QVERIFY2(help.code == 0 && help.out.contains("bf16|int8|int4|int6"), qPrintable(help.out));
   }
 
   // A number a user mistyped is named with what was expected, in one short line (CLI11's own
@@ -262,6 +297,7 @@ class TestFalconRun : public QObject {
     QTest::newRow("int8") << QStringList{"--weights", "int8"};
     QTest::newRow("int4 + int8 head") << QStringList{"--weights", "int4", "--head-weights", "int8"};
     QTest::newRow("bf16 + int4 head") << QStringList{"--head-weights", "int4"};
+    QTest::newRow("int8 + int6 head") << QStringList{"--weights", "int8", "--head-weights", "int6"};
   }
   void auto_backend_keeps_quantized_formats_without_a_gpu() {
     QFETCH(QStringList, formats);

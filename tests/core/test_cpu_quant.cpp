@@ -1,7 +1,9 @@
-// The CPU backend's int8/int4 weights (core/model/cpu_quant.h) against references written here:
+// The CPU backend's int8/int4/int6 weights (core/model/cpu_quant.h) against references written here:
 // - the schemes of docs/QUANTIZATION.md re-implemented element by element (scalar, with the
 //   compiler's own float -> fp16 rounding), so every dequantized weight is checked bit for bit,
-//   with the quantize -> dequantize error bound (half a scale step);
+//   with the quantize -> dequantize error bound (half a scale step); int6 (the output head's
+//   only format: amax / 31, codes within ±31, one a byte as int8's) and int8's code bytes against
+//   a per-row reference written in this file;
 // - the products (decode's direct dot and the prefill's panels) against double-precision sums
 //   of the dequantized weights;
 // - whole models: CpuBackend with int8/int4 weights against CpuBackend running an f32 checkpoint
@@ -10,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 
@@ -20,6 +24,7 @@
 #include "core/model/cpu_backend.h"
 #include "core/model/cpu_ops.h"
 #include "core/model/cpu_quant.h"
+#include "core/model/weight_format_name.h"
 #include "logit_checks.h"
 #include "model_fixture_util.h"
 
@@ -36,9 +41,57 @@ uint16_t fp16_bits(float f) {
   std::memcpy(&b, &h, 2);
   return b;
 }
-// The schemes written from docs/QUANTIZATION.md's table alone (shared with the GPU's tests).
+// A per-row scheme (int8: qmax 127, int6: qmax 31) written out scalar from its definition: each
+// row's largest |w| (a NaN skipped), s = amax / qmax in fp32, q = clamp(rint(w / s), -qmax, qmax)
+// (0 for a row of zeros), value s * q. The codes as well as the values.
+struct RefPerRow {
+  std::vector<int> codes;     // rows * cols
+  std::vector<float> scales;  // rows
+  testref::RefQuant values;   // deq and step, as the shared reference gives them
+};
+
+RefPerRow ref_per_row(const std::vector<float>& w, int rows, int cols, int qmax) {
+  RefPerRow r;
+  r.codes.resize(w.size());
+  r.scales.resize(static_cast<std::size_t>(rows));
+  r.values.deq.resize(w.size());
+  r.values.step.resize(w.size());
+  for (int row = 0; row < rows; ++row) {
+    float amax = 0.0f;
+    for (int c = 0; c < cols; ++c) {
+      const float a = std::fabs(w[static_cast<std::size_t>(row) * cols + c]);
+      if (!std::isnan(a) && a > amax) amax = a;
+    }
+    const float s = amax / static_cast<float>(qmax);
+    r.scales[static_cast<std::size_t>(row)] = s;
+    for (int c = 0; c < cols; ++c) {
+      const std::size_t i = static_cast<std::size_t>(row) * cols + c;
+      int q = 0;
+      if (s > 0.0f) {
+        const float t = std::nearbyint(w[i] / s);
+        q = std::isnan(t) ? -qmax : static_cast<int>(std::min(std::max(t, float(-qmax)), float(qmax)));
+      }
+      r.codes[i] = q;
+      r.values.deq[i] = s * static_cast<float>(q);
+      r.values.step[i] = s;
+    }
+  }
+  return r;
+}
+
+int qmax_of(WeightFormat f) {
+  return f == WeightFormat::Int6 ? 31 : 127;
+}
+
+// The schemes written from docs/QUANTIZATION.md's table alone (int8/int4 shared with the GPU's
+// tests; int6, the output head's, from ref_per_row above).
 testref::RefQuant reference_quantize(const std::vector<float>& w, int rows, int cols, WeightFormat f) {
+  if (f == WeightFormat::Int6) return ref_per_row(w, rows, cols, 31).values;
   return testref::ref_quantize(w, rows, cols, f == WeightFormat::Int4);
+}
+
+bool per_row(WeightFormat f) {
+  return f == WeightFormat::Int8 || f == WeightFormat::Int6;
 }
 
 // Random weights of a few magnitudes, with a zero row and a row with one outlier when there is room.
@@ -138,7 +191,14 @@ void write_dequantized_checkpoint(const std::filesystem::path& from, const std::
 }
 
 const char* format_name(WeightFormat f) {
-  return f == WeightFormat::Int8 ? "int8" : f == WeightFormat::Int4 ? "int4" : "bf16";
+  return weight_format_name(f);
+}
+
+// Root mean square of a - b over n values.
+double rms_diff(const float* a, const float* b, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += (double(a[i]) - double(b[i])) * (double(a[i]) - double(b[i]));
+  return std::sqrt(sum / double(n));
 }
 
 }  // namespace
@@ -202,7 +262,7 @@ class TestCpuQuant : public QObject {
                                                                {7, 300},
                                                                {3, 4544},
                                                                {2, 8192}}) {
-      for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4})
+      for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4, WeightFormat::Int6})
         QTest::newRow(qPrintable(QStringLiteral("%1x%2 %3").arg(r).arg(c).arg(format_name(f))))
             << r << c << static_cast<int>(f);
     }
@@ -220,10 +280,35 @@ class TestCpuQuant : public QObject {
     const cpu::QuantMatrix m = cpu::quantize(pool, f32_view(w, rows, cols), f);
     QCOMPARE(m.rows, rows);
     QCOMPARE(m.cols, cols);
-    // Bytes: int8 one a weight and an fp32 scale a row; int4 64 a group of 128 and a scale each.
-    const std::size_t groups = f == WeightFormat::Int8 ? 1 : static_cast<std::size_t>((cols + 127) / 128);
-    const std::size_t code_bytes = f == WeightFormat::Int8 ? static_cast<std::size_t>(cols) : groups * 64;
+    // Bytes: int8 and int6 one a weight and an fp32 scale a row; int4 64 a group of 128 and a
+    // scale each.
+    const std::size_t groups = per_row(f) ? 1 : static_cast<std::size_t>((cols + 127) / 128);
+    const std::size_t code_bytes = per_row(f) ? static_cast<std::size_t>(cols) : groups * 64;
     QCOMPARE(m.bytes(), static_cast<std::size_t>(rows) * (code_bytes + groups * sizeof(float)));
+    QCOMPARE(cpu::quantized_bytes(rows, cols, f), m.bytes());
+    if (per_row(f)) {
+      // The codes themselves, one signed byte a weight within ±qmax, and the scales: amax / qmax.
+      const int qmax = qmax_of(f);
+      const RefPerRow pr = ref_per_row(w, rows, cols, qmax);
+      QCOMPARE(m.ld, cols);
+      for (int r = 0; r < rows; ++r) {
+        QCOMPARE(m.scales[static_cast<std::size_t>(r)], pr.scales[static_cast<std::size_t>(r)]);
+        float amax = 0.0f;  // once more, as plainly as it can be said
+        for (int k = 0; k < cols; ++k)
+          amax = std::max(amax, std::fabs(w[static_cast<std::size_t>(r) * cols + k]));
+        QCOMPARE(m.scales[static_cast<std::size_t>(r)], amax / static_cast<float>(qmax));
+        for (int k = 0; k < cols; ++k) {
+          const int code = static_cast<std::int8_t>(m.codes.data()[static_cast<std::size_t>(r) * m.ld + k]);
+          QVERIFY(code >= -qmax && code <= qmax);
+          if (code != pr.codes[static_cast<std::size_t>(r) * cols + k])
+            QFAIL(qPrintable(QStringLiteral("row %1 col %2: code %3, the scheme gives %4")
+                                 .arg(r)
+                                 .arg(k)
+                                 .arg(code)
+                                 .arg(pr.codes[static_cast<std::size_t>(r) * cols + k])));
+        }
+      }
+    }
     std::mt19937 gen(3);
     std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
     std::vector<float> x(static_cast<std::size_t>(cols)), row(static_cast<std::size_t>(cols));
@@ -279,7 +364,7 @@ class TestCpuQuant : public QObject {
     v.shape = {rows, cols};
     v.data = std::span<const std::byte>(bytes.data() + 2, bits.size() * 2);
     ThreadPool pool(2);
-    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4}) {
+    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4, WeightFormat::Int6}) {
       const cpu::QuantMatrix a = cpu::quantize(pool, v, f),
                              b = cpu::quantize(pool, f32_view(w, rows, cols), f);
       QCOMPARE(a.codes.size(), b.codes.size());
@@ -293,7 +378,7 @@ class TestCpuQuant : public QObject {
   // the scheme's values (the portable form converted the NaN to an integer: undefined, code 0 on
   // x86, where the AVX2 form gave the lowest code).
   void non_finite_weights() {
-    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4}) {
+    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4, WeightFormat::Int6}) {
       std::vector<float> w = random_weights(1, 256, 31);
       w[3] = std::numeric_limits<float>::quiet_NaN();
       std::vector<float> finite = w;
@@ -305,13 +390,13 @@ class TestCpuQuant : public QObject {
       const testref::RefQuant ref = reference_quantize(finite, 1, 256, f);
       for (int k = 0; k < 256; ++k)
         if (k != 3) QCOMPARE(row[static_cast<std::size_t>(k)], ref.deq[static_cast<std::size_t>(k)]);
-      const float lowest = f == WeightFormat::Int8 ? -127.0f : -8.0f;
+      const float lowest = per_row(f) ? -static_cast<float>(qmax_of(f)) : -8.0f;
       QCOMPARE(row[3], lowest * m.scales[0]);  // group 0 holds column 3
-      // An infinite weight: an infinite int8 scale (the row's values are lost, as they were),
-      // a saturated int4 one; nothing undefined.
+      // An infinite weight: an infinite int8 / int6 scale (the row's values are lost, as they
+      // were), a saturated int4 one; nothing undefined.
       w[3] = std::numeric_limits<float>::infinity();
       const cpu::QuantMatrix inf = cpu::quantize(pool, f32_view(w, 1, 256), f);
-      QVERIFY(f == WeightFormat::Int8 ? std::isinf(inf.scales[0]) : inf.scales[0] == 65504.0f);
+      QVERIFY(per_row(f) ? std::isinf(inf.scales[0]) : inf.scales[0] == 65504.0f);
     }
   }
 
@@ -339,7 +424,7 @@ class TestCpuQuant : public QObject {
   void panels_hold_the_dequantized_weights() {
     if (!cpu::avx2_fma_enabled()) QSKIP("no AVX2 + FMA on this CPU (or FALCON_CPU_FAST=0)");
     ThreadPool pool(2);
-    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4}) {
+    for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4, WeightFormat::Int6}) {
       for (const auto& [out, in] : {std::pair{37, 1100}, std::pair{16, 517}, std::pair{5, 64}}) {
         const std::vector<float> w = random_weights(out, in, 23);
         const cpu::QuantMatrix m = cpu::quantize(pool, f32_view(w, out, in), f);
@@ -401,20 +486,22 @@ class TestCpuQuant : public QObject {
         want = std::max(want, std::fabs(w[static_cast<std::size_t>(r) * cols + c]));
       QCOMPARE(amax[static_cast<std::size_t>(r)], want);
     }
-    bool refused = false;
-    try {
-      cpu::quantize(pool, f32_view(w, rows, cols), WeightFormat::Int4, wider);
-    } catch (const Error&) {
-      refused = true;
+    for (WeightFormat f : {WeightFormat::Int4, WeightFormat::Int6}) {
+      bool refused = false;
+      try {
+        cpu::quantize(pool, f32_view(w, rows, cols), f, wider);
+      } catch (const Error&) {
+        refused = true;
+      }
+      QVERIFY2(refused, "row maxima are for int8 only");
     }
-    QVERIFY2(refused, "row maxima are for int8 only");
   }
 
   void linear_on_quantized_weights_data() {
     QTest::addColumn<int>("rows");
     QTest::addColumn<int>("format");
     for (int rows : {1, 2, 3, 6, 7, 13})
-      for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4})
+      for (WeightFormat f : {WeightFormat::Int8, WeightFormat::Int4, WeightFormat::Int6})
         QTest::newRow(qPrintable(QStringLiteral("%1 rows %2").arg(rows).arg(format_name(f))))
             << rows << static_cast<int>(f);
   }
@@ -473,6 +560,16 @@ class TestCpuQuant : public QObject {
                                     << static_cast<int>(WeightFormat::Int4);
     QTest::newRow("int4 head bf16") << QString::fromStdString(first) << static_cast<int>(WeightFormat::Int4)
                                     << static_cast<int>(WeightFormat::Bf16);
+    // int6: the output head's only format, beside each of the layers' formats; on every fixture
+    // beside bf16 layers (the head alone quantized).
+    for (const auto& n : fixture_names())
+      QTest::newRow(qPrintable(QStringLiteral("%1 bf16 head int6").arg(QString::fromStdString(n))))
+          << QString::fromStdString(n) << static_cast<int>(WeightFormat::Bf16)
+          << static_cast<int>(WeightFormat::Int6);
+    QTest::newRow("int8 head int6") << QString::fromStdString(first) << static_cast<int>(WeightFormat::Int8)
+                                    << static_cast<int>(WeightFormat::Int6);
+    QTest::newRow("int4 head int6") << QString::fromStdString(first) << static_cast<int>(WeightFormat::Int4)
+                                    << static_cast<int>(WeightFormat::Int6);
   }
   // The whole forward pass on quantized weights is the forward pass of their dequantized values:
   // the prompt's logits (every row: the prefill's panels) and decode steps one token at a time
@@ -516,6 +613,67 @@ class TestCpuQuant : public QObject {
     quantized->truncate(0);
     quantized->forward(fx.prompt, false, got);
     QVERIFY(max_abs_diff(got.data(), want.data(), want.size()) > 0.0f);
+  }
+
+  // int6 is the output head's format only: layers asked for in it are refused with a usage error
+  // naming --head-weights int6 (either way of making the backend), before anything is read.
+  // As the head it takes int8's bytes (the same layout on the CPU) and its logits stay near the
+  // bf16 head's, farther than int8's: a step 127 / 31 times as large, so an error about that many
+  // times as large (the rounding errors of many weights, uniform within half a step).
+  void int6_is_a_head_format_only() {
+    const Fixture fx = load_fixture(fixture_names().front());
+    CpuBackendOptions o;
+    o.threads = 2;
+    o.cache_capacity = static_cast<int>(fx.prompt.size()) + 8;
+    o.weights = WeightFormat::Int6;
+    auto expect_refused = [](const std::function<void()>& make, const char* how) {
+      try {
+        make();
+        QFAIL(qPrintable(QStringLiteral("%1: int6 layers were accepted").arg(how)));
+      } catch (const Error& e) {
+        QCOMPARE(e.kind(), ErrorKind::Usage);
+        const QString msg = QString::fromUtf8(e.what());
+        QVERIFY2(msg.contains(QStringLiteral("--head-weights int6")) &&
+                     msg.contains(QStringLiteral("bf16, int8 or int4")),
+                 qPrintable(msg));
+      }
+    };
+    expect_refused([&] { create_cpu_backend(fx.dir, o); }, "folder");
+    expect_refused([&] { create_cpu_backend("/nonexistent/model", o); }, "missing folder");
+    expect_refused(
+        [&] {
+          create_cpu_backend(load_model_config(fx.dir), std::make_shared<const CheckpointReader>(fx.dir), o);
+        },
+        "config and checkpoint");
+    o.head_weights = WeightFormat::Int6;
+    expect_refused([&] { create_cpu_backend(fx.dir, o); }, "int6 layers and head");
+
+    auto logits_with_head = [&](WeightFormat head, uint64_t* bytes) {
+      CpuBackendOptions h;
+      h.threads = 2;
+      h.cache_capacity = o.cache_capacity;
+      h.head_weights = head;
+      auto be = create_cpu_backend(fx.dir, h);
+      std::vector<float> logits;
+      be->forward(fx.prompt, true, logits);
+      if (bytes) *bytes = be->memory().weights_bytes;
+      return logits;
+    };
+    uint64_t int6_bytes = 0, int8_bytes = 0;
+    const std::vector<float> bf16 = logits_with_head(WeightFormat::Bf16, nullptr);
+    const std::vector<float> int8 = logits_with_head(WeightFormat::Int8, &int8_bytes);
+    const std::vector<float> int6 = logits_with_head(WeightFormat::Int6, &int6_bytes);
+    QCOMPARE(int6_bytes, int8_bytes);
+    QCOMPARE(int6.size(), bf16.size());
+    const double e8 = rms_diff(int8.data(), bf16.data(), bf16.size()),
+                 e6 = rms_diff(int6.data(), bf16.data(), bf16.size());
+    std::vector<float> zeros(bf16.size(), 0.0f);
+    const double size = rms_diff(bf16.data(), zeros.data(), bf16.size());
+    QVERIFY2(e8 > 0 && e6 > 2.0 * e8 && e6 < 8.0 * e8 && e6 < 0.05 * size,
+             qPrintable(QStringLiteral("rms error of the int8 head %1, of the int6 head %2; rms logit %3")
+                            .arg(e8)
+                            .arg(e6)
+                            .arg(size)));
   }
 
   // memory(): the quantized matrices' own bytes instead of their share of the file, the format

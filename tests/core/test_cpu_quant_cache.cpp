@@ -9,6 +9,7 @@
 #include <QtTest>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 
@@ -106,12 +107,16 @@ class TestCpuQuantCache : public QObject {
     QTest::addColumn<int>("layers");
     QTest::addColumn<int>("head");
     QTest::addColumn<QString>("name_part");
-    const int B = int(WeightFormat::Bf16), I8 = int(WeightFormat::Int8), I4 = int(WeightFormat::Int4);
+    const int B = int(WeightFormat::Bf16), I8 = int(WeightFormat::Int8), I4 = int(WeightFormat::Int4),
+              I6 = int(WeightFormat::Int6);
     for (const char* fx : {"gqa_2ln_sharded", "alibi_6heads_mqa_parallel", "rw_mha_bias_seq_alibi"}) {
       QTest::addRow("%s int8", fx) << QString(fx) << I8 << B << "-int8-cpu-";
       QTest::addRow("%s int8+head", fx) << QString(fx) << I8 << I8 << "-int8-head-cpu-";
       QTest::addRow("%s int4+head-int8", fx) << QString(fx) << I4 << I8 << "-int4-head-int8-cpu-";
       QTest::addRow("%s int4+head", fx) << QString(fx) << I4 << I4 << "-int4-head-cpu-";
+      // int6: the output head's only format, beside either layers' format.
+      QTest::addRow("%s int8+head-int6", fx) << QString(fx) << I8 << I6 << "-int8-head-int6-cpu-";
+      QTest::addRow("%s int4+head-int6", fx) << QString(fx) << I4 << I6 << "-int4-head-int6-cpu-";
     }
   }
 
@@ -143,6 +148,69 @@ class TestCpuQuantCache : public QObject {
              joined(second.notes).c_str());
     QVERIFY(second.logits == plain.logits);
     QCOMPARE(second.weights_bytes, plain.weights_bytes);
+    // The name reads back as the formats it was written for.
+    const auto parsed = qcache::parse_cache_name(name);
+    QVERIFY2(parsed && parsed->cpu, name.c_str());
+    QCOMPARE(parsed->layers, std::string(weight_format_name(L)));
+    QCOMPARE(parsed->head, std::string(weight_format_name(H)));
+  }
+
+  // An int6 head's file and an int8 head's for the same layers are two files, never read for
+  // each other (same bytes, other values): each load reads its own and gives its own logits.
+  void int6_and_int8_heads_keep_their_files() {
+    QTemporaryDir tmp;
+    const fs::path model = fs::path(tmp.path().toStdString()) / "model",
+                   cache = fs::path(tmp.path().toStdString()) / "cache";
+    copy_model("gqa_2ln_sharded", model);
+    const Loaded int8 = load(model, WeightFormat::Int4, WeightFormat::Int8, cache);
+    const Loaded int6 = load(model, WeightFormat::Int4, WeightFormat::Int6, cache);
+    QVERIFY2(has(int8.notes, "cached in") && has(int6.notes, "cached in") && !has(int6.notes, "removed"),
+             joined(int6.notes).c_str());
+    QCOMPARE(files_in(cache).size(), std::size_t{2});
+    QVERIFY(int6.logits != int8.logits);
+    const Loaded int8_again = load(model, WeightFormat::Int4, WeightFormat::Int8, cache);
+    const Loaded int6_again = load(model, WeightFormat::Int4, WeightFormat::Int6, cache);
+    QVERIFY2(has(int8_again.notes, "read from the cache") && has(int6_again.notes, "read from the cache"),
+             (joined(int8_again.notes) + joined(int6_again.notes)).c_str());
+    QVERIFY(int8_again.logits == int8.logits);
+    QVERIFY(int6_again.logits == int6.logits);
+    QCOMPARE(int6_again.weights_bytes, int8_again.weights_bytes);  // int8's layout on the CPU
+  }
+
+  // A scale read from a file is checked against the range of the scales quantize() makes for the
+  // matrix's format: int6's reach the largest float / 31 (past int4's fp16 limit and int8's
+  // float max / 127); past that, the file is corrupt.
+  void int6_scales_are_checked_by_their_own_range() {
+    QTemporaryDir tmp;
+    const fs::path file = fs::path(tmp.path().toStdString()) / "m-int8-head-int6-cpu-0123456789abcdef.fqc";
+    const cpu::MatrixShape shapes[] = {{2, 40, WeightFormat::Int8}, {3, 33, WeightFormat::Int6}};
+    const qcache::Expect want = cpu::cache_expect(WeightFormat::Int8, shapes, 7);
+    auto matrix = [](const cpu::MatrixShape& s, float scale) {
+      cpu::QuantMatrix m = cpu::shape_of(s.rows, s.cols, s.format);
+      m.codes.allocate(static_cast<std::size_t>(m.rows) * m.ld);
+      std::memset(m.codes.data(), 0, m.codes.size());
+      m.scales.assign(static_cast<std::size_t>(m.rows) * m.groups(), 0.5f);
+      m.scales.back() = scale;
+      return m;
+    };
+    auto round_trip = [&](float int6_scale, std::string& why) {
+      const cpu::QuantMatrix a = matrix(shapes[0], 0.25f), b = matrix(shapes[1], int6_scale);
+      const cpu::QuantMatrix* both[] = {&a, &b};
+      if (!cpu::write_cache(file, want, both, {}, &why)) return false;
+      std::vector<cpu::QuantMatrix> out;
+      const bool ok = cpu::read_cache(file, want, shapes, out, {}, &why);
+      return ok && out.size() == 2 && out[1].scales.back() == int6_scale && out[1].ld == 33;
+    };
+    std::string why;
+    const float max = std::numeric_limits<float>::max();
+    for (const float ok : {0.0f, 0.5f, 1e6f, max / 127.0f * 2.0f, max / 31.0f})
+      QVERIFY2(round_trip(ok, why),
+               qPrintable(QStringLiteral("scale %1: %2").arg(double(ok)).arg(why.c_str())));
+    for (const float bad : {max / 31.0f * 1.001f, -1.0f, std::numeric_limits<float>::quiet_NaN()}) {
+      why.clear();
+      QVERIFY2(!round_trip(bad, why) && why.find("corrupt") != std::string::npos,
+               qPrintable(QStringLiteral("scale %1: %2").arg(double(bad)).arg(why.c_str())));
+    }
   }
 
   // bf16 layers never touch the cache (a quantized head alone is quick to make).
@@ -368,12 +436,12 @@ class TestCpuQuantCache : public QObject {
     QTemporaryDir tmp;
     const fs::path dir = fs::path(tmp.path().toStdString());
     for (const std::string folder :
-         {"falcon-7b", "x-int8-head", "model-deadbeef-int4", "a", "f-0123456789abcdef"}) {
+         {"falcon-7b", "x-int8-head", "model-deadbeef-int4", "a", "f-0123456789abcdef", "y-int6-head-int6"}) {
       for (const WeightFormat layers : {WeightFormat::Int8, WeightFormat::Int4})
-        for (const int head : {0, 1, 2})  // bf16, the layers' format, the other one
+        for (const int head : {0, 1, 2, 3})  // bf16, the layers' format, the other one, int6
           for (const std::string backend : {"", "-cpu"}) {
             const WeightFormat other = layers == WeightFormat::Int8 ? WeightFormat::Int4 : WeightFormat::Int8;
-            const WeightFormat head_format = head == 2 ? other : layers;
+            const WeightFormat head_format = head == 3 ? WeightFormat::Int6 : head == 2 ? other : layers;
             const fs::path f = qcache::cache_file(dir, dir / folder, layers, head > 0, head_format, backend,
                                                   0xfeedULL << 40);
             const auto name = qcache::parse_cache_name(f.filename().string());
@@ -388,6 +456,18 @@ class TestCpuQuantCache : public QObject {
     // Names from before the folder's place was in them, and names that are not a cache file's.
     const auto old_name = qcache::parse_cache_name("falcon-7b-int4-head-int8-cpu-0123456789abcdef.fqc");
     QVERIFY(old_name && old_name->model == "falcon-7b" && old_name->head == "int8" && old_name->cpu);
+    const auto int6_head = qcache::parse_cache_name("falcon-7b-1a2b3c4d-int8-head-int6-0123456789abcdef.fqc");
+    QVERIFY(int6_head && int6_head->model == "falcon-7b" && int6_head->layers == "int8" &&
+            int6_head->head == "int6" && !int6_head->cpu);
+    // int6 is never the layers' format: such a name is no cache file's (and no file is listed as
+    // int6 layers; a folder named "...-int6" keeps its name).
+    for (const char* bad :
+         {"falcon-7b-int6-cpu-0123456789abcdef.fqc", "falcon-7b-int6-head-cpu-0123456789abcdef.fqc",
+          "falcon-7b-int6-head-int8-0123456789abcdef.fqc", "falcon-7b-head-int6-0123456789abcdef.fqc"})
+      QVERIFY2(!qcache::parse_cache_name(bad), bad);
+    const auto int6_folder = qcache::parse_cache_name("run-int6-int4-head-int6-cpu-0123456789abcdef.fqc");
+    QVERIFY(int6_folder && int6_folder->model == "run-int6" && int6_folder->layers == "int4" &&
+            int6_folder->head == "int6");
     for (const char* bad :
          {"falcon-7b-int4-0123.fqc", "falcon-7b-bf16-0123456789abcdef.fqc", "-int8-0123456789abcdef.fqc",
           "a-int8-0123456789abcdef.fqc.tmp42", "notes.txt", "a-int8-0123456789abcdefg.fqc", ""})

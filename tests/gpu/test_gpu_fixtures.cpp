@@ -128,8 +128,11 @@ void run_fixture(Checks& ck, const std::filesystem::path& dir) {
 
 // The quantized GPU backend against the quantized CPU backend: the prompt, then the greedy
 // continuation one token at a time.
-void run_quantized_vs_cpu(Checks& ck, const std::filesystem::path& dir, WeightFormat f) {
-  const std::string n = dir.filename().string() + " " + weight_format_name(f) + ": ";
+// head: the output head's format (unset: the backends' default for f).
+void run_quantized_vs_cpu(Checks& ck, const std::filesystem::path& dir, WeightFormat f,
+                          std::optional<WeightFormat> head = std::nullopt) {
+  const std::string n = dir.filename().string() + " " + weight_format_name(f) +
+                        (head ? std::string("+head-") + weight_format_name(*head) : std::string()) + ": ";
   std::ifstream rf(dir / "reference.json");
   const nlohmann::json ref = nlohmann::json::parse(rf);
   const std::vector<int32_t> prompt = ref.at("prompt").get<std::vector<int32_t>>();
@@ -138,9 +141,11 @@ void run_quantized_vs_cpu(Checks& ck, const std::filesystem::path& dir, WeightFo
   CudaBackendOptions go;
   go.cache_capacity = capacity;
   go.weights = f;
+  go.head_weights = head;
   CpuBackendOptions co;
   co.cache_capacity = capacity;
   co.weights = f;
+  co.head_weights = head;
   auto gpu = create_cuda_backend(dir, go);
   auto cpu = create_cpu_backend(dir, co);
   const Agreement ag = agreement(*cpu, *gpu, prompt, greedy);
@@ -167,6 +172,9 @@ int main() {
       run_fixture(ck, d);
       for (falcon::WeightFormat f : {falcon::WeightFormat::Int8, falcon::WeightFormat::Int4})
         run_quantized_vs_cpu(ck, d, f);
+      // The int4 layers' other heads (the default is int6): the int8 and int4 heads.
+      for (falcon::WeightFormat h : {falcon::WeightFormat::Int8, falcon::WeightFormat::Int4})
+        run_quantized_vs_cpu(ck, d, falcon::WeightFormat::Int4, h);
     } catch (const std::exception& e) {
       ck.expect(false, d.filename().string() + ": exception: " + e.what());
     }

@@ -255,9 +255,10 @@ void test_head_formats(Checks& ck) {
     return gpu::layout_model(c, gpu::make_dims(c, 2048, 2048, w, head), 0, 0, nullptr, m);
   };
   const uint64_t V = static_cast<uint64_t>(c.vocab_size), D = static_cast<uint64_t>(c.hidden_size);
-  gpu::DeviceModel plain, h8, h4, bf_h8, bf;
+  gpu::DeviceModel plain, h8, h6, h4, bf_h8, bf;
   layout(WeightFormat::Int4, WeightFormat::Bf16, &plain);
   layout(WeightFormat::Int4, WeightFormat::Int8, &h8);
+  layout(WeightFormat::Int4, WeightFormat::Int6, &h6);
   layout(WeightFormat::Int4, WeightFormat::Int4, &h4);
   layout(WeightFormat::Bf16, WeightFormat::Int8, &bf_h8);
   layout(WeightFormat::Bf16, WeightFormat::Bf16, &bf);
@@ -266,6 +267,11 @@ void test_head_formats(Checks& ck) {
   ck.expect(h8.d.quant_head && h8.q_head.format == gpu::QuantFormat::Int8 &&
                 h8.weight_bytes - plain.weight_bytes == V * D + V * 4,
             "40b int4 + int8 head: one byte a weight and a float scale a row more");
+  // int6: 96 bytes per 128 columns (the row rounded up to whole 128-column steps), a float a row.
+  ck.expect(h6.d.quant_head && h6.q_head.format == gpu::QuantFormat::Int6 &&
+                h6.weight_bytes - plain.weight_bytes == V * ((D + 127) / 128 * 96) + V * 4 &&
+                h6.q_head.bytes() < h8.q_head.bytes() && h6.q_head.bytes() > h4.q_head.bytes(),
+            "40b int4 + int6 head: 6 bits a weight and a float scale a row more, between int4 and int8");
   ck.expect(h4.q_head.format == gpu::QuantFormat::Int4 &&
                 h4.weight_bytes - plain.weight_bytes == h4.q_head.bytes() &&
                 h4.q_head.bytes() < h8.q_head.bytes(),

@@ -1,4 +1,5 @@
-// Weight-only int8/int4 (gpu/kernels/quant*.cu, CudaBackend with WeightFormat int8/int4).
+// Weight-only int8/int4 and the int6 head (gpu/kernels/quant*.cu, CudaBackend with WeightFormat
+// int8/int4 layers and int8/int6/int4 heads). The int6 kernels run every case the int8 ones do.
 //
 // Kernels, against a CPU implementation of the same scheme written here from the definition in
 // gpu/kernels/kernels.h:
@@ -52,7 +53,10 @@ float bf16_bits_to_float(uint16_t b) {
 using testref::RefQuant;
 
 RefQuant ref_quantize(const std::vector<float>& w, int n, int k, QuantFormat f) {
-  return testref::ref_quantize(w, n, k, f == QuantFormat::Int4);
+  return testref::ref_quantize(w, n, k,
+                               f == QuantFormat::Int4   ? testref::RefScheme::Int4
+                               : f == QuantFormat::Int6 ? testref::RefScheme::Int6
+                                                        : testref::RefScheme::Int8);
 }
 
 template <class T>
@@ -85,7 +89,7 @@ struct QuantOnDevice {
     data = std::make_unique<Dev<char>>(q.data_bytes());
     scales = std::make_unique<Dev<char>>(q.scale_bytes());
     q.data = data->p;
-    if (f == QuantFormat::Int8) {
+    if (q.per_row()) {
       q.scales = reinterpret_cast<float*>(scales->p);
     } else {
       q.gscales = reinterpret_cast<__half*>(scales->p);
@@ -120,8 +124,11 @@ std::string units_name(int q4_chunk) {
 }
 
 void run_case(Checks& ck, QuantFormat f, const Case& c, std::mt19937& rng) {
-  const std::string name = std::string(f == QuantFormat::Int8 ? "int8 " : "int4 ") + std::to_string(c.n) +
-                           "x" + std::to_string(c.k) + (c.hd ? " rope-pairs" : "") + ": ";
+  const std::string name = std::string(f == QuantFormat::Int8   ? "int8 "
+                                       : f == QuantFormat::Int6 ? "int6 "
+                                                                : "int4 ") +
+                           std::to_string(c.n) + "x" + std::to_string(c.k) + (c.hd ? " rope-pairs" : "") +
+                           ": ";
   std::normal_distribution<float> nd(0.f, 1.f);
   std::vector<uint16_t> wb(size_t(c.n) * c.k);
   for (size_t i = 0; i < wb.size(); ++i) wb[i] = to_bf16_bits(0.05f * nd(rng));
@@ -614,9 +621,10 @@ void run_model(Checks& ck, const std::filesystem::path& dir, const std::string& 
     bf->forward(std::vector<int32_t>{seq.back()}, false, logits);
   }
   // (layers, head): each format alone, with its head, int4 with an int8 head, bf16 with an int8 head.
-  constexpr WeightFormat B = WeightFormat::Bf16, I8 = WeightFormat::Int8, I4 = WeightFormat::Int4;
-  const std::pair<WeightFormat, WeightFormat> variants[] = {{I8, B},  {I8, I8}, {I4, B},
-                                                            {I4, I4}, {I4, I8}, {B, I8}};
+  constexpr WeightFormat B = WeightFormat::Bf16, I8 = WeightFormat::Int8, I4 = WeightFormat::Int4,
+                         I6 = WeightFormat::Int6;
+  const std::pair<WeightFormat, WeightFormat> variants[] = {{I8, B},  {I8, I8}, {I4, B}, {I4, I4},
+                                                            {I4, I8}, {I4, I6}, {B, I8}};
   for (const auto& [w, head] : variants) {
     {
       const std::string label = std::string(weight_format_name(w)) +
@@ -676,7 +684,8 @@ void run_cache(Checks& ck, const std::filesystem::path& fixture) {
     const char* file_tag;
   } variants[] = {{WeightFormat::Int8, WeightFormat::Int8, "-int8-head-"},
                   {WeightFormat::Int4, WeightFormat::Int4, "-int4-head-"},
-                  {WeightFormat::Int4, WeightFormat::Int8, "-int4-head-int8-"}};
+                  {WeightFormat::Int4, WeightFormat::Int8, "-int4-head-int8-"},
+                  {WeightFormat::Int4, WeightFormat::Int6, "-int4-head-int6-"}};
   for (const auto& [w, head, file_tag] : variants) {
     const std::string tag =
         std::string("cache ") + weight_format_name(w) + "+head-" + weight_format_name(head) + ": ";
@@ -740,11 +749,12 @@ void run_perplexity(Checks& ck, const std::filesystem::path& model) {
   if (!ck.expect(!docs.empty(), "perplexity: held-out samples found")) return;
   size_t longest = 0;
   for (const auto& d : docs) longest = std::max(longest, d.size());
-  double ppl[4] = {0, 0, 0, 0};
-  constexpr WeightFormat B = WeightFormat::Bf16, I8 = WeightFormat::Int8, I4 = WeightFormat::Int4;
-  const std::pair<WeightFormat, WeightFormat> formats[4] = {
-      {B, B}, {I8, B}, {I4, B}, {I4, I8}};  // (layers, head)
-  for (int f = 0; f < 4; ++f) {
+  double ppl[5] = {0, 0, 0, 0, 0};
+  constexpr WeightFormat B = WeightFormat::Bf16, I8 = WeightFormat::Int8, I4 = WeightFormat::Int4,
+                         I6 = WeightFormat::Int6;
+  const std::pair<WeightFormat, WeightFormat> formats[5] = {
+      {B, B}, {I8, B}, {I4, B}, {I4, I8}, {I4, I6}};  // (layers, head)
+  for (int f = 0; f < 5; ++f) {
     auto be = make(model, formats[f].first, formats[f].second, static_cast<int>(longest) + 8);
     const int V = be->config().vocab_size;
     double nll = 0;
@@ -766,12 +776,14 @@ void run_perplexity(Checks& ck, const std::filesystem::path& model) {
   }
   std::printf(
       "PERPLEXITY falcon-mini bf16 %.4f int8 %.4f (%+.2f%%) int4 %.4f (%+.2f%%) int4+head-int8 %.4f "
-      "(%+.2f%%)\n",
+      "(%+.2f%%) int4+head-int6 %.4f (%+.2f%%)\n",
       ppl[0], ppl[1], 100 * (ppl[1] / ppl[0] - 1), ppl[2], 100 * (ppl[2] / ppl[0] - 1), ppl[3],
-      100 * (ppl[3] / ppl[0] - 1));
-  ck.expect(ppl[1] <= ppl[0] * 1.02 && ppl[2] <= ppl[0] * 1.10 && ppl[3] <= ppl[0] * 1.10,
-            fmt("perplexity bf16 %.3f, int8 %.3f, int4 %.3f", ppl[0], ppl[1], ppl[2]) +
-                fmt(", int4+head-int8 %.3f (sanity bounds +2%% / +10%%)", ppl[3]));
+      100 * (ppl[3] / ppl[0] - 1), ppl[4], 100 * (ppl[4] / ppl[0] - 1));
+  ck.expect(
+      ppl[1] <= ppl[0] * 1.02 && ppl[2] <= ppl[0] * 1.10 && ppl[3] <= ppl[0] * 1.10 &&
+          ppl[4] <= ppl[0] * 1.10,
+      fmt("perplexity bf16 %.3f, int8 %.3f, int4 %.3f", ppl[0], ppl[1], ppl[2]) +
+          fmt(", int4+head-int8 %.3f, int4+head-int6 %.3f (sanity bounds +2%% / +10%%)", ppl[3], ppl[4]));
 }
 
 }  // namespace
@@ -796,7 +808,7 @@ int main() {
         {64, 40960, 64, 0, 0, 0},     // Falcon-40B's down projection: 40 int8 / 20-40 int4 chunks a
                                       // tile, whose partials are summed in batches of 16
     };
-    for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4})
+    for (QuantFormat f : {QuantFormat::Int8, QuantFormat::Int4, QuantFormat::Int6})
       for (const Case& c : cases) run_case(ck, f, c, rng);
     run_scale(ck, rng);
     run_staged(ck, rng);
