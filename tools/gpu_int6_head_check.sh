@@ -7,12 +7,27 @@
 #      the cache, falcon-mini's perplexity), then test_gpu_backend;
 #   2. rotated, REPS rounds (default 2), Falcon-40B int4 decode-only: prev (int8 head) against this
 #      build with an int8, an int6 and an int4 head: the step alone and the app's decode.
-# QUICK=1 leaves out step 1's test_gpu_backend. Everything also goes to $OUT.
+# QUICK=1 leaves out step 1's test_gpu_backend. SANITIZE=1 instead runs compute-sanitizer's
+# memcheck, racecheck and synccheck on test_gpu_quant's int6 kernel checks
+# (FALCON_QUANT_TEST_FORMATS=int6) and memcheck on test_gpu_fixtures (the backend's default int4
+# layers + int6 head against the CPU's), then stops. Everything also goes to $OUT.
 set -u
 source "$(dirname "$0")/gpu_dist.sh"
 REPS=${REPS:-2}
 nvidia-smi --query-gpu=name,power.limit,clocks.max.sm,memory.total --format=csv,noheader
 date -u
+if [ "${SANITIZE:-0}" = 1 ]; then
+  CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+  for tool in memcheck racecheck synccheck; do
+    FALCON_QUANT_TEST_QUICK=kernels FALCON_QUANT_TEST_FORMATS=int6 timeout 200 \
+      "$CS" --tool "$tool" --error-exitcode 9 "$D/test_gpu_quant" >"$OUT/$tool-int6.log" 2>&1
+    echo "$tool test_gpu_quant (int6 kernels): rc=$? $(grep -E 'passed|ERROR SUMMARY|RACECHECK SUMMARY' "$OUT/$tool-int6.log" | tr '\n' ' ')"
+  done
+  timeout 300 "$CS" --tool memcheck --error-exitcode 9 "$D/test_gpu_fixtures" >"$OUT/memcheck-fixtures.log" 2>&1
+  echo "memcheck test_gpu_fixtures: rc=$? $(grep -E 'passed|ERROR SUMMARY' "$OUT/memcheck-fixtures.log" | tr '\n' ' ')"
+  date -u
+  exit 0
+fi
 timeout 300 "$D/test_gpu_quant" >"$OUT/quant.log" 2>&1
 echo "test_gpu_quant: rc=$? $(tail -n 1 "$OUT/quant.log")"
 grep -E '^FAIL' "$OUT/quant.log" | head -12
