@@ -8,7 +8,7 @@
 //   - lo piece t (bytes 16 t .. 16 t + 15): word m (0..3) holds word 2m's four codes in its
 //     bytes' low nibbles and word 2m + 1's in their high nibbles;
 //   - hi bytes 64 + 8 t .. 64 + 8 t + 7: word h (0..1) holds the top bits of words 4h .. 4h + 3,
-//     for byte b of word j = 4h + j' at bits 8b + kHiBit[j'] and the bit above,
+//     for byte b of word j = 4h + j' at bits 8b + q6_hi_bit(j') and the bit above,
 // so that q6_word() rebuilds word j with one byte per code, u in each byte, which the int8 path's
 // byte-to-fp16 conversion then takes (offset 32 instead of 128).
 #pragma once
