@@ -10,9 +10,9 @@
 
 namespace falcon::testref {
 
-// The dequantized matrix (rows, cols) and the step (scale) of each element.
+// The dequantized matrix (rows, cols), the step (scale) and the code q of each element.
 struct RefQuant {
-  std::vector<float> deq, step;
+  std::vector<float> deq, step, code;
 };
 
 // int8: per row, max|w| / 127, codes in [-127, 127]; int6 (the output head's): per row,
@@ -23,6 +23,7 @@ inline RefQuant ref_quantize(const std::vector<float>& w, int rows, int cols, Re
   RefQuant r;
   r.deq.resize(w.size());
   r.step.resize(w.size());
+  r.code.resize(w.size());
   const bool int4 = scheme == RefScheme::Int4;
   const float qmax = scheme == RefScheme::Int8 ? 127.f : scheme == RefScheme::Int6 ? 31.f : 7.f;
   const int group = int4 ? 128 : cols;
@@ -39,6 +40,7 @@ inline RefQuant ref_quantize(const std::vector<float>& w, int rows, int cols, Re
         const float q = s > 0.f ? std::min(std::max(std::nearbyint(w[i] / s), lo), hi) : 0.f;
         r.deq[i] = s * q;
         r.step[i] = s;
+        r.code[i] = q;
       }
     }
   return r;

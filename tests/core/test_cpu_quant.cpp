@@ -3,7 +3,7 @@
 //   compiler's own float -> fp16 rounding), so every dequantized weight is checked bit for bit,
 //   with the quantize -> dequantize error bound (half a scale step); int6 (the output head's
 //   only format: amax / 31, codes within ±31, one a byte as int8's) and int8's code bytes against
-//   a per-row reference written in this file;
+//   the reference's codes (tests/common/quant_reference.h);
 // - the products (decode's direct dot and the prefill's panels) against double-precision sums
 //   of the dequantized weights;
 // - whole models: CpuBackend with int8/int4 weights against CpuBackend running an f32 checkpoint
@@ -41,53 +41,16 @@ uint16_t fp16_bits(float f) {
   std::memcpy(&b, &h, 2);
   return b;
 }
-// A per-row scheme (int8: qmax 127, int6: qmax 31) written out scalar from its definition: each
-// row's largest |w| (a NaN skipped), s = amax / qmax in fp32, q = clamp(rint(w / s), -qmax, qmax)
-// (0 for a row of zeros), value s * q. The codes as well as the values.
-struct RefPerRow {
-  std::vector<int> codes;     // rows * cols
-  std::vector<float> scales;  // rows
-  testref::RefQuant values;   // deq and step, as the shared reference gives them
-};
-
-RefPerRow ref_per_row(const std::vector<float>& w, int rows, int cols, int qmax) {
-  RefPerRow r;
-  r.codes.resize(w.size());
-  r.scales.resize(static_cast<std::size_t>(rows));
-  r.values.deq.resize(w.size());
-  r.values.step.resize(w.size());
-  for (int row = 0; row < rows; ++row) {
-    float amax = 0.0f;
-    for (int c = 0; c < cols; ++c) {
-      const float a = std::fabs(w[static_cast<std::size_t>(row) * cols + c]);
-      if (!std::isnan(a) && a > amax) amax = a;
-    }
-    const float s = amax / static_cast<float>(qmax);
-    r.scales[static_cast<std::size_t>(row)] = s;
-    for (int c = 0; c < cols; ++c) {
-      const std::size_t i = static_cast<std::size_t>(row) * cols + c;
-      int q = 0;
-      if (s > 0.0f) {
-        const float t = std::nearbyint(w[i] / s);
-        q = std::isnan(t) ? -qmax : static_cast<int>(std::min(std::max(t, float(-qmax)), float(qmax)));
-      }
-      r.codes[i] = q;
-      r.values.deq[i] = s * static_cast<float>(q);
-      r.values.step[i] = s;
-    }
-  }
-  return r;
-}
-
 int qmax_of(WeightFormat f) {
   return f == WeightFormat::Int6 ? 31 : 127;
 }
 
-// The schemes written from docs/QUANTIZATION.md's table alone (int8/int4 shared with the GPU's
-// tests; int6, the output head's, from ref_per_row above).
+// The schemes written from docs/QUANTIZATION.md's table alone (shared with the GPU's tests).
 testref::RefQuant reference_quantize(const std::vector<float>& w, int rows, int cols, WeightFormat f) {
-  if (f == WeightFormat::Int6) return ref_per_row(w, rows, cols, 31).values;
-  return testref::ref_quantize(w, rows, cols, f == WeightFormat::Int4);
+  return testref::ref_quantize(w, rows, cols,
+                               f == WeightFormat::Int4   ? testref::RefScheme::Int4
+                               : f == WeightFormat::Int6 ? testref::RefScheme::Int6
+                                                         : testref::RefScheme::Int8);
 }
 
 bool per_row(WeightFormat f) {
@@ -289,10 +252,9 @@ class TestCpuQuant : public QObject {
     if (per_row(f)) {
       // The codes themselves, one signed byte a weight within ±qmax, and the scales: amax / qmax.
       const int qmax = qmax_of(f);
-      const RefPerRow pr = ref_per_row(w, rows, cols, qmax);
       QCOMPARE(m.ld, cols);
       for (int r = 0; r < rows; ++r) {
-        QCOMPARE(m.scales[static_cast<std::size_t>(r)], pr.scales[static_cast<std::size_t>(r)]);
+        QCOMPARE(m.scales[static_cast<std::size_t>(r)], ref.step[static_cast<std::size_t>(r) * cols]);
         float amax = 0.0f;  // once more, as plainly as it can be said
         for (int k = 0; k < cols; ++k)
           amax = std::max(amax, std::fabs(w[static_cast<std::size_t>(r) * cols + k]));
@@ -300,12 +262,13 @@ class TestCpuQuant : public QObject {
         for (int k = 0; k < cols; ++k) {
           const int code = static_cast<std::int8_t>(m.codes.data()[static_cast<std::size_t>(r) * m.ld + k]);
           QVERIFY(code >= -qmax && code <= qmax);
-          if (code != pr.codes[static_cast<std::size_t>(r) * cols + k])
+          const float want = ref.code[static_cast<std::size_t>(r) * cols + k];
+          if (static_cast<float>(code) != want)
             QFAIL(qPrintable(QStringLiteral("row %1 col %2: code %3, the scheme gives %4")
                                  .arg(r)
                                  .arg(k)
                                  .arg(code)
-                                 .arg(pr.codes[static_cast<std::size_t>(r) * cols + k])));
+                                 .arg(want)));
         }
       }
     }
