@@ -12,7 +12,7 @@ set -u
 source "$(dirname "$0")/gpu_dist.sh"
 nvidia-smi --query-gpu=name,power.limit,clocks.max.sm,memory.total --format=csv,noheader
 date -u
-for w in "bf16 40b" "int4 ${INT4_HEAD:-} --no-long 40b"; do
+for w in "bf16 40b" "int4 --no-long 40b"; do
   echo "== --weights $w"
   timeout 240 "$D/falcon-gpu-bench" --weights $w 2>"$OUT/bench-err.txt" | tee -a "$OUT/bench.jsonl"
   tail -n 2 "$OUT/bench-err.txt"
