@@ -235,7 +235,7 @@ CudaBackend::CudaBackend(const ModelConfig& c, const CudaBackendOptions& o, cons
   if (need + gpu::kCudaContextMargin > free_b) {
     throw Error(ErrorKind::OutOfMemory,
                 gpu::out_of_memory_message(
-                    {device_name_, c, o.weights, head_format(o), o.max_batch_tokens, ws, counters}, plan,
+                    {device_name_, c, o.weights, o.head_weights, o.max_batch_tokens, ws, counters}, plan,
                     need, free_b, total_b));
   }
   arena_ = gpu::alloc_device(need,

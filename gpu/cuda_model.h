@@ -4,6 +4,7 @@
 #include <cuda_bf16.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,11 +101,17 @@ struct LayoutInputs {
   std::string device;  // the GPU's name, for the message
   const ModelConfig& config;
   WeightFormat weights;
-  WeightFormat head;  // the lm_head's format (kept when another format is suggested for the layers)
+  // The lm_head's format as asked for (CudaBackendOptions::head_weights): kept when another format
+  // is suggested for the layers; unset, each format's own default_head_format (int4 layers take an
+  // int6 head, which a tied checkpoint holds beside its bf16 embedding).
+  std::optional<WeightFormat> head_weights;
   int max_batch_tokens;
   uint64_t attn_ws_bytes;  // the decode attention's workspace at the asked capacity (a smaller cache needs no
                            // more)
   int attn_counters;
+
+  // The head's format beside layers in format `w`.
+  WeightFormat head_for(WeightFormat w) const { return head_weights.value_or(default_head_format(w)); }
 };
 
 // The error message when a model does not fit: what it needs (plan: layout_model's sizes for the

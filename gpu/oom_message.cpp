@@ -13,7 +13,7 @@ namespace falcon::gpu {
 std::string out_of_memory_message(const LayoutInputs& in, const DeviceModel& plan, uint64_t need,
                                   uint64_t free_b, uint64_t total_b) {
   const auto needs = [&](WeightFormat w, int capacity) {
-    const Dims d = make_dims(in.config, capacity, in.max_batch_tokens, w, in.head);
+    const Dims d = make_dims(in.config, capacity, in.max_batch_tokens, w, in.head_for(w));
     return layout_model(in.config, d, in.attn_ws_bytes, in.attn_counters, nullptr, nullptr) +
            kCudaContextMargin;
   };

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "core/model/gpu_oom_report.h"
@@ -180,25 +181,29 @@ void test_gemv_q4_chunk(Checks& ck) {
 // layout (layout_model, the sizes the backend allocates), and what it says is too much must be.
 void test_oom_message(Checks& ck) {
   constexpr uint64_t kGiB = 1ull << 30;
-  const auto inputs = [](const ModelConfig& c, WeightFormat w) {
-    return gpu::LayoutInputs{"test GPU", c, w, WeightFormat::Bf16, 2048, 0, 0};
+  const auto inputs = [](const ModelConfig& c, WeightFormat w, std::optional<WeightFormat> head = {}) {
+    return gpu::LayoutInputs{"test GPU", c, w, head, 2048, 0, 0};
   };
-  // Bytes the backend would ask for: the arena plus the CUDA context margin.
-  const auto need_of = [](const gpu::LayoutInputs& in, WeightFormat w, int capacity, gpu::DeviceModel* plan) {
-    const gpu::Dims d = gpu::make_dims(in.config, capacity, in.max_batch_tokens, w, in.head);
+  // Bytes the backend would ask for with `head` (what it loads: CudaBackendOptions::head_weights, or
+  // when unset int6 beside int4 layers and bf16 otherwise), without the CUDA context margin.
+  const auto need_of = [](const gpu::LayoutInputs& in, WeightFormat w, WeightFormat head, int capacity,
+                          gpu::DeviceModel* plan) {
+    const gpu::Dims d = gpu::make_dims(in.config, capacity, in.max_batch_tokens, w, head);
     return gpu::layout_model(in.config, d, in.attn_ws_bytes, in.attn_counters, nullptr, plan);
   };
   const auto has = [](const std::string& m, const std::string& part) {
     return m.find(part) != std::string::npos;
   };
+  constexpr WeightFormat kBf16 = WeightFormat::Bf16, kInt8 = WeightFormat::Int8, kInt4 = WeightFormat::Int4,
+                         kInt6 = WeightFormat::Int6;
   const ModelConfig c180 = gpu::synthetic_config("180b"), rw = gpu::synthetic_config("rw-1b"),
                     c40 = gpu::synthetic_config("40b");
   {  // Falcon-180B bf16: int8 does not fit 139 GiB, int4 does; nothing fits 80 GiB.
-    const gpu::LayoutInputs in = inputs(c180, WeightFormat::Bf16);
+    const gpu::LayoutInputs in = inputs(c180, kBf16);
     gpu::DeviceModel plan;
-    const uint64_t need = need_of(in, WeightFormat::Bf16, 2048, &plan);
-    const uint64_t n8 = need_of(in, WeightFormat::Int8, 2048, nullptr) + gpu::kCudaContextMargin;
-    const uint64_t n4 = need_of(in, WeightFormat::Int4, 2048, nullptr) + gpu::kCudaContextMargin;
+    const uint64_t need = need_of(in, kBf16, kBf16, 2048, &plan);
+    const uint64_t n8 = need_of(in, kInt8, kBf16, 2048, nullptr) + gpu::kCudaContextMargin;
+    const uint64_t n4 = need_of(in, kInt4, kInt6, 2048, nullptr) + gpu::kCudaContextMargin;
     const std::string m = gpu::out_of_memory_message(in, plan, need, 139 * kGiB, 140 * kGiB);
     ck.expect(n8 > 139 * kGiB && n4 <= 139 * kGiB &&
                   has(m, "int4 weights would need " + gpu::gib_text(n4) + " and fit") &&
@@ -218,25 +223,43 @@ void test_oom_message(Checks& ck) {
               "oom messages read back (parse_gpu_oom_text)");
   }
   {  // Falcon-40B int8 with an 8192-token cache on 30 GiB: only int4 is smaller, and it fits.
-    const gpu::LayoutInputs in = inputs(c40, WeightFormat::Int8);
+    const gpu::LayoutInputs in = inputs(c40, kInt8);
     gpu::DeviceModel plan;
-    const uint64_t need = need_of(in, WeightFormat::Int8, 8192, &plan);
-    const uint64_t n4 = need_of(in, WeightFormat::Int4, 8192, nullptr) + gpu::kCudaContextMargin;
+    const uint64_t need = need_of(in, kInt8, kBf16, 8192, &plan);
+    const uint64_t n4 = need_of(in, kInt4, kInt6, 8192, nullptr) + gpu::kCudaContextMargin;
     const std::string m = gpu::out_of_memory_message(in, plan, need, 30 * kGiB, 80 * kGiB);
     ck.expect(n4 <= 30 * kGiB && has(m, "int4 weights would need " + gpu::gib_text(n4) + " and fit") &&
                   !has(m, "int8 weights"),
               "oom message, 40b int8 on 30 GiB: int4 fits (" + m + ")");
   }
-  {  // RW-1B with a 16M-token cache: the largest cache (a multiple of 64) that fits beside the weights.
-    const gpu::LayoutInputs in = inputs(rw, WeightFormat::Bf16);
+  {  // Falcon-40B bf16 (its head tied to the embedding): an int4 load takes an int6 head of its own
+     // beside the bf16 embedding unless a head format was asked for, so the suggestion is sized with
+     // the head that would be loaded. Free memory between the two sizes tells them apart.
+    const gpu::LayoutInputs in = inputs(c40, kBf16), in_bf16_head = inputs(c40, kBf16, kBf16);
     gpu::DeviceModel plan;
-    const uint64_t need = need_of(in, WeightFormat::Bf16, 1 << 24, &plan), free_b = 139 * kGiB;
+    const uint64_t need = need_of(in, kBf16, kBf16, 2048, &plan);
+    const uint64_t n4_bf16 = need_of(in, kInt4, kBf16, 2048, nullptr) + gpu::kCudaContextMargin;
+    const uint64_t n4_int6 = need_of(in, kInt4, kInt6, 2048, nullptr) + gpu::kCudaContextMargin;
+    const uint64_t free_b = n4_bf16 + (n4_int6 - n4_bf16) / 2;
+    const std::string m = gpu::out_of_memory_message(in, plan, need, free_b, 80 * kGiB);
+    ck.expect(n4_int6 > n4_bf16 + kGiB / 4 &&
+                  has(m, "even int4 weights would need " + gpu::gib_text(n4_int6)) && !has(m, "and fit"),
+              "oom message, 40b bf16, no head format asked: int4 sized with its int6 head (" + m + ")");
+    const std::string b = gpu::out_of_memory_message(in_bf16_head, plan, need, free_b, 80 * kGiB);
+    ck.expect(
+        has(b, "int4 weights would need " + gpu::gib_text(n4_bf16) + " and fit"),
+        "oom message, 40b bf16 with --head-weights bf16: int4 keeps the bf16 head and fits (" + b + ")");
+  }
+  {  // RW-1B with a 16M-token cache: the largest cache (a multiple of 64) that fits beside the weights.
+    const gpu::LayoutInputs in = inputs(rw, kBf16);
+    gpu::DeviceModel plan;
+    const uint64_t need = need_of(in, kBf16, kBf16, 1 << 24, &plan), free_b = 139 * kGiB;
     const std::string m = gpu::out_of_memory_message(in, plan, need, free_b, 140 * kGiB);
     const std::string key = "a KV cache of up to ";
     const size_t at = m.find(key);
     const int n = at == std::string::npos ? 0 : std::atoi(m.c_str() + at + key.size());
     const auto fits = [&](int tokens) {
-      return need_of(in, WeightFormat::Bf16, tokens, nullptr) + gpu::kCudaContextMargin <= free_b;
+      return need_of(in, kBf16, kBf16, tokens, nullptr) + gpu::kCudaContextMargin <= free_b;
     };
     const auto back = parse_gpu_oom_text(m);
     ck.expect(back && back->fit_cache_tokens == n, "oom message with a cache that fits, read back");
