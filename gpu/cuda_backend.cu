@@ -638,9 +638,9 @@ void CudaBackend::enqueue_decode() {
     else
       gpu::launch_gemv(e, a, s);
   };
-  // The LayerNorm of a row that int4 GEMVs of 2048-column units read also stages it for them
-  // (StagedX), once instead of in each of their blocks (FALCON_STAGED_X=0: each block stages its
-  // own, for A/B runs).
+  // The LayerNorm of a row that int4 GEMVs of 2048-column units on the integer tensor cores read
+  // also stages it for them (StagedX: x's digits), once instead of in each of their blocks
+  // (FALCON_STAGED_X=0: each block stages its own, for A/B runs).
   static const bool staged_x = [] {
     const char* e = std::getenv("FALCON_STAGED_X");
     return !(e && e[0] == '0');

@@ -20,29 +20,28 @@ using bf16 = __nv_bfloat16;
 void launch_layernorm(const float* x, int ldx, int rows, int dim, float eps, const float* g1, const float* b1,
                       bf16* out1, const float* g2, const float* b2, bf16* out2, int ldo, cudaStream_t stream);
 
-// A decode row's x as the int4 GEMV's 2048-column units take it, one StagedX per chunk of 2048
-// columns: the chunk's bf16 values times the power of two that puts its largest |x| in
-// [2^14, 2^15), as fp16 (zeros past the row's end); per group of 128 columns 8 times their sum
-// (the int4 zero point) and whether the group may take the fast form (its largest |x| at most the
-// sum of the others'); and the factor that undoes the scale. Computed once by the LayerNorm that
-// writes the row instead of by each of the GEMV's ~700 blocks a chunk (quant_gemv.cu).
+// A decode row's x as the int4 GEMV's 2048-column units take it on the integer tensor cores, one
+// StagedX per chunk of 2048 columns, laid out as that kernel's shared memory (quant_gemv.cu): per
+// 128-column group, the values scaled by the power of two that puts the group's largest |x| in
+// [2^29, 2^30), rounded and cut into four signed bytes (digit planes; zeros past the row's end), the
+// accumulators' start (the int4 zero point times each digit's group sum) and the factor that undoes
+// the scale (NaN for a group with a NaN or inf). Computed once by the LayerNorm that writes the row
+// instead of by each of the GEMV's ~650 blocks a chunk (staged_x.cuh's stage_digits, in both).
 constexpr int kStagedCols = 2048;
 struct alignas(16) StagedX {
-  __half x[kStagedCols];
-  float sum8[kStagedCols / 128];
-  uint8_t fast[kStagedCols / 128];
-  float unscale;
-  uint32_t pad[11];
+  uint32_t xd[4][kStagedCols / 4];   // digit k: word o / 4 holds values o, o + 2, o + 1, o + 3
+  int4 ginit[kStagedCols / 128][2];  // [group][lane t & 1]
+  float gxe[kStagedCols / 128];      // 2^-e
 };
-static_assert(sizeof(StagedX) == kStagedCols * 2 + 128, "x, then one 128-byte tail");
+static_assert(sizeof(StagedX) == kStagedCols * 4 + 576, "digits, then 36 16-byte words of group data");
 constexpr int staged_chunks(int dim) {
   return (dim + kStagedCols - 1) / kStagedCols;
 }
 // launch_layernorm of one row that also writes staged1 / staged2 (staged_chunks(dim) each; staged2
-// with out2) from out1 / out2's bf16 values, one block per chunk. The outputs may differ from
-// launch_layernorm's in the last bit (the statistics are summed in another order). Returns false,
-// staging nothing (the plain launch_layernorm ran), where the row does not fit (dim % 4,
-// alignment, dim > 16384).
+// with out2) from out1 / out2's bf16 values, one block per chunk, for gemv_q4_takes_staged GEMVs. The outputs
+// may differ from launch_layernorm's in the last bit (the statistics are summed in another order). Returns
+// false, staging nothing (the plain launch_layernorm ran), where the row does not fit (dim % 4, alignment,
+// dim > 16384).
 bool launch_layernorm_staged(const float* x, int dim, float eps, const float* g1, const float* b1, bf16* out1,
                              StagedX* staged1, const float* g2, const float* b2, bf16* out2, StagedX* staged2,
                              cudaStream_t stream);
@@ -142,8 +141,9 @@ struct GemvArgs {
   // With ready.flag, the columns before k_ready are read only after the signal (see
   // ReadySignal): then the previous kernel may trigger before its wait.
   ReadySignal ready;
-  // Int4 units of 2048 columns: xa / xb already staged (launch_layernorm_staged, by the previous
-  // kernel in the stream); null: each block stages its chunk itself.
+  // Int4 units of 2048 columns on the integer tensor cores (gemv_q4_takes_staged): xa / xb already
+  // staged (launch_layernorm_staged, by the previous kernel in the stream); null: each block stages
+  // its chunk itself. Other int4 kernels ignore them.
   const StagedX* staged_a = nullptr;
   const StagedX* staged_b = nullptr;
   // Store, one region (split = n_rows): when set, also the largest of each block of 16 rows
@@ -333,8 +333,9 @@ int gemv_q4_chunk(int tiles, int k, int resident_blocks);
 // Queries (and caches) the int4 GEMV's occupancy, which gemv_q4_chunk's choice needs: call once
 // before capturing a CUDA graph of an int4 model, as prepare_gemv (otherwise the first launch asks).
 void prepare_gemv_quant();
-// Whether the decode GEMV of q reads x in 2048-column units, which take StagedX
-// (GemvArgs::staged_a / staged_b): int4 where gemv_q4_chunk chooses 2048.
+// Whether the decode GEMV of q reads x in 2048-column units on the integer tensor cores, which take
+// StagedX (GemvArgs::staged_a / staged_b): int4 where gemv_q4_chunk chooses 2048, unless
+// FALCON_Q4_IMMA=0.
 bool gemv_q4_takes_staged(const QuantMatrix& q);
 
 }  // namespace falcon::gpu

@@ -124,12 +124,12 @@ __global__ void __launch_bounds__(1024)
   }
 }
 
-// The decode LayerNorm that also stages its outputs for the int4 GEMVs (StagedX, kernels.h): one
-// block of kStageThreads per 2048-column chunk. Each block computes the whole row's statistics
-// (the row is read from L2 by every block; 32 KiB at dim 8192), then normalises, writes and stages
-// only its chunk: thread t holds the chunk's columns 8t..8t+7, so 16 threads hold one group of 128.
-// Staging the chunk once here spares each of the ~700 blocks of the up projection that read it
-// from staging it again, and the LayerNorm's latency stays that of one short block.
+// The decode LayerNorm that also stages its outputs for the int4 GEMVs on the integer tensor cores
+// (StagedX, kernels.h; stage_digits, as they do): one block of kStageThreads per 2048-column chunk. Each
+// block computes the whole row's statistics (the row is read from L2 by every block; 32 KiB at dim 8192),
+// then normalises, writes and stages only its chunk: thread t holds the chunk's columns 8t..8t+7, so 16
+// threads hold one group of 128. Staging the chunk once here spares each of the ~700 blocks of the up
+// projection that read it from staging it again, and the LayerNorm's latency stays that of one short block.
 constexpr int kStageThreads = kStagedCols / 8;
 template <int kVecs>
 __global__ void __launch_bounds__(kStageThreads)
@@ -138,9 +138,8 @@ __global__ void __launch_bounds__(kStageThreads)
                             const float* __restrict__ g2, const float* __restrict__ b2,
                             bf16* __restrict__ out2, StagedX* __restrict__ st2) {
   __shared__ float scratch[32];
-  __shared__ uint32_t red[2][kStageThreads / 32];
   pdl_trigger();
-  const int n4 = dim / 4, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int n4 = dim / 4, lane = threadIdx.x & 31;
   const int f0 = (blockIdx.x * kStagedCols + threadIdx.x * 8) / 4;  // the thread's first float4
   const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
   auto at = [&](const float* p, int i) { return p && i < n4 ? reinterpret_cast<const float4*>(p)[i] : zero; };
@@ -188,36 +187,18 @@ __global__ void __launch_bounds__(kStageThreads)
       }
       words[o][2 * k] = pr.x, words[o][2 * k + 1] = pr.y;
     }
-    const uint32_t m = __reduce_max_sync(
-        0xffffffffu, max(staged_abs_max(words[o][0], words[o][1]), staged_abs_max(words[o][2], words[o][3])));
-    if (lane == 0) red[o][warp] = m;
-  }
-  __syncthreads();
-#pragma unroll
-  for (int o = 0; o < 2; ++o) {
-    if (o >= outs) break;
-    uint32_t mx = 0;
-#pragma unroll
-    for (int i = 0; i < kStageThreads / 32; ++i) mx = max(mx, red[o][i]);
-    const int sb = staged_scale_bits(mx);
-    const float xscale = staged_scale(sb);
-    float sum = 0.f, abs = 0.f, big = 0.f;
-    uint32_t h[4];
-#pragma unroll
-    for (int j = 0; j < 4; ++j) h[j] = staged_word(words[o][j], xscale, sum, abs, big);
+    // The staged form of the thread's piece: columns 8t..8t+7 are digit words 2t, 2t + 1.
+    const DigitPiece p = stage_digits(words[o]);
     StagedX& st = (o ? st2 : st1)[blockIdx.x];
-    *reinterpret_cast<uint4*>(&st.x[threadIdx.x * 8]) = make_uint4(h[0], h[1], h[2], h[3]);
 #pragma unroll
-    for (int d = 8; d > 0; d >>= 1) {  // the 16 threads of a group
-      sum += __shfl_xor_sync(0xffffffffu, sum, d);
-      abs += __shfl_xor_sync(0xffffffffu, abs, d);
-      big = fmaxf(big, __shfl_xor_sync(0xffffffffu, big, d));
-    }
+    for (int k = 0; k < 4; ++k)
+      *reinterpret_cast<uint2*>(&st.xd[k][threadIdx.x * 2]) = make_uint2(p.dw[k][0], p.dw[k][1]);
     if ((lane & 15) == 0) {
-      st.sum8[threadIdx.x >> 4] = 8.f * sum;
-      st.fast[threadIdx.x >> 4] = staged_fast(big, abs);
+      const int g = threadIdx.x >> 4;
+      st.ginit[g][0] = p.init[0];
+      st.ginit[g][1] = p.init[1];
+      st.gxe[g] = p.xe;
     }
-    if (threadIdx.x == 0) st.unscale = staged_unscale(sb);
   }
 }
 

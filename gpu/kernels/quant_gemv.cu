@@ -581,27 +581,9 @@ __global__ void __launch_bounds__(kWarps * 32)
   __align__(16) __half hv[kGroups / 2];
   load_group_scales<kGroups>(q, bu, active, ng, hv);
   constexpr int kG = kQ4Step / 2;  // groups per step
-  float unscale;
-  const StagedX* staged = kCols == kStagedCols ? (bu.in_a ? a.staged_a : a.staged_b) : nullptr;
-  if (staged) {  // staged by the previous kernel (launch_layernorm_staged): copy the chunk's
-    static_assert(kCols != kStagedCols || kGroups == kStagedCols / 128, "a StagedX is one chunk");
-    wait_x(a, bu);
-    const StagedX& st = staged[bu.chunk];
-    const uint4* src = reinterpret_cast<const uint4*>(st.x);
-    uint4* dst = reinterpret_cast<uint4*>(xs);
-#pragma unroll
-    for (int i = threadIdx.x; i < kCols / 8; i += kWarps * 32) dst[i] = __ldcg(src + i);
-    if (threadIdx.x < kGroups) {
-      gsum8[threadIdx.x] = __ldcg(&st.sum8[threadIdx.x]);
-      gfast[threadIdx.x] = __ldcg(&st.fast[threadIdx.x]) != 0;
-    }
-    unscale = __ldcg(&st.unscale);
-    __syncthreads();
-  } else {
-    uint4 xv[kCols / (kWarps * 32 * 8)];
-    load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
-    unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
-  }
+  uint4 xv[kCols / (kWarps * 32 * 8)];
+  load_x_chunk<kCols / (kWarps * 32 * 8), kVecX>(a, bu, bu.chunk * kCols, xv);
+  const float unscale = stage_x_f16(xv, xs, red, GroupStats{gsum8, gfast});
   if (!active) return;
   __half2 sc[kGroups];
   pair_group_scales<kGroups>(hv, r, sc);
@@ -720,9 +702,8 @@ __global__ void __launch_bounds__(kWarps * 32)
   constexpr int kQuads = kCols / 64, kSteps = kQuads / kQ4Step, kGroups = kQuads / 2;
   constexpr int kN = kCols / (kWarps * 32 * 8);  // 8-value pieces of x per thread
   __shared__ __align__(16) uint4 ring[kWarps][kStages][kQ4Step][32];
-  __shared__ __align__(16) uint32_t xd[4][kCols / 4];  // digit k of x, bytes in 0213 order
-  __shared__ __align__(16) int4 ginit[kGroups][2];     // [group][t & 1]: the accumulators' start
-  __shared__ float gxe[kGroups];                       // 2^-e (NaN: a NaN or inf in the group's x)
+  static_assert(kCols == kStagedCols && kGroups == kStagedCols / 128, "a StagedX is one unit's x");
+  __shared__ StagedX sx;  // the chunk's x: digit planes, the groups' accumulator starts and factors
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, r = lane >> 2, qd = lane & 3;
   const Q4Unit u = q4_unit<kQuads>(q, chunks, ready);
   const BlockUnit& bu = u.bu;
@@ -736,70 +717,30 @@ __global__ void __launch_bounds__(kWarps * 32)
   const int ng = nq / 2;
   __align__(16) __half hv[kGroups / 2];
   load_group_scales<kGroups>(q, bu, active, ng, hv);
-  {  // staging: piece i of thread t is columns i * 1024 + t * 8 .. + 7, group i * 8 + t / 16
+  if (const StagedX* staged = bu.in_a ? a.staged_a : a.staged_b) {
+    // Staged by the previous kernel (launch_layernorm_staged): copy the chunk's.
+    wait_x(a, bu);
+    const uint4* src = reinterpret_cast<const uint4*>(staged + bu.chunk);
+    uint4* dst = reinterpret_cast<uint4*>(&sx);
+    constexpr int kWords = sizeof(StagedX) / 16;
+#pragma unroll
+    for (int i = threadIdx.x; i < kWords; i += kWarps * 32) dst[i] = __ldcg(src + i);
+    __syncthreads();
+  } else {  // piece i of thread t is columns i * 1024 + t * 8 .. + 7, group i * 8 + t / 16
     uint4 xv[kN];
     load_x_chunk<kN, kVecX>(a, bu, bu.chunk * kCols, xv);
 #pragma unroll
     for (int i = 0; i < kN; ++i) {
-      const uint32_t w[4] = {xv[i].x, xv[i].y, xv[i].z, xv[i].w};
-      // The group's largest |x| as bf16 bits (they order as integers once the sign is cleared;
-      // inf and NaN are the only ones from 0x7F80 up), two values an instruction.
-      uint32_t m2 = __vmaxu2(__vmaxu2(w[0] & 0x7FFF7FFFu, w[1] & 0x7FFF7FFFu),
-                             __vmaxu2(w[2] & 0x7FFF7FFFu, w[3] & 0x7FFF7FFFu));
-      uint32_t mx = max(m2 & 0xFFFFu, m2 >> 16);
-#pragma unroll
-      for (int o = 8; o > 0; o >>= 1) mx = max(mx, __shfl_xor_sync(0xffffffffu, mx, o));
-      const bool bad = mx >= 0x7F80u;
-      // The largest in [2^E, 2^(E+1)): e = 29 - E puts it in [2^29, 2^30); 2^e and 2^-e normal.
-      // A bad group scales by 0: inf * 0 and NaN * 0 are NaN, which converts to the integer 0.
-      const int E = static_cast<int>(mx >> 7) - 127;
-      const int e = mx == 0 ? 0 : min(max(29 - E, -98), 126);
-      const float sc2 = bad ? 0.f : __int_as_float((e + 127) << 23);
-      // Balanced digits, x = 2^24 d0 + 2^16 d1 + 2^8 d2 + d3 with each in [-128, 127]: adding 128 to
-      // each of the three low digits makes them x + 0x808080's bytes, so that sum's bytes with
-      // the low three's top bits flipped are the digits (d0 the top byte: |x| < 2^30).
-      uint32_t z[8];
-#pragma unroll
-      for (int j = 0; j < 8; ++j) {
-        const uint32_t f = j & 1 ? w[j >> 1] & 0xFFFF0000u : w[j >> 1] << 16;
-        z[j] = (static_cast<uint32_t>(__float2int_rn(__uint_as_float(f) * sc2)) + 0x808080u) ^ 0x808080u;
-      }
-      // Transposed: word o / 4 of digit k holds byte 3 - k of values o, o + 2, o + 1, o + 3 (the
-      // weight word's nibble order), and the digit sums come from those words.
-      uint32_t dw[4][2];
-#pragma unroll
-      for (int o = 0; o < 8; o += 4) {
-        const uint32_t t0 = __byte_perm(z[o], z[o + 2], 0x5140), t1 = __byte_perm(z[o], z[o + 2], 0x7362);
-        const uint32_t t2 = __byte_perm(z[o + 1], z[o + 3], 0x5140),
-                       t3 = __byte_perm(z[o + 1], z[o + 3], 0x7362);
-        dw[3][o / 4] = __byte_perm(t0, t2, 0x5410), dw[2][o / 4] = __byte_perm(t0, t2, 0x7632);
-        dw[1][o / 4] = __byte_perm(t1, t3, 0x5410), dw[0][o / 4] = __byte_perm(t1, t3, 0x7632);
-      }
+      const DigitPiece p = stage_digits({xv[i].x, xv[i].y, xv[i].z, xv[i].w});
       const int word = (i * kWarps * 32 * 8 + threadIdx.x * 8) / 4;
-      int sum[4];
 #pragma unroll
-      for (int k = 0; k < 4; ++k) {
-        *reinterpret_cast<uint2*>(&xd[k][word]) = make_uint2(dw[k][0], dw[k][1]);
-        sum[k] =
-            __dp4a(static_cast<int>(dw[k][1]), 0x01010101, __dp4a(static_cast<int>(dw[k][0]), 0x01010101, 0));
-      }
-      // Two digits' sums in one word for the group's reduction: a group's sum of one digit is
-      // within +-2^14, so s_lo + 2^16 s_hi adds up exactly and splits back.
-      int p01 = sum[0] + sum[1] * 65536, p23 = sum[2] + sum[3] * 65536;
-#pragma unroll
-      for (int o = 8; o > 0; o >>= 1) {
-        p01 += __shfl_xor_sync(0xffffffffu, p01, o);
-        p23 += __shfl_xor_sync(0xffffffffu, p23, o);
-      }
+      for (int k = 0; k < 4; ++k)
+        *reinterpret_cast<uint2*>(&sx.xd[k][word]) = make_uint2(p.dw[k][0], p.dw[k][1]);
       if ((lane & 15) == 0) {
-        const int s0 = static_cast<int16_t>(p01 & 0xFFFF), s1 = (p01 - s0) >> 16;
-        const int s2 = static_cast<int16_t>(p23 & 0xFFFF), s3 = (p23 - s2) >> 16;
         const int gl = i * 8 + (threadIdx.x >> 4);
-        // Rows g + 8 take 16u (zero point 128 x the sum), rows g the whole byte, u + 16u' (row
-        // g + 8's added: 136, taken off with row g + 8's sum at the group's end).
-        ginit[gl][0] = make_int4(-136 * s0, -136 * s1, -128 * s0, -128 * s1);
-        ginit[gl][1] = make_int4(-136 * s2, -136 * s3, -128 * s2, -128 * s3);
-        gxe[gl] = bad ? __int_as_float(0x7fc00000) : __int_as_float((127 - e) << 23);
+        sx.ginit[gl][0] = p.init[0];
+        sx.ginit[gl][1] = p.init[1];
+        sx.gxe[gl] = p.xe;
       }
     }
     __syncthreads();
@@ -812,7 +753,7 @@ __global__ void __launch_bounds__(kWarps * 32)
   float t0 = 0.f, t8 = 0.f;
   constexpr int kG = kQ4Step / 2;
   // B: column k digit k (lanes r == k < 4); the other columns zero.
-  const uint32_t* xsrc = xd[r & 3];
+  const uint32_t* xsrc = sx.xd[r & 3];
   uint4 bw[kG] = {};
 #pragma unroll
   for (int s = 0; s < kSteps; ++s) {
@@ -825,7 +766,7 @@ __global__ void __launch_bounds__(kWarps * 32)
     int c[kG][4];
 #pragma unroll
     for (int gi = 0; gi < kG; ++gi) {
-      const int4 z = ginit[s * kG + gi][qd & 1];
+      const int4 z = sx.ginit[s * kG + gi][qd & 1];
       c[gi][0] = z.x, c[gi][1] = z.y, c[gi][2] = z.z, c[gi][3] = z.w;
     }
 #pragma unroll
@@ -848,7 +789,7 @@ __global__ void __launch_bounds__(kWarps * 32)
 #pragma unroll
     for (int gi = 0; gi < kG; ++gi) {
       const int gl = s * kG + gi;
-      const float xe = gxe[gl];
+      const float xe = sx.gxe[gl];
       const float2 f = __half22float2(sc[gl]);
       const float f0 = f.x * xe, f8 = f.y * xe * 0.0625f;
       // Exact in int32: a group's sum of (u - 8) d is within 2^17 (row g) and of 16 (u - 8) d
@@ -975,7 +916,7 @@ int gemv_q4_chunk(int tiles, int k, int resident_blocks) {
 
 bool gemv_q4_takes_staged(const QuantMatrix& q) {
   static_assert(kQ4Chunk == kStagedCols, "a StagedX is one 2048-column unit's x");
-  return q.format == QuantFormat::Int4 && unit_plan(q, false).chunk == kStagedCols && !q4_imma();
+  return q.format == QuantFormat::Int4 && unit_plan(q, false).chunk == kStagedCols && q4_imma();
 }
 
 void prepare_gemv_quant() {
