@@ -17,14 +17,8 @@ REPS=${REPS:-2}
 nvidia-smi --query-gpu=name,power.limit,clocks.max.sm,memory.total --format=csv,noheader
 date -u
 if [ "${SANITIZE:-0}" = 1 ]; then
-  CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-  for tool in memcheck racecheck synccheck; do
-    FALCON_QUANT_TEST_QUICK=kernels FALCON_QUANT_TEST_FORMATS=int6 timeout 200 \
-      "$CS" --tool "$tool" --error-exitcode 9 "$D/test_gpu_quant" >"$OUT/$tool-int6.log" 2>&1
-    echo "$tool test_gpu_quant (int6 kernels): rc=$? $(grep -E 'passed|ERROR SUMMARY|RACECHECK SUMMARY' "$OUT/$tool-int6.log" | tr '\n' ' ')"
-  done
-  timeout 300 "$CS" --tool memcheck --error-exitcode 9 "$D/test_gpu_fixtures" >"$OUT/memcheck-fixtures.log" 2>&1
-  echo "memcheck test_gpu_fixtures: rc=$? $(grep -E 'passed|ERROR SUMMARY' "$OUT/memcheck-fixtures.log" | tr '\n' ' ')"
+  sanitize_quant_kernels int6
+  sanitize memcheck-fixtures.log memcheck test_gpu_fixtures 300 "$D/test_gpu_fixtures"
   date -u
   exit 0
 fi

@@ -15,15 +15,9 @@ source "$(dirname "$0")/gpu_dist.sh"
 nvidia-smi --query-gpu=name,power.limit,clocks.max.sm,memory.total --format=csv,noheader
 date -u
 if [ "${SANITIZE:-0}" = 1 ]; then
-  CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-  for tool in memcheck racecheck synccheck; do
-    FALCON_QUANT_TEST_QUICK=kernels FALCON_QUANT_TEST_FORMATS=int4 timeout 200 \
-      "$CS" --tool "$tool" --error-exitcode 9 "$D/test_gpu_quant" >"$OUT/$tool-int4.log" 2>&1
-    echo "$tool test_gpu_quant (int4 kernels): rc=$? $(grep -E 'passed|ERROR SUMMARY|RACECHECK SUMMARY' "$OUT/$tool-int4.log" | tr '\n' ' ')"
-  done
-  FALCON_QUANT_TEST_QUICK=1 FALCON_Q4_CHUNK=2048 timeout 300 \
-    "$CS" --tool memcheck --error-exitcode 9 "$D/test_gpu_quant" >"$OUT/memcheck-2048.log" 2>&1
-  echo "memcheck test_gpu_quant (2048-column units): rc=$? $(grep -E 'passed|ERROR SUMMARY' "$OUT/memcheck-2048.log" | tr '\n' ' ')"
+  sanitize_quant_kernels int4
+  FALCON_QUANT_TEST_QUICK=1 FALCON_Q4_CHUNK=2048 sanitize memcheck-2048.log memcheck \
+    "test_gpu_quant (2048-column units)" 300 "$D/test_gpu_quant"
   date -u
   exit 0
 fi
