@@ -244,10 +244,15 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
   if (todo.empty()) return;
   // Refused before any allocation when it cannot fit (Linux would rather kill the process later
   // than fail an allocation): what each format would take, against what the system has.
+  // The quantized matrices' bytes with the layers in `layers` and the head in `head` (bf16: none).
   auto need = [&](WeightFormat layers, WeightFormat head) {
     uint64_t bytes = 0;
-    for (const Linear* l : todo)
-      bytes += cpu::quantized_bytes(l->out_features, l->in_features, l == &head_ ? head : layers);
+    if (layers != WeightFormat::Bf16)
+      for (const Layer& L : layers_)
+        for (const Linear* l : {&L.qkv, &L.dense, &L.fc1, &L.fc2})
+          bytes += cpu::quantized_bytes(l->out_features, l->in_features, layers);
+    if (head != WeightFormat::Bf16)
+      bytes += cpu::quantized_bytes(head_.out_features, head_.in_features, head);
     return bytes;
   };
   const uint64_t needed = need(options.weights, head_format);
@@ -262,8 +267,9 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
                                  : std::string("an ") + weight_format_name(head_format) + " output head";
     std::string msg = what + " need" + (options.weights != WeightFormat::Bf16 ? "" : "s") + " " +
                       gib_text(needed) + " of RAM and " + gib_text(available) + " is available";
-    if (options.weights == WeightFormat::Int8) {
-      const uint64_t int4 = need(WeightFormat::Int4, default_head_format(WeightFormat::Int4));
+    if (options.weights == WeightFormat::Int8) {  // int4 layers, the head as asked or int4's default
+      const uint64_t int4 =
+          need(WeightFormat::Int4, options.head_weights.value_or(default_head_format(WeightFormat::Int4)));
       msg += int4 <= available ? "; int4 would need " + gib_text(int4) + " and fit" : "";
     }
     throw Error(ErrorKind::OutOfMemory,

@@ -685,6 +685,42 @@ class TestCpuQuant : public QObject {
     }
     o.host_memory_limit = quant;  // exactly enough
     QVERIFY(create_cpu_backend(fx.dir, o) != nullptr);
+    // What the refusal says of int4 must hold when tried: the smallest limit an int4 load (its
+    // default int6 head included) fits in, found by loading; one byte under it the suggestion is
+    // not made, at it, it is. (It once counted int4's layers without the head int4 takes.)
+    {
+      CpuBackendOptions o4 = o;
+      o4.weights = WeightFormat::Int4;
+      auto fits = [&](uint64_t limit) {
+        o4.host_memory_limit = limit;
+        try {
+          create_cpu_backend(fx.dir, o4);
+          return true;
+        } catch (const Error& e) {
+          if (e.kind() != ErrorKind::OutOfMemory) throw;
+          return false;
+        }
+      };
+      uint64_t lo = 1, hi = quant;  // int4 fits in what int8 takes
+      QVERIFY(fits(hi) && !fits(lo));
+      while (hi - lo > 1) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        (fits(mid) ? hi : lo) = mid;
+      }
+      const auto suggestion = [&](uint64_t limit) {
+        o.host_memory_limit = limit;
+        try {
+          create_cpu_backend(fx.dir, o);
+        } catch (const Error& e) {
+          return QString::fromUtf8(e.what());
+        }
+        return QStringLiteral("int8 loaded");
+      };
+      const QString under = suggestion(hi - 1), at = suggestion(hi);
+      QVERIFY2(hi < quant && !under.contains(QStringLiteral("and fit")), qPrintable(under));
+      QVERIFY2(at.contains(QStringLiteral("; int4 would need ")) && at.contains(QStringLiteral(" and fit")),
+               qPrintable(at));
+    }
     o.host_memory_limit = 0;
     o.progress = [](double f) { return f < 0.3; };
     try {
