@@ -128,7 +128,7 @@ __global__ void __launch_bounds__(1024)
 // (StagedX, kernels.h; stage_digits, as they do): one block of kStageThreads per 2048-column chunk. Each
 // block computes the whole row's statistics (the row is read from L2 by every block; 32 KiB at dim 8192),
 // then normalises, writes and stages only its chunk: thread t holds the chunk's columns 8t..8t+7, so 16
-// threads hold one group of 128. Staging the chunk once here spares each of the ~700 blocks of the up
+// threads hold one group of 128. Staging the chunk once here spares each of the ~650 blocks of the up
 // projection that read it from staging it again, and the LayerNorm's latency stays that of one short block.
 constexpr int kStageThreads = kStagedCols / 8;
 template <int kVecs>

@@ -670,57 +670,40 @@ class TestCpuQuant : public QObject {
     QCOMPARE(seen.back(), 1.0);
     QVERIFY(std::is_sorted(seen.begin(), seen.end()));
     // Too little RAM for the quantized weights: refused before quantizing, with the numbers
-    // (and int4's, which fits here).
+    // (and int4's, which fits here). refusal(): the out-of-memory message at a RAM limit.
     o.progress = nullptr;
-    o.host_memory_limit = quant - 1;
-    try {
-      create_cpu_backend(fx.dir, o);
-      QFAIL("int8 weights were quantized into less memory than they need");
-    } catch (const Error& e) {
-      QCOMPARE(e.kind(), ErrorKind::OutOfMemory);
-      const QString msg = QString::fromUtf8(e.what());
-      QVERIFY2(msg.contains(QStringLiteral("int8 weights need ")) &&
-                   msg.contains(QStringLiteral("int4 would need")),
-               qPrintable(msg));
-    }
-    o.host_memory_limit = quant;  // exactly enough
-    QVERIFY(create_cpu_backend(fx.dir, o) != nullptr);
+    const auto refusal = [&](CpuBackendOptions& opts, uint64_t limit) -> std::optional<QString> {
+      opts.host_memory_limit = limit;
+      try {
+        create_cpu_backend(fx.dir, opts);
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::OutOfMemory) throw;
+        return QString::fromUtf8(e.what());
+      }
+      return std::nullopt;
+    };
+    const std::optional<QString> short_by_one = refusal(o, quant - 1);
+    QVERIFY2(short_by_one && short_by_one->contains(QStringLiteral("int8 weights need ")) &&
+                 short_by_one->contains(QStringLiteral("int4 would need")),
+             short_by_one ? qPrintable(*short_by_one)
+                          : "int8 weights were quantized into less memory than they need");
+    QVERIFY(!refusal(o, quant));  // exactly enough
     // What the refusal says of int4 must hold when tried: the smallest limit an int4 load (its
     // default int6 head included) fits in, found by loading; one byte under it the suggestion is
     // not made, at it, it is. (It once counted int4's layers without the head int4 takes.)
-    {
-      CpuBackendOptions o4 = o;
-      o4.weights = WeightFormat::Int4;
-      auto fits = [&](uint64_t limit) {
-        o4.host_memory_limit = limit;
-        try {
-          create_cpu_backend(fx.dir, o4);
-          return true;
-        } catch (const Error& e) {
-          if (e.kind() != ErrorKind::OutOfMemory) throw;
-          return false;
-        }
-      };
-      uint64_t lo = 1, hi = quant;  // int4 fits in what int8 takes
-      QVERIFY(fits(hi) && !fits(lo));
-      while (hi - lo > 1) {
-        const uint64_t mid = lo + (hi - lo) / 2;
-        (fits(mid) ? hi : lo) = mid;
-      }
-      const auto suggestion = [&](uint64_t limit) {
-        o.host_memory_limit = limit;
-        try {
-          create_cpu_backend(fx.dir, o);
-        } catch (const Error& e) {
-          return QString::fromUtf8(e.what());
-        }
-        return QStringLiteral("int8 loaded");
-      };
-      const QString under = suggestion(hi - 1), at = suggestion(hi);
-      QVERIFY2(hi < quant && !under.contains(QStringLiteral("and fit")), qPrintable(under));
-      QVERIFY2(at.contains(QStringLiteral("; int4 would need ")) && at.contains(QStringLiteral(" and fit")),
-               qPrintable(at));
+    CpuBackendOptions o4 = o;
+    o4.weights = WeightFormat::Int4;
+    uint64_t lo = 1, hi = quant;  // int4 fits in what int8 takes
+    QVERIFY(!refusal(o4, hi) && refusal(o4, lo));
+    while (hi - lo > 1) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      (refusal(o4, mid) ? lo : hi) = mid;
     }
+    const std::optional<QString> under = refusal(o, hi - 1), at = refusal(o, hi);
+    QVERIFY(hi < quant && under && at);
+    QVERIFY2(!under->contains(QStringLiteral("and fit")), qPrintable(*under));
+    QVERIFY2(at->contains(QStringLiteral("; int4 would need ")) && at->contains(QStringLiteral(" and fit")),
+             qPrintable(*at));
     o.host_memory_limit = 0;
     o.progress = [](double f) { return f < 0.3; };
     try {
