@@ -235,11 +235,11 @@ void release_pages(std::span<const std::byte> bytes) {
 // done.
 void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
   const WeightFormat head_format = options.head_weights.value_or(default_head_format(options.weights));
+  std::vector<Linear*> layer_matrices;
+  for (Layer& L : layers_)
+    for (Linear* l : {&L.qkv, &L.dense, &L.fc1, &L.fc2}) layer_matrices.push_back(l);
   std::vector<Linear*> todo;
-  if (options.weights != WeightFormat::Bf16) {
-    for (Layer& L : layers_)
-      for (Linear* l : {&L.qkv, &L.dense, &L.fc1, &L.fc2}) todo.push_back(l);
-  }
+  if (options.weights != WeightFormat::Bf16) todo = layer_matrices;
   if (head_format != WeightFormat::Bf16) todo.push_back(&head_);
   if (todo.empty()) return;
   // Refused before any allocation when it cannot fit (Linux would rather kill the process later
@@ -248,9 +248,8 @@ void CpuBackend::quantize_weights(const CpuBackendOptions& options) {
   auto need = [&](WeightFormat layers, WeightFormat head) {
     uint64_t bytes = 0;
     if (layers != WeightFormat::Bf16)
-      for (const Layer& L : layers_)
-        for (const Linear* l : {&L.qkv, &L.dense, &L.fc1, &L.fc2})
-          bytes += cpu::quantized_bytes(l->out_features, l->in_features, layers);
+      for (const Linear* l : layer_matrices)
+        bytes += cpu::quantized_bytes(l->out_features, l->in_features, layers);
     if (head != WeightFormat::Bf16)
       bytes += cpu::quantized_bytes(head_.out_features, head_.in_features, head);
     return bytes;
