@@ -58,7 +58,9 @@ int run(int argc, char** argv) {
   app.add_option("--system", o.system, "System prompt for --chat (pinned in the KV window)");
   app.add_option("--prompt-tokens", o.prompt_tokens, "Token ids instead of text, e.g. 5,17,42");
   app.add_option("--max-new-tokens", o.max_new_tokens, "Tokens to generate")->check(whole_number(0, kIntMax));
-  app.add_flag("--greedy", o.greedy, "Always pick the most likely token");
+  app.add_flag("--greedy", o.greedy,
+               "Always pick the most likely token (--temperature, --top-k, --top-p and --min-p then have no "
+               "effect)");
   app.add_option("--temperature", o.temperature, "Sampling temperature (0 = greedy)")->check(real_number());
   app.add_option("--top-k", o.top_k, "Keep the K most likely tokens (0 = off)")
       ->check(whole_number(0, kIntMax));

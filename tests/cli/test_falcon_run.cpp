@@ -151,6 +151,29 @@ class TestFalconRun : public QObject {
     QCOMPARE(parse_ids(a.out.split('\n', Qt::SkipEmptyParts).last()).size(), size_t(16));
   }
 
+  // --greedy with sampling options: the argmax all the same (the tokens of a plain --greedy run),
+  // and one stderr line naming the options that had no effect; none for a plain --greedy run or
+  // for options that change nothing (temperature 0, top-p 1).
+  void greedy_names_the_sampling_options_it_overrides() {
+    const Fixture f = load_fixture("mqa_rope_parallel");
+    const QStringList base{"--model",          QString::fromStdString(f.dir.string()),
+                           "--backend",        "cpu",
+                           "--prompt-tokens",  join_ids(f.prompt),
+                           "--max-new-tokens", "12",
+                           "--ignore-eos",     "--print-tokens",
+                           "--greedy"};
+    const Result plain = run(base);
+    const Result mixed = run(base + QStringList{"--temperature", "0.9", "--top-k", "3", "--seed", "7"});
+    const Result neutral = run(base + QStringList{"--temperature", "0", "--top-p", "1"});
+    QVERIFY2(plain.code == 0 && mixed.code == 0 && neutral.code == 0, qPrintable(plain.err + mixed.err));
+    QCOMPARE(mixed.out, plain.out);
+    QCOMPARE(neutral.out, plain.out);
+    QVERIFY2(!plain.err.contains("--greedy"), qPrintable(plain.err));
+    QVERIFY2(!neutral.err.contains("--greedy"), qPrintable(neutral.err));
+    QVERIFY2(mixed.err.contains("--temperature and --top-k have no effect"), qPrintable(mixed.err));
+    QVERIFY2(!mixed.err.contains("--seed"), qPrintable(mixed.err));
+  }
+
   void exit_codes_follow_the_contract_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("code");
