@@ -52,6 +52,12 @@ std::vector<int32_t> parse_ids(const QString& line) {
   return ids;
 }
 
+// The start of every run on a fixture's prompt: its model folder on the CPU backend.
+QStringList fixture_prompt_args(const Fixture& f) {
+  return {"--model",         QString::fromStdString(f.dir.string()), "--backend", "cpu", "--prompt-tokens",
+          join_ids(f.prompt)};
+}
+
 QString tokenizer_dir(const char* name) {
   return QString::fromStdString((std::filesystem::path(FALCON_FIXTURES_DIR) / "tokenizers" / name).string());
 }
@@ -81,9 +87,9 @@ class TestFalconRun : public QObject {
     QTemporaryDir tmp;
     const QString dump = tmp.filePath("logits.bin");
     const int n = static_cast<int>(f.greedy.size());
-    const Result r = run({"--model", QString::fromStdString(f.dir.string()), "--backend", "cpu",
-                          "--prompt-tokens", join_ids(f.prompt), "--greedy", "--ignore-eos",
-                          "--max-new-tokens", QString::number(n), "--print-tokens", "--dump-logits", dump});
+    const Result r = run(fixture_prompt_args(f) + QStringList{"--greedy", "--ignore-eos", "--max-new-tokens",
+                                                              QString::number(n), "--print-tokens",
+                                                              "--dump-logits", dump});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
     QVERIFY(!lines.isEmpty());
@@ -134,16 +140,10 @@ class TestFalconRun : public QObject {
   // The same seed gives the same sample; a different seed is allowed to differ.
   void seeded_sampling_is_reproducible() {
     const Fixture f = load_fixture("mqa_rope_parallel");
-    const QStringList args{"--model",          QString::fromStdString(f.dir.string()),
-                           "--backend",        "cpu",
-                           "--prompt-tokens",  join_ids(f.prompt),
-                           "--temperature",    "1.0",
-                           "--top-k",          "0",
-                           "--top-p",          "1",
-                           "--min-p",          "0",
-                           "--seed",           "42",
-                           "--max-new-tokens", "16",
-                           "--print-tokens"};
+    const QStringList args =
+        fixture_prompt_args(f) +
+        QStringList{"--temperature", "1.0", "--top-k",          "0",  "--top-p",       "1", "--min-p", "0",
+                    "--seed",        "42",  "--max-new-tokens", "16", "--print-tokens"};
     const Result a = run(args);
     const Result b = run(args);
     QVERIFY2(a.code == 0, qPrintable(a.err));
@@ -156,12 +156,8 @@ class TestFalconRun : public QObject {
   // for options that change nothing (temperature 0, top-p 1).
   void greedy_names_the_sampling_options_it_overrides() {
     const Fixture f = load_fixture("mqa_rope_parallel");
-    const QStringList base{"--model",          QString::fromStdString(f.dir.string()),
-                           "--backend",        "cpu",
-                           "--prompt-tokens",  join_ids(f.prompt),
-                           "--max-new-tokens", "12",
-                           "--ignore-eos",     "--print-tokens",
-                           "--greedy"};
+    const QStringList base = fixture_prompt_args(f) + QStringList{"--max-new-tokens", "12", "--ignore-eos",
+                                                                  "--print-tokens", "--greedy"};
     const Result plain = run(base);
     const Result mixed = run(base + QStringList{"--temperature", "0.9", "--top-k", "3", "--seed", "7"});
     const Result neutral = run(base + QStringList{"--temperature", "0", "--top-p", "1"});
