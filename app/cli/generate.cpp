@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "app/cli/commands.h"
 #include "app/engine/chat_session.h"
@@ -129,22 +130,18 @@ void check_generation_options(const CliOptions& o) {
   sampling_from(o);  // invalid sampling settings are usage errors, before anything is loaded
   // --greedy always takes the most likely token: name the sampling options it leaves without
   // effect, so that a run meant to sample is not mistaken for one that did.
-  std::string ignored;
-  int count = 0;
-  auto ignore = [&](bool given, const char* name) {
-    if (!given) return;
-    ignored += (count ? " and " : "") + std::string(name);
-    ++count;
-  };
-  if (o.greedy) {
-    ignore(o.temperature && *o.temperature > 0, "--temperature");
-    ignore(o.top_k && *o.top_k > 0, "--top-k");
-    ignore(o.top_p && *o.top_p < 1, "--top-p");
-    ignore(o.min_p && *o.min_p > 0, "--min-p");
-  }
-  if (count)
-    std::fprintf(stderr, "falcon-run: --greedy always takes the most likely token: %s %s no effect\n",
-                 ignored.c_str(), count == 1 ? "has" : "have");
+  if (!o.greedy) return;
+  std::vector<std::string> ignored;
+  if (o.temperature && *o.temperature > 0) ignored.push_back("--temperature");
+  if (o.top_k && *o.top_k > 0) ignored.push_back("--top-k");
+  if (o.top_p && *o.top_p < 1) ignored.push_back("--top-p");
+  if (o.min_p && *o.min_p > 0) ignored.push_back("--min-p");
+  if (ignored.empty()) return;
+  std::string names;
+  for (size_t i = 0; i < ignored.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == ignored.size() ? " and " : ", ") + ignored[i];
+  std::fprintf(stderr, "falcon-run: --greedy always takes the most likely token: %s %s no effect\n",
+               names.c_str(), ignored.size() == 1 ? "has" : "have");
 }
 
 GenerationRequest build_request(const CliOptions& o, const Tokenizer* tokenizer, int vocab_size) {
