@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "app/bidi.h"
 #include "core/store/conversation_store.h"
@@ -60,6 +61,7 @@ void ConversationTransfer::enqueue(Job job) {
 
 void ConversationTransfer::cancel() {
   int dropped = 0;
+  bool report = false;  // no import runs to say that the dropped ones were cancelled
   {
     std::lock_guard lock(mutex_);
     cancel_ = true;  // the import running, if one is (a job starting later clears it)
@@ -71,7 +73,12 @@ void ConversationTransfer::cancel() {
         ++it;
       }
     }
+    if (dropped > 0 && import_running_)
+      dropped_behind_ = true;
+    else
+      report = dropped > 0;
   }
+  if (report) emit importFinished({}, {}, true);
   for (int i = 0; i < dropped; ++i) jobDone();
 }
 
@@ -101,6 +108,7 @@ void ConversationTransfer::run() {
       job = std::move(queue_.front());
       queue_.pop_front();
       cancel_ = false;
+      import_running_ = job.import;
     }
     if (before_job) before_job();
     if (job.import)
@@ -191,6 +199,11 @@ void ConversationTransfer::runImport(const Job& job) {
     } catch (const std::exception& e) {
       failures << QStringLiteral("%1: %2").arg(name, QString::fromUtf8(e.what()));
     }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    import_running_ = false;
+    if (std::exchange(dropped_behind_, false)) cancelled = true;  // the user stopped the rest
   }
   post([this, ids, failures, cancelled] {
     emit importFinished(ids, failures, cancelled);

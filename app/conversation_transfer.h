@@ -45,7 +45,8 @@ class ConversationTransfer : public QObject {
   // Writes one conversation (id > 0) or all of them (id 0) as "json" or "markdown" to `path`;
   // exportFinished when done.
   void startExport(qint64 id, const QString& path, const QString& format);
-  // Stops the import running (rolled back) and drops the imports not started. Exports finish.
+  // Stops the import running (rolled back) and drops the imports not started. Exports finish. One
+  // importFinished(cancelled) says so: the running import's, or, with none running, the dropped ones'.
   Q_INVOKABLE void cancel();
 
   bool busy() const { return pending_ > 0; }
@@ -91,6 +92,10 @@ class ConversationTransfer : public QObject {
   std::condition_variable wake_;
   std::deque<Job> queue_;  // guarded by mutex_
   bool stopping_ = false;  // guarded by mutex_
+  // Guarded by mutex_: an import's job is on the thread; a cancel dropped imports queued behind it
+  // (its report then says cancelled, even if it had already read its last file).
+  bool import_running_ = false;
+  bool dropped_behind_ = false;
   std::atomic<bool> cancel_{false};
   std::thread thread_;
   // UI thread state

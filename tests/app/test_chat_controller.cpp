@@ -5,6 +5,7 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
@@ -962,6 +963,46 @@ class ChatControllerTest : public QObject {
     ConversationStore after(db.toStdString());
     QCOMPARE(after.count_conversations(ArchiveFilter::All), int64_t(3));
     QCOMPARE(after.integrity_check(), std::string("ok"));
+  }
+
+  // An import still queued (behind an export) when the user cancels is dropped, and says so: one
+  // report that it was cancelled with nothing imported (the window's "Import cancelled" toast),
+  // while the export goes on and is written.
+  void import_cancelled_while_queued_says_so() {
+    auto c = make();
+    loadModel(*c);
+    QCOMPARE(sendAndWait(*c, QStringLiteral("to export")), QStringLiteral("eos"));
+    const QString json = dir_.filePath(QStringLiteral("queued.json"));
+    QCOMPARE(exportAndWait(*c, 0, json, QStringLiteral("json")), QString());
+    QSemaphore gate, at_gate;
+    c->transfer()->before_job = [&] {
+      at_gate.release();
+      gate.acquire();
+    };
+    const auto open_gate = qScopeGuard([&] {  // a failed check never hangs: the thread goes on
+      gate.release(2);
+      c.reset();  // and is joined while the gate is still there
+    });
+    QSignalSpy imported(c.get(), &ChatController::conversationsImported),
+        exported(c.get(), &ChatController::exported);
+    const QString md = dir_.filePath(QStringLiteral("during.md"));
+    QVERIFY(c->exportConversation(0, QUrl::fromLocalFile(md), QStringLiteral("markdown")));
+    QVERIFY(at_gate.tryAcquire(1, 10000));                         // the export is on the thread
+    QVERIFY(c->importConversations({QUrl::fromLocalFile(json)}));  // queued behind it
+    c->transfer()->cancel();
+    QCOMPARE(imported.count(), 1);
+    QCOMPARE(imported.at(0).at(0).toInt(), 0);
+    QVERIFY(imported.at(0).at(1).toBool());  // cancelled
+    QVERIFY(c->transfer()->busy());          // the export is not cancelled
+    gate.release();
+    QTRY_VERIFY_WITH_TIMEOUT(!c->transfer()->busy(), 10000);
+    QCOMPARE(exported.count(), 1);
+    QVERIFY(QFileInfo(md).size() > 0);
+    QCOMPARE(imported.count(), 1);
+    QCOMPARE(c->conversations()->count(), 1);  // the queued import never ran
+    // A cancel with nothing queued reports nothing.
+    c->transfer()->cancel();
+    QCOMPARE(imported.count(), 1);
   }
 
   void status_bar_shows_backend_format_and_memory() {
