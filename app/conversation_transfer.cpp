@@ -37,6 +37,7 @@ void ConversationTransfer::startImport(const QStringList& paths) {
   Job job;
   job.import = true;
   job.paths = paths;
+  addImports(1);
   enqueue(std::move(job));
 }
 
@@ -78,8 +79,14 @@ void ConversationTransfer::cancel() {
     else
       report = dropped > 0;
   }
+  if (dropped > 0) addImports(-dropped);
   if (report) emit importFinished({}, {}, true);
   for (int i = 0; i < dropped; ++i) jobDone();
+}
+
+void ConversationTransfer::addImports(int n) {
+  imports_ += n;
+  emit importsChanged();
 }
 
 void ConversationTransfer::setProgress(const QString& kind, int done, int total, int file, int files) {
@@ -206,6 +213,7 @@ void ConversationTransfer::runImport(const Job& job) {
     if (std::exchange(dropped_behind_, false)) cancelled = true;  // the user stopped the rest
   }
   post([this, ids, failures, cancelled] {
+    addImports(-1);
     emit importFinished(ids, failures, cancelled);
     jobDone();
   });

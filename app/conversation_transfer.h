@@ -35,6 +35,8 @@ class ConversationTransfer : public QObject {
   Q_PROPERTY(int total READ total NOTIFY progressChanged)
   Q_PROPERTY(int file READ file NOTIFY progressChanged)
   Q_PROPERTY(int files READ files NOTIFY progressChanged)
+  // Imports asked for and not finished, running or waiting behind another job: what cancel() stops.
+  Q_PROPERTY(int imports READ imports NOTIFY importsChanged)
 
  public:
   explicit ConversationTransfer(QString db_path, QObject* parent = nullptr);
@@ -55,6 +57,7 @@ class ConversationTransfer : public QObject {
   int total() const { return total_; }
   int file() const { return file_; }
   int files() const { return files_; }
+  int imports() const { return imports_; }
 
   // An import's refusal (StoreError InvalidImport's message) as the app shows it: the reasons a whole
   // file is refused (not an export, a ZIP, not JSON, a newer format) in the user's language.
@@ -66,6 +69,7 @@ class ConversationTransfer : public QObject {
  signals:
   void busyChanged();
   void progressChanged();
+  void importsChanged();
   // The new conversations of every file imported, in file order; what went wrong with the
   // others ("name: why"); and whether a cancel stopped it (files before it stay imported).
   void importFinished(const QList<qint64>& ids, const QStringList& failures, bool cancelled);
@@ -86,6 +90,7 @@ class ConversationTransfer : public QObject {
   void post(std::function<void()> fn);
   void setProgress(const QString& kind, int done, int total, int file, int files);
   void jobDone();
+  void addImports(int n);
 
   QString db_path_;
   std::mutex mutex_;
@@ -100,6 +105,7 @@ class ConversationTransfer : public QObject {
   std::thread thread_;
   // UI thread state
   int pending_ = 0;  // jobs asked for and not finished (busy while any)
+  int imports_ = 0;  // of them imports
   QString kind_;
   int done_ = 0, total_ = 0, file_ = 0, files_ = 0;
 };

@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+194"/>
+        <location filename="../app/chat_controller.cpp" line="+199"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>قد لا تكون التغييرات الأخيرة على محادثاتك محفوظة بأمان على القرص (%1). افحص القرص، وانسخ قاعدة البيانات أو صدّر محادثاتك قبل أن تعتمد عليها.</translation>
     </message>
@@ -284,7 +284,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+44"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+52"/>
         <source>code</source>
         <translation>شيفرة</translation>
     </message>
@@ -299,7 +299,7 @@
         <translation>نسخ الشيفرة</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>Show less</source>
         <translation>عرض أقل</translation>
     </message>
@@ -319,7 +319,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+67"/>
+        <location filename="../ui/components/Composer.qml" line="+68"/>
         <source>Add text files or documents (PDF, Word, OpenDocument) to the message</source>
         <translation>إضافة ملفات نصية أو مستندات (PDF وWord وOpenDocument) إلى الرسالة</translation>
     </message>
@@ -562,7 +562,7 @@ Start one with New chat.</source>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+131"/>
+        <location filename="../app/conversation_transfer.cpp" line="+146"/>
         <source>this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio</source>
         <translation>هذا ليس ملف تصدير من falcon-chat أو ChatGPT ‏(conversations.json) أو Open WebUI أو LM Studio</translation>
     </message>
@@ -587,7 +587,7 @@ Start one with New chat.</source>
         <translation>%1: ‏%2 ميبيبايت أكبر مما يمكن أن يكون عليه ملف تصدير المحادثات (%3 ميبيبايت)</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+60"/>
         <source>Could not write %1: %2</source>
         <translation>تعذّرت كتابة %1: %2</translation>
     </message>
@@ -812,7 +812,7 @@ Start one with New chat.</source>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+67"/>
+        <location filename="../app/inference_worker.cpp" line="+77"/>
         <source>The inference engine could not start.</source>
         <translation>تعذّر تشغيل محرك الاستدلال.</translation>
     </message>
@@ -1190,7 +1190,7 @@ Start one with New chat.</source>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+62"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+63"/>
         <source>You</source>
         <translation>أنت</translation>
     </message>
@@ -1200,7 +1200,7 @@ Start one with New chat.</source>
         <translation>Falcon</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+67"/>
         <source>(stopped before any text: Regenerate or Continue)</source>
         <translation>(توقف قبل أي نص: إعادة التوليد أو متابعة)</translation>
     </message>
@@ -2136,7 +2136,7 @@ Start one with New chat.</source>
 <context>
     <name>TextAttachment</name>
     <message>
-        <location filename="../app/text_attachment.cpp" line="+87"/>
+        <location filename="../app/text_attachment.cpp" line="+89"/>
         <source>%1 is not there any more.</source>
         <translation>%1 لم يعد موجودًا.</translation>
     </message>
@@ -2172,7 +2172,7 @@ Start one with New chat.</source>
         <translation>لم يُضف %1: مع الملفات التي قبله ستحوي الرسالة أكثر من %2، وهو أكثر مما يقرؤه النموذج دفعة واحدة.</translation>
     </message>
     <message>
-        <location filename="../app/attachment_reader.cpp" line="+133"/>
+        <location filename="../app/attachment_reader.cpp" line="+135"/>
         <source>reading it took longer than a minute</source>
         <translation>استغرقت قراءته أكثر من دقيقة</translation>
     </message>
@@ -2193,7 +2193,7 @@ Start one with New chat.</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>%1 could not be read: %2.</source>
         <translation>تعذرت قراءة %1: %2.</translation>
     </message>
@@ -2259,7 +2259,12 @@ Start one with New chat.</source>
 <context>
     <name>TransferBar</name>
     <message>
-        <location filename="../ui/components/TransferBar.qml" line="+18"/>
+        <location filename="../ui/components/TransferBar.qml" line="+20"/>
+        <source>Exporting conversations… An import waits.</source>
+        <translation>جارٍ تصدير المحادثات… استيراد في الانتظار.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Exporting conversations…</source>
         <translation>جارٍ تصدير المحادثات…</translation>
     </message>
@@ -2287,6 +2292,11 @@ Start one with New chat.</source>
         <location line="+41"/>
         <source>Cancel</source>
         <translation>إلغاء</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel import</source>
+        <translation>إلغاء الاستيراد</translation>
     </message>
     <message>
         <location line="+3"/>

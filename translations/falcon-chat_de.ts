@@ -4,7 +4,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../app/chat_controller.cpp" line="+194"/>
+        <location filename="../app/chat_controller.cpp" line="+199"/>
         <source>Recent changes to your chats may not be safe on the disk (%1). Check the disk; copy the database or export your chats before you rely on them.</source>
         <translation>Die letzten Änderungen an Ihren Chats sind möglicherweise nicht sicher auf dem Datenträger (%1). Prüfen Sie den Datenträger; kopieren Sie die Datenbank oder exportieren Sie Ihre Chats, bevor Sie sich auf sie verlassen.</translation>
     </message>
@@ -272,7 +272,7 @@
 <context>
     <name>CodeBlock</name>
     <message>
-        <location filename="../ui/components/CodeBlock.qml" line="+44"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+52"/>
         <source>code</source>
         <translation>Code</translation>
     </message>
@@ -287,7 +287,7 @@
         <translation>Den Code kopieren</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>Show less</source>
         <translation>Weniger zeigen</translation>
     </message>
@@ -303,7 +303,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../ui/components/Composer.qml" line="+67"/>
+        <location filename="../ui/components/Composer.qml" line="+68"/>
         <source>Add text files or documents (PDF, Word, OpenDocument) to the message</source>
         <translation>Textdateien oder Dokumente (PDF, Word, OpenDocument) zur Nachricht hinzufügen</translation>
     </message>
@@ -546,7 +546,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>ConversationTransfer</name>
     <message>
-        <location filename="../app/conversation_transfer.cpp" line="+131"/>
+        <location filename="../app/conversation_transfer.cpp" line="+146"/>
         <source>this is not an export of falcon-chat, ChatGPT (conversations.json), Open WebUI or LM Studio</source>
         <translation>dies ist kein Export von falcon-chat, ChatGPT (conversations.json), Open WebUI oder LM Studio</translation>
     </message>
@@ -571,7 +571,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1: %2 MiB sind mehr, als ein Export von Unterhaltungen sein kann (%3 MiB)</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+60"/>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
@@ -792,7 +792,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../app/inference_worker.cpp" line="+67"/>
+        <location filename="../app/inference_worker.cpp" line="+77"/>
         <source>The inference engine could not start.</source>
         <translation>Die Inferenz-Engine konnte nicht starten.</translation>
     </message>
@@ -1162,7 +1162,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../ui/components/MessageDelegate.qml" line="+62"/>
+        <location filename="../ui/components/MessageDelegate.qml" line="+63"/>
         <source>You</source>
         <translation>Du</translation>
     </message>
@@ -1172,7 +1172,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>Falcon</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+67"/>
         <source>(stopped before any text: Regenerate or Continue)</source>
         <translation>(vor dem ersten Wort angehalten: Neu erzeugen oder Fortsetzen)</translation>
     </message>
@@ -2104,7 +2104,7 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>TextAttachment</name>
     <message>
-        <location filename="../app/text_attachment.cpp" line="+87"/>
+        <location filename="../app/text_attachment.cpp" line="+89"/>
         <source>%1 is not there any more.</source>
         <translation>%1 ist nicht mehr da.</translation>
     </message>
@@ -2140,7 +2140,7 @@ Beginne eine mit „Neuer Chat“.</translation>
         <translation>%1 wurde nicht hinzugefügt: mit den Dateien davor hielte die Nachricht mehr als %2, schon mehr, als ein Modell auf einmal liest.</translation>
     </message>
     <message>
-        <location filename="../app/attachment_reader.cpp" line="+133"/>
+        <location filename="../app/attachment_reader.cpp" line="+135"/>
         <source>reading it took longer than a minute</source>
         <translation>das Lesen dauerte länger als eine Minute</translation>
     </message>
@@ -2161,7 +2161,7 @@ Beginne eine mit „Neuer Chat“.</translation>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>%1 could not be read: %2.</source>
         <translation>%1 ließ sich nicht lesen: %2.</translation>
     </message>
@@ -2223,7 +2223,12 @@ Beginne eine mit „Neuer Chat“.</translation>
 <context>
     <name>TransferBar</name>
     <message>
-        <location filename="../ui/components/TransferBar.qml" line="+18"/>
+        <location filename="../ui/components/TransferBar.qml" line="+20"/>
+        <source>Exporting conversations… An import waits.</source>
+        <translation>Unterhaltungen werden exportiert… Ein Import wartet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Exporting conversations…</source>
         <translation>Unterhaltungen werden exportiert…</translation>
     </message>
@@ -2251,6 +2256,11 @@ Beginne eine mit „Neuer Chat“.</translation>
         <location line="+41"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel import</source>
+        <translation>Import abbrechen</translation>
     </message>
     <message>
         <location line="+3"/>

@@ -31,7 +31,7 @@
 <context>
     <name>CodeBlock</name>
     <message numerus="yes">
-        <location filename="../ui/components/CodeBlock.qml" line="+93"/>
+        <location filename="../ui/components/CodeBlock.qml" line="+103"/>
         <source>Show all (%Ln more line(s))</source>
         <translation>
             <numerusform>Show all (%Ln more line)</numerusform>

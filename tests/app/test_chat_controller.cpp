@@ -919,9 +919,12 @@ class ChatControllerTest : public QObject {
     // Meanwhile the window works: a rename, a reply.
     QVERIFY(c->renameConversation(c->currentConversationId(), QStringLiteral("renamed meanwhile")));
     QCOMPARE(sendAndWait(*c, QStringLiteral("and a reply")), QStringLiteral("eos"));
+    QCOMPARE(c->transfer()->imports(), 2);
     c->transfer()->cancel();  // the first has started (its thread waits at the gate); the second is dropped
+    QCOMPARE(c->transfer()->imports(), 1);
     gate.release();
     QTRY_VERIFY_WITH_TIMEOUT(!c->transfer()->busy(), 10000);
+    QCOMPARE(c->transfer()->imports(), 0);
     QCOMPARE(done.count(), 1);
     QCOMPARE(done.at(0).at(0).toInt(), 0);
     QVERIFY(done.at(0).at(1).toBool());  // cancelled
@@ -989,7 +992,9 @@ class ChatControllerTest : public QObject {
     QVERIFY(c->exportConversation(0, QUrl::fromLocalFile(md), QStringLiteral("markdown")));
     QVERIFY(at_gate.tryAcquire(1, 10000));                         // the export is on the thread
     QVERIFY(c->importConversations({QUrl::fromLocalFile(json)}));  // queued behind it
+    QCOMPARE(c->transfer()->imports(), 1);                         // the bar offers to cancel it
     c->transfer()->cancel();
+    QCOMPARE(c->transfer()->imports(), 0);
     QCOMPARE(imported.count(), 1);
     QCOMPARE(imported.at(0).at(0).toInt(), 0);
     QVERIFY(imported.at(0).at(1).toBool());  // cancelled

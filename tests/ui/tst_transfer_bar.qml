@@ -3,7 +3,8 @@ import QtTest
 import FalconChat.Ui
 
 // TransferBar (an export or import running on its thread): hidden for a short job, then what it
-// does and how far it is, Cancel for an import; gone when the job ends.
+// does and how far it is, Cancel for an import (also one waiting behind an export); gone when
+// the job ends.
 TestCase {
     id: test
     name: "TransferBar"
@@ -20,6 +21,7 @@ TestCase {
         property int total: 0
         property int file: 0
         property int files: 0
+        property int imports: 0
         property int cancels: 0
         function cancel() { ++cancels }
     }
@@ -33,13 +35,14 @@ TestCase {
     function init() {
         job.busy = false
         job.kind = ""
-        job.done = job.total = job.file = job.files = job.cancels = 0
+        job.done = job.total = job.file = job.files = job.imports = job.cancels = 0
         tryCompare(bar, "visible", false)
     }
 
     function test_an_import_shows_its_progress_and_can_be_cancelled() {
         job.busy = true
         job.kind = "import"
+        job.imports = 1
         job.file = 1
         job.files = 1
         verify(!bar.visible, "not at once: a small file never flashes it")
@@ -57,6 +60,7 @@ TestCase {
         compare(progress.to, 5000)
         const cancel = findChild(bar, "cancelTransferButton")
         verify(cancel.visible)
+        compare(cancel.text, "Cancel")
         mouseClick(cancel)
         compare(job.cancels, 1)
         job.busy = false
@@ -66,6 +70,7 @@ TestCase {
     function test_several_files_are_counted() {
         job.busy = true
         job.kind = "import"
+        job.imports = 1
         job.file = 2
         job.files = 3
         tryCompare(bar, "visible", true)
@@ -88,5 +93,22 @@ TestCase {
         job.busy = false
         wait(300)
         verify(!bar.visible)
+    }
+
+    function test_an_import_waiting_behind_an_export_can_be_cancelled() {
+        job.busy = true
+        job.kind = "export"
+        job.imports = 1
+        tryCompare(bar, "visible", true)
+        compare(findChild(bar, "transferText").text, "Exporting conversations… An import waits.")
+        const cancel = findChild(bar, "cancelTransferButton")
+        verify(cancel.visible)
+        compare(cancel.text, "Cancel import")
+        mouseClick(cancel)
+        compare(job.cancels, 1)
+        job.imports = 0  // dropped; the export goes on
+        verify(!cancel.visible)
+        compare(findChild(bar, "transferText").text, "Exporting conversations…")
+        verify(bar.visible)
     }
 }

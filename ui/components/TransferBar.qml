@@ -5,17 +5,20 @@ import QtQuick.Controls.Material
 import FalconChat.Ui
 
 // An export or import running on its thread (ChatController.transfer): what it does, how far it
-// is, and Cancel for an import. Shown only once it has run for showAfterMs, so a small file never
-// flashes it.
+// is, and Cancel for an import, running or waiting behind an export. Shown only once it has run
+// for showAfterMs, so a small file never flashes it.
 Pane {
     id: root
     // ChatController.transfer, or a stand-in with the same properties (tests).
     required property var transfer
     property int showAfterMs: 400
     readonly property bool importing: transfer.kind === "import"
+    // Imports running or waiting: what Cancel stops (an export always finishes).
+    readonly property bool cancellable: transfer.imports > 0
     readonly property string text: {
         if (transfer.kind === "export")
-            return qsTr("Exporting conversations…")
+            return cancellable ? qsTr("Exporting conversations… An import waits.")
+                               : qsTr("Exporting conversations…")
         if (!importing)
             return ""
         const several = transfer.files > 1
@@ -66,8 +69,8 @@ Pane {
         }
         Button {
             objectName: "cancelTransferButton"
-            visible: root.importing
-            text: qsTr("Cancel")
+            visible: root.cancellable
+            text: root.importing ? qsTr("Cancel") : qsTr("Cancel import")
             flat: true
             highlighted: true
             Accessible.name: qsTr("Cancel the import")
